@@ -1,0 +1,26 @@
+package dev.extsvc.runtime.store;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One received callback.
+ *
+ * @param headers the request headers as a JSON object (tokens never appear in headers we keep)
+ * @param dedupKey unique per invocation: the same key means the same callback (a repeat)
+ * @param answerCode the status we answered, null while the handler has not finished
+ */
+public record CallbackRow(
+    UUID id,
+    UUID invocationId,
+    String key,
+    Instant receivedAt,
+    String method,
+    String headers,
+    String body,
+    String dedupKey,
+    CallbackOutcome outcome,
+    @Nullable Integer answerCode,
+    int attempts,
+    @Nullable String error) {}

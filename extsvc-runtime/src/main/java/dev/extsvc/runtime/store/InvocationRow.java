@@ -1,0 +1,33 @@
+package dev.extsvc.runtime.store;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One invocation (synchronous or asynchronous) as stored.
+ *
+ * @param id a UUIDv7, so ids sort by creation time
+ * @param request the outgoing request as JSON ({@code RequestParts} form) with callback tokens masked
+ * @param handlerType the handler's type name, null when the invocation has no Java handler
+ * @param handlerState the handler's state as JSON, null when none
+ * @param syncStatus the synchronous answer's status, null until the callout returned
+ * @param syncHeaders the synchronous answer's headers as a JSON object
+ * @param deadline when a PENDING invocation times out; for synchronous ones, the submit time
+ */
+public record InvocationRow(
+    UUID id,
+    String service,
+    String operation,
+    boolean async,
+    InvocationStatus status,
+    @Nullable String reason,
+    @Nullable String handlerType,
+    @Nullable String handlerState,
+    String request,
+    @Nullable Integer syncStatus,
+    @Nullable String syncHeaders,
+    @Nullable String syncBody,
+    Instant submitTime,
+    Instant deadline,
+    @Nullable Instant finishedAt) {}

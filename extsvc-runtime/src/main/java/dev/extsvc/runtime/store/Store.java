@@ -1,0 +1,87 @@
+package dev.extsvc.runtime.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where the runtime keeps services, invocations, callback tokens, callbacks and events. Every method is one
+ * transaction: when it returns, what it wrote is committed (durable); when it throws
+ * {@link StoreUnavailableException}, nothing of it was written. Implementations are thread-safe.
+ */
+public interface Store extends AutoCloseable {
+
+  /** Inserts or replaces the service of that name. */
+  void saveService(ServiceRow service);
+
+  List<ServiceRow> services();
+
+  /** Inserts the invocation, its tokens and its first events in one transaction. */
+  void createInvocation(InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events);
+
+  /**
+   * Records the synchronous answer of the callout, whatever the invocation's status now is (a callback may
+   * already have completed it).
+   */
+  void recordSyncAnswer(UUID invocationId, int status, String headersJson, @Nullable String body, NewEvent event);
+
+  /**
+   * Moves a PENDING invocation to {@code status} (COMPLETED, TIMED_OUT or CANCELLED) with the reason, and appends
+   * the event; does nothing and returns false when it is not PENDING. This conditional move is what makes the
+   * final state unique.
+   */
+  boolean finish(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at, NewEvent event);
+
+  Optional<InvocationRow> invocation(UUID id);
+
+  List<InvocationRow> invocations(InvocationQuery query);
+
+  /** Counts invocations by status (all statuses present, zero when none). */
+  Map<InvocationStatus, Long> countByStatus();
+
+  /** The token with that SHA-256, if any. */
+  Optional<TokenRow> token(byte[] tokenHash);
+
+  /**
+   * Stores a new callback with its event, unless one with the same (invocation, dedup key) exists: then stores
+   * nothing and returns that one with {@code duplicate = true}. Unique enforcement is the store's (a constraint),
+   * so concurrent duplicates are caught too.
+   */
+  CallbackInsert insertCallback(CallbackRow callback, NewEvent event);
+
+  /** Records the handler's outcome for a stored callback and increments its attempts. */
+  void updateCallback(
+      UUID callbackId, CallbackOutcome outcome, @Nullable Integer answerCode, @Nullable String error, NewEvent event);
+
+  /**
+   * Records a handled callback and completes its invocation in one transaction: the callback becomes HANDLED
+   * with answer 200, and the invocation moves PENDING → COMPLETED (no change when already final).
+   */
+  void completeWithCallback(UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events);
+
+  Optional<CallbackRow> callback(UUID callbackId);
+
+  /** The invocation's callbacks, oldest first. */
+  List<CallbackRow> callbacks(UUID invocationId);
+
+  void appendEvent(NewEvent event);
+
+  /** The invocation's debug log, oldest first. */
+  List<EventRow> events(UUID invocationId);
+
+  /**
+   * Moves up to {@code limit} PENDING invocations whose deadline is at or before {@code now} to TIMED_OUT, each
+   * with a TIMED_OUT event, and returns their ids. Safe to call from several nodes at once: each invocation
+   * times out once.
+   */
+  List<UUID> timeOutDue(Instant now, int limit);
+
+  /** Whether the store answers now (a cheap query). */
+  boolean healthy();
+
+  @Override
+  void close();
+}

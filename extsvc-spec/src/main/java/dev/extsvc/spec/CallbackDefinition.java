@@ -1,0 +1,47 @@
+package dev.extsvc.spec;
+
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One callback operation: a key of an operation's {@code callbacks}, one of its expressions, one method.
+ *
+ * <p>A key with several expressions or methods yields several definitions sharing the key.
+ *
+ * @param expression the template as written in the document, e.g. "{$request.query.callbackUrl}"
+ * @param template the parsed template, or null when it does not parse (then {@code target} is null too)
+ * @param method upper case; only POST and PUT can be received
+ * @param pointer JSON pointer of the callback operation in the document
+ * @param target where the runtime writes its own callback URL in the outgoing request; null when the runtime
+ *     cannot own the URL, with the reason in {@code notAwaitableReason}
+ * @param literalSuffix literal text after the expression in the template (e.g. "/events"), "" if none
+ * @param parameters the parameters the callback declares (headers such as applicationNumber)
+ */
+public record CallbackDefinition(
+    String key,
+    String expression,
+    @Nullable ExpressionTemplate template,
+    String method,
+    String pointer,
+    @Nullable InjectionTarget target,
+    String literalSuffix,
+    @Nullable String notAwaitableReason,
+    List<Parameter> parameters,
+    @Nullable RequestBody requestBody,
+    Map<String, ResponseDefinition> responses,
+    @Nullable String description) {
+
+  public CallbackDefinition {
+    parameters = List.copyOf(parameters);
+    responses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(responses));
+    if ((target == null) == (notAwaitableReason == null)) {
+      throw new IllegalArgumentException("exactly one of target and notAwaitableReason must be given");
+    }
+  }
+
+  /** Whether the runtime owns this callback's URL and so can await it. */
+  public boolean awaitable() {
+    return target != null;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.extsvc.spec;
+
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Registers OpenAPI 3.0/3.1 documents (JSON or YAML): parses them, resolves {@code $ref}s, builds the
+ * {@link ServiceDefinition} and reports every problem with its location. Never throws for a bad document.
+ * Immutable and thread-safe.
+ */
+public final class Registrar {
+  /** Documents larger than this are refused unless configured otherwise. */
+  public static final long DEFAULT_MAX_JSON_BYTES = 10L * 1024 * 1024;
+
+  public static final long DEFAULT_MAX_YAML_BYTES = 3L * 1024 * 1024;
+
+  private final long maxJsonBytes;
+  private final long maxYamlBytes;
+
+  private Registrar(Builder b) {
+    this.maxJsonBytes = b.maxJsonBytes;
+    this.maxYamlBytes = b.maxYamlBytes;
+  }
+
+  public static Registrar defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Registers a document given as text.
+   *
+   * @param serviceName the name to give the service, or null to take {@code info.title}
+   */
+  public Registration register(String document, @Nullable String serviceName) {
+    throw new UnsupportedOperationException("TODO(spec helper)");
+  }
+
+  /** Registers a document from a file; an unreadable file is reported, not thrown. */
+  public Registration register(Path file, @Nullable String serviceName) {
+    throw new UnsupportedOperationException("TODO(spec helper)");
+  }
+
+  long maxJsonBytes() {
+    return maxJsonBytes;
+  }
+
+  long maxYamlBytes() {
+    return maxYamlBytes;
+  }
+
+  /** Builds a {@link Registrar}. */
+  public static final class Builder {
+    private long maxJsonBytes = DEFAULT_MAX_JSON_BYTES;
+    private long maxYamlBytes = DEFAULT_MAX_YAML_BYTES;
+
+    private Builder() {}
+
+    public Builder maxJsonBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxJsonBytes must be positive");
+      }
+      this.maxJsonBytes = bytes;
+      return this;
+    }
+
+    public Builder maxYamlBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxYamlBytes must be positive");
+      }
+      this.maxYamlBytes = bytes;
+      return this;
+    }
+
+    public Registrar build() {
+      return new Registrar(this);
+    }
+  }
+}
