@@ -1,0 +1,18 @@
+package dev.extsvc.runtime;
+
+/**
+ * Thrown by a handler that does not handle a callback key; the sender gets 404 "Callback not handled: KEY" and
+ * the invocation stays PENDING.
+ */
+public final class CallbackNotHandledException extends ExtsvcException {
+  private final String key;
+
+  public CallbackNotHandledException(String key) {
+    super("Callback not handled: " + key);
+    this.key = key;
+  }
+
+  public String key() {
+    return key;
+  }
+}

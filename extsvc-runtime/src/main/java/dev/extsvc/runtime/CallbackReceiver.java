@@ -1,0 +1,334 @@
+package dev.extsvc.runtime;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.extsvc.runtime.internal.Json;
+import dev.extsvc.runtime.internal.Tokens;
+import dev.extsvc.runtime.internal.UuidV7;
+import dev.extsvc.runtime.store.CallbackInsert;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.runtime.store.TokenRow;
+import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.RequestParts;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The callback endpoint, independent of any web framework: token → invocation and key, checks, store, handler,
+ * answer. Answers 200 (handled), 400 (bad body), 404 (unknown, or not handled), 405, 408 (timed out), 413, 415,
+ * 500 (handler failed) and 503 (store unavailable). Nothing is answered 2xx before the callback is committed.
+ */
+public final class CallbackReceiver {
+  private static final Logger log = LoggerFactory.getLogger(CallbackReceiver.class);
+  private static final String UNKNOWN = "Unknown callback";
+  private static final Set<String> SECRET_HEADERS =
+      Set.of("authorization", "proxy-authorization", "cookie", "x-api-key");
+
+  private final ExternalServices services;
+  private final Limits limits;
+  private final ObjectMapper untrusted;
+
+  CallbackReceiver(ExternalServices services, Limits limits) {
+    this.services = services;
+    this.limits = limits;
+    this.untrusted = Json.untrusted(limits.maxNestingDepth(), limits.maxNumberLength(), limits.maxBodyBytes());
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  public CallbackResponse handle(CallbackRequest request) {
+    try {
+      return receive(request);
+    } catch (StoreUnavailableException e) {
+      log.warn("Callback refused with 503: store unavailable ({})", e.getMessage());
+      return CallbackResponse.of(503, "Service unavailable, retry later", Map.of("Retry-After", "5"));
+    }
+  }
+
+  private CallbackResponse receive(CallbackRequest request) {
+    String path = request.path().startsWith("/") ? request.path().substring(1) : request.path();
+    int slash = path.indexOf('/');
+    String token = slash < 0 ? path : path.substring(0, slash);
+    String suffix = slash < 0 ? "" : path.substring(slash);
+    if (!Tokens.wellFormed(token)) {
+      return CallbackResponse.of(404, UNKNOWN);
+    }
+    byte[] hash = Tokens.hash(token);
+    Optional<TokenRow> tokenRow = services.store().token(hash);
+    if (tokenRow.isEmpty()) {
+      log.debug("Callback for unknown token sha256:{}", Tokens.hashPrefix(hash));
+      return CallbackResponse.of(404, UNKNOWN);
+    }
+    TokenRow t = tokenRow.get();
+    InvocationRow inv = services.store().invocation(t.invocationId()).orElse(null);
+    if (inv == null) {
+      return CallbackResponse.of(404, UNKNOWN);
+    }
+    UUID id = inv.id();
+    Instant now = services.clock().instant();
+    String method = request.method().toUpperCase(Locale.ROOT);
+    String where = method + " callback for " + String.join("/", t.keys());
+    if (!method.equals("POST") && !method.equals("PUT")) {
+      return reject(id, now, 405, where + " refused: only PUT and POST callbacks are accepted",
+          "Method not allowed", Map.of("Allow", "POST, PUT"));
+    }
+    if (inv.status() == InvocationStatus.CANCELLED) {
+      event(id, now, "CALLBACK_REJECTED", where + " refused: the invocation was cancelled");
+      return CallbackResponse.of(404, UNKNOWN);
+    }
+    if (inv.status() == InvocationStatus.TIMED_OUT || (inv.status() == InvocationStatus.PENDING
+        && !now.isBefore(inv.deadline()))) {
+      if (inv.status() == InvocationStatus.PENDING) {
+        services.store().finish(id, InvocationStatus.TIMED_OUT, "Callback timeout reached", now,
+            new NewEvent(id, now, "TIMED_OUT", "Callback timeout reached at " + inv.deadline()));
+      }
+      return reject(id, now, 408, where + " arrived after the callback timeout (" + inv.deadline() + ")",
+          "Callback timeout reached", Map.of());
+    }
+    ServicePlan service = services.planOrNull(inv.service());
+    OperationPlan plan = service == null ? null : service.operation(inv.operation()).orElse(null);
+    if (plan == null) {
+      return reject(id, now, 404, where + " refused: operation " + inv.service() + "." + inv.operation()
+          + " is no longer registered", UNKNOWN, Map.of());
+    }
+    byte[] bytes = request.body();
+    if (bytes == null || bytes.length > limits.maxBodyBytes()) {
+      return reject(id, now, 413, where + " refused: body larger than " + limits.maxBodyBytes() + " bytes",
+          "Body larger than " + limits.maxBodyBytes() + " bytes", Map.of());
+    }
+    String contentType = request.header("Content-Type");
+    if (bytes.length > 0 && !isJson(contentType)) {
+      return reject(id, now, 415, where + " refused: content type " + contentType + " is not JSON",
+          "Content type must be application/json", Map.of());
+    }
+    String bodyText;
+    JsonNode body = null;
+    try {
+      bodyText = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return reject(id, now, 400, where + " refused: body is not valid UTF-8", "Body is not valid UTF-8", Map.of());
+    }
+    if (!bodyText.isBlank()) {
+      try {
+        body = untrusted.readTree(bodyText);
+      } catch (JsonProcessingException e) {
+        String problem = describe(e);
+        return reject(id, now, 400, where + " refused: " + problem, problem, Map.of());
+      } catch (IOException e) {
+        return reject(id, now, 400, where + " refused: unreadable body", "Unreadable body", Map.of());
+      }
+    }
+
+    List<CallbackDefinition> defs = plan.definitions(t.target(), t.keys());
+    List<CallbackDefinition> byMethod = defs.stream().filter(d -> d.method().equals(method)).toList();
+    if (byMethod.isEmpty()) {
+      String allowed = String.join(", ", defs.stream().map(CallbackDefinition::method).distinct().toList());
+      return reject(id, now, 405, where + " refused: this callback accepts " + allowed, "Method not allowed",
+          Map.of("Allow", allowed));
+    }
+    List<CallbackDefinition> bySuffix = byMethod.stream().filter(d -> sameSuffix(d.literalSuffix(), suffix)).toList();
+    if (bySuffix.isEmpty()) {
+      return reject(id, now, 404, where + " refused: no callback at suffix '" + suffix + "'", UNKNOWN, Map.of());
+    }
+    CallbackDefinition chosen = null;
+    List<String> problems = new ArrayList<>();
+    for (CallbackDefinition def : bySuffix) {
+      List<String> errors = validate(plan, def, body, bodyText);
+      if (errors.isEmpty()) {
+        chosen = def;
+        break;
+      }
+      errors.forEach(e -> problems.add(bySuffix.size() > 1 ? def.key() + ": " + e : e));
+    }
+    if (chosen == null) {
+      String message = "Body does not match the callback's schema: " + String.join("; ", problems);
+      return reject(id, now, 400, where + " refused: " + message, message, Map.of());
+    }
+    return store(inv, chosen, request, method, body, bodyText, now);
+  }
+
+  private CallbackResponse store(InvocationRow inv, CallbackDefinition def, CallbackRequest request, String method,
+      @Nullable JsonNode body, String bodyText, Instant now) {
+    UUID id = inv.id();
+    String key = def.key();
+    String dedupKey = dedupKey(request, key, method, bodyText);
+    CallbackRow row = new CallbackRow(UuidV7.at(now), id, key, now, method, headersJson(request), bodyText,
+        dedupKey, CallbackOutcome.RECEIVED, null, 0, null);
+    CallbackInsert insert = services.store().insertCallback(row, new NewEvent(id, now, "CALLBACK_RECEIVED",
+        method + " callback " + key + " received (" + bodyText.length() + " characters), stored"));
+    CallbackRow stored = insert.row();
+    if (insert.duplicate()) {
+      switch (stored.outcome()) {
+        case HANDLED -> {
+          event(id, now, "CALLBACK_DUPLICATE", "Repeat of handled callback " + key + " answered 200; handler not run");
+          return CallbackResponse.of(200, "Callback handled");
+        }
+        case RECEIVED -> {
+          event(id, now, "CALLBACK_DUPLICATE", "Repeat of callback " + key + " while it is being handled");
+          return CallbackResponse.of(503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
+        }
+        case NOT_HANDLED, FAILED -> event(id, now, "CALLBACK_RETRY", "Callback " + key + " sent again; handler runs again");
+      }
+    }
+    if (inv.status() == InvocationStatus.COMPLETED) {
+      services.store().updateCallback(stored.id(), CallbackOutcome.NOT_HANDLED, 404, "invocation already completed",
+          new NewEvent(id, now, "CALLBACK_REJECTED", "Callback " + key + " arrived after the invocation completed; "
+              + "handler not run"));
+      return CallbackResponse.of(404, UNKNOWN);
+    }
+    return runHandler(inv, def, stored, body);
+  }
+
+  private CallbackResponse runHandler(InvocationRow inv, CallbackDefinition def, CallbackRow stored,
+      @Nullable JsonNode body) {
+    UUID id = inv.id();
+    String key = def.key();
+    Instant now = services.clock().instant();
+    if (inv.handlerType() == null) {
+      return complete(inv, stored, List.of(new NewEvent(id, now, "CALLBACK_RECORDED",
+          "Callback " + key + " recorded for the caller (no handler)")));
+    }
+    CallbackHandler handler;
+    try {
+      handler = services.handlers().recreate(inv.handlerType(), inv.handlerState() == null ? "{}" : inv.handlerState());
+    } catch (Exception e) {
+      String error = "handler " + inv.handlerType() + " could not be re-created: " + summary(e);
+      services.store().updateCallback(stored.id(), CallbackOutcome.FAILED, 500, error,
+          new NewEvent(id, now, "HANDLER_FAILED", error));
+      log.warn("Invocation {}: {}", id, error);
+      return CallbackResponse.of(500, "Callback handler failed");
+    }
+    ReceivedCallback callback = new ReceivedCallback(id, key, stored.method(), RequestParts.fromJson(
+        Json.readTrusted(inv.request())), inv.submitTime(), inv.deadline(), inv.status(), stored.receivedAt(),
+        headerMap(stored.headers()), body);
+    long started = System.nanoTime();
+    try {
+      handler.onCallback(key, List.of(callback));
+    } catch (CallbackNotHandledException e) {
+      services.store().updateCallback(stored.id(), CallbackOutcome.NOT_HANDLED, 404, e.getMessage(),
+          new NewEvent(id, services.clock().instant(), "HANDLER_NOT_HANDLED", e.getMessage()));
+      return CallbackResponse.of(404, e.getMessage());
+    } catch (Exception | LinkageError | StackOverflowError e) {
+      String error = summary(e);
+      services.store().updateCallback(stored.id(), CallbackOutcome.FAILED, 500, error,
+          new NewEvent(id, services.clock().instant(), "HANDLER_FAILED", "Handler " + inv.handlerType()
+              + " failed on " + key + ": " + error + "; the invocation stays PENDING"));
+      log.warn("Invocation {}: handler failed on {}: {}", id, key, error);
+      return CallbackResponse.of(500, "Callback handler failed");
+    }
+    long micros = (System.nanoTime() - started) / 1000;
+    Instant done = services.clock().instant();
+    return complete(inv, stored, List.of(new NewEvent(id, done, "HANDLER_OK", "Handler " + inv.handlerType()
+        + " handled " + key + " in " + (micros / 1000.0) + " ms")));
+  }
+
+  private CallbackResponse complete(InvocationRow inv, CallbackRow stored, List<NewEvent> events) {
+    Instant at = services.clock().instant();
+    List<NewEvent> all = new ArrayList<>(events);
+    all.add(new NewEvent(inv.id(), at, "COMPLETED", "Completed by callback " + stored.key()));
+    services.store().completeWithCallback(stored.id(), inv.id(), at, all);
+    return CallbackResponse.of(200, "Callback handled");
+  }
+
+  private List<String> validate(OperationPlan plan, CallbackDefinition def, @Nullable JsonNode body, String text) {
+    if (body == null) {
+      return def.requestBody() != null && def.requestBody().required() ? List.of("/: a JSON body is required")
+          : List.of();
+    }
+    return plan.validator(def).map(v -> v.validate(text)).orElse(List.of());
+  }
+
+  private CallbackResponse reject(UUID id, Instant now, int status, String eventMessage, String answer,
+      Map<String, String> headers) {
+    event(id, now, status == 408 ? "CALLBACK_LATE" : "CALLBACK_REJECTED", eventMessage + " → " + status);
+    return CallbackResponse.of(status, answer, headers);
+  }
+
+  private void event(UUID id, Instant at, String kind, String message) {
+    services.store().appendEvent(new NewEvent(id, at, kind, message));
+  }
+
+  private static boolean sameSuffix(String declared, String received) {
+    return strip(declared).equals(strip(received));
+  }
+
+  private static String strip(String s) {
+    int q = s.indexOf('?');
+    String p = q < 0 ? s : s.substring(0, q);
+    return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
+  private static boolean isJson(@Nullable String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return type.equals("application/json") || type.endsWith("+json");
+  }
+
+  /** The sender's idempotency key when it gives one, else a hash of key, method and body. */
+  private static String dedupKey(CallbackRequest request, String key, String method, String body) {
+    String idem = request.header("Idempotency-Key");
+    if (idem == null) {
+      idem = request.header("webhook-id");
+    }
+    String material = idem != null ? "h\n" + key + "\n" + idem : "b\n" + key + "\n" + method + "\n" + body;
+    return HexFormat.of().formatHex(Tokens.sha256(material.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String headersJson(CallbackRequest request) {
+    Map<String, String> kept = new TreeMap<>();
+    request.headers().forEach((name, values) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      kept.put(lower, SECRET_HEADERS.contains(lower) ? "****" : String.join(", ", values));
+    });
+    return Json.write(kept);
+  }
+
+  private static Map<String, String> headerMap(String json) {
+    Map<String, String> map = new TreeMap<>();
+    Json.readTrusted(json).fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+    return map;
+  }
+
+  private static String describe(JsonProcessingException e) {
+    JsonLocation loc = e.getLocation();
+    String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    String msg = e.getOriginalMessage();
+    if (msg != null && msg.length() > 200) {
+      msg = msg.substring(0, 200) + "…";
+    }
+    return "Malformed JSON" + at + ": " + msg;
+  }
+
+  private static String summary(Throwable e) {
+    String msg = e.getMessage();
+    return e.getClass().getName() + (msg == null ? "" : ": " + msg);
+  }
+}

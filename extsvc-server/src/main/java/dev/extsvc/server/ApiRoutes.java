@@ -1,0 +1,340 @@
+package dev.extsvc.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.extsvc.runtime.CalloutException;
+import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.runtime.ExtsvcException;
+import dev.extsvc.runtime.InvocationResult;
+import dev.extsvc.runtime.internal.Json;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.Diagnostic;
+import dev.extsvc.spec.Operation;
+import dev.extsvc.spec.Registration;
+import dev.extsvc.spec.RequestParts;
+import dev.extsvc.spec.ServiceDefinition;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The JSON REST API under /api: services, invocations, their callbacks and debug log. */
+final class ApiRoutes {
+  private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+  private static final int MAX_SPEC_BYTES = 10 * 1024 * 1024 + 1;
+  private static final int MAX_INVOKE_BYTES = 1024 * 1024;
+
+  private final ExternalServices services;
+
+  ApiRoutes(ExternalServices services) {
+    this.services = services;
+  }
+
+  void register(HttpRules r) {
+    r.get("/api/health", guard(this::health));
+    r.get("/api/services", guard(this::listServices));
+    r.post("/api/services", guard(this::registerService));
+    r.get("/api/services/{name}", guard(this::getService));
+    r.post("/api/invocations", guard(this::invoke));
+    r.get("/api/invocations", guard(this::listInvocations));
+    r.get("/api/invocations/{id}", guard(this::getInvocation));
+    r.post("/api/invocations/{id}/cancel", guard(this::cancel));
+  }
+
+  /** Turns failures into clear JSON answers; never a stack trace to the client. */
+  private Handler guard(Handler h) {
+    return (req, res) -> {
+      try {
+        h.handle(req, res);
+      } catch (BadRequest e) {
+        Http.json(res, 400, Json.message(e.getMessage()));
+      } catch (StoreUnavailableException e) {
+        res.header("Retry-After", "5");
+        Http.json(res, 503, Json.message("Store unavailable, retry later"));
+      } catch (CalloutException e) {
+        ObjectNode out = Json.MAPPER.createObjectNode().put("message", e.getMessage());
+        if (e.invocationId() != null) {
+          out.put("invocationId", e.invocationId().toString());
+        }
+        Http.json(res, 502, out.toString());
+      } catch (ExtsvcException | IllegalArgumentException e) {
+        Http.json(res, 400, Json.message(e.getMessage()));
+      } catch (RuntimeException e) {
+        log.error("API request {} {} failed", req.prologue().method().text(), req.path().path(), e);
+        Http.json(res, 500, Json.message("Internal error"));
+      }
+    };
+  }
+
+  private void health(ServerRequest req, ServerResponse res) {
+    boolean ok = services.store().healthy();
+    Http.json(res, ok ? 200 : 503, Json.MAPPER.createObjectNode().put("status", ok ? "UP" : "DOWN")
+        .put("store", ok ? "reachable" : "unreachable").toString());
+  }
+
+  private void listServices(ServerRequest req, ServerResponse res) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    services.services().forEach(s -> out.add(serviceJson(s)));
+    Http.json(res, 200, out.toString());
+  }
+
+  private void getService(ServerRequest req, ServerResponse res) {
+    String name = req.path().pathParameters().get("name");
+    Optional<ServiceDefinition> s = services.service(name);
+    if (s.isEmpty()) {
+      Http.json(res, 404, Json.message("No service named " + name));
+      return;
+    }
+    Http.json(res, 200, serviceJson(s.get()).toString());
+  }
+
+  private void registerService(ServerRequest req, ServerResponse res) throws IOException {
+    byte[] bytes = read(req, MAX_SPEC_BYTES);
+    String name = req.query().first("name").orElse(null);
+    Registration registration = services.register(new String(bytes, StandardCharsets.UTF_8), name);
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("registered", registration.ok());
+    if (registration.service() != null) {
+      out.set("service", serviceJson(registration.service()));
+    }
+    ArrayNode diags = out.putArray("diagnostics");
+    for (Diagnostic d : registration.report().diagnostics()) {
+      diags.addObject().put("severity", d.severity().name()).put("pointer", d.pointer()).put("line", d.line())
+          .put("message", d.message());
+    }
+    Http.json(res, registration.ok() ? 201 : 400, out.toString());
+  }
+
+  private void invoke(ServerRequest req, ServerResponse res) throws IOException {
+    JsonNode in = parse(read(req, MAX_INVOKE_BYTES));
+    String service = text(in, "service");
+    String operation = text(in, "operation");
+    RequestParts parts = RequestParts.fromJson(in.get("request"));
+    Duration timeout = null;
+    if (in.hasNonNull("callbackTimeout")) {
+      try {
+        timeout = Duration.parse(in.get("callbackTimeout").asText());
+      } catch (DateTimeParseException e) {
+        throw new BadRequest("callbackTimeout must be an ISO-8601 duration such as PT1H");
+      }
+    }
+    InvocationResult result = services.invoke(service, operation, parts, null, timeout);
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("invocationId", result.invocationId().toString());
+    out.put("async", result.async());
+    out.put("statusCode", result.statusCode());
+    out.set("body", bodyJson(result.body()));
+    Http.json(res, 200, out.toString());
+  }
+
+  private void listInvocations(ServerRequest req, ServerResponse res) {
+    InvocationStatus status = req.query().first("status").map(s -> enumValue(s)).orElse(null);
+    int limit = req.query().first("limit").map(ApiRoutes::intValue).orElse(50);
+    UUID before = req.query().first("before").map(ApiRoutes::uuid).orElse(null);
+    Instant from = req.query().first("from").map(ApiRoutes::instant).orElse(null);
+    Instant to = req.query().first("to").map(ApiRoutes::instant).orElse(null);
+    List<InvocationRow> rows;
+    try {
+      rows = services.store().invocations(new InvocationQuery(status, req.query().first("service").orElse(null),
+          req.query().first("operation").orElse(null), from, to, before, limit));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(e.getMessage());
+    }
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    rows.forEach(r -> out.add(invocationJson(r)));
+    Http.json(res, 200, out.toString());
+  }
+
+  private void getInvocation(ServerRequest req, ServerResponse res) {
+    UUID id = uuid(req.path().pathParameters().get("id"));
+    Optional<InvocationRow> row = services.invocation(id);
+    if (row.isEmpty()) {
+      Http.json(res, 404, Json.message("No invocation " + id));
+      return;
+    }
+    ObjectNode out = invocationJson(row.get());
+    ArrayNode cbs = out.putArray("callbacks");
+    for (CallbackRow c : services.callbacks(id)) {
+      ObjectNode cb = cbs.addObject();
+      cb.put("id", c.id().toString()).put("key", c.key()).put("receivedAt", c.receivedAt().toString())
+          .put("method", c.method()).put("outcome", c.outcome().name()).put("attempts", c.attempts());
+      cb.set("headers", Json.readTrusted(c.headers()));
+      cb.set("body", bodyJson(c.body()));
+      if (c.answerCode() != null) {
+        cb.put("answerCode", c.answerCode());
+      }
+      if (c.error() != null) {
+        cb.put("error", c.error());
+      }
+    }
+    ArrayNode events = out.putArray("events");
+    for (EventRow e : services.events(id)) {
+      events.addObject().put("at", e.at().toString()).put("kind", e.kind()).put("message", e.message());
+    }
+    Http.json(res, 200, out.toString());
+  }
+
+  private void cancel(ServerRequest req, ServerResponse res) throws IOException {
+    UUID id = uuid(req.path().pathParameters().get("id"));
+    byte[] bytes = read(req, 64 * 1024);
+    String reason = "Cancelled through the API";
+    if (bytes.length > 0) {
+      JsonNode in = parse(bytes);
+      if (in.hasNonNull("reason")) {
+        reason = in.get("reason").asText();
+      }
+    }
+    if (services.invocation(id).isEmpty()) {
+      Http.json(res, 404, Json.message("No invocation " + id));
+      return;
+    }
+    boolean cancelled = services.cancel(id, reason);
+    if (!cancelled) {
+      Http.json(res, 409, Json.message("Invocation " + id + " is not pending"));
+      return;
+    }
+    Http.json(res, 200, invocationJson(services.invocation(id).orElseThrow()).toString());
+  }
+
+  static ObjectNode serviceJson(ServiceDefinition s) {
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("name", s.name()).put("version", s.version()).put("openapi", s.openApiVersion());
+    ArrayNode ops = out.putArray("operations");
+    for (Operation op : s.operations()) {
+      ObjectNode o = ops.addObject();
+      o.put("id", op.id()).put("method", op.method()).put("path", op.path()).put("async", op.async());
+      ArrayNode cbs = o.putArray("callbacks");
+      for (CallbackDefinition c : op.callbacks()) {
+        ObjectNode cb = cbs.addObject().put("key", c.key()).put("expression", c.expression()).put("method", c.method())
+            .put("awaitable", c.awaitable());
+        if (c.target() != null) {
+          cb.put("writtenTo", c.target().describe());
+        }
+        if (c.notAwaitableReason() != null) {
+          cb.put("notAwaitableReason", c.notAwaitableReason());
+        }
+      }
+    }
+    return out;
+  }
+
+  static ObjectNode invocationJson(InvocationRow r) {
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("id", r.id().toString()).put("service", r.service()).put("operation", r.operation())
+        .put("async", r.async()).put("status", r.status().name());
+    out.put("reason", r.reason());
+    out.put("submitTime", r.submitTime().toString());
+    if (r.async()) {
+      out.put("deadline", r.deadline().toString());
+    }
+    out.put("finishedAt", r.finishedAt() == null ? null : r.finishedAt().toString());
+    out.put("handlerType", r.handlerType());
+    out.set("request", Json.readTrusted(r.request()));
+    if (r.syncStatus() != null) {
+      ObjectNode sync = out.putObject("syncAnswer");
+      sync.put("status", r.syncStatus());
+      sync.set("body", bodyJson(r.syncBody()));
+    }
+    return out;
+  }
+
+  /** A body as JSON when it is JSON, else as a string. */
+  static JsonNode bodyJson(@Nullable String body) {
+    if (body == null || body.isBlank()) {
+      return Json.MAPPER.nullNode();
+    }
+    try {
+      return Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      return Json.MAPPER.getNodeFactory().textNode(body);
+    }
+  }
+
+  private static byte[] read(ServerRequest req, int max) throws IOException {
+    if (!req.content().hasEntity()) {
+      return new byte[0];
+    }
+    try (InputStream in = req.content().inputStream()) {
+      byte[] bytes = in.readNBytes(max + 1);
+      if (bytes.length > max) {
+        throw new BadRequest("request body larger than " + max + " bytes");
+      }
+      return bytes;
+    }
+  }
+
+  private static JsonNode parse(byte[] bytes) {
+    try {
+      return Json.MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      throw new BadRequest("request body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  private static String text(JsonNode in, String field) {
+    JsonNode v = in.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new BadRequest("'" + field + "' (string) is required");
+    }
+    return v.asText();
+  }
+
+  private static InvocationStatus enumValue(String s) {
+    try {
+      return InvocationStatus.valueOf(s.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("status must be one of PENDING, COMPLETED, TIMED_OUT, CANCELLED");
+    }
+  }
+
+  private static int intValue(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new BadRequest("limit must be a number");
+    }
+  }
+
+  private static UUID uuid(String s) {
+    try {
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("'" + s + "' is not an invocation id");
+    }
+  }
+
+  private static Instant instant(String s) {
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      throw new BadRequest("'" + s + "' is not an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+    }
+  }
+
+  /** A client error with a message fit to show. */
+  static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.extsvc.server;
+
+import dev.extsvc.runtime.CallbackReceiver;
+import dev.extsvc.runtime.CallbackRequest;
+import dev.extsvc.runtime.CallbackResponse;
+import io.helidon.http.Header;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Adapts HTTP requests under /callbacks/ to the framework-neutral {@link CallbackReceiver}. */
+final class CallbackRoute implements Handler {
+  private static final String PREFIX = "/callbacks/";
+
+  private final CallbackReceiver receiver;
+
+  CallbackRoute(CallbackReceiver receiver) {
+    this.receiver = receiver;
+  }
+
+  @Override
+  public void handle(ServerRequest req, ServerResponse res) {
+    String rawPath = req.path().rawPath();
+    String path = rawPath.startsWith(PREFIX) ? rawPath.substring(PREFIX.length()) : "";
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (Header h : req.headers()) {
+      headers.computeIfAbsent(h.name(), n -> new ArrayList<>()).addAll(h.allValues());
+    }
+    byte[] body;
+    try {
+      body = readBounded(req, receiver.limits().maxBodyBytes());
+    } catch (IOException | RuntimeException e) {
+      Http.json(res, 400, "{\"message\":\"Unreadable body\"}");
+      return;
+    }
+    CallbackResponse answer = receiver.handle(new CallbackRequest(
+        req.prologue().method().text(), path, headers, body, req.remotePeer().host()));
+    answer.headers().forEach(res::header);
+    Http.json(res, answer.status(), answer.body());
+  }
+
+  /** Reads at most max bytes (chunked bodies too); null when the body is larger. */
+  private static byte[] readBounded(ServerRequest req, int max) throws IOException {
+    if (!req.content().hasEntity()) {
+      return new byte[0];
+    }
+    try (InputStream in = req.content().inputStream()) {
+      byte[] bytes = in.readNBytes(max + 1);
+      return bytes.length > max ? null : bytes;
+    }
+  }
+}
