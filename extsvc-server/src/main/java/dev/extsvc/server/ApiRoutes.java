@@ -17,6 +17,8 @@ import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.Operation;
+import dev.extsvc.spec.Parameter;
+import dev.extsvc.spec.ParameterLocation;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.spec.ServiceDefinition;
@@ -130,6 +132,7 @@ final class ApiRoutes {
     String service = text(in, "service");
     String operation = text(in, "operation");
     RequestParts parts = RequestParts.fromJson(in.get("request"));
+    placeParams(service, operation, in.path("params"), parts);
     Duration timeout = null;
     if (in.hasNonNull("callbackTimeout")) {
       try {
@@ -145,6 +148,29 @@ final class ApiRoutes {
     out.put("statusCode", result.statusCode());
     out.set("body", bodyJson(result.body()));
     Http.json(res, 200, out.toString());
+  }
+
+  /** "params" are placed where the operation declares them; undeclared ones go to the query. */
+  private void placeParams(String service, String operation, JsonNode params, RequestParts parts) {
+    if (params.isMissingNode() || params.isNull()) {
+      return;
+    }
+    if (!params.isObject()) {
+      throw new BadRequest("'params' must be an object of NAME: VALUE");
+    }
+    Optional<Operation> op = services.service(service).flatMap(s -> s.operation(operation));
+    params.fields().forEachRemaining(e -> {
+      String name = e.getKey();
+      String value = e.getValue().asText();
+      ParameterLocation in = op.flatMap(o -> o.parameters().stream().filter(p -> p.name().equals(name)).findFirst())
+          .map(Parameter::in).orElse(ParameterLocation.QUERY);
+      switch (in) {
+        case PATH -> parts.pathParam(name, value);
+        case HEADER -> parts.header(name, value);
+        case COOKIE -> parts.header("Cookie", name + "=" + value);
+        case QUERY -> parts.query(name, value);
+      }
+    });
   }
 
   private void listInvocations(ServerRequest req, ServerResponse res) {

@@ -1,0 +1,49 @@
+package dev.extsvc.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.extsvc.runtime.internal.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small client of the server's REST API for the CLI. */
+final class ApiClient {
+  private final String server;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  ApiClient(String server) {
+    this.server = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
+  }
+
+  record Answer(int status, String body) {
+    JsonNode json() {
+      try {
+        return Json.MAPPER.readTree(body);
+      } catch (IOException e) {
+        return Json.MAPPER.createObjectNode().put("message", body);
+      }
+    }
+  }
+
+  Answer get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(server + path)).GET());
+  }
+
+  Answer post(String path, String json) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(server + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private Answer send(HttpRequest.Builder b) throws IOException, InterruptedException {
+    try {
+      HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(150)).build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), r.body());
+    } catch (ConnectException e) {
+      throw new IOException("cannot reach the server at " + server + " (is `extsvc serve` running?)", e);
+    }
+  }
+}

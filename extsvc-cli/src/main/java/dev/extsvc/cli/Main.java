@@ -1,0 +1,40 @@
+package dev.extsvc.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code extsvc} command. {@link #run} is a function from arguments to an exit code (0 ok, 1 failure, 2 usage),
+ * usable in-process by tests.
+ */
+@Command(
+    name = "extsvc",
+    mixinStandardHelpOptions = true,
+    version = "extsvc 0.1.0-SNAPSHOT",
+    description = "External Services for Java: OpenAPI callbacks, end to end.",
+    subcommands = {
+      CheckCommand.class,
+      ServeCommand.class,
+      InvokeCommand.class,
+      StatusCommand.class,
+      MockCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main {
+  public static void main(String[] args) {
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      return 1;
+    });
+    return cli.execute(args);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.extsvc.server;
+
+import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.spec.Registration;
+import dev.extsvc.store.jdbc.JdbcStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** One runtime on a SQLite file, served on a free loopback port, with a test bank as its external service. */
+final class Fixture implements AutoCloseable {
+  static final String ACME = "Acme Mortgages";
+
+  final Path dir;
+  final MutableClock clock = new MutableClock();
+  final TestBank bank = new TestBank();
+  final JdbcStore store;
+  final ExternalServices services;
+  final ExtsvcServer server;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  Fixture(Path dir) {
+    this(dir, b -> {});
+  }
+
+  Fixture(Path dir, Consumer<ExternalServices.Builder> customizer) {
+    this.dir = dir;
+    this.store = JdbcStore.sqlite(dir.resolve("extsvc.db"));
+    int port = freePort();
+    ExternalServices.Builder b = ExternalServices.builder()
+        .store(store)
+        .publicBaseUrl("http://127.0.0.1:" + port)
+        .clock(clock)
+        .startSweeper(false)
+        .endpoint(ACME, bank.url())
+        .allowHandlerPackage("dev.extsvc.server");
+    customizer.accept(b);
+    this.services = b.build();
+    this.server = ExtsvcServer.builder(services).port(port).build().start();
+  }
+
+  static String acmeSpec() {
+    try {
+      return Files.readString(Path.of("../examples/acme-mortgages.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Fixture withAcme() {
+    Registration r = services.register(acmeSpec(), null);
+    if (!r.ok()) {
+      throw new IllegalStateException("Acme spec refused: " + r.report());
+    }
+    return this;
+  }
+
+  HttpResponse<String> send(String method, String url, String contentType, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  HttpResponse<String> postJson(String url, String body) {
+    return send("POST", url, "application/json", body);
+  }
+
+  private static int freePort() {
+    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    services.close();
+    store.close();
+    bank.close();
+  }
+}
