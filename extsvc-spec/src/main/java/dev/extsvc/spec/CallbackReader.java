@@ -51,8 +51,9 @@ final class CallbackReader {
     if (out.isEmpty()) {
       findings.warning(keyPointer, "callback " + key + " declares no operation, so it can never be awaited");
     } else if (out.stream().noneMatch(CallbackDefinition::awaitable)) {
-      findings.warning(keyPointer, "callback " + key + " can never be awaited: "
-          + out.get(0).notAwaitableReason());
+      // the reasons are reported where each URL or method is written; this says what they add up to
+      findings.warning(keyPointer, "callback " + key + " can never be awaited: the runtime cannot own "
+          + (out.size() == 1 ? "its URL" : "any of its " + out.size() + " URLs"));
     }
     return out;
   }
