@@ -26,6 +26,14 @@ final class Refs {
   /** Keywords whose values are data, not schemas or OpenAPI objects: a "$ref" in them is not a reference. */
   private static final Set<String> DATA_KEYWORDS = Set.of("example", "default", "const", "enum");
 
+  /**
+   * Members whose value maps names to objects. Those names are not keywords: a property called "example" or a
+   * response called "default" holds a schema or a response, not data.
+   */
+  private static final Set<String> NAMED_MAPS = Set.of("properties", "patternProperties", "$defs", "definitions",
+      "dependentSchemas", "paths", "webhooks", "schemas", "responses", "parameters", "requestBodies",
+      "headers", "callbacks", "content", "encoding", "links", "securitySchemes", "pathItems", "examples");
+
   private final JsonNode root;
   private final Findings findings;
   private int budget = MAX_INLINED_NODES;
@@ -41,26 +49,27 @@ final class Refs {
 
   /** Reports every {@code $ref} in the document that does not resolve; returns whether all do. */
   boolean checkAll() {
-    return check(root, "");
+    return check(root, "", false);
   }
 
-  private boolean check(JsonNode node, String pointer) {
+  /** @param named whether the members of {@code node} are names (see {@link #NAMED_MAPS}) rather than keywords */
+  private boolean check(JsonNode node, String pointer, boolean named) {
     boolean ok = true;
     if (node.isObject()) {
       JsonNode ref = node.get("$ref");
-      if (ref != null && ref.isTextual() && lookUp(ref.textValue()) == null) {
+      if (!named && ref != null && ref.isTextual() && lookUp(ref.textValue()) == null) {
         findings.error(pointer + "/$ref", unresolved(ref.textValue()));
         ok = false;
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        if (!isData(e.getKey(), e.getValue())) {
-          ok &= check(e.getValue(), JsonPointers.append(pointer, e.getKey()));
+        if (named || !isData(e.getKey(), e.getValue())) {
+          ok &= check(e.getValue(), JsonPointers.append(pointer, e.getKey()), !named && namesMembers(e.getKey(), e.getValue()));
         }
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        ok &= check(node.get(i), pointer + "/" + i);
+        ok &= check(node.get(i), pointer + "/" + i, false);
       }
     }
     return ok;
@@ -69,6 +78,10 @@ final class Refs {
   private static boolean isData(String keyword, JsonNode value) {
     // a schema's "examples" (3.1) is an array of data; an OpenAPI "examples" is a map of Example objects
     return DATA_KEYWORDS.contains(keyword) || keyword.startsWith("x-") || (keyword.equals("examples") && value.isArray());
+  }
+
+  private static boolean namesMembers(String keyword, JsonNode value) {
+    return value.isObject() && NAMED_MAPS.contains(keyword);
   }
 
   static String unresolved(String ref) {
@@ -159,10 +172,14 @@ final class Refs {
     if (schema == null || schema.isMissingNode()) {
       return null;
     }
-    return inline(schema, new ArrayDeque<>());
+    return inline(schema, new ArrayDeque<>(), false);
   }
 
   private JsonNode inline(JsonNode node, Deque<String> expanding) {
+    return inline(node, expanding, false);
+  }
+
+  private JsonNode inline(JsonNode node, Deque<String> expanding, boolean named) {
     if (--budget < 0) {
       if (!overBudgetReported) {
         overBudgetReported = true;
@@ -173,12 +190,14 @@ final class Refs {
     }
     if (node.isObject()) {
       JsonNode ref = node.get("$ref");
-      if (ref != null && ref.isTextual()) {
+      if (!named && ref != null && ref.isTextual()) {
         return inlineRef(node, ref.textValue(), expanding);
       }
       ObjectNode copy = JsonNodeFactory.instance.objectNode();
       node.fields().forEachRemaining(e -> copy.set(e.getKey(),
-          isData(e.getKey(), e.getValue()) ? e.getValue().deepCopy() : inline(e.getValue(), expanding)));
+          !named && isData(e.getKey(), e.getValue())
+              ? e.getValue().deepCopy()
+              : inline(e.getValue(), expanding, !named && namesMembers(e.getKey(), e.getValue()))));
       return copy;
     }
     if (node.isArray()) {

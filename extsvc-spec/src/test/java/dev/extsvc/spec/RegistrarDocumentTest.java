@@ -359,4 +359,38 @@ class RegistrarDocumentTest {
     assertThat(event.requestBody().schema().at("/properties/kind/const").asText()).isEqualTo("ping");
     assertThat(event.pointer()).isEqualTo("/paths/~1subscriptions/post/callbacks/event/{$request.body#~1url}/post");
   }
+
+  @Test
+  void resolvesRefsUnderNamesThatAreAlsoKeywords() {
+    String doc = """
+        openapi: 3.0.3
+        info: {title: t, version: '1'}
+        paths:
+          /a:
+            post:
+              requestBody:
+                content:
+                  application/json:
+                    schema:
+                      properties:
+                        example: {$ref: '#/components/schemas/default'}
+                        enum: {$ref: '#/components/schemas/Missing'}
+              responses:
+                default:
+                  $ref: '#/components/responses/Gone'
+        components:
+          schemas:
+            default: {type: string, enum: [{$ref: not-a-reference}]}
+        """;
+    Registration r = register(doc);
+    assertThat(r.report().errors()).extracting(Diagnostic::pointer).containsExactly(
+        "/paths/~1a/post/requestBody/content/application~1json/schema/properties/enum/$ref",
+        "/paths/~1a/post/responses/default/$ref");
+    Registration fixed = register(doc.replace("#/components/schemas/Missing", "#/components/schemas/default")
+        .replace("$ref: '#/components/responses/Gone'", "description: other"));
+    assertThat(fixed.report().errors()).isEmpty();
+    var schema = fixed.service().operations().get(0).requestBody().schema();
+    assertThat(schema.at("/properties/example/type").asText()).isEqualTo("string");
+    assertThat(schema.at("/properties/example/enum/0/$ref").asText()).isEqualTo("not-a-reference");
+  }
 }
