@@ -86,7 +86,7 @@ final class BodySchemas {
       return out;
     }
     for (JsonNode s : alternatives(schema)) {
-      s.path("properties").fields().forEachRemaining(e -> {
+      s.path("properties").properties().forEach(e -> {
         JsonNode property = e.getValue();
         if (property.has("const")) {
           out.putIfAbsent(e.getKey(), property.get("const"));
@@ -118,7 +118,7 @@ final class BodySchemas {
   private static void strip(JsonNode node) {
     if (node.isObject()) {
       ((ObjectNode) node).remove(ANNOTATIONS);
-      node.fields().forEachRemaining(e -> {
+      node.properties().forEach(e -> {
         if (SCHEMA_MAPS.contains(e.getKey())) {
           e.getValue().forEach(BodySchemas::strip);
         } else if (!DATA.contains(e.getKey())) {

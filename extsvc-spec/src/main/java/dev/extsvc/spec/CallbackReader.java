@@ -24,8 +24,7 @@ final class CallbackReader {
 
   List<CallbackDefinition> read(Operation operation, JsonNode node) {
     List<CallbackDefinition> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("callbacks").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> key = it.next();
+    for (Map.Entry<String, JsonNode> key : node.path("callbacks").properties()) {
       if (key.getKey().startsWith("x-")) {
         continue;
       }
@@ -41,8 +40,7 @@ final class CallbackReader {
 
   private List<CallbackDefinition> readKey(Operation operation, String key, String keyPointer, Refs.Target callback) {
     List<CallbackDefinition> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = callback.node().fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : callback.node().properties()) {
       if (!entry.getKey().startsWith("x-")) {
         out.addAll(readExpression(operation, key, entry.getKey(),
             JsonPointers.append(callback.pointer(), entry.getKey()), entry.getValue()));

@@ -90,8 +90,7 @@ final class ModelParts {
   Map<String, ResponseDefinition> responses(JsonNode operation, String operationPointer) {
     Map<String, ResponseDefinition> out = new LinkedHashMap<>();
     JsonNode responses = operation.path("responses");
-    for (Iterator<Map.Entry<String, JsonNode>> it = responses.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : responses.properties()) {
       if (e.getKey().startsWith("x-")) {
         continue;
       }
@@ -138,7 +137,7 @@ final class ModelParts {
     if (media.has("example")) {
       return media.get("example").deepCopy();
     }
-    Iterator<Map.Entry<String, JsonNode>> examples = media.path("examples").fields();
+    Iterator<Map.Entry<String, JsonNode>> examples = media.path("examples").properties().iterator();
     if (examples.hasNext()) {
       Map.Entry<String, JsonNode> first = examples.next();
       Refs.Target t = refs.follow(first.getValue(), "");

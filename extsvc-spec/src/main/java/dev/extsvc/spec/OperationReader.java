@@ -41,8 +41,7 @@ final class OperationReader {
 
   private List<Located> locate() {
     List<Located> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("paths").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> path = it.next();
+    for (Map.Entry<String, JsonNode> path : root.path("paths").properties()) {
       if (path.getKey().startsWith("x-")) {
         continue;
       }

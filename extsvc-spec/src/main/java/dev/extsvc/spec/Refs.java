@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -61,8 +60,7 @@ final class Refs {
         findings.error(pointer + "/$ref", unresolved(ref.textValue()));
         ok = false;
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
         if (named || !isData(e.getKey(), e.getValue())) {
           ok &= check(e.getValue(), JsonPointers.append(pointer, e.getKey()), !named && namesMembers(e.getKey(), e.getValue()));
         }
@@ -194,7 +192,7 @@ final class Refs {
         return inlineRef(node, ref.textValue(), expanding);
       }
       ObjectNode copy = JsonNodeFactory.instance.objectNode();
-      node.fields().forEachRemaining(e -> copy.set(e.getKey(),
+      node.properties().forEach(e -> copy.set(e.getKey(),
           !named && isData(e.getKey(), e.getValue())
               ? e.getValue().deepCopy()
               : inline(e.getValue(), expanding, !named && namesMembers(e.getKey(), e.getValue()))));
@@ -222,7 +220,7 @@ final class Refs {
     }
     // members beside $ref (3.1 allows them; 3.0 documents write description there) refine what it names
     ObjectNode merged = (ObjectNode) resolved;
-    node.fields().forEachRemaining(e -> {
+    node.properties().forEach(e -> {
       if (!e.getKey().equals("$ref")) {
         merged.set(e.getKey(), inline(e.getValue(), expanding));
       }
