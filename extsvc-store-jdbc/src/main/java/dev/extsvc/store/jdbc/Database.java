@@ -1,0 +1,69 @@
+package dev.extsvc.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * Where the store's units of work run: on the caller's thread ({@link DirectDatabase}) or on a few dedicated
+ * platform threads ({@link SqliteDatabase}). Either way a write is one transaction, committed on return.
+ */
+interface Database extends AutoCloseable {
+
+  /** One unit of work on a connection. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Tx tx) throws SQLException;
+  }
+
+  /** Runs the work as one transaction; throws StoreUnavailableException or IllegalStateException. */
+  <T> T write(Work<T> work);
+
+  /** Runs read-only work, each statement seeing committed data. */
+  <T> T read(Work<T> work);
+
+  /** Whether a trivial query answers within the timeout; never throws. */
+  boolean ping(Duration timeout);
+
+  @Override
+  void close();
+
+  /** Runs the work on a connection of the source: writes as one transaction, reads in auto-commit. */
+  static <T> T run(DataSource source, Dialect dialect, boolean write, Work<T> work) throws SQLException {
+    try (var connection = source.getConnection()) {
+      var tx = new Tx(connection, dialect);
+      if (!write) {
+        return work.run(tx);
+      }
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(tx);
+        connection.commit();
+        return result;
+      } catch (Throwable e) {
+        rollback(connection, e);
+        throw e;
+      } finally {
+        restoreAutoCommit(connection);
+      }
+    }
+  }
+
+  private static void rollback(Connection connection, Throwable failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      // The connection is likely gone, and the transaction with it; the original failure is what matters.
+      failure.addSuppressed(e);
+    }
+  }
+
+  private static void restoreAutoCommit(Connection connection) {
+    try {
+      connection.setAutoCommit(true);
+    } catch (SQLException e) {
+      // A broken connection: the pool discards it on close, nothing to restore.
+    }
+  }
+}
