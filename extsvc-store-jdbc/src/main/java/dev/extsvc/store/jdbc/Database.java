@@ -36,25 +36,54 @@ interface Database extends AutoCloseable {
       if (!write) {
         return work.run(tx);
       }
-      connection.setAutoCommit(false);
+      return dialect == Dialect.SQLITE ? sqliteTransaction(connection, tx, work) : jdbcTransaction(connection, tx, work);
+    }
+  }
+
+  private static <T> T jdbcTransaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run(tx);
+      connection.commit();
+      return result;
+    } catch (Throwable e) {
+      rollback(connection::rollback, e);
+      throw e;
+    } finally {
+      restoreAutoCommit(connection);
+    }
+  }
+
+  /**
+   * Explicit statements rather than {@code setAutoCommit(false)}: the SQLite driver would begin the next
+   * transaction right after each commit, and a failure to take the lock there would fail a commit that happened.
+   * IMMEDIATE takes the write lock up front, so a busy database fails the write before any of it ran.
+   */
+  private static <T> T sqliteTransaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
+    try (var control = connection.createStatement()) {
+      control.execute("BEGIN IMMEDIATE");
       try {
         T result = work.run(tx);
-        connection.commit();
+        control.execute("COMMIT");
         return result;
       } catch (Throwable e) {
-        rollback(connection, e);
+        rollback(() -> control.execute("ROLLBACK"), e);
         throw e;
-      } finally {
-        restoreAutoCommit(connection);
       }
     }
   }
 
-  private static void rollback(Connection connection, Throwable failure) {
+  /** A rollback, as the dialect does it. */
+  @FunctionalInterface
+  interface Rollback {
+    void run() throws SQLException;
+  }
+
+  private static void rollback(Rollback rollback, Throwable failure) {
     try {
-      connection.rollback();
+      rollback.run();
     } catch (SQLException e) {
-      // The connection is likely gone, and the transaction with it; the original failure is what matters.
+      // The connection is likely gone, or SQLite already rolled back; the original failure is what matters.
       failure.addSuppressed(e);
     }
   }

@@ -17,6 +17,7 @@ import dev.extsvc.runtime.store.TokenRow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -191,7 +192,9 @@ public final class JdbcStore implements Store {
     for (var status : InvocationStatus.values()) {
       counts.put(status, 0L);
     }
-    read(tx -> tx.query(Sql.COUNT_BY_STATUS, row -> counts.put(InvocationStatus.valueOf(row.getString(1)), row.getLong(2))));
+    var rows = read(tx -> tx.query(
+        Sql.COUNT_BY_STATUS, row -> Map.entry(InvocationStatus.valueOf(row.getString(1)), row.getLong(2))));
+    rows.forEach(row -> counts.put(row.getKey(), row.getValue()));
     return counts;
   }
 
@@ -323,7 +326,7 @@ public final class JdbcStore implements Store {
     }
   }
 
-  private static void insertEvents(Tx tx, List<NewEvent> events) throws java.sql.SQLException {
+  private static void insertEvents(Tx tx, List<NewEvent> events) throws SQLException {
     var rows = new ArrayList<@Nullable Object[]>();
     for (var event : events) {
       rows.add(new Object[] {event.invocationId(), event.at(), event.kind(), event.message()});

@@ -64,8 +64,6 @@ final class SqliteDatabase implements Database {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.enforceForeignKeys(true);
     config.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
-    // Take the write lock at BEGIN, so another process's writer makes us wait there, not fail halfway.
-    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     var source = new SQLiteDataSource(config);
     source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     return source;
