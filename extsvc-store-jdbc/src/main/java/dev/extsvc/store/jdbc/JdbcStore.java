@@ -289,13 +289,51 @@ public final class JdbcStore implements Store {
       var claimed = tx.query(
           Sql.timeOutDue(dialect),
           row -> new Due(Rows.uuid(row, "id"), Rows.instantAt(row, "deadline")),
-          now, TIMEOUT_REASON, now, limit);
+          now, TIMEOUT_REASON, now, now, limit);
       insertEvents(tx, claimed.stream()
           .map(d -> new NewEvent(d.id(), now, TIMED_OUT_EVENT, TIMEOUT_REASON + " at " + d.deadline()))
           .toList());
       return claimed;
     });
     return due.stream().sorted(Comparator.comparing(Due::deadline)).map(Due::id).toList();
+  }
+
+  @Override
+  public boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until) {
+    return write(tx -> tx.update(Sql.CLAIM, callbackId, until, invocationId, now) == 1);
+  }
+
+  @Override
+  public void release(UUID invocationId, UUID callbackId) {
+    write(tx -> tx.update(Sql.RELEASE, invocationId, callbackId));
+  }
+
+  @Override
+  public void scheduleRetry(UUID callbackId, UUID invocationId, @Nullable Instant nextAttemptAt, Instant now,
+      String error, NewEvent event) {
+    write(tx -> {
+      requireOne(tx.update(Sql.SCHEDULE_RETRY, error, nextAttemptAt, nextAttemptAt == null ? now : null, callbackId),
+          "callback", callbackId);
+      tx.update(Sql.RELEASE, invocationId, callbackId);
+      insertEvents(tx, List.of(event));
+      return null;
+    });
+  }
+
+  @Override
+  public List<CallbackRow> dueCallbacks(Instant now, Instant receivedBefore, int limit) {
+    return read(tx -> tx.query(Sql.DUE_CALLBACKS, Rows::callback, receivedBefore, now, limit));
+  }
+
+  @Override
+  public boolean replayCallback(UUID callbackId, Instant now, NewEvent event) {
+    return write(tx -> {
+      boolean found = tx.update(Sql.REPLAY_CALLBACK, now, callbackId) == 1;
+      if (found) {
+        insertEvents(tx, List.of(event));
+      }
+      return found;
+    });
   }
 
   @Override

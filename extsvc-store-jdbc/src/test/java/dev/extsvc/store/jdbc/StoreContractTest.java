@@ -439,6 +439,99 @@ abstract class StoreContractTest {
     }
   }
 
+  @Test
+  void aLeaseIsHeldByOneCallbackAtATimeAndKeepsTheSweeperAway() {
+    var invocation = pending("acme", "submitApplication", T0, Duration.ofMinutes(1));
+    store.createInvocation(invocation, List.of(), List.of());
+    var first = callback(invocation.id(), "lease-1");
+    var second = callback(invocation.id(), "lease-2");
+    var now = T0.plusSeconds(50);
+
+    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isTrue();
+    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).as("not re-entrant").isFalse();
+    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
+    // Past the deadline but leased: a callback being handled never ends TIMED_OUT.
+    assertThat(store.timeOutDue(T0.plusSeconds(120), 10)).isEmpty();
+
+    store.release(invocation.id(), second.id());
+    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
+    store.release(invocation.id(), first.id());
+    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(1))).isTrue();
+    // An expired lease no longer protects the invocation, and can be taken over.
+    assertThat(store.claim(invocation.id(), first.id(), now.plusSeconds(2), now.plusSeconds(300))).isTrue();
+    store.release(invocation.id(), first.id());
+    assertThat(store.timeOutDue(T0.plusSeconds(120), 10)).containsExactly(invocation.id());
+    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isFalse();
+  }
+
+  @Test
+  void finishingAnInvocationEndsItsLease() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "lease-done");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    store.claim(invocation.id(), row.id(), T0, T0.plusSeconds(300));
+
+    store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(1), List.of(event(invocation.id(), "COMPLETED")));
+
+    assertThat(store.invocation(invocation.id()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(store.claim(invocation.id(), row.id(), T0, T0.plusSeconds(300))).isFalse();
+  }
+
+  @Test
+  void retriesAreScheduledUntilGivenUpAndAReplayRevivesADeadCallback() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "retry");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var now = T0.plusSeconds(100);
+
+    // Fresh RECEIVED callbacks are left to the request that is handling them.
+    assertThat(store.dueCallbacks(now, row.receivedAt(), 10)).isEmpty();
+    assertThat(store.dueCallbacks(now, row.receivedAt().plusSeconds(1), 10)).extracting(CallbackRow::id)
+        .containsExactly(row.id());
+
+    store.claim(invocation.id(), row.id(), now, now.plusSeconds(300));
+    store.scheduleRetry(row.id(), invocation.id(), now.plusSeconds(10), now, "boom", event(invocation.id(), "HANDLER_FAILED"));
+
+    var failed = store.callback(row.id()).orElseThrow();
+    assertThat(failed.outcome()).isEqualTo(CallbackOutcome.FAILED);
+    assertThat(failed.nextAttemptAt()).isEqualTo(now.plusSeconds(10));
+    assertThat(failed.attempts()).isEqualTo(1);
+    assertThat(failed.dead()).isFalse();
+    assertThat(store.dueCallbacks(now, T0, 10)).isEmpty();
+    assertThat(store.dueCallbacks(now.plusSeconds(10), T0, 10)).extracting(CallbackRow::id).containsExactly(row.id());
+    assertThat(store.claim(invocation.id(), UUID.randomUUID(), now, now.plusSeconds(1))).as("lease released").isTrue();
+    store.release(invocation.id(), store.callback(row.id()).orElseThrow().id());
+
+    store.scheduleRetry(row.id(), invocation.id(), null, now.plusSeconds(20), "boom again", event(invocation.id(), "DEAD"));
+
+    var dead = store.callback(row.id()).orElseThrow();
+    assertThat(dead.dead()).isTrue();
+    assertThat(dead.deadAt()).isEqualTo(now.plusSeconds(20));
+    assertThat(dead.attempts()).isEqualTo(2);
+    assertThat(store.dueCallbacks(now.plusSeconds(1000), T0, 10)).isEmpty();
+
+    assertThat(store.replayCallback(row.id(), now.plusSeconds(30), event(invocation.id(), "REPLAY"))).isTrue();
+
+    var revived = store.callback(row.id()).orElseThrow();
+    assertThat(revived.dead()).isFalse();
+    assertThat(store.dueCallbacks(now.plusSeconds(30), T0, 10)).extracting(CallbackRow::id).containsExactly(row.id());
+    assertThat(store.replayCallback(UUID.randomUUID(), now, event(invocation.id(), "REPLAY"))).isFalse();
+  }
+
+  @Test
+  void aHandledCallbackCannotBeReplayed() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "handled");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(61), List.of());
+
+    assertThat(store.replayCallback(row.id(), T0.plusSeconds(62), event(invocation.id(), "REPLAY"))).isFalse();
+    assertThat(store.dueCallbacks(T0.plusSeconds(1000), T0.plusSeconds(1000), 10)).isEmpty();
+  }
+
   private List<UUID> ids(InvocationQuery query) {
     return store.invocations(query).stream().map(InvocationRow::id).toList();
   }
