@@ -68,11 +68,13 @@ final class CallbackDispatcher implements AutoCloseable {
    *
    * @param request the request's parts; not changed afterwards
    * @param requestUrl the URL the request was sent to, for {@code $url}
+   * @param answer the body of the synchronous answer, whose values the callback repeats
    */
-  void dispatch(MockOperation op, RecordedRequest recorded, RequestParts request, String requestUrl) {
+  void dispatch(MockOperation op, RecordedRequest recorded, RequestParts request, String requestUrl,
+      @Nullable JsonNode answer) {
     String opId = op.operation().id();
     List<String> keys = op.operation().callbackKeys();
-    String key = recorded.header(MockService.CALLBACK_HEADER);
+    String key = recorded.header(MockService.KEY_HEADER);
     if (key == null) {
       try {
         key = rule.choose(op.operation(), recorded);
@@ -98,7 +100,7 @@ final class CallbackDispatcher implements AutoCloseable {
     }
     Runnable fire = () -> {
       try {
-        record.accept(fire(op, chosen, definitions, request, requestUrl));
+        record.accept(fire(op, chosen, definitions, request, requestUrl, answer));
       } finally {
         pending.decrementAndGet();
       }
@@ -120,7 +122,7 @@ final class CallbackDispatcher implements AutoCloseable {
 
   /** Sends to the first of the key's definitions whose URL the request supplies. */
   private Delivery fire(MockOperation op, String key, List<CallbackDefinition> definitions, RequestParts request,
-      String requestUrl) {
+      String requestUrl, @Nullable JsonNode answer) {
     String opId = op.operation().id();
     ExpressionContext context = ExpressionContext.ofRequest(requestUrl, op.operation().method(), request);
     String reason = "no callback URL";
@@ -142,8 +144,8 @@ final class CallbackDispatcher implements AutoCloseable {
             : "'" + Urls.mask(url) + "' at " + def.expression() + " is not an http(s) URL";
         continue;
       }
-      JsonNode body = body(key, def, request, op.body());
-      Map<String, String> headers = headers(key, def, request, op.body());
+      JsonNode body = body(key, def, request, answer);
+      Map<String, String> headers = headers(key, def, request, answer);
       return sender.send(opId, key, def.method(), url, headers, body == null ? "" : body.toString());
     }
     return failed(opId, key, definitions.get(0).method(), reason);
@@ -195,7 +197,7 @@ final class CallbackDispatcher implements AutoCloseable {
 
   private Delivery failed(String opId, String key, String method, String reason) {
     log.warn("Callback {}/{} not sent: {}", opId, key, reason);
-    return new Delivery(opId, key, "", method, Map.of(), "", -1, reason, 0, clock.instant(), null);
+    return new Delivery(opId, key, method, "", Map.of(), "", -1, null, reason, 0, clock.instant(), null);
   }
 
   @Override

@@ -59,6 +59,7 @@ final class CallbackSender implements AutoCloseable {
     int status = -1;
     String error = null;
     Instant answeredAt = null;
+    String answer = null;
     while (attempts <= retries) {
       if (attempts > 0 && !pause(attempts)) {
         error = "interrupted";
@@ -66,8 +67,9 @@ final class CallbackSender implements AutoCloseable {
       }
       attempts++;
       try {
-        HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         status = response.statusCode();
+        answer = response.body();
         answeredAt = clock.instant();
         error = null;
         if (status < 500) {
@@ -75,6 +77,7 @@ final class CallbackSender implements AutoCloseable {
         }
       } catch (IOException e) {
         status = -1;
+        answer = null;
         error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -83,9 +86,9 @@ final class CallbackSender implements AutoCloseable {
         break;
       }
     }
-    Delivery d = new Delivery(operationId, key, masked, method, headers, body, status, error, attempts, sentAt,
-        answeredAt);
-    if (d.ok()) {
+    Delivery d = new Delivery(operationId, key, method, masked, headers, body, status, answer, error, attempts,
+        sentAt, answeredAt);
+    if (d.succeeded()) {
       log.info("Callback {}/{} {} {} answered {} after {} attempt(s)", operationId, key, method, masked, status,
           attempts);
     } else {
@@ -109,7 +112,7 @@ final class CallbackSender implements AutoCloseable {
   private static Delivery refused(String operationId, String key, String method, String masked,
       Map<String, String> headers, String body, Instant at, @Nullable String reason) {
     log.warn("Callback {}/{} not sent to {}: {}", operationId, key, masked, reason);
-    return new Delivery(operationId, key, masked, method, headers, body, -1, reason, 0, at, null);
+    return new Delivery(operationId, key, method, masked, headers, body, -1, null, reason, 0, at, null);
   }
 
   @Override

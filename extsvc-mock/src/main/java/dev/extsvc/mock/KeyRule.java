@@ -4,7 +4,7 @@ import dev.extsvc.spec.Operation;
 
 /**
  * Chooses which callback an asynchronous operation answers with, e.g. "approved" or "rejected". A request header
- * {@value MockService#CALLBACK_HEADER} overrides the rule for that request.
+ * {@value MockService#KEY_HEADER} overrides the rule for that request.
  */
 @FunctionalInterface
 public interface KeyRule {
@@ -29,5 +29,10 @@ public interface KeyRule {
   /** A key at random; the same seed gives the same sequence of choices. */
   static KeyRule random(long seed) {
     return new KeyRules.Seeded(seed);
+  }
+
+  /** Reads the command line's form: "fixed:KEY", "round-robin" or "random:SEED". */
+  static KeyRule parse(String text) {
+    return KeyRules.parse(text);
   }
 }

@@ -12,6 +12,23 @@ import java.util.concurrent.atomic.AtomicLong;
 final class KeyRules {
   private KeyRules() {}
 
+  static KeyRule parse(String text) {
+    if (text.equals("round-robin")) {
+      return new RoundRobin();
+    }
+    if (text.startsWith("fixed:") && text.length() > "fixed:".length()) {
+      return new Fixed(text.substring("fixed:".length()));
+    }
+    if (text.startsWith("random:")) {
+      try {
+        return new Seeded(Long.parseLong(text.substring("random:".length())));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("random:SEED needs a whole number, got '" + text + "'");
+      }
+    }
+    throw new IllegalArgumentException("a key rule is fixed:KEY, round-robin or random:SEED, got '" + text + "'");
+  }
+
   record Fixed(String key) implements KeyRule {
     Fixed {
       Objects.requireNonNull(key, "key");

@@ -26,15 +26,18 @@ final class MockRoute implements Handler {
 
   private final Routes routes;
   private final Map<String, MockOperation> operations;
+  private final @Nullable SyncAnswers answers;
   private final CallbackDispatcher dispatcher;
   private final Consumer<RecordedRequest> record;
   private final InstantSource clock;
   private final ObjectMapper json = new ObjectMapper();
 
-  MockRoute(Routes routes, Map<String, MockOperation> operations, CallbackDispatcher dispatcher,
+  MockRoute(Routes routes, Map<String, MockOperation> operations, @Nullable SyncAnswers answers,
+      CallbackDispatcher dispatcher,
       Consumer<RecordedRequest> record, InstantSource clock) {
     this.routes = routes;
     this.operations = operations;
+    this.answers = answers;
     this.dispatcher = dispatcher;
     this.record = record;
     this.clock = clock;
@@ -90,17 +93,20 @@ final class MockRoute implements Handler {
       }
     }
     MockOperation op = operations.get(found.operation().id());
+    JsonNode chosen = answers == null ? null : answers.answer(op.operation(), parts.copy());
+    JsonNode body = chosen != null ? chosen : op.body();
     res.status(op.status());
-    if (op.body() == null) {
+    if (body == null) {
       res.send();
     } else {
-      res.header("Content-Type", op.contentType());
-      res.send((op.json() ? op.body().toString() : op.body().asText()).getBytes(StandardCharsets.UTF_8));
+      boolean asJson = chosen != null || op.json();
+      res.header("Content-Type", asJson && !op.contentType().contains("json") ? "application/json" : op.contentType());
+      res.send((asJson ? body.toString() : body.asText()).getBytes(StandardCharsets.UTF_8));
     }
     if (op.operation().async()) {
       String query = req.query().rawValue();
       String url = "http://" + req.authority() + recorded.path() + (query.isEmpty() ? "" : "?" + query);
-      dispatcher.dispatch(op, recorded, parts, url);
+      dispatcher.dispatch(op, recorded, parts, url, body);
     }
   }
 

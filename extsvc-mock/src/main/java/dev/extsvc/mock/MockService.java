@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * key by its {@link KeyRule} and, after {@link Builder#callbackDelay(Duration)}, calls the URL the caller wrote
  * where that key's runtime expression points (a body field, a query parameter, a header).
  *
- * <p>A request header {@value #CALLBACK_HEADER} names the key to use for that one request and overrides the rule;
+ * <p>A request header {@value #KEY_HEADER} names the key to use for that one request and overrides the rule;
  * its value {@value #NO_CALLBACK} sends no callback at all (to test timeouts).
  *
  * <p>Callback URLs carry secret tokens, so {@link Delivery#url()} and the log show them masked: the last path
@@ -39,8 +39,8 @@ public final class MockService implements AutoCloseable {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
   /** The request header that chooses the callback key for one request. */
-  public static final String CALLBACK_HEADER = "X-Mock-Callback";
-  /** The {@link #CALLBACK_HEADER} value that asks for no callback. */
+  public static final String KEY_HEADER = "X-Mock-Callback";
+  /** The {@link #KEY_HEADER} value that asks for no callback. */
   public static final String NO_CALLBACK = "none";
   /** Only the most recent requests and deliveries are kept, so a long demo or load run stays bounded. */
   public static final int MAX_RECORDED = 10_000;
@@ -53,6 +53,7 @@ public final class MockService implements AutoCloseable {
   private final Duration callbackDelay;
   private final KeyRule keyRule;
   private final @Nullable CallbackPayloads payloads;
+  private final @Nullable SyncAnswers answers;
   private final @Nullable Consumer<Delivery> outcomeListener;
   private final int retries;
   private final Duration retryBackoff;
@@ -76,6 +77,7 @@ public final class MockService implements AutoCloseable {
     this.callbackDelay = b.callbackDelay;
     this.keyRule = b.keyRule;
     this.payloads = b.payloads;
+    this.answers = b.answers;
     this.outcomeListener = b.outcomeListener;
     this.retries = b.retries;
     this.retryBackoff = b.retryBackoff;
@@ -101,7 +103,7 @@ public final class MockService implements AutoCloseable {
     }
     sender = new CallbackSender(DEFAULT_CONNECT_TIMEOUT, requestTimeout, retries, retryBackoff, clock);
     dispatcher = new CallbackDispatcher(callbackDelay, keyRule, payloads, generator, sender, this::record, clock);
-    MockRoute route = new MockRoute(routes, operations, dispatcher, this::record, clock);
+    MockRoute route = new MockRoute(routes, operations, answers, dispatcher, this::record, clock);
     server = WebServer.builder().host(host).port(port).routing(r -> r.any(route)).build().start();
     log.info("Mock of {} listening on {}", service.name(), baseUrl());
     return this;
@@ -215,6 +217,7 @@ public final class MockService implements AutoCloseable {
     private Duration callbackDelay = DEFAULT_CALLBACK_DELAY;
     private KeyRule keyRule = KeyRule.roundRobin();
     private @Nullable CallbackPayloads payloads;
+    private @Nullable SyncAnswers answers;
     private @Nullable Consumer<Delivery> outcomeListener;
     private int retries;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
@@ -259,6 +262,12 @@ public final class MockService implements AutoCloseable {
 
     public Builder payloads(CallbackPayloads payloads) {
       this.payloads = Objects.requireNonNull(payloads, "payloads");
+      return this;
+    }
+
+    /** Chooses synchronous answer bodies per request, e.g. a fresh application number each time. */
+    public Builder answers(SyncAnswers answers) {
+      this.answers = Objects.requireNonNull(answers, "answers");
       return this;
     }
 
