@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 /** One runtime on a SQLite file, served on a free loopback port, with a test bank as its external service. */
 final class Fixture implements AutoCloseable {
   static final String ACME = "Acme Mortgages";
+  static final String PAYMENTS = "Payments";
 
   final Path dir;
   final MutableClock clock = new MutableClock();
@@ -31,8 +32,12 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(Path dir, Consumer<ExternalServices.Builder> customizer) {
+    this(dir, JdbcStore.sqlite(dir.resolve("extsvc.db")), customizer);
+  }
+
+  Fixture(Path dir, JdbcStore store, Consumer<ExternalServices.Builder> customizer) {
     this.dir = dir;
-    this.store = JdbcStore.sqlite(dir.resolve("extsvc.db"));
+    this.store = store;
     int port = freePort();
     ExternalServices.Builder b = ExternalServices.builder()
         .store(store)
@@ -40,6 +45,7 @@ final class Fixture implements AutoCloseable {
         .clock(clock)
         .startSweeper(false)
         .endpoint(ACME, bank.url())
+        .endpoint(PAYMENTS, bank.url())
         .allowHandlerPackage("dev.extsvc.server");
     customizer.accept(b);
     this.services = b.build();
