@@ -100,7 +100,8 @@ final class MockRoute implements Handler {
       res.send();
     } else {
       boolean asJson = chosen != null || op.json();
-      res.header("Content-Type", asJson && !op.contentType().contains("json") ? "application/json" : op.contentType());
+      String type = op.contentType();
+      res.header("Content-Type", asJson && !type.contains("json") ? "application/json" : type);
       res.send((asJson ? body.toString() : body.asText()).getBytes(StandardCharsets.UTF_8));
     }
     if (op.operation().async()) {
