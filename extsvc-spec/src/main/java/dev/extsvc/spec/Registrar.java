@@ -1,6 +1,11 @@
 package dev.extsvc.spec;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,12 +41,29 @@ public final class Registrar {
    * @param serviceName the name to give the service, or null to take {@code info.title}
    */
   public Registration register(String document, @Nullable String serviceName) {
-    throw new UnsupportedOperationException("TODO(spec helper)");
+    DocumentRegistration registration = new DocumentRegistration(maxJsonBytes, maxYamlBytes);
+    ServiceDefinition service = null;
+    try {
+      service = registration.run(document, serviceName);
+    } catch (RuntimeException | StackOverflowError e) {
+      // a bad document must never escape as an exception; this is a bug in extsvc, said so plainly
+      registration.findings().error("", "extsvc failed to read this document (please report it): " + e);
+    }
+    Report report = registration.findings().report();
+    return new Registration(report.hasErrors() ? null : service, report);
   }
 
   /** Registers a document from a file; an unreadable file is reported, not thrown. */
   public Registration register(Path file, @Nullable String serviceName) {
-    throw new UnsupportedOperationException("TODO(spec helper)");
+    String failure = DocumentFiles.tooLargeOrUnreadable(file, maxJsonBytes, maxYamlBytes);
+    if (failure != null) {
+      return new Registration(null, new Report(List.of(Diagnostic.error("", failure))));
+    }
+    try {
+      return register(Files.readString(file, StandardCharsets.UTF_8), serviceName);
+    } catch (IOException | UncheckedIOException e) {
+      return new Registration(null, new Report(List.of(Diagnostic.error("", "cannot read " + file + ": " + e.getMessage()))));
+    }
   }
 
   long maxJsonBytes() {

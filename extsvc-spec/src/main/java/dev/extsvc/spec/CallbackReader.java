@@ -1,0 +1,105 @@
+package dev.extsvc.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads an operation's {@code callbacks}: one {@link CallbackDefinition} per key, expression and method, each
+ * with the place where the runtime writes its URL or the reason it cannot await it.
+ */
+final class CallbackReader {
+  private final Refs refs;
+  private final ModelParts parts;
+  private final Findings findings;
+
+  CallbackReader(Refs refs, ModelParts parts, Findings findings) {
+    this.refs = refs;
+    this.parts = parts;
+    this.findings = findings;
+  }
+
+  List<CallbackDefinition> read(Operation operation, JsonNode node) {
+    List<CallbackDefinition> out = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> key : node.path("callbacks").properties()) {
+      if (key.getKey().startsWith("x-")) {
+        continue;
+      }
+      String keyPointer = JsonPointers.append(operation.pointer() + "/callbacks", key.getKey());
+      // a broken $ref is reported by Refs where it is written
+      Refs.Target callback = refs.follow(key.getValue(), keyPointer);
+      if (callback != null) {
+        out.addAll(readKey(operation, key.getKey(), keyPointer, callback));
+      }
+    }
+    return out;
+  }
+
+  private List<CallbackDefinition> readKey(Operation operation, String key, String keyPointer, Refs.Target callback) {
+    List<CallbackDefinition> out = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> entry : callback.node().properties()) {
+      if (!entry.getKey().startsWith("x-")) {
+        out.addAll(readExpression(operation, key, entry.getKey(),
+            JsonPointers.append(callback.pointer(), entry.getKey()), entry.getValue()));
+      }
+    }
+    if (out.isEmpty()) {
+      findings.warning(keyPointer, "callback " + key + " declares no operation, so it can never be awaited");
+    } else if (out.stream().noneMatch(CallbackDefinition::awaitable)) {
+      // the reasons are reported where each URL or method is written; this says what they add up to
+      findings.warning(keyPointer, "callback " + key + " can never be awaited: the runtime cannot own "
+          + (out.size() == 1 ? "its URL" : "any of its " + out.size() + " URLs"));
+    }
+    return out;
+  }
+
+  private List<CallbackDefinition> readExpression(
+      Operation operation, String key, String expression, String pointer, JsonNode value) {
+    List<CallbackDefinition> out = new ArrayList<>();
+    Refs.Target item = refs.follow(value, pointer);
+    if (item == null) {
+      return out;
+    }
+    CallbackTargets.Decision decision = CallbackTargets.decide(expression, operation);
+    ExpressionTemplate template = parsedOrNull(expression);
+    if (decision.target() == null) {
+      findings.warning(pointer, "callback " + key + " cannot be awaited: " + decision.reason());
+    }
+    decision.warnings().forEach(w -> findings.warning(pointer, "callback " + key + ": " + w));
+    for (Iterator<String> names = item.node().fieldNames(); names.hasNext(); ) {
+      String method = names.next();
+      JsonNode op = item.node().get(method);
+      if (!OperationReader.METHODS.contains(method) || !op.isObject()) {
+        continue;
+      }
+      String opPointer = item.pointer() + "/" + method;
+      String upper = method.toUpperCase(Locale.ROOT);
+      InjectionTarget target = decision.target();
+      String reason = decision.reason();
+      if (!upper.equals("POST") && !upper.equals("PUT")) {
+        findings.warning(opPointer, "callback " + key + " is a " + upper
+            + " request; only PUT and POST callbacks can be received");
+        if (target != null) {
+          target = null;
+          reason = "only PUT and POST callbacks can be received; this one is " + upper;
+        }
+      }
+      String description = ModelParts.text(op, "description");
+      out.add(new CallbackDefinition(key, expression, template, upper, opPointer, target, decision.literalSuffix(),
+          reason, parts.parameters(item.node(), item.pointer(), op, opPointer), parts.requestBody(op, opPointer),
+          parts.responses(op, opPointer), description != null ? description : ModelParts.text(op, "summary")));
+    }
+    return out;
+  }
+
+  private static ExpressionTemplate parsedOrNull(String expression) {
+    try {
+      return ExpressionTemplate.parse(expression);
+    } catch (ExpressionException e) {
+      return null;
+    }
+  }
+}

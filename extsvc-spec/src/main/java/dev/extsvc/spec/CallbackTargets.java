@@ -1,0 +1,151 @@
+package dev.extsvc.spec;
+
+import dev.extsvc.spec.ExpressionTemplate.Expression;
+import dev.extsvc.spec.ExpressionTemplate.Literal;
+import dev.extsvc.spec.ExpressionTemplate.Part;
+import dev.extsvc.spec.RuntimeExpression.Source;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides where the runtime writes its own callback URL for one callback expression, or why it cannot: the
+ * runtime owns a URL only when the template starts with an expression naming a place in the outgoing request.
+ */
+final class CallbackTargets {
+  private CallbackTargets() {}
+
+  /**
+   * The decision for one expression.
+   *
+   * @param target null when not awaitable, with the reason
+   * @param warnings findings about the expression, reported once at its place in the document
+   */
+  record Decision(@Nullable InjectionTarget target, @Nullable String reason, String literalSuffix, List<String> warnings) {}
+
+  static Decision decide(String expression, Operation operation) {
+    ExpressionTemplate template;
+    try {
+      template = ExpressionTemplate.parse(expression);
+    } catch (ExpressionException e) {
+      return notAwaitable("the URL template does not parse: " + e.getMessage(), "");
+    }
+    return decide(template, operation);
+  }
+
+  static Decision decide(ExpressionTemplate template, Operation operation) {
+    List<Part> parts = template.parts();
+    int first = firstExpression(parts);
+    if (first < 0) {
+      return notAwaitable("the URL is fixed text without an expression, so the runtime cannot own it", "");
+    }
+    String suffix = first + 1 < parts.size() && parts.get(first + 1) instanceof Literal l ? l.text() : "";
+    if (first > 0) {
+      String prefix = ((Literal) parts.get(0)).text();
+      return notAwaitable("the URL starts with fixed text '" + prefix + "', so the runtime cannot own it", suffix);
+    }
+    RuntimeExpression expression = ((Expression) parts.get(0)).expression();
+    List<String> warnings = new ArrayList<>();
+    InjectionTarget target;
+    switch (expression) {
+      case RuntimeExpression.Url u -> {
+        return notAwaitable("the URL comes from $url, the operation's own URL, which the runtime does not choose", suffix);
+      }
+      case RuntimeExpression.Method m -> {
+        return notAwaitable("the URL comes from $method, which is not a URL", suffix);
+      }
+      case RuntimeExpression.StatusCode s -> {
+        return notAwaitable("the URL comes from $statusCode, which is not a URL", suffix);
+      }
+      case RuntimeExpression.Header h when h.source() == Source.RESPONSE -> {
+        return chosenByService(h, suffix);
+      }
+      case RuntimeExpression.Query q when q.source() == Source.RESPONSE -> {
+        return chosenByService(q, suffix);
+      }
+      case RuntimeExpression.Path p when p.source() == Source.RESPONSE -> {
+        return chosenByService(p, suffix);
+      }
+      case RuntimeExpression.Body b when b.source() == Source.RESPONSE -> {
+        return chosenByService(b, suffix);
+      }
+      case RuntimeExpression.Query q -> {
+        target = new InjectionTarget.Query(q.name());
+        declared(operation, ParameterLocation.QUERY, q.name(), "query parameter", warnings);
+      }
+      case RuntimeExpression.Header h -> {
+        target = new InjectionTarget.Header(h.name());
+        declared(operation, ParameterLocation.HEADER, h.name(), "header", warnings);
+      }
+      case RuntimeExpression.Path p -> {
+        if (!operation.path().contains("{" + p.name() + "}")) {
+          return notAwaitable("path parameter " + p.name() + " does not appear in the path " + operation.path()
+              + ", so the URL has nowhere to go", suffix);
+        }
+        target = new InjectionTarget.Path(p.name());
+        declared(operation, ParameterLocation.PATH, p.name(), "path parameter", warnings);
+      }
+      case RuntimeExpression.Body b -> {
+        String problem = bodyProblem(b, operation);
+        if (problem != null) {
+          return notAwaitable(problem, suffix);
+        }
+        target = new InjectionTarget.Body(b.pointer());
+        RequestBody body = operation.requestBody();
+        if (body != null && body.schema() != null) {
+          String undeclared = BodySchemas.undeclared(body.schema(), b.pointer());
+          if (undeclared != null) {
+            warnings.add(undeclared);
+          }
+        }
+      }
+    }
+    List<Part> later = parts.subList(1, parts.size());
+    if (later.stream().anyMatch(p -> p instanceof Expression)) {
+      warnings.add("only the first expression of the URL is replaced by the runtime's URL; the later ones are"
+          + " filled in by the service and not used to match callbacks");
+    }
+    return new Decision(target, null, suffix, warnings);
+  }
+
+  private static @Nullable String bodyProblem(RuntimeExpression.Body b, Operation operation) {
+    if (b.pointer().isEmpty()) {
+      return "$request.body without a JSON pointer names the whole body, not a place for a URL";
+    }
+    RequestBody body = operation.requestBody();
+    if (body == null) {
+      return "the URL is to be written at " + b.pointer() + " of the request body, but operation " + operation.id()
+          + " has no request body";
+    }
+    if (!ModelParts.isJson(body.mediaType())) {
+      return "the request body is " + body.mediaType() + ", not JSON, so the runtime cannot write the URL at "
+          + b.pointer();
+    }
+    return null;
+  }
+
+  private static void declared(Operation operation, ParameterLocation in, String name, String what, List<String> warnings) {
+    boolean found = operation.parameters().stream()
+        .anyMatch(p -> p.in() == in && (in == ParameterLocation.HEADER ? p.name().equalsIgnoreCase(name) : p.name().equals(name)));
+    if (!found) {
+      warnings.add(what + " " + name + " is not declared by operation " + operation.id() + "; the runtime adds it");
+    }
+  }
+
+  private static int firstExpression(List<Part> parts) {
+    for (int i = 0; i < parts.size(); i++) {
+      if (parts.get(i) instanceof Expression) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static Decision chosenByService(RuntimeExpression e, String suffix) {
+    return notAwaitable("the URL is chosen by the service in its response (" + e + "), so the runtime cannot own it", suffix);
+  }
+
+  private static Decision notAwaitable(String reason, String suffix) {
+    return new Decision(null, reason, suffix, List.of());
+  }
+}

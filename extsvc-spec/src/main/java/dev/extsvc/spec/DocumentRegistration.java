@@ -1,0 +1,84 @@
+package dev.extsvc.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** One registration of one document, step by step; each step reports into the same {@link Findings}. */
+final class DocumentRegistration {
+  private final long maxJsonBytes;
+  private final long maxYamlBytes;
+  private final Findings findings = new Findings();
+
+  DocumentRegistration(long maxJsonBytes, long maxYamlBytes) {
+    this.maxJsonBytes = maxJsonBytes;
+    this.maxYamlBytes = maxYamlBytes;
+  }
+
+  Findings findings() {
+    return findings;
+  }
+
+  /** The service, or null when the document cannot be read at all (the findings say why). */
+  @Nullable ServiceDefinition run(String text, @Nullable String serviceName) {
+    SourceDocument document = SourceDocument.read(text, maxJsonBytes, maxYamlBytes, findings);
+    if (document == null) {
+      return null;
+    }
+    findings.locate(document.sourceMap());
+    JsonNode root = document.tree();
+    String version = openApiVersion(root);
+    if (version == null) {
+      return null;
+    }
+    Refs refs = new Refs(root, findings);
+    boolean refsResolve = refs.checkAll();
+    ParserMessages.report(document.text(), root, !refsResolve, findings);
+    List<Operation> operations = new OperationReader(root, refs, findings).read();
+    if (operations.isEmpty()) {
+      findings.warning("/paths", "the document declares no operations");
+    }
+    JsonNode info = root.path("info");
+    String title = ModelParts.text(info, "title");
+    String name = serviceName != null && !serviceName.isBlank() ? serviceName : title != null ? title : "unnamed";
+    String infoVersion = info.path("version").asText("");
+    return new ServiceDefinition(name, infoVersion, version, servers(root), operations, text);
+  }
+
+  /** The document's "openapi" version when it is 3.0 or 3.1; otherwise reports why and returns null. */
+  private @Nullable String openApiVersion(JsonNode root) {
+    if (!root.isObject()) {
+      findings.error("", "an OpenAPI document is an object, but this one is " + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+      return null;
+    }
+    JsonNode openapi = root.get("openapi");
+    if (openapi == null) {
+      if (root.has("swagger")) {
+        findings.error("/swagger", "this is a Swagger " + root.get("swagger").asText() + " document; extsvc reads"
+            + " OpenAPI 3.0 and 3.1 only (convert it first, for example with swagger2openapi or the Swagger Editor)");
+      } else {
+        findings.error("", "this is not an OpenAPI document: the member 'openapi' (such as \"3.0.3\") is missing");
+      }
+      return null;
+    }
+    String version = openapi.asText();
+    if (!openapi.isTextual() || !version.matches("3\\.[01]\\.\\d+(-.+)?")) {
+      findings.error("/openapi", "OpenAPI version '" + version + "' is not supported; extsvc reads 3.0.x and 3.1.x"
+          + (openapi.isTextual() ? "" : " (write the version as a string, in quotes)"));
+      return null;
+    }
+    return version;
+  }
+
+  /** The server URLs; a document without servers is served from "/" (OpenAPI's own default). */
+  private static List<String> servers(JsonNode root) {
+    List<String> urls = new ArrayList<>();
+    root.path("servers").forEach(s -> {
+      if (s.path("url").isTextual()) {
+        urls.add(s.get("url").textValue());
+      }
+    });
+    return urls.isEmpty() ? List.of("/") : urls;
+  }
+}

@@ -1,0 +1,147 @@
+package dev.extsvc.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * swagger-parser's structural validation, turned into diagnostics with the best pointer its messages allow.
+ * Its messages name places as "paths.'/a'(post).parameters.[id].in"; this walks such a path through the
+ * document. References are not left to it: {@link Refs} checks them with exact pointers.
+ */
+final class ParserMessages {
+  private static final Pattern ATTRIBUTE = Pattern.compile("attribute (.+?) (is (?:missing|unexpected|not of type|repeated|deprecated).*)");
+  private static final Pattern PATH_PARAMETER = Pattern.compile("(paths\\..+?)\\. (Declared path parameter .*)");
+
+  private ParserMessages() {}
+
+  /**
+   * Adds swagger-parser's findings.
+   *
+   * @param refsBroken whether some {@code $ref} is broken: then messages about places that do not exist are
+   *     taken for echoes of it and left out
+   */
+  static void report(String text, JsonNode root, boolean refsBroken, Findings findings) {
+    ParseOptions options = new ParseOptions();
+    // resolving would fetch external references over the network; Refs does the local ones
+    options.setResolve(false);
+    SwaggerParseResult result;
+    try {
+      result = new OpenAPIV3Parser().readContents(text, null, options);
+    } catch (RuntimeException e) {
+      findings.warning("", "swagger-parser could not check the document: " + e);
+      return;
+    }
+    List<String> messages = result == null || result.getMessages() == null ? List.of() : result.getMessages();
+    for (String message : messages) {
+      add(message, root, refsBroken, findings);
+    }
+  }
+
+  private static void add(String message, JsonNode root, boolean refsBroken, Findings findings) {
+    Matcher attribute = ATTRIBUTE.matcher(message);
+    if (attribute.matches()) {
+      String location = attribute.group(1);
+      String problem = attribute.group(2);
+      if (location.contains("#/")) {
+        return; // a $ref that does not resolve: Refs reports it where it is written
+      }
+      Walk walk = walk(root, segments(location));
+      boolean missing = problem.startsWith("is missing");
+      boolean exists = walk.complete() || (missing && walk.remaining() == 1);
+      if (!exists && refsBroken) {
+        return;
+      }
+      String text = location + " " + problem;
+      if (problem.startsWith("is unexpected") || problem.startsWith("is deprecated") || !exists) {
+        findings.warning(walk.pointer(), text);
+      } else if (missing && location.endsWith("responses")) {
+        // required in 3.0, but extsvc needs no declared responses to call or be called back
+        findings.warning(walk.pointer(), text);
+      } else {
+        findings.error(walk.pointer(), text);
+      }
+      return;
+    }
+    Matcher pathParameter = PATH_PARAMETER.matcher(message);
+    if (pathParameter.matches()) {
+      // the runtime still fills the path from the caller's values; a warning says the document is incomplete
+      findings.warning(walk(root, segments(pathParameter.group(1))).pointer(), pathParameter.group(2));
+      return;
+    }
+    if (!message.startsWith("Could not find") && !message.contains("#/")) {
+      findings.warning("", message);
+    }
+  }
+
+  /** How far a location got through the document. */
+  record Walk(String pointer, int remaining) {
+    boolean complete() {
+      return remaining == 0;
+    }
+  }
+
+  /** One step of a location: a member name, or a "[name]" selecting an array element by its name. */
+  record Segment(String name, boolean selector) {}
+
+  static List<Segment> segments(String location) {
+    List<Segment> out = new ArrayList<>();
+    int i = 0;
+    while (i < location.length()) {
+      char c = location.charAt(i);
+      if (c == '.') {
+        i++;
+      } else if (c == '\'' || c == '(' || c == '[') {
+        char close = c == '\'' ? '\'' : c == '(' ? ')' : ']';
+        int end = location.indexOf(close, i + 1);
+        end = end < 0 ? location.length() : end;
+        out.add(new Segment(location.substring(i + 1, end), c == '['));
+        i = end + 1;
+      } else {
+        int end = i;
+        while (end < location.length() && ".'([".indexOf(location.charAt(end)) < 0) {
+          end++;
+        }
+        out.add(new Segment(location.substring(i, end), false));
+        i = end;
+      }
+    }
+    return out;
+  }
+
+  static Walk walk(JsonNode root, List<Segment> segments) {
+    JsonNode node = root;
+    String pointer = "";
+    for (int i = 0; i < segments.size(); i++) {
+      Segment s = segments.get(i);
+      if (node.isObject() && !s.selector() && node.has(s.name())) {
+        node = node.get(s.name());
+        pointer = JsonPointers.append(pointer, s.name());
+      } else if (node.isArray() && (s.selector() || JsonPointers.isIndex(s.name()))) {
+        int index = elementNamed(node, s.name());
+        if (index < 0) {
+          return new Walk(pointer, segments.size() - i);
+        }
+        node = node.get(index);
+        pointer = pointer + "/" + index;
+      } else {
+        return new Walk(pointer, segments.size() - i);
+      }
+    }
+    return new Walk(pointer, 0);
+  }
+
+  private static int elementNamed(JsonNode array, String name) {
+    for (int i = 0; i < array.size(); i++) {
+      if (name.equals(array.get(i).path("name").asText(null))) {
+        return i;
+      }
+    }
+    return JsonPointers.isIndex(name) && Integer.parseInt(name) < array.size() ? Integer.parseInt(name) : -1;
+  }
+}

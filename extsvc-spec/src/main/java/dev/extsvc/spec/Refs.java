@@ -1,0 +1,230 @@
+package dev.extsvc.spec;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Local {@code $ref} resolution within one document. References to other files or URLs are refused: fetching
+ * them would make registration depend on the network (and let a document make the server call anywhere).
+ */
+final class Refs {
+  /** Inlining shared schemas can grow a document exponentially; past this many nodes it is refused. */
+  static final int MAX_INLINED_NODES = 2_000_000;
+
+  /** Keywords whose values are data, not schemas or OpenAPI objects: a "$ref" in them is not a reference. */
+  private static final Set<String> DATA_KEYWORDS = Set.of("example", "default", "const", "enum");
+
+  /**
+   * Members whose value maps names to objects. Those names are not keywords: a property called "example" or a
+   * response called "default" holds a schema or a response, not data.
+   */
+  private static final Set<String> NAMED_MAPS = Set.of("properties", "patternProperties", "$defs", "definitions",
+      "dependentSchemas", "paths", "webhooks", "schemas", "responses", "parameters", "requestBodies",
+      "headers", "callbacks", "content", "encoding", "links", "securitySchemes", "pathItems", "examples");
+
+  private final JsonNode root;
+  private final Findings findings;
+  private int budget = MAX_INLINED_NODES;
+  private boolean overBudgetReported;
+
+  Refs(JsonNode root, Findings findings) {
+    this.root = root;
+    this.findings = findings;
+  }
+
+  /** An object reached by following {@code $ref}s, and the pointer where it is defined. */
+  record Target(JsonNode node, String pointer) {}
+
+  /** Reports every {@code $ref} in the document that does not resolve; returns whether all do. */
+  boolean checkAll() {
+    return check(root, "", false);
+  }
+
+  /** @param named whether the members of {@code node} are names (see {@link #NAMED_MAPS}) rather than keywords */
+  private boolean check(JsonNode node, String pointer, boolean named) {
+    boolean ok = true;
+    if (node.isObject()) {
+      JsonNode ref = node.get("$ref");
+      if (!named && ref != null && ref.isTextual() && lookUp(ref.textValue()) == null) {
+        findings.error(pointer + "/$ref", unresolved(ref.textValue()));
+        ok = false;
+      }
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        if (named || !isData(e.getKey(), e.getValue())) {
+          ok &= check(e.getValue(), JsonPointers.append(pointer, e.getKey()), !named && namesMembers(e.getKey(), e.getValue()));
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        ok &= check(node.get(i), pointer + "/" + i, false);
+      }
+    }
+    return ok;
+  }
+
+  private static boolean isData(String keyword, JsonNode value) {
+    // a schema's "examples" (3.1) is an array of data; an OpenAPI "examples" is a map of Example objects
+    return DATA_KEYWORDS.contains(keyword) || keyword.startsWith("x-") || (keyword.equals("examples") && value.isArray());
+  }
+
+  private static boolean namesMembers(String keyword, JsonNode value) {
+    return value.isObject() && NAMED_MAPS.contains(keyword);
+  }
+
+  static String unresolved(String ref) {
+    if (!ref.startsWith("#")) {
+      return "$ref '" + ref + "' points outside this document, which is not supported: bundle the document into one"
+          + " file (for example with redocly bundle or swagger-cli bundle)";
+    }
+    return "$ref '" + ref + "' points to nothing in this document";
+  }
+
+  /** The node a local reference points to, or null. */
+  @Nullable JsonNode lookUp(String ref) {
+    String pointer = pointerOf(ref);
+    if (pointer == null) {
+      return null;
+    }
+    try {
+      JsonNode node = pointer.isEmpty() ? root : root.at(JsonPointer.compile(pointer));
+      return node.isMissingNode() ? null : node;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The JSON pointer of a local reference ("#/components/schemas/A%20B" → "/components/schemas/A B"), or null. */
+  static @Nullable String pointerOf(String ref) {
+    if (!ref.startsWith("#")) {
+      return null;
+    }
+    String fragment = percentDecode(ref.substring(1));
+    return fragment != null && JsonPointers.firstError(fragment) < 0 ? fragment : null;
+  }
+
+  private static @Nullable String percentDecode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length()) {
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          return null;
+        }
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else if (c == '%') {
+        return null;
+      } else {
+        out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Follows {@code $ref}s from {@code node} (found at {@code pointer}) to the object they name. Null when a
+   * reference is broken (reported by {@link #checkAll()}) or circular (reported here).
+   */
+  @Nullable Target follow(JsonNode node, String pointer) {
+    Set<String> seen = new HashSet<>();
+    JsonNode current = node;
+    String at = pointer;
+    while (current.isObject() && current.path("$ref").isTextual()) {
+      String ref = current.get("$ref").textValue();
+      String target = pointerOf(ref);
+      JsonNode next = lookUp(ref);
+      if (target == null || next == null) {
+        return null;
+      }
+      if (!seen.add(target)) {
+        findings.error(at + "/$ref", "$ref '" + ref + "' is circular");
+        return null;
+      }
+      current = next;
+      at = target;
+    }
+    return new Target(current, at);
+  }
+
+  /**
+   * A copy of {@code schema} with every local {@code $ref} replaced by what it names. A reference back into a
+   * schema being inlined stays a {@code $ref}: a recursive schema cannot be written out in full.
+   */
+  @Nullable JsonNode inline(@Nullable JsonNode schema) {
+    if (schema == null || schema.isMissingNode()) {
+      return null;
+    }
+    return inline(schema, new ArrayDeque<>(), false);
+  }
+
+  private JsonNode inline(JsonNode node, Deque<String> expanding) {
+    return inline(node, expanding, false);
+  }
+
+  private JsonNode inline(JsonNode node, Deque<String> expanding, boolean named) {
+    if (--budget < 0) {
+      if (!overBudgetReported) {
+        overBudgetReported = true;
+        findings.error("/components", "schemas grow to more than " + MAX_INLINED_NODES
+            + " nodes when their $refs are inlined; the document is refused to protect memory");
+      }
+      return node;
+    }
+    if (node.isObject()) {
+      JsonNode ref = node.get("$ref");
+      if (!named && ref != null && ref.isTextual()) {
+        return inlineRef(node, ref.textValue(), expanding);
+      }
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      node.properties().forEach(e -> copy.set(e.getKey(),
+          !named && isData(e.getKey(), e.getValue())
+              ? e.getValue().deepCopy()
+              : inline(e.getValue(), expanding, !named && namesMembers(e.getKey(), e.getValue()))));
+      return copy;
+    }
+    if (node.isArray()) {
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+      node.forEach(element -> copy.add(inline(element, expanding)));
+      return copy;
+    }
+    return node;
+  }
+
+  private JsonNode inlineRef(JsonNode node, String ref, Deque<String> expanding) {
+    String target = pointerOf(ref);
+    JsonNode named = lookUp(ref);
+    if (target == null || named == null || expanding.contains(target)) {
+      return node.deepCopy();
+    }
+    expanding.push(target);
+    JsonNode resolved = inline(named, expanding);
+    expanding.pop();
+    if (node.size() == 1 || !resolved.isObject()) {
+      return resolved;
+    }
+    // members beside $ref (3.1 allows them; 3.0 documents write description there) refine what it names
+    ObjectNode merged = (ObjectNode) resolved;
+    node.properties().forEach(e -> {
+      if (!e.getKey().equals("$ref")) {
+        merged.set(e.getKey(), inline(e.getValue(), expanding));
+      }
+    });
+    return merged;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.extsvc.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Test;
+
+class SourceMapTest {
+
+  @Test
+  void mapsPointersToTheLinesOfJsonMembersAndElements() throws Exception {
+    String json = "{\n  \"a\": {\n    \"b/c\": [\n      1,\n      {\"d\": 2}\n    ]\n  }\n}";
+    SourceMap map = SourceMap.of(json, new JsonFactory());
+    assertThat(map.line("")).isEqualTo(1);
+    assertThat(map.line("/a")).isEqualTo(2);
+    assertThat(map.line("/a/b~1c")).isEqualTo(3);
+    assertThat(map.line("/a/b~1c/0")).isEqualTo(4);
+    assertThat(map.line("/a/b~1c/1/d")).isEqualTo(5);
+  }
+
+  @Test
+  void mapsPointersInYamlAndFallsBackToTheNearestAncestor() throws Exception {
+    String yaml = "a:\n  b:\n    - x\n    - y: 1\n      z: 2\n";
+    SourceMap map = SourceMap.of(yaml, new YAMLFactory());
+    assertThat(map.line("/a/b")).isEqualTo(2);
+    assertThat(map.line("/a/b/1/z")).isEqualTo(5);
+    assertThat(map.line("/a/b/1/missing/deeper")).isEqualTo(4);
+    assertThat(SourceMap.empty().line("/a")).isZero();
+  }
+}

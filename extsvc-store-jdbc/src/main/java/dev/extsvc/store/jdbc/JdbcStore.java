@@ -1,0 +1,343 @@
+package dev.extsvc.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.extsvc.runtime.store.CallbackInsert;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.ServiceRow;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.runtime.store.TokenRow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link Store} on plain JDBC: an SQLite file (the embedded default) or a PostgreSQL database that several
+ * nodes share. Tables are named {@code extsvc_*} and migrated on creation, so they can live in a database of the
+ * user's own.
+ */
+public final class JdbcStore implements Store {
+  static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+  /** How long a PostgreSQL caller waits for a pooled connection before the store counts as unavailable. */
+  static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+  static final int POSTGRES_POOL_SIZE = 10;
+  static final String TIMEOUT_REASON = "Callback timeout reached";
+  static final String TIMED_OUT_EVENT = "TIMED_OUT";
+  static final String COMPLETED_EVENT = "COMPLETED";
+
+  private final Database database;
+  private final Dialect dialect;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private JdbcStore(Database database, Dialect dialect) {
+    this.database = database;
+    this.dialect = dialect;
+  }
+
+  /** A store in an SQLite file (WAL, synchronous FULL), created with its parent directories if missing. */
+  public static JdbcStore sqlite(Path databaseFile) {
+    var file = databaseFile.toAbsolutePath();
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (IOException e) {
+      throw new StoreUnavailableException("Cannot create the directory of " + file, e);
+    }
+    return open(Dialect.SQLITE, () -> {
+      Migrations.migrate(SqliteDatabase.dataSource(file), Dialect.SQLITE);
+      return SqliteDatabase.open(file);
+    });
+  }
+
+  /** A store in a PostgreSQL database, through a connection pool of its own. */
+  public static JdbcStore postgres(String jdbcUrl, String user, String password) {
+    var config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setPoolName("extsvc-postgresql");
+    config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    return open(Dialect.POSTGRESQL, () -> {
+      var pool = new HikariDataSource(config);
+      try {
+        Migrations.migrate(pool, Dialect.POSTGRESQL);
+        return new DirectDatabase(pool, Dialect.POSTGRESQL, pool);
+      } catch (RuntimeException e) {
+        pool.close();
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * A store over a data source the caller configured and keeps owning ({@link #close()} leaves it open). For
+   * SQLite, set WAL, {@code foreign_keys} and a busy timeout on it; writes are still serialised by the store.
+   */
+  public static JdbcStore create(DataSource dataSource, Dialect dialect) {
+    return open(dialect, () -> {
+      Migrations.migrate(dataSource, dialect);
+      return dialect == Dialect.SQLITE
+          ? SqliteDatabase.over(dataSource)
+          : new DirectDatabase(dataSource, dialect, null);
+    });
+  }
+
+  private static JdbcStore open(Dialect dialect, Supplier<Database> opener) {
+    try {
+      return new JdbcStore(opener.get(), dialect);
+    } catch (RuntimeException e) {
+      throw Errors.onOpen(e);
+    }
+  }
+
+  @Override
+  public void saveService(ServiceRow service) {
+    write(tx -> tx.update(
+        Sql.SAVE_SERVICE, service.name(), service.version(), service.document(), service.registeredAt()));
+  }
+
+  @Override
+  public List<ServiceRow> services() {
+    return read(tx -> tx.query(Sql.SERVICES, Rows::service));
+  }
+
+  @Override
+  public void createInvocation(InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
+    write(tx -> {
+      tx.update(
+          Sql.INSERT_INVOCATION,
+          invocation.id(),
+          invocation.service(),
+          invocation.operation(),
+          invocation.async(),
+          invocation.status(),
+          invocation.reason(),
+          invocation.handlerType(),
+          invocation.handlerState(),
+          invocation.request(),
+          invocation.syncStatus(),
+          invocation.syncHeaders(),
+          invocation.syncBody(),
+          invocation.submitTime(),
+          invocation.deadline(),
+          invocation.finishedAt());
+      var tokenRows = new ArrayList<@Nullable Object[]>();
+      for (var token : tokens) {
+        tokenRows.add(new Object[] {token.tokenHash(), token.invocationId(), token.target(), Rows.keysJson(token.keys())});
+      }
+      tx.batch(Sql.INSERT_TOKEN, tokenRows);
+      insertEvents(tx, events);
+      return null;
+    });
+  }
+
+  @Override
+  public void recordSyncAnswer(UUID invocationId, int status, String headersJson, @Nullable String body, NewEvent event) {
+    write(tx -> {
+      requireOne(tx.update(Sql.RECORD_SYNC_ANSWER, status, headersJson, body, invocationId), "invocation", invocationId);
+      insertEvents(tx, List.of(event));
+      return null;
+    });
+  }
+
+  @Override
+  public boolean finish(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at, NewEvent event) {
+    if (!status.isFinal()) {
+      throw new IllegalArgumentException("An invocation can only finish in a final status, not " + status);
+    }
+    return write(tx -> {
+      boolean moved = tx.update(Sql.FINISH, status, reason, at, invocationId) == 1;
+      if (moved) {
+        insertEvents(tx, List.of(event));
+      }
+      return moved;
+    });
+  }
+
+  @Override
+  public Optional<InvocationRow> invocation(UUID id) {
+    return read(tx -> tx.queryOne(Sql.INVOCATION, Rows::invocation, id));
+  }
+
+  @Override
+  public List<InvocationRow> invocations(InvocationQuery query) {
+    var statement = Sql.invocations(query);
+    return read(tx -> tx.query(statement.sql(), Rows::invocation, statement.params().toArray()));
+  }
+
+  @Override
+  public Map<InvocationStatus, Long> countByStatus() {
+    var counts = new EnumMap<InvocationStatus, Long>(InvocationStatus.class);
+    for (var status : InvocationStatus.values()) {
+      counts.put(status, 0L);
+    }
+    var rows = read(tx -> tx.query(
+        Sql.COUNT_BY_STATUS, row -> Map.entry(InvocationStatus.valueOf(row.getString(1)), row.getLong(2))));
+    rows.forEach(row -> counts.put(row.getKey(), row.getValue()));
+    return counts;
+  }
+
+  @Override
+  public Optional<TokenRow> token(byte[] tokenHash) {
+    return read(tx -> tx.queryOne(Sql.TOKEN, Rows::token, (Object) tokenHash));
+  }
+
+  @Override
+  public CallbackInsert insertCallback(CallbackRow callback, NewEvent event) {
+    return write(tx -> {
+      boolean inserted = tx.update(
+              Sql.INSERT_CALLBACK,
+              callback.id(),
+              callback.invocationId(),
+              callback.key(),
+              callback.receivedAt(),
+              callback.method(),
+              callback.headers(),
+              callback.body(),
+              callback.dedupKey(),
+              callback.outcome(),
+              callback.answerCode(),
+              callback.attempts(),
+              callback.error())
+          == 1;
+      if (inserted) {
+        insertEvents(tx, List.of(event));
+        return new CallbackInsert(callback, false);
+      }
+      // The constraint absorbed the insert, so the other row is committed (PostgreSQL waited for it) and visible.
+      var existing = tx.queryOne(Sql.CALLBACK_BY_DEDUP_KEY, Rows::callback, callback.invocationId(), callback.dedupKey())
+          .orElseThrow(() -> new IllegalStateException("Callback " + callback.dedupKey() + " conflicts but is not there"));
+      return new CallbackInsert(existing, true);
+    });
+  }
+
+  @Override
+  public void updateCallback(
+      UUID callbackId, CallbackOutcome outcome, @Nullable Integer answerCode, @Nullable String error, NewEvent event) {
+    write(tx -> {
+      requireOne(tx.update(Sql.UPDATE_CALLBACK, outcome, answerCode, error, callbackId), "callback", callbackId);
+      insertEvents(tx, List.of(event));
+      return null;
+    });
+  }
+
+  /**
+   * As the contract says; in addition, a {@code COMPLETED} event among {@code events} is only kept when the
+   * invocation did move, so the log of an invocation that timed out meanwhile does not claim it completed.
+   */
+  @Override
+  public void completeWithCallback(UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events) {
+    write(tx -> {
+      requireOne(tx.update(Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, callbackId), "callback", callbackId);
+      boolean moved = tx.update(Sql.FINISH, InvocationStatus.COMPLETED, null, at, invocationId) == 1;
+      insertEvents(tx, moved ? events : events.stream().filter(e -> !e.kind().equals(COMPLETED_EVENT)).toList());
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<CallbackRow> callback(UUID callbackId) {
+    return read(tx -> tx.queryOne(Sql.CALLBACK, Rows::callback, callbackId));
+  }
+
+  @Override
+  public List<CallbackRow> callbacks(UUID invocationId) {
+    return read(tx -> tx.query(Sql.CALLBACKS, Rows::callback, invocationId));
+  }
+
+  @Override
+  public void appendEvent(NewEvent event) {
+    write(tx -> {
+      insertEvents(tx, List.of(event));
+      return null;
+    });
+  }
+
+  @Override
+  public List<EventRow> events(UUID invocationId) {
+    return read(tx -> tx.query(Sql.EVENTS, Rows::event, invocationId));
+  }
+
+  @Override
+  public List<UUID> timeOutDue(Instant now, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+    record Due(UUID id, Instant deadline) {}
+    var due = write(tx -> {
+      var claimed = tx.query(
+          Sql.timeOutDue(dialect),
+          row -> new Due(Rows.uuid(row, "id"), Rows.instantAt(row, "deadline")),
+          now, TIMEOUT_REASON, now, limit);
+      insertEvents(tx, claimed.stream()
+          .map(d -> new NewEvent(d.id(), now, TIMED_OUT_EVENT, TIMEOUT_REASON + " at " + d.deadline()))
+          .toList());
+      return claimed;
+    });
+    return due.stream().sorted(Comparator.comparing(Due::deadline)).map(Due::id).toList();
+  }
+
+  @Override
+  public boolean healthy() {
+    return !closed.get() && database.ping(HEALTH_TIMEOUT);
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      database.close();
+    }
+  }
+
+  private <T> T write(Database.Work<T> work) {
+    ensureOpen();
+    return database.write(work);
+  }
+
+  private <T> T read(Database.Work<T> work) {
+    ensureOpen();
+    return database.read(work);
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("The store is closed");
+    }
+  }
+
+  private static void insertEvents(Tx tx, List<NewEvent> events) throws SQLException {
+    var rows = new ArrayList<@Nullable Object[]>();
+    for (var event : events) {
+      rows.add(new Object[] {event.invocationId(), event.at(), event.kind(), event.message()});
+    }
+    tx.batch(Sql.INSERT_EVENT, rows);
+  }
+
+  /** An update of a row the caller just named that finds none is a caller bug, not a state to ignore. */
+  private static void requireOne(int updated, String what, UUID id) {
+    if (updated != 1) {
+      throw new IllegalStateException("No " + what + " " + id);
+    }
+  }
+}

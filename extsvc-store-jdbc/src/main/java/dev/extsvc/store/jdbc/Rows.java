@@ -1,0 +1,125 @@
+package dev.extsvc.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.ServiceRow;
+import dev.extsvc.runtime.store.TokenRow;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Maps result rows to the store's records, and the two encodings that are ours: instants as epoch microseconds
+ * (no time zone, no driver conversion) and token keys as a JSON array.
+ */
+final class Rows {
+  private static final long MICROS_PER_SECOND = 1_000_000L;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
+
+  private Rows() {}
+
+  /** Epoch microseconds; anything finer than a microsecond is dropped. */
+  static long micros(Instant instant) {
+    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), MICROS_PER_SECOND), instant.getNano() / 1000);
+  }
+
+  static Instant instant(long micros) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, MICROS_PER_SECOND), Math.floorMod(micros, MICROS_PER_SECOND) * 1000);
+  }
+
+  static String keysJson(List<String> keys) {
+    try {
+      return JSON.writeValueAsString(keys);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write callback keys " + keys, e);
+    }
+  }
+
+  static List<String> keys(String json) {
+    try {
+      return JSON.readValue(json, STRING_LIST);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored callback keys are not a JSON array of strings: " + json, e);
+    }
+  }
+
+  static ServiceRow service(ResultSet row) throws SQLException {
+    return new ServiceRow(
+        row.getString("name"), row.getString("version"), row.getString("document"), instantAt(row, "registered_at"));
+  }
+
+  static InvocationRow invocation(ResultSet row) throws SQLException {
+    return new InvocationRow(
+        uuid(row, "id"),
+        row.getString("service"),
+        row.getString("operation"),
+        row.getBoolean("async"),
+        InvocationStatus.valueOf(row.getString("status")),
+        row.getString("reason"),
+        row.getString("handler_type"),
+        row.getString("handler_state"),
+        row.getString("request"),
+        nullableInt(row, "sync_status"),
+        row.getString("sync_headers"),
+        row.getString("sync_body"),
+        instantAt(row, "submit_time"),
+        instantAt(row, "deadline"),
+        nullableInstant(row, "finished_at"));
+  }
+
+  static TokenRow token(ResultSet row) throws SQLException {
+    return new TokenRow(
+        row.getBytes("token_hash"), uuid(row, "invocation_id"), row.getString("target"), keys(row.getString("callback_keys")));
+  }
+
+  static CallbackRow callback(ResultSet row) throws SQLException {
+    return new CallbackRow(
+        uuid(row, "id"),
+        uuid(row, "invocation_id"),
+        row.getString("callback_key"),
+        instantAt(row, "received_at"),
+        row.getString("method"),
+        row.getString("headers"),
+        row.getString("body"),
+        row.getString("dedup_key"),
+        CallbackOutcome.valueOf(row.getString("outcome")),
+        nullableInt(row, "answer_code"),
+        row.getInt("attempts"),
+        row.getString("error"));
+  }
+
+  static EventRow event(ResultSet row) throws SQLException {
+    return new EventRow(
+        row.getLong("id"), uuid(row, "invocation_id"), instantAt(row, "at"), row.getString("kind"), row.getString("message"));
+  }
+
+  /** Both dialects read back the canonical text form (PostgreSQL renders a uuid that way too). */
+  static UUID uuid(ResultSet row, String column) throws SQLException {
+    return UUID.fromString(row.getString(column));
+  }
+
+  static Instant instantAt(ResultSet row, String column) throws SQLException {
+    return instant(row.getLong(column));
+  }
+
+  private static @Nullable Instant nullableInstant(ResultSet row, String column) throws SQLException {
+    long micros = row.getLong(column);
+    return row.wasNull() ? null : instant(micros);
+  }
+
+  private static @Nullable Integer nullableInt(ResultSet row, String column) throws SQLException {
+    int value = row.getInt(column);
+    return row.wasNull() ? null : value;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.extsvc.store.jdbc;
+
+import dev.extsvc.runtime.store.InvocationQuery;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** The store's statements; all but the timeout claim are the same text on both dialects. */
+final class Sql {
+  private Sql() {}
+
+  static final String SAVE_SERVICE =
+      "INSERT INTO extsvc_services (name, version, document, registered_at) VALUES (?, ?, ?, ?)"
+          + " ON CONFLICT (name) DO UPDATE SET version = excluded.version, document = excluded.document,"
+          + " registered_at = excluded.registered_at";
+  static final String SERVICES = "SELECT name, version, document, registered_at FROM extsvc_services ORDER BY name";
+
+  static final String INVOCATION_COLUMNS =
+      "id, service, operation, async, status, reason, handler_type, handler_state, request,"
+          + " sync_status, sync_headers, sync_body, submit_time, deadline, finished_at";
+  static final String INSERT_INVOCATION =
+      "INSERT INTO extsvc_invocations (" + INVOCATION_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  static final String INVOCATION = "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations WHERE id = ?";
+  static final String RECORD_SYNC_ANSWER =
+      "UPDATE extsvc_invocations SET sync_status = ?, sync_headers = ?, sync_body = ? WHERE id = ?";
+  // The status condition is what makes the final state unique: of two racing finishers, one updates no row.
+  static final String FINISH =
+      "UPDATE extsvc_invocations SET status = ?, reason = ?, finished_at = ? WHERE id = ? AND status = 'PENDING'";
+  static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
+
+  static final String INSERT_TOKEN =
+      "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)";
+  static final String TOKEN =
+      "SELECT token_hash, invocation_id, target, callback_keys FROM extsvc_callback_tokens WHERE token_hash = ?";
+
+  static final String CALLBACK_COLUMNS =
+      "id, invocation_id, callback_key, received_at, method, headers, body, dedup_key, outcome, answer_code,"
+          + " attempts, error";
+  // Only the dedup constraint is absorbed; any other violation (a reused id) still fails loudly.
+  static final String INSERT_CALLBACK =
+      "INSERT INTO extsvc_callbacks (" + CALLBACK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (invocation_id, dedup_key) DO NOTHING";
+  static final String CALLBACK_BY_DEDUP_KEY =
+      "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE invocation_id = ? AND dedup_key = ?";
+  static final String CALLBACK = "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE id = ?";
+  static final String CALLBACKS =
+      "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE invocation_id = ? ORDER BY received_at, id";
+  static final String UPDATE_CALLBACK =
+      "UPDATE extsvc_callbacks SET outcome = ?, answer_code = ?, error = ?, attempts = attempts + 1 WHERE id = ?";
+
+  static final String INSERT_EVENT = "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)";
+  static final String EVENTS =
+      "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
+
+  static final String PING = "SELECT 1";
+
+  /**
+   * Claims due timeouts. PostgreSQL may run several sweepers at once: rows another one holds are skipped, not
+   * waited for. SQLite has a single writer, so the plain subquery is already exclusive.
+   */
+  static String timeOutDue(Dialect dialect) {
+    var lock = dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    return "UPDATE extsvc_invocations SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
+        + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations"
+        + " WHERE status = 'PENDING' AND deadline <= ? ORDER BY deadline LIMIT ?" + lock + ")"
+        + " RETURNING id, deadline";
+  }
+
+  /** A statement with its parameters in order. */
+  record Query(String sql, List<@Nullable Object> params) {}
+
+  /** The console's list: optional filters, newest first, keyset-paged on the id (UUIDv7, so by time). */
+  static Query invocations(InvocationQuery query) {
+    var conditions = new ArrayList<String>();
+    var params = new ArrayList<@Nullable Object>();
+    if (query.status() != null) {
+      conditions.add("status = ?");
+      params.add(query.status());
+    }
+    if (query.service() != null) {
+      conditions.add("service = ?");
+      params.add(query.service());
+    }
+    if (query.operation() != null) {
+      conditions.add("operation = ?");
+      params.add(query.operation());
+    }
+    if (query.submittedFrom() != null) {
+      conditions.add("submit_time >= ?");
+      params.add(query.submittedFrom());
+    }
+    if (query.submittedTo() != null) {
+      conditions.add("submit_time < ?");
+      params.add(query.submittedTo());
+    }
+    if (query.before() != null) {
+      conditions.add("id < ?");
+      params.add(query.before());
+    }
+    var sql = new StringBuilder("SELECT ").append(INVOCATION_COLUMNS).append(" FROM extsvc_invocations");
+    if (!conditions.isEmpty()) {
+      sql.append(" WHERE ").append(String.join(" AND ", conditions));
+    }
+    sql.append(" ORDER BY id DESC LIMIT ?");
+    params.add(query.limit());
+    return new Query(sql.toString(), params);
+  }
+}

@@ -1,0 +1,166 @@
+package dev.extsvc.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * Runs SQLite work on dedicated platform threads: one writer, since SQLite allows a single writer anyway, and a
+ * few readers. SQLite calls are native and would pin a virtual thread's carrier for their whole duration; a
+ * virtual caller waiting on a future parks instead, leaving the carriers free.
+ */
+final class SqliteDatabase implements Database {
+  static final int READ_THREADS = 2;
+  static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  private final DataSource writes;
+  private final DataSource reads;
+  private final List<AutoCloseable> owned;
+  private final ExecutorService writer = threads("extsvc-sqlite-writer-", 1);
+  private final ExecutorService readers = threads("extsvc-sqlite-reader-", READ_THREADS);
+
+  private SqliteDatabase(DataSource writes, DataSource reads, List<AutoCloseable> owned) {
+    this.writes = writes;
+    this.reads = reads;
+    this.owned = owned;
+  }
+
+  /** Pools over a migrated database file: exactly one writing connection, one reading connection per reader. */
+  static SqliteDatabase open(Path file) {
+    var writePool = pool(dataSource(file), "extsvc-sqlite-write", 1);
+    try {
+      var readPool = pool(dataSource(file), "extsvc-sqlite-read", READ_THREADS);
+      return new SqliteDatabase(writePool, readPool, List.of(writePool, readPool));
+    } catch (RuntimeException e) {
+      writePool.close();
+      throw e;
+    }
+  }
+
+  /** Over a data source the caller configured and owns; our single writer thread still serialises writes. */
+  static SqliteDatabase over(DataSource source) {
+    return new SqliteDatabase(source, source, List.of());
+  }
+
+  /** Unpooled connections to the file with the settings the store relies on. */
+  static SQLiteDataSource dataSource(Path file) {
+    var config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    // FULL: a commit survives power loss, not only a killed process.
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.enforceForeignKeys(true);
+    config.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
+    var source = new SQLiteDataSource(config);
+    source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    return source;
+  }
+
+  private static HikariDataSource pool(SQLiteDataSource source, String name, int size) {
+    var config = new HikariConfig();
+    config.setDataSource(source);
+    config.setPoolName(name);
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(size);
+    return new HikariDataSource(config);
+  }
+
+  private static ExecutorService threads(String prefix, int count) {
+    return Executors.newFixedThreadPool(count, Thread.ofPlatform().name(prefix, 1).daemon(true).factory());
+  }
+
+  @Override
+  public <T> T write(Work<T> work) {
+    return await(submit(writer, () -> Database.run(writes, Dialect.SQLITE, true, work)));
+  }
+
+  @Override
+  public <T> T read(Work<T> work) {
+    return await(submit(readers, () -> Database.run(reads, Dialect.SQLITE, false, work)));
+  }
+
+  @Override
+  public boolean ping(Duration timeout) {
+    try {
+      var answer = submit(readers, () -> Database.run(reads, Dialect.SQLITE, false, tx -> tx.queryOne(Sql.PING, row -> row.getInt(1))));
+      return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS).isPresent();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static <T> Future<T> submit(ExecutorService executor, Callable<T> task) {
+    try {
+      return executor.submit(task);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("The store is closed", e);
+    }
+  }
+
+  /**
+   * Waits for the work even when interrupted: it may be committing already, and the caller must learn whether it
+   * did. The interrupt is kept for the caller to see afterwards.
+   */
+  private static <T> T await(Future<T> future) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return future.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          var cause = e.getCause();
+          if (cause instanceof Error error) {
+            throw error;
+          }
+          throw switch (cause) {
+            case SQLException sql -> Errors.translate(sql);
+            case RuntimeException runtime -> runtime;
+            case null, default -> new IllegalStateException("Store work failed", cause);
+          };
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    writer.shutdown();
+    readers.shutdown();
+    try {
+      // Queued work finishes first, so no accepted write is cut off halfway.
+      writer.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      readers.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (var closeable : owned) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("Cannot close the SQLite pool", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.extsvc.store.jdbc;
+
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NewEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Rows for store tests: UUIDv7 ids in creation order, instants with microsecond detail. */
+final class Fixtures {
+  /** Microseconds matter: the store must keep them. */
+  static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123456Z");
+
+  private static final AtomicLong CLOCK = new AtomicLong(T0.toEpochMilli());
+
+  private Fixtures() {}
+
+  /** A version 7 UUID whose timestamp is one millisecond after the previous one, so ids sort by creation. */
+  static UUID uuid7() {
+    long millis = CLOCK.incrementAndGet();
+    var random = ThreadLocalRandom.current();
+    long msb = (millis << 16) | 0x7000L | random.nextInt(0x1000);
+    long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    return new UUID(msb, lsb);
+  }
+
+  static InvocationRow pending(String service, String operation, Instant submitTime, Duration timeout) {
+    return new InvocationRow(
+        uuid7(), service, operation, true, InvocationStatus.PENDING, null, null, null, "{\"method\":\"POST\"}",
+        null, null, null, submitTime, submitTime.plus(timeout), null);
+  }
+
+  static InvocationRow pending() {
+    return pending("acme", "submitApplication", T0, Duration.ofHours(24));
+  }
+
+  static InvocationRow withStatus(InvocationRow row, InvocationStatus status) {
+    return new InvocationRow(
+        row.id(), row.service(), row.operation(), row.async(), status, row.reason(), row.handlerType(),
+        row.handlerState(), row.request(), row.syncStatus(), row.syncHeaders(), row.syncBody(), row.submitTime(),
+        row.deadline(), status.isFinal() ? row.submitTime() : null);
+  }
+
+  static CallbackRow callback(UUID invocationId, String dedupKey) {
+    return new CallbackRow(
+        uuid7(), invocationId, "approved", T0.plusSeconds(60), "POST", "{\"content-type\":\"application/json\"}",
+        "{\"decision\":\"approved\"}", dedupKey, CallbackOutcome.RECEIVED, null, 0, null);
+  }
+
+  static NewEvent event(UUID invocationId, String kind) {
+    return new NewEvent(invocationId, T0, kind, kind.toLowerCase() + " happened");
+  }
+}

@@ -1,0 +1,98 @@
+package dev.extsvc.store.jdbc;
+
+import static dev.extsvc.store.jdbc.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.extsvc.runtime.store.ServiceRow;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+class SqliteDatabaseTest {
+  @TempDir Path directory;
+
+  @Test
+  void workCalledFromAVirtualThreadRunsOnADedicatedPlatformThread() throws Exception {
+    var file = directory.resolve("threads.db");
+    JdbcStore.sqlite(file).close();
+    var writer = new AtomicReference<Thread>();
+    var reader = new AtomicReference<Thread>();
+
+    try (var database = SqliteDatabase.open(file)) {
+      Thread.ofVirtual().start(() -> {
+        writer.set(database.write(tx -> Thread.currentThread()));
+        reader.set(database.read(tx -> Thread.currentThread()));
+      }).join();
+    }
+
+    assertThat(writer.get().isVirtual()).isFalse();
+    assertThat(writer.get().getName()).startsWith("extsvc-sqlite-writer-");
+    assertThat(reader.get().isVirtual()).isFalse();
+    assertThat(reader.get().getName()).startsWith("extsvc-sqlite-reader-");
+  }
+
+  @Test
+  void anInterruptedCallerStillLearnsThatItsWriteCommittedAndStaysInterrupted() throws Exception {
+    var file = directory.resolve("interrupt.db");
+    var entered = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    var stillInterrupted = new AtomicBoolean();
+    try (var store = JdbcStore.sqlite(file);
+        var database = SqliteDatabase.open(file)) {
+      var caller = Thread.ofVirtual().start(() -> {
+        database.write(tx -> {
+          entered.countDown();
+          awaitQuietly(release); // on the writer thread, which nobody interrupts
+          return tx.update(Sql.SAVE_SERVICE, "acme", "1", "{}", T0);
+        });
+        stillInterrupted.set(Thread.currentThread().isInterrupted());
+      });
+      entered.await();
+      caller.interrupt();
+      release.countDown();
+      caller.join();
+
+      assertThat(stillInterrupted).isTrue();
+      assertThat(store.services()).extracting(ServiceRow::name).containsExactly("acme");
+    }
+  }
+
+  @Test
+  void aFileLockedByAnotherWriterPastTheBusyTimeoutIsUnavailable() throws Exception {
+    var file = directory.resolve("busy.db");
+    JdbcStore.sqlite(file).close();
+    var config = new SQLiteConfig();
+    config.setBusyTimeout(100);
+    var source = new SQLiteDataSource(config);
+    source.setUrl("jdbc:sqlite:" + file);
+
+    try (var store = JdbcStore.create(source, Dialect.SQLITE)) {
+      try (var other = SqliteDatabase.dataSource(file).getConnection();
+          var statement = other.createStatement()) {
+        statement.execute("BEGIN IMMEDIATE"); // another writer holds the lock
+
+        assertThatThrownBy(() -> store.saveService(new ServiceRow("acme", "1", "{}", T0)))
+            .isInstanceOf(StoreUnavailableException.class)
+            .hasMessageContaining("SQLITE_BUSY");
+        statement.execute("ROLLBACK");
+      }
+      store.saveService(new ServiceRow("acme", "1", "{}", T0));
+      assertThat(store.services()).hasSize(1);
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,467 @@
+package dev.extsvc.store.jdbc;
+
+import static dev.extsvc.store.jdbc.Fixtures.T0;
+import static dev.extsvc.store.jdbc.Fixtures.callback;
+import static dev.extsvc.store.jdbc.Fixtures.event;
+import static dev.extsvc.store.jdbc.Fixtures.pending;
+import static dev.extsvc.store.jdbc.Fixtures.uuid7;
+import static dev.extsvc.store.jdbc.Fixtures.withStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.extsvc.runtime.store.CallbackInsert;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.ServiceRow;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.runtime.store.TokenRow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Store} on JDBC must do, run once per database. Subclasses give a fresh, empty database per
+ * test. Concurrency tests use virtual threads, as the server does.
+ */
+abstract class StoreContractTest {
+  protected Store store;
+
+  /** A store over a fresh, empty database. */
+  protected abstract Store openStore() throws Exception;
+
+  /** A second store over the same database as the last {@link #openStore()}, after that one was closed. */
+  protected abstract Store reopenStore() throws Exception;
+
+  /** A store whose database has become unusable for writes (read-only, or shut down). */
+  protected abstract Store unavailableStore() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    store = openStore();
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void savingAServiceAgainReplacesIt() {
+    store.saveService(new ServiceRow("acme", "1.0", "{\"openapi\":\"3.1.0\"}", T0));
+    store.saveService(new ServiceRow("bank", "2.0", "{}", T0));
+    store.saveService(new ServiceRow("acme", "1.1", "{\"openapi\":\"3.1.1\"}", T0.plusSeconds(1)));
+
+    assertThat(store.services())
+        .containsExactly(
+            new ServiceRow("acme", "1.1", "{\"openapi\":\"3.1.1\"}", T0.plusSeconds(1)),
+            new ServiceRow("bank", "2.0", "{}", T0));
+  }
+
+  @Test
+  void invocationRoundTripsWithNullsAndExactInstants() {
+    var bare = pending();
+    var full = new InvocationRow(
+        uuid7(), "acme", "submitApplication", false, InvocationStatus.CANCELLED, "callout failed: 503",
+        "com.example.Handler", "{\"customer\":42}", "{\"body\":{}}", 503, "{\"retry-after\":[\"5\"]}", "busy",
+        Instant.parse("1969-12-31T23:59:59.999999Z"), Instant.parse("2100-01-01T00:00:00.000001Z"),
+        Instant.parse("2026-03-01T10:15:31.000007Z"));
+    store.createInvocation(bare, List.of(), List.of());
+    store.createInvocation(full, List.of(), List.of());
+
+    assertThat(store.invocation(bare.id())).contains(bare);
+    assertThat(store.invocation(full.id())).contains(full);
+    assertThat(store.invocation(uuid7())).isEmpty();
+  }
+
+  @Test
+  void createInvocationStoresTokensAndEventsWithIt() {
+    var invocation = pending();
+    var hash = new byte[32];
+    hash[0] = (byte) 0xFF; // high bit set: bytes must not go through text or signed conversions
+    var token = new TokenRow(hash, invocation.id(), "body:/callbackUrlForOutcomes/approved", List.of("approved", "rejected"));
+    var other = new TokenRow(new byte[32], invocation.id(), "header:X-Callback", List.of());
+    store.createInvocation(invocation, List.of(token, other), List.of(event(invocation.id(), "SUBMITTED")));
+
+    var found = store.token(hash.clone()).orElseThrow();
+    assertThat(found.tokenHash()).isEqualTo(hash);
+    assertThat(found.invocationId()).isEqualTo(invocation.id());
+    assertThat(found.target()).isEqualTo("body:/callbackUrlForOutcomes/approved");
+    assertThat(found.keys()).containsExactly("approved", "rejected");
+    assertThat(store.token(new byte[32]).orElseThrow().keys()).isEmpty();
+    assertThat(store.token(new byte[31])).isEmpty();
+    assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly("SUBMITTED");
+  }
+
+  @Test
+  void createInvocationWritesNothingWhenPartOfItFails() {
+    var invocation = pending();
+    var token = new TokenRow(new byte[32], invocation.id(), "query:cb", List.of("done"));
+
+    assertThatThrownBy(() -> store.createInvocation(invocation, List.of(token, token), List.of()))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(store.invocation(invocation.id())).isEmpty();
+    assertThat(store.token(new byte[32])).isEmpty();
+  }
+
+  @Test
+  void insertCallbackStoresANewCallbackAndReturnsTheStoredOneForARepeat() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var first = callback(invocation.id(), "sha256:abc");
+    var repeat = callback(invocation.id(), "sha256:abc");
+
+    var inserted = store.insertCallback(first, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var duplicate = store.insertCallback(repeat, event(invocation.id(), "CALLBACK_RECEIVED"));
+
+    assertThat(inserted).isEqualTo(new CallbackInsert(first, false));
+    assertThat(duplicate).isEqualTo(new CallbackInsert(first, true));
+    assertThat(store.callback(first.id())).contains(first);
+    assertThat(store.callback(repeat.id())).isEmpty();
+    assertThat(store.events(invocation.id())).hasSize(1);
+  }
+
+  @Test
+  void concurrentRepeatsOfOneCallbackStoreItOnce() throws Exception {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var start = new CountDownLatch(1);
+
+    var results = runConcurrently(20, () -> {
+      var row = callback(invocation.id(), "same");
+      start.await();
+      return store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    }, start);
+
+    assertThat(results).filteredOn(r -> !r.duplicate()).hasSize(1);
+    assertThat(results).extracting(r -> r.row().id()).containsOnly(results.getFirst().row().id());
+    assertThat(store.callbacks(invocation.id())).hasSize(1);
+    assertThat(store.events(invocation.id())).hasSize(1);
+  }
+
+  @Test
+  void updateCallbackRecordsTheOutcomeAndCountsAttempts() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "d1");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+
+    store.updateCallback(row.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.updateCallback(row.id(), CallbackOutcome.NOT_HANDLED, 404, null, event(invocation.id(), "HANDLER_OK"));
+
+    var stored = store.callback(row.id()).orElseThrow();
+    assertThat(stored.outcome()).isEqualTo(CallbackOutcome.NOT_HANDLED);
+    assertThat(stored.answerCode()).isEqualTo(404);
+    assertThat(stored.error()).isNull();
+    assertThat(stored.attempts()).isEqualTo(2);
+    assertThat(store.events(invocation.id())).hasSize(3);
+    assertThatThrownBy(() -> store.updateCallback(uuid7(), CallbackOutcome.FAILED, 500, "x", event(invocation.id(), "X")))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void finishMovesOnlyFromPendingAndLogsOnlyTheMove() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var at = T0.plusSeconds(5);
+
+    assertThat(store.finish(invocation.id(), InvocationStatus.CANCELLED, "callout failed", at, event(invocation.id(), "CANCELLED")))
+        .isTrue();
+    assertThat(store.finish(invocation.id(), InvocationStatus.COMPLETED, null, at, event(invocation.id(), "COMPLETED")))
+        .isFalse();
+
+    var stored = store.invocation(invocation.id()).orElseThrow();
+    assertThat(stored.status()).isEqualTo(InvocationStatus.CANCELLED);
+    assertThat(stored.reason()).isEqualTo("callout failed");
+    assertThat(stored.finishedAt()).isEqualTo(at);
+    assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly("CANCELLED");
+    assertThat(store.finish(uuid7(), InvocationStatus.CANCELLED, null, at, event(invocation.id(), "X"))).isFalse();
+    assertThatThrownBy(() -> store.finish(invocation.id(), InvocationStatus.PENDING, null, at, event(invocation.id(), "X")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void completeWithCallbackMarksTheCallbackHandledAndCompletesTheInvocation() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "d1");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var at = T0.plusSeconds(61);
+
+    store.completeWithCallback(row.id(), invocation.id(), at,
+        List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED")));
+
+    var stored = store.invocation(invocation.id()).orElseThrow();
+    assertThat(stored.status()).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(stored.finishedAt()).isEqualTo(at);
+    var handled = store.callback(row.id()).orElseThrow();
+    assertThat(handled.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+    assertThat(handled.answerCode()).isEqualTo(200);
+    assertThat(handled.attempts()).isEqualTo(1);
+    assertThat(store.events(invocation.id()))
+        .extracting(EventRow::kind)
+        .containsExactly("CALLBACK_RECEIVED", "HANDLER_OK", "COMPLETED");
+  }
+
+  @Test
+  void completeWithCallbackLeavesAFinalInvocationAsItIs() {
+    var invocation = pending("acme", "submitApplication", T0, Duration.ofSeconds(1));
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "d1");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    assertThat(store.timeOutDue(T0.plusSeconds(2), 10)).containsExactly(invocation.id());
+
+    store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(3),
+        List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED")));
+
+    assertThat(store.invocation(invocation.id()).orElseThrow().status()).isEqualTo(InvocationStatus.TIMED_OUT);
+    assertThat(store.callback(row.id()).orElseThrow().outcome()).isEqualTo(CallbackOutcome.HANDLED);
+    assertThat(store.events(invocation.id()))
+        .extracting(EventRow::kind)
+        .containsExactly("CALLBACK_RECEIVED", "TIMED_OUT", "HANDLER_OK");
+  }
+
+  @Test
+  void recordSyncAnswerAfterACallbackCompletedTheInvocationKeepsItCompleted() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    store.finish(invocation.id(), InvocationStatus.COMPLETED, null, T0.plusSeconds(1), event(invocation.id(), "COMPLETED"));
+
+    store.recordSyncAnswer(invocation.id(), 202, "{\"location\":[\"/apps/1\"]}", null, event(invocation.id(), "CALLOUT"));
+
+    var stored = store.invocation(invocation.id()).orElseThrow();
+    assertThat(stored.status()).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(stored.syncStatus()).isEqualTo(202);
+    assertThat(stored.syncHeaders()).isEqualTo("{\"location\":[\"/apps/1\"]}");
+    assertThat(stored.syncBody()).isNull();
+    assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly("COMPLETED", "CALLOUT");
+    assertThatThrownBy(() -> store.recordSyncAnswer(uuid7(), 200, "{}", "", event(invocation.id(), "CALLOUT")))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void timeOutDueTakesOnlyPendingInvocationsPastTheirDeadlineUpToTheLimit() {
+    var now = T0.plusSeconds(100);
+    var due = IntStream.range(0, 5)
+        .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(100 - i)))
+        .toList();
+    var notYet = pending("acme", "op", T0, Duration.ofSeconds(101));
+    var finished = withStatus(pending("acme", "op", T0, Duration.ofSeconds(1)), InvocationStatus.COMPLETED);
+    for (var row : due) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+    store.createInvocation(notYet, List.of(), List.of());
+    store.createInvocation(finished, List.of(), List.of());
+
+    var first = store.timeOutDue(now, 3);
+    var second = store.timeOutDue(now, 3);
+
+    // Earliest deadlines first; a deadline equal to now is due.
+    assertThat(first).containsExactly(due.get(4).id(), due.get(3).id(), due.get(2).id());
+    assertThat(second).containsExactly(due.get(1).id(), due.get(0).id());
+    assertThat(store.timeOutDue(now, 3)).isEmpty();
+    var timedOut = store.invocation(due.getFirst().id()).orElseThrow();
+    assertThat(timedOut.status()).isEqualTo(InvocationStatus.TIMED_OUT);
+    assertThat(timedOut.finishedAt()).isEqualTo(now);
+    assertThat(timedOut.reason()).isNotBlank();
+    assertThat(store.events(due.getFirst().id()))
+        .singleElement()
+        .satisfies(e -> {
+          assertThat(e.kind()).isEqualTo("TIMED_OUT");
+          assertThat(e.at()).isEqualTo(now);
+          assertThat(e.message()).contains(due.getFirst().deadline().toString());
+        });
+    assertThat(store.invocation(notYet.id()).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
+    assertThat(store.invocation(finished.id()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
+  }
+
+  @Test
+  void twoConcurrentSweepersTimeOutEachInvocationOnce() throws Exception {
+    var invocations = IntStream.range(0, 200)
+        .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(i % 50)))
+        .toList();
+    for (var row : invocations) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+    var start = new CountDownLatch(1);
+    var now = T0.plusSeconds(60);
+
+    var claims = runConcurrently(2, () -> {
+      start.await();
+      var mine = new ArrayList<UUID>();
+      for (var batch = store.timeOutDue(now, 7); !batch.isEmpty(); batch = store.timeOutDue(now, 7)) {
+        mine.addAll(batch);
+      }
+      return mine;
+    }, start);
+
+    var all = claims.stream().flatMap(List::stream).toList();
+    assertThat(all).hasSize(200).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(all)).isEqualTo(new HashSet<>(invocations.stream().map(InvocationRow::id).toList()));
+    assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, 200L);
+    for (var row : invocations) {
+      assertThat(store.events(row.id())).extracting(EventRow::kind).containsExactly("TIMED_OUT");
+    }
+  }
+
+  @Test
+  void invocationsFilterByStatusServiceOperationAndSubmitTime() {
+    var a = pending("acme", "submit", T0, Duration.ofHours(1));
+    var b = withStatus(pending("acme", "status", T0.plusSeconds(10), Duration.ofHours(1)), InvocationStatus.COMPLETED);
+    var c = pending("bank", "submit", T0.plusSeconds(20), Duration.ofHours(1));
+    for (var row : List.of(a, b, c)) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+
+    assertThat(ids(new InvocationQuery(InvocationStatus.PENDING, null, null, null, null, null, 10))).containsExactly(c.id(), a.id());
+    assertThat(ids(new InvocationQuery(null, "acme", null, null, null, null, 10))).containsExactly(b.id(), a.id());
+    assertThat(ids(new InvocationQuery(null, null, "submit", null, null, null, 10))).containsExactly(c.id(), a.id());
+    assertThat(ids(new InvocationQuery(InvocationStatus.PENDING, "acme", "submit", null, null, null, 10))).containsExactly(a.id());
+    // From is inclusive, to exclusive.
+    assertThat(ids(new InvocationQuery(null, null, null, T0.plusSeconds(10), T0.plusSeconds(20), null, 10))).containsExactly(b.id());
+    assertThat(ids(new InvocationQuery(null, null, null, T0.plusNanos(1000), null, null, 10))).containsExactly(c.id(), b.id());
+    assertThat(ids(new InvocationQuery(InvocationStatus.TIMED_OUT, null, null, null, null, null, 10))).isEmpty();
+  }
+
+  @Test
+  void keysetPagingVisitsEveryInvocationOnceNewestFirst() {
+    var created = new ArrayList<UUID>();
+    for (int i = 0; i < 57; i++) {
+      var row = pending("acme", "op", T0.plusSeconds(i), Duration.ofHours(1));
+      store.createInvocation(row, List.of(), List.of());
+      created.add(row.id());
+    }
+    var seen = new ArrayList<UUID>();
+    UUID before = null;
+    int pages = 0;
+    while (true) {
+      var page = store.invocations(new InvocationQuery(null, null, null, null, null, before, 10));
+      if (page.isEmpty()) {
+        break;
+      }
+      pages++;
+      page.forEach(row -> seen.add(row.id()));
+      before = page.getLast().id();
+    }
+
+    assertThat(pages).isEqualTo(6);
+    // The store orders ids as their canonical text (as PostgreSQL's uuid does), not by UUID.compareTo (signed).
+    assertThat(seen).isEqualTo(created.stream().sorted(Comparator.comparing(UUID::toString).reversed()).toList());
+    assertThat(seen).isEqualTo(created.reversed());
+  }
+
+  @Test
+  void countByStatusReportsEveryStatus() {
+    assertThat(store.countByStatus())
+        .containsExactlyInAnyOrderEntriesOf(Map.of(
+            InvocationStatus.PENDING, 0L, InvocationStatus.COMPLETED, 0L,
+            InvocationStatus.TIMED_OUT, 0L, InvocationStatus.CANCELLED, 0L));
+    store.createInvocation(pending(), List.of(), List.of());
+    store.createInvocation(pending(), List.of(), List.of());
+    store.createInvocation(withStatus(pending(), InvocationStatus.CANCELLED), List.of(), List.of());
+
+    assertThat(store.countByStatus())
+        .containsExactlyInAnyOrderEntriesOf(Map.of(
+            InvocationStatus.PENDING, 2L, InvocationStatus.COMPLETED, 0L,
+            InvocationStatus.TIMED_OUT, 0L, InvocationStatus.CANCELLED, 1L));
+  }
+
+  @Test
+  void eventsAndCallbacksComeBackOldestFirst() {
+    var invocation = pending();
+    var other = pending();
+    store.createInvocation(invocation, List.of(), List.of(event(invocation.id(), "SUBMITTED")));
+    store.createInvocation(other, List.of(), List.of(event(other.id(), "SUBMITTED")));
+    store.appendEvent(new NewEvent(invocation.id(), T0.plusSeconds(1), "CALLOUT", "POST /apps -> 202"));
+    store.appendEvent(event(other.id(), "CALLOUT"));
+    store.appendEvent(new NewEvent(invocation.id(), T0.plusSeconds(2), "CALLBACK_RECEIVED", "approved"));
+    var late = callback(invocation.id(), "late");
+    var early = callback(invocation.id(), "early");
+    store.insertCallback(withReceivedAt(late, T0.plusSeconds(9)), event(invocation.id(), "X"));
+    store.insertCallback(withReceivedAt(early, T0.plusSeconds(8)), event(invocation.id(), "X"));
+
+    var events = store.events(invocation.id());
+    assertThat(events).extracting(EventRow::kind).containsExactly("SUBMITTED", "CALLOUT", "CALLBACK_RECEIVED", "X", "X");
+    assertThat(events).extracting(EventRow::id).isSorted().doesNotHaveDuplicates();
+    assertThat(events.get(1)).isEqualTo(new EventRow(events.get(1).id(), invocation.id(), T0.plusSeconds(1), "CALLOUT", "POST /apps -> 202"));
+    assertThat(store.callbacks(invocation.id())).extracting(r -> r.dedupKey()).containsExactly("early", "late");
+    assertThat(store.callbacks(other.id())).isEmpty();
+  }
+
+  @Test
+  void healthyWhileOpenAndNotAfterClose() {
+    assertThat(store.healthy()).isTrue();
+    store.close();
+    assertThat(store.healthy()).isFalse();
+    assertThatThrownBy(() -> store.services()).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void dataSurvivesClosingAndReopening() throws Exception {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(new TokenRow(new byte[] {1, 2, 3}, invocation.id(), "t", List.of("k"))),
+        List.of(event(invocation.id(), "SUBMITTED")));
+    store.close();
+
+    store = reopenStore();
+
+    assertThat(store.invocation(invocation.id())).contains(invocation);
+    assertThat(store.token(new byte[] {1, 2, 3})).isPresent();
+    assertThat(store.events(invocation.id())).hasSize(1);
+  }
+
+  @Test
+  void anUnusableDatabaseIsReportedAsUnavailable() throws Exception {
+    try (var broken = unavailableStore()) {
+      var invocation = pending();
+      assertThatThrownBy(() -> broken.createInvocation(invocation, List.of(), List.of()))
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThatThrownBy(() -> broken.saveService(new ServiceRow("acme", "1", "{}", T0)))
+          .isInstanceOf(StoreUnavailableException.class);
+    }
+  }
+
+  private List<UUID> ids(InvocationQuery query) {
+    return store.invocations(query).stream().map(InvocationRow::id).toList();
+  }
+
+  private static CallbackRow withReceivedAt(CallbackRow row, Instant at) {
+    return new CallbackRow(
+        row.id(), row.invocationId(), row.key(), at, row.method(), row.headers(), row.body(), row.dedupKey(),
+        row.outcome(), row.answerCode(), row.attempts(), row.error());
+  }
+
+  /** Runs the task on that many virtual threads, opens the gate, and returns their results. */
+  private static <T> List<T> runConcurrently(int threads, Callable<T> task, CountDownLatch gate) throws Exception {
+    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      var futures = new ArrayList<Future<T>>();
+      for (int i = 0; i < threads; i++) {
+        futures.add(executor.submit(task));
+      }
+      gate.countDown();
+      var results = new ArrayList<T>();
+      for (var future : futures) {
+        results.add(future.get());
+      }
+      return results;
+    }
+  }
+}
