@@ -33,16 +33,14 @@ final class CallbackWriter {
   private record Key(String key, String method, ClassName record, ClassName response, TypeName body,
       List<Header> headers, @Nullable String description) {}
 
-  private final ClassName service;
   private final Operation operation;
   private final Helpers helpers;
   private final ClassName request;
   private final List<Key> keys = new ArrayList<>();
   private final List<String> notAwaitable = new ArrayList<>();
 
-  CallbackWriter(ClassName service, Operation operation, SchemaTypes schemas, Helpers helpers, ClassName request,
+  CallbackWriter(Operation operation, SchemaTypes schemas, Helpers helpers, ClassName request,
       NameAllocator nested) {
-    this.service = service;
     this.operation = operation;
     this.helpers = helpers;
     this.request = request;
@@ -118,7 +116,7 @@ final class CallbackWriter {
     CodeBlock.Builder dispatch = CodeBlock.builder().beginControlFlow("switch (key)");
     for (Key k : keys) {
       b.addMethod(MethodSpec.methodBuilder(k.method()).addModifiers(Modifier.PUBLIC)
-          .addJavadoc("$L", Docs.sentence(k.description()))
+          .addJavadoc("$L", k.description() == null ? "" : Docs.sentence(k.description()) + "\n<p>")
           .addJavadoc("Handles the $L callbacks. By default not handled: answers 404 \"Callback not handled: $L\".\n\n",
               k.key(), k.key())
           .addJavadoc("@param callbacks the callbacks received, oldest first\n")
@@ -193,7 +191,7 @@ final class CallbackWriter {
 
   private TypeSpec responseRecord(Key k) {
     return TypeSpec.recordBuilder(k.response()).addModifiers(Modifier.PUBLIC)
-        .addJavadoc("The payload of a $L callback.\n\n@param body the body, read as declared; null when it had"
+        .addJavadoc("The payload of one $L callback.\n\n@param body the body, read as declared; null when it had"
             + " none\n@param headers all headers it carried (lower-case names)\n", k.key())
         .recordConstructor(MethodSpec.constructorBuilder()
             .addParameter(Types.nullable(k.body()), "body")

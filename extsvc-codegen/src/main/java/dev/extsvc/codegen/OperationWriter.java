@@ -24,7 +24,6 @@ import org.jspecify.annotations.Nullable;
  * records; plus the service class's methods that invoke it.
  */
 final class OperationWriter {
-  private final ClassName service;
   private final Operation operation;
   private final SchemaTypes schemas;
   private final Helpers helpers;
@@ -39,7 +38,6 @@ final class OperationWriter {
   private record Typed(String status, String accessor, TypeName type, @Nullable String description) {}
 
   OperationWriter(ClassName service, ClassName holder, Operation operation, SchemaTypes schemas, Helpers helpers) {
-    this.service = service;
     this.operation = operation;
     this.schemas = schemas;
     this.helpers = helpers;
@@ -74,9 +72,10 @@ final class OperationWriter {
         continue;
       }
       String status = r.status().toUpperCase(Locale.ROOT);
-      TypeName t = schemas.typeOf(r.schema(), new SchemaTypes.Place(null,
-          operationName() + "Response" + Names.upperCamel(status)));
-      Typed typed = new Typed(status, responseNames.newName("code" + Names.upperCamel(status)), t, r.description());
+      // "201" → code201, "2XX" → code2xx, "default" → codeDefault
+      String suffix = status.equals("DEFAULT") ? "Default" : status.toLowerCase(Locale.ROOT);
+      TypeName t = schemas.typeOf(r.schema(), new SchemaTypes.Place(null, operationName() + "Response" + suffix));
+      Typed typed = new Typed(status, responseNames.newName("code" + suffix), t, r.description());
       if (canSucceed(status)) {
         success.add(typed);
       }
@@ -87,7 +86,7 @@ final class OperationWriter {
     b.addType(responseRecord(success));
     b.addType(exceptionClass(failure));
     if (operation.async()) {
-      CallbackWriter callbacks = new CallbackWriter(service, operation, schemas, helpers, request, nested);
+      CallbackWriter callbacks = new CallbackWriter(operation, schemas, helpers, request, nested);
       b.addTypes(callbacks.types(callback));
     }
     return b.build();

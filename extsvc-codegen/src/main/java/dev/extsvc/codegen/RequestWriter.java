@@ -116,7 +116,7 @@ final class RequestWriter {
                 ? ", and the callback URLs the runtime writes into it (read-only)" : "");
     MethodSpec.Builder all = MethodSpec.constructorBuilder();
     MethodSpec.Builder open = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC);
-    CodeBlock.Builder params = CodeBlock.builder();
+    CodeBlock.Builder params = CodeBlock.builder().add("A request to send.\n\n");
     List<CodeBlock> delegate = new ArrayList<>();
     for (Field f : fields) {
       TypeName declared = f.required() ? f.type() : Types.nullable(f.type());

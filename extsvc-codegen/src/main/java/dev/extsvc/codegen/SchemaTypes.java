@@ -149,6 +149,9 @@ final class SchemaTypes {
   }
 
   private TypeNode node(ClassName type, TypeSpec.Builder builder, boolean record, @Nullable TypeNode parent) {
+    if (parent != null && parent.isInterface) {
+      builder.addModifiers(Modifier.STATIC); // implicit there, and JavaPoet wants it said
+    }
     TypeNode node = new TypeNode(type, builder, record, parent);
     nodes.put(type, node);
     if (parent == null) {
@@ -159,7 +162,8 @@ final class SchemaTypes {
 
   private void declareEnum(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
     TypeSpec.Builder b = TypeSpec.enumBuilder(type).addModifiers(Modifier.PUBLIC);
-    b.addJavadoc("$L", Docs.sentence(Schemas.text(schema, "description")));
+    String description = Docs.sentence(Schemas.text(schema, "description"));
+    b.addJavadoc("$L", description.isEmpty() ? "The " + type.simpleName() + " values.\n" : description);
     NameAllocator constants = Names.allocator(Set.of());
     for (JsonNode value : schema.get("enum")) {
       if (value.isTextual()) {
@@ -269,8 +273,10 @@ final class SchemaTypes {
   private void declareUnion(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
     TypeSpec.Builder b = TypeSpec.interfaceBuilder(type).addModifiers(Modifier.PUBLIC, Modifier.SEALED);
     TypeNode node = node(type, b, false, parent);
+    node.isInterface = true;
     b.addJavadoc("$L", Docs.sentence(Schemas.text(schema, "description")));
-    b.addJavadoc("One of: the records that implement it$L.\n",
+    b.addJavadoc("$L", Docs.sentence(Schemas.text(schema, "description")).isEmpty() ? "" : "\n<p>");
+    b.addJavadoc("One of the records that implement it$L.\n",
         schema.has("anyOf") ? " (anyOf: the first that matches)" : "");
     String property = schema.path("discriminator").path("propertyName").textValue();
     Map<String, String> valueByComponent = new HashMap<>();

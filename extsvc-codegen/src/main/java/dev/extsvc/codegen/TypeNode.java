@@ -17,6 +17,7 @@ final class TypeNode {
   final ClassName name;
   final TypeSpec.Builder builder;
   final boolean record;
+  boolean isInterface;
   private final @Nullable TypeNode parent;
   private final List<TypeNode> children = new ArrayList<>();
   private final NameAllocator nestedNames;
