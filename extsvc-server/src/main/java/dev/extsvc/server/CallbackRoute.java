@@ -33,11 +33,20 @@ final class CallbackRoute implements Handler {
       headers.computeIfAbsent(h.name(), n -> new ArrayList<>()).addAll(h.allValues());
     }
     byte[] body;
-    try {
-      body = readBounded(req, receiver.limits().maxBodyBytes());
-    } catch (IOException | RuntimeException e) {
-      Http.json(res, 400, "{\"message\":\"Unreadable body\"}");
-      return;
+    if (req.headers().contentLength().orElse(0) > receiver.limits().maxBodyBytes()) {
+      // Refuse before reading: the sender learns at once, and we do not drain what we would discard.
+      res.header("Connection", "close");
+      body = null;
+    } else {
+      try {
+        body = readBounded(req, receiver.limits().maxBodyBytes());
+      } catch (IOException | RuntimeException e) {
+        Http.json(res, 400, "{\"message\":\"Unreadable body\"}");
+        return;
+      }
+      if (body == null) {
+        res.header("Connection", "close");
+      }
     }
     CallbackResponse answer = receiver.handle(new CallbackRequest(
         req.prologue().method().text(), path, headers, body, req.remotePeer().host()));

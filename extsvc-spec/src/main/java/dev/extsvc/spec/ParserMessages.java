@@ -27,6 +27,7 @@ final class ParserMessages {
    *     taken for echoes of it and left out
    */
   static void report(String text, JsonNode root, boolean refsBroken, Findings findings) {
+    boolean responsesOptional = root.path("openapi").asText().startsWith("3.1");
     ParseOptions options = new ParseOptions();
     // resolving would fetch external references over the network; Refs does the local ones
     options.setResolve(false);
@@ -39,11 +40,12 @@ final class ParserMessages {
     }
     List<String> messages = result == null || result.getMessages() == null ? List.of() : result.getMessages();
     for (String message : messages) {
-      add(message, root, refsBroken, findings);
+      add(message, root, refsBroken, responsesOptional, findings);
     }
   }
 
-  private static void add(String message, JsonNode root, boolean refsBroken, Findings findings) {
+  private static void add(
+      String message, JsonNode root, boolean refsBroken, boolean responsesOptional, Findings findings) {
     Matcher attribute = ATTRIBUTE.matcher(message);
     if (attribute.matches()) {
       String location = attribute.group(1);
@@ -57,10 +59,14 @@ final class ParserMessages {
       if (!exists && refsBroken) {
         return;
       }
+      boolean missingResponses = missing && location.endsWith("responses");
+      if (missingResponses && responsesOptional) {
+        return; // 3.1 made responses optional; swagger-parser still asks for them
+      }
       String text = location + " " + problem;
       if (problem.startsWith("is unexpected") || problem.startsWith("is deprecated") || !exists) {
         findings.warning(walk.pointer(), text);
-      } else if (missing && location.endsWith("responses")) {
+      } else if (missingResponses) {
         // required in 3.0, but extsvc needs no declared responses to call or be called back
         findings.warning(walk.pointer(), text);
       } else {

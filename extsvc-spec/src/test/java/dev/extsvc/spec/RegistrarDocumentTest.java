@@ -349,7 +349,7 @@ class RegistrarDocumentTest {
         }
         """;
     Registration r = register(doc);
-    assertThat(r.report().errors()).isEmpty();
+    assertThat(r.report().diagnostics()).isEmpty();
     Operation subscribe = r.service().operation("subscribe").orElseThrow();
     assertThat(r.service().openApiVersion()).isEqualTo("3.1.0");
     assertThat(subscribe.requestBody().example().toString()).isEqualTo("{\"url\":\"https://me.example\"}");
