@@ -25,6 +25,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,9 @@ class EndToEndTest {
       }
       """;
 
+  private static ServiceDefinition acme;
+  private static ClassLoader generated;
+
   @TempDir Path dir;
   private final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
   private ClassLoader previous;
@@ -97,12 +101,16 @@ class EndToEndTest {
   private MockService bank;
   private Function<ExternalServices, Map<String, String>> caller;
 
+  @BeforeAll
+  static void generate() {
+    acme = Fixtures.register(Fixtures.ACME);
+    generated = InMemoryCompiler.compile(JavaClientGenerator.generate(acme, "e2e.acme"),
+        Map.of("e2e.acme.ApprovedOnly", HANDLER, "e2e.acme.Caller", CALLER));
+  }
+
   @BeforeEach
   @SuppressWarnings("unchecked") // Caller is a Function<ExternalServices, Map<String, String>> by its source
   void start() throws Exception {
-    ServiceDefinition acme = Fixtures.register(Fixtures.ACME);
-    ClassLoader generated = InMemoryCompiler.compile(JavaClientGenerator.generate(acme, "e2e.acme"),
-        Map.of("e2e.acme.ApprovedOnly", HANDLER, "e2e.acme.Caller", CALLER));
     // The runtime re-creates handlers by name through the context class loader; the server's threads inherit it.
     previous = Thread.currentThread().getContextClassLoader();
     Thread.currentThread().setContextClassLoader(generated);
