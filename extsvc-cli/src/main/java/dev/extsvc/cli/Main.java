@@ -1,6 +1,7 @@
 package dev.extsvc.cli;
 
 import java.io.PrintWriter;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,9 @@ import picocli.CommandLine.Command;
     })
 public final class Main {
   public static void main(String[] args) {
+    // Helidon logs through java.util.logging; route it to the one log before anything starts.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 

@@ -60,6 +60,7 @@ public final class MockService implements AutoCloseable {
   private final Duration delay;
   private final KeyRule keyRule;
   private final @Nullable CallbackPayloads payloads;
+  private final @Nullable SyncAnswers answers;
   private final Consumer<Delivery> listener;
   private final int retries;
   private final List<Route> routes;
@@ -78,6 +79,7 @@ public final class MockService implements AutoCloseable {
     this.delay = b.delay;
     this.keyRule = b.keyRule;
     this.payloads = b.payloads;
+    this.answers = b.answers;
     this.listener = b.listener;
     this.retries = b.retries;
     this.routes = Route.all(service);
@@ -160,7 +162,8 @@ public final class MockService implements AutoCloseable {
 
     ResponseDefinition answer = firstSuccess(op);
     int status = answer == null ? 200 : statusOf(answer.status());
-    JsonNode answerBody = answer == null ? null
+    JsonNode custom = answers == null ? null : answers.answer(op, parts);
+    JsonNode answerBody = custom != null ? custom : answer == null ? null
         : answer.example() != null ? answer.example() : answer.schema() != null ? SampleValues.of(answer.schema()) : null;
     if (op.async()) {
       scheduleCallback(op, parts, answerBody, req.requestedUri().toUri().toString());
@@ -243,17 +246,12 @@ public final class MockService implements AutoCloseable {
 
   private @Nullable JsonNode body(String key, CallbackDefinition def, RequestParts request,
       @Nullable JsonNode answerBody) {
-    if (payloads != null) {
-      JsonNode custom = payloads.payload(key, def, request);
-      if (custom != null) {
-        return custom;
-      }
-    }
-    if (def.requestBody() == null) {
+    JsonNode custom = payloads == null ? null : payloads.payload(key, def, request);
+    if (custom == null && def.requestBody() == null) {
       return null;
     }
-    JsonNode body = def.requestBody().example() != null ? def.requestBody().example().deepCopy()
-        : SampleValues.of(def.requestBody().schema());
+    JsonNode body = custom != null ? custom.deepCopy() : def.requestBody().example() != null
+        ? def.requestBody().example().deepCopy() : SampleValues.of(def.requestBody().schema());
     // Carry values the synchronous answer gave (an application number) so the story holds together.
     if (body instanceof ObjectNode o && answerBody != null && answerBody.isObject()) {
       answerBody.properties().forEach(e -> {
@@ -354,6 +352,7 @@ public final class MockService implements AutoCloseable {
     private Duration delay = Duration.ofSeconds(1);
     private KeyRule keyRule = KeyRule.roundRobin();
     private @Nullable CallbackPayloads payloads;
+    private @Nullable SyncAnswers answers;
     private Consumer<Delivery> listener = d -> {};
     private int retries;
 
@@ -387,6 +386,11 @@ public final class MockService implements AutoCloseable {
 
     public Builder payloads(CallbackPayloads payloads) {
       this.payloads = payloads;
+      return this;
+    }
+
+    public Builder answers(SyncAnswers answers) {
+      this.answers = answers;
       return this;
     }
 

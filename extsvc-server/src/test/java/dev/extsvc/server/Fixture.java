@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 /** One runtime on a SQLite file, served on a free loopback port, with a test bank as its external service. */
 final class Fixture implements AutoCloseable {
   static final String ACME = "Acme Mortgages";
+  static final String PAYMENTS = "Payments";
 
   final Path dir;
   final MutableClock clock = new MutableClock();
@@ -40,6 +41,7 @@ final class Fixture implements AutoCloseable {
         .clock(clock)
         .startSweeper(false)
         .endpoint(ACME, bank.url())
+        .endpoint(PAYMENTS, bank.url())
         .allowHandlerPackage("dev.extsvc.server");
     customizer.accept(b);
     this.services = b.build();

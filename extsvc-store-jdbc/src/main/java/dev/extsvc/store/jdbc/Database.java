@@ -7,7 +7,7 @@ import javax.sql.DataSource;
 
 /**
  * Where the store's units of work run: on the caller's thread ({@link DirectDatabase}) or on a few dedicated
- * platform threads ({@link SqliteDatabase}). Either way a write is one transaction, committed on return.
+ * platform threads ({@link SqliteDatabase}). Either way a write is atomic and committed when it returns.
  */
 interface Database extends AutoCloseable {
 
@@ -17,7 +17,7 @@ interface Database extends AutoCloseable {
     T run(Tx tx) throws SQLException;
   }
 
-  /** Runs the work as one transaction; throws StoreUnavailableException or IllegalStateException. */
+  /** Runs the work atomically, committed when this returns; throws StoreUnavailableException or IllegalStateException. */
   <T> T write(Work<T> work);
 
   /** Runs read-only work, each statement seeing committed data. */
@@ -36,54 +36,29 @@ interface Database extends AutoCloseable {
       if (!write) {
         return work.run(tx);
       }
-      return dialect == Dialect.SQLITE ? sqliteTransaction(connection, tx, work) : jdbcTransaction(connection, tx, work);
+      return transaction(connection, tx, work);
     }
   }
 
-  private static <T> T jdbcTransaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
+  private static <T> T transaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
     connection.setAutoCommit(false);
     try {
       T result = work.run(tx);
       connection.commit();
       return result;
     } catch (Throwable e) {
-      rollback(connection::rollback, e);
+      rollback(connection, e);
       throw e;
     } finally {
       restoreAutoCommit(connection);
     }
   }
 
-  /**
-   * Explicit statements rather than {@code setAutoCommit(false)}: the SQLite driver would begin the next
-   * transaction right after each commit, and a failure to take the lock there would fail a commit that happened.
-   * IMMEDIATE takes the write lock up front, so a busy database fails the write before any of it ran.
-   */
-  private static <T> T sqliteTransaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
-    try (var control = connection.createStatement()) {
-      control.execute("BEGIN IMMEDIATE");
-      try {
-        T result = work.run(tx);
-        control.execute("COMMIT");
-        return result;
-      } catch (Throwable e) {
-        rollback(() -> control.execute("ROLLBACK"), e);
-        throw e;
-      }
-    }
-  }
-
-  /** A rollback, as the dialect does it. */
-  @FunctionalInterface
-  interface Rollback {
-    void run() throws SQLException;
-  }
-
-  private static void rollback(Rollback rollback, Throwable failure) {
+  private static void rollback(Connection connection, Throwable failure) {
     try {
-      rollback.run();
+      connection.rollback();
     } catch (SQLException e) {
-      // The connection is likely gone, or SQLite already rolled back; the original failure is what matters.
+      // The connection is likely gone, and its transaction with it; the original failure is what matters.
       failure.addSuppressed(e);
     }
   }

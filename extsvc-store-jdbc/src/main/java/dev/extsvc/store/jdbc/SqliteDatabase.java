@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,23 +17,22 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * Runs SQLite work on dedicated platform threads: one writer, since SQLite allows a single writer anyway, and a
- * few readers. SQLite calls are native and would pin a virtual thread's carrier for their whole duration; a
- * virtual caller waiting on a future parks instead, leaving the carriers free.
+ * Runs SQLite work on dedicated platform threads: one writer ({@link SqliteWriter}), since SQLite allows a
+ * single writer anyway, and a few readers. SQLite calls are native and would pin a virtual thread's carrier for
+ * their whole duration; a virtual caller waiting on a future parks instead, leaving the carriers free.
  */
 final class SqliteDatabase implements Database {
   static final int READ_THREADS = 2;
   static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
-  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
-  private final DataSource writes;
+  private final SqliteWriter writer;
   private final DataSource reads;
   private final List<AutoCloseable> owned;
-  private final ExecutorService writer = threads("extsvc-sqlite-writer-", 1);
   private final ExecutorService readers = threads("extsvc-sqlite-reader-", READ_THREADS);
 
   private SqliteDatabase(DataSource writes, DataSource reads, List<AutoCloseable> owned) {
-    this.writes = writes;
+    this.writer = new SqliteWriter(writes);
     this.reads = reads;
     this.owned = owned;
   }
@@ -84,18 +82,18 @@ final class SqliteDatabase implements Database {
 
   @Override
   public <T> T write(Work<T> work) {
-    return await(submit(writer, () -> Database.run(writes, Dialect.SQLITE, true, work)));
+    return await(writer.submit(work));
   }
 
   @Override
   public <T> T read(Work<T> work) {
-    return await(submit(readers, () -> Database.run(reads, Dialect.SQLITE, false, work)));
+    return await(submitRead(work));
   }
 
   @Override
   public boolean ping(Duration timeout) {
     try {
-      var answer = submit(readers, () -> Database.run(reads, Dialect.SQLITE, false, tx -> tx.queryOne(Sql.PING, row -> row.getInt(1))));
+      var answer = submitRead(tx -> tx.queryOne(Sql.PING, row -> row.getInt(1)));
       return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS).isPresent();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -105,9 +103,9 @@ final class SqliteDatabase implements Database {
     }
   }
 
-  private static <T> Future<T> submit(ExecutorService executor, Callable<T> task) {
+  private <T> Future<T> submitRead(Work<T> work) {
     try {
-      return executor.submit(task);
+      return readers.submit(() -> Database.run(reads, Dialect.SQLITE, false, work));
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("The store is closed", e);
     }
@@ -146,11 +144,10 @@ final class SqliteDatabase implements Database {
 
   @Override
   public void close() {
-    writer.shutdown();
+    // Queued work finishes first, so no accepted write is cut off halfway.
+    writer.close();
     readers.shutdown();
     try {
-      // Queued work finishes first, so no accepted write is cut off halfway.
-      writer.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       readers.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -56,35 +56,43 @@ class PostgresStoreTest extends StoreContractTest {
     return JdbcStore.postgres(url(postgres, schema), "postgres", "postgres");
   }
 
-  /** A server that was shut down under a running store. */
+  /** A role whose transactions are read-only, as on a standby or a database set read-only by its operator. */
   @Override
-  protected Store unavailableStore() throws IOException {
-    var doomed = EmbeddedPostgres.start();
-    var store = JdbcStore.create(pool(url(doomed, "public"), "postgres"), Dialect.POSTGRESQL);
-    doomed.close();
-    return store;
+  protected Store unavailableStore() throws SQLException {
+    var reader = schema + "_reader";
+    execute("CREATE ROLE " + reader + " LOGIN");
+    execute("ALTER ROLE " + reader + " SET default_transaction_read_only = on");
+    execute("GRANT USAGE ON SCHEMA " + schema + " TO " + reader);
+    execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA " + schema + " TO " + reader);
+    return JdbcStore.create(pool(url(postgres, schema), reader), Dialect.POSTGRESQL);
   }
 
   @Test
-  void aServerThatIsDownIsNotHealthy() throws IOException {
-    try (var down = unavailableStore()) {
-      assertThat(down.healthy()).isFalse();
-    }
-  }
-
-  @Test
-  void aReadOnlyDatabaseIsReportedAsUnavailable() throws SQLException {
-    execute("CREATE ROLE " + schema + "_reader LOGIN");
-    execute("ALTER ROLE " + schema + "_reader SET default_transaction_read_only = on");
-    execute("GRANT USAGE ON SCHEMA " + schema + " TO " + schema + "_reader");
-    execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA " + schema + " TO " + schema + "_reader");
-
-    try (var readOnly = JdbcStore.create(pool(url(postgres, schema), schema + "_reader"), Dialect.POSTGRESQL)) {
+  void aReadOnlyDatabaseStillAnswersReads() throws SQLException {
+    try (var readOnly = unavailableStore()) {
       assertThat(readOnly.services()).isEmpty();
+      assertThat(readOnly.healthy()).isTrue();
       assertThatThrownBy(() -> readOnly.saveService(new ServiceRow("acme", "1", "{}", T0)))
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("25006");
     }
+  }
+
+  @Test
+  void aServerThatGoesDownMakesTheStoreUnavailableAndUnhealthy() throws IOException {
+    var doomed = EmbeddedPostgres.start();
+    try (var store = JdbcStore.create(pool(url(doomed, "public"), "postgres"), Dialect.POSTGRESQL)) {
+      store.saveService(new ServiceRow("acme", "1", "{}", T0));
+      doomed.close();
+
+      assertThat(store.healthy()).isFalse();
+      assertThatThrownBy(store::services).isInstanceOf(StoreUnavailableException.class);
+      assertThatThrownBy(() -> store.saveService(new ServiceRow("acme", "2", "{}", T0)))
+          .isInstanceOf(StoreUnavailableException.class);
+    }
+    assertThatThrownBy(() -> JdbcStore.postgres(url(doomed, "public"), "postgres", "postgres"))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("refused");
   }
 
   @Test
@@ -104,6 +112,7 @@ class PostgresStoreTest extends StoreContractTest {
     config.setUsername(user);
     config.setConnectionTimeout(1000);
     config.setMaximumPoolSize(2);
+    config.setMinimumIdle(0); // no background refills to wait for when a test's server is gone
     var pool = new HikariDataSource(config);
     cleanup.add(pool);
     return pool;

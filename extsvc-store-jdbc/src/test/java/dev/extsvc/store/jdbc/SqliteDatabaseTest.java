@@ -33,7 +33,7 @@ class SqliteDatabaseTest {
     }
 
     assertThat(writer.get().isVirtual()).isFalse();
-    assertThat(writer.get().getName()).startsWith("extsvc-sqlite-writer-");
+    assertThat(writer.get().getName()).isEqualTo("extsvc-sqlite-writer");
     assertThat(reader.get().isVirtual()).isFalse();
     assertThat(reader.get().getName()).startsWith("extsvc-sqlite-reader-");
   }

@@ -1,0 +1,68 @@
+package dev.extsvc.cli;
+
+import dev.extsvc.mock.KeyRule;
+import dev.extsvc.mock.MockService;
+import dev.extsvc.spec.Registrar;
+import dev.extsvc.spec.Registration;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Runs the mock external service for a spec until stopped. */
+@Command(name = "mock", description = "Run a mock of the service a spec describes: answers and calls back.")
+final class MockCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "SPEC")
+  Path file;
+
+  @Option(names = "--port", defaultValue = "9090", description = "listen port (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address (default: ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--delay", defaultValue = "PT2S", description = "delay before a callback, ISO-8601 (default: ${DEFAULT-VALUE})")
+  Duration delay;
+
+  @Option(names = "--rule", defaultValue = "round-robin",
+      description = "which callback key to fire: fixed:KEY, round-robin or random:SEED (default: ${DEFAULT-VALUE}); "
+          + "a request header X-Mock-Callback: KEY overrides it")
+  String rule;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Registration r = Registrar.defaults().register(file, null);
+    if (!r.ok()) {
+      r.report().errors().forEach(d -> spec.commandLine().getErr().println(file + ": " + d));
+      return 1;
+    }
+    KeyRule keyRule;
+    try {
+      keyRule = KeyRule.parse(rule);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 2;
+    }
+    MockService mock = MockService.builder(r.service()).host(host).port(port).callbackDelay(delay)
+        .keyRule(keyRule).outcomeListener(d -> out.printf("callback %s %s %s → %s%n", d.key(), d.method(),
+            d.maskedUrl(), d.status() < 0 ? d.error() : d.status()))
+        .build().start();
+    out.printf("mock of %s listening on %s%n", r.service().name(), mock.baseUrl());
+    out.flush();
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      mock.close();
+      stop.countDown();
+    }));
+    stop.await();
+    return 0;
+  }
+}
