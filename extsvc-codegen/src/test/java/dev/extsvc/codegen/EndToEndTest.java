@@ -162,6 +162,7 @@ class EndToEndTest {
   void approvedCallbackReachesTheTypedHandlerAndRejectedIsNotHandled() throws Exception {
     Map<String, String> first = caller.apply(services);
     assertThat(first.get("code")).isEqualTo("201");
+    assertThat(first.get("applicationNumber")).isNotEqualTo("null");
     assertThat(first.get("approvedUrl")).startsWith(services.publicBaseUrl() + "/callbacks/");
     assertThat(first.get("errorUrl")).startsWith(services.publicBaseUrl() + "/callbacks/");
 
@@ -170,7 +171,7 @@ class EndToEndTest {
     assertThat(approved.key()).isEqualTo("applicationOutcomeApproved");
     assertThat(approved.status()).isEqualTo(200);
     assertThat(Received.EVENTS.poll(5, TimeUnit.SECONDS))
-        .isEqualTo("Ann A-1001 approved 250000 PENDING Ann " + first.get("invocationId"));
+        .isEqualTo("Ann " + first.get("applicationNumber") + " approved 250000 PENDING Ann " + first.get("invocationId"));
 
     Map<String, String> second = caller.apply(services);
     Delivery rejected = deliveries.poll(20, TimeUnit.SECONDS);
