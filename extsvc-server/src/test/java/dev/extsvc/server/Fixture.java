@@ -32,8 +32,12 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(Path dir, Consumer<ExternalServices.Builder> customizer) {
+    this(dir, JdbcStore.sqlite(dir.resolve("extsvc.db")), customizer);
+  }
+
+  Fixture(Path dir, JdbcStore store, Consumer<ExternalServices.Builder> customizer) {
     this.dir = dir;
-    this.store = JdbcStore.sqlite(dir.resolve("extsvc.db"));
+    this.store = store;
     int port = freePort();
     ExternalServices.Builder b = ExternalServices.builder()
         .store(store)
