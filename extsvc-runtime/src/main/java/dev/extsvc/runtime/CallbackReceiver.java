@@ -173,6 +173,67 @@ public final class CallbackReceiver {
     return store(inv, chosen, request, method, body, bodyText, now);
   }
 
+  /**
+   * Runs the handler again for a stored callback whose handler failed or did not handle it, with the same checks
+   * and outcome as when its sender sends it again (a repeat of a FAILED or NOT_HANDLED callback).
+   */
+  CallbackResponse retry(UUID callbackId) {
+    try {
+      return retryStored(callbackId);
+    } catch (StoreUnavailableException e) {
+      log.warn("Callback retry refused with 503: store unavailable ({})", e.getMessage());
+      return CallbackResponse.of(503, "Service unavailable, retry later", Map.of("Retry-After", "5"));
+    }
+  }
+
+  private CallbackResponse retryStored(UUID callbackId) {
+    CallbackRow stored = services.store().callback(callbackId).orElse(null);
+    if (stored == null) {
+      return CallbackResponse.of(404, "No callback " + callbackId);
+    }
+    if (stored.outcome() != CallbackOutcome.FAILED && stored.outcome() != CallbackOutcome.NOT_HANDLED) {
+      return CallbackResponse.of(409, "Callback " + stored.key() + " is " + stored.outcome()
+          + "; only a FAILED or NOT_HANDLED callback runs again");
+    }
+    InvocationRow inv = services.store().invocation(stored.invocationId()).orElse(null);
+    if (inv == null) {
+      return CallbackResponse.of(404, "No invocation " + stored.invocationId());
+    }
+    UUID id = inv.id();
+    Instant now = services.clock().instant();
+    String where = "Retry of callback " + stored.key();
+    if (inv.status() == InvocationStatus.CANCELLED) {
+      return reject(id, now, 404, where + " refused: the invocation was cancelled", UNKNOWN, Map.of());
+    }
+    if (inv.status() == InvocationStatus.TIMED_OUT || (inv.status() == InvocationStatus.PENDING
+        && !now.isBefore(inv.deadline()))) {
+      if (inv.status() == InvocationStatus.PENDING) {
+        services.store().finish(id, InvocationStatus.TIMED_OUT, "Callback timeout reached", now,
+            new NewEvent(id, now, "TIMED_OUT", "Callback timeout reached at " + inv.deadline()));
+      }
+      return reject(id, now, 408, where + " refused: the callback timeout passed (" + inv.deadline() + ")",
+          "Callback timeout reached", Map.of());
+    }
+    ServicePlan service = services.planOrNull(inv.service());
+    OperationPlan plan = service == null ? null : service.operation(inv.operation()).orElse(null);
+    CallbackDefinition def = plan == null ? null : plan.operation().callbacks().stream()
+        .filter(d -> d.key().equals(stored.key()) && d.method().equals(stored.method())).findFirst().orElse(null);
+    if (def == null) {
+      return reject(id, now, 404, where + " refused: " + inv.service() + "." + inv.operation() + " no longer has it",
+          UNKNOWN, Map.of());
+    }
+    event(id, now, "CALLBACK_RETRY", "Callback " + stored.key() + " run again from the console; handler runs again");
+    if (inv.status() == InvocationStatus.COMPLETED) {
+      services.store().updateCallback(stored.id(), CallbackOutcome.NOT_HANDLED, 404, "invocation already completed",
+          new NewEvent(id, now, "CALLBACK_REJECTED", "Callback " + stored.key()
+              + " run again after the invocation completed; handler not run"));
+      return CallbackResponse.of(404, UNKNOWN);
+    }
+    // The body was checked and parsed within the limits when it first came; it is ours now.
+    JsonNode body = stored.body().isBlank() ? null : Json.readTrusted(stored.body());
+    return runHandler(inv, def, stored, body);
+  }
+
   private CallbackResponse store(InvocationRow inv, CallbackDefinition def, CallbackRequest request, String method,
       @Nullable JsonNode body, String bodyText, Instant now) {
     UUID id = inv.id();

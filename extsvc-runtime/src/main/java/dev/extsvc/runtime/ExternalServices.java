@@ -160,6 +160,15 @@ public final class ExternalServices implements AutoCloseable {
         new NewEvent(invocationId, at, "CANCELLED", "Cancelled: " + reason));
   }
 
+  /**
+   * Runs the handler again for a stored callback whose handler failed (FAILED) or declined it (NOT_HANDLED), as if
+   * its sender had sent it again: 200 when handled now (the invocation completes), 404, 408 or 500 as the
+   * receiver answers; 404 for an unknown callback, 409 for one that is not FAILED or NOT_HANDLED.
+   */
+  public CallbackResponse retryCallback(UUID callbackId) {
+    return receiver.retry(callbackId);
+  }
+
   /** Times out due invocations now (the sweeper does this every interval); returns how many. */
   public int sweepNow() {
     return sweeper.sweep();
@@ -179,11 +188,12 @@ public final class ExternalServices implements AutoCloseable {
     sweeper.close();
   }
 
-  // --- shared with the package ---
-
-  InstantSource clock() {
+  /** The clock deadlines are measured with (the console shows time left by it). */
+  public InstantSource clock() {
     return clock;
   }
+
+  // --- shared with the package ---
 
   Handlers handlers() {
     return handlers;
