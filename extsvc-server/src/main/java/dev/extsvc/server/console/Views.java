@@ -42,7 +42,7 @@ final class Views {
 
   /** The last hour as an inline SVG bar chart; geometry computed here, numbers only. */
   record Chart(List<Bar> bars, long max, List<Tick> ticks) {
-    static final int WIDTH = 720;
+    static final int WIDTH = 1200;
     static final int HEIGHT = 140;
     static final int MINUTES = 60;
 
@@ -64,7 +64,7 @@ final class Views {
         int hs = height(a.submitted(), max);
         int hc = height(a.callbacks(), max);
         int hf = height(a.failures(), max);
-        bars.add(new Bar(x + 1, HEIGHT - hs, hs, x + 6, HEIGHT - hc, hc, HEIGHT - hf, hf,
+        bars.add(new Bar(x + 2, HEIGHT - hs, hs, x + 10, HEIGHT - hc, hc, HEIGHT - hf, hf,
             Format.minute(minute) + " UTC: " + a.submitted() + " submitted, " + a.callbacks() + " callbacks, "
                 + a.failures() + " failed"));
         if (i % 10 == 0) {
