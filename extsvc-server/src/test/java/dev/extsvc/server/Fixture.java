@@ -31,6 +31,10 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(Path dir, Consumer<ExternalServices.Builder> customizer) {
+    this(dir, customizer, s -> {});
+  }
+
+  Fixture(Path dir, Consumer<ExternalServices.Builder> customizer, Consumer<ExtsvcServer.Builder> serverCustomizer) {
     this.dir = dir;
     this.store = JdbcStore.sqlite(dir.resolve("extsvc.db"));
     int port = freePort();
@@ -43,7 +47,9 @@ final class Fixture implements AutoCloseable {
         .allowHandlerPackage("dev.extsvc.server");
     customizer.accept(b);
     this.services = b.build();
-    this.server = ExtsvcServer.builder(services).port(port).build().start();
+    ExtsvcServer.Builder sb = ExtsvcServer.builder(services).port(port);
+    serverCustomizer.accept(sb);
+    this.server = sb.build().start();
   }
 
   static String acmeSpec() {
