@@ -48,6 +48,9 @@ public final class Console {
   private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+  /** The htmx version of the webjar on the class path, read from its Maven metadata once. */
+  private static final String HTMX_VERSION = htmxVersion();
+
   private final ExternalServices services;
   private final AdminAuth auth;
   private final TemplateEngine templates;
@@ -351,9 +354,6 @@ public final class Console {
   }
 
   // --- helpers ---
-
-  /** The htmx version of the webjar on the class path, read from its Maven metadata once. */
-  private static final String HTMX_VERSION = htmxVersion();
 
   private static String htmxVersion() {
     var props = new java.util.Properties();
