@@ -194,6 +194,24 @@ public final class ExternalServices implements AutoCloseable {
     return worker.poll();
   }
 
+  /**
+   * Runs the handler again for a stored callback whose handler failed (FAILED, also dead) or declined it
+   * (NOT_HANDLED), as if its sender had sent it again: 200 when handled now (the invocation completes), 404, 408 or
+   * 500 as the receiver answers; 404 for an unknown callback, 409 for one that is handled or being handled.
+   */
+  public CallbackResponse retryCallback(UUID callbackId) {
+    var row = store.callback(callbackId).orElse(null);
+    if (row == null) {
+      return CallbackResponse.of(404, "No callback " + callbackId);
+    }
+    if (row.outcome() == dev.extsvc.runtime.store.CallbackOutcome.HANDLED
+        || row.outcome() == dev.extsvc.runtime.store.CallbackOutcome.RECEIVED) {
+      return CallbackResponse.of(409, "Callback " + callbackId + " is " + row.outcome() + ", not failed");
+    }
+    return replayCallback(callbackId).orElseGet(() -> CallbackResponse.of(409, "Callback " + callbackId
+        + " cannot be run again"));
+  }
+
   /** Times out due invocations now (the sweeper does this every interval); returns how many. */
   public int sweepNow() {
     return sweeper.sweep();
@@ -218,11 +236,12 @@ public final class ExternalServices implements AutoCloseable {
     sweeper.close();
   }
 
-  // --- shared with the package ---
-
-  InstantSource clock() {
+  /** The clock deadlines are measured with (the console shows time left by it). */
+  public InstantSource clock() {
     return clock;
   }
+
+  // --- shared with the package ---
 
   Handlers handlers() {
     return handlers;

@@ -1,6 +1,7 @@
 package dev.extsvc.runtime.store;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,6 +105,17 @@ public interface Store extends AutoCloseable {
 
   /** Makes a callback due now again (a dead one comes back to life); false when there is no such callback. */
   boolean replayCallback(UUID callbackId, Instant now, NewEvent event);
+  /** The newest event of each of these invocations; invocations without events are left out. */
+  Map<UUID, EventRow> lastEvents(Collection<UUID> invocationIds);
+
+  /** PENDING invocations whose deadline is before {@code until}, soonest first: those about to time out. */
+  List<InvocationRow> pendingDueBefore(Instant until, int limit);
+
+  /** Callbacks whose handler failed (outcome FAILED), newest first. */
+  List<CallbackRow> failedCallbacks(int limit);
+
+  /** Activity per minute since {@code from}, oldest first; minutes without any are left out. */
+  List<ActivityMinute> activity(Instant from);
 
   /** Whether the store answers now (a cheap query). */
   boolean healthy();

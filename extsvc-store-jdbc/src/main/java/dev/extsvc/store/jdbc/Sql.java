@@ -72,7 +72,25 @@ final class Sql {
   static final String EVENTS =
       "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
 
+  static final String PENDING_DUE_BEFORE = "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations"
+      + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+  static final String FAILED_CALLBACKS = "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks"
+      + " WHERE outcome = 'FAILED' ORDER BY received_at DESC LIMIT ?";
+  // Integer division of epoch microseconds gives the minute on both dialects.
+  static final String SUBMITTED_PER_MINUTE = "SELECT submit_time / 60000000 AS minute, COUNT(*) FROM extsvc_invocations"
+      + " WHERE submit_time >= ? GROUP BY submit_time / 60000000";
+  static final String CALLBACKS_PER_MINUTE = "SELECT received_at / 60000000 AS minute, COUNT(*),"
+      + " SUM(CASE WHEN outcome = 'FAILED' THEN 1 ELSE 0 END) FROM extsvc_callbacks"
+      + " WHERE received_at >= ? GROUP BY received_at / 60000000";
+
   static final String PING = "SELECT 1";
+
+  /** The newest event of each invocation named, through the (invocation_id, id) index. */
+  static String lastEvents(int invocations) {
+    return "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE id IN (SELECT MAX(id)"
+        + " FROM extsvc_events WHERE invocation_id IN (" + String.join(", ", java.util.Collections.nCopies(invocations, "?"))
+        + ") GROUP BY invocation_id)";
+  }
 
   /**
    * Claims due timeouts. PostgreSQL may run several sweepers at once: rows another one holds are skipped, not

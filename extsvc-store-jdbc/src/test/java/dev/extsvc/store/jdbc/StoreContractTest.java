@@ -9,6 +9,7 @@ import static dev.extsvc.store.jdbc.Fixtures.withStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
@@ -404,6 +405,83 @@ abstract class StoreContractTest {
     assertThat(events.get(1)).isEqualTo(new EventRow(events.get(1).id(), invocation.id(), T0.plusSeconds(1), "CALLOUT", "POST /apps -> 202"));
     assertThat(store.callbacks(invocation.id())).extracting(r -> r.dedupKey()).containsExactly("early", "late");
     assertThat(store.callbacks(other.id())).isEmpty();
+  }
+
+  @Test
+  void lastEventsGivesTheNewestEventOfEachInvocationAsked() {
+    var a = pending();
+    var b = pending();
+    var quiet = pending();
+    store.createInvocation(a, List.of(), List.of(event(a.id(), "SUBMITTED")));
+    store.createInvocation(b, List.of(), List.of(event(b.id(), "SUBMITTED")));
+    store.createInvocation(quiet, List.of(), List.of());
+    store.appendEvent(event(a.id(), "CALLOUT"));
+    store.appendEvent(event(b.id(), "CALLOUT"));
+    store.appendEvent(event(a.id(), "COMPLETED"));
+
+    var last = store.lastEvents(List.of(a.id(), b.id(), quiet.id()));
+
+    assertThat(last).containsOnlyKeys(a.id(), b.id());
+    assertThat(last.get(a.id()).kind()).isEqualTo("COMPLETED");
+    assertThat(last.get(b.id()).kind()).isEqualTo("CALLOUT");
+    assertThat(store.lastEvents(List.of())).isEmpty();
+  }
+
+  @Test
+  void pendingDueBeforeListsOnlyPendingInvocationsSoonestDeadlineFirst() {
+    var soon = pending("acme", "op", T0, Duration.ofMinutes(5));
+    var sooner = pending("acme", "op", T0, Duration.ofMinutes(1));
+    var later = pending("acme", "op", T0, Duration.ofHours(2));
+    var done = withStatus(pending("acme", "op", T0, Duration.ofMinutes(2)), InvocationStatus.COMPLETED);
+    for (var row : List.of(soon, sooner, later, done)) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+
+    assertThat(store.pendingDueBefore(T0.plus(Duration.ofMinutes(10)), 10)).extracting(InvocationRow::id)
+        .containsExactly(sooner.id(), soon.id());
+    assertThat(store.pendingDueBefore(T0.plus(Duration.ofMinutes(10)), 1)).extracting(InvocationRow::id)
+        .containsExactly(sooner.id());
+  }
+
+  @Test
+  void failedCallbacksAreThoseWhoseHandlerFailedNewestFirst() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var first = withReceivedAt(callback(invocation.id(), "a"), T0.plusSeconds(1));
+    var second = withReceivedAt(callback(invocation.id(), "b"), T0.plusSeconds(2));
+    var handled = withReceivedAt(callback(invocation.id(), "c"), T0.plusSeconds(3));
+    for (var row : List.of(first, second, handled)) {
+      store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    }
+    store.updateCallback(first.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.updateCallback(second.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.updateCallback(handled.id(), CallbackOutcome.HANDLED, 200, null, event(invocation.id(), "HANDLER_OK"));
+
+    assertThat(store.failedCallbacks(10)).extracting(CallbackRow::id).containsExactly(second.id(), first.id());
+    assertThat(store.failedCallbacks(10).getFirst().error()).isEqualTo("boom");
+  }
+
+  @Test
+  void activityCountsSubmissionsCallbacksAndFailuresPerMinute() {
+    var minute = Instant.parse("2026-03-01T10:15:00Z");
+    var old = pending("acme", "op", minute.minusSeconds(3600), Duration.ofHours(1));
+    var a = pending("acme", "op", minute.plusSeconds(5), Duration.ofHours(1));
+    var b = pending("acme", "op", minute.plusSeconds(59), Duration.ofHours(1));
+    var c = pending("acme", "op", minute.plusSeconds(125), Duration.ofHours(1));
+    for (var row : List.of(old, a, b, c)) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+    var ok = withReceivedAt(callback(a.id(), "ok"), minute.plusSeconds(70));
+    var bad = withReceivedAt(callback(b.id(), "bad"), minute.plusSeconds(80));
+    store.insertCallback(ok, event(a.id(), "X"));
+    store.insertCallback(bad, event(b.id(), "X"));
+    store.updateCallback(bad.id(), CallbackOutcome.FAILED, 500, "boom", event(b.id(), "HANDLER_FAILED"));
+
+    assertThat(store.activity(minute)).containsExactly(
+        new ActivityMinute(minute, 2, 0, 0),
+        new ActivityMinute(minute.plusSeconds(60), 0, 2, 1),
+        new ActivityMinute(minute.plusSeconds(120), 1, 0, 0));
+    assertThat(store.activity(minute.plusSeconds(3600))).isEmpty();
   }
 
   @Test
