@@ -97,11 +97,17 @@ final class Sql {
    * waited for. SQLite has a single writer, so the plain subquery is already exclusive.
    */
   static String timeOutDue(Dialect dialect) {
-    var lock = dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    if (dialect == Dialect.POSTGRESQL) {
+      // The CTE is evaluated once: a semi-join could re-run a LIMIT ... SKIP LOCKED subquery and see other rows.
+      return "WITH due AS (SELECT id FROM extsvc_invocations WHERE status = 'PENDING' AND deadline <= ?"
+          + " AND (claim_until IS NULL OR claim_until <= ?) ORDER BY deadline LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + " UPDATE extsvc_invocations i SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
+          + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING i.id, i.deadline";
+    }
     return "UPDATE extsvc_invocations SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
         + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations"
         + " WHERE status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
-        + " ORDER BY deadline LIMIT ?" + lock + ")"
+        + " ORDER BY deadline LIMIT ?)"
         + " RETURNING id, deadline";
   }
 
