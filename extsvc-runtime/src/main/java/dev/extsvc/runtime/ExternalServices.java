@@ -67,6 +67,7 @@ public final class ExternalServices implements AutoCloseable {
   private final Sweeper sweeper;
   private final CallbackWorker worker;
   private final Map<String, Acknowledgement> acknowledgements;
+  private final Map<String, WebhookSignatures> signatures;
 
   private ExternalServices(Builder b) {
     this.store = Objects.requireNonNull(b.store, "store is required");
@@ -89,6 +90,9 @@ public final class ExternalServices implements AutoCloseable {
             .build();
     this.invoker = new Invoker(this, http);
     this.acknowledgements = Map.copyOf(b.acknowledgements);
+    Map<String, WebhookSignatures> sigs = new HashMap<>();
+    b.webhookSecrets.forEach((service, secrets) -> sigs.put(service, new WebhookSignatures(secrets)));
+    this.signatures = Map.copyOf(sigs);
     this.receiver = new CallbackReceiver(this, b.limits, new UnknownTokenLimiter(b.unknownTokenLimit, Duration.ofMinutes(1)));
     this.sweeper = new Sweeper(this, b.sweepInterval);
     CallbackProcessor processor = new CallbackProcessor(this,
@@ -183,7 +187,7 @@ public final class ExternalServices implements AutoCloseable {
     var at = clock.instant();
     var row = store.callback(callbackId).orElse(null);
     if (row == null || !store.replayCallback(callbackId, at,
-        new NewEvent(row.invocationId(), at, "CALLBACK_REPLAY", "Callback " + row.key() + " replayed"))) {
+        new NewEvent(row.invocationId(), at, "CALLBACK_RETRY", "Callback " + row.key() + " run again (replay)"))) {
       return Optional.empty();
     }
     return Optional.of(worker.runBounded(store.callback(callbackId).orElseThrow()));
@@ -249,6 +253,10 @@ public final class ExternalServices implements AutoCloseable {
 
   CallbackWorker worker() {
     return worker;
+  }
+
+  @Nullable WebhookSignatures signatures(String service) {
+    return signatures.get(service);
   }
 
   Acknowledgement acknowledgement(String service, String operation) {
@@ -324,6 +332,7 @@ public final class ExternalServices implements AutoCloseable {
     private Duration firstRetryDelay = Duration.ofSeconds(1);
     private Duration maxRetryDelay = Duration.ofMinutes(10);
     private int unknownTokenLimit = 60;
+    private final Map<String, List<String>> webhookSecrets = new HashMap<>();
 
     private Builder() {}
 
@@ -365,6 +374,17 @@ public final class ExternalServices implements AutoCloseable {
       this.maxAttempts = attempts;
       this.firstRetryDelay = positive(firstDelay, "firstDelay");
       this.maxRetryDelay = positive(maxDelay, "maxDelay");
+      return this;
+    }
+
+    /**
+     * Requires Standard Webhooks signatures on the callbacks of a service ({@code webhook-id},
+     * {@code webhook-timestamp}, {@code webhook-signature}; HMAC-SHA256, ±5 min); several secrets while keys
+     * rotate. Callbacks that fail the check are answered 401, without saying which check failed.
+     */
+    public Builder webhookSecrets(String service, String... secrets) {
+      new WebhookSignatures(List.of(secrets));
+      webhookSecrets.put(service, List.of(secrets));
       return this;
     }
 
