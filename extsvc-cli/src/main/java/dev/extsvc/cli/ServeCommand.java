@@ -66,7 +66,8 @@ final class ServeCommand implements Callable<Integer> {
     JdbcStore store = postgresUrl != null ? JdbcStore.postgres(postgresUrl, postgresUser, postgresPassword)
         : JdbcStore.sqlite(data.resolve("extsvc.db"));
     ExternalServices.Builder b = ExternalServices.builder().store(store).publicBaseUrl(base);
-    endpoints.forEach(b::endpoint);
+    // an endpoint the operator typed is where they mean callouts to go, loopback or private included
+    endpoints.forEach((service, url) -> b.service(service, s -> s.endpoint(url).allowPrivateNetwork(true)));
     ExternalServices services = b.build();
     for (int i = 0; i < documents.size(); i++) {
       Path file = specs.get(i);
