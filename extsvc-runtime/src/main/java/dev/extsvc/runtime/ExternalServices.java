@@ -372,6 +372,12 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
+    /** Sets all of one service's settings at once (replacing earlier ones), as a configuration file gives them. */
+    public Builder service(ServiceSettings service) {
+      settings.put(service.service(), Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
     /** Defines a credential that services refer to by its name; a second one with the same name replaces it. */
     public Builder credential(Credential credential) {
       credentials.put(credential.name(), Objects.requireNonNull(credential, "credential"));

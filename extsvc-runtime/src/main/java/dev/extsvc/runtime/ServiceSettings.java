@@ -70,6 +70,11 @@ public record ServiceSettings(
     }
   }
 
+  /** A builder for settings made outside {@code ExternalServices.builder()}, such as from a configuration file. */
+  public static Builder builder(String service) {
+    return new Builder(service);
+  }
+
   private static void positiveOrNull(@Nullable Duration d, String name, String service) {
     if (d != null && (d.isNegative() || d.isZero())) {
       throw new IllegalArgumentException("service " + service + ": " + name + " must be positive");
