@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -289,14 +288,15 @@ final class ConfigReader {
     return secret(at);
   }
 
+  /** A secret reference; a relative {@code ${file:...}} is relative to the configuration file. */
   private Secret secret(At at) {
+    String raw = java.util.Objects.requireNonNull(raw(at)).strip();
     try {
-      String raw = java.util.Objects.requireNonNull(raw(at));
-      Function<String, @Nullable String> lookup = env::get;
-      Secret s = Secret.parse(raw, lookup);
-      return raw.strip().startsWith("${file:") && !Path.of(raw.strip().substring(7, raw.strip().length() - 1))
-          .isAbsolute() ? Secret.file(base.resolve(raw.strip().substring(7, raw.strip().length() - 1))) : s;
-    } catch (IllegalArgumentException e) {
+      if (raw.startsWith("${file:") && raw.endsWith("}") && !Path.of(raw.substring(7, raw.length() - 1)).isAbsolute()) {
+        return Secret.file(base.resolve(raw.substring(7, raw.length() - 1)));
+      }
+      return Secret.parse(raw, env::get);
+    } catch (IllegalArgumentException e) { // the message never repeats the text, which may be a secret
       throw error(at, e.getMessage());
     }
   }
