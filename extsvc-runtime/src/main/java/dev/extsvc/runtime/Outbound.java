@@ -70,7 +70,9 @@ final class Outbound {
     this.endpoint = settings.endpoint() == null ? null : stripSlash(settings.endpoint());
     this.policy = settings.allowPrivateNetwork() ? policy.allowingPrivate() : policy;
     this.totalTimeout = settings.totalTimeout() != null ? settings.totalTimeout() : syncTimeout;
-    this.readTimeout = settings.readTimeout() != null ? settings.readTimeout() : totalTimeout;
+    // Without a read timeout of its own, the total timeout alone decides (the client's timer a second later is
+    // only a backstop), so a slow answer always fails with the same, clear reason.
+    this.readTimeout = settings.readTimeout() != null ? settings.readTimeout() : totalTimeout.plusSeconds(1);
     this.maxResponseBytes = settings.maxResponseBytes();
     List<Credential> own = new ArrayList<>();
     for (String name : settings.credentials()) {
