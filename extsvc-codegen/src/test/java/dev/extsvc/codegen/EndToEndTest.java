@@ -131,6 +131,7 @@ class EndToEndTest {
         .store(store)
         .publicBaseUrl("http://127.0.0.1:" + port)
         .endpoint("Acme Mortgages", bank.baseUrl())
+        .allowPrivateNetworks(true)
         .allowHandlerPackage("e2e.acme")
         .startSweeper(false)
         .build();
@@ -191,6 +192,7 @@ class EndToEndTest {
         .store(store)
         .publicBaseUrl("http://127.0.0.1:1")
         .endpoint("Acme Mortgages", bank.baseUrl() + "/nowhere")
+        .allowPrivateNetworks(true)
         .startSweeper(false)
         .build();
     assertThatThrownBy(() -> caller.apply(services))

@@ -50,7 +50,7 @@ final class ConsoleDemo {
       port = s.getLocalPort();
     }
     ExternalServices services = ExternalServices.builder().store(store).publicBaseUrl("http://127.0.0.1:" + port)
-        .endpoint(Fixture.ACME, bank.url()).allowHandlerPackage("dev.extsvc.server")
+        .endpoint(Fixture.ACME, bank.url()).allowPrivateNetworks(true).allowHandlerPackage("dev.extsvc.server")
         .sweepInterval(Duration.ofMillis(200)).build();
     ExtsvcServer.Builder builder = ExtsvcServer.builder(services).port(port);
     String token = System.getenv("EXTSVC_ADMIN_TOKEN");
