@@ -23,7 +23,7 @@ public final class Bench {
                            [--count N] [--pending N] [--sweep N] [--out FILE]
         --quick    small sizes, writes extsvc-bench/target/benchmarks-quick.md unless --out is given
         --only     sections to run (default all)
-        --count    timed invocations and callbacks per end-to-end run (full 20000)
+        --count    timed invocations and callbacks per end-to-end run (full 10000)
         --pending  waiting invocations for the scale figures (full 1000000)
         --sweep    of those, timed out at once per run (full 100000)
       """;

@@ -30,7 +30,7 @@ final class Microbenchmarks {
         .warmupTime(TimeValue.seconds(1))
         .measurementIterations(settings.quick() ? 2 : 3)
         .measurementTime(TimeValue.seconds(1))
-        .jvmArgsAppend("-Xmx1g")
+        .jvmArgsAppend("-Xmx1g", "--enable-native-access=ALL-UNNAMED")
         .shouldFailOnError(true)
         .build();
     Collection<RunResult> results;

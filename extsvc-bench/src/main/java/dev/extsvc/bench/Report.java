@@ -144,7 +144,7 @@ final class Report {
     line("## Hot paths (JMH)");
     line();
     line("JMH 1.37, average time per operation, " + (s.quick() ? "1 fork" : s.runs() + " forks") + " (the spread is "
-        + "over forks), 1 s iterations. The store lookup is `Store.token` on an SQLite store holding 300,000 tokens.");
+        + "over forks), 1 s iterations. The store lookup is `Store.token` on an SQLite store holding " + Stat.number(3 * TokenBenchmarks.INVOCATIONS, 0) + " tokens.");
     line();
     line("| benchmark | time per operation | unit |");
     line("|---|---:|---|");

@@ -30,7 +30,7 @@ record Settings(boolean quick, int count, int warmup, int concurrency, Duration 
   }
 
   static Settings forFullRun() {
-    return new Settings(false, 20_000, 4_000, CONCURRENCY, Duration.ofMinutes(2), 3, 1_000_000, 100_000, 7,
+    return new Settings(false, 10_000, 2_000, CONCURRENCY, Duration.ofMinutes(2), 3, 1_000_000, 100_000, 7,
         Path.of("docs/benchmarks.md"), Path.of("extsvc-bench/target/bench-work"), true);
   }
 

@@ -27,36 +27,10 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class TokenBenchmarks {
-  /** Invocations in the lookup's SQLite store (three tokens each). */
-  static final int INVOCATIONS = 100_000;
+  /** Invocations in the lookup's SQLite store, three tokens each. */
+  static final int INVOCATIONS = 20_000;
 
   String token = Tokens.mint();
-  Path dir;
-  JdbcStore store;
-  List<byte[]> hashes = new ArrayList<>();
-  int next;
-
-  @Setup(Level.Trial)
-  public void setUp() throws Exception {
-    dir = Files.createTempDirectory("extsvc-token-bench");
-    Databases.Fresh db = new Databases.Fresh(StoreKind.SQLITE, "jdbc:sqlite:" + dir.resolve("t.db").toAbsolutePath(),
-        dir.resolve("t.db"));
-    BulkLoader.load(db, new WaitingRows(INVOCATIONS, 1, 1, Instant.now()));
-    try (Connection c = db.connect();
-        ResultSet rs = c.createStatement().executeQuery(
-            "SELECT token_hash FROM extsvc_callback_tokens ORDER BY random() LIMIT 4096")) {
-      while (rs.next()) {
-        hashes.add(rs.getBytes(1));
-      }
-    }
-    store = db.openStore();
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    store.close();
-    Databases.deleteTree(dir);
-  }
 
   @Benchmark
   public String mint() {
@@ -68,11 +42,45 @@ public class TokenBenchmarks {
     return Tokens.hash(token);
   }
 
-  /** One callback's token lookup on SQLite (a reader thread, the primary key); the store holds 300,000 tokens. */
+  /** One callback's token lookup on SQLite: a hop to a reader thread, a primary-key read. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public Optional<TokenRow> storeLookupSqlite() {
-    byte[] hash = hashes.get(next++ & (hashes.size() - 1));
-    return store.token(hash);
+  public Optional<TokenRow> storeLookupSqlite(SqliteTokens tokens) {
+    return tokens.store.token(tokens.nextHash());
+  }
+
+  /** An SQLite store with {@link #INVOCATIONS} waiting invocations, and a sample of their token hashes. */
+  @State(Scope.Benchmark)
+  public static class SqliteTokens {
+    Path dir;
+    JdbcStore store;
+    final List<byte[]> hashes = new ArrayList<>();
+    int next;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      dir = Files.createTempDirectory("extsvc-token-bench");
+      Path file = dir.resolve("tokens.db");
+      Databases.Fresh db = new Databases.Fresh(StoreKind.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), file);
+      BulkLoader.load(db, new WaitingRows(INVOCATIONS, 1, 1, Instant.now()));
+      try (Connection c = db.connect();
+          ResultSet rs = c.createStatement().executeQuery(
+              "SELECT token_hash FROM extsvc_callback_tokens ORDER BY random() LIMIT 4096")) {
+        while (rs.next()) {
+          hashes.add(rs.getBytes(1));
+        }
+      }
+      store = db.openStore();
+    }
+
+    byte[] nextHash() {
+      return hashes.get(next++ & (hashes.size() - 1));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      store.close();
+      Databases.deleteTree(dir);
+    }
   }
 }

@@ -65,7 +65,7 @@ final class Waiting {
   private static Map<String, Double> probe(Databases.Fresh db, Instant now, int bands, int sweep, int repeats) {
     String java = ProcessHandle.current().info().command().orElse("java");
     String where = db.file() != null ? db.file().toAbsolutePath().toString() : db.jdbcUrl();
-    List<String> command = List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+    List<String> command = List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
         ServerProbe.class.getName(), db.kind() == StoreKind.SQLITE ? "sqlite" : "postgresql", where,
         Long.toString(now.toEpochMilli()), Integer.toString(bands), Integer.toString(sweep), Integer.toString(repeats));
     Map<String, Double> values = new LinkedHashMap<>();
