@@ -77,7 +77,10 @@ final class EndToEnd {
         (i < settings.warmup() ? warm : measured).add(new LoadGenerator.Shot(URI.create(urls[i]), Specs.APPROVED_BODY));
       }
       LoadGenerator.Result warmCallbacks = load.run(warm);
-      LoadGenerator.Result callbacks = load.run(measured);
+      LoadGenerator.Result callbacks;
+      try (var profile = IngestProfile.start(db.kind())) {
+        callbacks = load.run(measured);
+      }
       check(db, total, warmCallbacks.ok() + callbacks.ok(), db.kind().label);
       return new Run(invocations, callbacks, sentBody.get());
     }
