@@ -88,6 +88,7 @@ public final class Bench {
     try (Databases databases = new Databases(s.work()); StandIn standIn = new StandIn()) {
       if (only.contains("e2e")) {
         endToEnd(s, stores, databases, standIn, report);
+        report.write(s.out()); // a later section that fails leaves what was measured
       }
       if (only.contains("waiting")) {
         Map<StoreKind, Waiting.Figures> waiting = new EnumMap<>(StoreKind.class);
@@ -96,6 +97,7 @@ public final class Bench {
           waiting.put(kind, Waiting.measure(s, databases, kind));
         }
         report.waiting(s, waiting);
+        report.write(s.out());
       }
       if (only.contains("jmh")) {
         progress("JMH");
