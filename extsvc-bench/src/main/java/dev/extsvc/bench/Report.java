@@ -62,7 +62,7 @@ final class Report {
     line("## Invocation rate");
     line();
     line("`ExternalServices.invoke` of Acme's `SubmitApplication` (persist with three tokens and five events, inject "
-        + "three callback URLs, callout, record the answer) against a bare JDK HttpServer answering 201, "
+        + "three callback URLs, callout, record the answer) against a bare Helidon SE endpoint answering 201, "
         + s.concurrency() + " callers at once; beside it the same request sent with the bare JDK HttpClient.");
     line();
     line("| caller | invocations/s | p50 ms | p99 ms | p99.9 ms | / bare callout |");
