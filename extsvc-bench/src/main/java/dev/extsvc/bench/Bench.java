@@ -1,0 +1,178 @@
+package dev.extsvc.bench;
+
+import dev.extsvc.runtime.internal.Tokens;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The harness: end-to-end figures on both stores beside the bare-HTTP limits, the scale of waiting, JMH; then
+ * docs/benchmarks.md. Run through {@code scripts/bench [--quick] [options]}; {@code --help} lists the options.
+ */
+public final class Bench {
+  static final String USAGE = """
+      usage: scripts/bench [--quick] [--only e2e,waiting,jmh] [--stores sqlite,postgresql] [--runs N]
+                           [--count N] [--pending N] [--sweep N] [--out FILE]
+        --quick    small sizes, writes extsvc-bench/target/benchmarks-quick.md unless --out is given
+        --only     sections to run (default all)
+        --count    timed invocations and callbacks per end-to-end run (full 10000)
+        --pending  waiting invocations for the scale figures (full 1000000)
+        --sweep    of those, timed out at once per run (full 100000)
+      """;
+
+  private Bench() {}
+
+  public static void main(String[] args) {
+    try {
+      System.exit(run(args));
+    } catch (DeliveryCheck.DeliveryFailure e) {
+      System.err.println("FAILED: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  static int run(String[] args) {
+    Settings s = Settings.forFullRun();
+    Set<String> only = new LinkedHashSet<>(List.of("e2e", "waiting", "jmh"));
+    List<StoreKind> stores = List.of(StoreKind.SQLITE, StoreKind.POSTGRESQL);
+    boolean outGiven = false;
+    List<String> given = List.of(args);
+    if (given.contains("--help")) {
+      System.out.print(USAGE);
+      return 0;
+    }
+    if (given.contains("--quick")) {
+      s = Settings.forQuickRun();
+    }
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--quick")) {
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        System.err.print("missing value for " + a + "\n" + USAGE);
+        return 2;
+      }
+      String v = args[++i];
+      switch (a) {
+        case "--only" -> only = new LinkedHashSet<>(List.of(v.split(",")));
+        case "--stores" -> stores = List.of(v.split(",")).stream()
+            .map(x -> StoreKind.valueOf(x.toUpperCase(java.util.Locale.ROOT))).toList();
+        case "--runs" -> s = s.withRuns(Integer.parseInt(v));
+        case "--count" -> s = s.withCount(Integer.parseInt(v));
+        case "--pending" -> s = s.withPending(Integer.parseInt(v), Math.min(s.sweep(), Integer.parseInt(v) / s.runs()));
+        case "--sweep" -> s = s.withPending(s.pending(), Integer.parseInt(v));
+        case "--out" -> {
+          s = s.withOut(Path.of(v));
+          outGiven = true;
+        }
+        default -> {
+          System.err.print("unknown option " + a + "\n" + USAGE);
+          return 2;
+        }
+      }
+    }
+    String command = "scripts/bench" + (args.length == 0 ? "" : " " + String.join(" ", args));
+    long started = System.nanoTime();
+    Machine machine = Machine.current();
+    Report report = new Report(s, machine, command, Machine.loadAverage());
+    Databases.deleteTree(s.work());
+    try (Databases databases = new Databases(s.work()); StandIn standIn = new StandIn()) {
+      if (only.contains("e2e")) {
+        endToEnd(s, stores, databases, standIn, report);
+        report.write(s.out()); // a later section that fails leaves what was measured
+      }
+      if (only.contains("waiting")) {
+        Map<StoreKind, Waiting.Figures> waiting = new EnumMap<>(StoreKind.class);
+        for (StoreKind kind : stores) {
+          progress("waiting: " + kind.label + ", " + s.pending() + " invocations");
+          waiting.put(kind, Waiting.measure(s, databases, kind));
+        }
+        report.waiting(s, waiting);
+        report.write(s.out());
+      }
+      if (only.contains("jmh")) {
+        progress("JMH");
+        report.microbenchmarks(s, Microbenchmarks.run(s));
+      }
+    } finally {
+      Databases.deleteTree(s.work());
+    }
+    report.footer(Machine.loadAverage(), (System.nanoTime() - started) / 60e9);
+    report.write(s.out());
+    System.out.println(report.text());
+    System.out.println("written to " + s.out().toAbsolutePath() + (outGiven || !s.quick() ? "" : " (--quick)"));
+    return 0;
+  }
+
+  private static void endToEnd(Settings s, List<StoreKind> stores, Databases databases, StandIn standIn, Report report) {
+    HttpClient client = LoadGenerator.newClient();
+    LoadGenerator load = new LoadGenerator(client, s.concurrency(), s.limit());
+    EndToEnd e2e = new EndToEnd(s, standIn, client);
+    Series oursSqlite = new Series("extsvc, SQLite");
+    Series oursPostgres = new Series("extsvc, PostgreSQL");
+    Series invokeSqlite = new Series("`invoke`, SQLite");
+    Series invokePostgres = new Series("`invoke`, PostgreSQL");
+    Series helidon = new Series("bare Helidon SE");
+    Series vertx = new Series("bare Vert.x");
+    Series callout = new Series("bare JDK HttpClient");
+    String sentBody = null;
+    for (int run = 1; run <= s.runs(); run++) {
+      // Interleaved, so that a change in the machine's load falls on every subject alike.
+      for (StoreKind kind : stores) {
+        progress("run " + run + ": extsvc on " + kind.label);
+        EndToEnd.Run r = e2e.run(databases.fresh(kind));
+        (kind == StoreKind.SQLITE ? oursSqlite : oursPostgres).add(r.callbacks());
+        (kind == StoreKind.SQLITE ? invokeSqlite : invokePostgres).add(r.invocations());
+        sentBody = r.sentBody();
+      }
+      progress("run " + run + ": bare Helidon SE");
+      try (BareServer bare = BareServer.helidon()) {
+        helidon.add(bare(load, s, callbackShots(bare.url(), s)));
+      }
+      progress("run " + run + ": bare Vert.x");
+      try (BareServer bare = BareServer.vertx()) {
+        vertx.add(bare(load, s, callbackShots(bare.url(), s)));
+      }
+      progress("run " + run + ": bare callouts");
+      callout.add(bare(load, s, calloutShots(standIn.url(), sentBody, s)));
+    }
+    report.endToEnd(s, oursSqlite, oursPostgres, helidon, vertx, invokeSqlite, invokePostgres, callout);
+  }
+
+  private static LoadGenerator.Result bare(LoadGenerator load, Settings s, List<LoadGenerator.Shot> shots) {
+    EndToEnd.expectComplete("bare warm-up", load.run(shots.subList(0, s.warmup())));
+    return EndToEnd.expectComplete("bare", load.run(shots.subList(s.warmup(), shots.size())));
+  }
+
+  /** The callback requests of one run, to a bare server: a fresh token each, the approved body. */
+  private static List<LoadGenerator.Shot> callbackShots(String base, Settings s) {
+    List<LoadGenerator.Shot> shots = new ArrayList<>();
+    for (int i = 0; i < s.warmup() + s.count(); i++) {
+      shots.add(new LoadGenerator.Shot(URI.create(base + "/callbacks/" + Tokens.mint()), Specs.APPROVED_BODY));
+    }
+    return shots;
+  }
+
+  /** What {@code invoke} sends, sent bare: the same body, a callback URL in the query. */
+  private static List<LoadGenerator.Shot> calloutShots(String base, String body, Settings s) {
+    List<LoadGenerator.Shot> shots = new ArrayList<>();
+    for (int i = 0; i < s.warmup() + s.count(); i++) {
+      String query = URLEncoder.encode("http://127.0.0.1:8080/callbacks/" + Tokens.mint(), StandardCharsets.UTF_8);
+      shots.add(new LoadGenerator.Shot(URI.create(base + "/applications?callbackUrlForErrorCases=" + query), body));
+    }
+    return shots;
+  }
+
+  private static void progress(String what) {
+    System.err.println("[bench] " + what);
+  }
+}

@@ -1,0 +1,143 @@
+package dev.extsvc.bench;
+
+import dev.extsvc.runtime.store.ServiceRow;
+import dev.extsvc.store.jdbc.JdbcStore;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HexFormat;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * Loads waiting invocations straight into the store's schema, since a million one-by-one {@code createInvocation}
+ * calls would take longer than the figures they are for. The store creates the schema (its migrations) and
+ * registers Acme first; then SQLite gets batched prepared inserts and PostgreSQL gets {@code COPY}, one
+ * transaction per {@link #CHUNK} invocations. Afterwards SQLite's WAL is checkpointed and PostgreSQL is analysed,
+ * as its autovacuum would do.
+ */
+final class BulkLoader {
+  static final int CHUNK = 20_000;
+
+  private BulkLoader() {}
+
+  static void load(Databases.Fresh db, WaitingRows rows) {
+    try (JdbcStore store = db.openStore()) {
+      store.saveService(new ServiceRow(Specs.ACME, "1.0", Specs.acme(), Instant.now()));
+    }
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      for (int from = 0; from < rows.count(); from += CHUNK) {
+        int to = Math.min(rows.count(), from + CHUNK);
+        if (db.kind() == StoreKind.SQLITE) {
+          sqliteChunk(c, rows, from, to);
+        } else {
+          postgresChunk(c, rows, from, to);
+        }
+        c.commit();
+      }
+      c.setAutoCommit(true);
+      try (var s = c.createStatement()) {
+        s.execute(db.kind() == StoreKind.SQLITE ? "PRAGMA wal_checkpoint(TRUNCATE)" : "VACUUM ANALYZE");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("bulk load into " + db.jdbcUrl() + " failed", e);
+    }
+  }
+
+  private static void sqliteChunk(Connection c, WaitingRows rows, int from, int to) throws SQLException {
+    try (PreparedStatement inv = c.prepareStatement("INSERT INTO extsvc_invocations (id, service, operation, async,"
+            + " status, handler_type, handler_state, request, sync_status, sync_headers, sync_body, submit_time,"
+            + " deadline) VALUES (?, ?, ?, 1, 'PENDING', ?, ?, ?, 201, ?, ?, ?, ?)");
+        PreparedStatement tok = c.prepareStatement(
+            "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)");
+        PreparedStatement ev = c.prepareStatement(
+            "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)")) {
+      for (int i = from; i < to; i++) {
+        WaitingRows.Invocation r = rows.invocation(i);
+        String id = r.id().toString();
+        inv.setString(1, id);
+        inv.setString(2, r.service());
+        inv.setString(3, r.operation());
+        inv.setString(4, WaitingRows.HANDLER);
+        inv.setString(5, r.handlerState());
+        inv.setString(6, r.request());
+        inv.setString(7, WaitingRows.SYNC_HEADERS);
+        inv.setString(8, WaitingRows.SYNC_BODY);
+        inv.setLong(9, r.submitMicros());
+        inv.setLong(10, r.deadlineMicros());
+        inv.executeUpdate();
+        for (int t = 0; t < WaitingRows.TARGETS.size(); t++) {
+          tok.setBytes(1, rows.tokenHash());
+          tok.setString(2, id);
+          tok.setString(3, WaitingRows.TARGETS.get(t));
+          tok.setString(4, WaitingRows.KEYS.get(t));
+          tok.executeUpdate();
+        }
+        for (String[] e : WaitingRows.events(r)) {
+          ev.setString(1, id);
+          ev.setLong(2, r.submitMicros());
+          ev.setString(3, e[0]);
+          ev.setString(4, e[1]);
+          ev.executeUpdate();
+        }
+      }
+    }
+  }
+
+  private static void postgresChunk(Connection c, WaitingRows rows, int from, int to) throws SQLException {
+    StringBuilder inv = new StringBuilder(to - from << 10);
+    StringBuilder tok = new StringBuilder(to - from << 8);
+    StringBuilder ev = new StringBuilder(to - from << 9);
+    HexFormat hex = HexFormat.of();
+    for (int i = from; i < to; i++) {
+      WaitingRows.Invocation r = rows.invocation(i);
+      String id = r.id().toString();
+      line(inv, id, r.service(), r.operation(), "t", "PENDING", WaitingRows.HANDLER, r.handlerState(), r.request(),
+          "201", WaitingRows.SYNC_HEADERS, WaitingRows.SYNC_BODY, Long.toString(r.submitMicros()),
+          Long.toString(r.deadlineMicros()));
+      for (int t = 0; t < WaitingRows.TARGETS.size(); t++) {
+        line(tok, "\\x" + hex.formatHex(rows.tokenHash()), id, WaitingRows.TARGETS.get(t), WaitingRows.KEYS.get(t));
+      }
+      for (String[] e : WaitingRows.events(r)) {
+        line(ev, id, Long.toString(r.submitMicros()), e[0], e[1]);
+      }
+    }
+    CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
+    try {
+      copy.copyIn("COPY extsvc_invocations (id, service, operation, async, status, handler_type, handler_state,"
+          + " request, sync_status, sync_headers, sync_body, submit_time, deadline) FROM STDIN", new StringReader(inv.toString()));
+      copy.copyIn("COPY extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) FROM STDIN",
+          new StringReader(tok.toString()));
+      copy.copyIn("COPY extsvc_events (invocation_id, at, kind, message) FROM STDIN", new StringReader(ev.toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One line of COPY's text format: tab-separated, with backslash, tab and line breaks escaped. */
+  private static void line(StringBuilder out, String... values) {
+    for (int v = 0; v < values.length; v++) {
+      if (v > 0) {
+        out.append('\t');
+      }
+      String value = values[v];
+      // The bytea literal's own backslash must reach PostgreSQL as one, so it is escaped like any other.
+      for (int k = 0; k < value.length(); k++) {
+        char ch = value.charAt(k);
+        switch (ch) {
+          case '\\' -> out.append("\\\\");
+          case '\t' -> out.append("\\t");
+          case '\n' -> out.append("\\n");
+          case '\r' -> out.append("\\r");
+          default -> out.append(ch);
+        }
+      }
+    }
+    out.append('\n');
+  }
+}

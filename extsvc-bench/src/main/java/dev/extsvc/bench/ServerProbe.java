@@ -1,0 +1,101 @@
+package dev.extsvc.bench;
+
+import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.server.ExtsvcServer;
+import dev.extsvc.store.jdbc.JdbcStore;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server process of the scale figures, in a JVM of its own so that its memory is only its own: opens the
+ * store as {@code extsvc serve} would, starts the server, reports heap and RSS after a GC, then times the sweeper
+ * and the console's list queries. Prints {@code key=value} lines for the harness to read.
+ *
+ * <p>Arguments: {@code sqlite FILE | postgresql URL}, now (epoch ms), bands, sweep, repeats ({@code 0 0 0} for
+ * memory only).
+ */
+final class ServerProbe {
+  private ServerProbe() {}
+
+  public static void main(String[] args) throws Exception {
+    var db = new Databases.Fresh(StoreKind.valueOf(args[0].toUpperCase(java.util.Locale.ROOT)),
+        args[0].equals("sqlite") ? "jdbc:sqlite:" + args[1] : args[1],
+        args[0].equals("sqlite") ? Path.of(args[1]) : null);
+    Instant now = Instant.ofEpochMilli(Long.parseLong(args[2]));
+    int bands = Integer.parseInt(args[3]);
+    int sweep = Integer.parseInt(args[4]);
+    int repeats = Integer.parseInt(args[5]);
+    SettableClock clock = new SettableClock(now);
+    int port = EndToEnd.freePort();
+    try (JdbcStore store = db.openStore();
+        ExternalServices services = ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("http://127.0.0.1:" + port)
+            .clock(clock)
+            .startSweeper(false)
+            .allowHandlerPackage("dev.extsvc.bench")
+            .build();
+        ExtsvcServer server = ExtsvcServer.builder(services).port(port).build().start()) {
+      memory("start");
+      for (int b = 0; b < bands; b++) {
+        clock.set(now.plusSeconds(b * 3600L + 60));
+        long t0 = System.nanoTime();
+        int swept = services.sweepNow();
+        print("sweep." + b + ".ms", (System.nanoTime() - t0) / 1e6);
+        print("sweep." + b + ".count", swept);
+      }
+      if (bands > 0) {
+        memory("swept");
+      }
+      if (repeats > 0) {
+        for (Map.Entry<String, InvocationQuery> q : ListQueries.firstPages(now).entrySet()) {
+          for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            List<?> page = store.invocations(q.getValue());
+            print("query." + r + "." + q.getKey(), (System.nanoTime() - t0) / 1e6);
+            print("rows." + q.getKey(), page.size());
+          }
+        }
+      }
+    }
+  }
+
+  private static void memory(String when) throws IOException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    print(when + ".heapMiB", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0);
+    long rssKb = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1);
+    print(when + ".rssMiB", rssKb / 1024.0);
+  }
+
+  private static void print(String key, double value) {
+    System.out.println("probe:" + key + "=" + value);
+  }
+
+  /** The sweeper's clock, moved to each band's deadline. */
+  static final class SettableClock implements InstantSource {
+    private volatile Instant now;
+
+    SettableClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant instant) {
+      now = instant;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.extsvc.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scale of waiting on one store: bulk-load the waiting invocations, measure the file, then start the server
+ * in a JVM of its own ({@link ServerProbe}) on that store for memory, sweeps and list queries, beside a probe on an
+ * empty store for the baseline.
+ */
+final class Waiting {
+  /** No probe may run longer than this; it is killed and the harness fails. */
+  static final long PROBE_LIMIT_MINUTES = 20;
+
+  /** The figures of one store. */
+  record Figures(int pending, double loadSeconds, long bytesOnDisk, Map<String, Double> empty,
+      Map<String, Double> loaded, Stat sweepMillis, int sweptPerRun, Map<String, Stat> queryMillis,
+      Map<String, Integer> queryRows) {}
+
+  private Waiting() {}
+
+  static Figures measure(Settings settings, Databases databases, StoreKind kind) {
+    Map<String, Double> empty = probe(databases.fresh(kind), Instant.now(), 0, 0, 0);
+    Databases.Fresh db = databases.fresh(kind);
+    Instant now = Instant.now();
+    WaitingRows rows = new WaitingRows(settings.pending(), settings.sweep(), settings.runs(), now);
+    long t0 = System.nanoTime();
+    BulkLoader.load(db, rows);
+    double loadSeconds = (System.nanoTime() - t0) / 1e9;
+    long bytes = db.sizeOnDisk();
+    Map<String, Double> loaded = probe(db, now, settings.runs(), settings.sweep(), settings.queryRepeats());
+    List<Double> sweeps = new ArrayList<>();
+    for (int b = 0; b < settings.runs(); b++) {
+      int swept = loaded.get("sweep." + b + ".count").intValue();
+      if (swept != settings.sweep()) {
+        throw new IllegalStateException(kind.label + ": sweep " + b + " timed out " + swept + ", expected " + settings.sweep());
+      }
+      sweeps.add(loaded.get("sweep." + b + ".ms"));
+    }
+    Map<String, Stat> queries = new LinkedHashMap<>();
+    Map<String, Integer> queryRows = new LinkedHashMap<>();
+    for (String name : ListQueries.firstPages(now).keySet()) {
+      List<Double> times = new ArrayList<>();
+      for (int r = 0; r < settings.queryRepeats(); r++) {
+        times.add(loaded.get("query." + r + "." + name));
+      }
+      queries.put(name, Stat.of(times));
+      queryRows.put(name, loaded.get("rows." + name).intValue());
+    }
+    return new Figures(settings.pending(), loadSeconds, bytes, empty, loaded, Stat.of(sweeps), settings.sweep(),
+        queries, queryRows);
+  }
+
+  /** Runs {@link ServerProbe} in a new JVM with this JVM's class path; its {@code probe:} lines, as numbers. */
+  private static Map<String, Double> probe(Databases.Fresh db, Instant now, int bands, int sweep, int repeats) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String where = db.file() != null ? db.file().toAbsolutePath().toString() : db.jdbcUrl();
+    List<String> command = List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        ServerProbe.class.getName(), db.kind() == StoreKind.SQLITE ? "sqlite" : "postgresql", where,
+        Long.toString(now.toEpochMilli()), Integer.toString(bands), Integer.toString(sweep), Integer.toString(repeats));
+    Map<String, Double> values = new LinkedHashMap<>();
+    try {
+      Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      // Bounded: a probe still running at the limit is killed, which also ends the read below.
+      CompletableFuture.runAsync(process::destroyForcibly,
+          CompletableFuture.delayedExecutor(PROBE_LIMIT_MINUTES, TimeUnit.MINUTES));
+      try (var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          if (line.startsWith("probe:")) {
+            int eq = line.lastIndexOf('=');
+            values.put(line.substring(6, eq), Double.parseDouble(line.substring(eq + 1)));
+          }
+        }
+      }
+      if (process.waitFor() != 0) {
+        throw new IllegalStateException("server probe failed with exit code " + process.exitValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    return values;
+  }
+}
