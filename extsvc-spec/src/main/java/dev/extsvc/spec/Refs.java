@@ -48,26 +48,43 @@ final class Refs {
 
   /** Reports every {@code $ref} in the document that does not resolve; returns whether all do. */
   boolean checkAll() {
-    return check(root, "", false);
+    return check(root, new At(null, null, 0), false);
+  }
+
+  /**
+   * A place in the document being checked, as a chain of steps: the walk visits every node, and building each
+   * node's pointer as text cost more than the check itself, so a pointer is written out only for a finding.
+   */
+  private record At(@Nullable At parent, @Nullable String member, int index) {
+    /** The document's root has no parent. */
+    String pointer() {
+      if (parent == null) {
+        return "";
+      }
+      return member != null ? JsonPointers.append(parent.pointer(), member) : parent.pointer() + "/" + index;
+    }
   }
 
   /** @param named whether the members of {@code node} are names (see {@link #NAMED_MAPS}) rather than keywords */
-  private boolean check(JsonNode node, String pointer, boolean named) {
+  private boolean check(JsonNode node, At at, boolean named) {
     boolean ok = true;
     if (node.isObject()) {
       JsonNode ref = node.get("$ref");
       if (!named && ref != null && ref.isTextual() && lookUp(ref.textValue()) == null) {
-        findings.error(pointer + "/$ref", unresolved(ref.textValue()));
+        findings.error(at.pointer() + "/$ref", unresolved(ref.textValue()));
         ok = false;
       }
       for (Map.Entry<String, JsonNode> e : node.properties()) {
-        if (named || !isData(e.getKey(), e.getValue())) {
-          ok &= check(e.getValue(), JsonPointers.append(pointer, e.getKey()), !named && namesMembers(e.getKey(), e.getValue()));
+        JsonNode value = e.getValue();
+        if (value.isContainerNode() && (named || !isData(e.getKey(), value))) {
+          ok &= check(value, new At(at, e.getKey(), 0), !named && namesMembers(e.getKey(), value));
         }
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        ok &= check(node.get(i), pointer + "/" + i, false);
+        if (node.get(i).isContainerNode()) {
+          ok &= check(node.get(i), new At(at, null, i), false);
+        }
       }
     }
     return ok;
