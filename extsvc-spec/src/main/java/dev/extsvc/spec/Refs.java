@@ -37,6 +37,7 @@ final class Refs {
   private final Findings findings;
   private int budget = MAX_INLINED_NODES;
   private boolean overBudgetReported;
+  private String inlining = "/components";
 
   Refs(JsonNode root, Findings findings) {
     this.root = root;
@@ -184,9 +185,15 @@ final class Refs {
    * schema being inlined stays a {@code $ref}: a recursive schema cannot be written out in full.
    */
   @Nullable JsonNode inline(@Nullable JsonNode schema) {
+    return inline(schema, "/components");
+  }
+
+  /** {@link #inline(JsonNode)} of the schema at {@code pointer}, which a refusal for size names. */
+  @Nullable JsonNode inline(@Nullable JsonNode schema, String pointer) {
     if (schema == null || schema.isMissingNode()) {
       return null;
     }
+    inlining = pointer;
     return inline(schema, new ArrayDeque<>(), false);
   }
 
@@ -198,8 +205,9 @@ final class Refs {
     if (--budget < 0) {
       if (!overBudgetReported) {
         overBudgetReported = true;
-        findings.error("/components", "schemas grow to more than " + MAX_INLINED_NODES
-            + " nodes when their $refs are inlined; the document is refused to protect memory");
+        findings.error(inlining, "schemas grow to more than " + MAX_INLINED_NODES + " nodes when their $refs are"
+            + " inlined (schemas that refer to shared schemas many times multiply; the limit was reached at this"
+            + " one); the document is refused to protect memory");
       }
       return node;
     }

@@ -202,4 +202,35 @@ class RealWorldCallbacksTest {
     assertThat(r.report().errors().get(0).message()).contains("the limit for YAML is 4 KB")
         .contains("maxYamlBytes");
   }
+
+  @Test
+  void refusesSchemasThatMultiplyPastTheInliningLimitAndSaysWhichOneReachedIt() {
+    // each level refers twice to the one below: 2^22 nodes once inlined, as in some large public APIs
+    StringBuilder schemas = new StringBuilder("L0: {type: string}\n");
+    for (int i = 1; i <= 22; i++) {
+      schemas.append("L").append(i).append(": {properties: {a: {$ref: '#/components/schemas/L").append(i - 1)
+          .append("'}, b: {$ref: '#/components/schemas/L").append(i - 1).append("'}}}\n");
+    }
+    String doc = """
+        openapi: 3.0.3
+        info: {title: Big, version: '1'}
+        paths:
+          /things:
+            get:
+              responses:
+                '200':
+                  description: ok
+                  content:
+                    application/json:
+                      schema: {$ref: '#/components/schemas/L22'}
+        components:
+          schemas:
+        """ + schemas.toString().indent(4);
+    Registration r = register(doc);
+
+    assertThat(r.ok()).isFalse();
+    Diagnostic d = finding(r, "nodes when their $refs are inlined");
+    assertThat(d.pointer()).isEqualTo("/paths/~1things/get/responses/200/content/application~1json/schema");
+    assertThat(d.line()).isEqualTo(lineOf(doc, "schema: {$ref"));
+  }
 }
