@@ -1,406 +1,283 @@
 package dev.extsvc.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.extsvc.spec.CallbackDefinition;
-import dev.extsvc.spec.ExpressionContext;
 import dev.extsvc.spec.Operation;
-import dev.extsvc.spec.Parameter;
-import dev.extsvc.spec.ParameterLocation;
-import dev.extsvc.spec.RequestParts;
-import dev.extsvc.spec.ResponseDefinition;
 import dev.extsvc.spec.ServiceDefinition;
-import io.helidon.http.Header;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A simulated external web service: answers each operation of a spec with its example (or a value valid for its
- * schema) and, for an asynchronous operation, fires one of its callbacks to the URL found in the request after a
- * delay. The key is chosen by a {@link KeyRule}, or per request by the header {@code X-Mock-Callback: KEY}
- * ({@code none} for no callback).
+ * A simulated external web service driven by its OpenAPI document: "the mock bank".
+ *
+ * <p>Each operation answers with its first 2xx response, whose body is the document's example or a value made
+ * from the schema. After answering an asynchronous operation (one with callbacks) the mock chooses one callback
+ * key by its {@link KeyRule} and, after {@link Builder#callbackDelay(Duration)}, calls the URL the caller wrote
+ * where that key's runtime expression points (a body field, a query parameter, a header).
+ *
+ * <p>A request header {@value #KEY_HEADER} names the key to use for that one request and overrides the rule;
+ * its value {@value #NO_CALLBACK} sends no callback at all (to test timeouts).
+ *
+ * <p>Callback URLs carry secret tokens, so {@link Delivery#url()} and the log show them masked: the last path
+ * segment and any token-like segment keep 4 characters ("…/callbacks/abcd…"), and a query is hidden.
  */
 public final class MockService implements AutoCloseable {
-  /** Per-request choice of the callback key; "none" fires no callback. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final Duration DEFAULT_CALLBACK_DELAY = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
+  /** The request header that chooses the callback key for one request. */
   public static final String KEY_HEADER = "X-Mock-Callback";
+  /** The {@link #KEY_HEADER} value that asks for no callback. */
+  public static final String NO_CALLBACK = "none";
+  /** Only the most recent requests and deliveries are kept, so a long demo or load run stays bounded. */
+  public static final int MAX_RECORDED = 10_000;
 
   private static final Logger log = LoggerFactory.getLogger(MockService.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ServiceDefinition service;
   private final String host;
-  private final int requestedPort;
-  private final Duration delay;
+  private final int port;
+  private final Duration callbackDelay;
   private final KeyRule keyRule;
   private final @Nullable CallbackPayloads payloads;
   private final @Nullable SyncAnswers answers;
-  private final Consumer<Delivery> listener;
+  private final @Nullable Consumer<Delivery> outcomeListener;
   private final int retries;
-  private final List<Route> routes;
-  private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-  private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
-  private final ScheduledExecutorService scheduler;
-  private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
+  private final Duration retryBackoff;
+  private final Duration requestTimeout;
+  private final InstantSource clock;
+  private final ExampleGenerator generator;
+  private final Routes routes;
+  private final Map<String, MockOperation> operations;
+  private final Deque<RecordedRequest> requests = new ArrayDeque<>();
+  private final Deque<Delivery> deliveries = new ArrayDeque<>();
+
   private @Nullable WebServer server;
+  private @Nullable CallbackSender sender;
+  private @Nullable CallbackDispatcher dispatcher;
+  private boolean closed;
 
   private MockService(Builder b) {
     this.service = b.service;
     this.host = b.host;
-    this.requestedPort = b.port;
-    this.delay = b.delay;
+    this.port = b.port;
+    this.callbackDelay = b.callbackDelay;
     this.keyRule = b.keyRule;
     this.payloads = b.payloads;
     this.answers = b.answers;
-    this.listener = b.listener;
+    this.outcomeListener = b.outcomeListener;
     this.retries = b.retries;
-    this.routes = Route.all(service);
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "mock-callback-scheduler");
-      t.setDaemon(true);
-      return t;
-    });
+    this.retryBackoff = b.retryBackoff;
+    this.requestTimeout = b.requestTimeout;
+    this.clock = b.clock;
+    this.generator = ExampleGenerator.forDocument(service.document());
+    this.routes = new Routes(service);
+    Map<String, MockOperation> ops = new LinkedHashMap<>();
+    for (Operation op : service.operations()) {
+      ops.put(op.id(), MockOperation.of(op, generator));
+    }
+    this.operations = Map.copyOf(ops);
   }
 
   public static Builder builder(ServiceDefinition service) {
     return new Builder(service);
   }
 
-  public MockService start() {
-    server = WebServer.builder().host(host).port(requestedPort)
-        .routing(r -> r.any(this::handle))
-        .build().start();
-    log.info("Mock {} listening on {}", service.name(), baseUrl());
+  /** Starts listening; returns this. A mock starts once. */
+  public synchronized MockService start() {
+    if (server != null || closed) {
+      throw new IllegalStateException(closed ? "the mock is closed" : "the mock is already started");
+    }
+    sender = new CallbackSender(DEFAULT_CONNECT_TIMEOUT, requestTimeout, retries, retryBackoff, clock);
+    dispatcher = new CallbackDispatcher(callbackDelay, keyRule, payloads, generator, sender, this::record, clock);
+    MockRoute route = new MockRoute(routes, operations, answers, dispatcher, this::record, clock);
+    server = WebServer.builder().host(host).port(port).routing(r -> r.any(route)).build().start();
+    log.info("Mock of {} listening on {}", service.name(), baseUrl());
     return this;
   }
 
-  public int port() {
-    return Objects.requireNonNull(server, "not started").port();
+  /** The bound port (the real one when built with port 0). */
+  public synchronized int port() {
+    return started().port();
   }
 
-  /** "http://host:port": configure it as the service's endpoint. */
+  /** "http://host:port" plus the first server URL's path, e.g. "http://127.0.0.1:41234/v1". */
   public String baseUrl() {
-    return "http://" + host + ":" + port();
+    return "http://" + host + ":" + port() + routes.prefix();
   }
 
-  /** The callbacks sent so far, oldest first. */
+  /** The callbacks sent so far (and those that could not be sent), oldest first. */
   public List<Delivery> deliveries() {
-    return List.copyOf(deliveries);
+    synchronized (deliveries) {
+      return List.copyOf(deliveries);
+    }
   }
 
-  /** The requests received so far, oldest first. */
+  /** The requests received so far, oldest first, including those answered 404 or 405. */
   public List<RecordedRequest> requests() {
-    return List.copyOf(requests);
-  }
-
-  @Override
-  public void close() {
-    scheduler.shutdownNow();
-    senders.shutdownNow();
-    if (server != null) {
-      server.stop();
+    synchronized (requests) {
+      return List.copyOf(requests);
     }
   }
 
-  private void handle(ServerRequest req, ServerResponse res) throws IOException {
-    String method = req.prologue().method().text();
-    String path = req.path().rawPath();
-    Route route = null;
-    boolean pathKnown = false;
-    Matcher matcher = null;
-    for (Route r : routes) {
-      Matcher m = r.pattern().matcher(path);
-      if (m.matches()) {
-        pathKnown = true;
-        if (r.operation().method().equals(method)) {
-          route = r;
-          matcher = m;
-          break;
-        }
-      }
-    }
-    if (route == null) {
-      json(res, pathKnown ? 405 : 404, JSON.createObjectNode().put("message",
-          (pathKnown ? "Method not allowed: " : "No operation at ") + method + " " + path).toString());
-      return;
-    }
-    Operation op = route.operation();
-    String bodyText = req.content().hasEntity()
-        ? new String(req.content().inputStream().readAllBytes(), StandardCharsets.UTF_8) : "";
-    RequestParts parts = parts(req, route, matcher, bodyText);
-    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.putAll(parts.headers());
-    requests.add(new RecordedRequest(op.id(), method, path, Map.copyOf(parts.query()), headers, bodyText));
-
-    ResponseDefinition answer = firstSuccess(op);
-    int status = answer == null ? 200 : statusOf(answer.status());
-    JsonNode custom = answers == null ? null : answers.answer(op, parts);
-    JsonNode answerBody = custom != null ? custom : answer == null ? null
-        : answer.example() != null ? answer.example() : answer.schema() != null ? SampleValues.of(answer.schema()) : null;
-    if (op.async()) {
-      scheduleCallback(op, parts, answerBody, req.requestedUri().toUri().toString());
-    }
-    if (answerBody == null) {
-      res.status(status).send();
-    } else {
-      json(res, status, answerBody.toString());
-    }
-  }
-
-  private void scheduleCallback(Operation op, RequestParts request, @Nullable JsonNode answerBody, String url) {
-    String chosen = request.headers().get(KEY_HEADER);
-    if ("none".equals(chosen)) {
-      return;
-    }
-    List<String> keys = op.callbackKeys();
-    String key = chosen != null && keys.contains(chosen) ? chosen : keyRule.choose(op.id(), keys);
-    CallbackDefinition def = op.callbacks().stream().filter(d -> d.key().equals(key) && d.template() != null)
-        .findFirst().orElse(null);
-    if (def == null) {
-      record(op.id(), key, "POST", "(none)", "", -1, null, "callback " + key + " has no usable URL template", 0,
-          Instant.now());
-      return;
-    }
-    String target = def.template().expand(ExpressionContext.ofRequest(url, op.method(), request));
-    JsonNode body = body(key, def, request, answerBody);
-    Map<String, String> headers = declaredHeaders(def, answerBody);
-    scheduler.schedule(() -> senders.submit(() -> send(op.id(), def, target, body, headers)),
-        delay.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** Sends one callback now and records it; public for tests that drive callbacks by hand. */
-  public Delivery send(String operationId, CallbackDefinition def, String url, @Nullable JsonNode body,
+  /**
+   * Sends one callback now and waits for the answer, e.g. to test a receiver without an operation first. Retries
+   * as configured; the delivery is recorded and reported like any other.
+   *
+   * @param headers headers besides Content-Type (application/json)
+   */
+  public Delivery send(CallbackDefinition definition, String url, @Nullable JsonNode body,
       Map<String, String> headers) {
-    Instant sentAt = Instant.now();
-    String text = body == null ? "" : body.toString();
-    if (!(url.startsWith("http://") || url.startsWith("https://"))) {
-      return record(operationId, def.key(), def.method(), mask(url), text, -1, null,
-          "no callback URL in the request (got '" + mask(url) + "')", 0, sentAt);
-    }
-    String error = null;
-    int attempts = 0;
-    while (attempts <= retries) {
-      attempts++;
-      try {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-            .method(def.method(), body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(text));
-        if (body != null) {
-          b.header("Content-Type", "application/json");
-        }
-        headers.forEach(b::header);
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() < 500 || attempts > retries) {
-          return record(operationId, def.key(), def.method(), mask(url), text, r.statusCode(), r.body(), null,
-              attempts, sentAt);
-        }
-        error = "answered " + r.statusCode();
-      } catch (IOException | IllegalArgumentException e) {
-        error = e.getClass().getSimpleName() + ": " + e.getMessage();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        error = "interrupted";
-        break;
+    CallbackSender s;
+    synchronized (this) {
+      if (sender == null || closed) {
+        throw new IllegalStateException("the mock is not running");
       }
-      sleep(attempts);
+      s = sender;
     }
-    return record(operationId, def.key(), def.method(), mask(url), text, -1, null, error, attempts, sentAt);
-  }
-
-  private Delivery record(String op, String key, String method, String maskedUrl, String body, int status,
-      @Nullable String answer, @Nullable String error, int attempts, Instant sentAt) {
-    Delivery d = new Delivery(op, key, method, maskedUrl, body, status, answer, error, attempts, sentAt, Instant.now());
-    deliveries.add(d);
-    log.info("Mock callback {} {} {} → {}", key, method, maskedUrl, status < 0 ? error : status);
-    listener.accept(d);
+    String opId = service.operations().stream()
+        .filter(op -> op.callbacks().contains(definition))
+        .map(Operation::id)
+        .findFirst()
+        .orElse("");
+    Delivery d = s.send(opId, definition.key(), definition.method(), url, headers, body == null ? "" : body.toString());
+    record(d);
     return d;
   }
 
-  private @Nullable JsonNode body(String key, CallbackDefinition def, RequestParts request,
-      @Nullable JsonNode answerBody) {
-    JsonNode custom = payloads == null ? null : payloads.payload(key, def, request);
-    if (custom == null && def.requestBody() == null) {
-      return null;
+  /** Stops the server and the scheduler; callbacks not yet sent are dropped. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
-    JsonNode body = custom != null ? custom.deepCopy() : def.requestBody().example() != null
-        ? def.requestBody().example().deepCopy() : SampleValues.of(def.requestBody().schema());
-    // Carry values the synchronous answer gave (an application number) so the story holds together.
-    if (body instanceof ObjectNode o && answerBody != null && answerBody.isObject()) {
-      answerBody.properties().forEach(e -> {
-        if (o.has(e.getKey())) {
-          o.set(e.getKey(), e.getValue());
-        }
-      });
+    closed = true;
+    if (server != null) {
+      server.stop();
     }
-    return body;
+    if (dispatcher != null) {
+      dispatcher.close();
+    }
+    if (sender != null) {
+      sender.close();
+    }
   }
 
-  private static Map<String, String> declaredHeaders(CallbackDefinition def, @Nullable JsonNode answerBody) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (Parameter p : def.parameters()) {
-      if (p.in() != ParameterLocation.HEADER) {
-        continue;
-      }
-      JsonNode fromAnswer = answerBody == null ? null : answerBody.get(p.name());
-      JsonNode v = fromAnswer != null && fromAnswer.isValueNode() ? fromAnswer : SampleValues.of(p.schema());
-      headers.put(p.name(), v.asText());
+  private WebServer started() {
+    if (server == null) {
+      throw new IllegalStateException("the mock is not started");
     }
-    return headers;
+    return server;
   }
 
-  private static RequestParts parts(ServerRequest req, Route route, Matcher m, String body) {
-    RequestParts parts = new RequestParts();
-    for (Header h : req.headers()) {
-      parts.header(h.name(), h.get());
+  private void record(RecordedRequest r) {
+    synchronized (requests) {
+      add(requests, r);
     }
-    String rawQuery = req.query().rawValue();
-    if (!rawQuery.isEmpty()) {
-      for (String pair : rawQuery.split("&")) {
-        int eq = pair.indexOf('=');
-        String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-        parts.query().computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-      }
+  }
+
+  private void record(Delivery d) {
+    synchronized (deliveries) {
+      add(deliveries, d);
     }
-    for (int i = 0; i < route.pathParams().size(); i++) {
-      parts.pathParam(route.pathParams().get(i), URLDecoder.decode(m.group(i + 1), StandardCharsets.UTF_8));
-    }
-    if (!body.isBlank()) {
+    if (outcomeListener != null) {
       try {
-        parts.body(JSON.readTree(body));
-      } catch (IOException e) {
-        parts.body(JSON.getNodeFactory().textNode(body));
+        outcomeListener.accept(d);
+      } catch (RuntimeException e) {
+        log.warn("The outcome listener failed on a delivery of {}/{}", d.operationId(), d.key(), e);
       }
     }
-    return parts;
   }
 
-  private static @Nullable ResponseDefinition firstSuccess(Operation op) {
-    for (ResponseDefinition r : op.responses().values()) {
-      if (r.status().startsWith("2")) {
-        return r;
-      }
+  private static <T> void add(Deque<T> deque, T item) {
+    if (deque.size() >= MAX_RECORDED) {
+      deque.removeFirst();
     }
-    return op.responses().get("default");
+    deque.addLast(item);
   }
 
-  private static int statusOf(String status) {
-    try {
-      return Integer.parseInt(status);
-    } catch (NumberFormatException e) {
-      return 200;
-    }
-  }
-
-  /** Callback URLs end with a secret token: keep four characters of the last segment. */
-  static String mask(String url) {
-    int slash = url.lastIndexOf('/');
-    if (slash < 0 || slash == url.length() - 1) {
-      return url;
-    }
-    String last = url.substring(slash + 1);
-    return url.substring(0, slash + 1) + last.substring(0, Math.min(4, last.length())) + "…";
-  }
-
-  private static void json(ServerResponse res, int status, String body) {
-    res.status(status);
-    res.header("Content-Type", "application/json");
-    res.send(body);
-  }
-
-  private static void sleep(int attempt) {
-    try {
-      Thread.sleep(Math.min(2000, 100L << Math.min(attempt, 4)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Builds a {@link MockService}. */
+  /** Builds a {@link MockService}; {@link #build()} checks the settings. */
   public static final class Builder {
     private final ServiceDefinition service;
-    private String host = "127.0.0.1";
+    private String host = DEFAULT_HOST;
     private int port;
-    private Duration delay = Duration.ofSeconds(1);
+    private Duration callbackDelay = DEFAULT_CALLBACK_DELAY;
     private KeyRule keyRule = KeyRule.roundRobin();
     private @Nullable CallbackPayloads payloads;
     private @Nullable SyncAnswers answers;
-    private Consumer<Delivery> listener = d -> {};
+    private @Nullable Consumer<Delivery> outcomeListener;
     private int retries;
+    private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private InstantSource clock = InstantSource.system();
 
     private Builder(ServiceDefinition service) {
-      this.service = Objects.requireNonNull(service);
+      this.service = Objects.requireNonNull(service, "service");
     }
 
     public Builder host(String host) {
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank");
+      }
       this.host = host;
       return this;
     }
 
     /** 0 (the default) picks a free port. */
     public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, was " + port);
+      }
       this.port = port;
       return this;
     }
 
+    /** How long after answering an asynchronous operation its callback goes out; default 1 s. */
     public Builder callbackDelay(Duration delay) {
       if (delay.isNegative()) {
         throw new IllegalArgumentException("callbackDelay must not be negative");
       }
-      this.delay = delay;
+      this.callbackDelay = delay;
       return this;
     }
 
+    /** Which callback each request gets; default {@link KeyRule#roundRobin()}. */
     public Builder keyRule(KeyRule rule) {
-      this.keyRule = Objects.requireNonNull(rule);
+      this.keyRule = Objects.requireNonNull(rule, "rule");
       return this;
     }
 
     public Builder payloads(CallbackPayloads payloads) {
-      this.payloads = payloads;
+      this.payloads = Objects.requireNonNull(payloads, "payloads");
       return this;
     }
 
+    /** Chooses synchronous answer bodies per request, e.g. a fresh application number each time. */
     public Builder answers(SyncAnswers answers) {
-      this.answers = answers;
+      this.answers = Objects.requireNonNull(answers, "answers");
       return this;
     }
 
-    /** Called after each delivery (on a sender thread). */
+    /** Told of every delivery, on the thread that made it; it should return quickly. */
     public Builder outcomeListener(Consumer<Delivery> listener) {
-      this.listener = Objects.requireNonNull(listener);
+      this.outcomeListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** How often to send again after a 5xx answer or a connection error (default 0). */
+    /** How many times to resend after a 5xx answer or a connection error; default 0. */
     public Builder retries(int retries) {
       if (retries < 0) {
         throw new IllegalArgumentException("retries must not be negative");
@@ -409,7 +286,35 @@ public final class MockService implements AutoCloseable {
       return this;
     }
 
+    /** The wait before the first retry; the n-th retry waits n times as long. Default 200 ms. */
+    public Builder retryBackoff(Duration backoff) {
+      if (backoff.isNegative()) {
+        throw new IllegalArgumentException("retryBackoff must not be negative");
+      }
+      this.retryBackoff = backoff;
+      return this;
+    }
+
+    /** How long one callback attempt may take; default 30 s. */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be positive");
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** The clock for the timestamps of requests and deliveries (not for the delay, which is real time). */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
     public MockService build() {
+      if (keyRule instanceof KeyRules.Fixed(String key)
+          && service.operations().stream().noneMatch(op -> op.callbackKeys().contains(key))) {
+        throw new IllegalArgumentException("no operation of " + service.name() + " has callback key '" + key + "'");
+      }
       return new MockService(this);
     }
   }

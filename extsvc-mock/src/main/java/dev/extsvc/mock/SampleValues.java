@@ -1,121 +1,77 @@
 package dev.extsvc.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
-/** Makes a value valid for a JSON schema, preferring the schema's own examples; depth-limited for recursion. */
+/** Plausible scalar values for a schema: strings by format, numbers that respect their bounds. */
 final class SampleValues {
-  private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final int MAX_DEPTH = 8;
+  private static final Map<String, String> BY_FORMAT = Map.ofEntries(
+      Map.entry("date", "2025-01-15"),
+      Map.entry("date-time", "2025-01-15T10:00:00Z"),
+      Map.entry("time", "10:00:00Z"),
+      Map.entry("duration", "PT1H"),
+      Map.entry("uuid", "1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b"),
+      Map.entry("email", "user@example.com"),
+      Map.entry("uri", "https://example.com/"),
+      Map.entry("url", "https://example.com/"),
+      Map.entry("uri-reference", "/example"),
+      Map.entry("hostname", "example.com"),
+      Map.entry("ipv4", "192.0.2.1"),
+      Map.entry("ipv6", "2001:db8::1"),
+      Map.entry("byte", "c3RyaW5n"),
+      Map.entry("password", "secret"));
 
   private SampleValues() {}
 
-  static JsonNode of(@Nullable JsonNode schema) {
-    return of(schema, 0);
-  }
-
-  private static JsonNode of(@Nullable JsonNode schema, int depth) {
-    if (schema == null || !schema.isObject() || depth > MAX_DEPTH) {
-      return F.nullNode();
-    }
-    for (String example : new String[] {"example", "const", "default"}) {
-      if (schema.has(example)) {
-        return schema.get(example).deepCopy();
-      }
-    }
-    if (schema.path("examples").isArray() && !schema.path("examples").isEmpty()) {
-      return schema.get("examples").get(0).deepCopy();
-    }
-    if (schema.path("enum").isArray() && !schema.path("enum").isEmpty()) {
-      return schema.get("enum").get(0).deepCopy();
-    }
-    if (schema.path("allOf").isArray()) {
-      ObjectNode merged = F.objectNode();
-      for (JsonNode part : schema.get("allOf")) {
-        JsonNode v = of(part, depth + 1);
-        if (v.isObject()) {
-          merged.setAll((ObjectNode) v);
-        }
-      }
-      if (schema.has("properties")) {
-        merged.setAll(object(schema, depth));
-      }
-      return merged;
-    }
-    for (String choice : new String[] {"oneOf", "anyOf"}) {
-      if (schema.path(choice).isArray() && !schema.path(choice).isEmpty()) {
-        return of(schema.get(choice).get(0), depth + 1);
-      }
-    }
-    String type = type(schema);
-    return switch (type) {
-      case "object" -> object(schema, depth);
-      case "array" -> {
-        ArrayNode a = F.arrayNode();
-        int n = Math.max(1, schema.path("minItems").asInt(1));
-        for (int i = 0; i < Math.min(n, 3); i++) {
-          a.add(of(schema.get("items"), depth + 1));
-        }
-        yield a;
-      }
-      case "integer" -> F.numberNode(schema.has("minimum") ? (long) Math.ceil(schema.get("minimum").asDouble()) : 1L);
-      case "number" -> F.numberNode(schema.has("minimum") ? schema.get("minimum").asDouble() : 1.5);
-      case "boolean" -> F.booleanNode(true);
-      case "null" -> F.nullNode();
-      default -> F.textNode(string(schema));
-    };
-  }
-
-  private static ObjectNode object(JsonNode schema, int depth) {
-    ObjectNode o = F.objectNode();
-    JsonNode props = schema.path("properties");
-    for (Map.Entry<String, JsonNode> p : props.properties()) {
-      o.set(p.getKey(), of(p.getValue(), depth + 1));
-    }
-    return o;
-  }
-
-  private static String type(JsonNode schema) {
-    JsonNode t = schema.get("type");
-    if (t != null && t.isTextual()) {
-      return t.asText();
-    }
-    if (t != null && t.isArray()) {
-      for (JsonNode each : t) {
-        if (!each.asText().equals("null")) {
-          return each.asText();
-        }
-      }
-    }
-    if (schema.has("properties") || schema.has("additionalProperties")) {
-      return "object";
-    }
-    if (schema.has("items")) {
-      return "array";
-    }
-    return "string";
-  }
-
-  private static String string(JsonNode schema) {
-    String s = switch (schema.path("format").asText("")) {
-      case "date" -> "2026-01-31";
-      case "date-time" -> "2026-01-31T12:00:00Z";
-      case "uuid" -> "3fa85f64-5717-4562-b3fc-2c963f66afa6";
-      case "email" -> "someone@example.com";
-      case "uri", "url" -> "https://example.com/";
-      case "byte" -> "c3RyaW5n";
-      default -> "string";
-    };
+  static JsonNode string(JsonNode schema) {
+    String value = BY_FORMAT.getOrDefault(schema.path("format").asText(""), "string");
     int min = schema.path("minLength").asInt(0);
-    StringBuilder b = new StringBuilder(s);
-    while (b.length() < min) {
-      b.append('x');
-    }
     int max = schema.path("maxLength").asInt(Integer.MAX_VALUE);
-    return b.length() > max ? b.substring(0, max) : b.toString();
+    StringBuilder s = new StringBuilder(value);
+    while (s.length() < min) {
+      s.append('x');
+    }
+    if (s.length() > max) {
+      s.setLength(Math.max(max, 0));
+    }
+    return TextNode.valueOf(s.toString());
+  }
+
+  static JsonNode integer(JsonNode schema) {
+    long value = 0;
+    if (schema.path("minimum").isNumber()) {
+      value = (long) Math.ceil(schema.get("minimum").asDouble());
+      // OpenAPI 3.0 writes exclusiveMinimum as a flag beside minimum.
+      if (schema.path("exclusiveMinimum").asBoolean(false) && value == schema.get("minimum").asDouble()) {
+        value++;
+      }
+    }
+    if (schema.path("exclusiveMinimum").isNumber()) {
+      value = Math.max(value, (long) Math.floor(schema.get("exclusiveMinimum").asDouble()) + 1);
+    }
+    if (schema.path("maximum").isNumber() && value > schema.get("maximum").asDouble()) {
+      value = (long) Math.floor(schema.get("maximum").asDouble());
+    }
+    return LongNode.valueOf(value);
+  }
+
+  static JsonNode number(JsonNode schema) {
+    double value = 0;
+    if (schema.path("minimum").isNumber()) {
+      value = schema.get("minimum").asDouble();
+      if (schema.path("exclusiveMinimum").asBoolean(false)) {
+        value += 1;
+      }
+    }
+    if (schema.path("exclusiveMinimum").isNumber()) {
+      value = Math.max(value, schema.get("exclusiveMinimum").asDouble() + 1);
+    }
+    if (schema.path("maximum").isNumber() && value > schema.get("maximum").asDouble()) {
+      value = schema.get("maximum").asDouble();
+    }
+    return DoubleNode.valueOf(value);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * A simulated external web service driven by a spec ({@link dev.extsvc.mock.MockService}): answers each operation
- * with a valid response and fires its callbacks to the URLs found in the request.
+ * A simulated external web service driven by an OpenAPI document: {@link dev.extsvc.mock.MockService} answers
+ * each operation from its examples or schemas and, for asynchronous operations, calls back at the URLs the
+ * caller wrote into the request.
  */
 @NullMarked
 package dev.extsvc.mock;

@@ -42,17 +42,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallbackReceiver {
   private static final Logger log = LoggerFactory.getLogger(CallbackReceiver.class);
-  private static final String UNKNOWN = "Unknown callback";
+  private static final String UNKNOWN = CallbackProcessor.UNKNOWN;
   private static final Set<String> SECRET_HEADERS =
       Set.of("authorization", "proxy-authorization", "cookie", "x-api-key");
 
   private final ExternalServices services;
   private final Limits limits;
   private final ObjectMapper untrusted;
+  private final UnknownTokenLimiter unknownTokens;
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean accepting = true;
 
-  CallbackReceiver(ExternalServices services, Limits limits) {
+  CallbackReceiver(ExternalServices services, Limits limits, UnknownTokenLimiter unknownTokens) {
     this.services = services;
     this.limits = limits;
+    this.unknownTokens = unknownTokens;
     this.untrusted = Json.untrusted(limits.maxNestingDepth(), limits.maxNumberLength(), limits.maxBodyBytes());
   }
 
@@ -61,11 +65,34 @@ public final class CallbackReceiver {
   }
 
   public CallbackResponse handle(CallbackRequest request) {
+    if (!accepting) {
+      return CallbackResponse.of(503, "Shutting down, retry later", Map.of("Retry-After", "5"));
+    }
+    if (unknownTokens.overLimit(request.remoteAddress())) {
+      return CallbackResponse.of(429, "Too many requests", Map.of("Retry-After", "60"));
+    }
+    inFlight.incrementAndGet();
     try {
       return receive(request);
     } catch (StoreUnavailableException e) {
       log.warn("Callback refused with 503: store unavailable ({})", e.getMessage());
       return CallbackResponse.of(503, "Service unavailable, retry later", Map.of("Retry-After", "5"));
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** Stops taking callbacks (503) and waits up to {@code patience} for those being answered. */
+  void drain(java.time.Duration patience) {
+    accepting = false;
+    long until = System.nanoTime() + patience.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < until) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -75,11 +102,13 @@ public final class CallbackReceiver {
     String token = slash < 0 ? path : path.substring(0, slash);
     String suffix = slash < 0 ? "" : path.substring(slash);
     if (!Tokens.wellFormed(token)) {
+      unknownTokens.record(request.remoteAddress());
       return CallbackResponse.of(404, UNKNOWN);
     }
     byte[] hash = Tokens.hash(token);
     Optional<TokenRow> tokenRow = services.store().token(hash);
     if (tokenRow.isEmpty()) {
+      unknownTokens.record(request.remoteAddress());
       log.debug("Callback for unknown token sha256:{}", Tokens.hashPrefix(hash));
       return CallbackResponse.of(404, UNKNOWN);
     }
@@ -170,11 +199,11 @@ public final class CallbackReceiver {
       String message = "Body does not match the callback's schema: " + String.join("; ", problems);
       return reject(id, now, 400, where + " refused: " + message, message, Map.of());
     }
-    return store(inv, chosen, request, method, body, bodyText, now);
+    return store(inv, chosen, request, method, bodyText, now);
   }
 
   private CallbackResponse store(InvocationRow inv, CallbackDefinition def, CallbackRequest request, String method,
-      @Nullable JsonNode body, String bodyText, Instant now) {
+      String bodyText, Instant now) {
     UUID id = inv.id();
     String key = def.key();
     String dedupKey = dedupKey(request, key, method, bodyText);
@@ -183,77 +212,54 @@ public final class CallbackReceiver {
     CallbackInsert insert = services.store().insertCallback(row, new NewEvent(id, now, "CALLBACK_RECEIVED",
         method + " callback " + key + " received (" + bodyText.length() + " characters), stored"));
     CallbackRow stored = insert.row();
+    boolean durable = services.acknowledgement(inv.service(), inv.operation()) == Acknowledgement.DURABLE;
     if (insert.duplicate()) {
-      switch (stored.outcome()) {
-        case HANDLED -> {
-          event(id, now, "CALLBACK_DUPLICATE", "Repeat of handled callback " + key + " answered 200; handler not run");
-          return CallbackResponse.of(200, "Callback handled");
-        }
-        case RECEIVED -> {
-          event(id, now, "CALLBACK_DUPLICATE", "Repeat of callback " + key + " while it is being handled");
-          return CallbackResponse.of(503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
-        }
-        case NOT_HANDLED, FAILED -> event(id, now, "CALLBACK_RETRY", "Callback " + key + " sent again; handler runs again");
+      CallbackResponse settled = answerForRepeat(stored, durable);
+      if (settled != null) {
+        return settled;
       }
     }
-    if (inv.status() == InvocationStatus.COMPLETED) {
-      services.store().updateCallback(stored.id(), CallbackOutcome.NOT_HANDLED, 404, "invocation already completed",
-          new NewEvent(id, now, "CALLBACK_REJECTED", "Callback " + key + " arrived after the invocation completed; "
-              + "handler not run"));
-      return CallbackResponse.of(404, UNKNOWN);
+    if (durable) {
+      services.worker().submit(stored);
+      return CallbackResponse.of(200, "Callback stored");
     }
-    return runHandler(inv, def, stored, body);
+    return services.worker().runBounded(stored);
   }
 
-  private CallbackResponse runHandler(InvocationRow inv, CallbackDefinition def, CallbackRow stored,
-      @Nullable JsonNode body) {
-    UUID id = inv.id();
-    String key = def.key();
+  /** The answer for a repeat of a stored callback, or null when it must be processed (again). */
+  private @Nullable CallbackResponse answerForRepeat(CallbackRow stored, boolean durable) {
+    UUID id = stored.invocationId();
     Instant now = services.clock().instant();
-    if (inv.handlerType() == null) {
-      return complete(inv, stored, List.of(new NewEvent(id, now, "CALLBACK_RECORDED",
-          "Callback " + key + " recorded for the caller (no handler)")));
+    CallbackRow current = stored;
+    if (current.outcome() == CallbackOutcome.RECEIVED) {
+      // A concurrent repeat waits for the first copy's outcome and gets the same answer.
+      current = services.worker().awaitSettled(stored.id());
     }
-    CallbackHandler handler;
-    try {
-      handler = services.handlers().recreate(inv.handlerType(), inv.handlerState() == null ? "{}" : inv.handlerState());
-    } catch (Exception e) {
-      String error = "handler " + inv.handlerType() + " could not be re-created: " + summary(e);
-      services.store().updateCallback(stored.id(), CallbackOutcome.FAILED, 500, error,
-          new NewEvent(id, now, "HANDLER_FAILED", error));
-      log.warn("Invocation {}: {}", id, error);
-      return CallbackResponse.of(500, "Callback handler failed");
+    switch (current.outcome()) {
+      case HANDLED -> {
+        event(id, now, "CALLBACK_DUPLICATE", "Repeat of handled callback " + stored.key() + " answered 200; handler not run");
+        return CallbackResponse.of(200, "Callback handled");
+      }
+      case RECEIVED -> {
+        if (durable) {
+          return CallbackResponse.of(200, "Callback stored");
+        }
+        event(id, now, "CALLBACK_DUPLICATE", "Repeat of callback " + stored.key() + " while it is being handled");
+        return CallbackResponse.of(503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
+      }
+      case FAILED -> {
+        if (durable) {
+          return CallbackResponse.of(200, "Callback stored");
+        }
+        event(id, now, "CALLBACK_RETRY", "Callback " + stored.key() + " sent again; handler runs again");
+        return null;
+      }
+      case NOT_HANDLED -> {
+        event(id, now, "CALLBACK_RETRY", "Callback " + stored.key() + " sent again; handler runs again");
+        return null;
+      }
     }
-    ReceivedCallback callback = new ReceivedCallback(id, key, stored.method(), RequestParts.fromJson(
-        Json.readTrusted(inv.request())), inv.submitTime(), inv.deadline(), inv.status(), stored.receivedAt(),
-        headerMap(stored.headers()), body);
-    long started = System.nanoTime();
-    try {
-      handler.onCallback(key, List.of(callback));
-    } catch (CallbackNotHandledException e) {
-      services.store().updateCallback(stored.id(), CallbackOutcome.NOT_HANDLED, 404, e.getMessage(),
-          new NewEvent(id, services.clock().instant(), "HANDLER_NOT_HANDLED", e.getMessage()));
-      return CallbackResponse.of(404, e.getMessage());
-    } catch (Exception | LinkageError | StackOverflowError e) {
-      String error = summary(e);
-      services.store().updateCallback(stored.id(), CallbackOutcome.FAILED, 500, error,
-          new NewEvent(id, services.clock().instant(), "HANDLER_FAILED", "Handler " + inv.handlerType()
-              + " failed on " + key + ": " + error + "; the invocation stays PENDING"));
-      log.warn("Invocation {}: handler failed on {}: {}", id, key, error);
-      return CallbackResponse.of(500, "Callback handler failed");
-    }
-    long micros = (System.nanoTime() - started) / 1000;
-    Instant done = services.clock().instant();
-    return complete(inv, stored, List.of(new NewEvent(id, done, "HANDLER_OK", "Handler " + inv.handlerType()
-        + " handled " + key + " in " + (micros / 1000.0) + " ms")));
-  }
-
-  private CallbackResponse complete(InvocationRow inv, CallbackRow stored, List<NewEvent> events) {
-    Instant at = services.clock().instant();
-    List<NewEvent> all = new ArrayList<>(events);
-    all.add(new NewEvent(inv.id(), at, "COMPLETED", "Completed by callback " + stored.key()));
-    services.store().completeWithCallback(stored.id(), inv.id(), at, all);
-    return CallbackResponse.of(200, "Callback handled");
+    return null;
   }
 
   private List<String> validate(OperationPlan plan, CallbackDefinition def, @Nullable JsonNode body, String text) {
@@ -311,12 +317,6 @@ public final class CallbackReceiver {
     return Json.write(kept);
   }
 
-  private static Map<String, String> headerMap(String json) {
-    Map<String, String> map = new TreeMap<>();
-    Json.readTrusted(json).fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
-    return map;
-  }
-
   private static String describe(JsonProcessingException e) {
     JsonLocation loc = e.getLocation();
     String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
@@ -327,8 +327,4 @@ public final class CallbackReceiver {
     return "Malformed JSON" + at + ": " + msg;
   }
 
-  private static String summary(Throwable e) {
-    String msg = e.getMessage();
-    return e.getClass().getName() + (msg == null ? "" : ": " + msg);
-  }
 }

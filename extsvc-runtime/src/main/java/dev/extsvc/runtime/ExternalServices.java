@@ -42,6 +42,13 @@ public final class ExternalServices implements AutoCloseable {
   public static final Duration DEFAULT_CALLBACK_TIMEOUT = Duration.ofHours(24);
   public static final Duration DEFAULT_MAX_CALLBACK_TIMEOUT = Duration.ofHours(24);
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(1);
+  /** A synchronous handler slower than this no longer holds its sender (under common senders' patience). */
+  public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(10);
+  /** How long one callback's handler holds its invocation against timeouts and other callbacks. */
+  public static final Duration DEFAULT_CALLBACK_LEASE = Duration.ofMinutes(2);
+  /** A callback stored this long ago and still not finished is taken to have lost its process. */
+  public static final Duration DEFAULT_RECOVERY_GRACE = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_ATTEMPTS = 8;
 
   private static final Logger log = LoggerFactory.getLogger(ExternalServices.class);
 
@@ -58,6 +65,8 @@ public final class ExternalServices implements AutoCloseable {
   private final Invoker invoker;
   private final CallbackReceiver receiver;
   private final Sweeper sweeper;
+  private final CallbackWorker worker;
+  private final Map<String, Acknowledgement> acknowledgements;
 
   private ExternalServices(Builder b) {
     this.store = Objects.requireNonNull(b.store, "store is required");
@@ -79,11 +88,16 @@ public final class ExternalServices implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
     this.invoker = new Invoker(this, http);
-    this.receiver = new CallbackReceiver(this, b.limits);
+    this.acknowledgements = Map.copyOf(b.acknowledgements);
+    this.receiver = new CallbackReceiver(this, b.limits, new UnknownTokenLimiter(b.unknownTokenLimit, Duration.ofMinutes(1)));
     this.sweeper = new Sweeper(this, b.sweepInterval);
+    CallbackProcessor processor = new CallbackProcessor(this,
+        new CallbackProcessor.RetryPolicy(b.maxAttempts, b.firstRetryDelay, b.maxRetryDelay), b.callbackLease);
+    this.worker = new CallbackWorker(this, processor, b.handlerTimeout, b.recoveryGrace, b.sweepInterval);
     loadStoredServices();
     if (b.startSweeper) {
       sweeper.start();
+      worker.start();
     }
   }
 
@@ -160,6 +174,44 @@ public final class ExternalServices implements AutoCloseable {
         new NewEvent(invocationId, at, "CANCELLED", "Cancelled: " + reason));
   }
 
+  /**
+   * Replays a stored callback that was not handled (failed, dead, or not handled): its handler runs again now,
+   * as a sender's retry would run it. Returns the answer the handler's run gave, or empty when there is no such
+   * callback or it was already handled.
+   */
+  public Optional<CallbackResponse> replayCallback(UUID callbackId) {
+    var at = clock.instant();
+    var row = store.callback(callbackId).orElse(null);
+    if (row == null || !store.replayCallback(callbackId, at,
+        new NewEvent(row.invocationId(), at, "CALLBACK_REPLAY", "Callback " + row.key() + " replayed"))) {
+      return Optional.empty();
+    }
+    return Optional.of(worker.runBounded(store.callback(callbackId).orElseThrow()));
+  }
+
+  /** Processes due durable retries and recovers unfinished callbacks now (the worker does this every interval). */
+  public int processDueCallbacks() {
+    return worker.poll();
+  }
+
+  /**
+   * Runs the handler again for a stored callback whose handler failed (FAILED, also dead) or declined it
+   * (NOT_HANDLED), as if its sender had sent it again: 200 when handled now (the invocation completes), 404, 408 or
+   * 500 as the receiver answers; 404 for an unknown callback, 409 for one that is handled or being handled.
+   */
+  public CallbackResponse retryCallback(UUID callbackId) {
+    var row = store.callback(callbackId).orElse(null);
+    if (row == null) {
+      return CallbackResponse.of(404, "No callback " + callbackId);
+    }
+    if (row.outcome() == dev.extsvc.runtime.store.CallbackOutcome.HANDLED
+        || row.outcome() == dev.extsvc.runtime.store.CallbackOutcome.RECEIVED) {
+      return CallbackResponse.of(409, "Callback " + callbackId + " is " + row.outcome() + ", not failed");
+    }
+    return replayCallback(callbackId).orElseGet(() -> CallbackResponse.of(409, "Callback " + callbackId
+        + " cannot be run again"));
+  }
+
   /** Times out due invocations now (the sweeper does this every interval); returns how many. */
   public int sweepNow() {
     return sweeper.sweep();
@@ -173,20 +225,35 @@ public final class ExternalServices implements AutoCloseable {
     return publicBaseUrl;
   }
 
-  /** Stops the sweeper. The store belongs to the caller and stays open. */
+  /**
+   * Stops gracefully: new callbacks are answered 503 (senders retry later), callbacks being answered and handlers
+   * running finish (up to 30 s), then the worker and sweeper stop. The store belongs to the caller and stays open.
+   */
   @Override
   public void close() {
+    receiver.drain(Duration.ofSeconds(30));
+    worker.close(Duration.ofSeconds(30));
     sweeper.close();
+  }
+
+  /** The clock deadlines are measured with (the console shows time left by it). */
+  public InstantSource clock() {
+    return clock;
   }
 
   // --- shared with the package ---
 
-  InstantSource clock() {
-    return clock;
-  }
-
   Handlers handlers() {
     return handlers;
+  }
+
+  CallbackWorker worker() {
+    return worker;
+  }
+
+  Acknowledgement acknowledgement(String service, String operation) {
+    Acknowledgement byOperation = acknowledgements.get(service + "#" + operation);
+    return byOperation != null ? byOperation : acknowledgements.getOrDefault(service, Acknowledgement.SYNC);
   }
 
   Duration syncTimeout() {
@@ -249,8 +316,66 @@ public final class ExternalServices implements AutoCloseable {
     private final Set<Class<? extends CallbackHandler>> handlerTypes = new LinkedHashSet<>();
     private final List<String> handlerPackages = new ArrayList<>();
     private HandlerFactory handlerFactory = Handlers.JACKSON_FACTORY;
+    private final Map<String, Acknowledgement> acknowledgements = new HashMap<>();
+    private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
+    private Duration callbackLease = DEFAULT_CALLBACK_LEASE;
+    private Duration recoveryGrace = DEFAULT_RECOVERY_GRACE;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration firstRetryDelay = Duration.ofSeconds(1);
+    private Duration maxRetryDelay = Duration.ofMinutes(10);
+    private int unknownTokenLimit = 60;
 
     private Builder() {}
+
+    /** How callbacks of a service are acknowledged (default {@link Acknowledgement#SYNC}). */
+    public Builder acknowledgement(String service, Acknowledgement mode) {
+      acknowledgements.put(service, mode);
+      return this;
+    }
+
+    /** How callbacks of one operation are acknowledged; wins over the service's setting. */
+    public Builder acknowledgement(String service, String operation, Acknowledgement mode) {
+      acknowledgements.put(service + "#" + operation, mode);
+      return this;
+    }
+
+    /** How long a sender waits for a synchronous handler before it is answered 202 (default 10 s). */
+    public Builder handlerTimeout(Duration timeout) {
+      this.handlerTimeout = positive(timeout, "handlerTimeout");
+      return this;
+    }
+
+    /** How long one handler run holds its invocation (default 2 min). */
+    public Builder callbackLease(Duration lease) {
+      this.callbackLease = positive(lease, "callbackLease");
+      return this;
+    }
+
+    /** After how long a stored, unfinished callback is taken over by the worker (default 30 s). */
+    public Builder recoveryGrace(Duration grace) {
+      this.recoveryGrace = positive(grace, "recoveryGrace");
+      return this;
+    }
+
+    /** Durable retries: attempts in all, the first delay, the longest delay (exponential, with jitter). */
+    public Builder durableRetries(int attempts, Duration firstDelay, Duration maxDelay) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("attempts must be at least 1");
+      }
+      this.maxAttempts = attempts;
+      this.firstRetryDelay = positive(firstDelay, "firstDelay");
+      this.maxRetryDelay = positive(maxDelay, "maxDelay");
+      return this;
+    }
+
+    /** Unknown-token answers per client and minute before it is answered 429 (default 60). */
+    public Builder unknownTokenLimit(int perMinute) {
+      if (perMinute < 1) {
+        throw new IllegalArgumentException("unknownTokenLimit must be positive");
+      }
+      this.unknownTokenLimit = perMinute;
+      return this;
+    }
 
     public Builder store(Store store) {
       this.store = store;

@@ -61,6 +61,7 @@ final class ApiRoutes {
     r.get("/api/invocations", guard(this::listInvocations));
     r.get("/api/invocations/{id}", guard(this::getInvocation));
     r.post("/api/invocations/{id}/cancel", guard(this::cancel));
+    r.post("/api/callbacks/{id}/replay", guard(this::replay));
   }
 
   /** Turns failures into clear JSON answers; never a stack trace to the client. */
@@ -212,6 +213,10 @@ final class ApiRoutes {
       if (c.error() != null) {
         cb.put("error", c.error());
       }
+      if (c.nextAttemptAt() != null) {
+        cb.put("nextAttemptAt", c.nextAttemptAt().toString());
+      }
+      cb.put("dead", c.dead());
     }
     ArrayNode events = out.putArray("events");
     for (EventRow e : services.events(id)) {
@@ -240,6 +245,19 @@ final class ApiRoutes {
       return;
     }
     Http.json(res, 200, invocationJson(services.invocation(id).orElseThrow()).toString());
+  }
+
+  private void replay(ServerRequest req, ServerResponse res) {
+    UUID id = uuid(req.path().pathParameters().get("id"));
+    var answer = services.replayCallback(id);
+    if (answer.isEmpty()) {
+      Http.json(res, 404, Json.message("No callback " + id + " that can be replayed (unknown, or already handled)"));
+      return;
+    }
+    ObjectNode out = Json.MAPPER.createObjectNode().put("callbackId", id.toString())
+        .put("answerCode", answer.get().status());
+    out.set("answer", bodyJson(answer.get().body()));
+    Http.json(res, 200, out.toString());
   }
 
   static ObjectNode serviceJson(ServiceDefinition s) {

@@ -32,10 +32,19 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(Path dir, Consumer<ExternalServices.Builder> customizer) {
-    this(dir, JdbcStore.sqlite(dir.resolve("extsvc.db")), customizer);
+    this(dir, JdbcStore.sqlite(dir.resolve("extsvc.db")), customizer, s -> {});
   }
 
   Fixture(Path dir, JdbcStore store, Consumer<ExternalServices.Builder> customizer) {
+    this(dir, store, customizer, s -> {});
+  }
+
+  Fixture(Path dir, Consumer<ExternalServices.Builder> customizer, Consumer<ExtsvcServer.Builder> serverCustomizer) {
+    this(dir, JdbcStore.sqlite(dir.resolve("extsvc.db")), customizer, serverCustomizer);
+  }
+
+  Fixture(Path dir, JdbcStore store, Consumer<ExternalServices.Builder> customizer,
+      Consumer<ExtsvcServer.Builder> serverCustomizer) {
     this.dir = dir;
     this.store = store;
     int port = freePort();
@@ -49,7 +58,9 @@ final class Fixture implements AutoCloseable {
         .allowHandlerPackage("dev.extsvc.server");
     customizer.accept(b);
     this.services = b.build();
-    this.server = ExtsvcServer.builder(services).port(port).build().start();
+    ExtsvcServer.Builder sb = ExtsvcServer.builder(services).port(port);
+    serverCustomizer.accept(sb);
+    this.server = sb.build().start();
   }
 
   static String acmeSpec() {

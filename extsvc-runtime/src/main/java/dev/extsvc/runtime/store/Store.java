@@ -1,6 +1,7 @@
 package dev.extsvc.runtime.store;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +79,43 @@ public interface Store extends AutoCloseable {
    * times out once.
    */
   List<UUID> timeOutDue(Instant now, int limit);
+
+  /**
+   * Leases a PENDING invocation to one callback while its handler runs, until {@code until}: true when the lease
+   * is taken (it was free or had expired; not re-entrant). While leased, {@link #timeOutDue} skips
+   * the invocation, so a callback being handled can never end in TIMED_OUT; of two racing callbacks one waits.
+   */
+  boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until);
+
+  /** Gives back the lease this callback holds (its handler failed or did not handle the key); else no change. */
+  void release(UUID invocationId, UUID callbackId);
+
+  /**
+   * Records a failed handler run of a durable callback: FAILED, answer 500, attempts + 1, the error, and when to
+   * try again; {@code nextAttemptAt} null means retries are given up (the callback is dead). Releases the lease.
+   */
+  void scheduleRetry(UUID callbackId, UUID invocationId, @Nullable Instant nextAttemptAt, Instant now, String error,
+      NewEvent event);
+
+  /**
+   * Callbacks to process in the background, oldest first: RECEIVED ones received before {@code receivedBefore}
+   * (their process may have died before the handler finished), and FAILED ones whose retry is due.
+   */
+  List<CallbackRow> dueCallbacks(Instant now, Instant receivedBefore, int limit);
+
+  /** Makes a callback due now again (a dead one comes back to life); false when there is no such callback. */
+  boolean replayCallback(UUID callbackId, Instant now, NewEvent event);
+  /** The newest event of each of these invocations; invocations without events are left out. */
+  Map<UUID, EventRow> lastEvents(Collection<UUID> invocationIds);
+
+  /** PENDING invocations whose deadline is before {@code until}, soonest first: those about to time out. */
+  List<InvocationRow> pendingDueBefore(Instant until, int limit);
+
+  /** Callbacks whose handler failed (outcome FAILED), newest first. */
+  List<CallbackRow> failedCallbacks(int limit);
+
+  /** Activity per minute since {@code from}, oldest first; minutes without any are left out. */
+  List<ActivityMinute> activity(Instant from);
 
   /** Whether the store answers now (a cheap query). */
   boolean healthy();

@@ -2,6 +2,7 @@ package dev.extsvc.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
@@ -21,11 +22,15 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -289,13 +294,101 @@ public final class JdbcStore implements Store {
       var claimed = tx.query(
           Sql.timeOutDue(dialect),
           row -> new Due(Rows.uuid(row, "id"), Rows.instantAt(row, "deadline")),
-          now, TIMEOUT_REASON, now, limit);
+          now, TIMEOUT_REASON, now, now, limit);
       insertEvents(tx, claimed.stream()
           .map(d -> new NewEvent(d.id(), now, TIMED_OUT_EVENT, TIMEOUT_REASON + " at " + d.deadline()))
           .toList());
       return claimed;
     });
     return due.stream().sorted(Comparator.comparing(Due::deadline)).map(Due::id).toList();
+  }
+
+  @Override
+  public boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until) {
+    return write(tx -> tx.update(Sql.CLAIM, callbackId, until, invocationId, now) == 1);
+  }
+
+  @Override
+  public void release(UUID invocationId, UUID callbackId) {
+    write(tx -> tx.update(Sql.RELEASE, invocationId, callbackId));
+  }
+
+  @Override
+  public void scheduleRetry(UUID callbackId, UUID invocationId, @Nullable Instant nextAttemptAt, Instant now,
+      String error, NewEvent event) {
+    write(tx -> {
+      requireOne(tx.update(Sql.SCHEDULE_RETRY, error, nextAttemptAt, nextAttemptAt == null ? now : null, callbackId),
+          "callback", callbackId);
+      tx.update(Sql.RELEASE, invocationId, callbackId);
+      insertEvents(tx, List.of(event));
+      return null;
+    });
+  }
+
+  @Override
+  public List<CallbackRow> dueCallbacks(Instant now, Instant receivedBefore, int limit) {
+    return read(tx -> tx.query(Sql.DUE_CALLBACKS, Rows::callback, receivedBefore, now, limit));
+  }
+
+  @Override
+  public boolean replayCallback(UUID callbackId, Instant now, NewEvent event) {
+    return write(tx -> {
+      boolean found = tx.update(Sql.REPLAY_CALLBACK, now, callbackId) == 1;
+      if (found) {
+        insertEvents(tx, List.of(event));
+      }
+      return found;
+    });
+  }
+
+  @Override
+  public Map<UUID, EventRow> lastEvents(Collection<UUID> invocationIds) {
+    if (invocationIds.isEmpty()) {
+      return Map.of();
+    }
+    var ids = List.copyOf(new LinkedHashSet<>(invocationIds));
+    var rows = read(tx -> tx.query(Sql.lastEvents(ids.size()), Rows::event, ids.toArray()));
+    var byInvocation = new HashMap<UUID, EventRow>();
+    rows.forEach(row -> byInvocation.put(row.invocationId(), row));
+    return byInvocation;
+  }
+
+  @Override
+  public List<InvocationRow> pendingDueBefore(Instant until, int limit) {
+    return read(tx -> tx.query(Sql.PENDING_DUE_BEFORE, Rows::invocation, until, positive(limit)));
+  }
+
+  @Override
+  public List<CallbackRow> failedCallbacks(int limit) {
+    return read(tx -> tx.query(Sql.FAILED_CALLBACKS, Rows::callback, positive(limit)));
+  }
+
+  @Override
+  public List<ActivityMinute> activity(Instant from) {
+    record Count(long minute, long count, long failures) {}
+    var minutes = new TreeMap<Long, ActivityMinute>();
+    read(tx -> {
+      for (var c : tx.query(Sql.SUBMITTED_PER_MINUTE, row -> new Count(row.getLong(1), row.getLong(2), 0), from)) {
+        minutes.put(c.minute(), new ActivityMinute(minuteStart(c.minute()), c.count(), 0, 0));
+      }
+      for (var c : tx.query(Sql.CALLBACKS_PER_MINUTE, row -> new Count(row.getLong(1), row.getLong(2), row.getLong(3)), from)) {
+        long submitted = minutes.containsKey(c.minute()) ? minutes.get(c.minute()).submitted() : 0;
+        minutes.put(c.minute(), new ActivityMinute(minuteStart(c.minute()), submitted, c.count(), c.failures()));
+      }
+      return null;
+    });
+    return List.copyOf(minutes.values());
+  }
+
+  private static Instant minuteStart(long minute) {
+    return Instant.ofEpochSecond(minute * 60);
+  }
+
+  private static int positive(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+    return limit;
   }
 
   @Override

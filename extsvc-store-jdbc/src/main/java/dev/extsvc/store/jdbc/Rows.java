@@ -96,7 +96,9 @@ final class Rows {
         CallbackOutcome.valueOf(row.getString("outcome")),
         nullableInt(row, "answer_code"),
         row.getInt("attempts"),
-        row.getString("error"));
+        row.getString("error"),
+        nullableInstant(row, "next_attempt_at"),
+        nullableInstant(row, "dead_at"));
   }
 
   static EventRow event(ResultSet row) throws SQLException {

@@ -25,7 +25,15 @@ final class Sql {
       "UPDATE extsvc_invocations SET sync_status = ?, sync_headers = ?, sync_body = ? WHERE id = ?";
   // The status condition is what makes the final state unique: of two racing finishers, one updates no row.
   static final String FINISH =
-      "UPDATE extsvc_invocations SET status = ?, reason = ?, finished_at = ? WHERE id = ? AND status = 'PENDING'";
+      "UPDATE extsvc_invocations SET status = ?, reason = ?, finished_at = ?, claim_id = NULL, claim_until = NULL"
+          + " WHERE id = ? AND status = 'PENDING'";
+  // A lease is taken only from a PENDING invocation that nobody holds (or whose holder's lease ran out): not
+  // re-entrant, so two nodes recovering the same callback cannot both run its handler.
+  static final String CLAIM =
+      "UPDATE extsvc_invocations SET claim_id = ?, claim_until = ? WHERE id = ? AND status = 'PENDING'"
+          + " AND (claim_id IS NULL OR claim_until <= ?)";
+  static final String RELEASE =
+      "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL WHERE id = ? AND claim_id = ?";
   static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
 
   static final String INSERT_TOKEN =
@@ -33,12 +41,13 @@ final class Sql {
   static final String TOKEN =
       "SELECT token_hash, invocation_id, target, callback_keys FROM extsvc_callback_tokens WHERE token_hash = ?";
 
-  static final String CALLBACK_COLUMNS =
+  static final String CALLBACK_INSERT_COLUMNS =
       "id, invocation_id, callback_key, received_at, method, headers, body, dedup_key, outcome, answer_code,"
           + " attempts, error";
+  static final String CALLBACK_COLUMNS = CALLBACK_INSERT_COLUMNS + ", next_attempt_at, dead_at";
   // Only the dedup constraint is absorbed; any other violation (a reused id) still fails loudly.
   static final String INSERT_CALLBACK =
-      "INSERT INTO extsvc_callbacks (" + CALLBACK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      "INSERT INTO extsvc_callbacks (" + CALLBACK_INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (invocation_id, dedup_key) DO NOTHING";
   static final String CALLBACK_BY_DEDUP_KEY =
       "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE invocation_id = ? AND dedup_key = ?";
@@ -46,13 +55,42 @@ final class Sql {
   static final String CALLBACKS =
       "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE invocation_id = ? ORDER BY received_at, id";
   static final String UPDATE_CALLBACK =
-      "UPDATE extsvc_callbacks SET outcome = ?, answer_code = ?, error = ?, attempts = attempts + 1 WHERE id = ?";
+      "UPDATE extsvc_callbacks SET outcome = ?, answer_code = ?, error = ?, attempts = attempts + 1,"
+          + " next_attempt_at = NULL WHERE id = ?";
+  static final String SCHEDULE_RETRY =
+      "UPDATE extsvc_callbacks SET outcome = 'FAILED', answer_code = 500, error = ?, attempts = attempts + 1,"
+          + " next_attempt_at = ?, dead_at = ? WHERE id = ?";
+  static final String REPLAY_CALLBACK =
+      "UPDATE extsvc_callbacks SET next_attempt_at = ?, dead_at = NULL WHERE id = ? AND outcome <> 'HANDLED'";
+  // Two indexed halves rather than one OR, so neither scan touches settled callbacks.
+  static final String DUE_CALLBACKS =
+      "SELECT * FROM (SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE outcome = 'RECEIVED'"
+          + " AND received_at < ? UNION SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks"
+          + " WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?) due ORDER BY received_at, id LIMIT ?";
 
   static final String INSERT_EVENT = "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)";
   static final String EVENTS =
       "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
 
+  static final String PENDING_DUE_BEFORE = "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations"
+      + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+  static final String FAILED_CALLBACKS = "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks"
+      + " WHERE outcome = 'FAILED' ORDER BY received_at DESC LIMIT ?";
+  // Integer division of epoch microseconds gives the minute on both dialects.
+  static final String SUBMITTED_PER_MINUTE = "SELECT submit_time / 60000000 AS minute, COUNT(*) FROM extsvc_invocations"
+      + " WHERE submit_time >= ? GROUP BY submit_time / 60000000";
+  static final String CALLBACKS_PER_MINUTE = "SELECT received_at / 60000000 AS minute, COUNT(*),"
+      + " SUM(CASE WHEN outcome = 'FAILED' THEN 1 ELSE 0 END) FROM extsvc_callbacks"
+      + " WHERE received_at >= ? GROUP BY received_at / 60000000";
+
   static final String PING = "SELECT 1";
+
+  /** The newest event of each invocation named, through the (invocation_id, id) index. */
+  static String lastEvents(int invocations) {
+    return "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE id IN (SELECT MAX(id)"
+        + " FROM extsvc_events WHERE invocation_id IN (" + String.join(", ", java.util.Collections.nCopies(invocations, "?"))
+        + ") GROUP BY invocation_id)";
+  }
 
   /**
    * Claims due timeouts. PostgreSQL may run several sweepers at once: rows another one holds are skipped, not
@@ -62,7 +100,8 @@ final class Sql {
     var lock = dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
     return "UPDATE extsvc_invocations SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
         + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations"
-        + " WHERE status = 'PENDING' AND deadline <= ? ORDER BY deadline LIMIT ?" + lock + ")"
+        + " WHERE status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
+        + " ORDER BY deadline LIMIT ?" + lock + ")"
         + " RETURNING id, deadline";
   }
 

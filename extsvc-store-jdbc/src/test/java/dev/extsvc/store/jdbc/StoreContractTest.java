@@ -9,6 +9,7 @@ import static dev.extsvc.store.jdbc.Fixtures.withStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
@@ -407,6 +408,83 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void lastEventsGivesTheNewestEventOfEachInvocationAsked() {
+    var a = pending();
+    var b = pending();
+    var quiet = pending();
+    store.createInvocation(a, List.of(), List.of(event(a.id(), "SUBMITTED")));
+    store.createInvocation(b, List.of(), List.of(event(b.id(), "SUBMITTED")));
+    store.createInvocation(quiet, List.of(), List.of());
+    store.appendEvent(event(a.id(), "CALLOUT"));
+    store.appendEvent(event(b.id(), "CALLOUT"));
+    store.appendEvent(event(a.id(), "COMPLETED"));
+
+    var last = store.lastEvents(List.of(a.id(), b.id(), quiet.id()));
+
+    assertThat(last).containsOnlyKeys(a.id(), b.id());
+    assertThat(last.get(a.id()).kind()).isEqualTo("COMPLETED");
+    assertThat(last.get(b.id()).kind()).isEqualTo("CALLOUT");
+    assertThat(store.lastEvents(List.of())).isEmpty();
+  }
+
+  @Test
+  void pendingDueBeforeListsOnlyPendingInvocationsSoonestDeadlineFirst() {
+    var soon = pending("acme", "op", T0, Duration.ofMinutes(5));
+    var sooner = pending("acme", "op", T0, Duration.ofMinutes(1));
+    var later = pending("acme", "op", T0, Duration.ofHours(2));
+    var done = withStatus(pending("acme", "op", T0, Duration.ofMinutes(2)), InvocationStatus.COMPLETED);
+    for (var row : List.of(soon, sooner, later, done)) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+
+    assertThat(store.pendingDueBefore(T0.plus(Duration.ofMinutes(10)), 10)).extracting(InvocationRow::id)
+        .containsExactly(sooner.id(), soon.id());
+    assertThat(store.pendingDueBefore(T0.plus(Duration.ofMinutes(10)), 1)).extracting(InvocationRow::id)
+        .containsExactly(sooner.id());
+  }
+
+  @Test
+  void failedCallbacksAreThoseWhoseHandlerFailedNewestFirst() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var first = withReceivedAt(callback(invocation.id(), "a"), T0.plusSeconds(1));
+    var second = withReceivedAt(callback(invocation.id(), "b"), T0.plusSeconds(2));
+    var handled = withReceivedAt(callback(invocation.id(), "c"), T0.plusSeconds(3));
+    for (var row : List.of(first, second, handled)) {
+      store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    }
+    store.updateCallback(first.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.updateCallback(second.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.updateCallback(handled.id(), CallbackOutcome.HANDLED, 200, null, event(invocation.id(), "HANDLER_OK"));
+
+    assertThat(store.failedCallbacks(10)).extracting(CallbackRow::id).containsExactly(second.id(), first.id());
+    assertThat(store.failedCallbacks(10).getFirst().error()).isEqualTo("boom");
+  }
+
+  @Test
+  void activityCountsSubmissionsCallbacksAndFailuresPerMinute() {
+    var minute = Instant.parse("2026-03-01T10:15:00Z");
+    var old = pending("acme", "op", minute.minusSeconds(3600), Duration.ofHours(1));
+    var a = pending("acme", "op", minute.plusSeconds(5), Duration.ofHours(1));
+    var b = pending("acme", "op", minute.plusSeconds(59), Duration.ofHours(1));
+    var c = pending("acme", "op", minute.plusSeconds(125), Duration.ofHours(1));
+    for (var row : List.of(old, a, b, c)) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+    var ok = withReceivedAt(callback(a.id(), "ok"), minute.plusSeconds(70));
+    var bad = withReceivedAt(callback(b.id(), "bad"), minute.plusSeconds(80));
+    store.insertCallback(ok, event(a.id(), "X"));
+    store.insertCallback(bad, event(b.id(), "X"));
+    store.updateCallback(bad.id(), CallbackOutcome.FAILED, 500, "boom", event(b.id(), "HANDLER_FAILED"));
+
+    assertThat(store.activity(minute)).containsExactly(
+        new ActivityMinute(minute, 2, 0, 0),
+        new ActivityMinute(minute.plusSeconds(60), 0, 2, 1),
+        new ActivityMinute(minute.plusSeconds(120), 1, 0, 0));
+    assertThat(store.activity(minute.plusSeconds(3600))).isEmpty();
+  }
+
+  @Test
   void healthyWhileOpenAndNotAfterClose() {
     assertThat(store.healthy()).isTrue();
     store.close();
@@ -437,6 +515,99 @@ abstract class StoreContractTest {
       assertThatThrownBy(() -> broken.saveService(new ServiceRow("acme", "1", "{}", T0)))
           .isInstanceOf(StoreUnavailableException.class);
     }
+  }
+
+  @Test
+  void aLeaseIsHeldByOneCallbackAtATimeAndKeepsTheSweeperAway() {
+    var invocation = pending("acme", "submitApplication", T0, Duration.ofMinutes(1));
+    store.createInvocation(invocation, List.of(), List.of());
+    var first = callback(invocation.id(), "lease-1");
+    var second = callback(invocation.id(), "lease-2");
+    var now = T0.plusSeconds(50);
+
+    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isTrue();
+    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).as("not re-entrant").isFalse();
+    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
+    // Past the deadline but leased: a callback being handled never ends TIMED_OUT.
+    assertThat(store.timeOutDue(T0.plusSeconds(120), 10)).isEmpty();
+
+    store.release(invocation.id(), second.id());
+    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
+    store.release(invocation.id(), first.id());
+    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(1))).isTrue();
+    // An expired lease no longer protects the invocation, and can be taken over.
+    assertThat(store.claim(invocation.id(), first.id(), now.plusSeconds(2), now.plusSeconds(300))).isTrue();
+    store.release(invocation.id(), first.id());
+    assertThat(store.timeOutDue(T0.plusSeconds(120), 10)).containsExactly(invocation.id());
+    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isFalse();
+  }
+
+  @Test
+  void finishingAnInvocationEndsItsLease() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "lease-done");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    store.claim(invocation.id(), row.id(), T0, T0.plusSeconds(300));
+
+    store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(1), List.of(event(invocation.id(), "COMPLETED")));
+
+    assertThat(store.invocation(invocation.id()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(store.claim(invocation.id(), row.id(), T0, T0.plusSeconds(300))).isFalse();
+  }
+
+  @Test
+  void retriesAreScheduledUntilGivenUpAndAReplayRevivesADeadCallback() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "retry");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var now = T0.plusSeconds(100);
+
+    // Fresh RECEIVED callbacks are left to the request that is handling them.
+    assertThat(store.dueCallbacks(now, row.receivedAt(), 10)).isEmpty();
+    assertThat(store.dueCallbacks(now, row.receivedAt().plusSeconds(1), 10)).extracting(CallbackRow::id)
+        .containsExactly(row.id());
+
+    store.claim(invocation.id(), row.id(), now, now.plusSeconds(300));
+    store.scheduleRetry(row.id(), invocation.id(), now.plusSeconds(10), now, "boom", event(invocation.id(), "HANDLER_FAILED"));
+
+    var failed = store.callback(row.id()).orElseThrow();
+    assertThat(failed.outcome()).isEqualTo(CallbackOutcome.FAILED);
+    assertThat(failed.nextAttemptAt()).isEqualTo(now.plusSeconds(10));
+    assertThat(failed.attempts()).isEqualTo(1);
+    assertThat(failed.dead()).isFalse();
+    assertThat(store.dueCallbacks(now, T0, 10)).isEmpty();
+    assertThat(store.dueCallbacks(now.plusSeconds(10), T0, 10)).extracting(CallbackRow::id).containsExactly(row.id());
+    assertThat(store.claim(invocation.id(), UUID.randomUUID(), now, now.plusSeconds(1))).as("lease released").isTrue();
+    store.release(invocation.id(), store.callback(row.id()).orElseThrow().id());
+
+    store.scheduleRetry(row.id(), invocation.id(), null, now.plusSeconds(20), "boom again", event(invocation.id(), "DEAD"));
+
+    var dead = store.callback(row.id()).orElseThrow();
+    assertThat(dead.dead()).isTrue();
+    assertThat(dead.deadAt()).isEqualTo(now.plusSeconds(20));
+    assertThat(dead.attempts()).isEqualTo(2);
+    assertThat(store.dueCallbacks(now.plusSeconds(1000), T0, 10)).isEmpty();
+
+    assertThat(store.replayCallback(row.id(), now.plusSeconds(30), event(invocation.id(), "REPLAY"))).isTrue();
+
+    var revived = store.callback(row.id()).orElseThrow();
+    assertThat(revived.dead()).isFalse();
+    assertThat(store.dueCallbacks(now.plusSeconds(30), T0, 10)).extracting(CallbackRow::id).containsExactly(row.id());
+    assertThat(store.replayCallback(UUID.randomUUID(), now, event(invocation.id(), "REPLAY"))).isFalse();
+  }
+
+  @Test
+  void aHandledCallbackCannotBeReplayed() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "handled");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(61), List.of());
+
+    assertThat(store.replayCallback(row.id(), T0.plusSeconds(62), event(invocation.id(), "REPLAY"))).isFalse();
+    assertThat(store.dueCallbacks(T0.plusSeconds(1000), T0.plusSeconds(1000), 10)).isEmpty();
   }
 
   private List<UUID> ids(InvocationQuery query) {

@@ -1,0 +1,97 @@
+package dev.extsvc.codegen;
+
+import com.palantir.javapoet.JavaFile;
+import dev.extsvc.spec.Diagnostic;
+import dev.extsvc.spec.Registrar;
+import dev.extsvc.spec.Registration;
+import dev.extsvc.spec.ServiceDefinition;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.lang.model.SourceVersion;
+
+/**
+ * Generates a typed Java client from a registered service: one class per service (e.g. {@code AcmeMortgages}),
+ * created from an {@code ExternalServices}, with one method per operation, and records for the schemas. The
+ * output is deterministic: generating twice gives identical bytes.
+ */
+public final class JavaClientGenerator {
+  private JavaClientGenerator() {}
+
+  /**
+   * The Java files for a service, ordered by type name.
+   *
+   * @param packageName the package of the generated types, e.g. "com.acme.mortgages"
+   * @throws IllegalArgumentException when the package name is not a valid Java package name
+   */
+  public static List<JavaFile> generate(ServiceDefinition service, String packageName) {
+    Objects.requireNonNull(service, "service");
+    requirePackage(packageName);
+    return new ServiceWriter(service, packageName).files();
+  }
+
+  /**
+   * Generates a service's files under a source root ({@code outputDir/com/acme/AcmeMortgages.java}).
+   *
+   * @return the files written, in the order of {@link #generate(ServiceDefinition, String)}
+   */
+  public static List<Path> writeTo(ServiceDefinition service, String packageName, Path outputDir) {
+    List<Path> written = new ArrayList<>();
+    for (JavaFile file : generate(service, packageName)) {
+      try {
+        written.add(file.writeToPath(outputDir));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + file.typeSpec().name() + " under " + outputDir, e);
+      }
+    }
+    return written;
+  }
+
+  /**
+   * Registers a spec file and generates its client: the {@code extsvc generate} command and the Maven plugin.
+   * Registration problems are printed to {@code err} (errors and warnings, with their location), never a stack
+   * trace.
+   *
+   * @return 0 when generated, 1 when the spec has errors or the files cannot be written, 2 for a bad package name
+   */
+  public static int generate(Path spec, String packageName, Path outputDir, PrintWriter err) {
+    if (!isPackageName(packageName)) {
+      err.println("'" + packageName + "' is not a valid Java package name");
+      err.flush();
+      return 2;
+    }
+    Registration registration = Registrar.defaults().register(spec, null);
+    for (Diagnostic d : registration.report().diagnostics()) {
+      err.println(spec + ": " + d);
+    }
+    ServiceDefinition service = registration.service();
+    if (service == null) {
+      err.println(spec + ": not generated: the spec has " + registration.report().errors().size() + " error(s)");
+      err.flush();
+      return 1;
+    }
+    try {
+      writeTo(service, packageName, outputDir);
+    } catch (UncheckedIOException e) {
+      err.println(e.getMessage() + ": " + e.getCause().getMessage());
+      err.flush();
+      return 1;
+    }
+    err.flush();
+    return 0;
+  }
+
+  static boolean isPackageName(String name) {
+    return name != null && SourceVersion.isName(name);
+  }
+
+  private static void requirePackage(String packageName) {
+    if (!isPackageName(packageName)) {
+      throw new IllegalArgumentException("'" + packageName + "' is not a valid Java package name");
+    }
+  }
+}

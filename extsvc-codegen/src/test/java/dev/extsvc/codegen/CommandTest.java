@@ -1,0 +1,47 @@
+package dev.extsvc.codegen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command entry: exit codes and the registration report, never a stack trace. */
+class CommandTest {
+  @TempDir Path out;
+  private final StringWriter err = new StringWriter();
+
+  private int generate(Path spec, String pkg) {
+    return JavaClientGenerator.generate(spec, pkg, out, new PrintWriter(err));
+  }
+
+  @Test
+  void aGoodSpecIsWrittenUnderThePackageDirectories() throws Exception {
+    assertThat(generate(Fixtures.ACME, "com.acme.mortgages")).isZero();
+    assertThat(out.resolve("com/acme/mortgages/AcmeMortgages.java")).exists();
+    assertThat(Files.readString(out.resolve("com/acme/mortgages/Contact.java"))).contains("public record Contact(");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void aBadSpecPrintsTheRegistrationErrorsAndExitsWithOne() {
+    assertThat(generate(Fixtures.spec("broken.yaml"), "p")).isEqualTo(1);
+    assertThat(err.toString()).contains("ERROR").contains("not generated").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(out).isEmptyDirectory();
+  }
+
+  @Test
+  void aMissingFileIsReportedNotThrown() {
+    assertThat(generate(out.resolve("nope.yaml"), "p")).isEqualTo(1);
+    assertThat(err.toString()).contains("nope.yaml").doesNotContain("\tat ");
+  }
+
+  @Test
+  void anInvalidPackageNameIsAUsageError() {
+    assertThat(generate(Fixtures.ACME, "com.acme.class")).isEqualTo(2);
+    assertThat(err.toString()).contains("not a valid Java package name");
+  }
+}

@@ -1,0 +1,214 @@
+package dev.extsvc.mock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.ExpressionContext;
+import dev.extsvc.spec.Parameter;
+import dev.extsvc.spec.ParameterLocation;
+import dev.extsvc.spec.RequestParts;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses and schedules the callback for each asynchronous request: one scheduler thread keeps time, and each
+ * delivery runs on its own virtual thread, since it mostly waits on the network.
+ */
+final class CallbackDispatcher implements AutoCloseable {
+  /** Beyond this many scheduled callbacks new ones are refused, so a load test cannot exhaust memory. */
+  static final int MAX_PENDING = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(CallbackDispatcher.class);
+
+  private final Duration delay;
+  private final KeyRule rule;
+  private final @Nullable CallbackPayloads payloads;
+  private final ExampleGenerator generator;
+  private final CallbackSender sender;
+  private final Consumer<Delivery> record;
+  private final InstantSource clock;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final ExecutorService workers;
+  private final AtomicInteger pending = new AtomicInteger();
+
+  CallbackDispatcher(Duration delay, KeyRule rule, @Nullable CallbackPayloads payloads, ExampleGenerator generator,
+      CallbackSender sender, Consumer<Delivery> record, InstantSource clock) {
+    this.delay = delay;
+    this.rule = rule;
+    this.payloads = payloads;
+    this.generator = generator;
+    this.sender = sender;
+    this.record = record;
+    this.clock = clock;
+    this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "mock-callback-scheduler");
+      t.setDaemon(true);
+      return t;
+    });
+    scheduler.setRemoveOnCancelPolicy(true);
+    this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mock-callback-", 0).factory());
+  }
+
+  /**
+   * Schedules the callback a request calls for.
+   *
+   * @param request the request's parts; not changed afterwards
+   * @param requestUrl the URL the request was sent to, for {@code $url}
+   * @param answer the body of the synchronous answer, whose values the callback repeats
+   */
+  void dispatch(MockOperation op, RecordedRequest recorded, RequestParts request, String requestUrl,
+      @Nullable JsonNode answer) {
+    String opId = op.operation().id();
+    List<String> keys = op.operation().callbackKeys();
+    String key = recorded.header(MockService.KEY_HEADER);
+    if (key == null) {
+      try {
+        key = rule.choose(op.operation(), recorded);
+      } catch (RuntimeException e) {
+        record.accept(failed(opId, "?", "", "the key rule failed: " + e));
+        return;
+      }
+    } else if (key.equals(MockService.NO_CALLBACK) && !keys.contains(key)) {
+      return;
+    }
+    String chosen = key;
+    List<CallbackDefinition> definitions =
+        op.operation().callbacks().stream().filter(d -> d.key().equals(chosen)).toList();
+    if (definitions.isEmpty()) {
+      record.accept(failed(opId, chosen, "", "operation " + opId + " has no callback key '" + chosen
+          + "' (its keys: " + String.join(", ", keys) + ")"));
+      return;
+    }
+    if (pending.incrementAndGet() > MAX_PENDING) {
+      pending.decrementAndGet();
+      record.accept(failed(opId, chosen, definitions.get(0).method(), "more than " + MAX_PENDING + " pending"));
+      return;
+    }
+    Runnable fire = () -> {
+      try {
+        record.accept(fire(op, chosen, definitions, request, requestUrl, answer));
+      } finally {
+        pending.decrementAndGet();
+      }
+    };
+    try {
+      scheduler.schedule(() -> handOff(fire), delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closing) {
+      pending.decrementAndGet();
+    }
+  }
+
+  private void handOff(Runnable fire) {
+    try {
+      workers.execute(fire);
+    } catch (RejectedExecutionException closing) {
+      pending.decrementAndGet();
+    }
+  }
+
+  /** Sends to the first of the key's definitions whose URL the request supplies. */
+  private Delivery fire(MockOperation op, String key, List<CallbackDefinition> definitions, RequestParts request,
+      String requestUrl, @Nullable JsonNode answer) {
+    String opId = op.operation().id();
+    ExpressionContext context = ExpressionContext.ofRequest(requestUrl, op.operation().method(), request);
+    String reason = "no callback URL";
+    for (CallbackDefinition def : definitions) {
+      if (def.template() == null) {
+        reason = "the template '" + def.expression() + "' does not parse";
+        continue;
+      }
+      String url;
+      try {
+        url = def.template().expand(context);
+      } catch (RuntimeException e) {
+        reason = "cannot evaluate '" + def.expression() + "': " + e.getMessage();
+        continue;
+      }
+      if (!Urls.callable(url)) {
+        reason = url.isEmpty()
+            ? "the request carries no URL at " + def.expression()
+            : "'" + Urls.mask(url) + "' at " + def.expression() + " is not an http(s) URL";
+        continue;
+      }
+      JsonNode body = body(key, def, request, answer);
+      Map<String, String> headers = headers(key, def, request, answer);
+      return sender.send(opId, key, def.method(), url, headers, body == null ? "" : body.toString());
+    }
+    return failed(opId, key, definitions.get(0).method(), reason);
+  }
+
+  /** The hook's body, else the example, else a generated one, sharing values with the synchronous answer. */
+  @Nullable JsonNode body(String key, CallbackDefinition def, RequestParts request, @Nullable JsonNode answer) {
+    if (payloads != null) {
+      JsonNode chosen = payloads.payload(key, def, request.copy());
+      if (chosen != null) {
+        return chosen;
+      }
+    }
+    if (def.requestBody() == null) {
+      return null;
+    }
+    JsonNode body = def.requestBody().example() != null
+        ? def.requestBody().example().deepCopy()
+        : generator.generate(def.requestBody().schema());
+    // The same applicationNumber in the answer and the callback makes the flow look like one story.
+    if (body instanceof ObjectNode object && answer != null && answer.isObject()) {
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        JsonNode shared = answer.get(field.getKey());
+        if (shared != null && shared.isValueNode()) {
+          field.setValue(shared.deepCopy());
+        }
+      }
+    }
+    return body;
+  }
+
+  /** The hook's headers, plus a value for every declared header parameter it left out. */
+  Map<String, String> headers(String key, CallbackDefinition def, RequestParts request, @Nullable JsonNode answer) {
+    Map<String, String> given = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    if (payloads != null) {
+      given.putAll(payloads.headers(key, def, request.copy()));
+    }
+    Map<String, String> headers = new LinkedHashMap<>(given);
+    for (Parameter p : def.parameters()) {
+      if (p.in() != ParameterLocation.HEADER || given.containsKey(p.name())) {
+        continue;
+      }
+      JsonNode shared = answer == null ? null : answer.get(p.name());
+      JsonNode value = shared != null && shared.isValueNode() ? shared : generator.generate(p.schema());
+      headers.put(p.name(), value.isNull() || !value.isValueNode() ? "value" : value.asText());
+    }
+    return headers;
+  }
+
+  private Delivery failed(String opId, String key, String method, String reason) {
+    log.warn("Callback {}/{} not sent: {}", opId, key, reason);
+    return new Delivery(opId, key, method, "", Map.of(), "", -1, null, reason, 0, clock.instant(), null);
+  }
+
+  @Override
+  public void close() {
+    // Pending deliveries are dropped: a closed mock is a bank that went away.
+    scheduler.shutdownNow();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.extsvc.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.extsvc.runtime.internal.Json;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.spec.RequestParts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the handler of one stored callback, once: under a lease on its invocation (so no timeout and no other
+ * callback of the same invocation interleaves), then records the outcome. Shared by the synchronous answer path,
+ * the durable queue, recovery after a crash, and replays.
+ */
+final class CallbackProcessor {
+  static final String UNKNOWN = "Unknown callback";
+
+  private static final Logger log = LoggerFactory.getLogger(CallbackProcessor.class);
+
+  private final ExternalServices services;
+  private final RetryPolicy retries;
+  private final Duration lease;
+
+  /** Exponential backoff with jitter, then dead. */
+  record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDelay) {
+    Duration delayBefore(int attempt) {
+      double exp = firstDelay.toMillis() * Math.pow(2, Math.max(0, attempt - 1));
+      double capped = Math.min(maxDelay.toMillis(), exp);
+      // Jitter spreads retries of many callbacks that failed together (a database down) over time.
+      return Duration.ofMillis((long) (capped * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5)));
+    }
+  }
+
+  CallbackProcessor(ExternalServices services, RetryPolicy retries, Duration lease) {
+    this.services = services;
+    this.retries = retries;
+    this.lease = lease;
+  }
+
+  /**
+   * Processes a stored callback; returns what its sender is (or would have been) answered.
+   *
+   * @param durable whether a handler failure schedules a retry (DURABLE, or a SYNC sender released early)
+   */
+  CallbackResponse process(CallbackRow stored, boolean durable) {
+    Store store = services.store();
+    UUID id = stored.invocationId();
+    String key = stored.key();
+    InvocationRow inv = store.invocation(id).orElse(null);
+    Instant now = services.clock().instant();
+    if (inv == null) {
+      return CallbackResponse.of(404, UNKNOWN);
+    }
+    CallbackResponse refused = refuseIfFinal(inv, stored);
+    if (refused != null) {
+      return refused;
+    }
+    if (!store.claim(id, stored.id(), now, now.plus(lease))) {
+      // Either another callback holds the invocation, or it became final since we read it (a timeout won).
+      InvocationRow again = store.invocation(id).orElse(inv);
+      refused = refuseIfFinal(again, stored);
+      return refused != null ? refused : CallbackResponse.of(503,
+          "Another callback of this invocation is being handled, retry later", Map.of("Retry-After", "1"));
+    }
+    if (inv.handlerType() == null) {
+      return complete(inv, stored, List.of(new NewEvent(id, now, "CALLBACK_RECORDED",
+          "Callback " + key + " recorded for the caller (no handler)")));
+    }
+    CallbackHandler handler;
+    try {
+      handler = services.handlers().recreate(inv.handlerType(), inv.handlerState() == null ? "{}" : inv.handlerState());
+    } catch (Exception e) {
+      return failed(inv, stored, durable, "handler " + inv.handlerType() + " could not be re-created: " + summary(e));
+    }
+    JsonNode body = stored.body().isBlank() ? null : Json.readTrusted(stored.body());
+    ReceivedCallback callback = new ReceivedCallback(id, key, stored.method(),
+        RequestParts.fromJson(Json.readTrusted(inv.request())), inv.submitTime(), inv.deadline(), inv.status(),
+        stored.receivedAt(), headerMap(stored.headers()), body);
+    long started = System.nanoTime();
+    try {
+      handler.onCallback(key, List.of(callback));
+    } catch (CallbackNotHandledException e) {
+      settle(stored, CallbackOutcome.NOT_HANDLED, 404, e.getMessage(), e.getMessage());
+      store.release(id, stored.id());
+      return CallbackResponse.of(404, e.getMessage());
+    } catch (Exception | LinkageError | StackOverflowError e) {
+      return failed(inv, stored, durable, "Handler " + inv.handlerType() + " failed on " + key + ": " + summary(e));
+    }
+    double millis = (System.nanoTime() - started) / 1_000_000.0;
+    return complete(inv, stored, List.of(new NewEvent(id, services.clock().instant(), "HANDLER_OK",
+        "Handler " + inv.handlerType() + " handled " + key + " in " + String.format("%.1f", millis) + " ms")));
+  }
+
+  /** The answer for a callback whose invocation is already final, or null while it is PENDING. */
+  private @Nullable CallbackResponse refuseIfFinal(InvocationRow inv, CallbackRow stored) {
+    String key = stored.key();
+    switch (inv.status()) {
+      case COMPLETED -> {
+        settle(stored, CallbackOutcome.NOT_HANDLED, 404, "invocation already completed",
+            "Callback " + key + " arrived after the invocation completed; handler not run");
+        return CallbackResponse.of(404, UNKNOWN);
+      }
+      case CANCELLED -> {
+        settle(stored, CallbackOutcome.NOT_HANDLED, 404, "invocation cancelled",
+            "Callback " + key + " arrived after the invocation was cancelled; handler not run");
+        return CallbackResponse.of(404, UNKNOWN);
+      }
+      case TIMED_OUT -> {
+        settle(stored, CallbackOutcome.NOT_HANDLED, 408, "callback timeout reached",
+            "Callback " + key + " arrived after the callback timeout; handler not run");
+        return CallbackResponse.of(408, "Callback timeout reached");
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private CallbackResponse complete(InvocationRow inv, CallbackRow stored, List<NewEvent> events) {
+    Instant at = services.clock().instant();
+    List<NewEvent> all = new ArrayList<>(events);
+    all.add(new NewEvent(inv.id(), at, "COMPLETED", "Completed by callback " + stored.key()));
+    services.store().completeWithCallback(stored.id(), inv.id(), at, all);
+    return CallbackResponse.of(200, "Callback handled");
+  }
+
+  private CallbackResponse failed(InvocationRow inv, CallbackRow stored, boolean durable, String error) {
+    Store store = services.store();
+    Instant now = services.clock().instant();
+    log.warn("Invocation {}: {}", inv.id(), error);
+    if (!durable) {
+      settle(stored, CallbackOutcome.FAILED, 500, error, error + "; the invocation stays PENDING");
+      store.release(inv.id(), stored.id());
+      return CallbackResponse.of(500, "Callback handler failed");
+    }
+    int attempt = stored.attempts() + 1;
+    if (attempt >= retries.maxAttempts()) {
+      store.scheduleRetry(stored.id(), inv.id(), null, now, error, new NewEvent(inv.id(), now, "CALLBACK_DEAD",
+          error + "; attempt " + attempt + " of " + retries.maxAttempts() + ", retries given up (replay to try again)"));
+    } else {
+      Instant next = now.plus(retries.delayBefore(attempt));
+      store.scheduleRetry(stored.id(), inv.id(), next, now, error, new NewEvent(inv.id(), now, "HANDLER_FAILED",
+          error + "; attempt " + attempt + " of " + retries.maxAttempts() + ", next at " + next));
+    }
+    return CallbackResponse.of(500, "Callback handler failed");
+  }
+
+  private void settle(CallbackRow stored, CallbackOutcome outcome, int code, @Nullable String error, String message) {
+    String kind = switch (outcome) {
+      case NOT_HANDLED -> code == 404 && error != null && error.startsWith("Callback not handled")
+          ? "HANDLER_NOT_HANDLED" : "CALLBACK_REJECTED";
+      case FAILED -> "HANDLER_FAILED";
+      default -> "CALLBACK_" + outcome;
+    };
+    services.store().updateCallback(stored.id(), outcome, code, error,
+        new NewEvent(stored.invocationId(), services.clock().instant(), kind, message));
+  }
+
+  private static Map<String, String> headerMap(String json) {
+    Map<String, String> map = new TreeMap<>();
+    Json.readTrusted(json).properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
+    return map;
+  }
+
+  static String summary(Throwable e) {
+    String msg = e.getMessage();
+    return e.getClass().getName() + (msg == null ? "" : ": " + msg);
+  }
+}

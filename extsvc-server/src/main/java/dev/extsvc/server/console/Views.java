@@ -1,0 +1,125 @@
+package dev.extsvc.server.console;
+
+import dev.extsvc.runtime.store.ActivityMinute;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.spec.Registration;
+import dev.extsvc.spec.Report;
+import dev.extsvc.spec.ServiceDefinition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** What each page shows, computed before rendering so templates only lay it out. */
+final class Views {
+  private Views() {}
+
+  /** The frame around every page. */
+  record Chrome(String title, String nav, boolean canLogout) {}
+
+  record Overview(
+      Chrome chrome,
+      Instant now,
+      Map<InvocationStatus, Long> counts,
+      long submittedLastHour,
+      long callbacksLastHour,
+      long failuresLastHour,
+      long callbacksLastMinute,
+      Chart chart,
+      List<InvocationRow> dueSoon,
+      List<CallbackRow> failed) {
+
+    String callbacksPerMinute() {
+      return String.format(java.util.Locale.ROOT, "%.1f", callbacksLastHour / 60.0);
+    }
+  }
+
+  /** The last hour as an inline SVG bar chart; geometry computed here, numbers only. */
+  record Chart(List<Bar> bars, long max, List<Tick> ticks) {
+    static final int WIDTH = 1200;
+    static final int HEIGHT = 140;
+    static final int MINUTES = 60;
+
+    static Chart of(List<ActivityMinute> activity, Instant now) {
+      Instant start = now.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(Duration.ofMinutes(MINUTES - 1));
+      Map<Instant, ActivityMinute> byMinute = new HashMap<>();
+      activity.forEach(a -> byMinute.put(a.minute(), a));
+      long max = 1;
+      for (ActivityMinute a : activity) {
+        max = Math.max(max, Math.max(a.submitted(), a.callbacks()));
+      }
+      int slot = WIDTH / MINUTES;
+      List<Bar> bars = new ArrayList<>();
+      List<Tick> ticks = new ArrayList<>();
+      for (int i = 0; i < MINUTES; i++) {
+        Instant minute = start.plus(Duration.ofMinutes(i));
+        ActivityMinute a = byMinute.getOrDefault(minute, new ActivityMinute(minute, 0, 0, 0));
+        int x = i * slot;
+        int hs = height(a.submitted(), max);
+        int hc = height(a.callbacks(), max);
+        int hf = height(a.failures(), max);
+        bars.add(new Bar(x + 2, HEIGHT - hs, hs, x + 10, HEIGHT - hc, hc, HEIGHT - hf, hf,
+            Format.minute(minute) + " UTC: " + a.submitted() + " submitted, " + a.callbacks() + " callbacks, "
+                + a.failures() + " failed"));
+        if (i % 10 == 0) {
+          ticks.add(new Tick(x, Format.minute(minute)));
+        }
+      }
+      return new Chart(bars, max, ticks);
+    }
+
+    private static int height(long value, long max) {
+      return value == 0 ? 0 : (int) Math.max(2, Math.round((HEIGHT - 4) * (double) value / max));
+    }
+  }
+
+  record Bar(int sx, int sy, int sh, int cx, int cy, int ch, int fy, int fh, String title) {}
+
+  record Tick(int x, String label) {}
+
+  /** The list's filters as typed, to fill the form again. */
+  record Filters(String status, String service, String operation, String from, String to, String id) {}
+
+  record Row(InvocationRow inv, @Nullable EventRow last) {}
+
+  record InvocationList(
+      Chrome chrome,
+      Instant now,
+      Filters filters,
+      List<Row> rows,
+      @Nullable String olderUrl,
+      @Nullable String firstUrl,
+      String selfUrl,
+      List<String> services,
+      List<String> operations,
+      @Nullable String message) {}
+
+  record Step(EventRow event, String sincePrevious, String sinceStart) {}
+
+  record Detail(
+      Chrome chrome,
+      Instant now,
+      InvocationRow inv,
+      List<CallbackRow> callbacks,
+      List<Step> steps,
+      String selfUrl,
+      @Nullable String flash,
+      boolean flashBad) {}
+
+  record ServiceView(ServiceDefinition definition, Report report) {}
+
+  record Services(
+      Chrome chrome,
+      List<ServiceView> services,
+      @Nullable Registration result,
+      String name,
+      String document) {}
+
+  record Login(Chrome chrome, String next, @Nullable String error) {}
+}

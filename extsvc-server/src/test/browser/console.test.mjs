@@ -1,0 +1,152 @@
+// Drives the console in Debian's Chromium against a running ConsoleDemo server (see scripts/console-browser-test).
+// Env: CONSOLE_DEMO_INFO (the demo's JSON: url and invocation ids), EXTSVC_ADMIN_TOKEN, SCREENSHOTS (folder).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const info = JSON.parse(readFileSync(process.env.CONSOLE_DEMO_INFO, 'utf8'));
+const token = process.env.EXTSVC_ADMIN_TOKEN;
+const shots = process.env.SCREENSHOTS ?? 'target/screenshots';
+mkdirSync(shots, { recursive: true });
+
+let browser;
+let page;
+const dialogs = [];
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  page = await context.newPage();
+  // Any alert means markup from a callback ran as script.
+  page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+
+test('the console asks for the admin token, refuses a wrong one and accepts the right one', async () => {
+  const res = await page.goto(`${info.url}/console`);
+  assert.equal(res.status(), 401);
+  await page.fill('#token', 'wrong');
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.flash-bad'), /not right/);
+  await shot('01-login');
+  await page.fill('#token', token);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${info.url}/console`);
+  assert.equal(await page.locator('h1').first().textContent(), 'Overview');
+});
+
+test('the overview shows counts, the chart, failures and invocations about to time out', async () => {
+  await page.goto(`${info.url}/console`);
+  const stats = await page.locator('.stats').textContent();
+  for (const status of ['PENDING', 'COMPLETED', 'TIMED_OUT', 'CANCELLED']) {
+    assert.match(stats, new RegExp(status));
+  }
+  assert.ok(await page.locator('svg.chart rect.bar-submitted').count() >= 60);
+  assert.match(await page.textContent('body'), /applicationOutcomeApproved/);
+  assert.ok(await page.locator(`a[href="/console/invocations/${info.dueSoon}"]`).count() > 0);
+  await shot('02-overview');
+});
+
+test('the list shows invocations in every status and filters by status', async () => {
+  await page.goto(`${info.url}/console/invocations`);
+  const statuses = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.status));
+  assert.ok(statuses.length >= 15, `rows: ${statuses.length}`);
+  for (const s of ['PENDING', 'COMPLETED', 'TIMED_OUT', 'CANCELLED']) {
+    assert.ok(statuses.includes(s), `no ${s} in ${statuses}`);
+  }
+  await shot('03-invocations');
+
+  await page.selectOption('select[name=status]', 'COMPLETED');
+  await page.click('.filters button[type=submit]');
+  await page.waitForURL(/status=COMPLETED/);
+  const filtered = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.status));
+  assert.ok(filtered.length > 0);
+  assert.deepEqual([...new Set(filtered)], ['COMPLETED']);
+  await shot('04-invocations-completed');
+});
+
+test('searching by id opens the invocation', async () => {
+  await page.goto(`${info.url}/console/invocations`);
+  await page.fill('input[name=id]', info.completed);
+  await page.click('.search button');
+  await page.waitForURL(`${info.url}/console/invocations/${info.completed}`);
+});
+
+test('the detail shows the request with masked callback URLs, the callback and the timeline', async () => {
+  await page.goto(`${info.url}/console/invocations/${info.completed}`);
+  assert.equal((await page.textContent('#status')).trim(), 'COMPLETED');
+  const request = await page.textContent('#request');
+  assert.match(request, /callbacks\/\{token sha256:[0-9a-f]{8}\}/);
+  const html = await page.content();
+  assert.doesNotMatch(html, /\/callbacks\/[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/, 'a live callback token is shown');
+  assert.equal(await page.locator('article.callback').count(), 1);
+  assert.match(await page.textContent('article.callback'), /applicationOutcomeApproved[\s\S]*HANDLED[\s\S]*350000/);
+  const kinds = await page.locator('#timeline .ev').allTextContents();
+  assert.ok(kinds.includes('SUBMITTED') || kinds.length > 3, `timeline: ${kinds}`);
+  assert.ok(kinds.includes('CALLBACK_RECEIVED') && kinds.includes('COMPLETED'), `timeline: ${kinds}`);
+  assert.match(await page.locator('#timeline .delta').nth(1).textContent(), /^\+/);
+  await shot('05-invocation-completed');
+});
+
+test('markup from a callback is shown as text and never runs', async () => {
+  await page.goto(`${info.url}/console/invocations/${info.xss}`);
+  const text = await page.textContent('article.callback');
+  assert.ok(text.includes('<img src=x onerror=alert(1)>'), 'the markup is shown as text');
+  assert.equal(await page.locator('article.callback img').count(), 0);
+  assert.equal(await page.locator('article.callback script').count(), 0);
+  await page.waitForTimeout(300);
+  assert.deepEqual(dialogs, []);
+  await shot('06-invocation-escaped');
+});
+
+test('a failed callback runs again from the detail page', async () => {
+  await page.goto(`${info.url}/console/invocations/${info.failed}`);
+  assert.match(await page.textContent('article.callback'), /FAILED[\s\S]*database is down/);
+  await shot('07-invocation-failed');
+  await page.click('button.retry');
+  await page.waitForURL(/done=retry-200/);
+  assert.equal((await page.textContent('#status')).trim(), 'COMPLETED');
+  assert.match(await page.textContent('article.callback'), /HANDLED/);
+  assert.ok((await page.locator('#timeline .ev').allTextContents()).includes('CALLBACK_RETRY'));
+});
+
+test('cancel moves a pending invocation to CANCELLED', async () => {
+  await page.goto(`${info.url}/console/invocations/${info.pending}`);
+  assert.equal((await page.textContent('#status')).trim(), 'PENDING');
+  await page.fill('input[name=reason]', 'Cancelled by the browser test');
+  await page.click('#cancel');
+  await page.waitForURL(/done=cancelled/);
+  assert.equal((await page.textContent('#status')).trim(), 'CANCELLED');
+  assert.match(await page.textContent('.facts'), /Cancelled by the browser test/);
+  assert.equal(await page.locator('#cancel').count(), 0);
+  await shot('08-invocation-cancelled');
+});
+
+test('the services page shows operations, callback keys and where each URL is written', async () => {
+  await page.goto(`${info.url}/console/services`);
+  const body = await page.textContent('main');
+  assert.match(body, /Acme Mortgages/);
+  assert.match(body, /applicationOutcomeApproved/);
+  assert.match(body, /callbackUrlForErrorCases/);
+  assert.match(body, /Registration report/);
+  await shot('09-services');
+});
+
+test('the services page registers a pasted spec and shows the report of a bad one', async () => {
+  await page.goto(`${info.url}/console/services`);
+  await page.fill('#document', '{"openapi":"3.0.3","info":{"title":"Broken"');
+  await page.click('#register-form button[type=submit]');
+  await page.waitForSelector('#refused');
+  assert.ok(await page.locator('.report li').count() > 0);
+  await shot('10-services-refused');
+});
