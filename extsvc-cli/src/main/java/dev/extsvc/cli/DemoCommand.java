@@ -93,6 +93,7 @@ final class DemoCommand implements Callable<Integer> {
               .store(store)
               .publicBaseUrl("http://127.0.0.1:" + port)
               .endpoint(SERVICE, bank.baseUrl())
+              .allowPrivateNetworks(true) // the mock bank runs on loopback, in this process
               .handlerType(DemoHandler.class)
               .build();
           ExtsvcServer server = ExtsvcServer.builder(services).port(port).build().start()) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     description = "External Services for Java: OpenAPI callbacks, end to end.",
     subcommands = {
       CheckCommand.class,
+      GenerateCommand.class,
       ServeCommand.class,
       InvokeCommand.class,
       StatusCommand.class,

@@ -1,5 +1,8 @@
 package dev.extsvc.cli;
 
+import dev.extsvc.config.ConfigException;
+import dev.extsvc.config.ExtsvcConfig;
+import dev.extsvc.config.ServerConfig;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.server.ExtsvcServer;
 import dev.extsvc.spec.Registration;
@@ -21,20 +24,23 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--config", description = "configuration file, extsvc.yaml (default: $EXTSVC_CONFIG)")
+  Path config;
+
   @Option(names = "--spec", description = "spec(s) to register at start", split = ",")
   List<Path> specs = List.of();
 
   @Option(names = "--endpoint", description = "SERVICE=URL: where callouts of a service go")
   Map<String, String> endpoints = Map.of();
 
-  @Option(names = "--data", defaultValue = "extsvc-data", description = "data directory (default: ${DEFAULT-VALUE})")
+  @Option(names = "--data", description = "data directory (default: the configuration's, else extsvc-data)")
   Path data;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address (default: ${DEFAULT-VALUE})")
+  @Option(names = "--host", description = "listen address (default: the configuration's, else 127.0.0.1)")
   String host;
 
-  @Option(names = "--port", defaultValue = "8080", description = "listen port (default: ${DEFAULT-VALUE})")
-  int port;
+  @Option(names = "--port", description = "listen port (default: the configuration's, else 8080)")
+  Integer port;
 
   @Option(names = "--public-url", description = "base URL senders use to reach this server (default: http://HOST:PORT)")
   String publicUrl;
@@ -42,16 +48,43 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--postgres-url", description = "JDBC URL of a PostgreSQL database instead of SQLite")
   String postgresUrl;
 
-  @Option(names = "--postgres-user", defaultValue = "${env:EXTSVC_DB_USER:-postgres}")
+  @Option(names = "--postgres-user", description = "or EXTSVC_DB_USER (default: postgres)")
   String postgresUser;
 
-  @Option(names = "--postgres-password", defaultValue = "${env:EXTSVC_DB_PASSWORD:-}", description = "or EXTSVC_DB_PASSWORD")
+  @Option(names = "--postgres-password", description = "or EXTSVC_DB_PASSWORD")
   String postgresPassword;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Map<String, String> env = System.getenv();
+    ExtsvcConfig file;
+    Path configPath = ExtsvcConfig.locate(config, env);
+    try {
+      file = configPath == null ? ExtsvcConfig.DEFAULTS : ExtsvcConfig.load(configPath, env);
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+    // the command line wins over the file, the file over the defaults
+    ServerConfig server0 = file.server();
+    String host = this.host != null ? this.host : server0.host();
+    int port = this.port != null ? this.port : server0.port();
+    Path data = this.data != null ? this.data : server0.data();
+    String publicUrl = this.publicUrl != null ? this.publicUrl : server0.publicUrl();
+    String postgresUrl = this.postgresUrl != null ? this.postgresUrl : server0.postgresUrl();
+    String postgresUser = first(this.postgresUser, server0.postgresUser(), env.get("EXTSVC_DB_USER"), "postgres");
+    String postgresPassword = first(this.postgresPassword,
+        server0.postgresPassword() == null ? null : server0.postgresPassword().value(), env.get("EXTSVC_DB_PASSWORD"), "");
+    List<Path> specs = new java.util.ArrayList<>();
+    List<String> names = new java.util.ArrayList<>(); // a spec named by the file registers under its service's name
+    file.services().values().stream().filter(s -> s.spec() != null).forEach(s -> {
+      specs.add(s.spec());
+      names.add(s.name());
+    });
+    specs.addAll(this.specs);
+    this.specs.forEach(p -> names.add(null));
     int listen = port == 0 ? Ports.free() : port;
     String base = publicUrl != null ? publicUrl : "http://" + host + ":" + listen;
     List<String> documents = new java.util.ArrayList<>();
@@ -65,19 +98,32 @@ final class ServeCommand implements Callable<Integer> {
     }
     JdbcStore store = postgresUrl != null ? JdbcStore.postgres(postgresUrl, postgresUser, postgresPassword)
         : JdbcStore.sqlite(data.resolve("extsvc.db"));
-    ExternalServices.Builder b = ExternalServices.builder().store(store).publicBaseUrl(base);
-    endpoints.forEach(b::endpoint);
-    ExternalServices services = b.build();
+    ExternalServices.Builder b = file.configure(ExternalServices.builder().store(store).publicBaseUrl(base));
+    // an endpoint the operator typed is where they mean callouts to go, loopback or private included
+    endpoints.forEach((service, url) -> b.service(service, s -> s.endpoint(url).allowPrivateNetwork(true)));
+    ExternalServices services;
+    try {
+      services = b.build();
+    } catch (RuntimeException e) { // a secret that cannot be read, a key store that does not open
+      err.println("error: " + e.getMessage());
+      store.close();
+      return 1;
+    }
     for (int i = 0; i < documents.size(); i++) {
-      Path file = specs.get(i);
-      Registration r = services.register(documents.get(i), null);
-      r.report().diagnostics().forEach(d -> out.println(file + ": " + d));
+      Path specFile = specs.get(i);
+      Registration r = services.register(documents.get(i), names.get(i));
+      r.report().diagnostics().forEach(d -> out.println(specFile + ": " + d));
       if (!r.ok()) {
         err.println("error: " + specs.get(i) + " was refused");
         services.close();
         store.close();
         return 1;
       }
+    }
+    for (var definition : services.services()) {
+      services.credentialChecks(definition.name()).stream().filter(c -> !c.expects().equals("no credential"))
+          .forEach(c -> out.printf("%s.%s expects %s: %s%n", definition.name(), c.operation(), c.expects(),
+              c.satisfied() ? "credentials " + c.credentials() : "NO MATCHING CREDENTIAL, calls will be refused"));
     }
     ExtsvcServer server = ExtsvcServer.builder(services).host(host).port(listen).build().start();
     out.printf("extsvc serving on %s (callbacks at %s/callbacks/..., API at %s/api)%n", server.localUrl(), base,
@@ -93,5 +139,14 @@ final class ServeCommand implements Callable<Integer> {
     }, "extsvc-shutdown"));
     stop.await();
     return 0;
+  }
+
+  private static String first(String... values) {
+    for (String v : values) {
+      if (v != null) {
+        return v;
+      }
+    }
+    throw new IllegalStateException("no value");
   }
 }

@@ -129,6 +129,28 @@ class CliTest {
   }
 
   @Test
+  void generateWritesTheTypedClient() throws Exception {
+    Run r = run("generate", "../examples/acme-mortgages.json", "--package", "com.example.acme", "--output",
+        dir.toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(dir.resolve("com/example/acme/AcmeMortgages.java")).exists();
+    assertThat(Files.readString(dir.resolve("com/example/acme/AcmeMortgages.java")))
+        .contains("submitApplication(");
+  }
+
+  @Test
+  void generateRefusesABadSpecWithTheReport() throws Exception {
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"openapi\":\"3.0.0\"}");
+
+    Run r = run("generate", bad.toString(), "--package", "p", "--output", dir.resolve("out").toString());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("ERROR").doesNotContain("Exception");
+  }
+
+  @Test
   void unknownOptionsAreAUsageError() {
     assertThat(run("check", "--nope", "x").code()).isEqualTo(2);
   }

@@ -37,7 +37,7 @@ class InvokeAndStatusTest {
     store = JdbcStore.sqlite(dir.resolve("extsvc.db"));
     int port = Ports.free();
     services = ExternalServices.builder().store(store).publicBaseUrl("http://127.0.0.1:" + port)
-        .endpoint("Acme Mortgages", bank.baseUrl()).build();
+        .endpoint("Acme Mortgages", bank.baseUrl()).allowPrivateNetworks(true).build();
     services.register(spec, null);
     server = ExtsvcServer.builder(services).port(port).build().start();
   }

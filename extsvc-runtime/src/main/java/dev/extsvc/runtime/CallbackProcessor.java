@@ -64,6 +64,14 @@ final class CallbackProcessor {
     if (inv == null) {
       return CallbackResponse.of(404, UNKNOWN);
     }
+    if (!durable && inv.status() == dev.extsvc.runtime.store.InvocationStatus.PENDING
+        && !now.isBefore(inv.deadline())) {
+      // A replay after the deadline is as late as a sender's retry would be. (A durable callback was accepted in
+      // time and keeps its invocation from timing out until it succeeds or dies.)
+      store.finish(id, dev.extsvc.runtime.store.InvocationStatus.TIMED_OUT, "Callback timeout reached", now,
+          new NewEvent(id, now, "TIMED_OUT", "Callback timeout reached at " + inv.deadline()));
+      inv = store.invocation(id).orElse(inv);
+    }
     CallbackResponse refused = refuseIfFinal(inv, stored);
     if (refused != null) {
       return refused;

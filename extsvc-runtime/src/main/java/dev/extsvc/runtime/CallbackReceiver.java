@@ -149,6 +149,12 @@ public final class CallbackReceiver {
       return reject(id, now, 413, where + " refused: body larger than " + limits.maxBodyBytes() + " bytes",
           "Body larger than " + limits.maxBodyBytes() + " bytes", Map.of());
     }
+    WebhookSignatures signatures = services.signatures(inv.service());
+    if (signatures != null && !signatures.verify(request.header("webhook-id"), request.header("webhook-timestamp"),
+        request.header("webhook-signature"), bytes, now)) {
+      return reject(id, now, 401, where + " refused: webhook signature missing, invalid or outside its time window",
+          "Invalid signature", Map.of());
+    }
     String contentType = request.header("Content-Type");
     if (bytes.length > 0 && !isJson(contentType)) {
       return reject(id, now, 415, where + " refused: content type " + contentType + " is not JSON",

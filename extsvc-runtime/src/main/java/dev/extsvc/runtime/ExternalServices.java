@@ -1,5 +1,6 @@
 package dev.extsvc.runtime;
 
+import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +58,12 @@ public final class ExternalServices implements AutoCloseable {
   private final String publicBaseUrl;
   private final InstantSource clock;
   private final Registrar registrar;
-  private final Map<String, String> endpoints;
+  private final Map<String, ServiceSettings> settings;
+  private final Map<String, Credential> credentials;
+  private final Map<String, Outbound> outbounds = new ConcurrentHashMap<>();
+  private final @Nullable HttpClient sharedHttp;
+  private final AddressPolicy addressPolicy;
+  private final boolean specServers;
   private final Map<String, ServicePlan> services = new ConcurrentHashMap<>();
   private final Duration syncTimeout;
   private final Duration defaultCallbackTimeout;
@@ -67,13 +74,17 @@ public final class ExternalServices implements AutoCloseable {
   private final Sweeper sweeper;
   private final CallbackWorker worker;
   private final Map<String, Acknowledgement> acknowledgements;
+  private final Map<String, WebhookSignatures> signatures;
 
   private ExternalServices(Builder b) {
     this.store = Objects.requireNonNull(b.store, "store is required");
     this.publicBaseUrl = stripSlash(Objects.requireNonNull(b.publicBaseUrl, "publicBaseUrl is required"));
     this.clock = b.clock;
     this.registrar = b.registrar;
-    this.endpoints = Map.copyOf(b.endpoints);
+    this.settings = Map.copyOf(b.settings);
+    this.credentials = Map.copyOf(b.credentials);
+    this.addressPolicy = AddressPolicy.of(b.allowPrivateNetworks, b.allowedAddresses);
+    this.specServers = b.specServers;
     this.syncTimeout = b.syncTimeout;
     this.defaultCallbackTimeout = b.defaultCallbackTimeout;
     this.maxCallbackTimeout = b.maxCallbackTimeout;
@@ -81,14 +92,19 @@ public final class ExternalServices implements AutoCloseable {
       throw new IllegalArgumentException("defaultCallbackTimeout exceeds maxCallbackTimeout");
     }
     this.handlers = new Handlers(b.handlerTypes, b.handlerPackages, b.handlerFactory);
-    HttpClient http = b.httpClient != null
+    this.sharedHttp = b.httpClient != null
         ? b.httpClient
         : HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
+            .connectTimeout(Outbound.DEFAULT_CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    this.invoker = new Invoker(this, http);
+    // build every configured service's callout path now: a missing credential or secret fails here, at start
+    settings.forEach((name, s) -> outbounds.put(name, newOutbound(name, s)));
+    this.invoker = new Invoker(this);
     this.acknowledgements = Map.copyOf(b.acknowledgements);
+    Map<String, WebhookSignatures> sigs = new HashMap<>();
+    b.webhookSecrets.forEach((service, secrets) -> sigs.put(service, new WebhookSignatures(secrets)));
+    this.signatures = Map.copyOf(sigs);
     this.receiver = new CallbackReceiver(this, b.limits, new UnknownTokenLimiter(b.unknownTokenLimit, Duration.ofMinutes(1)));
     this.sweeper = new Sweeper(this, b.sweepInterval);
     CallbackProcessor processor = new CallbackProcessor(this,
@@ -115,10 +131,46 @@ public final class ExternalServices implements AutoCloseable {
     ServiceDefinition definition = registration.service();
     if (definition != null) {
       store.saveService(new ServiceRow(definition.name(), definition.version(), document, clock.instant()));
-      services.put(definition.name(), ServicePlan.compile(definition, endpoints.get(definition.name())));
+      ServicePlan plan = compile(definition);
+      services.put(definition.name(), plan);
       log.info("Registered service {} ({} operations)", definition.name(), definition.operations().size());
+      List<dev.extsvc.spec.Diagnostic> unmet = new ArrayList<>();
+      for (CredentialCheck c : credentialChecks(plan)) {
+        if (!c.satisfied()) {
+          String pointer = definition.operation(c.operation()).map(o -> o.pointer()).orElse("");
+          unmet.add(dev.extsvc.spec.Diagnostic.warning(pointer, "operation " + c.operation() + " needs " + c.expects()
+              + ", but service " + definition.name() + " has no matching credential: calls to it will be refused"));
+          log.warn("Operation {} of {} needs {}, but the service has no matching credential", c.operation(),
+              definition.name(), c.expects());
+        }
+      }
+      if (!unmet.isEmpty()) {
+        List<dev.extsvc.spec.Diagnostic> all = new ArrayList<>(registration.report().diagnostics());
+        all.addAll(unmet);
+        registration = new Registration(definition, new dev.extsvc.spec.Report(all));
+      }
     }
     return registration;
+  }
+
+  /**
+   * For each operation of a registered service, the credentials its spec asks for and whether the service's
+   * configured credentials cover them.
+   */
+  public List<CredentialCheck> credentialChecks(String service) {
+    return credentialChecks(plan(service));
+  }
+
+  private List<CredentialCheck> credentialChecks(ServicePlan plan) {
+    List<String> names = plan.outbound().credentials().stream().map(Credential::name).toList();
+    List<CredentialCheck> checks = new ArrayList<>();
+    for (dev.extsvc.spec.Operation op : plan.definition().operations()) {
+      var requirements = plan.security().requirements(op.id());
+      boolean ok = requirements.isEmpty() || requirements.stream()
+          .anyMatch(r -> r.anonymous() || Outbound.satisfied(r, plan.outbound().credentials()));
+      checks.add(new CredentialCheck(op.id(), Outbound.expects(requirements), names, ok));
+    }
+    return checks;
   }
 
   public List<ServiceDefinition> services() {
@@ -183,7 +235,7 @@ public final class ExternalServices implements AutoCloseable {
     var at = clock.instant();
     var row = store.callback(callbackId).orElse(null);
     if (row == null || !store.replayCallback(callbackId, at,
-        new NewEvent(row.invocationId(), at, "CALLBACK_REPLAY", "Callback " + row.key() + " replayed"))) {
+        new NewEvent(row.invocationId(), at, "CALLBACK_RETRY", "Callback " + row.key() + " run again (replay)"))) {
       return Optional.empty();
     }
     return Optional.of(worker.runBounded(store.callback(callbackId).orElseThrow()));
@@ -251,6 +303,10 @@ public final class ExternalServices implements AutoCloseable {
     return worker;
   }
 
+  @Nullable WebhookSignatures signatures(String service) {
+    return signatures.get(service);
+  }
+
   Acknowledgement acknowledgement(String service, String operation) {
     Acknowledgement byOperation = acknowledgements.get(service + "#" + operation);
     return byOperation != null ? byOperation : acknowledgements.getOrDefault(service, Acknowledgement.SYNC);
@@ -261,14 +317,39 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   Duration resolveCallbackTimeout(@Nullable Duration requested) {
-    Duration t = requested == null ? defaultCallbackTimeout : requested;
+    return resolveCallbackTimeout(requested, null);
+  }
+
+  /** The requested timeout, else the service's default, else the runtime's; never above the service's maximum. */
+  Duration resolveCallbackTimeout(@Nullable Duration requested, @Nullable ServiceSettings service) {
+    Duration fallback = service != null && service.defaultCallbackTimeout() != null
+        ? service.defaultCallbackTimeout() : defaultCallbackTimeout;
+    Duration max = service != null && service.maxCallbackTimeout() != null
+        ? service.maxCallbackTimeout() : maxCallbackTimeout;
+    Duration t = requested == null ? fallback : requested;
     if (t.isNegative() || t.isZero()) {
       throw new ExtsvcException("callback timeout must be positive, was " + t);
     }
-    if (t.compareTo(maxCallbackTimeout) > 0) {
-      throw new ExtsvcException("callback timeout " + t + " exceeds the maximum " + maxCallbackTimeout);
+    if (t.compareTo(max) > 0) {
+      throw new ExtsvcException("callback timeout " + t + " exceeds the maximum " + max
+          + (service == null ? "" : " of service " + service.service()));
     }
     return t;
+  }
+
+  private ServicePlan compile(ServiceDefinition definition) {
+    Outbound outbound = outbounds.computeIfAbsent(definition.name(),
+        n -> newOutbound(n, new ServiceSettings.Builder(n).build()));
+    return ServicePlan.compile(definition, outbound, specServers);
+  }
+
+  private Outbound newOutbound(String name, ServiceSettings s) {
+    for (String credential : s.credentials()) {
+      if (credentials.containsKey(credential)) {
+        Secrets.check(credentials.get(credential)); // an unset variable or missing file fails at start
+      }
+    }
+    return new Outbound(name, s, credentials, sharedHttp, addressPolicy, syncTimeout, clock);
   }
 
   ServicePlan plan(String service) {
@@ -290,7 +371,7 @@ public final class ExternalServices implements AutoCloseable {
         log.warn("Stored service {} no longer registers: {}", row.name(), r.report().errors());
         continue;
       }
-      services.put(row.name(), ServicePlan.compile(r.service(), endpoints.get(row.name())));
+      services.put(row.name(), compile(r.service()));
     }
   }
 
@@ -306,7 +387,11 @@ public final class ExternalServices implements AutoCloseable {
     private @Nullable HttpClient httpClient;
     private InstantSource clock = InstantSource.system();
     private Registrar registrar = Registrar.defaults();
-    private final Map<String, String> endpoints = new HashMap<>();
+    private final Map<String, ServiceSettings> settings = new LinkedHashMap<>();
+    private final Map<String, Credential> credentials = new LinkedHashMap<>();
+    private boolean allowPrivateNetworks;
+    private final List<AddressPolicy.Cidr> allowedAddresses = new ArrayList<>();
+    private boolean specServers;
     private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
     private Duration defaultCallbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
     private Duration maxCallbackTimeout = DEFAULT_MAX_CALLBACK_TIMEOUT;
@@ -324,6 +409,7 @@ public final class ExternalServices implements AutoCloseable {
     private Duration firstRetryDelay = Duration.ofSeconds(1);
     private Duration maxRetryDelay = Duration.ofMinutes(10);
     private int unknownTokenLimit = 60;
+    private final Map<String, List<String>> webhookSecrets = new HashMap<>();
 
     private Builder() {}
 
@@ -368,6 +454,17 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Requires Standard Webhooks signatures on the callbacks of a service ({@code webhook-id},
+     * {@code webhook-timestamp}, {@code webhook-signature}; HMAC-SHA256, ±5 min); several secrets while keys
+     * rotate. Callbacks that fail the check are answered 401, without saying which check failed.
+     */
+    public Builder webhookSecrets(String service, String... secrets) {
+      new WebhookSignatures(List.of(secrets));
+      webhookSecrets.put(service, List.of(secrets));
+      return this;
+    }
+
     /** Unknown-token answers per client and minute before it is answered 429 (default 60). */
     public Builder unknownTokenLimit(int perMinute) {
       if (perMinute < 1) {
@@ -403,10 +500,60 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** Where callouts of a service go (its base URL); by default the spec's first absolute server URL. */
+    /** Where callouts of a service go (its base URL); the same as {@code service(name, s -> s.endpoint(url))}. */
     public Builder endpoint(String service, String baseUrl) {
-      URI.create(baseUrl);
-      endpoints.put(service, baseUrl);
+      return service(service, s -> s.endpoint(baseUrl));
+    }
+
+    /**
+     * Configures callouts of one service: endpoint, credentials, timeouts, callback timeouts, answer size. Called
+     * again for the same service, it changes the settings made so far.
+     */
+    public Builder service(String service, Consumer<ServiceSettings.Builder> configure) {
+      ServiceSettings current = settings.get(service);
+      ServiceSettings.Builder b = current == null ? new ServiceSettings.Builder(service)
+          : new ServiceSettings.Builder(current);
+      configure.accept(b);
+      settings.put(service, b.build());
+      return this;
+    }
+
+    /** Sets all of one service's settings at once (replacing earlier ones), as a configuration file gives them. */
+    public Builder service(ServiceSettings service) {
+      settings.put(service.service(), Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    /** Defines a credential that services refer to by its name; a second one with the same name replaces it. */
+    public Builder credential(Credential credential) {
+      credentials.put(credential.name(), Objects.requireNonNull(credential, "credential"));
+      return this;
+    }
+
+    /**
+     * Whether callouts may go to loopback, private (RFC 1918, unique local), link-local, shared and unspecified
+     * addresses; off by default. Metadata addresses such as 169.254.169.254 stay refused: allow them by block with
+     * {@link #allowAddresses}.
+     */
+    public Builder allowPrivateNetworks(boolean allow) {
+      this.allowPrivateNetworks = allow;
+      return this;
+    }
+
+    /** Address blocks callouts may always go to, such as "10.20.0.0/16" or "fd12::/16". */
+    public Builder allowAddresses(String... blocks) {
+      for (String block : blocks) {
+        allowedAddresses.add(AddressPolicy.Cidr.parse(block));
+      }
+      return this;
+    }
+
+    /**
+     * Whether a service without a configured endpoint is called at its spec's first absolute server URL. Off by
+     * default, so a registered document cannot choose where the runtime connects.
+     */
+    public Builder allowSpecServers(boolean allow) {
+      this.specServers = allow;
       return this;
     }
 

@@ -14,7 +14,6 @@ import dev.extsvc.spec.RequestParts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,11 +37,9 @@ final class Invoker {
   private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
   private final ExternalServices services;
-  private final HttpClient http;
 
-  Invoker(ExternalServices services, HttpClient http) {
+  Invoker(ExternalServices services) {
     this.services = services;
-    this.http = http;
   }
 
   InvocationResult invoke(
@@ -55,9 +53,12 @@ final class Invoker {
         "unknown operation '" + operationId + "' of service " + serviceName + "; operations: "
             + service.operations().keySet()));
     if (service.endpoint() == null) {
-      throw new ExtsvcException("service " + serviceName + " has no endpoint: configure one (its spec's servers "
-          + service.definition().servers() + " have no absolute URL)");
+      throw new ExtsvcException("service " + serviceName + " has no endpoint: configure one (callouts go only to"
+          + " a configured endpoint; its spec's servers are " + service.definition().servers() + ")");
     }
+    Outbound outbound = service.outbound();
+    // refused before anything is persisted or sent: a call that cannot authenticate must not reach the service
+    outbound.checkSecurity(operationId, service.security().requirements(operationId));
     Operation op = plan.operation();
     RequestParts sent = input.copy();
     RequestParts shown = input.copy();
@@ -68,7 +69,7 @@ final class Invoker {
     Map<String, String> callbackUrls = new LinkedHashMap<>();
     Duration timeout = Duration.ZERO;
     if (plan.async()) {
-      timeout = services.resolveCallbackTimeout(requestedTimeout);
+      timeout = services.resolveCallbackTimeout(requestedTimeout, outbound.settings());
       events.add(new NewEvent(id, now, "SUBMITTED", "Invocation of " + serviceName + "." + operationId
           + " submitted; callback timeout " + timeout + ", deadline " + now.plus(timeout)));
       for (OperationPlan.Target t : plan.targets()) {
@@ -92,7 +93,18 @@ final class Invoker {
       events.add(new NewEvent(id, now, "SUBMITTED", "Invocation of " + serviceName + "." + operationId
           + " submitted (synchronous)"));
     }
-    HttpRequest request = buildRequest(service.endpoint(), op, sent);
+    Outbound.Draft draft = draft(service.endpoint(), op, sent);
+    outbound.checkDestination(service.endpoint(), URI.create(draft.url()));
+    Outbound.Ready ready;
+    try {
+      ready = outbound.authenticate(draft); // an OAuth token is fetched here, before the invocation exists
+    } catch (IOException e) {
+      throw new CalloutException("callout of " + serviceName + "." + operationId + " not made: " + describe(e), null, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CalloutException("callout interrupted", null, e);
+    }
+    HttpRequest request = ready.request();
     // A synchronous invocation whose process dies mid-callout is timed out by the sweeper after this.
     Instant deadline = now.plus(plan.async() ? timeout : services.syncTimeout().plusMinutes(1));
     String handlerType = handler == null ? null : handler.getClass().getName();
@@ -105,7 +117,17 @@ final class Invoker {
     long started = System.nanoTime();
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = outbound.send(request);
+      if (response.statusCode() == 401 && outbound.refreshesOnUnauthorized()) {
+        // the token may have been revoked or expired early: one new token, one more try, never a loop
+        Instant at = services.clock().instant();
+        services.store().appendEvent(new NewEvent(id, at, "CALLOUT", op.method() + " " + redact(request.uri())
+            + " answered 401; fetching a new access token and trying once more"));
+        outbound.unauthorized(ready);
+        ready = outbound.authenticate(draft);
+        request = ready.request();
+        response = outbound.send(request);
+      }
     } catch (IOException | RuntimeException e) {
       String reason = "Callout " + op.method() + " " + redact(request.uri()) + " failed: " + describe(e);
       cancel(id, reason);
@@ -137,7 +159,7 @@ final class Invoker {
     services.store().finish(id, InvocationStatus.CANCELLED, reason, at, new NewEvent(id, at, "CANCELLED", reason));
   }
 
-  private HttpRequest buildRequest(String endpoint, Operation op, RequestParts parts) {
+  private Outbound.Draft draft(String endpoint, Operation op, RequestParts parts) {
     StringBuilder url = new StringBuilder(endpoint);
     Matcher m = PATH_PARAM.matcher(op.path());
     int last = 0;
@@ -163,28 +185,30 @@ final class Invoker {
         sep = "&";
       }
     }
-    HttpRequest.Builder b;
     try {
-      b = HttpRequest.newBuilder(URI.create(url.toString())).timeout(services.syncTimeout());
+      URI.create(url.toString());
     } catch (IllegalArgumentException e) {
       throw new ExtsvcException("cannot build the URL for operation " + op.id() + ": " + e.getMessage(), e);
     }
     String contentType = op.requestBody() == null ? "application/json" : op.requestBody().mediaType();
-    b.header("Accept", "application/json");
+    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    headers.put("Accept", "application/json");
+    HttpRequest.Builder probe = HttpRequest.newBuilder();
     parts.headers().forEach((name, value) -> {
       try {
-        b.header(name, value);
+        probe.header(name, value); // the client's own check of names and values
       } catch (IllegalArgumentException e) {
         throw new ExtsvcException("header '" + name + "' cannot be sent: " + e.getMessage(), e);
       }
+      headers.put(name, value);
     });
     HttpRequest.BodyPublisher body = parts.body() == null
         ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(parts.body().toString());
-    if (parts.body() != null && !parts.headers().containsKey("Content-Type")) {
-      b.header("Content-Type", contentType);
+    if (parts.body() != null && !headers.containsKey("Content-Type")) {
+      headers.put("Content-Type", contentType);
     }
-    return b.method(op.method(), body).build();
+    return new Outbound.Draft(url.toString(), op.method(), headers, body);
   }
 
   private static String encode(String s) {

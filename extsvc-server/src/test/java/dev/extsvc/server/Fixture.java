@@ -53,6 +53,7 @@ final class Fixture implements AutoCloseable {
         .publicBaseUrl("http://127.0.0.1:" + port)
         .clock(clock)
         .startSweeper(false)
+        .allowPrivateNetworks(true) // the test bank listens on loopback
         .endpoint(ACME, bank.url())
         .endpoint(PAYMENTS, bank.url())
         .allowHandlerPackage("dev.extsvc.server");

@@ -119,6 +119,26 @@ class ReliabilityTest {
   }
 
   @Test
+  void aDurableCallbackAcceptedInTimeIsNeverTimedOutWhileItsRetriesAreDue() {
+    start(b -> b.acknowledgement(Fixture.ACME, Acknowledgement.DURABLE)
+        .durableRetries(5, Duration.ofMinutes(5), Duration.ofMinutes(5)));
+    InvocationResult r = submit("Ray", Duration.ofMinutes(1));
+    RecordingHandler.FAILURES_LEFT.set(1);
+
+    assertThat(f.postJson(r.callbackUrls().get(APPROVED), BODY).statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.services.callbacks(r.invocationId()).get(0).nextAttemptAt() != null);
+    f.clock.advance(Duration.ofMinutes(2));
+
+    assertThat(f.services.sweepNow()).isZero();
+    f.clock.advance(Duration.ofMinutes(4));
+    f.services.processDueCallbacks();
+
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        f.services.invocation(r.invocationId()).orElseThrow().status() == InvocationStatus.COMPLETED);
+    assertThat(RecordingHandler.SEEN).hasSize(1);
+  }
+
+  @Test
   void aSlowSynchronousHandlerReleasesItsSenderWith202AndFinishesInTheBackground() {
     start(b -> b.handlerTimeout(Duration.ofMillis(200)));
     InvocationResult r = submit("Lee", null);

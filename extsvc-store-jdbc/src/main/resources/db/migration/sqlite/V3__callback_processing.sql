@@ -6,4 +6,4 @@ ALTER TABLE extsvc_callbacks ADD COLUMN next_attempt_at INTEGER;
 ALTER TABLE extsvc_callbacks ADD COLUMN dead_at INTEGER;
 -- The worker looks only at callbacks waiting to be (re)processed.
 CREATE INDEX extsvc_callbacks_due ON extsvc_callbacks (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
-CREATE INDEX extsvc_callbacks_received ON extsvc_callbacks (received_at) WHERE outcome = 'RECEIVED';
+CREATE INDEX extsvc_callbacks_unfinished ON extsvc_callbacks (received_at) WHERE outcome = 'RECEIVED';

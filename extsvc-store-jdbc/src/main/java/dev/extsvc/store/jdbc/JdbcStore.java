@@ -294,7 +294,9 @@ public final class JdbcStore implements Store {
       var claimed = tx.query(
           Sql.timeOutDue(dialect),
           row -> new Due(Rows.uuid(row, "id"), Rows.instantAt(row, "deadline")),
-          now, TIMEOUT_REASON, now, now, limit);
+          dialect == Dialect.POSTGRESQL
+              ? new Object[] {now, now, limit, now, TIMEOUT_REASON}
+              : new Object[] {now, TIMEOUT_REASON, now, now, limit});
       insertEvents(tx, claimed.stream()
           .map(d -> new NewEvent(d.id(), now, TIMED_OUT_EVENT, TIMEOUT_REASON + " at " + d.deadline()))
           .toList());

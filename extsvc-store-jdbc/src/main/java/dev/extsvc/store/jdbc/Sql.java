@@ -94,14 +94,26 @@ final class Sql {
 
   /**
    * Claims due timeouts. PostgreSQL may run several sweepers at once: rows another one holds are skipped, not
-   * waited for. SQLite has a single writer, so the plain subquery is already exclusive.
+   * waited for. SQLite has a single writer, so the plain subquery is already exclusive. Leased invocations (a
+   * handler running) and those with a durable retry due (a callback accepted in time) are not timed out.
    */
   static String timeOutDue(Dialect dialect) {
-    var lock = dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    if (dialect == Dialect.POSTGRESQL) {
+      // The CTE is evaluated once: a semi-join could re-run a LIMIT ... SKIP LOCKED subquery and see other rows.
+      return "WITH due AS (SELECT id FROM extsvc_invocations WHERE status = 'PENDING' AND deadline <= ?"
+          + " AND (claim_until IS NULL OR claim_until <= ?)"
+          + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
+          + " AND c.next_attempt_at IS NOT NULL)"
+          + " ORDER BY deadline LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + " UPDATE extsvc_invocations i SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
+          + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING i.id, i.deadline";
+    }
     return "UPDATE extsvc_invocations SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
         + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations"
         + " WHERE status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
-        + " ORDER BY deadline LIMIT ?" + lock + ")"
+        + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
+        + " AND c.next_attempt_at IS NOT NULL)"
+        + " ORDER BY deadline LIMIT ?)"
         + " RETURNING id, deadline";
   }
 

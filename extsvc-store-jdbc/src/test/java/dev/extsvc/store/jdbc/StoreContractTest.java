@@ -599,6 +599,23 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void aDurableRetryDueKeepsTheInvocationFromTimingOutUntilTheCallbackDies() {
+    var invocation = pending("acme", "submitApplication", T0, Duration.ofMinutes(1));
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "accepted-in-time");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var late = T0.plusSeconds(120);
+    store.scheduleRetry(row.id(), invocation.id(), late.plusSeconds(60), T0.plusSeconds(30), "boom",
+        event(invocation.id(), "HANDLER_FAILED"));
+
+    assertThat(store.timeOutDue(late, 10)).isEmpty();
+
+    store.scheduleRetry(row.id(), invocation.id(), null, late, "boom", event(invocation.id(), "CALLBACK_DEAD"));
+
+    assertThat(store.timeOutDue(late, 10)).containsExactly(invocation.id());
+  }
+
+  @Test
   void aHandledCallbackCannotBeReplayed() {
     var invocation = pending();
     store.createInvocation(invocation, List.of(), List.of());

@@ -1,0 +1,33 @@
+package dev.extsvc.cli;
+
+import dev.extsvc.codegen.JavaClientGenerator;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Generates the typed Java client of a spec. */
+@Command(name = "generate", description = "Generate a typed Java client from a spec (exit 1 when the spec has errors).")
+final class GenerateCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "SPEC", description = "OpenAPI 3.0/3.1 document, JSON or YAML")
+  Path file;
+
+  @Option(names = "--package", required = true, description = "Java package of the generated classes")
+  String packageName;
+
+  @Option(names = "--output", required = true, description = "source directory to write into")
+  Path output;
+
+  @Override
+  public Integer call() {
+    int code = JavaClientGenerator.generate(file, packageName, output, spec.commandLine().getErr());
+    if (code == 0) {
+      spec.commandLine().getOut().println("generated into " + output);
+    }
+    return code;
+  }
+}

@@ -1,0 +1,521 @@
+package dev.extsvc.config;
+
+import dev.extsvc.runtime.Acknowledgement;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.extsvc.runtime.Limits;
+import dev.extsvc.runtime.ServiceSettings;
+import dev.extsvc.runtime.credentials.ApiKey;
+import dev.extsvc.runtime.credentials.BasicAuth;
+import dev.extsvc.runtime.credentials.BearerToken;
+import dev.extsvc.runtime.credentials.Credential;
+import dev.extsvc.runtime.credentials.MutualTls;
+import dev.extsvc.runtime.credentials.OAuth2ClientCredentials;
+import dev.extsvc.runtime.credentials.Secret;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads {@code extsvc.yaml} into {@link ExtsvcConfig}. The YAML is read token by token so that every value keeps
+ * its line; every error, including a record's own validation, is reported at the line of what caused it.
+ */
+final class ConfigReader {
+  private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+
+  private final String source;
+  private final Path base;
+  private final Map<String, String> env;
+  private final Map<String, JsonLocation> locations = new HashMap<>();
+
+  ConfigReader(String source, Path base, Map<String, String> env) {
+    this.source = source;
+    this.base = base;
+    this.env = env;
+  }
+
+  /** A value in the file: its node, its JSON pointer (for its line) and its path of keys (for variables). */
+  private record At(JsonNode node, String pointer, List<String> path) {
+    At child(String key) {
+      return new At(node.path(key), pointer + "/" + key.replace("~", "~0").replace("/", "~1"), plus(path, key));
+    }
+
+    String dotted() {
+      return String.join(".", path);
+    }
+
+    private static List<String> plus(List<String> path, String key) {
+      List<String> p = new ArrayList<>(path);
+      p.add(key);
+      return p;
+    }
+  }
+
+  ExtsvcConfig read(String text) {
+    JsonNode tree = tree(text);
+    At root = new At(tree, "", List.of());
+    keys(root, "server", "outbound", "limits", "callbacks", "credentials", "services");
+    ServerConfig server = server(root.child("server"));
+    OutboundConfig outbound = outbound(root.child("outbound"));
+    At limitsAt = root.child("limits");
+    keys(limitsAt, "maxBodyBytes", "maxNestingDepth", "maxNumberLength");
+    Limits limits = build(limitsAt, () -> new Limits(
+        (int) Math.min(Integer.MAX_VALUE, size(limitsAt.child("maxBodyBytes"), Limits.DEFAULTS.maxBodyBytes())),
+        integer(limitsAt.child("maxNestingDepth"), Limits.DEFAULTS.maxNestingDepth()),
+        integer(limitsAt.child("maxNumberLength"), Limits.DEFAULTS.maxNumberLength())));
+    At callbacks = root.child("callbacks");
+    keys(callbacks, "defaultTimeout", "maxTimeout");
+    Duration defaultTimeout = duration(callbacks.child("defaultTimeout"));
+    Duration maxTimeout = duration(callbacks.child("maxTimeout"));
+    Map<String, Credential> credentials = new LinkedHashMap<>();
+    for (String name : names(root.child("credentials"))) {
+      credentials.put(name, credential(name, root.child("credentials").child(name)));
+    }
+    Map<String, ServiceConfig> services = new LinkedHashMap<>();
+    for (String name : names(root.child("services"))) {
+      services.put(name, service(name, root.child("services").child(name), credentials.keySet()));
+    }
+    return build(root, () -> new ExtsvcConfig(server, outbound, limits, defaultTimeout, maxTimeout, credentials,
+        services));
+  }
+
+  private ServerConfig server(At at) {
+    keys(at, "host", "port", "publicUrl", "data", "postgres");
+    At pg = at.child("postgres");
+    keys(pg, "url", "user", "password");
+    ServerConfig d = ServerConfig.DEFAULTS;
+    String data = text(at.child("data"));
+    return build(at, () -> new ServerConfig(
+        orElse(text(at.child("host")), d.host()),
+        integer(at.child("port"), d.port()),
+        text(at.child("publicUrl")),
+        data == null ? d.data() : base.resolve(data),
+        text(pg.child("url")),
+        text(pg.child("user")),
+        optionalSecret(pg.child("password"))));
+  }
+
+  private OutboundConfig outbound(At at) {
+    keys(at, "allowPrivateNetworks", "allowAddresses", "allowSpecServers", "totalTimeout");
+    List<String> blocks = strings(at.child("allowAddresses"));
+    return build(at, () -> new OutboundConfig(bool(at.child("allowPrivateNetworks")), blocks,
+        bool(at.child("allowSpecServers")), duration(at.child("totalTimeout"))));
+  }
+
+  private Credential credential(String name, At at) {
+    String type = required(at, "type");
+    Map<String, Secret> headers = new LinkedHashMap<>();
+    for (String h : names(at.child("headers"))) {
+      At v = at.child("headers").child(h);
+      String raw = raw(v);
+      headers.put(h, raw != null && raw.strip().startsWith("${") ? secret(v) : Secret.of(orElse(text(v), "")));
+    }
+    return build(at, () -> switch (type) {
+      case "apiKey" -> {
+        keys(at, "type", "in", "name", "value", "headers");
+        String in = required(at, "in");
+        ApiKey.In where = switch (in.toLowerCase(Locale.ROOT)) {
+          case "header" -> ApiKey.In.HEADER;
+          case "query" -> ApiKey.In.QUERY;
+          case "cookie" -> ApiKey.In.COOKIE;
+          default -> throw error(at.child("in"), "in must be header, query or cookie, not '" + in + "'");
+        };
+        yield new ApiKey(name, where, required(at, "name"), requiredSecret(at, "value"), headers);
+      }
+      case "bearer" -> {
+        keys(at, "type", "token", "headers");
+        yield new BearerToken(name, requiredSecret(at, "token"), headers);
+      }
+      case "basic" -> {
+        keys(at, "type", "username", "password", "headers");
+        yield new BasicAuth(name, required(at, "username"), requiredSecret(at, "password"), headers);
+      }
+      case "oauth2ClientCredentials" -> {
+        keys(at, "type", "tokenUrl", "clientId", "clientSecret", "scopes", "headers");
+        URI tokenUrl = uri(at.child("tokenUrl"), required(at, "tokenUrl"));
+        yield new OAuth2ClientCredentials(name, tokenUrl, required(at, "clientId"), requiredSecret(at, "clientSecret"),
+            strings(at.child("scopes")), headers);
+      }
+      case "mutualTls" -> {
+        keys(at, "type", "keyStore", "keyStorePassword", "trustStore", "trustStorePassword", "headers");
+        String trust = text(at.child("trustStore"));
+        yield new MutualTls(name, base.resolve(required(at, "keyStore")), requiredSecret(at, "keyStorePassword"),
+            trust == null ? null : base.resolve(trust), optionalSecret(at.child("trustStorePassword")), headers);
+      }
+      default -> throw error(at.child("type"), "type must be one of apiKey, bearer, basic, oauth2ClientCredentials,"
+          + " mutualTls, not '" + type + "'");
+    });
+  }
+
+  private ServiceConfig service(String name, At at, Set<String> credentials) {
+    keys(at, "spec", "endpoint", "credential", "credentials", "timeouts", "callbackTimeout", "acknowledgement",
+        "maxResponseBytes", "allowPrivateNetwork");
+    ServiceSettings.Builder b = ServiceSettings.builder(name);
+    String endpoint = text(at.child("endpoint"));
+    if (endpoint != null) {
+      b.endpoint(endpoint);
+    }
+    List<String> used = new ArrayList<>(strings(at.child("credentials")));
+    String single = text(at.child("credential"));
+    if (single != null) {
+      used.add(0, single);
+    }
+    for (String c : used) {
+      if (!credentials.contains(c)) {
+        At where = at.child(single != null && single.equals(c) ? "credential" : "credentials");
+        throw error(where, "credential '" + c + "' is not defined under credentials; defined: " + credentials);
+      }
+      b.credential(c);
+    }
+    At timeouts = at.child("timeouts");
+    keys(timeouts, "connect", "read", "total");
+    set(duration(timeouts.child("connect")), b::connectTimeout);
+    set(duration(timeouts.child("read")), b::readTimeout);
+    set(duration(timeouts.child("total")), b::totalTimeout);
+    At callback = at.child("callbackTimeout");
+    keys(callback, "default", "max");
+    set(duration(callback.child("default")), b::defaultCallbackTimeout);
+    set(duration(callback.child("max")), b::maxCallbackTimeout);
+    b.maxResponseBytes(size(at.child("maxResponseBytes"), ServiceSettings.DEFAULT_MAX_RESPONSE_BYTES));
+    b.allowPrivateNetwork(bool(at.child("allowPrivateNetwork")));
+    String spec = text(at.child("spec"));
+    At ackAt = at.child("acknowledgement");
+    String ack = orElse(text(ackAt), "SYNC").toUpperCase(Locale.ROOT);
+    Acknowledgement acknowledgement = switch (ack) {
+      case "SYNC" -> Acknowledgement.SYNC;
+      case "DURABLE" -> Acknowledgement.DURABLE;
+      default -> throw error(ackAt, "acknowledgement must be SYNC or DURABLE, not '" + ack + "'");
+    };
+    return build(at, () -> new ServiceConfig(b.build(), spec == null ? null : base.resolve(spec), acknowledgement));
+  }
+
+  // --- values: the variable named after the path wins over the file; ${env:...} is replaced in plain values ---
+
+  private @Nullable String variableFor(At at) {
+    return env.get(variableName(at));
+  }
+
+  static String variableName(List<String> path) {
+    return "EXTSVC_" + String.join("_", path).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
+  }
+
+  private String variableName(At at) {
+    return variableName(at.path());
+  }
+
+  /** The text as written (no substitution), or from the variable named after the path. */
+  private @Nullable String raw(At at) {
+    String v = variableFor(at);
+    if (v != null) {
+      return v;
+    }
+    JsonNode n = at.node();
+    if (n.isMissingNode() || n.isNull()) {
+      return null;
+    }
+    if (!n.isValueNode()) {
+      throw error(at, "expected a single value, found " + (n.isObject() ? "a mapping" : "a list"));
+    }
+    return n.asText();
+  }
+
+  private @Nullable String text(At at) {
+    String raw = raw(at);
+    if (raw == null) {
+      return null;
+    }
+    Matcher m = ENV.matcher(raw);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = env.get(m.group(1));
+      if (value == null) {
+        value = m.group(2);
+      }
+      if (value == null) {
+        throw error(at, "environment variable " + m.group(1) + " is not set (write ${env:" + m.group(1)
+            + ":-default} for a default)");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private String required(At parent, String key) {
+    String v = text(parent.child(key));
+    if (v == null || v.isBlank()) {
+      throw error(parent, parent.dotted() + "." + key + " is required");
+    }
+    return v;
+  }
+
+  private Secret requiredSecret(At parent, String key) {
+    Secret s = optionalSecret(parent.child(key));
+    if (s == null) {
+      throw error(parent, parent.dotted() + "." + key + " is required: write ${env:NAME} or ${file:/path}");
+    }
+    return s;
+  }
+
+  private @Nullable Secret optionalSecret(At at) {
+    if (variableFor(at) != null) {
+      return Secret.env(variableName(at), env::get); // set by its own variable: the value stays in the environment
+    }
+    String raw = raw(at);
+    if (raw == null) {
+      return null;
+    }
+    return secret(at);
+  }
+
+  /** A secret reference; a relative {@code ${file:...}} is relative to the configuration file. */
+  private Secret secret(At at) {
+    String raw = java.util.Objects.requireNonNull(raw(at)).strip();
+    try {
+      if (raw.startsWith("${file:") && raw.endsWith("}") && !Path.of(raw.substring(7, raw.length() - 1)).isAbsolute()) {
+        return Secret.file(base.resolve(raw.substring(7, raw.length() - 1)));
+      }
+      return Secret.parse(raw, env::get);
+    } catch (IllegalArgumentException e) { // the message never repeats the text, which may be a secret
+      throw error(at, e.getMessage());
+    }
+  }
+
+  private int integer(At at, int fallback) {
+    String v = text(at);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw error(at, "expected a whole number, found '" + v + "'");
+    }
+  }
+
+  private boolean bool(At at) {
+    String v = text(at);
+    if (v == null) {
+      return false;
+    }
+    return switch (v.strip().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw error(at, "expected true or false, found '" + v + "'");
+    };
+  }
+
+  /** "30s", "5m", "4h", "2d", "500ms", or ISO-8601 such as "PT30S". */
+  private @Nullable Duration duration(At at) {
+    String v = text(at);
+    if (v == null) {
+      return null;
+    }
+    String s = v.strip();
+    Matcher m = DURATION.matcher(s);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+    try {
+      return Duration.parse(s);
+    } catch (DateTimeParseException e) {
+      throw error(at, "expected a duration such as 30s, 5m, 4h, 2d or PT30S, found '" + v + "'");
+    }
+  }
+
+  /** Bytes: "1048576", "512KB", "4MB". */
+  private long size(At at, long fallback) {
+    String v = text(at);
+    if (v == null) {
+      return fallback;
+    }
+    Matcher m = SIZE.matcher(v.strip());
+    if (!m.matches()) {
+      throw error(at, "expected a size such as 1048576, 512KB or 4MB, found '" + v + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+    return switch (unit) {
+      case "KB" -> n * 1024;
+      case "MB" -> n * 1024 * 1024;
+      case "GB" -> n * 1024 * 1024 * 1024;
+      default -> n;
+    };
+  }
+
+  private URI uri(At at, String text) {
+    try {
+      return URI.create(text);
+    } catch (IllegalArgumentException e) {
+      throw error(at, "'" + text + "' is not a URL");
+    }
+  }
+
+  /** A list, or one value, or a comma-separated variable. */
+  private List<String> strings(At at) {
+    String fromEnv = variableFor(at);
+    if (fromEnv != null) {
+      return List.of(fromEnv.split("\\s*,\\s*"));
+    }
+    if (at.node().isMissingNode() || at.node().isNull()) {
+      return List.of();
+    }
+    if (!at.node().isArray()) {
+      return List.of(java.util.Objects.requireNonNull(text(at)));
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < at.node().size(); i++) {
+      out.add(java.util.Objects.requireNonNull(text(new At(at.node().get(i), at.pointer() + "/" + i,
+          At.plus(at.path(), String.valueOf(i))))));
+    }
+    return out;
+  }
+
+  /** The keys of a mapping in file order; none when it is absent. */
+  private List<String> names(At at) {
+    if (at.node().isMissingNode() || at.node().isNull()) {
+      return List.of();
+    }
+    if (!at.node().isObject()) {
+      throw error(at, at.dotted() + " must be a mapping of names");
+    }
+    List<String> out = new ArrayList<>();
+    at.node().fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  private void keys(At at, String... known) {
+    if (at.node().isMissingNode() || at.node().isNull()) {
+      return;
+    }
+    if (!at.node().isObject()) {
+      throw error(at, (at.path().isEmpty() ? "the file" : at.dotted()) + " must be a mapping");
+    }
+    List<String> allowed = List.of(known);
+    at.node().fieldNames().forEachRemaining(k -> {
+      if (!allowed.contains(k)) {
+        throw error(at.child(k), "unknown key '" + k + "'" + (at.path().isEmpty() ? "" : " in " + at.dotted())
+            + "; known: " + String.join(", ", allowed));
+      }
+    });
+  }
+
+  private static <T> void set(@Nullable T value, java.util.function.Consumer<T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
+
+  private static String orElse(@Nullable String v, String fallback) {
+    return v == null ? fallback : v;
+  }
+
+  /** Runs a record's constructor; its validation message is reported at the line of the object it builds. */
+  private <T> T build(At at, java.util.function.Supplier<T> constructor) {
+    try {
+      return constructor.get();
+    } catch (IllegalArgumentException e) {
+      throw error(at, e.getMessage());
+    }
+  }
+
+  private ConfigException error(At at, String message) {
+    String variable = variableName(at);
+    if (env.containsKey(variable)) {
+      return new ConfigException("environment variable " + variable, 0, 0, message);
+    }
+    String pointer = at.pointer();
+    JsonLocation loc = locations.get(pointer);
+    while (loc == null && !pointer.isEmpty()) {
+      pointer = pointer.substring(0, pointer.lastIndexOf('/')); // absent key: the line of its parent
+      loc = locations.get(pointer);
+    }
+    return new ConfigException(source, loc == null ? 0 : loc.getLineNr(), loc == null ? 0 : loc.getColumnNr(),
+        (at.path().isEmpty() || message.contains(at.dotted()) ? "" : at.dotted() + ": ") + message);
+  }
+
+  // --- the tree, with the location of every key and value ---
+
+  private JsonNode tree(String text) {
+    YAMLFactory factory = YAMLFactory.builder().build();
+    try (JsonParser p = factory.createParser(text)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        return JsonNodeFactory.instance.objectNode();
+      }
+      return node(p, "");
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String reason = String.valueOf(e.getOriginalMessage()).lines().map(String::strip).filter(s -> !s.isEmpty())
+          .findFirst().orElse("malformed");
+      throw new ConfigException(source, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(),
+          "malformed YAML: " + reason);
+    } catch (IOException e) {
+      throw new ConfigException(source, 0, 0, "cannot read: " + e.getMessage());
+    }
+  }
+
+  private JsonNode node(JsonParser p, String pointer) throws IOException {
+    locations.putIfAbsent(pointer, p.currentTokenLocation());
+    JsonToken t = p.currentToken();
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    switch (t) {
+      case START_OBJECT -> {
+        ObjectNode o = f.objectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String key = p.currentName();
+          String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+          if (o.has(key)) {
+            JsonLocation at = p.currentTokenLocation();
+            throw new ConfigException(source, at.getLineNr(), at.getColumnNr(), "key '" + key + "' appears twice");
+          }
+          locations.put(child, p.currentTokenLocation());
+          p.nextToken();
+          o.set(key, node(p, child));
+        }
+        return o;
+      }
+      case START_ARRAY -> {
+        var a = f.arrayNode();
+        int i = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          a.add(node(p, pointer + "/" + i++));
+        }
+        return a;
+      }
+      case VALUE_NULL -> {
+        return f.nullNode();
+      }
+      default -> {
+        return f.textNode(p.getText()); // scalars stay text; each option reads them as its type
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.extsvc.config;
+
+import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.runtime.Limits;
+import dev.extsvc.runtime.credentials.Credential;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The whole of {@code extsvc.yaml}, validated: server, outbound rules, callback limits and timeouts, named
+ * credentials (secrets as references) and services. Load it with {@link #load}, then {@link #configure} a
+ * runtime builder with it.
+ *
+ * @param defaultCallbackTimeout null for the runtime's default (24 h)
+ * @param maxCallbackTimeout null for the runtime's default (24 h)
+ */
+public record ExtsvcConfig(
+    ServerConfig server,
+    OutboundConfig outbound,
+    Limits limits,
+    @Nullable Duration defaultCallbackTimeout,
+    @Nullable Duration maxCallbackTimeout,
+    Map<String, Credential> credentials,
+    Map<String, ServiceConfig> services) {
+
+  /** The variable that names the file when no option does. */
+  public static final String PATH_VARIABLE = "EXTSVC_CONFIG";
+
+  public static final ExtsvcConfig DEFAULTS = new ExtsvcConfig(ServerConfig.DEFAULTS, OutboundConfig.DEFAULTS,
+      Limits.DEFAULTS, null, null, Map.of(), Map.of());
+
+  public ExtsvcConfig {
+    credentials = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
+    services = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    for (ServiceConfig s : services.values()) {
+      for (String c : s.settings().credentials()) {
+        if (!credentials.containsKey(c)) {
+          throw new IllegalArgumentException("service " + s.name() + " uses credential '" + c
+              + "', which is not defined under credentials; defined: " + credentials.keySet());
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads a file. Values may be written {@code ${env:NAME}} or {@code ${env:NAME:-default}}; secrets must be
+   * written {@code ${env:NAME}} or {@code ${file:/path}}; any option can also be set by a variable named after
+   * its path, such as {@code EXTSVC_SERVER_PORT} or {@code EXTSVC_SERVICES_ACME_MORTGAGES_ENDPOINT}.
+   *
+   * @throws ConfigException with the line and column of what is wrong
+   */
+  public static ExtsvcConfig load(Path file, Map<String, String> environment) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), 0, 0, "cannot read the file: " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : " " + e.getMessage()));
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return new ConfigReader(file.toString(), base, environment).read(text);
+  }
+
+  /** The file named by the option, else by {@value #PATH_VARIABLE}, else none (null). */
+  public static @Nullable Path locate(@Nullable Path option, Map<String, String> environment) {
+    if (option != null) {
+      return option;
+    }
+    String fromEnv = environment.get(PATH_VARIABLE);
+    return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+  }
+
+  /** Applies everything but the server section to a runtime builder. */
+  public ExternalServices.Builder configure(ExternalServices.Builder b) {
+    b.limits(limits).allowPrivateNetworks(outbound.allowPrivateNetworks())
+        .allowSpecServers(outbound.allowSpecServers());
+    outbound.allowAddresses().forEach(b::allowAddresses);
+    if (outbound.totalTimeout() != null) {
+      b.syncTimeout(outbound.totalTimeout());
+    }
+    if (maxCallbackTimeout != null) {
+      b.maxCallbackTimeout(maxCallbackTimeout);
+    }
+    if (defaultCallbackTimeout != null) {
+      b.defaultCallbackTimeout(defaultCallbackTimeout);
+    }
+    credentials.values().forEach(b::credential);
+    services.values().forEach(s -> b.service(s.settings()).acknowledgement(s.name(), s.acknowledgement()));
+    return b;
+  }
+}

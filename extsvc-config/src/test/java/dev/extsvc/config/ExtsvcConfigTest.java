@@ -1,0 +1,173 @@
+package dev.extsvc.config;
+
+import dev.extsvc.runtime.Acknowledgement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.extsvc.runtime.credentials.ApiKey;
+import dev.extsvc.runtime.credentials.BearerToken;
+import dev.extsvc.runtime.credentials.MutualTls;
+import dev.extsvc.runtime.credentials.OAuth2ClientCredentials;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExtsvcConfigTest {
+  static final Map<String, String> ENV = Map.of("ACME_TOKEN", "t0ken-from-env", "ACME_HOST", "api.acme.example");
+
+  @TempDir Path dir;
+
+  ExtsvcConfig load(String yaml, Map<String, String> env) throws IOException {
+    Path file = dir.resolve("extsvc.yaml");
+    Files.writeString(file, yaml);
+    return ExtsvcConfig.load(file, env);
+  }
+
+  ConfigException refused(String yaml) throws IOException {
+    return refused(yaml, ENV);
+  }
+
+  ConfigException refused(String yaml, Map<String, String> env) throws IOException {
+    Path file = dir.resolve("extsvc.yaml");
+    Files.writeString(file, yaml);
+    try {
+      ExtsvcConfig.load(file, env);
+    } catch (ConfigException e) {
+      return e;
+    }
+    throw new AssertionError("the file was accepted");
+  }
+
+  @Test
+  void theDocumentedAcmeExampleLoads() throws IOException {
+    String example = Files.readString(Path.of("../docs/configuration.md"));
+    String yaml = example.substring(example.indexOf("```yaml") + 7, example.indexOf("```", example.indexOf("```yaml") + 7));
+
+    ExtsvcConfig c = load(yaml, Map.of("ACME_TOKEN", "t0ken-from-env", "EXTSVC_DB_PASSWORD", "x"));
+
+    ServiceConfig acme = c.services().get("Acme Mortgages");
+    assertThat(acme.settings().endpoint()).isEqualTo("https://api.acme.example/v1");
+    assertThat(acme.settings().credentials()).containsExactly("acme-token");
+    assertThat(acme.settings().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(acme.settings().readTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(acme.settings().totalTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(acme.settings().defaultCallbackTimeout()).isEqualTo(Duration.ofHours(4));
+    assertThat(acme.settings().maxCallbackTimeout()).isEqualTo(Duration.ofDays(2));
+    assertThat(acme.settings().maxResponseBytes()).isEqualTo(1024 * 1024);
+    assertThat(acme.acknowledgement()).isEqualTo(Acknowledgement.SYNC);
+    BearerToken token = (BearerToken) c.credentials().get("acme-token");
+    assertThat(token.token().value()).isEqualTo("t0ken-from-env");
+    assertThat(token.toString()).doesNotContain("t0ken-from-env").contains("${env:ACME_TOKEN}");
+    assertThat(c.server().port()).isEqualTo(8080);
+  }
+
+  @Test
+  void everyCredentialKindIsRead() throws IOException {
+    ExtsvcConfig c = load("""
+        credentials:
+          key: {type: apiKey, in: query, name: api_key, value: "${env:ACME_TOKEN}", headers: {X-Tenant: t1}}
+          oauth:
+            type: oauth2ClientCredentials
+            tokenUrl: https://auth.example/token
+            clientId: app
+            clientSecret: ${file:client-secret.txt}
+            scopes: [orders, payments]
+          tls: {type: mutualTls, keyStore: client.p12, keyStorePassword: "${env:ACME_TOKEN}"}
+          basic: {type: basic, username: alice, password: "${env:ACME_TOKEN}"}
+        """, ENV);
+
+    assertThat(c.credentials().get("key")).isInstanceOfSatisfying(ApiKey.class, k -> {
+      assertThat(k.in()).isEqualTo(ApiKey.In.QUERY);
+      assertThat(k.headers().get("X-Tenant").value()).isEqualTo("t1");
+    });
+    assertThat(c.credentials().get("oauth")).isInstanceOfSatisfying(OAuth2ClientCredentials.class, o -> {
+      assertThat(o.scopes()).containsExactly("orders", "payments");
+      assertThat(o.clientSecret().source()).isEqualTo("${file:" + dir.toAbsolutePath().resolve("client-secret.txt") + "}");
+    });
+    assertThat(c.credentials().get("tls")).isInstanceOfSatisfying(MutualTls.class,
+        t -> assertThat(t.keyStore()).isEqualTo(dir.toAbsolutePath().resolve("client.p12")));
+  }
+
+  @Test
+  void everyOptionCanComeFromTheEnvironment() throws IOException {
+    ExtsvcConfig c = load("""
+        server:
+          port: 8080
+        services:
+          Acme Mortgages:
+            endpoint: https://${env:ACME_HOST}
+        """, Map.of("ACME_HOST", "api.acme.example", "EXTSVC_SERVER_PORT", "9000",
+        "EXTSVC_OUTBOUND_ALLOWPRIVATENETWORKS", "true", "EXTSVC_SERVICES_ACME_MORTGAGES_TIMEOUTS_TOTAL", "45s"));
+
+    assertThat(c.server().port()).isEqualTo(9000);
+    assertThat(c.outbound().allowPrivateNetworks()).isTrue();
+    assertThat(c.services().get("Acme Mortgages").settings().endpoint()).isEqualTo("https://api.acme.example");
+    assertThat(c.services().get("Acme Mortgages").settings().totalTimeout()).isEqualTo(Duration.ofSeconds(45));
+  }
+
+  @Test
+  void aSecretWrittenIntoTheFileIsRefusedWithoutRepeatingIt() throws IOException {
+    ConfigException e = refused("""
+        credentials:
+          acme-token:
+            type: bearer
+            token: sup3r-s3cret
+        """);
+
+    assertThat(e.line()).isEqualTo(4);
+    assertThat(e.getMessage()).contains("extsvc.yaml:4:").contains("credentials.acme-token.token")
+        .contains("${env:NAME} or ${file:/path}").doesNotContain("sup3r-s3cret");
+  }
+
+  @Test
+  void anUnknownAcknowledgementIsRefusedWithItsLine() throws IOException {
+    ConfigException e = refused("""
+        services:
+          Acme Mortgages:
+            endpoint: https://api.acme.example
+            acknowledgement: EVENTUALLY
+        """);
+
+    assertThat(e.line()).isEqualTo(4);
+    assertThat(e.getMessage()).contains("acknowledgement must be SYNC or DURABLE, not 'EVENTUALLY'");
+  }
+
+  @Test
+  void badFilesAreRefusedWithTheLineAndTheReason() throws IOException {
+    assertThat(refused("server:\n  port: [1, 2\n").getMessage()).contains("malformed YAML");
+    assertThat(refused("server:\n  prot: 80\n")).satisfies(e -> {
+      assertThat(e.line()).isEqualTo(2);
+      assertThat(e.getMessage()).contains("unknown key 'prot' in server; known: host, port,");
+    });
+    assertThat(refused("server:\n  port: eighty\n").getMessage()).contains(":2:").contains("expected a whole number");
+    assertThat(refused("server:\n  port: 70000\n").getMessage()).contains(":1:").contains("port must be 0..65535");
+    assertThat(refused("services:\n  A:\n    endpoint: ftp://x\n").getMessage()).contains(":2:")
+        .contains("must be an absolute http or https URL");
+    assertThat(refused("services:\n  A:\n    endpoint: https://a.example\n    credential: nope\n"))
+        .satisfies(e -> assertThat(e.getMessage()).contains(":4:").contains("credential 'nope' is not defined"));
+    assertThat(refused("services:\n  A:\n    timeouts: {total: soon}\n").getMessage()).contains(":3:")
+        .contains("expected a duration");
+    assertThat(refused("credentials:\n  c: {type: kerberos}\n").getMessage()).contains(":2:")
+        .contains("type must be one of apiKey, bearer, basic, oauth2ClientCredentials, mutualTls");
+    assertThat(refused("server:\n  port: 1\n  port: 2\n").getMessage()).contains(":3:").contains("appears twice");
+    assertThat(refused("services:\n  A:\n    endpoint: https://${env:MISSING_HOST}\n").getMessage())
+        .contains(":3:").contains("environment variable MISSING_HOST is not set");
+    assertThat(refused("server:\n  port: 1\n", Map.of("EXTSVC_SERVER_PORT", "x")).getMessage())
+        .startsWith("environment variable EXTSVC_SERVER_PORT: ");
+  }
+
+  @Test
+  void theFileIsFoundByOptionThenByVariable() {
+    assertThat(ExtsvcConfig.locate(Path.of("a.yaml"), Map.of("EXTSVC_CONFIG", "b.yaml"))).isEqualTo(Path.of("a.yaml"));
+    assertThat(ExtsvcConfig.locate(null, Map.of("EXTSVC_CONFIG", "b.yaml"))).isEqualTo(Path.of("b.yaml"));
+    assertThat(ExtsvcConfig.locate(null, Map.of())).isNull();
+    assertThat(ConfigReader.variableName(List.of("services", "Acme Mortgages", "endpoint")))
+        .isEqualTo("EXTSVC_SERVICES_ACME_MORTGAGES_ENDPOINT");
+  }
+}
