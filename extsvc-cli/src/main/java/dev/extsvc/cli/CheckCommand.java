@@ -11,15 +11,26 @@ import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.ServiceDefinition;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Prints the registration report of a spec; exit 1 when it has errors. */
+/**
+ * Prints the registration report of a spec: per asynchronous operation, each callback key, where the runtime
+ * writes its URL and whether it can be awaited (and why not); then every diagnostic with its line. Exit 1 when
+ * the spec is refused.
+ */
 @Command(name = "check", description = "Register a spec and print the report (exit 1 on errors).")
 final class CheckCommand implements Callable<Integer> {
+  private static final long MB = 1024L * 1024;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(paramLabel = "SPEC", description = "OpenAPI 3.0/3.1 document, JSON or YAML")
@@ -31,10 +42,26 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", description = "text or json")
   String format;
 
+  @Option(names = "--all-operations", description = "list synchronous operations too, one line each")
+  boolean allOperations;
+
+  @Option(names = "--max-json-mb", paramLabel = "MB", description = "refuse JSON documents larger than this (default: 10)")
+  long maxJsonMb = Registrar.DEFAULT_MAX_JSON_BYTES / MB;
+
+  @Option(names = "--max-yaml-mb", paramLabel = "MB", description = "refuse YAML documents larger than this (default: 3)")
+  long maxYamlMb = Registrar.DEFAULT_MAX_YAML_BYTES / MB;
+
   @Override
   public Integer call() {
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new ParameterException(spec.commandLine(), "--format must be text or json, not '" + format + "'");
+    }
+    if (maxJsonMb <= 0 || maxYamlMb <= 0) {
+      throw new ParameterException(spec.commandLine(), "--max-json-mb and --max-yaml-mb must be positive");
+    }
+    Registrar registrar = Registrar.builder().maxJsonBytes(maxJsonMb * MB).maxYamlBytes(maxYamlMb * MB).build();
+    Registration r = registrar.register(file, name);
     PrintWriter out = spec.commandLine().getOut();
-    Registration r = Registrar.defaults().register(file, name);
     if (format.equals("json")) {
       out.println(json(r).toPrettyString());
     } else {
@@ -43,43 +70,94 @@ final class CheckCommand implements Callable<Integer> {
     return r.report().hasErrors() ? 1 : 0;
   }
 
+  /** A callback key with its definitions (one per expression and method), in declaration order. */
+  private record Key(String name, List<CallbackDefinition> definitions) {
+    boolean awaitable() {
+      return definitions.stream().anyMatch(CallbackDefinition::awaitable);
+    }
+  }
+
+  private static List<Key> keys(Operation op) {
+    Map<String, List<CallbackDefinition>> byKey = new LinkedHashMap<>();
+    op.callbacks().forEach(c -> byKey.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c));
+    return byKey.entrySet().stream().map(e -> new Key(e.getKey(), e.getValue())).toList();
+  }
+
   private void text(Registration r, PrintWriter out) {
     ServiceDefinition s = r.service();
     if (s != null) {
-      out.printf("Service %s %s (OpenAPI %s): %d operations%n", s.name(), s.version(), s.openApiVersion(),
-          s.operations().size());
+      List<Operation> async = s.operations().stream().filter(Operation::async).toList();
+      List<Key> keys = async.stream().flatMap(op -> keys(op).stream()).toList();
+      out.printf("Service %s %s (OpenAPI %s): %d operations, %d asynchronous, %d callback keys (%d can be awaited)%n",
+          s.name(), s.version(), s.openApiVersion(), s.operations().size(), async.size(), keys.size(),
+          keys.stream().filter(Key::awaitable).count());
       for (Operation op : s.operations()) {
-        out.printf("  %s %s %s  %s%n", op.id(), op.method(), op.path(), op.async() ? "asynchronous" : "synchronous");
-        for (CallbackDefinition c : op.callbacks()) {
-          String where = c.awaitable() ? "URL written to the " + c.target().describe()
-              : "cannot be awaited: " + c.notAwaitableReason();
-          out.printf("    callback %s %s %s: %s%n", c.key(), c.method(), c.expression(), where);
+        if (op.async()) {
+          out.printf("  %s %s %s  asynchronous%n", op.id(), op.method(), op.path());
+          keys(op).forEach(k -> keyLines(k, out));
+        } else if (allOperations) {
+          out.printf("  %s %s %s  synchronous%n", op.id(), op.method(), op.path());
         }
       }
+      long sync = s.operations().size() - async.size();
+      if (sync > 0 && !allOperations) {
+        out.printf("  (%d synchronous operation%s not listed; --all-operations lists them)%n", sync, sync == 1 ? "" : "s");
+      }
     }
-    for (Diagnostic d : r.report().diagnostics()) {
-      out.println(d);
+    if (!r.report().diagnostics().isEmpty()) {
+      out.println("Diagnostics:");
+      for (Diagnostic d : r.report().diagnostics()) {
+        out.println("  " + d);
+      }
+    }
+    if (r.report().errors().stream().anyMatch(d -> d.message().contains("; the limit for "))) {
+      out.println("(--max-json-mb and --max-yaml-mb raise the size limits)");
     }
     out.printf("%s: %d error(s), %d warning(s)%n", r.ok() ? "registered" : "refused",
         r.report().errors().size(), r.report().warnings().size());
   }
 
+  /** One line per key with its verdict; a key with several expressions or methods gets a line for each more. */
+  private static void keyLines(Key k, PrintWriter out) {
+    List<CallbackDefinition> defs = k.definitions();
+    for (int i = 0; i < defs.size(); i++) {
+      CallbackDefinition c = defs.get(i);
+      out.printf("    %s %s %s %s: %s%n", i == 0 ? "callback" : "    also", i == 0 ? k.name() : "", c.method(),
+          c.expression(), verdict(c));
+    }
+  }
+
+  static String verdict(CallbackDefinition c) {
+    if (c.target() == null) {
+      return "cannot be awaited: " + c.notAwaitableReason();
+    }
+    return "URL written to the " + c.target().describe()
+        + (c.literalSuffix().isEmpty() ? "" : ", followed by '" + c.literalSuffix() + "'");
+  }
+
   private static ObjectNode json(Registration r) {
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("registered", r.ok());
+    out.put("errors", r.report().errors().size()).put("warnings", r.report().warnings().size());
     if (r.service() != null) {
       ServiceDefinition s = r.service();
       out.put("service", s.name()).put("version", s.version()).put("openapi", s.openApiVersion());
       ArrayNode ops = out.putArray("operations");
       for (Operation op : s.operations()) {
         ObjectNode o = ops.addObject().put("id", op.id()).put("method", op.method()).put("path", op.path())
-            .put("async", op.async());
+            .put("pointer", op.pointer()).put("async", op.async());
+        ArrayNode keys = o.putArray("keys");
+        for (Key k : keys(op)) {
+          keys.addObject().put("key", k.name()).put("awaitable", k.awaitable());
+        }
         ArrayNode cbs = o.putArray("callbacks");
         for (CallbackDefinition c : op.callbacks()) {
           ObjectNode cb = cbs.addObject().put("key", c.key()).put("method", c.method())
-              .put("expression", c.expression()).put("awaitable", c.awaitable());
+              .put("expression", c.expression()).put("pointer", c.pointer()).put("awaitable", c.awaitable());
           cb.put("target", c.target() == null ? null : c.target().id());
+          cb.put("literalSuffix", c.literalSuffix());
           cb.put("reason", c.notAwaitableReason());
+          cb.put("verdict", verdict(c));
         }
       }
     }

@@ -56,6 +56,79 @@ class CliTest {
   }
 
   @Test
+  void checkListsEachKeyOfEachAsyncOperationWithItsVerdictThenTheDiagnosticsWithLines() throws Exception {
+    Path doc = dir.resolve("orders.yaml");
+    Files.writeString(doc, """
+        openapi: 3.0.3
+        info: {title: Orders, version: '2'}
+        paths:
+          /orders:
+            post:
+              operationId: placeOrder
+              requestBody:
+                content:
+                  application/json:
+                    schema: {type: object, properties: {hook: {type: string}}}
+              responses: {'202': {description: accepted}}
+              callbacks:
+                shipped:
+                  '{$request.body#/hook}/shipped':
+                    post: {responses: {'200': {description: ok}}}
+                moved:
+                  '{$response.header.Location}':
+                    post: {responses: {'200': {description: ok}}}
+          /orders/{id}:
+            get:
+              operationId: getOrder
+              parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+              responses: {'200': {description: ok}}
+        """);
+
+    Run r = run("check", doc.toString());
+
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("Service Orders 2 (OpenAPI 3.0.3): 2 operations, 1 asynchronous, 2 callback keys"
+            + " (1 can be awaited)")
+        .contains("  placeOrder POST /orders  asynchronous\n"
+            + "    callback shipped POST {$request.body#/hook}/shipped: URL written to the request body at /hook,"
+            + " followed by '/shipped'\n"
+            + "    callback moved POST {$response.header.Location}: cannot be awaited: the URL is chosen by the"
+            + " service in its response")
+        .contains("(1 synchronous operation not listed; --all-operations lists them)")
+        .contains("Diagnostics:\n")
+        .contains("\n  WARNING line 17 (#/paths/~1orders/post/callbacks/moved/{$response.header.Location}): callback moved"
+            + " cannot be awaited")
+        .doesNotContain("getOrder");
+    assertThat(run("check", "--all-operations", doc.toString()).out()).contains("  getOrder GET /orders/{id}  synchronous");
+  }
+
+  @Test
+  void checkRefusesADocumentOverTheSizeLimitAndTheOptionRaisesIt() throws Exception {
+    Path big = dir.resolve("big.json");
+    Files.writeString(big, "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"t\",\"version\":\"1\",\"description\":\""
+        + "x".repeat(1_200_000) + "\"},\"paths\":{}}");
+
+    Run refused = run("check", "--max-json-mb", "1", big.toString());
+    Run raised = run("check", "--max-json-mb", "2", big.toString());
+
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.out()).contains("the limit for JSON is 1 MB").contains("--max-json-mb and --max-yaml-mb raise");
+    assertThat(raised.code()).isZero();
+    assertThat(run("check", "--max-yaml-mb", "0", big.toString()).code()).isEqualTo(2);
+  }
+
+  @Test
+  void checkInJsonGivesEachKeyItsVerdict() {
+    Run r = run("check", "--format", "json", "../examples/acme-mortgages.json");
+
+    JsonNode op = Json.readTrusted(r.out()).at("/operations/0");
+    assertThat(op.at("/keys/0/awaitable").asBoolean()).isTrue();
+    assertThat(op.at("/callbacks/0/verdict").asText()).isEqualTo("URL written to the request body at /callbackUrlForOutcomes/approved");
+    assertThat(op.at("/callbacks/0/pointer").asText())
+        .isEqualTo("/components/callbacks/ApplicationApproved/{$request.body#~1callbackUrlForOutcomes~1approved}/post");
+  }
+
+  @Test
   void generateWritesTheTypedClient() throws Exception {
     Run r = run("generate", "../examples/acme-mortgages.json", "--package", "com.example.acme", "--output",
         dir.toString());

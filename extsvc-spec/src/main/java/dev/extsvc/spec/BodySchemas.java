@@ -54,6 +54,26 @@ final class BodySchemas {
     return null;
   }
 
+  /** Whether {@code schema} names every step of {@code pointer} explicitly: a property, or items for an index. */
+  static boolean declares(JsonNode schema, String pointer) {
+    JsonNode current = schema;
+    for (String token : JsonPointers.tokens(pointer)) {
+      JsonNode next = null;
+      for (JsonNode s : alternatives(current)) {
+        JsonNode step = JsonPointers.isIndex(token) || token.equals("-") ? s.get("items") : s.path("properties").get(token);
+        if (step != null) {
+          next = step;
+          break;
+        }
+      }
+      if (next == null) {
+        return false;
+      }
+      current = next;
+    }
+    return true;
+  }
+
   /** The schema and the members of its allOf, anyOf and oneOf: any of them may declare a property. */
   private static List<JsonNode> alternatives(JsonNode schema) {
     List<JsonNode> out = new ArrayList<>();

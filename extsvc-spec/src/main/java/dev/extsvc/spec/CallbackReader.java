@@ -66,7 +66,12 @@ final class CallbackReader {
     CallbackTargets.Decision decision = CallbackTargets.decide(expression, operation);
     ExpressionTemplate template = parsedOrNull(expression);
     if (decision.target() == null) {
-      findings.warning(pointer, "callback " + key + " cannot be awaited: " + decision.reason());
+      String message = "callback " + key + " cannot be awaited: " + decision.reason();
+      if (decision.error()) {
+        findings.error(pointer, message);
+      } else {
+        findings.warning(pointer, message);
+      }
     }
     decision.warnings().forEach(w -> findings.warning(pointer, "callback " + key + ": " + w));
     for (Iterator<String> names = item.node().fieldNames(); names.hasNext(); ) {

@@ -1,11 +1,14 @@
 package dev.extsvc.spec;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.extsvc.spec.ExpressionTemplate.Expression;
 import dev.extsvc.spec.ExpressionTemplate.Literal;
 import dev.extsvc.spec.ExpressionTemplate.Part;
 import dev.extsvc.spec.RuntimeExpression.Source;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,14 +23,29 @@ final class CallbackTargets {
    *
    * @param target null when not awaitable, with the reason
    * @param warnings findings about the expression, reported once at its place in the document
+   * @param error whether the reason is an error in the document (it refuses registration), not only a limit
    */
-  record Decision(@Nullable InjectionTarget target, @Nullable String reason, String literalSuffix, List<String> warnings) {}
+  record Decision(
+      @Nullable InjectionTarget target, @Nullable String reason, String literalSuffix, List<String> warnings, boolean error) {}
+
+  /** "{webhookURL}": a name in braces where an expression (starting with '$') belongs. */
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^${}][^{}]*)}");
+
+  /** An absolute URL with nothing to fill in, such as "https://search.example.org/api/v1/search/videos". */
+  private static final Pattern ABSOLUTE_URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://\\S+");
 
   static Decision decide(String expression, Operation operation) {
     ExpressionTemplate template;
     try {
       template = ExpressionTemplate.parse(expression);
     } catch (ExpressionException e) {
+      Matcher placeholder = PLACEHOLDER.matcher(expression);
+      if (placeholder.find()) {
+        // seen in real documents ("{webhookURL}"): it names the URL in prose, not a place in the request
+        return notAwaitable("'{" + placeholder.group(1) + "}' is a placeholder, not a runtime expression, so nothing"
+            + " says where the request carries the URL (write an expression such as {$request.body#/callbackUrl}"
+            + " or {$request.query.callbackUrl})", "");
+      }
       return notAwaitable("the URL template does not parse: " + e.getMessage(), "");
     }
     return decide(template, operation);
@@ -37,7 +55,7 @@ final class CallbackTargets {
     List<Part> parts = template.parts();
     int first = firstExpression(parts);
     if (first < 0) {
-      return notAwaitable("the URL is fixed text without an expression, so the runtime cannot own it", "");
+      return notAwaitable(fixedText(template.text()), "");
     }
     String suffix = first + 1 < parts.size() && parts.get(first + 1) instanceof Literal l ? l.text() : "";
     if (first > 0) {
@@ -90,6 +108,10 @@ final class CallbackTargets {
         if (problem != null) {
           return notAwaitable(problem, suffix);
         }
+        String dotted = dottedPointer(b.pointer(), operation.requestBody());
+        if (dotted != null) {
+          return new Decision(null, dotted, suffix, List.of(), true);
+        }
         target = new InjectionTarget.Body(b.pointer());
         RequestBody body = operation.requestBody();
         if (body != null && body.schema() != null) {
@@ -105,7 +127,43 @@ final class CallbackTargets {
       warnings.add("only the first expression of the URL is replaced by the runtime's URL; the later ones are"
           + " filled in by the service and not used to match callbacks");
     }
-    return new Decision(target, null, suffix, warnings);
+    return new Decision(target, null, suffix, warnings, false);
+  }
+
+  /** Why a template without any expression cannot be owned: a static address, or prose where a URL belongs. */
+  private static String fixedText(String text) {
+    if (ABSOLUTE_URL.matcher(text).matches()) {
+      return "the URL " + text + " is a fixed address without an expression: the service calls it without being"
+          + " told, so the runtime cannot own it";
+    }
+    return "'" + text + "' is free text, not a URL template: nothing says where the request carries the URL"
+        + " (write an expression such as {$request.body#/callbackUrl})";
+  }
+
+  /**
+   * An error for a pointer such as "/webhooks.url", written as if JSON pointers were dotted paths: it names one
+   * member called "webhooks.url", so the service would never find the URL where it looks. Accepted only when the
+   * request body schema declares such a member.
+   */
+  private static @Nullable String dottedPointer(String pointer, @Nullable RequestBody body) {
+    List<String> tokens = JsonPointers.tokens(pointer);
+    if (tokens.stream().noneMatch(t -> t.indexOf('.') >= 0)) {
+      return null;
+    }
+    JsonNode schema = body == null ? null : body.schema();
+    if (schema != null && BodySchemas.declares(schema, pointer)) {
+      return null;
+    }
+    StringBuilder slashed = new StringBuilder();
+    for (String token : tokens) {
+      for (String part : token.split("\\.", -1)) {
+        slashed.append('/').append(JsonPointers.escape(part));
+      }
+    }
+    boolean declared = schema != null && BodySchemas.declares(schema, slashed.toString());
+    return "the pointer " + pointer + " names one member whose name contains '.', which the request body schema"
+        + " does not declare; JSON pointers separate levels with '/': write {$request.body#" + slashed + "}"
+        + (declared ? " (the schema declares " + slashed + ")" : "");
   }
 
   private static @Nullable String bodyProblem(RuntimeExpression.Body b, Operation operation) {
@@ -146,6 +204,6 @@ final class CallbackTargets {
   }
 
   private static Decision notAwaitable(String reason, String suffix) {
-    return new Decision(null, reason, suffix, List.of());
+    return new Decision(null, reason, suffix, List.of(), false);
   }
 }

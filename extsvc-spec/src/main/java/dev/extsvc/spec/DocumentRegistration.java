@@ -34,7 +34,7 @@ final class DocumentRegistration {
     }
     Refs refs = new Refs(root, findings);
     boolean refsResolve = refs.checkAll();
-    ParserMessages.report(document.text(), root, !refsResolve, findings);
+    ParserMessages.report(root, !refsResolve, findings);
     List<Operation> operations = new OperationReader(root, refs, findings).read();
     if (operations.isEmpty()) {
       findings.warning("/paths", "the document declares no operations");

@@ -47,7 +47,8 @@ final class ModelParts {
         continue; // swagger-parser reports the bad "in"
       }
       JsonNode p = t.node();
-      JsonNode schema = p.has("schema") ? refs.inline(p.get("schema")) : firstContentSchema(p.path("content"));
+      JsonNode schema = p.has("schema") ? refs.inline(p.get("schema"), t.pointer() + "/schema")
+          : firstContentSchema(p.path("content"));
       boolean required = in == ParameterLocation.PATH || p.path("required").asBoolean(false);
       out.add(new Parameter(p.get("name").textValue(), in, required, schema, text(p, "description")));
     }
@@ -82,7 +83,8 @@ final class ModelParts {
       return null;
     }
     JsonNode media = t.node().path("content").path(mediaType);
-    JsonNode schema = refs.inline(media.get("schema"));
+    JsonNode schema = refs.inline(media.get("schema"),
+        JsonPointers.append(t.pointer() + "/content", mediaType) + "/schema");
     return new RequestBody(mediaType, schema, t.node().path("required").asBoolean(false), example(media, schema));
   }
 
@@ -100,7 +102,8 @@ final class ModelParts {
       }
       String mediaType = preferredMediaType(t.node().path("content"));
       JsonNode media = mediaType == null ? null : t.node().path("content").path(mediaType);
-      JsonNode schema = media == null ? null : refs.inline(media.get("schema"));
+      JsonNode schema = media == null ? null
+          : refs.inline(media.get("schema"), JsonPointers.append(t.pointer() + "/content", mediaType) + "/schema");
       JsonNode example = media == null ? null : example(media, schema);
       out.put(e.getKey(), new ResponseDefinition(e.getKey(), text(t.node(), "description"), mediaType, schema, example));
     }

@@ -26,14 +26,15 @@ final class ParserMessages {
    * @param refsBroken whether some {@code $ref} is broken: then messages about places that do not exist are
    *     taken for echoes of it and left out
    */
-  static void report(String text, JsonNode root, boolean refsBroken, Findings findings) {
+  static void report(JsonNode root, boolean refsBroken, Findings findings) {
     boolean responsesOptional = root.path("openapi").asText().startsWith("3.1");
     ParseOptions options = new ParseOptions();
     // resolving would fetch external references over the network; Refs does the local ones
     options.setResolve(false);
     SwaggerParseResult result;
     try {
-      result = new OpenAPIV3Parser().readContents(text, null, options);
+      // the tree registration already read: parsing the text again cost as much as the checks
+      result = new OpenAPIV3Parser().parseJsonNode(null, root, options);
     } catch (RuntimeException e) {
       findings.warning("", "swagger-parser could not check the document: " + e);
       return;

@@ -37,6 +37,7 @@ final class Refs {
   private final Findings findings;
   private int budget = MAX_INLINED_NODES;
   private boolean overBudgetReported;
+  private String inlining = "/components";
 
   Refs(JsonNode root, Findings findings) {
     this.root = root;
@@ -48,26 +49,43 @@ final class Refs {
 
   /** Reports every {@code $ref} in the document that does not resolve; returns whether all do. */
   boolean checkAll() {
-    return check(root, "", false);
+    return check(root, new At(null, null, 0), false);
+  }
+
+  /**
+   * A place in the document being checked, as a chain of steps: the walk visits every node, and building each
+   * node's pointer as text cost more than the check itself, so a pointer is written out only for a finding.
+   */
+  private record At(@Nullable At parent, @Nullable String member, int index) {
+    /** The document's root has no parent. */
+    String pointer() {
+      if (parent == null) {
+        return "";
+      }
+      return member != null ? JsonPointers.append(parent.pointer(), member) : parent.pointer() + "/" + index;
+    }
   }
 
   /** @param named whether the members of {@code node} are names (see {@link #NAMED_MAPS}) rather than keywords */
-  private boolean check(JsonNode node, String pointer, boolean named) {
+  private boolean check(JsonNode node, At at, boolean named) {
     boolean ok = true;
     if (node.isObject()) {
       JsonNode ref = node.get("$ref");
       if (!named && ref != null && ref.isTextual() && lookUp(ref.textValue()) == null) {
-        findings.error(pointer + "/$ref", unresolved(ref.textValue()));
+        findings.error(at.pointer() + "/$ref", unresolved(ref.textValue()));
         ok = false;
       }
       for (Map.Entry<String, JsonNode> e : node.properties()) {
-        if (named || !isData(e.getKey(), e.getValue())) {
-          ok &= check(e.getValue(), JsonPointers.append(pointer, e.getKey()), !named && namesMembers(e.getKey(), e.getValue()));
+        JsonNode value = e.getValue();
+        if (value.isContainerNode() && (named || !isData(e.getKey(), value))) {
+          ok &= check(value, new At(at, e.getKey(), 0), !named && namesMembers(e.getKey(), value));
         }
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        ok &= check(node.get(i), pointer + "/" + i, false);
+        if (node.get(i).isContainerNode()) {
+          ok &= check(node.get(i), new At(at, null, i), false);
+        }
       }
     }
     return ok;
@@ -167,9 +185,15 @@ final class Refs {
    * schema being inlined stays a {@code $ref}: a recursive schema cannot be written out in full.
    */
   @Nullable JsonNode inline(@Nullable JsonNode schema) {
+    return inline(schema, "/components");
+  }
+
+  /** {@link #inline(JsonNode)} of the schema at {@code pointer}, which a refusal for size names. */
+  @Nullable JsonNode inline(@Nullable JsonNode schema, String pointer) {
     if (schema == null || schema.isMissingNode()) {
       return null;
     }
+    inlining = pointer;
     return inline(schema, new ArrayDeque<>(), false);
   }
 
@@ -181,8 +205,9 @@ final class Refs {
     if (--budget < 0) {
       if (!overBudgetReported) {
         overBudgetReported = true;
-        findings.error("/components", "schemas grow to more than " + MAX_INLINED_NODES
-            + " nodes when their $refs are inlined; the document is refused to protect memory");
+        findings.error(inlining, "schemas grow to more than " + MAX_INLINED_NODES + " nodes when their $refs are"
+            + " inlined (schemas that refer to shared schemas many times multiply; the limit was reached at this"
+            + " one); the document is refused to protect memory");
       }
       return node;
     }

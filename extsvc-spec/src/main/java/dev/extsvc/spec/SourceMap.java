@@ -5,49 +5,109 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Where each JSON pointer of a document starts (1-based line), read once with Jackson's streaming parser, which
- * reports token locations for JSON and YAML alike. A member's line is the line of its name.
+ * Where JSON pointers of a document start (1-based line), found with Jackson's streaming parser, which reports
+ * token locations for JSON and YAML alike. A member's line is the line of its name.
+ *
+ * <p>Lines are looked up only for the pointers a report needs, in one pass that skips every subtree no wanted
+ * pointer enters: mapping every pointer of a large document up front cost more than the rest of registration.
  */
 final class SourceMap {
-  private final Map<String, Integer> lines;
+  private final @Nullable String text;
+  private final @Nullable JsonFactory factory;
 
-  private SourceMap(Map<String, Integer> lines) {
-    this.lines = lines;
+  private SourceMap(@Nullable String text, @Nullable JsonFactory factory) {
+    this.text = text;
+    this.factory = factory;
   }
 
   static SourceMap empty() {
-    return new SourceMap(Map.of());
+    return new SourceMap(null, null);
   }
 
-  /** Reads the document; it must already be known to parse. */
-  static SourceMap of(String text, JsonFactory factory) throws IOException {
+  /** A map of the document; it must already be known to parse. */
+  static SourceMap of(String text, JsonFactory factory) {
+    return new SourceMap(text, factory);
+  }
+
+  /** The line of {@code pointer}, or of its nearest ancestor present in the document; 0 when unknown. */
+  int line(String pointer) {
+    return lines(Set.of(pointer)).get(pointer);
+  }
+
+  /** {@link #line(String)} of each pointer, in one pass over the document. */
+  Map<String, Integer> lines(Collection<String> pointers) {
+    Set<String> wanted = new HashSet<>();
+    for (String pointer : pointers) {
+      for (String p = pointer; wanted.add(p) && !p.isEmpty(); ) {
+        p = p.substring(0, Math.max(p.lastIndexOf('/'), 0));
+      }
+    }
+    Map<String, Integer> found = text == null || factory == null ? Map.of() : scan(text, factory, wanted);
+    Map<String, Integer> out = new HashMap<>();
+    for (String pointer : pointers) {
+      out.put(pointer, nearest(found, pointer));
+    }
+    return out;
+  }
+
+  private static int nearest(Map<String, Integer> found, String pointer) {
+    String p = pointer;
+    while (true) {
+      Integer line = found.get(p);
+      if (line != null) {
+        return line;
+      }
+      if (p.isEmpty()) {
+        return 0;
+      }
+      p = p.substring(0, Math.max(p.lastIndexOf('/'), 0));
+    }
+  }
+
+  private static Map<String, Integer> scan(String text, JsonFactory factory, Set<String> wanted) {
     Map<String, Integer> lines = new HashMap<>();
     Deque<Frame> open = new ArrayDeque<>();
     try (JsonParser p = factory.createParser(text)) {
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-        int line = p.currentTokenLocation().getLineNr();
         switch (t) {
           case FIELD_NAME -> {
             Frame frame = open.element();
             frame.member = JsonPointers.append(frame.pointer, p.currentName());
-            lines.putIfAbsent(frame.member, line);
+            if (wanted.contains(frame.member)) {
+              lines.putIfAbsent(frame.member, p.currentTokenLocation().getLineNr());
+            }
           }
           case START_OBJECT, START_ARRAY -> {
             String pointer = valuePointer(open);
-            lines.putIfAbsent(pointer, line);
-            open.push(new Frame(pointer, t == JsonToken.START_ARRAY));
+            if (wanted.contains(pointer)) {
+              lines.putIfAbsent(pointer, p.currentTokenLocation().getLineNr());
+              open.push(new Frame(pointer, t == JsonToken.START_ARRAY));
+            } else {
+              p.skipChildren();
+            }
           }
           case END_OBJECT, END_ARRAY -> open.pop();
-          default -> lines.putIfAbsent(valuePointer(open), line);
+          default -> {
+            String pointer = valuePointer(open);
+            if (wanted.contains(pointer)) {
+              lines.putIfAbsent(pointer, p.currentTokenLocation().getLineNr());
+            }
+          }
         }
       }
+    } catch (IOException e) {
+      // the document parsed before; should it not now, lines are only a convenience
     }
-    return new SourceMap(lines);
+    return lines;
   }
 
   private static String valuePointer(Deque<Frame> open) {
@@ -56,21 +116,6 @@ final class SourceMap {
       return "";
     }
     return frame.array ? frame.pointer + "/" + frame.nextIndex++ : frame.member;
-  }
-
-  /** The line of {@code pointer}, or of its nearest ancestor present in the document; 0 when unknown. */
-  int line(String pointer) {
-    String p = pointer;
-    while (true) {
-      Integer line = lines.get(p);
-      if (line != null) {
-        return line;
-      }
-      if (p.isEmpty()) {
-        return 0;
-      }
-      p = p.substring(0, p.lastIndexOf('/'));
-    }
   }
 
   /** An object or array being read. */

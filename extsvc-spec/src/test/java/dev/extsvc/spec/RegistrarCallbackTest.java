@@ -103,7 +103,7 @@ class RegistrarCallbackTest {
   void cannotAwaitAStaticUrl() {
     Registration r = register(orders(key("static", "https://hooks.example/done")));
     assertThat(only(r).template()).isNotNull();
-    assertThat(only(r).notAwaitableReason()).contains("fixed text without an expression");
+    assertThat(only(r).notAwaitableReason()).contains("is a fixed address without an expression");
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SourceMapTest {
@@ -27,5 +29,12 @@ class SourceMapTest {
     assertThat(map.line("/a/b/1/z")).isEqualTo(5);
     assertThat(map.line("/a/b/1/missing/deeper")).isEqualTo(4);
     assertThat(SourceMap.empty().line("/a")).isZero();
+  }
+
+  @Test
+  void locatesSeveralPointersInOnePass() {
+    String json = "{\n \"a\": {\"x\": [1, 2]},\n \"b\": {\n  \"c\": 1\n },\n \"d\": 2\n}";
+    Map<String, Integer> lines = SourceMap.of(json, new JsonFactory()).lines(List.of("/b/c", "/d", "/a/x/1/gone"));
+    assertThat(lines).containsOnly(Map.entry("/b/c", 4), Map.entry("/d", 6), Map.entry("/a/x/1/gone", 2));
   }
 }

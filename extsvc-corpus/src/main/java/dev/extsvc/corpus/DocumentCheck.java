@@ -1,0 +1,85 @@
+package dev.extsvc.corpus;
+
+import com.palantir.javapoet.JavaFile;
+import dev.extsvc.codegen.JavaClientGenerator;
+import dev.extsvc.spec.Diagnostic;
+import dev.extsvc.spec.Operation;
+import dev.extsvc.spec.Registrar;
+import dev.extsvc.spec.Registration;
+import dev.extsvc.spec.ServiceDefinition;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One document through registration, client generation and compilation. Runs on a worker thread that the run
+ * may abandon after its time limit, so the stage reached is kept where the run can read it.
+ */
+final class DocumentCheck {
+  static final String PACKAGE = "corpus.client";
+
+  private final Registrar registrar;
+  private volatile String stage = "waiting";
+  private volatile Outcome.@Nullable Builder current;
+
+  DocumentCheck(Registrar registrar) {
+    this.registrar = registrar;
+  }
+
+  /** What a run that gives up on this check reports: how far it got. */
+  Outcome abandoned(Selection.Candidate candidate, Outcome.Result result, String detail) {
+    Outcome.Builder partial = current;
+    return (partial != null ? partial : new Outcome.Builder(candidate)).finish(result, detail + " (while " + stage + ")");
+  }
+
+  Outcome run(Selection.Candidate candidate) {
+    Outcome.Builder out = new Outcome.Builder(candidate);
+    current = out;
+    stage = "registering";
+    long start = System.nanoTime();
+    Registration registration = registrar.register(candidate.file(), null);
+    out.registerMillis = millisSince(start);
+    out.warnings = registration.report().warnings().size();
+    List<Diagnostic> errors = registration.report().errors();
+    ServiceDefinition service = registration.service();
+    if (service == null) {
+      return out.refused(errors);
+    }
+    out.registered = true;
+    count(service, out);
+    stage = "generating";
+    start = System.nanoTime();
+    List<JavaFile> files;
+    try {
+      files = JavaClientGenerator.generate(service, PACKAGE);
+    } catch (RuntimeException | StackOverflowError e) {
+      out.generateMillis = millisSince(start);
+      return out.finish(Outcome.Result.NOT_GENERATED, String.valueOf(e));
+    }
+    out.generateMillis = millisSince(start);
+    out.generatedFiles = files.size();
+    stage = "compiling " + files.size() + " generated files";
+    start = System.nanoTime();
+    String compileErrors = Javac.compile(files);
+    out.compileMillis = millisSince(start);
+    return compileErrors == null
+        ? out.finish(Outcome.Result.COMPILED, "")
+        : out.finish(Outcome.Result.NOT_COMPILED, compileErrors);
+  }
+
+  private static void count(ServiceDefinition service, Outcome.Builder out) {
+    out.operations = service.operations().size();
+    for (Operation op : service.operations()) {
+      if (op.async()) {
+        out.asyncOperations++;
+        out.callbackKeys += op.callbackKeys().size();
+        out.awaitableKeys += (int) op.callbackKeys().stream()
+            .filter(key -> op.callbacks().stream().anyMatch(c -> c.key().equals(key) && c.awaitable()))
+            .count();
+      }
+    }
+  }
+
+  static long millisSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
+  }
+}
