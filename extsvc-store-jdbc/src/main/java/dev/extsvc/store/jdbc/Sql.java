@@ -117,6 +117,11 @@ final class Sql {
         + " RETURNING id, deadline";
   }
 
+  /** The smallest UUIDv7 of a millisecond. */
+  static java.util.UUID firstIdAt(long epochMillis) {
+    return new java.util.UUID((epochMillis << 16) | 0x7000L, 0x8000000000000000L);
+  }
+
   /** A statement with its parameters in order. */
   record Query(String sql, List<@Nullable Object> params) {}
 
@@ -136,13 +141,19 @@ final class Sql {
       conditions.add("operation = ?");
       params.add(query.operation());
     }
+    // Ids are UUIDv7, whose leading bits are the submit millisecond: the same range as an id range lets the
+    // newest-first walk over the primary key start and stop at the range instead of scanning down to it.
     if (query.submittedFrom() != null) {
       conditions.add("submit_time >= ?");
       params.add(query.submittedFrom());
+      conditions.add("id >= ?");
+      params.add(firstIdAt(query.submittedFrom().toEpochMilli()));
     }
     if (query.submittedTo() != null) {
       conditions.add("submit_time < ?");
       params.add(query.submittedTo());
+      conditions.add("id < ?");
+      params.add(firstIdAt(query.submittedTo().toEpochMilli() + 1));
     }
     if (query.before() != null) {
       conditions.add("id < ?");

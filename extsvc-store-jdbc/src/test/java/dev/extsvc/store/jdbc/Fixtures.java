@@ -20,6 +20,19 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  /**
+   * A version 7 UUID of the submit time's millisecond, as the runtime makes them; within one millisecond, ids sort
+   * by creation.
+   */
+  static UUID uuid7At(Instant submitTime) {
+    long msb = (submitTime.toEpochMilli() << 16) | 0x7000L;
+    long lsb = 0x8000_0000_0000_0000L | (SEQUENCE.incrementAndGet() << 20)
+        | ThreadLocalRandom.current().nextInt(1 << 20);
+    return new UUID(msb, lsb);
+  }
+
   /** A version 7 UUID whose timestamp is one millisecond after the previous one, so ids sort by creation. */
   static UUID uuid7() {
     long millis = CLOCK.incrementAndGet();
@@ -31,7 +44,7 @@ final class Fixtures {
 
   static InvocationRow pending(String service, String operation, Instant submitTime, Duration timeout) {
     return new InvocationRow(
-        uuid7(), service, operation, true, InvocationStatus.PENDING, null, null, null, "{\"method\":\"POST\"}",
+        uuid7At(submitTime), service, operation, true, InvocationStatus.PENDING, null, null, null, "{\"method\":\"POST\"}",
         null, null, null, submitTime, submitTime.plus(timeout), null);
   }
 
