@@ -172,7 +172,7 @@ class EndToEndTest {
     assertThat(approved.key()).isEqualTo("applicationOutcomeApproved");
     assertThat(approved.status()).isEqualTo(200);
     assertThat(Received.EVENTS.poll(5, TimeUnit.SECONDS))
-        .isEqualTo("Ann " + first.get("applicationNumber") + " approved 250000 PENDING Ann " + first.get("invocationId"));
+        .isEqualTo("Ann A-1001 approved 250000 PENDING Ann " + first.get("invocationId"));
 
     Map<String, String> second = caller.apply(services);
     Delivery rejected = deliveries.poll(20, TimeUnit.SECONDS);
