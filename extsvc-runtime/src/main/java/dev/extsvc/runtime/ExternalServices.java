@@ -616,8 +616,4 @@ public final class ExternalServices implements AutoCloseable {
       return d;
     }
   }
-
-  static Map<String, String> orderedCopy(Map<String, String> m) {
-    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
-  }
 }

@@ -27,7 +27,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -315,17 +314,13 @@ final class ApiRoutes {
   }
 
   private static byte[] read(ServerRequest req, int max) throws IOException {
-    if (!req.content().hasEntity()) {
-      return new byte[0];
+    byte[] bytes = Http.readBounded(req, max);
+    if (bytes == null) {
+      throw new BadRequest("request body larger than " + max + " bytes");
     }
-    try (InputStream in = req.content().inputStream()) {
-      byte[] bytes = in.readNBytes(max + 1);
-      if (bytes.length > max) {
-        throw new BadRequest("request body larger than " + max + " bytes");
-      }
-      return bytes;
-    }
+    return bytes;
   }
+
 
   private static JsonNode parse(byte[] bytes) {
     try {

@@ -8,7 +8,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +38,7 @@ final class CallbackRoute implements Handler {
       body = null;
     } else {
       try {
-        body = readBounded(req, receiver.limits().maxBodyBytes());
+        body = Http.readBounded(req, receiver.limits().maxBodyBytes());
       } catch (IOException | RuntimeException e) {
         Http.json(res, 400, "{\"message\":\"Unreadable body\"}");
         return;
@@ -52,16 +51,5 @@ final class CallbackRoute implements Handler {
         req.prologue().method().text(), path, headers, body, req.remotePeer().host()));
     answer.headers().forEach(res::header);
     Http.json(res, answer.status(), answer.body());
-  }
-
-  /** Reads at most max bytes (chunked bodies too); null when the body is larger. */
-  private static byte[] readBounded(ServerRequest req, int max) throws IOException {
-    if (!req.content().hasEntity()) {
-      return new byte[0];
-    }
-    try (InputStream in = req.content().inputStream()) {
-      byte[] bytes = in.readNBytes(max + 1);
-      return bytes.length > max ? null : bytes;
-    }
   }
 }
