@@ -48,20 +48,20 @@ final class Sweeper implements AutoCloseable {
   int sweep() {
     int total = 0;
     while (true) {
-      List<UUID> ids = services.store().timeOutDue(services.clock().instant(), BATCH);
-      total += ids.size();
-      ids.forEach(this::notifyHandler);
-      if (ids.size() < BATCH) {
+      List<InvocationRow> timedOut = services.store().timeOutDue(services.clock().instant(), BATCH);
+      total += timedOut.size();
+      timedOut.forEach(this::notifyHandler);
+      if (timedOut.size() < BATCH) {
         return total;
       }
     }
   }
 
-  private void notifyHandler(UUID id) {
-    InvocationRow inv = services.store().invocation(id).orElse(null);
-    if (inv == null || inv.handlerType() == null) {
+  private void notifyHandler(InvocationRow inv) {
+    if (inv.handlerType() == null) {
       return;
     }
+    UUID id = inv.id();
     try {
       CallbackHandler handler = services.handlers().recreate(inv.handlerType(),
           inv.handlerState() == null ? "{}" : inv.handlerState());

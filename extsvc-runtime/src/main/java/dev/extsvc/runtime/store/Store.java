@@ -75,10 +75,10 @@ public interface Store extends AutoCloseable {
 
   /**
    * Moves up to {@code limit} PENDING invocations whose deadline is at or before {@code now} to TIMED_OUT, each
-   * with a TIMED_OUT event, and returns their ids. Safe to call from several nodes at once: each invocation
-   * times out once.
+   * with a TIMED_OUT event, and returns them as they are now, earliest deadline first (the sweeper tells their
+   * handlers without reading them again). Safe to call from several nodes at once: each invocation times out once.
    */
-  List<UUID> timeOutDue(Instant now, int limit);
+  List<InvocationRow> timeOutDue(Instant now, int limit);
 
   /**
    * Leases a PENDING invocation to one callback while its handler runs, until {@code until}: true when the lease

@@ -285,24 +285,23 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public List<UUID> timeOutDue(Instant now, int limit) {
+  public List<InvocationRow> timeOutDue(Instant now, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, was " + limit);
     }
-    record Due(UUID id, Instant deadline) {}
     var due = write(tx -> {
       var claimed = tx.query(
           Sql.timeOutDue(dialect),
-          row -> new Due(Rows.uuid(row, "id"), Rows.instantAt(row, "deadline")),
+          Rows::invocation,
           dialect == Dialect.POSTGRESQL
               ? new Object[] {now, now, limit, now, TIMEOUT_REASON}
               : new Object[] {now, TIMEOUT_REASON, now, now, limit});
       insertEvents(tx, claimed.stream()
-          .map(d -> new NewEvent(d.id(), now, TIMED_OUT_EVENT, TIMEOUT_REASON + " at " + d.deadline()))
+          .map(row -> new NewEvent(row.id(), now, TIMED_OUT_EVENT, TIMEOUT_REASON + " at " + row.deadline()))
           .toList());
       return claimed;
     });
-    return due.stream().sorted(Comparator.comparing(Due::deadline)).map(Due::id).toList();
+    return due.stream().sorted(Comparator.comparing(InvocationRow::deadline)).toList();
   }
 
   @Override
@@ -357,7 +356,7 @@ public final class JdbcStore implements Store {
 
   @Override
   public List<InvocationRow> pendingDueBefore(Instant until, int limit) {
-    return read(tx -> tx.query(Sql.PENDING_DUE_BEFORE, Rows::invocation, until, positive(limit)));
+    return read(tx -> tx.query(Sql.pendingDueBefore(dialect), Rows::invocation, until, positive(limit)));
   }
 
   @Override

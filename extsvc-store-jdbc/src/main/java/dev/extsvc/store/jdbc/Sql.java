@@ -72,8 +72,12 @@ final class Sql {
   static final String EVENTS =
       "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
 
-  static final String PENDING_DUE_BEFORE = "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations"
-      + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+  /** The console's "about to time out"; on SQLite forced onto the partial due index (see {@link #timeOutDue}). */
+  static String pendingDueBefore(Dialect dialect) {
+    return "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations"
+        + (dialect == Dialect.SQLITE ? " INDEXED BY extsvc_invocations_due" : "")
+        + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+  }
   static final String FAILED_CALLBACKS = "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks"
       + " WHERE outcome = 'FAILED' ORDER BY received_at DESC LIMIT ?";
   // Integer division of epoch microseconds gives the minute on both dialects.
@@ -106,15 +110,21 @@ final class Sql {
           + " AND c.next_attempt_at IS NOT NULL)"
           + " ORDER BY deadline LIMIT ? FOR UPDATE SKIP LOCKED)"
           + " UPDATE extsvc_invocations i SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
-          + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING i.id, i.deadline";
+          + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING " + qualified("i", INVOCATION_COLUMNS);
     }
+    // INDEXED BY: without statistics SQLite picks the (status, id) index and sorts every PENDING row per batch.
     return "UPDATE extsvc_invocations SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
-        + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations"
+        + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations INDEXED BY extsvc_invocations_due"
         + " WHERE status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
         + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
         + " AND c.next_attempt_at IS NOT NULL)"
         + " ORDER BY deadline LIMIT ?)"
-        + " RETURNING id, deadline";
+        + " RETURNING " + INVOCATION_COLUMNS;
+  }
+
+  private static String qualified(String alias, String columns) {
+    return java.util.Arrays.stream(columns.split(",")).map(c -> alias + "." + c.strip())
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** The smallest UUIDv7 of a millisecond. */

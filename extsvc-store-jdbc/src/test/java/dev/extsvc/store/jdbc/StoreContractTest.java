@@ -228,7 +228,7 @@ abstract class StoreContractTest {
     store.createInvocation(invocation, List.of(), List.of());
     var row = callback(invocation.id(), "d1");
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
-    assertThat(store.timeOutDue(T0.plusSeconds(2), 10)).containsExactly(invocation.id());
+    assertThat(timeOutDueIds(T0.plusSeconds(2), 10)).containsExactly(invocation.id());
 
     store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(3),
         List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED")));
@@ -272,13 +272,13 @@ abstract class StoreContractTest {
     store.createInvocation(notYet, List.of(), List.of());
     store.createInvocation(finished, List.of(), List.of());
 
-    var first = store.timeOutDue(now, 3);
-    var second = store.timeOutDue(now, 3);
+    var first = timeOutDueIds(now, 3);
+    var second = timeOutDueIds(now, 3);
 
     // Earliest deadlines first; a deadline equal to now is due.
     assertThat(first).containsExactly(due.get(4).id(), due.get(3).id(), due.get(2).id());
     assertThat(second).containsExactly(due.get(1).id(), due.get(0).id());
-    assertThat(store.timeOutDue(now, 3)).isEmpty();
+    assertThat(timeOutDueIds(now, 3)).isEmpty();
     var timedOut = store.invocation(due.getFirst().id()).orElseThrow();
     assertThat(timedOut.status()).isEqualTo(InvocationStatus.TIMED_OUT);
     assertThat(timedOut.finishedAt()).isEqualTo(now);
@@ -308,7 +308,7 @@ abstract class StoreContractTest {
     var claims = runConcurrently(2, () -> {
       start.await();
       var mine = new ArrayList<UUID>();
-      for (var batch = store.timeOutDue(now, 7); !batch.isEmpty(); batch = store.timeOutDue(now, 7)) {
+      for (var batch = timeOutDueIds(now, 7); !batch.isEmpty(); batch = timeOutDueIds(now, 7)) {
         mine.addAll(batch);
       }
       return mine;
@@ -529,7 +529,7 @@ abstract class StoreContractTest {
     assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).as("not re-entrant").isFalse();
     assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
     // Past the deadline but leased: a callback being handled never ends TIMED_OUT.
-    assertThat(store.timeOutDue(T0.plusSeconds(120), 10)).isEmpty();
+    assertThat(timeOutDueIds(T0.plusSeconds(120), 10)).isEmpty();
 
     store.release(invocation.id(), second.id());
     assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
@@ -538,7 +538,7 @@ abstract class StoreContractTest {
     // An expired lease no longer protects the invocation, and can be taken over.
     assertThat(store.claim(invocation.id(), first.id(), now.plusSeconds(2), now.plusSeconds(300))).isTrue();
     store.release(invocation.id(), first.id());
-    assertThat(store.timeOutDue(T0.plusSeconds(120), 10)).containsExactly(invocation.id());
+    assertThat(timeOutDueIds(T0.plusSeconds(120), 10)).containsExactly(invocation.id());
     assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isFalse();
   }
 
@@ -608,11 +608,11 @@ abstract class StoreContractTest {
     store.scheduleRetry(row.id(), invocation.id(), late.plusSeconds(60), T0.plusSeconds(30), "boom",
         event(invocation.id(), "HANDLER_FAILED"));
 
-    assertThat(store.timeOutDue(late, 10)).isEmpty();
+    assertThat(timeOutDueIds(late, 10)).isEmpty();
 
     store.scheduleRetry(row.id(), invocation.id(), null, late, "boom", event(invocation.id(), "CALLBACK_DEAD"));
 
-    assertThat(store.timeOutDue(late, 10)).containsExactly(invocation.id());
+    assertThat(timeOutDueIds(late, 10)).containsExactly(invocation.id());
   }
 
   @Test
@@ -651,5 +651,29 @@ abstract class StoreContractTest {
       }
       return results;
     }
+  }
+
+  @Test
+  void timeOutDueReturnsTheTimedOutRowsWithTheirHandler() {
+    var base = pending("acme", "op", T0, Duration.ofSeconds(5));
+    var withHandler = new InvocationRow(base.id(), base.service(), base.operation(), true, InvocationStatus.PENDING,
+        null, "com.example.Handler", "{\"n\":1}", base.request(), 202, "{}", "{\"ok\":true}", base.submitTime(),
+        base.deadline(), null);
+    store.createInvocation(withHandler, List.of(), List.of());
+
+    var now = T0.plusSeconds(6);
+    assertThat(store.timeOutDue(now, 10)).singleElement().satisfies(row -> {
+      assertThat(row.id()).isEqualTo(base.id());
+      assertThat(row.status()).isEqualTo(InvocationStatus.TIMED_OUT);
+      assertThat(row.finishedAt()).isEqualTo(now);
+      assertThat(row.handlerType()).isEqualTo("com.example.Handler");
+      assertThat(row.handlerState()).isEqualTo("{\"n\":1}");
+      assertThat(row.deadline()).isEqualTo(base.deadline());
+      assertThat(row.syncStatus()).isEqualTo(202);
+    });
+  }
+
+  private List<UUID> timeOutDueIds(Instant now, int limit) {
+    return store.timeOutDue(now, limit).stream().map(InvocationRow::id).toList();
   }
 }
