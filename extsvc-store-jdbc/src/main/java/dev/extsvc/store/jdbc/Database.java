@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the store's units of work run: on the caller's thread ({@link DirectDatabase}) or on a few dedicated
@@ -31,8 +32,14 @@ interface Database extends AutoCloseable {
 
   /** Runs the work on a connection of the source: writes as one transaction, reads in auto-commit. */
   static <T> T run(DataSource source, Dialect dialect, boolean write, Work<T> work) throws SQLException {
+    return run(source, dialect, write, work, null);
+  }
+
+  /** As above, with prepared statements kept in the cache between units of work. */
+  static <T> T run(DataSource source, Dialect dialect, boolean write, Work<T> work, @Nullable StatementCache cache)
+      throws SQLException {
     try (var connection = source.getConnection()) {
-      var tx = new Tx(connection, dialect);
+      var tx = new Tx(connection, dialect, cache);
       if (!write) {
         return work.run(tx);
       }

@@ -30,9 +30,10 @@ final class SqliteDatabase implements Database {
   private final DataSource reads;
   private final List<AutoCloseable> owned;
   private final ExecutorService readers = threads("extsvc-sqlite-reader-", READ_THREADS);
+  private final StatementCache statements = new StatementCache();
 
   private SqliteDatabase(DataSource writes, DataSource reads, List<AutoCloseable> owned) {
-    this.writer = new SqliteWriter(writes);
+    this.writer = new SqliteWriter(writes, statements);
     this.reads = reads;
     this.owned = owned;
   }
@@ -73,6 +74,8 @@ final class SqliteDatabase implements Database {
     config.setPoolName(name);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(size);
+    // A file has no server that drops connections: keep them, and with them their cached statements.
+    config.setMaxLifetime(0);
     return new HikariDataSource(config);
   }
 
@@ -105,7 +108,7 @@ final class SqliteDatabase implements Database {
 
   private <T> Future<T> submitRead(Work<T> work) {
     try {
-      return readers.submit(() -> Database.run(reads, Dialect.SQLITE, false, work));
+      return readers.submit(() -> Database.run(reads, Dialect.SQLITE, false, work, statements));
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("The store is closed", e);
     }

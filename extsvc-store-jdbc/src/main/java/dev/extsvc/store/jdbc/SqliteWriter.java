@@ -29,14 +29,16 @@ final class SqliteWriter implements AutoCloseable {
   private static final Write<?> STOP = new Write<>(tx -> null, new CompletableFuture<>());
 
   private final DataSource source;
+  private final StatementCache statements;
   private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
   // A lock rather than synchronized: callers are virtual threads, which a monitor pins on Java 21.
   private final ReentrantLock accepting = new ReentrantLock();
   private final Thread thread;
   private boolean closed;
 
-  SqliteWriter(DataSource source) {
+  SqliteWriter(DataSource source, StatementCache statements) {
     this.source = source;
+    this.statements = statements;
     this.thread = Thread.ofPlatform().name("extsvc-sqlite-writer").daemon(true).start(this::loop);
   }
 
@@ -84,7 +86,7 @@ final class SqliteWriter implements AutoCloseable {
       // right after each commit. IMMEDIATE takes the write lock up front: a busy file fails before any work ran.
       control.execute("BEGIN IMMEDIATE");
       try {
-        var tx = new Tx(connection, Dialect.SQLITE);
+        var tx = new Tx(connection, Dialect.SQLITE, statements);
         for (var write : group) {
           runInSavepoint(write, tx, control, committed);
         }

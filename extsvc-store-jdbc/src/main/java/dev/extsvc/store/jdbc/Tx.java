@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A connection inside one unit of work, with parameters bound by their Java type so statements stay one line
- * each. Writes run in a transaction that {@link Transactions} commits; reads run in auto-commit.
+ * each. Writes run in a transaction that {@link Database} or {@link SqliteWriter} commits; reads run in auto-commit.
  */
 final class Tx {
   /** Maps the current row of a result set. */
@@ -25,10 +25,16 @@ final class Tx {
 
   private final Connection connection;
   private final Dialect dialect;
+  private final @Nullable StatementCache cache;
 
   Tx(Connection connection, Dialect dialect) {
+    this(connection, dialect, null);
+  }
+
+  Tx(Connection connection, Dialect dialect, @Nullable StatementCache cache) {
     this.connection = connection;
     this.dialect = dialect;
+    this.cache = cache;
   }
 
   Dialect dialect() {
@@ -36,8 +42,11 @@ final class Tx {
   }
 
   int update(String sql, @Nullable Object... params) throws SQLException {
-    try (var statement = prepare(sql, params)) {
+    var statement = prepare(sql, params);
+    try {
       return statement.executeUpdate();
+    } finally {
+      done(sql, statement);
     }
   }
 
@@ -45,23 +54,28 @@ final class Tx {
     if (rows.isEmpty()) {
       return;
     }
-    try (var statement = connection.prepareStatement(sql)) {
+    var statement = statement(sql);
+    try {
       for (var row : rows) {
         bind(statement, row);
         statement.addBatch();
       }
       statement.executeBatch();
+    } finally {
+      done(sql, statement);
     }
   }
 
   <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) throws SQLException {
-    try (var statement = prepare(sql, params);
-        var rows = statement.executeQuery()) {
+    var statement = prepare(sql, params);
+    try (var rows = statement.executeQuery()) {
       var result = new ArrayList<T>();
       while (rows.next()) {
         result.add(mapper.map(rows));
       }
       return result;
+    } finally {
+      done(sql, statement);
     }
   }
 
@@ -74,13 +88,33 @@ final class Tx {
   }
 
   private PreparedStatement prepare(String sql, @Nullable Object... params) throws SQLException {
-    var statement = connection.prepareStatement(sql);
+    var statement = statement(sql);
     try {
       bind(statement, params);
       return statement;
     } catch (SQLException | RuntimeException e) {
-      statement.close();
+      done(sql, statement);
       throw e;
+    }
+  }
+
+  /** The statement this unit of work would run for the SQL, for tests of the cache; null when not cached. */
+  @Nullable PreparedStatement cachedForTest(String sql) throws SQLException {
+    return cache == null ? null : cache.statement(connection, sql);
+  }
+
+  private PreparedStatement statement(String sql) throws SQLException {
+    var cached = cache == null ? null : cache.statement(connection, sql);
+    return cached != null ? cached : connection.prepareStatement(sql);
+  }
+
+  /** A cached statement is cleared for its next use (its result set is closed already); any other is closed. */
+  private void done(String sql, PreparedStatement statement) throws SQLException {
+    if (cache != null && cache.holds(connection, sql, statement)) {
+      statement.clearParameters();
+      statement.clearBatch();
+    } else {
+      statement.close();
     }
   }
 

@@ -39,6 +39,36 @@ class SqliteDatabaseTest {
   }
 
   @Test
+  void statementsAreCompiledOnceAndReusedWithoutHoldingAReadSnapshot() throws Exception {
+    var file = directory.resolve("cache.db");
+    JdbcStore.sqlite(file).close();
+    var prepared = new java.util.ArrayList<java.sql.PreparedStatement>();
+    try (var database = SqliteDatabase.open(file)) {
+      for (int i = 0; i < 20; i++) {
+        String name = "s" + i;
+        database.write(tx -> tx.update(Sql.SAVE_SERVICE, name, "1", "{}", T0));
+        // Each read must see the write just committed: a cached statement left un-reset would pin an old snapshot.
+        long seen = database.read(tx -> tx.queryOne("SELECT COUNT(*) FROM extsvc_services", row -> row.getLong(1))
+            .orElseThrow());
+        assertThat(seen).isEqualTo(i + 1);
+      }
+      database.write(tx -> {
+        prepared.add(tx.cachedForTest("SELECT COUNT(*) FROM extsvc_services"));
+        prepared.add(tx.cachedForTest("SELECT COUNT(*) FROM extsvc_services"));
+        return null;
+      });
+      // No cached statement holds a read snapshot: another connection's truncating checkpoint is not blocked.
+      try (var other = SqliteDatabase.dataSource(file).getConnection();
+          var statement = other.createStatement();
+          var result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+        assertThat(result.next()).isTrue();
+        assertThat(result.getInt(1)).as("busy").isZero();
+      }
+    }
+    assertThat(prepared.get(0)).isNotNull().isSameAs(prepared.get(1));
+  }
+
+  @Test
   void anInterruptedCallerStillLearnsThatItsWriteCommittedAndStaysInterrupted() throws Exception {
     var file = directory.resolve("interrupt.db");
     var entered = new CountDownLatch(1);
