@@ -56,10 +56,18 @@ final class CallbackProcessor {
    * @param durable whether a handler failure schedules a retry (DURABLE, or a SYNC sender released early)
    */
   CallbackResponse process(CallbackRow stored, boolean durable) {
+    return process(stored, durable, null);
+  }
+
+  /**
+   * As above, with the invocation as the receiver just read it, which saves reading it again: what the handler
+   * needs (type, state, request, deadline) never changes, and the claim below checks the status in the store.
+   */
+  CallbackResponse process(CallbackRow stored, boolean durable, @Nullable InvocationRow known) {
     Store store = services.store();
     UUID id = stored.invocationId();
     String key = stored.key();
-    InvocationRow inv = store.invocation(id).orElse(null);
+    InvocationRow inv = known != null && known.id().equals(id) ? known : store.invocation(id).orElse(null);
     Instant now = services.clock().instant();
     if (inv == null) {
       return CallbackResponse.of(404, UNKNOWN);

@@ -229,7 +229,7 @@ public final class CallbackReceiver {
       services.worker().submit(stored);
       return CallbackResponse.of(200, "Callback stored");
     }
-    return services.worker().runBounded(stored);
+    return services.worker().runBounded(stored, inv);
   }
 
   /** The answer for a repeat of a stored callback, or null when it must be processed (again). */

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,7 @@ final class CallbackWorker implements AutoCloseable {
   }
 
   /** Processes now and answers within the bound; past it the sender gets 202 and the handler goes on. */
-  CallbackResponse runBounded(CallbackRow stored) {
+  CallbackResponse runBounded(CallbackRow stored, @Nullable InvocationRow known) {
     if (!running.add(stored.id())) {
       return CallbackResponse.of(503, "Callback is being handled, retry later", java.util.Map.of("Retry-After", "1"));
     }
@@ -77,7 +78,7 @@ final class CallbackWorker implements AutoCloseable {
     Future<CallbackResponse> answer = handlers.submit(() -> {
       try {
         // Once the sender is released it will not retry, so a failure from then on must be retried by us.
-        return processor.process(stored, released.get());
+        return processor.process(stored, released.get(), known);
       } finally {
         running.remove(stored.id());
       }

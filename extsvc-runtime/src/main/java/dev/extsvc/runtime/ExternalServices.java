@@ -238,7 +238,7 @@ public final class ExternalServices implements AutoCloseable {
         new NewEvent(row.invocationId(), at, "CALLBACK_RETRY", "Callback " + row.key() + " run again (replay)"))) {
       return Optional.empty();
     }
-    return Optional.of(worker.runBounded(store.callback(callbackId).orElseThrow()));
+    return Optional.of(worker.runBounded(store.callback(callbackId).orElseThrow(), null));
   }
 
   /** Processes due durable retries and recovers unfinished callbacks now (the worker does this every interval). */
