@@ -46,6 +46,7 @@ final class EndToEnd {
             .store(store)
             .publicBaseUrl("http://127.0.0.1:" + port)
             .endpoint(Specs.ACME, standIn.url())
+            .allowPrivateNetworks(true) // the stand-in listens on loopback
             .startSweeper(false)
             .allowHandlerPackage("dev.extsvc.bench")
             .build();

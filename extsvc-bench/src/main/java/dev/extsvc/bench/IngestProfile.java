@@ -30,6 +30,9 @@ final class IngestProfile implements AutoCloseable {
     }
     try {
       Recording recording = new Recording(Configuration.getConfiguration("profile"));
+      // CPU-time sampling (JDK 25, Linux) says where the CPU goes even when other processes share the cores;
+      // the wall-clock sampler sees only threads that happen to be running.
+      recording.enable("jdk.CPUTimeSample").with("throttle", "2ms");
       recording.start();
       return new IngestProfile(recording, Path.of(dir, "ingest-" + kind.name().toLowerCase(Locale.ROOT) + ".jfr"));
     } catch (IOException | ParseException e) {

@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,9 +67,16 @@ final class Waiting {
   private static Map<String, Double> probe(Databases.Fresh db, Instant now, int bands, int sweep, int repeats) {
     String java = ProcessHandle.current().info().command().orElse("java");
     String where = db.file() != null ? db.file().toAbsolutePath().toString() : db.jdbcUrl();
-    List<String> command = List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED"));
+    String jfr = System.getProperty("bench.jfr");
+    if (jfr != null && bands > 0) {
+      // The probe is where the sweeper runs: record it there, as IngestProfile does for the callbacks.
+      command.add("-XX:StartFlightRecording=settings=profile,filename="
+          + Path.of(jfr, "waiting-" + db.kind().label.toLowerCase(Locale.ROOT) + ".jfr").toAbsolutePath());
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         ServerProbe.class.getName(), db.kind() == StoreKind.SQLITE ? "sqlite" : "postgresql", where,
-        Long.toString(now.toEpochMilli()), Integer.toString(bands), Integer.toString(sweep), Integer.toString(repeats));
+        Long.toString(now.toEpochMilli()), Integer.toString(bands), Integer.toString(sweep), Integer.toString(repeats)));
     Map<String, Double> values = new LinkedHashMap<>();
     try {
       Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
