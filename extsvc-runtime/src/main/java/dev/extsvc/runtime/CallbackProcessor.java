@@ -7,6 +7,7 @@ import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.spec.RequestParts;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,19 +106,58 @@ final class CallbackProcessor {
     ReceivedCallback callback = new ReceivedCallback(id, key, stored.method(),
         RequestParts.fromJson(Json.readTrusted(inv.request())), inv.submitTime(), inv.deadline(), inv.status(),
         stored.receivedAt(), headerMap(stored.headers()), body);
-    long started = System.nanoTime();
+    var call = new HandlerTransaction.HandlerCall(id, inv.service(), inv.operation(), key, inv.handlerType(),
+        inv.submitTime(), stored.receivedAt());
+    // What the handler threw, kept apart from what the completion or the commit threw: the first is the
+    // handler's answer (404, 500), the second the store's (503).
+    Throwable[] handlerFailure = new Throwable[1];
+    long[] handlerNanos = new long[1];
+    InvocationRow running = inv;
     try {
-      handler.onCallback(key, List.of(callback));
-    } catch (CallbackNotHandledException e) {
-      settle(stored, CallbackOutcome.NOT_HANDLED, 404, e.getMessage(), e.getMessage());
-      store.release(id, stored.id());
-      return CallbackResponse.of(404, e.getMessage());
+      services.handlerTransaction().run(call, () -> {
+        long started = System.nanoTime();
+        try {
+          handler.onCallback(key, List.of(callback));
+        } catch (Exception | LinkageError | StackOverflowError e) {
+          handlerFailure[0] = e;
+          throw e;
+        } finally {
+          handlerNanos[0] = System.nanoTime() - started;
+        }
+      }, () -> complete(running, stored, List.of(new NewEvent(id, services.clock().instant(), "HANDLER_OK",
+          "Handler " + running.handlerType() + " handled " + key + " in "
+              + String.format("%.1f", handlerNanos[0] / 1_000_000.0) + " ms"))));
     } catch (Exception | LinkageError | StackOverflowError e) {
-      return failed(inv, stored, durable, "Handler " + inv.handlerType() + " failed on " + key + ": " + summary(e));
+      Throwable cause = handlerFailure[0];
+      if (cause == null) {
+        return storeFailed(inv, stored, e);
+      }
+      if (cause instanceof CallbackNotHandledException nh) {
+        settle(stored, CallbackOutcome.NOT_HANDLED, 404, nh.getMessage(), nh.getMessage());
+        store.release(id, stored.id());
+        return CallbackResponse.of(404, nh.getMessage());
+      }
+      return failed(inv, stored, durable, "Handler " + inv.handlerType() + " failed on " + key + ": "
+          + summary(cause));
     }
-    double millis = (System.nanoTime() - started) / 1_000_000.0;
-    return complete(inv, stored, List.of(new NewEvent(id, services.clock().instant(), "HANDLER_OK",
-        "Handler " + inv.handlerType() + " handled " + key + " in " + String.format("%.1f", millis) + " ms")));
+    return CallbackResponse.of(200, "Callback handled");
+  }
+
+  /**
+   * The completion or its commit failed after the handler ran: nothing of the unit of work stays, so the callback
+   * is still RECEIVED and its sender (or recovery) tries again; answered 503 by the receiver.
+   */
+  private CallbackResponse storeFailed(InvocationRow inv, CallbackRow stored, Throwable e) {
+    try {
+      services.store().release(inv.id(), stored.id());
+    } catch (RuntimeException again) {
+      e.addSuppressed(again); // the lease then expires by itself
+    }
+    if (e instanceof StoreUnavailableException unavailable) {
+      throw unavailable;
+    }
+    throw new StoreUnavailableException("completing callback " + stored.key() + " of invocation " + inv.id()
+        + " failed: " + summary(e), e);
   }
 
   /** The answer for a callback whose invocation is already final, or null while it is PENDING. */

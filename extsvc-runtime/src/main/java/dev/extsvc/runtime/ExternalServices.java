@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +52,15 @@ public final class ExternalServices implements AutoCloseable {
   /** A callback stored this long ago and still not finished is taken to have lost its process. */
   public static final Duration DEFAULT_RECOVERY_GRACE = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_ATTEMPTS = 8;
+  /** Where callback URLs live under the public base URL: {@code {publicBaseUrl}/callbacks/{token}}. */
+  public static final String DEFAULT_CALLBACK_PATH = "/callbacks";
 
   private static final Logger log = LoggerFactory.getLogger(ExternalServices.class);
 
   private final Store store;
-  private final String publicBaseUrl;
+  private final Supplier<String> publicBaseUrl;
+  private final String callbackPath;
+  private final HandlerTransaction handlerTransaction;
   private final InstantSource clock;
   private final Registrar registrar;
   private final Map<String, ServiceSettings> settings;
@@ -78,7 +83,10 @@ public final class ExternalServices implements AutoCloseable {
 
   private ExternalServices(Builder b) {
     this.store = Objects.requireNonNull(b.store, "store is required");
-    this.publicBaseUrl = stripSlash(Objects.requireNonNull(b.publicBaseUrl, "publicBaseUrl is required"));
+    Supplier<String> baseUrl = Objects.requireNonNull(b.publicBaseUrl, "publicBaseUrl is required");
+    this.publicBaseUrl = () -> stripSlash(baseUrl.get());
+    this.callbackPath = b.callbackPath;
+    this.handlerTransaction = b.handlerTransaction;
     this.clock = b.clock;
     this.registrar = b.registrar;
     this.settings = Map.copyOf(b.settings);
@@ -274,7 +282,20 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   public String publicBaseUrl() {
-    return publicBaseUrl;
+    return publicBaseUrl.get();
+  }
+
+  /** Where callbacks are received under the public base URL, e.g. "/callbacks"; the receiver takes what follows. */
+  public String callbackPath() {
+    return callbackPath;
+  }
+
+  /**
+   * Whether the background sweeper is running and has completed a sweep lately (within three intervals, at least
+   * 5 s); false before its first sweep, after {@link #close()}, or when it was not started.
+   */
+  public boolean sweeperAlive() {
+    return sweeper.alive();
   }
 
   /**
@@ -297,6 +318,10 @@ public final class ExternalServices implements AutoCloseable {
 
   Handlers handlers() {
     return handlers;
+  }
+
+  HandlerTransaction handlerTransaction() {
+    return handlerTransaction;
   }
 
   CallbackWorker worker() {
@@ -383,7 +408,9 @@ public final class ExternalServices implements AutoCloseable {
   /** Builds {@link ExternalServices}; store and public base URL are required. */
   public static final class Builder {
     private @Nullable Store store;
-    private @Nullable String publicBaseUrl;
+    private @Nullable Supplier<String> publicBaseUrl;
+    private String callbackPath = DEFAULT_CALLBACK_PATH;
+    private HandlerTransaction handlerTransaction = HandlerTransaction.NONE;
     private @Nullable HttpClient httpClient;
     private InstantSource clock = InstantSource.system();
     private Registrar registrar = Registrar.defaults();
@@ -481,7 +508,39 @@ public final class ExternalServices implements AutoCloseable {
 
     /** The URL under which callback senders reach this runtime's receiver, e.g. "https://hooks.example.com". */
     public Builder publicBaseUrl(String url) {
-      this.publicBaseUrl = url;
+      stripSlash(Objects.requireNonNull(url, "publicBaseUrl"));
+      this.publicBaseUrl = () -> url;
+      return this;
+    }
+
+    /**
+     * The public base URL, read each time an invocation writes its callback URLs: for a server whose port is known
+     * only once it has started (an embedding application on a random port).
+     */
+    public Builder publicBaseUrl(Supplier<String> url) {
+      this.publicBaseUrl = Objects.requireNonNull(url, "publicBaseUrl");
+      return this;
+    }
+
+    /**
+     * Where callbacks are received under the public base URL (default {@value #DEFAULT_CALLBACK_PATH}): the
+     * application mounts {@link #receiver()} there. Starts with "/", no trailing "/".
+     */
+    public Builder callbackPath(String path) {
+      if (!path.matches("(/[A-Za-z0-9._~-]+)+")) {
+        throw new IllegalArgumentException("callbackPath must look like /callbacks or /hooks/extsvc, was '"
+            + path + "'");
+      }
+      this.callbackPath = path;
+      return this;
+    }
+
+    /**
+     * Runs each handler and its callback's completion as one unit of work (default {@link HandlerTransaction#NONE});
+     * an application whose handlers write to the store's database shares its transaction this way.
+     */
+    public Builder handlerTransaction(HandlerTransaction transaction) {
+      this.handlerTransaction = Objects.requireNonNull(transaction, "handlerTransaction");
       return this;
     }
 

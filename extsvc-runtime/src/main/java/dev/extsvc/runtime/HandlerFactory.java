@@ -7,4 +7,12 @@ package dev.extsvc.runtime;
 @FunctionalInterface
 public interface HandlerFactory {
   CallbackHandler create(Class<? extends CallbackHandler> type, String stateJson) throws Exception;
+
+  /**
+   * Reads stored state into a handler a container made (its fields, as the runtime wrote them; fields without
+   * state stay as they are), and returns it.
+   */
+  static <T extends CallbackHandler> T restoreState(T handler, String stateJson) throws java.io.IOException {
+    return Handlers.STATE_MAPPER.readerForUpdating(handler).readValue(stateJson);
+  }
 }

@@ -75,8 +75,9 @@ final class Invoker {
       for (OperationPlan.Target t : plan.targets()) {
         String token = Tokens.mint();
         byte[] hash = Tokens.hash(token);
-        String url = services.publicBaseUrl() + "/callbacks/" + token;
-        String masked = Tokens.maskedUrl(services.publicBaseUrl(), hash);
+        String prefix = services.publicBaseUrl() + services.callbackPath();
+        String url = prefix + "/" + token;
+        String masked = Tokens.maskedUrl(prefix, hash);
         try {
           t.target().inject(sent, url);
           t.target().inject(shown, masked);

@@ -20,6 +20,9 @@ final class Sweeper implements AutoCloseable {
   private final ExternalServices services;
   private final Duration interval;
   private final ScheduledExecutorService executor;
+  /** System.nanoTime() of the last sweep that finished, 0 before the first. */
+  private volatile long lastSweep;
+  private volatile boolean started;
 
   Sweeper(ExternalServices services, Duration interval) {
     this.services = services;
@@ -32,12 +35,14 @@ final class Sweeper implements AutoCloseable {
   }
 
   void start() {
+    started = true;
     executor.scheduleWithFixedDelay(this::sweepQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void sweepQuietly() {
     try {
       sweep();
+      lastSweep = System.nanoTime();
     } catch (StoreUnavailableException e) {
       log.warn("Sweeper paused: store unavailable ({})", e.getMessage());
     } catch (RuntimeException e) {
@@ -70,6 +75,12 @@ final class Sweeper implements AutoCloseable {
       services.store().appendEvent(new NewEvent(id, services.clock().instant(), "HANDLER_FAILED",
           "Handler timeout hook failed: " + e.getClass().getName() + ": " + e.getMessage()));
     }
+  }
+
+  boolean alive() {
+    long last = lastSweep;
+    long patience = Math.max(interval.toNanos() * 3, java.time.Duration.ofSeconds(5).toNanos());
+    return started && !executor.isShutdown() && last != 0 && System.nanoTime() - last < patience;
   }
 
   @Override

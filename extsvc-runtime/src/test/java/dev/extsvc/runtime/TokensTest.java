@@ -35,7 +35,7 @@ class TokensTest {
   @Test
   void theMaskedUrlShowsAHashPrefixNeverTheToken() {
     String token = Tokens.mint();
-    String masked = Tokens.maskedUrl("https://h.example", Tokens.hash(token));
+    String masked = Tokens.maskedUrl("https://h.example/callbacks", Tokens.hash(token));
 
     assertThat(masked).startsWith("https://h.example/callbacks/{token sha256:").doesNotContain(token);
     assertThat(Tokens.hashPrefix(Tokens.hash(token))).hasSize(8).isEqualTo(Tokens.hashPrefix(Tokens.hash(token)));

@@ -49,8 +49,9 @@ public final class Tokens {
   }
 
   /** How a callback URL is shown anywhere outside the outgoing request itself. */
-  public static String maskedUrl(String base, byte[] tokenHash) {
-    return base + "/callbacks/{token sha256:" + hashPrefix(tokenHash) + "}";
+  /** The callback URL as shown and stored: {@code prefix} is the public base URL and the callback path. */
+  public static String maskedUrl(String prefix, byte[] tokenHash) {
+    return prefix + "/{token sha256:" + hashPrefix(tokenHash) + "}";
   }
 
   public static byte[] sha256(byte[] bytes) {

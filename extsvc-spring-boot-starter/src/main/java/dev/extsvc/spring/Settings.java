@@ -1,0 +1,150 @@
+package dev.extsvc.spring;
+
+import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.runtime.ServiceSettings;
+import dev.extsvc.runtime.credentials.ApiKey;
+import dev.extsvc.runtime.credentials.BasicAuth;
+import dev.extsvc.runtime.credentials.BearerToken;
+import dev.extsvc.runtime.credentials.Credential;
+import dev.extsvc.runtime.credentials.OAuth2ClientCredentials;
+import dev.extsvc.runtime.credentials.Secret;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Applies {@link ExtsvcProperties} to a runtime builder. Every rejection names the property it comes from; the
+ * runtime's own checks are caught and given that name too.
+ */
+final class Settings {
+  private Settings() {}
+
+  /** The service name of a {@code extsvc.services} entry: its {@code name}, else its key. */
+  static String serviceName(String key, ExtsvcProperties.Service service) {
+    return service.name() == null || service.name().isBlank() ? key : service.name();
+  }
+
+  static void apply(ExtsvcProperties p, ExternalServices.Builder b) {
+    at("extsvc.callback-path", () -> b.callbackPath(p.callbackPath()));
+    at("extsvc.sync-timeout", () -> b.syncTimeout(p.syncTimeout()));
+    at("extsvc.handler-timeout", () -> b.handlerTimeout(p.handlerTimeout()));
+    if (p.callbackTimeout().defaultTimeout() != null) {
+      at("extsvc.callback-timeout.default", () -> b.defaultCallbackTimeout(p.callbackTimeout().defaultTimeout()));
+    }
+    if (p.callbackTimeout().max() != null) {
+      at("extsvc.callback-timeout.max", () -> b.maxCallbackTimeout(p.callbackTimeout().max()));
+    }
+    b.allowPrivateNetworks(p.outbound().allowPrivateNetworks()).allowSpecServers(p.outbound().allowSpecServers());
+    for (String block : p.outbound().allowAddresses()) {
+      at("extsvc.outbound.allow-addresses", () -> b.allowAddresses(block));
+    }
+    p.handlerPackages().forEach(b::allowHandlerPackage);
+    p.credentials().forEach((name, c) -> b.credential(credential(name, c)));
+    p.services().forEach((key, s) -> {
+      String name = serviceName(key, s);
+      String prefix = "extsvc.services." + key;
+      for (String c : credentialsOf(s)) {
+        if (!p.credentials().containsKey(c)) {
+          throw new ExtsvcConfigException(prefix + ".credential", "no credential '" + c
+              + "' under extsvc.credentials; defined: " + p.credentials().keySet());
+        }
+      }
+      ServiceSettings settings = at(prefix, () -> {
+        var sb = ServiceSettings.builder(name);
+        if (s.endpoint() != null) {
+          sb.endpoint(s.endpoint());
+        }
+        credentialsOf(s).forEach(sb::credential);
+        if (s.timeouts().connect() != null) {
+          sb.connectTimeout(s.timeouts().connect());
+        }
+        if (s.timeouts().read() != null) {
+          sb.readTimeout(s.timeouts().read());
+        }
+        if (s.timeouts().total() != null) {
+          sb.totalTimeout(s.timeouts().total());
+        }
+        if (s.callbackTimeout().defaultTimeout() != null) {
+          sb.defaultCallbackTimeout(s.callbackTimeout().defaultTimeout());
+        }
+        if (s.callbackTimeout().max() != null) {
+          sb.maxCallbackTimeout(s.callbackTimeout().max());
+        }
+        if (s.maxResponseBytes() != null) {
+          sb.maxResponseBytes(s.maxResponseBytes().toBytes());
+        }
+        return sb.allowPrivateNetwork(s.allowPrivateNetwork()).build();
+      });
+      b.service(settings).acknowledgement(name, s.acknowledgement());
+    });
+  }
+
+  private static java.util.List<String> credentialsOf(ExtsvcProperties.Service s) {
+    var all = new java.util.ArrayList<String>();
+    if (s.credential() != null && !s.credential().isBlank()) {
+      all.add(s.credential());
+    }
+    all.addAll(s.credentials());
+    return all;
+  }
+
+  static Credential credential(String name, ExtsvcProperties.Credential c) {
+    String prefix = "extsvc.credentials." + name;
+    String type = c.type() == null ? "" : c.type().toLowerCase(Locale.ROOT).replace("_", "-");
+    Map<String, Secret> headers = new LinkedHashMap<>();
+    c.headers().forEach((h, v) -> headers.put(h, secret(prefix + ".headers." + h, v)));
+    return at(prefix, () -> switch (type) {
+      case "bearer" -> new BearerToken(name, secret(prefix + ".token", c.token()), headers);
+      case "basic" -> new BasicAuth(name, required(prefix + ".username", c.username()),
+          secret(prefix + ".password", c.password()), headers);
+      case "api-key", "apikey" -> new ApiKey(name, in(prefix + ".in", c.in()),
+          required(prefix + ".parameter-name", c.parameterName()), secret(prefix + ".value", c.value()), headers);
+      case "oauth2-client-credentials", "oauth2clientcredentials" -> new OAuth2ClientCredentials(name,
+          URI.create(required(prefix + ".token-url", c.tokenUrl())), required(prefix + ".client-id", c.clientId()),
+          secret(prefix + ".client-secret", c.clientSecret()), c.scopes(), headers);
+      default -> throw new ExtsvcConfigException(prefix + ".type",
+          "must be bearer, basic, api-key or oauth2-client-credentials, not '" + c.type() + "'");
+    });
+  }
+
+  private static ApiKey.In in(String property, @Nullable String in) {
+    try {
+      return ApiKey.In.valueOf(required(property, in).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ExtsvcConfigException(property, "must be header, query or cookie, not '" + in + "'");
+    }
+  }
+
+  private static Secret secret(String property, @Nullable String value) {
+    if (value == null || value.isEmpty()) {
+      throw new ExtsvcConfigException(property, "is required (write it as a placeholder, e.g. ${ACME_TOKEN})");
+    }
+    return Secret.of(value);
+  }
+
+  private static String required(String property, @Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new ExtsvcConfigException(property, "is required");
+    }
+    return value;
+  }
+
+  /** Runs a step; the runtime's IllegalArgumentException becomes an error that names the property. */
+  private static <T> T at(String property, Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (IllegalArgumentException e) {
+      throw new ExtsvcConfigException(property, e.getMessage());
+    }
+  }
+
+  private static void at(String property, Runnable step) {
+    at(property, () -> {
+      step.run();
+      return null;
+    });
+  }
+}
