@@ -14,6 +14,7 @@ import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.runtime.store.TokenLookup;
 import dev.extsvc.runtime.store.TokenRow;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.RequestParts;
@@ -106,17 +107,14 @@ public final class CallbackReceiver {
       return CallbackResponse.of(404, UNKNOWN);
     }
     byte[] hash = Tokens.hash(token);
-    Optional<TokenRow> tokenRow = services.store().token(hash);
-    if (tokenRow.isEmpty()) {
+    Optional<TokenLookup> found = services.store().tokenWithInvocation(hash);
+    if (found.isEmpty()) {
       unknownTokens.record(request.remoteAddress());
       log.debug("Callback for unknown token sha256:{}", Tokens.hashPrefix(hash));
       return CallbackResponse.of(404, UNKNOWN);
     }
-    TokenRow t = tokenRow.get();
-    InvocationRow inv = services.store().invocation(t.invocationId()).orElse(null);
-    if (inv == null) {
-      return CallbackResponse.of(404, UNKNOWN);
-    }
+    TokenRow t = found.get().token();
+    InvocationRow inv = found.get().invocation();
     UUID id = inv.id();
     Instant now = services.clock().instant();
     String method = request.method().toUpperCase(Locale.ROOT);

@@ -46,6 +46,11 @@ public interface Store extends AutoCloseable {
   /** The token with that SHA-256, if any. */
   Optional<TokenRow> token(byte[] tokenHash);
 
+  /** The token's row and its invocation in one read; empty when either is missing. */
+  default Optional<TokenLookup> tokenWithInvocation(byte[] tokenHash) {
+    return token(tokenHash).flatMap(t -> invocation(t.invocationId()).map(inv -> new TokenLookup(t, inv)));
+  }
+
   /**
    * Stores a new callback with its event, unless one with the same (invocation, dedup key) exists: then stores
    * nothing and returns that one with {@code duplicate = true}. Unique enforcement is the store's (a constraint),

@@ -14,6 +14,7 @@ import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.runtime.store.TokenLookup;
 import dev.extsvc.runtime.store.TokenRow;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -206,6 +207,12 @@ public final class JdbcStore implements Store {
   @Override
   public Optional<TokenRow> token(byte[] tokenHash) {
     return read(tx -> tx.queryOne(Sql.TOKEN, Rows::token, (Object) tokenHash));
+  }
+
+  @Override
+  public Optional<TokenLookup> tokenWithInvocation(byte[] tokenHash) {
+    return read(tx -> tx.queryOne(Sql.TOKEN_WITH_INVOCATION,
+        row -> new TokenLookup(Rows.token(row), Rows.invocation(row)), (Object) tokenHash));
   }
 
   @Override

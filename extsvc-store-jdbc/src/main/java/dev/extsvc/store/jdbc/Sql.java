@@ -41,6 +41,10 @@ final class Sql {
   static final String TOKEN =
       "SELECT token_hash, invocation_id, target, callback_keys FROM extsvc_callback_tokens WHERE token_hash = ?";
 
+  static final String TOKEN_WITH_INVOCATION = "SELECT t.token_hash, t.invocation_id, t.target, t.callback_keys, "
+      + qualified("i", INVOCATION_COLUMNS) + " FROM extsvc_callback_tokens t"
+      + " JOIN extsvc_invocations i ON i.id = t.invocation_id WHERE t.token_hash = ?";
+
   static final String CALLBACK_INSERT_COLUMNS =
       "id, invocation_id, callback_key, received_at, method, headers, body, dedup_key, outcome, answer_code,"
           + " attempts, error";

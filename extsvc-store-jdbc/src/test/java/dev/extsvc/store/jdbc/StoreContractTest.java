@@ -110,6 +110,13 @@ abstract class StoreContractTest {
     assertThat(store.token(new byte[32]).orElseThrow().keys()).isEmpty();
     assertThat(store.token(new byte[31])).isEmpty();
     assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly("SUBMITTED");
+
+    // The receiver's single read: the token with its invocation.
+    var lookup = store.tokenWithInvocation(hash.clone()).orElseThrow();
+    assertThat(lookup.token().tokenHash()).isEqualTo(hash);
+    assertThat(lookup.token().keys()).containsExactly("approved", "rejected");
+    assertThat(lookup.invocation()).isEqualTo(invocation);
+    assertThat(store.tokenWithInvocation(new byte[31])).isEmpty();
   }
 
   @Test
