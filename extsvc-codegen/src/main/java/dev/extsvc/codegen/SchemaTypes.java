@@ -192,53 +192,90 @@ final class SchemaTypes {
     node(type, b, false, parent);
   }
 
+  /** One property of an object schema as a record component (or, for a wide object, a field). */
+  record Member(String json, String field, TypeName type, boolean mandatory, @Nullable String description) {
+    TypeName declared() {
+      return mandatory ? type : Types.nullable(type);
+    }
+
+    String doc() {
+      return description != null ? Docs.inline(description) : (mandatory ? "required" : "optional, may be null");
+    }
+  }
+
   private void declareRecord(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
-    TypeSpec.Builder b = TypeSpec.recordBuilder(type).addModifiers(Modifier.PUBLIC);
-    TypeNode node = node(type, b, true, parent);
+    JsonNode additional = schema.path("additionalProperties");
+    Map<String, JsonNode> properties = new LinkedHashMap<>();
+    schema.path("properties").fields().forEachRemaining(e -> properties.put(e.getKey(), e.getValue()));
+    boolean wide = properties.size() + (additional.isObject() ? 1 : 0) > WideObject.MAX_RECORD_COMPONENTS;
+    TypeSpec.Builder b = wide
+        ? TypeSpec.classBuilder(type).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        : TypeSpec.recordBuilder(type).addModifiers(Modifier.PUBLIC);
+    if (wide && parent != null && !parent.isInterface) {
+      b.addModifiers(Modifier.STATIC); // records are static when nested, classes must say it
+    }
+    TypeNode node = node(type, b, !wide, parent);
+    // A wide object's own members come first, so that no nested type of a property takes their names.
+    ClassName builderType = wide ? node.nestedName("Builder") : null;
     b.addAnnotation(AnnotationSpec.builder(Types.JSON_INCLUDE)
         .addMember("value", "$T.NON_NULL", Types.JSON_INCLUDE_KIND).build());
-    JsonNode additional = schema.path("additionalProperties");
     if (!additional.isObject()) {
       b.addAnnotation(AnnotationSpec.builder(Types.JSON_IGNORE_PROPERTIES)
           .addMember("ignoreUnknown", "true").build());
     }
     Set<String> required = new TreeSet<>();
     schema.path("required").forEach(r -> required.add(r.asText()));
-    NameAllocator members = Names.allocator(Names.RESERVED_MEMBER_NAMES);
-    MethodSpec.Builder canonical = MethodSpec.constructorBuilder();
-    MethodSpec.Builder compact = MethodSpec.compactConstructorBuilder().addModifiers(Modifier.PUBLIC);
-    CodeBlock.Builder params = CodeBlock.builder();
-    Map<String, JsonNode> properties = new LinkedHashMap<>();
-    schema.path("properties").fields().forEachRemaining(e -> properties.put(e.getKey(), e.getValue()));
+    Set<String> reserved = new java.util.HashSet<>(Names.RESERVED_MEMBER_NAMES);
+    if (wide) {
+      reserved.addAll(WideObject.RESERVED_MEMBER_NAMES);
+    }
+    NameAllocator names = Names.allocator(reserved);
+    List<Member> members = new ArrayList<>();
     for (Map.Entry<String, JsonNode> p : properties.entrySet()) {
       String json = p.getKey();
       JsonNode propertySchema = p.getValue();
-      String field = members.newName(Names.lowerCamel(json));
+      String field = names.newName(Names.lowerCamel(json));
       TypeName t = typeOf(propertySchema, new Place(node, Names.upperCamel(json)));
       boolean mandatory = required.contains(json) && !Schemas.nullable(propertySchema);
-      AnnotationSpec.Builder property = AnnotationSpec.builder(Types.JSON_PROPERTY).addMember("value", "$S", json);
-      if (mandatory) {
-        property.addMember("required", "true");
-        compact.addStatement("$T.requireNonNull($N, $S)", Types.OBJECTS, field, field);
-      }
-      canonical.addParameter(ParameterSpec.builder(mandatory ? t : Types.nullable(t), field)
-          .addAnnotation(property.build()).build());
-      String description = Schemas.text(propertySchema, "description");
-      params.add("@param $L $L\n", field,
-          description != null ? Docs.inline(description) : (mandatory ? "required" : "optional, may be null"));
+      members.add(new Member(json, field, t, mandatory, Schemas.text(propertySchema, "description")));
     }
+    Member rest = null;
     if (additional.isObject()) {
-      String field = members.newName("additionalProperties");
       TypeName value = typeOf(additional, new Place(node, type.simpleName() + "Value"));
-      canonical.addParameter(ParameterSpec.builder(
-              ParameterizedTypeName.get(Types.MAP, Types.STRING, value), field)
+      rest = new Member("", names.newName("additionalProperties"),
+          ParameterizedTypeName.get(Types.MAP, Types.STRING, value), true,
+          "the members not declared above (additionalProperties)");
+    }
+    if (wide) {
+      new WideObject(type, builderType, members, rest).declare(b);
+      b.addJavadoc("$L", javadocOf(schema, type));
+      b.addJavadoc("\n<p>A class rather than a record: Java allows a record at most $L components, and this object"
+          + " has\n$L properties. Build one with {@link #builder()}.\n", WideObject.MAX_RECORD_COMPONENTS,
+          members.size());
+      return;
+    }
+    MethodSpec.Builder canonical = MethodSpec.constructorBuilder();
+    MethodSpec.Builder compact = MethodSpec.compactConstructorBuilder().addModifiers(Modifier.PUBLIC);
+    CodeBlock.Builder params = CodeBlock.builder();
+    for (Member m : members) {
+      AnnotationSpec.Builder property = AnnotationSpec.builder(Types.JSON_PROPERTY).addMember("value", "$S", m.json());
+      if (m.mandatory()) {
+        property.addMember("required", "true");
+        compact.addStatement("$T.requireNonNull($N, $S)", Types.OBJECTS, m.field(), m.field());
+      }
+      canonical.addParameter(ParameterSpec.builder(m.declared(), m.field()).addAnnotation(property.build()).build());
+      params.add("@param $L $L\n", m.field(), m.doc());
+    }
+    if (rest != null) {
+      String field = rest.field();
+      canonical.addParameter(ParameterSpec.builder(rest.type(), field)
           .addAnnotation(Types.JSON_ANY_SETTER)
           .addAnnotation(Types.JSON_ANY_GETTER)
           .build());
       compact.addStatement("$N = $N == null ? $T.of() : $T.unmodifiableMap(new $T<>($N))",
           field, field, Types.MAP, ClassName.get("java.util", "Collections"), ClassName.get(LinkedHashMap.class),
           field);
-      params.add("@param $L the members not declared above (additionalProperties)\n", field);
+      params.add("@param $L $L\n", field, rest.description());
     }
     b.recordConstructor(canonical.build());
     if (!compact.build().code().isEmpty()) {
@@ -306,6 +343,11 @@ final class SchemaTypes {
             : value != null ? Names.upperCamel(value) : "Variant" + (i + 1);
         subtype = node.nestedName(suggestion);
         declareRecord(merged, subtype, node);
+      }
+      if (subtypes.contains(subtype)) {
+        // Two alternatives with the same structure are one record (Components names structures), so they
+        // cannot be told apart anyway: permit and list it once.
+        continue;
       }
       nodes.get(subtype).builder.addSuperinterface(type);
       b.addPermittedSubclass(subtype);
