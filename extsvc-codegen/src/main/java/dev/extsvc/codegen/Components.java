@@ -96,6 +96,27 @@ final class Components {
     return Optional.ofNullable(resolved.get(name));
   }
 
+  /**
+   * The components that extend {@code name} through {@code allOf: [{$ref: name}, ...]}, in document order, when
+   * {@code name} itself declares a discriminator: inheritance, which Java spells as a sealed interface.
+   */
+  List<String> subtypesOf(String name) {
+    JsonNode parent = raw.get(name);
+    if (parent == null || !parent.path("discriminator").path("propertyName").isTextual()) {
+      return List.of();
+    }
+    List<String> children = new ArrayList<>();
+    raw.forEach((child, schema) -> {
+      for (JsonNode part : schema.path("allOf")) {
+        if (!child.equals(name) && name.equals(refName(part.path("$ref").textValue()))) {
+          children.add(child);
+          break;
+        }
+      }
+    });
+    return children;
+  }
+
   /** The component a resolved schema came from, when it is an object, enum or union worth a name. */
   Optional<String> nameOf(JsonNode schema) {
     if (!Schemas.isNamedKind(schema)) {

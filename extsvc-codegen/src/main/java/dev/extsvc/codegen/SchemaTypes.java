@@ -74,19 +74,27 @@ final class SchemaTypes {
       return known;
     }
     JsonNode schema = components.schema(name).orElseThrow();
-    if (!Schemas.isObject(schema) && !Schemas.isStringEnum(schema) && !unionOfObjects(schema)) {
+    if (!Schemas.isObject(schema) && !Schemas.isEnum(schema) && !unionOfObjects(schema)) {
       TypeName plain = anonymous(schema, new Place(null, Names.upperCamel(name)));
       componentTypes.put(name, plain);
       return plain;
     }
     ClassName type = ClassName.get(packageName, topNames.newName(Names.upperCamel(name)));
     componentTypes.put(name, type); // before generating: a recursive schema refers to itself
-    declare(schema, type, null);
+    // Subtypes that would not be records (their own hierarchies) stay out; without any, no hierarchy.
+    List<String> subtypes = !Schemas.isObject(schema) ? List.of() : components.subtypesOf(name).stream()
+        .filter(s -> components.subtypesOf(s).isEmpty() && Schemas.isObject(components.schema(s).orElseThrow()))
+        .toList();
+    if (subtypes.isEmpty()) {
+      declare(schema, type, null);
+    } else {
+      declareHierarchy(schema, type, subtypes);
+    }
     return type;
   }
 
   private TypeName anonymous(JsonNode schema, Place place) {
-    if (Schemas.isStringEnum(schema) || Schemas.isObject(schema) || unionOfObjects(schema)) {
+    if (Schemas.isEnum(schema) || Schemas.isObject(schema) || unionOfObjects(schema)) {
       return declare(schema, allocate(place, schema), place.parent());
     }
     if (schema.has("allOf")) {
@@ -140,6 +148,8 @@ final class SchemaTypes {
   private TypeName declare(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
     if (Schemas.isStringEnum(schema)) {
       declareEnum(schema, type, parent);
+    } else if (Schemas.isIntegerEnum(schema)) {
+      declareIntegerEnum(schema, type, parent);
     } else if (Schemas.isObject(schema)) {
       declareRecord(Schemas.mergeAllOf(schema), type, parent);
     } else {
@@ -203,6 +213,51 @@ final class SchemaTypes {
     }
   }
 
+  /**
+   * An enum whose values travel as JSON integers. Constants are named by the spec's {@code x-enum-varnames} when
+   * it gives one per value, else after the value ({@code VALUE_2}); Jackson reads them through {@code of}, as it
+   * would otherwise take a number for the constant's position.
+   */
+  private void declareIntegerEnum(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
+    TypeSpec.Builder b = TypeSpec.enumBuilder(type).addModifiers(Modifier.PUBLIC);
+    String description = Docs.sentence(Schemas.text(schema, "description"));
+    b.addJavadoc("$L", description.isEmpty() ? "The " + type.simpleName() + " values.\n" : description);
+    List<JsonNode> values = new ArrayList<>();
+    schema.get("enum").forEach(v -> {
+      if (!v.isNull()) {
+        values.add(v);
+      }
+    });
+    JsonNode varnames = schema.path("x-enum-varnames");
+    boolean named = varnames.isArray() && varnames.size() == values.size();
+    NameAllocator constants = Names.allocator(Set.of());
+    for (int i = 0; i < values.size(); i++) {
+      long value = values.get(i).asLong();
+      String name = named && varnames.get(i).isTextual() ? Names.constant(varnames.get(i).textValue())
+          : Names.constant("value " + (value < 0 ? "minus " + -value : value));
+      b.addEnumConstant(constants.newName(name), TypeSpec.anonymousClassBuilder("$LL", value).build());
+    }
+    b.addField(long.class, "value", Modifier.PRIVATE, Modifier.FINAL);
+    b.addMethod(MethodSpec.constructorBuilder().addParameter(long.class, "value")
+        .addStatement("this.value = value").build());
+    b.addMethod(MethodSpec.methodBuilder("value").addJavadoc("The value as it travels in JSON.\n")
+        .addAnnotation(Types.JSON_VALUE).addModifiers(Modifier.PUBLIC).returns(long.class)
+        .addStatement("return value").build());
+    b.addMethod(MethodSpec.methodBuilder("of")
+        .addJavadoc("The constant of a value.\n\n@param value the value as it travels in JSON\n@return its constant\n"
+            + "@throws IllegalArgumentException when the value is not one of the enum's\n")
+        .addAnnotation(Types.JSON_CREATOR).addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addParameter(long.class, "value").returns(type)
+        .beginControlFlow("for ($T constant : values())", type)
+        .beginControlFlow("if (constant.value == value)").addStatement("return constant").endControlFlow()
+        .endControlFlow()
+        .addStatement("throw new $T($S + value)", IllegalArgumentException.class, "not a " + type.simpleName() + ": ")
+        .build());
+    b.addMethod(MethodSpec.methodBuilder("toString").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .returns(Types.STRING).addStatement("return $T.toString(value)", Long.class).build());
+    node(type, b, false, parent);
+  }
+
   private void declareRecord(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
     JsonNode additional = schema.path("additionalProperties");
     Map<String, JsonNode> properties = new LinkedHashMap<>();
@@ -214,7 +269,7 @@ final class SchemaTypes {
     if (wide && parent != null && !parent.isInterface) {
       b.addModifiers(Modifier.STATIC); // records are static when nested, classes must say it
     }
-    TypeNode node = node(type, b, !wide, parent);
+    TypeNode node = node(type, b, true, parent);
     // A wide object's own members come first, so that no nested type of a property takes their names.
     ClassName builderType = wide ? node.nestedName("Builder") : null;
     b.addAnnotation(AnnotationSpec.builder(Types.JSON_INCLUDE)
@@ -301,6 +356,40 @@ final class SchemaTypes {
   private JsonNode resolve(JsonNode schema) {
     String ref = Components.refName(schema.path("$ref").textValue());
     return ref == null ? schema : components.schema(ref).orElse(schema);
+  }
+
+  /**
+   * A schema with a discriminator that others extend through allOf: a sealed interface that the records of its
+   * subtypes implement, chosen by the discriminator's value (its mapping, else the component's name).
+   */
+  private void declareHierarchy(JsonNode schema, ClassName type, List<String> subtypeNames) {
+    TypeSpec.Builder b = TypeSpec.interfaceBuilder(type).addModifiers(Modifier.PUBLIC, Modifier.SEALED);
+    TypeNode node = node(type, b, false, null);
+    node.isInterface = true;
+    String description = Docs.sentence(Schemas.text(schema, "description"));
+    b.addJavadoc("$L$L", description, description.isEmpty() ? "" : "\n<p>");
+    String property = schema.path("discriminator").path("propertyName").textValue();
+    b.addJavadoc("One of the records that extend it (allOf), told apart by $L.\n", Docs.inline(property));
+    Map<String, String> valueByComponent = new HashMap<>();
+    schema.path("discriminator").path("mapping").fields().forEachRemaining(e -> {
+      String target = Components.refName(e.getValue().asText());
+      valueByComponent.putIfAbsent(target != null ? target : e.getValue().asText(), e.getKey());
+    });
+    AnnotationSpec.Builder subTypes = AnnotationSpec.builder(Types.JSON_SUB_TYPES);
+    for (String name : subtypeNames) {
+      ClassName subtype = (ClassName) componentType(name); // an object: a record (or a wide object's class)
+      nodes.get(subtype).builder.addSuperinterface(type);
+      b.addPermittedSubclass(subtype);
+      subTypes.addMember("value", "$L", AnnotationSpec.builder(Types.JSON_SUB_TYPES.nestedClass("Type"))
+          .addMember("value", "$T.class", subtype)
+          .addMember("name", "$S", valueByComponent.getOrDefault(name, name)).build());
+    }
+    b.addAnnotation(AnnotationSpec.builder(Types.JSON_TYPE_INFO)
+        .addMember("use", "$T.Id.NAME", Types.JSON_TYPE_INFO)
+        .addMember("include", "$T.As.EXISTING_PROPERTY", Types.JSON_TYPE_INFO)
+        .addMember("property", "$S", property)
+        .addMember("visible", "true").build());
+    b.addAnnotation(subTypes.build());
   }
 
   /**
