@@ -7,6 +7,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeVariableName;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
@@ -18,9 +19,11 @@ import javax.lang.model.element.Modifier;
  */
 final class Helpers {
   static final String MAPPER = "JSON";
-  static final Set<String> NAMES = Set.of("text", "texts", "fromText", "fromTexts", "tree", "read", "parse", "at");
+  static final Set<String> NAMES =
+      Set.of("text", "texts", "fromText", "fromTexts", "tree", "read", "parse", "at", "cookie");
 
   private final ClassName service;
+  private boolean cookies;
 
   Helpers(ClassName service) {
     this.service = service;
@@ -42,7 +45,34 @@ final class Helpers {
         .build();
   }
 
+  /** Some operation sends cookie parameters: the service class needs {@code cookie}. */
+  void useCookies() {
+    cookies = true;
+  }
+
   List<MethodSpec> methods() {
+    List<MethodSpec> methods = new ArrayList<>(common());
+    if (cookies) {
+      methods.add(helper("cookie", Types.nullable(Types.STRING))
+          .addJavadoc("The value of cookie {@code name} in a Cookie header, or null.\n")
+          .addParameter(Types.nullable(Types.STRING), "header")
+          .addParameter(String.class, "name")
+          .beginControlFlow("if (header == null)")
+          .addStatement("return null")
+          .endControlFlow()
+          .beginControlFlow("for ($T pair : header.split($S))", String.class, ";")
+          .addStatement("int eq = pair.indexOf('=')")
+          .beginControlFlow("if (eq > 0 && pair.substring(0, eq).strip().equals(name))")
+          .addStatement("return pair.substring(eq + 1).strip()")
+          .endControlFlow()
+          .endControlFlow()
+          .addStatement("return null")
+          .build());
+    }
+    return methods;
+  }
+
+  private List<MethodSpec> common() {
     TypeVariableName t = TypeVariableName.get("T");
     TypeName nullableT = Types.nullable(t);
     TypeName nullableString = Types.nullable(Types.STRING);

@@ -28,7 +28,7 @@ final class RequestWriter {
   /** One field of the request, with how it travels. */
   private record Field(String name, TypeName type, boolean required, Kind kind, String wire, @Nullable String doc) {}
 
-  private enum Kind { BODY, QUERY, QUERY_LIST, HEADER, PATH, URL_QUERY, URL_HEADER, URL_PATH, URL_BODY }
+  private enum Kind { BODY, QUERY, QUERY_LIST, HEADER, PATH, COOKIE, URL_QUERY, URL_HEADER, URL_PATH, URL_BODY }
 
   private final ClassName type;
   private final Helpers helpers;
@@ -44,6 +44,9 @@ final class RequestWriter {
         targets.putIfAbsent(c.target().id(), c.target());
       }
     }
+    if (operation.parameters().stream().anyMatch(p -> p.in() == ParameterLocation.COOKIE)) {
+      helpers.useCookies();
+    }
     if (operation.requestBody() != null) {
       TypeName body = schemas.typeOf(operation.requestBody().schema(),
           new SchemaTypes.Place(null, Names.upperCamel(operation.id()) + "RequestBody"));
@@ -55,7 +58,7 @@ final class RequestWriter {
         case QUERY -> "query:" + p.name();
         case HEADER -> "header:" + p.name();
         case PATH -> "path:" + p.name();
-        case COOKIE -> null; // the runtime sends no cookies
+        case COOKIE -> "cookie:" + p.name(); // never a callback target
       };
       if (targetId == null || targets.containsKey(targetId)) {
         continue;
@@ -64,6 +67,7 @@ final class RequestWriter {
       Kind kind = switch (p.in()) {
         case QUERY -> t instanceof ParameterizedTypeName ? Kind.QUERY_LIST : Kind.QUERY;
         case HEADER -> Kind.HEADER;
+        case COOKIE -> Kind.COOKIE;
         default -> Kind.PATH;
       };
       if (kind != Kind.QUERY_LIST && t instanceof ParameterizedTypeName) {
@@ -164,6 +168,9 @@ final class RequestWriter {
             ClassName.get(ArrayList.class), helpers.call("texts", value));
         case HEADER -> CodeBlock.of("parts.header($S, $L)", f.wire(), helpers.call("text", value));
         case PATH -> CodeBlock.of("parts.pathParam($S, $L)", f.wire(), helpers.call("text", value));
+        // One Cookie header for all (RFC 6265); a cookie credential the runtime adds joins it.
+        case COOKIE -> CodeBlock.of("parts.headers().merge($S, $S + $L, (a, b) -> a + $S + b)", "Cookie",
+            f.wire() + "=", helpers.call("text", value), "; ");
         default -> null; // callback URLs are the runtime's to write
       };
       if (put == null) {
@@ -188,6 +195,8 @@ final class RequestWriter {
             ((ParameterizedTypeName) f.type()).typeArguments().get(0)));
         case HEADER -> fromText(CodeBlock.of("parts.headers().get($S)", f.wire()), f.type());
         case PATH -> fromText(CodeBlock.of("parts.path().get($S)", f.wire()), f.type());
+        case COOKIE -> fromText(helpers.call("cookie", CodeBlock.of("parts.headers().get($S), $S", "Cookie", f.wire())),
+            f.type());
         case URL_QUERY -> CodeBlock.of("parts.firstQuery($S)", f.wire());
         case URL_HEADER -> CodeBlock.of("parts.headers().get($S)", f.wire());
         case URL_PATH -> CodeBlock.of("parts.path().get($S)", f.wire());

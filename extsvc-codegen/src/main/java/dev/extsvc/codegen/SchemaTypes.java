@@ -74,19 +74,27 @@ final class SchemaTypes {
       return known;
     }
     JsonNode schema = components.schema(name).orElseThrow();
-    if (!Schemas.isObject(schema) && !Schemas.isStringEnum(schema) && !unionOfObjects(schema)) {
+    if (!Schemas.isObject(schema) && !Schemas.isEnum(schema) && !unionOfObjects(schema)) {
       TypeName plain = anonymous(schema, new Place(null, Names.upperCamel(name)));
       componentTypes.put(name, plain);
       return plain;
     }
     ClassName type = ClassName.get(packageName, topNames.newName(Names.upperCamel(name)));
     componentTypes.put(name, type); // before generating: a recursive schema refers to itself
-    declare(schema, type, null);
+    // Subtypes that would not be records (their own hierarchies) stay out; without any, no hierarchy.
+    List<String> subtypes = !Schemas.isObject(schema) ? List.of() : components.subtypesOf(name).stream()
+        .filter(s -> components.subtypesOf(s).isEmpty() && Schemas.isObject(components.schema(s).orElseThrow()))
+        .toList();
+    if (subtypes.isEmpty()) {
+      declare(schema, type, null);
+    } else {
+      declareHierarchy(schema, type, subtypes);
+    }
     return type;
   }
 
   private TypeName anonymous(JsonNode schema, Place place) {
-    if (Schemas.isStringEnum(schema) || Schemas.isObject(schema) || unionOfObjects(schema)) {
+    if (Schemas.isEnum(schema) || Schemas.isObject(schema) || unionOfObjects(schema)) {
       return declare(schema, allocate(place, schema), place.parent());
     }
     if (schema.has("allOf")) {
@@ -140,6 +148,8 @@ final class SchemaTypes {
   private TypeName declare(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
     if (Schemas.isStringEnum(schema)) {
       declareEnum(schema, type, parent);
+    } else if (Schemas.isIntegerEnum(schema)) {
+      declareIntegerEnum(schema, type, parent);
     } else if (Schemas.isObject(schema)) {
       declareRecord(Schemas.mergeAllOf(schema), type, parent);
     } else {
@@ -192,53 +202,135 @@ final class SchemaTypes {
     node(type, b, false, parent);
   }
 
+  /** One property of an object schema as a record component (or, for a wide object, a field). */
+  record Member(String json, String field, TypeName type, boolean mandatory, @Nullable String description) {
+    TypeName declared() {
+      return mandatory ? type : Types.nullable(type);
+    }
+
+    String doc() {
+      return description != null ? Docs.inline(description) : (mandatory ? "required" : "optional, may be null");
+    }
+  }
+
+  /**
+   * An enum whose values travel as JSON integers. Constants are named by the spec's {@code x-enum-varnames} when
+   * it gives one per value, else after the value ({@code VALUE_2}); Jackson reads them through {@code of}, as it
+   * would otherwise take a number for the constant's position.
+   */
+  private void declareIntegerEnum(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
+    TypeSpec.Builder b = TypeSpec.enumBuilder(type).addModifiers(Modifier.PUBLIC);
+    String description = Docs.sentence(Schemas.text(schema, "description"));
+    b.addJavadoc("$L", description.isEmpty() ? "The " + type.simpleName() + " values.\n" : description);
+    List<JsonNode> values = new ArrayList<>();
+    schema.get("enum").forEach(v -> {
+      if (!v.isNull()) {
+        values.add(v);
+      }
+    });
+    JsonNode varnames = schema.path("x-enum-varnames");
+    boolean named = varnames.isArray() && varnames.size() == values.size();
+    NameAllocator constants = Names.allocator(Set.of());
+    for (int i = 0; i < values.size(); i++) {
+      long value = values.get(i).asLong();
+      String name = named && varnames.get(i).isTextual() ? Names.constant(varnames.get(i).textValue())
+          : Names.constant("value " + (value < 0 ? "minus " + -value : value));
+      b.addEnumConstant(constants.newName(name), TypeSpec.anonymousClassBuilder("$LL", value).build());
+    }
+    b.addField(long.class, "value", Modifier.PRIVATE, Modifier.FINAL);
+    b.addMethod(MethodSpec.constructorBuilder().addParameter(long.class, "value")
+        .addStatement("this.value = value").build());
+    b.addMethod(MethodSpec.methodBuilder("value").addJavadoc("The value as it travels in JSON.\n")
+        .addAnnotation(Types.JSON_VALUE).addModifiers(Modifier.PUBLIC).returns(long.class)
+        .addStatement("return value").build());
+    b.addMethod(MethodSpec.methodBuilder("of")
+        .addJavadoc("The constant of a value.\n\n@param value the value as it travels in JSON\n@return its constant\n"
+            + "@throws IllegalArgumentException when the value is not one of the enum's\n")
+        .addAnnotation(Types.JSON_CREATOR).addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addParameter(long.class, "value").returns(type)
+        .beginControlFlow("for ($T constant : values())", type)
+        .beginControlFlow("if (constant.value == value)").addStatement("return constant").endControlFlow()
+        .endControlFlow()
+        .addStatement("throw new $T($S + value)", IllegalArgumentException.class, "not a " + type.simpleName() + ": ")
+        .build());
+    b.addMethod(MethodSpec.methodBuilder("toString").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .returns(Types.STRING).addStatement("return $T.toString(value)", Long.class).build());
+    node(type, b, false, parent);
+  }
+
   private void declareRecord(JsonNode schema, ClassName type, @Nullable TypeNode parent) {
-    TypeSpec.Builder b = TypeSpec.recordBuilder(type).addModifiers(Modifier.PUBLIC);
+    JsonNode additional = schema.path("additionalProperties");
+    Map<String, JsonNode> properties = new LinkedHashMap<>();
+    schema.path("properties").fields().forEachRemaining(e -> properties.put(e.getKey(), e.getValue()));
+    boolean wide = properties.size() + (additional.isObject() ? 1 : 0) > WideObject.MAX_RECORD_COMPONENTS;
+    TypeSpec.Builder b = wide
+        ? TypeSpec.classBuilder(type).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        : TypeSpec.recordBuilder(type).addModifiers(Modifier.PUBLIC);
+    if (wide && parent != null && !parent.isInterface) {
+      b.addModifiers(Modifier.STATIC); // records are static when nested, classes must say it
+    }
     TypeNode node = node(type, b, true, parent);
+    // A wide object's own members come first, so that no nested type of a property takes their names.
+    ClassName builderType = wide ? node.nestedName("Builder") : null;
     b.addAnnotation(AnnotationSpec.builder(Types.JSON_INCLUDE)
         .addMember("value", "$T.NON_NULL", Types.JSON_INCLUDE_KIND).build());
-    JsonNode additional = schema.path("additionalProperties");
     if (!additional.isObject()) {
       b.addAnnotation(AnnotationSpec.builder(Types.JSON_IGNORE_PROPERTIES)
           .addMember("ignoreUnknown", "true").build());
     }
     Set<String> required = new TreeSet<>();
     schema.path("required").forEach(r -> required.add(r.asText()));
-    NameAllocator members = Names.allocator(Names.RESERVED_MEMBER_NAMES);
-    MethodSpec.Builder canonical = MethodSpec.constructorBuilder();
-    MethodSpec.Builder compact = MethodSpec.compactConstructorBuilder().addModifiers(Modifier.PUBLIC);
-    CodeBlock.Builder params = CodeBlock.builder();
-    Map<String, JsonNode> properties = new LinkedHashMap<>();
-    schema.path("properties").fields().forEachRemaining(e -> properties.put(e.getKey(), e.getValue()));
+    Set<String> reserved = new java.util.HashSet<>(Names.RESERVED_MEMBER_NAMES);
+    if (wide) {
+      reserved.addAll(WideObject.RESERVED_MEMBER_NAMES);
+    }
+    NameAllocator names = Names.allocator(reserved);
+    List<Member> members = new ArrayList<>();
     for (Map.Entry<String, JsonNode> p : properties.entrySet()) {
       String json = p.getKey();
       JsonNode propertySchema = p.getValue();
-      String field = members.newName(Names.lowerCamel(json));
+      String field = names.newName(Names.lowerCamel(json));
       TypeName t = typeOf(propertySchema, new Place(node, Names.upperCamel(json)));
       boolean mandatory = required.contains(json) && !Schemas.nullable(propertySchema);
-      AnnotationSpec.Builder property = AnnotationSpec.builder(Types.JSON_PROPERTY).addMember("value", "$S", json);
-      if (mandatory) {
-        property.addMember("required", "true");
-        compact.addStatement("$T.requireNonNull($N, $S)", Types.OBJECTS, field, field);
-      }
-      canonical.addParameter(ParameterSpec.builder(mandatory ? t : Types.nullable(t), field)
-          .addAnnotation(property.build()).build());
-      String description = Schemas.text(propertySchema, "description");
-      params.add("@param $L $L\n", field,
-          description != null ? Docs.inline(description) : (mandatory ? "required" : "optional, may be null"));
+      members.add(new Member(json, field, t, mandatory, Schemas.text(propertySchema, "description")));
     }
+    Member rest = null;
     if (additional.isObject()) {
-      String field = members.newName("additionalProperties");
       TypeName value = typeOf(additional, new Place(node, type.simpleName() + "Value"));
-      canonical.addParameter(ParameterSpec.builder(
-              ParameterizedTypeName.get(Types.MAP, Types.STRING, value), field)
+      rest = new Member("", names.newName("additionalProperties"),
+          ParameterizedTypeName.get(Types.MAP, Types.STRING, value), true,
+          "the members not declared above (additionalProperties)");
+    }
+    if (wide) {
+      new WideObject(type, builderType, members, rest).declare(b);
+      b.addJavadoc("$L", javadocOf(schema, type));
+      b.addJavadoc("\n<p>A class rather than a record: Java allows a record at most $L components, and this object"
+          + " has\n$L properties. Build one with {@link #builder()}.\n", WideObject.MAX_RECORD_COMPONENTS,
+          members.size());
+      return;
+    }
+    MethodSpec.Builder canonical = MethodSpec.constructorBuilder();
+    MethodSpec.Builder compact = MethodSpec.compactConstructorBuilder().addModifiers(Modifier.PUBLIC);
+    CodeBlock.Builder params = CodeBlock.builder();
+    for (Member m : members) {
+      AnnotationSpec.Builder property = AnnotationSpec.builder(Types.JSON_PROPERTY).addMember("value", "$S", m.json());
+      if (m.mandatory()) {
+        property.addMember("required", "true");
+        compact.addStatement("$T.requireNonNull($N, $S)", Types.OBJECTS, m.field(), m.field());
+      }
+      canonical.addParameter(ParameterSpec.builder(m.declared(), m.field()).addAnnotation(property.build()).build());
+      params.add("@param $L $L\n", m.field(), m.doc());
+    }
+    if (rest != null) {
+      String field = rest.field();
+      canonical.addParameter(ParameterSpec.builder(rest.type(), field)
           .addAnnotation(Types.JSON_ANY_SETTER)
           .addAnnotation(Types.JSON_ANY_GETTER)
           .build());
       compact.addStatement("$N = $N == null ? $T.of() : $T.unmodifiableMap(new $T<>($N))",
           field, field, Types.MAP, ClassName.get("java.util", "Collections"), ClassName.get(LinkedHashMap.class),
           field);
-      params.add("@param $L the members not declared above (additionalProperties)\n", field);
+      params.add("@param $L $L\n", field, rest.description());
     }
     b.recordConstructor(canonical.build());
     if (!compact.build().code().isEmpty()) {
@@ -264,6 +356,40 @@ final class SchemaTypes {
   private JsonNode resolve(JsonNode schema) {
     String ref = Components.refName(schema.path("$ref").textValue());
     return ref == null ? schema : components.schema(ref).orElse(schema);
+  }
+
+  /**
+   * A schema with a discriminator that others extend through allOf: a sealed interface that the records of its
+   * subtypes implement, chosen by the discriminator's value (its mapping, else the component's name).
+   */
+  private void declareHierarchy(JsonNode schema, ClassName type, List<String> subtypeNames) {
+    TypeSpec.Builder b = TypeSpec.interfaceBuilder(type).addModifiers(Modifier.PUBLIC, Modifier.SEALED);
+    TypeNode node = node(type, b, false, null);
+    node.isInterface = true;
+    String description = Docs.sentence(Schemas.text(schema, "description"));
+    b.addJavadoc("$L$L", description, description.isEmpty() ? "" : "\n<p>");
+    String property = schema.path("discriminator").path("propertyName").textValue();
+    b.addJavadoc("One of the records that extend it (allOf), told apart by $L.\n", Docs.inline(property));
+    Map<String, String> valueByComponent = new HashMap<>();
+    schema.path("discriminator").path("mapping").fields().forEachRemaining(e -> {
+      String target = Components.refName(e.getValue().asText());
+      valueByComponent.putIfAbsent(target != null ? target : e.getValue().asText(), e.getKey());
+    });
+    AnnotationSpec.Builder subTypes = AnnotationSpec.builder(Types.JSON_SUB_TYPES);
+    for (String name : subtypeNames) {
+      ClassName subtype = (ClassName) componentType(name); // an object: a record (or a wide object's class)
+      nodes.get(subtype).builder.addSuperinterface(type);
+      b.addPermittedSubclass(subtype);
+      subTypes.addMember("value", "$L", AnnotationSpec.builder(Types.JSON_SUB_TYPES.nestedClass("Type"))
+          .addMember("value", "$T.class", subtype)
+          .addMember("name", "$S", valueByComponent.getOrDefault(name, name)).build());
+    }
+    b.addAnnotation(AnnotationSpec.builder(Types.JSON_TYPE_INFO)
+        .addMember("use", "$T.Id.NAME", Types.JSON_TYPE_INFO)
+        .addMember("include", "$T.As.EXISTING_PROPERTY", Types.JSON_TYPE_INFO)
+        .addMember("property", "$S", property)
+        .addMember("visible", "true").build());
+    b.addAnnotation(subTypes.build());
   }
 
   /**
@@ -306,6 +432,11 @@ final class SchemaTypes {
             : value != null ? Names.upperCamel(value) : "Variant" + (i + 1);
         subtype = node.nestedName(suggestion);
         declareRecord(merged, subtype, node);
+      }
+      if (subtypes.contains(subtype)) {
+        // Two alternatives with the same structure are one record (Components names structures), so they
+        // cannot be told apart anyway: permit and list it once.
+        continue;
       }
       nodes.get(subtype).builder.addSuperinterface(type);
       b.addPermittedSubclass(subtype);

@@ -74,7 +74,7 @@ final class Schemas {
 
   /** Whether a schema deserves a named Java type (and so may be recognised as a component). */
   static boolean isNamedKind(JsonNode schema) {
-    return isObject(schema) || isStringEnum(schema) || schema.has("oneOf") || schema.has("anyOf");
+    return isObject(schema) || isEnum(schema) || schema.has("oneOf") || schema.has("anyOf");
   }
 
   /** An object with declared properties (directly or through allOf): a record. */
@@ -84,6 +84,29 @@ final class Schemas {
     }
     JsonNode merged = schema.has("allOf") ? mergeAllOf(schema) : schema;
     return merged.path("properties").isObject() && !merged.path("properties").isEmpty();
+  }
+
+  /** A string or an integer enum: a Java enum. */
+  static boolean isEnum(JsonNode schema) {
+    return isStringEnum(schema) || isIntegerEnum(schema);
+  }
+
+  /** An enum of integers (status codes, Bungie's and Azure's numbered kinds), with no other type allowed. */
+  static boolean isIntegerEnum(JsonNode schema) {
+    JsonNode values = schema.path("enum");
+    String type = type(schema);
+    if (!values.isArray() || values.isEmpty() || type != null && !type.equals("integer")) {
+      return false;
+    }
+    boolean any = false;
+    for (JsonNode v : values) {
+      if (v.canConvertToExactIntegral() && v.canConvertToLong()) {
+        any = true;
+      } else if (!v.isNull()) {
+        return false;
+      }
+    }
+    return any;
   }
 
   static boolean isStringEnum(JsonNode schema) {

@@ -24,6 +24,7 @@ final class Types {
   static final ClassName JSON_INCLUDE_KIND = JSON_INCLUDE.nestedClass("Include");
   static final ClassName JSON_IGNORE_PROPERTIES = ClassName.get(JACKSON_ANNOTATION, "JsonIgnoreProperties");
   static final ClassName JSON_VALUE = ClassName.get(JACKSON_ANNOTATION, "JsonValue");
+  static final ClassName JSON_CREATOR = ClassName.get(JACKSON_ANNOTATION, "JsonCreator");
   static final ClassName JSON_ANY_SETTER = ClassName.get(JACKSON_ANNOTATION, "JsonAnySetter");
   static final ClassName JSON_ANY_GETTER = ClassName.get(JACKSON_ANNOTATION, "JsonAnyGetter");
   static final ClassName JSON_TYPE_INFO = ClassName.get(JACKSON_ANNOTATION, "JsonTypeInfo");

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GeneratedCodeTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"acme-mortgages", "pet-store.yaml", "odd-names.yaml"})
+  @ValueSource(strings = {"acme-mortgages", "pet-store.yaml", "odd-names.yaml", "features.yaml"})
   void compilesWithoutWarnings(String spec) {
     InMemoryCompiler.compile(JavaClientGenerator.generate(Fixtures.register(Fixtures.spec(spec)), "gen"), Map.of());
   }
@@ -38,6 +38,43 @@ class GeneratedCodeTest {
     Thread.currentThread().setContextClassLoader(loader);
     try {
       assertThat(probe.get()).isEqualTo("ok");
+    } finally {
+      Thread.currentThread().setContextClassLoader(GeneratedCodeTest.class.getClassLoader());
+    }
+  }
+
+  @Test
+  void integerEnumsAndAllOfHierarchiesReadAndWriteTheirJson() throws Exception {
+    ClassLoader loader = InMemoryCompiler.compile(
+        JavaClientGenerator.generate(Fixtures.register(Fixtures.spec("features.yaml")), "gen"),
+        Map.of("gen.Probe", """
+            package gen;
+            import com.fasterxml.jackson.databind.json.JsonMapper;
+            public class Probe implements java.util.function.Supplier<String> {
+              @Override
+              public String get() {
+                try {
+                  var m = JsonMapper.builder().build();
+                  Shipment s = m.readValue(
+                      "{\\"weight\\":2.5,\\"priority\\":3,\\"retries\\":-1,\\"reference\\":42,"
+                      + "\\"vehicle\\":{\\"kind\\":\\"truck\\",\\"plate\\":\\"AB-1\\",\\"axles\\":3}}",
+                      Shipment.class);
+                  Vehicle van = m.readValue("{\\"kind\\":\\"Van\\",\\"sliding\\":true}", Vehicle.class);
+                  return s.priority() + " " + s.retries() + " " + s.reference() + " "
+                      + (s.vehicle() instanceof Truck t ? "truck " + t.axles() + " " + t.plate() : s.vehicle()) + " "
+                      + (van instanceof Van v ? "van " + v.sliding() : van) + " " + m.writeValueAsString(s);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }
+            }
+            """));
+    @SuppressWarnings("unchecked") // the probe is a Supplier<String> by construction
+    Supplier<String> probe = (Supplier<String>) loader.loadClass("gen.Probe").getDeclaredConstructor().newInstance();
+    Thread.currentThread().setContextClassLoader(loader);
+    try {
+      assertThat(probe.get()).isEqualTo("3 -1 42 truck 3 AB-1 van true {\"weight\":2.5,\"priority\":3,\"retries\":-1,"
+          + "\"reference\":42,\"vehicle\":{\"kind\":\"truck\",\"plate\":\"AB-1\",\"axles\":3}}");
     } finally {
       Thread.currentThread().setContextClassLoader(GeneratedCodeTest.class.getClassLoader());
     }

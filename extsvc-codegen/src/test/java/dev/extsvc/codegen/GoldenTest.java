@@ -18,7 +18,7 @@ class GoldenTest {
   private static final boolean UPDATE = "true".equals(System.getProperty("golden.update"));
 
   @ParameterizedTest
-  @ValueSource(strings = {"acme-mortgages", "pet-store.yaml", "odd-names.yaml"})
+  @ValueSource(strings = {"acme-mortgages", "pet-store.yaml", "odd-names.yaml", "features.yaml"})
   void generatedSourceMatchesTheGoldenFile(String spec) throws IOException {
     ServiceDefinition service = Fixtures.register(Fixtures.spec(spec));
     String actual = Fixtures.render(JavaClientGenerator.generate(service, "com.example.client"));
@@ -32,7 +32,7 @@ class GoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"acme-mortgages", "pet-store.yaml", "odd-names.yaml"})
+  @ValueSource(strings = {"acme-mortgages", "pet-store.yaml", "odd-names.yaml", "features.yaml"})
   void generatingTwiceGivesIdenticalBytes(String spec) {
     ServiceDefinition first = Fixtures.register(Fixtures.spec(spec));
     ServiceDefinition second = Fixtures.register(Fixtures.spec(spec));

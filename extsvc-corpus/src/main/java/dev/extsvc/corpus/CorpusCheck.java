@@ -41,7 +41,7 @@ public final class CorpusCheck {
   }
 
   /** The run's arguments. */
-  record Options(Path corpus, Path out, int sample, long seed, int timeoutSeconds, String source) {
+  record Options(Path corpus, Path out, int sample, long seed, int timeoutSeconds, String source, List<String> only) {
     static Options parse(String[] args) {
       Path corpus = null;
       Path out = Path.of("docs/compatibility.md");
@@ -49,6 +49,7 @@ public final class CorpusCheck {
       long seed = DEFAULT_SEED;
       int timeout = DEFAULT_TIMEOUT_SECONDS;
       String source = "the corpus";
+      List<String> only = List.of();
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -58,6 +59,7 @@ public final class CorpusCheck {
           case "--seed" -> seed = Long.parseLong(required(args[i], value));
           case "--timeout" -> timeout = Integer.parseInt(required(args[i], value));
           case "--source" -> source = required(args[i], value);
+          case "--only" -> only = List.of(required(args[i], value).split(","));
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
         i++;
@@ -68,7 +70,7 @@ public final class CorpusCheck {
       if (sample < 0 || timeout <= 0) {
         throw new IllegalArgumentException("--sample must be 0 or more and --timeout positive");
       }
-      return new Options(corpus, out, sample, seed, timeout, source);
+      return new Options(corpus, out, sample, seed, timeout, source, only);
     }
 
     private static String required(String name, String value) {
@@ -85,7 +87,8 @@ public final class CorpusCheck {
       options = Options.parse(args);
     } catch (IllegalArgumentException e) {
       log.println("corpus-check: " + e.getMessage());
-      log.println("usage: CorpusCheck --corpus DIR [--out FILE] [--sample N] [--seed S] [--timeout SECONDS] [--source TEXT]");
+      log.println("usage: CorpusCheck --corpus DIR [--out FILE] [--sample N] [--seed S] [--timeout SECONDS] [--source TEXT]"
+          + " [--only NAME,...]");
       return 2;
     }
     if (!Files.isDirectory(options.corpus())) {
@@ -94,6 +97,9 @@ public final class CorpusCheck {
     }
     long started = System.nanoTime();
     List<Selection.Candidate> all = Selection.scan(options.corpus());
+    if (!options.only().isEmpty()) {
+      return runOnly(Selection.only(all, options.only()), options, log);
+    }
     List<Selection.Candidate> callbacks = Selection.withCallbacks(all);
     List<Selection.Candidate> sample = Selection.sample(all, options.sample(), options.seed());
     List<Selection.Candidate> largest = Selection.largest(all, Registrar.DEFAULT_MAX_JSON_BYTES);
@@ -137,6 +143,27 @@ public final class CorpusCheck {
     timings.forEach(t -> log.println("warm registration of " + t.name() + ": " + t.wallMillis() + " ms wall, "
         + t.cpuMillis() + " ms CPU"));
     log.println("written to " + options.out());
+    boolean clean = outcomes.stream().allMatch(o -> o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED);
+    return clean ? 0 : 1;
+  }
+
+  /**
+   * Checks only the named documents (to reproduce a problem in seconds rather than run the corpus); prints each
+   * outcome with its detail and writes no report.
+   */
+  private static int runOnly(List<Selection.Candidate> chosen, Options options, PrintStream log) {
+    if (chosen.isEmpty()) {
+      log.println("corpus-check: no document matches --only " + String.join(",", options.only()));
+      return 2;
+    }
+    ExecutorService workers = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "corpus-document");
+      t.setDaemon(true);
+      return t;
+    });
+    List<Outcome> outcomes = check(chosen, Registrar.defaults(), workers, options, log);
+    outcomes.stream().filter(o -> !o.detail().isEmpty()).forEach(o -> log.println(o.candidate().name() + ":\n" + o.detail()));
+    log.println("totals: " + CompatibilityReport.totals(outcomes));
     boolean clean = outcomes.stream().allMatch(o -> o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED);
     return clean ? 0 : 1;
   }

@@ -102,6 +102,12 @@ final class Selection {
     return pool.subList(0, Math.min(n, pool.size())).stream().sorted(Comparator.comparing(Candidate::name)).toList();
   }
 
+  /** The documents whose name (path under the corpus folder) contains one of {@code parts}, by name. */
+  static List<Candidate> only(List<Candidate> all, List<String> parts) {
+    return all.stream().filter(c -> parts.stream().anyMatch(p -> !p.isBlank() && c.name().contains(p.strip())))
+        .toList();
+  }
+
   /** The largest document, and the largest one within {@code limit} bytes (the same when it fits). */
   static List<Candidate> largest(List<Candidate> all, long limit) {
     List<Candidate> bySize = all.stream().filter(Candidate::openApi3)
