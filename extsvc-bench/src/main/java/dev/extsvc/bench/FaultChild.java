@@ -66,8 +66,23 @@ final class FaultChild implements AutoCloseable {
     });
   }
 
-  boolean awaitReady(long seconds) throws InterruptedException {
-    return ready.await(seconds, TimeUnit.SECONDS) && process.isAlive();
+  /**
+   * Waits until the server listens, or the process ends first (it may reach its fault point while recovering
+   * callbacks at start); false when neither happened within {@code seconds}.
+   */
+  boolean awaitReadyOrExit(long seconds) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < until) {
+      if (ready.await(100, TimeUnit.MILLISECONDS) || !process.isAlive()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether it printed that it listens. */
+  boolean listening() {
+    return ready.getCount() == 0;
   }
 
   long pid() {

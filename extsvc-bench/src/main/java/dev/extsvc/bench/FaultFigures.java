@@ -13,6 +13,7 @@ record FaultFigures(
     int callbacks,
     Map<FaultPoint, Integer> kills,
     Map<FaultPoint, Integer> notReached,
+    int haltedBeforeListening,
     double meanStartMillis,
     long attempts,
     long retries,
@@ -115,6 +116,7 @@ record FaultFigures(
     }
     row(s, "&nbsp;&nbsp;points not reached within 10 s (then killed at random, counted as RANDOM)",
         notReached.values().stream().mapToInt(Integer::intValue).sum() + " " + notReached);
+    row(s, "&nbsp;&nbsp;of them reached while recovering callbacks at start, before listening", haltedBeforeListening + "");
     row(s, "server start, mean ms (JVM start to listening)", String.format("%.0f", meanStartMillis));
     row(s, "callbacks (one per invocation)", callbacks + "");
     row(s, "callbacks answered 2xx", acked + "");
@@ -156,6 +158,7 @@ record FaultFigures(
     private final Map<FaultPoint, Integer> kills = new EnumMap<>(FaultPoint.class);
     private final Map<FaultPoint, Integer> notReached = new EnumMap<>(FaultPoint.class);
     private final List<Double> starts = new ArrayList<>();
+    private int haltedBeforeListening;
     private FaultSenders senders;
     private Map<String, Integer> statuses = Map.of();
     private Map<String, Integer> outcomes = Map.of();
@@ -185,6 +188,7 @@ record FaultFigures(
     }
 
     void startMillis(double ms) { starts.add(ms); }
+    void haltedBeforeListening() { haltedBeforeListening++; }
     void kill(FaultPoint p) { kills.merge(p, 1, Integer::sum); }
     void notReached(FaultPoint p) { notReached.merge(p, 1, Integer::sum); }
     void senders(FaultSenders s) { senders = s; }
@@ -215,7 +219,7 @@ record FaultFigures(
     void seconds(double s) { seconds = s; }
 
     FaultFigures build() {
-      return new FaultFigures(store, callbacks, kills, notReached,
+      return new FaultFigures(store, callbacks, kills, notReached, haltedBeforeListening,
           starts.stream().mapToDouble(Double::doubleValue).average().orElse(0), senders.attempts.sum(),
           senders.retries.sum(), senders.duplicatesSent.sum(), senders.answersByStatus(), List.copyOf(senders.refused),
           senders.acked(), statuses, outcomes, lost, lostEffects, callbackRowsDoubled, notExactlyOneFinalEvent,

@@ -79,21 +79,20 @@ final class FaultRun {
           int at = 1 + random.nextInt(8);
           try (FaultChild child = FaultChild.start(targetArgs(), incarnation, point, at, log)) {
             long t0 = System.nanoTime();
-            if (!child.awaitReady(120)) {
+            if (!child.awaitReadyOrExit(120)) {
               throw new IllegalStateException("incarnation " + incarnation + " did not start; see " + dir.resolve("target.log"));
             }
-            figures.startMillis((System.nanoTime() - t0) / 1e6);
             FaultPoint reached;
-            if (point == FaultPoint.RANDOM) {
-              Thread.sleep(200 + random.nextInt(1800));
-              child.kill();
-              reached = FaultPoint.RANDOM;
-            } else if (child.awaitExit(10_000) && child.exitCode() == FaultTarget.HALT_CODE) {
+            if (!child.listening()) { // halted while recovering the callbacks left by the last kill, before listening
+              if (child.exitCode() != FaultTarget.HALT_CODE) {
+                throw new IllegalStateException("incarnation " + incarnation + " ended with " + child.exitCode()
+                    + "; see " + dir.resolve("target.log"));
+              }
               reached = point;
+              figures.haltedBeforeListening();
             } else {
-              child.kill(); // the point was not reached in time: a random kill after all
-              reached = FaultPoint.RANDOM;
-              figures.notReached(point);
+              figures.startMillis((System.nanoTime() - t0) / 1e6);
+              reached = killAt(child, point, figures);
             }
             figures.kill(reached);
             killedAt.put(incarnation, reached);
@@ -101,7 +100,7 @@ final class FaultRun {
         }
         incarnation++;
         try (FaultChild child = FaultChild.start(targetArgs(), incarnation, FaultPoint.RANDOM, 0, log)) {
-          if (!child.awaitReady(120)) {
+          if (!child.awaitReadyOrExit(120) || !child.isAlive()) {
             throw new IllegalStateException("the last incarnation did not start; see " + dir.resolve("target.log"));
           }
           if (options.outageSeconds() > 0) {
@@ -128,6 +127,22 @@ final class FaultRun {
     } finally {
       stopPostgres();
     }
+  }
+
+  /** Kills the listening server at its point: SIGKILL at a random moment, or waits for its halt at the point. */
+  private FaultPoint killAt(FaultChild child, FaultPoint point, FaultFigures.Builder figures)
+      throws InterruptedException {
+    if (point == FaultPoint.RANDOM) {
+      Thread.sleep(200 + random.nextInt(1800));
+      child.kill();
+      return FaultPoint.RANDOM;
+    }
+    if (child.awaitExit(10_000) && child.exitCode() == FaultTarget.HALT_CODE) {
+      return point;
+    }
+    child.kill(); // the point was not reached in time: a random kill after all
+    figures.notReached(point);
+    return FaultPoint.RANDOM;
   }
 
   /** The kill points in a shuffled order, each as often as the others. */
