@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -362,9 +361,5 @@ final class FaultRun {
     if (p.waitFor() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
     }
-  }
-
-  static Map<String, Integer> ordered(Map<String, Integer> m) {
-    return new LinkedHashMap<>(m);
   }
 }

@@ -1,6 +1,5 @@
 package dev.extsvc.bench;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -56,7 +55,6 @@ public final class FaultSuite {
     }
     Path work = Path.of("extsvc-bench/target/fault");
     Options options = new Options(stores, kills, callbacks, senders, outage, 300, seed, work);
-    List<FaultFigures> all = new ArrayList<>();
     StringBuilder report = new StringBuilder();
     report.append("Fault suite, ").append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
             .format(Instant.now().atOffset(ZoneOffset.UTC)))
@@ -66,7 +64,6 @@ public final class FaultSuite {
     for (StoreKind kind : stores) {
       System.err.println("[fault-suite] " + kind.label + ": " + kills + " kills, " + callbacks + " callbacks");
       FaultFigures f = new FaultRun(options, kind).run();
-      all.add(f);
       report.append(f.markdown()).append('\n');
       List<String> problems = f.problems();
       report.append(problems.isEmpty() ? "Verdict: nothing lost, nothing doubled.\n\n"
@@ -80,18 +77,5 @@ public final class FaultSuite {
     Files.writeString(out, report);
     System.err.println("[fault-suite] tables in " + out);
     System.exit(ok ? 0 : 1);
-  }
-
-  /** Runs the suite with these options on their stores; the figures of each. */
-  static List<FaultFigures> run(Options options) throws Exception {
-    List<FaultFigures> out = new ArrayList<>();
-    for (StoreKind kind : options.stores()) {
-      out.add(new FaultRun(options, kind).run());
-    }
-    return out;
-  }
-
-  static void write(Path file, String text) throws IOException {
-    Files.writeString(file, text);
   }
 }

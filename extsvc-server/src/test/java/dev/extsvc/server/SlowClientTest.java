@@ -116,7 +116,8 @@ class SlowClientTest {
 
     assertThat(millisUntilClosed(headers, t0)).isBetween(900L, 6_000L);
     assertThat(millisUntilClosed(body, t0)).isBetween(900L, 8_000L);
-    assertThat(millisUntilClosed(keptAlive, t0)).isBetween(1_900L, 10_000L);
+    // Helidon's idle clock ticks once a second, so its 2 s may end up to a second early.
+    assertThat(millisUntilClosed(keptAlive, t0)).isBetween(900L, 10_000L);
     assertThat(f.server.slowClientsClosed()).containsExactly(1L, 1L);
     assertThat(RecordingHandler.SEEN).isEmpty();
   }
