@@ -33,6 +33,7 @@ record FaultFigures(
     int effects,
     int runsAfterHandled,
     int runsTwiceInOneProcess,
+    int rerunsAfterOutage,
     Map<FaultPoint, Integer> rerunsAfter,
     Outage outage,
     int timedOutDuringOutage,
@@ -82,7 +83,7 @@ record FaultFigures(
       p.add(runsAfterHandled + " handler runs started after the store said HANDLED");
     }
     if (runsTwiceInOneProcess > 0) {
-      p.add(runsTwiceInOneProcess + " callbacks whose handler ran twice in one process");
+      p.add(runsTwiceInOneProcess + " callbacks whose handler ran twice in one process without a store failure");
     }
     if (effects != statuses.getOrDefault("COMPLETED", 0)) {
       p.add(effects + " handler effects for " + statuses.getOrDefault("COMPLETED", 0) + " completed invocations");
@@ -120,20 +121,24 @@ record FaultFigures(
     row(s, "HTTP attempts / retries / repeats of delivered callbacks", attempts + " / " + retries + " / " + duplicatesSent);
     row(s, "answers by status (-1: connection failed)", answers.toString());
     row(s, "**lost** (2xx but not HANDLED + COMPLETED, or no effect)", "**" + (lost + lostEffects) + "**");
-    row(s, "**doubled** (stored twice, completed twice, run after HANDLED, run twice in one process)", "**" + doubled() + "**");
+    row(s, "**doubled** (stored twice, completed twice, run after HANDLED, run twice in a process without a store"
+        + " failure)", "**" + doubled() + "**");
     row(s, "final states", statuses.toString());
     row(s, "invocations without exactly one final event", notExactlyOneFinalEvent + "");
     row(s, "callback outcomes", outcomes.toString());
     row(s, "handler runs / effects", handlerRuns + " / " + effects);
     row(s, "runs again after a kill cut the first (effect already there, not repeated), by point", rerunsAfter.values()
         .stream().mapToInt(Integer::intValue).sum() + " " + rerunsAfter);
+    row(s, "runs again because the store went down between the run and its completion (outage; effect not repeated)",
+        rerunsAfterOutage + "");
     row(s, "callbacks recovered by the worker (stored, unfinished at a kill)", recovered + "");
     row(s, "repeats answered from the store (CALLBACK_DUPLICATE events)", duplicateEvents + "");
     if (outage.seconds > 0) {
       row(s, "store outage" + (store == StoreKind.SQLITE ? " (writes fail: RLIMIT_FSIZE 0)" : " (PostgreSQL stopped)"),
           String.format("%.1f s", outage.actualSeconds));
-      row(s, "&nbsp;&nbsp;answers during the outage", outage.answers.toString());
-      row(s, "&nbsp;&nbsp;2xx during the outage / 503 without Retry-After", outage.ackedDuring + " / " + outage.without503RetryAfter);
+      row(s, "&nbsp;&nbsp;answers to requests sent while the store was down", outage.answers.toString());
+      row(s, "&nbsp;&nbsp;2xx while down for requests sent before it went down / 503 without Retry-After",
+          outage.ackedDuring + " / " + outage.without503RetryAfter);
       row(s, "&nbsp;&nbsp;timed out while down", timedOutDuringOutage + "");
       row(s, "&nbsp;&nbsp;server process alive throughout", outage.serverAlive + "");
       row(s, "&nbsp;&nbsp;first 2xx after the store came back, s", String.format("%.1f", outage.firstAckAfterSeconds));
@@ -171,6 +176,7 @@ record FaultFigures(
     private int effects;
     private int runsAfterHandled;
     private int runsTwiceInOneProcess;
+    private int rerunsAfterOutage;
     private Map<FaultPoint, Integer> rerunsAfter = Map.of();
     private Outage outage = Outage.NONE;
     private int timedOutDuringOutage;
@@ -198,7 +204,8 @@ record FaultFigures(
     void receivedEventsDoubled(int n) { receivedEventsDoubled = n; }
     void recovered(int n) { recovered = n; }
     void duplicateEvents(int n) { duplicateEvents = n; }
-    void runs(int runs, int effectCount, int afterHandled, int twice) {
+    void runs(int runs, int effectCount, int afterHandled, int twice, int afterOutage) {
+      rerunsAfterOutage = afterOutage;
       handlerRuns = runs;
       effects = effectCount;
       runsAfterHandled = afterHandled;
@@ -221,7 +228,7 @@ record FaultFigures(
           senders.retries.sum(), senders.duplicatesSent.sum(), senders.answersByStatus(), List.copyOf(senders.refused),
           senders.acked(), statuses, outcomes, lost, lostEffects, callbackRowsDoubled, notExactlyOneFinalEvent,
           finalStateMismatch, receivedEventsDoubled, recovered, duplicateEvents, handlerRuns, effects, runsAfterHandled,
-          runsTwiceInOneProcess, rerunsAfter, outage, timedOutDuringOutage, drainSeconds, settleSeconds, tokensInLogs,
+          runsTwiceInOneProcess, rerunsAfterOutage, rerunsAfter, outage, timedOutDuringOutage, drainSeconds, settleSeconds, tokensInLogs,
           seconds);
     }
   }
