@@ -125,7 +125,19 @@ final class ServeCommand implements Callable<Integer> {
           .forEach(c -> out.printf("%s.%s expects %s: %s%n", definition.name(), c.operation(), c.expects(),
               c.satisfied() ? "credentials " + c.credentials() : "NO MATCHING CREDENTIAL, calls will be refused"));
     }
-    ExtsvcServer server = ExtsvcServer.builder(services).host(host).port(listen).build().start();
+    ExtsvcServer.Builder serverBuilder = ExtsvcServer.builder(services).host(host).port(listen);
+    ServerConfig.SlowClients slow = server0.slowClients();
+    if (slow.headerTimeout() != null) {
+      serverBuilder.headerTimeout(slow.headerTimeout());
+    }
+    if (slow.minBodyRate() != null || slow.bodyGrace() != null) {
+      serverBuilder.minBodyRate(slow.minBodyRate() != null ? slow.minBodyRate() : ExtsvcServer.DEFAULT_MIN_BODY_RATE,
+          slow.bodyGrace() != null ? slow.bodyGrace() : ExtsvcServer.DEFAULT_BODY_GRACE);
+    }
+    if (slow.idleTimeout() != null) {
+      serverBuilder.idleTimeout(slow.idleTimeout());
+    }
+    ExtsvcServer server = serverBuilder.build().start();
     out.printf("extsvc serving on %s (callbacks at %s/callbacks/..., API at %s/api)%n", server.localUrl(), base,
         server.localUrl());
     out.printf("store: %s%n", postgresUrl != null ? "PostgreSQL" : data.resolve("extsvc.db").toAbsolutePath());

@@ -100,9 +100,11 @@ final class ConfigReader {
   }
 
   private ServerConfig server(At at) {
-    keys(at, "host", "port", "publicUrl", "data", "postgres");
+    keys(at, "host", "port", "publicUrl", "data", "postgres", "slowClients");
     At pg = at.child("postgres");
     keys(pg, "url", "user", "password");
+    At slow = at.child("slowClients");
+    keys(slow, "headerTimeout", "minBodyRate", "bodyGrace", "idleTimeout");
     ServerConfig d = ServerConfig.DEFAULTS;
     String data = text(at.child("data"));
     return build(at, () -> new ServerConfig(
@@ -112,7 +114,10 @@ final class ConfigReader {
         data == null ? d.data() : base.resolve(data),
         text(pg.child("url")),
         text(pg.child("user")),
-        optionalSecret(pg.child("password"))));
+        optionalSecret(pg.child("password")),
+        new ServerConfig.SlowClients(duration(slow.child("headerTimeout")),
+            text(slow.child("minBodyRate")) == null ? null : integer(slow.child("minBodyRate"), 0),
+            duration(slow.child("bodyGrace")), duration(slow.child("idleTimeout")))));
   }
 
   private OutboundConfig outbound(At at) {

@@ -2,6 +2,7 @@ package dev.extsvc.config;
 
 import dev.extsvc.runtime.credentials.Secret;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,6 +10,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param publicUrl the base URL callback senders use; null for http://HOST:PORT
  * @param postgresUrl a JDBC URL to use PostgreSQL instead of SQLite under {@code data}
+ * @param slowClients deadlines for slow clients; null fields keep the server's defaults
  */
 public record ServerConfig(
     String host,
@@ -17,10 +19,36 @@ public record ServerConfig(
     Path data,
     @Nullable String postgresUrl,
     @Nullable String postgresUser,
-    @Nullable Secret postgresPassword) {
+    @Nullable Secret postgresPassword,
+    SlowClients slowClients) {
 
   public static final ServerConfig DEFAULTS =
-      new ServerConfig("127.0.0.1", 8080, null, Path.of("extsvc-data"), null, null, null);
+      new ServerConfig("127.0.0.1", 8080, null, Path.of("extsvc-data"), null, null, null, SlowClients.DEFAULTS);
+
+  /**
+   * When the server closes a slow client's connection: headers not complete within {@code headerTimeout} of the
+   * request's first byte; a body slower than {@code minBodyRate} bytes/s once {@code bodyGrace} has passed; no
+   * request for {@code idleTimeout}. Null: the server's default (10 s, 1024 bytes/s after 5 s, 60 s).
+   */
+  public record SlowClients(@Nullable Duration headerTimeout, @Nullable Integer minBodyRate,
+      @Nullable Duration bodyGrace, @Nullable Duration idleTimeout) {
+    public static final SlowClients DEFAULTS = new SlowClients(null, null, null, null);
+
+    public SlowClients {
+      if (headerTimeout != null && !headerTimeout.isPositive()) {
+        throw new IllegalArgumentException("headerTimeout must be positive");
+      }
+      if (minBodyRate != null && minBodyRate < 1) {
+        throw new IllegalArgumentException("minBodyRate must be at least 1 (bytes per second)");
+      }
+      if (bodyGrace != null && bodyGrace.isNegative()) {
+        throw new IllegalArgumentException("bodyGrace must not be negative");
+      }
+      if (idleTimeout != null && !idleTimeout.isPositive()) {
+        throw new IllegalArgumentException("idleTimeout must be positive");
+      }
+    }
+  }
 
   public ServerConfig {
     if (host.isBlank()) {

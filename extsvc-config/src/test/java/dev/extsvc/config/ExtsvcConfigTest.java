@@ -65,6 +65,20 @@ class ExtsvcConfigTest {
     assertThat(token.token().value()).isEqualTo("t0ken-from-env");
     assertThat(token.toString()).doesNotContain("t0ken-from-env").contains("${env:ACME_TOKEN}");
     assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.server().slowClients()).isEqualTo(new ServerConfig.SlowClients(Duration.ofSeconds(10), 1024,
+        Duration.ofSeconds(5), Duration.ofSeconds(60)));
+  }
+
+  @Test
+  void slowClientDeadlinesLeftOutKeepTheServerDefaultsAndOneCanComeFromTheEnvironment() throws IOException {
+    ExtsvcConfig c = load("""
+        server:
+          slowClients: {minBodyRate: 512}
+        """, Map.of("EXTSVC_SERVER_SLOWCLIENTS_HEADERTIMEOUT", "3s"));
+
+    assertThat(c.server().slowClients()).isEqualTo(new ServerConfig.SlowClients(Duration.ofSeconds(3), 512, null,
+        null));
+    assertThat(ExtsvcConfig.DEFAULTS.server().slowClients()).isEqualTo(ServerConfig.SlowClients.DEFAULTS);
   }
 
   @Test

@@ -128,11 +128,20 @@ final class CallbackWorker implements AutoCloseable {
         started++;
         boolean recovered = row.outcome() == CallbackOutcome.RECEIVED;
         handlers.submit(() -> {
-          if (recovered) {
-            services.store().appendEvent(new NewEvent(row.invocationId(), services.clock().instant(),
-                "CALLBACK_RECOVERED", "Callback " + row.key() + " was stored but never finished; handling it now"));
+          // Everything inside the try: an id left in `running` would never be processed again by this process.
+          try {
+            if (recovered) {
+              services.store().appendEvent(new NewEvent(row.invocationId(), services.clock().instant(),
+                  "CALLBACK_RECOVERED", "Callback " + row.key() + " was stored but never finished; handling it now"));
+            }
+            run(row, durable(row));
+          } catch (StoreUnavailableException e) {
+            log.warn("Callback {} left for later: store unavailable", row.id());
+          } catch (RuntimeException e) {
+            log.error("Processing callback {} failed", row.id(), e);
+          } finally {
+            running.remove(row.id());
           }
-          run(row, durable(row));
         });
       }
     }

@@ -46,9 +46,11 @@ final class ApiRoutes {
   private static final int MAX_INVOKE_BYTES = 1024 * 1024;
 
   private final ExternalServices services;
+  private final ReadDeadlines deadlines;
 
-  ApiRoutes(ExternalServices services) {
+  ApiRoutes(ExternalServices services, ReadDeadlines deadlines) {
     this.services = services;
+    this.deadlines = deadlines;
   }
 
   void register(HttpRules r) {
@@ -313,8 +315,8 @@ final class ApiRoutes {
     }
   }
 
-  private static byte[] read(ServerRequest req, int max) throws IOException {
-    byte[] bytes = Http.readBounded(req, max);
+  private byte[] read(ServerRequest req, int max) throws IOException {
+    byte[] bytes = Http.readBounded(req, max, deadlines);
     if (bytes == null) {
       throw new BadRequest("request body larger than " + max + " bytes");
     }

@@ -18,9 +18,11 @@ final class CallbackRoute implements Handler {
   private static final String PREFIX = "/callbacks/";
 
   private final CallbackReceiver receiver;
+  private final ReadDeadlines deadlines;
 
-  CallbackRoute(CallbackReceiver receiver) {
+  CallbackRoute(CallbackReceiver receiver, ReadDeadlines deadlines) {
     this.receiver = receiver;
+    this.deadlines = deadlines;
   }
 
   @Override
@@ -38,7 +40,9 @@ final class CallbackRoute implements Handler {
       body = null;
     } else {
       try {
-        body = Http.readBounded(req, receiver.limits().maxBodyBytes());
+        body = Http.readBounded(req, receiver.limits().maxBodyBytes(), deadlines);
+      } catch (Http.BodyTooSlowException e) {
+        return; // the connection is closed; nobody is left to answer
       } catch (IOException | RuntimeException e) {
         Http.json(res, 400, "{\"message\":\"Unreadable body\"}");
         return;

@@ -3,6 +3,8 @@ package dev.extsvc.server;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.server.console.Console;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -17,6 +19,13 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class ExtsvcServer implements AutoCloseable {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
+  /** How long a request may take from its first byte to the end of its headers. */
+  public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  /** The slowest a request body may arrive, on average, once {@link #DEFAULT_BODY_GRACE} has passed. */
+  public static final int DEFAULT_MIN_BODY_RATE = 1024;
+  public static final Duration DEFAULT_BODY_GRACE = Duration.ofSeconds(5);
+  /** How long a connection may sit without a request (never sent one, or kept alive after one). */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   private static final Logger log = LoggerFactory.getLogger(ExtsvcServer.class);
 
@@ -31,13 +40,22 @@ public final class ExtsvcServer implements AutoCloseable {
   private final String host;
   private final int port;
   private final @Nullable String adminToken;
+  private final Duration headerTimeout;
+  private final int minBodyRate;
+  private final Duration bodyGrace;
+  private final Duration idleTimeout;
   private volatile WebServer server;
+  private volatile ReadDeadlines deadlines;
 
   private ExtsvcServer(Builder b) {
     this.services = b.services;
     this.host = b.host;
     this.port = b.port;
     this.adminToken = b.adminToken;
+    this.headerTimeout = b.headerTimeout;
+    this.minBodyRate = b.minBodyRate;
+    this.bodyGrace = b.bodyGrace;
+    this.idleTimeout = b.idleTimeout;
   }
 
   public static Builder builder(ExternalServices services) {
@@ -45,12 +63,20 @@ public final class ExtsvcServer implements AutoCloseable {
   }
 
   public ExtsvcServer start() {
-    CallbackRoute callbacks = new CallbackRoute(services.receiver());
-    ApiRoutes api = new ApiRoutes(services);
+    deadlines = new ReadDeadlines(headerTimeout, minBodyRate, bodyGrace);
+    CallbackRoute callbacks = new CallbackRoute(services.receiver(), deadlines);
+    ApiRoutes api = new ApiRoutes(services, deadlines);
     Console console = Console.create(services, host, adminToken);
     server = WebServer.builder()
         .host(host)
         .port(port)
+        .addProtocol(Http1Config.builder()
+            .addReceiveListener(deadlines.receiveListener())
+            .build())
+        // Helidon's own check closes connections waiting for a request; ours, those stalled inside one.
+        .idleConnectionTimeout(idleTimeout)
+        .idleConnectionPeriod(idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+            : idleTimeout.dividedBy(4))
         .routing(r -> {
           r.any("/callbacks/*", callbacks);
           console.guard(r);
@@ -77,11 +103,20 @@ public final class ExtsvcServer implements AutoCloseable {
     return services;
   }
 
+  /** Connections closed so far for a request's headers past the header timeout, and for a body below the rate. */
+  long[] slowClientsClosed() {
+    return new long[] {deadlines.closedInHeaders(), deadlines.closedInBody()};
+  }
+
   @Override
   public void close() {
     WebServer s = server;
     if (s != null) {
       s.stop();
+    }
+    ReadDeadlines d = deadlines;
+    if (d != null) {
+      d.close();
     }
   }
 
@@ -91,6 +126,10 @@ public final class ExtsvcServer implements AutoCloseable {
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private @Nullable String adminToken;
+    private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
+    private int minBodyRate = DEFAULT_MIN_BODY_RATE;
+    private Duration bodyGrace = DEFAULT_BODY_GRACE;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
 
     private Builder(ExternalServices services) {
       this.services = Objects.requireNonNull(services);
@@ -120,6 +159,38 @@ public final class ExtsvcServer implements AutoCloseable {
       }
       this.adminToken = token;
       return this;
+    }
+
+    /** A request whose headers are not complete this long after its first byte is closed (10 s). */
+    public Builder headerTimeout(Duration timeout) {
+      this.headerTimeout = positive(timeout, "headerTimeout");
+      return this;
+    }
+
+    /**
+     * A request body that arrives slower than {@code bytesPerSecond} on average, counted once {@code grace} has
+     * passed, is cut and its connection closed (1024 bytes/s after 5 s).
+     */
+    public Builder minBodyRate(int bytesPerSecond, Duration grace) {
+      if (bytesPerSecond < 1) {
+        throw new IllegalArgumentException("minBodyRate must be at least 1 byte/s");
+      }
+      this.minBodyRate = bytesPerSecond;
+      this.bodyGrace = grace.isNegative() ? Duration.ZERO : grace;
+      return this;
+    }
+
+    /** A connection without a request in progress for this long is closed (60 s). */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive");
+      }
+      return d;
     }
 
     public ExtsvcServer build() {

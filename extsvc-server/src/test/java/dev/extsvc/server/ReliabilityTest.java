@@ -13,7 +13,12 @@ import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.spec.RequestParts;
+import dev.extsvc.store.jdbc.JdbcStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,6 +30,8 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -245,6 +252,43 @@ class ReliabilityTest {
     assertThat(RecordingHandler.SEEN).hasSize(1);
     assertThat(f.services.events(r.invocationId())).extracting(EventRow::kind).contains("CALLBACK_RECOVERED");
     f.services.processDueCallbacks();
+    assertThat(RecordingHandler.SEEN).hasSize(1);
+  }
+
+  @Test
+  void aCallbackWhoseRecoveryFailedWhileTheStoreWasDownIsHandledOnceItIsBackWithoutARestart() {
+    JdbcStore jdbc = JdbcStore.sqlite(dir.resolve("extsvc.db"));
+    AtomicBoolean down = new AtomicBoolean();
+    AtomicInteger refused = new AtomicInteger();
+    // Only event appends fail: the recovery poll reads its due callbacks, then cannot write its first event.
+    Store flaky = (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class},
+        (proxy, method, args) -> {
+          if (down.get() && method.getName().equals("appendEvent")) {
+            refused.incrementAndGet();
+            throw new StoreUnavailableException("the store is down", new java.io.IOException("down"));
+          }
+          try {
+            return method.invoke(jdbc, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    f = new Fixture(dir, jdbc, b -> b.store(flaky)).withAcme();
+    InvocationResult r = submit("Uma", null);
+    jdbc.insertCallback(new CallbackRow(UUID.randomUUID(), r.invocationId(), APPROVED, f.clock.instant(), "POST",
+        "{}", BODY, "unfinished", CallbackOutcome.RECEIVED, null, 0, null),
+        new dev.extsvc.runtime.store.NewEvent(r.invocationId(), f.clock.instant(), "CALLBACK_RECEIVED", "stored"));
+    f.clock.advance(Duration.ofMinutes(1));
+    down.set(true);
+
+    f.services.processDueCallbacks();
+    await().atMost(Duration.ofSeconds(10)).until(() -> refused.get() > 0);
+    down.set(false);
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      f.services.processDueCallbacks();
+      assertThat(f.services.invocation(r.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
+    });
     assertThat(RecordingHandler.SEEN).hasSize(1);
   }
 
