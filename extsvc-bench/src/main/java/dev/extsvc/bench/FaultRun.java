@@ -197,7 +197,6 @@ final class FaultRun {
   private void outage(FaultChild child, FaultSenders senders, FaultFigures.Builder figures) throws Exception {
     Thread.sleep(2000);
     long ackedBefore = senders.acked();
-    senders.outage(true);
     long t0 = System.nanoTime();
     if (kind == StoreKind.SQLITE) {
       // As root (or through an open descriptor) chmod does not stop writes; a file size limit of 0 does: every write
@@ -206,6 +205,9 @@ final class FaultRun {
     } else {
       stopPostgres();
     }
+    // Only now is the store down: a request sent while prlimit started, or while PostgreSQL was shutting down, may
+    // rightly be answered 2xx, and is not an answer "while the store was down".
+    senders.outage(true);
     Thread.sleep(options.outageSeconds() * 1000L);
     senders.outage(false);
     boolean aliveDuring = child.isAlive();
