@@ -44,18 +44,6 @@ final class StatementCache {
     return statement;
   }
 
-  boolean holds(Connection connection, String sql, PreparedStatement statement) throws SQLException {
-    if (!connection.isWrapperFor(SQLiteConnection.class)) {
-      return false;
-    }
-    Map<String, PreparedStatement> cache = byConnection.get(connection.unwrap(SQLiteConnection.class));
-    return cache != null && cache.get(sql) == statement && !statement.isClosed();
-  }
-
-  int size() {
-    return byConnection.values().stream().mapToInt(Map::size).sum();
-  }
-
   private void forgetClosedConnections() throws SQLException {
     for (var connection : byConnection.keySet()) {
       if (connection.isClosed()) {

@@ -42,11 +42,11 @@ final class Tx {
   }
 
   int update(String sql, @Nullable Object... params) throws SQLException {
-    var statement = prepare(sql, params);
+    var prepared = prepare(sql, params);
     try {
-      return statement.executeUpdate();
+      return prepared.statement().executeUpdate();
     } finally {
-      done(sql, statement);
+      prepared.done();
     }
   }
 
@@ -54,28 +54,28 @@ final class Tx {
     if (rows.isEmpty()) {
       return;
     }
-    var statement = statement(sql);
+    var prepared = statement(sql);
     try {
       for (var row : rows) {
-        bind(statement, row);
-        statement.addBatch();
+        bind(prepared.statement(), row);
+        prepared.statement().addBatch();
       }
-      statement.executeBatch();
+      prepared.statement().executeBatch();
     } finally {
-      done(sql, statement);
+      prepared.done();
     }
   }
 
   <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) throws SQLException {
-    var statement = prepare(sql, params);
-    try (var rows = statement.executeQuery()) {
+    var prepared = prepare(sql, params);
+    try (var rows = prepared.statement().executeQuery()) {
       var result = new ArrayList<T>();
       while (rows.next()) {
         result.add(mapper.map(rows));
       }
       return result;
     } finally {
-      done(sql, statement);
+      prepared.done();
     }
   }
 
@@ -87,13 +87,13 @@ final class Tx {
     return rows.stream().findFirst();
   }
 
-  private PreparedStatement prepare(String sql, @Nullable Object... params) throws SQLException {
-    var statement = statement(sql);
+  private Prepared prepare(String sql, @Nullable Object... params) throws SQLException {
+    var prepared = statement(sql);
     try {
-      bind(statement, params);
-      return statement;
+      bind(prepared.statement(), params);
+      return prepared;
     } catch (SQLException | RuntimeException e) {
-      done(sql, statement);
+      prepared.done();
       throw e;
     }
   }
@@ -103,18 +103,21 @@ final class Tx {
     return cache == null ? null : cache.statement(connection, sql);
   }
 
-  private PreparedStatement statement(String sql) throws SQLException {
+  private Prepared statement(String sql) throws SQLException {
     var cached = cache == null ? null : cache.statement(connection, sql);
-    return cached != null ? cached : connection.prepareStatement(sql);
+    return cached != null ? new Prepared(cached, true) : new Prepared(connection.prepareStatement(sql), false);
   }
 
-  /** A cached statement is cleared for its next use (its result set is closed already); any other is closed. */
-  private void done(String sql, PreparedStatement statement) throws SQLException {
-    if (cache != null && cache.holds(connection, sql, statement)) {
-      statement.clearParameters();
-      statement.clearBatch();
-    } else {
-      statement.close();
+  /** A statement and whether it came from the cache, so that its user knows how to let it go. */
+  private record Prepared(PreparedStatement statement, boolean cached) {
+    /** A cached statement is cleared for its next use (its result set is closed already); any other is closed. */
+    void done() throws SQLException {
+      if (cached) {
+        statement.clearParameters();
+        statement.clearBatch();
+      } else {
+        statement.close();
+      }
     }
   }
 
