@@ -24,6 +24,9 @@ interface Database extends AutoCloseable {
   /** Runs read-only work, each statement seeing committed data. */
   <T> T read(Work<T> work);
 
+  /** Whether work runs on the calling thread, on a connection the data source hands that thread. */
+  boolean onCallingThread();
+
   /** Whether a trivial query answers within the timeout; never throws. */
   boolean ping(Duration timeout);
 

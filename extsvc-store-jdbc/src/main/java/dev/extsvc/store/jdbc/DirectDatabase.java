@@ -46,6 +46,11 @@ final class DirectDatabase implements Database {
   }
 
   @Override
+  public boolean onCallingThread() {
+    return true;
+  }
+
+  @Override
   public boolean ping(Duration timeout) {
     // A virtual thread bounds the wait even when the pool itself would wait longer for a connection.
     var answer = new CompletableFuture<Boolean>();

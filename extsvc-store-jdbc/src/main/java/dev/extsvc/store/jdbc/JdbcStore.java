@@ -414,6 +414,15 @@ public final class JdbcStore implements Store {
     return limit;
   }
 
+  /**
+   * Whether writes run on the calling thread, on a connection of the data source: then a data source that hands
+   * out the caller's transactional connection lets them join that transaction. SQLite writes on a thread of its
+   * own, so its writes commit by themselves.
+   */
+  public boolean writesOnCallingThread() {
+    return database.onCallingThread();
+  }
+
   @Override
   public boolean healthy() {
     return !closed.get() && database.ping(HEALTH_TIMEOUT);

@@ -101,6 +101,11 @@ final class SqliteDatabase implements Database {
   }
 
   @Override
+  public boolean onCallingThread() {
+    return false;
+  }
+
+  @Override
   public boolean ping(Duration timeout) {
     try {
       var answer = submitRead(tx -> tx.queryOne(Sql.PING, row -> row.getInt(1)));

@@ -33,6 +33,7 @@ class DialectTest {
     try (var store = JdbcStore.create(source)) {
       store.saveService(new ServiceRow("acme", "1", "{}", T0));
       assertThat(store.services()).extracting(ServiceRow::name).containsExactly("acme");
+      assertThat(store.writesOnCallingThread()).as("SQLite writes on its writer thread").isFalse();
     }
   }
 
