@@ -31,7 +31,7 @@ public enum Dialect {
   /**
    * The dialect of the database behind the data source, recognised by the product name its driver reports.
    *
-   * @throws IllegalArgumentException for a database the store does not speak, naming it and those it does
+   * @throws IllegalArgumentException for a database the store does not support, naming it and those it does
    * @throws StoreUnavailableException when no connection can be had to ask
    */
   public static Dialect of(DataSource dataSource) {
@@ -82,17 +82,21 @@ public enum Dialect {
     if (named.isPresent() && named.get() == this) {
       return;
     }
+    var expected =
+        "Expected a " + dialect.displayName() + " JDBC URL (jdbc:" + dialect.urlNames().getFirst() + ":...)";
+    if (!jdbcUrl.regionMatches(true, 0, "jdbc:", 0, 5)) {
+      throw new IllegalArgumentException(expected + ", got one that does not start with jdbc:");
+    }
     var names = JdbcDialect.urlPrefixNames(jdbcUrl);
     if (names.isEmpty()) {
-      throw new IllegalArgumentException("Expected a " + dialect.displayName() + " JDBC URL (jdbc:"
-          + dialect.urlNames().iterator().next() + ":...), got one that does not start with jdbc:");
+      throw new IllegalArgumentException(expected + ", got one that names no database after jdbc:");
     }
     var prefix = "jdbc:" + String.join(":", names);
     if (named.isPresent()) {
-      throw new IllegalArgumentException("Expected a " + dialect.displayName() + " JDBC URL, got one for "
-          + named.get().dialect.displayName() + " (" + prefix + ":...)");
+      throw new IllegalArgumentException(
+          expected + ", got one for " + named.get().dialect.displayName() + " (" + prefix + ":...)");
     }
-    throw new IllegalArgumentException("Expected a " + dialect.displayName() + " JDBC URL, got one for " + prefix
+    throw new IllegalArgumentException(expected + ", got one for " + prefix
         + ":..., a database the store does not support (it supports " + supported() + ")");
   }
 

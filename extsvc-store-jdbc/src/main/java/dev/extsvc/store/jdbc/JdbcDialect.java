@@ -41,8 +41,11 @@ abstract class JdbcDialect {
    */
   abstract boolean isProduct(String productNameLowerCase);
 
-  /** JDBC sub-protocols that name this database ({@code postgresql} in {@code jdbc:postgresql://...}). */
-  abstract Set<String> urlNames();
+  /**
+   * JDBC sub-protocols that name this database ({@code postgresql} in {@code jdbc:postgresql://...}), lower
+   * case, its usual driver's first.
+   */
+  abstract List<String> urlNames();
 
   /** The Flyway folder on the class path holding this database's schema, one file per version. */
   abstract String migrationFolder();

@@ -53,8 +53,8 @@ final class PostgresDialect extends JdbcDialect {
 
   /** The PostgreSQL driver's sub-protocol, and pgjdbc-ng's. */
   @Override
-  Set<String> urlNames() {
-    return Set.of("postgresql", "pgsql");
+  List<String> urlNames() {
+    return List.of("postgresql", "pgsql");
   }
 
   @Override

@@ -63,8 +63,8 @@ final class SqliteDialect extends JdbcDialect {
   }
 
   @Override
-  Set<String> urlNames() {
-    return Set.of("sqlite");
+  List<String> urlNames() {
+    return List.of("sqlite");
   }
 
   @Override

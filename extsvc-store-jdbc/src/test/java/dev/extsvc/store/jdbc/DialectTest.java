@@ -71,8 +71,8 @@ class DialectTest {
   void aMySqlUrlForPostgresFailsBeforeConnectingAndWithoutEchoingTheUrl() {
     assertThatThrownBy(() -> JdbcStore.postgres("jdbc:mysql://db.internal:3306/app?password=hunter2", "u", "p"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Expected a PostgreSQL JDBC URL, got one for jdbc:mysql:..., a database the store does not"
-            + " support (it supports SQLite and PostgreSQL)")
+        .hasMessage("Expected a PostgreSQL JDBC URL (jdbc:postgresql:...), got one for jdbc:mysql:..., a database"
+            + " the store does not support (it supports SQLite and PostgreSQL)")
         .message().doesNotContain("hunter2").doesNotContain("db.internal");
     assertThatThrownBy(() -> JdbcStore.postgres("jdbc:h2:mem:orders", "sa", ""))
         .isInstanceOf(IllegalArgumentException.class)
@@ -83,10 +83,13 @@ class DialectTest {
   void anSqliteUrlForPostgresIsNamedAsSuch() {
     assertThatThrownBy(() -> JdbcStore.postgres("jdbc:sqlite:" + directory.resolve("x.db"), "", ""))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Expected a PostgreSQL JDBC URL, got one for SQLite (jdbc:sqlite:...)");
+        .hasMessage("Expected a PostgreSQL JDBC URL (jdbc:postgresql:...), got one for SQLite (jdbc:sqlite:...)");
     assertThatThrownBy(() -> JdbcStore.postgres("postgres://localhost/app", "", ""))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("does not start with jdbc:");
+        .hasMessageEndingWith("got one that does not start with jdbc:");
+    assertThatThrownBy(() -> JdbcStore.postgres("jdbc://localhost/app", "", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("got one that names no database after jdbc:");
   }
 
   @Test
