@@ -133,9 +133,4 @@ abstract class JdbcDialect {
     }
     return names;
   }
-
-  @Override
-  public String toString() {
-    return displayName();
-  }
 }
