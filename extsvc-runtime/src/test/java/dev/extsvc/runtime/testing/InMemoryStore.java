@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole {@link Store} SPI in memory, for tests: as faithful to the JDBC store as its contract suite can tell
@@ -62,8 +63,8 @@ public final class InMemoryStore implements Store {
   /** An invocation row and its lease, which the SPI keeps out of {@link InvocationRow}. */
   private static final class Invocation {
     InvocationRow row;
-    UUID claimId;
-    Instant claimUntil;
+    @Nullable UUID claimId;
+    @Nullable Instant claimUntil;
 
     Invocation(InvocationRow row) {
       this.row = row;
@@ -153,7 +154,8 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public void recordSyncAnswer(UUID invocationId, int status, String headersJson, String body, NewEvent event) {
+  public void recordSyncAnswer(UUID invocationId, int status, String headersJson, @Nullable String body,
+      NewEvent event) {
     write(() -> {
       Invocation inv = existing(invocationId);
       InvocationRow r = inv.row;
@@ -166,7 +168,8 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public boolean finish(UUID invocationId, InvocationStatus status, String reason, Instant at, NewEvent event) {
+  public boolean finish(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at,
+      NewEvent event) {
     if (!status.isFinal()) {
       throw new IllegalArgumentException("An invocation can only finish in a final status, not " + status);
     }
@@ -251,7 +254,8 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public void updateCallback(UUID callbackId, CallbackOutcome outcome, Integer answerCode, String error,
+  public void updateCallback(UUID callbackId, CallbackOutcome outcome, @Nullable Integer answerCode,
+      @Nullable String error,
       NewEvent event) {
     write(() -> {
       CallbackRow c = existingCallback(callbackId);
@@ -346,7 +350,7 @@ public final class InMemoryStore implements Store {
     return write(() -> {
       Invocation i = data.invocations.get(invocationId);
       if (i == null || i.row.status() != InvocationStatus.PENDING
-          || (i.claimId != null && i.claimUntil.isAfter(at))) {
+          || (i.claimId != null && i.claimUntil != null && i.claimUntil.isAfter(at))) {
         return false;
       }
       i.claimId = callbackId;
@@ -364,7 +368,8 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public void scheduleRetry(UUID callbackId, UUID invocationId, Instant nextAttemptAt, Instant now, String error,
+  public void scheduleRetry(UUID callbackId, UUID invocationId, @Nullable Instant nextAttemptAt, Instant now,
+      String error,
       NewEvent event) {
     write(() -> {
       CallbackRow c = existingCallback(callbackId);
@@ -495,7 +500,7 @@ public final class InMemoryStore implements Store {
     }
   }
 
-  private boolean move(UUID invocationId, InvocationStatus status, String reason, Instant at) {
+  private boolean move(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at) {
     Invocation i = data.invocations.get(invocationId);
     if (i == null || i.row.status() != InvocationStatus.PENDING) {
       return false;
@@ -552,7 +557,8 @@ public final class InMemoryStore implements Store {
     data.events.add(new EventRow(data.nextEventId++, e.invocationId(), micros(e.at()), e.kind(), e.message()));
   }
 
-  private static InvocationRow withFinal(InvocationRow r, InvocationStatus status, String reason, Instant at) {
+  private static InvocationRow withFinal(InvocationRow r, InvocationStatus status, @Nullable String reason,
+      Instant at) {
     return new InvocationRow(r.id(), r.service(), r.operation(), r.async(), status, reason, r.handlerType(),
         r.handlerState(), r.request(), r.syncStatus(), r.syncHeaders(), r.syncBody(), r.submitTime(), r.deadline(),
         at);
