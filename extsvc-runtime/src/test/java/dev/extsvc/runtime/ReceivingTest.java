@@ -393,6 +393,33 @@ class ReceivingTest {
   }
 
   @Test
+  void closingDrainsNewCallbacksGet503WhileARunningHandlerFinishes() throws Exception {
+    InvocationResult second = f.submit(new TestHandler("Bob", APPROVED));
+    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    TestHandler.during = () -> {
+      inside.countDown();
+      ProcessingTest.awaitQuietly(release);
+    };
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      var running = pool.submit(() -> f.post(approvedUrl, APPROVED_BODY));
+      assertThat(inside.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      var closing = pool.submit(() -> f.services.close());
+
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> f.approve(second).status() == 503);
+      assertThat(closing.isDone()).as("close waits for the running handler").isFalse();
+      release.countDown();
+
+      assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+      closing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(f.status(id())).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(f.status(second.invocationId())).isEqualTo(InvocationStatus.PENDING);
+    assertThat(f.services.callbacks(second.invocationId())).isEmpty();
+  }
+
+  @Test
   void aCallbackAfterCompletionIsAnswered404AndNeverReachesTheHandler() {
     assertThat(f.approve(submitted).status()).isEqualTo(200);
     f.clock.advance(Duration.ofSeconds(1));

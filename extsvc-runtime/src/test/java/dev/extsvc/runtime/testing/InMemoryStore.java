@@ -274,7 +274,7 @@ public final class InMemoryStore implements Store {
           c.dedupKey(), CallbackOutcome.HANDLED, 200, c.attempts() + 1, null, null, c.deadAt()));
       boolean moved = move(invocationId, InvocationStatus.COMPLETED, null, at);
       // As the JDBC store: the log of an invocation that was already final does not claim it completed.
-      events.stream().filter(e -> moved || !e.kind().equals("COMPLETED")).forEach(this::append);
+      events.stream().filter(e -> moved || !String.valueOf(e.kind()).equals("COMPLETED")).forEach(this::append);
       return null;
     });
   }
