@@ -1,6 +1,7 @@
 package dev.extsvc.server;
 
 import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.runtime.testing.SettableClock;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Consumer;
 
 /** One runtime on a SQLite file, served on a free loopback port, with a test bank as its external service. */
@@ -20,7 +22,8 @@ final class Fixture implements AutoCloseable {
   static final String PAYMENTS = "Payments";
 
   final Path dir;
-  final MutableClock clock = new MutableClock();
+  /** The runtime test kit's clock, at the instant these tests have always started from. */
+  final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T10:00:00Z"));
   final TestBank bank = new TestBank();
   final JdbcStore store;
   final ExternalServices services;

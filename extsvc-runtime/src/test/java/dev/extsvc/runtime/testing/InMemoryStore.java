@@ -1,0 +1,597 @@
+package dev.extsvc.runtime.testing;
+
+import dev.extsvc.runtime.store.ActivityMinute;
+import dev.extsvc.runtime.store.CallbackInsert;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.ServiceRow;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.runtime.store.TokenLookup;
+import dev.extsvc.runtime.store.TokenRow;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The whole {@link Store} SPI in memory, for tests: as faithful to the JDBC store as its contract suite can tell
+ * (conditional finish, unique dedup keys, leases, durable retries, the console's queries, microsecond instants),
+ * thread-safe (one lock; every method is one atomic step, as a transaction is), and nothing on disk.
+ *
+ * <p>Two switches make it fail as a real store does: {@link #unavailable(boolean)} (every call throws
+ * {@link StoreUnavailableException}, as when the database is down) and {@link #readOnly(boolean)} (writes throw it,
+ * reads work, as on a full disk). {@link #reopen()} gives a second store over the same data, as a restarted
+ * process would open the same database.
+ */
+public final class InMemoryStore implements Store {
+  private static final String TIMEOUT_REASON = "Callback timeout reached";
+  private static final Comparator<UUID> BY_TEXT = Comparator.comparing(UUID::toString);
+  private static final Comparator<CallbackRow> OLDEST_FIRST =
+      Comparator.comparing(CallbackRow::receivedAt).thenComparing(CallbackRow::id, BY_TEXT);
+
+  /** What several stores opened on "the same database" share. */
+  private static final class Data {
+    final Map<String, ServiceRow> services = new TreeMap<>();
+    final Map<UUID, Invocation> invocations = new HashMap<>();
+    final Map<String, TokenRow> tokens = new HashMap<>();
+    final Map<UUID, CallbackRow> callbacks = new LinkedHashMap<>();
+    final List<EventRow> events = new ArrayList<>();
+    long nextEventId = 1;
+    volatile boolean unavailable;
+    volatile boolean readOnly;
+  }
+
+  /** An invocation row and its lease, which the SPI keeps out of {@link InvocationRow}. */
+  private static final class Invocation {
+    InvocationRow row;
+    @Nullable UUID claimId;
+    @Nullable Instant claimUntil;
+
+    Invocation(InvocationRow row) {
+      this.row = row;
+    }
+  }
+
+  private final Data data;
+  private final AtomicInteger calls = new AtomicInteger();
+  private volatile boolean closed;
+
+  /** An empty store. */
+  public InMemoryStore() {
+    this(new Data());
+  }
+
+  private InMemoryStore(Data data) {
+    this.data = data;
+  }
+
+  /**
+   * A second store over this one's data (whether or not this one is closed): what a restarted process finds in
+   * the database the first one wrote.
+   */
+  public InMemoryStore reopen() {
+    return new InMemoryStore(data);
+  }
+
+  /**
+   * While true, every call (reads too) throws {@link StoreUnavailableException} and {@link #healthy()} is false,
+   * as when the database cannot be reached. Shared with stores made by {@link #reopen()}.
+   */
+  public InMemoryStore unavailable(boolean down) {
+    data.unavailable = down;
+    return this;
+  }
+
+  /** While true, every write throws {@link StoreUnavailableException}; reads still work (a full disk). */
+  public InMemoryStore readOnly(boolean readOnly) {
+    data.readOnly = readOnly;
+    return this;
+  }
+
+  /** How many calls this store has answered or refused: lets a test show that something never reached it. */
+  public int calls() {
+    return calls.get();
+  }
+
+  // --- services ---
+
+  @Override
+  public void saveService(ServiceRow service) {
+    write(() -> data.services.put(service.name(),
+        new ServiceRow(service.name(), service.version(), service.document(), micros(service.registeredAt()))));
+  }
+
+  @Override
+  public List<ServiceRow> services() {
+    return read(() -> List.copyOf(data.services.values()));
+  }
+
+  // --- invocations ---
+
+  @Override
+  public void createInvocation(InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
+    write(() -> {
+      if (data.invocations.containsKey(invocation.id())) {
+        throw new IllegalStateException("Invocation " + invocation.id() + " exists already");
+      }
+      Map<String, TokenRow> fresh = new LinkedHashMap<>();
+      for (TokenRow token : tokens) {
+        String key = hex(token.tokenHash());
+        if (data.tokens.containsKey(key) || fresh.put(key, token) != null) {
+          throw new IllegalStateException("Token sha256:" + key.substring(0, Math.min(8, key.length()))
+              + " exists already");
+        }
+        if (!token.invocationId().equals(invocation.id())) {
+          throw new IllegalStateException("Token of invocation " + token.invocationId() + " given with "
+              + invocation.id());
+        }
+      }
+      checkEvents(events, invocation.id());
+      data.invocations.put(invocation.id(), new Invocation(micros(invocation)));
+      data.tokens.putAll(fresh);
+      events.forEach(this::append);
+      return null;
+    });
+  }
+
+  @Override
+  public void recordSyncAnswer(UUID invocationId, int status, String headersJson, @Nullable String body,
+      NewEvent event) {
+    write(() -> {
+      Invocation inv = existing(invocationId);
+      InvocationRow r = inv.row;
+      inv.row = new InvocationRow(r.id(), r.service(), r.operation(), r.async(), r.status(), r.reason(),
+          r.handlerType(), r.handlerState(), r.request(), status, headersJson, body, r.submitTime(), r.deadline(),
+          r.finishedAt());
+      append(event);
+      return null;
+    });
+  }
+
+  @Override
+  public boolean finish(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at,
+      NewEvent event) {
+    if (!status.isFinal()) {
+      throw new IllegalArgumentException("An invocation can only finish in a final status, not " + status);
+    }
+    return write(() -> {
+      boolean moved = move(invocationId, status, reason, at);
+      if (moved) {
+        append(event);
+      }
+      return moved;
+    });
+  }
+
+  @Override
+  public Optional<InvocationRow> invocation(UUID id) {
+    return read(() -> Optional.ofNullable(data.invocations.get(id)).map(i -> i.row));
+  }
+
+  @Override
+  public List<InvocationRow> invocations(InvocationQuery query) {
+    return read(() -> data.invocations.values().stream()
+        .map(i -> i.row)
+        .filter(r -> query.status() == null || r.status() == query.status())
+        .filter(r -> query.service() == null || r.service().equals(query.service()))
+        .filter(r -> query.operation() == null || r.operation().equals(query.operation()))
+        .filter(r -> query.submittedFrom() == null || !r.submitTime().isBefore(query.submittedFrom()))
+        .filter(r -> query.submittedTo() == null || r.submitTime().isBefore(query.submittedTo()))
+        .filter(r -> query.before() == null || BY_TEXT.compare(r.id(), query.before()) < 0)
+        // Newest first by the id's text, as both databases order UUIDs (not UUID.compareTo, which is signed).
+        .sorted(Comparator.comparing(InvocationRow::id, BY_TEXT).reversed())
+        .limit(query.limit())
+        .toList());
+  }
+
+  @Override
+  public Map<InvocationStatus, Long> countByStatus() {
+    return read(() -> {
+      Map<InvocationStatus, Long> counts = new EnumMap<>(InvocationStatus.class);
+      for (InvocationStatus s : InvocationStatus.values()) {
+        counts.put(s, 0L);
+      }
+      data.invocations.values().forEach(i -> counts.merge(i.row.status(), 1L, Long::sum));
+      return counts;
+    });
+  }
+
+  // --- tokens ---
+
+  @Override
+  public Optional<TokenRow> token(byte[] tokenHash) {
+    return read(() -> Optional.ofNullable(data.tokens.get(hex(tokenHash))));
+  }
+
+  @Override
+  public Optional<TokenLookup> tokenWithInvocation(byte[] tokenHash) {
+    return read(() -> {
+      TokenRow token = data.tokens.get(hex(tokenHash));
+      Invocation inv = token == null ? null : data.invocations.get(token.invocationId());
+      return inv == null ? Optional.empty() : Optional.of(new TokenLookup(token, inv.row));
+    });
+  }
+
+  // --- callbacks ---
+
+  @Override
+  public CallbackInsert insertCallback(CallbackRow callback, NewEvent event) {
+    return write(() -> {
+      existing(callback.invocationId());
+      for (CallbackRow other : data.callbacks.values()) {
+        if (other.invocationId().equals(callback.invocationId()) && other.dedupKey().equals(callback.dedupKey())) {
+          return new CallbackInsert(other, true); // the unique (invocation, dedup key): nothing stored, no event
+        }
+      }
+      if (data.callbacks.containsKey(callback.id())) {
+        throw new IllegalStateException("Callback " + callback.id() + " exists already");
+      }
+      checkEvents(List.of(event), callback.invocationId());
+      CallbackRow stored = micros(callback);
+      data.callbacks.put(stored.id(), stored);
+      append(event);
+      return new CallbackInsert(stored, false);
+    });
+  }
+
+  @Override
+  public void updateCallback(UUID callbackId, CallbackOutcome outcome, @Nullable Integer answerCode,
+      @Nullable String error,
+      NewEvent event) {
+    write(() -> {
+      CallbackRow c = existingCallback(callbackId);
+      put(new CallbackRow(c.id(), c.invocationId(), c.key(), c.receivedAt(), c.method(), c.headers(), c.body(),
+          c.dedupKey(), outcome, answerCode, c.attempts() + 1, error, null, c.deadAt()));
+      append(event);
+      return null;
+    });
+  }
+
+  @Override
+  public void completeWithCallback(UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events) {
+    write(() -> {
+      CallbackRow c = existingCallback(callbackId);
+      put(new CallbackRow(c.id(), c.invocationId(), c.key(), c.receivedAt(), c.method(), c.headers(), c.body(),
+          c.dedupKey(), CallbackOutcome.HANDLED, 200, c.attempts() + 1, null, null, c.deadAt()));
+      boolean moved = move(invocationId, InvocationStatus.COMPLETED, null, at);
+      // As the JDBC store: the log of an invocation that was already final does not claim it completed.
+      events.stream().filter(e -> moved || !String.valueOf(e.kind()).equals("COMPLETED")).forEach(this::append);
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<CallbackRow> callback(UUID callbackId) {
+    return read(() -> Optional.ofNullable(data.callbacks.get(callbackId)));
+  }
+
+  @Override
+  public List<CallbackRow> callbacks(UUID invocationId) {
+    return read(() -> data.callbacks.values().stream()
+        .filter(c -> c.invocationId().equals(invocationId)).sorted(OLDEST_FIRST).toList());
+  }
+
+  // --- events ---
+
+  @Override
+  public void appendEvent(NewEvent event) {
+    write(() -> {
+      checkEvents(List.of(event), event.invocationId());
+      append(event);
+      return null;
+    });
+  }
+
+  @Override
+  public List<EventRow> events(UUID invocationId) {
+    return read(() -> data.events.stream().filter(e -> e.invocationId().equals(invocationId)).toList());
+  }
+
+  @Override
+  public Map<UUID, EventRow> lastEvents(Collection<UUID> invocationIds) {
+    return read(() -> {
+      Map<UUID, EventRow> last = new HashMap<>();
+      for (EventRow e : data.events) {
+        if (invocationIds.contains(e.invocationId())) {
+          last.put(e.invocationId(), e); // events are in id order: the last one wins
+        }
+      }
+      return last;
+    });
+  }
+
+  // --- timeouts, leases, retries ---
+
+  @Override
+  public List<InvocationRow> timeOutDue(Instant now, int limit) {
+    positive(limit);
+    Instant at = micros(now);
+    return write(() -> {
+      List<Invocation> due = data.invocations.values().stream()
+          .filter(i -> i.row.status() == InvocationStatus.PENDING && !i.row.deadline().isAfter(at))
+          .filter(i -> i.claimUntil == null || !i.claimUntil.isAfter(at))
+          .filter(i -> !retryScheduled(i.row.id()))
+          .sorted(Comparator.comparing((Invocation i) -> i.row.deadline()).thenComparing(i -> i.row.id(), BY_TEXT))
+          .limit(limit)
+          .toList();
+      List<InvocationRow> timedOut = new ArrayList<>();
+      for (Invocation i : due) {
+        InvocationRow r = i.row;
+        i.row = withFinal(r, InvocationStatus.TIMED_OUT, TIMEOUT_REASON, at);
+        append(new NewEvent(r.id(), at, "TIMED_OUT", TIMEOUT_REASON + " at " + r.deadline()));
+        timedOut.add(i.row);
+      }
+      return List.copyOf(timedOut);
+    });
+  }
+
+  @Override
+  public boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until) {
+    Instant at = micros(now);
+    return write(() -> {
+      Invocation i = data.invocations.get(invocationId);
+      if (i == null || i.row.status() != InvocationStatus.PENDING
+          || (i.claimId != null && i.claimUntil != null && i.claimUntil.isAfter(at))) {
+        return false;
+      }
+      i.claimId = callbackId;
+      i.claimUntil = micros(until);
+      return true;
+    });
+  }
+
+  @Override
+  public void release(UUID invocationId, UUID callbackId) {
+    write(() -> {
+      releaseLease(invocationId, callbackId);
+      return null;
+    });
+  }
+
+  @Override
+  public void scheduleRetry(UUID callbackId, UUID invocationId, @Nullable Instant nextAttemptAt, Instant now,
+      String error,
+      NewEvent event) {
+    write(() -> {
+      CallbackRow c = existingCallback(callbackId);
+      put(new CallbackRow(c.id(), c.invocationId(), c.key(), c.receivedAt(), c.method(), c.headers(), c.body(),
+          c.dedupKey(), CallbackOutcome.FAILED, 500, c.attempts() + 1, error,
+          nextAttemptAt == null ? null : micros(nextAttemptAt), nextAttemptAt == null ? micros(now) : null));
+      releaseLease(invocationId, callbackId);
+      append(event);
+      return null;
+    });
+  }
+
+  @Override
+  public List<CallbackRow> dueCallbacks(Instant now, Instant receivedBefore, int limit) {
+    return read(() -> data.callbacks.values().stream()
+        .filter(c -> (c.outcome() == CallbackOutcome.RECEIVED && c.receivedAt().isBefore(receivedBefore))
+            || (c.nextAttemptAt() != null && !c.nextAttemptAt().isAfter(now)))
+        .sorted(OLDEST_FIRST)
+        .limit(limit)
+        .toList());
+  }
+
+  @Override
+  public boolean replayCallback(UUID callbackId, Instant now, NewEvent event) {
+    return write(() -> {
+      CallbackRow c = data.callbacks.get(callbackId);
+      if (c == null || c.outcome() == CallbackOutcome.HANDLED) {
+        return false;
+      }
+      put(new CallbackRow(c.id(), c.invocationId(), c.key(), c.receivedAt(), c.method(), c.headers(), c.body(),
+          c.dedupKey(), c.outcome(), c.answerCode(), c.attempts(), c.error(), micros(now), null));
+      append(event);
+      return true;
+    });
+  }
+
+  // --- the console's queries ---
+
+  @Override
+  public List<InvocationRow> pendingDueBefore(Instant until, int limit) {
+    positive(limit);
+    return read(() -> data.invocations.values().stream()
+        .map(i -> i.row)
+        .filter(r -> r.status() == InvocationStatus.PENDING && r.deadline().isBefore(until))
+        .sorted(Comparator.comparing(InvocationRow::deadline))
+        .limit(limit)
+        .toList());
+  }
+
+  @Override
+  public List<CallbackRow> failedCallbacks(int limit) {
+    positive(limit);
+    return read(() -> data.callbacks.values().stream()
+        .filter(c -> c.outcome() == CallbackOutcome.FAILED)
+        .sorted(OLDEST_FIRST.reversed())
+        .limit(limit)
+        .toList());
+  }
+
+  @Override
+  public List<ActivityMinute> activity(Instant from) {
+    return read(() -> {
+      TreeMap<Long, Counts> minutes = new TreeMap<>();
+      for (Invocation i : data.invocations.values()) {
+        if (!i.row.submitTime().isBefore(from)) {
+          minutes.merge(minute(i.row.submitTime()), new Counts(1, 0, 0), Counts::plus);
+        }
+      }
+      for (CallbackRow c : data.callbacks.values()) {
+        if (!c.receivedAt().isBefore(from)) {
+          minutes.merge(minute(c.receivedAt()),
+              new Counts(0, 1, c.outcome() == CallbackOutcome.FAILED ? 1 : 0), Counts::plus);
+        }
+      }
+      List<ActivityMinute> out = new ArrayList<>();
+      minutes.forEach((m, c) -> out.add(new ActivityMinute(Instant.ofEpochSecond(m * 60), c.submitted(),
+          c.callbacks(), c.failures())));
+      return out;
+    });
+  }
+
+  /** One minute's counts while {@link #activity} adds them up. */
+  private record Counts(long submitted, long callbacks, long failures) {
+    Counts plus(Counts other) {
+      return new Counts(submitted + other.submitted, callbacks + other.callbacks, failures + other.failures);
+    }
+  }
+
+  @Override
+  public boolean healthy() {
+    return !closed && !data.unavailable;
+  }
+
+  /** Closes this store; its data stays for {@link #reopen()}. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  // --- inside ---
+
+  private <T> T read(Supplier<T> work) {
+    enter();
+    synchronized (data) {
+      return work.get();
+    }
+  }
+
+  private <T> T write(Supplier<T> work) {
+    enter();
+    if (data.readOnly) {
+      throw new StoreUnavailableException("The store is read-only (InMemoryStore.readOnly)",
+          new java.io.IOException("read-only"));
+    }
+    synchronized (data) {
+      return work.get();
+    }
+  }
+
+  private void enter() {
+    calls.incrementAndGet();
+    if (closed) {
+      throw new IllegalStateException("The store is closed");
+    }
+    if (data.unavailable) {
+      throw new StoreUnavailableException("The store is unavailable (InMemoryStore.unavailable)",
+          new java.io.IOException("unavailable"));
+    }
+  }
+
+  private boolean move(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at) {
+    Invocation i = data.invocations.get(invocationId);
+    if (i == null || i.row.status() != InvocationStatus.PENDING) {
+      return false;
+    }
+    i.row = withFinal(i.row, status, reason, micros(at));
+    i.claimId = null;
+    i.claimUntil = null;
+    return true;
+  }
+
+  private void releaseLease(UUID invocationId, UUID callbackId) {
+    Invocation i = data.invocations.get(invocationId);
+    if (i != null && callbackId.equals(i.claimId)) {
+      i.claimId = null;
+      i.claimUntil = null;
+    }
+  }
+
+  private boolean retryScheduled(UUID invocationId) {
+    return data.callbacks.values().stream()
+        .anyMatch(c -> c.invocationId().equals(invocationId) && c.nextAttemptAt() != null);
+  }
+
+  private Invocation existing(UUID invocationId) {
+    Invocation i = data.invocations.get(invocationId);
+    if (i == null) {
+      throw new IllegalStateException("No invocation " + invocationId);
+    }
+    return i;
+  }
+
+  private CallbackRow existingCallback(UUID callbackId) {
+    CallbackRow c = data.callbacks.get(callbackId);
+    if (c == null) {
+      throw new IllegalStateException("No callback " + callbackId);
+    }
+    return c;
+  }
+
+  /** Events belong to an invocation that exists (the databases' foreign key). */
+  private void checkEvents(List<NewEvent> events, UUID creating) {
+    for (NewEvent e : events) {
+      if (!e.invocationId().equals(creating) && !data.invocations.containsKey(e.invocationId())) {
+        throw new IllegalStateException("No invocation " + e.invocationId() + " for event " + e.kind());
+      }
+    }
+  }
+
+  private void put(CallbackRow row) {
+    data.callbacks.put(row.id(), row);
+  }
+
+  private void append(NewEvent e) {
+    data.events.add(new EventRow(data.nextEventId++, e.invocationId(), micros(e.at()), e.kind(), e.message()));
+  }
+
+  private static InvocationRow withFinal(InvocationRow r, InvocationStatus status, @Nullable String reason,
+      Instant at) {
+    return new InvocationRow(r.id(), r.service(), r.operation(), r.async(), status, reason, r.handlerType(),
+        r.handlerState(), r.request(), r.syncStatus(), r.syncHeaders(), r.syncBody(), r.submitTime(), r.deadline(),
+        at);
+  }
+
+  private static InvocationRow micros(InvocationRow r) {
+    return new InvocationRow(r.id(), r.service(), r.operation(), r.async(), r.status(), r.reason(), r.handlerType(),
+        r.handlerState(), r.request(), r.syncStatus(), r.syncHeaders(), r.syncBody(), micros(r.submitTime()),
+        micros(r.deadline()), r.finishedAt() == null ? null : micros(r.finishedAt()));
+  }
+
+  private static CallbackRow micros(CallbackRow c) {
+    return new CallbackRow(c.id(), c.invocationId(), c.key(), micros(c.receivedAt()), c.method(), c.headers(),
+        c.body(), c.dedupKey(), c.outcome(), c.answerCode(), c.attempts(), c.error(),
+        c.nextAttemptAt() == null ? null : micros(c.nextAttemptAt()), c.deadAt() == null ? null : micros(c.deadAt()));
+  }
+
+  /** The stores keep epoch microseconds: what they give back has no nanoseconds. */
+  private static Instant micros(Instant at) {
+    return at.truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static long minute(Instant at) {
+    return Math.floorDiv(at.getEpochSecond(), 60);
+  }
+
+  private static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static void positive(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+  }
+}
