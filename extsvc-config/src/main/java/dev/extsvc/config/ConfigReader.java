@@ -11,15 +11,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.ServiceSettings;
-import dev.extsvc.runtime.credentials.ApiKey;
-import dev.extsvc.runtime.credentials.BasicAuth;
-import dev.extsvc.runtime.credentials.BearerToken;
 import dev.extsvc.runtime.credentials.Credential;
-import dev.extsvc.runtime.credentials.MutualTls;
-import dev.extsvc.runtime.credentials.OAuth2ClientCredentials;
+import dev.extsvc.runtime.credentials.CredentialReader;
 import dev.extsvc.runtime.credentials.Secret;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -42,6 +37,11 @@ final class ConfigReader {
   private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+
+  /** Every credential field of any type, in the order "known: ..." lists them (as documented). */
+  private static final List<String> CREDENTIAL_FIELDS = List.of("type", "in", "name", "value", "token", "username",
+      "password", "tokenUrl", "clientId", "clientSecret", "scopes", "keyStore", "keyStorePassword", "trustStore",
+      "trustStorePassword", "headers");
 
   private final String source;
   private final Path base;
@@ -127,49 +127,68 @@ final class ConfigReader {
         bool(at.child("allowSpecServers")), duration(at.child("totalTimeout"))));
   }
 
+  /** A credential, read by the runtime's {@link CredentialReader}; its errors carry the line and column. */
   private Credential credential(String name, At at) {
-    String type = required(at, "type");
-    Map<String, Secret> headers = new LinkedHashMap<>();
-    for (String h : names(at.child("headers"))) {
-      At v = at.child("headers").child(h);
-      String raw = raw(v);
-      headers.put(h, raw != null && raw.strip().startsWith("${") ? secret(v) : Secret.of(orElse(text(v), "")));
+    keys(at, CREDENTIAL_FIELDS.toArray(String[]::new)); // a misspelt field is named even when the type is wrong
+    return CredentialReader.read(name, new YamlFields(at));
+  }
+
+  /** The fields of one credential in the file: secrets as references, files relative to the file. */
+  private final class YamlFields implements CredentialReader.Fields {
+    private final At at;
+
+    YamlFields(At at) {
+      this.at = at;
     }
-    return build(at, () -> switch (type) {
-      case "apiKey" -> {
-        keys(at, "type", "in", "name", "value", "headers");
-        String in = required(at, "in");
-        ApiKey.In where = switch (in.toLowerCase(Locale.ROOT)) {
-          case "header" -> ApiKey.In.HEADER;
-          case "query" -> ApiKey.In.QUERY;
-          case "cookie" -> ApiKey.In.COOKIE;
-          default -> throw error(at.child("in"), "in must be header, query or cookie, not '" + in + "'");
-        };
-        yield new ApiKey(name, where, required(at, "name"), requiredSecret(at, "value"), headers);
+
+    @Override
+    public @Nullable String text(String field) {
+      return ConfigReader.this.text(at.child(field));
+    }
+
+    @Override
+    public @Nullable Secret secret(String field) {
+      return optionalSecret(at.child(field));
+    }
+
+    @Override
+    public @Nullable Path path(String field) {
+      String p = text(field);
+      return p == null ? null : base.resolve(p);
+    }
+
+    @Override
+    public List<String> list(String field) {
+      return strings(at.child(field));
+    }
+
+    @Override
+    public Map<String, Secret> secrets(String field) {
+      Map<String, Secret> out = new LinkedHashMap<>();
+      for (String h : names(at.child(field))) { // plain text or a secret reference
+        At v = at.child(field).child(h);
+        String raw = raw(v);
+        out.put(h, raw != null && raw.strip().startsWith("${") ? ConfigReader.this.secret(v)
+            : Secret.of(orElse(ConfigReader.this.text(v), "")));
       }
-      case "bearer" -> {
-        keys(at, "type", "token", "headers");
-        yield new BearerToken(name, requiredSecret(at, "token"), headers);
-      }
-      case "basic" -> {
-        keys(at, "type", "username", "password", "headers");
-        yield new BasicAuth(name, required(at, "username"), requiredSecret(at, "password"), headers);
-      }
-      case "oauth2ClientCredentials" -> {
-        keys(at, "type", "tokenUrl", "clientId", "clientSecret", "scopes", "headers");
-        URI tokenUrl = uri(at.child("tokenUrl"), required(at, "tokenUrl"));
-        yield new OAuth2ClientCredentials(name, tokenUrl, required(at, "clientId"), requiredSecret(at, "clientSecret"),
-            strings(at.child("scopes")), headers);
-      }
-      case "mutualTls" -> {
-        keys(at, "type", "keyStore", "keyStorePassword", "trustStore", "trustStorePassword", "headers");
-        String trust = text(at.child("trustStore"));
-        yield new MutualTls(name, base.resolve(required(at, "keyStore")), requiredSecret(at, "keyStorePassword"),
-            trust == null ? null : base.resolve(trust), optionalSecret(at.child("trustStorePassword")), headers);
-      }
-      default -> throw error(at.child("type"), "type must be one of apiKey, bearer, basic, oauth2ClientCredentials,"
-          + " mutualTls, not '" + type + "'");
-    });
+      return out;
+    }
+
+    @Override
+    public void only(Set<String> known) {
+      keys(at, CREDENTIAL_FIELDS.stream().filter(known::contains).toArray(String[]::new));
+    }
+
+    @Override
+    public RuntimeException error(@Nullable String field, String problem) {
+      return field == null ? ConfigReader.this.error(at, problem)
+          : ConfigReader.this.error(at.child(field), at.child(field).dotted() + " " + problem);
+    }
+
+    @Override
+    public RuntimeException missing(String field, boolean secret) {
+      return error(field, "is required" + (secret ? ": write ${env:NAME} or ${file:/path}" : ""));
+    }
   }
 
   private ServiceConfig service(String name, At at, Set<String> credentials) {
@@ -373,14 +392,6 @@ final class ConfigReader {
       case "GB" -> n * 1024 * 1024 * 1024;
       default -> n;
     };
-  }
-
-  private URI uri(At at, String text) {
-    try {
-      return URI.create(text);
-    } catch (IllegalArgumentException e) {
-      throw error(at, "'" + text + "' is not a URL");
-    }
   }
 
   /** A list, or one value, or a comma-separated variable. */
