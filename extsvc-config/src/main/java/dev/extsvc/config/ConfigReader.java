@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.ServiceSettings;
 import dev.extsvc.runtime.credentials.Credential;
@@ -100,13 +101,16 @@ final class ConfigReader {
   }
 
   private ServerConfig server(At at) {
-    keys(at, "host", "port", "publicUrl", "data", "postgres", "slowClients");
+    keys(at, "host", "port", "publicUrl", "callbackPath", "data", "postgres", "slowClients");
     At pg = at.child("postgres");
     keys(pg, "url", "user", "password");
     At slow = at.child("slowClients");
     keys(slow, "headerTimeout", "minBodyRate", "bodyGrace", "idleTimeout");
     ServerConfig d = ServerConfig.DEFAULTS;
     String data = text(at.child("data"));
+    At pathAt = at.child("callbackPath");
+    String callbackPath = orElse(text(pathAt), d.callbackPath());
+    build(pathAt, () -> ExternalServices.builder().callbackPath(callbackPath)); // reported at its own line
     return build(at, () -> new ServerConfig(
         orElse(text(at.child("host")), d.host()),
         integer(at.child("port"), d.port()),
@@ -117,7 +121,8 @@ final class ConfigReader {
         optionalSecret(pg.child("password")),
         new ServerConfig.SlowClients(duration(slow.child("headerTimeout")),
             text(slow.child("minBodyRate")) == null ? null : integer(slow.child("minBodyRate"), 0),
-            duration(slow.child("bodyGrace")), duration(slow.child("idleTimeout")))));
+            duration(slow.child("bodyGrace")), duration(slow.child("idleTimeout"))),
+        callbackPath));
   }
 
   private OutboundConfig outbound(At at) {

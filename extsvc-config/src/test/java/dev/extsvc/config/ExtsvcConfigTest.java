@@ -147,6 +147,17 @@ class ExtsvcConfigTest {
   }
 
   @Test
+  void theCallbackPathIsReadAndCheckedAsTheRuntimeChecksIt() throws IOException {
+    assertThat(load("server:\n  callbackPath: /hooks/extsvc\n", ENV).server().callbackPath()).isEqualTo("/hooks/extsvc");
+    assertThat(load("server:\n  port: 8080\n", ENV).server().callbackPath()).isEqualTo("/callbacks");
+    assertThat(ExtsvcConfig.DEFAULTS.server().callbackPath()).isEqualTo("/callbacks");
+    assertThat(refused("server:\n  port: 8080\n  callbackPath: hooks/\n")).satisfies(e -> {
+      assertThat(e.line()).isEqualTo(3);
+      assertThat(e.getMessage()).contains("callbackPath must look like /callbacks or /hooks/extsvc, was 'hooks/'");
+    });
+  }
+
+  @Test
   void everyOptionCanComeFromTheEnvironment() throws IOException {
     ExtsvcConfig c = load("""
         server:
