@@ -290,22 +290,6 @@ final class ConfigReader {
     return out.toString();
   }
 
-  private String required(At parent, String key) {
-    String v = text(parent.child(key));
-    if (v == null || v.isBlank()) {
-      throw error(parent, parent.dotted() + "." + key + " is required");
-    }
-    return v;
-  }
-
-  private Secret requiredSecret(At parent, String key) {
-    Secret s = optionalSecret(parent.child(key));
-    if (s == null) {
-      throw error(parent, parent.dotted() + "." + key + " is required: write ${env:NAME} or ${file:/path}");
-    }
-    return s;
-  }
-
   private @Nullable Secret optionalSecret(At at) {
     if (variableFor(at) != null) {
       return Secret.env(variableName(at), env::get); // set by its own variable: the value stays in the environment
