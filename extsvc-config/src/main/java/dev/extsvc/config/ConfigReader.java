@@ -39,11 +39,6 @@ final class ConfigReader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
-  /** Every credential field of any type, in the order "known: ..." lists them (as documented). */
-  private static final List<String> CREDENTIAL_FIELDS = List.of("type", "in", "name", "value", "token", "username",
-      "password", "tokenUrl", "clientId", "clientSecret", "scopes", "keyStore", "keyStorePassword", "trustStore",
-      "trustStorePassword", "headers");
-
   private final String source;
   private final Path base;
   private final Map<String, String> env;
@@ -134,7 +129,7 @@ final class ConfigReader {
 
   /** A credential, read by the runtime's {@link CredentialReader}; its errors carry the line and column. */
   private Credential credential(String name, At at) {
-    keys(at, CREDENTIAL_FIELDS.toArray(String[]::new)); // a misspelt field is named even when the type is wrong
+    keys(at, CredentialReader.FIELDS.toArray(String[]::new)); // a misspelt field is named even when the type is wrong
     return CredentialReader.read(name, new YamlFields(at));
   }
 
@@ -181,7 +176,7 @@ final class ConfigReader {
 
     @Override
     public void only(Set<String> known) {
-      keys(at, CREDENTIAL_FIELDS.stream().filter(known::contains).toArray(String[]::new));
+      keys(at, CredentialReader.FIELDS.stream().filter(known::contains).toArray(String[]::new));
     }
 
     @Override

@@ -121,8 +121,8 @@ class ExtsvcConfigTest {
           assertThat(e.line()).isEqualTo(2);
           assertThat(e.getMessage()).contains("credentials.tls.keyStore is required");
         });
-    assertThat(refused("credentials:\n  tls: {type: mutualTls, keyStore: k.p12, keyStorePassword: \"${env:ACME_TOKEN}\","
-        + " trustStore: t.p12}\n").getMessage())
+    assertThat(refused("credentials:\n  tls: {type: mutualTls, keyStore: k.p12,"
+        + " keyStorePassword: \"${env:ACME_TOKEN}\", trustStore: t.p12}\n").getMessage())
         .contains(":2:").contains("credentials.tls: credential tls: a trust store needs its password");
     assertThat(refused("credentials:\n  b: {type: bearer, token: \"${env:ACME_TOKEN}\", username: alice}\n"))
         .satisfies(e -> {
@@ -148,7 +148,8 @@ class ExtsvcConfigTest {
 
   @Test
   void theCallbackPathIsReadAndCheckedAsTheRuntimeChecksIt() throws IOException {
-    assertThat(load("server:\n  callbackPath: /hooks/extsvc\n", ENV).server().callbackPath()).isEqualTo("/hooks/extsvc");
+    assertThat(load("server:\n  callbackPath: /hooks/extsvc\n", ENV).server().callbackPath())
+        .isEqualTo("/hooks/extsvc");
     assertThat(load("server:\n  port: 8080\n", ENV).server().callbackPath()).isEqualTo("/callbacks");
     assertThat(ExtsvcConfig.DEFAULTS.server().callbackPath()).isEqualTo("/callbacks");
     assertThat(refused("server:\n  port: 8080\n  callbackPath: hooks/\n")).satisfies(e -> {

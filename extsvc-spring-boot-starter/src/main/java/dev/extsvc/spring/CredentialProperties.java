@@ -111,14 +111,15 @@ final class CredentialProperties implements CredentialReader.Fields {
   /** A field of another type set here is a mistake Spring's binding would pass over in silence. */
   @Override
   public void only(Set<String> known) {
-    for (String field : List.of("token", "username", "password", "in", "name", "value", "tokenUrl", "clientId",
-        "clientSecret", "keyStore", "keyStorePassword", "trustStore", "trustStorePassword")) {
-      if (!known.contains(field) && value(field) != null) {
+    for (String field : CredentialReader.FIELDS) {
+      boolean set = switch (field) {
+        case "headers" -> !c.headers().isEmpty();
+        case "scopes" -> !c.scopes().isEmpty();
+        default -> value(field) != null;
+      };
+      if (set && !known.contains(field)) {
         throw error(field, "is not a field of a " + c.type() + " credential");
       }
-    }
-    if (!known.contains("scopes") && !c.scopes().isEmpty()) {
-      throw error("scopes", "is not a field of a " + c.type() + " credential");
     }
   }
 
@@ -135,7 +136,8 @@ final class CredentialProperties implements CredentialReader.Fields {
   /** Spring's spelling: kebab-case; an API key's {@code name} is {@code parameter-name} here. */
   @Override
   public String spelling(String name) {
-    return name.equals("name") ? "parameter-name" : name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    return name.equals("name") ? "parameter-name"
+        : name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
   }
 
   private String property(String field) {

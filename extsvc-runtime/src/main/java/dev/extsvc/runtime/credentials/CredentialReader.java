@@ -31,6 +31,11 @@ import org.jspecify.annotations.Nullable;
  * credential kind means a record, a {@link Credential.Kind} and a case here; both configurations follow.
  */
 public final class CredentialReader {
+  /** Every field of any type, in the order the documentation lists them; a front end may refuse any other. */
+  public static final List<String> FIELDS = List.of("type", "in", "name", "value", "token", "username", "password",
+      "tokenUrl", "clientId", "clientSecret", "scopes", "keyStore", "keyStorePassword", "trustStore",
+      "trustStorePassword", "headers");
+
   private CredentialReader() {}
 
   /** How a configuration front end presents the fields of one credential definition. */

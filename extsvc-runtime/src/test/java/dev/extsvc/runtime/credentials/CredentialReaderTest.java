@@ -164,6 +164,7 @@ class CredentialReaderTest {
       MapFields f = new MapFields(values);
       CredentialReader.read("c", f);
       assertThat(f.allowed).as(values.get("type")).isEqualTo(fields);
+      assertThat(CredentialReader.FIELDS).containsAll(fields); // what front ends list as known
     });
   }
 
