@@ -194,9 +194,9 @@ class CredentialPropertiesTest {
           .withPropertyValues("extsvc.public-base-url=https://app.example.com",
               "extsvc.store.sqlite-file=" + dir.resolve("extsvc.db"),
               "extsvc.credentials.acme-mtls.type=mutual-tls",
-              "extsvc.credentials.acme-mtls.key-store=" + keys.clientKeys,
+              "extsvc.credentials.acme-mtls.key-store=" + keys.keys,
               "extsvc.credentials.acme-mtls.key-store-password=" + TestKeyStores.PASSWORD,
-              "extsvc.credentials.acme-mtls.trust-store=" + keys.clientTrust,
+              "extsvc.credentials.acme-mtls.trust-store=" + keys.trust,
               "extsvc.credentials.acme-mtls.trust-store-password=" + TestKeyStores.PASSWORD,
               "extsvc.services.acme.name=Acme Mortgages",
               "extsvc.services.acme.spec=file:" + Path.of("../examples/acme-mortgages.json").toAbsolutePath(),
@@ -213,12 +213,12 @@ class CredentialPropertiesTest {
                 Duration.ofHours(1));
 
             assertThat(r.statusCode()).isEqualTo(201);
-            assertThat(clients).containsExactly("CN=extsvc-spring-client");
+            assertThat(clients).containsExactly(TestKeyStores.SUBJECT);
           });
     } finally {
       service.stop(0);
     }
-    assertThat(fromProperties("m", Map.of("type", "mutual-tls", "key-store", keys.clientKeys.toString(),
+    assertThat(fromProperties("m", Map.of("type", "mutual-tls", "key-store", keys.keys.toString(),
         "key-store-password", TestKeyStores.PASSWORD))).isInstanceOfSatisfying(MutualTls.class,
         m -> assertThat(m.trustStore()).isNull());
   }

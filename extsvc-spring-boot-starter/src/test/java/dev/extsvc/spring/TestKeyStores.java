@@ -15,41 +15,32 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Key stores for a mutual TLS test, made by the JDK's keytool in the test's directory (as extsvc-server's tests
- * do): a server key for 127.0.0.1, a client key, and trust stores that hold each other's certificate.
+ * do). One key pair, for 127.0.0.1, serves both ends and one trust store holds its certificate: three keytool runs
+ * instead of six, and the handshake still needs the client to present a key the service trusts.
  */
 final class TestKeyStores {
   static final String PASSWORD = "ks-pass-9c8d7e";
+  static final String SUBJECT = "CN=extsvc-spring-test";
 
-  final Path serverKeys;
-  final Path serverTrust;
-  final Path clientKeys;
-  final Path clientTrust;
+  final Path keys;
+  final Path trust;
 
   TestKeyStores(Path dir) {
-    serverKeys = dir.resolve("server.p12");
-    serverTrust = dir.resolve("server-trust.p12");
-    clientKeys = dir.resolve("client.p12");
-    clientTrust = dir.resolve("client-trust.p12");
-    keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-keystore", serverKeys.toString());
-    keytool("-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-        "-dname", "CN=extsvc-spring-client", "-keystore", clientKeys.toString());
-    Path serverCert = dir.resolve("server.cer");
-    Path clientCert = dir.resolve("client.cer");
-    keytool("-exportcert", "-alias", "server", "-keystore", serverKeys.toString(), "-file", serverCert.toString());
-    keytool("-exportcert", "-alias", "client", "-keystore", clientKeys.toString(), "-file", clientCert.toString());
-    keytool("-importcert", "-noprompt", "-alias", "server", "-file", serverCert.toString(), "-keystore",
-        clientTrust.toString());
-    keytool("-importcert", "-noprompt", "-alias", "client", "-file", clientCert.toString(), "-keystore",
-        serverTrust.toString());
+    keys = dir.resolve("keys.p12");
+    trust = dir.resolve("trust.p12");
+    Path cert = dir.resolve("test.cer");
+    keytool("-genkeypair", "-alias", "test", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+        "-dname", SUBJECT, "-ext", "SAN=ip:127.0.0.1", "-keystore", keys.toString());
+    keytool("-exportcert", "-alias", "test", "-keystore", keys.toString(), "-file", cert.toString());
+    keytool("-importcert", "-noprompt", "-alias", "test", "-file", cert.toString(), "-keystore", trust.toString());
   }
 
-  /** The service's side: its key, and trust in the client's certificate only. */
+  /** The service's side: the key, and trust in its certificate only. */
   SSLContext serverContext() throws Exception {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(load(serverKeys), PASSWORD.toCharArray());
+    kmf.init(load(keys), PASSWORD.toCharArray());
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(load(serverTrust));
+    tmf.init(load(trust));
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     return ctx;
