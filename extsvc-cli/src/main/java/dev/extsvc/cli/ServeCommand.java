@@ -45,6 +45,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--public-url", description = "base URL senders use to reach this server (default: http://HOST:PORT)")
   String publicUrl;
 
+  @Option(names = "--callback-path", description = "where callbacks are received under the public URL, e.g."
+      + " /hooks/extsvc (default: the configuration's, else /callbacks)")
+  String callbackPath;
+
   @Option(names = "--postgres-url", description = "JDBC URL of a PostgreSQL database instead of SQLite")
   String postgresUrl;
 
@@ -73,6 +77,13 @@ final class ServeCommand implements Callable<Integer> {
     int port = this.port != null ? this.port : server0.port();
     Path data = this.data != null ? this.data : server0.data();
     String publicUrl = this.publicUrl != null ? this.publicUrl : server0.publicUrl();
+    String callbackPath = this.callbackPath != null ? this.callbackPath : server0.callbackPath();
+    try {
+      ExternalServices.builder().callbackPath(callbackPath); // refused before anything opens or listens
+    } catch (IllegalArgumentException e) {
+      err.println("error: --callback-path: " + e.getMessage());
+      return 2;
+    }
     String postgresUrl = this.postgresUrl != null ? this.postgresUrl : server0.postgresUrl();
     String postgresUser = first(this.postgresUser, server0.postgresUser(), env.get("EXTSVC_DB_USER"), "postgres");
     String postgresPassword = first(this.postgresPassword,
@@ -98,7 +109,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     JdbcStore store = postgresUrl != null ? JdbcStore.postgres(postgresUrl, postgresUser, postgresPassword)
         : JdbcStore.sqlite(data.resolve("extsvc.db"));
-    ExternalServices.Builder b = file.configure(ExternalServices.builder().store(store).publicBaseUrl(base));
+    ExternalServices.Builder b = file.configure(ExternalServices.builder().store(store).publicBaseUrl(base)
+        .callbackPath(callbackPath));
     // an endpoint the operator typed is where they mean callouts to go, loopback or private included
     endpoints.forEach((service, url) -> b.service(service, s -> s.endpoint(url).allowPrivateNetwork(true)));
     ExternalServices services;
@@ -138,8 +150,8 @@ final class ServeCommand implements Callable<Integer> {
       serverBuilder.idleTimeout(slow.idleTimeout());
     }
     ExtsvcServer server = serverBuilder.build().start();
-    out.printf("extsvc serving on %s (callbacks at %s/callbacks/..., API at %s/api)%n", server.localUrl(), base,
-        server.localUrl());
+    out.printf("extsvc serving on %s (callbacks at %s%s/..., API at %s/api)%n", server.localUrl(), base,
+        callbackPath, server.localUrl());
     out.printf("store: %s%n", postgresUrl != null ? "PostgreSQL" : data.resolve("extsvc.db").toAbsolutePath());
     out.flush();
     CountDownLatch stop = new CountDownLatch(1);

@@ -45,6 +45,26 @@ class ServeConfigTest {
   }
 
   @Test
+  void aCallbackPathTheRuntimeWouldRefuseIsAUsageErrorBeforeAnythingOpens() {
+    CliTest.Run r = CliTest.run("serve", "--callback-path", "/hooks/", "--data", dir.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--callback-path: callbackPath must look like /callbacks or /hooks/extsvc");
+    assertThat(dir.resolve("extsvc.db")).doesNotExist();
+  }
+
+  @Test
+  void aBadCallbackPathInTheFileIsRefusedWithItsLine() throws Exception {
+    Path config = dir.resolve("extsvc.yaml");
+    Files.writeString(config, "server:\n  callbackPath: callbacks\n");
+
+    CliTest.Run r = CliTest.run("serve", "--config", config.toString(), "--data", dir.toString());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains(config + ":2:").contains("callbackPath must look like");
+  }
+
+  @Test
   void aMissingFileIsNamed() {
     CliTest.Run r = CliTest.run("serve", "--config", dir.resolve("nope.yaml").toString());
 

@@ -9,17 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.ServiceSettings;
-import dev.extsvc.runtime.credentials.ApiKey;
-import dev.extsvc.runtime.credentials.BasicAuth;
-import dev.extsvc.runtime.credentials.BearerToken;
 import dev.extsvc.runtime.credentials.Credential;
-import dev.extsvc.runtime.credentials.MutualTls;
-import dev.extsvc.runtime.credentials.OAuth2ClientCredentials;
+import dev.extsvc.runtime.credentials.CredentialReader;
 import dev.extsvc.runtime.credentials.Secret;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -100,13 +96,16 @@ final class ConfigReader {
   }
 
   private ServerConfig server(At at) {
-    keys(at, "host", "port", "publicUrl", "data", "postgres", "slowClients");
+    keys(at, "host", "port", "publicUrl", "callbackPath", "data", "postgres", "slowClients");
     At pg = at.child("postgres");
     keys(pg, "url", "user", "password");
     At slow = at.child("slowClients");
     keys(slow, "headerTimeout", "minBodyRate", "bodyGrace", "idleTimeout");
     ServerConfig d = ServerConfig.DEFAULTS;
     String data = text(at.child("data"));
+    At pathAt = at.child("callbackPath");
+    String callbackPath = orElse(text(pathAt), d.callbackPath());
+    build(pathAt, () -> ExternalServices.builder().callbackPath(callbackPath)); // reported at its own line
     return build(at, () -> new ServerConfig(
         orElse(text(at.child("host")), d.host()),
         integer(at.child("port"), d.port()),
@@ -117,7 +116,8 @@ final class ConfigReader {
         optionalSecret(pg.child("password")),
         new ServerConfig.SlowClients(duration(slow.child("headerTimeout")),
             text(slow.child("minBodyRate")) == null ? null : integer(slow.child("minBodyRate"), 0),
-            duration(slow.child("bodyGrace")), duration(slow.child("idleTimeout")))));
+            duration(slow.child("bodyGrace")), duration(slow.child("idleTimeout"))),
+        callbackPath));
   }
 
   private OutboundConfig outbound(At at) {
@@ -127,49 +127,68 @@ final class ConfigReader {
         bool(at.child("allowSpecServers")), duration(at.child("totalTimeout"))));
   }
 
+  /** A credential, read by the runtime's {@link CredentialReader}; its errors carry the line and column. */
   private Credential credential(String name, At at) {
-    String type = required(at, "type");
-    Map<String, Secret> headers = new LinkedHashMap<>();
-    for (String h : names(at.child("headers"))) {
-      At v = at.child("headers").child(h);
-      String raw = raw(v);
-      headers.put(h, raw != null && raw.strip().startsWith("${") ? secret(v) : Secret.of(orElse(text(v), "")));
+    keys(at, CredentialReader.FIELDS.toArray(String[]::new)); // a misspelt field is named even when the type is wrong
+    return CredentialReader.read(name, new YamlFields(at));
+  }
+
+  /** The fields of one credential in the file: secrets as references, files relative to the file. */
+  private final class YamlFields implements CredentialReader.Fields {
+    private final At at;
+
+    YamlFields(At at) {
+      this.at = at;
     }
-    return build(at, () -> switch (type) {
-      case "apiKey" -> {
-        keys(at, "type", "in", "name", "value", "headers");
-        String in = required(at, "in");
-        ApiKey.In where = switch (in.toLowerCase(Locale.ROOT)) {
-          case "header" -> ApiKey.In.HEADER;
-          case "query" -> ApiKey.In.QUERY;
-          case "cookie" -> ApiKey.In.COOKIE;
-          default -> throw error(at.child("in"), "in must be header, query or cookie, not '" + in + "'");
-        };
-        yield new ApiKey(name, where, required(at, "name"), requiredSecret(at, "value"), headers);
+
+    @Override
+    public @Nullable String text(String field) {
+      return ConfigReader.this.text(at.child(field));
+    }
+
+    @Override
+    public @Nullable Secret secret(String field) {
+      return optionalSecret(at.child(field));
+    }
+
+    @Override
+    public @Nullable Path path(String field) {
+      String p = text(field);
+      return p == null ? null : base.resolve(p);
+    }
+
+    @Override
+    public List<String> list(String field) {
+      return strings(at.child(field));
+    }
+
+    @Override
+    public Map<String, Secret> secrets(String field) {
+      Map<String, Secret> out = new LinkedHashMap<>();
+      for (String h : names(at.child(field))) { // plain text or a secret reference
+        At v = at.child(field).child(h);
+        String raw = raw(v);
+        out.put(h, raw != null && raw.strip().startsWith("${") ? ConfigReader.this.secret(v)
+            : Secret.of(orElse(ConfigReader.this.text(v), "")));
       }
-      case "bearer" -> {
-        keys(at, "type", "token", "headers");
-        yield new BearerToken(name, requiredSecret(at, "token"), headers);
-      }
-      case "basic" -> {
-        keys(at, "type", "username", "password", "headers");
-        yield new BasicAuth(name, required(at, "username"), requiredSecret(at, "password"), headers);
-      }
-      case "oauth2ClientCredentials" -> {
-        keys(at, "type", "tokenUrl", "clientId", "clientSecret", "scopes", "headers");
-        URI tokenUrl = uri(at.child("tokenUrl"), required(at, "tokenUrl"));
-        yield new OAuth2ClientCredentials(name, tokenUrl, required(at, "clientId"), requiredSecret(at, "clientSecret"),
-            strings(at.child("scopes")), headers);
-      }
-      case "mutualTls" -> {
-        keys(at, "type", "keyStore", "keyStorePassword", "trustStore", "trustStorePassword", "headers");
-        String trust = text(at.child("trustStore"));
-        yield new MutualTls(name, base.resolve(required(at, "keyStore")), requiredSecret(at, "keyStorePassword"),
-            trust == null ? null : base.resolve(trust), optionalSecret(at.child("trustStorePassword")), headers);
-      }
-      default -> throw error(at.child("type"), "type must be one of apiKey, bearer, basic, oauth2ClientCredentials,"
-          + " mutualTls, not '" + type + "'");
-    });
+      return out;
+    }
+
+    @Override
+    public void only(Set<String> known) {
+      keys(at, CredentialReader.FIELDS.stream().filter(known::contains).toArray(String[]::new));
+    }
+
+    @Override
+    public RuntimeException error(@Nullable String field, String problem) {
+      return field == null ? ConfigReader.this.error(at, problem)
+          : ConfigReader.this.error(at.child(field), at.child(field).dotted() + " " + problem);
+    }
+
+    @Override
+    public RuntimeException missing(String field, boolean secret) {
+      return error(field, "is required" + (secret ? ": write ${env:NAME} or ${file:/path}" : ""));
+    }
   }
 
   private ServiceConfig service(String name, At at, Set<String> credentials) {
@@ -266,22 +285,6 @@ final class ConfigReader {
     return out.toString();
   }
 
-  private String required(At parent, String key) {
-    String v = text(parent.child(key));
-    if (v == null || v.isBlank()) {
-      throw error(parent, parent.dotted() + "." + key + " is required");
-    }
-    return v;
-  }
-
-  private Secret requiredSecret(At parent, String key) {
-    Secret s = optionalSecret(parent.child(key));
-    if (s == null) {
-      throw error(parent, parent.dotted() + "." + key + " is required: write ${env:NAME} or ${file:/path}");
-    }
-    return s;
-  }
-
   private @Nullable Secret optionalSecret(At at) {
     if (variableFor(at) != null) {
       return Secret.env(variableName(at), env::get); // set by its own variable: the value stays in the environment
@@ -373,14 +376,6 @@ final class ConfigReader {
       case "GB" -> n * 1024 * 1024 * 1024;
       default -> n;
     };
-  }
-
-  private URI uri(At at, String text) {
-    try {
-      return URI.create(text);
-    } catch (IllegalArgumentException e) {
-      throw error(at, "'" + text + "' is not a URL");
-    }
   }
 
   /** A list, or one value, or a comma-separated variable. */

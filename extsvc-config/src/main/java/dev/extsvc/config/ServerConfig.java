@@ -1,5 +1,6 @@
 package dev.extsvc.config;
 
+import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.credentials.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import org.jspecify.annotations.Nullable;
  * Where the standalone server listens and keeps its data.
  *
  * @param publicUrl the base URL callback senders use; null for http://HOST:PORT
+ * @param callbackPath where callbacks are received under it: {@code {publicUrl}{callbackPath}/{token}}
  * @param postgresUrl a JDBC URL to use PostgreSQL instead of SQLite under {@code data}
  * @param slowClients deadlines for slow clients; null fields keep the server's defaults
  */
@@ -20,10 +22,18 @@ public record ServerConfig(
     @Nullable String postgresUrl,
     @Nullable String postgresUser,
     @Nullable Secret postgresPassword,
-    SlowClients slowClients) {
+    SlowClients slowClients,
+    String callbackPath) {
 
-  public static final ServerConfig DEFAULTS =
-      new ServerConfig("127.0.0.1", 8080, null, Path.of("extsvc-data"), null, null, null, SlowClients.DEFAULTS);
+  public static final ServerConfig DEFAULTS = new ServerConfig("127.0.0.1", 8080, null, Path.of("extsvc-data"), null,
+      null, null, SlowClients.DEFAULTS, ExternalServices.DEFAULT_CALLBACK_PATH);
+
+  /** A server section with the default callback path. */
+  public ServerConfig(String host, int port, @Nullable String publicUrl, Path data, @Nullable String postgresUrl,
+      @Nullable String postgresUser, @Nullable Secret postgresPassword, SlowClients slowClients) {
+    this(host, port, publicUrl, data, postgresUrl, postgresUser, postgresPassword, slowClients,
+        ExternalServices.DEFAULT_CALLBACK_PATH);
+  }
 
   /**
    * When the server closes a slow client's connection: headers not complete within {@code headerTimeout} of the
@@ -63,5 +73,6 @@ public record ServerConfig(
     if (postgresUrl != null && !postgresUrl.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException("postgres url must start with jdbc:postgresql:");
     }
+    ExternalServices.builder().callbackPath(callbackPath); // the runtime's own rule: what it refuses, so do we
   }
 }

@@ -109,6 +109,56 @@ class ExtsvcConfigTest {
   }
 
   @Test
+  void everyCredentialErrorNamesItsLineAndColumn() throws IOException {
+    assertThat(refused("credentials:\n  k:\n    type: apiKey\n    in: body\n    name: k\n    value: x\n"))
+        .satisfies(e -> {
+          assertThat(e.line()).isEqualTo(4);
+          assertThat(e.column()).isEqualTo(5);
+          assertThat(e.getMessage()).contains("credentials.k.in must be header, query or cookie, not 'body'");
+        });
+    assertThat(refused("credentials:\n  tls: {type: mutualTls, keyStorePassword: \"${env:ACME_TOKEN}\"}\n"))
+        .satisfies(e -> {
+          assertThat(e.line()).isEqualTo(2);
+          assertThat(e.getMessage()).contains("credentials.tls.keyStore is required");
+        });
+    assertThat(refused("credentials:\n  tls: {type: mutualTls, keyStore: k.p12,"
+        + " keyStorePassword: \"${env:ACME_TOKEN}\", trustStore: t.p12}\n").getMessage())
+        .contains(":2:").contains("credentials.tls: credential tls: a trust store needs its password");
+    assertThat(refused("credentials:\n  b: {type: bearer, token: \"${env:ACME_TOKEN}\", username: alice}\n"))
+        .satisfies(e -> {
+          assertThat(e.line()).isEqualTo(2);
+          assertThat(e.getMessage()).contains("unknown key 'username' in credentials.b; known: type, token, headers");
+        });
+    assertThat(refused("credentials:\n  o:\n    type: oauth2ClientCredentials\n    tokenUrl: \"https://a.example/ t\"\n"
+        + "    clientId: app\n    clientSecret: \"${env:ACME_TOKEN}\"\n").getMessage())
+        .contains(":4:").contains("credentials.o.tokenUrl must be a URL");
+  }
+
+  @Test
+  void aCredentialTypeIsMatchedIgnoringCaseAndSeparatorsAsInSpring() throws IOException {
+    ExtsvcConfig c = load("""
+        credentials:
+          key: {type: api-key, in: header, name: X-Key, value: "${env:ACME_TOKEN}"}
+          tls: {type: MUTUAL_TLS, keyStore: client.p12, keyStorePassword: "${env:ACME_TOKEN}"}
+        """, ENV);
+
+    assertThat(c.credentials().get("key")).isInstanceOf(ApiKey.class);
+    assertThat(c.credentials().get("tls")).isInstanceOf(MutualTls.class);
+  }
+
+  @Test
+  void theCallbackPathIsReadAndCheckedAsTheRuntimeChecksIt() throws IOException {
+    assertThat(load("server:\n  callbackPath: /hooks/extsvc\n", ENV).server().callbackPath())
+        .isEqualTo("/hooks/extsvc");
+    assertThat(load("server:\n  port: 8080\n", ENV).server().callbackPath()).isEqualTo("/callbacks");
+    assertThat(ExtsvcConfig.DEFAULTS.server().callbackPath()).isEqualTo("/callbacks");
+    assertThat(refused("server:\n  port: 8080\n  callbackPath: hooks/\n")).satisfies(e -> {
+      assertThat(e.line()).isEqualTo(3);
+      assertThat(e.getMessage()).contains("callbackPath must look like /callbacks or /hooks/extsvc, was 'hooks/'");
+    });
+  }
+
+  @Test
   void everyOptionCanComeFromTheEnvironment() throws IOException {
     ExtsvcConfig c = load("""
         server:

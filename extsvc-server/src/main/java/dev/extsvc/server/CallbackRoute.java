@@ -1,59 +1,86 @@
 package dev.extsvc.server;
 
-import dev.extsvc.runtime.CallbackReceiver;
-import dev.extsvc.runtime.CallbackRequest;
-import dev.extsvc.runtime.CallbackResponse;
+import dev.extsvc.runtime.CallbackEndpoint;
+import dev.extsvc.runtime.CallbackExchange;
 import io.helidon.http.Header;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Adapts HTTP requests under /callbacks/ to the framework-neutral {@link CallbackReceiver}. */
+/**
+ * Helidon's glue to the shared {@link CallbackEndpoint}: requests under the callback path in, answers out. The body
+ * is read under the slow-client deadlines; a body cut for being too slow gets no answer (its connection is closed).
+ */
 final class CallbackRoute implements Handler {
-  private static final String PREFIX = "/callbacks/";
-
-  private final CallbackReceiver receiver;
+  private final CallbackEndpoint endpoint;
   private final ReadDeadlines deadlines;
 
-  CallbackRoute(CallbackReceiver receiver, ReadDeadlines deadlines) {
-    this.receiver = receiver;
+  CallbackRoute(CallbackEndpoint endpoint, ReadDeadlines deadlines) {
+    this.endpoint = endpoint;
     this.deadlines = deadlines;
   }
 
   @Override
   public void handle(ServerRequest req, ServerResponse res) {
-    String rawPath = req.path().rawPath();
-    String path = rawPath.startsWith(PREFIX) ? rawPath.substring(PREFIX.length()) : "";
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (Header h : req.headers()) {
-      headers.computeIfAbsent(h.name(), n -> new ArrayList<>()).addAll(h.allValues());
+    try {
+      endpoint.serve(new Exchange(req, res, deadlines));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    byte[] body;
-    if (req.headers().contentLength().orElse(0) > receiver.limits().maxBodyBytes()) {
-      // Refuse before reading: the sender learns at once, and we do not drain what we would discard.
-      res.header("Connection", "close");
-      body = null;
-    } else {
-      try {
-        body = Http.readBounded(req, receiver.limits().maxBodyBytes(), deadlines);
-      } catch (Http.BodyTooSlowException e) {
-        return; // the connection is closed; nobody is left to answer
-      } catch (IOException | RuntimeException e) {
-        Http.json(res, 400, "{\"message\":\"Unreadable body\"}");
-        return;
-      }
-      if (body == null) {
-        res.header("Connection", "close");
-      }
+  }
+
+  private record Exchange(ServerRequest req, ServerResponse res, ReadDeadlines deadlines) implements CallbackExchange {
+    @Override
+    public String method() {
+      return req.prologue().method().text();
     }
-    CallbackResponse answer = receiver.handle(new CallbackRequest(
-        req.prologue().method().text(), path, headers, body, req.remotePeer().host()));
-    answer.headers().forEach(res::header);
-    Http.json(res, answer.status(), answer.body());
+
+    @Override
+    public String rawPath() {
+      return req.path().rawPath();
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      for (Header h : req.headers()) {
+        headers.computeIfAbsent(h.name(), n -> new ArrayList<>()).addAll(h.allValues());
+      }
+      return headers;
+    }
+
+    @Override
+    public long contentLength() {
+      return req.headers().contentLength().orElse(-1);
+    }
+
+    @Override
+    public InputStream body() {
+      return req.content().hasEntity() ? Http.watchedBody(req, deadlines) : InputStream.nullInputStream();
+    }
+
+    @Override
+    public String remoteAddress() {
+      return req.remotePeer().host();
+    }
+
+    @Override
+    public void respond(int status, Map<String, String> headers, byte[] body) {
+      res.status(status);
+      headers.forEach(res::header);
+      res.send(body);
+    }
+
+    @Override
+    public boolean answerable(Exception readFailure) {
+      return !(readFailure instanceof Http.BodyTooSlowException);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.extsvc.server;
 
+import dev.extsvc.runtime.CallbackEndpoint;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.server.console.Console;
 import io.helidon.webserver.WebServer;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Serves one {@link ExternalServices} over HTTP: callbacks at {@code /callbacks/TOKEN[suffix]}, the REST API under
+ * Serves one {@link ExternalServices} over HTTP: callbacks at {@code CALLBACK_PATH/TOKEN[suffix]} (the runtime's
+ * {@link ExternalServices#callbackPath()}, {@code /callbacks} unless set otherwise), the REST API under
  * {@code /api}, the Background Operations console under {@code /console}. Built with
  * {@link #builder(ExternalServices)}, then {@link #start()}.
  */
@@ -64,7 +66,7 @@ public final class ExtsvcServer implements AutoCloseable {
 
   public ExtsvcServer start() {
     deadlines = new ReadDeadlines(headerTimeout, minBodyRate, bodyGrace);
-    CallbackRoute callbacks = new CallbackRoute(services.receiver(), deadlines);
+    CallbackRoute callbacks = new CallbackRoute(CallbackEndpoint.of(services), deadlines);
     ApiRoutes api = new ApiRoutes(services, deadlines);
     Console console = Console.create(services, host, adminToken);
     server = WebServer.builder()
@@ -78,7 +80,7 @@ public final class ExtsvcServer implements AutoCloseable {
         .idleConnectionPeriod(idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
             : idleTimeout.dividedBy(4))
         .routing(r -> {
-          r.any("/callbacks/*", callbacks);
+          r.any(services.callbackPath() + "/*", callbacks); // where the runtime's callback URLs point
           console.guard(r);
           api.register(r);
           console.register(r);

@@ -1,11 +1,13 @@
 package dev.extsvc.server;
 
+import dev.extsvc.runtime.CallbackEndpoint;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import org.jspecify.annotations.Nullable;
 
 /** Small helpers for request bodies and JSON answers. */
 final class Http {
@@ -16,36 +18,70 @@ final class Http {
    *
    * @throws BodyTooSlowException when the client sent it slower than the minimum rate (the connection is closed)
    */
-  static byte @org.jspecify.annotations.Nullable [] readBounded(ServerRequest req, int max, ReadDeadlines deadlines)
-      throws IOException {
+  static byte @Nullable [] readBounded(ServerRequest req, int max, ReadDeadlines deadlines) throws IOException {
     if (!req.content().hasEntity()) {
       return new byte[0];
     }
-    try (ReadDeadlines.BodyWatch watch = deadlines.watchBody()) {
-      try (InputStream in = req.content().inputStream()) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        // Stop at the declared length: Helidon's stream may block for more instead of ending there.
-        long declared = req.headers().contentLength().orElse(-1);
-        int limit = declared >= 0 && declared <= max ? (int) declared : max + 1;
-        int total = 0;
-        while (total < limit) {
-          int n = in.read(buffer, 0, Math.min(buffer.length, limit - total));
-          if (n < 0) {
-            break;
-          }
-          watch.progress(n);
-          out.write(buffer, 0, n);
-          total += n;
-        }
-        return total > max ? null : out.toByteArray();
-      } catch (IOException | RuntimeException e) {
-        if (watch.killed()) {
-          throw new BodyTooSlowException();
-        }
-        throw e;
-      }
+    try (InputStream in = watchedBody(req, deadlines)) {
+      return CallbackEndpoint.readBounded(in, req.headers().contentLength().orElse(-1), max);
     }
+  }
+
+  /**
+   * The body as a stream watched by the slow-client deadlines until it is closed; a read cut for being too slow
+   * fails with {@link BodyTooSlowException}.
+   */
+  static InputStream watchedBody(ServerRequest req, ReadDeadlines deadlines) {
+    ReadDeadlines.BodyWatch watch = deadlines.watchBody();
+    InputStream in;
+    try {
+      in = req.content().inputStream();
+    } catch (RuntimeException e) {
+      watch.close();
+      throw e;
+    }
+    return new FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          int n = super.read(b, off, len);
+          if (n > 0) {
+            watch.progress(n);
+          }
+          return n;
+        } catch (IOException | RuntimeException e) {
+          throw slowOr(e, watch);
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        try {
+          super.close();
+        } catch (IOException | RuntimeException e) {
+          throw slowOr(e, watch);
+        } finally {
+          watch.close();
+        }
+      }
+    };
+  }
+
+  /** The failure of a read the deadlines cut is that it was too slow, whatever the stream threw. */
+  private static IOException slowOr(Exception e, ReadDeadlines.BodyWatch watch) {
+    if (watch.killed()) {
+      return new BodyTooSlowException();
+    }
+    if (e instanceof RuntimeException r) {
+      throw r;
+    }
+    return (IOException) e;
   }
 
   static void json(ServerResponse res, int status, String json) {

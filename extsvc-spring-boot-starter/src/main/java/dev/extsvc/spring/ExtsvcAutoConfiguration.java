@@ -204,8 +204,10 @@ public class ExtsvcAutoConfiguration {
     @Bean
     ServletRegistrationBean<CallbackServlet> extsvcCallbackEndpoint(ExternalServices services,
         ObjectProvider<CallbackObserver> observers) {
+      // fully qualified: this configuration class is called CallbackEndpoint too
+      var endpoint = dev.extsvc.runtime.CallbackEndpoint.of(services);
       var registration = new ServletRegistrationBean<>(
-          new CallbackServlet(services.receiver(), observers.getIfAvailable(() -> CallbackObserver.NONE)),
+          new CallbackServlet(endpoint, observers.getIfAvailable(() -> CallbackObserver.NONE)),
           services.callbackPath() + "/*");
       registration.setName("extsvcCallbacks");
       return registration;

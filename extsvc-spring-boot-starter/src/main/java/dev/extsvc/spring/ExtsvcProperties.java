@@ -81,12 +81,17 @@ public record ExtsvcProperties(
       boolean allowPrivateNetwork) {}
 
   /**
-   * A named credential. Secrets ({@code token}, {@code password}, {@code value}, {@code client-secret}) are
-   * written as Spring placeholders such as {@code ${ACME_TOKEN}}; they are never logged or stored.
+   * A named credential, read by the runtime's {@code CredentialReader} as {@code extsvc.yaml}'s are. Secrets
+   * ({@code token}, {@code password}, {@code value}, {@code client-secret}, {@code key-store-password},
+   * {@code trust-store-password}) are written as Spring placeholders such as {@code ${ACME_TOKEN}}, or as a
+   * reference read at each callout, {@code \${env:NAME}} or {@code \${file:/path}} (escaped so that Spring leaves
+   * it); they are never logged or stored.
    *
-   * @param type bearer, basic, api-key or oauth2-client-credentials
+   * @param type bearer, basic, api-key, oauth2-client-credentials or mutual-tls
    * @param in for api-key: header, query or cookie
    * @param parameterName for api-key: the header, query parameter or cookie name
+   * @param keyStore for mutual-tls: the client's key store file (PKCS#12, or JKS by extension)
+   * @param trustStore for mutual-tls: the store the service's certificate is checked against; unset, the JDK's
    */
   public record Credential(
       @Nullable String type,
@@ -99,6 +104,10 @@ public record ExtsvcProperties(
       @Nullable String tokenUrl,
       @Nullable String clientId,
       @Nullable String clientSecret,
+      @Nullable String keyStore,
+      @Nullable String keyStorePassword,
+      @Nullable String trustStore,
+      @Nullable String trustStorePassword,
       @DefaultValue List<String> scopes,
       @DefaultValue Map<String, String> headers) {
 

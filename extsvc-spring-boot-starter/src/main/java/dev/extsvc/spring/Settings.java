@@ -2,18 +2,9 @@ package dev.extsvc.spring;
 
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.ServiceSettings;
-import dev.extsvc.runtime.credentials.ApiKey;
-import dev.extsvc.runtime.credentials.BasicAuth;
-import dev.extsvc.runtime.credentials.BearerToken;
 import dev.extsvc.runtime.credentials.Credential;
-import dev.extsvc.runtime.credentials.OAuth2ClientCredentials;
-import dev.extsvc.runtime.credentials.Secret;
-import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import dev.extsvc.runtime.credentials.CredentialReader;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Applies {@link ExtsvcProperties} to a runtime builder. Every rejection names the property it comes from; the
@@ -91,45 +82,10 @@ final class Settings {
     return all;
   }
 
+  /** A credential, read by the runtime's {@link CredentialReader} as {@code extsvc.yaml}'s are. */
   static Credential credential(String name, ExtsvcProperties.Credential c) {
-    String prefix = "extsvc.credentials." + name;
-    String type = c.type() == null ? "" : c.type().toLowerCase(Locale.ROOT).replace("_", "-");
-    Map<String, Secret> headers = new LinkedHashMap<>();
-    c.headers().forEach((h, v) -> headers.put(h, secret(prefix + ".headers." + h, v)));
-    return at(prefix, () -> switch (type) {
-      case "bearer" -> new BearerToken(name, secret(prefix + ".token", c.token()), headers);
-      case "basic" -> new BasicAuth(name, required(prefix + ".username", c.username()),
-          secret(prefix + ".password", c.password()), headers);
-      case "api-key", "apikey" -> new ApiKey(name, in(prefix + ".in", c.in()),
-          required(prefix + ".parameter-name", c.parameterName()), secret(prefix + ".value", c.value()), headers);
-      case "oauth2-client-credentials", "oauth2clientcredentials" -> new OAuth2ClientCredentials(name,
-          URI.create(required(prefix + ".token-url", c.tokenUrl())), required(prefix + ".client-id", c.clientId()),
-          secret(prefix + ".client-secret", c.clientSecret()), c.scopes(), headers);
-      default -> throw new ExtsvcConfigException(prefix + ".type",
-          "must be bearer, basic, api-key or oauth2-client-credentials, not '" + c.type() + "'");
-    });
-  }
-
-  private static ApiKey.In in(String property, @Nullable String in) {
-    try {
-      return ApiKey.In.valueOf(required(property, in).toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new ExtsvcConfigException(property, "must be header, query or cookie, not '" + in + "'");
-    }
-  }
-
-  private static Secret secret(String property, @Nullable String value) {
-    if (value == null || value.isEmpty()) {
-      throw new ExtsvcConfigException(property, "is required (write it as a placeholder, e.g. ${ACME_TOKEN})");
-    }
-    return Secret.of(value);
-  }
-
-  private static String required(String property, @Nullable String value) {
-    if (value == null || value.isBlank()) {
-      throw new ExtsvcConfigException(property, "is required");
-    }
-    return value;
+    return at("extsvc.credentials." + name, // what the reader does not name (a path the OS refuses) names the entry
+        () -> CredentialReader.read(name, new CredentialProperties(name, c, System::getenv)));
   }
 
   /** Runs a step; the runtime's IllegalArgumentException becomes an error that names the property. */

@@ -17,8 +17,10 @@ final class Format {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
-  // Stored requests carry masked URLs already; this catches a live token that reached any text we show.
-  private static final Pattern LIVE_TOKEN = Pattern.compile("/callbacks/[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])");
+  // Stored requests carry masked URLs already; this catches a live token that reached any text we show. A token
+  // is a whole path segment of 43 base64url characters, matched under any path: the callback path is configurable
+  // (callbackPath), and a token of another runtime's path is just as secret.
+  private static final Pattern LIVE_TOKEN = Pattern.compile("(?<=/)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])");
 
   private Format() {}
 
@@ -79,7 +81,7 @@ final class Format {
   }
 
   static String mask(@Nullable String text) {
-    return text == null ? "" : LIVE_TOKEN.matcher(text).replaceAll("/callbacks/{token hidden}");
+    return text == null ? "" : LIVE_TOKEN.matcher(text).replaceAll("{token hidden}");
   }
 
   static String shortId(Object id) {
