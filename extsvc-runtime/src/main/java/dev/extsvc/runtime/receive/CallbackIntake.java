@@ -27,7 +27,6 @@ import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.RequestParts;
-import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -224,8 +223,6 @@ public final class CallbackIntake {
       } catch (JsonProcessingException e) {
         String problem = describe(e);
         return reject(id, now, 400, where + " refused: " + problem, problem, Map.of());
-      } catch (IOException e) {
-        return reject(id, now, 400, where + " refused: unreadable body", "Unreadable body", Map.of());
       }
     }
 

@@ -48,7 +48,6 @@ public final class Tokens {
     return HexFormat.of().formatHex(tokenHash, 0, 4);
   }
 
-  /** How a callback URL is shown anywhere outside the outgoing request itself. */
   /** The callback URL as shown and stored: {@code prefix} is the public base URL and the callback path. */
   public static String maskedUrl(String prefix, byte[] tokenHash) {
     return prefix + "/{token sha256:" + hashPrefix(tokenHash) + "}";
