@@ -1,7 +1,6 @@
 package dev.extsvc.runtime;
 
 import dev.extsvc.runtime.credentials.Credential;
-import dev.extsvc.runtime.invoke.CallbackTimeouts;
 import dev.extsvc.runtime.invoke.Invoker;
 import dev.extsvc.runtime.process.Acknowledgements;
 import dev.extsvc.runtime.process.CallbackWorker;
@@ -490,13 +489,13 @@ public final class ExternalServices implements AutoCloseable {
       Store store = Objects.requireNonNull(this.store, "store is required");
       Supplier<String> baseUrl = Objects.requireNonNull(this.publicBaseUrl, "publicBaseUrl is required");
       Supplier<String> stripped = () -> stripSlash(baseUrl.get());
-      CallbackTimeouts timeouts = new CallbackTimeouts(defaultCallbackTimeout, maxCallbackTimeout);
       Map<String, ServiceSettings> settings = Map.copyOf(this.settings);
       Handlers handlers = new Handlers(handlerTypes, handlerPackages, handlerFactory);
       Acknowledgements acks = new Acknowledgements(acknowledgements);
       Invoker invoker = new Invoker(new Invoker.Context(store, clock, stripped, callbackPath, handlers::stateOf,
           settings, Map.copyOf(credentials), httpClient != null ? httpClient : Invoker.defaultHttpClient(),
-          allowPrivateNetworks, List.copyOf(allowedAddresses), syncTimeout, timeouts));
+          allowPrivateNetworks, List.copyOf(allowedAddresses), syncTimeout, defaultCallbackTimeout,
+          maxCallbackTimeout));
       Registry registry = new Registry(new Registry.Context(store, clock, registrar,
           name -> settings.containsKey(name) ? settings.get(name).endpoint() : null, specServers,
           invoker::credentialChecks));

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param defaultTimeout used when neither the caller nor the service asks for one
  * @param maxTimeout no invocation waits longer, unless its service allows it
  */
-public record CallbackTimeouts(Duration defaultTimeout, Duration maxTimeout) {
-  public CallbackTimeouts {
+record CallbackTimeouts(Duration defaultTimeout, Duration maxTimeout) {
+  CallbackTimeouts {
     if (defaultTimeout.compareTo(maxTimeout) > 0) {
       throw new IllegalArgumentException("defaultCallbackTimeout exceeds maxCallbackTimeout");
     }

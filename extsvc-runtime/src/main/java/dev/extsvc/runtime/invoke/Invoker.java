@@ -81,14 +81,17 @@ public final class Invoker {
       boolean allowPrivateNetworks,
       List<String> allowedAddresses,
       Duration syncTimeout,
-      CallbackTimeouts callbackTimeouts) {}
+      Duration defaultCallbackTimeout,
+      Duration maxCallbackTimeout) {}
 
   private final Context context;
+  private final CallbackTimeouts callbackTimeouts;
   private final AddressPolicy addressPolicy;
   private final Map<String, Outbound> outbounds = new ConcurrentHashMap<>();
 
   public Invoker(Context context) {
     this.context = context;
+    this.callbackTimeouts = new CallbackTimeouts(context.defaultCallbackTimeout(), context.maxCallbackTimeout());
     this.addressPolicy = AddressPolicy.of(context.allowPrivateNetworks(),
         context.allowedAddresses().stream().map(AddressPolicy.Cidr::parse).toList());
     // build every configured service's callout path now: a missing credential or secret fails here, at start
@@ -153,7 +156,7 @@ public final class Invoker {
     Map<String, String> callbackUrls = new LinkedHashMap<>();
     Duration timeout = Duration.ZERO;
     if (plan.async()) {
-      timeout = context.callbackTimeouts().resolve(requestedTimeout, outbound.settings());
+      timeout = callbackTimeouts.resolve(requestedTimeout, outbound.settings());
       events.add(new NewEvent(id, now, EventKind.SUBMITTED, "Invocation of " + serviceName + "." + operationId
           + " submitted; callback timeout " + timeout + ", deadline " + now.plus(timeout)));
       for (OperationPlan.Target t : plan.targets()) {
