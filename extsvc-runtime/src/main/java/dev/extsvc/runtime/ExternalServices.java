@@ -216,6 +216,12 @@ public final class ExternalServices implements AutoCloseable {
     return clock;
   }
 
+  /** A service's configured endpoint without one trailing slash (the registry strips one more, as it always has). */
+  private static @Nullable String configuredEndpoint(@Nullable ServiceSettings settings) {
+    String endpoint = settings == null ? null : settings.endpoint();
+    return endpoint != null && endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+  }
+
   private static String stripSlash(String url) {
     URI.create(url);
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -497,7 +503,7 @@ public final class ExternalServices implements AutoCloseable {
           allowPrivateNetworks, List.copyOf(allowedAddresses), syncTimeout, defaultCallbackTimeout,
           maxCallbackTimeout));
       Registry registry = new Registry(new Registry.Context(store, clock, registrar,
-          name -> settings.containsKey(name) ? settings.get(name).endpoint() : null, specServers,
+          name -> configuredEndpoint(settings.get(name)), specServers,
           invoker::credentialChecks));
       CallbackWorker worker = new CallbackWorker(new CallbackWorker.Context(store, clock, handlers,
           handlerTransaction, acks, maxAttempts, firstRetryDelay, maxRetryDelay, handlerTimeout, callbackLease,
