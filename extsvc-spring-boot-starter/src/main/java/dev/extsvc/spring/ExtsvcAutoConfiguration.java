@@ -2,6 +2,7 @@ package dev.extsvc.spring;
 
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.ExtsvcException;
+import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.store.jdbc.Dialect;
 import dev.extsvc.store.jdbc.JdbcStore;
@@ -9,8 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.SQLException;
-import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -76,9 +75,9 @@ public class ExtsvcAutoConfiguration {
     }
     Dialect dialect = dialectOf(dataSource);
     log.info("extsvc store: the application's DataSource ({}), tables extsvc_*", dialect);
-    // On SQLite the store writes on a thread of its own, which cannot join the handler's transaction.
-    return new ExtsvcStore(JdbcStore.create(new JoiningDataSource(dataSource), dialect),
-        dialect == Dialect.POSTGRESQL);
+    // A store that writes on a thread of its own (SQLite) cannot join the handler's transaction.
+    JdbcStore store = JdbcStore.create(new JoiningDataSource(dataSource), dialect);
+    return new ExtsvcStore(store, store.writesOnCallingThread());
   }
 
   @Bean(destroyMethod = "close")
@@ -153,23 +152,15 @@ public class ExtsvcAutoConfiguration {
   }
 
   static Dialect dialectOf(DataSource dataSource) {
-    String product;
-    try (var connection = dataSource.getConnection()) {
-      product = connection.getMetaData().getDatabaseProductName();
-    } catch (SQLException e) {
+    try {
+      return Dialect.of(dataSource);
+    } catch (StoreUnavailableException e) {
       throw new ExtsvcConfigException("extsvc.store", "cannot reach the application's DataSource to choose the"
-          + " store's dialect: " + e.getMessage());
+          + " store's dialect: " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
+    } catch (IllegalArgumentException e) {
+      throw new ExtsvcConfigException("extsvc.store.type", e.getMessage() + ". Set extsvc.store.type=SQLITE to keep"
+          + " it in an SQLite file of its own (extsvc.store.sqlite-file)");
     }
-    String p = product.toLowerCase(Locale.ROOT);
-    if (p.contains("postgres")) {
-      return Dialect.POSTGRESQL;
-    }
-    if (p.contains("sqlite")) {
-      return Dialect.SQLITE;
-    }
-    throw new ExtsvcConfigException("extsvc.store.type", "the application's DataSource is " + product
-        + "; the store speaks PostgreSQL and SQLite. Set extsvc.store.type=SQLITE to keep it in an SQLite file"
-        + " of its own (extsvc.store.sqlite-file)");
   }
 
   /** Makes each configured {@code extsvc.services.*.client} a bean, bound to its service's name. */

@@ -24,19 +24,21 @@ interface Database extends AutoCloseable {
   /** Runs read-only work, each statement seeing committed data. */
   <T> T read(Work<T> work);
 
+  /** Whether work runs on the calling thread, on a connection the data source hands that thread. */
+  boolean onCallingThread();
+
   /** Whether a trivial query answers within the timeout; never throws. */
   boolean ping(Duration timeout);
 
   @Override
   void close();
 
-  /** Runs the work on a connection of the source: writes as one transaction, reads in auto-commit. */
-  static <T> T run(DataSource source, Dialect dialect, boolean write, Work<T> work) throws SQLException {
-    return run(source, dialect, write, work, null);
-  }
-
-  /** As above, with prepared statements kept in the cache between units of work. */
-  static <T> T run(DataSource source, Dialect dialect, boolean write, Work<T> work, @Nullable StatementCache cache)
+  /**
+   * Runs the work on a connection of the source: writes as one transaction, reads in auto-commit; prepared
+   * statements are kept in the cache between units of work when there is one.
+   */
+  static <T> T run(
+      DataSource source, JdbcDialect dialect, boolean write, Work<T> work, @Nullable StatementCache cache)
       throws SQLException {
     try (var connection = source.getConnection()) {
       var tx = new Tx(connection, dialect, cache);

@@ -8,20 +8,22 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs work on the caller's thread. Right for PostgreSQL: its driver and HikariCP block virtual threads without
- * pinning their carriers, so no hand-off is needed.
+ * Runs work on the caller's thread. Right for a driver that, like PostgreSQL's, blocks virtual threads without
+ * pinning their carriers, so that no hand-off is needed.
  */
 final class DirectDatabase implements Database {
   private final DataSource source;
-  private final Dialect dialect;
+  private final JdbcDialect dialect;
+  private final @Nullable StatementCache statements;
   private final @Nullable AutoCloseable owned;
 
   /**
    * @param owned what to close with this database (our own pool), null when the caller owns the data source
    */
-  DirectDatabase(DataSource source, Dialect dialect, @Nullable AutoCloseable owned) {
+  DirectDatabase(DataSource source, JdbcDialect dialect, @Nullable AutoCloseable owned) {
     this.source = source;
     this.dialect = dialect;
+    this.statements = dialect.newStatementCache();
     this.owned = owned;
   }
 
@@ -37,10 +39,15 @@ final class DirectDatabase implements Database {
 
   private <T> T run(boolean write, Work<T> work) {
     try {
-      return Database.run(source, dialect, write, work);
+      return Database.run(source, dialect, write, work, statements);
     } catch (SQLException e) {
-      throw Errors.translate(e);
+      throw Errors.translate(e, dialect);
     }
+  }
+
+  @Override
+  public boolean onCallingThread() {
+    return true;
   }
 
   @Override

@@ -30,6 +30,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -42,20 +43,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@link Store} on plain JDBC: an SQLite file (the embedded default) or a PostgreSQL database that several
  * nodes share. Tables are named {@code extsvc_*} and migrated on creation, so they can live in a database of the
- * user's own.
+ * user's own. What differs between the databases is the {@link JdbcDialect}'s; this class never asks which one
+ * it is.
  */
 public final class JdbcStore implements Store {
   static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
-  /** How long a PostgreSQL caller waits for a pooled connection before the store counts as unavailable. */
+  /** How long a caller waits for a connection of the store's own pool before the store counts as unavailable. */
   static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
-  static final int POSTGRES_POOL_SIZE = 10;
+  /** Connections of the pool the store makes for a server database (PostgreSQL). */
+  static final int POOL_SIZE = 10;
   static final String TIMEOUT_REASON = "Callback timeout reached";
 
   private final Database database;
-  private final Dialect dialect;
+  private final JdbcDialect dialect;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private JdbcStore(Database database, Dialect dialect) {
+  private JdbcStore(Database database, JdbcDialect dialect) {
     this.database = database;
     this.dialect = dialect;
   }
@@ -68,31 +71,17 @@ public final class JdbcStore implements Store {
     } catch (IOException e) {
       throw new StoreUnavailableException("Cannot create the directory of " + file, e);
     }
-    return open(Dialect.SQLITE, () -> {
-      Migrations.migrate(SqliteDatabase.dataSource(file), Dialect.SQLITE);
-      return SqliteDatabase.open(file);
-    });
+    var dialect = SqliteDialect.INSTANCE;
+    return open(dialect, () -> dialect.file(file));
   }
 
-  /** A store in a PostgreSQL database, through a connection pool of its own. */
+  /**
+   * A store in a PostgreSQL database, through a connection pool of its own.
+   *
+   * @throws IllegalArgumentException when the URL is not a PostgreSQL one
+   */
   public static JdbcStore postgres(String jdbcUrl, String user, String password) {
-    var config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setPoolName("extsvc-postgresql");
-    config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
-    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
-    return open(Dialect.POSTGRESQL, () -> {
-      var pool = new HikariDataSource(config);
-      try {
-        Migrations.migrate(pool, Dialect.POSTGRESQL);
-        return new DirectDatabase(pool, Dialect.POSTGRESQL, pool);
-      } catch (RuntimeException e) {
-        pool.close();
-        throw e;
-      }
-    });
+    return pooled(Dialect.POSTGRESQL, jdbcUrl, user, password);
   }
 
   /**
@@ -100,26 +89,57 @@ public final class JdbcStore implements Store {
    * SQLite, set WAL, {@code foreign_keys} and a busy timeout on it; writes are still serialised by the store.
    */
   public static JdbcStore create(DataSource dataSource, Dialect dialect) {
-    return open(dialect, () -> {
-      Migrations.migrate(dataSource, dialect);
-      return dialect == Dialect.SQLITE
-          ? SqliteDatabase.over(dataSource)
-          : new DirectDatabase(dataSource, dialect, null);
+    var jdbc = dialect.jdbc();
+    return open(jdbc, () -> {
+      Migrations.migrate(dataSource, jdbc);
+      return jdbc.database(dataSource, null);
     });
   }
 
-  private static JdbcStore open(Dialect dialect, Supplier<Database> opener) {
+  /**
+   * As {@link #create(DataSource, Dialect)}, with the dialect recognised from the database's product name.
+   *
+   * @throws IllegalArgumentException for a database the store does not support, naming it and those it does
+   */
+  public static JdbcStore create(DataSource dataSource) {
+    return create(dataSource, Dialect.of(dataSource));
+  }
+
+  /** Over a connection pool of the store's own, which it closes with itself. */
+  private static JdbcStore pooled(Dialect dialect, String jdbcUrl, String user, String password) {
+    dialect.requireUrl(jdbcUrl);
+    var jdbc = dialect.jdbc();
+    var config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setPoolName("extsvc-" + dialect.name().toLowerCase(Locale.ROOT));
+    config.setMaximumPoolSize(POOL_SIZE);
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    return open(jdbc, () -> {
+      var pool = new HikariDataSource(config);
+      try {
+        Migrations.migrate(pool, jdbc);
+        return jdbc.database(pool, pool);
+      } catch (RuntimeException e) {
+        pool.close();
+        throw e;
+      }
+    });
+  }
+
+  private static JdbcStore open(JdbcDialect dialect, Supplier<Database> opener) {
     try {
       return new JdbcStore(opener.get(), dialect);
     } catch (RuntimeException e) {
-      throw Errors.onOpen(e);
+      throw Errors.onOpen(e, dialect);
     }
   }
 
   @Override
   public void saveService(ServiceRow service) {
     write(tx -> tx.update(
-        Sql.SAVE_SERVICE, service.name(), service.version(), service.document(), service.registeredAt()));
+        dialect.saveService(), service.name(), service.version(), service.document(), service.registeredAt()));
   }
 
   @Override
@@ -218,7 +238,7 @@ public final class JdbcStore implements Store {
   public CallbackInsert insertCallback(CallbackRow callback, NewEvent event) {
     return write(tx -> {
       boolean inserted = tx.update(
-              Sql.INSERT_CALLBACK,
+              dialect.insertCallback(),
               callback.id(),
               callback.invocationId(),
               callback.key(),
@@ -296,12 +316,7 @@ public final class JdbcStore implements Store {
       throw new IllegalArgumentException("limit must be positive, was " + limit);
     }
     var due = write(tx -> {
-      var claimed = tx.query(
-          Sql.timeOutDue(dialect),
-          Rows::invocation,
-          dialect == Dialect.POSTGRESQL
-              ? new Object[] {now, now, limit, now, TIMEOUT_REASON}
-              : new Object[] {now, TIMEOUT_REASON, now, now, limit});
+      var claimed = dialect.timeOutDue(tx, now, limit, TIMEOUT_REASON);
       insertEvents(tx, claimed.stream()
           .map(row -> new NewEvent(row.id(), now, EventKind.TIMED_OUT, TIMEOUT_REASON + " at " + row.deadline()))
           .toList());
@@ -362,7 +377,7 @@ public final class JdbcStore implements Store {
 
   @Override
   public List<InvocationRow> pendingDueBefore(Instant until, int limit) {
-    return read(tx -> tx.query(Sql.pendingDueBefore(dialect), Rows::invocation, until, positive(limit)));
+    return read(tx -> tx.query(dialect.pendingDueBefore(), Rows::invocation, until, positive(limit)));
   }
 
   @Override
@@ -396,6 +411,15 @@ public final class JdbcStore implements Store {
       throw new IllegalArgumentException("limit must be positive, was " + limit);
     }
     return limit;
+  }
+
+  /**
+   * Whether writes run on the calling thread, on a connection of the data source: then a data source that hands
+   * out the caller's transactional connection lets them join that transaction. SQLite writes on a thread of its
+   * own, so its writes commit by themselves.
+   */
+  public boolean writesOnCallingThread() {
+    return database.onCallingThread();
   }
 
   @Override

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** The store's statements; all but the timeout claim are the same text on both dialects. */
+/**
+ * The statements every dialect runs as they are. Those whose text differs between databases (the timeout claim,
+ * index hints, upserts) come from {@link JdbcDialect}; the upsert and conflict forms here are its defaults.
+ */
 final class Sql {
   private Sql() {}
 
@@ -76,12 +79,6 @@ final class Sql {
   static final String EVENTS =
       "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
 
-  /** The console's "about to time out"; on SQLite forced onto the partial due index (see {@link #timeOutDue}). */
-  static String pendingDueBefore(Dialect dialect) {
-    return "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations"
-        + (dialect == Dialect.SQLITE ? " INDEXED BY extsvc_invocations_due" : "")
-        + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
-  }
   static final String FAILED_CALLBACKS = "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks"
       + " WHERE outcome = 'FAILED' ORDER BY received_at DESC LIMIT ?";
   // Integer division of epoch microseconds gives the minute on both dialects.
@@ -100,33 +97,8 @@ final class Sql {
         + ") GROUP BY invocation_id)";
   }
 
-  /**
-   * Claims due timeouts. PostgreSQL may run several sweepers at once: rows another one holds are skipped, not
-   * waited for. SQLite has a single writer, so the plain subquery is already exclusive. Leased invocations (a
-   * handler running) and those with a durable retry due (a callback accepted in time) are not timed out.
-   */
-  static String timeOutDue(Dialect dialect) {
-    if (dialect == Dialect.POSTGRESQL) {
-      // The CTE is evaluated once: a semi-join could re-run a LIMIT ... SKIP LOCKED subquery and see other rows.
-      return "WITH due AS (SELECT id FROM extsvc_invocations WHERE status = 'PENDING' AND deadline <= ?"
-          + " AND (claim_until IS NULL OR claim_until <= ?)"
-          + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
-          + " AND c.next_attempt_at IS NOT NULL)"
-          + " ORDER BY deadline LIMIT ? FOR UPDATE SKIP LOCKED)"
-          + " UPDATE extsvc_invocations i SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
-          + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING " + qualified("i", INVOCATION_COLUMNS);
-    }
-    // INDEXED BY: without statistics SQLite picks the (status, id) index and sorts every PENDING row per batch.
-    return "UPDATE extsvc_invocations SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
-        + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations INDEXED BY extsvc_invocations_due"
-        + " WHERE status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
-        + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
-        + " AND c.next_attempt_at IS NOT NULL)"
-        + " ORDER BY deadline LIMIT ?)"
-        + " RETURNING " + INVOCATION_COLUMNS;
-  }
-
-  private static String qualified(String alias, String columns) {
+  /** The columns, each prefixed with the table alias: {@code i.id, i.service, ...}. */
+  static String qualified(String alias, String columns) {
     return java.util.Arrays.stream(columns.split(",")).map(c -> alias + "." + c.strip())
         .collect(java.util.stream.Collectors.joining(", "));
   }

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -26,11 +27,13 @@ final class SqliteDatabase implements Database {
   static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
   static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
+  private static final SqliteDialect DIALECT = SqliteDialect.INSTANCE;
+
   private final SqliteWriter writer;
   private final DataSource reads;
   private final List<AutoCloseable> owned;
   private final ExecutorService readers = threads("extsvc-sqlite-reader-", READ_THREADS);
-  private final StatementCache statements = new StatementCache();
+  private final StatementCache statements = DIALECT.newStatementCache();
 
   private SqliteDatabase(DataSource writes, DataSource reads, List<AutoCloseable> owned) {
     this.writer = new SqliteWriter(writes, statements);
@@ -50,9 +53,13 @@ final class SqliteDatabase implements Database {
     }
   }
 
-  /** Over a data source the caller configured and owns; our single writer thread still serialises writes. */
-  static SqliteDatabase over(DataSource source) {
-    return new SqliteDatabase(source, source, List.of());
+  /**
+   * Over a data source configured elsewhere; our single writer thread still serialises writes.
+   *
+   * @param owned what to close with this database, null when the caller owns the data source
+   */
+  static SqliteDatabase over(DataSource source, @Nullable AutoCloseable owned) {
+    return new SqliteDatabase(source, source, owned == null ? List.of() : List.of(owned));
   }
 
   /** Unpooled connections to the file with the settings the store relies on. */
@@ -94,6 +101,11 @@ final class SqliteDatabase implements Database {
   }
 
   @Override
+  public boolean onCallingThread() {
+    return false;
+  }
+
+  @Override
   public boolean ping(Duration timeout) {
     try {
       var answer = submitRead(tx -> tx.queryOne(Sql.PING, row -> row.getInt(1)));
@@ -108,7 +120,7 @@ final class SqliteDatabase implements Database {
 
   private <T> Future<T> submitRead(Work<T> work) {
     try {
-      return readers.submit(() -> Database.run(reads, Dialect.SQLITE, false, work, statements));
+      return readers.submit(() -> Database.run(reads, DIALECT, false, work, statements));
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("The store is closed", e);
     }
@@ -132,7 +144,7 @@ final class SqliteDatabase implements Database {
             throw error;
           }
           throw switch (cause) {
-            case SQLException sql -> Errors.translate(sql);
+            case SQLException sql -> Errors.translate(sql, DIALECT);
             case RuntimeException runtime -> runtime;
             case null, default -> new IllegalStateException("Store work failed", cause);
           };

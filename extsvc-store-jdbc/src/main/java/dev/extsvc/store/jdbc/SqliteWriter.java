@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 final class SqliteWriter implements AutoCloseable {
   /** Enough to amortise one fsync over many writes; small enough to bound the latency of the last in a group. */
   static final int MAX_GROUP = 64;
+  private static final SqliteDialect DIALECT = SqliteDialect.INSTANCE;
 
   private record Write<T>(Database.Work<T> work, CompletableFuture<T> result) {
     void fail(Throwable failure) {
@@ -86,7 +87,7 @@ final class SqliteWriter implements AutoCloseable {
       // right after each commit. IMMEDIATE takes the write lock up front: a busy file fails before any work ran.
       control.execute("BEGIN IMMEDIATE");
       try {
-        var tx = new Tx(connection, Dialect.SQLITE, statements);
+        var tx = new Tx(connection, DIALECT, statements);
         for (var write : group) {
           runInSavepoint(write, tx, control, committed);
         }
@@ -97,7 +98,7 @@ final class SqliteWriter implements AutoCloseable {
         throw e;
       }
     } catch (SQLException e) {
-      var failure = Errors.translate(e);
+      var failure = Errors.translate(e, DIALECT);
       group.forEach(write -> write.fail(failure)); // those that already failed keep their own failure
       return;
     }
@@ -112,7 +113,7 @@ final class SqliteWriter implements AutoCloseable {
       result = write.work().run(tx);
     } catch (SQLException | RuntimeException e) {
       undo(control, e);
-      write.fail(e instanceof SQLException sql ? Errors.translate(sql) : e);
+      write.fail(e instanceof SQLException sql ? Errors.translate(sql, DIALECT) : e);
       return;
     }
     control.execute("RELEASE write");

@@ -24,21 +24,13 @@ final class Tx {
   }
 
   private final Connection connection;
-  private final Dialect dialect;
+  private final JdbcDialect dialect;
   private final @Nullable StatementCache cache;
 
-  Tx(Connection connection, Dialect dialect) {
-    this(connection, dialect, null);
-  }
-
-  Tx(Connection connection, Dialect dialect, @Nullable StatementCache cache) {
+  Tx(Connection connection, JdbcDialect dialect, @Nullable StatementCache cache) {
     this.connection = connection;
     this.dialect = dialect;
     this.cache = cache;
-  }
-
-  Dialect dialect() {
-    return dialect;
   }
 
   int update(String sql, @Nullable Object... params) throws SQLException {

@@ -106,6 +106,18 @@ class PostgresStoreTest extends StoreContractTest {
     }
   }
 
+  @Test
+  void aPostgresDataSourceIsRecognisedByItsProductNameAndWritesOnTheCallingThread() {
+    var source = pool(url(postgres, schema), "postgres");
+
+    assertThat(Dialect.of(source)).isEqualTo(Dialect.POSTGRESQL);
+    try (var recognised = JdbcStore.create(source)) {
+      recognised.saveService(new ServiceRow("acme", "1", "{}", T0));
+      assertThat(store.services()).extracting(ServiceRow::name).containsExactly("acme");
+      assertThat(recognised.writesOnCallingThread()).isTrue();
+    }
+  }
+
   private HikariDataSource pool(String url, String user) {
     var config = new HikariConfig();
     config.setJdbcUrl(url);

@@ -27,7 +27,7 @@ class SqliteWriterTest {
   void aFailingWriteInAGroupIsUndoneAloneWhileTheOthersCommit() throws Exception {
     var entered = new CountDownLatch(1);
     var release = new CountDownLatch(1);
-    try (var writer = new SqliteWriter(SqliteDatabase.dataSource(file), new StatementCache())) {
+    try (var writer = new SqliteWriter(SqliteDatabase.dataSource(file), SqliteDialect.INSTANCE.newStatementCache())) {
       // Hold the writer busy so that the next three writes queue up and go into one group.
       var gate = writer.submit(tx -> {
         entered.countDown();
@@ -57,7 +57,7 @@ class SqliteWriterTest {
 
   @Test
   void closeWritesWhatWasQueuedAndRefusesMore() throws Exception {
-    var writer = new SqliteWriter(SqliteDatabase.dataSource(file), new StatementCache());
+    var writer = new SqliteWriter(SqliteDatabase.dataSource(file), SqliteDialect.INSTANCE.newStatementCache());
     var queued = writer.submit(tx -> saveService(tx, "queued"));
 
     writer.close();

@@ -1,0 +1,90 @@
+package dev.extsvc.store.jdbc;
+
+import dev.extsvc.runtime.store.InvocationRow;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * PostgreSQL: a server that several nodes share, used from the caller's thread over a pool (its driver blocks a
+ * virtual thread without pinning it, and caches prepared statements server-side itself), typed UUIDs, due work
+ * claimed with {@code FOR UPDATE SKIP LOCKED}.
+ */
+final class PostgresDialect extends JdbcDialect {
+  static final PostgresDialect INSTANCE = new PostgresDialect();
+
+  /** SQLSTATE classes that say "not now": connection, transaction rollback, resources, shutdown, I/O, internal. */
+  private static final Set<String> UNAVAILABLE_CLASSES = Set.of("08", "40", "53", "57", "58", "XX");
+
+  /** Single states of that kind: read-only transaction, lock not available, no privilege. */
+  private static final Set<String> UNAVAILABLE_STATES = Set.of("25006", "55P03", "42501");
+
+  private static final String PENDING_DUE_BEFORE = "SELECT " + Sql.INVOCATION_COLUMNS + " FROM extsvc_invocations"
+      + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+
+  // Several sweepers may run at once: rows another one holds are skipped, not waited for. The CTE is evaluated
+  // once: a semi-join could re-run a LIMIT ... SKIP LOCKED subquery and see other rows.
+  private static final String TIME_OUT_DUE =
+      "WITH due AS (SELECT id FROM extsvc_invocations WHERE status = 'PENDING' AND deadline <= ?"
+          + " AND (claim_until IS NULL OR claim_until <= ?)"
+          + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
+          + " AND c.next_attempt_at IS NOT NULL)"
+          + " ORDER BY deadline LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + " UPDATE extsvc_invocations i SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
+          + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING "
+          + Sql.qualified("i", Sql.INVOCATION_COLUMNS);
+
+  private PostgresDialect() {}
+
+  @Override
+  String displayName() {
+    return "PostgreSQL";
+  }
+
+  @Override
+  boolean isProduct(String productNameLowerCase) {
+    return productNameLowerCase.contains("postgres");
+  }
+
+  /** The PostgreSQL driver's sub-protocol, and pgjdbc-ng's. */
+  @Override
+  List<String> urlNames() {
+    return List.of("postgresql", "pgsql");
+  }
+
+  @Override
+  String migrationFolder() {
+    return "db/migration/postgresql";
+  }
+
+  @Override
+  Database database(DataSource source, @Nullable AutoCloseable owned) {
+    return new DirectDatabase(source, this, owned);
+  }
+
+  /** A typed {@code uuid} parameter: PostgreSQL does not cast text to uuid implicitly. */
+  @Override
+  void setUuid(PreparedStatement statement, int index, UUID id) throws SQLException {
+    statement.setObject(index, id);
+  }
+
+  @Override
+  boolean unavailableState(String sqlState) {
+    return UNAVAILABLE_STATES.contains(sqlState) || UNAVAILABLE_CLASSES.contains(sqlState.substring(0, 2));
+  }
+
+  @Override
+  String pendingDueBefore() {
+    return PENDING_DUE_BEFORE;
+  }
+
+  @Override
+  List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason) throws SQLException {
+    return tx.query(TIME_OUT_DUE, Rows::invocation, now, now, limit, now, reason);
+  }
+}

@@ -1,0 +1,121 @@
+package dev.extsvc.store.jdbc;
+
+import dev.extsvc.runtime.store.InvocationRow;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * SQLite (xerial sqlite-jdbc): an embedded file, one writer at a time, native calls kept off virtual threads, a
+ * driver that caches no statements, UUIDs kept as text.
+ */
+final class SqliteDialect extends JdbcDialect {
+  static final SqliteDialect INSTANCE = new SqliteDialect();
+
+  /** SQLite primary result codes that say "not now" rather than "wrong". */
+  private static final Set<Integer> UNAVAILABLE_CODES = Set.of(
+      3, // PERM
+      5, // BUSY: busy_timeout elapsed
+      6, // LOCKED
+      7, // NOMEM
+      8, // READONLY
+      9, // INTERRUPT
+      10, // IOERR
+      11, // CORRUPT
+      13, // FULL
+      14, // CANTOPEN
+      15, // PROTOCOL
+      26); // NOTADB
+
+  // INDEXED BY: without statistics SQLite picks the (status, id) index and sorts every PENDING row per batch.
+  private static final String PENDING_DUE_BEFORE = "SELECT " + Sql.INVOCATION_COLUMNS + " FROM extsvc_invocations"
+      + " INDEXED BY extsvc_invocations_due WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+
+  // A single writer makes the plain subquery exclusive already; INDEXED BY as above.
+  private static final String TIME_OUT_DUE =
+      "UPDATE extsvc_invocations SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
+          + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations INDEXED BY extsvc_invocations_due"
+          + " WHERE status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
+          + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
+          + " AND c.next_attempt_at IS NOT NULL)"
+          + " ORDER BY deadline LIMIT ?)"
+          + " RETURNING " + Sql.INVOCATION_COLUMNS;
+
+  private SqliteDialect() {}
+
+  @Override
+  String displayName() {
+    return "SQLite";
+  }
+
+  @Override
+  boolean isProduct(String productNameLowerCase) {
+    return productNameLowerCase.contains("sqlite");
+  }
+
+  @Override
+  List<String> urlNames() {
+    return List.of("sqlite");
+  }
+
+  @Override
+  String migrationFolder() {
+    return "db/migration/sqlite";
+  }
+
+  /** The store's own file: migrated over one plain connection, then one writing and a few reading connections. */
+  Database file(Path file) {
+    Migrations.migrate(SqliteDatabase.dataSource(file), this);
+    return SqliteDatabase.open(file);
+  }
+
+  /** A source the caller configured: our single writer thread still serialises writes. */
+  @Override
+  Database database(DataSource source, @Nullable AutoCloseable owned) {
+    return SqliteDatabase.over(source, owned);
+  }
+
+  /** Text: SQLite has no uuid type, and the canonical form sorts UUIDv7 by time. */
+  @Override
+  void setUuid(PreparedStatement statement, int index, UUID id) throws SQLException {
+    statement.setString(index, id.toString());
+  }
+
+  /**
+   * sqlite-jdbc compiles every statement anew and keeps no cache, and for the store's short statements compiling
+   * costs about as much as running them.
+   */
+  @Override
+  StatementCache newStatementCache() {
+    return new StatementCache(SQLiteConnection.class);
+  }
+
+  /** The driver's result code when it gives one; otherwise (pool, closed connection) the JDBC rules. */
+  @Override
+  boolean unavailable(SQLException e) {
+    if (e instanceof SQLiteException sqlite) {
+      var code = sqlite.getResultCode();
+      return code == SQLiteErrorCode.UNKNOWN_ERROR || UNAVAILABLE_CODES.contains(code.code & 0xff);
+    }
+    return super.unavailable(e);
+  }
+
+  @Override
+  String pendingDueBefore() {
+    return PENDING_DUE_BEFORE;
+  }
+
+  @Override
+  List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason) throws SQLException {
+    return tx.query(TIME_OUT_DUE, Rows::invocation, now, reason, now, now, limit);
+  }
+}
