@@ -1,6 +1,6 @@
 package dev.extsvc.bench;
 
-import dev.extsvc.runtime.internal.Tokens;
+import dev.extsvc.runtime.support.Tokens;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

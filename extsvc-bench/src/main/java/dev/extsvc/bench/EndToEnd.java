@@ -2,7 +2,6 @@ package dev.extsvc.bench;
 
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.server.ExtsvcServer;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;

@@ -1,7 +1,6 @@
 package dev.extsvc.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.spec.ExpressionTemplate;
 import dev.extsvc.spec.InjectionTarget;
 import dev.extsvc.spec.RequestParts;

@@ -1,6 +1,6 @@
 package dev.extsvc.bench;
 
-import dev.extsvc.runtime.internal.Tokens;
+import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.store.TokenRow;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.nio.file.Files;

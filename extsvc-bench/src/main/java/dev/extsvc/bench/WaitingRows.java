@@ -1,6 +1,5 @@
 package dev.extsvc.bench;
 
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.spec.InjectionTarget;
 import dev.extsvc.spec.RequestParts;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.nio.file.Path;
@@ -92,7 +93,7 @@ class DeliveryCheckTest {
   private static void handle(JdbcStore store, UUID invocation, String dedupKey, Instant now) {
     UUID callback = UUID.randomUUID();
     store.insertCallback(new CallbackRow(callback, invocation, "approved", now, "POST", "{}", "{}", dedupKey,
-        CallbackOutcome.RECEIVED, null, 0, null), new NewEvent(invocation, now, "CALLBACK_RECEIVED", "received"));
-    store.completeWithCallback(callback, invocation, now, List.of(new NewEvent(invocation, now, "COMPLETED", "done")));
+        CallbackOutcome.RECEIVED, null, 0, null), new NewEvent(invocation, now, EventKind.CALLBACK_RECEIVED, "received"));
+    store.completeWithCallback(callback, invocation, now, List.of(new NewEvent(invocation, now, EventKind.COMPLETED, "done")));
   }
 }

@@ -1,7 +1,6 @@
 package dev.extsvc.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.extsvc.runtime.internal.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

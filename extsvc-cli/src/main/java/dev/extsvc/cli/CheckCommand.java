@@ -2,7 +2,6 @@ package dev.extsvc.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.Operation;

@@ -6,7 +6,7 @@ import dev.extsvc.mock.KeyRule;
 import dev.extsvc.mock.MockService;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.server.ExtsvcServer;
@@ -176,7 +176,7 @@ final class DemoCommand implements Callable<Integer> {
       for (Map.Entry<UUID, Applicant> e : submitted.entrySet()) {
         for (EventRow ev : services.events(e.getKey())) {
           if (ev.id() > lastSeen.getOrDefault(e.getKey(), 0L)
-              && !List.of("SUBMITTED", "CALLBACK_URL", "CALLOUT").contains(ev.kind())) {
+              && !List.of(EventKind.SUBMITTED, EventKind.CALLBACK_URL, EventKind.CALLOUT).contains(ev.kind())) {
             fresh.add(new Object[] {ev, e.getValue().name()});
           }
           lastSeen.merge(e.getKey(), ev.id(), Math::max);

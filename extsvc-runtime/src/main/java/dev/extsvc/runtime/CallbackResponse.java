@@ -1,5 +1,6 @@
 package dev.extsvc.runtime;
 
+import dev.extsvc.runtime.support.Json;
 import java.util.Map;
 
 /** The answer to a callback's sender: a status, a small JSON body and headers. */
@@ -8,11 +9,13 @@ public record CallbackResponse(int status, String body, Map<String, String> head
     headers = Map.copyOf(headers);
   }
 
-  static CallbackResponse of(int status, String message) {
+  /** An answer whose body is {@code {"message": ...}}. */
+  public static CallbackResponse of(int status, String message) {
     return of(status, message, Map.of());
   }
 
-  static CallbackResponse of(int status, String message, Map<String, String> headers) {
-    return new CallbackResponse(status, dev.extsvc.runtime.internal.Json.message(message), headers);
+  /** An answer whose body is {@code {"message": ...}}, with headers. */
+  public static CallbackResponse of(int status, String message, Map<String, String> headers) {
+    return new CallbackResponse(status, Json.message(message), headers);
   }
 }

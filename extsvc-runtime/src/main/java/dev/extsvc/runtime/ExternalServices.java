@@ -1,13 +1,20 @@
 package dev.extsvc.runtime;
 
 import dev.extsvc.runtime.credentials.Credential;
+import dev.extsvc.runtime.invoke.Invoker;
+import dev.extsvc.runtime.process.Acknowledgements;
+import dev.extsvc.runtime.process.CallbackWorker;
+import dev.extsvc.runtime.process.Handlers;
+import dev.extsvc.runtime.receive.CallbackIntake;
+import dev.extsvc.runtime.registry.Registry;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
-import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.timeout.Sweeper;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;
@@ -26,17 +33,18 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The facade: registers services, invokes their operations and receives their callbacks. Built once with
  * {@link #builder()}, immutable afterwards, thread-safe. Services registered earlier are loaded back from the
  * store, so a new instance on the same store takes the callbacks of invocations made by an old one.
+ *
+ * <p>Each stage of an invocation's life lives in its own package, wired here by the builder: {@code registry}
+ * (services compiled into plans), {@code invoke} (callouts), {@code receive} (callback checks and storing),
+ * {@code process} (handler runs, retries, replay) and {@code timeout} (the sweeper). None of them knows this class.
  */
 public final class ExternalServices implements AutoCloseable {
   /** Synchronous callouts time out after this, as in the seed's platform. */
@@ -55,74 +63,27 @@ public final class ExternalServices implements AutoCloseable {
   /** Where callback URLs live under the public base URL: {@code {publicBaseUrl}/callbacks/{token}}. */
   public static final String DEFAULT_CALLBACK_PATH = "/callbacks";
 
-  private static final Logger log = LoggerFactory.getLogger(ExternalServices.class);
-
   private final Store store;
+  private final InstantSource clock;
   private final Supplier<String> publicBaseUrl;
   private final String callbackPath;
-  private final HandlerTransaction handlerTransaction;
-  private final InstantSource clock;
-  private final Registrar registrar;
-  private final Map<String, ServiceSettings> settings;
-  private final Map<String, Credential> credentials;
-  private final Map<String, Outbound> outbounds = new ConcurrentHashMap<>();
-  private final @Nullable HttpClient sharedHttp;
-  private final AddressPolicy addressPolicy;
-  private final boolean specServers;
-  private final Map<String, ServicePlan> services = new ConcurrentHashMap<>();
-  private final Duration syncTimeout;
-  private final Duration defaultCallbackTimeout;
-  private final Duration maxCallbackTimeout;
-  private final Handlers handlers;
+  private final Registry registry;
   private final Invoker invoker;
   private final CallbackReceiver receiver;
-  private final Sweeper sweeper;
   private final CallbackWorker worker;
-  private final Map<String, Acknowledgement> acknowledgements;
-  private final Map<String, WebhookSignatures> signatures;
+  private final Sweeper sweeper;
 
-  private ExternalServices(Builder b) {
-    this.store = Objects.requireNonNull(b.store, "store is required");
-    Supplier<String> baseUrl = Objects.requireNonNull(b.publicBaseUrl, "publicBaseUrl is required");
-    this.publicBaseUrl = () -> stripSlash(baseUrl.get());
-    this.callbackPath = b.callbackPath;
-    this.handlerTransaction = b.handlerTransaction;
-    this.clock = b.clock;
-    this.registrar = b.registrar;
-    this.settings = Map.copyOf(b.settings);
-    this.credentials = Map.copyOf(b.credentials);
-    this.addressPolicy = AddressPolicy.of(b.allowPrivateNetworks, b.allowedAddresses);
-    this.specServers = b.specServers;
-    this.syncTimeout = b.syncTimeout;
-    this.defaultCallbackTimeout = b.defaultCallbackTimeout;
-    this.maxCallbackTimeout = b.maxCallbackTimeout;
-    if (defaultCallbackTimeout.compareTo(maxCallbackTimeout) > 0) {
-      throw new IllegalArgumentException("defaultCallbackTimeout exceeds maxCallbackTimeout");
-    }
-    this.handlers = new Handlers(b.handlerTypes, b.handlerPackages, b.handlerFactory);
-    this.sharedHttp = b.httpClient != null
-        ? b.httpClient
-        : HttpClient.newBuilder()
-            .connectTimeout(Outbound.DEFAULT_CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-    // build every configured service's callout path now: a missing credential or secret fails here, at start
-    settings.forEach((name, s) -> outbounds.put(name, newOutbound(name, s)));
-    this.invoker = new Invoker(this);
-    this.acknowledgements = Map.copyOf(b.acknowledgements);
-    Map<String, WebhookSignatures> sigs = new HashMap<>();
-    b.webhookSecrets.forEach((service, secrets) -> sigs.put(service, new WebhookSignatures(secrets)));
-    this.signatures = Map.copyOf(sigs);
-    this.receiver = new CallbackReceiver(this, b.limits, new UnknownTokenLimiter(b.unknownTokenLimit, Duration.ofMinutes(1)));
-    this.sweeper = new Sweeper(this, b.sweepInterval);
-    CallbackProcessor processor = new CallbackProcessor(this,
-        new CallbackProcessor.RetryPolicy(b.maxAttempts, b.firstRetryDelay, b.maxRetryDelay), b.callbackLease);
-    this.worker = new CallbackWorker(this, processor, b.handlerTimeout, b.recoveryGrace, b.sweepInterval);
-    loadStoredServices();
-    if (b.startSweeper) {
-      sweeper.start();
-      worker.start();
-    }
+  private ExternalServices(Store store, InstantSource clock, Supplier<String> publicBaseUrl, String callbackPath,
+      Registry registry, Invoker invoker, CallbackReceiver receiver, CallbackWorker worker, Sweeper sweeper) {
+    this.store = store;
+    this.clock = clock;
+    this.publicBaseUrl = publicBaseUrl;
+    this.callbackPath = callbackPath;
+    this.registry = registry;
+    this.invoker = invoker;
+    this.receiver = receiver;
+    this.worker = worker;
+    this.sweeper = sweeper;
   }
 
   public static Builder builder() {
@@ -135,30 +96,7 @@ public final class ExternalServices implements AutoCloseable {
    * @param name the service name, or null to take the document's {@code info.title}
    */
   public Registration register(String document, @Nullable String name) {
-    Registration registration = registrar.register(document, name);
-    ServiceDefinition definition = registration.service();
-    if (definition != null) {
-      store.saveService(new ServiceRow(definition.name(), definition.version(), document, clock.instant()));
-      ServicePlan plan = compile(definition);
-      services.put(definition.name(), plan);
-      log.info("Registered service {} ({} operations)", definition.name(), definition.operations().size());
-      List<dev.extsvc.spec.Diagnostic> unmet = new ArrayList<>();
-      for (CredentialCheck c : credentialChecks(plan)) {
-        if (!c.satisfied()) {
-          String pointer = definition.operation(c.operation()).map(o -> o.pointer()).orElse("");
-          unmet.add(dev.extsvc.spec.Diagnostic.warning(pointer, "operation " + c.operation() + " needs " + c.expects()
-              + ", but service " + definition.name() + " has no matching credential: calls to it will be refused"));
-          log.warn("Operation {} of {} needs {}, but the service has no matching credential", c.operation(),
-              definition.name(), c.expects());
-        }
-      }
-      if (!unmet.isEmpty()) {
-        List<dev.extsvc.spec.Diagnostic> all = new ArrayList<>(registration.report().diagnostics());
-        all.addAll(unmet);
-        registration = new Registration(definition, new dev.extsvc.spec.Report(all));
-      }
-    }
-    return registration;
+    return registry.register(document, name);
   }
 
   /**
@@ -166,28 +104,15 @@ public final class ExternalServices implements AutoCloseable {
    * configured credentials cover them.
    */
   public List<CredentialCheck> credentialChecks(String service) {
-    return credentialChecks(plan(service));
-  }
-
-  private List<CredentialCheck> credentialChecks(ServicePlan plan) {
-    List<String> names = plan.outbound().credentials().stream().map(Credential::name).toList();
-    List<CredentialCheck> checks = new ArrayList<>();
-    for (dev.extsvc.spec.Operation op : plan.definition().operations()) {
-      var requirements = plan.security().requirements(op.id());
-      boolean ok = requirements.isEmpty() || requirements.stream()
-          .anyMatch(r -> r.anonymous() || Outbound.satisfied(r, plan.outbound().credentials()));
-      checks.add(new CredentialCheck(op.id(), Outbound.expects(requirements), names, ok));
-    }
-    return checks;
+    return invoker.credentialChecks(registry.plan(service));
   }
 
   public List<ServiceDefinition> services() {
-    return services.values().stream().map(ServicePlan::definition)
-        .sorted(java.util.Comparator.comparing(ServiceDefinition::name)).toList();
+    return registry.services();
   }
 
   public Optional<ServiceDefinition> service(String name) {
-    return Optional.ofNullable(services.get(name)).map(ServicePlan::definition);
+    return registry.service(name);
   }
 
   /**
@@ -207,7 +132,7 @@ public final class ExternalServices implements AutoCloseable {
       RequestParts input,
       @Nullable CallbackHandler handler,
       @Nullable Duration callbackTimeout) {
-    return invoker.invoke(service, operation, input, handler, callbackTimeout);
+    return invoker.invoke(registry.plan(service), operation, input, handler, callbackTimeout);
   }
 
   /** The framework-neutral callback endpoint; a web server passes it what follows its callback prefix. */
@@ -231,45 +156,22 @@ public final class ExternalServices implements AutoCloseable {
   public boolean cancel(UUID invocationId, String reason) {
     var at = clock.instant();
     return store.finish(invocationId, InvocationStatus.CANCELLED, reason, at,
-        new NewEvent(invocationId, at, "CANCELLED", "Cancelled: " + reason));
+        new NewEvent(invocationId, at, EventKind.CANCELLED, "Cancelled: " + reason));
   }
 
   /**
-   * Replays a stored callback that was not handled (failed, dead, or not handled): its handler runs again now,
-   * as a sender's retry would run it. Returns the answer the handler's run gave, or empty when there is no such
-   * callback or it was already handled.
+   * Replays a stored callback whose handler failed (FAILED, also dead) or declined it (NOT_HANDLED): its handler
+   * runs again now, as if its sender had sent it again. Answers 200 when handled now (the invocation completes),
+   * 404, 408 or 500 as the receiver would; 404 for an unknown callback, 409 for one that is handled or being
+   * handled.
    */
-  public Optional<CallbackResponse> replayCallback(UUID callbackId) {
-    var at = clock.instant();
-    var row = store.callback(callbackId).orElse(null);
-    if (row == null || !store.replayCallback(callbackId, at,
-        new NewEvent(row.invocationId(), at, "CALLBACK_RETRY", "Callback " + row.key() + " run again (replay)"))) {
-      return Optional.empty();
-    }
-    return Optional.of(worker.runBounded(store.callback(callbackId).orElseThrow(), null));
+  public CallbackResponse replay(UUID callbackId) {
+    return worker.replay(callbackId);
   }
 
   /** Processes due durable retries and recovers unfinished callbacks now (the worker does this every interval). */
   public int processDueCallbacks() {
     return worker.poll();
-  }
-
-  /**
-   * Runs the handler again for a stored callback whose handler failed (FAILED, also dead) or declined it
-   * (NOT_HANDLED), as if its sender had sent it again: 200 when handled now (the invocation completes), 404, 408 or
-   * 500 as the receiver answers; 404 for an unknown callback, 409 for one that is handled or being handled.
-   */
-  public CallbackResponse retryCallback(UUID callbackId) {
-    var row = store.callback(callbackId).orElse(null);
-    if (row == null) {
-      return CallbackResponse.of(404, "No callback " + callbackId);
-    }
-    if (row.outcome() == dev.extsvc.runtime.store.CallbackOutcome.HANDLED
-        || row.outcome() == dev.extsvc.runtime.store.CallbackOutcome.RECEIVED) {
-      return CallbackResponse.of(409, "Callback " + callbackId + " is " + row.outcome() + ", not failed");
-    }
-    return replayCallback(callbackId).orElseGet(() -> CallbackResponse.of(409, "Callback " + callbackId
-        + " cannot be run again"));
   }
 
   /** Times out due invocations now (the sweeper does this every interval); returns how many. */
@@ -314,90 +216,10 @@ public final class ExternalServices implements AutoCloseable {
     return clock;
   }
 
-  // --- shared with the package ---
-
-  Handlers handlers() {
-    return handlers;
-  }
-
-  HandlerTransaction handlerTransaction() {
-    return handlerTransaction;
-  }
-
-  CallbackWorker worker() {
-    return worker;
-  }
-
-  @Nullable WebhookSignatures signatures(String service) {
-    return signatures.get(service);
-  }
-
-  Acknowledgement acknowledgement(String service, String operation) {
-    Acknowledgement byOperation = acknowledgements.get(service + "#" + operation);
-    return byOperation != null ? byOperation : acknowledgements.getOrDefault(service, Acknowledgement.SYNC);
-  }
-
-  Duration syncTimeout() {
-    return syncTimeout;
-  }
-
-  Duration resolveCallbackTimeout(@Nullable Duration requested) {
-    return resolveCallbackTimeout(requested, null);
-  }
-
-  /** The requested timeout, else the service's default, else the runtime's; never above the service's maximum. */
-  Duration resolveCallbackTimeout(@Nullable Duration requested, @Nullable ServiceSettings service) {
-    Duration fallback = service != null && service.defaultCallbackTimeout() != null
-        ? service.defaultCallbackTimeout() : defaultCallbackTimeout;
-    Duration max = service != null && service.maxCallbackTimeout() != null
-        ? service.maxCallbackTimeout() : maxCallbackTimeout;
-    Duration t = requested == null ? fallback : requested;
-    if (t.isNegative() || t.isZero()) {
-      throw new ExtsvcException("callback timeout must be positive, was " + t);
-    }
-    if (t.compareTo(max) > 0) {
-      throw new ExtsvcException("callback timeout " + t + " exceeds the maximum " + max
-          + (service == null ? "" : " of service " + service.service()));
-    }
-    return t;
-  }
-
-  private ServicePlan compile(ServiceDefinition definition) {
-    Outbound outbound = outbounds.computeIfAbsent(definition.name(),
-        n -> newOutbound(n, new ServiceSettings.Builder(n).build()));
-    return ServicePlan.compile(definition, outbound, specServers);
-  }
-
-  private Outbound newOutbound(String name, ServiceSettings s) {
-    for (String credential : s.credentials()) {
-      if (credentials.containsKey(credential)) {
-        Secrets.check(credentials.get(credential)); // an unset variable or missing file fails at start
-      }
-    }
-    return new Outbound(name, s, credentials, sharedHttp, addressPolicy, syncTimeout, clock);
-  }
-
-  ServicePlan plan(String service) {
-    ServicePlan plan = services.get(service);
-    if (plan == null) {
-      throw new ExtsvcException("unknown service '" + service + "'; registered: " + services.keySet());
-    }
-    return plan;
-  }
-
-  @Nullable ServicePlan planOrNull(String service) {
-    return services.get(service);
-  }
-
-  private void loadStoredServices() {
-    for (ServiceRow row : store.services()) {
-      Registration r = registrar.register(row.document(), row.name());
-      if (r.service() == null) {
-        log.warn("Stored service {} no longer registers: {}", row.name(), r.report().errors());
-        continue;
-      }
-      services.put(row.name(), compile(r.service()));
-    }
+  /** A service's configured endpoint without one trailing slash (the registry strips one more, as it always has). */
+  private static @Nullable String configuredEndpoint(@Nullable ServiceSettings settings) {
+    String endpoint = settings == null ? null : settings.endpoint();
+    return endpoint != null && endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
   }
 
   private static String stripSlash(String url) {
@@ -417,7 +239,7 @@ public final class ExternalServices implements AutoCloseable {
     private final Map<String, ServiceSettings> settings = new LinkedHashMap<>();
     private final Map<String, Credential> credentials = new LinkedHashMap<>();
     private boolean allowPrivateNetworks;
-    private final List<AddressPolicy.Cidr> allowedAddresses = new ArrayList<>();
+    private final List<String> allowedAddresses = new ArrayList<>();
     private boolean specServers;
     private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
     private Duration defaultCallbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
@@ -448,7 +270,7 @@ public final class ExternalServices implements AutoCloseable {
 
     /** How callbacks of one operation are acknowledged; wins over the service's setting. */
     public Builder acknowledgement(String service, String operation, Acknowledgement mode) {
-      acknowledgements.put(service + "#" + operation, mode);
+      acknowledgements.put(Acknowledgements.operationKey(service, operation), mode);
       return this;
     }
 
@@ -487,7 +309,7 @@ public final class ExternalServices implements AutoCloseable {
      * rotate. Callbacks that fail the check are answered 401, without saying which check failed.
      */
     public Builder webhookSecrets(String service, String... secrets) {
-      new WebhookSignatures(List.of(secrets));
+      CallbackIntake.checkWebhookSecrets(List.of(secrets));
       webhookSecrets.put(service, List.of(secrets));
       return this;
     }
@@ -602,7 +424,8 @@ public final class ExternalServices implements AutoCloseable {
     /** Address blocks callouts may always go to, such as "10.20.0.0/16" or "fd12::/16". */
     public Builder allowAddresses(String... blocks) {
       for (String block : blocks) {
-        allowedAddresses.add(AddressPolicy.Cidr.parse(block));
+        Invoker.checkAddressBlock(block);
+        allowedAddresses.add(block);
       }
       return this;
     }
@@ -664,8 +487,38 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds the runtime: each stage is constructed with what it needs, stored services are loaded, then (unless
+     * {@link #startSweeper(boolean) startSweeper(false)}) the worker and the sweeper start.
+     */
     public ExternalServices build() {
-      return new ExternalServices(this);
+      Store store = Objects.requireNonNull(this.store, "store is required");
+      Supplier<String> baseUrl = Objects.requireNonNull(this.publicBaseUrl, "publicBaseUrl is required");
+      Supplier<String> stripped = () -> stripSlash(baseUrl.get());
+      Map<String, ServiceSettings> settings = Map.copyOf(this.settings);
+      Handlers handlers = new Handlers(handlerTypes, handlerPackages, handlerFactory);
+      Acknowledgements acks = new Acknowledgements(acknowledgements);
+      Invoker invoker = new Invoker(new Invoker.Context(store, clock, stripped, callbackPath, handlers::stateOf,
+          settings, Map.copyOf(credentials), httpClient != null ? httpClient : Invoker.defaultHttpClient(),
+          allowPrivateNetworks, List.copyOf(allowedAddresses), syncTimeout, defaultCallbackTimeout,
+          maxCallbackTimeout));
+      Registry registry = new Registry(new Registry.Context(store, clock, registrar,
+          name -> configuredEndpoint(settings.get(name)), specServers,
+          invoker::credentialChecks));
+      CallbackWorker worker = new CallbackWorker(new CallbackWorker.Context(store, clock, handlers,
+          handlerTransaction, acks, maxAttempts, firstRetryDelay, maxRetryDelay, handlerTimeout, callbackLease,
+          recoveryGrace, sweepInterval));
+      CallbackIntake intake = new CallbackIntake(new CallbackIntake.Context(store, clock, limits, unknownTokenLimit,
+          registry::planOrNull, acks, Map.copyOf(webhookSecrets), worker));
+      Sweeper sweeper = new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
+      registry.load();
+      ExternalServices services = new ExternalServices(store, clock, stripped, callbackPath, registry, invoker,
+          new CallbackReceiver(intake), worker, sweeper);
+      if (startSweeper) {
+        sweeper.start();
+        worker.start();
+      }
+      return services;
     }
 
     private static Duration positive(Duration d, String name) {

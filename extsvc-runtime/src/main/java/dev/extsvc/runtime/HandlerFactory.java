@@ -13,6 +13,6 @@ public interface HandlerFactory {
    * state stay as they are), and returns it.
    */
   static <T extends CallbackHandler> T restoreState(T handler, String stateJson) throws java.io.IOException {
-    return Handlers.STATE_MAPPER.readerForUpdating(handler).readValue(stateJson);
+    return dev.extsvc.runtime.support.Json.HANDLER_STATE.readerForUpdating(handler).readValue(stateJson);
   }
 }

@@ -3,11 +3,11 @@ package dev.extsvc.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.CalloutException;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationQuery;
@@ -221,7 +221,7 @@ final class ApiRoutes {
     }
     ArrayNode events = out.putArray("events");
     for (EventRow e : services.events(id)) {
-      events.addObject().put("at", e.at().toString()).put("kind", e.kind()).put("message", e.message());
+      events.addObject().put("at", e.at().toString()).put("kind", e.kind().name()).put("message", e.message());
     }
     Http.json(res, 200, out.toString());
   }
@@ -248,16 +248,32 @@ final class ApiRoutes {
     Http.json(res, 200, invocationJson(services.invocation(id).orElseThrow()).toString());
   }
 
+  /**
+   * Runs a failed or declined callback's handler again: 200 with the answer its sender would get now (which may
+   * itself be 404, 408 or 500) and the callback as it then is; 404 for an unknown callback, 409 for a handled one
+   * or one being handled.
+   */
   private void replay(ServerRequest req, ServerResponse res) {
-    UUID id = uuid(req.path().pathParameters().get("id"));
-    var answer = services.replayCallback(id);
-    if (answer.isEmpty()) {
-      Http.json(res, 404, Json.message("No callback " + id + " that can be replayed (unknown, or already handled)"));
+    String text = req.path().pathParameters().get("id");
+    UUID id;
+    try {
+      id = UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("'" + text + "' is not a callback id");
+    }
+    CallbackResponse answer = services.replay(id);
+    Optional<CallbackRow> row = services.store().callback(id);
+    if (row.isEmpty() || answer.status() == 409) {
+      Http.json(res, row.isEmpty() ? 404 : 409, answer.body());
       return;
     }
     ObjectNode out = Json.MAPPER.createObjectNode().put("callbackId", id.toString())
-        .put("answerCode", answer.get().status());
-    out.set("answer", bodyJson(answer.get().body()));
+        .put("answerCode", answer.status());
+    out.set("answer", bodyJson(answer.body()));
+    CallbackRow c = row.get();
+    out.putObject("callback").put("id", c.id().toString()).put("invocationId", c.invocationId().toString())
+        .put("key", c.key()).put("outcome", c.outcome().name()).put("attempts", c.attempts())
+        .put("answerCode", c.answerCode()).put("error", c.error()).put("dead", c.dead());
     Http.json(res, 200, out.toString());
   }
 

@@ -5,7 +5,6 @@ import static dev.extsvc.server.CallbackLoopTest.APPROVED_BODY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.spec.RequestParts;
 import java.io.IOException;
 import java.net.URI;
@@ -92,7 +91,7 @@ class AdminTokenTest {
     assertThat(get("/api/invocations", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
     assertThat(get("/api/overview", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
     HttpResponse<String> retry = send(HttpRequest.newBuilder(URI.create(base + "/api/callbacks/"
-        + java.util.UUID.randomUUID() + "/retry")).POST(HttpRequest.BodyPublishers.noBody()).build());
+        + java.util.UUID.randomUUID() + "/replay")).POST(HttpRequest.BodyPublishers.noBody()).build());
     assertThat(retry.statusCode()).isEqualTo(401);
   }
 

@@ -3,7 +3,7 @@ package dev.extsvc.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.spec.RequestParts;
 import java.io.IOException;
@@ -48,7 +48,7 @@ class BadCallbackTest {
     assertThat(f.services.callbacks(id)).isEmpty();
     assertThat(RecordingHandler.SEEN).isEmpty();
     assertThat(f.services.events(id)).hasSize(eventsBefore + 1)
-        .last().satisfies(e -> assertThat(e.kind()).isEqualTo("CALLBACK_REJECTED"));
+        .last().satisfies(e -> assertThat(e.kind()).isEqualTo(EventKind.CALLBACK_REJECTED));
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.extsvc.runtime.CallbackRequest;
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.spec.RequestParts;
 import java.io.IOException;

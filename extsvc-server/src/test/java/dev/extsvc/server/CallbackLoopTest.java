@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.extsvc.runtime.CalloutException;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.spec.RequestParts;
@@ -295,6 +295,6 @@ class CallbackLoopTest {
       assertThat(Json.readTrusted(c.body()).get("status").asText()).isEqualTo("approved");
     });
     assertThat(f.services.events(result.invocationId())).extracting(EventRow::kind)
-        .containsSubsequence("SUBMITTED", "CALLBACK_URL", "CALLOUT", "CALLBACK_RECEIVED", "COMPLETED");
+        .containsSubsequence(EventKind.SUBMITTED, EventKind.CALLBACK_URL, EventKind.CALLOUT, EventKind.CALLBACK_RECEIVED, EventKind.COMPLETED);
   }
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.InvocationStatus;
@@ -104,7 +103,7 @@ class ConsoleActionsTest {
   }
 
   @Test
-  void retryRunsAFailedCallbacksHandlerAgainThroughTheApiAndTheConsole() {
+  void replayRunsAFailedCallbacksHandlerAgainThroughTheApiAndTheConsole() {
     InvocationResult first = submit(new RecordingHandler("A", APPROVED));
     InvocationResult second = submit(new RecordingHandler("B", APPROVED));
     RecordingHandler.FAILURES_LEFT.set(2);
@@ -117,13 +116,13 @@ class ConsoleActionsTest {
         .containsExactlyInAnyOrder(failed1.id().toString(), failed2.id().toString());
     assertThat(overview.get("handlerFailures").asInt()).isEqualTo(2);
 
-    HttpResponse<String> api = f.postJson(base + "/api/callbacks/" + failed1.id() + "/retry", "");
+    HttpResponse<String> api = f.postJson(base + "/api/callbacks/" + failed1.id() + "/replay", "");
     assertThat(api.statusCode()).isEqualTo(200);
     JsonNode out = Json.readTrusted(api.body());
-    assertThat(out.at("/answer/status").asInt()).isEqualTo(200);
+    assertThat(out.at("/answerCode").asInt()).isEqualTo(200);
     assertThat(out.at("/callback/outcome").asText()).isEqualTo("HANDLED");
-    assertThat(f.postJson(base + "/api/callbacks/" + failed1.id() + "/retry", "").statusCode()).isEqualTo(409);
-    assertThat(f.postJson(base + "/api/callbacks/" + UUID.randomUUID() + "/retry", "").statusCode()).isEqualTo(404);
+    assertThat(f.postJson(base + "/api/callbacks/" + failed1.id() + "/replay", "").statusCode()).isEqualTo(409);
+    assertThat(f.postJson(base + "/api/callbacks/" + UUID.randomUUID() + "/replay", "").statusCode()).isEqualTo(404);
 
     HttpResponse<String> console = form("/console/callbacks/" + failed2.id() + "/retry", "", base);
     assertThat(console.statusCode()).isEqualTo(303);

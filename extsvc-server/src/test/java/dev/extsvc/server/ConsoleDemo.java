@@ -5,11 +5,10 @@ import static dev.extsvc.server.CallbackLoopTest.APPROVED_BODY;
 import static dev.extsvc.server.CallbackLoopTest.ERROR;
 import static dev.extsvc.server.CallbackLoopTest.REJECTED;
 
-import dev.extsvc.runtime.CalloutException;
 import dev.extsvc.runtime.CallbackHandler;
+import dev.extsvc.runtime.CalloutException;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.net.InetAddress;

@@ -14,7 +14,6 @@ import dev.extsvc.runtime.credentials.MutualTls;
 import dev.extsvc.runtime.credentials.OAuth2ClientCredentials;
 import dev.extsvc.runtime.credentials.Secret;
 import dev.extsvc.runtime.credentials.SecretUnavailableException;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;

@@ -3,7 +3,6 @@ package dev.extsvc.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.store.jdbc.Dialect;

@@ -8,9 +8,9 @@ import dev.extsvc.runtime.CallbackRequest;
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.Store;
@@ -94,7 +94,7 @@ class ReliabilityTest {
     CallbackRow row = f.services.callbacks(r.invocationId()).get(0);
     assertThat(row.outcome()).isEqualTo(CallbackOutcome.HANDLED);
     assertThat(row.attempts()).isEqualTo(3);
-    assertThat(f.services.events(r.invocationId())).extracting(EventRow::kind).filteredOn("HANDLER_FAILED"::equals)
+    assertThat(f.services.events(r.invocationId())).extracting(EventRow::kind).filteredOn(EventKind.HANDLER_FAILED::equals)
         .hasSize(2);
   }
 
@@ -122,6 +122,8 @@ class ReliabilityTest {
     assertThat(f.services.invocation(r.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
     assertThat(RecordingHandler.SEEN).hasSize(1);
     assertThat(f.postJson(f.server.localUrl() + "/api/callbacks/" + callbackId + "/replay", "").statusCode())
+        .as("a handled callback is not replayed").isEqualTo(409);
+    assertThat(f.postJson(f.server.localUrl() + "/api/callbacks/" + UUID.randomUUID() + "/replay", "").statusCode())
         .isEqualTo(404);
   }
 
@@ -165,7 +167,7 @@ class ReliabilityTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         f.services.invocation(r.invocationId()).orElseThrow().status() == InvocationStatus.COMPLETED);
     assertThat(RecordingHandler.SEEN).hasSize(1);
-    assertThat(f.services.events(r.invocationId())).extracting(EventRow::kind).contains("HANDLER_SLOW");
+    assertThat(f.services.events(r.invocationId())).extracting(EventRow::kind).contains(EventKind.HANDLER_SLOW);
   }
 
   @Test
@@ -215,8 +217,8 @@ class ReliabilityTest {
         sweep.get();
         f.services.sweepNow();
         var inv = f.services.invocation(r.invocationId()).orElseThrow();
-        List<String> finals = f.services.events(r.invocationId()).stream().map(EventRow::kind)
-            .filter(k -> k.equals("COMPLETED") || k.equals("TIMED_OUT")).toList();
+        List<EventKind> finals = f.services.events(r.invocationId()).stream().map(EventRow::kind)
+            .filter(k -> k == EventKind.COMPLETED || k == EventKind.TIMED_OUT).toList();
         assertThat(finals).as("iteration %d", i).hasSize(1);
         if (status >= 200 && status < 300) {
           assertThat(inv.status()).as("iteration %d: answered %d", i, status).isEqualTo(InvocationStatus.COMPLETED);
@@ -240,7 +242,7 @@ class ReliabilityTest {
     String token = r.callbackUrls().get(APPROVED).substring(r.callbackUrls().get(APPROVED).lastIndexOf('/') + 1);
     f.store.insertCallback(new CallbackRow(UUID.randomUUID(), r.invocationId(), APPROVED, f.clock.instant(), "POST",
         "{}", BODY, "crash-" + token.length(), CallbackOutcome.RECEIVED, null, 0, null),
-        new dev.extsvc.runtime.store.NewEvent(r.invocationId(), f.clock.instant(), "CALLBACK_RECEIVED", "stored"));
+        new dev.extsvc.runtime.store.NewEvent(r.invocationId(), f.clock.instant(), EventKind.CALLBACK_RECEIVED, "stored"));
     f.close();
 
     f = new Fixture(dir, b -> {});
@@ -250,7 +252,7 @@ class ReliabilityTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         f.services.invocation(r.invocationId()).orElseThrow().status() == InvocationStatus.COMPLETED);
     assertThat(RecordingHandler.SEEN).hasSize(1);
-    assertThat(f.services.events(r.invocationId())).extracting(EventRow::kind).contains("CALLBACK_RECOVERED");
+    assertThat(f.services.events(r.invocationId())).extracting(EventRow::kind).contains(EventKind.CALLBACK_RECOVERED);
     f.services.processDueCallbacks();
     assertThat(RecordingHandler.SEEN).hasSize(1);
   }
@@ -277,7 +279,7 @@ class ReliabilityTest {
     InvocationResult r = submit("Uma", null);
     jdbc.insertCallback(new CallbackRow(UUID.randomUUID(), r.invocationId(), APPROVED, f.clock.instant(), "POST",
         "{}", BODY, "unfinished", CallbackOutcome.RECEIVED, null, 0, null),
-        new dev.extsvc.runtime.store.NewEvent(r.invocationId(), f.clock.instant(), "CALLBACK_RECEIVED", "stored"));
+        new dev.extsvc.runtime.store.NewEvent(r.invocationId(), f.clock.instant(), EventKind.CALLBACK_RECEIVED, "stored"));
     f.clock.advance(Duration.ofMinutes(1));
     down.set(true);
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.spec.RequestParts;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ExternalServices.retryCallback}: the console's "run the handler again", as a sender's retry would. */
+/** {@code ExternalServices.replay}: the console's "run the handler again", as a sender's retry would. */
 class RetryCallbackTest {
   @TempDir Path dir;
   Fixture f;
@@ -52,7 +52,7 @@ class RetryCallbackTest {
     InvocationResult result = submit(new RecordingHandler("Alice", APPROVED));
     CallbackRow failed = failedCallback(result);
 
-    CallbackResponse answer = f.services.retryCallback(failed.id());
+    CallbackResponse answer = f.services.replay(failed.id());
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(RecordingHandler.SEEN).singleElement().satisfies(s -> {
@@ -65,7 +65,7 @@ class RetryCallbackTest {
       assertThat(c.attempts()).isEqualTo(2);
     });
     assertThat(f.services.events(result.invocationId())).extracting(EventRow::kind)
-        .containsSubsequence("HANDLER_FAILED", "CALLBACK_RETRY", "HANDLER_OK", "COMPLETED");
+        .containsSubsequence(EventKind.HANDLER_FAILED, EventKind.CALLBACK_RETRY, EventKind.HANDLER_OK, EventKind.COMPLETED);
   }
 
   @Test
@@ -74,7 +74,7 @@ class RetryCallbackTest {
     CallbackRow failed = failedCallback(result);
     RecordingHandler.FAILURES_LEFT.set(1);
 
-    assertThat(f.services.retryCallback(failed.id()).status()).isEqualTo(500);
+    assertThat(f.services.replay(failed.id()).status()).isEqualTo(500);
     assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
     assertThat(f.services.store().callback(failed.id()).orElseThrow().attempts()).isEqualTo(2);
   }
@@ -85,13 +85,13 @@ class RetryCallbackTest {
     f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY);
     CallbackRow handled = f.services.callbacks(result.invocationId()).getFirst();
 
-    assertThat(f.services.retryCallback(handled.id()).status()).isEqualTo(409);
+    assertThat(f.services.replay(handled.id()).status()).isEqualTo(409);
     assertThat(RecordingHandler.SEEN).hasSize(1);
   }
 
   @Test
   void anUnknownCallbackIs404() {
-    assertThat(f.services.retryCallback(UUID.randomUUID()).status()).isEqualTo(404);
+    assertThat(f.services.replay(UUID.randomUUID()).status()).isEqualTo(404);
   }
 
   @Test
@@ -100,7 +100,7 @@ class RetryCallbackTest {
     CallbackRow failed = failedCallback(result);
     f.clock.advance(Duration.ofHours(2));
 
-    assertThat(f.services.retryCallback(failed.id()).status()).isEqualTo(408);
+    assertThat(f.services.replay(failed.id()).status()).isEqualTo(408);
     assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.TIMED_OUT);
     assertThat(RecordingHandler.SEEN).isEmpty();
   }
@@ -111,7 +111,7 @@ class RetryCallbackTest {
     CallbackRow failed = failedCallback(result);
     f.services.cancel(result.invocationId(), "customer withdrew");
 
-    assertThat(f.services.retryCallback(failed.id()).status()).isEqualTo(404);
+    assertThat(f.services.replay(failed.id()).status()).isEqualTo(404);
     assertThat(RecordingHandler.SEEN).isEmpty();
   }
 }

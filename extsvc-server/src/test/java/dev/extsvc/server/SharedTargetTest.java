@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.InvocationResult;
 import dev.extsvc.runtime.ReceivedCallback;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.spec.RequestParts;
 import java.io.IOException;
 import java.net.http.HttpResponse;

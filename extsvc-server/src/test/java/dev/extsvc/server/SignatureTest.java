@@ -3,7 +3,6 @@ package dev.extsvc.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.extsvc.runtime.InvocationResult;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.spec.RequestParts;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -1,6 +1,6 @@
 package dev.extsvc.server.console;
 
-import dev.extsvc.runtime.internal.Json;
+import dev.extsvc.server.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.SetCookie;
 import io.helidon.webserver.http.Handler;

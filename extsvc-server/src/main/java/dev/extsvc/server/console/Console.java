@@ -275,7 +275,7 @@ public final class Console {
       html(res, 404, "<!doctype html><p>No such callback.</p>");
       return;
     }
-    CallbackResponse answer = services.retryCallback(callback.get().id());
+    CallbackResponse answer = services.replay(callback.get().id());
     redirect(res, "/console/invocations/" + callback.get().invocationId() + "?done=retry-" + answer.status()
         + "#cb-" + callback.get().id());
   }

@@ -2,23 +2,20 @@ package dev.extsvc.server.console;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.ExternalServices;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.server.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.UUID;
 
-/** The REST endpoints behind the console's actions that the API lacked: run a callback's handler again, overview. */
+/** The REST endpoint behind the console's overview, which the API lacked. */
 final class ConsoleApi {
   private final ExternalServices services;
 
@@ -27,7 +24,6 @@ final class ConsoleApi {
   }
 
   void register(HttpRules r) {
-    r.post("/api/callbacks/{id}/retry", guard((req, res) -> retry(req.path().pathParameters().get("id"), res)));
     r.get("/api/overview", guard((req, res) -> overview(res)));
   }
 
@@ -40,31 +36,6 @@ final class ConsoleApi {
         json(res, 503, Json.message("Store unavailable, retry later"));
       }
     };
-  }
-
-  /** 200 with the handler's answer (which may itself be 500), 404 unknown, 409 not a failed callback. */
-  private void retry(String idText, ServerResponse res) {
-    UUID id;
-    try {
-      id = UUID.fromString(idText);
-    } catch (IllegalArgumentException e) {
-      json(res, 400, Json.message("'" + idText + "' is not a callback id"));
-      return;
-    }
-    if (services.store().callback(id).isEmpty()) {
-      json(res, 404, Json.message("No callback " + id));
-      return;
-    }
-    CallbackResponse answer = services.retryCallback(id);
-    if (answer.status() == 409) {
-      json(res, 409, answer.body());
-      return;
-    }
-    ObjectNode out = Json.MAPPER.createObjectNode();
-    out.putObject("answer").put("status", answer.status()).set("body", Json.readTrusted(answer.body()));
-    Optional<CallbackRow> row = services.store().callback(id);
-    row.ifPresent(c -> out.set("callback", callbackJson(c)));
-    json(res, 200, out.toString());
   }
 
   private void overview(ServerResponse res) {

@@ -1,9 +1,10 @@
 package dev.extsvc.server.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.extsvc.runtime.internal.Json;
 import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.server.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,16 +111,15 @@ final class Format {
   }
 
   /** Event kinds: failures red, endings coloured as their status, the rest neutral. */
-  static String eventClass(String kind) {
-    if (kind.contains("FAILED") || kind.contains("REJECTED") || kind.equals("CALLBACK_LATE")) {
-      return "ev ev-bad";
-    }
+  static String eventClass(EventKind kind) {
     return switch (kind) {
-      case "COMPLETED", "HANDLER_OK", "CALLBACK_RECORDED" -> "ev ev-good";
-      case "TIMED_OUT" -> "ev ev-warn";
-      case "CANCELLED" -> "ev ev-muted";
-      case "CALLBACK_RECEIVED", "CALLBACK_RETRY", "CALLBACK_DUPLICATE" -> "ev ev-info";
-      default -> "ev";
+      case HANDLER_FAILED, CALLBACK_REJECTED, CALLBACK_LATE -> "ev ev-bad";
+      case COMPLETED, HANDLER_OK, CALLBACK_RECORDED -> "ev ev-good";
+      case TIMED_OUT -> "ev ev-warn";
+      case CANCELLED -> "ev ev-muted";
+      case CALLBACK_RECEIVED, CALLBACK_RETRY, CALLBACK_DUPLICATE -> "ev ev-info";
+      case SUBMITTED, CALLBACK_URL, CALLOUT, CALLBACK_RECOVERED, CALLBACK_DEAD, HANDLER_NOT_HANDLED, HANDLER_SLOW
+          -> "ev";
     };
   }
 

@@ -6,6 +6,7 @@ import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -52,8 +53,6 @@ public final class JdbcStore implements Store {
   /** Connections of the pool the store makes for a server database (PostgreSQL). */
   static final int POOL_SIZE = 10;
   static final String TIMEOUT_REASON = "Callback timeout reached";
-  static final String TIMED_OUT_EVENT = "TIMED_OUT";
-  static final String COMPLETED_EVENT = "COMPLETED";
 
   private final Database database;
   private final JdbcDialect dialect;
@@ -283,7 +282,7 @@ public final class JdbcStore implements Store {
     write(tx -> {
       requireOne(tx.update(Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, callbackId), "callback", callbackId);
       boolean moved = tx.update(Sql.FINISH, InvocationStatus.COMPLETED, null, at, invocationId) == 1;
-      insertEvents(tx, moved ? events : events.stream().filter(e -> !e.kind().equals(COMPLETED_EVENT)).toList());
+      insertEvents(tx, moved ? events : events.stream().filter(e -> e.kind() != EventKind.COMPLETED).toList());
       return null;
     });
   }
@@ -319,7 +318,7 @@ public final class JdbcStore implements Store {
     var due = write(tx -> {
       var claimed = dialect.timeOutDue(tx, now, limit, TIMEOUT_REASON);
       insertEvents(tx, claimed.stream()
-          .map(row -> new NewEvent(row.id(), now, TIMED_OUT_EVENT, TIMEOUT_REASON + " at " + row.deadline()))
+          .map(row -> new NewEvent(row.id(), now, EventKind.TIMED_OUT, TIMEOUT_REASON + " at " + row.deadline()))
           .toList());
       return claimed;
     });
@@ -454,7 +453,7 @@ public final class JdbcStore implements Store {
   private static void insertEvents(Tx tx, List<NewEvent> events) throws SQLException {
     var rows = new ArrayList<@Nullable Object[]>();
     for (var event : events) {
-      rows.add(new Object[] {event.invocationId(), event.at(), event.kind(), event.message()});
+      rows.add(new Object[] {event.invocationId(), event.at(), event.kind().name(), event.message()});
     }
     tx.batch(Sql.INSERT_EVENT, rows);
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
@@ -103,7 +104,8 @@ final class Rows {
 
   static EventRow event(ResultSet row) throws SQLException {
     return new EventRow(
-        row.getLong("id"), uuid(row, "invocation_id"), instantAt(row, "at"), row.getString("kind"), row.getString("message"));
+        row.getLong("id"), uuid(row, "invocation_id"), instantAt(row, "at"),
+        EventKind.valueOf(row.getString("kind")), row.getString("message"));
   }
 
   /** Both dialects read back the canonical text form (PostgreSQL renders a uuid that way too). */

@@ -4,6 +4,7 @@ import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.NewEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +67,6 @@ final class Fixtures {
   }
 
   static NewEvent event(UUID invocationId, String kind) {
-    return new NewEvent(invocationId, T0, kind, kind.toLowerCase() + " happened");
+    return new NewEvent(invocationId, T0, EventKind.valueOf(kind), kind.toLowerCase() + " happened");
   }
 }

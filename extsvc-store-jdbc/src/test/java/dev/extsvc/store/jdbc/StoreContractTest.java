@@ -13,6 +13,7 @@ import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -109,7 +110,7 @@ abstract class StoreContractTest {
     assertThat(found.keys()).containsExactly("approved", "rejected");
     assertThat(store.token(new byte[32]).orElseThrow().keys()).isEmpty();
     assertThat(store.token(new byte[31])).isEmpty();
-    assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly("SUBMITTED");
+    assertThat(store.events(invocation.id())).extracting(e -> e.kind().name()).containsExactly("SUBMITTED");
 
     // The receiver's single read: the token with its invocation.
     var lookup = store.tokenWithInvocation(hash.clone()).orElseThrow();
@@ -181,7 +182,7 @@ abstract class StoreContractTest {
     assertThat(stored.error()).isNull();
     assertThat(stored.attempts()).isEqualTo(2);
     assertThat(store.events(invocation.id())).hasSize(3);
-    assertThatThrownBy(() -> store.updateCallback(uuid7(), CallbackOutcome.FAILED, 500, "x", event(invocation.id(), "X")))
+    assertThatThrownBy(() -> store.updateCallback(uuid7(), CallbackOutcome.FAILED, 500, "x", event(invocation.id(), "CALLBACK_DUPLICATE")))
         .isInstanceOf(IllegalStateException.class);
   }
 
@@ -200,9 +201,9 @@ abstract class StoreContractTest {
     assertThat(stored.status()).isEqualTo(InvocationStatus.CANCELLED);
     assertThat(stored.reason()).isEqualTo("callout failed");
     assertThat(stored.finishedAt()).isEqualTo(at);
-    assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly("CANCELLED");
-    assertThat(store.finish(uuid7(), InvocationStatus.CANCELLED, null, at, event(invocation.id(), "X"))).isFalse();
-    assertThatThrownBy(() -> store.finish(invocation.id(), InvocationStatus.PENDING, null, at, event(invocation.id(), "X")))
+    assertThat(store.events(invocation.id())).extracting(e -> e.kind().name()).containsExactly("CANCELLED");
+    assertThat(store.finish(uuid7(), InvocationStatus.CANCELLED, null, at, event(invocation.id(), "CALLBACK_DUPLICATE"))).isFalse();
+    assertThatThrownBy(() -> store.finish(invocation.id(), InvocationStatus.PENDING, null, at, event(invocation.id(), "CALLBACK_DUPLICATE")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -225,7 +226,7 @@ abstract class StoreContractTest {
     assertThat(handled.answerCode()).isEqualTo(200);
     assertThat(handled.attempts()).isEqualTo(1);
     assertThat(store.events(invocation.id()))
-        .extracting(EventRow::kind)
+        .extracting(e -> e.kind().name())
         .containsExactly("CALLBACK_RECEIVED", "HANDLER_OK", "COMPLETED");
   }
 
@@ -243,7 +244,7 @@ abstract class StoreContractTest {
     assertThat(store.invocation(invocation.id()).orElseThrow().status()).isEqualTo(InvocationStatus.TIMED_OUT);
     assertThat(store.callback(row.id()).orElseThrow().outcome()).isEqualTo(CallbackOutcome.HANDLED);
     assertThat(store.events(invocation.id()))
-        .extracting(EventRow::kind)
+        .extracting(e -> e.kind().name())
         .containsExactly("CALLBACK_RECEIVED", "TIMED_OUT", "HANDLER_OK");
   }
 
@@ -260,7 +261,7 @@ abstract class StoreContractTest {
     assertThat(stored.syncStatus()).isEqualTo(202);
     assertThat(stored.syncHeaders()).isEqualTo("{\"location\":[\"/apps/1\"]}");
     assertThat(stored.syncBody()).isNull();
-    assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly("COMPLETED", "CALLOUT");
+    assertThat(store.events(invocation.id())).extracting(e -> e.kind().name()).containsExactly("COMPLETED", "CALLOUT");
     assertThatThrownBy(() -> store.recordSyncAnswer(uuid7(), 200, "{}", "", event(invocation.id(), "CALLOUT")))
         .isInstanceOf(IllegalStateException.class);
   }
@@ -293,7 +294,7 @@ abstract class StoreContractTest {
     assertThat(store.events(due.getFirst().id()))
         .singleElement()
         .satisfies(e -> {
-          assertThat(e.kind()).isEqualTo("TIMED_OUT");
+          assertThat(e.kind()).isEqualTo(EventKind.TIMED_OUT);
           assertThat(e.at()).isEqualTo(now);
           assertThat(e.message()).contains(due.getFirst().deadline().toString());
         });
@@ -326,7 +327,7 @@ abstract class StoreContractTest {
     assertThat(new HashSet<>(all)).isEqualTo(new HashSet<>(invocations.stream().map(InvocationRow::id).toList()));
     assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, 200L);
     for (var row : invocations) {
-      assertThat(store.events(row.id())).extracting(EventRow::kind).containsExactly("TIMED_OUT");
+      assertThat(store.events(row.id())).extracting(e -> e.kind().name()).containsExactly("TIMED_OUT");
     }
   }
 
@@ -393,23 +394,34 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void everyEventKindIsStoredByItsNameAndReadBackAsItself() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    for (EventKind kind : EventKind.values()) {
+      store.appendEvent(new NewEvent(invocation.id(), T0, kind, "k"));
+    }
+
+    assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly(EventKind.values());
+  }
+
+  @Test
   void eventsAndCallbacksComeBackOldestFirst() {
     var invocation = pending();
     var other = pending();
     store.createInvocation(invocation, List.of(), List.of(event(invocation.id(), "SUBMITTED")));
     store.createInvocation(other, List.of(), List.of(event(other.id(), "SUBMITTED")));
-    store.appendEvent(new NewEvent(invocation.id(), T0.plusSeconds(1), "CALLOUT", "POST /apps -> 202"));
+    store.appendEvent(new NewEvent(invocation.id(), T0.plusSeconds(1), EventKind.CALLOUT, "POST /apps -> 202"));
     store.appendEvent(event(other.id(), "CALLOUT"));
-    store.appendEvent(new NewEvent(invocation.id(), T0.plusSeconds(2), "CALLBACK_RECEIVED", "approved"));
+    store.appendEvent(new NewEvent(invocation.id(), T0.plusSeconds(2), EventKind.CALLBACK_RECEIVED, "approved"));
     var late = callback(invocation.id(), "late");
     var early = callback(invocation.id(), "early");
-    store.insertCallback(withReceivedAt(late, T0.plusSeconds(9)), event(invocation.id(), "X"));
-    store.insertCallback(withReceivedAt(early, T0.plusSeconds(8)), event(invocation.id(), "X"));
+    store.insertCallback(withReceivedAt(late, T0.plusSeconds(9)), event(invocation.id(), "CALLBACK_DUPLICATE"));
+    store.insertCallback(withReceivedAt(early, T0.plusSeconds(8)), event(invocation.id(), "CALLBACK_DUPLICATE"));
 
     var events = store.events(invocation.id());
-    assertThat(events).extracting(EventRow::kind).containsExactly("SUBMITTED", "CALLOUT", "CALLBACK_RECEIVED", "X", "X");
+    assertThat(events).extracting(e -> e.kind().name()).containsExactly("SUBMITTED", "CALLOUT", "CALLBACK_RECEIVED", "CALLBACK_DUPLICATE", "CALLBACK_DUPLICATE");
     assertThat(events).extracting(EventRow::id).isSorted().doesNotHaveDuplicates();
-    assertThat(events.get(1)).isEqualTo(new EventRow(events.get(1).id(), invocation.id(), T0.plusSeconds(1), "CALLOUT", "POST /apps -> 202"));
+    assertThat(events.get(1)).isEqualTo(new EventRow(events.get(1).id(), invocation.id(), T0.plusSeconds(1), EventKind.CALLOUT, "POST /apps -> 202"));
     assertThat(store.callbacks(invocation.id())).extracting(r -> r.dedupKey()).containsExactly("early", "late");
     assertThat(store.callbacks(other.id())).isEmpty();
   }
@@ -429,8 +441,8 @@ abstract class StoreContractTest {
     var last = store.lastEvents(List.of(a.id(), b.id(), quiet.id()));
 
     assertThat(last).containsOnlyKeys(a.id(), b.id());
-    assertThat(last.get(a.id()).kind()).isEqualTo("COMPLETED");
-    assertThat(last.get(b.id()).kind()).isEqualTo("CALLOUT");
+    assertThat(last.get(a.id()).kind()).isEqualTo(EventKind.COMPLETED);
+    assertThat(last.get(b.id()).kind()).isEqualTo(EventKind.CALLOUT);
     assertThat(store.lastEvents(List.of())).isEmpty();
   }
 
@@ -480,8 +492,8 @@ abstract class StoreContractTest {
     }
     var ok = withReceivedAt(callback(a.id(), "ok"), minute.plusSeconds(70));
     var bad = withReceivedAt(callback(b.id(), "bad"), minute.plusSeconds(80));
-    store.insertCallback(ok, event(a.id(), "X"));
-    store.insertCallback(bad, event(b.id(), "X"));
+    store.insertCallback(ok, event(a.id(), "CALLBACK_DUPLICATE"));
+    store.insertCallback(bad, event(b.id(), "CALLBACK_DUPLICATE"));
     store.updateCallback(bad.id(), CallbackOutcome.FAILED, 500, "boom", event(b.id(), "HANDLER_FAILED"));
 
     assertThat(store.activity(minute)).containsExactly(
@@ -589,7 +601,7 @@ abstract class StoreContractTest {
     assertThat(store.claim(invocation.id(), UUID.randomUUID(), now, now.plusSeconds(1))).as("lease released").isTrue();
     store.release(invocation.id(), store.callback(row.id()).orElseThrow().id());
 
-    store.scheduleRetry(row.id(), invocation.id(), null, now.plusSeconds(20), "boom again", event(invocation.id(), "DEAD"));
+    store.scheduleRetry(row.id(), invocation.id(), null, now.plusSeconds(20), "boom again", event(invocation.id(), "CALLBACK_DEAD"));
 
     var dead = store.callback(row.id()).orElseThrow();
     assertThat(dead.dead()).isTrue();
@@ -597,12 +609,12 @@ abstract class StoreContractTest {
     assertThat(dead.attempts()).isEqualTo(2);
     assertThat(store.dueCallbacks(now.plusSeconds(1000), T0, 10)).isEmpty();
 
-    assertThat(store.replayCallback(row.id(), now.plusSeconds(30), event(invocation.id(), "REPLAY"))).isTrue();
+    assertThat(store.replayCallback(row.id(), now.plusSeconds(30), event(invocation.id(), "CALLBACK_RETRY"))).isTrue();
 
     var revived = store.callback(row.id()).orElseThrow();
     assertThat(revived.dead()).isFalse();
     assertThat(store.dueCallbacks(now.plusSeconds(30), T0, 10)).extracting(CallbackRow::id).containsExactly(row.id());
-    assertThat(store.replayCallback(UUID.randomUUID(), now, event(invocation.id(), "REPLAY"))).isFalse();
+    assertThat(store.replayCallback(UUID.randomUUID(), now, event(invocation.id(), "CALLBACK_RETRY"))).isFalse();
   }
 
   @Test
@@ -630,7 +642,7 @@ abstract class StoreContractTest {
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(61), List.of());
 
-    assertThat(store.replayCallback(row.id(), T0.plusSeconds(62), event(invocation.id(), "REPLAY"))).isFalse();
+    assertThat(store.replayCallback(row.id(), T0.plusSeconds(62), event(invocation.id(), "CALLBACK_RETRY"))).isFalse();
     assertThat(store.dueCallbacks(T0.plusSeconds(1000), T0.plusSeconds(1000), 10)).isEmpty();
   }
 

@@ -1,0 +1,256 @@
+package dev.extsvc.runtime.process;
+
+import dev.extsvc.runtime.CallbackResponse;
+import dev.extsvc.runtime.HandlerTransaction;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs handlers off the request thread: bounded for synchronous answers (a slow handler releases its sender with
+ * 202 and finishes in the background), from the durable queue, for replays, and for recovery — callbacks that
+ * were stored but whose process died before the handler finished are picked up again once their grace has passed.
+ * Polls only once {@link #start() started}.
+ */
+public final class CallbackWorker implements AutoCloseable {
+  /** The answer to a callback the runtime does not know (or no longer takes), the same for every such case. */
+  public static final String UNKNOWN = "Unknown callback";
+
+  private static final Logger log = LoggerFactory.getLogger(CallbackWorker.class);
+  private static final int BATCH = 100;
+
+  /**
+   * What the process stage needs, fixed by the builder.
+   *
+   * @param handlerTimeout how long a synchronous sender waits before it is answered 202
+   * @param callbackLease how long one handler run holds its invocation
+   * @param recoveryGrace after how long a stored, unfinished callback is taken to have lost its process
+   * @param pollInterval how often due retries and unfinished callbacks are looked for
+   */
+  public record Context(
+      Store store,
+      InstantSource clock,
+      Handlers handlers,
+      HandlerTransaction handlerTransaction,
+      Acknowledgements acknowledgements,
+      int maxAttempts,
+      Duration firstRetryDelay,
+      Duration maxRetryDelay,
+      Duration handlerTimeout,
+      Duration callbackLease,
+      Duration recoveryGrace,
+      Duration pollInterval) {}
+
+  private final Store store;
+  private final InstantSource clock;
+  private final Acknowledgements acknowledgements;
+  private final CallbackProcessor processor;
+  private final Duration handlerBound;
+  private final Duration recoveryGrace;
+  private final Duration pollInterval;
+  private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("extsvc-handler-", 0).factory());
+  private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "extsvc-callback-worker");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Callbacks being processed in this process, so a poll never starts a second run beside a live one. */
+  private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public CallbackWorker(Context context) {
+    this.store = context.store();
+    this.clock = context.clock();
+    this.acknowledgements = context.acknowledgements();
+    this.processor = new CallbackProcessor(context);
+    this.handlerBound = context.handlerTimeout();
+    this.recoveryGrace = context.recoveryGrace();
+    this.pollInterval = context.pollInterval();
+  }
+
+  /** Starts polling for due retries and unfinished callbacks, every poll interval. */
+  public void start() {
+    poller.scheduleWithFixedDelay(this::pollQuietly, pollInterval.toMillis(), pollInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Processes now in the background (durable acknowledgement). */
+  public void submit(CallbackRow stored) {
+    if (running.add(stored.id())) {
+      handlers.submit(() -> run(stored, true));
+    }
+  }
+
+  /** Processes now and answers within the bound; past it the sender gets 202 and the handler goes on. */
+  public CallbackResponse runBounded(CallbackRow stored, @Nullable InvocationRow known) {
+    if (!running.add(stored.id())) {
+      return CallbackResponse.of(503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    Future<CallbackResponse> answer = handlers.submit(() -> {
+      try {
+        // Once the sender is released it will not retry, so a failure from then on must be retried by us.
+        return processor.process(stored, released.get(), known);
+      } finally {
+        running.remove(stored.id());
+      }
+    });
+    try {
+      return answer.get(handlerBound.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      released.set(true);
+      store.appendEvent(new NewEvent(stored.invocationId(), clock.instant(), EventKind.HANDLER_SLOW,
+          "Handler still running after " + handlerBound + "; the sender was answered 202 and the handler goes on"));
+      return CallbackResponse.of(202, "Callback stored; its handler is still running");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof StoreUnavailableException s) {
+        throw s;
+      }
+      log.error("Processing callback {} failed", stored.id(), cause);
+      return CallbackResponse.of(500, "Callback handler failed");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CallbackResponse.of(503, "Interrupted, retry later", Map.of("Retry-After", "1"));
+    }
+  }
+
+  /** Waits (bounded) until a stored callback is no longer RECEIVED; returns it as it then is. */
+  public CallbackRow awaitSettled(UUID callbackId) {
+    long until = System.nanoTime() + handlerBound.toNanos();
+    CallbackRow row = store.callback(callbackId).orElseThrow();
+    while (row.outcome() == CallbackOutcome.RECEIVED && System.nanoTime() < until) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      row = store.callback(callbackId).orElseThrow();
+    }
+    return row;
+  }
+
+  /**
+   * Runs the handler again for a stored callback whose handler failed (FAILED, also dead) or declined it
+   * (NOT_HANDLED), as if its sender had sent it again: 200 when handled now, 404, 408 or 500 as the receiver
+   * answers; 404 for an unknown callback, 409 for one that is handled or being handled.
+   */
+  public CallbackResponse replay(UUID callbackId) {
+    CallbackRow row = store.callback(callbackId).orElse(null);
+    if (row == null) {
+      return CallbackResponse.of(404, "No callback " + callbackId);
+    }
+    if (row.outcome() == CallbackOutcome.HANDLED || row.outcome() == CallbackOutcome.RECEIVED) {
+      return CallbackResponse.of(409, "Callback " + callbackId + " is " + row.outcome() + ", not failed");
+    }
+    Instant at = clock.instant();
+    if (!store.replayCallback(callbackId, at, new NewEvent(row.invocationId(), at, EventKind.CALLBACK_RETRY,
+        "Callback " + row.key() + " run again (replay)"))) {
+      return CallbackResponse.of(409, "Callback " + callbackId + " cannot be run again");
+    }
+    return runBounded(store.callback(callbackId).orElseThrow(), null);
+  }
+
+  /** Processes due durable retries and recovers unfinished callbacks now; returns how many were started. */
+  public int poll() {
+    Instant now = clock.instant();
+    List<CallbackRow> due = store.dueCallbacks(now, now.minus(recoveryGrace), BATCH);
+    int started = 0;
+    for (CallbackRow row : due) {
+      if (running.add(row.id())) {
+        started++;
+        boolean recovered = row.outcome() == CallbackOutcome.RECEIVED;
+        handlers.submit(() -> {
+          // Everything inside the try: an id left in `running` would never be processed again by this process.
+          try {
+            if (recovered) {
+              store.appendEvent(new NewEvent(row.invocationId(), clock.instant(),
+                  EventKind.CALLBACK_RECOVERED, "Callback " + row.key() + " was stored but never finished; handling it now"));
+            }
+            run(row, durable(row));
+          } catch (StoreUnavailableException e) {
+            log.warn("Callback {} left for later: store unavailable", row.id());
+          } catch (RuntimeException e) {
+            log.error("Processing callback {} failed", row.id(), e);
+          } finally {
+            running.remove(row.id());
+          }
+        });
+      }
+    }
+    return started;
+  }
+
+  private boolean durable(CallbackRow row) {
+    InvocationRow inv = store.invocation(row.invocationId()).orElse(null);
+    return inv != null && acknowledgements.durable(inv.service(), inv.operation());
+  }
+
+  private CallbackResponse run(CallbackRow row, boolean durable) {
+    try {
+      return processor.process(row, durable);
+    } catch (StoreUnavailableException e) {
+      log.warn("Callback {} left for later: store unavailable", row.id());
+      return CallbackResponse.of(503, "Service unavailable, retry later");
+    } catch (RuntimeException e) {
+      log.error("Processing callback {} failed", row.id(), e);
+      return CallbackResponse.of(500, "Callback handler failed");
+    } finally {
+      running.remove(row.id());
+    }
+  }
+
+  private void pollQuietly() {
+    try {
+      poll();
+    } catch (StoreUnavailableException e) {
+      log.warn("Callback worker paused: store unavailable ({})", e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("Callback worker failed", e);
+    }
+  }
+
+  /** Stops polling and waits up to {@code patience} for running handlers. */
+  public void close(Duration patience) {
+    if (closed.compareAndSet(false, true)) {
+      poller.shutdownNow();
+      handlers.shutdown();
+      try {
+        handlers.awaitTermination(patience.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      handlers.shutdownNow();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,80 @@
+package dev.extsvc.runtime.registry;
+
+import dev.extsvc.runtime.support.PayloadValidator;
+import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.InjectionTarget;
+import dev.extsvc.spec.Operation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One operation compiled once for every invocation: the distinct places to write callback URLs (keys sharing a
+ * place share a URL) and the callback body validators, compiled on first use.
+ */
+public final class OperationPlan {
+  private final Operation operation;
+  private final String openApiVersion;
+  private final List<Target> targets;
+  private final Map<CallbackDefinition, Optional<PayloadValidator>> validators = new ConcurrentHashMap<>();
+
+  /** A place in the request and the keys whose URL goes there. */
+  public record Target(InjectionTarget target, List<String> keys) {}
+
+  private OperationPlan(Operation operation, String openApiVersion, List<Target> targets) {
+    this.operation = operation;
+    this.openApiVersion = openApiVersion;
+    this.targets = targets;
+  }
+
+  static OperationPlan compile(Operation operation, String openApiVersion) {
+    Map<String, List<String>> keysByTarget = new LinkedHashMap<>();
+    Map<String, InjectionTarget> targetsById = new LinkedHashMap<>();
+    for (CallbackDefinition def : operation.callbacks()) {
+      InjectionTarget target = def.target();
+      if (target == null || !def.awaitable()) {
+        continue;
+      }
+      targetsById.putIfAbsent(target.id(), target);
+      List<String> keys = keysByTarget.computeIfAbsent(target.id(), id -> new ArrayList<>());
+      if (!keys.contains(def.key())) {
+        keys.add(def.key());
+      }
+    }
+    List<Target> targets = new ArrayList<>();
+    keysByTarget.forEach((id, keys) -> targets.add(new Target(targetsById.get(id), List.copyOf(keys))));
+    return new OperationPlan(operation, openApiVersion, List.copyOf(targets));
+  }
+
+  public Operation operation() {
+    return operation;
+  }
+
+  public boolean async() {
+    return operation.async();
+  }
+
+  public List<Target> targets() {
+    return targets;
+  }
+
+  /** The awaitable definitions of these keys at this target, in declaration order. */
+  public List<CallbackDefinition> definitions(String targetId, List<String> keys) {
+    return operation.callbacks().stream()
+        .filter(d -> d.awaitable() && d.target() != null && d.target().id().equals(targetId))
+        .filter(d -> keys.contains(d.key()))
+        .toList();
+  }
+
+  public Optional<PayloadValidator> validator(CallbackDefinition def) {
+    return validators.computeIfAbsent(def, d -> {
+      if (d.requestBody() == null || d.requestBody().schema() == null) {
+        return Optional.empty();
+      }
+      return Optional.of(PayloadValidator.compile(d.requestBody().schema(), openApiVersion));
+    });
+  }
+}

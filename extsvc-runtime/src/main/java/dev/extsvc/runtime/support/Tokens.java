@@ -1,0 +1,63 @@
+package dev.extsvc.runtime.support;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Callback tokens: 256 random bits, base64url without padding (43 characters). Only their SHA-256 is stored; only
+ * a prefix of that hash is ever shown or logged.
+ */
+public final class Tokens {
+  public static final int LENGTH = 43;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Tokens() {}
+
+  public static String mint() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Whether the text has a token's shape; checked before any lookup so that junk never reaches the store. */
+  public static boolean wellFormed(String token) {
+    if (token.length() != LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < LENGTH; i++) {
+      char c = token.charAt(i);
+      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public static byte[] hash(String token) {
+    return sha256(token.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The first 8 hex digits of the token's hash: safe to log, enough to correlate. */
+  public static String hashPrefix(byte[] tokenHash) {
+    return HexFormat.of().formatHex(tokenHash, 0, 4);
+  }
+
+  /** The callback URL as shown and stored: {@code prefix} is the public base URL and the callback path. */
+  public static String maskedUrl(String prefix, byte[] tokenHash) {
+    return prefix + "/{token sha256:" + hashPrefix(tokenHash) + "}";
+  }
+
+  public static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

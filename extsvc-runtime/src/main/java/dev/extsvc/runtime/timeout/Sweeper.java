@@ -1,0 +1,114 @@
+package dev.extsvc.runtime.timeout;
+
+import dev.extsvc.runtime.CallbackHandler;
+import dev.extsvc.runtime.TimedOutInvocation;
+import dev.extsvc.runtime.store.EventKind;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves PENDING invocations past their deadline to TIMED_OUT, and tells their handlers. Sweeps every interval
+ * once {@link #start() started}, or when asked ({@link #sweep()}).
+ */
+public final class Sweeper implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
+  private static final int BATCH = 500;
+
+  /** What the sweeper asks of processing: a stored handler re-created, to call its timeout hook. */
+  @FunctionalInterface
+  public interface HandlerRecreator {
+    CallbackHandler recreate(String type, String state) throws Exception;
+  }
+
+  /** What the sweeper needs, fixed by the builder. */
+  public record Context(Store store, InstantSource clock, HandlerRecreator handlers, Duration interval) {}
+
+  private final Store store;
+  private final InstantSource clock;
+  private final HandlerRecreator handlers;
+  private final Duration interval;
+  private final ScheduledExecutorService executor;
+  /** System.nanoTime() of the last sweep that finished, 0 before the first. */
+  private volatile long lastSweep;
+  private volatile boolean started;
+
+  public Sweeper(Context context) {
+    this.store = context.store();
+    this.clock = context.clock();
+    this.handlers = context.handlers();
+    this.interval = context.interval();
+    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "extsvc-sweeper");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts sweeping every interval. */
+  public void start() {
+    started = true;
+    executor.scheduleWithFixedDelay(this::sweepQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void sweepQuietly() {
+    try {
+      sweep();
+      lastSweep = System.nanoTime();
+    } catch (StoreUnavailableException e) {
+      log.warn("Sweeper paused: store unavailable ({})", e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("Sweeper failed", e);
+    }
+  }
+
+  /** Times out due invocations now; returns how many. */
+  public int sweep() {
+    int total = 0;
+    while (true) {
+      List<InvocationRow> timedOut = store.timeOutDue(clock.instant(), BATCH);
+      total += timedOut.size();
+      timedOut.forEach(this::notifyHandler);
+      if (timedOut.size() < BATCH) {
+        return total;
+      }
+    }
+  }
+
+  private void notifyHandler(InvocationRow inv) {
+    if (inv.handlerType() == null) {
+      return;
+    }
+    UUID id = inv.id();
+    try {
+      CallbackHandler handler = handlers.recreate(inv.handlerType(),
+          inv.handlerState() == null ? "{}" : inv.handlerState());
+      handler.onTimeout(new TimedOutInvocation(id, inv.service(), inv.operation(), inv.submitTime(), inv.deadline()));
+    } catch (Exception e) {
+      store.appendEvent(new NewEvent(id, clock.instant(), EventKind.HANDLER_FAILED,
+          "Handler timeout hook failed: " + e.getClass().getName() + ": " + e.getMessage()));
+    }
+  }
+
+  /** Whether started, not closed, and a sweep completed lately (within three intervals, at least 5 s). */
+  public boolean alive() {
+    long last = lastSweep;
+    long patience = Math.max(interval.toNanos() * 3, java.time.Duration.ofSeconds(5).toNanos());
+    return started && !executor.isShutdown() && last != 0 && System.nanoTime() - last < patience;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.extsvc.runtime.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.extsvc.runtime.CallbackHandler;
+import dev.extsvc.runtime.CallbackNotHandledException;
+import dev.extsvc.runtime.CallbackResponse;
+import dev.extsvc.runtime.HandlerTransaction;
+import dev.extsvc.runtime.ReceivedCallback;
+import dev.extsvc.runtime.StoreStub;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NewEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The outcome of a handler run picks what is recorded: the callback's outcome, its answer and the event kind. */
+class CallbackProcessorTest {
+  static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
+
+  /** Declines with a message of its own choosing: the event must not depend on the text. */
+  static final class Declining implements CallbackHandler {
+    @Override
+    public void onCallback(String key, List<ReceivedCallback> callbacks) {
+      throw new CallbackNotHandledException(key);
+    }
+  }
+
+  static final class Failing implements CallbackHandler {
+    @Override
+    public void onCallback(String key, List<ReceivedCallback> callbacks) {
+      throw new IllegalStateException("Callback not handled: but this is a plain failure");
+    }
+  }
+
+  static final class Succeeding implements CallbackHandler {
+    @Override
+    public void onCallback(String key, List<ReceivedCallback> callbacks) {}
+  }
+
+  final StoreStub stub = new StoreStub().answer("claim", a -> true);
+
+  @Test
+  void aHandlerThatDeclinesRecordsNotHandledWithTheHandlersEvent() {
+    CallbackResponse answer = process(Declining.class, InvocationStatus.PENDING);
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertSettled(CallbackOutcome.NOT_HANDLED, 404, EventKind.HANDLER_NOT_HANDLED);
+  }
+
+  @Test
+  void aFailureWhoseMessageLooksLikeADeclineIsStillAFailure() {
+    CallbackResponse answer = process(Failing.class, InvocationStatus.PENDING);
+
+    assertThat(answer.status()).isEqualTo(500);
+    assertSettled(CallbackOutcome.FAILED, 500, EventKind.HANDLER_FAILED);
+  }
+
+  @Test
+  void aCallbackOfACompletedInvocationIsRejectedWithoutRunningItsHandler() {
+    CallbackResponse answer = process(Failing.class, InvocationStatus.COMPLETED);
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertSettled(CallbackOutcome.NOT_HANDLED, 404, EventKind.CALLBACK_REJECTED);
+    assertThat(stub.calls("claim")).isEmpty();
+  }
+
+  @Test
+  void aCallbackOfATimedOutInvocationIsAnswered408AndRejected() {
+    CallbackResponse answer = process(Succeeding.class, InvocationStatus.TIMED_OUT);
+
+    assertThat(answer.status()).isEqualTo(408);
+    assertSettled(CallbackOutcome.NOT_HANDLED, 408, EventKind.CALLBACK_REJECTED);
+  }
+
+  @Test
+  void aHandledCallbackCompletesItsInvocationWithTheHandlersAndTheCompletionEvents() {
+    CallbackResponse answer = process(Succeeding.class, InvocationStatus.PENDING);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(stub.calls("updateCallback")).isEmpty();
+    assertThat(stub.calls("completeWithCallback")).singleElement().satisfies(c -> {
+      @SuppressWarnings("unchecked") // the store's signature: completeWithCallback(UUID, UUID, Instant, List<NewEvent>)
+      List<NewEvent> events = (List<NewEvent>) c.args().get(3);
+      assertThat(events).extracting(NewEvent::kind).containsExactly(EventKind.HANDLER_OK, EventKind.COMPLETED);
+    });
+  }
+
+  private CallbackResponse process(Class<? extends CallbackHandler> handler, InvocationStatus status) {
+    UUID invocationId = UUID.randomUUID();
+    InvocationRow inv = new InvocationRow(invocationId, "acme", "submit", true, status, null, handler.getName(), "{}",
+        "{}", null, null, null, NOW.minusSeconds(60), NOW.plus(Duration.ofHours(1)), null);
+    CallbackRow row = new CallbackRow(UUID.randomUUID(), invocationId, "approved", NOW, "POST", "{}", "{}", "d",
+        CallbackOutcome.RECEIVED, null, 0, null);
+    stub.answer("invocation", a -> Optional.of(inv));
+    CallbackWorker.Context context = new CallbackWorker.Context(stub.store(), InstantSource.fixed(NOW),
+        new Handlers(Set.of(handler), List.of(), Handlers.JACKSON_FACTORY), HandlerTransaction.NONE,
+        new Acknowledgements(Map.of()), 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(5),
+        Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofSeconds(1));
+    return new CallbackProcessor(context).process(row, false, inv);
+  }
+
+  private void assertSettled(CallbackOutcome outcome, int code, EventKind kind) {
+    assertThat(stub.calls("updateCallback")).singleElement().satisfies(c -> {
+      assertThat(c.args().get(1)).isEqualTo(outcome);
+      assertThat(c.args().get(2)).isEqualTo(code);
+      assertThat(((NewEvent) c.args().get(4)).kind()).isEqualTo(kind);
+    });
+  }
+}

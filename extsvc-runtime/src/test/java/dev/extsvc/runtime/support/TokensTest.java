@@ -1,0 +1,53 @@
+package dev.extsvc.runtime.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.extsvc.runtime.support.Tokens;
+import dev.extsvc.runtime.support.UuidV7;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class TokensTest {
+  @Test
+  void mintedTokensAreWellFormedAndDistinct() {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      String t = Tokens.mint();
+      assertThat(Tokens.wellFormed(t)).as(t).isTrue();
+      assertThat(seen.add(t)).isTrue();
+    }
+  }
+
+  @Test
+  void shapesOtherThan43Base64UrlCharactersAreRefused() {
+    String ok = Tokens.mint();
+    assertThat(Tokens.wellFormed(ok.substring(1))).isFalse();
+    assertThat(Tokens.wellFormed(ok + "A")).isFalse();
+    assertThat(Tokens.wellFormed(ok.substring(1) + "+")).isFalse();
+    assertThat(Tokens.wellFormed(ok.substring(1) + "/")).isFalse();
+    assertThat(Tokens.wellFormed(ok.substring(2) + "..")).isFalse();
+    assertThat(Tokens.wellFormed("")).isFalse();
+  }
+
+  @Test
+  void theMaskedUrlShowsAHashPrefixNeverTheToken() {
+    String token = Tokens.mint();
+    String masked = Tokens.maskedUrl("https://h.example/callbacks", Tokens.hash(token));
+
+    assertThat(masked).startsWith("https://h.example/callbacks/{token sha256:").doesNotContain(token);
+    assertThat(Tokens.hashPrefix(Tokens.hash(token))).hasSize(8).isEqualTo(Tokens.hashPrefix(Tokens.hash(token)));
+  }
+
+  @Test
+  void uuidV7IdsAreVersion7AndSortByTime() {
+    UUID earlier = UuidV7.at(Instant.parse("2026-01-01T00:00:00Z"));
+    UUID later = UuidV7.at(Instant.parse("2026-01-01T00:00:00.001Z"));
+
+    assertThat(earlier.version()).isEqualTo(7);
+    assertThat(earlier.variant()).isEqualTo(2);
+    assertThat(earlier.toString().compareTo(later.toString())).isNegative();
+  }
+}
