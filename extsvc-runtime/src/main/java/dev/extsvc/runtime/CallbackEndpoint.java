@@ -40,11 +40,6 @@ public final class CallbackEndpoint {
     this.prefix = callbackPath.endsWith("/") ? callbackPath : callbackPath + "/";
   }
 
-  /** The endpoint of a runtime, at its {@link ExternalServices#callbackPath()}. */
-  public static CallbackEndpoint of(ExternalServices services) {
-    return new CallbackEndpoint(services.receiver(), services.callbackPath());
-  }
-
   /**
    * Serves one request: reads it, lets the receiver judge it, sends the answer.
    *

@@ -140,6 +140,14 @@ public final class ExternalServices implements AutoCloseable {
     return receiver;
   }
 
+  /**
+   * The receiver as an HTTP endpoint mounted at {@link #callbackPath()}: what a web framework's adapter serves
+   * through a {@link CallbackExchange}.
+   */
+  public CallbackEndpoint callbackEndpoint() {
+    return new CallbackEndpoint(receiver, callbackPath);
+  }
+
   public Optional<InvocationRow> invocation(UUID id) {
     return store.invocation(id);
   }

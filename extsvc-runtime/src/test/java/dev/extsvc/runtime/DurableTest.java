@@ -144,7 +144,7 @@ class DurableTest {
     CallbackRow dead = awaitAttempts(r, 1);
     assertThat(dead.dead()).isTrue();
 
-    CallbackResponse replay = f.services.retryCallback(dead.id());
+    CallbackResponse replay = f.services.replay(dead.id());
 
     assertThat(replay.status()).isEqualTo(200);
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.COMPLETED);
@@ -155,7 +155,7 @@ class DurableTest {
     });
     assertThat(f.kinds(r.invocationId())).containsSubsequence("CALLBACK_DEAD", "CALLBACK_RETRY", "HANDLER_OK",
         "COMPLETED");
-    assertThat(f.services.retryCallback(dead.id()).status()).as("handled now").isEqualTo(409);
+    assertThat(f.services.replay(dead.id()).status()).as("handled now").isEqualTo(409);
   }
 
   @Test
@@ -166,21 +166,21 @@ class DurableTest {
     f.approve(r);
     CallbackRow dead = awaitAttempts(r, 1);
 
-    assertThat(f.services.retryCallback(dead.id()).status()).isEqualTo(500);
+    assertThat(f.services.replay(dead.id()).status()).isEqualTo(500);
 
     assertThat(callbackOf(r).outcome()).isEqualTo(CallbackOutcome.FAILED);
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.PENDING);
   }
 
   @Test
-  void retryCallbackRefusesUnknownReceivedAndHandledCallbacks() {
+  void replayRefusesUnknownReceivedAndHandledCallbacks() {
     f = new RuntimeFixture().withAcme();
     InvocationResult r = f.submit(new TestHandler("Gil", APPROVED));
     f.approve(r);
 
-    assertThat(f.services.retryCallback(UUID.randomUUID()).status()).isEqualTo(404);
-    assertThat(f.services.retryCallback(callbackOf(r).id()).status()).isEqualTo(409);
-    assertThat(f.services.retryCallback(callbackOf(r).id()).body()).contains("HANDLED");
+    assertThat(f.services.replay(UUID.randomUUID()).status()).isEqualTo(404);
+    assertThat(f.services.replay(callbackOf(r).id()).status()).isEqualTo(409);
+    assertThat(f.services.replay(callbackOf(r).id()).body()).contains("HANDLED");
     assertThat(TestHandler.RUNS).hasValue(1);
   }
 

@@ -7,6 +7,7 @@ import static dev.extsvc.runtime.RuntimeFixture.REJECTED_BODY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.InvocationStatus;
@@ -334,7 +335,7 @@ class ProcessingTest {
     // As if the process died between storing the callback and running its handler.
     f.store.insertCallback(new CallbackRow(UUID.randomUUID(), r.invocationId(), APPROVED, f.clock.instant(), "POST",
         "{\"content-type\":\"application/json\"}", APPROVED_BODY, "crashed", CallbackOutcome.RECEIVED, null, 0,
-        null), new NewEvent(r.invocationId(), f.clock.instant(), "CALLBACK_RECEIVED", "stored"));
+        null), new NewEvent(r.invocationId(), f.clock.instant(), EventKind.CALLBACK_RECEIVED, "stored"));
     f.restart(b -> {});
 
     f.clock.advance(Duration.ofSeconds(29));
@@ -356,7 +357,7 @@ class ProcessingTest {
     InvocationResult r = f.submit(new TestHandler("Kai", APPROVED));
     f.store.insertCallback(new CallbackRow(UUID.randomUUID(), r.invocationId(), APPROVED, f.clock.instant(), "POST",
         "{}", APPROVED_BODY, "crashed", CallbackOutcome.RECEIVED, null, 0, null),
-        new NewEvent(r.invocationId(), f.clock.instant(), "CALLBACK_RECEIVED", "stored"));
+        new NewEvent(r.invocationId(), f.clock.instant(), EventKind.CALLBACK_RECEIVED, "stored"));
 
     f.clock.advance(Duration.ofMinutes(4));
     assertThat(f.services.processDueCallbacks()).isZero();

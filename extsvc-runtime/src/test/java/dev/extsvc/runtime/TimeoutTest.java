@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
@@ -119,7 +120,7 @@ class TimeoutTest {
       UUID id = new UUID(now.toEpochMilli() << 16 | 0x7000L, 0x8000_0000_0000_0000L | i);
       f.store.createInvocation(new InvocationRow(id, ACME, RuntimeFixture.SUBMIT, true, InvocationStatus.PENDING, null,
           null, null, "{}", null, null, null, now, now.plusSeconds(i % 60), null), List.of(),
-          List.of(new NewEvent(id, now, "SUBMITTED", "made by the test")));
+          List.of(new NewEvent(id, now, EventKind.SUBMITTED, "made by the test")));
       ids.add(id);
     }
     f.clock.advance(Duration.ofMinutes(1));

@@ -1,6 +1,5 @@
 package dev.extsvc.server;
 
-import dev.extsvc.runtime.CallbackEndpoint;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.server.console.Console;
 import io.helidon.webserver.WebServer;
@@ -66,7 +65,7 @@ public final class ExtsvcServer implements AutoCloseable {
 
   public ExtsvcServer start() {
     deadlines = new ReadDeadlines(headerTimeout, minBodyRate, bodyGrace);
-    CallbackRoute callbacks = new CallbackRoute(CallbackEndpoint.of(services), deadlines);
+    CallbackRoute callbacks = new CallbackRoute(services.callbackEndpoint(), deadlines);
     ApiRoutes api = new ApiRoutes(services, deadlines);
     Console console = Console.create(services, host, adminToken);
     server = WebServer.builder()

@@ -205,7 +205,7 @@ public class ExtsvcAutoConfiguration {
     ServletRegistrationBean<CallbackServlet> extsvcCallbackEndpoint(ExternalServices services,
         ObjectProvider<CallbackObserver> observers) {
       // fully qualified: this configuration class is called CallbackEndpoint too
-      var endpoint = dev.extsvc.runtime.CallbackEndpoint.of(services);
+      var endpoint = services.callbackEndpoint();
       var registration = new ServletRegistrationBean<>(
           new CallbackServlet(endpoint, observers.getIfAvailable(() -> CallbackObserver.NONE)),
           services.callbackPath() + "/*");

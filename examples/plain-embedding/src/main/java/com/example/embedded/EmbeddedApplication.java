@@ -2,7 +2,6 @@ package com.example.embedded;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.extsvc.runtime.CallbackHandler;
-import dev.extsvc.runtime.CallbackEndpoint;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.ReceivedCallback;
 import dev.extsvc.spec.RequestParts;
@@ -64,7 +63,7 @@ public final class EmbeddedApplication implements AutoCloseable {
         .handlerType(PrintOutcome.class)
         .build();
     services.register(Files.readString(spec), null);
-    server.createContext(services.callbackPath() + "/", new CallbackHttpHandler(CallbackEndpoint.of(services)));
+    server.createContext(services.callbackPath() + "/", new CallbackHttpHandler(services.callbackEndpoint()));
     server.start();
   }
 

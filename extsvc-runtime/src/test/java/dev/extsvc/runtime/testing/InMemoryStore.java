@@ -1,5 +1,6 @@
 package dev.extsvc.runtime.testing;
 
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
@@ -337,7 +338,7 @@ public final class InMemoryStore implements Store {
       for (Invocation i : due) {
         InvocationRow r = i.row;
         i.row = withFinal(r, InvocationStatus.TIMED_OUT, TIMEOUT_REASON, at);
-        append(new NewEvent(r.id(), at, "TIMED_OUT", TIMEOUT_REASON + " at " + r.deadline()));
+        append(new NewEvent(r.id(), at, EventKind.TIMED_OUT, TIMEOUT_REASON + " at " + r.deadline()));
         timedOut.add(i.row);
       }
       return List.copyOf(timedOut);
