@@ -305,9 +305,6 @@ class ProcessingTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("bug: CallbackWorker.runBounded reads `released` when the handler task starts"
-      + " (always false), so a handler that fails after its sender was answered 202 is recorded FAILED with no retry"
-      + " scheduled; the sender will not retry a 202 and the invocation waits for its timeout: the callback is lost")
   void aSlowHandlerThatThenFailsIsRetriedByTheRuntimeSinceItsSenderWasReleased() {
     f.close();
     f = new RuntimeFixture(b -> b.handlerTimeout(Duration.ofMillis(100))

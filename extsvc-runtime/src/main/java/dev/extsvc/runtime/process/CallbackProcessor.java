@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,17 +67,22 @@ final class CallbackProcessor {
   /**
    * Processes a stored callback; returns what its sender is (or would have been) answered.
    *
-   * @param durable whether a handler failure schedules a retry (DURABLE, or a SYNC sender released early)
+   * @param durable whether the callback was accepted already (DURABLE): a handler failure schedules a retry
    */
   CallbackResponse process(CallbackRow stored, boolean durable) {
-    return process(stored, durable, null);
+    return process(stored, durable, () -> durable, null);
   }
 
   /**
-   * As above, with the invocation as the receiver just read it, which saves reading it again: what the handler
-   * needs (type, state, request, deadline) never changes, and the claim below checks the status in the store.
+   * As above, for a sender that may be waiting, with the invocation as the receiver just read it, which saves
+   * reading it again: what the handler needs (type, state, request, deadline) never changes, and the claim below
+   * checks the status in the store.
+   *
+   * @param retriedByUs asked once, when the handler has failed: true when its sender will not retry (it was
+   *     answered already, or the callback is durable), so the runtime schedules the retry itself
    */
-  CallbackResponse process(CallbackRow stored, boolean durable, @Nullable InvocationRow known) {
+  CallbackResponse process(CallbackRow stored, boolean durable, BooleanSupplier retriedByUs,
+      @Nullable InvocationRow known) {
     UUID id = stored.invocationId();
     String key = stored.key();
     InvocationRow inv = known != null && known.id().equals(id) ? known : store.invocation(id).orElse(null);
@@ -111,7 +117,7 @@ final class CallbackProcessor {
     try {
       handler = handlers.recreate(inv.handlerType(), inv.handlerState() == null ? "{}" : inv.handlerState());
     } catch (Exception e) {
-      return failed(inv, stored, durable, "handler " + inv.handlerType() + " could not be re-created: " + summary(e));
+      return failed(inv, stored, retriedByUs, "handler " + inv.handlerType() + " could not be re-created: " + summary(e));
     }
     JsonNode body = stored.body().isBlank() ? null : Json.readTrusted(stored.body());
     ReceivedCallback callback = new ReceivedCallback(id, key, stored.method(),
@@ -148,7 +154,7 @@ final class CallbackProcessor {
         store.release(id, stored.id());
         return CallbackResponse.of(404, nh.getMessage());
       }
-      return failed(inv, stored, durable, "Handler " + inv.handlerType() + " failed on " + key + ": "
+      return failed(inv, stored, retriedByUs, "Handler " + inv.handlerType() + " failed on " + key + ": "
           + summary(cause));
     }
     return CallbackResponse.of(200, "Callback handled");
@@ -204,10 +210,10 @@ final class CallbackProcessor {
     return CallbackResponse.of(200, "Callback handled");
   }
 
-  private CallbackResponse failed(InvocationRow inv, CallbackRow stored, boolean durable, String error) {
+  private CallbackResponse failed(InvocationRow inv, CallbackRow stored, BooleanSupplier retriedByUs, String error) {
     Instant now = clock.instant();
     log.warn("Invocation {}: {}", inv.id(), error);
-    if (!durable) {
+    if (!retriedByUs.getAsBoolean()) {
       settle(stored, Settlement.FAILED, 500, error, error + "; the invocation stays PENDING");
       store.release(inv.id(), stored.id());
       return CallbackResponse.of(500, "Callback handler failed");

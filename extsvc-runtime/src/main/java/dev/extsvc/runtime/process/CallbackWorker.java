@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,9 @@ public final class CallbackWorker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(CallbackWorker.class);
   private static final int BATCH = 100;
+  private static final int SENDER_WAITING = 0;
+  private static final int SENDER_GETS_FAILURE = 1;
+  private static final int SENDER_RELEASED = 2;
 
   /**
    * What the process stage needs, fixed by the builder.
@@ -110,11 +114,13 @@ public final class CallbackWorker implements AutoCloseable {
     if (!running.add(stored.id())) {
       return CallbackResponse.of(503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
     }
-    AtomicBoolean released = new AtomicBoolean();
+    // Who answers the sender is decided once: the handler's failure (the sender gets 500 and retries) or the
+    // bound (the sender gets 202 and will not retry, so a failure from then on must be retried by us).
+    AtomicInteger sender = new AtomicInteger(SENDER_WAITING);
     Future<CallbackResponse> answer = handlers.submit(() -> {
       try {
-        // Once the sender is released it will not retry, so a failure from then on must be retried by us.
-        return processor.process(stored, released.get(), known);
+        return processor.process(stored, false,
+            () -> !sender.compareAndSet(SENDER_WAITING, SENDER_GETS_FAILURE), known);
       } finally {
         running.remove(stored.id());
       }
@@ -122,7 +128,9 @@ public final class CallbackWorker implements AutoCloseable {
     try {
       return answer.get(handlerBound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      released.set(true);
+      if (!sender.compareAndSet(SENDER_WAITING, SENDER_RELEASED)) {
+        return awaitAnswer(answer); // the handler failed just now and its sender is to hear so
+      }
       store.appendEvent(new NewEvent(stored.invocationId(), clock.instant(), EventKind.HANDLER_SLOW,
           "Handler still running after " + handlerBound + "; the sender was answered 202 and the handler goes on"));
       return CallbackResponse.of(202, "Callback stored; its handler is still running");
@@ -132,6 +140,21 @@ public final class CallbackWorker implements AutoCloseable {
         throw s;
       }
       log.error("Processing callback {} failed", stored.id(), cause);
+      return CallbackResponse.of(500, "Callback handler failed");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CallbackResponse.of(503, "Interrupted, retry later", Map.of("Retry-After", "1"));
+    }
+  }
+
+  /** The answer of a run whose outcome is already decided and only being recorded. */
+  private static CallbackResponse awaitAnswer(Future<CallbackResponse> answer) {
+    try {
+      return answer.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StoreUnavailableException s) {
+        throw s;
+      }
       return CallbackResponse.of(500, "Callback handler failed");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
