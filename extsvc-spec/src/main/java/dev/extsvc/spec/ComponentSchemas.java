@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Registration itself inlines only what the operations use; these are inlined on first use, all at once and in
  * document order (so the result does not depend on which is asked for first), then kept. Expansions that do not
  * depend on where they are used are shared between the schemas that use them, so a schema may be far larger written
- * out than in memory: read them, never change them. Thread-safe.
+ * out than in memory: read them, never change them. (So a component used inside another is that component's own
+ * expansion, which may write a recursion out once more than the operations' schemas do before the {@code $ref}.)
+ * Thread-safe.
  */
 public final class ComponentSchemas {
   /**
