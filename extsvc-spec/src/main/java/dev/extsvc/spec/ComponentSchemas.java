@@ -2,6 +2,7 @@ package dev.extsvc.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class ComponentSchemas {
   private static final ComponentSchemas NONE =
       new ComponentSchemas(JsonNodeFactory.instance.objectNode(), DEFAULT_MAX_INLINED_NODES);
 
-  /** The parsed document: a schema may refer to anything in it, not only to other components. */
+  /** The parsed document, of which only {@code components/schemas} is kept (see {@link #of}). */
   private final JsonNode root;
 
   private final int maxInlinedNodes;
@@ -46,9 +47,19 @@ public final class ComponentSchemas {
     this.names = List.copyOf(found);
   }
 
-  /** The component schemas of a parsed document (one registration read). */
+  /**
+   * The component schemas of a parsed document (one registration read). Only {@code components/schemas} is kept: a
+   * registered service is held for as long as it is registered, and the rest of the tree (paths, examples) is most
+   * of a large document. So a reference from a component schema to anywhere else stays a {@code $ref} here: rare,
+   * and what the generator read before registration kept the components.
+   */
   static ComponentSchemas of(JsonNode root) {
-    return new ComponentSchemas(root, DEFAULT_MAX_INLINED_NODES);
+    ObjectNode kept = JsonNodeFactory.instance.objectNode();
+    JsonNode schemas = root.path("components").path("schemas");
+    if (!schemas.isMissingNode()) {
+      kept.putObject("components").set("schemas", schemas);
+    }
+    return new ComponentSchemas(kept, DEFAULT_MAX_INLINED_NODES);
   }
 
   /** No component schemas: for a model built by hand. */
@@ -75,8 +86,9 @@ public final class ComponentSchemas {
   }
 
   /**
-   * A component schema with every local {@code $ref} inlined; a reference back into a schema that encloses it
-   * (recursion), and past the bound one without a shared expansion, stays a {@code $ref}.
+   * A component schema with every {@code $ref} to a component schema (or into one) inlined; a reference back into a
+   * schema that encloses it (recursion), past the bound one without a shared expansion, and one to elsewhere in the
+   * document stay a {@code $ref}.
    */
   public Optional<JsonNode> schema(String name) {
     return Optional.ofNullable(inlined().get(name));

@@ -49,6 +49,9 @@ class ComponentSchemasTest {
           Tag: {$ref: '#/components/schemas/Tag%20Name'}
           Tag Name: {type: string, enum: [cat, dog]}
           a/b: {type: integer}
+          Limit: {$ref: '#/components/parameters/limit/schema'}
+        parameters:
+          limit: {name: limit, in: query, schema: {type: integer, maximum: 100}}
       """;
 
   private static ComponentSchemas pets() {
@@ -59,7 +62,7 @@ class ComponentSchemasTest {
 
   @Test
   void aRegisteredServiceKeepsItsComponentSchemasByNameInDocumentOrder() {
-    assertThat(pets().names()).containsExactly("Pet", "Owner", "Address", "Tag", "Tag Name", "a/b");
+    assertThat(pets().names()).containsExactly("Pet", "Owner", "Address", "Tag", "Tag Name", "a/b", "Limit");
     assertThat(pets().schema("Nope")).isEmpty();
     assertThat(ComponentSchemas.none().names()).isEmpty();
   }
@@ -72,6 +75,12 @@ class ComponentSchemasTest {
     assertThat(pet.at("/properties/tag/enum/1").asText()).as("a percent-encoded reference").isEqualTo("dog");
     assertThat(components.declared("Pet").orElseThrow().at("/properties/owner/$ref").asText())
         .isEqualTo("#/components/schemas/Owner");
+  }
+
+  @Test
+  void onlyTheComponentSchemasAreKeptSoAReferenceToElsewhereStaysAReference() {
+    assertThat(pets().schema("Limit").orElseThrow().get("$ref").asText())
+        .isEqualTo("#/components/parameters/limit/schema");
   }
 
   @Test
