@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Local {@code $ref} resolution within one document. References to other files or URLs are refused: fetching
- * them would make registration depend on the network (and let a document make the server call anywhere).
+ * them would make registration depend on the network (and let a document make the server call anywhere). The one
+ * inliner: the operations' schemas in the model and the component schemas a registration keeps for code generators
+ * ({@link ComponentSchemas}) are inlined here, by the same rules.
  */
 final class Refs {
   /** Inlining shared schemas can grow a document exponentially; past this many nodes it is refused. */
