@@ -1,17 +1,15 @@
 package dev.extsvc.codegen;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.extsvc.spec.ComponentSchemas;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,54 +19,26 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The document's {@code components/schemas}, re-read from its text. Registration hands the generator schemas with
- * every {@code $ref} inlined, so their names are gone; this finds them again by comparing structure, so that a
- * schema used in five places becomes one type named as the spec author named it.
+ * Names for schemas, from the registered component schemas ({@link ComponentSchemas}). The operations' schemas in
+ * the model have every {@code $ref} inlined; this finds the components in them by comparing structure, so that a
+ * schema used in five places becomes one type named as the spec author named it, and components of one structure
+ * become one type.
  */
 final class Components {
-  private static final String PREFIX = "#/components/schemas/";
-
-  /**
-   * Past this many copied nodes (the bound registration has too), references are left as {@code $ref}. Expansions
-   * that do not depend on where they are are shared, so this is reached only by schemas that refer to each other
-   * in circles, where each path through the circle is written out on its own. A reference left in place only
-   * costs a name: the type it names is generated all the same, and a structure it hides is named by context.
-   */
-  static final int MAX_INLINED_NODES = 2_000_000;
-
-  /** Resolved (refs inlined, recursion kept as $ref) component schemas, in document order. */
-  private final Map<String, JsonNode> resolved = new LinkedHashMap<>();
+  private final ComponentSchemas schemas;
 
   private final Map<String, String> byFingerprint = new LinkedHashMap<>();
 
   /**
-   * Fingerprints by node identity. Resolved schemas share the subtrees of the components they refer to, so a
+   * Fingerprints by node identity. Inlined schemas share the subtrees of the components they refer to, so a
    * schema is a graph that may be far larger written out than in memory; each node is fingerprinted once.
    */
   private final Map<JsonNode, String> fingerprints = new IdentityHashMap<>();
 
-  private final Map<String, JsonNode> raw = new LinkedHashMap<>();
-
-  /** Expansions that do not depend on which schemas enclose them, shared by every schema that refers to them. */
-  private final Map<String, JsonNode> closed = new HashMap<>();
-
-  private final List<String> expanding = new ArrayList<>();
-  private int budget;
-  /** The outermost depth of {@link #expanding} that a reference was kept back to since it was last reset. */
-  private int cut = Integer.MAX_VALUE;
-
-  Components(String document) {
-    this(document, MAX_INLINED_NODES);
-  }
-
-  Components(String document, int maxInlinedNodes) {
-    this.budget = maxInlinedNodes;
-    JsonNode root = read(document);
-    JsonNode schemas = root.path("components").path("schemas");
-    schemas.fields().forEachRemaining(e -> raw.put(e.getKey(), e.getValue()));
-    for (String name : raw.keySet()) {
-      JsonNode schema = expand(name);
-      resolved.put(name, schema);
+  Components(ComponentSchemas schemas) {
+    this.schemas = schemas;
+    for (String name : schemas.names()) {
+      JsonNode schema = schemas.schema(name).orElseThrow();
       if (Schemas.isNamedKind(schema)) {
         // First name wins when two components have the same structure: document order keeps it stable.
         byFingerprint.putIfAbsent(fingerprint(schema), name);
@@ -76,24 +46,8 @@ final class Components {
     }
   }
 
-  static Components none() {
-    return new Components("{}");
-  }
-
-  private static JsonNode read(String document) {
-    try {
-      String trimmed = document.stripLeading();
-      ObjectMapper mapper = trimmed.startsWith("{") ? new ObjectMapper() : new YAMLMapper();
-      JsonNode root = mapper.readTree(document);
-      return root == null ? JsonNodeFactory.instance.objectNode() : root;
-    } catch (Exception e) {
-      // The registrar already accepted the document; without readable components types are named by context.
-      return JsonNodeFactory.instance.objectNode();
-    }
-  }
-
   Optional<JsonNode> schema(String name) {
-    return Optional.ofNullable(resolved.get(name));
+    return schemas.schema(name);
   }
 
   /**
@@ -101,19 +55,19 @@ final class Components {
    * {@code name} itself declares a discriminator: inheritance, which Java spells as a sealed interface.
    */
   List<String> subtypesOf(String name) {
-    JsonNode parent = raw.get(name);
+    JsonNode parent = schemas.declared(name).orElse(null);
     if (parent == null || !parent.path("discriminator").path("propertyName").isTextual()) {
       return List.of();
     }
     List<String> children = new ArrayList<>();
-    raw.forEach((child, schema) -> {
-      for (JsonNode part : schema.path("allOf")) {
+    for (String child : schemas.names()) {
+      for (JsonNode part : schemas.declared(child).orElseThrow().path("allOf")) {
         if (!child.equals(name) && name.equals(refName(part.path("$ref").textValue()))) {
           children.add(child);
           break;
         }
       }
-    });
+    }
     return children;
   }
 
@@ -127,55 +81,7 @@ final class Components {
 
   /** "#/components/schemas/Pet" → "Pet"; null for refs that point elsewhere. */
   static @Nullable String refName(@Nullable String ref) {
-    return ref != null && ref.startsWith(PREFIX) ? unescape(ref.substring(PREFIX.length())) : null;
-  }
-
-  private static String unescape(String token) {
-    return token.replace("~1", "/").replace("~0", "~");
-  }
-
-  /** A component with its references inlined, computed once unless it depends on what encloses it. */
-  private JsonNode expand(String name) {
-    JsonNode known = closed.get(name);
-    if (known != null) {
-      return known;
-    }
-    int depth = expanding.size();
-    int outer = cut;
-    cut = Integer.MAX_VALUE;
-    expanding.add(name);
-    JsonNode schema = inline(raw.get(name));
-    expanding.remove(depth);
-    if (cut >= depth) {
-      closed.put(name, schema); // every reference kept back points to this component or into it
-    }
-    cut = Math.min(outer, cut);
-    return schema;
-  }
-
-  private JsonNode inline(JsonNode node) {
-    if (node.isObject()) {
-      String name = refName(node.path("$ref").textValue());
-      if (name != null && raw.containsKey(name)) {
-        int at = expanding.indexOf(name);
-        if (at >= 0) {
-          cut = Math.min(cut, at);
-          return node; // recursion: keep the reference, as registration does
-        }
-        return budget > 0 || closed.containsKey(name) ? expand(name) : node;
-      }
-      budget--;
-      ObjectNode copy = JsonNodeFactory.instance.objectNode();
-      node.fields().forEachRemaining(e -> copy.set(e.getKey(), inline(e.getValue())));
-      return copy;
-    }
-    if (node.isArray()) {
-      budget--;
-      ArrayNode copy = JsonNodeFactory.instance.arrayNode();
-      node.forEach(e -> copy.add(inline(e)));
-      return copy;
-    }
-    return node;
+    return ComponentSchemas.nameOf(ref);
   }
 
   /**

@@ -28,7 +28,7 @@ final class ServiceWriter {
   List<JavaFile> files() {
     NameAllocator topNames = Names.allocator(Names.RESERVED_TYPE_NAMES);
     ClassName service = ClassName.get(packageName, topNames.newName(Names.upperCamel(definition.name())));
-    Components components = new Components(definition.document());
+    Components components = new Components(definition.components());
     SchemaTypes schemas = new SchemaTypes(packageName, components, topNames);
     Helpers helpers = new Helpers(service);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.palantir.javapoet.JavaFile;
+import dev.extsvc.spec.ComponentSchemas;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.ServiceDefinition;
@@ -178,7 +179,8 @@ class DocumentShapesTest {
   void componentsThatReferToEachOtherInCirclesAreInlinedOnlyUpToTheLimit() {
     // Every component refers to every other: each path through them is written out on its own (recursion is cut
     // where it closes, as registration cuts it), so nothing can be shared, and only the limit bounds the work.
-    StringBuilder document = new StringBuilder("{\"components\":{\"schemas\":{");
+    StringBuilder document = new StringBuilder("{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Circles\",\"version\":\"1\"},"
+        + "\"paths\":{},\"components\":{\"schemas\":{");
     for (int i = 0; i < 10; i++) {
       document.append(i == 0 ? "" : ",").append("\"K").append(i).append("\":{\"type\":\"object\",\"properties\":{");
       for (int j = 0; j < 10; j++) {
@@ -188,8 +190,8 @@ class DocumentShapesTest {
       document.append("}}");
     }
     document.append("}}}");
-    Components components = assertTimeoutPreemptively(Duration.ofSeconds(20),
-        () -> new Components(document.toString(), 20_000));
+    ComponentSchemas schemas = register(document.toString()).components().withMaxInlinedNodes(20_000);
+    Components components = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> new Components(schemas));
     assertThat(components.schema("K1")).hasValueSatisfying(k1 -> assertThat(k1.at("/properties/k2/$ref").asText())
         .as("kept as a reference once the limit is reached").isEqualTo("#/components/schemas/K2"));
     assertThat(components.nameOf(components.schema("K0").orElseThrow())).hasValue("K0");

@@ -43,7 +43,8 @@ final class DocumentRegistration {
     String title = ModelParts.text(info, "title");
     String name = serviceName != null && !serviceName.isBlank() ? serviceName : title != null ? title : "unnamed";
     String infoVersion = info.path("version").asText("");
-    return new ServiceDefinition(name, infoVersion, version, servers(root), operations, text);
+    return new ServiceDefinition(name, infoVersion, version, servers(root), operations, text,
+        ComponentSchemas.of(root));
   }
 
   /** The document's "openapi" version when it is 3.0 or 3.1; otherwise reports why and returns null. */

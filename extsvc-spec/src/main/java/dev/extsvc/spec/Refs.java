@@ -7,16 +7,20 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Local {@code $ref} resolution within one document. References to other files or URLs are refused: fetching
- * them would make registration depend on the network (and let a document make the server call anywhere).
+ * them would make registration depend on the network (and let a document make the server call anywhere). The one
+ * inliner: the operations' schemas in the model and the component schemas a registration keeps for code generators
+ * ({@link ComponentSchemas}) are inlined here, by the same rules.
  */
 final class Refs {
   /** Inlining shared schemas can grow a document exponentially; past this many nodes it is refused. */
@@ -33,15 +37,32 @@ final class Refs {
       "dependentSchemas", "paths", "webhooks", "schemas", "responses", "parameters", "requestBodies",
       "headers", "callbacks", "content", "encoding", "links", "securitySchemes", "pathItems", "examples");
 
+  static final String COMPONENT_SCHEMAS = "/components/schemas";
+
   private final JsonNode root;
   private final Findings findings;
   private int budget = MAX_INLINED_NODES;
   private boolean overBudgetReported;
   private String inlining = "/components";
 
+  /**
+   * Expansions kept for reuse, by the pointer they were inlined from, when inlining every component for
+   * {@link #inlineComponents}; null while registering, where each use is a copy of its own (the operations' schemas
+   * are the model, and its readers may take them apart).
+   */
+  private final @Nullable Map<String, JsonNode> shared;
+
+  /** The outermost index of the schemas being inlined that a reference was kept back to, since {@link #expand}. */
+  private int cut = Integer.MAX_VALUE;
+
   Refs(JsonNode root, Findings findings) {
+    this(root, findings, null);
+  }
+
+  private Refs(JsonNode root, Findings findings, @Nullable Map<String, JsonNode> shared) {
     this.root = root;
     this.findings = findings;
+    this.shared = shared;
   }
 
   /** An object reached by following {@code $ref}s, and the pointer where it is defined. */
@@ -194,15 +215,32 @@ final class Refs {
       return null;
     }
     inlining = pointer;
-    return inline(schema, new ArrayDeque<>(), false);
+    return inline(schema, new ArrayList<>(), false);
   }
 
-  private JsonNode inline(JsonNode node, Deque<String> expanding) {
-    return inline(node, expanding, false);
+  /**
+   * Every component schema ({@code components/schemas}) inlined as {@link #inline(JsonNode)} inlines, by name in
+   * document order, for {@link ComponentSchemas}. Unlike registration, this reads every component, used or not,
+   * and refuses nothing, so it bounds its work differently: an expansion that does not depend on which schemas
+   * enclose it is made once and shared by every schema that refers to it (so a document whose schemas multiply
+   * when written out stays small), and past {@code maxCopiedNodes} copied objects and arrays a reference that has
+   * no shared expansion stays a {@code $ref}. Only schemas that refer to each other in circles reach that bound:
+   * each path through the circle is written out on its own.
+   */
+  static Map<String, JsonNode> inlineComponents(JsonNode root, int maxCopiedNodes) {
+    Refs refs = new Refs(root, new Findings(), new HashMap<>());
+    refs.budget = maxCopiedNodes;
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    root.path("components").path("schemas").properties().forEach(e -> {
+      String pointer = JsonPointers.append(COMPONENT_SCHEMAS, e.getKey());
+      JsonNode known = refs.shared.get(pointer);
+      out.put(e.getKey(), known != null ? known : refs.expand(pointer, e.getValue(), new ArrayList<>()));
+    });
+    return out;
   }
 
-  private JsonNode inline(JsonNode node, Deque<String> expanding, boolean named) {
-    if (--budget < 0) {
+  private JsonNode inline(JsonNode node, List<String> expanding, boolean named) {
+    if (shared == null && --budget < 0) {
       if (!overBudgetReported) {
         overBudgetReported = true;
         findings.error(inlining, "schemas grow to more than " + MAX_INLINED_NODES + " nodes when their $refs are"
@@ -216,6 +254,9 @@ final class Refs {
       if (!named && ref != null && ref.isTextual()) {
         return inlineRef(node, ref.textValue(), expanding);
       }
+      if (shared != null) {
+        budget--; // sharing makes most nodes cost nothing; what is copied is what is counted
+      }
       ObjectNode copy = JsonNodeFactory.instance.objectNode();
       node.properties().forEach(e -> copy.set(e.getKey(),
           !named && isData(e.getKey(), e.getValue())
@@ -224,32 +265,63 @@ final class Refs {
       return copy;
     }
     if (node.isArray()) {
+      if (shared != null) {
+        budget--;
+      }
       ArrayNode copy = JsonNodeFactory.instance.arrayNode();
-      node.forEach(element -> copy.add(inline(element, expanding)));
+      node.forEach(element -> copy.add(inline(element, expanding, false)));
       return copy;
     }
     return node;
   }
 
-  private JsonNode inlineRef(JsonNode node, String ref, Deque<String> expanding) {
+  private JsonNode inlineRef(JsonNode node, String ref, List<String> expanding) {
     String target = pointerOf(ref);
     JsonNode named = lookUp(ref);
-    if (target == null || named == null || expanding.contains(target)) {
+    if (target == null || named == null) {
       return node.deepCopy();
     }
-    expanding.push(target);
-    JsonNode resolved = inline(named, expanding);
-    expanding.pop();
+    int enclosing = expanding.indexOf(target);
+    if (enclosing >= 0) {
+      cut = Math.min(cut, enclosing);
+      return node.deepCopy();
+    }
+    JsonNode resolved = shared == null ? null : shared.get(target);
+    if (resolved == null) {
+      if (shared != null && budget <= 0) {
+        return node; // a reference left in place only costs its reader a name: see inlineComponents
+      }
+      resolved = expand(target, named, expanding);
+    }
     if (node.size() == 1 || !resolved.isObject()) {
       return resolved;
     }
     // members beside $ref (3.1 allows them; 3.0 documents write description there) refine what it names
-    ObjectNode merged = (ObjectNode) resolved;
+    ObjectNode merged = shared == null ? (ObjectNode) resolved
+        : JsonNodeFactory.instance.objectNode().setAll((ObjectNode) resolved); // a shared expansion stays as is
     node.properties().forEach(e -> {
       if (!e.getKey().equals("$ref")) {
-        merged.set(e.getKey(), inline(e.getValue(), expanding));
+        merged.set(e.getKey(), inline(e.getValue(), expanding, false));
       }
     });
     return merged;
+  }
+
+  /**
+   * The node at {@code target} inlined. When sharing, it is kept for every later reference to {@code target} if
+   * no reference in it was kept back to a schema enclosing it ({@link #cut}): then it is the same wherever it is.
+   */
+  private JsonNode expand(String target, JsonNode named, List<String> expanding) {
+    int depth = expanding.size();
+    int outerCut = cut;
+    cut = Integer.MAX_VALUE;
+    expanding.add(target);
+    JsonNode resolved = inline(named, expanding, false);
+    expanding.remove(depth);
+    if (shared != null && cut >= depth) {
+      shared.put(target, resolved);
+    }
+    cut = Math.min(outerCut, cut);
+    return resolved;
   }
 }

@@ -9,6 +9,8 @@ import java.util.Optional;
  * @param name from {@code info.title}, or the name given at registration
  * @param servers the document's server URLs, in order (may be relative, such as "/")
  * @param document the document's text as registered
+ * @param components the document's component schemas by name, inlined as the operations' schemas are: what a code
+ *     generator reads to name its types
  */
 public record ServiceDefinition(
     String name,
@@ -16,11 +18,19 @@ public record ServiceDefinition(
     String openApiVersion,
     List<String> servers,
     List<Operation> operations,
-    String document) {
+    String document,
+    ComponentSchemas components) {
 
   public ServiceDefinition {
     servers = List.copyOf(servers);
     operations = List.copyOf(operations);
+  }
+
+  /** A service without component schemas: a model built by hand rather than registered. */
+  public ServiceDefinition(
+      String name, String version, String openApiVersion, List<String> servers, List<Operation> operations,
+      String document) {
+    this(name, version, openApiVersion, servers, operations, document, ComponentSchemas.none());
   }
 
   public Optional<Operation> operation(String id) {
