@@ -11,16 +11,22 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Runs the standalone server on the embedded SQLite store (or PostgreSQL). */
-@Command(name = "serve", description = "Run the server: callback endpoint and REST API.")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the server: callback endpoint, REST API and console, until Ctrl-C.",
+    footer = {"", "Credentials without a configuration file, e.g. for a bearer token in $ACME_TOKEN:",
+        "  extsvc serve --spec acme.json --credential 'acme=bearer:${env:ACME_TOKEN}' \\",
+        "               --service-credential 'Acme Mortgages=acme'",
+        "Forms: bearer:SECRET, basic:USER:SECRET, api-key:header|query|cookie:NAME:SECRET;",
+        "SECRET is ${env:VARIABLE} or ${file:/path} (single-quoted, or the shell expands it), or env:VARIABLE."})
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -54,6 +60,17 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--postgres-password", description = "or EXTSVC_DB_PASSWORD")
   String postgresPassword;
 
+  @Option(names = "--credential", paramLabel = "NAME=FORM",
+      description = "define a credential, e.g. 'acme=bearer:${env:ACME_TOKEN}' (forms below)")
+  Map<String, String> credentials = new LinkedHashMap<>();
+
+  @Option(names = "--service-credential", paramLabel = "SERVICE=NAME",
+      description = "use credential NAME on every callout of SERVICE")
+  Map<String, String> serviceCredentials = new LinkedHashMap<>();
+
+  @Option(names = "--verbose", description = "log extsvc's INFO and DEBUG lines (default: warnings only)")
+  boolean verbose;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -85,6 +102,8 @@ final class ServeCommand implements Callable<Integer> {
     });
     specs.addAll(this.specs);
     this.specs.forEach(p -> names.add(null));
+    Ports.requireFree(host, port); // before the store opens: a busy port is one line, and nothing to undo
+    Logging.verbose(verbose);
     int listen = port == 0 ? Ports.free() : port;
     String base = publicUrl != null ? publicUrl : "http://" + host + ":" + listen;
     List<String> documents = new java.util.ArrayList<>();
@@ -103,6 +122,8 @@ final class ServeCommand implements Callable<Integer> {
     endpoints.forEach((service, url) -> b.service(service, s -> s.endpoint(url).allowPrivateNetwork(true)));
     ExternalServices services;
     try {
+      credentials.forEach((name, form) -> b.credential(CredentialOption.parse(name, form, env)));
+      serviceCredentials.forEach((service, name) -> b.service(service, s -> s.credential(name)));
       services = b.build();
     } catch (RuntimeException e) { // a secret that cannot be read, a key store that does not open
       err.println("error: " + e.getMessage());
@@ -112,7 +133,9 @@ final class ServeCommand implements Callable<Integer> {
     for (int i = 0; i < documents.size(); i++) {
       Path specFile = specs.get(i);
       Registration r = services.register(documents.get(i), names.get(i));
-      r.report().diagnostics().forEach(d -> out.println(specFile + ": " + d));
+      // a missing credential is summed up once per service below, not once per operation here
+      r.report().diagnostics().stream().filter(d -> !SecurityNeeds.isCredentialWarning(d))
+          .forEach(d -> out.println(specFile + ": " + d));
       if (!r.ok()) {
         err.println("error: " + specs.get(i) + " was refused");
         services.close();
@@ -121,9 +144,7 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     for (var definition : services.services()) {
-      services.credentialChecks(definition.name()).stream().filter(c -> !c.expects().equals("no credential"))
-          .forEach(c -> out.printf("%s.%s expects %s: %s%n", definition.name(), c.operation(), c.expects(),
-              c.satisfied() ? "credentials " + c.credentials() : "NO MATCHING CREDENTIAL, calls will be refused"));
+      SecurityNeeds.unmetLine(definition, services.credentialChecks(definition.name())).ifPresent(out::println);
     }
     ExtsvcServer.Builder serverBuilder = ExtsvcServer.builder(services).host(host).port(listen);
     ServerConfig.SlowClients slow = server0.slowClients();
@@ -137,19 +158,20 @@ final class ServeCommand implements Callable<Integer> {
     if (slow.idleTimeout() != null) {
       serverBuilder.idleTimeout(slow.idleTimeout());
     }
-    ExtsvcServer server = serverBuilder.build().start();
-    out.printf("extsvc serving on %s (callbacks at %s/callbacks/..., API at %s/api)%n", server.localUrl(), base,
-        server.localUrl());
-    out.printf("store: %s%n", postgresUrl != null ? "PostgreSQL" : data.resolve("extsvc.db").toAbsolutePath());
+    ExtsvcServer server;
+    try {
+      server = serverBuilder.build().start();
+    } catch (RuntimeException e) { // the port was taken between the check and the start
+      UntilStopped.closeAll(store, services);
+      throw new CliException("port " + listen + " is in use: choose another with --port");
+    }
+    // the one line of a start: where, on what store, serving what
+    out.printf("extsvc serving on %s (callbacks at %s%s/...), store %s, services: %s%n", server.localUrl(), base,
+        services.callbackPath(), postgresUrl != null ? "PostgreSQL" : data.resolve("extsvc.db").toAbsolutePath(),
+        services.services().isEmpty() ? "none yet" : String.join(", ",
+            services.services().stream().map(d -> d.name()).toList()));
     out.flush();
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      services.close();
-      store.close();
-      stop.countDown();
-    }, "extsvc-shutdown"));
-    stop.await();
+    UntilStopped.await(store, services, server);
     return 0;
   }
 
