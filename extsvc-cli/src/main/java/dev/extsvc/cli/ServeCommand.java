@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +65,9 @@ final class ServeCommand implements Callable<Integer> {
       description = "define a credential, e.g. 'acme=bearer:${env:ACME_TOKEN}' (forms below)")
   Map<String, String> credentials = new LinkedHashMap<>();
 
-  @Option(names = "--service-credential", paramLabel = "SERVICE=NAME",
-      description = "use credential NAME on every callout of SERVICE")
-  Map<String, String> serviceCredentials = new LinkedHashMap<>();
+  @Option(names = "--service-credential", paramLabel = "SERVICE=NAME[,NAME...]",
+      description = "use credential NAME on every callout of SERVICE (repeatable)")
+  List<String> serviceCredentials = new ArrayList<>();
 
   @Option(names = "--verbose", description = "log extsvc's INFO and DEBUG lines (default: warnings only)")
   boolean verbose;
@@ -123,7 +124,15 @@ final class ServeCommand implements Callable<Integer> {
     ExternalServices services;
     try {
       credentials.forEach((name, form) -> b.credential(CredentialOption.parse(name, form, env)));
-      serviceCredentials.forEach((service, name) -> b.service(service, s -> s.credential(name)));
+      for (String use : serviceCredentials) {
+        int eq = use.lastIndexOf('=');
+        if (eq <= 0 || eq == use.length() - 1) {
+          throw new CliException("--service-credential takes SERVICE=NAME, e.g. 'Acme Mortgages=acme', not '" + use + "'");
+        }
+        for (String name : use.substring(eq + 1).split(",")) {
+          b.service(use.substring(0, eq), s -> s.credential(name.strip()));
+        }
+      }
       services = b.build();
     } catch (RuntimeException e) { // a secret that cannot be read, a key store that does not open
       err.println("error: " + e.getMessage());
