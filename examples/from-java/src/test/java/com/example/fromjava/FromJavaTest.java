@@ -41,7 +41,7 @@ class FromJavaTest {
     String apply = source.substring(source.indexOf("    try (JdbcStore store"),
         source.indexOf("    } // closed in reverse"));
 
-    assertThat(readme).contains(apply.stripIndent()).contains("import dev.extsvc.runtime.ExternalServices;")
+    assertThat(readme).contains(apply.stripTrailing().stripIndent()).contains("import dev.extsvc.runtime.ExternalServices;")
         .contains("--enable-native-access=ALL-UNNAMED");
   }
 
