@@ -23,11 +23,12 @@ import picocli.CommandLine.Spec;
 /** Runs the standalone server on the embedded SQLite store (or PostgreSQL). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Run the server: callback endpoint, REST API and console, until Ctrl-C.",
-    footer = {"", "Credentials without a configuration file, e.g. for a bearer token in $ACME_TOKEN:",
-        "  extsvc serve --spec acme.json --credential 'acme=bearer:${env:ACME_TOKEN}' \\",
-        "               --service-credential 'Acme Mortgages=acme'",
-        "Forms: bearer:SECRET, basic:USER:SECRET, api-key:header|query|cookie:NAME:SECRET;",
-        "SECRET is ${env:VARIABLE} or ${file:/path} (single-quoted, or the shell expands it), or env:VARIABLE."})
+    footer = {"", "Credentials without a configuration file, e.g. a bearer token from $ACME_TOKEN:",
+        "  extsvc serve --spec acme.json --credential 'acme=bearer:$${env:ACME_TOKEN}' \\",
+        "    --service-credential 'Acme Mortgages=acme'",
+        "Forms: bearer:SECRET, basic:USER:SECRET, api-key:header|query|cookie:NAME:SECRET",
+        "where SECRET is $${env:VARIABLE} or $${file:/path} (single-quoted: the shell would",
+        "expand $${...}), or env:VARIABLE, file:/path. A secret is never given as its value."})
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -62,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
   String postgresPassword;
 
   @Option(names = "--credential", paramLabel = "NAME=FORM",
-      description = "define a credential, e.g. 'acme=bearer:${env:ACME_TOKEN}' (forms below)")
+      description = "define a credential, e.g. 'acme=bearer:$${env:ACME_TOKEN}' (forms below)")
   Map<String, String> credentials = new LinkedHashMap<>();
 
   @Option(names = "--service-credential", paramLabel = "SERVICE=NAME[,NAME...]",

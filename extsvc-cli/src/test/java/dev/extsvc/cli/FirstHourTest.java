@@ -1,6 +1,7 @@
 package dev.extsvc.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -50,6 +51,24 @@ class FirstHourTest {
     }
   }
 
+  @Test
+  void theServerAndTheMockRefuseToStartWithoutAListenerInsteadOfCarryingOn() throws Exception {
+    var acme = dev.extsvc.spec.Registrar.defaults().register(Path.of(ACME), null).service();
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        var store = dev.extsvc.store.jdbc.JdbcStore.sqlite(dir.resolve("x.db"));
+        var services = dev.extsvc.runtime.ExternalServices.builder().store(store)
+            .publicBaseUrl("http://127.0.0.1:1").build()) {
+      int port = busy.getLocalPort();
+
+      assertThatThrownBy(() -> dev.extsvc.server.ExtsvcServer.builder(services).port(port).build().start())
+          .isInstanceOf(IllegalStateException.class).hasMessage("cannot listen on 127.0.0.1:" + port
+              + " (is the port in use?)");
+      assertThatThrownBy(() -> dev.extsvc.mock.MockService.builder(acme).port(port).build().start())
+          .isInstanceOf(IllegalStateException.class).hasMessage("the mock cannot listen on 127.0.0.1:" + port
+              + " (is the port in use?)");
+    }
+  }
+
   // 2. Help on every command, exit codes in the usage
 
   @ParameterizedTest
@@ -62,6 +81,15 @@ class FirstHourTest {
     assertThat(r.out()).startsWith("Usage: extsvc " + command).doesNotContain("Missing required")
         .doesNotContain("Unknown option").contains("-h, --help").contains("Exit codes")
         .contains("2   usage: an unknown option");
+  }
+
+  @Test
+  void serveHelpShowsTheCredentialFormsAsTyped() {
+    CliTest.Run r = CliTest.run("serve", "--help");
+
+    assertThat(r.out()).contains("--credential 'acme=bearer:${env:ACME_TOKEN}'")
+        .contains("--service-credential 'Acme Mortgages=acme'")
+        .contains("api-key:header|query|cookie:NAME:SECRET").doesNotContain("null");
   }
 
   @Test
