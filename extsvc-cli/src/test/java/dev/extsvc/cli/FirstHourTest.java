@@ -122,6 +122,21 @@ class FirstHourTest {
     assertThat(context.getLogger("com.networknt.schema.Other").getEffectiveLevel()).isEqualTo(Level.WARN);
     assertThat(context.getLogger("dev.extsvc.runtime.ExternalServices").getEffectiveLevel()).isEqualTo(Level.WARN);
     assertThat(context.getLogger("io.helidon.webserver.LoomServer").getEffectiveLevel()).isEqualTo(Level.WARN);
+    var appender = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
+    assertThat(appender.getCopyOfAttachedFiltersList()).hasOnlyElementsOfType(CredentialWarningFilter.class);
+  }
+
+  @Test
+  void theRuntimesPerOperationCredentialWarningIsLeftToServesOneLine() {
+    var logger = new LoggerContext().getLogger("dev.extsvc.runtime.ExternalServices");
+    var perOperation = new ch.qos.logback.classic.spi.LoggingEvent("x", logger, Level.WARN,
+        "Operation {} of {} needs {}, but the service has no matching credential", null,
+        new Object[] {"one", "Vault", "http bearer"});
+    var other = new ch.qos.logback.classic.spi.LoggingEvent("x", logger, Level.WARN,
+        "Registered service {} ({} operations)", null, new Object[] {"Vault", 2});
+
+    assertThat(new CredentialWarningFilter().decide(perOperation)).isEqualTo(ch.qos.logback.core.spi.FilterReply.DENY);
+    assertThat(new CredentialWarningFilter().decide(other)).isEqualTo(ch.qos.logback.core.spi.FilterReply.NEUTRAL);
   }
 
   @Test
