@@ -2,12 +2,17 @@ package dev.extsvc.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.extsvc.config.ExtsvcConfig;
+import dev.extsvc.config.ServiceConfig;
+import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
+import dev.extsvc.spec.SecurityRequirement;
 import dev.extsvc.spec.ServiceDefinition;
+import dev.extsvc.spec.ServiceSecurity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +31,7 @@ import picocli.CommandLine.Spec;
  * writes its URL and whether it can be awaited (and why not); then every diagnostic with its line. Exit 1 when
  * the spec is refused.
  */
-@Command(name = "check", description = "Register a spec and print the report (exit 1 on errors).")
+@Command(name = "check", mixinStandardHelpOptions = true, description = "Register a spec and print the report (exit 1 on errors).")
 final class CheckCommand implements Callable<Integer> {
   private static final long MB = 1024L * 1024;
 
@@ -50,6 +55,13 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--max-yaml-mb", paramLabel = "MB", description = "refuse YAML documents larger than this (default: 3)")
   long maxYamlMb = Registrar.DEFAULT_MAX_YAML_BYTES / MB;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "extsvc.yaml: also say whether its credentials for the service cover each operation's security")
+  Path config;
+
+  /** The credentials the configuration gives the service, or null without --config. */
+  private List<Credential> configured;
+
   @Override
   public Integer call() {
     if (!format.equals("text") && !format.equals("json")) {
@@ -60,6 +72,12 @@ final class CheckCommand implements Callable<Integer> {
     }
     Registrar registrar = Registrar.builder().maxJsonBytes(maxJsonMb * MB).maxYamlBytes(maxYamlMb * MB).build();
     Registration r = registrar.register(file, name);
+    if (config != null && r.service() != null) {
+      ExtsvcConfig c = ExtsvcConfig.load(config, System.getenv()); // a ConfigException says the line
+      ServiceConfig sc = c.services().get(r.service().name());
+      configured = sc == null ? List.of()
+          : sc.settings().credentials().stream().map(n -> c.credentials().get(n)).toList();
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (format.equals("json")) {
       out.println(json(r).toPrettyString());
@@ -102,6 +120,7 @@ final class CheckCommand implements Callable<Integer> {
       if (sync > 0 && !allOperations) {
         out.printf("  (%d synchronous operation%s not listed; --all-operations lists them)%n", sync, sync == 1 ? "" : "s");
       }
+      security(s, out);
     }
     if (!r.report().diagnostics().isEmpty()) {
       out.println("Diagnostics:");
@@ -114,6 +133,36 @@ final class CheckCommand implements Callable<Integer> {
     }
     out.printf("%s: %d error(s), %d warning(s)%n", r.ok() ? "registered" : "refused",
         r.report().errors().size(), r.report().warnings().size());
+  }
+
+  /** Per operation that needs one, the credential kinds that satisfy its security, and whether they are configured. */
+  private void security(ServiceDefinition s, PrintWriter out) {
+    ServiceSecurity security = ServiceSecurity.of(s);
+    List<Operation> needing = s.operations().stream()
+        .filter(op -> !SecurityNeeds.describe(security.requirements(op.id())).equals("none")).toList();
+    if (needing.isEmpty()) {
+      out.println("Security: no operation needs a credential");
+      return;
+    }
+    out.println("Security: the credential kinds each operation needs (--credential of serve, or extsvc.yaml)");
+    for (Operation op : needing) {
+      List<SecurityRequirement> requirements = security.requirements(op.id());
+      out.printf("  %s: %s%s%n", op.id(), SecurityNeeds.describe(requirements), coverage(s, requirements));
+    }
+    if (configured == null) {
+      out.println("  (--config extsvc.yaml says whether its credentials cover them)");
+    }
+  }
+
+  private String coverage(ServiceDefinition s, List<SecurityRequirement> requirements) {
+    if (configured == null) {
+      return "";
+    }
+    return SecurityNeeds.covered(requirements, configured)
+        ? "  covered by " + configured.stream().map(Credential::name).toList()
+        : "  NOT covered: " + (configured.isEmpty() ? "the configuration gives " + s.name() + " no credential"
+            : "its credentials " + configured.stream().map(c -> c.name() + " (" + c.kind().configName() + ")")
+                .toList() + " do not match");
   }
 
   /** One line per key with its verdict; a key with several expressions or methods gets a line for each more. */
@@ -134,7 +183,7 @@ final class CheckCommand implements Callable<Integer> {
         + (c.literalSuffix().isEmpty() ? "" : ", followed by '" + c.literalSuffix() + "'");
   }
 
-  private static ObjectNode json(Registration r) {
+  private ObjectNode json(Registration r) {
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("registered", r.ok());
     out.put("errors", r.report().errors().size()).put("warnings", r.report().warnings().size());
@@ -145,6 +194,11 @@ final class CheckCommand implements Callable<Integer> {
       for (Operation op : s.operations()) {
         ObjectNode o = ops.addObject().put("id", op.id()).put("method", op.method()).put("path", op.path())
             .put("pointer", op.pointer()).put("async", op.async());
+        List<SecurityRequirement> requirements = ServiceSecurity.of(s).requirements(op.id());
+        o.put("credentialNeeded", SecurityNeeds.describe(requirements));
+        if (configured != null) {
+          o.put("credentialCovered", SecurityNeeds.covered(requirements, configured));
+        }
         ArrayNode keys = o.putArray("keys");
         for (Key k : keys(op)) {
           keys.addObject().put("key", k.name()).put("awaitable", k.awaitable());

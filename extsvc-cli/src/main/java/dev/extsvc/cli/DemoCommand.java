@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
  * The seed's story in one process: the server on the embedded store, a mock bank, the Acme spec; a handful of
  * mortgage applications whose outcomes arrive by callback after short delays; each step shown as it happens.
  */
-@Command(name = "demo", description = "Run the Acme Mortgages story end to end in one process (exit 0 when it all worked).")
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run the Acme Mortgages story end to end in one process (exit 0 when it all worked).")
 final class DemoCommand implements Callable<Integer> {
   private static final String SERVICE = "Acme Mortgages";
   private static final String APPROVED = "applicationOutcomeApproved";
@@ -61,23 +62,31 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--data", description = "data directory (default: a new temporary one)")
   Path data;
 
-  @Option(names = "--delay", defaultValue = "PT1S", description = "the bank's delay before calling back (default: ${DEFAULT-VALUE})")
+  @Option(names = "--delay", defaultValue = "1s", description = "the bank's delay before calling back, e.g. 200ms, 1s (default: ${DEFAULT-VALUE})")
   Duration delay;
 
-  @Option(names = "--timeout", defaultValue = "PT60S", description = "how long to wait for all callbacks (default: ${DEFAULT-VALUE})")
+  @Option(names = "--timeout", defaultValue = "60s", description = "how long to wait for all callbacks (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
-  @Option(names = "--keep-running", description = "keep the server running after the story, until Ctrl-C")
+  @Option(names = "--keep-running", description = "keep the server (REST API, console) running after the story, until Ctrl-C")
   boolean keepRunning;
+
+  @Option(names = "--port", description = "the server's port (default: a free one)")
+  int port;
+
+  @Option(names = "--verbose", description = "log extsvc's INFO and DEBUG lines (default: warnings only)")
+  boolean verbose;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Ports.requireFree("127.0.0.1", port);
+    Logging.verbose(verbose);
     DemoHandler.console = out;
     DemoHandler.OUTCOMES.clear();
     Path dir = data != null ? data : Files.createTempDirectory("extsvc-demo-");
     String document = acmeSpec();
-    int port = Ports.free();
+    int port = this.port == 0 ? Ports.free() : this.port;
     AtomicInteger applicationNumbers = new AtomicInteger(1000);
 
     try (JdbcStore store = JdbcStore.sqlite(dir.resolve("extsvc.db"))) {
@@ -115,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println();
 
+        Instant started = Instant.now(); // the debug log's times count from here: callbacks may beat the last submit
         out.printf("Submitting %d applications%n", APPLICANTS.size());
         Map<UUID, Applicant> submitted = new LinkedHashMap<>();
         for (Applicant a : APPLICANTS) {
@@ -131,7 +141,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("Waiting for the bank's callbacks (each step from the debug log)");
         out.flush();
-        boolean finished = follow(services, submitted, out);
+        boolean finished = follow(services, submitted, started, out);
 
         out.println();
         out.println("Summary");
@@ -147,15 +157,18 @@ final class DemoCommand implements Callable<Integer> {
         boolean success = finished && good == submitted.size();
         out.println();
         out.println(success
-            ? "All " + good + " applications reached their handlers by callback. "
-                + "Try: curl " + server.localUrl() + "/api/invocations"
+            ? "All " + good + " applications reached their handlers by callback."
             : "Only " + good + " of " + submitted.size() + " applications completed as expected.");
-        out.flush();
         if (keepRunning) {
-          out.println("Server still running at " + server.localUrl() + "; Ctrl-C to stop.");
+          // the hint only while it holds: the server answers until Ctrl-C
+          out.println("The server keeps running until Ctrl-C: try curl " + server.localUrl() + "/api/invocations"
+              + " or open " + server.localUrl() + "/console");
           out.flush();
-          Thread.currentThread().join();
+          UntilStopped.await();
+        } else {
+          out.println("The server has stopped; ./extsvc demo --keep-running keeps it running to look around.");
         }
+        out.flush();
         return success ? 0 : 1;
       }
     } finally {
@@ -166,9 +179,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Prints new debug-log lines of the invocations until all are final or the timeout passes. */
-  private boolean follow(ExternalServices services, Map<UUID, Applicant> submitted, PrintWriter out)
+  private boolean follow(ExternalServices services, Map<UUID, Applicant> submitted, Instant start, PrintWriter out)
       throws InterruptedException {
-    Instant start = Instant.now();
     Map<UUID, Long> lastSeen = new HashMap<>();
     while (true) {
       List<Object[]> fresh = new ArrayList<>();

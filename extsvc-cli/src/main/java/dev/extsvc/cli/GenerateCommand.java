@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Generates the typed Java client of a spec. */
-@Command(name = "generate", description = "Generate a typed Java client from a spec (exit 1 when the spec has errors).")
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate a typed Java client from a spec (exit 1 when the spec has errors).")
 final class GenerateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -3,6 +3,7 @@ package dev.extsvc.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,17 +12,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Invokes an operation through a running server's REST API; prints the answer and the invocation id. */
-@Command(name = "invoke", description = "Invoke an operation on a running server.")
+@Command(name = "invoke", mixinStandardHelpOptions = true,
+    description = "Invoke an operation on a running server; prints the answer and the invocation id.")
 final class InvokeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--server", defaultValue = "http://127.0.0.1:8080", description = "server URL (default: ${DEFAULT-VALUE})")
   String server;
 
-  @Parameters(index = "0", paramLabel = "SERVICE")
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "the service's name, e.g. \"Acme Mortgages\"")
   String service;
 
-  @Parameters(index = "1", paramLabel = "OPERATION")
+  @Parameters(index = "1", paramLabel = "OPERATION", description = "the operation's id, e.g. SubmitApplication")
   String operation;
 
   @Option(names = "--body", description = "request body as JSON")
@@ -33,8 +35,9 @@ final class InvokeCommand implements Callable<Integer> {
   @Option(names = "--header", description = "NAME=VALUE: a request header")
   Map<String, String> headers = Map.of();
 
-  @Option(names = "--callback-timeout", description = "ISO-8601 duration, e.g. PT1H (default: 24 h)")
-  String callbackTimeout;
+  @Option(names = "--callback-timeout", paramLabel = "DURATION",
+      description = "how long to wait for a callback, as in extsvc.yaml: 30s, 5m, 4h, 2d or PT4H (default: 24h)")
+  Duration callbackTimeout;
 
   @Override
   public Integer call() throws Exception {
@@ -43,16 +46,11 @@ final class InvokeCommand implements Callable<Integer> {
     ObjectNode request = in.putObject("request");
     headers.forEach(request.putObject("headers")::put);
     if (body != null) {
-      try {
-        request.set("body", Json.MAPPER.readTree(body));
-      } catch (Exception e) {
-        spec.commandLine().getErr().println("error: --body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        return 2;
-      }
+      request.set("body", JsonArgument.parse(spec, "--body", body));
     }
     params.forEach(in.putObject("params")::put);
     if (callbackTimeout != null) {
-      in.put("callbackTimeout", callbackTimeout);
+      in.put("callbackTimeout", callbackTimeout.toString());
     }
     ApiClient.Answer answer = new ApiClient(server).post("/api/invocations", in.toString());
     JsonNode result = answer.json();
@@ -64,9 +62,17 @@ final class InvokeCommand implements Callable<Integer> {
       return 1;
     }
     out.println("HTTP " + result.get("statusCode").asInt());
-    out.println(result.get("body").toPrettyString());
+    printBody(result.path("body"), out);
     out.println("invocation " + result.get("invocationId").asText());
     int code = result.get("statusCode").asInt();
     return code >= 200 && code < 300 ? 0 : 1;
+  }
+
+  /** The answer's body as received: JSON pretty-printed, text as it is, nothing for an empty body. */
+  static void printBody(JsonNode body, PrintWriter out) {
+    if (body.isMissingNode() || body.isNull()) {
+      return; // an empty answer, e.g. a 200 the spec never declared, has nothing to print
+    }
+    out.println(body.isTextual() ? body.asText() : body.toPrettyString());
   }
 }

@@ -1,6 +1,8 @@
 package dev.extsvc.cli;
 
+import dev.extsvc.config.ExtsvcConfig;
 import java.io.PrintWriter;
+import java.time.Duration;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +16,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "extsvc 0.1.0-SNAPSHOT",
     description = "External Services for Java: OpenAPI callbacks, end to end.",
+    commandListHeading = "%nCommands:%n",
+    exitCodeListHeading = "%nExit codes (every command):%n",
+    exitCodeList = {
+      "0:success; for serve and mock: stopped by Ctrl-C",
+      "1:failure: a refused spec, a server that cannot be reached, a port in use, an answer other than 2xx",
+      "2:usage: an unknown option, a missing or malformed argument"
+    },
+    footer = {"", "extsvc COMMAND --help shows the options of a command."},
     subcommands = {
       CheckCommand.class,
       GenerateCommand.class,
@@ -25,6 +35,9 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Main {
+  /** The exit code of a failure (a refused spec, a port in use, an unreachable server). */
+  static final int FAILURE = 1;
+
   public static void main(String[] args) {
     // Helidon logs through java.util.logging; route it to the one log before anything starts.
     SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -34,11 +47,18 @@ public final class Main {
 
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    // Durations read as extsvc.yaml writes them (4h, 30s, PT4H), by the configuration's own reader.
+    cli.registerConverter(Duration.class, ExtsvcConfig::duration);
     cli.setOut(out);
     cli.setErr(err);
+    // Every command shares the exit codes, so each one's --help lists them.
+    cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().usageMessage()
+        .exitCodeListHeading(cli.getCommandSpec().usageMessage().exitCodeListHeading())
+        .exitCodeList(cli.getCommandSpec().usageMessage().exitCodeList()));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      // One line, no stack trace: the message says what and where (the log has the rest with --verbose).
       cmd.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-      return 1;
+      return FAILURE;
     });
     return cli.execute(args);
   }

@@ -8,18 +8,18 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Runs the mock external service for a spec until stopped. */
-@Command(name = "mock", description = "Run a mock of the service a spec describes: answers and calls back.")
+@Command(name = "mock", mixinStandardHelpOptions = true,
+    description = "Run a mock of the service a spec describes: answers and calls back, until Ctrl-C.")
 final class MockCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "SPEC")
+  @Parameters(paramLabel = "SPEC", description = "OpenAPI 3.0/3.1 document, JSON or YAML")
   Path file;
 
   @Option(names = "--port", defaultValue = "9090", description = "listen port (default: ${DEFAULT-VALUE})")
@@ -28,7 +28,7 @@ final class MockCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address (default: ${DEFAULT-VALUE})")
   String host;
 
-  @Option(names = "--delay", defaultValue = "PT2S", description = "delay before a callback, ISO-8601 (default: ${DEFAULT-VALUE})")
+  @Option(names = "--delay", defaultValue = "2s", description = "delay before a callback: 500ms, 2s, 1m or PT2S (default: ${DEFAULT-VALUE})")
   Duration delay;
 
   @Option(names = "--rule", defaultValue = "round-robin",
@@ -36,9 +36,14 @@ final class MockCommand implements Callable<Integer> {
           + "a request header X-Mock-Callback: KEY overrides it")
   String rule;
 
+  @Option(names = "--verbose", description = "log the mock's INFO and DEBUG lines (default: warnings only)")
+  boolean verbose;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Ports.requireFree(host, port);
+    Logging.verbose(verbose);
     Registration r = Registrar.defaults().register(file, null);
     if (!r.ok()) {
       r.report().errors().forEach(d -> spec.commandLine().getErr().println(file + ": " + d));
@@ -54,15 +59,16 @@ final class MockCommand implements Callable<Integer> {
     MockService mock = MockService.builder(r.service()).host(host).port(port).callbackDelay(delay)
         .keyRule(keyRule).outcomeListener(d -> out.printf("callback %s %s %s → %s%n", d.key(), d.method(),
             d.maskedUrl(), d.status() < 0 ? d.error() : d.status()))
-        .build().start();
-    out.printf("mock of %s listening on %s%n", r.service().name(), mock.baseUrl());
+        .build();
+    try {
+      mock.start();
+    } catch (IllegalStateException e) { // the port was taken between the check and the start
+      throw new CliException("port " + port + " is in use: choose another with --port");
+    }
+    out.printf("mock of %s listening on %s (callbacks after %s, rule %s)%n", r.service().name(), mock.baseUrl(),
+        delay, rule);
     out.flush();
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      mock.close();
-      stop.countDown();
-    }));
-    stop.await();
+    UntilStopped.await(mock);
     return 0;
   }
 }

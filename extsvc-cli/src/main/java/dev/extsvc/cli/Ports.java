@@ -2,10 +2,13 @@ package dev.extsvc.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 
-/** Picks a free loopback port when the public URL must be known before the server starts. */
+/** Listening ports: a free one when the public URL must be known before the server starts; a busy one refused. */
 final class Ports {
   private Ports() {}
 
@@ -15,5 +18,30 @@ final class Ports {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Fails with one line naming the port and the fix when something already listens there, before a server is
+   * started on it (Helidon would log a stack trace and carry on without a listener).
+   */
+  static void requireFree(String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true); // as the server binds: a port in TIME_WAIT is free
+      s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
+    } catch (BindException e) {
+      throw new CliException("port " + port + " is in use" + (isLoopback(host) ? "" : " on " + host)
+          + ": choose another with --port");
+    } catch (UnknownHostException e) {
+      throw new CliException("cannot listen on " + host + ": unknown host; check --host");
+    } catch (IOException e) {
+      throw new CliException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
   }
 }

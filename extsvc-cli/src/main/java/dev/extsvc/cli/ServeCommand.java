@@ -11,16 +11,24 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Runs the standalone server on the embedded SQLite store (or PostgreSQL). */
-@Command(name = "serve", description = "Run the server: callback endpoint and REST API.")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the server: callback endpoint, REST API and console, until Ctrl-C.",
+    footer = {"", "Credentials without a configuration file, e.g. a bearer token from $ACME_TOKEN:",
+        "  extsvc serve --spec acme.json --credential 'acme=bearer:$${env:ACME_TOKEN}' \\",
+        "    --service-credential 'Acme Mortgages=acme'",
+        "Forms: bearer:SECRET, basic:USER:SECRET, api-key:header|query|cookie:NAME:SECRET",
+        "where SECRET is $${env:VARIABLE} or $${file:/path} (single-quoted: the shell would",
+        "expand $${...}), or env:VARIABLE, file:/path. A secret is never given as its value."})
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -57,6 +65,17 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--postgres-password", description = "or EXTSVC_DB_PASSWORD")
   String postgresPassword;
+
+  @Option(names = "--credential", paramLabel = "NAME=FORM",
+      description = "define a credential, e.g. 'acme=bearer:$${env:ACME_TOKEN}' (forms below)")
+  Map<String, String> credentials = new LinkedHashMap<>();
+
+  @Option(names = "--service-credential", paramLabel = "SERVICE=NAME[,NAME...]",
+      description = "use credential NAME on every callout of SERVICE (repeatable)")
+  List<String> serviceCredentials = new ArrayList<>();
+
+  @Option(names = "--verbose", description = "log extsvc's INFO and DEBUG lines (default: warnings only)")
+  boolean verbose;
 
   @Override
   public Integer call() throws Exception {
@@ -96,6 +115,8 @@ final class ServeCommand implements Callable<Integer> {
     });
     specs.addAll(this.specs);
     this.specs.forEach(p -> names.add(null));
+    Ports.requireFree(host, port); // before the store opens: a busy port is one line, and nothing to undo
+    Logging.verbose(verbose);
     int listen = port == 0 ? Ports.free() : port;
     String base = publicUrl != null ? publicUrl : "http://" + host + ":" + listen;
     List<String> documents = new java.util.ArrayList<>();
@@ -115,6 +136,16 @@ final class ServeCommand implements Callable<Integer> {
     endpoints.forEach((service, url) -> b.service(service, s -> s.endpoint(url).allowPrivateNetwork(true)));
     ExternalServices services;
     try {
+      credentials.forEach((name, form) -> b.credential(CredentialOption.parse(name, form, env)));
+      for (String use : serviceCredentials) {
+        int eq = use.lastIndexOf('=');
+        if (eq <= 0 || eq == use.length() - 1) {
+          throw new CliException("--service-credential takes SERVICE=NAME, e.g. 'Acme Mortgages=acme', not '" + use + "'");
+        }
+        for (String name : use.substring(eq + 1).split(",")) {
+          b.service(use.substring(0, eq), s -> s.credential(name.strip()));
+        }
+      }
       services = b.build();
     } catch (RuntimeException e) { // a secret that cannot be read, a key store that does not open
       err.println("error: " + e.getMessage());
@@ -124,7 +155,9 @@ final class ServeCommand implements Callable<Integer> {
     for (int i = 0; i < documents.size(); i++) {
       Path specFile = specs.get(i);
       Registration r = services.register(documents.get(i), names.get(i));
-      r.report().diagnostics().forEach(d -> out.println(specFile + ": " + d));
+      // a missing credential is summed up once per service below, not once per operation here
+      r.report().diagnostics().stream().filter(d -> !SecurityNeeds.isCredentialWarning(d))
+          .forEach(d -> out.println(specFile + ": " + d));
       if (!r.ok()) {
         err.println("error: " + specs.get(i) + " was refused");
         services.close();
@@ -133,9 +166,7 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     for (var definition : services.services()) {
-      services.credentialChecks(definition.name()).stream().filter(c -> !c.expects().equals("no credential"))
-          .forEach(c -> out.printf("%s.%s expects %s: %s%n", definition.name(), c.operation(), c.expects(),
-              c.satisfied() ? "credentials " + c.credentials() : "NO MATCHING CREDENTIAL, calls will be refused"));
+      SecurityNeeds.unmetLine(definition, services.credentialChecks(definition.name())).ifPresent(out::println);
     }
     ExtsvcServer.Builder serverBuilder = ExtsvcServer.builder(services).host(host).port(listen);
     ServerConfig.SlowClients slow = server0.slowClients();
@@ -149,19 +180,20 @@ final class ServeCommand implements Callable<Integer> {
     if (slow.idleTimeout() != null) {
       serverBuilder.idleTimeout(slow.idleTimeout());
     }
-    ExtsvcServer server = serverBuilder.build().start();
-    out.printf("extsvc serving on %s (callbacks at %s%s/..., API at %s/api)%n", server.localUrl(), base,
-        callbackPath, server.localUrl());
-    out.printf("store: %s%n", postgresUrl != null ? "PostgreSQL" : data.resolve("extsvc.db").toAbsolutePath());
+    ExtsvcServer server;
+    try {
+      server = serverBuilder.build().start();
+    } catch (RuntimeException e) { // the port was taken between the check and the start
+      UntilStopped.closeAll(store, services);
+      throw new CliException("port " + listen + " is in use: choose another with --port");
+    }
+    // the one line of a start: where, on what store, serving what
+    out.printf("extsvc serving on %s (callbacks at %s%s/...), store %s, services: %s%n", server.localUrl(), base,
+        services.callbackPath(), postgresUrl != null ? "PostgreSQL" : data.resolve("extsvc.db").toAbsolutePath(),
+        services.services().isEmpty() ? "none yet" : String.join(", ",
+            services.services().stream().map(d -> d.name()).toList()));
     out.flush();
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      services.close();
-      store.close();
-      stop.countDown();
-    }, "extsvc-shutdown"));
-    stop.await();
+    UntilStopped.await(store, services, server);
     return 0;
   }
 

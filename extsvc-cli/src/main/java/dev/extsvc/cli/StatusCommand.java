@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Shows an invocation: status, callbacks and the debug log. */
-@Command(name = "status", description = "Show an invocation with its callbacks and debug log.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show an invocation with its callbacks and debug log.")
 final class StatusCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -71,6 +71,19 @@ class InvokeAndStatusTest {
   }
 
   @Test
+  void aCallbackTimeoutIsWrittenAsInExtsvcYaml() {
+    CliTest.Run invoked = CliTest.run("invoke", "--server", server.localUrl(), "Acme Mortgages", "SubmitApplication",
+        "--body", "{\"applicant\":{\"name\":\"Ida\"}}", "--callback-timeout", "4h");
+
+    assertThat(invoked.code()).as(invoked.err()).isZero();
+    Matcher m = Pattern.compile("invocation ([0-9a-f-]{36})").matcher(invoked.out());
+    assertThat(m.find()).isTrue();
+    var row = services.invocation(UUID.fromString(m.group(1))).orElseThrow();
+    assertThat(Duration.between(row.submitTime(), row.deadline()))
+        .isBetween(Duration.ofHours(4).minusSeconds(1), Duration.ofHours(4).plusSeconds(1));
+  }
+
+  @Test
   void paramsArePlacedWhereTheOperationDeclaresThem() {
     CliTest.Run invoked = CliTest.run("invoke", "--server", server.localUrl(), "Acme Mortgages", "SubmitApplication",
         "--body", "{}", "--param", "extra=1");

@@ -339,6 +339,15 @@ final class ConfigReader {
     if (v == null) {
       return null;
     }
+    Duration d = parseDuration(v);
+    if (d == null) {
+      throw error(at, "expected a duration such as 30s, 5m, 4h, 2d or PT30S, found '" + v + "'");
+    }
+    return d;
+  }
+
+  /** "30s", "5m", "4h", "2d", "500ms", or ISO-8601 such as "PT30S"; null for anything else. */
+  static @Nullable Duration parseDuration(String v) {
     String s = v.strip();
     Matcher m = DURATION.matcher(s);
     if (m.matches()) {
@@ -354,7 +363,7 @@ final class ConfigReader {
     try {
       return Duration.parse(s);
     } catch (DateTimeParseException e) {
-      throw error(at, "expected a duration such as 30s, 5m, 4h, 2d or PT30S, found '" + v + "'");
+      return null;
     }
   }
 

@@ -29,6 +29,20 @@ public record ExtsvcConfig(
     Map<String, Credential> credentials,
     Map<String, ServiceConfig> services) {
 
+  /**
+   * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as "PT30S" (for
+   * command-line options that take the same forms).
+   *
+   * @throws IllegalArgumentException naming the forms
+   */
+  public static Duration duration(String text) {
+    Duration d = ConfigReader.parseDuration(text);
+    if (d == null) {
+      throw new IllegalArgumentException("expected a duration such as 30s, 5m, 4h, 2d or PT30S, found '" + text + "'");
+    }
+    return d;
+  }
+
   /** The variable that names the file when no option does. */
   public static final String PATH_VARIABLE = "EXTSVC_CONFIG";
 

@@ -105,6 +105,11 @@ public final class MockService implements AutoCloseable {
     dispatcher = new CallbackDispatcher(callbackDelay, keyRule, payloads, generator, sender, this::record, clock);
     MockRoute route = new MockRoute(routes, operations, answers, dispatcher, this::record, clock);
     server = WebServer.builder().host(host).port(port).routing(r -> r.any(route)).build().start();
+    if (!server.isRunning()) { // Helidon logs a bind failure and returns a server without a listener
+      server = null;
+      close();
+      throw new IllegalStateException("the mock cannot listen on " + host + ":" + port + " (is the port in use?)");
+    }
     log.info("Mock of {} listening on {}", service.name(), baseUrl());
     return this;
   }

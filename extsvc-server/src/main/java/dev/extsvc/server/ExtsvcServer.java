@@ -86,6 +86,9 @@ public final class ExtsvcServer implements AutoCloseable {
         })
         .build()
         .start();
+    if (!server.isRunning()) { // Helidon logs a bind failure and returns a server without a listener
+      throw new IllegalStateException("cannot listen on " + host + ":" + port + " (is the port in use?)");
+    }
     log.info("extsvc listening on http://{}:{}", host, server.port());
     return this;
   }

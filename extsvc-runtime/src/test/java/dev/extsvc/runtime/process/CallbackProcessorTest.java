@@ -107,7 +107,7 @@ class CallbackProcessorTest {
         new Handlers(Set.of(handler), List.of(), Handlers.JACKSON_FACTORY), HandlerTransaction.NONE,
         new Acknowledgements(Map.of()), 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(5),
         Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofSeconds(1));
-    return new CallbackProcessor(context).process(row, false, inv);
+    return new CallbackProcessor(context).process(row, false, () -> false, inv);
   }
 
   private void assertSettled(CallbackOutcome outcome, int code, EventKind kind) {
