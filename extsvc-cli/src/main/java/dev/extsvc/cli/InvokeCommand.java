@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.extsvc.runtime.internal.Json;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,7 +48,7 @@ final class InvokeCommand implements Callable<Integer> {
       try {
         request.set("body", Json.MAPPER.readTree(body));
       } catch (Exception e) {
-        spec.commandLine().getErr().println("error: --body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        spec.commandLine().getErr().println("error: --body is not JSON: " + Objects.toString(e.getMessage(), "").lines().findFirst().orElse(""));
         return 2;
       }
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -153,7 +154,7 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String first(String... values) {
+  private static String first(@Nullable String... values) {
     for (String v : values) {
       if (v != null) {
         return v;

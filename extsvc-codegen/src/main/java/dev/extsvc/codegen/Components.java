@@ -16,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -144,7 +145,7 @@ final class Components {
     int outer = cut;
     cut = Integer.MAX_VALUE;
     expanding.add(name);
-    JsonNode schema = inline(raw.get(name));
+    JsonNode schema = inline(Objects.requireNonNull(raw.get(name))); // the caller checked containsKey
     expanding.remove(depth);
     if (cut >= depth) {
       closed.put(name, schema); // every reference kept back points to this component or into it

@@ -328,7 +328,7 @@ final class ApiRoutes {
     try {
       return Json.MAPPER.readTree(bytes);
     } catch (IOException e) {
-      throw new BadRequest("request body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new BadRequest("request body is not JSON: " + java.util.Objects.toString(e.getMessage(), "").lines().findFirst().orElse(""));
     }
   }
 
@@ -374,7 +374,7 @@ final class ApiRoutes {
 
   /** A client error with a message fit to show. */
   static final class BadRequest extends RuntimeException {
-    BadRequest(String message) {
+    BadRequest(@Nullable String message) {
       super(message);
     }
   }

@@ -14,15 +14,15 @@ interface Database extends AutoCloseable {
 
   /** One unit of work on a connection. */
   @FunctionalInterface
-  interface Work<T> {
+  interface Work<T extends @Nullable Object> {
     T run(Tx tx) throws SQLException;
   }
 
   /** Runs the work atomically, committed when this returns; throws StoreUnavailableException or IllegalStateException. */
-  <T> T write(Work<T> work);
+  <T extends @Nullable Object> T write(Work<T> work);
 
   /** Runs read-only work, each statement seeing committed data. */
-  <T> T read(Work<T> work);
+  <T extends @Nullable Object> T read(Work<T> work);
 
   /** Whether a trivial query answers within the timeout; never throws. */
   boolean ping(Duration timeout);
@@ -31,12 +31,12 @@ interface Database extends AutoCloseable {
   void close();
 
   /** Runs the work on a connection of the source: writes as one transaction, reads in auto-commit. */
-  static <T> T run(DataSource source, Dialect dialect, boolean write, Work<T> work) throws SQLException {
+  static <T extends @Nullable Object> T run(DataSource source, Dialect dialect, boolean write, Work<T> work) throws SQLException {
     return run(source, dialect, write, work, null);
   }
 
   /** As above, with prepared statements kept in the cache between units of work. */
-  static <T> T run(DataSource source, Dialect dialect, boolean write, Work<T> work, @Nullable StatementCache cache)
+  static <T extends @Nullable Object> T run(DataSource source, Dialect dialect, boolean write, Work<T> work, @Nullable StatementCache cache)
       throws SQLException {
     try (var connection = source.getConnection()) {
       var tx = new Tx(connection, dialect, cache);
@@ -47,7 +47,7 @@ interface Database extends AutoCloseable {
     }
   }
 
-  private static <T> T transaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
+  private static <T extends @Nullable Object> T transaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
     connection.setAutoCommit(false);
     try {
       T result = work.run(tx);

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -84,12 +85,12 @@ final class SqliteDatabase implements Database {
   }
 
   @Override
-  public <T> T write(Work<T> work) {
+  public <T extends @Nullable Object> T write(Work<T> work) {
     return await(writer.submit(work));
   }
 
   @Override
-  public <T> T read(Work<T> work) {
+  public <T extends @Nullable Object> T read(Work<T> work) {
     return await(submitRead(work));
   }
 
@@ -106,7 +107,7 @@ final class SqliteDatabase implements Database {
     }
   }
 
-  private <T> Future<T> submitRead(Work<T> work) {
+  private <T extends @Nullable Object> Future<T> submitRead(Work<T> work) {
     try {
       return readers.submit(() -> Database.run(reads, Dialect.SQLITE, false, work, statements));
     } catch (RejectedExecutionException e) {
@@ -118,7 +119,7 @@ final class SqliteDatabase implements Database {
    * Waits for the work even when interrupted: it may be committing already, and the caller must learn whether it
    * did. The interrupt is kept for the caller to see afterwards.
    */
-  private static <T> T await(Future<T> future) {
+  private static <T extends @Nullable Object> T await(Future<T> future) {
     boolean interrupted = false;
     try {
       while (true) {

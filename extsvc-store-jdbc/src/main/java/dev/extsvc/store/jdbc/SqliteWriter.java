@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one thread that writes to an SQLite file, committing in groups: while a commit waits for the disk, new
@@ -19,14 +20,14 @@ final class SqliteWriter implements AutoCloseable {
   /** Enough to amortise one fsync over many writes; small enough to bound the latency of the last in a group. */
   static final int MAX_GROUP = 64;
 
-  private record Write<T>(Database.Work<T> work, CompletableFuture<T> result) {
+  private record Write<T extends @Nullable Object>(Database.Work<T> work, CompletableFuture<T> result) {
     void fail(Throwable failure) {
       result.completeExceptionally(failure);
     }
   }
 
   /** Queued last by close(): everything before it is written, then the thread ends. */
-  private static final Write<?> STOP = new Write<>(tx -> null, new CompletableFuture<>());
+  private static final Write<?> STOP = new Write<@Nullable Object>(tx -> null, new CompletableFuture<>());
 
   private final DataSource source;
   private final StatementCache statements;
@@ -43,7 +44,7 @@ final class SqliteWriter implements AutoCloseable {
   }
 
   /** Queues the work; the future completes once its transaction committed, or fails with what went wrong. */
-  <T> CompletableFuture<T> submit(Database.Work<T> work) {
+  <T extends @Nullable Object> CompletableFuture<T> submit(Database.Work<T> work) {
     var write = new Write<>(work, new CompletableFuture<T>());
     accepting.lock();
     try {
@@ -104,7 +105,7 @@ final class SqliteWriter implements AutoCloseable {
     committed.forEach(Runnable::run);
   }
 
-  private static <T> void runInSavepoint(Write<T> write, Tx tx, Statement control, List<Runnable> committed)
+  private static <T extends @Nullable Object> void runInSavepoint(Write<T> write, Tx tx, Statement control, List<Runnable> committed)
       throws SQLException {
     control.execute("SAVEPOINT write");
     T result;
