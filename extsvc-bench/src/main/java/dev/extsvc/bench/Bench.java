@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -143,7 +144,7 @@ public final class Bench {
         vertx.add(bare(load, s, callbackShots(bare.url(), s)));
       }
       progress("run " + run + ": bare callouts");
-      callout.add(bare(load, s, calloutShots(standIn.url(), sentBody, s)));
+      callout.add(bare(load, s, calloutShots(standIn.url(), Objects.requireNonNull(sentBody, "set by the runs above"), s)));
     }
     report.endToEnd(s, oursSqlite, oursPostgres, helidon, vertx, invokeSqlite, invokePostgres, callout);
   }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** What one fault-suite run did and found; {@link #problems()} is empty when nothing was lost or doubled. */
 record FaultFigures(
@@ -161,7 +163,7 @@ record FaultFigures(
     private final Map<FaultPoint, Integer> notReached = new EnumMap<>(FaultPoint.class);
     private final List<Double> starts = new ArrayList<>();
     private int haltedBeforeListening;
-    private FaultSenders senders;
+    private @Nullable FaultSenders senders; // set by senders(...) before build()
     private Map<String, Integer> statuses = Map.of();
     private Map<String, Integer> outcomes = Map.of();
     private int lost;
@@ -223,6 +225,7 @@ record FaultFigures(
     void seconds(double s) { seconds = s; }
 
     FaultFigures build() {
+      FaultSenders senders = Objects.requireNonNull(this.senders, "senders(...) comes before build()");
       return new FaultFigures(store, callbacks, kills, notReached, haltedBeforeListening,
           starts.stream().mapToDouble(Double::doubleValue).average().orElse(0), senders.attempts.sum(),
           senders.retries.sum(), senders.duplicatesSent.sum(), senders.answersByStatus(), List.copyOf(senders.refused),

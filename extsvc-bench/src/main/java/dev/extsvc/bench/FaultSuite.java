@@ -73,7 +73,7 @@ public final class FaultSuite {
       System.err.println(problems.isEmpty() ? "[fault-suite] " + kind.label + ": OK" : "[fault-suite] FAILED: " + problems);
     }
     Files.createDirectories(work);
-    Path out = work.getParent().resolve("fault-suite.md");
+    Path out = work.toAbsolutePath().resolveSibling("fault-suite.md");
     Files.writeString(out, report);
     System.err.println("[fault-suite] tables in " + out);
     System.exit(ok ? 0 : 1);

@@ -8,10 +8,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server process of the fault suite: {@code ExternalServices} and {@code ExtsvcServer} on the suite's store, as
@@ -25,13 +27,14 @@ final class FaultTarget {
   /** Exit code of a halt at a fault point, told apart from SIGKILL's 137. */
   static final int HALT_CODE = 99;
 
-  private static final FaultPoint POINT = System.getProperty("fault.point") == null ? null
+  private static final @Nullable FaultPoint POINT = System.getProperty("fault.point") == null ? null
       : FaultPoint.valueOf(System.getProperty("fault.point"));
   private static final int AT = Integer.getInteger("fault.at", 1);
   private static final AtomicInteger REACHED = new AtomicInteger();
 
-  private static volatile Store store;
-  private static volatile FaultJournal journal;
+  // Set by main() before the server starts.
+  private static volatile @Nullable Store store;
+  private static volatile @Nullable FaultJournal journal;
   private static volatile int incarnation;
 
   private FaultTarget() {}
@@ -55,9 +58,10 @@ final class FaultTarget {
     journal = new FaultJournal(Path.of(args[3]));
     JdbcStore jdbc = args[0].equals("sqlite") ? JdbcStore.sqlite(Path.of(args[1]))
         : JdbcStore.postgres(args[1], "postgres", "postgres");
-    store = faulty(jdbc);
+    Store faulty = faulty(jdbc);
+    store = faulty;
     ExternalServices services = ExternalServices.builder()
-        .store(store)
+        .store(faulty)
         .publicBaseUrl("http://127.0.0.1:" + port)
         .allowHandlerPackage("dev.extsvc.bench")
         // A callback stored by a killed process is picked up after this grace; its lease expires after this long.
@@ -71,11 +75,11 @@ final class FaultTarget {
   }
 
   static Store store() {
-    return store;
+    return Objects.requireNonNull(store, "main() sets it");
   }
 
   static FaultJournal journal() {
-    return journal;
+    return Objects.requireNonNull(journal, "main() sets it");
   }
 
   static int incarnation() {

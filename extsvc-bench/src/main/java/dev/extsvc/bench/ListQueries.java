@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The console's first pages (50 rows) over the waiting rows of {@link WaitingRows}, one per kind of filter. */
 final class ListQueries {
@@ -29,8 +30,8 @@ final class ListQueries {
     return q;
   }
 
-  private static InvocationQuery query(InvocationStatus status, String service, String operation, Instant from,
-      Instant to) {
+  private static InvocationQuery query(@Nullable InvocationStatus status, @Nullable String service,
+      @Nullable String operation, @Nullable Instant from, @Nullable Instant to) {
     return new InvocationQuery(status, service, operation, from, to, null, PAGE);
   }
 }

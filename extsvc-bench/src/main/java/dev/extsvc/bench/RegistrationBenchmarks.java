@@ -2,6 +2,7 @@ package dev.extsvc.bench;
 
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,7 +28,7 @@ public class RegistrationBenchmarks {
     acme = Specs.acme();
     large = LargeSpec.generate(LARGE_OPERATIONS);
     Registration r = registrar.register(large, null);
-    if (!r.ok() || r.service().operations().size() != LARGE_OPERATIONS) {
+    if (!r.ok() || Objects.requireNonNull(r.service()).operations().size() != LARGE_OPERATIONS) {
       throw new IllegalStateException("the large spec does not register: " + r.report());
     }
   }

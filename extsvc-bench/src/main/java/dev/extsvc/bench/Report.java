@@ -103,11 +103,11 @@ final class Report {
     row(kinds, figures, "bulk load, s", f -> Stat.number(f.loadSeconds(), 1));
     row(kinds, figures, "store on disk, MiB", f -> Stat.number(f.bytesOnDisk() / 1048576.0, 0));
     row(kinds, figures, "bytes per waiting invocation", f -> Stat.number((double) f.bytesOnDisk() / f.pending(), 0));
-    row(kinds, figures, "server heap after GC, empty store, MiB", f -> Stat.number(f.empty().get("start.heapMiB"), 1));
-    row(kinds, figures, "server heap after GC, waiting store, MiB", f -> Stat.number(f.loaded().get("start.heapMiB"), 1));
-    row(kinds, figures, "server heap after GC, after the sweeps, MiB", f -> Stat.number(f.loaded().get("swept.heapMiB"), 1));
-    row(kinds, figures, "server RSS, empty store, MiB", f -> Stat.number(f.empty().get("start.rssMiB"), 0));
-    row(kinds, figures, "server RSS, waiting store, MiB", f -> Stat.number(f.loaded().get("start.rssMiB"), 0));
+    row(kinds, figures, "server heap after GC, empty store, MiB", f -> Stat.number(Stat.known(f.empty(), "start.heapMiB"), 1));
+    row(kinds, figures, "server heap after GC, waiting store, MiB", f -> Stat.number(Stat.known(f.loaded(), "start.heapMiB"), 1));
+    row(kinds, figures, "server heap after GC, after the sweeps, MiB", f -> Stat.number(Stat.known(f.loaded(), "swept.heapMiB"), 1));
+    row(kinds, figures, "server RSS, empty store, MiB", f -> Stat.number(Stat.known(f.empty(), "start.rssMiB"), 0));
+    row(kinds, figures, "server RSS, waiting store, MiB", f -> Stat.number(Stat.known(f.loaded(), "start.rssMiB"), 0));
     row(kinds, figures, "sweeper: " + Stat.number(s.sweep(), 0) + " timed out at once, s",
         f -> new Stat(f.sweepMillis().median() / 1000, f.sweepMillis().min() / 1000, f.sweepMillis().max() / 1000,
             f.sweepMillis().runs()).format(1));
@@ -126,10 +126,10 @@ final class Report {
     }
     line(qh.toString());
     line(qr.toString());
-    for (String name : figures.get(kinds.get(0)).queryMillis().keySet()) {
-      StringBuilder r = new StringBuilder("| " + name + " | " + figures.get(kinds.get(0)).queryRows().get(name) + " |");
+    for (String name : Stat.known(figures, kinds.get(0)).queryMillis().keySet()) {
+      StringBuilder r = new StringBuilder("| " + name + " | " + Stat.known(figures, kinds.get(0)).queryRows().get(name) + " |");
       for (StoreKind k : kinds) {
-        Stat t = figures.get(k).queryMillis().get(name);
+        Stat t = Stat.known(Stat.known(figures, k).queryMillis(), name);
         r.append(' ').append(t.format(t.median() < 10 ? 2 : 0)).append(t.max() > 100 ? " **over 100**" : "").append(" |");
       }
       line(r.toString());
@@ -177,7 +177,7 @@ final class Report {
       java.util.function.Function<Waiting.Figures, String> cell) {
     StringBuilder r = new StringBuilder("| " + name + " |");
     for (StoreKind k : kinds) {
-      r.append(' ').append(cell.apply(figures.get(k))).append(" |");
+      r.append(' ').append(cell.apply(Stat.known(figures, k))).append(" |");
     }
     line(r.toString());
   }

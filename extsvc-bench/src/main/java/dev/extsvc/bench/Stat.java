@@ -4,9 +4,19 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** One figure over repeated runs: the median, with the smallest and largest run as its spread. */
 record Stat(double median, double min, double max, int runs) {
+
+  /** {@code map.get(key)} for a key the harness has put there itself; a missing one is a bug in the harness. */
+  static <K, V> V known(Map<K, V> map, K key) {
+    V value = map.get(key);
+    if (value == null) {
+      throw new IllegalStateException("no figure for " + key);
+    }
+    return value;
+  }
 
   static Stat of(List<Double> values) {
     if (values.isEmpty()) {

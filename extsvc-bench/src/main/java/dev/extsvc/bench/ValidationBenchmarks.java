@@ -6,6 +6,7 @@ import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.ServiceDefinition;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,10 +26,10 @@ public class ValidationBenchmarks {
 
   @Setup
   public void setUp() {
-    ServiceDefinition acme = Registrar.defaults().register(Specs.acme(), null).service();
+    ServiceDefinition acme = Objects.requireNonNull(Registrar.defaults().register(Specs.acme(), null).service());
     CallbackDefinition approved = acme.operation(Specs.SUBMIT).orElseThrow().callbacks().stream()
         .filter(d -> d.key().equals(Specs.APPROVED)).findFirst().orElseThrow();
-    JsonNode schema = approved.requestBody().schema();
+    JsonNode schema = Objects.requireNonNull(Objects.requireNonNull(approved.requestBody()).schema());
     // the runtime's own validator, through the documented test hook (the non-API support package)
     validator = PayloadValidator.compile(schema, acme.openApiVersion())::validate;
     if (!validator.apply(Specs.APPROVED_BODY).isEmpty() || validator.apply("{\"status\":1}").isEmpty()) {

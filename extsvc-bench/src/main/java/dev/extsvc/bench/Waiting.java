@@ -43,7 +43,7 @@ final class Waiting {
     Map<String, Double> loaded = probe(db, now, settings.runs(), settings.sweep(), settings.queryRepeats());
     List<Double> sweeps = new ArrayList<>();
     for (int b = 0; b < settings.runs(); b++) {
-      int swept = loaded.get("sweep." + b + ".count").intValue();
+      int swept = Stat.known(loaded, "sweep." + b + ".count").intValue();
       if (swept != settings.sweep()) {
         throw new IllegalStateException(kind.label + ": sweep " + b + " timed out " + swept + ", expected " + settings.sweep());
       }
@@ -57,7 +57,7 @@ final class Waiting {
         times.add(loaded.get("query." + r + "." + name));
       }
       queries.put(name, Stat.of(times));
-      queryRows.put(name, loaded.get("rows." + name).intValue());
+      queryRows.put(name, Stat.known(loaded, "rows." + name).intValue());
     }
     return new Figures(settings.pending(), loadSeconds, bytes, empty, loaded, Stat.of(sweeps), settings.sweep(),
         queries, queryRows);

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -57,10 +58,10 @@ final class CheckCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "extsvc.yaml: also say whether its credentials for the service cover each operation's security")
-  Path config;
+  @Nullable Path config;
 
   /** The credentials the configuration gives the service, or null without --config. */
-  private List<Credential> configured;
+  private @Nullable List<Credential> configured;
 
   @Override
   public Integer call() {

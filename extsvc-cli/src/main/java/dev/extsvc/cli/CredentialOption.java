@@ -58,7 +58,7 @@ final class CredentialOption {
         default -> throw invalid(name, "unknown kind '" + kind + "'");
       };
     } catch (IllegalArgumentException e) {
-      throw e.getMessage().startsWith("--credential ") ? e
+      throw String.valueOf(e.getMessage()).startsWith("--credential ") ? e
           : new IllegalArgumentException("--credential " + name + ": " + e.getMessage());
     }
   }

@@ -14,6 +14,7 @@ import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;
+import dev.extsvc.spec.ServiceDefinition;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
 
     try (JdbcStore store = JdbcStore.sqlite(dir.resolve("extsvc.db"))) {
       Registration bankView = dev.extsvc.spec.Registrar.defaults().register(document, null);
-      try (MockService bank = MockService.builder(bankView.service())
+      try (MockService bank = MockService.builder(Objects.requireNonNull(bankView.service(), "the spec has errors"))
               .callbackDelay(delay)
               .keyRule(KeyRule.roundRobin())
               .answers((op, request) -> Json.MAPPER.createObjectNode()
@@ -116,11 +118,12 @@ final class DemoCommand implements Callable<Integer> {
           r.report().errors().forEach(d -> out.println("  " + d));
           return 1;
         }
-        Operation op = r.service().operation("SubmitApplication").orElseThrow();
-        out.printf("Registered %s %s: %s is %s; its callback URLs are written to%n", r.service().name(),
-            r.service().version(), op.id(), op.async() ? "asynchronous" : "synchronous");
+        ServiceDefinition service = Objects.requireNonNull(r.service(), "registered without errors");
+        Operation op = service.operation("SubmitApplication").orElseThrow();
+        out.printf("Registered %s %s: %s is %s; its callback URLs are written to%n", service.name(),
+            service.version(), op.id(), op.async() ? "asynchronous" : "synchronous");
         for (CallbackDefinition c : op.callbacks()) {
-          out.printf("  %-28s the %s%n", c.key(), c.awaitable() ? c.target().describe() : "(cannot be awaited)");
+          out.printf("  %-28s the %s%n", c.key(), c.target() != null && c.awaitable() ? c.target().describe() : "(cannot be awaited)");
         }
         out.println();
 

@@ -7,7 +7,9 @@ import dev.extsvc.runtime.TimedOutInvocation;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The demo's handler, as the seed's Apex developer would write it: it remembers whose application it is (its
@@ -20,7 +22,7 @@ final class DemoHandler implements CallbackHandler {
   /** The outcome each applicant's handler saw, for the demo's summary. */
   static final Map<String, String> OUTCOMES = new ConcurrentHashMap<>();
 
-  private String applicant;
+  private @Nullable String applicant; // null only in the instance Jackson fills in from the stored state
 
   private DemoHandler() {}
 
@@ -31,7 +33,7 @@ final class DemoHandler implements CallbackHandler {
   @Override
   public void onCallback(String key, List<ReceivedCallback> callbacks) {
     for (ReceivedCallback c : callbacks) {
-      JsonNode body = c.body();
+      JsonNode body = Objects.requireNonNull(c.body(), "the bank's callbacks carry a JSON body");
       String detail = switch (key) {
         case "applicationOutcomeApproved" -> "approved for " + body.path("approvedAmount").asText("?")
             + "; contact created for " + applicant;

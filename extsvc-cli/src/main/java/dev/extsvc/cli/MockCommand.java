@@ -4,9 +4,11 @@ import dev.extsvc.mock.KeyRule;
 import dev.extsvc.mock.MockService;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
+import dev.extsvc.spec.ServiceDefinition;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,7 +58,8 @@ final class MockCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
     }
-    MockService mock = MockService.builder(r.service()).host(host).port(port).callbackDelay(delay)
+    ServiceDefinition service = Objects.requireNonNull(r.service(), "registered without errors");
+    MockService mock = MockService.builder(service).host(host).port(port).callbackDelay(delay)
         .keyRule(keyRule).outcomeListener(d -> out.printf("callback %s %s %s → %s%n", d.key(), d.method(),
             d.maskedUrl(), d.status() < 0 ? d.error() : d.status()))
         .build();

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -197,7 +198,7 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String first(String... values) {
+  private static String first(@Nullable String... values) {
     for (String v : values) {
       if (v != null) {
         return v;

@@ -77,7 +77,7 @@ public final class JavaClientGenerator {
     try {
       writeTo(service, packageName, outputDir);
     } catch (UncheckedIOException e) {
-      err.println(e.getMessage() + ": " + e.getCause().getMessage());
+      err.println(e.getMessage() + ": " + Objects.requireNonNull(e.getCause()).getMessage()); // an UncheckedIOException always has one
       err.flush();
       return 1;
     }

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class RequestWriter {
   /** One field of the request, with how it travels. */
-  private record Field(String name, TypeName type, boolean required, Kind kind, String wire, @Nullable String doc) {}
+  private record Field(String name, TypeName type, boolean required, Kind kind, String wire, String doc) {}
 
   private enum Kind { BODY, QUERY, QUERY_LIST, HEADER, PATH, COOKIE, URL_QUERY, URL_HEADER, URL_PATH, URL_BODY }
 

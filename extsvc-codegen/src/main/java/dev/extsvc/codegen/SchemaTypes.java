@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.lang.model.element.Modifier;
@@ -302,7 +303,7 @@ final class SchemaTypes {
           "the members not declared above (additionalProperties)");
     }
     if (wide) {
-      new WideObject(type, builderType, members, rest).declare(b);
+      new WideObject(type, Objects.requireNonNull(builderType), members, rest).declare(b);
       b.addJavadoc("$L", javadocOf(schema, type));
       b.addJavadoc("\n<p>A class rather than a record: Java allows a record at most $L components, and this object"
           + " has\n$L properties. Build one with {@link #builder()}.\n", WideObject.MAX_RECORD_COMPONENTS,
@@ -378,7 +379,7 @@ final class SchemaTypes {
     AnnotationSpec.Builder subTypes = AnnotationSpec.builder(Types.JSON_SUB_TYPES);
     for (String name : subtypeNames) {
       ClassName subtype = (ClassName) componentType(name); // an object: a record (or a wide object's class)
-      nodes.get(subtype).builder.addSuperinterface(type);
+      Objects.requireNonNull(nodes.get(subtype)).builder.addSuperinterface(type); // componentType declared it
       b.addPermittedSubclass(subtype);
       subTypes.addMember("value", "$L", AnnotationSpec.builder(Types.JSON_SUB_TYPES.nestedClass("Type"))
           .addMember("value", "$T.class", subtype)
@@ -438,7 +439,7 @@ final class SchemaTypes {
         // cannot be told apart anyway: permit and list it once.
         continue;
       }
-      nodes.get(subtype).builder.addSuperinterface(type);
+      Objects.requireNonNull(nodes.get(subtype)).builder.addSuperinterface(type); // componentType declared it
       b.addPermittedSubclass(subtype);
       subtypes.add(subtype);
       values.add(value);

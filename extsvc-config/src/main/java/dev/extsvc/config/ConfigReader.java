@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -305,7 +306,7 @@ final class ConfigReader {
       }
       return Secret.parse(raw, env::get);
     } catch (IllegalArgumentException e) { // the message never repeats the text, which may be a secret
-      throw error(at, e.getMessage());
+      throw error(at, Objects.toString(e.getMessage(), "invalid value"));
     }
   }
 
@@ -451,7 +452,7 @@ final class ConfigReader {
     try {
       return constructor.get();
     } catch (IllegalArgumentException e) {
-      throw error(at, e.getMessage());
+      throw error(at, Objects.toString(e.getMessage(), "invalid value"));
     }
   }
 

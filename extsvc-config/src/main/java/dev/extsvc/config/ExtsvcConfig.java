@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,7 +78,8 @@ public record ExtsvcConfig(
       throw new ConfigException(file.toString(), 0, 0, "cannot read the file: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : " " + e.getMessage()));
     }
-    Path base = file.toAbsolutePath().getParent();
+    // A file that was just read is not the root, so its absolute path has a parent.
+    Path base = Objects.requireNonNull(file.toAbsolutePath().getParent());
     return new ConfigReader(file.toString(), base, environment).read(text);
   }
 

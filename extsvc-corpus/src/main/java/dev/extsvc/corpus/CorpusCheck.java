@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compatibility run (scripts/corpus-check): registers every OpenAPI 3 document of a corpus folder that declares
@@ -73,7 +74,7 @@ public final class CorpusCheck {
       return new Options(corpus, out, sample, seed, timeout, source, only);
     }
 
-    private static String required(String name, String value) {
+    private static String required(String name, @Nullable String value) {
       if (value == null) {
         throw new IllegalArgumentException(name + " needs a value");
       }

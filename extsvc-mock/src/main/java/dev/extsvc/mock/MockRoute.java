@@ -16,6 +16,7 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -92,7 +93,8 @@ final class MockRoute implements Handler {
         }
       }
     }
-    MockOperation op = operations.get(found.operation().id());
+    // The router was built from the same operations.
+    MockOperation op = Objects.requireNonNull(operations.get(found.operation().id()));
     JsonNode chosen = answers == null ? null : answers.answer(op.operation(), parts.copy());
     JsonNode body = chosen != null ? chosen : op.body();
     res.status(op.status());

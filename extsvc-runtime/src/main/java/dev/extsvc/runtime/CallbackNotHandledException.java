@@ -12,6 +12,12 @@ public final class CallbackNotHandledException extends ExtsvcException {
     this.key = key;
   }
 
+  /** Never null: the constructor sets it. */
+  @Override
+  public String getMessage() {
+    return java.util.Objects.requireNonNull(super.getMessage());
+  }
+
   public String key() {
     return key;
   }

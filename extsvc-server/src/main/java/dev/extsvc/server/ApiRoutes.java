@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -71,7 +72,7 @@ final class ApiRoutes {
       try {
         h.handle(req, res);
       } catch (BadRequest e) {
-        Http.json(res, 400, Json.message(e.getMessage()));
+        Http.json(res, 400, Json.message(Objects.toString(e.getMessage(), "Bad request")));
       } catch (StoreUnavailableException e) {
         res.header("Retry-After", "5");
         Http.json(res, 503, Json.message("Store unavailable, retry later"));
@@ -82,7 +83,7 @@ final class ApiRoutes {
         }
         Http.json(res, 502, out.toString());
       } catch (ExtsvcException | IllegalArgumentException e) {
-        Http.json(res, 400, Json.message(e.getMessage()));
+        Http.json(res, 400, Json.message(Objects.toString(e.getMessage(), "Bad request")));
       } catch (RuntimeException e) {
         log.error("API request {} {} failed", req.prologue().method().text(), req.path().path(), e);
         Http.json(res, 500, Json.message("Internal error"));
@@ -344,7 +345,7 @@ final class ApiRoutes {
     try {
       return Json.MAPPER.readTree(bytes);
     } catch (IOException e) {
-      throw new BadRequest("request body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new BadRequest("request body is not JSON: " + java.util.Objects.toString(e.getMessage(), "").lines().findFirst().orElse(""));
     }
   }
 
@@ -390,7 +391,7 @@ final class ApiRoutes {
 
   /** A client error with a message fit to show. */
   static final class BadRequest extends RuntimeException {
-    BadRequest(String message) {
+    BadRequest(@Nullable String message) {
       super(message);
     }
   }

@@ -45,8 +45,9 @@ public final class ExtsvcServer implements AutoCloseable {
   private final int minBodyRate;
   private final Duration bodyGrace;
   private final Duration idleTimeout;
-  private volatile WebServer server;
-  private volatile ReadDeadlines deadlines;
+  // Set by start(): null before it.
+  private volatile @Nullable WebServer server;
+  private volatile @Nullable ReadDeadlines deadlines;
 
   private ExtsvcServer(Builder b) {
     this.services = b.services;
@@ -64,11 +65,12 @@ public final class ExtsvcServer implements AutoCloseable {
   }
 
   public ExtsvcServer start() {
-    deadlines = new ReadDeadlines(headerTimeout, minBodyRate, bodyGrace);
+    ReadDeadlines deadlines = new ReadDeadlines(headerTimeout, minBodyRate, bodyGrace);
+    this.deadlines = deadlines;
     CallbackRoute callbacks = new CallbackRoute(services.callbackEndpoint(), deadlines);
     ApiRoutes api = new ApiRoutes(services, deadlines);
     Console console = Console.create(services, host, adminToken);
-    server = WebServer.builder()
+    WebServer server = WebServer.builder()
         .host(host)
         .port(port)
         .addProtocol(Http1Config.builder()
@@ -89,13 +91,18 @@ public final class ExtsvcServer implements AutoCloseable {
     if (!server.isRunning()) { // Helidon logs a bind failure and returns a server without a listener
       throw new IllegalStateException("cannot listen on " + host + ":" + port + " (is the port in use?)");
     }
+    this.server = server;
     log.info("extsvc listening on http://{}:{}", host, server.port());
     return this;
   }
 
   /** The bound port (useful with port 0). */
   public int port() {
-    return server.port();
+    WebServer s = server;
+    if (s == null) {
+      throw new IllegalStateException("the server is not started");
+    }
+    return s.port();
   }
 
   /** "http://host:port" of the local listener. */
@@ -109,7 +116,8 @@ public final class ExtsvcServer implements AutoCloseable {
 
   /** Connections closed so far for a request's headers past the header timeout, and for a body below the rate. */
   long[] slowClientsClosed() {
-    return new long[] {deadlines.closedInHeaders(), deadlines.closedInBody()};
+    ReadDeadlines d = java.util.Objects.requireNonNull(deadlines, "the server is not started");
+    return new long[] {d.closedInHeaders(), d.closedInBody()};
   }
 
   @Override

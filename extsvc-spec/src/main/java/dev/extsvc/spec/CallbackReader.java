@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads an operation's {@code callbacks}: one {@link CallbackDefinition} per key, expression and method, each
@@ -100,7 +101,7 @@ final class CallbackReader {
     return out;
   }
 
-  private static ExpressionTemplate parsedOrNull(String expression) {
+  private static @Nullable ExpressionTemplate parsedOrNull(String expression) {
     try {
       return ExpressionTemplate.parse(expression);
     } catch (ExpressionException e) {

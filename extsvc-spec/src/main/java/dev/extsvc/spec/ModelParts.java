@@ -102,7 +102,7 @@ final class ModelParts {
       }
       String mediaType = preferredMediaType(t.node().path("content"));
       JsonNode media = mediaType == null ? null : t.node().path("content").path(mediaType);
-      JsonNode schema = media == null ? null
+      JsonNode schema = media == null || mediaType == null ? null
           : refs.inline(media.get("schema"), JsonPointers.append(t.pointer() + "/content", mediaType) + "/schema");
       JsonNode example = media == null ? null : example(media, schema);
       out.put(e.getKey(), new ResponseDefinition(e.getKey(), text(t.node(), "description"), mediaType, schema, example));

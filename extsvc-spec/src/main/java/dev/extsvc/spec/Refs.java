@@ -228,12 +228,13 @@ final class Refs {
    * each path through the circle is written out on its own.
    */
   static Map<String, JsonNode> inlineComponents(JsonNode root, int maxCopiedNodes) {
-    Refs refs = new Refs(root, new Findings(), new HashMap<>());
+    Map<String, JsonNode> shared = new HashMap<>();
+    Refs refs = new Refs(root, new Findings(), shared);
     refs.budget = maxCopiedNodes;
     Map<String, JsonNode> out = new LinkedHashMap<>();
     root.path("components").path("schemas").properties().forEach(e -> {
       String pointer = JsonPointers.append(COMPONENT_SCHEMAS, e.getKey());
-      JsonNode known = refs.shared.get(pointer);
+      JsonNode known = shared.get(pointer);
       out.put(e.getKey(), known != null ? known : refs.expand(pointer, e.getValue(), new ArrayList<>()));
     });
     return out;

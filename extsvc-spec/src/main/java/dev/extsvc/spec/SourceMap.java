@@ -40,7 +40,7 @@ final class SourceMap {
 
   /** The line of {@code pointer}, or of its nearest ancestor present in the document; 0 when unknown. */
   int line(String pointer) {
-    return lines(Set.of(pointer)).get(pointer);
+    return lines(Set.of(pointer)).getOrDefault(pointer, 0);
   }
 
   /** {@link #line(String)} of each pointer, in one pass over the document. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -74,7 +75,7 @@ final class CredentialProperties implements CredentialReader.Fields {
     try {
       return Secret.parse(v, environment);
     } catch (IllegalArgumentException e) { // the message never repeats the value
-      throw new ExtsvcConfigException(property, e.getMessage());
+      throw new ExtsvcConfigException(property, Objects.toString(e.getMessage(), "invalid value"));
     }
   }
 

@@ -4,6 +4,8 @@ import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.ServiceSettings;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.credentials.CredentialReader;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -22,11 +24,13 @@ final class Settings {
     at("extsvc.callback-path", () -> b.callbackPath(p.callbackPath()));
     at("extsvc.sync-timeout", () -> b.syncTimeout(p.syncTimeout()));
     at("extsvc.handler-timeout", () -> b.handlerTimeout(p.handlerTimeout()));
-    if (p.callbackTimeout().defaultTimeout() != null) {
-      at("extsvc.callback-timeout.default", () -> b.defaultCallbackTimeout(p.callbackTimeout().defaultTimeout()));
+    Duration defaultTimeout = p.callbackTimeout().defaultTimeout();
+    if (defaultTimeout != null) {
+      at("extsvc.callback-timeout.default", () -> b.defaultCallbackTimeout(defaultTimeout));
     }
-    if (p.callbackTimeout().max() != null) {
-      at("extsvc.callback-timeout.max", () -> b.maxCallbackTimeout(p.callbackTimeout().max()));
+    Duration maxTimeout = p.callbackTimeout().max();
+    if (maxTimeout != null) {
+      at("extsvc.callback-timeout.max", () -> b.maxCallbackTimeout(maxTimeout));
     }
     b.allowPrivateNetworks(p.outbound().allowPrivateNetworks()).allowSpecServers(p.outbound().allowSpecServers());
     for (String block : p.outbound().allowAddresses()) {
@@ -93,7 +97,7 @@ final class Settings {
     try {
       return step.get();
     } catch (IllegalArgumentException e) {
-      throw new ExtsvcConfigException(property, e.getMessage());
+      throw new ExtsvcConfigException(property, Objects.toString(e.getMessage(), "invalid value"));
     }
   }
 

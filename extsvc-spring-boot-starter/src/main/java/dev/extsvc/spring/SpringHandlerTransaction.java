@@ -2,6 +2,7 @@ package dev.extsvc.spring;
 
 import dev.extsvc.runtime.CallbackNotHandledException;
 import dev.extsvc.runtime.HandlerTransaction;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -58,7 +59,7 @@ final class SpringHandlerTransaction implements HandlerTransaction {
       }
       outcome = "handled";
     } catch (Carried e) {
-      Exception cause = (Exception) e.getCause();
+      Exception cause = (Exception) Objects.requireNonNull(e.getCause()); // Carried always carries one
       outcome = outcomeOf(cause);
       throw cause;
     } catch (RuntimeException | Error e) {

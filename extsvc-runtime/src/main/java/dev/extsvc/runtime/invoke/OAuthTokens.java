@@ -51,13 +51,13 @@ final class OAuthTokens {
 
   String token() throws IOException, InterruptedException {
     Token t = current;
-    if (fresh(t)) {
+    if (t != null && fresh(t)) {
       return t.value();
     }
     lock.lock();
     try {
       t = current;
-      if (fresh(t)) {
+      if (t != null && fresh(t)) {
         return t.value(); // another caller fetched it while this one waited
       }
       t = fetch();

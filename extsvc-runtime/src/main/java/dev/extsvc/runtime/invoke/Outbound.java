@@ -220,7 +220,7 @@ final class Outbound {
         case BasicAuth b -> headers.put("Authorization", "Basic " + Base64.getEncoder().encodeToString(
             (b.username() + ":" + b.password().value()).getBytes(StandardCharsets.UTF_8)));
         case OAuth2ClientCredentials o -> {
-          OAuthTokens source = tokens.get(o.name());
+          OAuthTokens source = Objects.requireNonNull(tokens.get(o.name()), "the constructor made one per OAuth2 credential");
           String token = source.token();
           used.put(source, token);
           headers.put("Authorization", "Bearer " + token);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -45,7 +46,7 @@ public final class OperationPlan {
       }
     }
     List<Target> targets = new ArrayList<>();
-    keysByTarget.forEach((id, keys) -> targets.add(new Target(targetsById.get(id), List.copyOf(keys))));
+    keysByTarget.forEach((id, keys) -> targets.add(new Target(Objects.requireNonNull(targetsById.get(id)), List.copyOf(keys))));
     return new OperationPlan(operation, openApiVersion, List.copyOf(targets));
   }
 

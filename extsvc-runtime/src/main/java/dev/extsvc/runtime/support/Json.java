@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.jspecify.annotations.Nullable;
 
 /** The runtime's Jackson configuration, and a bounded parser for untrusted bodies. */
 public final class Json {
@@ -43,7 +44,7 @@ public final class Json {
   private Json() {}
 
   /** {"message": "..."} */
-  public static String message(String message) {
+  public static String message(@Nullable String message) {
     return MAPPER.createObjectNode().put("message", message).toString();
   }
 

@@ -14,15 +14,15 @@ interface Database extends AutoCloseable {
 
   /** One unit of work on a connection. */
   @FunctionalInterface
-  interface Work<T> {
+  interface Work<T extends @Nullable Object> {
     T run(Tx tx) throws SQLException;
   }
 
   /** Runs the work atomically, committed when this returns; throws StoreUnavailableException or IllegalStateException. */
-  <T> T write(Work<T> work);
+  <T extends @Nullable Object> T write(Work<T> work);
 
   /** Runs read-only work, each statement seeing committed data. */
-  <T> T read(Work<T> work);
+  <T extends @Nullable Object> T read(Work<T> work);
 
   /** Whether work runs on the calling thread, on a connection the data source hands that thread. */
   boolean onCallingThread();
@@ -37,7 +37,7 @@ interface Database extends AutoCloseable {
    * Runs the work on a connection of the source: writes as one transaction, reads in auto-commit; prepared
    * statements are kept in the cache between units of work when there is one.
    */
-  static <T> T run(
+  static <T extends @Nullable Object> T run(
       DataSource source, JdbcDialect dialect, boolean write, Work<T> work, @Nullable StatementCache cache)
       throws SQLException {
     try (var connection = source.getConnection()) {
@@ -49,7 +49,7 @@ interface Database extends AutoCloseable {
     }
   }
 
-  private static <T> T transaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
+  private static <T extends @Nullable Object> T transaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
     connection.setAutoCommit(false);
     try {
       T result = work.run(tx);

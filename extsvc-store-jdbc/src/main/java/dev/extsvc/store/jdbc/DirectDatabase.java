@@ -28,16 +28,16 @@ final class DirectDatabase implements Database {
   }
 
   @Override
-  public <T> T write(Work<T> work) {
+  public <T extends @Nullable Object> T write(Work<T> work) {
     return run(true, work);
   }
 
   @Override
-  public <T> T read(Work<T> work) {
+  public <T extends @Nullable Object> T read(Work<T> work) {
     return run(false, work);
   }
 
-  private <T> T run(boolean write, Work<T> work) {
+  private <T extends @Nullable Object> T run(boolean write, Work<T> work) {
     try {
       return Database.run(source, dialect, write, work, statements);
     } catch (SQLException e) {

@@ -434,12 +434,12 @@ public final class JdbcStore implements Store {
     }
   }
 
-  private <T> T write(Database.Work<T> work) {
+  private <T extends @Nullable Object> T write(Database.Work<T> work) {
     ensureOpen();
     return database.write(work);
   }
 
-  private <T> T read(Database.Work<T> work) {
+  private <T extends @Nullable Object> T read(Database.Work<T> work) {
     ensureOpen();
     return database.read(work);
   }

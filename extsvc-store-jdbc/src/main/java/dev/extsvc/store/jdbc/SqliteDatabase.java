@@ -91,12 +91,12 @@ final class SqliteDatabase implements Database {
   }
 
   @Override
-  public <T> T write(Work<T> work) {
+  public <T extends @Nullable Object> T write(Work<T> work) {
     return await(writer.submit(work));
   }
 
   @Override
-  public <T> T read(Work<T> work) {
+  public <T extends @Nullable Object> T read(Work<T> work) {
     return await(submitRead(work));
   }
 
@@ -118,7 +118,7 @@ final class SqliteDatabase implements Database {
     }
   }
 
-  private <T> Future<T> submitRead(Work<T> work) {
+  private <T extends @Nullable Object> Future<T> submitRead(Work<T> work) {
     try {
       return readers.submit(() -> Database.run(reads, DIALECT, false, work, statements));
     } catch (RejectedExecutionException e) {
@@ -130,7 +130,7 @@ final class SqliteDatabase implements Database {
    * Waits for the work even when interrupted: it may be committing already, and the caller must learn whether it
    * did. The interrupt is kept for the caller to see afterwards.
    */
-  private static <T> T await(Future<T> future) {
+  private static <T extends @Nullable Object> T await(Future<T> future) {
     boolean interrupted = false;
     try {
       while (true) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one thread that writes to an SQLite file, committing in groups: while a commit waits for the disk, new
@@ -20,14 +21,14 @@ final class SqliteWriter implements AutoCloseable {
   static final int MAX_GROUP = 64;
   private static final SqliteDialect DIALECT = SqliteDialect.INSTANCE;
 
-  private record Write<T>(Database.Work<T> work, CompletableFuture<T> result) {
+  private record Write<T extends @Nullable Object>(Database.Work<T> work, CompletableFuture<T> result) {
     void fail(Throwable failure) {
       result.completeExceptionally(failure);
     }
   }
 
   /** Queued last by close(): everything before it is written, then the thread ends. */
-  private static final Write<?> STOP = new Write<>(tx -> null, new CompletableFuture<>());
+  private static final Write<?> STOP = new Write<@Nullable Object>(tx -> null, new CompletableFuture<>());
 
   private final DataSource source;
   private final StatementCache statements;
@@ -44,7 +45,7 @@ final class SqliteWriter implements AutoCloseable {
   }
 
   /** Queues the work; the future completes once its transaction committed, or fails with what went wrong. */
-  <T> CompletableFuture<T> submit(Database.Work<T> work) {
+  <T extends @Nullable Object> CompletableFuture<T> submit(Database.Work<T> work) {
     var write = new Write<>(work, new CompletableFuture<T>());
     accepting.lock();
     try {
@@ -105,7 +106,7 @@ final class SqliteWriter implements AutoCloseable {
     committed.forEach(Runnable::run);
   }
 
-  private static <T> void runInSavepoint(Write<T> write, Tx tx, Statement control, List<Runnable> committed)
+  private static <T extends @Nullable Object> void runInSavepoint(Write<T> write, Tx tx, Statement control, List<Runnable> committed)
       throws SQLException {
     control.execute("SAVEPOINT write");
     T result;
