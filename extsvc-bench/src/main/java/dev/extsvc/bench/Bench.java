@@ -15,11 +15,13 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The harness: end-to-end figures on both stores beside the bare-HTTP limits, the scale of waiting, JMH; then
- * docs/benchmarks.md. Run through {@code scripts/bench [--quick] [options]}; {@code --help} lists the options.
+ * The harness: end-to-end figures on both stores beside the bare-HTTP limits, the scale of waiting,
+ * JMH; then docs/benchmarks.md. Run through {@code scripts/bench [--quick] [options]}; {@code
+ * --help} lists the options.
  */
 public final class Bench {
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: scripts/bench [--quick] [--only e2e,waiting,jmh] [--stores sqlite,postgresql] [--runs N]
                            [--count N] [--pending N] [--sweep N] [--out FILE]
         --quick    small sizes, writes extsvc-bench/target/benchmarks-quick.md unless --out is given
@@ -65,11 +67,17 @@ public final class Bench {
       String v = args[++i];
       switch (a) {
         case "--only" -> only = new LinkedHashSet<>(List.of(v.split(",")));
-        case "--stores" -> stores = List.of(v.split(",")).stream()
-            .map(x -> StoreKind.valueOf(x.toUpperCase(java.util.Locale.ROOT))).toList();
+        case "--stores" ->
+            stores =
+                List.of(v.split(",")).stream()
+                    .map(x -> StoreKind.valueOf(x.toUpperCase(java.util.Locale.ROOT)))
+                    .toList();
         case "--runs" -> s = s.withRuns(Integer.parseInt(v));
         case "--count" -> s = s.withCount(Integer.parseInt(v));
-        case "--pending" -> s = s.withPending(Integer.parseInt(v), Math.min(s.sweep(), Integer.parseInt(v) / s.runs()));
+        case "--pending" ->
+            s =
+                s.withPending(
+                    Integer.parseInt(v), Math.min(s.sweep(), Integer.parseInt(v) / s.runs()));
         case "--sweep" -> s = s.withPending(s.pending(), Integer.parseInt(v));
         case "--out" -> {
           s = s.withOut(Path.of(v));
@@ -86,7 +94,8 @@ public final class Bench {
     Machine machine = Machine.current();
     Report report = new Report(s, machine, command, Machine.loadAverage());
     Databases.deleteTree(s.work());
-    try (Databases databases = new Databases(s.work()); StandIn standIn = new StandIn()) {
+    try (Databases databases = new Databases(s.work());
+        StandIn standIn = new StandIn()) {
       if (only.contains("e2e")) {
         endToEnd(s, stores, databases, standIn, report);
         report.write(s.out()); // a later section that fails leaves what was measured
@@ -110,11 +119,13 @@ public final class Bench {
     report.footer(Machine.loadAverage(), (System.nanoTime() - started) / 60e9);
     report.write(s.out());
     System.out.println(report.text());
-    System.out.println("written to " + s.out().toAbsolutePath() + (outGiven || !s.quick() ? "" : " (--quick)"));
+    System.out.println(
+        "written to " + s.out().toAbsolutePath() + (outGiven || !s.quick() ? "" : " (--quick)"));
     return 0;
   }
 
-  private static void endToEnd(Settings s, List<StoreKind> stores, Databases databases, StandIn standIn, Report report) {
+  private static void endToEnd(
+      Settings s, List<StoreKind> stores, Databases databases, StandIn standIn, Report report) {
     HttpClient client = LoadGenerator.newClient();
     LoadGenerator load = new LoadGenerator(client, s.concurrency(), s.limit());
     EndToEnd e2e = new EndToEnd(s, standIn, client);
@@ -144,12 +155,19 @@ public final class Bench {
         vertx.add(bare(load, s, callbackShots(bare.url(), s)));
       }
       progress("run " + run + ": bare callouts");
-      callout.add(bare(load, s, calloutShots(standIn.url(), Objects.requireNonNull(sentBody, "set by the runs above"), s)));
+      callout.add(
+          bare(
+              load,
+              s,
+              calloutShots(
+                  standIn.url(), Objects.requireNonNull(sentBody, "set by the runs above"), s)));
     }
-    report.endToEnd(s, oursSqlite, oursPostgres, helidon, vertx, invokeSqlite, invokePostgres, callout);
+    report.endToEnd(
+        s, oursSqlite, oursPostgres, helidon, vertx, invokeSqlite, invokePostgres, callout);
   }
 
-  private static LoadGenerator.Result bare(LoadGenerator load, Settings s, List<LoadGenerator.Shot> shots) {
+  private static LoadGenerator.Result bare(
+      LoadGenerator load, Settings s, List<LoadGenerator.Shot> shots) {
     EndToEnd.expectComplete("bare warm-up", load.run(shots.subList(0, s.warmup())));
     return EndToEnd.expectComplete("bare", load.run(shots.subList(s.warmup(), shots.size())));
   }
@@ -158,7 +176,9 @@ public final class Bench {
   private static List<LoadGenerator.Shot> callbackShots(String base, Settings s) {
     List<LoadGenerator.Shot> shots = new ArrayList<>();
     for (int i = 0; i < s.warmup() + s.count(); i++) {
-      shots.add(new LoadGenerator.Shot(URI.create(base + "/callbacks/" + Tokens.mint()), Specs.APPROVED_BODY));
+      shots.add(
+          new LoadGenerator.Shot(
+              URI.create(base + "/callbacks/" + Tokens.mint()), Specs.APPROVED_BODY));
     }
     return shots;
   }
@@ -167,8 +187,12 @@ public final class Bench {
   private static List<LoadGenerator.Shot> calloutShots(String base, String body, Settings s) {
     List<LoadGenerator.Shot> shots = new ArrayList<>();
     for (int i = 0; i < s.warmup() + s.count(); i++) {
-      String query = URLEncoder.encode("http://127.0.0.1:8080/callbacks/" + Tokens.mint(), StandardCharsets.UTF_8);
-      shots.add(new LoadGenerator.Shot(URI.create(base + "/applications?callbackUrlForErrorCases=" + query), body));
+      String query =
+          URLEncoder.encode(
+              "http://127.0.0.1:8080/callbacks/" + Tokens.mint(), StandardCharsets.UTF_8);
+      shots.add(
+          new LoadGenerator.Shot(
+              URI.create(base + "/applications?callbackUrlForErrorCases=" + query), body));
     }
     return shots;
   }

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The handler of every benchmark invocation: stored as type + state and re-created per callback like any real one,
- * and counting its runs so the check can tell a handler that ran twice from one that never ran.
+ * The handler of every benchmark invocation: stored as type + state and re-created per callback
+ * like any real one, and counting its runs so the check can tell a handler that ran twice from one
+ * that never ran.
  */
 final class BenchHandler implements CallbackHandler {
   static final AtomicLong RUNS = new AtomicLong();

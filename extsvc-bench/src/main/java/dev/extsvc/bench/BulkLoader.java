@@ -14,11 +14,11 @@ import org.postgresql.copy.CopyManager;
 import org.postgresql.core.BaseConnection;
 
 /**
- * Loads waiting invocations straight into the store's schema, since a million one-by-one {@code createInvocation}
- * calls would take longer than the figures they are for. The store creates the schema (its migrations) and
- * registers Acme first; then SQLite gets batched prepared inserts and PostgreSQL gets {@code COPY}, one
- * transaction per {@link #CHUNK} invocations. Afterwards SQLite's WAL is checkpointed and PostgreSQL is analysed,
- * as its autovacuum would do.
+ * Loads waiting invocations straight into the store's schema, since a million one-by-one {@code
+ * createInvocation} calls would take longer than the figures they are for. The store creates the
+ * schema (its migrations) and registers Acme first; then SQLite gets batched prepared inserts and
+ * PostgreSQL gets {@code COPY}, one transaction per {@link #CHUNK} invocations. Afterwards SQLite's
+ * WAL is checkpointed and PostgreSQL is analysed, as its autovacuum would do.
  */
 final class BulkLoader {
   static final int CHUNK = 20_000;
@@ -42,21 +42,27 @@ final class BulkLoader {
       }
       c.setAutoCommit(true);
       try (var s = c.createStatement()) {
-        s.execute(db.kind() == StoreKind.SQLITE ? "PRAGMA wal_checkpoint(TRUNCATE)" : "VACUUM ANALYZE");
+        s.execute(
+            db.kind() == StoreKind.SQLITE ? "PRAGMA wal_checkpoint(TRUNCATE)" : "VACUUM ANALYZE");
       }
     } catch (SQLException e) {
       throw new IllegalStateException("bulk load into " + db.jdbcUrl() + " failed", e);
     }
   }
 
-  private static void sqliteChunk(Connection c, WaitingRows rows, int from, int to) throws SQLException {
-    try (PreparedStatement inv = c.prepareStatement("INSERT INTO extsvc_invocations (id, service, operation, async,"
-            + " status, handler_type, handler_state, request, sync_status, sync_headers, sync_body, submit_time,"
-            + " deadline) VALUES (?, ?, ?, 1, 'PENDING', ?, ?, ?, 201, ?, ?, ?, ?)");
-        PreparedStatement tok = c.prepareStatement(
-            "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)");
-        PreparedStatement ev = c.prepareStatement(
-            "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)")) {
+  private static void sqliteChunk(Connection c, WaitingRows rows, int from, int to)
+      throws SQLException {
+    try (PreparedStatement inv =
+            c.prepareStatement(
+                "INSERT INTO extsvc_invocations (id, service, operation, async,"
+                    + " status, handler_type, handler_state, request, sync_status, sync_headers, sync_body, submit_time,"
+                    + " deadline) VALUES (?, ?, ?, 1, 'PENDING', ?, ?, ?, 201, ?, ?, ?, ?)");
+        PreparedStatement tok =
+            c.prepareStatement(
+                "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)");
+        PreparedStatement ev =
+            c.prepareStatement(
+                "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)")) {
       for (int i = from; i < to; i++) {
         WaitingRows.Invocation r = rows.invocation(i);
         String id = r.id().toString();
@@ -89,7 +95,8 @@ final class BulkLoader {
     }
   }
 
-  private static void postgresChunk(Connection c, WaitingRows rows, int from, int to) throws SQLException {
+  private static void postgresChunk(Connection c, WaitingRows rows, int from, int to)
+      throws SQLException {
     StringBuilder inv = new StringBuilder(to - from << 10);
     StringBuilder tok = new StringBuilder(to - from << 8);
     StringBuilder ev = new StringBuilder(to - from << 9);
@@ -97,11 +104,28 @@ final class BulkLoader {
     for (int i = from; i < to; i++) {
       WaitingRows.Invocation r = rows.invocation(i);
       String id = r.id().toString();
-      line(inv, id, r.service(), r.operation(), "t", "PENDING", WaitingRows.HANDLER, r.handlerState(), r.request(),
-          "201", WaitingRows.SYNC_HEADERS, WaitingRows.SYNC_BODY, Long.toString(r.submitMicros()),
+      line(
+          inv,
+          id,
+          r.service(),
+          r.operation(),
+          "t",
+          "PENDING",
+          WaitingRows.HANDLER,
+          r.handlerState(),
+          r.request(),
+          "201",
+          WaitingRows.SYNC_HEADERS,
+          WaitingRows.SYNC_BODY,
+          Long.toString(r.submitMicros()),
           Long.toString(r.deadlineMicros()));
       for (int t = 0; t < WaitingRows.TARGETS.size(); t++) {
-        line(tok, "\\x" + hex.formatHex(rows.tokenHash()), id, WaitingRows.TARGETS.get(t), WaitingRows.KEYS.get(t));
+        line(
+            tok,
+            "\\x" + hex.formatHex(rows.tokenHash()),
+            id,
+            WaitingRows.TARGETS.get(t),
+            WaitingRows.KEYS.get(t));
       }
       for (String[] e : WaitingRows.events(r)) {
         line(ev, id, Long.toString(r.submitMicros()), e[0], e[1]);
@@ -109,11 +133,16 @@ final class BulkLoader {
     }
     CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
     try {
-      copy.copyIn("COPY extsvc_invocations (id, service, operation, async, status, handler_type, handler_state,"
-          + " request, sync_status, sync_headers, sync_body, submit_time, deadline) FROM STDIN", new StringReader(inv.toString()));
-      copy.copyIn("COPY extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) FROM STDIN",
+      copy.copyIn(
+          "COPY extsvc_invocations (id, service, operation, async, status, handler_type, handler_state,"
+              + " request, sync_status, sync_headers, sync_body, submit_time, deadline) FROM STDIN",
+          new StringReader(inv.toString()));
+      copy.copyIn(
+          "COPY extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) FROM STDIN",
           new StringReader(tok.toString()));
-      copy.copyIn("COPY extsvc_events (invocation_id, at, kind, message) FROM STDIN", new StringReader(ev.toString()));
+      copy.copyIn(
+          "COPY extsvc_events (invocation_id, at, kind, message) FROM STDIN",
+          new StringReader(ev.toString()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -126,7 +155,8 @@ final class BulkLoader {
         out.append('\t');
       }
       String value = values[v];
-      // The bytea literal's own backslash must reach PostgreSQL as one, so it is escaped like any other.
+      // The bytea literal's own backslash must reach PostgreSQL as one, so it is escaped like any
+      // other.
       for (int k = 0; k < value.length(); k++) {
         char ch = value.charAt(k);
         switch (ch) {

@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Fresh databases for each run: an SQLite file under the work directory (on the same disk as the project, not a
- * tmpfs), or a new database in one embedded PostgreSQL that the harness starts on first use and stops at the end.
+ * Fresh databases for each run: an SQLite file under the work directory (on the same disk as the
+ * project, not a tmpfs), or a new database in one embedded PostgreSQL that the harness starts on
+ * first use and stops at the end.
  */
 final class Databases implements AutoCloseable {
   private final Path work;
@@ -31,7 +32,11 @@ final class Databases implements AutoCloseable {
   Fresh fresh(StoreKind kind) {
     String name = "bench_" + counter.incrementAndGet();
     return switch (kind) {
-      case SQLITE -> new Fresh(kind, "jdbc:sqlite:" + work.resolve(name + ".db").toAbsolutePath(), work.resolve(name + ".db"));
+      case SQLITE ->
+          new Fresh(
+              kind,
+              "jdbc:sqlite:" + work.resolve(name + ".db").toAbsolutePath(),
+              work.resolve(name + ".db"));
       case POSTGRESQL -> {
         try (Connection c = postgres().getPostgresDatabase().getConnection()) {
           c.createStatement().execute("CREATE DATABASE " + name);
@@ -46,13 +51,15 @@ final class Databases implements AutoCloseable {
   private EmbeddedPostgres postgres() {
     if (postgres == null) {
       try {
-        // Zonky turns synchronous_commit off for speed; a callback must be durable before its 200, so back on.
-        postgres = EmbeddedPostgres.builder()
-            .setDataDirectory(work.resolve("postgres"))
-            .setCleanDataDirectory(true)
-            .setServerConfig("synchronous_commit", "on")
-            .setServerConfig("max_wal_size", "4GB")
-            .start();
+        // Zonky turns synchronous_commit off for speed; a callback must be durable before its 200,
+        // so back on.
+        postgres =
+            EmbeddedPostgres.builder()
+                .setDataDirectory(work.resolve("postgres"))
+                .setCleanDataDirectory(true)
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("max_wal_size", "4GB")
+                .start();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
       }
@@ -60,15 +67,24 @@ final class Databases implements AutoCloseable {
     return postgres;
   }
 
-  /** One database: its JDBC URL (user and password "postgres" on PostgreSQL) and, for SQLite, its file. */
+  /**
+   * One database: its JDBC URL (user and password "postgres" on PostgreSQL) and, for SQLite, its
+   * file.
+   */
   record Fresh(StoreKind kind, String jdbcUrl, @Nullable Path file) {
     JdbcStore openStore() {
-      return file != null ? JdbcStore.sqlite(file) : JdbcStore.postgres(jdbcUrl, "postgres", "postgres");
+      return file != null
+          ? JdbcStore.sqlite(file)
+          : JdbcStore.postgres(jdbcUrl, "postgres", "postgres");
     }
 
-    /** A plain connection beside the store, for bulk loading and for checking what the store holds. */
+    /**
+     * A plain connection beside the store, for bulk loading and for checking what the store holds.
+     */
     Connection connect() throws SQLException {
-      return file != null ? DriverManager.getConnection(jdbcUrl) : DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+      return file != null
+          ? DriverManager.getConnection(jdbcUrl)
+          : DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
     }
 
     /** Bytes on disk: the SQLite file with its WAL, or what PostgreSQL reports for the database. */
@@ -85,7 +101,9 @@ final class Databases implements AutoCloseable {
         }
         return total;
       }
-      try (Connection c = connect(); var rs = c.createStatement().executeQuery("SELECT pg_database_size(current_database())")) {
+      try (Connection c = connect();
+          var rs =
+              c.createStatement().executeQuery("SELECT pg_database_size(current_database())")) {
         rs.next();
         return rs.getLong(1);
       } catch (SQLException e) {

@@ -13,9 +13,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One incarnation of {@link FaultTarget} in a JVM of its own: started, awaited until it listens, killed with
- * SIGKILL ({@link Process#destroyForcibly()}) or left to halt itself at its fault point. Its output goes to the
- * suite's log, each line marked with the incarnation.
+ * One incarnation of {@link FaultTarget} in a JVM of its own: started, awaited until it listens,
+ * killed with SIGKILL ({@link Process#destroyForcibly()}) or left to halt itself at its fault
+ * point. Its output goes to the suite's log, each line marked with the incarnation.
  */
 final class FaultChild implements AutoCloseable {
   private final Process process;
@@ -29,15 +29,24 @@ final class FaultChild implements AutoCloseable {
     pump(process.getErrorStream(), log, "err");
   }
 
-  static FaultChild start(List<String> targetArgs, int incarnation, FaultPoint point, int at, PrintWriter log) {
+  static FaultChild start(
+      List<String> targetArgs, int incarnation, FaultPoint point, int at, PrintWriter log) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:-UsePerfData",
+                "--enable-native-access=ALL-UNNAMED"));
     if (point != FaultPoint.RANDOM) {
       command.add("-Dfault.point=" + point.name());
       command.add("-Dfault.at=" + at);
     }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), FaultTarget.class.getName()));
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), FaultTarget.class.getName()));
     command.addAll(targetArgs);
     command.add(Integer.toString(incarnation));
     try {
@@ -48,27 +57,30 @@ final class FaultChild implements AutoCloseable {
   }
 
   private void pump(InputStream in, PrintWriter log, String stream) {
-    Thread.ofVirtual().start(() -> {
-      try (var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          if (line.startsWith("fault-target ready")) {
-            ready.countDown();
-          }
-          synchronized (log) {
-            log.println("[" + incarnation + " " + stream + "] " + line);
-            log.flush();
-          }
-        }
-      } catch (IOException ignored) {
-        // the process is gone
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (var reader =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  if (line.startsWith("fault-target ready")) {
+                    ready.countDown();
+                  }
+                  synchronized (log) {
+                    log.println("[" + incarnation + " " + stream + "] " + line);
+                    log.flush();
+                  }
+                }
+              } catch (IOException ignored) {
+                // the process is gone
+              }
+            });
   }
 
   /**
-   * Waits until the server listens, or the process ends first (it may reach its fault point while recovering
-   * callbacks at start); false when neither happened within {@code seconds}.
+   * Waits until the server listens, or the process ends first (it may reach its fault point while
+   * recovering callbacks at start); false when neither happened within {@code seconds}.
    */
   boolean awaitReadyOrExit(long seconds) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -1,9 +1,9 @@
 package dev.extsvc.bench;
 
 /**
- * Where on the callback path the fault suite kills the server. All but {@link #RANDOM} are reached inside the
- * server, which then halts at once ({@code Runtime.halt}: no shutdown hook, no finally block, nothing flushed);
- * {@link #RANDOM} is a {@code SIGKILL} from the driver at a random moment.
+ * Where on the callback path the fault suite kills the server. All but {@link #RANDOM} are reached
+ * inside the server, which then halts at once ({@code Runtime.halt}: no shutdown hook, no finally
+ * block, nothing flushed); {@link #RANDOM} is a {@code SIGKILL} from the driver at a random moment.
  */
 enum FaultPoint {
   /** The callback passed its checks; nothing of it is stored yet. */

@@ -29,10 +29,10 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One fault-suite run on one store: pending invocations made through {@code ExternalServices.invoke}, then their
- * callbacks sent by retrying senders while the server is killed again and again at the chosen points, then the
- * store made unavailable for a while, then everything delivered and checked with plain SQL and the handler's
- * journal.
+ * One fault-suite run on one store: pending invocations made through {@code
+ * ExternalServices.invoke}, then their callbacks sent by retrying senders while the server is
+ * killed again and again at the chosen points, then the store made unavailable for a while, then
+ * everything delivered and checked with plain SQL and the handler's journal.
  */
 final class FaultRun {
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
@@ -78,13 +78,24 @@ final class FaultRun {
           try (FaultChild child = FaultChild.start(targetArgs(), incarnation, point, at, log)) {
             long t0 = System.nanoTime();
             if (!child.awaitReadyOrExit(120)) {
-              throw new IllegalStateException("incarnation " + incarnation + " did not start; see " + dir.resolve("target.log"));
+              throw new IllegalStateException(
+                  "incarnation "
+                      + incarnation
+                      + " did not start; see "
+                      + dir.resolve("target.log"));
             }
             FaultPoint reached;
-            if (!child.listening()) { // halted while recovering the callbacks left by the last kill, before listening
+            if (!child
+                .listening()) { // halted while recovering the callbacks left by the last kill,
+              // before listening
               if (child.exitCode() != FaultTarget.HALT_CODE) {
-                throw new IllegalStateException("incarnation " + incarnation + " ended with " + child.exitCode()
-                    + "; see " + dir.resolve("target.log"));
+                throw new IllegalStateException(
+                    "incarnation "
+                        + incarnation
+                        + " ended with "
+                        + child.exitCode()
+                        + "; see "
+                        + dir.resolve("target.log"));
               }
               reached = point;
               figures.haltedBeforeListening();
@@ -97,9 +108,11 @@ final class FaultRun {
           }
         }
         incarnation++;
-        try (FaultChild child = FaultChild.start(targetArgs(), incarnation, FaultPoint.RANDOM, 0, log)) {
+        try (FaultChild child =
+            FaultChild.start(targetArgs(), incarnation, FaultPoint.RANDOM, 0, log)) {
           if (!child.awaitReadyOrExit(120) || !child.isAlive()) {
-            throw new IllegalStateException("the last incarnation did not start; see " + dir.resolve("target.log"));
+            throw new IllegalStateException(
+                "the last incarnation did not start; see " + dir.resolve("target.log"));
           }
           if (options.outageSeconds() > 0) {
             outage(child, senders, figures);
@@ -107,7 +120,9 @@ final class FaultRun {
           senders.duplicates(false);
           long drainStart = System.nanoTime();
           long limit = drainStart + Duration.ofSeconds(options.drainSeconds()).toNanos();
-          while (!senders.allDelivered() && System.nanoTime() < limit && senders.refused.isEmpty()) {
+          while (!senders.allDelivered()
+              && System.nanoTime() < limit
+              && senders.refused.isEmpty()) {
             Thread.sleep(100);
           }
           figures.drainSeconds((System.nanoTime() - drainStart) / 1e9);
@@ -127,7 +142,10 @@ final class FaultRun {
     }
   }
 
-  /** Kills the listening server at its point: SIGKILL at a random moment, or waits for its halt at the point. */
+  /**
+   * Kills the listening server at its point: SIGKILL at a random moment, or waits for its halt at
+   * the point.
+   */
   private FaultPoint killAt(FaultChild child, FaultPoint point, FaultFigures.Builder figures)
       throws InterruptedException {
     if (point == FaultPoint.RANDOM) {
@@ -156,13 +174,21 @@ final class FaultRun {
 
   private List<String> targetArgs() {
     return kind == StoreKind.SQLITE
-        ? List.of("sqlite", dir.resolve("extsvc.db").toAbsolutePath().toString(), Integer.toString(port),
+        ? List.of(
+            "sqlite",
+            dir.resolve("extsvc.db").toAbsolutePath().toString(),
+            Integer.toString(port),
             dir.resolve("journal.db").toAbsolutePath().toString())
-        : List.of("postgresql", jdbcUrl, Integer.toString(port), dir.resolve("journal.db").toAbsolutePath().toString());
+        : List.of(
+            "postgresql",
+            jdbcUrl,
+            Integer.toString(port),
+            dir.resolve("journal.db").toAbsolutePath().toString());
   }
 
   private JdbcStore openStore() {
-    return kind == StoreKind.SQLITE ? JdbcStore.sqlite(dir.resolve("extsvc.db"))
+    return kind == StoreKind.SQLITE
+        ? JdbcStore.sqlite(dir.resolve("extsvc.db"))
         : JdbcStore.postgres(jdbcUrl, "postgres", "postgres");
   }
 
@@ -171,21 +197,26 @@ final class FaultRun {
     List<String> urls = new ArrayList<>();
     try (StandIn bank = new StandIn();
         JdbcStore store = openStore();
-        ExternalServices services = ExternalServices.builder()
-            .store(store)
-            .publicBaseUrl("http://127.0.0.1:" + port)
-            .allowPrivateNetworks(true)
-            .endpoint(Specs.ACME, bank.url())
-            .allowHandlerPackage("dev.extsvc.bench")
-            .startSweeper(false)
-            .build()) {
+        ExternalServices services =
+            ExternalServices.builder()
+                .store(store)
+                .publicBaseUrl("http://127.0.0.1:" + port)
+                .allowPrivateNetworks(true)
+                .endpoint(Specs.ACME, bank.url())
+                .allowHandlerPackage("dev.extsvc.bench")
+                .startSweeper(false)
+                .build()) {
       if (!services.register(Specs.acme(), null).ok()) {
         throw new IllegalStateException("the Acme spec was refused");
       }
       for (int i = 0; i < options.callbacks(); i++) {
-        InvocationResult r = services.invoke(Specs.ACME, Specs.SUBMIT,
-            RequestParts.fromJson(Json.readTrusted(Specs.applicationJson(i))), new FaultHandler("Applicant " + i),
-            Duration.ofHours(1));
+        InvocationResult r =
+            services.invoke(
+                Specs.ACME,
+                Specs.SUBMIT,
+                RequestParts.fromJson(Json.readTrusted(Specs.applicationJson(i))),
+                new FaultHandler("Applicant " + i),
+                Duration.ofHours(1));
         urls.add(r.callbackUrls().get(Specs.APPROVED));
       }
     }
@@ -193,27 +224,32 @@ final class FaultRun {
   }
 
   /** The store unavailable for a while under traffic: SQLite's writes fail, PostgreSQL stops. */
-  private void outage(FaultChild child, FaultSenders senders, FaultFigures.Builder figures) throws Exception {
+  private void outage(FaultChild child, FaultSenders senders, FaultFigures.Builder figures)
+      throws Exception {
     Thread.sleep(2000);
     long ackedBefore = senders.acked();
     long t0 = System.nanoTime();
     if (kind == StoreKind.SQLITE) {
-      // As root (or through an open descriptor) chmod does not stop writes; a file size limit of 0 does: every write
+      // As root (or through an open descriptor) chmod does not stop writes; a file size limit of 0
+      // does: every write
       // of the process then fails with EFBIG, as on a full disk.
       run("prlimit", "--pid", Long.toString(child.pid()), "--fsize=0:unlimited");
     } else {
       stopPostgres();
     }
-    // Only now is the store down: a request sent while prlimit started, or while PostgreSQL was shutting down, may
+    // Only now is the store down: a request sent while prlimit started, or while PostgreSQL was
+    // shutting down, may
     // rightly be answered 2xx, and is not an answer "while the store was down".
     senders.outage(true);
     Thread.sleep(options.outageSeconds() * 1000L);
     senders.outage(false);
     boolean aliveDuring = child.isAlive();
     try (Connection c = kind == StoreKind.SQLITE ? connect() : null) {
-      // nothing times out while the store is down: read before the store comes back (SQLite reads still work)
+      // nothing times out while the store is down: read before the store comes back (SQLite reads
+      // still work)
       if (c != null) {
-        figures.timedOutDuringOutage(count(c, "SELECT COUNT(*) FROM extsvc_invocations WHERE status = 'TIMED_OUT'"));
+        figures.timedOutDuringOutage(
+            count(c, "SELECT COUNT(*) FROM extsvc_invocations WHERE status = 'TIMED_OUT'"));
       }
     }
     if (kind == StoreKind.SQLITE) {
@@ -228,55 +264,95 @@ final class FaultRun {
     while (senders.lastAckNanos.get() < back && System.nanoTime() < limit) {
       Thread.sleep(20);
     }
-    figures.outage(options.outageSeconds(), (back - t0) / 1e9, ackedAtEnd - ackedBefore, aliveDuring,
+    figures.outage(
+        options.outageSeconds(),
+        (back - t0) / 1e9,
+        ackedAtEnd - ackedBefore,
+        aliveDuring,
         senders.lastAckNanos.get() >= back ? (senders.lastAckNanos.get() - back) / 1e9 : -1,
-        senders.outageAnswersByStatus(), senders.outage503WithoutRetryAfter.sum());
+        senders.outageAnswersByStatus(),
+        senders.outage503WithoutRetryAfter.sum());
   }
 
   private void awaitSettled(FaultFigures.Builder figures) throws Exception {
     long t0 = System.nanoTime();
     long limit = t0 + Duration.ofSeconds(60).toNanos();
     try (Connection c = connect()) {
-      while (System.nanoTime() < limit && count(c, "SELECT COUNT(*) FROM extsvc_invocations WHERE status = 'PENDING'"
-          + " OR id IN (SELECT invocation_id FROM extsvc_callbacks WHERE outcome = 'RECEIVED')") > 0) {
+      while (System.nanoTime() < limit
+          && count(
+                  c,
+                  "SELECT COUNT(*) FROM extsvc_invocations WHERE status = 'PENDING'"
+                      + " OR id IN (SELECT invocation_id FROM extsvc_callbacks WHERE outcome = 'RECEIVED')")
+              > 0) {
         Thread.sleep(200);
       }
     }
     figures.settleSeconds((System.nanoTime() - t0) / 1e9);
   }
 
-  private void verify(FaultFigures.Builder f, Map<Integer, FaultPoint> killedAt, int last) throws SQLException {
+  private void verify(FaultFigures.Builder f, Map<Integer, FaultPoint> killedAt, int last)
+      throws SQLException {
     try (Connection c = connect()) {
       f.statuses(groupCount(c, "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status"));
       f.outcomes(groupCount(c, "SELECT outcome, COUNT(*) FROM extsvc_callbacks GROUP BY outcome"));
-      f.callbackRowsDoubled(count(c, "SELECT COUNT(*) FROM (SELECT invocation_id FROM extsvc_callbacks"
-          + " GROUP BY invocation_id HAVING COUNT(*) > 1) x"));
-      f.notExactlyOneFinalEvent(count(c, "SELECT COUNT(*) FROM extsvc_invocations i WHERE (SELECT COUNT(*)"
-          + " FROM extsvc_events e WHERE e.invocation_id = i.id AND e.kind IN ('COMPLETED', 'TIMED_OUT', 'CANCELLED'))"
-          + " <> 1"));
-      f.finalStateMismatch(count(c, "SELECT COUNT(*) FROM extsvc_invocations i WHERE NOT EXISTS (SELECT 1 FROM"
-          + " extsvc_events e WHERE e.invocation_id = i.id AND e.kind = i.status)"));
-      f.receivedEventsDoubled(count(c, "SELECT COUNT(*) FROM (SELECT invocation_id FROM extsvc_events"
-          + " WHERE kind = 'CALLBACK_RECEIVED' GROUP BY invocation_id HAVING COUNT(*) > 1) x"));
+      f.callbackRowsDoubled(
+          count(
+              c,
+              "SELECT COUNT(*) FROM (SELECT invocation_id FROM extsvc_callbacks"
+                  + " GROUP BY invocation_id HAVING COUNT(*) > 1) x"));
+      f.notExactlyOneFinalEvent(
+          count(
+              c,
+              "SELECT COUNT(*) FROM extsvc_invocations i WHERE (SELECT COUNT(*)"
+                  + " FROM extsvc_events e WHERE e.invocation_id = i.id AND e.kind IN ('COMPLETED', 'TIMED_OUT', 'CANCELLED'))"
+                  + " <> 1"));
+      f.finalStateMismatch(
+          count(
+              c,
+              "SELECT COUNT(*) FROM extsvc_invocations i WHERE NOT EXISTS (SELECT 1 FROM"
+                  + " extsvc_events e WHERE e.invocation_id = i.id AND e.kind = i.status)"));
+      f.receivedEventsDoubled(
+          count(
+              c,
+              "SELECT COUNT(*) FROM (SELECT invocation_id FROM extsvc_events"
+                  + " WHERE kind = 'CALLBACK_RECEIVED' GROUP BY invocation_id HAVING COUNT(*) > 1) x"));
       f.recovered(count(c, "SELECT COUNT(*) FROM extsvc_events WHERE kind = 'CALLBACK_RECOVERED'"));
-      f.duplicateEvents(count(c, "SELECT COUNT(*) FROM extsvc_events WHERE kind = 'CALLBACK_DUPLICATE'"));
-      Set<String> handled = strings(c, "SELECT i.id FROM extsvc_invocations i WHERE i.status = 'COMPLETED'"
-          + " AND EXISTS (SELECT 1 FROM extsvc_callbacks cb WHERE cb.invocation_id = i.id AND cb.outcome = 'HANDLED')");
-      try (Connection j = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("journal.db").toAbsolutePath())) {
+      f.duplicateEvents(
+          count(c, "SELECT COUNT(*) FROM extsvc_events WHERE kind = 'CALLBACK_DUPLICATE'"));
+      Set<String> handled =
+          strings(
+              c,
+              "SELECT i.id FROM extsvc_invocations i WHERE i.status = 'COMPLETED'"
+                  + " AND EXISTS (SELECT 1 FROM extsvc_callbacks cb WHERE cb.invocation_id = i.id AND cb.outcome = 'HANDLED')");
+      try (Connection j =
+          DriverManager.getConnection(
+              "jdbc:sqlite:" + dir.resolve("journal.db").toAbsolutePath())) {
         Set<String> effects = strings(j, "SELECT invocation FROM effects");
-        f.lost(options.callbacks() - handled.size(), (int) handled.stream().filter(id -> !effects.contains(id)).count());
-        // Two runs in one process are a double, except in the last one: there the store went down between a
-        // handler's run and its completion, and the runtime rightly ran it again once the store was back.
-        String twice = "SELECT COUNT(*) FROM (SELECT invocation FROM runs WHERE incarnation %s " + last
-            + " GROUP BY invocation, incarnation HAVING COUNT(*) > 1) x";
-        f.runs(count(j, "SELECT COUNT(*) FROM runs"), effects.size(),
-            count(j, "SELECT COUNT(*) FROM runs WHERE already_handled = 1"), count(j, twice.formatted("<")),
+        f.lost(
+            options.callbacks() - handled.size(),
+            (int) handled.stream().filter(id -> !effects.contains(id)).count());
+        // Two runs in one process are a double, except in the last one: there the store went down
+        // between a
+        // handler's run and its completion, and the runtime rightly ran it again once the store was
+        // back.
+        String twice =
+            "SELECT COUNT(*) FROM (SELECT invocation FROM runs WHERE incarnation %s "
+                + last
+                + " GROUP BY invocation, incarnation HAVING COUNT(*) > 1) x";
+        f.runs(
+            count(j, "SELECT COUNT(*) FROM runs"),
+            effects.size(),
+            count(j, "SELECT COUNT(*) FROM runs WHERE already_handled = 1"),
+            count(j, twice.formatted("<")),
             count(j, twice.formatted("=")));
         // which kill cut the first run of each callback that ran again
         Map<FaultPoint, Integer> rerunsAfter = new EnumMap<>(FaultPoint.class);
-        try (ResultSet rs = j.createStatement().executeQuery("SELECT r.incarnation FROM runs r JOIN runs again"
-            + " ON again.invocation = r.invocation AND again.effect_new = 0 AND again.incarnation <> r.incarnation"
-            + " WHERE r.effect_new = 1")) {
+        try (ResultSet rs =
+            j.createStatement()
+                .executeQuery(
+                    "SELECT r.incarnation FROM runs r JOIN runs again"
+                        + " ON again.invocation = r.invocation AND again.effect_new = 0 AND again.incarnation <> r.incarnation"
+                        + " WHERE r.effect_new = 1")) {
           while (rs.next()) {
             FaultPoint p = killedAt.get(rs.getInt(1));
             rerunsAfter.merge(p == null ? FaultPoint.RANDOM : p, 1, Integer::sum);
@@ -303,7 +379,8 @@ final class FaultRun {
   }
 
   private Connection connect() throws SQLException {
-    return kind == StoreKind.SQLITE ? DriverManager.getConnection(jdbcUrl)
+    return kind == StoreKind.SQLITE
+        ? DriverManager.getConnection(jdbcUrl)
         : DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
   }
 
@@ -336,15 +413,18 @@ final class FaultRun {
 
   private void startPostgres() {
     try {
-      // synchronous_commit back on (zonky turns it off): a callback must be durable before its 2xx. Never "clean":
-      // zonky then deletes the data directory when it stops, and the restart after the outage would find it empty.
+      // synchronous_commit back on (zonky turns it off): a callback must be durable before its 2xx.
+      // Never "clean":
+      // zonky then deletes the data directory when it stops, and the restart after the outage would
+      // find it empty.
       // (The run's directory is deleted at its start; without postgresql.conf zonky runs initdb.)
-      postgres = EmbeddedPostgres.builder()
-          .setDataDirectory(dir.resolve("postgres"))
-          .setCleanDataDirectory(false)
-          .setPort(postgresPort)
-          .setServerConfig("synchronous_commit", "on")
-          .start();
+      postgres =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dir.resolve("postgres"))
+              .setCleanDataDirectory(false)
+              .setPort(postgresPort)
+              .setServerConfig("synchronous_commit", "on")
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
     }

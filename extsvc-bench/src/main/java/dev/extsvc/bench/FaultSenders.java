@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Callback senders as a real external service behaves: each delivery is retried until it gets a 2xx (after a
- * connection failure, a 5xx or a 503 with Retry-After), and a 4xx ends it. While duplicates are on, a sender with
- * nothing new to deliver sends again one that was already answered 2xx, as at-least-once senders do.
+ * Callback senders as a real external service behaves: each delivery is retried until it gets a 2xx
+ * (after a connection failure, a 5xx or a 503 with Retry-After), and a 4xx ends it. While
+ * duplicates are on, a sender with nothing new to deliver sends again one that was already answered
+ * 2xx, as at-least-once senders do.
  */
 final class FaultSenders implements AutoCloseable {
   /** Retry-After is honoured up to this long, so the suite does not idle for the server's 5 s. */
@@ -33,8 +34,11 @@ final class FaultSenders implements AutoCloseable {
   private final boolean[] acked;
   private final AtomicInteger ackedCount = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-      .version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private volatile boolean duplicates = true;
@@ -43,7 +47,8 @@ final class FaultSenders implements AutoCloseable {
   final LongAdder attempts = new LongAdder();
   final LongAdder retries = new LongAdder();
   final LongAdder duplicatesSent = new LongAdder();
-  final Map<Integer, LongAdder> answers = new ConcurrentHashMap<>(); // -1: no answer (connection failed)
+  final Map<Integer, LongAdder> answers =
+      new ConcurrentHashMap<>(); // -1: no answer (connection failed)
   final Map<Integer, LongAdder> outageAnswers = new ConcurrentHashMap<>();
   final LongAdder outage503WithoutRetryAfter = new LongAdder();
   final List<String> refused = new CopyOnWriteArrayList<>();
@@ -124,14 +129,24 @@ final class FaultSenders implements AutoCloseable {
       int status;
       long pause;
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(urls.get(i)))
-            .timeout(Duration.ofSeconds(20))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Specs.APPROVED_BODY)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(urls.get(i)))
+                    .timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Specs.APPROVED_BODY))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         status = r.statusCode();
-        pause = r.headers().firstValue("Retry-After").map(v -> Math.min(MAX_RETRY_PAUSE_MS, Long.parseLong(v) * 1000))
-            .orElse(100L);
-        if (duringOutage && outage && status == 503 && r.headers().firstValue("Retry-After").isEmpty()) {
+        pause =
+            r.headers()
+                .firstValue("Retry-After")
+                .map(v -> Math.min(MAX_RETRY_PAUSE_MS, Long.parseLong(v) * 1000))
+                .orElse(100L);
+        if (duringOutage
+            && outage
+            && status == 503
+            && r.headers().firstValue("Retry-After").isEmpty()) {
           outage503WithoutRetryAfter.increment();
         }
       } catch (IOException e) {

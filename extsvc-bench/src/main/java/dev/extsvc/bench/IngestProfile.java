@@ -10,9 +10,10 @@ import jdk.jfr.Recording;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A JFR recording of the timed callback phase alone (not the invocations, not the bare servers), when the system
- * property {@code bench.jfr} names a directory: {@code BENCH_JAVA_OPTS=-Dbench.jfr=DIR scripts/bench ...}. Writes
- * {@code DIR/ingest-sqlite.jfr} and so on, the last run of each store winning.
+ * A JFR recording of the timed callback phase alone (not the invocations, not the bare servers),
+ * when the system property {@code bench.jfr} names a directory: {@code
+ * BENCH_JAVA_OPTS=-Dbench.jfr=DIR scripts/bench ...}. Writes {@code DIR/ingest-sqlite.jfr} and so
+ * on, the last run of each store winning.
  */
 final class IngestProfile implements AutoCloseable {
   private final @Nullable Recording recording;
@@ -30,11 +31,13 @@ final class IngestProfile implements AutoCloseable {
     }
     try {
       Recording recording = new Recording(Configuration.getConfiguration("profile"));
-      // CPU-time sampling (JDK 25, Linux) says where the CPU goes even when other processes share the cores;
+      // CPU-time sampling (JDK 25, Linux) says where the CPU goes even when other processes share
+      // the cores;
       // the wall-clock sampler sees only threads that happen to be running.
       recording.enable("jdk.CPUTimeSample").with("throttle", "2ms");
       recording.start();
-      return new IngestProfile(recording, Path.of(dir, "ingest-" + kind.name().toLowerCase(Locale.ROOT) + ".jfr"));
+      return new IngestProfile(
+          recording, Path.of(dir, "ingest-" + kind.name().toLowerCase(Locale.ROOT) + ".jfr"));
     } catch (IOException | ParseException e) {
       throw new IllegalStateException("cannot start JFR", e);
     }

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A generated OpenAPI 3.0 document far larger than Acme: {@code operations} operations, each with a query
- * parameter, a body with a nested callback URL, and two callbacks (one at the body pointer, one at the query
- * parameter, the second with a literal suffix), all over {@code operations / 10} shared component schemas.
+ * A generated OpenAPI 3.0 document far larger than Acme: {@code operations} operations, each with a
+ * query parameter, a body with a nested callback URL, and two callbacks (one at the body pointer,
+ * one at the query parameter, the second with a literal suffix), all over {@code operations / 10}
+ * shared component schemas.
  */
 final class LargeSpec {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,7 +28,13 @@ final class LargeSpec {
       schema.putArray("required").add("id").add("status");
       ObjectNode props = schema.putObject("properties");
       props.putObject("id").put("type", "string");
-      props.putObject("status").put("type", "string").putArray("enum").add("ok").add("failed").add("pending");
+      props
+          .putObject("status")
+          .put("type", "string")
+          .putArray("enum")
+          .add("ok")
+          .add("failed")
+          .add("pending");
       props.putObject("amount").put("type", "number").put("minimum", 0);
       props.putObject("createdAt").put("type", "string").put("format", "date-time");
       props.putObject("tags").put("type", "array").putObject("items").put("type", "string");
@@ -41,16 +48,40 @@ final class LargeSpec {
       ObjectNode op = paths.putObject("/resources" + o + "/{id}").putObject("post");
       op.put("operationId", "operation" + o);
       ArrayNode params = op.putArray("parameters");
-      params.addObject().put("name", "id").put("in", "path").put("required", true).putObject("schema").put("type", "string");
-      params.addObject().put("name", "notifyUrl").put("in", "query").putObject("schema").put("type", "string");
-      ObjectNode body = op.putObject("requestBody").putObject("content").putObject("application/json")
-          .putObject("schema");
+      params
+          .addObject()
+          .put("name", "id")
+          .put("in", "path")
+          .put("required", true)
+          .putObject("schema")
+          .put("type", "string");
+      params
+          .addObject()
+          .put("name", "notifyUrl")
+          .put("in", "query")
+          .putObject("schema")
+          .put("type", "string");
+      ObjectNode body =
+          op.putObject("requestBody")
+              .putObject("content")
+              .putObject("application/json")
+              .putObject("schema");
       body.put("type", "object");
       ObjectNode bodyProps = body.putObject("properties");
       bodyProps.putObject("payload").put("$ref", model);
-      bodyProps.putObject("hooks").put("type", "object").putObject("properties").putObject("done").put("type", "string");
-      op.putObject("responses").putObject("202").put("description", "accepted").putObject("content")
-          .putObject("application/json").putObject("schema").put("$ref", model);
+      bodyProps
+          .putObject("hooks")
+          .put("type", "object")
+          .putObject("properties")
+          .putObject("done")
+          .put("type", "string");
+      op.putObject("responses")
+          .putObject("202")
+          .put("description", "accepted")
+          .putObject("content")
+          .putObject("application/json")
+          .putObject("schema")
+          .put("$ref", model);
       ObjectNode callbacks = op.putObject("callbacks");
       callback(callbacks, "done" + o, "{$request.body#/hooks/done}", model);
       callback(callbacks, "progress" + o, "{$request.query.notifyUrl}/progress", model);
@@ -60,8 +91,12 @@ final class LargeSpec {
 
   private static void callback(ObjectNode callbacks, String key, String expression, String model) {
     ObjectNode post = callbacks.putObject(key).putObject(expression).putObject("post");
-    post.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")
-        .putObject("schema").put("$ref", model);
+    post.putObject("requestBody")
+        .put("required", true)
+        .putObject("content")
+        .putObject("application/json")
+        .putObject("schema")
+        .put("$ref", model);
     post.putObject("responses").putObject("200").put("description", "ok");
   }
 }

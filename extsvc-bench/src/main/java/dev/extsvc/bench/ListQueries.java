@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** The console's first pages (50 rows) over the waiting rows of {@link WaitingRows}, one per kind of filter. */
+/**
+ * The console's first pages (50 rows) over the waiting rows of {@link WaitingRows}, one per kind of
+ * filter.
+ */
 final class ListQueries {
   static final int PAGE = 50;
 
@@ -18,20 +21,29 @@ final class ListQueries {
     Map<String, InvocationQuery> q = new LinkedHashMap<>();
     q.put("no filter", InvocationQuery.all(PAGE));
     q.put("status PENDING (most rows)", query(InvocationStatus.PENDING, null, null, null, null));
-    q.put("status TIMED_OUT (swept rows)", query(InvocationStatus.TIMED_OUT, null, null, null, null));
+    q.put(
+        "status TIMED_OUT (swept rows)", query(InvocationStatus.TIMED_OUT, null, null, null, null));
     q.put("status COMPLETED (no rows)", query(InvocationStatus.COMPLETED, null, null, null, null));
     q.put("service Payments (30 %)", query(null, WaitingRows.PAYMENTS, null, null, null));
     q.put("service Rare Service (0.1 %)", query(null, WaitingRows.RARE, null, null, null));
     q.put("operation CreatePayment (15 %)", query(null, null, "CreatePayment", null, null));
     q.put("time range: last 24 h", query(null, null, null, now.minus(Duration.ofDays(1)), now));
     Instant old = now.minus(Duration.ofDays(15));
-    q.put("time range: one day 2 weeks ago", query(null, null, null, old, old.plus(Duration.ofDays(1))));
-    q.put("status TIMED_OUT + service Rare Service", query(InvocationStatus.TIMED_OUT, WaitingRows.RARE, null, null, null));
+    q.put(
+        "time range: one day 2 weeks ago",
+        query(null, null, null, old, old.plus(Duration.ofDays(1))));
+    q.put(
+        "status TIMED_OUT + service Rare Service",
+        query(InvocationStatus.TIMED_OUT, WaitingRows.RARE, null, null, null));
     return q;
   }
 
-  private static InvocationQuery query(@Nullable InvocationStatus status, @Nullable String service,
-      @Nullable String operation, @Nullable Instant from, @Nullable Instant to) {
+  private static InvocationQuery query(
+      @Nullable InvocationStatus status,
+      @Nullable String service,
+      @Nullable String operation,
+      @Nullable Instant from,
+      @Nullable Instant to) {
     return new InvocationQuery(status, service, operation, from, to, null, PAGE);
   }
 }

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
@@ -25,45 +25,100 @@ final class Report {
     line();
     line("| | |");
     line("|---|---|");
-    line("| date | " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")) + " |");
-    line("| machine | " + m.cores() + " cores, " + m.cpu() + ", " + m.memory() + " memory, " + m.os() + " |");
+    line(
+        "| date | "
+            + ZonedDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))
+            + " |");
+    line(
+        "| machine | "
+            + m.cores()
+            + " cores, "
+            + m.cpu()
+            + ", "
+            + m.memory()
+            + " memory, "
+            + m.os()
+            + " |");
     line("| JDK | " + m.jdk() + " |");
-    line("| load average before (1/5/15 min) | " + loadBefore + " (the machine is shared with other builds) |");
-    line("| mode | " + (s.quick() ? "--quick" : "full") + ": " + s.runs() + " runs per figure, " + s.count()
-        + " timed requests per run after " + s.warmup() + " untimed, " + s.concurrency() + " in flight, "
-        + Stat.number(s.pending(), 0) + " waiting invocations |");
+    line(
+        "| load average before (1/5/15 min) | "
+            + loadBefore
+            + " (the machine is shared with other builds) |");
+    line(
+        "| mode | "
+            + (s.quick() ? "--quick" : "full")
+            + ": "
+            + s.runs()
+            + " runs per figure, "
+            + s.count()
+            + " timed requests per run after "
+            + s.warmup()
+            + " untimed, "
+            + s.concurrency()
+            + " in flight, "
+            + Stat.number(s.pending(), 0)
+            + " waiting invocations |");
     line();
     line("Each figure is the median of the runs, with the smallest and largest run in brackets.");
     line();
   }
 
-  void endToEnd(Settings s, Series oursSqlite, Series oursPostgres, Series helidon, Series vertx,
-      Series invokeSqlite, Series invokePostgres, Series bareCallout) {
+  void endToEnd(
+      Settings s,
+      Series oursSqlite,
+      Series oursPostgres,
+      Series helidon,
+      Series vertx,
+      Series invokeSqlite,
+      Series invokePostgres,
+      Series bareCallout) {
     line("## Callback ingest, end to end");
     line();
-    line("The server (`ExtsvcServer`, Helidon SE) with its store; " + s.count() + " pending Acme invocations made "
-        + "through `ExternalServices.invoke` (real tokens, real handler), then one `applicationOutcomeApproved` "
-        + "callback each, " + s.concurrency() + " in flight from the JDK HttpClient on virtual threads in the same "
-        + "JVM, over loopback. Every run is checked afterwards with plain SQL: every callback answered 200, stored "
-        + "once, HANDLED, its invocation COMPLETED, the handler run once (the run fails otherwise). The bare servers "
-        + "get the same requests and read the body and answer 200.");
+    line(
+        "The server (`ExtsvcServer`, Helidon SE) with its store; "
+            + s.count()
+            + " pending Acme invocations made "
+            + "through `ExternalServices.invoke` (real tokens, real handler), then one `applicationOutcomeApproved` "
+            + "callback each, "
+            + s.concurrency()
+            + " in flight from the JDK HttpClient on virtual threads in the same "
+            + "JVM, over loopback. Every run is checked afterwards with plain SQL: every callback answered 200, stored "
+            + "once, HANDLED, its invocation COMPLETED, the handler run once (the run fails otherwise). The bare servers "
+            + "get the same requests and read the body and answer 200.");
     line();
-    line("| endpoint | callbacks/s | p50 ms | p99 ms | p99.9 ms | / bare Helidon | / bare Vert.x |");
+    line(
+        "| endpoint | callbacks/s | p50 ms | p99 ms | p99.9 ms | / bare Helidon | / bare Vert.x |");
     line("|---|---:|---:|---:|---:|---:|---:|");
     for (Series x : List.of(oursSqlite, oursPostgres, helidon, vertx)) {
       if (x.isEmpty()) {
         continue;
       }
-      line("| " + x.name + " | " + x.perSecond().format(0) + " | " + x.millisAt(50).format(1) + " | "
-          + x.millisAt(99).format(1) + " | " + x.millisAt(99.9).format(1) + " | " + ratio(x, helidon) + " | "
-          + ratio(x, vertx) + " |");
+      line(
+          "| "
+              + x.name
+              + " | "
+              + x.perSecond().format(0)
+              + " | "
+              + x.millisAt(50).format(1)
+              + " | "
+              + x.millisAt(99).format(1)
+              + " | "
+              + x.millisAt(99.9).format(1)
+              + " | "
+              + ratio(x, helidon)
+              + " | "
+              + ratio(x, vertx)
+              + " |");
     }
     line();
     line("## Invocation rate");
     line();
-    line("`ExternalServices.invoke` of Acme's `SubmitApplication` (persist with three tokens and five events, inject "
-        + "three callback URLs, callout, record the answer) against a bare Helidon SE endpoint answering 201, "
-        + s.concurrency() + " callers at once; beside it the same request sent with the bare JDK HttpClient.");
+    line(
+        "`ExternalServices.invoke` of Acme's `SubmitApplication` (persist with three tokens and five events, inject "
+            + "three callback URLs, callout, record the answer) against a bare Helidon SE endpoint answering 201, "
+            + s.concurrency()
+            + " callers at once; beside it the same request sent with the bare JDK HttpClient.");
     line();
     line("| caller | invocations/s | p50 ms | p99 ms | p99.9 ms | / bare callout |");
     line("|---|---:|---:|---:|---:|---:|");
@@ -71,8 +126,20 @@ final class Report {
       if (x.isEmpty()) {
         continue;
       }
-      line("| " + x.name + " | " + x.perSecond().format(0) + " | " + x.millisAt(50).format(1) + " | "
-          + x.millisAt(99).format(1) + " | " + x.millisAt(99.9).format(1) + " | " + ratio(x, bareCallout) + " |");
+      line(
+          "| "
+              + x.name
+              + " | "
+              + x.perSecond().format(0)
+              + " | "
+              + x.millisAt(50).format(1)
+              + " | "
+              + x.millisAt(99).format(1)
+              + " | "
+              + x.millisAt(99.9).format(1)
+              + " | "
+              + ratio(x, bareCallout)
+              + " |");
     }
     line();
   }
@@ -84,13 +151,20 @@ final class Report {
     List<StoreKind> kinds = List.copyOf(figures.keySet());
     line("## Scale of waiting");
     line();
-    line(Stat.number(s.pending(), 0) + " PENDING invocations loaded straight into the schema (batched inserts on "
-        + "SQLite, COPY on PostgreSQL, one transaction per " + Stat.number(BulkLoader.CHUNK, 0) + " invocations), "
-        + "shaped like what the runtime writes for Acme: one invocation row, three token rows, five event rows. The "
-        + "server then starts in a JVM of its own (`-Xmx1g`) on that store, as `extsvc serve` would; heap and RSS "
-        + "are read after `System.gc()`, beside the same server on an empty store. The sweeper (`sweepNow()`, "
-        + "batches of 500, the handler's timeout hook for each) then times out " + Stat.number(s.sweep(), 0)
-        + " of them at once, " + s.runs() + " times.");
+    line(
+        Stat.number(s.pending(), 0)
+            + " PENDING invocations loaded straight into the schema (batched inserts on "
+            + "SQLite, COPY on PostgreSQL, one transaction per "
+            + Stat.number(BulkLoader.CHUNK, 0)
+            + " invocations), "
+            + "shaped like what the runtime writes for Acme: one invocation row, three token rows, five event rows. The "
+            + "server then starts in a JVM of its own (`-Xmx1g`) on that store, as `extsvc serve` would; heap and RSS "
+            + "are read after `System.gc()`, beside the same server on an empty store. The sweeper (`sweepNow()`, "
+            + "batches of 500, the handler's timeout hook for each) then times out "
+            + Stat.number(s.sweep(), 0)
+            + " of them at once, "
+            + s.runs()
+            + " times.");
     line();
     StringBuilder header = new StringBuilder("| |");
     StringBuilder rule = new StringBuilder("|---|");
@@ -102,21 +176,62 @@ final class Report {
     line(rule.toString());
     row(kinds, figures, "bulk load, s", f -> Stat.number(f.loadSeconds(), 1));
     row(kinds, figures, "store on disk, MiB", f -> Stat.number(f.bytesOnDisk() / 1048576.0, 0));
-    row(kinds, figures, "bytes per waiting invocation", f -> Stat.number((double) f.bytesOnDisk() / f.pending(), 0));
-    row(kinds, figures, "server heap after GC, empty store, MiB", f -> Stat.number(Stat.known(f.empty(), "start.heapMiB"), 1));
-    row(kinds, figures, "server heap after GC, waiting store, MiB", f -> Stat.number(Stat.known(f.loaded(), "start.heapMiB"), 1));
-    row(kinds, figures, "server heap after GC, after the sweeps, MiB", f -> Stat.number(Stat.known(f.loaded(), "swept.heapMiB"), 1));
-    row(kinds, figures, "server RSS, empty store, MiB", f -> Stat.number(Stat.known(f.empty(), "start.rssMiB"), 0));
-    row(kinds, figures, "server RSS, waiting store, MiB", f -> Stat.number(Stat.known(f.loaded(), "start.rssMiB"), 0));
-    row(kinds, figures, "sweeper: " + Stat.number(s.sweep(), 0) + " timed out at once, s",
-        f -> new Stat(f.sweepMillis().median() / 1000, f.sweepMillis().min() / 1000, f.sweepMillis().max() / 1000,
-            f.sweepMillis().runs()).format(1));
-    row(kinds, figures, "sweeper: timeouts per second", f -> Stat.number(f.sweptPerRun() / (f.sweepMillis().median() / 1000), 0));
+    row(
+        kinds,
+        figures,
+        "bytes per waiting invocation",
+        f -> Stat.number((double) f.bytesOnDisk() / f.pending(), 0));
+    row(
+        kinds,
+        figures,
+        "server heap after GC, empty store, MiB",
+        f -> Stat.number(Stat.known(f.empty(), "start.heapMiB"), 1));
+    row(
+        kinds,
+        figures,
+        "server heap after GC, waiting store, MiB",
+        f -> Stat.number(Stat.known(f.loaded(), "start.heapMiB"), 1));
+    row(
+        kinds,
+        figures,
+        "server heap after GC, after the sweeps, MiB",
+        f -> Stat.number(Stat.known(f.loaded(), "swept.heapMiB"), 1));
+    row(
+        kinds,
+        figures,
+        "server RSS, empty store, MiB",
+        f -> Stat.number(Stat.known(f.empty(), "start.rssMiB"), 0));
+    row(
+        kinds,
+        figures,
+        "server RSS, waiting store, MiB",
+        f -> Stat.number(Stat.known(f.loaded(), "start.rssMiB"), 0));
+    row(
+        kinds,
+        figures,
+        "sweeper: " + Stat.number(s.sweep(), 0) + " timed out at once, s",
+        f ->
+            new Stat(
+                    f.sweepMillis().median() / 1000,
+                    f.sweepMillis().min() / 1000,
+                    f.sweepMillis().max() / 1000,
+                    f.sweepMillis().runs())
+                .format(1));
+    row(
+        kinds,
+        figures,
+        "sweeper: timeouts per second",
+        f -> Stat.number(f.sweptPerRun() / (f.sweepMillis().median() / 1000), 0));
     line();
-    line("### The console's list: first page (50 rows) over " + Stat.number(s.pending(), 0) + " invocations");
+    line(
+        "### The console's list: first page (50 rows) over "
+            + Stat.number(s.pending(), 0)
+            + " invocations");
     line();
-    line("`Store.invocations(InvocationQuery)` in the server process, after the sweeps, " + s.queryRepeats()
-        + " times each (the first one cold); milliseconds. Target: under 100 ms for any filter.");
+    line(
+        "`Store.invocations(InvocationQuery)` in the server process, after the sweeps, "
+            + s.queryRepeats()
+            + " times each (the first one cold); milliseconds. Target: under 100 ms for any filter.");
     line();
     StringBuilder qh = new StringBuilder("| filter | rows |");
     StringBuilder qr = new StringBuilder("|---|---:|");
@@ -127,10 +242,15 @@ final class Report {
     line(qh.toString());
     line(qr.toString());
     for (String name : Stat.known(figures, kinds.get(0)).queryMillis().keySet()) {
-      StringBuilder r = new StringBuilder("| " + name + " | " + Stat.known(figures, kinds.get(0)).queryRows().get(name) + " |");
+      StringBuilder r =
+          new StringBuilder(
+              "| " + name + " | " + Stat.known(figures, kinds.get(0)).queryRows().get(name) + " |");
       for (StoreKind k : kinds) {
         Stat t = Stat.known(Stat.known(figures, k).queryMillis(), name);
-        r.append(' ').append(t.format(t.median() < 10 ? 2 : 0)).append(t.max() > 100 ? " **over 100**" : "").append(" |");
+        r.append(' ')
+            .append(t.format(t.median() < 10 ? 2 : 0))
+            .append(t.max() > 100 ? " **over 100**" : "")
+            .append(" |");
       }
       line(r.toString());
     }
@@ -143,19 +263,36 @@ final class Report {
     }
     line("## Hot paths (JMH)");
     line();
-    line("JMH 1.37, average time per operation, " + (s.quick() ? "1 fork" : s.runs() + " forks") + " (the spread is "
-        + "over forks), 1 s iterations. The store lookup is `Store.token` on an SQLite store holding " + Stat.number(3 * TokenBenchmarks.INVOCATIONS, 0) + " tokens.");
+    line(
+        "JMH 1.37, average time per operation, "
+            + (s.quick() ? "1 fork" : s.runs() + " forks")
+            + " (the spread is "
+            + "over forks), 1 s iterations. The store lookup is `Store.token` on an SQLite store holding "
+            + Stat.number(3 * TokenBenchmarks.INVOCATIONS, 0)
+            + " tokens.");
     line();
     line("| benchmark | time per operation | unit |");
     line("|---|---:|---|");
     for (Microbenchmarks.Figure f : figures) {
-      line("| " + f.name() + " | " + f.score().format(f.score().median() < 10 ? 2 : 0) + " | " + f.unit() + " |");
+      line(
+          "| "
+              + f.name()
+              + " | "
+              + f.score().format(f.score().median() < 10 ? 2 : 0)
+              + " | "
+              + f.unit()
+              + " |");
     }
     line();
   }
 
   void footer(String loadAfter, double minutes) {
-    line("Load average after: " + loadAfter + "; the whole run took " + Stat.number(minutes, 1) + " minutes.");
+    line(
+        "Load average after: "
+            + loadAfter
+            + "; the whole run took "
+            + Stat.number(minutes, 1)
+            + " minutes.");
   }
 
   void write(Path out) {
@@ -173,7 +310,10 @@ final class Report {
     return md.toString();
   }
 
-  private void row(List<StoreKind> kinds, Map<StoreKind, Waiting.Figures> figures, String name,
+  private void row(
+      List<StoreKind> kinds,
+      Map<StoreKind, Waiting.Figures> figures,
+      String name,
       java.util.function.Function<Waiting.Figures, String> cell) {
     StringBuilder r = new StringBuilder("| " + name + " |");
     for (StoreKind k : kinds) {

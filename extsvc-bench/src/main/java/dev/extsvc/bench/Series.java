@@ -3,7 +3,9 @@ package dev.extsvc.bench;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The load results of one subject (an endpoint on a store, a bare server) over the repeated runs. */
+/**
+ * The load results of one subject (an endpoint on a store, a bare server) over the repeated runs.
+ */
 final class Series {
   final String name;
   private final List<LoadGenerator.Result> results = new ArrayList<>();

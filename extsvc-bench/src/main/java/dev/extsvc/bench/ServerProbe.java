@@ -14,20 +14,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The server process of the scale figures, in a JVM of its own so that its memory is only its own: opens the
- * store as {@code extsvc serve} would, starts the server, reports heap and RSS after a GC, then times the sweeper
- * and the console's list queries. Prints {@code key=value} lines for the harness to read.
+ * The server process of the scale figures, in a JVM of its own so that its memory is only its own:
+ * opens the store as {@code extsvc serve} would, starts the server, reports heap and RSS after a
+ * GC, then times the sweeper and the console's list queries. Prints {@code key=value} lines for the
+ * harness to read.
  *
- * <p>Arguments: {@code sqlite FILE | postgresql URL}, now (epoch ms), bands, sweep, repeats ({@code 0 0 0} for
- * memory only).
+ * <p>Arguments: {@code sqlite FILE | postgresql URL}, now (epoch ms), bands, sweep, repeats ({@code
+ * 0 0 0} for memory only).
  */
 final class ServerProbe {
   private ServerProbe() {}
 
   public static void main(String[] args) throws Exception {
-    var db = new Databases.Fresh(StoreKind.valueOf(args[0].toUpperCase(java.util.Locale.ROOT)),
-        args[0].equals("sqlite") ? "jdbc:sqlite:" + args[1] : args[1],
-        args[0].equals("sqlite") ? Path.of(args[1]) : null);
+    var db =
+        new Databases.Fresh(
+            StoreKind.valueOf(args[0].toUpperCase(java.util.Locale.ROOT)),
+            args[0].equals("sqlite") ? "jdbc:sqlite:" + args[1] : args[1],
+            args[0].equals("sqlite") ? Path.of(args[1]) : null);
     Instant now = Instant.ofEpochMilli(Long.parseLong(args[2]));
     int bands = Integer.parseInt(args[3]);
     int sweep = Integer.parseInt(args[4]);
@@ -35,13 +38,14 @@ final class ServerProbe {
     SettableClock clock = new SettableClock(now);
     int port = EndToEnd.freePort();
     try (JdbcStore store = db.openStore();
-        ExternalServices services = ExternalServices.builder()
-            .store(store)
-            .publicBaseUrl("http://127.0.0.1:" + port)
-            .clock(clock)
-            .startSweeper(false)
-            .allowHandlerPackage("dev.extsvc.bench")
-            .build();
+        ExternalServices services =
+            ExternalServices.builder()
+                .store(store)
+                .publicBaseUrl("http://127.0.0.1:" + port)
+                .clock(clock)
+                .startSweeper(false)
+                .allowHandlerPackage("dev.extsvc.bench")
+                .build();
         ExtsvcServer server = ExtsvcServer.builder(services).port(port).build().start()) {
       memory("start");
       for (int b = 0; b < bands; b++) {
@@ -71,9 +75,15 @@ final class ServerProbe {
     for (int i = 0; i < 3; i++) {
       System.gc();
     }
-    print(when + ".heapMiB", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0);
-    long rssKb = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-        .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1);
+    print(
+        when + ".heapMiB",
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0);
+    long rssKb =
+        Files.readAllLines(Path.of("/proc/self/status")).stream()
+            .filter(l -> l.startsWith("VmRSS:"))
+            .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+            .findFirst()
+            .orElse(-1);
     print(when + ".rssMiB", rssKb / 1024.0);
   }
 

@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SpecBenchmarks {
-  static final String URL = "https://hooks.example.com/callbacks/0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+  static final String URL =
+      "https://hooks.example.com/callbacks/0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
 
   JsonNode application;
   InjectionTarget body = InjectionTarget.fromId("body:/callbackUrlForOutcomes/approved");
@@ -37,10 +38,14 @@ public class SpecBenchmarks {
 
   @Benchmark
   public ExpressionTemplate parseTemplate() {
-    return ExpressionTemplate.parse("{$request.body#/callbackUrlForOutcomes/approved}/events?kind=final");
+    return ExpressionTemplate.parse(
+        "{$request.body#/callbackUrlForOutcomes/approved}/events?kind=final");
   }
 
-  /** What an Acme invocation does: copy the caller's request, write three URLs (two in the body, one in the query). */
+  /**
+   * What an Acme invocation does: copy the caller's request, write three URLs (two in the body, one
+   * in the query).
+   */
   @Benchmark
   public RequestParts copyAndInjectThree() {
     RequestParts parts = RequestParts.fromJson(application);

@@ -18,7 +18,9 @@ final class Specs {
 
   /** The example document, found from the project root (scripts/bench) or from a module (tests). */
   static String acme() {
-    for (Path p : List.of(Path.of("examples/acme-mortgages.json"), Path.of("../examples/acme-mortgages.json"))) {
+    for (Path p :
+        List.of(
+            Path.of("examples/acme-mortgages.json"), Path.of("../examples/acme-mortgages.json"))) {
       if (Files.exists(p)) {
         try {
           return Files.readString(p);
@@ -27,12 +29,16 @@ final class Specs {
         }
       }
     }
-    throw new IllegalStateException("examples/acme-mortgages.json not found from " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "examples/acme-mortgages.json not found from " + Path.of("").toAbsolutePath());
   }
 
   /** The request parts of the i-th application, about the size of a real one. */
   static String applicationJson(int i) {
-    return "{\"body\":{\"applicant\":{\"name\":\"Applicant " + i + "\",\"address\":\"" + i
+    return "{\"body\":{\"applicant\":{\"name\":\"Applicant "
+        + i
+        + "\",\"address\":\""
+        + i
         + " Main Street, Springfield\"}}}";
   }
 }

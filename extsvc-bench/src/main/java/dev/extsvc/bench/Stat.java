@@ -9,7 +9,10 @@ import java.util.Map;
 /** One figure over repeated runs: the median, with the smallest and largest run as its spread. */
 record Stat(double median, double min, double max, int runs) {
 
-  /** {@code map.get(key)} for a key the harness has put there itself; a missing one is a bug in the harness. */
+  /**
+   * {@code map.get(key)} for a key the harness has put there itself; a missing one is a bug in the
+   * harness.
+   */
   static <K, V> V known(Map<K, V> map, K key) {
     V value = map.get(key);
     if (value == null) {
@@ -25,7 +28,8 @@ record Stat(double median, double min, double max, int runs) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     int n = sorted.size();
-    double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    double median =
+        n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     return new Stat(median, sorted.get(0), sorted.get(n - 1), n);
   }
 

@@ -1,7 +1,7 @@
 package dev.extsvc.bench;
 
-import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.store.TokenRow;
+import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +49,10 @@ public class TokenBenchmarks {
     return tokens.store.token(tokens.nextHash());
   }
 
-  /** An SQLite store with {@link #INVOCATIONS} waiting invocations, and a sample of their token hashes. */
+  /**
+   * An SQLite store with {@link #INVOCATIONS} waiting invocations, and a sample of their token
+   * hashes.
+   */
   @State(Scope.Benchmark)
   public static class SqliteTokens {
     Path dir;
@@ -61,11 +64,14 @@ public class TokenBenchmarks {
     public void setUp() throws Exception {
       dir = Files.createTempDirectory("extsvc-token-bench");
       Path file = dir.resolve("tokens.db");
-      Databases.Fresh db = new Databases.Fresh(StoreKind.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), file);
+      Databases.Fresh db =
+          new Databases.Fresh(StoreKind.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(), file);
       BulkLoader.load(db, new WaitingRows(INVOCATIONS, 1, 1, Instant.now()));
       try (Connection c = db.connect();
-          ResultSet rs = c.createStatement().executeQuery(
-              "SELECT token_hash FROM extsvc_callback_tokens ORDER BY random() LIMIT 4096")) {
+          ResultSet rs =
+              c.createStatement()
+                  .executeQuery(
+                      "SELECT token_hash FROM extsvc_callback_tokens ORDER BY random() LIMIT 4096")) {
         while (rs.next()) {
           hashes.add(rs.getBytes(1));
         }

@@ -26,13 +26,19 @@ public class ValidationBenchmarks {
 
   @Setup
   public void setUp() {
-    ServiceDefinition acme = Objects.requireNonNull(Registrar.defaults().register(Specs.acme(), null).service());
-    CallbackDefinition approved = acme.operation(Specs.SUBMIT).orElseThrow().callbacks().stream()
-        .filter(d -> d.key().equals(Specs.APPROVED)).findFirst().orElseThrow();
-    JsonNode schema = Objects.requireNonNull(Objects.requireNonNull(approved.requestBody()).schema());
+    ServiceDefinition acme =
+        Objects.requireNonNull(Registrar.defaults().register(Specs.acme(), null).service());
+    CallbackDefinition approved =
+        acme.operation(Specs.SUBMIT).orElseThrow().callbacks().stream()
+            .filter(d -> d.key().equals(Specs.APPROVED))
+            .findFirst()
+            .orElseThrow();
+    JsonNode schema =
+        Objects.requireNonNull(Objects.requireNonNull(approved.requestBody()).schema());
     // the runtime's own validator, through the documented test hook (the non-API support package)
     validator = PayloadValidator.compile(schema, acme.openApiVersion())::validate;
-    if (!validator.apply(Specs.APPROVED_BODY).isEmpty() || validator.apply("{\"status\":1}").isEmpty()) {
+    if (!validator.apply(Specs.APPROVED_BODY).isEmpty()
+        || validator.apply("{\"status\":1}").isEmpty()) {
       throw new IllegalStateException("the validator does not tell valid from invalid");
     }
   }

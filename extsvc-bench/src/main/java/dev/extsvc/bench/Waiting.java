@@ -16,17 +16,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The scale of waiting on one store: bulk-load the waiting invocations, measure the file, then start the server
- * in a JVM of its own ({@link ServerProbe}) on that store for memory, sweeps and list queries, beside a probe on an
- * empty store for the baseline.
+ * The scale of waiting on one store: bulk-load the waiting invocations, measure the file, then
+ * start the server in a JVM of its own ({@link ServerProbe}) on that store for memory, sweeps and
+ * list queries, beside a probe on an empty store for the baseline.
  */
 final class Waiting {
   /** No probe may run longer than this; it is killed and the harness fails. */
   static final long PROBE_LIMIT_MINUTES = 20;
 
   /** The figures of one store. */
-  record Figures(int pending, double loadSeconds, long bytesOnDisk, Map<String, Double> empty,
-      Map<String, Double> loaded, Stat sweepMillis, int sweptPerRun, Map<String, Stat> queryMillis,
+  record Figures(
+      int pending,
+      double loadSeconds,
+      long bytesOnDisk,
+      Map<String, Double> empty,
+      Map<String, Double> loaded,
+      Stat sweepMillis,
+      int sweptPerRun,
+      Map<String, Stat> queryMillis,
       Map<String, Integer> queryRows) {}
 
   private Waiting() {}
@@ -40,12 +47,14 @@ final class Waiting {
     BulkLoader.load(db, rows);
     double loadSeconds = (System.nanoTime() - t0) / 1e9;
     long bytes = db.sizeOnDisk();
-    Map<String, Double> loaded = probe(db, now, settings.runs(), settings.sweep(), settings.queryRepeats());
+    Map<String, Double> loaded =
+        probe(db, now, settings.runs(), settings.sweep(), settings.queryRepeats());
     List<Double> sweeps = new ArrayList<>();
     for (int b = 0; b < settings.runs(); b++) {
       int swept = Stat.known(loaded, "sweep." + b + ".count").intValue();
       if (swept != settings.sweep()) {
-        throw new IllegalStateException(kind.label + ": sweep " + b + " timed out " + swept + ", expected " + settings.sweep());
+        throw new IllegalStateException(
+            kind.label + ": sweep " + b + " timed out " + swept + ", expected " + settings.sweep());
       }
       sweeps.add(loaded.get("sweep." + b + ".ms"));
     }
@@ -59,31 +68,59 @@ final class Waiting {
       queries.put(name, Stat.of(times));
       queryRows.put(name, Stat.known(loaded, "rows." + name).intValue());
     }
-    return new Figures(settings.pending(), loadSeconds, bytes, empty, loaded, Stat.of(sweeps), settings.sweep(),
-        queries, queryRows);
+    return new Figures(
+        settings.pending(),
+        loadSeconds,
+        bytes,
+        empty,
+        loaded,
+        Stat.of(sweeps),
+        settings.sweep(),
+        queries,
+        queryRows);
   }
 
-  /** Runs {@link ServerProbe} in a new JVM with this JVM's class path; its {@code probe:} lines, as numbers. */
-  private static Map<String, Double> probe(Databases.Fresh db, Instant now, int bands, int sweep, int repeats) {
+  /**
+   * Runs {@link ServerProbe} in a new JVM with this JVM's class path; its {@code probe:} lines, as
+   * numbers.
+   */
+  private static Map<String, Double> probe(
+      Databases.Fresh db, Instant now, int bands, int sweep, int repeats) {
     String java = ProcessHandle.current().info().command().orElse("java");
     String where = db.file() != null ? db.file().toAbsolutePath().toString() : db.jdbcUrl();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED"));
+    List<String> command =
+        new ArrayList<>(List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED"));
     String jfr = System.getProperty("bench.jfr");
     if (jfr != null && bands > 0) {
-      // The probe is where the sweeper runs: record it there, as IngestProfile does for the callbacks.
-      command.add("-XX:StartFlightRecording=settings=profile,filename="
-          + Path.of(jfr, "waiting-" + db.kind().label.toLowerCase(Locale.ROOT) + ".jfr").toAbsolutePath());
+      // The probe is where the sweeper runs: record it there, as IngestProfile does for the
+      // callbacks.
+      command.add(
+          "-XX:StartFlightRecording=settings=profile,filename="
+              + Path.of(jfr, "waiting-" + db.kind().label.toLowerCase(Locale.ROOT) + ".jfr")
+                  .toAbsolutePath());
     }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        ServerProbe.class.getName(), db.kind() == StoreKind.SQLITE ? "sqlite" : "postgresql", where,
-        Long.toString(now.toEpochMilli()), Integer.toString(bands), Integer.toString(sweep), Integer.toString(repeats)));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            ServerProbe.class.getName(),
+            db.kind() == StoreKind.SQLITE ? "sqlite" : "postgresql",
+            where,
+            Long.toString(now.toEpochMilli()),
+            Integer.toString(bands),
+            Integer.toString(sweep),
+            Integer.toString(repeats)));
     Map<String, Double> values = new LinkedHashMap<>();
     try {
-      Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Process process =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       // Bounded: a probe still running at the limit is killed, which also ends the read below.
-      CompletableFuture.runAsync(process::destroyForcibly,
+      CompletableFuture.runAsync(
+          process::destroyForcibly,
           CompletableFuture.delayedExecutor(PROBE_LIMIT_MINUTES, TimeUnit.MINUTES));
-      try (var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      try (var out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = out.readLine()) != null) {
           if (line.startsWith("probe:")) {
@@ -93,7 +130,8 @@ final class Waiting {
         }
       }
       if (process.waitFor() != 0) {
-        throw new IllegalStateException("server probe failed with exit code " + process.exitValue());
+        throw new IllegalStateException(
+            "server probe failed with exit code " + process.exitValue());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

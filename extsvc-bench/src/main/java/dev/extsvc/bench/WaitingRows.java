@@ -10,12 +10,14 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 
 /**
- * The rows of {@code count} waiting invocations, shaped like what the runtime writes for an Acme application (one
- * invocation, three tokens, five events; the request with masked callback URLs), for the bulk loader.
+ * The rows of {@code count} waiting invocations, shaped like what the runtime writes for an Acme
+ * application (one invocation, three tokens, five events; the request with masked callback URLs),
+ * for the bulk loader.
  *
- * <p>Submit times spread evenly over the 30 days before {@code now}, ids are UUIDv7 of those times. Services are
- * skewed so that filters can be told apart: 69.9 % Acme, 30 % Payments, 0.1 % a rare one. {@code sweep × bands}
- * rows, spread over the whole table, are due in band b at {@code now + b hours}; the rest a month later.
+ * <p>Submit times spread evenly over the 30 days before {@code now}, ids are UUIDv7 of those times.
+ * Services are skewed so that filters can be told apart: 69.9 % Acme, 30 % Payments, 0.1 % a rare
+ * one. {@code sweep × bands} rows, spread over the whole table, are due in band b at {@code now + b
+ * hours}; the rest a month later.
  */
 final class WaitingRows {
   static final Duration SPAN = Duration.ofDays(30);
@@ -23,16 +25,30 @@ final class WaitingRows {
   static final String PAYMENTS = "Payments";
   static final String RARE = "Rare Service";
   static final List<String> TARGETS =
-      List.of("body:/callbackUrlForOutcomes/approved", "body:/callbackUrlForOutcomes/rejected",
+      List.of(
+          "body:/callbackUrlForOutcomes/approved",
+          "body:/callbackUrlForOutcomes/rejected",
           "query:callbackUrlForErrorCases");
   static final List<String> KEYS =
-      List.of("[\"applicationOutcomeApproved\"]", "[\"applicationOutcomeRejected\"]", "[\"applicationError\"]");
+      List.of(
+          "[\"applicationOutcomeApproved\"]",
+          "[\"applicationOutcomeRejected\"]",
+          "[\"applicationError\"]");
   static final String SYNC_HEADERS =
       "{\"content-length\":[\"30\"],\"content-type\":[\"application/json\"],\"date\":[\"Mon, 01 Jun 2026 10:00:00 GMT\"]}";
   static final String SYNC_BODY = "{\"applicationNumber\":\"A-1001\"}";
 
-  /** One invocation's values in schema order; instants as epoch microseconds, as the store keeps them. */
-  record Invocation(UUID id, String service, String operation, String handlerState, String request, long submitMicros,
+  /**
+   * One invocation's values in schema order; instants as epoch microseconds, as the store keeps
+   * them.
+   */
+  record Invocation(
+      UUID id,
+      String service,
+      String operation,
+      String handlerState,
+      String request,
+      long submitMicros,
       long deadlineMicros) {}
 
   private final int count;
@@ -54,11 +70,15 @@ final class WaitingRows {
     this.requestTemplate = requestTemplate();
   }
 
-  /** The request as the runtime stores it, with placeholders for the applicant and the three hash prefixes. */
+  /**
+   * The request as the runtime stores it, with placeholders for the applicant and the three hash
+   * prefixes.
+   */
   private static String requestTemplate() {
     RequestParts parts = RequestParts.fromJson(Json.readTrusted(Specs.applicationJson(-1)));
     for (int t = 0; t < TARGETS.size(); t++) {
-      InjectionTarget.fromId(TARGETS.get(t)).inject(parts, "http://127.0.0.1:8080/callbacks/{token sha256:#" + t + "#}");
+      InjectionTarget.fromId(TARGETS.get(t))
+          .inject(parts, "http://127.0.0.1:8080/callbacks/{token sha256:#" + t + "#}");
     }
     return parts.toJson().toString();
   }
@@ -78,13 +98,31 @@ final class WaitingRows {
   Invocation invocation(int i) {
     long submit = startMicros + (SPAN.toMillis() * 1000 / count) * i;
     int band = band(i);
-    long deadline = band < 0 ? nowMicros + SPAN.toMillis() * 1000 : nowMicros + band * 3_600_000_000L + i % 1000;
+    long deadline =
+        band < 0
+            ? nowMicros + SPAN.toMillis() * 1000
+            : nowMicros + band * 3_600_000_000L + i % 1000;
     String service = i % 1000 == 0 ? RARE : i % 10 >= 7 ? PAYMENTS : Specs.ACME;
-    String operation = service.equals(RARE) ? "Ping" : service.equals(PAYMENTS)
-        ? (i % 2 == 0 ? "CreatePayment" : "RefundPayment") : Specs.SUBMIT;
-    String request = requestTemplate.replace("Applicant -1", "Applicant " + i).replace("-1 Main", i + " Main")
-        .replace("#0#", prefix()).replace("#1#", prefix()).replace("#2#", prefix());
-    return new Invocation(uuidV7(submit / 1000), service, operation, "{\"applicant\":\"A" + i + "\"}", request, submit,
+    String operation =
+        service.equals(RARE)
+            ? "Ping"
+            : service.equals(PAYMENTS)
+                ? (i % 2 == 0 ? "CreatePayment" : "RefundPayment")
+                : Specs.SUBMIT;
+    String request =
+        requestTemplate
+            .replace("Applicant -1", "Applicant " + i)
+            .replace("-1 Main", i + " Main")
+            .replace("#0#", prefix())
+            .replace("#1#", prefix())
+            .replace("#2#", prefix());
+    return new Invocation(
+        uuidV7(submit / 1000),
+        service,
+        operation,
+        "{\"applicant\":\"A" + i + "\"}",
+        request,
+        submit,
         deadline);
   }
 
@@ -98,14 +136,30 @@ final class WaitingRows {
   /** The five events the runtime appends for one Acme invocation before its callout returns. */
   static List<String[]> events(Invocation inv) {
     return List.of(
-        new String[] {"SUBMITTED", "Invocation of " + inv.service() + "." + inv.operation()
-            + " submitted; callback timeout PT24H, deadline " + Instant.EPOCH.plusNanos(inv.deadlineMicros() * 1000)},
-        new String[] {"CALLBACK_URL", "Callback URL for applicationOutcomeApproved written to the request body at "
-            + "/callbackUrlForOutcomes/approved (token sha256:1a2b3c4d)"},
-        new String[] {"CALLBACK_URL", "Callback URL for applicationOutcomeRejected written to the request body at "
-            + "/callbackUrlForOutcomes/rejected (token sha256:5e6f7a8b)"},
-        new String[] {"CALLBACK_URL", "Callback URL for applicationError written to the query parameter "
-            + "callbackUrlForErrorCases (token sha256:9c0d1e2f)"},
+        new String[] {
+          "SUBMITTED",
+          "Invocation of "
+              + inv.service()
+              + "."
+              + inv.operation()
+              + " submitted; callback timeout PT24H, deadline "
+              + Instant.EPOCH.plusNanos(inv.deadlineMicros() * 1000)
+        },
+        new String[] {
+          "CALLBACK_URL",
+          "Callback URL for applicationOutcomeApproved written to the request body at "
+              + "/callbackUrlForOutcomes/approved (token sha256:1a2b3c4d)"
+        },
+        new String[] {
+          "CALLBACK_URL",
+          "Callback URL for applicationOutcomeRejected written to the request body at "
+              + "/callbackUrlForOutcomes/rejected (token sha256:5e6f7a8b)"
+        },
+        new String[] {
+          "CALLBACK_URL",
+          "Callback URL for applicationError written to the query parameter "
+              + "callbackUrlForErrorCases (token sha256:9c0d1e2f)"
+        },
         new String[] {"CALLOUT", "POST http://127.0.0.1:9000/applications?… answered 201 in 3 ms"});
   }
 

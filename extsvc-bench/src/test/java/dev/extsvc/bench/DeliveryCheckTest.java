@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
-import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.nio.file.Path;
@@ -34,13 +34,20 @@ class DeliveryCheckTest {
 
   @Test
   void oneCallbackMissingAndOneDoubledFailLoudlyNamingBoth() {
-    // Three sent: the first stored once, the second stored twice (handler ran twice), the third lost.
-    var check = new DeliveryCheck(3, 3, 3, new StoreTally(Map.of("COMPLETED", 2L, "PENDING", 1L),
-        Map.of("HANDLED", 3L), 1, 0));
+    // Three sent: the first stored once, the second stored twice (handler ran twice), the third
+    // lost.
+    var check =
+        new DeliveryCheck(
+            3,
+            3,
+            3,
+            new StoreTally(Map.of("COMPLETED", 2L, "PENDING", 1L), Map.of("HANDLED", 3L), 1, 0));
 
-    assertThat(check.problems()).anySatisfy(p -> assertThat(p).contains("more than one callback row"))
+    assertThat(check.problems())
+        .anySatisfy(p -> assertThat(p).contains("more than one callback row"))
         .anySatisfy(p -> assertThat(p).contains("2 invocations COMPLETED, expected 3"));
-    assertThatThrownBy(() -> check.verify("SQLite")).isInstanceOf(DeliveryCheck.DeliveryFailure.class)
+    assertThatThrownBy(() -> check.verify("SQLite"))
+        .isInstanceOf(DeliveryCheck.DeliveryFailure.class)
         .hasMessageContaining("SQLite: callbacks lost or doubled")
         .hasMessageContaining("more than one callback row")
         .hasMessageContaining("COMPLETED, expected 3");
@@ -48,9 +55,13 @@ class DeliveryCheckTest {
 
   @Test
   void answersThatWereNot2xxOrAHandlerThatRanTwiceFail() {
-    assertThat(new DeliveryCheck(3, 2, 3, tally(3, 3, 0)).problems()).singleElement().asString()
+    assertThat(new DeliveryCheck(3, 2, 3, tally(3, 3, 0)).problems())
+        .singleElement()
+        .asString()
         .contains("2 of 3 callbacks were answered 2xx");
-    assertThat(new DeliveryCheck(3, 3, 4, tally(3, 3, 0)).problems()).singleElement().asString()
+    assertThat(new DeliveryCheck(3, 3, 4, tally(3, 3, 0)).problems())
+        .singleElement()
+        .asString()
         .contains("the handler ran 4 times for 3 callbacks");
   }
 
@@ -72,7 +83,8 @@ class DeliveryCheckTest {
     }
 
     StoreTally tally;
-    try (Connection c = new Databases.Fresh(StoreKind.SQLITE, "jdbc:sqlite:" + file, file).connect()) {
+    try (Connection c =
+        new Databases.Fresh(StoreKind.SQLITE, "jdbc:sqlite:" + file, file).connect()) {
       tally = StoreTally.read(c);
     }
 
@@ -86,14 +98,45 @@ class DeliveryCheckTest {
   }
 
   private static InvocationRow invocation(UUID id, Instant now) {
-    return new InvocationRow(id, "Acme Mortgages", "SubmitApplication", true, InvocationStatus.PENDING, null, null,
-        null, "{}", null, null, null, now, now.plusSeconds(3600), null);
+    return new InvocationRow(
+        id,
+        "Acme Mortgages",
+        "SubmitApplication",
+        true,
+        InvocationStatus.PENDING,
+        null,
+        null,
+        null,
+        "{}",
+        null,
+        null,
+        null,
+        now,
+        now.plusSeconds(3600),
+        null);
   }
 
   private static void handle(JdbcStore store, UUID invocation, String dedupKey, Instant now) {
     UUID callback = UUID.randomUUID();
-    store.insertCallback(new CallbackRow(callback, invocation, "approved", now, "POST", "{}", "{}", dedupKey,
-        CallbackOutcome.RECEIVED, null, 0, null), new NewEvent(invocation, now, EventKind.CALLBACK_RECEIVED, "received"));
-    store.completeWithCallback(callback, invocation, now, List.of(new NewEvent(invocation, now, EventKind.COMPLETED, "done")));
+    store.insertCallback(
+        new CallbackRow(
+            callback,
+            invocation,
+            "approved",
+            now,
+            "POST",
+            "{}",
+            "{}",
+            dedupKey,
+            CallbackOutcome.RECEIVED,
+            null,
+            0,
+            null),
+        new NewEvent(invocation, now, EventKind.CALLBACK_RECEIVED, "received"));
+    store.completeWithCallback(
+        callback,
+        invocation,
+        now,
+        List.of(new NewEvent(invocation, now, EventKind.COMPLETED, "done")));
   }
 }

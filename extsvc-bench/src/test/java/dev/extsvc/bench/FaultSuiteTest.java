@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The short version of the kill -9 fault suite, in every build: five kills of a server process on SQLite at points
- * of the callback path, with retrying senders; nothing lost, nothing doubled. The full suite is scripts/fault-suite.
+ * The short version of the kill -9 fault suite, in every build: five kills of a server process on
+ * SQLite at points of the callback path, with retrying senders; nothing lost, nothing doubled. The
+ * full suite is scripts/fault-suite.
  */
 class FaultSuiteTest {
   @TempDir Path dir;

@@ -12,7 +12,8 @@ import java.time.Duration;
 /** A small client of the server's REST API for the CLI. */
 final class ApiClient {
   private final String server;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiClient(String server) {
     this.server = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
@@ -33,16 +34,21 @@ final class ApiClient {
   }
 
   Answer post(String path, String json) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(URI.create(server + path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)));
+    return send(
+        HttpRequest.newBuilder(URI.create(server + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   private Answer send(HttpRequest.Builder b) throws IOException, InterruptedException {
     try {
-      HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(150)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              b.timeout(Duration.ofSeconds(150)).build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (ConnectException e) {
-      throw new IOException("cannot reach the server at " + server + " (is `extsvc serve` running?)", e);
+      throw new IOException(
+          "cannot reach the server at " + server + " (is `extsvc serve` running?)", e);
     }
   }
 }

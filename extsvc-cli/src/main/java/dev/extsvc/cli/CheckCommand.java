@@ -28,11 +28,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * Prints the registration report of a spec: per asynchronous operation, each callback key, where the runtime
- * writes its URL and whether it can be awaited (and why not); then every diagnostic with its line. Exit 1 when
- * the spec is refused.
+ * Prints the registration report of a spec: per asynchronous operation, each callback key, where
+ * the runtime writes its URL and whether it can be awaited (and why not); then every diagnostic
+ * with its line. Exit 1 when the spec is refused.
  */
-@Command(name = "check", mixinStandardHelpOptions = true, description = "Register a spec and print the report (exit 1 on errors).")
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = "Register a spec and print the report (exit 1 on errors).")
 final class CheckCommand implements Callable<Integer> {
   private static final long MB = 1024L * 1024;
 
@@ -47,17 +50,28 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", description = "text or json")
   String format;
 
-  @Option(names = "--all-operations", description = "list synchronous operations too, one line each")
+  @Option(
+      names = "--all-operations",
+      description = "list synchronous operations too, one line each")
   boolean allOperations;
 
-  @Option(names = "--max-json-mb", paramLabel = "MB", description = "refuse JSON documents larger than this (default: 10)")
+  @Option(
+      names = "--max-json-mb",
+      paramLabel = "MB",
+      description = "refuse JSON documents larger than this (default: 10)")
   long maxJsonMb = Registrar.DEFAULT_MAX_JSON_BYTES / MB;
 
-  @Option(names = "--max-yaml-mb", paramLabel = "MB", description = "refuse YAML documents larger than this (default: 3)")
+  @Option(
+      names = "--max-yaml-mb",
+      paramLabel = "MB",
+      description = "refuse YAML documents larger than this (default: 3)")
   long maxYamlMb = Registrar.DEFAULT_MAX_YAML_BYTES / MB;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "extsvc.yaml: also say whether its credentials for the service cover each operation's security")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "extsvc.yaml: also say whether its credentials for the service cover each operation's security")
   @Nullable Path config;
 
   /** The credentials the configuration gives the service, or null without --config. */
@@ -66,18 +80,24 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!format.equals("text") && !format.equals("json")) {
-      throw new ParameterException(spec.commandLine(), "--format must be text or json, not '" + format + "'");
+      throw new ParameterException(
+          spec.commandLine(), "--format must be text or json, not '" + format + "'");
     }
     if (maxJsonMb <= 0 || maxYamlMb <= 0) {
-      throw new ParameterException(spec.commandLine(), "--max-json-mb and --max-yaml-mb must be positive");
+      throw new ParameterException(
+          spec.commandLine(), "--max-json-mb and --max-yaml-mb must be positive");
     }
-    Registrar registrar = Registrar.builder().maxJsonBytes(maxJsonMb * MB).maxYamlBytes(maxYamlMb * MB).build();
+    Registrar registrar =
+        Registrar.builder().maxJsonBytes(maxJsonMb * MB).maxYamlBytes(maxYamlMb * MB).build();
     Registration r = registrar.register(file, name);
     if (config != null && r.service() != null) {
-      ExtsvcConfig c = ExtsvcConfig.load(config, System.getenv()); // a ConfigException says the line
+      ExtsvcConfig c =
+          ExtsvcConfig.load(config, System.getenv()); // a ConfigException says the line
       ServiceConfig sc = c.services().get(r.service().name());
-      configured = sc == null ? List.of()
-          : sc.settings().credentials().stream().map(n -> c.credentials().get(n)).toList();
+      configured =
+          sc == null
+              ? List.of()
+              : sc.settings().credentials().stream().map(n -> c.credentials().get(n)).toList();
     }
     PrintWriter out = spec.commandLine().getOut();
     if (format.equals("json")) {
@@ -106,8 +126,14 @@ final class CheckCommand implements Callable<Integer> {
     if (s != null) {
       List<Operation> async = s.operations().stream().filter(Operation::async).toList();
       List<Key> keys = async.stream().flatMap(op -> keys(op).stream()).toList();
-      out.printf("Service %s %s (OpenAPI %s): %d operations, %d asynchronous, %d callback keys (%d can be awaited)%n",
-          s.name(), s.version(), s.openApiVersion(), s.operations().size(), async.size(), keys.size(),
+      out.printf(
+          "Service %s %s (OpenAPI %s): %d operations, %d asynchronous, %d callback keys (%d can be awaited)%n",
+          s.name(),
+          s.version(),
+          s.openApiVersion(),
+          s.operations().size(),
+          async.size(),
+          keys.size(),
           keys.stream().filter(Key::awaitable).count());
       for (Operation op : s.operations()) {
         if (op.async()) {
@@ -119,7 +145,9 @@ final class CheckCommand implements Callable<Integer> {
       }
       long sync = s.operations().size() - async.size();
       if (sync > 0 && !allOperations) {
-        out.printf("  (%d synchronous operation%s not listed; --all-operations lists them)%n", sync, sync == 1 ? "" : "s");
+        out.printf(
+            "  (%d synchronous operation%s not listed; --all-operations lists them)%n",
+            sync, sync == 1 ? "" : "s");
       }
       security(s, out);
     }
@@ -132,23 +160,33 @@ final class CheckCommand implements Callable<Integer> {
     if (r.report().errors().stream().anyMatch(d -> d.message().contains("; the limit for "))) {
       out.println("(--max-json-mb and --max-yaml-mb raise the size limits)");
     }
-    out.printf("%s: %d error(s), %d warning(s)%n", r.ok() ? "registered" : "refused",
-        r.report().errors().size(), r.report().warnings().size());
+    out.printf(
+        "%s: %d error(s), %d warning(s)%n",
+        r.ok() ? "registered" : "refused",
+        r.report().errors().size(),
+        r.report().warnings().size());
   }
 
-  /** Per operation that needs one, the credential kinds that satisfy its security, and whether they are configured. */
+  /**
+   * Per operation that needs one, the credential kinds that satisfy its security, and whether they
+   * are configured.
+   */
   private void security(ServiceDefinition s, PrintWriter out) {
     ServiceSecurity security = ServiceSecurity.of(s);
-    List<Operation> needing = s.operations().stream()
-        .filter(op -> !SecurityNeeds.describe(security.requirements(op.id())).equals("none")).toList();
+    List<Operation> needing =
+        s.operations().stream()
+            .filter(op -> !SecurityNeeds.describe(security.requirements(op.id())).equals("none"))
+            .toList();
     if (needing.isEmpty()) {
       out.println("Security: no operation needs a credential");
       return;
     }
-    out.println("Security: the credential kinds each operation needs (--credential of serve, or extsvc.yaml)");
+    out.println(
+        "Security: the credential kinds each operation needs (--credential of serve, or extsvc.yaml)");
     for (Operation op : needing) {
       List<SecurityRequirement> requirements = security.requirements(op.id());
-      out.printf("  %s: %s%s%n", op.id(), SecurityNeeds.describe(requirements), coverage(s, requirements));
+      out.printf(
+          "  %s: %s%s%n", op.id(), SecurityNeeds.describe(requirements), coverage(s, requirements));
     }
     if (configured == null) {
       out.println("  (--config extsvc.yaml says whether its credentials cover them)");
@@ -161,18 +199,31 @@ final class CheckCommand implements Callable<Integer> {
     }
     return SecurityNeeds.covered(requirements, configured)
         ? "  covered by " + configured.stream().map(Credential::name).toList()
-        : "  NOT covered: " + (configured.isEmpty() ? "the configuration gives " + s.name() + " no credential"
-            : "its credentials " + configured.stream().map(c -> c.name() + " (" + c.kind().configName() + ")")
-                .toList() + " do not match");
+        : "  NOT covered: "
+            + (configured.isEmpty()
+                ? "the configuration gives " + s.name() + " no credential"
+                : "its credentials "
+                    + configured.stream()
+                        .map(c -> c.name() + " (" + c.kind().configName() + ")")
+                        .toList()
+                    + " do not match");
   }
 
-  /** One line per key with its verdict; a key with several expressions or methods gets a line for each more. */
+  /**
+   * One line per key with its verdict; a key with several expressions or methods gets a line for
+   * each more.
+   */
   private static void keyLines(Key k, PrintWriter out) {
     List<CallbackDefinition> defs = k.definitions();
     for (int i = 0; i < defs.size(); i++) {
       CallbackDefinition c = defs.get(i);
-      out.printf("    %s %s %s %s: %s%n", i == 0 ? "callback" : "    also", i == 0 ? k.name() : "", c.method(),
-          c.expression(), verdict(c));
+      out.printf(
+          "    %s %s %s %s: %s%n",
+          i == 0 ? "callback" : "    also",
+          i == 0 ? k.name() : "",
+          c.method(),
+          c.expression(),
+          verdict(c));
     }
   }
 
@@ -180,7 +231,8 @@ final class CheckCommand implements Callable<Integer> {
     if (c.target() == null) {
       return "cannot be awaited: " + c.notAwaitableReason();
     }
-    return "URL written to the " + c.target().describe()
+    return "URL written to the "
+        + c.target().describe()
         + (c.literalSuffix().isEmpty() ? "" : ", followed by '" + c.literalSuffix() + "'");
   }
 
@@ -193,8 +245,13 @@ final class CheckCommand implements Callable<Integer> {
       out.put("service", s.name()).put("version", s.version()).put("openapi", s.openApiVersion());
       ArrayNode ops = out.putArray("operations");
       for (Operation op : s.operations()) {
-        ObjectNode o = ops.addObject().put("id", op.id()).put("method", op.method()).put("path", op.path())
-            .put("pointer", op.pointer()).put("async", op.async());
+        ObjectNode o =
+            ops.addObject()
+                .put("id", op.id())
+                .put("method", op.method())
+                .put("path", op.path())
+                .put("pointer", op.pointer())
+                .put("async", op.async());
         List<SecurityRequirement> requirements = ServiceSecurity.of(s).requirements(op.id());
         o.put("credentialNeeded", SecurityNeeds.describe(requirements));
         if (configured != null) {
@@ -206,8 +263,13 @@ final class CheckCommand implements Callable<Integer> {
         }
         ArrayNode cbs = o.putArray("callbacks");
         for (CallbackDefinition c : op.callbacks()) {
-          ObjectNode cb = cbs.addObject().put("key", c.key()).put("method", c.method())
-              .put("expression", c.expression()).put("pointer", c.pointer()).put("awaitable", c.awaitable());
+          ObjectNode cb =
+              cbs.addObject()
+                  .put("key", c.key())
+                  .put("method", c.method())
+                  .put("expression", c.expression())
+                  .put("pointer", c.pointer())
+                  .put("awaitable", c.awaitable());
           cb.put("target", c.target() == null ? null : c.target().id());
           cb.put("literalSuffix", c.literalSuffix());
           cb.put("reason", c.notAwaitableReason());
@@ -217,7 +279,11 @@ final class CheckCommand implements Callable<Integer> {
     }
     ArrayNode diags = out.putArray("diagnostics");
     for (Diagnostic d : r.report().diagnostics()) {
-      diags.addObject().put("severity", d.severity().name()).put("pointer", d.pointer()).put("line", d.line())
+      diags
+          .addObject()
+          .put("severity", d.severity().name())
+          .put("pointer", d.pointer())
+          .put("line", d.line())
           .put("message", d.message());
     }
     return out;

@@ -39,11 +39,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The seed's story in one process: the server on the embedded store, a mock bank, the Acme spec; a handful of
- * mortgage applications whose outcomes arrive by callback after short delays; each step shown as it happens.
+ * The seed's story in one process: the server on the embedded store, a mock bank, the Acme spec; a
+ * handful of mortgage applications whose outcomes arrive by callback after short delays; each step
+ * shown as it happens.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run the Acme Mortgages story end to end in one process (exit 0 when it all worked).")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the Acme Mortgages story end to end in one process (exit 0 when it all worked).")
 final class DemoCommand implements Callable<Integer> {
   private static final String SERVICE = "Acme Mortgages";
   private static final String APPROVED = "applicationOutcomeApproved";
@@ -53,30 +57,42 @@ final class DemoCommand implements Callable<Integer> {
   /** Who applies, and what the bank will decide. */
   private record Applicant(String name, String address, String outcome) {}
 
-  private static final List<Applicant> APPLICANTS = List.of(
-      new Applicant("Alice", "1 Main St", APPROVED),
-      new Applicant("Bob", "2 Oak Ave", REJECTED),
-      new Applicant("Carol", "3 Elm Rd", APPROVED),
-      new Applicant("Dave", "4 Pine Ct", ERROR));
+  private static final List<Applicant> APPLICANTS =
+      List.of(
+          new Applicant("Alice", "1 Main St", APPROVED),
+          new Applicant("Bob", "2 Oak Ave", REJECTED),
+          new Applicant("Carol", "3 Elm Rd", APPROVED),
+          new Applicant("Dave", "4 Pine Ct", ERROR));
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--data", description = "data directory (default: a new temporary one)")
   Path data;
 
-  @Option(names = "--delay", defaultValue = "1s", description = "the bank's delay before calling back, e.g. 200ms, 1s (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--delay",
+      defaultValue = "1s",
+      description =
+          "the bank's delay before calling back, e.g. 200ms, 1s (default: ${DEFAULT-VALUE})")
   Duration delay;
 
-  @Option(names = "--timeout", defaultValue = "60s", description = "how long to wait for all callbacks (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--timeout",
+      defaultValue = "60s",
+      description = "how long to wait for all callbacks (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
-  @Option(names = "--keep-running", description = "keep the server (REST API, console) running after the story, until Ctrl-C")
+  @Option(
+      names = "--keep-running",
+      description = "keep the server (REST API, console) running after the story, until Ctrl-C")
   boolean keepRunning;
 
   @Option(names = "--port", description = "the server's port (default: a free one)")
   int port;
 
-  @Option(names = "--verbose", description = "log extsvc's INFO and DEBUG lines (default: warnings only)")
+  @Option(
+      names = "--verbose",
+      description = "log extsvc's INFO and DEBUG lines (default: warnings only)")
   boolean verbose;
 
   @Override
@@ -93,24 +109,33 @@ final class DemoCommand implements Callable<Integer> {
 
     try (JdbcStore store = JdbcStore.sqlite(dir.resolve("extsvc.db"))) {
       Registration bankView = dev.extsvc.spec.Registrar.defaults().register(document, null);
-      try (MockService bank = MockService.builder(Objects.requireNonNull(bankView.service(), "the spec has errors"))
-              .callbackDelay(delay)
-              .keyRule(KeyRule.roundRobin())
-              .answers((op, request) -> Json.MAPPER.createObjectNode()
-                  .put("applicationNumber", "ACME-" + applicationNumbers.incrementAndGet()))
-              .payloads(DemoCommand::decision)
-              .build().start();
-          ExternalServices services = ExternalServices.builder()
-              .store(store)
-              .publicBaseUrl("http://127.0.0.1:" + port)
-              .endpoint(SERVICE, bank.baseUrl())
-              .allowPrivateNetworks(true) // the mock bank runs on loopback, in this process
-              .handlerType(DemoHandler.class)
-              .build();
+      try (MockService bank =
+              MockService.builder(Objects.requireNonNull(bankView.service(), "the spec has errors"))
+                  .callbackDelay(delay)
+                  .keyRule(KeyRule.roundRobin())
+                  .answers(
+                      (op, request) ->
+                          Json.MAPPER
+                              .createObjectNode()
+                              .put(
+                                  "applicationNumber",
+                                  "ACME-" + applicationNumbers.incrementAndGet()))
+                  .payloads(DemoCommand::decision)
+                  .build()
+                  .start();
+          ExternalServices services =
+              ExternalServices.builder()
+                  .store(store)
+                  .publicBaseUrl("http://127.0.0.1:" + port)
+                  .endpoint(SERVICE, bank.baseUrl())
+                  .allowPrivateNetworks(true) // the mock bank runs on loopback, in this process
+                  .handlerType(DemoHandler.class)
+                  .build();
           ExtsvcServer server = ExtsvcServer.builder(services).port(port).build().start()) {
         out.println("extsvc demo: Acme Mortgages, end to end");
         out.printf("  store   %s (SQLite)%n", dir.resolve("extsvc.db"));
-        out.printf("  server  %s  (callbacks at /callbacks/..., REST API at /api)%n", server.localUrl());
+        out.printf(
+            "  server  %s  (callbacks at /callbacks/..., REST API at /api)%n", server.localUrl());
         out.printf("  bank    %s  (mock; calls back after %s)%n%n", bank.baseUrl(), human(delay));
 
         Registration r = services.register(document, null);
@@ -118,28 +143,51 @@ final class DemoCommand implements Callable<Integer> {
           r.report().errors().forEach(d -> out.println("  " + d));
           return 1;
         }
-        ServiceDefinition service = Objects.requireNonNull(r.service(), "registered without errors");
+        ServiceDefinition service =
+            Objects.requireNonNull(r.service(), "registered without errors");
         Operation op = service.operation("SubmitApplication").orElseThrow();
-        out.printf("Registered %s %s: %s is %s; its callback URLs are written to%n", service.name(),
-            service.version(), op.id(), op.async() ? "asynchronous" : "synchronous");
+        out.printf(
+            "Registered %s %s: %s is %s; its callback URLs are written to%n",
+            service.name(),
+            service.version(),
+            op.id(),
+            op.async() ? "asynchronous" : "synchronous");
         for (CallbackDefinition c : op.callbacks()) {
-          out.printf("  %-28s the %s%n", c.key(), c.target() != null && c.awaitable() ? c.target().describe() : "(cannot be awaited)");
+          out.printf(
+              "  %-28s the %s%n",
+              c.key(),
+              c.target() != null && c.awaitable() ? c.target().describe() : "(cannot be awaited)");
         }
         out.println();
 
-        Instant started = Instant.now(); // the debug log's times count from here: callbacks may beat the last submit
+        Instant started =
+            Instant
+                .now(); // the debug log's times count from here: callbacks may beat the last submit
         out.printf("Submitting %d applications%n", APPLICANTS.size());
         Map<UUID, Applicant> submitted = new LinkedHashMap<>();
         for (Applicant a : APPLICANTS) {
-          RequestParts request = new RequestParts()
-              .header(MockService.KEY_HEADER, a.outcome())
-              .body(Json.MAPPER.createObjectNode().set("applicant",
-                  Json.MAPPER.createObjectNode().put("name", a.name()).put("address", a.address())));
-          InvocationResult result = services.invoke(SERVICE, op.id(), request, new DemoHandler(a.name()),
-              Duration.ofMinutes(10));
+          RequestParts request =
+              new RequestParts()
+                  .header(MockService.KEY_HEADER, a.outcome())
+                  .body(
+                      Json.MAPPER
+                          .createObjectNode()
+                          .set(
+                              "applicant",
+                              Json.MAPPER
+                                  .createObjectNode()
+                                  .put("name", a.name())
+                                  .put("address", a.address())));
+          InvocationResult result =
+              services.invoke(
+                  SERVICE, op.id(), request, new DemoHandler(a.name()), Duration.ofMinutes(10));
           submitted.put(result.invocationId(), a);
-          out.printf("  %-6s HTTP %d %s  invocation %s%n", a.name(), result.statusCode(),
-              result.body() == null ? "" : result.body().strip(), result.invocationId());
+          out.printf(
+              "  %-6s HTTP %d %s  invocation %s%n",
+              a.name(),
+              result.statusCode(),
+              result.body() == null ? "" : result.body().strip(),
+              result.invocationId());
         }
         out.println();
         out.println("Waiting for the bank's callbacks (each step from the debug log)");
@@ -153,23 +201,37 @@ final class DemoCommand implements Callable<Integer> {
         for (Map.Entry<UUID, Applicant> e : submitted.entrySet()) {
           InvocationRow inv = services.invocation(e.getKey()).orElseThrow();
           String seen = DemoHandler.OUTCOMES.getOrDefault(e.getValue().name(), "-");
-          boolean ok = seen.equals(e.getValue().outcome()) && inv.status().name().equals("COMPLETED");
+          boolean ok =
+              seen.equals(e.getValue().outcome()) && inv.status().name().equals("COMPLETED");
           good += ok ? 1 : 0;
-          out.printf("  %-6s %-28s %-28s %s%n", e.getValue().name(), e.getValue().outcome(), seen, inv.status());
+          out.printf(
+              "  %-6s %-28s %-28s %s%n",
+              e.getValue().name(), e.getValue().outcome(), seen, inv.status());
         }
         boolean success = finished && good == submitted.size();
         out.println();
-        out.println(success
-            ? "All " + good + " applications reached their handlers by callback."
-            : "Only " + good + " of " + submitted.size() + " applications completed as expected.");
+        out.println(
+            success
+                ? "All " + good + " applications reached their handlers by callback."
+                : "Only "
+                    + good
+                    + " of "
+                    + submitted.size()
+                    + " applications completed as expected.");
         if (keepRunning) {
           // the hint only while it holds: the server answers until Ctrl-C
-          out.println("The server keeps running until Ctrl-C: try curl " + server.localUrl() + "/api/invocations"
-              + " or open " + server.localUrl() + "/console");
+          out.println(
+              "The server keeps running until Ctrl-C: try curl "
+                  + server.localUrl()
+                  + "/api/invocations"
+                  + " or open "
+                  + server.localUrl()
+                  + "/console");
           out.flush();
           UntilStopped.await();
         } else {
-          out.println("The server has stopped; ./extsvc demo --keep-running keeps it running to look around.");
+          out.println(
+              "The server has stopped; ./extsvc demo --keep-running keeps it running to look around.");
         }
         out.flush();
         return success ? 0 : 1;
@@ -182,7 +244,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Prints new debug-log lines of the invocations until all are final or the timeout passes. */
-  private boolean follow(ExternalServices services, Map<UUID, Applicant> submitted, Instant start, PrintWriter out)
+  private boolean follow(
+      ExternalServices services, Map<UUID, Applicant> submitted, Instant start, PrintWriter out)
       throws InterruptedException {
     Map<UUID, Long> lastSeen = new HashMap<>();
     while (true) {
@@ -191,7 +254,8 @@ final class DemoCommand implements Callable<Integer> {
       for (Map.Entry<UUID, Applicant> e : submitted.entrySet()) {
         for (EventRow ev : services.events(e.getKey())) {
           if (ev.id() > lastSeen.getOrDefault(e.getKey(), 0L)
-              && !List.of(EventKind.SUBMITTED, EventKind.CALLBACK_URL, EventKind.CALLOUT).contains(ev.kind())) {
+              && !List.of(EventKind.SUBMITTED, EventKind.CALLBACK_URL, EventKind.CALLOUT)
+                  .contains(ev.kind())) {
             fresh.add(new Object[] {ev, e.getValue().name()});
           }
           lastSeen.merge(e.getKey(), ev.id(), Math::max);
@@ -201,8 +265,9 @@ final class DemoCommand implements Callable<Integer> {
       fresh.sort(Comparator.comparingLong(o -> ((EventRow) o[0]).id()));
       for (Object[] f : fresh) {
         EventRow ev = (EventRow) f[0];
-        out.printf("  +%5.2fs %-6s %-18s %s%n", Duration.between(start, ev.at()).toMillis() / 1000.0, f[1],
-            ev.kind(), ev.message());
+        out.printf(
+            "  +%5.2fs %-6s %-18s %s%n",
+            Duration.between(start, ev.at()).toMillis() / 1000.0, f[1], ev.kind(), ev.message());
       }
       out.flush();
       if (allFinal) {
@@ -221,7 +286,8 @@ final class DemoCommand implements Callable<Integer> {
     String name = request.body() == null ? "?" : request.body().at("/applicant/name").asText("?");
     ObjectNode body = Json.MAPPER.createObjectNode().put("applicationNumber", "?");
     return switch (key) {
-      case APPROVED -> body.put("status", "approved").put("approvedAmount", 250_000 + 10_000 * name.length());
+      case APPROVED ->
+          body.put("status", "approved").put("approvedAmount", 250_000 + 10_000 * name.length());
       case REJECTED -> body.put("errorMessage", "Debt-to-income ratio too high");
       default -> body.put("errorMessage", "Proof of income missing for " + name);
     };

@@ -9,14 +9,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Generates the typed Java client of a spec. */
-@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate a typed Java client from a spec (exit 1 when the spec has errors).")
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = "Generate a typed Java client from a spec (exit 1 when the spec has errors).")
 final class GenerateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(paramLabel = "SPEC", description = "OpenAPI 3.0/3.1 document, JSON or YAML")
   Path file;
 
-  @Option(names = "--package", required = true, description = "Java package of the generated classes")
+  @Option(
+      names = "--package",
+      required = true,
+      description = "Java package of the generated classes")
   String packageName;
 
   @Option(names = "--output", required = true, description = "source directory to write into")

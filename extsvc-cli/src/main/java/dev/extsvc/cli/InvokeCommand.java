@@ -5,45 +5,66 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Invokes an operation through a running server's REST API; prints the answer and the invocation id. */
-@Command(name = "invoke", mixinStandardHelpOptions = true,
-    description = "Invoke an operation on a running server; prints the answer and the invocation id.")
+/**
+ * Invokes an operation through a running server's REST API; prints the answer and the invocation
+ * id.
+ */
+@Command(
+    name = "invoke",
+    mixinStandardHelpOptions = true,
+    description =
+        "Invoke an operation on a running server; prints the answer and the invocation id.")
 final class InvokeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080", description = "server URL (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--server",
+      defaultValue = "http://127.0.0.1:8080",
+      description = "server URL (default: ${DEFAULT-VALUE})")
   String server;
 
-  @Parameters(index = "0", paramLabel = "SERVICE", description = "the service's name, e.g. \"Acme Mortgages\"")
+  @Parameters(
+      index = "0",
+      paramLabel = "SERVICE",
+      description = "the service's name, e.g. \"Acme Mortgages\"")
   String service;
 
-  @Parameters(index = "1", paramLabel = "OPERATION", description = "the operation's id, e.g. SubmitApplication")
+  @Parameters(
+      index = "1",
+      paramLabel = "OPERATION",
+      description = "the operation's id, e.g. SubmitApplication")
   String operation;
 
   @Option(names = "--body", description = "request body as JSON")
   String body;
 
-  @Option(names = "--param", description = "NAME=VALUE: a parameter, placed where the operation declares it (query by default)")
+  @Option(
+      names = "--param",
+      description =
+          "NAME=VALUE: a parameter, placed where the operation declares it (query by default)")
   Map<String, String> params = Map.of();
 
   @Option(names = "--header", description = "NAME=VALUE: a request header")
   Map<String, String> headers = Map.of();
 
-  @Option(names = "--callback-timeout", paramLabel = "DURATION",
-      description = "how long to wait for a callback, as in extsvc.yaml: 30s, 5m, 4h, 2d or PT4H (default: 24h)")
+  @Option(
+      names = "--callback-timeout",
+      paramLabel = "DURATION",
+      description =
+          "how long to wait for a callback, as in extsvc.yaml: 30s, 5m, 4h, 2d or PT4H (default: 24h)")
   Duration callbackTimeout;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    ObjectNode in = Json.MAPPER.createObjectNode().put("service", service).put("operation", operation);
+    ObjectNode in =
+        Json.MAPPER.createObjectNode().put("service", service).put("operation", operation);
     ObjectNode request = in.putObject("request");
     headers.forEach(request.putObject("headers")::put);
     if (body != null) {
@@ -69,7 +90,9 @@ final class InvokeCommand implements Callable<Integer> {
     return code >= 200 && code < 300 ? 0 : 1;
   }
 
-  /** The answer's body as received: JSON pretty-printed, text as it is, nothing for an empty body. */
+  /**
+   * The answer's body as received: JSON pretty-printed, text as it is, nothing for an empty body.
+   */
   static void printBody(JsonNode body, PrintWriter out) {
     if (body.isMissingNode() || body.isNull()) {
       return; // an empty answer, e.g. a 200 the spec never declared, has nothing to print

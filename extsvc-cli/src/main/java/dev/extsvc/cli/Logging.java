@@ -5,8 +5,9 @@ import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log levels of long-running commands: quiet by default (the command prints its own one-line start; the log
- * shows warnings and errors), {@code --verbose} for extsvc's INFO and DEBUG lines and the HTTP server's INFO.
+ * The log levels of long-running commands: quiet by default (the command prints its own one-line
+ * start; the log shows warnings and errors), {@code --verbose} for extsvc's INFO and DEBUG lines
+ * and the HTTP server's INFO.
  */
 final class Logging {
   private Logging() {}

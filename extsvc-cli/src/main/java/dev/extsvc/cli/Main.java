@@ -8,8 +8,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code extsvc} command. {@link #run} is a function from arguments to an exit code (0 ok, 1 failure, 2 usage),
- * usable in-process by tests.
+ * The {@code extsvc} command. {@link #run} is a function from arguments to an exit code (0 ok, 1
+ * failure, 2 usage), usable in-process by tests.
  */
 @Command(
     name = "extsvc",
@@ -52,14 +52,24 @@ public final class Main {
     cli.setOut(out);
     cli.setErr(err);
     // Every command shares the exit codes, so each one's --help lists them.
-    cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().usageMessage()
-        .exitCodeListHeading(cli.getCommandSpec().usageMessage().exitCodeListHeading())
-        .exitCodeList(cli.getCommandSpec().usageMessage().exitCodeList()));
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      // One line, no stack trace: the message says what and where (the log has the rest with --verbose).
-      cmd.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-      return FAILURE;
-    });
+    cli.getSubcommands()
+        .values()
+        .forEach(
+            sub ->
+                sub.getCommandSpec()
+                    .usageMessage()
+                    .exitCodeListHeading(cli.getCommandSpec().usageMessage().exitCodeListHeading())
+                    .exitCodeList(cli.getCommandSpec().usageMessage().exitCodeList()));
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          // One line, no stack trace: the message says what and where (the log has the rest with
+          // --verbose).
+          cmd.getErr()
+              .println(
+                  "error: "
+                      + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+          return FAILURE;
+        });
     return cli.execute(args);
   }
 }

@@ -16,29 +16,46 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Runs the mock external service for a spec until stopped. */
-@Command(name = "mock", mixinStandardHelpOptions = true,
-    description = "Run a mock of the service a spec describes: answers and calls back, until Ctrl-C.")
+@Command(
+    name = "mock",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a mock of the service a spec describes: answers and calls back, until Ctrl-C.")
 final class MockCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(paramLabel = "SPEC", description = "OpenAPI 3.0/3.1 document, JSON or YAML")
   Path file;
 
-  @Option(names = "--port", defaultValue = "9090", description = "listen port (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--port",
+      defaultValue = "9090",
+      description = "listen port (default: ${DEFAULT-VALUE})")
   int port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "listen address (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "listen address (default: ${DEFAULT-VALUE})")
   String host;
 
-  @Option(names = "--delay", defaultValue = "2s", description = "delay before a callback: 500ms, 2s, 1m or PT2S (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--delay",
+      defaultValue = "2s",
+      description = "delay before a callback: 500ms, 2s, 1m or PT2S (default: ${DEFAULT-VALUE})")
   Duration delay;
 
-  @Option(names = "--rule", defaultValue = "round-robin",
-      description = "which callback key to fire: fixed:KEY, round-robin or random:SEED (default: ${DEFAULT-VALUE}); "
-          + "a request header X-Mock-Callback: KEY overrides it")
+  @Option(
+      names = "--rule",
+      defaultValue = "round-robin",
+      description =
+          "which callback key to fire: fixed:KEY, round-robin or random:SEED (default: ${DEFAULT-VALUE}); "
+              + "a request header X-Mock-Callback: KEY overrides it")
   String rule;
 
-  @Option(names = "--verbose", description = "log the mock's INFO and DEBUG lines (default: warnings only)")
+  @Option(
+      names = "--verbose",
+      description = "log the mock's INFO and DEBUG lines (default: warnings only)")
   boolean verbose;
 
   @Override
@@ -59,17 +76,29 @@ final class MockCommand implements Callable<Integer> {
       return 2;
     }
     ServiceDefinition service = Objects.requireNonNull(r.service(), "registered without errors");
-    MockService mock = MockService.builder(service).host(host).port(port).callbackDelay(delay)
-        .keyRule(keyRule).outcomeListener(d -> out.printf("callback %s %s %s → %s%n", d.key(), d.method(),
-            d.maskedUrl(), d.status() < 0 ? d.error() : d.status()))
-        .build();
+    MockService mock =
+        MockService.builder(service)
+            .host(host)
+            .port(port)
+            .callbackDelay(delay)
+            .keyRule(keyRule)
+            .outcomeListener(
+                d ->
+                    out.printf(
+                        "callback %s %s %s → %s%n",
+                        d.key(),
+                        d.method(),
+                        d.maskedUrl(),
+                        d.status() < 0 ? d.error() : d.status()))
+            .build();
     try {
       mock.start();
     } catch (IllegalStateException e) { // the port was taken between the check and the start
       throw new CliException("port " + port + " is in use: choose another with --port");
     }
-    out.printf("mock of %s listening on %s (callbacks after %s, rule %s)%n", r.service().name(), mock.baseUrl(),
-        delay, rule);
+    out.printf(
+        "mock of %s listening on %s (callbacks after %s, rule %s)%n",
+        r.service().name(), mock.baseUrl(), delay, rule);
     out.flush();
     UntilStopped.await(mock);
     return 0;

@@ -8,7 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 
-/** Listening ports: a free one when the public URL must be known before the server starts; a busy one refused. */
+/**
+ * Listening ports: a free one when the public URL must be known before the server starts; a busy
+ * one refused.
+ */
 final class Ports {
   private Ports() {}
 
@@ -21,8 +24,8 @@ final class Ports {
   }
 
   /**
-   * Fails with one line naming the port and the fix when something already listens there, before a server is
-   * started on it (Helidon would log a stack trace and carry on without a listener).
+   * Fails with one line naming the port and the fix when something already listens there, before a
+   * server is started on it (Helidon would log a stack trace and carry on without a listener).
    */
   static void requireFree(String host, int port) {
     if (port == 0) {
@@ -32,8 +35,12 @@ final class Ports {
       s.setReuseAddress(true); // as the server binds: a port in TIME_WAIT is free
       s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
     } catch (BindException e) {
-      throw new CliException("port " + port + " is in use" + (isLoopback(host) ? "" : " on " + host)
-          + ": choose another with --port");
+      throw new CliException(
+          "port "
+              + port
+              + " is in use"
+              + (isLoopback(host) ? "" : " on " + host)
+              + ": choose another with --port");
     } catch (UnknownHostException e) {
       throw new CliException("cannot listen on " + host + ": unknown host; check --host");
     } catch (IOException e) {

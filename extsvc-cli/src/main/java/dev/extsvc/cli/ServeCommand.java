@@ -22,18 +22,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Runs the standalone server on the embedded SQLite store (or PostgreSQL). */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
     description = "Run the server: callback endpoint, REST API and console, until Ctrl-C.",
-    footer = {"", "Credentials without a configuration file, e.g. a bearer token from $ACME_TOKEN:",
-        "  extsvc serve --spec acme.json --credential 'acme=bearer:$${env:ACME_TOKEN}' \\",
-        "    --service-credential 'Acme Mortgages=acme'",
-        "Forms: bearer:SECRET, basic:USER:SECRET, api-key:header|query|cookie:NAME:SECRET",
-        "where SECRET is $${env:VARIABLE} or $${file:/path} (single-quoted: the shell would",
-        "expand $${...}), or env:VARIABLE, file:/path. A secret is never given as its value."})
+    footer = {
+      "",
+      "Credentials without a configuration file, e.g. a bearer token from $ACME_TOKEN:",
+      "  extsvc serve --spec acme.json --credential 'acme=bearer:$${env:ACME_TOKEN}' \\",
+      "    --service-credential 'Acme Mortgages=acme'",
+      "Forms: bearer:SECRET, basic:USER:SECRET, api-key:header|query|cookie:NAME:SECRET",
+      "where SECRET is $${env:VARIABLE} or $${file:/path} (single-quoted: the shell would",
+      "expand $${...}), or env:VARIABLE, file:/path. A secret is never given as its value."
+    })
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--config", description = "configuration file, extsvc.yaml (default: $EXTSVC_CONFIG)")
+  @Option(
+      names = "--config",
+      description = "configuration file, extsvc.yaml (default: $EXTSVC_CONFIG)")
   Path config;
 
   @Option(names = "--spec", description = "spec(s) to register at start", split = ",")
@@ -42,23 +49,34 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--endpoint", description = "SERVICE=URL: where callouts of a service go")
   Map<String, String> endpoints = Map.of();
 
-  @Option(names = "--data", description = "data directory (default: the configuration's, else extsvc-data)")
+  @Option(
+      names = "--data",
+      description = "data directory (default: the configuration's, else extsvc-data)")
   Path data;
 
-  @Option(names = "--host", description = "listen address (default: the configuration's, else 127.0.0.1)")
+  @Option(
+      names = "--host",
+      description = "listen address (default: the configuration's, else 127.0.0.1)")
   String host;
 
   @Option(names = "--port", description = "listen port (default: the configuration's, else 8080)")
   Integer port;
 
-  @Option(names = "--public-url", description = "base URL senders use to reach this server (default: http://HOST:PORT)")
+  @Option(
+      names = "--public-url",
+      description = "base URL senders use to reach this server (default: http://HOST:PORT)")
   String publicUrl;
 
-  @Option(names = "--callback-path", description = "where callbacks are received under the public URL, e.g."
-      + " /hooks/extsvc (default: the configuration's, else /callbacks)")
+  @Option(
+      names = "--callback-path",
+      description =
+          "where callbacks are received under the public URL, e.g."
+              + " /hooks/extsvc (default: the configuration's, else /callbacks)")
   String callbackPath;
 
-  @Option(names = "--postgres-url", description = "JDBC URL of a PostgreSQL database instead of SQLite")
+  @Option(
+      names = "--postgres-url",
+      description = "JDBC URL of a PostgreSQL database instead of SQLite")
   String postgresUrl;
 
   @Option(names = "--postgres-user", description = "or EXTSVC_DB_USER (default: postgres)")
@@ -67,15 +85,21 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--postgres-password", description = "or EXTSVC_DB_PASSWORD")
   String postgresPassword;
 
-  @Option(names = "--credential", paramLabel = "NAME=FORM",
+  @Option(
+      names = "--credential",
+      paramLabel = "NAME=FORM",
       description = "define a credential, e.g. 'acme=bearer:$${env:ACME_TOKEN}' (forms below)")
   Map<String, String> credentials = new LinkedHashMap<>();
 
-  @Option(names = "--service-credential", paramLabel = "SERVICE=NAME[,NAME...]",
+  @Option(
+      names = "--service-credential",
+      paramLabel = "SERVICE=NAME[,NAME...]",
       description = "use credential NAME on every callout of SERVICE (repeatable)")
   List<String> serviceCredentials = new ArrayList<>();
 
-  @Option(names = "--verbose", description = "log extsvc's INFO and DEBUG lines (default: warnings only)")
+  @Option(
+      names = "--verbose",
+      description = "log extsvc's INFO and DEBUG lines (default: warnings only)")
   boolean verbose;
 
   @Override
@@ -99,24 +123,35 @@ final class ServeCommand implements Callable<Integer> {
     String publicUrl = this.publicUrl != null ? this.publicUrl : server0.publicUrl();
     String callbackPath = this.callbackPath != null ? this.callbackPath : server0.callbackPath();
     try {
-      ExternalServices.builder().callbackPath(callbackPath); // refused before anything opens or listens
+      ExternalServices.builder()
+          .callbackPath(callbackPath); // refused before anything opens or listens
     } catch (IllegalArgumentException e) {
       err.println("error: --callback-path: " + e.getMessage());
       return 2;
     }
     String postgresUrl = this.postgresUrl != null ? this.postgresUrl : server0.postgresUrl();
-    String postgresUser = first(this.postgresUser, server0.postgresUser(), env.get("EXTSVC_DB_USER"), "postgres");
-    String postgresPassword = first(this.postgresPassword,
-        server0.postgresPassword() == null ? null : server0.postgresPassword().value(), env.get("EXTSVC_DB_PASSWORD"), "");
+    String postgresUser =
+        first(this.postgresUser, server0.postgresUser(), env.get("EXTSVC_DB_USER"), "postgres");
+    String postgresPassword =
+        first(
+            this.postgresPassword,
+            server0.postgresPassword() == null ? null : server0.postgresPassword().value(),
+            env.get("EXTSVC_DB_PASSWORD"),
+            "");
     List<Path> specs = new java.util.ArrayList<>();
-    List<String> names = new java.util.ArrayList<>(); // a spec named by the file registers under its service's name
-    file.services().values().stream().filter(s -> s.spec() != null).forEach(s -> {
-      specs.add(s.spec());
-      names.add(s.name());
-    });
+    List<String> names =
+        new java.util.ArrayList<>(); // a spec named by the file registers under its service's name
+    file.services().values().stream()
+        .filter(s -> s.spec() != null)
+        .forEach(
+            s -> {
+              specs.add(s.spec());
+              names.add(s.name());
+            });
     specs.addAll(this.specs);
     this.specs.forEach(p -> names.add(null));
-    Ports.requireFree(host, port); // before the store opens: a busy port is one line, and nothing to undo
+    Ports.requireFree(
+        host, port); // before the store opens: a busy port is one line, and nothing to undo
     Logging.verbose(verbose);
     int listen = port == 0 ? Ports.free() : port;
     String base = publicUrl != null ? publicUrl : "http://" + host + ":" + listen;
@@ -129,19 +164,27 @@ final class ServeCommand implements Callable<Integer> {
         return 1;
       }
     }
-    JdbcStore store = postgresUrl != null ? JdbcStore.postgres(postgresUrl, postgresUser, postgresPassword)
-        : JdbcStore.sqlite(data.resolve("extsvc.db"));
-    ExternalServices.Builder b = file.configure(ExternalServices.builder().store(store).publicBaseUrl(base)
-        .callbackPath(callbackPath));
-    // an endpoint the operator typed is where they mean callouts to go, loopback or private included
-    endpoints.forEach((service, url) -> b.service(service, s -> s.endpoint(url).allowPrivateNetwork(true)));
+    JdbcStore store =
+        postgresUrl != null
+            ? JdbcStore.postgres(postgresUrl, postgresUser, postgresPassword)
+            : JdbcStore.sqlite(data.resolve("extsvc.db"));
+    ExternalServices.Builder b =
+        file.configure(
+            ExternalServices.builder().store(store).publicBaseUrl(base).callbackPath(callbackPath));
+    // an endpoint the operator typed is where they mean callouts to go, loopback or private
+    // included
+    endpoints.forEach(
+        (service, url) -> b.service(service, s -> s.endpoint(url).allowPrivateNetwork(true)));
     ExternalServices services;
     try {
       credentials.forEach((name, form) -> b.credential(CredentialOption.parse(name, form, env)));
       for (String use : serviceCredentials) {
         int eq = use.lastIndexOf('=');
         if (eq <= 0 || eq == use.length() - 1) {
-          throw new CliException("--service-credential takes SERVICE=NAME, e.g. 'Acme Mortgages=acme', not '" + use + "'");
+          throw new CliException(
+              "--service-credential takes SERVICE=NAME, e.g. 'Acme Mortgages=acme', not '"
+                  + use
+                  + "'");
         }
         for (String name : use.substring(eq + 1).split(",")) {
           b.service(use.substring(0, eq), s -> s.credential(name.strip()));
@@ -157,7 +200,8 @@ final class ServeCommand implements Callable<Integer> {
       Path specFile = specs.get(i);
       Registration r = services.register(documents.get(i), names.get(i));
       // a missing credential is summed up once per service below, not once per operation here
-      r.report().diagnostics().stream().filter(d -> !SecurityNeeds.isCredentialWarning(d))
+      r.report().diagnostics().stream()
+          .filter(d -> !SecurityNeeds.isCredentialWarning(d))
           .forEach(d -> out.println(specFile + ": " + d));
       if (!r.ok()) {
         err.println("error: " + specs.get(i) + " was refused");
@@ -167,7 +211,8 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     for (var definition : services.services()) {
-      SecurityNeeds.unmetLine(definition, services.credentialChecks(definition.name())).ifPresent(out::println);
+      SecurityNeeds.unmetLine(definition, services.credentialChecks(definition.name()))
+          .ifPresent(out::println);
     }
     ExtsvcServer.Builder serverBuilder = ExtsvcServer.builder(services).host(host).port(listen);
     ServerConfig.SlowClients slow = server0.slowClients();
@@ -175,7 +220,8 @@ final class ServeCommand implements Callable<Integer> {
       serverBuilder.headerTimeout(slow.headerTimeout());
     }
     if (slow.minBodyRate() != null || slow.bodyGrace() != null) {
-      serverBuilder.minBodyRate(slow.minBodyRate() != null ? slow.minBodyRate() : ExtsvcServer.DEFAULT_MIN_BODY_RATE,
+      serverBuilder.minBodyRate(
+          slow.minBodyRate() != null ? slow.minBodyRate() : ExtsvcServer.DEFAULT_MIN_BODY_RATE,
           slow.bodyGrace() != null ? slow.bodyGrace() : ExtsvcServer.DEFAULT_BODY_GRACE);
     }
     if (slow.idleTimeout() != null) {
@@ -189,10 +235,15 @@ final class ServeCommand implements Callable<Integer> {
       throw new CliException("port " + listen + " is in use: choose another with --port");
     }
     // the one line of a start: where, on what store, serving what
-    out.printf("extsvc serving on %s (callbacks at %s%s/...), store %s, services: %s%n", server.localUrl(), base,
-        services.callbackPath(), postgresUrl != null ? "PostgreSQL" : data.resolve("extsvc.db").toAbsolutePath(),
-        services.services().isEmpty() ? "none yet" : String.join(", ",
-            services.services().stream().map(d -> d.name()).toList()));
+    out.printf(
+        "extsvc serving on %s (callbacks at %s%s/...), store %s, services: %s%n",
+        server.localUrl(),
+        base,
+        services.callbackPath(),
+        postgresUrl != null ? "PostgreSQL" : data.resolve("extsvc.db").toAbsolutePath(),
+        services.services().isEmpty()
+            ? "none yet"
+            : String.join(", ", services.services().stream().map(d -> d.name()).toList()));
     out.flush();
     UntilStopped.await(store, services, server);
     return 0;

@@ -9,11 +9,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Shows an invocation: status, callbacks and the debug log. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show an invocation with its callbacks and debug log.")
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = "Show an invocation with its callbacks and debug log.")
 final class StatusCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080", description = "server URL (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--server",
+      defaultValue = "http://127.0.0.1:8080",
+      description = "server URL (default: ${DEFAULT-VALUE})")
   String server;
 
   @Option(names = "--json", description = "print the API's JSON")
@@ -35,19 +41,32 @@ final class StatusCommand implements Callable<Integer> {
       out.println(inv.toPrettyString());
       return 0;
     }
-    out.printf("%s  %s.%s  %s%s%n", inv.get("id").asText(), inv.get("service").asText(),
-        inv.get("operation").asText(), inv.get("status").asText(),
+    out.printf(
+        "%s  %s.%s  %s%s%n",
+        inv.get("id").asText(),
+        inv.get("service").asText(),
+        inv.get("operation").asText(),
+        inv.get("status").asText(),
         inv.hasNonNull("reason") ? " (" + inv.get("reason").asText() + ")" : "");
-    out.printf("submitted %s%s%n", inv.get("submitTime").asText(),
+    out.printf(
+        "submitted %s%s%n",
+        inv.get("submitTime").asText(),
         inv.hasNonNull("deadline") ? ", callback timeout " + inv.get("deadline").asText() : "");
     for (JsonNode cb : inv.path("callbacks")) {
-      out.printf("callback %s %s at %s: %s %s%n", cb.get("key").asText(), cb.get("method").asText(),
-          cb.get("receivedAt").asText(), cb.get("outcome").asText(), cb.path("answerCode").asText(""));
+      out.printf(
+          "callback %s %s at %s: %s %s%n",
+          cb.get("key").asText(),
+          cb.get("method").asText(),
+          cb.get("receivedAt").asText(),
+          cb.get("outcome").asText(),
+          cb.path("answerCode").asText(""));
       out.println("  " + cb.get("body").toString());
     }
     out.println("debug log:");
     for (JsonNode e : inv.path("events")) {
-      out.printf("  %s %-18s %s%n", e.get("at").asText(), e.get("kind").asText(), e.get("message").asText());
+      out.printf(
+          "  %s %-18s %s%n",
+          e.get("at").asText(), e.get("kind").asText(), e.get("message").asText());
     }
     return 0;
   }

@@ -6,8 +6,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Keeps a long-running command (serve, mock, demo --keep-running) alive until Ctrl-C, then closes what it started,
- * last started first. In-process (tests) an interrupt of the command's thread stops it the same way.
+ * Keeps a long-running command (serve, mock, demo --keep-running) alive until Ctrl-C, then closes
+ * what it started, last started first. In-process (tests) an interrupt of the command's thread
+ * stops it the same way.
  */
 final class UntilStopped {
   private UntilStopped() {}
@@ -16,12 +17,13 @@ final class UntilStopped {
   static void await(AutoCloseable... resources) {
     AtomicBoolean closed = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runnable close = () -> {
-      if (closed.compareAndSet(false, true)) {
-        closeAll(resources);
-      }
-      stopped.countDown();
-    };
+    Runnable close =
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            closeAll(resources);
+          }
+          stopped.countDown();
+        };
     Thread hook = new Thread(close, "extsvc-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {

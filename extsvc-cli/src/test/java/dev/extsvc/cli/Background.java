@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A long-running command (serve, mock, demo --keep-running) run in-process on its own thread: await a line of its
- * output, then stop it as Ctrl-C would (an interrupt), bounded in time.
+ * A long-running command (serve, mock, demo --keep-running) run in-process on its own thread: await
+ * a line of its output, then stop it as Ctrl-C would (an interrupt), bounded in time.
  */
 final class Background implements AutoCloseable {
   private final StringWriter out = new StringWriter();
@@ -18,19 +18,27 @@ final class Background implements AutoCloseable {
   private final Thread thread;
 
   private Background(String... args) {
-    thread = Thread.ofPlatform().name("extsvc " + args[0]).start(() ->
-        code.set(Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args)));
+    thread =
+        Thread.ofPlatform()
+            .name("extsvc " + args[0])
+            .start(
+                () ->
+                    code.set(
+                        Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args)));
   }
 
   static Background start(String... args) {
     return new Background(args);
   }
 
-  /** Waits until the output contains the text (or the command ended, which fails with its output). */
+  /**
+   * Waits until the output contains the text (or the command ended, which fails with its output).
+   */
   Background awaitOut(String text) {
     await().atMost(Duration.ofSeconds(60)).until(() -> out().contains(text) || !thread.isAlive());
     if (!out().contains(text)) {
-      throw new AssertionError("ended with " + code.get() + " before printing '" + text + "':\n" + out() + err());
+      throw new AssertionError(
+          "ended with " + code.get() + " before printing '" + text + "':\n" + out() + err());
     }
     return this;
   }

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `extsvc invoke` and `extsvc status` against a running server whose external service is the mock bank. */
+/**
+ * `extsvc invoke` and `extsvc status` against a running server whose external service is the mock
+ * bank.
+ */
 class InvokeAndStatusTest {
   @TempDir Path dir;
   MockService bank;
@@ -32,12 +35,21 @@ class InvokeAndStatusTest {
   @BeforeEach
   void start() throws Exception {
     String spec = Files.readString(Path.of("../examples/acme-mortgages.json"));
-    bank = MockService.builder(Registrar.defaults().register(spec, null).service())
-        .keyRule(KeyRule.fixed("applicationOutcomeRejected")).callbackDelay(Duration.ofMillis(100)).build().start();
+    bank =
+        MockService.builder(Registrar.defaults().register(spec, null).service())
+            .keyRule(KeyRule.fixed("applicationOutcomeRejected"))
+            .callbackDelay(Duration.ofMillis(100))
+            .build()
+            .start();
     store = JdbcStore.sqlite(dir.resolve("extsvc.db"));
     int port = Ports.free();
-    services = ExternalServices.builder().store(store).publicBaseUrl("http://127.0.0.1:" + port)
-        .endpoint("Acme Mortgages", bank.baseUrl()).allowPrivateNetworks(true).build();
+    services =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("http://127.0.0.1:" + port)
+            .endpoint("Acme Mortgages", bank.baseUrl())
+            .allowPrivateNetworks(true)
+            .build();
     services.register(spec, null);
     server = ExtsvcServer.builder(services).port(port).build().start();
   }
@@ -52,28 +64,49 @@ class InvokeAndStatusTest {
 
   @Test
   void invokePrintsTheAnswerAndTheIdAndStatusShowsTheCallback() {
-    CliTest.Run invoked = CliTest.run("invoke", "--server", server.localUrl(), "Acme Mortgages", "SubmitApplication",
-        "--body", "{\"applicant\":{\"name\":\"Hana\"}}", "--callback-timeout", "PT1H");
+    CliTest.Run invoked =
+        CliTest.run(
+            "invoke",
+            "--server",
+            server.localUrl(),
+            "Acme Mortgages",
+            "SubmitApplication",
+            "--body",
+            "{\"applicant\":{\"name\":\"Hana\"}}",
+            "--callback-timeout",
+            "PT1H");
 
     assertThat(invoked.code()).as(invoked.err()).isZero();
     assertThat(invoked.out()).contains("HTTP 201");
     Matcher m = Pattern.compile("invocation ([0-9a-f-]{36})").matcher(invoked.out());
     assertThat(m.find()).isTrue();
     UUID id = UUID.fromString(m.group(1));
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> services.invocation(id).orElseThrow().status() == InvocationStatus.COMPLETED);
 
     CliTest.Run status = CliTest.run("status", "--server", server.localUrl(), id.toString());
 
     assertThat(status.code()).isZero();
-    assertThat(status.out()).contains("COMPLETED").contains("callback applicationOutcomeRejected POST")
+    assertThat(status.out())
+        .contains("COMPLETED")
+        .contains("callback applicationOutcomeRejected POST")
         .contains("CALLBACK_RECORDED");
   }
 
   @Test
   void aCallbackTimeoutIsWrittenAsInExtsvcYaml() {
-    CliTest.Run invoked = CliTest.run("invoke", "--server", server.localUrl(), "Acme Mortgages", "SubmitApplication",
-        "--body", "{\"applicant\":{\"name\":\"Ida\"}}", "--callback-timeout", "4h");
+    CliTest.Run invoked =
+        CliTest.run(
+            "invoke",
+            "--server",
+            server.localUrl(),
+            "Acme Mortgages",
+            "SubmitApplication",
+            "--body",
+            "{\"applicant\":{\"name\":\"Ida\"}}",
+            "--callback-timeout",
+            "4h");
 
     assertThat(invoked.code()).as(invoked.err()).isZero();
     Matcher m = Pattern.compile("invocation ([0-9a-f-]{36})").matcher(invoked.out());
@@ -85,16 +118,28 @@ class InvokeAndStatusTest {
 
   @Test
   void paramsArePlacedWhereTheOperationDeclaresThem() {
-    CliTest.Run invoked = CliTest.run("invoke", "--server", server.localUrl(), "Acme Mortgages", "SubmitApplication",
-        "--body", "{}", "--param", "extra=1");
+    CliTest.Run invoked =
+        CliTest.run(
+            "invoke",
+            "--server",
+            server.localUrl(),
+            "Acme Mortgages",
+            "SubmitApplication",
+            "--body",
+            "{}",
+            "--param",
+            "extra=1");
 
     assertThat(invoked.code()).isZero();
-    assertThat(bank.requests()).singleElement().satisfies(r -> assertThat(r.query()).containsKey("extra"));
+    assertThat(bank.requests())
+        .singleElement()
+        .satisfies(r -> assertThat(r.query()).containsKey("extra"));
   }
 
   @Test
   void aServerThatIsNotThereIsAClearError() {
-    CliTest.Run r = CliTest.run("status", "--server", "http://127.0.0.1:1", UUID.randomUUID().toString());
+    CliTest.Run r =
+        CliTest.run("status", "--server", "http://127.0.0.1:1", UUID.randomUUID().toString());
 
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("cannot reach the server");
@@ -102,7 +147,8 @@ class InvokeAndStatusTest {
 
   @Test
   void anUnknownInvocationIsAClearError() {
-    CliTest.Run r = CliTest.run("status", "--server", server.localUrl(), UUID.randomUUID().toString());
+    CliTest.Run r =
+        CliTest.run("status", "--server", server.localUrl(), UUID.randomUUID().toString());
 
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("No invocation");

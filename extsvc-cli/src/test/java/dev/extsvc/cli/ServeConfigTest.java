@@ -7,14 +7,19 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `extsvc serve --config`: a bad file stops the start with its line and reason, before anything listens. */
+/**
+ * `extsvc serve --config`: a bad file stops the start with its line and reason, before anything
+ * listens.
+ */
 class ServeConfigTest {
   @TempDir Path dir;
 
   @Test
   void anUnknownAcknowledgementIsRefusedAtStartWithItsLine() throws Exception {
     Path config = dir.resolve("extsvc.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         services:
           Acme Mortgages:
             endpoint: https://api.acme.example
@@ -24,13 +29,17 @@ class ServeConfigTest {
     CliTest.Run r = CliTest.run("serve", "--config", config.toString(), "--data", dir.toString());
 
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains(config + ":4:").contains("acknowledgement must be SYNC or DURABLE");
+    assertThat(r.err())
+        .contains(config + ":4:")
+        .contains("acknowledgement must be SYNC or DURABLE");
   }
 
   @Test
   void aCredentialWhoseVariableIsUnsetStopsTheStart() throws Exception {
     Path config = dir.resolve("extsvc.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         credentials:
           acme-token: {type: bearer, token: "${env:EXTSVC_TEST_SURELY_UNSET_TOKEN}"}
         services:
@@ -41,7 +50,8 @@ class ServeConfigTest {
 
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err())
-        .contains("credential acme-token: environment variable EXTSVC_TEST_SURELY_UNSET_TOKEN is not set");
+        .contains(
+            "credential acme-token: environment variable EXTSVC_TEST_SURELY_UNSET_TOKEN is not set");
   }
 
   @Test
@@ -49,7 +59,8 @@ class ServeConfigTest {
     CliTest.Run r = CliTest.run("serve", "--callback-path", "/hooks/", "--data", dir.toString());
 
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("--callback-path: callbackPath must look like /callbacks or /hooks/extsvc");
+    assertThat(r.err())
+        .contains("--callback-path: callbackPath must look like /callbacks or /hooks/extsvc");
     assertThat(dir.resolve("extsvc.db")).doesNotExist();
   }
 

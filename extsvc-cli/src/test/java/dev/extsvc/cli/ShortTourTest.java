@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's "A short tour", command by command as written, in-process: only the ports (9090 and 8080 become free
- * ones, and invoke and status are told the server's), the output directory and the data directory change.
+ * The README's "A short tour", command by command as written, in-process: only the ports (9090 and
+ * 8080 become free ones, and invoke and status are told the server's), the output directory and the
+ * data directory change.
  */
 class ShortTourTest {
   @TempDir Path dir;
@@ -25,7 +26,8 @@ class ShortTourTest {
   @Timeout(120)
   void theShortTourRunsAsWritten() throws Exception {
     List<List<String>> tour = commands(Files.readString(Path.of("../README.md")));
-    assertThat(tour).extracting(c -> c.get(0))
+    assertThat(tour)
+        .extracting(c -> c.get(0))
         .containsExactly("check", "generate", "mock", "serve", "invoke", "status");
     int bankPort = Ports.free();
     int serverPort = Ports.free();
@@ -40,12 +42,17 @@ class ShortTourTest {
     assertThat(dir.resolve("src/main/java/com/example/acme/AcmeMortgages.java")).exists();
 
     try (Background mock = Background.start(args(tour.get(2), bankPort, serverPort));
-        Background serve = Background.start(plus(args(tour.get(3), bankPort, serverPort), "--data",
-            dir.resolve("data").toString()))) {
+        Background serve =
+            Background.start(
+                plus(
+                    args(tour.get(3), bankPort, serverPort),
+                    "--data",
+                    dir.resolve("data").toString()))) {
       mock.awaitOut("listening on http://127.0.0.1:" + bankPort);
       serve.awaitOut("serving on " + server);
 
-      CliTest.Run invoke = CliTest.run(plus(args(tour.get(4), bankPort, serverPort), "--server", server));
+      CliTest.Run invoke =
+          CliTest.run(plus(args(tour.get(4), bankPort, serverPort), "--server", server));
       assertThat(invoke.code()).as(invoke.err()).isZero();
       assertThat(invoke.out()).startsWith("HTTP 201\n");
       Matcher id = Pattern.compile("invocation ([0-9a-f-]{36})").matcher(invoke.out());
@@ -53,11 +60,15 @@ class ShortTourTest {
 
       List<String> status = new ArrayList<>(tour.get(5));
       status.replaceAll(a -> a.equals("<invocation id>") ? id.group(1) : a);
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        CliTest.Run shown = CliTest.run(plus(args(status, bankPort, serverPort), "--server", server));
-        assertThat(shown.code()).isZero();
-        assertThat(shown.out()).contains("COMPLETED").contains("callback application");
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                CliTest.Run shown =
+                    CliTest.run(plus(args(status, bankPort, serverPort), "--server", server));
+                assertThat(shown.code()).isZero();
+                assertThat(shown.out()).contains("COMPLETED").contains("callback application");
+              });
       assertThat(mock.out()).contains("→ 200");
 
       assertThat(serve.stop()).isZero();
@@ -66,7 +77,10 @@ class ShortTourTest {
     }
   }
 
-  /** The tour's commands without "./extsvc", comments and comment-only lines, split as a shell would. */
+  /**
+   * The tour's commands without "./extsvc", comments and comment-only lines, split as a shell
+   * would.
+   */
   static List<List<String>> commands(String readme) {
     String section = readme.substring(readme.indexOf("## A short tour"));
     int start = section.indexOf("```bash\n") + 8;
@@ -123,9 +137,14 @@ class ShortTourTest {
 
   /** The README's paths are from the repository's root; its ports become the free ones. */
   private String[] args(List<String> command, int bankPort, int serverPort) {
-    return command.stream().map(a -> a.startsWith("examples/") ? "../" + a
-            : a.equals("src/main/java") ? dir.resolve("src/main/java").toString()
-            : a.replace("9090", "" + bankPort).replace("8080", "" + serverPort))
+    return command.stream()
+        .map(
+            a ->
+                a.startsWith("examples/")
+                    ? "../" + a
+                    : a.equals("src/main/java")
+                        ? dir.resolve("src/main/java").toString()
+                        : a.replace("9090", "" + bankPort).replace("8080", "" + serverPort))
         .toArray(String[]::new);
   }
 

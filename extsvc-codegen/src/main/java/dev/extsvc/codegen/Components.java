@@ -14,16 +14,15 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Names for schemas, from the registered component schemas ({@link ComponentSchemas}). The operations' schemas in
- * the model have every {@code $ref} inlined; this finds the components in them by comparing structure, so that a
- * schema used in five places becomes one type named as the spec author named it, and components of one structure
- * become one type.
+ * Names for schemas, from the registered component schemas ({@link ComponentSchemas}). The
+ * operations' schemas in the model have every {@code $ref} inlined; this finds the components in
+ * them by comparing structure, so that a schema used in five places becomes one type named as the
+ * spec author named it, and components of one structure become one type.
  */
 final class Components {
   private final ComponentSchemas schemas;
@@ -31,8 +30,9 @@ final class Components {
   private final Map<String, String> byFingerprint = new LinkedHashMap<>();
 
   /**
-   * Fingerprints by node identity. Inlined schemas share the subtrees of the components they refer to, so a
-   * schema is a graph that may be far larger written out than in memory; each node is fingerprinted once.
+   * Fingerprints by node identity. Inlined schemas share the subtrees of the components they refer
+   * to, so a schema is a graph that may be far larger written out than in memory; each node is
+   * fingerprinted once.
    */
   private final Map<JsonNode, String> fingerprints = new IdentityHashMap<>();
 
@@ -41,7 +41,8 @@ final class Components {
     for (String name : schemas.names()) {
       JsonNode schema = schemas.schema(name).orElseThrow();
       if (Schemas.isNamedKind(schema)) {
-        // First name wins when two components have the same structure: document order keeps it stable.
+        // First name wins when two components have the same structure: document order keeps it
+        // stable.
         byFingerprint.putIfAbsent(fingerprint(schema), name);
       }
     }
@@ -52,8 +53,9 @@ final class Components {
   }
 
   /**
-   * The components that extend {@code name} through {@code allOf: [{$ref: name}, ...]}, in document order, when
-   * {@code name} itself declares a discriminator: inheritance, which Java spells as a sealed interface.
+   * The components that extend {@code name} through {@code allOf: [{$ref: name}, ...]}, in document
+   * order, when {@code name} itself declares a discriminator: inheritance, which Java spells as a
+   * sealed interface.
    */
   List<String> subtypesOf(String name) {
     JsonNode parent = schemas.declared(name).orElse(null);
@@ -72,7 +74,9 @@ final class Components {
     return children;
   }
 
-  /** The component a resolved schema came from, when it is an object, enum or union worth a name. */
+  /**
+   * The component a resolved schema came from, when it is an object, enum or union worth a name.
+   */
   Optional<String> nameOf(JsonNode schema) {
     if (!Schemas.isNamedKind(schema)) {
       return Optional.empty();
@@ -86,9 +90,10 @@ final class Components {
   }
 
   /**
-   * The structure of a schema, without what parsers are free to add, drop or rewrite (descriptions, examples,
-   * nullable spellings, an implied "type": "object", allOf merged or not), as a digest: equal for equal
-   * structures, and computed from the digests of the parts, so shared parts are read once.
+   * The structure of a schema, without what parsers are free to add, drop or rewrite (descriptions,
+   * examples, nullable spellings, an implied "type": "object", allOf merged or not), as a digest:
+   * equal for equal structures, and computed from the digests of the parts, so shared parts are
+   * read once.
    */
   String fingerprint(JsonNode schema) {
     String known = fingerprints.get(schema);
@@ -100,7 +105,9 @@ final class Components {
     return digest;
   }
 
-  /** The schema's own structural keywords, with the fingerprints of its subschemas in their place. */
+  /**
+   * The schema's own structural keywords, with the fingerprints of its subschemas in their place.
+   */
   private JsonNode structure(JsonNode schema) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     if (!schema.isObject()) {
@@ -162,7 +169,8 @@ final class Components {
 
   private static String digest(String text) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return Base64.getEncoder().withoutPadding().encodeToString(hash);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);

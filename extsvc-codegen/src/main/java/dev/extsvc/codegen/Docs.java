@@ -2,7 +2,10 @@ package dev.extsvc.codegen;
 
 import org.jspecify.annotations.Nullable;
 
-/** Spec descriptions as Javadoc text: whatever they contain must neither end the comment nor break doclint. */
+/**
+ * Spec descriptions as Javadoc text: whatever they contain must neither end the comment nor break
+ * doclint.
+ */
 final class Docs {
   private Docs() {}
 

@@ -13,9 +13,9 @@ import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
- * The private static JSON helpers every generated service class carries, so that generated code needs nothing
- * beyond the runtime and Jackson. Calls are qualified with the service class: a record component may share a
- * helper's name.
+ * The private static JSON helpers every generated service class carries, so that generated code
+ * needs nothing beyond the runtime and Jackson. Calls are qualified with the service class: a
+ * record component may share a helper's name.
  */
 final class Helpers {
   static final String MAPPER = "JSON";
@@ -30,18 +30,25 @@ final class Helpers {
   }
 
   FieldSpec mapper() {
-    return FieldSpec.builder(Types.OBJECT_MAPPER, MAPPER, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .addJavadoc("Dates as ISO text, unknown members tolerated: services add fields without notice.\n")
-        .initializer(CodeBlock.builder()
-            .add("$T.builder()\n", Types.JSON_MAPPER)
-            .indent().indent()
-            .add(".addModule(new $T())\n", Types.JAVA_TIME_MODULE)
-            .add(".disable($T.WRITE_DATES_AS_TIMESTAMPS)\n", Types.SERIALIZATION_FEATURE)
-            .add(".disable($T.FAIL_ON_UNKNOWN_PROPERTIES)\n", Types.DESERIALIZATION_FEATURE)
-            .add(".disable($T.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)\n", Types.DESERIALIZATION_FEATURE)
-            .add(".build()")
-            .unindent().unindent()
-            .build())
+    return FieldSpec.builder(
+            Types.OBJECT_MAPPER, MAPPER, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc(
+            "Dates as ISO text, unknown members tolerated: services add fields without notice.\n")
+        .initializer(
+            CodeBlock.builder()
+                .add("$T.builder()\n", Types.JSON_MAPPER)
+                .indent()
+                .indent()
+                .add(".addModule(new $T())\n", Types.JAVA_TIME_MODULE)
+                .add(".disable($T.WRITE_DATES_AS_TIMESTAMPS)\n", Types.SERIALIZATION_FEATURE)
+                .add(".disable($T.FAIL_ON_UNKNOWN_PROPERTIES)\n", Types.DESERIALIZATION_FEATURE)
+                .add(
+                    ".disable($T.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)\n",
+                    Types.DESERIALIZATION_FEATURE)
+                .add(".build()")
+                .unindent()
+                .unindent()
+                .build())
         .build();
   }
 
@@ -53,21 +60,22 @@ final class Helpers {
   List<MethodSpec> methods() {
     List<MethodSpec> methods = new ArrayList<>(common());
     if (cookies) {
-      methods.add(helper("cookie", Types.nullable(Types.STRING))
-          .addJavadoc("The value of cookie {@code name} in a Cookie header, or null.\n")
-          .addParameter(Types.nullable(Types.STRING), "header")
-          .addParameter(String.class, "name")
-          .beginControlFlow("if (header == null)")
-          .addStatement("return null")
-          .endControlFlow()
-          .beginControlFlow("for ($T pair : header.split($S))", String.class, ";")
-          .addStatement("int eq = pair.indexOf('=')")
-          .beginControlFlow("if (eq > 0 && pair.substring(0, eq).strip().equals(name))")
-          .addStatement("return pair.substring(eq + 1).strip()")
-          .endControlFlow()
-          .endControlFlow()
-          .addStatement("return null")
-          .build());
+      methods.add(
+          helper("cookie", Types.nullable(Types.STRING))
+              .addJavadoc("The value of cookie {@code name} in a Cookie header, or null.\n")
+              .addParameter(Types.nullable(Types.STRING), "header")
+              .addParameter(String.class, "name")
+              .beginControlFlow("if (header == null)")
+              .addStatement("return null")
+              .endControlFlow()
+              .beginControlFlow("for ($T pair : header.split($S))", String.class, ";")
+              .addStatement("int eq = pair.indexOf('=')")
+              .beginControlFlow("if (eq > 0 && pair.substring(0, eq).strip().equals(name))")
+              .addStatement("return pair.substring(eq + 1).strip()")
+              .endControlFlow()
+              .endControlFlow()
+              .addStatement("return null")
+              .build());
     }
     return methods;
   }
@@ -87,7 +95,8 @@ final class Helpers {
             .addStatement("return node.isValueNode() ? node.asText() : node.toString()")
             .build(),
         helper("texts", strings)
-            .addParameter(ParameterizedTypeName.get(Types.LIST, TypeVariableName.get("?")), "values")
+            .addParameter(
+                ParameterizedTypeName.get(Types.LIST, TypeVariableName.get("?")), "values")
             .addStatement("return values.stream().map($T::text).toList()", service)
             .build(),
         helper("fromText", nullableT)
@@ -100,7 +109,8 @@ final class Helpers {
             .addTypeVariable(t)
             .addParameter(Types.nullable(strings), "texts")
             .addParameter(classOfT, "type")
-            .addStatement("return texts == null ? null : texts.stream().map(s -> $N.convertValue(s, type)).toList()",
+            .addStatement(
+                "return texts == null ? null : texts.stream().map(s -> $N.convertValue(s, type)).toList()",
                 MAPPER)
             .build(),
         helper("tree", Types.JSON_NODE)
@@ -111,10 +121,12 @@ final class Helpers {
             .addTypeVariable(t)
             .addParameter(nullableNode, "json")
             .addParameter(referenceOfT, "type")
-            .addStatement("return json == null || json.isNull() ? null : $N.convertValue(json, type)", MAPPER)
+            .addStatement(
+                "return json == null || json.isNull() ? null : $N.convertValue(json, type)", MAPPER)
             .build(),
         helper("parse", nullableT)
-            .addJavadoc("Reads an answer's body; one that does not fit its declared schema is an error of the service.\n")
+            .addJavadoc(
+                "Reads an answer's body; one that does not fit its declared schema is an error of the service.\n")
             .addTypeVariable(t)
             .addParameter(nullableString, "body")
             .addParameter(referenceOfT, "type")
@@ -123,20 +135,26 @@ final class Helpers {
             .endControlFlow()
             .beginControlFlow("try")
             .addStatement("return $N.readValue(body, type)", MAPPER)
-            .nextControlFlow("catch ($T e)", ClassName.get("com.fasterxml.jackson.core", "JacksonException"))
-            .addStatement("throw new $T($S + e.getOriginalMessage(), e)", Types.EXTSVC_EXCEPTION,
+            .nextControlFlow(
+                "catch ($T e)", ClassName.get("com.fasterxml.jackson.core", "JacksonException"))
+            .addStatement(
+                "throw new $T($S + e.getOriginalMessage(), e)",
+                Types.EXTSVC_EXCEPTION,
                 "answer body does not match its declared schema: ")
             .endControlFlow()
             .build(),
         helper("at", nullableString)
             .addParameter(nullableNode, "body")
             .addParameter(String.class, "pointer")
-            .addStatement("return body == null || !body.at(pointer).isTextual() ? null : body.at(pointer).textValue()")
+            .addStatement(
+                "return body == null || !body.at(pointer).isTextual() ? null : body.at(pointer).textValue()")
             .build());
   }
 
   private static MethodSpec.Builder helper(String name, TypeName returns) {
-    return MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(returns);
+    return MethodSpec.methodBuilder(name)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .returns(returns);
   }
 
   /** {@code Service.name(args)} */
@@ -146,6 +164,7 @@ final class Helpers {
 
   /** {@code new TypeReference<T>() {}}: the full generic type survives erasure. */
   static CodeBlock typeReference(TypeName type) {
-    return CodeBlock.of("new $T() {}", ParameterizedTypeName.get(Types.TYPE_REFERENCE, type.withoutAnnotations()));
+    return CodeBlock.of(
+        "new $T() {}", ParameterizedTypeName.get(Types.TYPE_REFERENCE, type.withoutAnnotations()));
   }
 }

@@ -15,9 +15,9 @@ import java.util.Objects;
 import javax.lang.model.SourceVersion;
 
 /**
- * Generates a typed Java client from a registered service: one class per service (e.g. {@code AcmeMortgages}),
- * created from an {@code ExternalServices}, with one method per operation, and records for the schemas. The
- * output is deterministic: generating twice gives identical bytes.
+ * Generates a typed Java client from a registered service: one class per service (e.g. {@code
+ * AcmeMortgages}), created from an {@code ExternalServices}, with one method per operation, and
+ * records for the schemas. The output is deterministic: generating twice gives identical bytes.
  */
 public final class JavaClientGenerator {
   private JavaClientGenerator() {}
@@ -35,7 +35,8 @@ public final class JavaClientGenerator {
   }
 
   /**
-   * Generates a service's files under a source root ({@code outputDir/com/acme/AcmeMortgages.java}).
+   * Generates a service's files under a source root ({@code
+   * outputDir/com/acme/AcmeMortgages.java}).
    *
    * @return the files written, in the order of {@link #generate(ServiceDefinition, String)}
    */
@@ -45,18 +46,20 @@ public final class JavaClientGenerator {
       try {
         written.add(file.writeToPath(outputDir));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + file.typeSpec().name() + " under " + outputDir, e);
+        throw new UncheckedIOException(
+            "cannot write " + file.typeSpec().name() + " under " + outputDir, e);
       }
     }
     return written;
   }
 
   /**
-   * Registers a spec file and generates its client: the {@code extsvc generate} command and the Maven plugin.
-   * Registration problems are printed to {@code err} (errors and warnings, with their location), never a stack
-   * trace.
+   * Registers a spec file and generates its client: the {@code extsvc generate} command and the
+   * Maven plugin. Registration problems are printed to {@code err} (errors and warnings, with their
+   * location), never a stack trace.
    *
-   * @return 0 when generated, 1 when the spec has errors or the files cannot be written, 2 for a bad package name
+   * @return 0 when generated, 1 when the spec has errors or the files cannot be written, 2 for a
+   *     bad package name
    */
   public static int generate(Path spec, String packageName, Path outputDir, PrintWriter err) {
     if (!isPackageName(packageName)) {
@@ -70,14 +73,22 @@ public final class JavaClientGenerator {
     }
     ServiceDefinition service = registration.service();
     if (service == null) {
-      err.println(spec + ": not generated: the spec has " + registration.report().errors().size() + " error(s)");
+      err.println(
+          spec
+              + ": not generated: the spec has "
+              + registration.report().errors().size()
+              + " error(s)");
       err.flush();
       return 1;
     }
     try {
       writeTo(service, packageName, outputDir);
     } catch (UncheckedIOException e) {
-      err.println(e.getMessage() + ": " + Objects.requireNonNull(e.getCause()).getMessage()); // an UncheckedIOException always has one
+      err.println(
+          e.getMessage()
+              + ": "
+              + Objects.requireNonNull(e.getCause())
+                  .getMessage()); // an UncheckedIOException always has one
       err.flush();
       return 1;
     }

@@ -6,21 +6,64 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Readable Java identifiers from whatever a spec calls things (operationIds, keys, property names, values). */
+/**
+ * Readable Java identifiers from whatever a spec calls things (operationIds, keys, property names,
+ * values).
+ */
 final class Names {
   /**
-   * Simple names that a generated type must not take: a same-package type would shadow java.lang's, and the
-   * generated code refers to these unqualified.
+   * Simple names that a generated type must not take: a same-package type would shadow java.lang's,
+   * and the generated code refers to these unqualified.
    */
-  static final Set<String> RESERVED_TYPE_NAMES = Set.of(
-      "Object", "String", "Integer", "Long", "Double", "Float", "Boolean", "Byte", "Character", "Short", "Number",
-      "Math", "System", "Class", "Enum", "Record", "Override", "Deprecated", "SuppressWarnings", "Exception",
-      "RuntimeException", "Error", "Throwable", "Void", "Iterable", "Runnable", "Thread", "Module", "Package",
-      "StringBuilder", "Comparable", "CharSequence", "FunctionalInterface", "SafeVarargs");
+  static final Set<String> RESERVED_TYPE_NAMES =
+      Set.of(
+          "Object",
+          "String",
+          "Integer",
+          "Long",
+          "Double",
+          "Float",
+          "Boolean",
+          "Byte",
+          "Character",
+          "Short",
+          "Number",
+          "Math",
+          "System",
+          "Class",
+          "Enum",
+          "Record",
+          "Override",
+          "Deprecated",
+          "SuppressWarnings",
+          "Exception",
+          "RuntimeException",
+          "Error",
+          "Throwable",
+          "Void",
+          "Iterable",
+          "Runnable",
+          "Thread",
+          "Module",
+          "Package",
+          "StringBuilder",
+          "Comparable",
+          "CharSequence",
+          "FunctionalInterface",
+          "SafeVarargs");
 
   /** Record component names that would clash with {@link Object}'s methods. */
   static final Set<String> RESERVED_MEMBER_NAMES =
-      Set.of("hashCode", "toString", "equals", "getClass", "notify", "notifyAll", "wait", "clone", "finalize");
+      Set.of(
+          "hashCode",
+          "toString",
+          "equals",
+          "getClass",
+          "notify",
+          "notifyAll",
+          "wait",
+          "clone",
+          "finalize");
 
   private Names() {}
 
@@ -31,7 +74,8 @@ final class Names {
       // All-caps words read as words: "URL" → "Url", so "callbackURL" and "CALLBACK_URL" agree.
       String rest = word.substring(1);
       out.append(Character.toUpperCase(word.charAt(0)))
-          .append(word.equals(word.toUpperCase(Locale.ROOT)) ? rest.toLowerCase(Locale.ROOT) : rest);
+          .append(
+              word.equals(word.toUpperCase(Locale.ROOT)) ? rest.toLowerCase(Locale.ROOT) : rest);
     }
     return identifier(out.toString(), "Type");
   }
@@ -59,7 +103,10 @@ final class Names {
     return NameAllocator.toJavaIdentifier(text);
   }
 
-  /** Splits on anything not a letter or digit, and on lower-to-upper case changes, keeping digits attached. */
+  /**
+   * Splits on anything not a letter or digit, and on lower-to-upper case changes, keeping digits
+   * attached.
+   */
   static List<String> words(String text) {
     List<String> words = new ArrayList<>();
     StringBuilder word = new StringBuilder();

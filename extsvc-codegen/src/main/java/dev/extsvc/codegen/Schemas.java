@@ -60,15 +60,18 @@ final class Schemas {
     return "null".equals(schema.path("type").textValue());
   }
 
-  /** The alternatives of a oneOf or anyOf, without the "null" ones (which only make it nullable). */
+  /**
+   * The alternatives of a oneOf or anyOf, without the "null" ones (which only make it nullable).
+   */
   static List<JsonNode> alternatives(JsonNode schema) {
     JsonNode list = schema.has("oneOf") ? schema.get("oneOf") : schema.path("anyOf");
     List<JsonNode> out = new ArrayList<>();
-    list.forEach(a -> {
-      if (!isNullType(a)) {
-        out.add(a);
-      }
-    });
+    list.forEach(
+        a -> {
+          if (!isNullType(a)) {
+            out.add(a);
+          }
+        });
     return out;
   }
 
@@ -91,7 +94,10 @@ final class Schemas {
     return isStringEnum(schema) || isIntegerEnum(schema);
   }
 
-  /** An enum of integers (status codes, Bungie's and Azure's numbered kinds), with no other type allowed. */
+  /**
+   * An enum of integers (status codes, Bungie's and Azure's numbered kinds), with no other type
+   * allowed.
+   */
   static boolean isIntegerEnum(JsonNode schema) {
     JsonNode values = schema.path("enum");
     String type = type(schema);
@@ -126,8 +132,9 @@ final class Schemas {
   }
 
   /**
-   * Folds allOf into one object schema: properties and required of every part, the outer schema's own keywords
-   * last. Java records cannot extend each other, so composition becomes one flat record.
+   * Folds allOf into one object schema: properties and required of every part, the outer schema's
+   * own keywords last. Java records cannot extend each other, so composition becomes one flat
+   * record.
    */
   static ObjectNode mergeAllOf(JsonNode schema) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
@@ -140,19 +147,24 @@ final class Schemas {
     schema.path("allOf").forEach(p -> parts.add(p.has("allOf") ? mergeAllOf(p) : p));
     parts.add(schema);
     for (JsonNode part : parts) {
-      part.fields().forEachRemaining(e -> {
-        switch (e.getKey()) {
-          case "allOf" -> {}
-          case "properties" -> e.getValue().fields().forEachRemaining(p -> properties.set(p.getKey(), p.getValue()));
-          case "required" -> e.getValue().forEach(r -> required.add(r.asText()));
-          default -> {
-            // The outer schema's own description and title win; a part's only fill gaps.
-            if (part == schema || !out.has(e.getKey())) {
-              out.set(e.getKey(), e.getValue());
-            }
-          }
-        }
-      });
+      part.fields()
+          .forEachRemaining(
+              e -> {
+                switch (e.getKey()) {
+                  case "allOf" -> {}
+                  case "properties" ->
+                      e.getValue()
+                          .fields()
+                          .forEachRemaining(p -> properties.set(p.getKey(), p.getValue()));
+                  case "required" -> e.getValue().forEach(r -> required.add(r.asText()));
+                  default -> {
+                    // The outer schema's own description and title win; a part's only fill gaps.
+                    if (part == schema || !out.has(e.getKey())) {
+                      out.set(e.getKey(), e.getValue());
+                    }
+                  }
+                }
+              });
     }
     if (!properties.isEmpty()) {
       out.set("properties", properties);
@@ -164,13 +176,18 @@ final class Schemas {
     return out;
   }
 
-  /** The single value a property can take (const, or an enum of one), e.g. a discriminator's; else null. */
+  /**
+   * The single value a property can take (const, or an enum of one), e.g. a discriminator's; else
+   * null.
+   */
   static @Nullable String constant(JsonNode schema) {
     if (schema.path("const").isTextual()) {
       return schema.get("const").textValue();
     }
     JsonNode values = schema.path("enum");
-    return values.isArray() && values.size() == 1 && values.get(0).isTextual() ? values.get(0).textValue() : null;
+    return values.isArray() && values.size() == 1 && values.get(0).isTextual()
+        ? values.get(0).textValue()
+        : null;
   }
 
   static @Nullable String text(JsonNode schema, String keyword) {

@@ -10,8 +10,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A generated type still being built, with the types nested in it. Kept open until the end because a record
- * learns late that it implements a sealed interface (when a later oneOf lists it).
+ * A generated type still being built, with the types nested in it. Kept open until the end because
+ * a record learns late that it implements a sealed interface (when a later oneOf lists it).
  */
 final class TypeNode {
   final ClassName name;

@@ -22,7 +22,8 @@ final class Types {
   static final ClassName JSON_PROPERTY = ClassName.get(JACKSON_ANNOTATION, "JsonProperty");
   static final ClassName JSON_INCLUDE = ClassName.get(JACKSON_ANNOTATION, "JsonInclude");
   static final ClassName JSON_INCLUDE_KIND = JSON_INCLUDE.nestedClass("Include");
-  static final ClassName JSON_IGNORE_PROPERTIES = ClassName.get(JACKSON_ANNOTATION, "JsonIgnoreProperties");
+  static final ClassName JSON_IGNORE_PROPERTIES =
+      ClassName.get(JACKSON_ANNOTATION, "JsonIgnoreProperties");
   static final ClassName JSON_VALUE = ClassName.get(JACKSON_ANNOTATION, "JsonValue");
   static final ClassName JSON_CREATOR = ClassName.get(JACKSON_ANNOTATION, "JsonCreator");
   static final ClassName JSON_ANY_SETTER = ClassName.get(JACKSON_ANNOTATION, "JsonAnySetter");
@@ -35,22 +36,28 @@ final class Types {
   static final ClassName OBJECT_MAPPER = ClassName.get(DATABIND, "ObjectMapper");
   static final ClassName JSON_MAPPER = ClassName.get(DATABIND + ".json", "JsonMapper");
   static final ClassName SERIALIZATION_FEATURE = ClassName.get(DATABIND, "SerializationFeature");
-  static final ClassName DESERIALIZATION_FEATURE = ClassName.get(DATABIND, "DeserializationFeature");
-  static final ClassName TYPE_REFERENCE = ClassName.get("com.fasterxml.jackson.core.type", "TypeReference");
-  static final ClassName JAVA_TIME_MODULE = ClassName.get("com.fasterxml.jackson.datatype.jsr310", "JavaTimeModule");
+  static final ClassName DESERIALIZATION_FEATURE =
+      ClassName.get(DATABIND, "DeserializationFeature");
+  static final ClassName TYPE_REFERENCE =
+      ClassName.get("com.fasterxml.jackson.core.type", "TypeReference");
+  static final ClassName JAVA_TIME_MODULE =
+      ClassName.get("com.fasterxml.jackson.datatype.jsr310", "JavaTimeModule");
 
   private static final String RUNTIME = "dev.extsvc.runtime";
   static final ClassName EXTERNAL_SERVICES = ClassName.get(RUNTIME, "ExternalServices");
   static final ClassName INVOCATION_RESULT = ClassName.get(RUNTIME, "InvocationResult");
   static final ClassName CALLBACK_HANDLER = ClassName.get(RUNTIME, "CallbackHandler");
   static final ClassName RECEIVED_CALLBACK = ClassName.get(RUNTIME, "ReceivedCallback");
-  static final ClassName CALLBACK_NOT_HANDLED = ClassName.get(RUNTIME, "CallbackNotHandledException");
+  static final ClassName CALLBACK_NOT_HANDLED =
+      ClassName.get(RUNTIME, "CallbackNotHandledException");
   static final ClassName TIMED_OUT_INVOCATION = ClassName.get(RUNTIME, "TimedOutInvocation");
   static final ClassName EXTSVC_EXCEPTION = ClassName.get(RUNTIME, "ExtsvcException");
   static final ClassName INVOCATION_STATUS = ClassName.get(RUNTIME + ".store", "InvocationStatus");
   static final ClassName REQUEST_PARTS = ClassName.get("dev.extsvc.spec", "RequestParts");
 
-  /** The type with JSpecify's {@code @Nullable} (a type-use annotation, so "Outer.@Nullable Inner"). */
+  /**
+   * The type with JSpecify's {@code @Nullable} (a type-use annotation, so "Outer.@Nullable Inner").
+   */
   static TypeName nullable(TypeName type) {
     return type.annotated(AnnotationSpec.builder(NULLABLE).build());
   }

@@ -22,14 +22,19 @@ class CommandTest {
   void aGoodSpecIsWrittenUnderThePackageDirectories() throws Exception {
     assertThat(generate(Fixtures.ACME, "com.acme.mortgages")).isZero();
     assertThat(out.resolve("com/acme/mortgages/AcmeMortgages.java")).exists();
-    assertThat(Files.readString(out.resolve("com/acme/mortgages/Contact.java"))).contains("public record Contact(");
+    assertThat(Files.readString(out.resolve("com/acme/mortgages/Contact.java")))
+        .contains("public record Contact(");
     assertThat(err.toString()).isEmpty();
   }
 
   @Test
   void aBadSpecPrintsTheRegistrationErrorsAndExitsWithOne() {
     assertThat(generate(Fixtures.spec("broken.yaml"), "p")).isEqualTo(1);
-    assertThat(err.toString()).contains("ERROR").contains("not generated").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(err.toString())
+        .contains("ERROR")
+        .contains("not generated")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
     assertThat(out).isEmptyDirectory();
   }
 

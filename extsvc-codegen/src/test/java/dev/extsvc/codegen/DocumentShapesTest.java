@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Shapes of real documents that once broke generation (docs/compatibility.md), each on a minimal document written
- * here: the generated code compiles, and generation stays bounded.
+ * Shapes of real documents that once broke generation (docs/compatibility.md), each on a minimal
+ * document written here: the generated code compiles, and generation stays bounded.
  */
 class DocumentShapesTest {
 
@@ -26,7 +26,8 @@ class DocumentShapesTest {
     return r.service();
   }
 
-  private static final String SAME_STRUCTURE_UNIONS = """
+  private static final String SAME_STRUCTURE_UNIONS =
+      """
       openapi: 3.0.3
       info: { title: Errors, version: "1" }
       paths:
@@ -81,12 +82,14 @@ class DocumentShapesTest {
   }
 
   @Test
-  void anObjectWithMorePropertiesThanARecordMayHaveIsABuiltClassThatReadsAndWritesItsJson() throws Exception {
+  void anObjectWithMorePropertiesThanARecordMayHaveIsABuiltClassThatReadsAndWritesItsJson()
+      throws Exception {
     StringBuilder properties = new StringBuilder();
     for (int i = 1; i <= 300; i++) {
       properties.append("        p").append(i).append(": { type: string }\n");
     }
-    String document = """
+    String document =
+        """
         openapi: 3.0.3
         info: { title: Report, version: "1" }
         paths:
@@ -106,10 +109,17 @@ class DocumentShapesTest {
               required: [p1]
               properties:
                 builder: { type: string }
-        """ + properties;
+        """
+            + properties;
     List<JavaFile> files = JavaClientGenerator.generate(register(document), "gen");
-    assertThat(source(files, "Row")).contains("public final class Row {", "public static final class Builder {");
-    ClassLoader loader = InMemoryCompiler.compile(files, Map.of("gen.Probe", """
+    assertThat(source(files, "Row"))
+        .contains("public final class Row {", "public static final class Builder {");
+    ClassLoader loader =
+        InMemoryCompiler.compile(
+            files,
+            Map.of(
+                "gen.Probe",
+                """
         package gen;
         import com.fasterxml.jackson.databind.json.JsonMapper;
         public class Probe implements java.util.function.Supplier<String> {
@@ -135,16 +145,22 @@ class DocumentShapesTest {
         }
         """));
     @SuppressWarnings("unchecked") // the probe is a Supplier<String> by construction
-    Supplier<String> probe = (Supplier<String>) loader.loadClass("gen.Probe").getDeclaredConstructor().newInstance();
-    assertThat(probe.get()).isEqualTo("azb {\"builder\":\"b\",\"p1\":\"a\",\"p300\":\"z\"} true true");
+    Supplier<String> probe =
+        (Supplier<String>) loader.loadClass("gen.Probe").getDeclaredConstructor().newInstance();
+    assertThat(probe.get())
+        .isEqualTo("azb {\"builder\":\"b\",\"p1\":\"a\",\"p300\":\"z\"} true true");
   }
 
   @Test
   void componentsThatMultiplyWhenInlinedAreGeneratedInBoundedTimeAndMemory() {
-    // Each level refers to the one below twice: written out, level 40 has 2^40 nodes. No operation uses them, so
-    // registration (which inlines only what operations use) accepts the document; the generator reads every
+    // Each level refers to the one below twice: written out, level 40 has 2^40 nodes. No operation
+    // uses them, so
+    // registration (which inlines only what operations use) accepts the document; the generator
+    // reads every
     // component to name schemas and used to write each one out in full.
-    StringBuilder document = new StringBuilder("""
+    StringBuilder document =
+        new StringBuilder(
+            """
         openapi: 3.0.3
         info: { title: Deep, version: "1" }
         paths:
@@ -164,43 +180,77 @@ class DocumentShapesTest {
               properties: { v: { type: string } }
         """);
     for (int i = 1; i <= 40; i++) {
-      document.append("    L").append(i).append(":\n      type: object\n      properties:\n")
-          .append("        left: { $ref: \"#/components/schemas/L").append(i - 1).append("\" }\n")
-          .append("        right: { $ref: \"#/components/schemas/L").append(i - 1).append("\" }\n");
+      document
+          .append("    L")
+          .append(i)
+          .append(":\n      type: object\n      properties:\n")
+          .append("        left: { $ref: \"#/components/schemas/L")
+          .append(i - 1)
+          .append("\" }\n")
+          .append("        right: { $ref: \"#/components/schemas/L")
+          .append(i - 1)
+          .append("\" }\n");
     }
     ServiceDefinition service = register(document.toString());
-    List<JavaFile> files = assertTimeoutPreemptively(Duration.ofSeconds(20),
-        () -> JavaClientGenerator.generate(service, "gen"));
+    List<JavaFile> files =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(20), () -> JavaClientGenerator.generate(service, "gen"));
     assertThat(source(files, "L0")).contains("record L0(");
     InMemoryCompiler.compile(files, Map.of());
   }
 
   @Test
   void componentsThatReferToEachOtherInCirclesAreInlinedOnlyUpToTheLimit() {
-    // Every component refers to every other: each path through them is written out on its own (recursion is cut
-    // where it closes, as registration cuts it), so nothing can be shared, and only the limit bounds the work.
-    StringBuilder document = new StringBuilder("{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Circles\",\"version\":\"1\"},"
-        + "\"paths\":{},\"components\":{\"schemas\":{");
+    // Every component refers to every other: each path through them is written out on its own
+    // (recursion is cut
+    // where it closes, as registration cuts it), so nothing can be shared, and only the limit
+    // bounds the work.
+    StringBuilder document =
+        new StringBuilder(
+            "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Circles\",\"version\":\"1\"},"
+                + "\"paths\":{},\"components\":{\"schemas\":{");
     for (int i = 0; i < 10; i++) {
-      document.append(i == 0 ? "" : ",").append("\"K").append(i).append("\":{\"type\":\"object\",\"properties\":{");
+      document
+          .append(i == 0 ? "" : ",")
+          .append("\"K")
+          .append(i)
+          .append("\":{\"type\":\"object\",\"properties\":{");
       for (int j = 0; j < 10; j++) {
-        document.append(j == 0 ? "" : ",").append("\"k").append(j)
-            .append("\":{\"$ref\":\"#/components/schemas/K").append(j).append("\"}");
+        document
+            .append(j == 0 ? "" : ",")
+            .append("\"k")
+            .append(j)
+            .append("\":{\"$ref\":\"#/components/schemas/K")
+            .append(j)
+            .append("\"}");
       }
       document.append("}}");
     }
     document.append("}}}");
-    ComponentSchemas schemas = register(document.toString()).components().withMaxInlinedNodes(20_000);
-    Components components = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> new Components(schemas));
-    assertThat(components.schema("K1")).hasValueSatisfying(k1 -> assertThat(k1.at("/properties/k2/$ref").asText())
-        .as("kept as a reference once the limit is reached").isEqualTo("#/components/schemas/K2"));
+    ComponentSchemas schemas =
+        register(document.toString()).components().withMaxInlinedNodes(20_000);
+    Components components =
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> new Components(schemas));
+    assertThat(components.schema("K1"))
+        .hasValueSatisfying(
+            k1 ->
+                assertThat(k1.at("/properties/k2/$ref").asText())
+                    .as("kept as a reference once the limit is reached")
+                    .isEqualTo("#/components/schemas/K2"));
     assertThat(components.nameOf(components.schema("K0").orElseThrow())).hasValue("K0");
   }
 
   static String source(List<JavaFile> files, String type) {
-    return files.stream().filter(f -> f.typeSpec().name().equals(type)).findFirst()
-        .orElseThrow(() -> new AssertionError("no type " + type + " among "
-            + files.stream().map(f -> f.typeSpec().name()).toList()))
+    return files.stream()
+        .filter(f -> f.typeSpec().name().equals(type))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no type "
+                        + type
+                        + " among "
+                        + files.stream().map(f -> f.typeSpec().name()).toList()))
         .toString();
   }
 }

@@ -18,7 +18,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,11 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Acme flow through the generated client: the runtime on SQLite behind its server, the mock bank calling
- * back, and a handler that overrides only applicationOutcomeApproved.
+ * The Acme flow through the generated client: the runtime on SQLite behind its server, the mock
+ * bank calling back, and a handler that overrides only applicationOutcomeApproved.
  */
 class EndToEndTest {
-  private static final String HANDLER = """
+  private static final String HANDLER =
+      """
       package e2e.acme;
 
       import dev.extsvc.codegen.Received;
@@ -64,7 +64,8 @@ class EndToEndTest {
       }
       """;
 
-  private static final String CALLER = """
+  private static final String CALLER =
+      """
       package e2e.acme;
 
       import dev.extsvc.runtime.ExternalServices;
@@ -104,41 +105,56 @@ class EndToEndTest {
   @BeforeAll
   static void generate() {
     acme = Fixtures.register(Fixtures.ACME);
-    generated = InMemoryCompiler.compile(JavaClientGenerator.generate(acme, "e2e.acme"),
-        Map.of("e2e.acme.ApprovedOnly", HANDLER, "e2e.acme.Caller", CALLER));
+    generated =
+        InMemoryCompiler.compile(
+            JavaClientGenerator.generate(acme, "e2e.acme"),
+            Map.of("e2e.acme.ApprovedOnly", HANDLER, "e2e.acme.Caller", CALLER));
   }
 
   @BeforeEach
-  @SuppressWarnings("unchecked") // Caller is a Function<ExternalServices, Map<String, String>> by its source
+  @SuppressWarnings(
+      "unchecked") // Caller is a Function<ExternalServices, Map<String, String>> by its source
   void start() throws Exception {
-    // The runtime re-creates handlers by name through the context class loader; the server's threads inherit it.
+    // The runtime re-creates handlers by name through the context class loader; the server's
+    // threads inherit it.
     previous = Thread.currentThread().getContextClassLoader();
     Thread.currentThread().setContextClassLoader(generated);
-    bank = MockService.builder(acme)
-        .callbackDelay(Duration.ofMillis(20))
-        .keyRule(KeyRule.roundRobin())
-        .retries(0)
-        .payloads((key, definition, request) -> key.equals("applicationOutcomeApproved")
-            ? JsonNodeFactory.instance.objectNode()
-                .put("applicationNumber", "A-1001").put("status", "approved").put("approvedAmount", 250000)
-            : JsonNodeFactory.instance.objectNode()
-                .put("applicationNumber", "A-1001").put("errorMessage", "too risky"))
-        .outcomeListener(deliveries::add)
-        .build().start();
+    bank =
+        MockService.builder(acme)
+            .callbackDelay(Duration.ofMillis(20))
+            .keyRule(KeyRule.roundRobin())
+            .retries(0)
+            .payloads(
+                (key, definition, request) ->
+                    key.equals("applicationOutcomeApproved")
+                        ? JsonNodeFactory.instance
+                            .objectNode()
+                            .put("applicationNumber", "A-1001")
+                            .put("status", "approved")
+                            .put("approvedAmount", 250000)
+                        : JsonNodeFactory.instance
+                            .objectNode()
+                            .put("applicationNumber", "A-1001")
+                            .put("errorMessage", "too risky"))
+            .outcomeListener(deliveries::add)
+            .build()
+            .start();
     store = JdbcStore.sqlite(dir.resolve("extsvc.db"));
     int port = freePort();
-    services = ExternalServices.builder()
-        .store(store)
-        .publicBaseUrl("http://127.0.0.1:" + port)
-        .endpoint("Acme Mortgages", bank.baseUrl())
-        .allowPrivateNetworks(true)
-        .allowHandlerPackage("e2e.acme")
-        .startSweeper(false)
-        .build();
+    services =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("http://127.0.0.1:" + port)
+            .endpoint("Acme Mortgages", bank.baseUrl())
+            .allowPrivateNetworks(true)
+            .allowHandlerPackage("e2e.acme")
+            .startSweeper(false)
+            .build();
     assertThat(services.register(Fixtures.read(Fixtures.ACME), null).ok()).isTrue();
     server = ExtsvcServer.builder(services).port(port).build().start();
-    caller = (Function<ExternalServices, Map<String, String>>)
-        generated.loadClass("e2e.acme.Caller").getDeclaredConstructor().newInstance();
+    caller =
+        (Function<ExternalServices, Map<String, String>>)
+            generated.loadClass("e2e.acme.Caller").getDeclaredConstructor().newInstance();
     Received.EVENTS.clear();
   }
 
@@ -181,23 +197,31 @@ class EndToEndTest {
     assertThat(rejected.status()).isEqualTo(404);
     assertThat(rejected.answer()).contains("Callback not handled: applicationOutcomeRejected");
     assertThat(Received.EVENTS).isEmpty();
-    assertThat(services.invocation(java.util.UUID.fromString(second.get("invocationId"))).orElseThrow().status())
+    assertThat(
+            services
+                .invocation(java.util.UUID.fromString(second.get("invocationId")))
+                .orElseThrow()
+                .status())
         .hasToString("PENDING");
   }
 
   @Test
   void aNon2xxAnswerRaisesTheOperationsResponseException() {
     services.close();
-    services = ExternalServices.builder()
-        .store(store)
-        .publicBaseUrl("http://127.0.0.1:1")
-        .endpoint("Acme Mortgages", bank.baseUrl() + "/nowhere")
-        .allowPrivateNetworks(true)
-        .startSweeper(false)
-        .build();
+    services =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("http://127.0.0.1:1")
+            .endpoint("Acme Mortgages", bank.baseUrl() + "/nowhere")
+            .allowPrivateNetworks(true)
+            .startSweeper(false)
+            .build();
     assertThatThrownBy(() -> caller.apply(services))
         .isInstanceOf(ExtsvcException.class)
-        .satisfies(e -> assertThat(e.getClass().getName()).isEqualTo("e2e.acme.AcmeMortgages$SubmitApplication$ResponseException"))
+        .satisfies(
+            e ->
+                assertThat(e.getClass().getName())
+                    .isEqualTo("e2e.acme.AcmeMortgages$SubmitApplication$ResponseException"))
         .hasMessageContaining("SubmitApplication answered 404");
   }
 
@@ -208,5 +232,4 @@ class EndToEndTest {
       throw new UncheckedIOException(e);
     }
   }
-
 }

@@ -33,8 +33,12 @@ final class Fixtures {
   static String render(List<JavaFile> files) {
     StringBuilder out = new StringBuilder();
     for (JavaFile f : files) {
-      out.append("// ===== ").append(f.packageName().replace('.', '/')).append('/')
-          .append(f.typeSpec().name()).append(".java =====\n").append(f);
+      out.append("// ===== ")
+          .append(f.packageName().replace('.', '/'))
+          .append('/')
+          .append(f.typeSpec().name())
+          .append(".java =====\n")
+          .append(f);
     }
     return out.toString();
   }

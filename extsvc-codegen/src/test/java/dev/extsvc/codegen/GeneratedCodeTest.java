@@ -18,23 +18,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The generated code compiles without warnings and its types read and write JSON as the spec says. */
+/**
+ * The generated code compiles without warnings and its types read and write JSON as the spec says.
+ */
 class GeneratedCodeTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"acme-mortgages", "pet-store.yaml", "odd-names.yaml", "features.yaml"})
   void compilesWithoutWarnings(String spec) {
-    InMemoryCompiler.compile(JavaClientGenerator.generate(Fixtures.register(Fixtures.spec(spec)), "gen"), Map.of());
+    InMemoryCompiler.compile(
+        JavaClientGenerator.generate(Fixtures.register(Fixtures.spec(spec)), "gen"), Map.of());
   }
 
   @Test
   void schemaTypesReadAndWriteTheirJson() throws Exception {
-    ClassLoader loader = InMemoryCompiler.compile(
-        JavaClientGenerator.generate(Fixtures.register(Fixtures.spec("pet-store.yaml")), "gen"),
-        Map.of("gen.Probe", PROBE));
+    ClassLoader loader =
+        InMemoryCompiler.compile(
+            JavaClientGenerator.generate(Fixtures.register(Fixtures.spec("pet-store.yaml")), "gen"),
+            Map.of("gen.Probe", PROBE));
     @SuppressWarnings("unchecked") // the probe is a Supplier<String> by construction
-    Supplier<String> probe = (Supplier<String>) loader.loadClass("gen.Probe").getDeclaredConstructor().newInstance();
-    // Jackson finds subtypes by name through the context class loader, as it would in a user's application.
+    Supplier<String> probe =
+        (Supplier<String>) loader.loadClass("gen.Probe").getDeclaredConstructor().newInstance();
+    // Jackson finds subtypes by name through the context class loader, as it would in a user's
+    // application.
     Thread.currentThread().setContextClassLoader(loader);
     try {
       assertThat(probe.get()).isEqualTo("ok");
@@ -45,9 +51,12 @@ class GeneratedCodeTest {
 
   @Test
   void integerEnumsAndAllOfHierarchiesReadAndWriteTheirJson() throws Exception {
-    ClassLoader loader = InMemoryCompiler.compile(
-        JavaClientGenerator.generate(Fixtures.register(Fixtures.spec("features.yaml")), "gen"),
-        Map.of("gen.Probe", """
+    ClassLoader loader =
+        InMemoryCompiler.compile(
+            JavaClientGenerator.generate(Fixtures.register(Fixtures.spec("features.yaml")), "gen"),
+            Map.of(
+                "gen.Probe",
+                """
             package gen;
             import com.fasterxml.jackson.databind.json.JsonMapper;
             public class Probe implements java.util.function.Supplier<String> {
@@ -70,11 +79,14 @@ class GeneratedCodeTest {
             }
             """));
     @SuppressWarnings("unchecked") // the probe is a Supplier<String> by construction
-    Supplier<String> probe = (Supplier<String>) loader.loadClass("gen.Probe").getDeclaredConstructor().newInstance();
+    Supplier<String> probe =
+        (Supplier<String>) loader.loadClass("gen.Probe").getDeclaredConstructor().newInstance();
     Thread.currentThread().setContextClassLoader(loader);
     try {
-      assertThat(probe.get()).isEqualTo("3 -1 42 truck 3 AB-1 van true {\"weight\":2.5,\"priority\":3,\"retries\":-1,"
-          + "\"reference\":42,\"vehicle\":{\"kind\":\"truck\",\"plate\":\"AB-1\",\"axles\":3}}");
+      assertThat(probe.get())
+          .isEqualTo(
+              "3 -1 42 truck 3 AB-1 van true {\"weight\":2.5,\"priority\":3,\"retries\":-1,"
+                  + "\"reference\":42,\"vehicle\":{\"kind\":\"truck\",\"plate\":\"AB-1\",\"axles\":3}}");
     } finally {
       Thread.currentThread().setContextClassLoader(GeneratedCodeTest.class.getClassLoader());
     }
@@ -82,8 +94,12 @@ class GeneratedCodeTest {
 
   @Test
   void callbackBaseClassHasNoStateAndSubclassesRoundTripTheirFields() throws Exception {
-    ClassLoader loader = InMemoryCompiler.compile(
-        JavaClientGenerator.generate(Fixtures.register(Fixtures.ACME), "gen"), Map.of("gen.Approved", """
+    ClassLoader loader =
+        InMemoryCompiler.compile(
+            JavaClientGenerator.generate(Fixtures.register(Fixtures.ACME), "gen"),
+            Map.of(
+                "gen.Approved",
+                """
             package gen;
             import java.util.List;
             class Approved extends AcmeMortgages.SubmitApplication.Callback {
@@ -96,15 +112,19 @@ class GeneratedCodeTest {
             }
             """));
     Class<?> base = loader.loadClass("gen.AcmeMortgages$SubmitApplication$Callback");
-    assertThat(Arrays.stream(base.getDeclaredFields()).filter(f -> !Modifier.isStatic(f.getModifiers())))
-        .extracting(Field::getName).isEmpty();
+    assertThat(
+            Arrays.stream(base.getDeclaredFields())
+                .filter(f -> !Modifier.isStatic(f.getModifiers())))
+        .extracting(Field::getName)
+        .isEmpty();
     assertThat(Modifier.isAbstract(base.getModifiers())).isTrue();
     // The runtime's state mapper: fields, not getters.
-    ObjectMapper state = JsonMapper.builder()
-        .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
-        .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
-        .visibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY)
-        .build();
+    ObjectMapper state =
+        JsonMapper.builder()
+            .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+            .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
+            .visibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY)
+            .build();
     Class<?> approved = loader.loadClass("gen.Approved");
     var ctor = approved.getDeclaredConstructor();
     ctor.setAccessible(true);
@@ -113,12 +133,14 @@ class GeneratedCodeTest {
     assertThat(json).isEqualTo("{\"applicant\":\"Ann\"}");
     CallbackHandler back = (CallbackHandler) state.readValue(json, approved);
     back.onCallback("applicationOutcomeApproved", List.of());
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> back.onCallback("applicationOutcomeRejected", List.of()))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> back.onCallback("applicationOutcomeRejected", List.of()))
         .isInstanceOf(CallbackNotHandledException.class)
         .hasMessage("Callback not handled: applicationOutcomeRejected");
   }
 
-  private static final String PROBE = """
+  private static final String PROBE =
+      """
       package gen;
 
       import com.fasterxml.jackson.databind.ObjectMapper;

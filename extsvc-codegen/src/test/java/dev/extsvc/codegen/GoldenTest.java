@@ -10,8 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The generated source, compared with reviewed golden files. After an intended change, regenerate them with
- * {@code -Dgolden.update=true} and review the diff.
+ * The generated source, compared with reviewed golden files. After an intended change, regenerate
+ * them with {@code -Dgolden.update=true} and review the diff.
  */
 class GoldenTest {
   private static final Path GOLDEN = Path.of("src/test/resources/golden");

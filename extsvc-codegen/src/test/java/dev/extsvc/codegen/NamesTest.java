@@ -18,9 +18,11 @@ class NamesTest {
 
   @Test
   void memberNamesAreLowerCamelAndLeadingDigitsGetAnUnderscore() {
-    assertThat(Names.lowerCamel("applicationOutcomeApproved")).isEqualTo("applicationOutcomeApproved");
+    assertThat(Names.lowerCamel("applicationOutcomeApproved"))
+        .isEqualTo("applicationOutcomeApproved");
     assertThat(Names.lowerCamel("X-Request-Id")).isEqualTo("xRequestId");
-    assertThat(Names.lowerCamel("/callbackUrlForOutcomes/approved")).isEqualTo("callbackUrlForOutcomesApproved");
+    assertThat(Names.lowerCamel("/callbackUrlForOutcomes/approved"))
+        .isEqualTo("callbackUrlForOutcomesApproved");
     assertThat(Names.lowerCamel("2fa")).isEqualTo("_2fa");
     assertThat(Names.lowerCamel("")).isEqualTo("type");
   }

@@ -1,8 +1,8 @@
 package dev.extsvc.config;
 
 /**
- * A configuration that cannot be used, with where: "extsvc.yaml:12:5: services.Acme.endpoint: ...", or the
- * environment variable that set the value.
+ * A configuration that cannot be used, with where: "extsvc.yaml:12:5: services.Acme.endpoint: ...",
+ * or the environment variable that set the value.
  */
 public final class ConfigException extends RuntimeException {
   private final String source;

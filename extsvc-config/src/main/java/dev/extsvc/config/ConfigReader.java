@@ -1,6 +1,5 @@
 package dev.extsvc.config;
 
-import dev.extsvc.runtime.Acknowledgement;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.extsvc.runtime.Acknowledgement;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.ServiceSettings;
@@ -32,13 +32,16 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads {@code extsvc.yaml} into {@link ExtsvcConfig}. The YAML is read token by token so that every value keeps
- * its line; every error, including a record's own validation, is reported at the line of what caused it.
+ * Reads {@code extsvc.yaml} into {@link ExtsvcConfig}. The YAML is read token by token so that
+ * every value keeps its line; every error, including a record's own validation, is reported at the
+ * line of what caused it.
  */
 final class ConfigReader {
-  private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Pattern ENV =
+      Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
   private final String source;
   private final Path base;
@@ -51,10 +54,16 @@ final class ConfigReader {
     this.env = env;
   }
 
-  /** A value in the file: its node, its JSON pointer (for its line) and its path of keys (for variables). */
+  /**
+   * A value in the file: its node, its JSON pointer (for its line) and its path of keys (for
+   * variables).
+   */
   private record At(JsonNode node, String pointer, List<String> path) {
     At child(String key) {
-      return new At(node.path(key), pointer + "/" + key.replace("~", "~0").replace("/", "~1"), plus(path, key));
+      return new At(
+          node.path(key),
+          pointer + "/" + key.replace("~", "~0").replace("/", "~1"),
+          plus(path, key));
     }
 
     String dotted() {
@@ -76,10 +85,17 @@ final class ConfigReader {
     OutboundConfig outbound = outbound(root.child("outbound"));
     At limitsAt = root.child("limits");
     keys(limitsAt, "maxBodyBytes", "maxNestingDepth", "maxNumberLength");
-    Limits limits = build(limitsAt, () -> new Limits(
-        (int) Math.min(Integer.MAX_VALUE, size(limitsAt.child("maxBodyBytes"), Limits.DEFAULTS.maxBodyBytes())),
-        integer(limitsAt.child("maxNestingDepth"), Limits.DEFAULTS.maxNestingDepth()),
-        integer(limitsAt.child("maxNumberLength"), Limits.DEFAULTS.maxNumberLength())));
+    Limits limits =
+        build(
+            limitsAt,
+            () ->
+                new Limits(
+                    (int)
+                        Math.min(
+                            Integer.MAX_VALUE,
+                            size(limitsAt.child("maxBodyBytes"), Limits.DEFAULTS.maxBodyBytes())),
+                    integer(limitsAt.child("maxNestingDepth"), Limits.DEFAULTS.maxNestingDepth()),
+                    integer(limitsAt.child("maxNumberLength"), Limits.DEFAULTS.maxNumberLength())));
     At callbacks = root.child("callbacks");
     keys(callbacks, "defaultTimeout", "maxTimeout");
     Duration defaultTimeout = duration(callbacks.child("defaultTimeout"));
@@ -92,8 +108,11 @@ final class ConfigReader {
     for (String name : names(root.child("services"))) {
       services.put(name, service(name, root.child("services").child(name), credentials.keySet()));
     }
-    return build(root, () -> new ExtsvcConfig(server, outbound, limits, defaultTimeout, maxTimeout, credentials,
-        services));
+    return build(
+        root,
+        () ->
+            new ExtsvcConfig(
+                server, outbound, limits, defaultTimeout, maxTimeout, credentials, services));
   }
 
   private ServerConfig server(At at) {
@@ -106,35 +125,58 @@ final class ConfigReader {
     String data = text(at.child("data"));
     At pathAt = at.child("callbackPath");
     String callbackPath = orElse(text(pathAt), d.callbackPath());
-    build(pathAt, () -> ExternalServices.builder().callbackPath(callbackPath)); // reported at its own line
-    return build(at, () -> new ServerConfig(
-        orElse(text(at.child("host")), d.host()),
-        integer(at.child("port"), d.port()),
-        text(at.child("publicUrl")),
-        data == null ? d.data() : base.resolve(data),
-        text(pg.child("url")),
-        text(pg.child("user")),
-        optionalSecret(pg.child("password")),
-        new ServerConfig.SlowClients(duration(slow.child("headerTimeout")),
-            text(slow.child("minBodyRate")) == null ? null : integer(slow.child("minBodyRate"), 0),
-            duration(slow.child("bodyGrace")), duration(slow.child("idleTimeout"))),
-        callbackPath));
+    build(
+        pathAt,
+        () -> ExternalServices.builder().callbackPath(callbackPath)); // reported at its own line
+    return build(
+        at,
+        () ->
+            new ServerConfig(
+                orElse(text(at.child("host")), d.host()),
+                integer(at.child("port"), d.port()),
+                text(at.child("publicUrl")),
+                data == null ? d.data() : base.resolve(data),
+                text(pg.child("url")),
+                text(pg.child("user")),
+                optionalSecret(pg.child("password")),
+                new ServerConfig.SlowClients(
+                    duration(slow.child("headerTimeout")),
+                    text(slow.child("minBodyRate")) == null
+                        ? null
+                        : integer(slow.child("minBodyRate"), 0),
+                    duration(slow.child("bodyGrace")),
+                    duration(slow.child("idleTimeout"))),
+                callbackPath));
   }
 
   private OutboundConfig outbound(At at) {
     keys(at, "allowPrivateNetworks", "allowAddresses", "allowSpecServers", "totalTimeout");
     List<String> blocks = strings(at.child("allowAddresses"));
-    return build(at, () -> new OutboundConfig(bool(at.child("allowPrivateNetworks")), blocks,
-        bool(at.child("allowSpecServers")), duration(at.child("totalTimeout"))));
+    return build(
+        at,
+        () ->
+            new OutboundConfig(
+                bool(at.child("allowPrivateNetworks")),
+                blocks,
+                bool(at.child("allowSpecServers")),
+                duration(at.child("totalTimeout"))));
   }
 
-  /** A credential, read by the runtime's {@link CredentialReader}; its errors carry the line and column. */
+  /**
+   * A credential, read by the runtime's {@link CredentialReader}; its errors carry the line and
+   * column.
+   */
   private Credential credential(String name, At at) {
-    keys(at, CredentialReader.FIELDS.toArray(String[]::new)); // a misspelt field is named even when the type is wrong
+    keys(
+        at,
+        CredentialReader.FIELDS.toArray(
+            String[]::new)); // a misspelt field is named even when the type is wrong
     return CredentialReader.read(name, new YamlFields(at));
   }
 
-  /** The fields of one credential in the file: secrets as references, files relative to the file. */
+  /**
+   * The fields of one credential in the file: secrets as references, files relative to the file.
+   */
   private final class YamlFields implements CredentialReader.Fields {
     private final At at;
 
@@ -169,8 +211,11 @@ final class ConfigReader {
       for (String h : names(at.child(field))) { // plain text or a secret reference
         At v = at.child(field).child(h);
         String raw = raw(v);
-        out.put(h, raw != null && raw.strip().startsWith("${") ? ConfigReader.this.secret(v)
-            : Secret.of(orElse(ConfigReader.this.text(v), "")));
+        out.put(
+            h,
+            raw != null && raw.strip().startsWith("${")
+                ? ConfigReader.this.secret(v)
+                : Secret.of(orElse(ConfigReader.this.text(v), "")));
       }
       return out;
     }
@@ -182,7 +227,8 @@ final class ConfigReader {
 
     @Override
     public RuntimeException error(@Nullable String field, String problem) {
-      return field == null ? ConfigReader.this.error(at, problem)
+      return field == null
+          ? ConfigReader.this.error(at, problem)
           : ConfigReader.this.error(at.child(field), at.child(field).dotted() + " " + problem);
     }
 
@@ -193,8 +239,17 @@ final class ConfigReader {
   }
 
   private ServiceConfig service(String name, At at, Set<String> credentials) {
-    keys(at, "spec", "endpoint", "credential", "credentials", "timeouts", "callbackTimeout", "acknowledgement",
-        "maxResponseBytes", "allowPrivateNetwork");
+    keys(
+        at,
+        "spec",
+        "endpoint",
+        "credential",
+        "credentials",
+        "timeouts",
+        "callbackTimeout",
+        "acknowledgement",
+        "maxResponseBytes",
+        "allowPrivateNetwork");
     ServiceSettings.Builder b = ServiceSettings.builder(name);
     String endpoint = text(at.child("endpoint"));
     if (endpoint != null) {
@@ -208,7 +263,9 @@ final class ConfigReader {
     for (String c : used) {
       if (!credentials.contains(c)) {
         At where = at.child(single != null && single.equals(c) ? "credential" : "credentials");
-        throw error(where, "credential '" + c + "' is not defined under credentials; defined: " + credentials);
+        throw error(
+            where,
+            "credential '" + c + "' is not defined under credentials; defined: " + credentials);
       }
       b.credential(c);
     }
@@ -221,27 +278,36 @@ final class ConfigReader {
     keys(callback, "default", "max");
     set(duration(callback.child("default")), b::defaultCallbackTimeout);
     set(duration(callback.child("max")), b::maxCallbackTimeout);
-    b.maxResponseBytes(size(at.child("maxResponseBytes"), ServiceSettings.DEFAULT_MAX_RESPONSE_BYTES));
+    b.maxResponseBytes(
+        size(at.child("maxResponseBytes"), ServiceSettings.DEFAULT_MAX_RESPONSE_BYTES));
     b.allowPrivateNetwork(bool(at.child("allowPrivateNetwork")));
     String spec = text(at.child("spec"));
     At ackAt = at.child("acknowledgement");
     String ack = orElse(text(ackAt), "SYNC").toUpperCase(Locale.ROOT);
-    Acknowledgement acknowledgement = switch (ack) {
-      case "SYNC" -> Acknowledgement.SYNC;
-      case "DURABLE" -> Acknowledgement.DURABLE;
-      default -> throw error(ackAt, "acknowledgement must be SYNC or DURABLE, not '" + ack + "'");
-    };
-    return build(at, () -> new ServiceConfig(b.build(), spec == null ? null : base.resolve(spec), acknowledgement));
+    Acknowledgement acknowledgement =
+        switch (ack) {
+          case "SYNC" -> Acknowledgement.SYNC;
+          case "DURABLE" -> Acknowledgement.DURABLE;
+          default ->
+              throw error(ackAt, "acknowledgement must be SYNC or DURABLE, not '" + ack + "'");
+        };
+    return build(
+        at,
+        () ->
+            new ServiceConfig(
+                b.build(), spec == null ? null : base.resolve(spec), acknowledgement));
   }
 
-  // --- values: the variable named after the path wins over the file; ${env:...} is replaced in plain values ---
+  // --- values: the variable named after the path wins over the file; ${env:...} is replaced in
+  // plain values ---
 
   private @Nullable String variableFor(At at) {
     return env.get(variableName(at));
   }
 
   static String variableName(List<String> path) {
-    return "EXTSVC_" + String.join("_", path).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
+    return "EXTSVC_"
+        + String.join("_", path).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
   }
 
   private String variableName(At at) {
@@ -277,8 +343,13 @@ final class ConfigReader {
         value = m.group(2);
       }
       if (value == null) {
-        throw error(at, "environment variable " + m.group(1) + " is not set (write ${env:" + m.group(1)
-            + ":-default} for a default)");
+        throw error(
+            at,
+            "environment variable "
+                + m.group(1)
+                + " is not set (write ${env:"
+                + m.group(1)
+                + ":-default} for a default)");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
@@ -288,7 +359,9 @@ final class ConfigReader {
 
   private @Nullable Secret optionalSecret(At at) {
     if (variableFor(at) != null) {
-      return Secret.env(variableName(at), env::get); // set by its own variable: the value stays in the environment
+      return Secret.env(
+          variableName(at),
+          env::get); // set by its own variable: the value stays in the environment
     }
     String raw = raw(at);
     if (raw == null) {
@@ -301,11 +374,14 @@ final class ConfigReader {
   private Secret secret(At at) {
     String raw = java.util.Objects.requireNonNull(raw(at)).strip();
     try {
-      if (raw.startsWith("${file:") && raw.endsWith("}") && !Path.of(raw.substring(7, raw.length() - 1)).isAbsolute()) {
+      if (raw.startsWith("${file:")
+          && raw.endsWith("}")
+          && !Path.of(raw.substring(7, raw.length() - 1)).isAbsolute()) {
         return Secret.file(base.resolve(raw.substring(7, raw.length() - 1)));
       }
       return Secret.parse(raw, env::get);
-    } catch (IllegalArgumentException e) { // the message never repeats the text, which may be a secret
+    } catch (
+        IllegalArgumentException e) { // the message never repeats the text, which may be a secret
       throw error(at, Objects.toString(e.getMessage(), "invalid value"));
     }
   }
@@ -402,8 +478,13 @@ final class ConfigReader {
     }
     List<String> out = new ArrayList<>();
     for (int i = 0; i < at.node().size(); i++) {
-      out.add(java.util.Objects.requireNonNull(text(new At(at.node().get(i), at.pointer() + "/" + i,
-          At.plus(at.path(), String.valueOf(i))))));
+      out.add(
+          java.util.Objects.requireNonNull(
+              text(
+                  new At(
+                      at.node().get(i),
+                      at.pointer() + "/" + i,
+                      At.plus(at.path(), String.valueOf(i))))));
     }
     return out;
   }
@@ -429,12 +510,21 @@ final class ConfigReader {
       throw error(at, (at.path().isEmpty() ? "the file" : at.dotted()) + " must be a mapping");
     }
     List<String> allowed = List.of(known);
-    at.node().fieldNames().forEachRemaining(k -> {
-      if (!allowed.contains(k)) {
-        throw error(at.child(k), "unknown key '" + k + "'" + (at.path().isEmpty() ? "" : " in " + at.dotted())
-            + "; known: " + String.join(", ", allowed));
-      }
-    });
+    at.node()
+        .fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!allowed.contains(k)) {
+                throw error(
+                    at.child(k),
+                    "unknown key '"
+                        + k
+                        + "'"
+                        + (at.path().isEmpty() ? "" : " in " + at.dotted())
+                        + "; known: "
+                        + String.join(", ", allowed));
+              }
+            });
   }
 
   private static <T> void set(@Nullable T value, java.util.function.Consumer<T> setter) {
@@ -447,7 +537,10 @@ final class ConfigReader {
     return v == null ? fallback : v;
   }
 
-  /** Runs a record's constructor; its validation message is reported at the line of the object it builds. */
+  /**
+   * Runs a record's constructor; its validation message is reported at the line of the object it
+   * builds.
+   */
   private <T> T build(At at, java.util.function.Supplier<T> constructor) {
     try {
       return constructor.get();
@@ -464,10 +557,14 @@ final class ConfigReader {
     String pointer = at.pointer();
     JsonLocation loc = locations.get(pointer);
     while (loc == null && !pointer.isEmpty()) {
-      pointer = pointer.substring(0, pointer.lastIndexOf('/')); // absent key: the line of its parent
+      pointer =
+          pointer.substring(0, pointer.lastIndexOf('/')); // absent key: the line of its parent
       loc = locations.get(pointer);
     }
-    return new ConfigException(source, loc == null ? 0 : loc.getLineNr(), loc == null ? 0 : loc.getColumnNr(),
+    return new ConfigException(
+        source,
+        loc == null ? 0 : loc.getLineNr(),
+        loc == null ? 0 : loc.getColumnNr(),
         (at.path().isEmpty() || message.contains(at.dotted()) ? "" : at.dotted() + ": ") + message);
   }
 
@@ -483,9 +580,17 @@ final class ConfigReader {
       return node(p, "");
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      String reason = String.valueOf(e.getOriginalMessage()).lines().map(String::strip).filter(s -> !s.isEmpty())
-          .findFirst().orElse("malformed");
-      throw new ConfigException(source, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(),
+      String reason =
+          String.valueOf(e.getOriginalMessage())
+              .lines()
+              .map(String::strip)
+              .filter(s -> !s.isEmpty())
+              .findFirst()
+              .orElse("malformed");
+      throw new ConfigException(
+          source,
+          at == null ? 0 : at.getLineNr(),
+          at == null ? 0 : at.getColumnNr(),
           "malformed YAML: " + reason);
     } catch (IOException e) {
       throw new ConfigException(source, 0, 0, "cannot read: " + e.getMessage());
@@ -504,7 +609,8 @@ final class ConfigReader {
           String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
           if (o.has(key)) {
             JsonLocation at = p.currentTokenLocation();
-            throw new ConfigException(source, at.getLineNr(), at.getColumnNr(), "key '" + key + "' appears twice");
+            throw new ConfigException(
+                source, at.getLineNr(), at.getColumnNr(), "key '" + key + "' appears twice");
           }
           locations.put(child, p.currentTokenLocation());
           p.nextToken();

@@ -14,9 +14,9 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The whole of {@code extsvc.yaml}, validated: server, outbound rules, callback limits and timeouts, named
- * credentials (secrets as references) and services. Load it with {@link #load}, then {@link #configure} a
- * runtime builder with it.
+ * The whole of {@code extsvc.yaml}, validated: server, outbound rules, callback limits and
+ * timeouts, named credentials (secrets as references) and services. Load it with {@link #load},
+ * then {@link #configure} a runtime builder with it.
  *
  * @param defaultCallbackTimeout null for the runtime's default (24 h)
  * @param maxCallbackTimeout null for the runtime's default (24 h)
@@ -31,15 +31,16 @@ public record ExtsvcConfig(
     Map<String, ServiceConfig> services) {
 
   /**
-   * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as "PT30S" (for
-   * command-line options that take the same forms).
+   * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as
+   * "PT30S" (for command-line options that take the same forms).
    *
    * @throws IllegalArgumentException naming the forms
    */
   public static Duration duration(String text) {
     Duration d = ConfigReader.parseDuration(text);
     if (d == null) {
-      throw new IllegalArgumentException("expected a duration such as 30s, 5m, 4h, 2d or PT30S, found '" + text + "'");
+      throw new IllegalArgumentException(
+          "expected a duration such as 30s, 5m, 4h, 2d or PT30S, found '" + text + "'");
     }
     return d;
   }
@@ -47,8 +48,15 @@ public record ExtsvcConfig(
   /** The variable that names the file when no option does. */
   public static final String PATH_VARIABLE = "EXTSVC_CONFIG";
 
-  public static final ExtsvcConfig DEFAULTS = new ExtsvcConfig(ServerConfig.DEFAULTS, OutboundConfig.DEFAULTS,
-      Limits.DEFAULTS, null, null, Map.of(), Map.of());
+  public static final ExtsvcConfig DEFAULTS =
+      new ExtsvcConfig(
+          ServerConfig.DEFAULTS,
+          OutboundConfig.DEFAULTS,
+          Limits.DEFAULTS,
+          null,
+          null,
+          Map.of(),
+          Map.of());
 
   public ExtsvcConfig {
     credentials = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
@@ -56,17 +64,23 @@ public record ExtsvcConfig(
     for (ServiceConfig s : services.values()) {
       for (String c : s.settings().credentials()) {
         if (!credentials.containsKey(c)) {
-          throw new IllegalArgumentException("service " + s.name() + " uses credential '" + c
-              + "', which is not defined under credentials; defined: " + credentials.keySet());
+          throw new IllegalArgumentException(
+              "service "
+                  + s.name()
+                  + " uses credential '"
+                  + c
+                  + "', which is not defined under credentials; defined: "
+                  + credentials.keySet());
         }
       }
     }
   }
 
   /**
-   * Reads a file. Values may be written {@code ${env:NAME}} or {@code ${env:NAME:-default}}; secrets must be
-   * written {@code ${env:NAME}} or {@code ${file:/path}}; any option can also be set by a variable named after
-   * its path, such as {@code EXTSVC_SERVER_PORT} or {@code EXTSVC_SERVICES_ACME_MORTGAGES_ENDPOINT}.
+   * Reads a file. Values may be written {@code ${env:NAME}} or {@code ${env:NAME:-default}};
+   * secrets must be written {@code ${env:NAME}} or {@code ${file:/path}}; any option can also be
+   * set by a variable named after its path, such as {@code EXTSVC_SERVER_PORT} or {@code
+   * EXTSVC_SERVICES_ACME_MORTGAGES_ENDPOINT}.
    *
    * @throws ConfigException with the line and column of what is wrong
    */
@@ -75,8 +89,13 @@ public record ExtsvcConfig(
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigException(file.toString(), 0, 0, "cannot read the file: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()));
+      throw new ConfigException(
+          file.toString(),
+          0,
+          0,
+          "cannot read the file: "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()));
     }
     // A file that was just read is not the root, so its absolute path has a parent.
     Path base = Objects.requireNonNull(file.toAbsolutePath().getParent());
@@ -94,7 +113,8 @@ public record ExtsvcConfig(
 
   /** Applies everything but the server section to a runtime builder. */
   public ExternalServices.Builder configure(ExternalServices.Builder b) {
-    b.limits(limits).allowPrivateNetworks(outbound.allowPrivateNetworks())
+    b.limits(limits)
+        .allowPrivateNetworks(outbound.allowPrivateNetworks())
         .allowSpecServers(outbound.allowSpecServers());
     outbound.allowAddresses().forEach(b::allowAddresses);
     if (outbound.totalTimeout() != null) {
@@ -107,7 +127,9 @@ public record ExtsvcConfig(
       b.defaultCallbackTimeout(defaultCallbackTimeout);
     }
     credentials.values().forEach(b::credential);
-    services.values().forEach(s -> b.service(s.settings()).acknowledgement(s.name(), s.acknowledgement()));
+    services
+        .values()
+        .forEach(s -> b.service(s.settings()).acknowledgement(s.name(), s.acknowledgement()));
     return b;
   }
 }

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * Where the standalone server listens and keeps its data.
  *
  * @param publicUrl the base URL callback senders use; null for http://HOST:PORT
- * @param callbackPath where callbacks are received under it: {@code {publicUrl}{callbackPath}/{token}}
+ * @param callbackPath where callbacks are received under it: {@code
+ *     {publicUrl}{callbackPath}/{token}}
  * @param postgresUrl a JDBC URL to use PostgreSQL instead of SQLite under {@code data}
  * @param slowClients deadlines for slow clients; null fields keep the server's defaults
  */
@@ -25,23 +26,51 @@ public record ServerConfig(
     SlowClients slowClients,
     String callbackPath) {
 
-  public static final ServerConfig DEFAULTS = new ServerConfig("127.0.0.1", 8080, null, Path.of("extsvc-data"), null,
-      null, null, SlowClients.DEFAULTS, ExternalServices.DEFAULT_CALLBACK_PATH);
+  public static final ServerConfig DEFAULTS =
+      new ServerConfig(
+          "127.0.0.1",
+          8080,
+          null,
+          Path.of("extsvc-data"),
+          null,
+          null,
+          null,
+          SlowClients.DEFAULTS,
+          ExternalServices.DEFAULT_CALLBACK_PATH);
 
   /** A server section with the default callback path. */
-  public ServerConfig(String host, int port, @Nullable String publicUrl, Path data, @Nullable String postgresUrl,
-      @Nullable String postgresUser, @Nullable Secret postgresPassword, SlowClients slowClients) {
-    this(host, port, publicUrl, data, postgresUrl, postgresUser, postgresPassword, slowClients,
+  public ServerConfig(
+      String host,
+      int port,
+      @Nullable String publicUrl,
+      Path data,
+      @Nullable String postgresUrl,
+      @Nullable String postgresUser,
+      @Nullable Secret postgresPassword,
+      SlowClients slowClients) {
+    this(
+        host,
+        port,
+        publicUrl,
+        data,
+        postgresUrl,
+        postgresUser,
+        postgresPassword,
+        slowClients,
         ExternalServices.DEFAULT_CALLBACK_PATH);
   }
 
   /**
-   * When the server closes a slow client's connection: headers not complete within {@code headerTimeout} of the
-   * request's first byte; a body slower than {@code minBodyRate} bytes/s once {@code bodyGrace} has passed; no
-   * request for {@code idleTimeout}. Null: the server's default (10 s, 1024 bytes/s after 5 s, 60 s).
+   * When the server closes a slow client's connection: headers not complete within {@code
+   * headerTimeout} of the request's first byte; a body slower than {@code minBodyRate} bytes/s once
+   * {@code bodyGrace} has passed; no request for {@code idleTimeout}. Null: the server's default
+   * (10 s, 1024 bytes/s after 5 s, 60 s).
    */
-  public record SlowClients(@Nullable Duration headerTimeout, @Nullable Integer minBodyRate,
-      @Nullable Duration bodyGrace, @Nullable Duration idleTimeout) {
+  public record SlowClients(
+      @Nullable Duration headerTimeout,
+      @Nullable Integer minBodyRate,
+      @Nullable Duration bodyGrace,
+      @Nullable Duration idleTimeout) {
     public static final SlowClients DEFAULTS = new SlowClients(null, null, null, null);
 
     public SlowClients {
@@ -73,6 +102,7 @@ public record ServerConfig(
     if (postgresUrl != null && !postgresUrl.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException("postgres url must start with jdbc:postgresql:");
     }
-    ExternalServices.builder().callbackPath(callbackPath); // the runtime's own rule: what it refuses, so do we
+    ExternalServices.builder()
+        .callbackPath(callbackPath); // the runtime's own rule: what it refuses, so do we
   }
 }

@@ -1,10 +1,8 @@
 package dev.extsvc.config;
 
-import dev.extsvc.runtime.Acknowledgement;
-
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.extsvc.runtime.Acknowledgement;
 import dev.extsvc.runtime.credentials.ApiKey;
 import dev.extsvc.runtime.credentials.BearerToken;
 import dev.extsvc.runtime.credentials.MutualTls;
@@ -19,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ExtsvcConfigTest {
-  static final Map<String, String> ENV = Map.of("ACME_TOKEN", "t0ken-from-env", "ACME_HOST", "api.acme.example");
+  static final Map<String, String> ENV =
+      Map.of("ACME_TOKEN", "t0ken-from-env", "ACME_HOST", "api.acme.example");
 
   @TempDir Path dir;
 
@@ -47,7 +46,9 @@ class ExtsvcConfigTest {
   @Test
   void theDocumentedAcmeExampleLoads() throws IOException {
     String example = Files.readString(Path.of("../docs/configuration.md"));
-    String yaml = example.substring(example.indexOf("```yaml") + 7, example.indexOf("```", example.indexOf("```yaml") + 7));
+    String yaml =
+        example.substring(
+            example.indexOf("```yaml") + 7, example.indexOf("```", example.indexOf("```yaml") + 7));
 
     ExtsvcConfig c = load(yaml, Map.of("ACME_TOKEN", "t0ken-from-env", "EXTSVC_DB_PASSWORD", "x"));
 
@@ -65,25 +66,34 @@ class ExtsvcConfigTest {
     assertThat(token.token().value()).isEqualTo("t0ken-from-env");
     assertThat(token.toString()).doesNotContain("t0ken-from-env").contains("${env:ACME_TOKEN}");
     assertThat(c.server().port()).isEqualTo(8080);
-    assertThat(c.server().slowClients()).isEqualTo(new ServerConfig.SlowClients(Duration.ofSeconds(10), 1024,
-        Duration.ofSeconds(5), Duration.ofSeconds(60)));
+    assertThat(c.server().slowClients())
+        .isEqualTo(
+            new ServerConfig.SlowClients(
+                Duration.ofSeconds(10), 1024, Duration.ofSeconds(5), Duration.ofSeconds(60)));
   }
 
   @Test
-  void slowClientDeadlinesLeftOutKeepTheServerDefaultsAndOneCanComeFromTheEnvironment() throws IOException {
-    ExtsvcConfig c = load("""
+  void slowClientDeadlinesLeftOutKeepTheServerDefaultsAndOneCanComeFromTheEnvironment()
+      throws IOException {
+    ExtsvcConfig c =
+        load(
+            """
         server:
           slowClients: {minBodyRate: 512}
-        """, Map.of("EXTSVC_SERVER_SLOWCLIENTS_HEADERTIMEOUT", "3s"));
+        """,
+            Map.of("EXTSVC_SERVER_SLOWCLIENTS_HEADERTIMEOUT", "3s"));
 
-    assertThat(c.server().slowClients()).isEqualTo(new ServerConfig.SlowClients(Duration.ofSeconds(3), 512, null,
-        null));
-    assertThat(ExtsvcConfig.DEFAULTS.server().slowClients()).isEqualTo(ServerConfig.SlowClients.DEFAULTS);
+    assertThat(c.server().slowClients())
+        .isEqualTo(new ServerConfig.SlowClients(Duration.ofSeconds(3), 512, null, null));
+    assertThat(ExtsvcConfig.DEFAULTS.server().slowClients())
+        .isEqualTo(ServerConfig.SlowClients.DEFAULTS);
   }
 
   @Test
   void everyCredentialKindIsRead() throws IOException {
-    ExtsvcConfig c = load("""
+    ExtsvcConfig c =
+        load(
+            """
         credentials:
           key: {type: apiKey, in: query, name: api_key, value: "${env:ACME_TOKEN}", headers: {X-Tenant: t1}}
           oauth:
@@ -94,53 +104,85 @@ class ExtsvcConfigTest {
             scopes: [orders, payments]
           tls: {type: mutualTls, keyStore: client.p12, keyStorePassword: "${env:ACME_TOKEN}"}
           basic: {type: basic, username: alice, password: "${env:ACME_TOKEN}"}
-        """, ENV);
+        """,
+            ENV);
 
-    assertThat(c.credentials().get("key")).isInstanceOfSatisfying(ApiKey.class, k -> {
-      assertThat(k.in()).isEqualTo(ApiKey.In.QUERY);
-      assertThat(k.headers().get("X-Tenant").value()).isEqualTo("t1");
-    });
-    assertThat(c.credentials().get("oauth")).isInstanceOfSatisfying(OAuth2ClientCredentials.class, o -> {
-      assertThat(o.scopes()).containsExactly("orders", "payments");
-      assertThat(o.clientSecret().source()).isEqualTo("${file:" + dir.toAbsolutePath().resolve("client-secret.txt") + "}");
-    });
-    assertThat(c.credentials().get("tls")).isInstanceOfSatisfying(MutualTls.class,
-        t -> assertThat(t.keyStore()).isEqualTo(dir.toAbsolutePath().resolve("client.p12")));
+    assertThat(c.credentials().get("key"))
+        .isInstanceOfSatisfying(
+            ApiKey.class,
+            k -> {
+              assertThat(k.in()).isEqualTo(ApiKey.In.QUERY);
+              assertThat(k.headers().get("X-Tenant").value()).isEqualTo("t1");
+            });
+    assertThat(c.credentials().get("oauth"))
+        .isInstanceOfSatisfying(
+            OAuth2ClientCredentials.class,
+            o -> {
+              assertThat(o.scopes()).containsExactly("orders", "payments");
+              assertThat(o.clientSecret().source())
+                  .isEqualTo("${file:" + dir.toAbsolutePath().resolve("client-secret.txt") + "}");
+            });
+    assertThat(c.credentials().get("tls"))
+        .isInstanceOfSatisfying(
+            MutualTls.class,
+            t -> assertThat(t.keyStore()).isEqualTo(dir.toAbsolutePath().resolve("client.p12")));
   }
 
   @Test
   void everyCredentialErrorNamesItsLineAndColumn() throws IOException {
-    assertThat(refused("credentials:\n  k:\n    type: apiKey\n    in: body\n    name: k\n    value: x\n"))
-        .satisfies(e -> {
-          assertThat(e.line()).isEqualTo(4);
-          assertThat(e.column()).isEqualTo(5);
-          assertThat(e.getMessage()).contains("credentials.k.in must be header, query or cookie, not 'body'");
-        });
-    assertThat(refused("credentials:\n  tls: {type: mutualTls, keyStorePassword: \"${env:ACME_TOKEN}\"}\n"))
-        .satisfies(e -> {
-          assertThat(e.line()).isEqualTo(2);
-          assertThat(e.getMessage()).contains("credentials.tls.keyStore is required");
-        });
-    assertThat(refused("credentials:\n  tls: {type: mutualTls, keyStore: k.p12,"
-        + " keyStorePassword: \"${env:ACME_TOKEN}\", trustStore: t.p12}\n").getMessage())
-        .contains(":2:").contains("credentials.tls: credential tls: a trust store needs its password");
-    assertThat(refused("credentials:\n  b: {type: bearer, token: \"${env:ACME_TOKEN}\", username: alice}\n"))
-        .satisfies(e -> {
-          assertThat(e.line()).isEqualTo(2);
-          assertThat(e.getMessage()).contains("unknown key 'username' in credentials.b; known: type, token, headers");
-        });
-    assertThat(refused("credentials:\n  o:\n    type: oauth2ClientCredentials\n    tokenUrl: \"https://a.example/ t\"\n"
-        + "    clientId: app\n    clientSecret: \"${env:ACME_TOKEN}\"\n").getMessage())
-        .contains(":4:").contains("credentials.o.tokenUrl must be a URL");
+    assertThat(
+            refused(
+                "credentials:\n  k:\n    type: apiKey\n    in: body\n    name: k\n    value: x\n"))
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(4);
+              assertThat(e.column()).isEqualTo(5);
+              assertThat(e.getMessage())
+                  .contains("credentials.k.in must be header, query or cookie, not 'body'");
+            });
+    assertThat(
+            refused(
+                "credentials:\n  tls: {type: mutualTls, keyStorePassword: \"${env:ACME_TOKEN}\"}\n"))
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(2);
+              assertThat(e.getMessage()).contains("credentials.tls.keyStore is required");
+            });
+    assertThat(
+            refused(
+                    "credentials:\n  tls: {type: mutualTls, keyStore: k.p12,"
+                        + " keyStorePassword: \"${env:ACME_TOKEN}\", trustStore: t.p12}\n")
+                .getMessage())
+        .contains(":2:")
+        .contains("credentials.tls: credential tls: a trust store needs its password");
+    assertThat(
+            refused(
+                "credentials:\n  b: {type: bearer, token: \"${env:ACME_TOKEN}\", username: alice}\n"))
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(2);
+              assertThat(e.getMessage())
+                  .contains("unknown key 'username' in credentials.b; known: type, token, headers");
+            });
+    assertThat(
+            refused(
+                    "credentials:\n  o:\n    type: oauth2ClientCredentials\n    tokenUrl: \"https://a.example/ t\"\n"
+                        + "    clientId: app\n    clientSecret: \"${env:ACME_TOKEN}\"\n")
+                .getMessage())
+        .contains(":4:")
+        .contains("credentials.o.tokenUrl must be a URL");
   }
 
   @Test
   void aCredentialTypeIsMatchedIgnoringCaseAndSeparatorsAsInSpring() throws IOException {
-    ExtsvcConfig c = load("""
+    ExtsvcConfig c =
+        load(
+            """
         credentials:
           key: {type: api-key, in: header, name: X-Key, value: "${env:ACME_TOKEN}"}
           tls: {type: MUTUAL_TLS, keyStore: client.p12, keyStorePassword: "${env:ACME_TOKEN}"}
-        """, ENV);
+        """,
+            ENV);
 
     assertThat(c.credentials().get("key")).isInstanceOf(ApiKey.class);
     assertThat(c.credentials().get("tls")).isInstanceOf(MutualTls.class);
@@ -150,34 +192,53 @@ class ExtsvcConfigTest {
   void theCallbackPathIsReadAndCheckedAsTheRuntimeChecksIt() throws IOException {
     assertThat(load("server:\n  callbackPath: /hooks/extsvc\n", ENV).server().callbackPath())
         .isEqualTo("/hooks/extsvc");
-    assertThat(load("server:\n  port: 8080\n", ENV).server().callbackPath()).isEqualTo("/callbacks");
+    assertThat(load("server:\n  port: 8080\n", ENV).server().callbackPath())
+        .isEqualTo("/callbacks");
     assertThat(ExtsvcConfig.DEFAULTS.server().callbackPath()).isEqualTo("/callbacks");
-    assertThat(refused("server:\n  port: 8080\n  callbackPath: hooks/\n")).satisfies(e -> {
-      assertThat(e.line()).isEqualTo(3);
-      assertThat(e.getMessage()).contains("callbackPath must look like /callbacks or /hooks/extsvc, was 'hooks/'");
-    });
+    assertThat(refused("server:\n  port: 8080\n  callbackPath: hooks/\n"))
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(3);
+              assertThat(e.getMessage())
+                  .contains(
+                      "callbackPath must look like /callbacks or /hooks/extsvc, was 'hooks/'");
+            });
   }
 
   @Test
   void everyOptionCanComeFromTheEnvironment() throws IOException {
-    ExtsvcConfig c = load("""
+    ExtsvcConfig c =
+        load(
+            """
         server:
           port: 8080
         services:
           Acme Mortgages:
             endpoint: https://${env:ACME_HOST}
-        """, Map.of("ACME_HOST", "api.acme.example", "EXTSVC_SERVER_PORT", "9000",
-        "EXTSVC_OUTBOUND_ALLOWPRIVATENETWORKS", "true", "EXTSVC_SERVICES_ACME_MORTGAGES_TIMEOUTS_TOTAL", "45s"));
+        """,
+            Map.of(
+                "ACME_HOST",
+                "api.acme.example",
+                "EXTSVC_SERVER_PORT",
+                "9000",
+                "EXTSVC_OUTBOUND_ALLOWPRIVATENETWORKS",
+                "true",
+                "EXTSVC_SERVICES_ACME_MORTGAGES_TIMEOUTS_TOTAL",
+                "45s"));
 
     assertThat(c.server().port()).isEqualTo(9000);
     assertThat(c.outbound().allowPrivateNetworks()).isTrue();
-    assertThat(c.services().get("Acme Mortgages").settings().endpoint()).isEqualTo("https://api.acme.example");
-    assertThat(c.services().get("Acme Mortgages").settings().totalTimeout()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(c.services().get("Acme Mortgages").settings().endpoint())
+        .isEqualTo("https://api.acme.example");
+    assertThat(c.services().get("Acme Mortgages").settings().totalTimeout())
+        .isEqualTo(Duration.ofSeconds(45));
   }
 
   @Test
   void aSecretWrittenIntoTheFileIsRefusedWithoutRepeatingIt() throws IOException {
-    ConfigException e = refused("""
+    ConfigException e =
+        refused(
+            """
         credentials:
           acme-token:
             type: bearer
@@ -185,13 +246,18 @@ class ExtsvcConfigTest {
         """);
 
     assertThat(e.line()).isEqualTo(4);
-    assertThat(e.getMessage()).contains("extsvc.yaml:4:").contains("credentials.acme-token.token")
-        .contains("${env:NAME} or ${file:/path}").doesNotContain("sup3r-s3cret");
+    assertThat(e.getMessage())
+        .contains("extsvc.yaml:4:")
+        .contains("credentials.acme-token.token")
+        .contains("${env:NAME} or ${file:/path}")
+        .doesNotContain("sup3r-s3cret");
   }
 
   @Test
   void anUnknownAcknowledgementIsRefusedWithItsLine() throws IOException {
-    ConfigException e = refused("""
+    ConfigException e =
+        refused(
+            """
         services:
           Acme Mortgages:
             endpoint: https://api.acme.example
@@ -199,37 +265,57 @@ class ExtsvcConfigTest {
         """);
 
     assertThat(e.line()).isEqualTo(4);
-    assertThat(e.getMessage()).contains("acknowledgement must be SYNC or DURABLE, not 'EVENTUALLY'");
+    assertThat(e.getMessage())
+        .contains("acknowledgement must be SYNC or DURABLE, not 'EVENTUALLY'");
   }
 
   @Test
   void badFilesAreRefusedWithTheLineAndTheReason() throws IOException {
     assertThat(refused("server:\n  port: [1, 2\n").getMessage()).contains("malformed YAML");
-    assertThat(refused("server:\n  prot: 80\n")).satisfies(e -> {
-      assertThat(e.line()).isEqualTo(2);
-      assertThat(e.getMessage()).contains("unknown key 'prot' in server; known: host, port,");
-    });
-    assertThat(refused("server:\n  port: eighty\n").getMessage()).contains(":2:").contains("expected a whole number");
-    assertThat(refused("server:\n  port: 70000\n").getMessage()).contains(":1:").contains("port must be 0..65535");
-    assertThat(refused("services:\n  A:\n    endpoint: ftp://x\n").getMessage()).contains(":2:")
+    assertThat(refused("server:\n  prot: 80\n"))
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(2);
+              assertThat(e.getMessage())
+                  .contains("unknown key 'prot' in server; known: host, port,");
+            });
+    assertThat(refused("server:\n  port: eighty\n").getMessage())
+        .contains(":2:")
+        .contains("expected a whole number");
+    assertThat(refused("server:\n  port: 70000\n").getMessage())
+        .contains(":1:")
+        .contains("port must be 0..65535");
+    assertThat(refused("services:\n  A:\n    endpoint: ftp://x\n").getMessage())
+        .contains(":2:")
         .contains("must be an absolute http or https URL");
     assertThat(refused("services:\n  A:\n    endpoint: https://a.example\n    credential: nope\n"))
-        .satisfies(e -> assertThat(e.getMessage()).contains(":4:").contains("credential 'nope' is not defined"));
-    assertThat(refused("services:\n  A:\n    timeouts: {total: soon}\n").getMessage()).contains(":3:")
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .contains(":4:")
+                    .contains("credential 'nope' is not defined"));
+    assertThat(refused("services:\n  A:\n    timeouts: {total: soon}\n").getMessage())
+        .contains(":3:")
         .contains("expected a duration");
-    assertThat(refused("credentials:\n  c: {type: kerberos}\n").getMessage()).contains(":2:")
+    assertThat(refused("credentials:\n  c: {type: kerberos}\n").getMessage())
+        .contains(":2:")
         .contains("type must be one of apiKey, bearer, basic, oauth2ClientCredentials, mutualTls");
-    assertThat(refused("server:\n  port: 1\n  port: 2\n").getMessage()).contains(":3:").contains("appears twice");
+    assertThat(refused("server:\n  port: 1\n  port: 2\n").getMessage())
+        .contains(":3:")
+        .contains("appears twice");
     assertThat(refused("services:\n  A:\n    endpoint: https://${env:MISSING_HOST}\n").getMessage())
-        .contains(":3:").contains("environment variable MISSING_HOST is not set");
+        .contains(":3:")
+        .contains("environment variable MISSING_HOST is not set");
     assertThat(refused("server:\n  port: 1\n", Map.of("EXTSVC_SERVER_PORT", "x")).getMessage())
         .startsWith("environment variable EXTSVC_SERVER_PORT: ");
   }
 
   @Test
   void theFileIsFoundByOptionThenByVariable() {
-    assertThat(ExtsvcConfig.locate(Path.of("a.yaml"), Map.of("EXTSVC_CONFIG", "b.yaml"))).isEqualTo(Path.of("a.yaml"));
-    assertThat(ExtsvcConfig.locate(null, Map.of("EXTSVC_CONFIG", "b.yaml"))).isEqualTo(Path.of("b.yaml"));
+    assertThat(ExtsvcConfig.locate(Path.of("a.yaml"), Map.of("EXTSVC_CONFIG", "b.yaml")))
+        .isEqualTo(Path.of("a.yaml"));
+    assertThat(ExtsvcConfig.locate(null, Map.of("EXTSVC_CONFIG", "b.yaml")))
+        .isEqualTo(Path.of("b.yaml"));
     assertThat(ExtsvcConfig.locate(null, Map.of())).isNull();
     assertThat(ConfigReader.variableName(List.of("services", "Acme Mortgages", "endpoint")))
         .isEqualTo("EXTSVC_SERVICES_ACME_MORTGAGES_ENDPOINT");

@@ -14,12 +14,13 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The results of a run as Markdown: totals, refusals by reason, one table per group of documents, and each
- * refused document with its errors. It replaces the generated part of docs/compatibility.md and keeps the
- * hand-written part above the marker.
+ * The results of a run as Markdown: totals, refusals by reason, one table per group of documents,
+ * and each refused document with its errors. It replaces the generated part of
+ * docs/compatibility.md and keeps the hand-written part above the marker.
  */
 final class CompatibilityReport {
-  static final String MARKER = "<!-- Everything below is written by scripts/corpus-check; edit above this line. -->";
+  static final String MARKER =
+      "<!-- Everything below is written by scripts/corpus-check; edit above this line. -->";
   private static final int ERRORS_LISTED = 5;
 
   /** A titled group of outcomes, such as "Documents with callbacks". */
@@ -30,7 +31,10 @@ final class CompatibilityReport {
 
   private CompatibilityReport() {}
 
-  /** The distinct documents of all groups (a document may be in two groups, e.g. largest and sample). */
+  /**
+   * The distinct documents of all groups (a document may be in two groups, e.g. largest and
+   * sample).
+   */
   static List<Outcome> distinct(List<Group> groups) {
     Map<String, Outcome> byName = new LinkedHashMap<>();
     groups.forEach(g -> g.outcomes().forEach(o -> byName.putIfAbsent(o.candidate().name(), o)));
@@ -42,16 +46,34 @@ final class CompatibilityReport {
     long refused = outcomes.stream().filter(o -> o.result() == Outcome.Result.REFUSED).count();
     long generated = outcomes.stream().filter(Outcome::generated).count();
     long compiled = outcomes.stream().filter(o -> o.result() == Outcome.Result.COMPILED).count();
-    long notGenerated = outcomes.stream().filter(o -> o.result() == Outcome.Result.NOT_GENERATED).count();
-    long notCompiled = outcomes.stream().filter(o -> o.result() == Outcome.Result.NOT_COMPILED).count();
+    long notGenerated =
+        outcomes.stream().filter(o -> o.result() == Outcome.Result.NOT_GENERATED).count();
+    long notCompiled =
+        outcomes.stream().filter(o -> o.result() == Outcome.Result.NOT_COMPILED).count();
     long hangs = outcomes.stream().filter(o -> o.result() == Outcome.Result.HANG).count();
     long crashes = outcomes.stream().filter(o -> o.result() == Outcome.Result.CRASH).count();
-    return "tried " + outcomes.size() + ", registered " + registered + ", refused " + refused + ", generated "
-        + generated + " (failed " + notGenerated + "), compiled " + compiled + " (failed " + notCompiled
-        + "), hangs " + hangs + ", crashes " + crashes;
+    return "tried "
+        + outcomes.size()
+        + ", registered "
+        + registered
+        + ", refused "
+        + refused
+        + ", generated "
+        + generated
+        + " (failed "
+        + notGenerated
+        + "), compiled "
+        + compiled
+        + " (failed "
+        + notCompiled
+        + "), hangs "
+        + hangs
+        + ", crashes "
+        + crashes;
   }
 
-  static String render(String source, List<Group> groups, List<Timing> timings, String environment) {
+  static String render(
+      String source, List<Group> groups, List<Timing> timings, String environment) {
     List<Outcome> all = distinct(groups);
     StringBuilder md = new StringBuilder();
     md.append("## Latest run\n\n").append(source).append(". ").append(environment).append("\n\n");
@@ -59,7 +81,10 @@ final class CompatibilityReport {
     md.append("| | documents |\n|---|---:|\n");
     row(md, "tried", all.size());
     row(md, "registered", all.stream().filter(Outcome::registered).count());
-    row(md, "refused, with a report naming each problem and its location", count(all, Outcome.Result.REFUSED));
+    row(
+        md,
+        "refused, with a report naming each problem and its location",
+        count(all, Outcome.Result.REFUSED));
     row(md, "generated a typed client", all.stream().filter(Outcome::generated).count());
     row(md, "generated code compiled", count(all, Outcome.Result.COMPILED));
     row(md, "registered but generation failed", count(all, Outcome.Result.NOT_GENERATED));
@@ -69,30 +94,46 @@ final class CompatibilityReport {
     md.append('\n');
     Map<String, Integer> reasons = refusalReasons(all);
     if (!reasons.isEmpty()) {
-      md.append("Refused, by reason (a document may have several):\n\n| reason | documents |\n|---|---:|\n");
+      md.append(
+          "Refused, by reason (a document may have several):\n\n| reason | documents |\n|---|---:|\n");
       reasons.forEach((reason, n) -> row(md, reason, n));
       md.append('\n');
     }
     for (Timing t : timings) {
-      md.append("Warm registration (the second, after the run) of ").append(t.name()).append(" (")
-          .append(t.bytes() / 1024).append(" KB, the largest document that registers within the default limits): ")
-          .append(t.wallMillis()).append(" ms wall clock, ").append(t.cpuMillis()).append(" ms CPU.\n\n");
+      md.append("Warm registration (the second, after the run) of ")
+          .append(t.name())
+          .append(" (")
+          .append(t.bytes() / 1024)
+          .append(" KB, the largest document that registers within the default limits): ")
+          .append(t.wallMillis())
+          .append(" ms wall clock, ")
+          .append(t.cpuMillis())
+          .append(" ms CPU.\n\n");
     }
     for (Group g : groups) {
       md.append("### ").append(g.title()).append(" (").append(g.outcomes().size()).append(")\n\n");
       if (!g.note().isEmpty()) {
         md.append(g.note()).append("\n\n");
       }
-      md.append("| spec | operations | async operations | callback keys (awaitable) | warnings | result | time |\n");
+      md.append(
+          "| spec | operations | async operations | callback keys (awaitable) | warnings | result | time |\n");
       md.append("|---|---:|---:|---:|---:|---|---|\n");
       for (Outcome o : g.outcomes()) {
-        md.append("| ").append(cell(o.candidate().name())).append(" | ")
-            .append(o.registered() ? o.operations() : "").append(" | ")
-            .append(o.registered() ? o.asyncOperations() : "").append(" | ")
-            .append(o.registered() ? o.callbackKeys() + " (" + o.awaitableKeys() + ")" : "").append(" | ")
-            .append(o.warnings()).append(" | ")
-            .append(cell(result(o))).append(" | ")
-            .append(time(o)).append(" |\n");
+        md.append("| ")
+            .append(cell(o.candidate().name()))
+            .append(" | ")
+            .append(o.registered() ? o.operations() : "")
+            .append(" | ")
+            .append(o.registered() ? o.asyncOperations() : "")
+            .append(" | ")
+            .append(o.registered() ? o.callbackKeys() + " (" + o.awaitableKeys() + ")" : "")
+            .append(" | ")
+            .append(o.warnings())
+            .append(" | ")
+            .append(cell(result(o)))
+            .append(" | ")
+            .append(time(o))
+            .append(" |\n");
       }
       md.append('\n');
     }
@@ -124,7 +165,8 @@ final class CompatibilityReport {
       reasons.forEach(r -> counts.merge(r, 1, Integer::sum));
     }
     Map<String, Integer> sorted = new LinkedHashMap<>();
-    counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
         .forEach(e -> sorted.put(e.getKey(), e.getValue()));
     return sorted;
   }
@@ -151,7 +193,8 @@ final class CompatibilityReport {
       return "repeated operationId";
     }
     if (m.matches(".* is (missing|not of type|repeated|unexpected).*")) {
-      return "structurally invalid (swagger-parser): " + m.replaceFirst(".* (is (missing|not of type|repeated|unexpected)).*", "$1");
+      return "structurally invalid (swagger-parser): "
+          + m.replaceFirst(".* (is (missing|not of type|repeated|unexpected)).*", "$1");
     }
     if (m.startsWith("extsvc failed")) {
       return "internal error (a bug)";
@@ -162,7 +205,12 @@ final class CompatibilityReport {
   static String result(Outcome o) {
     return switch (o.result()) {
       case COMPILED -> "compiled (" + o.generatedFiles() + " files)";
-      case REFUSED -> "refused: " + String.join("; ", new LinkedHashSet<>(o.errors().stream().map(CompatibilityReport::reason).toList()));
+      case REFUSED ->
+          "refused: "
+              + String.join(
+                  "; ",
+                  new LinkedHashSet<>(
+                      o.errors().stream().map(CompatibilityReport::reason).toList()));
       default -> o.result().label + ": " + shorten(o.detail(), 200);
     };
   }
@@ -192,14 +240,21 @@ final class CompatibilityReport {
 
   /** Text safe inside a table cell. */
   static String cell(String text) {
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("<", "&lt;");
+    return text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("\r", " ")
+        .replace("\n", " ")
+        .replace("<", "&lt;");
   }
 
   private static String shorten(String text, int max) {
     return text.length() <= max ? text : text.substring(0, max) + "…";
   }
 
-  /** Replaces the generated part of {@code doc}, keeping what is above the marker (or a default heading). */
+  /**
+   * Replaces the generated part of {@code doc}, keeping what is above the marker (or a default
+   * heading).
+   */
   static void writeInto(Path doc, String generated) throws IOException {
     String head = "# Compatibility with real-world OpenAPI documents\n\n";
     if (Files.exists(doc)) {

@@ -20,15 +20,17 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The compatibility run (scripts/corpus-check): registers every OpenAPI 3 document of a corpus folder that declares
- * callbacks, a seeded sample of those that do not, and the largest documents; generates and compiles the typed
- * client of each that registers; writes the results into docs/compatibility.md and prints the totals.
+ * The compatibility run (scripts/corpus-check): registers every OpenAPI 3 document of a corpus
+ * folder that declares callbacks, a seeded sample of those that do not, and the largest documents;
+ * generates and compiles the typed client of each that registers; writes the results into
+ * docs/compatibility.md and prints the totals.
  *
- * <p>Each document runs on its own worker thread with a time limit. A document over the limit is reported as a
- * hang and its worker abandoned (it cannot be stopped safely), so a hang never stops the run.
+ * <p>Each document runs on its own worker thread with a time limit. A document over the limit is
+ * reported as a hang and its worker abandoned (it cannot be stopped safely), so a hang never stops
+ * the run.
  *
- * <p>Exit code 0 when every document registered or was refused with a report and every registered one compiled; 1
- * otherwise; 2 for bad arguments.
+ * <p>Exit code 0 when every document registered or was refused with a report and every registered
+ * one compiled; 1 otherwise; 2 for bad arguments.
  */
 public final class CorpusCheck {
   static final int DEFAULT_SAMPLE = 200;
@@ -42,7 +44,14 @@ public final class CorpusCheck {
   }
 
   /** The run's arguments. */
-  record Options(Path corpus, Path out, int sample, long seed, int timeoutSeconds, String source, List<String> only) {
+  record Options(
+      Path corpus,
+      Path out,
+      int sample,
+      long seed,
+      int timeoutSeconds,
+      String source,
+      List<String> only) {
     static Options parse(String[] args) {
       Path corpus = null;
       Path out = Path.of("docs/compatibility.md");
@@ -66,7 +75,8 @@ public final class CorpusCheck {
         i++;
       }
       if (corpus == null) {
-        throw new IllegalArgumentException("--corpus DIR is required (the folder of OpenAPI documents)");
+        throw new IllegalArgumentException(
+            "--corpus DIR is required (the folder of OpenAPI documents)");
       }
       if (sample < 0 || timeout <= 0) {
         throw new IllegalArgumentException("--sample must be 0 or more and --timeout positive");
@@ -88,8 +98,9 @@ public final class CorpusCheck {
       options = Options.parse(args);
     } catch (IllegalArgumentException e) {
       log.println("corpus-check: " + e.getMessage());
-      log.println("usage: CorpusCheck --corpus DIR [--out FILE] [--sample N] [--seed S] [--timeout SECONDS] [--source TEXT]"
-          + " [--only NAME,...]");
+      log.println(
+          "usage: CorpusCheck --corpus DIR [--out FILE] [--sample N] [--seed S] [--timeout SECONDS] [--source TEXT]"
+              + " [--only NAME,...]");
       return 2;
     }
     if (!Files.isDirectory(options.corpus())) {
@@ -104,34 +115,59 @@ public final class CorpusCheck {
     List<Selection.Candidate> callbacks = Selection.withCallbacks(all);
     List<Selection.Candidate> sample = Selection.sample(all, options.sample(), options.seed());
     List<Selection.Candidate> largest = Selection.largest(all, Registrar.DEFAULT_MAX_JSON_BYTES);
-    log.printf(Locale.ROOT, "%d documents; %d OpenAPI 3 with callbacks; sample of %d without (seed %d); %d largest%n",
-        all.size(), callbacks.size(), sample.size(), options.seed(), largest.size());
+    log.printf(
+        Locale.ROOT,
+        "%d documents; %d OpenAPI 3 with callbacks; sample of %d without (seed %d); %d largest%n",
+        all.size(),
+        callbacks.size(),
+        sample.size(),
+        options.seed(),
+        largest.size());
 
     Registrar registrar = Registrar.defaults();
-    ExecutorService workers = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "corpus-document");
-      t.setDaemon(true); // an abandoned (hung) document must not keep the JVM alive
-      return t;
-    });
+    ExecutorService workers =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "corpus-document");
+              t.setDaemon(true); // an abandoned (hung) document must not keep the JVM alive
+              return t;
+            });
     List<CompatibilityReport.Group> groups = new ArrayList<>();
-    groups.add(new CompatibilityReport.Group("Documents with callbacks",
-        "Every OpenAPI 3 document of the corpus that declares callbacks in an operation or in components/callbacks.",
-        check(callbacks, registrar, workers, options, log)));
-    groups.add(new CompatibilityReport.Group("Largest documents",
-        "The largest document of the corpus and the largest within the default size limit.",
-        check(largest, registrar, workers, options, log)));
-    groups.add(new CompatibilityReport.Group("Sample of documents without callbacks",
-        "Chosen at random with seed " + options.seed() + " among the OpenAPI 3 documents without callbacks.",
-        check(sample, registrar, workers, options, log)));
+    groups.add(
+        new CompatibilityReport.Group(
+            "Documents with callbacks",
+            "Every OpenAPI 3 document of the corpus that declares callbacks in an operation or in components/callbacks.",
+            check(callbacks, registrar, workers, options, log)));
+    groups.add(
+        new CompatibilityReport.Group(
+            "Largest documents",
+            "The largest document of the corpus and the largest within the default size limit.",
+            check(largest, registrar, workers, options, log)));
+    groups.add(
+        new CompatibilityReport.Group(
+            "Sample of documents without callbacks",
+            "Chosen at random with seed "
+                + options.seed()
+                + " among the OpenAPI 3 documents without callbacks.",
+            check(sample, registrar, workers, options, log)));
 
     List<CompatibilityReport.Timing> timings = new ArrayList<>();
-    groups.get(1).outcomes().stream().filter(Outcome::registered).reduce((a, b) -> b)
-        .ifPresent(o -> timings.add(warmRegistration(o.candidate(), registrar, workers, options, log)));
+    groups.get(1).outcomes().stream()
+        .filter(Outcome::registered)
+        .reduce((a, b) -> b)
+        .ifPresent(
+            o -> timings.add(warmRegistration(o.candidate(), registrar, workers, options, log)));
 
     List<Outcome> outcomes = CompatibilityReport.distinct(groups);
     long minutes = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-    String environment = String.format(Locale.ROOT, "Java %s, %d processors, the whole run took %d s, time limit %d s"
-        + " per document", Runtime.version(), Runtime.getRuntime().availableProcessors(), minutes, options.timeoutSeconds());
+    String environment =
+        String.format(
+            Locale.ROOT,
+            "Java %s, %d processors, the whole run took %d s, time limit %d s" + " per document",
+            Runtime.version(),
+            Runtime.getRuntime().availableProcessors(),
+            minutes,
+            options.timeoutSeconds());
     String markdown = CompatibilityReport.render(options.source(), groups, timings, environment);
     try {
       CompatibilityReport.writeInto(options.out(), markdown);
@@ -140,37 +176,60 @@ public final class CorpusCheck {
       return 1;
     }
     log.println("totals: " + CompatibilityReport.totals(outcomes));
-    CompatibilityReport.refusalReasons(outcomes).forEach((reason, n) -> log.println("  refused " + n + ": " + reason));
-    timings.forEach(t -> log.println("warm registration of " + t.name() + ": " + t.wallMillis() + " ms wall, "
-        + t.cpuMillis() + " ms CPU"));
+    CompatibilityReport.refusalReasons(outcomes)
+        .forEach((reason, n) -> log.println("  refused " + n + ": " + reason));
+    timings.forEach(
+        t ->
+            log.println(
+                "warm registration of "
+                    + t.name()
+                    + ": "
+                    + t.wallMillis()
+                    + " ms wall, "
+                    + t.cpuMillis()
+                    + " ms CPU"));
     log.println("written to " + options.out());
-    boolean clean = outcomes.stream().allMatch(o -> o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED);
+    boolean clean =
+        outcomes.stream()
+            .allMatch(
+                o -> o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED);
     return clean ? 0 : 1;
   }
 
   /**
-   * Checks only the named documents (to reproduce a problem in seconds rather than run the corpus); prints each
-   * outcome with its detail and writes no report.
+   * Checks only the named documents (to reproduce a problem in seconds rather than run the corpus);
+   * prints each outcome with its detail and writes no report.
    */
   private static int runOnly(List<Selection.Candidate> chosen, Options options, PrintStream log) {
     if (chosen.isEmpty()) {
       log.println("corpus-check: no document matches --only " + String.join(",", options.only()));
       return 2;
     }
-    ExecutorService workers = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "corpus-document");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService workers =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "corpus-document");
+              t.setDaemon(true);
+              return t;
+            });
     List<Outcome> outcomes = check(chosen, Registrar.defaults(), workers, options, log);
-    outcomes.stream().filter(o -> !o.detail().isEmpty()).forEach(o -> log.println(o.candidate().name() + ":\n" + o.detail()));
+    outcomes.stream()
+        .filter(o -> !o.detail().isEmpty())
+        .forEach(o -> log.println(o.candidate().name() + ":\n" + o.detail()));
     log.println("totals: " + CompatibilityReport.totals(outcomes));
-    boolean clean = outcomes.stream().allMatch(o -> o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED);
+    boolean clean =
+        outcomes.stream()
+            .allMatch(
+                o -> o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED);
     return clean ? 0 : 1;
   }
 
-  private static List<Outcome> check(List<Selection.Candidate> candidates, Registrar registrar,
-      ExecutorService workers, Options options, PrintStream log) {
+  private static List<Outcome> check(
+      List<Selection.Candidate> candidates,
+      Registrar registrar,
+      ExecutorService workers,
+      Options options,
+      PrintStream log) {
     List<Outcome> outcomes = new ArrayList<>();
     for (Selection.Candidate c : candidates) {
       DocumentCheck check = new DocumentCheck(registrar);
@@ -180,7 +239,9 @@ public final class CorpusCheck {
         o = future.get(options.timeoutSeconds(), TimeUnit.SECONDS);
       } catch (TimeoutException e) {
         future.cancel(true);
-        o = check.abandoned(c, Outcome.Result.HANG, "no answer within " + options.timeoutSeconds() + " s");
+        o =
+            check.abandoned(
+                c, Outcome.Result.HANG, "no answer within " + options.timeoutSeconds() + " s");
       } catch (ExecutionException e) {
         o = check.abandoned(c, Outcome.Result.CRASH, String.valueOf(e.getCause()));
       } catch (InterruptedException e) {
@@ -194,17 +255,26 @@ public final class CorpusCheck {
   }
 
   /** Registers the document twice more, now that the JVM is warm, and times the second. */
-  private static CompatibilityReport.Timing warmRegistration(Selection.Candidate c, Registrar registrar,
-      ExecutorService workers, Options options, PrintStream log) {
-    Future<long[]> future = workers.submit(() -> {
-      String text = Files.readString(c.file());
-      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-      registrar.register(text, null);
-      long wall = System.nanoTime();
-      long cpu = threads.getCurrentThreadCpuTime();
-      Objects.requireNonNull(registrar.register(text, null).service(), "registered before");
-      return new long[] {DocumentCheck.millisSince(wall), (threads.getCurrentThreadCpuTime() - cpu) / 1_000_000};
-    });
+  private static CompatibilityReport.Timing warmRegistration(
+      Selection.Candidate c,
+      Registrar registrar,
+      ExecutorService workers,
+      Options options,
+      PrintStream log) {
+    Future<long[]> future =
+        workers.submit(
+            () -> {
+              String text = Files.readString(c.file());
+              ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+              registrar.register(text, null);
+              long wall = System.nanoTime();
+              long cpu = threads.getCurrentThreadCpuTime();
+              Objects.requireNonNull(registrar.register(text, null).service(), "registered before");
+              return new long[] {
+                DocumentCheck.millisSince(wall),
+                (threads.getCurrentThreadCpuTime() - cpu) / 1_000_000
+              };
+            });
     try {
       long[] t = future.get(options.timeoutSeconds(), TimeUnit.SECONDS);
       return new CompatibilityReport.Timing(c.name(), c.bytes(), t[0], t[1]);

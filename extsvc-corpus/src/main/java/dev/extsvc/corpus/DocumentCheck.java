@@ -11,8 +11,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One document through registration, client generation and compilation. Runs on a worker thread that the run
- * may abandon after its time limit, so the stage reached is kept where the run can read it.
+ * One document through registration, client generation and compilation. Runs on a worker thread
+ * that the run may abandon after its time limit, so the stage reached is kept where the run can
+ * read it.
  */
 final class DocumentCheck {
   static final String PACKAGE = "corpus.client";
@@ -28,7 +29,8 @@ final class DocumentCheck {
   /** What a run that gives up on this check reports: how far it got. */
   Outcome abandoned(Selection.Candidate candidate, Outcome.Result result, String detail) {
     Outcome.Builder partial = current;
-    return (partial != null ? partial : new Outcome.Builder(candidate)).finish(result, detail + " (while " + stage + ")");
+    return (partial != null ? partial : new Outcome.Builder(candidate))
+        .finish(result, detail + " (while " + stage + ")");
   }
 
   Outcome run(Selection.Candidate candidate) {
@@ -72,9 +74,14 @@ final class DocumentCheck {
       if (op.async()) {
         out.asyncOperations++;
         out.callbackKeys += op.callbackKeys().size();
-        out.awaitableKeys += (int) op.callbackKeys().stream()
-            .filter(key -> op.callbacks().stream().anyMatch(c -> c.key().equals(key) && c.awaitable()))
-            .count();
+        out.awaitableKeys +=
+            (int)
+                op.callbackKeys().stream()
+                    .filter(
+                        key ->
+                            op.callbacks().stream()
+                                .anyMatch(c -> c.key().equals(key) && c.awaitable()))
+                    .count();
       }
     }
   }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * What happened to one document.
  *
- * @param detail why it did not compile, was not generated, hung or crashed; "" when compiled or refused
+ * @param detail why it did not compile, was not generated, hung or crashed; "" when compiled or
+ *     refused
  * @param errors the registration errors of a refused document, with their locations
  */
 record Outcome(
@@ -71,13 +72,39 @@ record Outcome(
     }
 
     Outcome refused(List<Diagnostic> errors) {
-      return new Outcome(candidate, Result.REFUSED, false, "", errors, operations, asyncOperations, callbackKeys,
-          awaitableKeys, warnings, registerMillis, generateMillis, compileMillis, generatedFiles);
+      return new Outcome(
+          candidate,
+          Result.REFUSED,
+          false,
+          "",
+          errors,
+          operations,
+          asyncOperations,
+          callbackKeys,
+          awaitableKeys,
+          warnings,
+          registerMillis,
+          generateMillis,
+          compileMillis,
+          generatedFiles);
     }
 
     Outcome finish(Result result, String detail) {
-      return new Outcome(candidate, result, registered, detail, List.of(), operations, asyncOperations, callbackKeys,
-          awaitableKeys, warnings, registerMillis, generateMillis, compileMillis, generatedFiles);
+      return new Outcome(
+          candidate,
+          result,
+          registered,
+          detail,
+          List.of(),
+          operations,
+          asyncOperations,
+          callbackKeys,
+          awaitableKeys,
+          warnings,
+          registerMillis,
+          generateMillis,
+          compileMillis,
+          generatedFiles);
     }
   }
 }

@@ -13,8 +13,9 @@ import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 
 /**
- * Generates the typed client of an OpenAPI spec (with callbacks) and adds it to the compile sources. A thin
- * wrapper over {@link JavaClientGenerator}: a spec with errors fails the build with the registration report.
+ * Generates the typed client of an OpenAPI spec (with callbacks) and adds it to the compile
+ * sources. A thin wrapper over {@link JavaClientGenerator}: a spec with errors fails the build with
+ * the registration report.
  */
 @Mojo(name = "generate", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true)
 public class GenerateMojo extends AbstractMojo {
@@ -27,8 +28,10 @@ public class GenerateMojo extends AbstractMojo {
   private String packageName;
 
   /** The source root the files are written under. */
-  @Parameter(property = "extsvc.outputDirectory",
-      defaultValue = "${project.build.directory}/generated-sources/extsvc", required = true)
+  @Parameter(
+      property = "extsvc.outputDirectory",
+      defaultValue = "${project.build.directory}/generated-sources/extsvc",
+      required = true)
   private File outputDirectory;
 
   /** Skips generation. */
@@ -45,15 +48,18 @@ public class GenerateMojo extends AbstractMojo {
       return;
     }
     StringWriter messages = new StringWriter();
-    int exit = JavaClientGenerator.generate(specPath.toPath(), packageName, outputDirectory.toPath(),
-        new PrintWriter(messages));
+    int exit =
+        JavaClientGenerator.generate(
+            specPath.toPath(), packageName, outputDirectory.toPath(), new PrintWriter(messages));
     String report = messages.toString().strip();
     if (exit != 0) {
       report.lines().forEach(getLog()::error);
-      throw new MojoFailureException("extsvc: no client generated from " + specPath + ":\n" + report);
+      throw new MojoFailureException(
+          "extsvc: no client generated from " + specPath + ":\n" + report);
     }
     report.lines().forEach(getLog()::warn);
     project.addCompileSourceRoot(outputDirectory.getPath());
-    getLog().info("extsvc: generated the client of " + specPath.getName() + " into " + outputDirectory);
+    getLog()
+        .info("extsvc: generated the client of " + specPath.getName() + " into " + outputDirectory);
   }
 }

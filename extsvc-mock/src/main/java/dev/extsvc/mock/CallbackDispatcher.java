@@ -25,11 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses and schedules the callback for each asynchronous request: one scheduler thread keeps time, and each
- * delivery runs on its own virtual thread, since it mostly waits on the network.
+ * Chooses and schedules the callback for each asynchronous request: one scheduler thread keeps
+ * time, and each delivery runs on its own virtual thread, since it mostly waits on the network.
  */
 final class CallbackDispatcher implements AutoCloseable {
-  /** Beyond this many scheduled callbacks new ones are refused, so a load test cannot exhaust memory. */
+  /**
+   * Beyond this many scheduled callbacks new ones are refused, so a load test cannot exhaust
+   * memory.
+   */
   static final int MAX_PENDING = 10_000;
 
   private static final Logger log = LoggerFactory.getLogger(CallbackDispatcher.class);
@@ -45,8 +48,14 @@ final class CallbackDispatcher implements AutoCloseable {
   private final ExecutorService workers;
   private final AtomicInteger pending = new AtomicInteger();
 
-  CallbackDispatcher(Duration delay, KeyRule rule, @Nullable CallbackPayloads payloads, ExampleGenerator generator,
-      CallbackSender sender, Consumer<Delivery> record, InstantSource clock) {
+  CallbackDispatcher(
+      Duration delay,
+      KeyRule rule,
+      @Nullable CallbackPayloads payloads,
+      ExampleGenerator generator,
+      CallbackSender sender,
+      Consumer<Delivery> record,
+      InstantSource clock) {
     this.delay = delay;
     this.rule = rule;
     this.payloads = payloads;
@@ -54,13 +63,17 @@ final class CallbackDispatcher implements AutoCloseable {
     this.sender = sender;
     this.record = record;
     this.clock = clock;
-    this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "mock-callback-scheduler");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "mock-callback-scheduler");
+              t.setDaemon(true);
+              return t;
+            });
     scheduler.setRemoveOnCancelPolicy(true);
-    this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mock-callback-", 0).factory());
+    this.workers =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mock-callback-", 0).factory());
   }
 
   /**
@@ -70,7 +83,11 @@ final class CallbackDispatcher implements AutoCloseable {
    * @param requestUrl the URL the request was sent to, for {@code $url}
    * @param answer the body of the synchronous answer, whose values the callback repeats
    */
-  void dispatch(MockOperation op, RecordedRequest recorded, RequestParts request, String requestUrl,
+  void dispatch(
+      MockOperation op,
+      RecordedRequest recorded,
+      RequestParts request,
+      String requestUrl,
       @Nullable JsonNode answer) {
     String opId = op.operation().id();
     List<String> keys = op.operation().callbackKeys();
@@ -89,22 +106,35 @@ final class CallbackDispatcher implements AutoCloseable {
     List<CallbackDefinition> definitions =
         op.operation().callbacks().stream().filter(d -> d.key().equals(chosen)).toList();
     if (definitions.isEmpty()) {
-      record.accept(failed(opId, chosen, "", "operation " + opId + " has no callback key '" + chosen
-          + "' (its keys: " + String.join(", ", keys) + ")"));
+      record.accept(
+          failed(
+              opId,
+              chosen,
+              "",
+              "operation "
+                  + opId
+                  + " has no callback key '"
+                  + chosen
+                  + "' (its keys: "
+                  + String.join(", ", keys)
+                  + ")"));
       return;
     }
     if (pending.incrementAndGet() > MAX_PENDING) {
       pending.decrementAndGet();
-      record.accept(failed(opId, chosen, definitions.get(0).method(), "more than " + MAX_PENDING + " pending"));
+      record.accept(
+          failed(
+              opId, chosen, definitions.get(0).method(), "more than " + MAX_PENDING + " pending"));
       return;
     }
-    Runnable fire = () -> {
-      try {
-        record.accept(fire(op, chosen, definitions, request, requestUrl, answer));
-      } finally {
-        pending.decrementAndGet();
-      }
-    };
+    Runnable fire =
+        () -> {
+          try {
+            record.accept(fire(op, chosen, definitions, request, requestUrl, answer));
+          } finally {
+            pending.decrementAndGet();
+          }
+        };
     try {
       scheduler.schedule(() -> handOff(fire), delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closing) {
@@ -121,10 +151,16 @@ final class CallbackDispatcher implements AutoCloseable {
   }
 
   /** Sends to the first of the key's definitions whose URL the request supplies. */
-  private Delivery fire(MockOperation op, String key, List<CallbackDefinition> definitions, RequestParts request,
-      String requestUrl, @Nullable JsonNode answer) {
+  private Delivery fire(
+      MockOperation op,
+      String key,
+      List<CallbackDefinition> definitions,
+      RequestParts request,
+      String requestUrl,
+      @Nullable JsonNode answer) {
     String opId = op.operation().id();
-    ExpressionContext context = ExpressionContext.ofRequest(requestUrl, op.operation().method(), request);
+    ExpressionContext context =
+        ExpressionContext.ofRequest(requestUrl, op.operation().method(), request);
     String reason = "no callback URL";
     for (CallbackDefinition def : definitions) {
       if (def.template() == null) {
@@ -139,20 +175,26 @@ final class CallbackDispatcher implements AutoCloseable {
         continue;
       }
       if (!Urls.callable(url)) {
-        reason = url.isEmpty()
-            ? "the request carries no URL at " + def.expression()
-            : "'" + Urls.mask(url) + "' at " + def.expression() + " is not an http(s) URL";
+        reason =
+            url.isEmpty()
+                ? "the request carries no URL at " + def.expression()
+                : "'" + Urls.mask(url) + "' at " + def.expression() + " is not an http(s) URL";
         continue;
       }
       JsonNode body = body(key, def, request, answer);
       Map<String, String> headers = headers(key, def, request, answer);
-      return sender.send(opId, key, def.method(), url, headers, body == null ? "" : body.toString());
+      return sender.send(
+          opId, key, def.method(), url, headers, body == null ? "" : body.toString());
     }
     return failed(opId, key, definitions.get(0).method(), reason);
   }
 
-  /** The hook's body, else the example, else a generated one, sharing values with the synchronous answer. */
-  @Nullable JsonNode body(String key, CallbackDefinition def, RequestParts request, @Nullable JsonNode answer) {
+  /**
+   * The hook's body, else the example, else a generated one, sharing values with the synchronous
+   * answer.
+   */
+  @Nullable JsonNode body(
+      String key, CallbackDefinition def, RequestParts request, @Nullable JsonNode answer) {
     if (payloads != null) {
       JsonNode chosen = payloads.payload(key, def, request.copy());
       if (chosen != null) {
@@ -162,9 +204,10 @@ final class CallbackDispatcher implements AutoCloseable {
     if (def.requestBody() == null) {
       return null;
     }
-    JsonNode body = def.requestBody().example() != null
-        ? def.requestBody().example().deepCopy()
-        : generator.generate(def.requestBody().schema());
+    JsonNode body =
+        def.requestBody().example() != null
+            ? def.requestBody().example().deepCopy()
+            : generator.generate(def.requestBody().schema());
     // The same applicationNumber in the answer and the callback makes the flow look like one story.
     if (body instanceof ObjectNode object && answer != null && answer.isObject()) {
       for (Map.Entry<String, JsonNode> field : object.properties()) {
@@ -178,7 +221,8 @@ final class CallbackDispatcher implements AutoCloseable {
   }
 
   /** The hook's headers, plus a value for every declared header parameter it left out. */
-  Map<String, String> headers(String key, CallbackDefinition def, RequestParts request, @Nullable JsonNode answer) {
+  Map<String, String> headers(
+      String key, CallbackDefinition def, RequestParts request, @Nullable JsonNode answer) {
     Map<String, String> given = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     if (payloads != null) {
       given.putAll(payloads.headers(key, def, request.copy()));
@@ -189,7 +233,8 @@ final class CallbackDispatcher implements AutoCloseable {
         continue;
       }
       JsonNode shared = answer == null ? null : answer.get(p.name());
-      JsonNode value = shared != null && shared.isValueNode() ? shared : generator.generate(p.schema());
+      JsonNode value =
+          shared != null && shared.isValueNode() ? shared : generator.generate(p.schema());
       headers.put(p.name(), value.isNull() || !value.isValueNode() ? "value" : value.asText());
     }
     return headers;
@@ -197,7 +242,8 @@ final class CallbackDispatcher implements AutoCloseable {
 
   private Delivery failed(String opId, String key, String method, String reason) {
     log.warn("Callback {}/{} not sent: {}", opId, key, reason);
-    return new Delivery(opId, key, method, "", Map.of(), "", -1, null, reason, 0, clock.instant(), null);
+    return new Delivery(
+        opId, key, method, "", Map.of(), "", -1, null, reason, 0, clock.instant(), null);
   }
 
   @Override

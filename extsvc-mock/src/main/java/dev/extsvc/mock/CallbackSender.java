@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one callback over HTTP, retrying 5xx answers and connection errors, and describes what happened as a
- * {@link Delivery}. The URL is only ever shown masked.
+ * Sends one callback over HTTP, retrying 5xx answers and connection errors, and describes what
+ * happened as a {@link Delivery}. The URL is only ever shown masked.
  */
 final class CallbackSender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CallbackSender.class);
@@ -26,34 +26,64 @@ final class CallbackSender implements AutoCloseable {
   private final Duration backoff;
   private final InstantSource clock;
 
-  CallbackSender(Duration connectTimeout, Duration requestTimeout, int retries, Duration backoff, InstantSource clock) {
-    this.client = HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+  CallbackSender(
+      Duration connectTimeout,
+      Duration requestTimeout,
+      int retries,
+      Duration backoff,
+      InstantSource clock) {
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     this.requestTimeout = requestTimeout;
     this.retries = retries;
     this.backoff = backoff;
     this.clock = clock;
   }
 
-  Delivery send(String operationId, String key, String method, String url, Map<String, String> headers, String body) {
+  Delivery send(
+      String operationId,
+      String key,
+      String method,
+      String url,
+      Map<String, String> headers,
+      String body) {
     String masked = Urls.mask(url);
     Instant sentAt = clock.instant();
     if (!Urls.callable(url)) {
-      return refused(operationId, key, method, masked, headers, body, sentAt,
-          url.isEmpty() ? "the callback URL is empty: the request did not carry one" : "not an http(s) URL");
+      return refused(
+          operationId,
+          key,
+          method,
+          masked,
+          headers,
+          body,
+          sentAt,
+          url.isEmpty()
+              ? "the callback URL is empty: the request did not carry one"
+              : "not an http(s) URL");
     }
     HttpRequest request;
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
-          .timeout(requestTimeout)
-          .header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(url))
+              .timeout(requestTimeout)
+              .header("Content-Type", "application/json")
+              .method(method, HttpRequest.BodyPublishers.ofString(body));
       headers.forEach(b::header);
       request = b.build();
     } catch (IllegalArgumentException e) {
-      return refused(operationId, key, method, masked, headers, body, sentAt, "cannot build request: " + e.getMessage());
+      return refused(
+          operationId,
+          key,
+          method,
+          masked,
+          headers,
+          body,
+          sentAt,
+          "cannot build request: " + e.getMessage());
     }
     int attempts = 0;
     int status = -1;
@@ -78,7 +108,8 @@ final class CallbackSender implements AutoCloseable {
       } catch (IOException e) {
         status = -1;
         answer = null;
-        error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        error =
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         status = -1;
@@ -86,13 +117,37 @@ final class CallbackSender implements AutoCloseable {
         break;
       }
     }
-    Delivery d = new Delivery(operationId, key, method, masked, headers, body, status, answer, error, attempts,
-        sentAt, answeredAt);
+    Delivery d =
+        new Delivery(
+            operationId,
+            key,
+            method,
+            masked,
+            headers,
+            body,
+            status,
+            answer,
+            error,
+            attempts,
+            sentAt,
+            answeredAt);
     if (d.succeeded()) {
-      log.info("Callback {}/{} {} {} answered {} after {} attempt(s)", operationId, key, method, masked, status,
+      log.info(
+          "Callback {}/{} {} {} answered {} after {} attempt(s)",
+          operationId,
+          key,
+          method,
+          masked,
+          status,
           attempts);
     } else {
-      log.warn("Callback {}/{} {} {} failed after {} attempt(s): {}", operationId, key, method, masked, attempts,
+      log.warn(
+          "Callback {}/{} {} {} failed after {} attempt(s): {}",
+          operationId,
+          key,
+          method,
+          masked,
+          attempts,
           error != null ? error : "status " + status);
     }
     return d;
@@ -109,10 +164,18 @@ final class CallbackSender implements AutoCloseable {
     }
   }
 
-  private static Delivery refused(String operationId, String key, String method, String masked,
-      Map<String, String> headers, String body, Instant at, @Nullable String reason) {
+  private static Delivery refused(
+      String operationId,
+      String key,
+      String method,
+      String masked,
+      Map<String, String> headers,
+      String body,
+      Instant at,
+      @Nullable String reason) {
     log.warn("Callback {}/{} not sent to {}: {}", operationId, key, masked, reason);
-    return new Delivery(operationId, key, method, masked, headers, body, -1, null, reason, 0, at, null);
+    return new Delivery(
+        operationId, key, method, masked, headers, body, -1, null, reason, 0, at, null);
   }
 
   @Override

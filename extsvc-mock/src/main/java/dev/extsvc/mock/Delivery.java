@@ -8,11 +8,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * One callback the mock sent, or tried to send.
  *
- * @param maskedUrl the callback URL with its secret parts masked (see {@link MockService}); never the URL in clear
+ * @param maskedUrl the callback URL with its secret parts masked (see {@link MockService}); never
+ *     the URL in clear
  * @param headers the headers sent besides Content-Type
  * @param body the JSON text sent
  * @param status the answer's status code, or -1 when there was none (then {@code error} says why)
- * @param answer the answer's body (its first {@value #MAX_ANSWER_CHARS} characters), null when none came
+ * @param answer the answer's body (its first {@value #MAX_ANSWER_CHARS} characters), null when none
+ *     came
  * @param attempts how many times it was sent; 0 when it could not be sent at all
  * @param answeredAt when the last answer came, or null when none did
  */

@@ -15,11 +15,12 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Makes a value that a JSON Schema accepts, for answers and callbacks whose document gives no example.
+ * Makes a value that a JSON Schema accepts, for answers and callbacks whose document gives no
+ * example.
  *
- * <p>Registration inlines every {@code $ref} except those of recursive schemas, so this resolves the few left
- * against the document and stops at {@link #MAX_DEPTH}: below it objects keep only required properties and
- * arrays stay empty, which ends any recursion a valid document can express.
+ * <p>Registration inlines every {@code $ref} except those of recursive schemas, so this resolves
+ * the few left against the document and stops at {@link #MAX_DEPTH}: below it objects keep only
+ * required properties and arrays stay empty, which ends any recursion a valid document can express.
  */
 final class ExampleGenerator {
   static final int MAX_DEPTH = 8;
@@ -27,12 +28,18 @@ final class ExampleGenerator {
 
   private final @Nullable JsonNode document;
 
-  /** @param document the whole OpenAPI document, to resolve local {@code $ref}s; null when there is none */
+  /**
+   * @param document the whole OpenAPI document, to resolve local {@code $ref}s; null when there is
+   *     none
+   */
   ExampleGenerator(@Nullable JsonNode document) {
     this.document = document;
   }
 
-  /** Reads a JSON or YAML document leniently: a document that does not read only means refs stay unresolved. */
+  /**
+   * Reads a JSON or YAML document leniently: a document that does not read only means refs stay
+   * unresolved.
+   */
   static ExampleGenerator forDocument(String text) {
     JsonNode root = null;
     try {
@@ -56,7 +63,9 @@ final class ExampleGenerator {
     return value == null ? NullNode.instance : value;
   }
 
-  /** @return null when nothing can be produced at this depth (the caller leaves the value out) */
+  /**
+   * @return null when nothing can be produced at this depth (the caller leaves the value out)
+   */
   private @Nullable JsonNode generate(JsonNode schema, int depth) {
     if (!schema.isObject()) {
       return schema.isBoolean() && !schema.asBoolean() ? null : NullNode.instance;
@@ -83,7 +92,9 @@ final class ExampleGenerator {
     };
   }
 
-  /** A value the schema states outright: example, examples, const, the first enum value, default. */
+  /**
+   * A value the schema states outright: example, examples, const, the first enum value, default.
+   */
   private static @Nullable JsonNode given(JsonNode schema) {
     if (schema.has("example")) {
       return schema.get("example");
@@ -100,7 +111,9 @@ final class ExampleGenerator {
     return schema.get("default");
   }
 
-  /** The declared type (the first non-null one of a 3.1 type list), else the one its keywords imply. */
+  /**
+   * The declared type (the first non-null one of a 3.1 type list), else the one its keywords imply.
+   */
   private static String type(JsonNode schema) {
     JsonNode type = schema.get("type");
     if (type != null && type.isTextual()) {
@@ -150,10 +163,13 @@ final class ExampleGenerator {
     if (depth >= MAX_DEPTH) {
       return out;
     }
-    schema.path("prefixItems").forEach(item -> {
-      JsonNode value = generate(item, depth + 1);
-      out.add(value == null ? NullNode.instance : value);
-    });
+    schema
+        .path("prefixItems")
+        .forEach(
+            item -> {
+              JsonNode value = generate(item, depth + 1);
+              out.add(value == null ? NullNode.instance : value);
+            });
     JsonNode items = schema.get("items");
     int count = Math.max(1, Math.min(schema.path("minItems").asInt(1), 10)) - out.size();
     for (int i = 0; items != null && i < count; i++) {
@@ -167,8 +183,8 @@ final class ExampleGenerator {
   }
 
   /**
-   * One schema from a composition: {@code allOf} members are merged (properties and required lists united), and
-   * {@code oneOf}/{@code anyOf} count as their first alternative merged the same way.
+   * One schema from a composition: {@code allOf} members are merged (properties and required lists
+   * united), and {@code oneOf}/{@code anyOf} count as their first alternative merged the same way.
    */
   private JsonNode flatten(JsonNode schema, int depth) {
     ObjectNode merged = NODES.objectNode();
@@ -184,7 +200,8 @@ final class ExampleGenerator {
     return merged;
   }
 
-  private void mergeInto(ObjectNode merged, ObjectNode properties, ArrayNode required, JsonNode schema, int depth) {
+  private void mergeInto(
+      ObjectNode merged, ObjectNode properties, ArrayNode required, JsonNode schema, int depth) {
     JsonNode s = schema;
     if (s.has("$ref") && depth < MAX_DEPTH) {
       JsonNode target = resolve(s.get("$ref").asText());
@@ -192,19 +209,25 @@ final class ExampleGenerator {
     }
     for (Map.Entry<String, JsonNode> e : s.properties()) {
       switch (e.getKey()) {
-        case "allOf" -> e.getValue().forEach(member -> mergeInto(merged, properties, required, member, depth + 1));
+        case "allOf" ->
+            e.getValue()
+                .forEach(member -> mergeInto(merged, properties, required, member, depth + 1));
         case "oneOf", "anyOf" -> {
           if (!e.getValue().isEmpty()) {
             mergeInto(merged, properties, required, e.getValue().get(0), depth + 1);
           }
         }
-        case "properties" -> e.getValue().properties().forEach(p -> properties.set(p.getKey(), p.getValue()));
-        case "required" -> e.getValue().forEach(r -> {
-          if (!contains(required, r.asText())) {
-            required.add(r.asText());
-          }
-        });
-        case "$ref" -> { }
+        case "properties" ->
+            e.getValue().properties().forEach(p -> properties.set(p.getKey(), p.getValue()));
+        case "required" ->
+            e.getValue()
+                .forEach(
+                    r -> {
+                      if (!contains(required, r.asText())) {
+                        required.add(r.asText());
+                      }
+                    });
+        case "$ref" -> {}
         default -> {
           if (!merged.has(e.getKey())) {
             merged.set(e.getKey(), e.getValue());

@@ -3,14 +3,15 @@ package dev.extsvc.mock;
 import dev.extsvc.spec.Operation;
 
 /**
- * Chooses which callback an asynchronous operation answers with, e.g. "approved" or "rejected". A request header
- * {@value MockService#KEY_HEADER} overrides the rule for that request.
+ * Chooses which callback an asynchronous operation answers with, e.g. "approved" or "rejected". A
+ * request header {@value MockService#KEY_HEADER} overrides the rule for that request.
  */
 @FunctionalInterface
 public interface KeyRule {
 
   /**
-   * Returns one of {@code operation.callbackKeys()} (any other key is recorded as a failed delivery).
+   * Returns one of {@code operation.callbackKeys()} (any other key is recorded as a failed
+   * delivery).
    *
    * @param request the request being answered
    */

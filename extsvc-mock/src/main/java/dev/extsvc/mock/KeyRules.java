@@ -26,7 +26,8 @@ final class KeyRules {
         throw new IllegalArgumentException("random:SEED needs a whole number, got '" + text + "'");
       }
     }
-    throw new IllegalArgumentException("a key rule is fixed:KEY, round-robin or random:SEED, got '" + text + "'");
+    throw new IllegalArgumentException(
+        "a key rule is fixed:KEY, round-robin or random:SEED, got '" + text + "'");
   }
 
   record Fixed(String key) implements KeyRule {

@@ -6,8 +6,8 @@ import dev.extsvc.spec.ResponseDefinition;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An operation's synchronous answer, worked out once when the mock is built: its first 2xx response (else
- * {@code default}), with the example or a generated value as body.
+ * An operation's synchronous answer, worked out once when the mock is built: its first 2xx response
+ * (else {@code default}), with the example or a generated value as body.
  *
  * @param body null when the response declares no body
  */

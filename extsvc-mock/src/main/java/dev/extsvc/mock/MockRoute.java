@@ -20,9 +20,14 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
-/** Answers every request the way the document says the operation answers, then hands callbacks to dispatch. */
+/**
+ * Answers every request the way the document says the operation answers, then hands callbacks to
+ * dispatch.
+ */
 final class MockRoute implements Handler {
-  /** Requests larger than this are refused: the mock is for tests and demos, not for bulk uploads. */
+  /**
+   * Requests larger than this are refused: the mock is for tests and demos, not for bulk uploads.
+   */
   static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
 
   private final Routes routes;
@@ -33,9 +38,13 @@ final class MockRoute implements Handler {
   private final InstantSource clock;
   private final ObjectMapper json = new ObjectMapper();
 
-  MockRoute(Routes routes, Map<String, MockOperation> operations, @Nullable SyncAnswers answers,
+  MockRoute(
+      Routes routes,
+      Map<String, MockOperation> operations,
+      @Nullable SyncAnswers answers,
       CallbackDispatcher dispatcher,
-      Consumer<RecordedRequest> record, InstantSource clock) {
+      Consumer<RecordedRequest> record,
+      InstantSource clock) {
     this.routes = routes;
     this.operations = operations;
     this.answers = answers;
@@ -63,23 +72,41 @@ final class MockRoute implements Handler {
     String body = new String(bytes, StandardCharsets.UTF_8);
     Routes.Lookup lookup = routes.find(method, rawPath);
     Routes.Found found = lookup instanceof Routes.Found f ? f : null;
-    RecordedRequest recorded = new RecordedRequest(found == null ? null : found.operation().id(), method, rawPath,
-        found == null ? Map.of() : found.pathParameters(), query(req.query()), headers(req), body, clock.instant());
+    RecordedRequest recorded =
+        new RecordedRequest(
+            found == null ? null : found.operation().id(),
+            method,
+            rawPath,
+            found == null ? Map.of() : found.pathParameters(),
+            query(req.query()),
+            headers(req),
+            body,
+            clock.instant());
     record.accept(recorded);
     switch (lookup) {
       case Routes.NotFound n -> error(res, 404, "No operation at " + method + " " + rawPath);
       case Routes.WrongMethod w -> {
         res.header("Allow", String.join(", ", w.allowed()));
-        error(res, 405, method + " is not allowed at " + rawPath + " (allowed: " + String.join(", ", w.allowed())
-            + ")");
+        error(
+            res,
+            405,
+            method
+                + " is not allowed at "
+                + rawPath
+                + " (allowed: "
+                + String.join(", ", w.allowed())
+                + ")");
       }
       case Routes.Found f -> answer(req, res, f, recorded);
     }
   }
 
-  private void answer(ServerRequest req, ServerResponse res, Routes.Found found, RecordedRequest recorded) {
+  private void answer(
+      ServerRequest req, ServerResponse res, Routes.Found found, RecordedRequest recorded) {
     RequestParts parts = new RequestParts();
-    recorded.query().forEach((name, values) -> parts.query().put(name, new java.util.ArrayList<>(values)));
+    recorded
+        .query()
+        .forEach((name, values) -> parts.query().put(name, new java.util.ArrayList<>(values)));
     recorded.headers().forEach(parts::header);
     found.pathParameters().forEach(parts::pathParam);
     if (!recorded.body().isBlank()) {
@@ -108,7 +135,8 @@ final class MockRoute implements Handler {
     }
     if (op.operation().async()) {
       String query = req.query().rawValue();
-      String url = "http://" + req.authority() + recorded.path() + (query.isEmpty() ? "" : "?" + query);
+      String url =
+          "http://" + req.authority() + recorded.path() + (query.isEmpty() ? "" : "?" + query);
       dispatcher.dispatch(op, recorded, parts, url, body);
     }
   }
@@ -116,7 +144,11 @@ final class MockRoute implements Handler {
   private void error(ServerResponse res, int status, String message) {
     res.status(status);
     res.header("Content-Type", "application/json");
-    res.send(json.createObjectNode().put("message", message).toString().getBytes(StandardCharsets.UTF_8));
+    res.send(
+        json.createObjectNode()
+            .put("message", message)
+            .toString()
+            .getBytes(StandardCharsets.UTF_8));
   }
 
   /** The body, or null when it is larger than the limit. */

@@ -21,16 +21,18 @@ import org.slf4j.LoggerFactory;
 /**
  * A simulated external web service driven by its OpenAPI document: "the mock bank".
  *
- * <p>Each operation answers with its first 2xx response, whose body is the document's example or a value made
- * from the schema. After answering an asynchronous operation (one with callbacks) the mock chooses one callback
- * key by its {@link KeyRule} and, after {@link Builder#callbackDelay(Duration)}, calls the URL the caller wrote
- * where that key's runtime expression points (a body field, a query parameter, a header).
+ * <p>Each operation answers with its first 2xx response, whose body is the document's example or a
+ * value made from the schema. After answering an asynchronous operation (one with callbacks) the
+ * mock chooses one callback key by its {@link KeyRule} and, after {@link
+ * Builder#callbackDelay(Duration)}, calls the URL the caller wrote where that key's runtime
+ * expression points (a body field, a query parameter, a header).
  *
- * <p>A request header {@value #KEY_HEADER} names the key to use for that one request and overrides the rule;
- * its value {@value #NO_CALLBACK} sends no callback at all (to test timeouts).
+ * <p>A request header {@value #KEY_HEADER} names the key to use for that one request and overrides
+ * the rule; its value {@value #NO_CALLBACK} sends no callback at all (to test timeouts).
  *
- * <p>Callback URLs carry secret tokens, so {@link Delivery#url()} and the log show them masked: the last path
- * segment and any token-like segment keep 4 characters ("…/callbacks/abcd…"), and a query is hidden.
+ * <p>Callback URLs carry secret tokens, so {@link Delivery#url()} and the log show them masked: the
+ * last path segment and any token-like segment keep 4 characters ("…/callbacks/abcd…"), and a query
+ * is hidden.
  */
 public final class MockService implements AutoCloseable {
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -38,11 +40,17 @@ public final class MockService implements AutoCloseable {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
+
   /** The request header that chooses the callback key for one request. */
   public static final String KEY_HEADER = "X-Mock-Callback";
+
   /** The {@link #KEY_HEADER} value that asks for no callback. */
   public static final String NO_CALLBACK = "none";
-  /** Only the most recent requests and deliveries are kept, so a long demo or load run stays bounded. */
+
+  /**
+   * Only the most recent requests and deliveries are kept, so a long demo or load run stays
+   * bounded.
+   */
   public static final int MAX_RECORDED = 10_000;
 
   private static final Logger log = LoggerFactory.getLogger(MockService.class);
@@ -99,16 +107,22 @@ public final class MockService implements AutoCloseable {
   /** Starts listening; returns this. A mock starts once. */
   public synchronized MockService start() {
     if (server != null || closed) {
-      throw new IllegalStateException(closed ? "the mock is closed" : "the mock is already started");
+      throw new IllegalStateException(
+          closed ? "the mock is closed" : "the mock is already started");
     }
-    sender = new CallbackSender(DEFAULT_CONNECT_TIMEOUT, requestTimeout, retries, retryBackoff, clock);
-    dispatcher = new CallbackDispatcher(callbackDelay, keyRule, payloads, generator, sender, this::record, clock);
+    sender =
+        new CallbackSender(DEFAULT_CONNECT_TIMEOUT, requestTimeout, retries, retryBackoff, clock);
+    dispatcher =
+        new CallbackDispatcher(
+            callbackDelay, keyRule, payloads, generator, sender, this::record, clock);
     MockRoute route = new MockRoute(routes, operations, answers, dispatcher, this::record, clock);
     server = WebServer.builder().host(host).port(port).routing(r -> r.any(route)).build().start();
-    if (!server.isRunning()) { // Helidon logs a bind failure and returns a server without a listener
+    if (!server
+        .isRunning()) { // Helidon logs a bind failure and returns a server without a listener
       server = null;
       close();
-      throw new IllegalStateException("the mock cannot listen on " + host + ":" + port + " (is the port in use?)");
+      throw new IllegalStateException(
+          "the mock cannot listen on " + host + ":" + port + " (is the port in use?)");
     }
     log.info("Mock of {} listening on {}", service.name(), baseUrl());
     return this;
@@ -139,12 +153,15 @@ public final class MockService implements AutoCloseable {
   }
 
   /**
-   * Sends one callback now and waits for the answer, e.g. to test a receiver without an operation first. Retries
-   * as configured; the delivery is recorded and reported like any other.
+   * Sends one callback now and waits for the answer, e.g. to test a receiver without an operation
+   * first. Retries as configured; the delivery is recorded and reported like any other.
    *
    * @param headers headers besides Content-Type (application/json)
    */
-  public Delivery send(CallbackDefinition definition, String url, @Nullable JsonNode body,
+  public Delivery send(
+      CallbackDefinition definition,
+      String url,
+      @Nullable JsonNode body,
       Map<String, String> headers) {
     CallbackSender s;
     synchronized (this) {
@@ -153,12 +170,20 @@ public final class MockService implements AutoCloseable {
       }
       s = sender;
     }
-    String opId = service.operations().stream()
-        .filter(op -> op.callbacks().contains(definition))
-        .map(Operation::id)
-        .findFirst()
-        .orElse("");
-    Delivery d = s.send(opId, definition.key(), definition.method(), url, headers, body == null ? "" : body.toString());
+    String opId =
+        service.operations().stream()
+            .filter(op -> op.callbacks().contains(definition))
+            .map(Operation::id)
+            .findFirst()
+            .orElse("");
+    Delivery d =
+        s.send(
+            opId,
+            definition.key(),
+            definition.method(),
+            url,
+            headers,
+            body == null ? "" : body.toString());
     record(d);
     return d;
   }
@@ -309,7 +334,10 @@ public final class MockService implements AutoCloseable {
       return this;
     }
 
-    /** The clock for the timestamps of requests and deliveries (not for the delay, which is real time). */
+    /**
+     * The clock for the timestamps of requests and deliveries (not for the delay, which is real
+     * time).
+     */
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -318,7 +346,8 @@ public final class MockService implements AutoCloseable {
     public MockService build() {
       if (keyRule instanceof KeyRules.Fixed(String key)
           && service.operations().stream().noneMatch(op -> op.callbackKeys().contains(key))) {
-        throw new IllegalArgumentException("no operation of " + service.name() + " has callback key '" + key + "'");
+        throw new IllegalArgumentException(
+            "no operation of " + service.name() + " has callback key '" + key + "'");
       }
       return new MockService(this);
     }

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A request the mock received, as it came: tests read it to see where the caller wrote its callback URLs.
+ * A request the mock received, as it came: tests read it to see where the caller wrote its callback
+ * URLs.
  *
  * @param operationId the operation it matched, or null when it matched none (answered 404 or 405)
  * @param path the path as received (still percent-encoded)

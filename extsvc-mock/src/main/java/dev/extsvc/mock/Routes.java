@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds the operation for a method and path. Paths match their templates exactly (no trailing-slash leniency, as
- * a real service would not be lenient either); a template with fewer parameters wins, so "/a/latest" beats
- * "/a/{id}".
+ * Finds the operation for a method and path. Paths match their templates exactly (no trailing-slash
+ * leniency, as a real service would not be lenient either); a template with fewer parameters wins,
+ * so "/a/latest" beats "/a/{id}".
  */
 final class Routes {
   private final String prefix;

@@ -8,21 +8,22 @@ import java.util.Map;
 
 /** Plausible scalar values for a schema: strings by format, numbers that respect their bounds. */
 final class SampleValues {
-  private static final Map<String, String> BY_FORMAT = Map.ofEntries(
-      Map.entry("date", "2025-01-15"),
-      Map.entry("date-time", "2025-01-15T10:00:00Z"),
-      Map.entry("time", "10:00:00Z"),
-      Map.entry("duration", "PT1H"),
-      Map.entry("uuid", "1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b"),
-      Map.entry("email", "user@example.com"),
-      Map.entry("uri", "https://example.com/"),
-      Map.entry("url", "https://example.com/"),
-      Map.entry("uri-reference", "/example"),
-      Map.entry("hostname", "example.com"),
-      Map.entry("ipv4", "192.0.2.1"),
-      Map.entry("ipv6", "2001:db8::1"),
-      Map.entry("byte", "c3RyaW5n"),
-      Map.entry("password", "secret"));
+  private static final Map<String, String> BY_FORMAT =
+      Map.ofEntries(
+          Map.entry("date", "2025-01-15"),
+          Map.entry("date-time", "2025-01-15T10:00:00Z"),
+          Map.entry("time", "10:00:00Z"),
+          Map.entry("duration", "PT1H"),
+          Map.entry("uuid", "1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b"),
+          Map.entry("email", "user@example.com"),
+          Map.entry("uri", "https://example.com/"),
+          Map.entry("url", "https://example.com/"),
+          Map.entry("uri-reference", "/example"),
+          Map.entry("hostname", "example.com"),
+          Map.entry("ipv4", "192.0.2.1"),
+          Map.entry("ipv6", "2001:db8::1"),
+          Map.entry("byte", "c3RyaW5n"),
+          Map.entry("password", "secret"));
 
   private SampleValues() {}
 
@@ -45,7 +46,8 @@ final class SampleValues {
     if (schema.path("minimum").isNumber()) {
       value = (long) Math.ceil(schema.get("minimum").asDouble());
       // OpenAPI 3.0 writes exclusiveMinimum as a flag beside minimum.
-      if (schema.path("exclusiveMinimum").asBoolean(false) && value == schema.get("minimum").asDouble()) {
+      if (schema.path("exclusiveMinimum").asBoolean(false)
+          && value == schema.get("minimum").asDouble()) {
         value++;
       }
     }

@@ -4,7 +4,10 @@ import java.net.URI;
 
 /** Masking of callback URLs, which carry secret tokens, before they are logged or stored. */
 final class Urls {
-  /** Segments this long look like tokens even when they are not last (a literal suffix can follow a token). */
+  /**
+   * Segments this long look like tokens even when they are not last (a literal suffix can follow a
+   * token).
+   */
   private static final int TOKEN_LIKE_LENGTH = 16;
 
   private static final int KEPT = 4;
@@ -12,8 +15,8 @@ final class Urls {
   private Urls() {}
 
   /**
-   * "http://h:1/callbacks/abcdefgh/events?t=x" → "http://h:1/callbacks/abcd…/even…?…": the last path segment and
-   * token-like ones keep 4 characters, and a query is hidden entirely.
+   * "http://h:1/callbacks/abcdefgh/events?t=x" → "http://h:1/callbacks/abcd…/even…?…": the last
+   * path segment and token-like ones keep 4 characters, and a query is hidden entirely.
    */
   static String mask(String url) {
     String withoutQuery = url;
@@ -56,7 +59,8 @@ final class Urls {
     try {
       URI uri = URI.create(url);
       String scheme = uri.getScheme();
-      return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && uri.getHost() != null;
+      return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
+          && uri.getHost() != null;
     } catch (IllegalArgumentException e) {
       return false;
     }

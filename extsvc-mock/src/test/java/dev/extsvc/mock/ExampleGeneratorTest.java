@@ -28,7 +28,10 @@ class ExampleGeneratorTest {
   /** Generates a value and checks the schema accepts it. */
   private JsonNode generateValid(String schema) throws Exception {
     JsonNode value = generator.generate(json(schema));
-    assertThat(OPENAPI_31.getSchema(schema, InputFormat.JSON).validate(value.toString(), InputFormat.JSON))
+    assertThat(
+            OPENAPI_31
+                .getSchema(schema, InputFormat.JSON)
+                .validate(value.toString(), InputFormat.JSON))
         .as("%s for %s", value, schema)
         .isEmpty();
     return value;
@@ -36,7 +39,9 @@ class ExampleGeneratorTest {
 
   @Test
   void anObjectGetsAllItsPropertiesRequiredOrNot() throws Exception {
-    JsonNode value = generateValid("""
+    JsonNode value =
+        generateValid(
+            """
         {"type":"object","required":["name"],"properties":{
           "name":{"type":"string"},"age":{"type":"integer"},"vip":{"type":"boolean"}}}""");
     assertThat(value.toString()).isEqualTo("{\"name\":\"string\",\"age\":0,\"vip\":true}");
@@ -44,17 +49,21 @@ class ExampleGeneratorTest {
 
   @Test
   void propertiesWithoutATypeStillMakeAnObject() throws Exception {
-    assertThat(generateValid("{\"properties\":{\"a\":{\"type\":\"string\"}}}").path("a").asText()).isEqualTo("string");
+    assertThat(generateValid("{\"properties\":{\"a\":{\"type\":\"string\"}}}").path("a").asText())
+        .isEqualTo("string");
   }
 
   @Test
   void stringsFollowTheirFormat() throws Exception {
-    assertThat(generateValid("{\"type\":\"string\",\"format\":\"date\"}").asText()).isEqualTo("2025-01-15");
+    assertThat(generateValid("{\"type\":\"string\",\"format\":\"date\"}").asText())
+        .isEqualTo("2025-01-15");
     assertThat(generateValid("{\"type\":\"string\",\"format\":\"date-time\"}").asText())
         .isEqualTo("2025-01-15T10:00:00Z");
     assertThat(generateValid("{\"type\":\"string\",\"format\":\"uuid\"}").asText()).hasSize(36);
-    assertThat(generateValid("{\"type\":\"string\",\"format\":\"email\"}").asText()).isEqualTo("user@example.com");
-    assertThat(generateValid("{\"type\":\"string\",\"format\":\"uri\"}").asText()).startsWith("https://");
+    assertThat(generateValid("{\"type\":\"string\",\"format\":\"email\"}").asText())
+        .isEqualTo("user@example.com");
+    assertThat(generateValid("{\"type\":\"string\",\"format\":\"uri\"}").asText())
+        .startsWith("https://");
   }
 
   @Test
@@ -72,15 +81,18 @@ class ExampleGeneratorTest {
 
   @Test
   void anExampleInTheSchemaWinsOverGeneration() throws Exception {
-    assertThat(generateValid("{\"type\":\"string\",\"example\":\"A-1001\"}").asText()).isEqualTo("A-1001");
+    assertThat(generateValid("{\"type\":\"string\",\"example\":\"A-1001\"}").asText())
+        .isEqualTo("A-1001");
     assertThat(generateValid("{\"type\":\"integer\",\"examples\":[7,8]}").asInt()).isEqualTo(7);
   }
 
   @Test
   void numbersRespectTheirMinimum() throws Exception {
     assertThat(generateValid("{\"type\":\"integer\",\"minimum\":5}").asLong()).isEqualTo(5);
-    assertThat(generateValid("{\"type\":\"integer\",\"exclusiveMinimum\":5}").asLong()).isEqualTo(6);
-    assertThat(generateValid("{\"type\":\"number\",\"minimum\":1000.5}").asDouble()).isEqualTo(1000.5);
+    assertThat(generateValid("{\"type\":\"integer\",\"exclusiveMinimum\":5}").asLong())
+        .isEqualTo(6);
+    assertThat(generateValid("{\"type\":\"number\",\"minimum\":1000.5}").asDouble())
+        .isEqualTo(1000.5);
     assertThat(generateValid("{\"type\":\"integer\",\"maximum\":-3}").asLong()).isEqualTo(-3);
   }
 
@@ -89,19 +101,27 @@ class ExampleGeneratorTest {
     String schema = "{\"type\":\"integer\",\"minimum\":5,\"exclusiveMinimum\":true}";
     JsonNode value = generator.generate(json(schema));
     assertThat(value.asLong()).isEqualTo(6);
-    assertThat(OPENAPI_30.getSchema(schema, InputFormat.JSON).validate(value.toString(), InputFormat.JSON)).isEmpty();
+    assertThat(
+            OPENAPI_30
+                .getSchema(schema, InputFormat.JSON)
+                .validate(value.toString(), InputFormat.JSON))
+        .isEmpty();
   }
 
   @Test
   void anArrayGetsOneItemOrItsMinimum() throws Exception {
     assertThat(generateValid("{\"type\":\"array\",\"items\":{\"type\":\"string\"}}"))
         .isEqualTo(json("[\"string\"]"));
-    assertThat(generateValid("{\"type\":\"array\",\"minItems\":3,\"items\":{\"type\":\"integer\"}}")).hasSize(3);
+    assertThat(
+            generateValid("{\"type\":\"array\",\"minItems\":3,\"items\":{\"type\":\"integer\"}}"))
+        .hasSize(3);
   }
 
   @Test
   void allOfMembersAreMerged() throws Exception {
-    JsonNode value = generateValid("""
+    JsonNode value =
+        generateValid(
+            """
         {"allOf":[
           {"type":"object","required":["id"],"properties":{"id":{"type":"string","format":"uuid"}}},
           {"type":"object","properties":{"amount":{"type":"number","minimum":1}}}]}""");
@@ -111,9 +131,14 @@ class ExampleGeneratorTest {
 
   @Test
   void oneOfAndAnyOfTakeTheFirstAlternative() throws Exception {
-    assertThat(generateValid("{\"oneOf\":[{\"type\":\"integer\",\"minimum\":3},{\"type\":\"string\"}]}").asInt())
+    assertThat(
+            generateValid(
+                    "{\"oneOf\":[{\"type\":\"integer\",\"minimum\":3},{\"type\":\"string\"}]}")
+                .asInt())
         .isEqualTo(3);
-    assertThat(generateValid("{\"anyOf\":[{\"type\":\"boolean\"},{\"type\":\"string\"}]}").asBoolean()).isTrue();
+    assertThat(
+            generateValid("{\"anyOf\":[{\"type\":\"boolean\"},{\"type\":\"string\"}]}").asBoolean())
+        .isTrue();
   }
 
   @Test
@@ -123,12 +148,15 @@ class ExampleGeneratorTest {
 
   @Test
   void aRecursiveSchemaStopsAtTheDepthLimit() throws Exception {
-    JsonNode document = json("""
+    JsonNode document =
+        json(
+            """
         {"components":{"schemas":{"Node":{"type":"object","required":["name"],"properties":{
           "name":{"type":"string"},
           "children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}},
           "parent":{"$ref":"#/components/schemas/Node"}}}}}}""");
-    JsonNode value = new ExampleGenerator(document).generate(document.at("/components/schemas/Node"));
+    JsonNode value =
+        new ExampleGenerator(document).generate(document.at("/components/schemas/Node"));
 
     int depth = 0;
     for (JsonNode n = value; n != null && n.has("parent"); n = n.get("parent")) {
@@ -140,19 +168,25 @@ class ExampleGeneratorTest {
 
   @Test
   void anUnresolvableRefIsLeftOut() throws Exception {
-    JsonNode value = generator.generate(json("""
+    JsonNode value =
+        generator.generate(
+            json(
+                """
         {"type":"object","properties":{"a":{"type":"string"},"b":{"$ref":"#/nowhere"}}}"""));
     assertThat(value).isEqualTo(json("{\"a\":\"string\"}"));
   }
 
   @Test
   void aYamlDocumentResolvesRefsToo() {
-    ExampleGenerator fromYaml = ExampleGenerator.forDocument("""
+    ExampleGenerator fromYaml =
+        ExampleGenerator.forDocument(
+            """
         components:
           schemas:
             Amount: {type: integer, minimum: 10}
         """);
-    JsonNode value = fromYaml.generate(JSON.createObjectNode().put("$ref", "#/components/schemas/Amount"));
+    JsonNode value =
+        fromYaml.generate(JSON.createObjectNode().put("$ref", "#/components/schemas/Amount"));
     assertThat(value.asInt()).isEqualTo(10);
   }
 }

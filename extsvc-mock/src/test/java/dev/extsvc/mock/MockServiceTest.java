@@ -51,7 +51,8 @@ class MockServiceTest {
 
   @BeforeAll
   static void register() {
-    Registration r = Registrar.defaults().register(Path.of("../examples/acme-mortgages.json"), null);
+    Registration r =
+        Registrar.defaults().register(Path.of("../examples/acme-mortgages.json"), null);
     assertThat(r.report().errors()).isEmpty();
     acme = r.service();
   }
@@ -78,17 +79,25 @@ class MockServiceTest {
   }
 
   /** Submits an application with all three callback URLs pointing at the receiver. */
-  private HttpResponse<String> submit(MockService mock, @Nullable String keyHeader) throws Exception {
-    String body = JSON.createObjectNode()
-        .<com.fasterxml.jackson.databind.node.ObjectNode>set("applicant", JSON.createObjectNode().put("name", "Ann"))
-        .set("callbackUrlForOutcomes", JSON.createObjectNode()
-            .put("approved", receiver.url(APPROVED_TOKEN))
-            .put("rejected", receiver.url(REJECTED_TOKEN)))
-        .toString();
-    String query = "?callbackUrlForErrorCases=" + URLEncoder.encode(receiver.url(ERROR_TOKEN), StandardCharsets.UTF_8);
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/applications" + query))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  private HttpResponse<String> submit(MockService mock, @Nullable String keyHeader)
+      throws Exception {
+    String body =
+        JSON.createObjectNode()
+            .<com.fasterxml.jackson.databind.node.ObjectNode>set(
+                "applicant", JSON.createObjectNode().put("name", "Ann"))
+            .set(
+                "callbackUrlForOutcomes",
+                JSON.createObjectNode()
+                    .put("approved", receiver.url(APPROVED_TOKEN))
+                    .put("rejected", receiver.url(REJECTED_TOKEN)))
+            .toString();
+    String query =
+        "?callbackUrlForErrorCases="
+            + URLEncoder.encode(receiver.url(ERROR_TOKEN), StandardCharsets.UTF_8);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/applications" + query))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (keyHeader != null) {
       b.header(MockService.KEY_HEADER, keyHeader);
     }
@@ -108,9 +117,13 @@ class MockServiceTest {
 
     assertThat(answer.statusCode()).isEqualTo(201);
     assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
-    JsonNode schema = acme.operation("SubmitApplication").orElseThrow().responses().get("201").schema();
-    assertThat(SchemaRegistry.withDialect(Dialects.getOpenApi30()).getSchema(schema.toString(), InputFormat.JSON)
-        .validate(answer.body(), InputFormat.JSON)).isEmpty();
+    JsonNode schema =
+        acme.operation("SubmitApplication").orElseThrow().responses().get("201").schema();
+    assertThat(
+            SchemaRegistry.withDialect(Dialects.getOpenApi30())
+                .getSchema(schema.toString(), InputFormat.JSON)
+                .validate(answer.body(), InputFormat.JSON))
+        .isEmpty();
     assertThat(JSON.readTree(answer.body()).path("applicationNumber").isTextual()).isTrue();
   }
 
@@ -120,15 +133,19 @@ class MockServiceTest {
 
     submit(mock, null);
 
-    assertThat(mock.requests()).singleElement().satisfies(r -> {
-      assertThat(r.operationId()).isEqualTo("SubmitApplication");
-      assertThat(r.method()).isEqualTo("POST");
-      assertThat(r.path()).isEqualTo("/applications");
-      assertThat(r.firstQuery("callbackUrlForErrorCases")).isEqualTo(receiver.url(ERROR_TOKEN));
-      assertThat(r.header("content-type")).isEqualTo("application/json");
-      assertThat(JSON.readTree(r.body()).at("/callbackUrlForOutcomes/approved").asText())
-          .isEqualTo(receiver.url(APPROVED_TOKEN));
-    });
+    assertThat(mock.requests())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.operationId()).isEqualTo("SubmitApplication");
+              assertThat(r.method()).isEqualTo("POST");
+              assertThat(r.path()).isEqualTo("/applications");
+              assertThat(r.firstQuery("callbackUrlForErrorCases"))
+                  .isEqualTo(receiver.url(ERROR_TOKEN));
+              assertThat(r.header("content-type")).isEqualTo("application/json");
+              assertThat(JSON.readTree(r.body()).at("/callbackUrlForOutcomes/approved").asText())
+                  .isEqualTo(receiver.url(APPROVED_TOKEN));
+            });
   }
 
   @Test
@@ -145,11 +162,13 @@ class MockServiceTest {
     assertThat(body.path("applicationNumber").asText()).isEqualTo(number);
     assertThat(body.has("status")).isTrue();
     await().until(() -> mock.deliveries().size() == 1);
-    assertThat(mock.deliveries().get(0)).satisfies(d -> {
-      assertThat(d.key()).isEqualTo(APPROVED);
-      assertThat(d.succeeded()).isTrue();
-      assertThat(d.attempts()).isEqualTo(1);
-    });
+    assertThat(mock.deliveries().get(0))
+        .satisfies(
+            d -> {
+              assertThat(d.key()).isEqualTo(APPROVED);
+              assertThat(d.succeeded()).isTrue();
+              assertThat(d.attempts()).isEqualTo(1);
+            });
   }
 
   @Test
@@ -238,17 +257,21 @@ class MockServiceTest {
 
     // the key is chosen after the answer has gone out, so the record may trail the answer
     await().atMost(Duration.ofSeconds(10)).until(() -> !mock.deliveries().isEmpty());
-    assertThat(mock.deliveries()).singleElement().satisfies(d -> {
-      assertThat(d.status()).isEqualTo(-1);
-      assertThat(d.attempts()).isZero();
-      assertThat(d.error()).contains("'maybe'", APPROVED, REJECTED, ERROR);
-    });
+    assertThat(mock.deliveries())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.status()).isEqualTo(-1);
+              assertThat(d.attempts()).isZero();
+              assertThat(d.error()).contains("'maybe'", APPROVED, REJECTED, ERROR);
+            });
   }
 
   @Test
   void theCallbackComesNoSoonerThanTheDelay() throws Exception {
     Duration delay = Duration.ofMillis(400);
-    MockService mock = start(MockService.builder(acme).keyRule(KeyRule.fixed(APPROVED)).callbackDelay(delay));
+    MockService mock =
+        start(MockService.builder(acme).keyRule(KeyRule.fixed(APPROVED)).callbackDelay(delay));
 
     submit(mock, null);
 
@@ -265,25 +288,37 @@ class MockServiceTest {
   @Test
   void aServerErrorIsRetriedAsManyTimesAsConfigured() throws Exception {
     receiver.answerAlways(503);
-    MockService mock = start(MockService.builder(acme).keyRule(KeyRule.fixed(APPROVED))
-        .callbackDelay(Duration.ZERO).retries(2).retryBackoff(Duration.ofMillis(10)));
+    MockService mock =
+        start(
+            MockService.builder(acme)
+                .keyRule(KeyRule.fixed(APPROVED))
+                .callbackDelay(Duration.ZERO)
+                .retries(2)
+                .retryBackoff(Duration.ofMillis(10)));
 
     submit(mock, null);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> mock.deliveries().size() == 1);
     assertThat(receiver.received()).hasSize(3);
-    assertThat(mock.deliveries().get(0)).satisfies(d -> {
-      assertThat(d.attempts()).isEqualTo(3);
-      assertThat(d.status()).isEqualTo(503);
-      assertThat(d.succeeded()).isFalse();
-    });
+    assertThat(mock.deliveries().get(0))
+        .satisfies(
+            d -> {
+              assertThat(d.attempts()).isEqualTo(3);
+              assertThat(d.status()).isEqualTo(503);
+              assertThat(d.succeeded()).isFalse();
+            });
   }
 
   @Test
   void aRetryThatSucceedsEndsTheDelivery() throws Exception {
     receiver.answer(500);
-    MockService mock = start(MockService.builder(acme).keyRule(KeyRule.fixed(APPROVED))
-        .callbackDelay(Duration.ZERO).retries(3).retryBackoff(Duration.ofMillis(10)));
+    MockService mock =
+        start(
+            MockService.builder(acme)
+                .keyRule(KeyRule.fixed(APPROVED))
+                .callbackDelay(Duration.ZERO)
+                .retries(3)
+                .retryBackoff(Duration.ofMillis(10)));
 
     submit(mock, null);
 
@@ -295,8 +330,12 @@ class MockServiceTest {
   @Test
   void aClientErrorIsNotRetriedAndItsAnswerIsKept() throws Exception {
     receiver.answer(404);
-    MockService mock = start(MockService.builder(acme).keyRule(KeyRule.fixed(APPROVED))
-        .callbackDelay(Duration.ZERO).retries(3));
+    MockService mock =
+        start(
+            MockService.builder(acme)
+                .keyRule(KeyRule.fixed(APPROVED))
+                .callbackDelay(Duration.ZERO)
+                .retries(3));
 
     submit(mock, null);
 
@@ -308,8 +347,12 @@ class MockServiceTest {
   @Test
   void deliveriesAndTheirListenerSeeOnlyMaskedUrls() throws Exception {
     List<Delivery> heard = new CopyOnWriteArrayList<>();
-    MockService mock = start(MockService.builder(acme).keyRule(KeyRule.roundRobin()).callbackDelay(Duration.ZERO)
-        .outcomeListener(heard::add));
+    MockService mock =
+        start(
+            MockService.builder(acme)
+                .keyRule(KeyRule.roundRobin())
+                .callbackDelay(Duration.ZERO)
+                .outcomeListener(heard::add));
 
     for (int i = 1; i <= 3; i++) {
       submit(mock, null);
@@ -318,35 +361,49 @@ class MockServiceTest {
     }
 
     assertThat(heard).isEqualTo(mock.deliveries());
-    assertThat(mock.deliveries()).extracting(Delivery::maskedUrl).containsExactly(
-        receiver.url("appr…"), receiver.url("reje…"), receiver.url("erro…"));
-    assertThat(mock.deliveries().toString()).doesNotContain(APPROVED_TOKEN, REJECTED_TOKEN, ERROR_TOKEN);
+    assertThat(mock.deliveries())
+        .extracting(Delivery::maskedUrl)
+        .containsExactly(receiver.url("appr…"), receiver.url("reje…"), receiver.url("erro…"));
+    assertThat(mock.deliveries().toString())
+        .doesNotContain(APPROVED_TOKEN, REJECTED_TOKEN, ERROR_TOKEN);
   }
 
   @Test
   void aRequestWithoutTheCallbackUrlGivesAFailedDelivery() throws Exception {
     MockService mock = start(KeyRule.fixed(ERROR));
 
-    http.send(HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/applications"))
-        .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json").build(),
+    http.send(
+        HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/applications"))
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .header("Content-Type", "application/json")
+            .build(),
         HttpResponse.BodyHandlers.ofString());
 
     await().atMost(Duration.ofSeconds(10)).until(() -> mock.deliveries().size() == 1);
-    assertThat(mock.deliveries().get(0)).satisfies(d -> {
-      assertThat(d.attempts()).isZero();
-      assertThat(d.error()).contains("no URL", "$request.query.callbackUrlForErrorCases");
-    });
+    assertThat(mock.deliveries().get(0))
+        .satisfies(
+            d -> {
+              assertThat(d.attempts()).isZero();
+              assertThat(d.error()).contains("no URL", "$request.query.callbackUrlForErrorCases");
+            });
   }
 
   @Test
   void aConnectionErrorIsRetriedAndReported() throws Exception {
     String dead = receiver.url("goneTokenDDDDDDDDDDDDDDDDDDDDDDDDD");
     receiver.close();
-    MockService mock = start(MockService.builder(acme).keyRule(KeyRule.fixed(APPROVED))
-        .callbackDelay(Duration.ZERO).retries(1).retryBackoff(Duration.ofMillis(10)));
-    CallbackDefinition approved = acme.operation("SubmitApplication").orElseThrow().callbacks().get(0);
+    MockService mock =
+        start(
+            MockService.builder(acme)
+                .keyRule(KeyRule.fixed(APPROVED))
+                .callbackDelay(Duration.ZERO)
+                .retries(1)
+                .retryBackoff(Duration.ofMillis(10)));
+    CallbackDefinition approved =
+        acme.operation("SubmitApplication").orElseThrow().callbacks().get(0);
 
-    Delivery d = mock.send(approved, dead, JSON.createObjectNode().put("status", "approved"), Map.of());
+    Delivery d =
+        mock.send(approved, dead, JSON.createObjectNode().put("status", "approved"), Map.of());
 
     assertThat(d.status()).isEqualTo(-1);
     assertThat(d.attempts()).isEqualTo(2);
@@ -357,42 +414,67 @@ class MockServiceTest {
   @Test
   void sendDeliversOneCallbackAtOnce() throws Exception {
     MockService mock = start(KeyRule.fixed(APPROVED));
-    CallbackDefinition approved = acme.operation("SubmitApplication").orElseThrow().callbacks().get(0);
+    CallbackDefinition approved =
+        acme.operation("SubmitApplication").orElseThrow().callbacks().get(0);
 
-    Delivery d = mock.send(approved, receiver.url(APPROVED_TOKEN),
-        JSON.createObjectNode().put("applicationNumber", "A-1").put("status", "approved"), Map.of("X-Trace", "t1"));
+    Delivery d =
+        mock.send(
+            approved,
+            receiver.url(APPROVED_TOKEN),
+            JSON.createObjectNode().put("applicationNumber", "A-1").put("status", "approved"),
+            Map.of("X-Trace", "t1"));
 
     assertThat(d.operationId()).isEqualTo("SubmitApplication");
     assertThat(d.key()).isEqualTo(APPROVED);
     assertThat(d.status()).isEqualTo(200);
-    assertThat(receiver.received()).singleElement().satisfies(r -> {
-      assertThat(r.headers().get("X-Trace")).isEqualTo("t1");
-      assertThat(JSON.readTree(r.body()).path("applicationNumber").asText()).isEqualTo("A-1");
-    });
+    assertThat(receiver.received())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.headers().get("X-Trace")).isEqualTo("t1");
+              assertThat(JSON.readTree(r.body()).path("applicationNumber").asText())
+                  .isEqualTo("A-1");
+            });
   }
 
   @Test
   void hooksChooseTheAnswerTheCallbackBodyAndItsHeaders() throws Exception {
     AtomicInteger numbers = new AtomicInteger(1000);
-    MockService mock = start(MockService.builder(acme).keyRule(KeyRule.fixed(ERROR)).callbackDelay(Duration.ZERO)
-        .answers((op, request) -> JSON.createObjectNode().put("applicationNumber", "ACME-" + numbers.incrementAndGet()))
-        .payloads(new CallbackPayloads() {
-          @Override
-          public JsonNode payload(String key, CallbackDefinition definition, dev.extsvc.spec.RequestParts request) {
-            return JSON.createObjectNode().put("errorMessage", "no income for " + request.body().at("/applicant/name")
-                .asText());
-          }
+    MockService mock =
+        start(
+            MockService.builder(acme)
+                .keyRule(KeyRule.fixed(ERROR))
+                .callbackDelay(Duration.ZERO)
+                .answers(
+                    (op, request) ->
+                        JSON.createObjectNode()
+                            .put("applicationNumber", "ACME-" + numbers.incrementAndGet()))
+                .payloads(
+                    new CallbackPayloads() {
+                      @Override
+                      public JsonNode payload(
+                          String key,
+                          CallbackDefinition definition,
+                          dev.extsvc.spec.RequestParts request) {
+                        return JSON.createObjectNode()
+                            .put(
+                                "errorMessage",
+                                "no income for " + request.body().at("/applicant/name").asText());
+                      }
 
-          @Override
-          public Map<String, String> headers(String key, CallbackDefinition def, dev.extsvc.spec.RequestParts r) {
-            return Map.of("X-Bank", "acme");
-          }
-        }));
+                      @Override
+                      public Map<String, String> headers(
+                          String key, CallbackDefinition def, dev.extsvc.spec.RequestParts r) {
+                        return Map.of("X-Bank", "acme");
+                      }
+                    }));
 
-    assertThat(JSON.readTree(submit(mock, null).body()).path("applicationNumber").asText()).isEqualTo("ACME-1001");
+    assertThat(JSON.readTree(submit(mock, null).body()).path("applicationNumber").asText())
+        .isEqualTo("ACME-1001");
 
     Receiver.Received callback = onlyCallback();
-    assertThat(JSON.readTree(callback.body()).path("errorMessage").asText()).isEqualTo("no income for Ann");
+    assertThat(JSON.readTree(callback.body()).path("errorMessage").asText())
+        .isEqualTo("no income for Ann");
     assertThat(callback.headers().get("X-Bank")).isEqualTo("acme");
     // the declared header the hook left out still comes, from the synchronous answer
     assertThat(callback.headers().get("applicationNumber")).isEqualTo("ACME-1001");
@@ -402,17 +484,23 @@ class MockServiceTest {
   void anUnknownPathIs404AndAWrongMethodIs405() throws Exception {
     MockService mock = start(KeyRule.roundRobin());
 
-    HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/nope")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> wrong = http.send(
-        HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/applications")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> missing =
+        http.send(
+            HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/nope")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> wrong =
+        http.send(
+            HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/applications")).build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(JSON.readTree(missing.body()).path("message").asText()).isEqualTo("No operation at GET /nope");
+    assertThat(JSON.readTree(missing.body()).path("message").asText())
+        .isEqualTo("No operation at GET /nope");
     assertThat(wrong.statusCode()).isEqualTo(405);
     assertThat(wrong.headers().firstValue("Allow")).hasValue("POST");
-    assertThat(mock.requests()).extracting(RecordedRequest::operationId).containsExactly(null, null);
+    assertThat(mock.requests())
+        .extracting(RecordedRequest::operationId)
+        .containsExactly(null, null);
     assertThat(mock.deliveries()).isEmpty();
   }
 
@@ -420,9 +508,13 @@ class MockServiceTest {
   void aBodyThatIsNotJsonIsRefused() throws Exception {
     MockService mock = start(KeyRule.roundRobin());
 
-    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/applications"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{oops")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> answer =
+        http.send(
+            HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/applications"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{oops"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(answer.statusCode()).isEqualTo(400);
     assertThat(mock.deliveries()).isEmpty();
@@ -430,8 +522,11 @@ class MockServiceTest {
 
   @Test
   void closingDropsCallbacksNotYetSent() throws Exception {
-    MockService mock = start(MockService.builder(acme).keyRule(KeyRule.fixed(APPROVED))
-        .callbackDelay(Duration.ofMinutes(10)));
+    MockService mock =
+        start(
+            MockService.builder(acme)
+                .keyRule(KeyRule.fixed(APPROVED))
+                .callbackDelay(Duration.ofMinutes(10)));
     submit(mock, null);
     URI url = URI.create(mock.baseUrl() + "/applications");
     long start = System.nanoTime();
@@ -440,8 +535,12 @@ class MockServiceTest {
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(mock.deliveries()).isEmpty();
-    assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+    assertThatThrownBy(
+            () ->
+                http.send(
+                    HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(java.io.IOException.class);
   }
 
   @Test
@@ -454,18 +553,28 @@ class MockServiceTest {
   @Test
   void keyRulesReadTheirCommandLineForm() {
     Operation op = acme.operation("SubmitApplication").orElseThrow();
-    RecordedRequest any = new RecordedRequest(op.id(), "POST", "/applications", Map.of(), Map.of(), Map.of(), "",
-        java.time.Instant.EPOCH);
+    RecordedRequest any =
+        new RecordedRequest(
+            op.id(),
+            "POST",
+            "/applications",
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            "",
+            java.time.Instant.EPOCH);
 
     assertThat(KeyRule.parse("fixed:" + ERROR).choose(op, any)).isEqualTo(ERROR);
     KeyRule roundRobin = KeyRule.parse("round-robin");
-    assertThat(List.of(roundRobin.choose(op, any), roundRobin.choose(op, any))).containsExactly(APPROVED, REJECTED);
+    assertThat(List.of(roundRobin.choose(op, any), roundRobin.choose(op, any)))
+        .containsExactly(APPROVED, REJECTED);
     KeyRule a = KeyRule.parse("random:7");
     KeyRule b = KeyRule.random(7);
     for (int i = 0; i < 10; i++) {
       assertThat(a.choose(op, any)).isEqualTo(b.choose(op, any));
     }
-    assertThatThrownBy(() -> KeyRule.parse("sometimes")).hasMessageContaining("fixed:KEY, round-robin or random:SEED");
+    assertThatThrownBy(() -> KeyRule.parse("sometimes"))
+        .hasMessageContaining("fixed:KEY, round-robin or random:SEED");
     assertThatThrownBy(() -> KeyRule.parse("random:x")).hasMessageContaining("whole number");
   }
 }

@@ -14,9 +14,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
-/** A callback receiver on loopback for tests: records what arrives and answers 200 unless told otherwise. */
+/**
+ * A callback receiver on loopback for tests: records what arrives and answers 200 unless told
+ * otherwise.
+ */
 final class Receiver implements AutoCloseable {
-  record Received(String method, String path, String query, Map<String, String> headers, String body,
+  record Received(
+      String method,
+      String path,
+      String query,
+      Map<String, String> headers,
+      String body,
       Instant receivedAt) {}
 
   private final HttpServer server;
@@ -55,8 +63,14 @@ final class Receiver implements AutoCloseable {
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(", ", v)));
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-        exchange.getRequestURI().getRawQuery(), headers, body, Instant.now()));
+    received.add(
+        new Received(
+            exchange.getRequestMethod(),
+            exchange.getRequestURI().getRawPath(),
+            exchange.getRequestURI().getRawQuery(),
+            headers,
+            body,
+            Instant.now()));
     Integer next = statuses.poll();
     exchange.sendResponseHeaders(next == null ? defaultStatus : next, -1);
     exchange.close();

@@ -14,27 +14,57 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Routing on a hand-built model: a server path prefix, path parameters, literal segments, bodiless answers. */
+/**
+ * Routing on a hand-built model: a server path prefix, path parameters, literal segments, bodiless
+ * answers.
+ */
 class RoutingTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Operation get(String id, String path, ResponseDefinition response) {
-    return new Operation(id, "GET", path, "/paths/x/get", null, null, List.of(), null,
-        Map.of(response.status(), response), List.of());
+    return new Operation(
+        id,
+        "GET",
+        path,
+        "/paths/x/get",
+        null,
+        null,
+        List.of(),
+        null,
+        Map.of(response.status(), response),
+        List.of());
   }
 
   private static ServiceDefinition bank() throws Exception {
-    return new ServiceDefinition("Bank", "1", "3.1.0", List.of("https://bank.example/v1/"), List.of(
-        get("getAccount", "/accounts/{id}", new ResponseDefinition("200", null, "application/json",
-            JSON.readTree("{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}"), null)),
-        get("latestAccount", "/accounts/latest", new ResponseDefinition("2XX", null, "application/json", null,
-            JSON.readTree("{\"id\":\"latest\"}"))),
-        get("ping", "/ping", new ResponseDefinition("204", null, null, null, null))), "{}");
+    return new ServiceDefinition(
+        "Bank",
+        "1",
+        "3.1.0",
+        List.of("https://bank.example/v1/"),
+        List.of(
+            get(
+                "getAccount",
+                "/accounts/{id}",
+                new ResponseDefinition(
+                    "200",
+                    null,
+                    "application/json",
+                    JSON.readTree(
+                        "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}"),
+                    null)),
+            get(
+                "latestAccount",
+                "/accounts/latest",
+                new ResponseDefinition(
+                    "2XX", null, "application/json", null, JSON.readTree("{\"id\":\"latest\"}"))),
+            get("ping", "/ping", new ResponseDefinition("204", null, null, null, null))),
+        "{}");
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class UrlsTest {
   @Test
   void theLastSegmentKeepsFourCharacters() {
-    assertThat(Urls.mask("http://h:8080/callbacks/abcdefghijkl")).isEqualTo("http://h:8080/callbacks/abcd…");
+    assertThat(Urls.mask("http://h:8080/callbacks/abcdefghijkl"))
+        .isEqualTo("http://h:8080/callbacks/abcd…");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package dev.extsvc.runtime;
 
 /**
- * Thrown by a handler that does not handle a callback key; the sender gets 404 "Callback not handled: KEY" and
- * the invocation stays PENDING.
+ * Thrown by a handler that does not handle a callback key; the sender gets 404 "Callback not
+ * handled: KEY" and the invocation stays PENDING.
  */
 public final class CallbackNotHandledException extends ExtsvcException {
   private final String key;

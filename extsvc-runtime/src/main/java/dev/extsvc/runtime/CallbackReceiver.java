@@ -4,10 +4,10 @@ import dev.extsvc.runtime.receive.CallbackIntake;
 import java.time.Duration;
 
 /**
- * The callback endpoint, independent of any web framework: a web server passes it what follows its callback path
- * and sends back the answer. Answers 200 (handled), 400 (bad body), 404 (unknown, or not handled), 405, 408 (timed
- * out), 413, 415, 500 (handler failed) and 503 (store unavailable). Nothing is answered 2xx before the callback is
- * committed.
+ * The callback endpoint, independent of any web framework: a web server passes it what follows its
+ * callback path and sends back the answer. Answers 200 (handled), 400 (bad body), 404 (unknown, or
+ * not handled), 405, 408 (timed out), 413, 415, 500 (handler failed) and 503 (store unavailable).
+ * Nothing is answered 2xx before the callback is committed.
  */
 public final class CallbackReceiver {
   private final CallbackIntake intake;

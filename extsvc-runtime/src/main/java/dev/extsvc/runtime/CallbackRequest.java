@@ -7,10 +7,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A callback as it arrived over HTTP, independent of the web framework.
  *
- * @param path what follows the callback prefix: the token and any literal suffix, e.g. "TOKEN/events"
+ * @param path what follows the callback prefix: the token and any literal suffix, e.g.
+ *     "TOKEN/events"
  * @param headers header names in any case
- * @param body the body bytes as read (the server enforces the size limit while reading); null when the body was
- *     larger than the limit
+ * @param body the body bytes as read (the server enforces the size limit while reading); null when
+ *     the body was larger than the limit
  */
 public record CallbackRequest(
     String method,

@@ -4,8 +4,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The callout to the external service failed before an answer came (connection refused, timeout, ...). An
- * asynchronous invocation is then CANCELLED with this reason.
+ * The callout to the external service failed before an answer came (connection refused, timeout,
+ * ...). An asynchronous invocation is then CANCELLED with this reason.
  */
 public final class CalloutException extends ExtsvcException {
   private final @Nullable UUID invocationId;

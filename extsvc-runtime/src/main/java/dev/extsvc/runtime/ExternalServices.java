@@ -38,13 +38,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The facade: registers services, invokes their operations and receives their callbacks. Built once with
- * {@link #builder()}, immutable afterwards, thread-safe. Services registered earlier are loaded back from the
- * store, so a new instance on the same store takes the callbacks of invocations made by an old one.
+ * The facade: registers services, invokes their operations and receives their callbacks. Built once
+ * with {@link #builder()}, immutable afterwards, thread-safe. Services registered earlier are
+ * loaded back from the store, so a new instance on the same store takes the callbacks of
+ * invocations made by an old one.
  *
- * <p>Each stage of an invocation's life lives in its own package, wired here by the builder: {@code registry}
- * (services compiled into plans), {@code invoke} (callouts), {@code receive} (callback checks and storing),
- * {@code process} (handler runs, retries, replay) and {@code timeout} (the sweeper). None of them knows this class.
+ * <p>Each stage of an invocation's life lives in its own package, wired here by the builder: {@code
+ * registry} (services compiled into plans), {@code invoke} (callouts), {@code receive} (callback
+ * checks and storing), {@code process} (handler runs, retries, replay) and {@code timeout} (the
+ * sweeper). None of them knows this class.
  */
 public final class ExternalServices implements AutoCloseable {
   /** Synchronous callouts time out after this, as in the seed's platform. */
@@ -53,14 +55,24 @@ public final class ExternalServices implements AutoCloseable {
   public static final Duration DEFAULT_CALLBACK_TIMEOUT = Duration.ofHours(24);
   public static final Duration DEFAULT_MAX_CALLBACK_TIMEOUT = Duration.ofHours(24);
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(1);
-  /** A synchronous handler slower than this no longer holds its sender (under common senders' patience). */
+
+  /**
+   * A synchronous handler slower than this no longer holds its sender (under common senders'
+   * patience).
+   */
   public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(10);
+
   /** How long one callback's handler holds its invocation against timeouts and other callbacks. */
   public static final Duration DEFAULT_CALLBACK_LEASE = Duration.ofMinutes(2);
+
   /** A callback stored this long ago and still not finished is taken to have lost its process. */
   public static final Duration DEFAULT_RECOVERY_GRACE = Duration.ofSeconds(30);
+
   public static final int DEFAULT_MAX_ATTEMPTS = 8;
-  /** Where callback URLs live under the public base URL: {@code {publicBaseUrl}/callbacks/{token}}. */
+
+  /**
+   * Where callback URLs live under the public base URL: {@code {publicBaseUrl}/callbacks/{token}}.
+   */
   public static final String DEFAULT_CALLBACK_PATH = "/callbacks";
 
   private final Store store;
@@ -73,8 +85,16 @@ public final class ExternalServices implements AutoCloseable {
   private final CallbackWorker worker;
   private final Sweeper sweeper;
 
-  private ExternalServices(Store store, InstantSource clock, Supplier<String> publicBaseUrl, String callbackPath,
-      Registry registry, Invoker invoker, CallbackReceiver receiver, CallbackWorker worker, Sweeper sweeper) {
+  private ExternalServices(
+      Store store,
+      InstantSource clock,
+      Supplier<String> publicBaseUrl,
+      String callbackPath,
+      Registry registry,
+      Invoker invoker,
+      CallbackReceiver receiver,
+      CallbackWorker worker,
+      Sweeper sweeper) {
     this.store = store;
     this.clock = clock;
     this.publicBaseUrl = publicBaseUrl;
@@ -91,7 +111,8 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   /**
-   * Registers (or replaces) a service from an OpenAPI document. When the report has errors nothing is registered.
+   * Registers (or replaces) a service from an OpenAPI document. When the report has errors nothing
+   * is registered.
    *
    * @param name the service name, or null to take the document's {@code info.title}
    */
@@ -100,8 +121,8 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   /**
-   * For each operation of a registered service, the credentials its spec asks for and whether the service's
-   * configured credentials cover them.
+   * For each operation of a registered service, the credentials its spec asks for and whether the
+   * service's configured credentials cover them.
    */
   public List<CredentialCheck> credentialChecks(String service) {
     return invoker.credentialChecks(registry.plan(service));
@@ -116,9 +137,10 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   /**
-   * Calls an operation. For an asynchronous one, writes a fresh callback URL wherever its callback keys point,
-   * persists the invocation (PENDING) before the first byte goes out, and returns the synchronous answer with the
-   * invocation id. A non-2xx answer or a failed callout cancels the invocation with the reason.
+   * Calls an operation. For an asynchronous one, writes a fresh callback URL wherever its callback
+   * keys point, persists the invocation (PENDING) before the first byte goes out, and returns the
+   * synchronous answer with the invocation id. A non-2xx answer or a failed callout cancels the
+   * invocation with the reason.
    *
    * @param input the request parts (query, headers, path, body)
    * @param handler receives the callbacks; null records them for the caller to read (REST, CLI)
@@ -135,14 +157,17 @@ public final class ExternalServices implements AutoCloseable {
     return invoker.invoke(registry.plan(service), operation, input, handler, callbackTimeout);
   }
 
-  /** The framework-neutral callback endpoint; a web server passes it what follows its callback prefix. */
+  /**
+   * The framework-neutral callback endpoint; a web server passes it what follows its callback
+   * prefix.
+   */
   public CallbackReceiver receiver() {
     return receiver;
   }
 
   /**
-   * The receiver as an HTTP endpoint mounted at {@link #callbackPath()}: what a web framework's adapter serves
-   * through a {@link CallbackExchange}.
+   * The receiver as an HTTP endpoint mounted at {@link #callbackPath()}: what a web framework's
+   * adapter serves through a {@link CallbackExchange}.
    */
   public CallbackEndpoint callbackEndpoint() {
     return new CallbackEndpoint(receiver, callbackPath);
@@ -163,21 +188,28 @@ public final class ExternalServices implements AutoCloseable {
   /** Cancels a PENDING invocation; returns false when it was not pending (or does not exist). */
   public boolean cancel(UUID invocationId, String reason) {
     var at = clock.instant();
-    return store.finish(invocationId, InvocationStatus.CANCELLED, reason, at,
+    return store.finish(
+        invocationId,
+        InvocationStatus.CANCELLED,
+        reason,
+        at,
         new NewEvent(invocationId, at, EventKind.CANCELLED, "Cancelled: " + reason));
   }
 
   /**
-   * Replays a stored callback whose handler failed (FAILED, also dead) or declined it (NOT_HANDLED): its handler
-   * runs again now, as if its sender had sent it again. Answers 200 when handled now (the invocation completes),
-   * 404, 408 or 500 as the receiver would; 404 for an unknown callback, 409 for one that is handled or being
-   * handled.
+   * Replays a stored callback whose handler failed (FAILED, also dead) or declined it
+   * (NOT_HANDLED): its handler runs again now, as if its sender had sent it again. Answers 200 when
+   * handled now (the invocation completes), 404, 408 or 500 as the receiver would; 404 for an
+   * unknown callback, 409 for one that is handled or being handled.
    */
   public CallbackResponse replay(UUID callbackId) {
     return worker.replay(callbackId);
   }
 
-  /** Processes due durable retries and recovers unfinished callbacks now (the worker does this every interval). */
+  /**
+   * Processes due durable retries and recovers unfinished callbacks now (the worker does this every
+   * interval).
+   */
   public int processDueCallbacks() {
     return worker.poll();
   }
@@ -195,22 +227,27 @@ public final class ExternalServices implements AutoCloseable {
     return publicBaseUrl.get();
   }
 
-  /** Where callbacks are received under the public base URL, e.g. "/callbacks"; the receiver takes what follows. */
+  /**
+   * Where callbacks are received under the public base URL, e.g. "/callbacks"; the receiver takes
+   * what follows.
+   */
   public String callbackPath() {
     return callbackPath;
   }
 
   /**
-   * Whether the background sweeper is running and has completed a sweep lately (within three intervals, at least
-   * 5 s); false before its first sweep, after {@link #close()}, or when it was not started.
+   * Whether the background sweeper is running and has completed a sweep lately (within three
+   * intervals, at least 5 s); false before its first sweep, after {@link #close()}, or when it was
+   * not started.
    */
   public boolean sweeperAlive() {
     return sweeper.alive();
   }
 
   /**
-   * Stops gracefully: new callbacks are answered 503 (senders retry later), callbacks being answered and handlers
-   * running finish (up to 30 s), then the worker and sweeper stop. The store belongs to the caller and stays open.
+   * Stops gracefully: new callbacks are answered 503 (senders retry later), callbacks being
+   * answered and handlers running finish (up to 30 s), then the worker and sweeper stop. The store
+   * belongs to the caller and stays open.
    */
   @Override
   public void close() {
@@ -224,10 +261,15 @@ public final class ExternalServices implements AutoCloseable {
     return clock;
   }
 
-  /** A service's configured endpoint without one trailing slash (the registry strips one more, as it always has). */
+  /**
+   * A service's configured endpoint without one trailing slash (the registry strips one more, as it
+   * always has).
+   */
   private static @Nullable String configuredEndpoint(@Nullable ServiceSettings settings) {
     String endpoint = settings == null ? null : settings.endpoint();
-    return endpoint != null && endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+    return endpoint != null && endpoint.endsWith("/")
+        ? endpoint.substring(0, endpoint.length() - 1)
+        : endpoint;
   }
 
   private static String stripSlash(String url) {
@@ -282,7 +324,9 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** How long a sender waits for a synchronous handler before it is answered 202 (default 10 s). */
+    /**
+     * How long a sender waits for a synchronous handler before it is answered 202 (default 10 s).
+     */
     public Builder handlerTimeout(Duration timeout) {
       this.handlerTimeout = positive(timeout, "handlerTimeout");
       return this;
@@ -300,7 +344,10 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** Durable retries: attempts in all, the first delay, the longest delay (exponential, with jitter). */
+    /**
+     * Durable retries: attempts in all, the first delay, the longest delay (exponential, with
+     * jitter).
+     */
     public Builder durableRetries(int attempts, Duration firstDelay, Duration maxDelay) {
       if (attempts < 1) {
         throw new IllegalArgumentException("attempts must be at least 1");
@@ -313,8 +360,9 @@ public final class ExternalServices implements AutoCloseable {
 
     /**
      * Requires Standard Webhooks signatures on the callbacks of a service ({@code webhook-id},
-     * {@code webhook-timestamp}, {@code webhook-signature}; HMAC-SHA256, ±5 min); several secrets while keys
-     * rotate. Callbacks that fail the check are answered 401, without saying which check failed.
+     * {@code webhook-timestamp}, {@code webhook-signature}; HMAC-SHA256, ±5 min); several secrets
+     * while keys rotate. Callbacks that fail the check are answered 401, without saying which check
+     * failed.
      */
     public Builder webhookSecrets(String service, String... secrets) {
       CallbackIntake.checkWebhookSecrets(List.of(secrets));
@@ -336,7 +384,10 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** The URL under which callback senders reach this runtime's receiver, e.g. "https://hooks.example.com". */
+    /**
+     * The URL under which callback senders reach this runtime's receiver, e.g.
+     * "https://hooks.example.com".
+     */
     public Builder publicBaseUrl(String url) {
       stripSlash(Objects.requireNonNull(url, "publicBaseUrl"));
       this.publicBaseUrl = () -> url;
@@ -344,8 +395,8 @@ public final class ExternalServices implements AutoCloseable {
     }
 
     /**
-     * The public base URL, read each time an invocation writes its callback URLs: for a server whose port is known
-     * only once it has started (an embedding application on a random port).
+     * The public base URL, read each time an invocation writes its callback URLs: for a server
+     * whose port is known only once it has started (an embedding application on a random port).
      */
     public Builder publicBaseUrl(Supplier<String> url) {
       this.publicBaseUrl = Objects.requireNonNull(url, "publicBaseUrl");
@@ -353,21 +404,23 @@ public final class ExternalServices implements AutoCloseable {
     }
 
     /**
-     * Where callbacks are received under the public base URL (default {@value #DEFAULT_CALLBACK_PATH}): the
-     * application mounts {@link #receiver()} there. Starts with "/", no trailing "/".
+     * Where callbacks are received under the public base URL (default {@value
+     * #DEFAULT_CALLBACK_PATH}): the application mounts {@link #receiver()} there. Starts with "/",
+     * no trailing "/".
      */
     public Builder callbackPath(String path) {
       if (!path.matches("(/[A-Za-z0-9._~-]+)+")) {
-        throw new IllegalArgumentException("callbackPath must look like /callbacks or /hooks/extsvc, was '"
-            + path + "'");
+        throw new IllegalArgumentException(
+            "callbackPath must look like /callbacks or /hooks/extsvc, was '" + path + "'");
       }
       this.callbackPath = path;
       return this;
     }
 
     /**
-     * Runs each handler and its callback's completion as one unit of work (default {@link HandlerTransaction#NONE});
-     * an application whose handlers write to the store's database shares its transaction this way.
+     * Runs each handler and its callback's completion as one unit of work (default {@link
+     * HandlerTransaction#NONE}); an application whose handlers write to the store's database shares
+     * its transaction this way.
      */
     public Builder handlerTransaction(HandlerTransaction transaction) {
       this.handlerTransaction = Objects.requireNonNull(transaction, "handlerTransaction");
@@ -389,40 +442,51 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** Where callouts of a service go (its base URL); the same as {@code service(name, s -> s.endpoint(url))}. */
+    /**
+     * Where callouts of a service go (its base URL); the same as {@code service(name, s ->
+     * s.endpoint(url))}.
+     */
     public Builder endpoint(String service, String baseUrl) {
       return service(service, s -> s.endpoint(baseUrl));
     }
 
     /**
-     * Configures callouts of one service: endpoint, credentials, timeouts, callback timeouts, answer size. Called
-     * again for the same service, it changes the settings made so far.
+     * Configures callouts of one service: endpoint, credentials, timeouts, callback timeouts,
+     * answer size. Called again for the same service, it changes the settings made so far.
      */
     public Builder service(String service, Consumer<ServiceSettings.Builder> configure) {
       ServiceSettings current = settings.get(service);
-      ServiceSettings.Builder b = current == null ? new ServiceSettings.Builder(service)
-          : new ServiceSettings.Builder(current);
+      ServiceSettings.Builder b =
+          current == null
+              ? new ServiceSettings.Builder(service)
+              : new ServiceSettings.Builder(current);
       configure.accept(b);
       settings.put(service, b.build());
       return this;
     }
 
-    /** Sets all of one service's settings at once (replacing earlier ones), as a configuration file gives them. */
+    /**
+     * Sets all of one service's settings at once (replacing earlier ones), as a configuration file
+     * gives them.
+     */
     public Builder service(ServiceSettings service) {
       settings.put(service.service(), Objects.requireNonNull(service, "service"));
       return this;
     }
 
-    /** Defines a credential that services refer to by its name; a second one with the same name replaces it. */
+    /**
+     * Defines a credential that services refer to by its name; a second one with the same name
+     * replaces it.
+     */
     public Builder credential(Credential credential) {
       credentials.put(credential.name(), Objects.requireNonNull(credential, "credential"));
       return this;
     }
 
     /**
-     * Whether callouts may go to loopback, private (RFC 1918, unique local), link-local, shared and unspecified
-     * addresses; off by default. Metadata addresses such as 169.254.169.254 stay refused: allow them by block with
-     * {@link #allowAddresses}.
+     * Whether callouts may go to loopback, private (RFC 1918, unique local), link-local, shared and
+     * unspecified addresses; off by default. Metadata addresses such as 169.254.169.254 stay
+     * refused: allow them by block with {@link #allowAddresses}.
      */
     public Builder allowPrivateNetworks(boolean allow) {
       this.allowPrivateNetworks = allow;
@@ -439,8 +503,8 @@ public final class ExternalServices implements AutoCloseable {
     }
 
     /**
-     * Whether a service without a configured endpoint is called at its spec's first absolute server URL. Off by
-     * default, so a registered document cannot choose where the runtime connects.
+     * Whether a service without a configured endpoint is called at its spec's first absolute server
+     * URL. Off by default, so a registered document cannot choose where the runtime connects.
      */
     public Builder allowSpecServers(boolean allow) {
       this.specServers = allow;
@@ -467,7 +531,10 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** Whether to start the background sweeper (default true); tests may call {@link #sweepNow()} instead. */
+    /**
+     * Whether to start the background sweeper (default true); tests may call {@link #sweepNow()}
+     * instead.
+     */
     public Builder startSweeper(boolean start) {
       this.startSweeper = start;
       return this;
@@ -484,7 +551,10 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** Allows every handler type in a package (and its sub-packages) to be re-created from the store. */
+    /**
+     * Allows every handler type in a package (and its sub-packages) to be re-created from the
+     * store.
+     */
     public Builder allowHandlerPackage(String packageName) {
       handlerPackages.add(packageName);
       return this;
@@ -496,32 +566,83 @@ public final class ExternalServices implements AutoCloseable {
     }
 
     /**
-     * Builds the runtime: each stage is constructed with what it needs, stored services are loaded, then (unless
-     * {@link #startSweeper(boolean) startSweeper(false)}) the worker and the sweeper start.
+     * Builds the runtime: each stage is constructed with what it needs, stored services are loaded,
+     * then (unless {@link #startSweeper(boolean) startSweeper(false)}) the worker and the sweeper
+     * start.
      */
     public ExternalServices build() {
       Store store = Objects.requireNonNull(this.store, "store is required");
-      Supplier<String> baseUrl = Objects.requireNonNull(this.publicBaseUrl, "publicBaseUrl is required");
+      Supplier<String> baseUrl =
+          Objects.requireNonNull(this.publicBaseUrl, "publicBaseUrl is required");
       Supplier<String> stripped = () -> stripSlash(baseUrl.get());
       Map<String, ServiceSettings> settings = Map.copyOf(this.settings);
       Handlers handlers = new Handlers(handlerTypes, handlerPackages, handlerFactory);
       Acknowledgements acks = new Acknowledgements(acknowledgements);
-      Invoker invoker = new Invoker(new Invoker.Context(store, clock, stripped, callbackPath, handlers::stateOf,
-          settings, Map.copyOf(credentials), httpClient != null ? httpClient : Invoker.defaultHttpClient(),
-          allowPrivateNetworks, List.copyOf(allowedAddresses), syncTimeout, defaultCallbackTimeout,
-          maxCallbackTimeout));
-      Registry registry = new Registry(new Registry.Context(store, clock, registrar,
-          name -> configuredEndpoint(settings.get(name)), specServers,
-          invoker::credentialChecks));
-      CallbackWorker worker = new CallbackWorker(new CallbackWorker.Context(store, clock, handlers,
-          handlerTransaction, acks, maxAttempts, firstRetryDelay, maxRetryDelay, handlerTimeout, callbackLease,
-          recoveryGrace, sweepInterval));
-      CallbackIntake intake = new CallbackIntake(new CallbackIntake.Context(store, clock, limits, unknownTokenLimit,
-          registry::planOrNull, acks, Map.copyOf(webhookSecrets), worker));
-      Sweeper sweeper = new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
+      Invoker invoker =
+          new Invoker(
+              new Invoker.Context(
+                  store,
+                  clock,
+                  stripped,
+                  callbackPath,
+                  handlers::stateOf,
+                  settings,
+                  Map.copyOf(credentials),
+                  httpClient != null ? httpClient : Invoker.defaultHttpClient(),
+                  allowPrivateNetworks,
+                  List.copyOf(allowedAddresses),
+                  syncTimeout,
+                  defaultCallbackTimeout,
+                  maxCallbackTimeout));
+      Registry registry =
+          new Registry(
+              new Registry.Context(
+                  store,
+                  clock,
+                  registrar,
+                  name -> configuredEndpoint(settings.get(name)),
+                  specServers,
+                  invoker::credentialChecks));
+      CallbackWorker worker =
+          new CallbackWorker(
+              new CallbackWorker.Context(
+                  store,
+                  clock,
+                  handlers,
+                  handlerTransaction,
+                  acks,
+                  maxAttempts,
+                  firstRetryDelay,
+                  maxRetryDelay,
+                  handlerTimeout,
+                  callbackLease,
+                  recoveryGrace,
+                  sweepInterval));
+      CallbackIntake intake =
+          new CallbackIntake(
+              new CallbackIntake.Context(
+                  store,
+                  clock,
+                  limits,
+                  unknownTokenLimit,
+                  registry::planOrNull,
+                  acks,
+                  Map.copyOf(webhookSecrets),
+                  worker));
+      Sweeper sweeper =
+          new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
       registry.load();
-      ExternalServices services = new ExternalServices(store, clock, stripped, callbackPath, registry, invoker,
-          new CallbackReceiver(intake), worker, sweeper);
+      ExternalServices services =
+          new ExternalServices(
+              store,
+              clock,
+              stripped,
+              callbackPath,
+              registry,
+              invoker,
+              new CallbackReceiver(intake),
+              worker,
+              sweeper);
       if (startSweeper) {
         sweeper.start();
         worker.start();

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The synchronous answer of a callout.
  *
- * @param invocationId the id to follow the invocation by (asynchronous and synchronous operations alike)
+ * @param invocationId the id to follow the invocation by (asynchronous and synchronous operations
+ *     alike)
  * @param sentRequest the request as sent, with the callback URLs the runtime wrote into it
  * @param callbackUrls for each callback key that can be awaited, the URL written for it
  */

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param request the request of the invocation as it was sent, callback tokens masked
  * @param submitTime when the invocation was submitted
  * @param callbackTimeout the invocation's deadline
- * @param callbackStatus the invocation's status when the callback arrived (PENDING for one being handled)
+ * @param callbackStatus the invocation's status when the callback arrived (PENDING for one being
+ *     handled)
  * @param headers the callback's request headers (lower-case names)
  * @param body the callback's JSON body, null when it had none
  */

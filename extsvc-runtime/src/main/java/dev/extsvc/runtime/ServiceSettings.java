@@ -8,16 +8,17 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How callouts to one service are made. Built with {@code ExternalServices.builder().service(name, s -> ...)};
- * whatever is left unset takes the runtime-wide value.
+ * How callouts to one service are made. Built with {@code ExternalServices.builder().service(name,
+ * s -> ...)}; whatever is left unset takes the runtime-wide value.
  *
  * @param endpoint the base URL callouts go to; the only place they go
  * @param credentials names of the credentials used on every callout, in order
  * @param readTimeout time to the answer's headers; null for the total timeout
- * @param totalTimeout time for the whole callout, body included; null for the runtime's sync timeout
+ * @param totalTimeout time for the whole callout, body included; null for the runtime's sync
+ *     timeout
  * @param maxResponseBytes answers larger than this fail the callout
- * @param allowPrivateNetwork whether this service's endpoint may be a loopback or private address (an operator
- *     who configures {@code http://127.0.0.1:9090} means it)
+ * @param allowPrivateNetwork whether this service's endpoint may be a loopback or private address
+ *     (an operator who configures {@code http://127.0.0.1:9090} means it)
  */
 public record ServiceSettings(
     String service,
@@ -41,15 +42,25 @@ public record ServiceSettings(
       try {
         uri = URI.create(endpoint);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("service " + service + ": endpoint '" + endpoint + "' is not a URL");
+        throw new IllegalArgumentException(
+            "service " + service + ": endpoint '" + endpoint + "' is not a URL");
       }
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-        throw new IllegalArgumentException("service " + service + ": endpoint '" + endpoint
-            + "' must be an absolute http or https URL");
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException(
+            "service "
+                + service
+                + ": endpoint '"
+                + endpoint
+                + "' must be an absolute http or https URL");
       }
-      if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-        throw new IllegalArgumentException("service " + service
-            + ": endpoint must not carry a query, fragment or user info (use a credential)");
+      if (uri.getRawQuery() != null
+          || uri.getRawFragment() != null
+          || uri.getRawUserInfo() != null) {
+        throw new IllegalArgumentException(
+            "service "
+                + service
+                + ": endpoint must not carry a query, fragment or user info (use a credential)");
       }
     }
     credentials = List.copyOf(credentials);
@@ -59,18 +70,25 @@ public record ServiceSettings(
     positiveOrNull(defaultCallbackTimeout, "defaultCallbackTimeout", service);
     positiveOrNull(maxCallbackTimeout, "maxCallbackTimeout", service);
     if (readTimeout != null && totalTimeout != null && readTimeout.compareTo(totalTimeout) > 0) {
-      throw new IllegalArgumentException("service " + service + ": readTimeout exceeds totalTimeout");
+      throw new IllegalArgumentException(
+          "service " + service + ": readTimeout exceeds totalTimeout");
     }
-    if (defaultCallbackTimeout != null && maxCallbackTimeout != null
+    if (defaultCallbackTimeout != null
+        && maxCallbackTimeout != null
         && defaultCallbackTimeout.compareTo(maxCallbackTimeout) > 0) {
-      throw new IllegalArgumentException("service " + service + ": defaultCallbackTimeout exceeds maxCallbackTimeout");
+      throw new IllegalArgumentException(
+          "service " + service + ": defaultCallbackTimeout exceeds maxCallbackTimeout");
     }
     if (maxResponseBytes < 1) {
-      throw new IllegalArgumentException("service " + service + ": maxResponseBytes must be positive");
+      throw new IllegalArgumentException(
+          "service " + service + ": maxResponseBytes must be positive");
     }
   }
 
-  /** A builder for settings made outside {@code ExternalServices.builder()}, such as from a configuration file. */
+  /**
+   * A builder for settings made outside {@code ExternalServices.builder()}, such as from a
+   * configuration file.
+   */
   public static Builder builder(String service) {
     return new Builder(service);
   }
@@ -116,7 +134,10 @@ public record ServiceSettings(
       return this;
     }
 
-    /** Uses a credential (registered with {@code ExternalServices.Builder.credential}) on every callout. */
+    /**
+     * Uses a credential (registered with {@code ExternalServices.Builder.credential}) on every
+     * callout.
+     */
     public Builder credential(String name) {
       if (!credentials.contains(name)) {
         credentials.add(name);
@@ -160,8 +181,17 @@ public record ServiceSettings(
     }
 
     public ServiceSettings build() {
-      return new ServiceSettings(service, endpoint, credentials, connectTimeout, readTimeout, totalTimeout,
-          defaultCallbackTimeout, maxCallbackTimeout, maxResponseBytes, allowPrivateNetwork);
+      return new ServiceSettings(
+          service,
+          endpoint,
+          credentials,
+          connectTimeout,
+          readTimeout,
+          totalTimeout,
+          defaultCallbackTimeout,
+          maxCallbackTimeout,
+          maxResponseBytes,
+          allowPrivateNetwork);
     }
   }
 }

@@ -5,4 +5,8 @@ import java.util.UUID;
 
 /** What a handler learns when its invocation timed out. */
 public record TimedOutInvocation(
-    UUID invocationId, String service, String operation, Instant submitTime, Instant callbackTimeout) {}
+    UUID invocationId,
+    String service,
+    String operation,
+    Instant submitTime,
+    Instant callbackTimeout) {}

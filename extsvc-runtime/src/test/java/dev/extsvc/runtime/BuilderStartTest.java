@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** {@code build()} wires the stages, loads stored services, and only then starts the worker and the sweeper. */
+/**
+ * {@code build()} wires the stages, loads stored services, and only then starts the worker and the
+ * sweeper.
+ */
 class BuilderStartTest {
   final StoreStub stub = new StoreStub();
 
@@ -33,7 +36,9 @@ class BuilderStartTest {
   }
 
   private ExternalServices.Builder builder() {
-    return ExternalServices.builder().store(stub.store()).publicBaseUrl("https://hooks.example.com")
+    return ExternalServices.builder()
+        .store(stub.store())
+        .publicBaseUrl("https://hooks.example.com")
         .sweepInterval(Duration.ofMillis(10));
   }
 }

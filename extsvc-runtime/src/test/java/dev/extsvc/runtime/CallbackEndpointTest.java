@@ -14,20 +14,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
-/** The adapter core every framework shares: path, bounded body, the receiver's answer written back. */
+/**
+ * The adapter core every framework shares: path, bounded body, the receiver's answer written back.
+ */
 class CallbackEndpointTest {
   static final int MAX = 16;
 
   /** A receiver that records what it was handed and answers 200 with a header of its own. */
   final List<CallbackRequest> received = new ArrayList<>();
-  final CallbackEndpoint endpoint = new CallbackEndpoint(request -> {
-    received.add(request);
-    return new CallbackResponse(200, "{\"message\":\"Callback handled\"}", Map.of("X-Extsvc", "yes"));
-  }, MAX, "/hooks/extsvc");
+
+  final CallbackEndpoint endpoint =
+      new CallbackEndpoint(
+          request -> {
+            received.add(request);
+            return new CallbackResponse(
+                200, "{\"message\":\"Callback handled\"}", Map.of("X-Extsvc", "yes"));
+          },
+          MAX,
+          "/hooks/extsvc");
 
   @Test
-  void theReceiverGetsWhatFollowsTheCallbackPathWithMethodHeadersBodyAndSender() throws IOException {
-    FakeExchange exchange = new FakeExchange("POST", "/hooks/extsvc/TOKEN/events", "{\"a\":1}".getBytes(), 7);
+  void theReceiverGetsWhatFollowsTheCallbackPathWithMethodHeadersBodyAndSender()
+      throws IOException {
+    FakeExchange exchange =
+        new FakeExchange("POST", "/hooks/extsvc/TOKEN/events", "{\"a\":1}".getBytes(), 7);
 
     CallbackResponse answer = endpoint.serve(exchange);
 
@@ -55,16 +65,21 @@ class CallbackEndpointTest {
     endpoint.serve(exchange);
 
     assertThat(exchange.status).isEqualTo(200);
-    assertThat(exchange.sentHeaders).containsEntry("X-Extsvc", "yes")
-        .containsEntry("Content-Type", "application/json").containsEntry("Cache-Control", "no-store")
+    assertThat(exchange.sentHeaders)
+        .containsEntry("X-Extsvc", "yes")
+        .containsEntry("Content-Type", "application/json")
+        .containsEntry("Cache-Control", "no-store")
         .doesNotContainKey("Connection");
-    assertThat(new String(exchange.sentBody, StandardCharsets.UTF_8)).isEqualTo("{\"message\":\"Callback handled\"}");
+    assertThat(new String(exchange.sentBody, StandardCharsets.UTF_8))
+        .isEqualTo("{\"message\":\"Callback handled\"}");
     assertThat(exchange.responses).isEqualTo(1);
   }
 
   @Test
-  void anOverLongContentLengthIsRefusedBeforeTheBodyIsOpenedAndTheConnectionClosed() throws IOException {
-    FakeExchange exchange = new FakeExchange("POST", "/hooks/extsvc/TOKEN", new byte[MAX + 1], MAX + 1);
+  void anOverLongContentLengthIsRefusedBeforeTheBodyIsOpenedAndTheConnectionClosed()
+      throws IOException {
+    FakeExchange exchange =
+        new FakeExchange("POST", "/hooks/extsvc/TOKEN", new byte[MAX + 1], MAX + 1);
 
     endpoint.serve(exchange);
 
@@ -93,19 +108,21 @@ class CallbackEndpointTest {
 
   @Test
   void readingStopsAtTheDeclaredLengthInsteadOfWaitingForMore() throws IOException {
-    // a stream that fails if read past the declared 3 bytes, as a server's stream that blocks for more would hang
-    InputStream guarded = new InputStream() {
-      final byte[] bytes = "abc".getBytes();
-      int at;
+    // a stream that fails if read past the declared 3 bytes, as a server's stream that blocks for
+    // more would hang
+    InputStream guarded =
+        new InputStream() {
+          final byte[] bytes = "abc".getBytes();
+          int at;
 
-      @Override
-      public int read() {
-        if (at >= bytes.length) {
-          throw new AssertionError("read past the declared length");
-        }
-        return bytes[at++];
-      }
-    };
+          @Override
+          public int read() {
+            if (at >= bytes.length) {
+              throw new AssertionError("read past the declared length");
+            }
+            return bytes[at++];
+          }
+        };
 
     assertThat(CallbackEndpoint.readBounded(guarded, 3, MAX)).containsExactly('a', 'b', 'c');
   }
@@ -114,18 +131,24 @@ class CallbackEndpointTest {
   void aBodyShorterThanDeclaredIsWhatArrived() throws IOException {
     assertThat(CallbackEndpoint.readBounded(new ByteArrayInputStream("ab".getBytes()), 5, MAX))
         .containsExactly('a', 'b');
-    assertThat(CallbackEndpoint.readBounded(new ByteArrayInputStream(new byte[0]), -1, MAX)).isEmpty();
+    assertThat(CallbackEndpoint.readBounded(new ByteArrayInputStream(new byte[0]), -1, MAX))
+        .isEmpty();
   }
 
   @Test
   void theBodyIsClosedBeforeTheReceiverRuns() throws IOException {
-    // Helidon's slow-body watch ends when the body closes: a slow handler must not count as a slow body
+    // Helidon's slow-body watch ends when the body closes: a slow handler must not count as a slow
+    // body
     FakeExchange exchange = new FakeExchange("POST", "/hooks/extsvc/TOKEN", "{}".getBytes(), 2);
     List<Boolean> closedWhenHandled = new ArrayList<>();
-    CallbackEndpoint watching = new CallbackEndpoint(request -> {
-      closedWhenHandled.add(exchange.bodyClosed);
-      return new CallbackResponse(200, "{}", Map.of());
-    }, MAX, "/hooks/extsvc");
+    CallbackEndpoint watching =
+        new CallbackEndpoint(
+            request -> {
+              closedWhenHandled.add(exchange.bodyClosed);
+              return new CallbackResponse(200, "{}", Map.of());
+            },
+            MAX,
+            "/hooks/extsvc");
 
     watching.serve(exchange);
 
@@ -141,7 +164,8 @@ class CallbackEndpointTest {
 
     assertThat(answer).isNotNull().extracting(CallbackResponse::status).isEqualTo(400);
     assertThat(exchange.status).isEqualTo(400);
-    assertThat(new String(exchange.sentBody, StandardCharsets.UTF_8)).isEqualTo("{\"message\":\"Unreadable body\"}");
+    assertThat(new String(exchange.sentBody, StandardCharsets.UTF_8))
+        .isEqualTo("{\"message\":\"Unreadable body\"}");
     assertThat(received).isEmpty();
   }
 
@@ -161,13 +185,19 @@ class CallbackEndpointTest {
     FakeExchange exchange = new FakeExchange("POST", "/hooks/extsvc/TOKEN", new byte[0], 0);
     exchange.failRespond = true;
 
-    assertThatThrownBy(() -> endpoint.serve(exchange)).isInstanceOf(IOException.class).hasMessage("gone");
+    assertThatThrownBy(() -> endpoint.serve(exchange))
+        .isInstanceOf(IOException.class)
+        .hasMessage("gone");
   }
 
   @Test
   void aCallbackPathWithoutItsLeadingSlashIsRefused() {
-    assertThatThrownBy(() -> new CallbackEndpoint(r -> new CallbackResponse(200, "{}", Map.of()), MAX, "callbacks"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start with /");
+    assertThatThrownBy(
+            () ->
+                new CallbackEndpoint(
+                    r -> new CallbackResponse(200, "{}", Map.of()), MAX, "callbacks"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must start with /");
   }
 
   /** An exchange held in memory, recording what the endpoint did with it. */

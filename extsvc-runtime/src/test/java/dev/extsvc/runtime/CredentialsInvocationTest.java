@@ -20,10 +20,13 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Credentials are added to the request that goes out, and to nothing the runtime keeps or shows. */
+/**
+ * Credentials are added to the request that goes out, and to nothing the runtime keeps or shows.
+ */
 class CredentialsInvocationTest {
   static final String SECURED = "Secured";
-  static final String SPEC = """
+  static final String SPEC =
+      """
       openapi: 3.1.0
       info: { title: Secured, version: "1" }
       components:
@@ -62,15 +65,19 @@ class CredentialsInvocationTest {
   }
 
   InvocationResult call(String operation) {
-    return f.services.invoke(SECURED, operation, new RequestParts().body(RuntimeFixture.json("{\"n\":1}")), null,
-        null);
+    return f.services.invoke(
+        SECURED, operation, new RequestParts().body(RuntimeFixture.json("{\"n\":1}")), null, null);
   }
 
   /** Nothing the runtime stored or logged about the invocation holds the secret. */
   void assertNotKept(UUID id, String... secrets) {
     InvocationRow row = f.invocation(id);
-    String kept = row.request() + row.syncHeaders() + row.syncBody() + row.reason()
-        + f.services.events(id).stream().map(EventRow::message).toList();
+    String kept =
+        row.request()
+            + row.syncHeaders()
+            + row.syncBody()
+            + row.reason()
+            + f.services.events(id).stream().map(EventRow::message).toList();
     for (String secret : secrets) {
       assertThat(kept).doesNotContain(secret);
     }
@@ -78,8 +85,16 @@ class CredentialsInvocationTest {
 
   @Test
   void anApiKeyGoesInTheNamedHeaderWithTheCredentialsExtraHeaders() {
-    secured(b -> b.credential(new ApiKey("acme-key", ApiKey.In.HEADER, "X-API-Key", Secret.of(KEY),
-        Map.of("X-Tenant", Secret.of(TENANT)))).service(SECURED, s -> s.credential("acme-key")));
+    secured(
+        b ->
+            b.credential(
+                    new ApiKey(
+                        "acme-key",
+                        ApiKey.In.HEADER,
+                        "X-API-Key",
+                        Secret.of(KEY),
+                        Map.of("X-Tenant", Secret.of(TENANT))))
+                .service(SECURED, s -> s.credential("acme-key")));
 
     InvocationResult r = call("keyHeader");
 
@@ -93,8 +108,10 @@ class CredentialsInvocationTest {
 
   @Test
   void anApiKeyInTheQueryIsSentButNeitherStoredNorLogged() {
-    secured(b -> b.credential(new ApiKey("acme-key", ApiKey.In.QUERY, "api_key", Secret.of(KEY)))
-        .service(SECURED, s -> s.credential("acme-key")));
+    secured(
+        b ->
+            b.credential(new ApiKey("acme-key", ApiKey.In.QUERY, "api_key", Secret.of(KEY)))
+                .service(SECURED, s -> s.credential("acme-key")));
 
     InvocationResult r = call("keyQuery");
 
@@ -104,8 +121,10 @@ class CredentialsInvocationTest {
 
   @Test
   void aBearerTokenGoesInTheAuthorizationHeader() {
-    secured(b -> b.credential(new BearerToken("acme-bearer", Secret.of(TOKEN)))
-        .service(SECURED, s -> s.credential("acme-bearer")));
+    secured(
+        b ->
+            b.credential(new BearerToken("acme-bearer", Secret.of(TOKEN)))
+                .service(SECURED, s -> s.credential("acme-bearer")));
 
     InvocationResult r = call("bearer");
 
@@ -115,23 +134,30 @@ class CredentialsInvocationTest {
 
   @Test
   void basicAuthenticationSendsUserAndPasswordEncoded() {
-    secured(b -> b.credential(new BasicAuth("acme-basic", "alice", Secret.of(PASSWORD)))
-        .service(SECURED, s -> s.credential("acme-basic")));
+    secured(
+        b ->
+            b.credential(new BasicAuth("acme-basic", "alice", Secret.of(PASSWORD)))
+                .service(SECURED, s -> s.credential("acme-basic")));
 
     InvocationResult r = call("basic");
 
-    String encoded = Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    String encoded =
+        Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     assertThat(f.bank.onlyRequest().header("Authorization")).isEqualTo("Basic " + encoded);
     assertNotKept(r.invocationId(), PASSWORD, encoded);
   }
 
   @Test
   void anOperationWhoseSchemeNoCredentialCoversIsRefusedBeforeAnythingIsSentOrStored() {
-    secured(b -> b.credential(new BearerToken("acme-bearer", Secret.of(TOKEN)))
-        .service(SECURED, s -> s.credential("acme-bearer")));
+    secured(
+        b ->
+            b.credential(new BearerToken("acme-bearer", Secret.of(TOKEN)))
+                .service(SECURED, s -> s.credential("acme-bearer")));
 
-    assertThatThrownBy(() -> call("basic")).isInstanceOf(ExtsvcException.class)
-        .hasMessageContaining("operation basic of service Secured needs").hasMessageContaining("acme-bearer")
+    assertThatThrownBy(() -> call("basic"))
+        .isInstanceOf(ExtsvcException.class)
+        .hasMessageContaining("operation basic of service Secured needs")
+        .hasMessageContaining("acme-bearer")
         .hasMessageContaining("nothing was sent");
 
     assertThat(f.bank.received()).isEmpty();
@@ -150,40 +176,57 @@ class CredentialsInvocationTest {
 
   @Test
   void registrationWarnsAboutOperationsNoCredentialCovers() {
-    f = new RuntimeFixture(b -> b.credential(new BearerToken("acme-bearer", Secret.of(TOKEN)))
-        .service(SECURED, s -> s.credential("acme-bearer")));
+    f =
+        new RuntimeFixture(
+            b ->
+                b.credential(new BearerToken("acme-bearer", Secret.of(TOKEN)))
+                    .service(SECURED, s -> s.credential("acme-bearer")));
 
     var registration = f.services.register(SPEC, null);
 
     assertThat(registration.ok()).isTrue();
-    assertThat(registration.report().warnings()).extracting(d -> d.message())
-        .anyMatch(m -> m.contains("operation basic needs") && m.contains("calls to it will be refused"))
+    assertThat(registration.report().warnings())
+        .extracting(d -> d.message())
+        .anyMatch(
+            m -> m.contains("operation basic needs") && m.contains("calls to it will be refused"))
         .noneMatch(m -> m.contains("operation bearer needs"));
     List<CredentialCheck> checks = f.services.credentialChecks(SECURED);
-    assertThat(checks).filteredOn(CredentialCheck::satisfied).extracting(CredentialCheck::operation)
+    assertThat(checks)
+        .filteredOn(CredentialCheck::satisfied)
+        .extracting(CredentialCheck::operation)
         .containsExactlyInAnyOrder("bearer", "open");
   }
 
   @Test
   void aSecretFromAnUnsetVariableFailsAtBuildNamingTheVariableNotAValue() {
-    assertThatThrownBy(() -> new RuntimeFixture(b -> b
-        .credential(new BearerToken("acme-bearer", Secret.env("EXTSVC_TEST_SURELY_UNSET", name -> null)))
-        .service(SECURED, s -> s.credential("acme-bearer"))))
+    assertThatThrownBy(
+            () ->
+                new RuntimeFixture(
+                    b ->
+                        b.credential(
+                                new BearerToken(
+                                    "acme-bearer",
+                                    Secret.env("EXTSVC_TEST_SURELY_UNSET", name -> null)))
+                            .service(SECURED, s -> s.credential("acme-bearer"))))
         .hasMessageContaining("EXTSVC_TEST_SURELY_UNSET");
     f = new RuntimeFixture();
   }
 
   @Test
   void aRotatedSecretIsReadAtTheNextCallout() {
-    java.util.concurrent.atomic.AtomicReference<String> vault = new java.util.concurrent.atomic.AtomicReference<>(TOKEN);
-    secured(b -> b.credential(new BearerToken("acme-bearer", Secret.env("TOKEN", name -> vault.get())))
-        .service(SECURED, s -> s.credential("acme-bearer")));
+    java.util.concurrent.atomic.AtomicReference<String> vault =
+        new java.util.concurrent.atomic.AtomicReference<>(TOKEN);
+    secured(
+        b ->
+            b.credential(new BearerToken("acme-bearer", Secret.env("TOKEN", name -> vault.get())))
+                .service(SECURED, s -> s.credential("acme-bearer")));
 
     call("bearer");
     vault.set(TOKEN + "-rotated");
     call("bearer");
 
-    assertThat(f.bank.received()).extracting(req -> req.header("Authorization"))
+    assertThat(f.bank.received())
+        .extracting(req -> req.header("Authorization"))
         .containsExactly("Bearer " + TOKEN, "Bearer " + TOKEN + "-rotated");
   }
 }

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * DURABLE acknowledgement: the sender gets 200 once the callback is committed; the handler runs from the store,
- * failures are retried with exponential backoff on the runtime's clock, then the callback is dead until replayed.
+ * DURABLE acknowledgement: the sender gets 200 once the callback is committed; the handler runs
+ * from the store, failures are retried with exponential backoff on the runtime's clock, then the
+ * callback is dead until replayed.
  */
 class DurableTest {
   RuntimeFixture f;
@@ -36,7 +37,9 @@ class DurableTest {
   }
 
   RuntimeFixture durable(Consumer<ExternalServices.Builder> more) {
-    f = new RuntimeFixture(b -> more.accept(b.acknowledgement(ACME, Acknowledgement.DURABLE))).withAcme();
+    f =
+        new RuntimeFixture(b -> more.accept(b.acknowledgement(ACME, Acknowledgement.DURABLE)))
+            .withAcme();
     return f;
   }
 
@@ -44,7 +47,9 @@ class DurableTest {
     return f.services.callbacks(r.invocationId()).getFirst();
   }
 
-  /** Waits until the background run of the callback has recorded a failure with this many attempts. */
+  /**
+   * Waits until the background run of the callback has recorded a failure with this many attempts.
+   */
   CallbackRow awaitAttempts(InvocationResult r, int attempts) {
     await().atMost(Duration.ofSeconds(10)).until(() -> callbackOf(r).attempts() == attempts);
     return callbackOf(r);
@@ -59,8 +64,12 @@ class DurableTest {
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.body()).contains("Callback stored");
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.status(r.invocationId()) == InvocationStatus.COMPLETED);
-    assertThat(TestHandler.SEEN).singleElement().satisfies(s -> assertThat(s.applicant()).isEqualTo("Ann"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> f.status(r.invocationId()) == InvocationStatus.COMPLETED);
+    assertThat(TestHandler.SEEN)
+        .singleElement()
+        .satisfies(s -> assertThat(s.applicant()).isEqualTo("Ann"));
   }
 
   @Test
@@ -81,13 +90,16 @@ class DurableTest {
     assertThat(f.services.processDueCallbacks()).isEqualTo(1);
     CallbackRow second = awaitAttempts(r, 2);
     Instant secondFailedAt = f.clock.instant();
-    assertThat(second.nextAttemptAt()).as("twice the delay")
+    assertThat(second.nextAttemptAt())
+        .as("twice the delay")
         .isBetween(secondFailedAt.plusSeconds(10), secondFailedAt.plusSeconds(20));
 
     f.clock.set(second.nextAttemptAt());
     assertThat(f.services.processDueCallbacks()).isEqualTo(1);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.status(r.invocationId()) == InvocationStatus.COMPLETED);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> f.status(r.invocationId()) == InvocationStatus.COMPLETED);
     CallbackRow handled = callbackOf(r);
     assertThat(handled.outcome()).isEqualTo(CallbackOutcome.HANDLED);
     assertThat(handled.attempts()).isEqualTo(3);
@@ -105,7 +117,8 @@ class DurableTest {
 
     for (int attempt = 1; attempt <= 4; attempt++) {
       CallbackRow failed = awaitAttempts(r, attempt);
-      assertThat(Duration.between(f.clock.instant(), failed.nextAttemptAt())).as("attempt %d", attempt)
+      assertThat(Duration.between(f.clock.instant(), failed.nextAttemptAt()))
+          .as("attempt %d", attempt)
           .isLessThanOrEqualTo(Duration.ofSeconds(15));
       f.clock.set(failed.nextAttemptAt());
       assertThat(f.services.processDueCallbacks()).isEqualTo(1);
@@ -128,7 +141,9 @@ class DurableTest {
     assertThat(dead.deadAt()).isEqualTo(f.clock.instant());
     assertThat(dead.nextAttemptAt()).isNull();
     assertThat(f.kinds(r.invocationId())).last().isEqualTo("CALLBACK_DEAD");
-    assertThat(f.messages(r.invocationId()).getLast()).contains("attempt 2 of 2").contains("replay");
+    assertThat(f.messages(r.invocationId()).getLast())
+        .contains("attempt 2 of 2")
+        .contains("replay");
     f.clock.advance(Duration.ofHours(1));
     assertThat(f.services.processDueCallbacks()).isZero();
     assertThat(TestHandler.RUNS).hasValue(2);
@@ -148,13 +163,15 @@ class DurableTest {
 
     assertThat(replay.status()).isEqualTo(200);
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(callbackOf(r)).satisfies(c -> {
-      assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
-      assertThat(c.dead()).isFalse();
-      assertThat(c.attempts()).isEqualTo(2);
-    });
-    assertThat(f.kinds(r.invocationId())).containsSubsequence("CALLBACK_DEAD", "CALLBACK_RETRY", "HANDLER_OK",
-        "COMPLETED");
+    assertThat(callbackOf(r))
+        .satisfies(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+              assertThat(c.dead()).isFalse();
+              assertThat(c.attempts()).isEqualTo(2);
+            });
+    assertThat(f.kinds(r.invocationId()))
+        .containsSubsequence("CALLBACK_DEAD", "CALLBACK_RETRY", "HANDLER_OK", "COMPLETED");
     assertThat(f.services.replay(dead.id()).status()).as("handled now").isEqualTo(409);
   }
 
@@ -212,7 +229,9 @@ class DurableTest {
     f.clock.set(failed.nextAttemptAt());
     assertThat(f.services.processDueCallbacks()).isEqualTo(1);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.status(r.invocationId()) == InvocationStatus.COMPLETED);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> f.status(r.invocationId()) == InvocationStatus.COMPLETED);
     assertThat(TestHandler.SEEN).hasSize(1);
   }
 
@@ -228,14 +247,19 @@ class DurableTest {
     assertThat(f.services.sweepNow()).isEqualTo(1);
 
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.TIMED_OUT);
-    assertThat(TestHandler.TIMED_OUT).singleElement()
+    assertThat(TestHandler.TIMED_OUT)
+        .singleElement()
         .satisfies(t -> assertThat(t.invocationId()).isEqualTo(r.invocationId()));
   }
 
   @Test
   void theAcknowledgementOfOneOperationWinsOverItsServices() {
-    f = new RuntimeFixture(b -> b.acknowledgement(ACME, Acknowledgement.DURABLE)
-        .acknowledgement(ACME, RuntimeFixture.SUBMIT, Acknowledgement.SYNC)).withAcme();
+    f =
+        new RuntimeFixture(
+                b ->
+                    b.acknowledgement(ACME, Acknowledgement.DURABLE)
+                        .acknowledgement(ACME, RuntimeFixture.SUBMIT, Acknowledgement.SYNC))
+            .withAcme();
     InvocationResult r = f.submit(new TestHandler("Kit", APPROVED));
     TestHandler.FAILURES_LEFT.set(1);
 
@@ -244,18 +268,27 @@ class DurableTest {
 
   @Test
   void theDurableQueueRunsWithoutATestPollingIt() {
-    f = new RuntimeFixture(b -> b.acknowledgement(ACME, Acknowledgement.DURABLE).startSweeper(true)
-        .sweepInterval(Duration.ofMillis(50)).durableRetries(3, Duration.ofSeconds(1), Duration.ofSeconds(1)))
-        .withAcme();
+    f =
+        new RuntimeFixture(
+                b ->
+                    b.acknowledgement(ACME, Acknowledgement.DURABLE)
+                        .startSweeper(true)
+                        .sweepInterval(Duration.ofMillis(50))
+                        .durableRetries(3, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+            .withAcme();
     InvocationResult r = f.submit(new TestHandler("Lia", APPROVED));
     TestHandler.FAILURES_LEFT.set(1);
 
     assertThat(f.approve(r).status()).isEqualTo(200);
     awaitAttempts(r, 1);
-    assertThat(f.status(r.invocationId())).as("the retry waits for the clock").isEqualTo(InvocationStatus.PENDING);
+    assertThat(f.status(r.invocationId()))
+        .as("the retry waits for the clock")
+        .isEqualTo(InvocationStatus.PENDING);
     f.clock.advance(Duration.ofSeconds(1)); // the retry is due; the worker's own poll takes it
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.status(r.invocationId()) == InvocationStatus.COMPLETED);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> f.status(r.invocationId()) == InvocationStatus.COMPLETED);
     assertThat(TestHandler.RUNS).hasValue(2);
   }
 }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What keeps strangers out: Standard Webhooks signatures (401) and a limit on token guessing (429). */
+/**
+ * What keeps strangers out: Standard Webhooks signatures (401) and a limit on token guessing (429).
+ */
 class GuardsTest {
   static final byte[] KEY = "thirty-two bytes of signing key!".getBytes(StandardCharsets.US_ASCII);
   static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString(KEY);
@@ -39,7 +41,8 @@ class GuardsTest {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] sig = mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
+      byte[] sig =
+          mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
       return "v1," + Base64.getEncoder().encodeToString(sig);
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -47,8 +50,11 @@ class GuardsTest {
   }
 
   CallbackResponse signed(String url, String id, long timestamp, String signature, String body) {
-    Callbacks request = Callbacks.to("POST", url).json(body).header("webhook-id", id)
-        .header("webhook-timestamp", Long.toString(timestamp));
+    Callbacks request =
+        Callbacks.to("POST", url)
+            .json(body)
+            .header("webhook-id", id)
+            .header("webhook-timestamp", Long.toString(timestamp));
     if (signature != null) {
       request.header("webhook-signature", signature);
     }
@@ -66,7 +72,8 @@ class GuardsTest {
     String url = signedService();
     long now = f.clock.instant().getEpochSecond();
 
-    CallbackResponse answer = signed(url, "msg_1", now, sign(KEY, "msg_1", now, APPROVED_BODY), APPROVED_BODY);
+    CallbackResponse answer =
+        signed(url, "msg_1", now, sign(KEY, "msg_1", now, APPROVED_BODY), APPROVED_BODY);
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(TestHandler.SEEN).hasSize(1);
@@ -79,12 +86,24 @@ class GuardsTest {
     byte[] otherKey = "another key, also thirty-two b..".getBytes(StandardCharsets.US_ASCII);
 
     CallbackResponse missing = signed(url, "msg_2", now, null, APPROVED_BODY);
-    CallbackResponse tampered = signed(url, "msg_2", now, sign(KEY, "msg_2", now, APPROVED_BODY),
-        APPROVED_BODY.replace("350000", "999999"));
-    CallbackResponse forged = signed(url, "msg_2", now, "v1," + Base64.getEncoder().encodeToString(new byte[32]),
-        APPROVED_BODY);
-    CallbackResponse wrongKey = signed(url, "msg_2", now, sign(otherKey, "msg_2", now, APPROVED_BODY), APPROVED_BODY);
-    CallbackResponse otherId = signed(url, "msg_3", now, sign(KEY, "msg_2", now, APPROVED_BODY), APPROVED_BODY);
+    CallbackResponse tampered =
+        signed(
+            url,
+            "msg_2",
+            now,
+            sign(KEY, "msg_2", now, APPROVED_BODY),
+            APPROVED_BODY.replace("350000", "999999"));
+    CallbackResponse forged =
+        signed(
+            url,
+            "msg_2",
+            now,
+            "v1," + Base64.getEncoder().encodeToString(new byte[32]),
+            APPROVED_BODY);
+    CallbackResponse wrongKey =
+        signed(url, "msg_2", now, sign(otherKey, "msg_2", now, APPROVED_BODY), APPROVED_BODY);
+    CallbackResponse otherId =
+        signed(url, "msg_3", now, sign(KEY, "msg_2", now, APPROVED_BODY), APPROVED_BODY);
 
     for (CallbackResponse r : List.of(missing, tampered, forged, wrongKey, otherId)) {
       assertThat(r.status()).isEqualTo(401);
@@ -99,9 +118,11 @@ class GuardsTest {
     long then = f.clock.instant().getEpochSecond();
     f.clock.advance(Duration.ofMinutes(6));
 
-    CallbackResponse stale = signed(url, "msg_4", then, sign(KEY, "msg_4", then, APPROVED_BODY), APPROVED_BODY);
+    CallbackResponse stale =
+        signed(url, "msg_4", then, sign(KEY, "msg_4", then, APPROVED_BODY), APPROVED_BODY);
     long recent = f.clock.instant().minus(Duration.ofMinutes(4)).getEpochSecond();
-    CallbackResponse fresh = signed(url, "msg_5", recent, sign(KEY, "msg_5", recent, APPROVED_BODY), APPROVED_BODY);
+    CallbackResponse fresh =
+        signed(url, "msg_5", recent, sign(KEY, "msg_5", recent, APPROVED_BODY), APPROVED_BODY);
 
     assertThat(stale.status()).isEqualTo(401);
     assertThat(fresh.status()).isEqualTo(200);
@@ -129,7 +150,8 @@ class GuardsTest {
 
     assertThat(f.kinds(submitted.invocationId())).last().isEqualTo("CALLBACK_REJECTED");
     assertThat(f.messages(submitted.invocationId()).getLast())
-        .contains("webhook signature missing, invalid or outside its time window").endsWith("→ 401");
+        .contains("webhook signature missing, invalid or outside its time window")
+        .endsWith("→ 401");
     assertThat(f.status(submitted.invocationId())).isEqualTo(InvocationStatus.PENDING);
     assertThat(f.services.callbacks(submitted.invocationId())).isEmpty();
   }
@@ -148,19 +170,48 @@ class GuardsTest {
     InvocationResult r = f.submit(new TestHandler("Ari", APPROVED));
     List<Integer> guesses = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      guesses.add(f.services.receiver().handle(Callbacks.atPath("POST", "A".repeat(42) + i).json(APPROVED_BODY)
-          .from("203.0.113.9").build()).status());
+      guesses.add(
+          f.services
+              .receiver()
+              .handle(
+                  Callbacks.atPath("POST", "A".repeat(42) + i)
+                      .json(APPROVED_BODY)
+                      .from("203.0.113.9")
+                      .build())
+              .status());
     }
-    CallbackResponse guesserWithARealToken = f.services.receiver().handle(
-        Callbacks.to("POST", r.callbackUrls().get(APPROVED)).json(APPROVED_BODY).from("203.0.113.9").build());
+    CallbackResponse guesserWithARealToken =
+        f.services
+            .receiver()
+            .handle(
+                Callbacks.to("POST", r.callbackUrls().get(APPROVED))
+                    .json(APPROVED_BODY)
+                    .from("203.0.113.9")
+                    .build());
 
     assertThat(guesses).containsExactly(404, 404, 404, 429, 429);
     assertThat(guesserWithARealToken.status()).as("refused before any lookup").isEqualTo(429);
     assertThat(guesserWithARealToken.headers()).containsKey("Retry-After");
-    assertThat(f.services.receiver().handle(Callbacks.atPath("POST", "B".repeat(43)).json(APPROVED_BODY)
-        .from("198.51.100.7").build()).status()).isEqualTo(404);
-    assertThat(f.services.receiver().handle(Callbacks.to("POST", r.callbackUrls().get(APPROVED)).json(APPROVED_BODY)
-        .from("198.51.100.7").build()).status()).isEqualTo(200);
+    assertThat(
+            f.services
+                .receiver()
+                .handle(
+                    Callbacks.atPath("POST", "B".repeat(43))
+                        .json(APPROVED_BODY)
+                        .from("198.51.100.7")
+                        .build())
+                .status())
+        .isEqualTo(404);
+    assertThat(
+            f.services
+                .receiver()
+                .handle(
+                    Callbacks.to("POST", r.callbackUrls().get(APPROVED))
+                        .json(APPROVED_BODY)
+                        .from("198.51.100.7")
+                        .build())
+                .status())
+        .isEqualTo(200);
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.COMPLETED);
   }
 
@@ -170,7 +221,11 @@ class GuardsTest {
 
     List<Integer> statuses = new ArrayList<>();
     for (String path : List.of("x", "y", "z")) {
-      statuses.add(f.services.receiver().handle(Callbacks.atPath("POST", path).from("203.0.113.10").build()).status());
+      statuses.add(
+          f.services
+              .receiver()
+              .handle(Callbacks.atPath("POST", path).from("203.0.113.10").build())
+              .status());
     }
 
     assertThat(statuses).containsExactly(404, 404, 429);

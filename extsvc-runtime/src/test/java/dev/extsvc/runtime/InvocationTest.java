@@ -27,11 +27,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Invoking an operation: callback URLs minted and written where the keys point, the invocation persisted before
- * the callout, the answer recorded, and what cannot or must not be sent refused before anything is stored.
+ * Invoking an operation: callback URLs minted and written where the keys point, the invocation
+ * persisted before the callout, the answer recorded, and what cannot or must not be sent refused
+ * before anything is stored.
  */
 class InvocationTest {
-  static final String HOOKS = """
+  static final String HOOKS =
+      """
       openapi: 3.0.3
       info: { title: Hooks, version: "1" }
       paths:
@@ -60,7 +62,8 @@ class InvocationTest {
               byPath: { "{$request.path.hook}": { post: { responses: { "200": { description: ok } } } } }
               byBody: { "{$request.body#/notify/on/done}": { post: { responses: { "200": { description: ok } } } } }
       """;
-  static final String QUOTES = """
+  static final String QUOTES =
+      """
       openapi: 3.1.0
       info: { title: Quotes, version: "1" }
       paths:
@@ -104,14 +107,20 @@ class InvocationTest {
     LoopbackService.Request sent = f.bank.onlyRequest();
     JsonNode body = json(sent.body());
     String query = sent.uri().getRawQuery();
-    String error = URLDecoder.decode(query.substring(query.indexOf('=') + 1), StandardCharsets.UTF_8);
+    String error =
+        URLDecoder.decode(query.substring(query.indexOf('=') + 1), StandardCharsets.UTF_8);
     assertThat(query).startsWith("callbackUrlForErrorCases=");
-    assertThat(r.callbackUrls()).containsOnlyKeys(APPROVED, REJECTED, ERROR)
+    assertThat(r.callbackUrls())
+        .containsOnlyKeys(APPROVED, REJECTED, ERROR)
         .containsEntry(APPROVED, body.at("/callbackUrlForOutcomes/approved").asText())
         .containsEntry(REJECTED, body.at("/callbackUrlForOutcomes/rejected").asText())
         .containsEntry(ERROR, error);
-    assertThat(r.callbackUrls().values()).doesNotHaveDuplicates()
-        .allSatisfy(u -> assertThat(u).matches("https://hooks\\.example\\.test/callbacks/[A-Za-z0-9_-]{43}"));
+    assertThat(r.callbackUrls().values())
+        .doesNotHaveDuplicates()
+        .allSatisfy(
+            u ->
+                assertThat(u)
+                    .matches("https://hooks\\.example\\.test/callbacks/[A-Za-z0-9_-]{43}"));
     assertThat(body.at("/applicant/name").asText()).isEqualTo("Alice");
     assertThat(sent.method()).isEqualTo("POST");
     assertThat(sent.uri().getPath()).isEqualTo("/applications");
@@ -126,8 +135,11 @@ class InvocationTest {
 
     for (String url : r.callbackUrls().values()) {
       String token = tokenOf(url);
-      assertThat(f.store.token(sha256(token))).as("found by its hash").isPresent()
-          .get().satisfies(t -> assertThat(t.invocationId()).isEqualTo(r.invocationId()));
+      assertThat(f.store.token(sha256(token)))
+          .as("found by its hash")
+          .isPresent()
+          .get()
+          .satisfies(t -> assertThat(t.invocationId()).isEqualTo(r.invocationId()));
       assertThat(row.request()).doesNotContain(token);
       assertThat(f.messages(r.invocationId())).noneMatch(m -> m.contains(token));
     }
@@ -142,8 +154,13 @@ class InvocationTest {
     f.register(HOOKS, null);
     f.bank.answer(202, "");
 
-    InvocationResult r = f.services.invoke("Hooks", "startJob",
-        new RequestParts().body(json("{\"job\":\"render\"}")), new HooksHandler(), null);
+    InvocationResult r =
+        f.services.invoke(
+            "Hooks",
+            "startJob",
+            new RequestParts().body(json("{\"job\":\"render\"}")),
+            new HooksHandler(),
+            null);
 
     LoopbackService.Request sent = f.bank.onlyRequest();
     assertThat(r.callbackUrls()).containsOnlyKeys("byQuery", "byHeader", "byPath", "byBody");
@@ -152,7 +169,9 @@ class InvocationTest {
     assertThat(URLDecoder.decode(query.substring("cb=".length()), StandardCharsets.UTF_8))
         .isEqualTo(r.callbackUrls().get("byQuery"));
     assertThat(sent.header("X-Callback")).isEqualTo(r.callbackUrls().get("byHeader"));
-    assertThat(URLDecoder.decode(sent.uri().getRawPath().substring("/jobs/".length()), StandardCharsets.UTF_8))
+    assertThat(
+            URLDecoder.decode(
+                sent.uri().getRawPath().substring("/jobs/".length()), StandardCharsets.UTF_8))
         .isEqualTo(r.callbackUrls().get("byPath"));
     JsonNode body = json(sent.body());
     assertThat(body.at("/notify/on/done").asText()).isEqualTo(r.callbackUrls().get("byBody"));
@@ -176,8 +195,11 @@ class InvocationTest {
     HooksHandler.KEYS.clear();
 
     for (String key : List.of("byQuery", "byHeader", "byPath", "byBody")) {
-      InvocationResult r = f.services.invoke("Hooks", "startJob", new RequestParts(), new HooksHandler(), null);
-      assertThat(f.post(r.callbackUrls().get(key), "{\"done\":true}").status()).as(key).isEqualTo(200);
+      InvocationResult r =
+          f.services.invoke("Hooks", "startJob", new RequestParts(), new HooksHandler(), null);
+      assertThat(f.post(r.callbackUrls().get(key), "{\"done\":true}").status())
+          .as(key)
+          .isEqualTo(200);
       assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.COMPLETED);
     }
 
@@ -198,11 +220,13 @@ class InvocationTest {
   void theInvocationIsStoredPendingBeforeTheCalloutSoACallbackThatBeatsTheAnswerCompletesIt() {
     AtomicReference<InvocationRow> seenDuringCallout = new AtomicReference<>();
     AtomicReference<CallbackResponse> early = new AtomicReference<>();
-    f.bank.beforeAnswer(request -> {
-      seenDuringCallout.set(f.store.invocations(dev.extsvc.runtime.store.InvocationQuery.all(10)).getFirst());
-      String url = json(request.body()).at("/callbackUrlForOutcomes/approved").asText();
-      early.set(f.post(url, APPROVED_BODY));
-    });
+    f.bank.beforeAnswer(
+        request -> {
+          seenDuringCallout.set(
+              f.store.invocations(dev.extsvc.runtime.store.InvocationQuery.all(10)).getFirst());
+          String url = json(request.body()).at("/callbackUrlForOutcomes/approved").asText();
+          early.set(f.post(url, APPROVED_BODY));
+        });
 
     InvocationResult r = f.submit(new TestHandler("Alice", APPROVED));
 
@@ -215,7 +239,8 @@ class InvocationTest {
     assertThat(row.status()).isEqualTo(InvocationStatus.COMPLETED);
     assertThat(row.syncStatus()).as("the answer is recorded after the completion").isEqualTo(201);
     assertThat(TestHandler.SEEN).hasSize(1);
-    assertThat(f.kinds(r.invocationId())).containsSubsequence("CALLBACK_RECEIVED", "COMPLETED", "CALLOUT");
+    assertThat(f.kinds(r.invocationId()))
+        .containsSubsequence("CALLBACK_RECEIVED", "COMPLETED", "CALLOUT");
   }
 
   @Test
@@ -226,10 +251,14 @@ class InvocationTest {
     assertThat(row.syncStatus()).isEqualTo(201);
     assertThat(row.syncBody()).isEqualTo("{\"applicationNumber\":\"A-1001\"}");
     assertThat(row.syncHeaders()).containsIgnoringCase("content-type");
-    assertThat(f.messages(r.invocationId())).filteredOn(m -> m.startsWith("POST ")).singleElement().asString()
-        .contains("/applications?…").contains("answered 201");
-    assertThat(f.kinds(r.invocationId())).containsExactly("SUBMITTED", "CALLBACK_URL", "CALLBACK_URL",
-        "CALLBACK_URL", "CALLOUT");
+    assertThat(f.messages(r.invocationId()))
+        .filteredOn(m -> m.startsWith("POST "))
+        .singleElement()
+        .asString()
+        .contains("/applications?…")
+        .contains("answered 201");
+    assertThat(f.kinds(r.invocationId()))
+        .containsExactly("SUBMITTED", "CALLBACK_URL", "CALLBACK_URL", "CALLBACK_URL", "CALLOUT");
   }
 
   @Test
@@ -257,13 +286,16 @@ class InvocationTest {
     assertThatThrownBy(() -> f.submit(new TestHandler("Alice", APPROVED)))
         .isInstanceOf(CalloutException.class)
         .hasMessageContaining("failed")
-        .satisfies(e -> {
-          var id = ((CalloutException) e).invocationId();
-          InvocationRow row = f.invocation(id);
-          assertThat(row.status()).isEqualTo(InvocationStatus.CANCELLED);
-          assertThat(row.reason()).contains("Callout POST http://127.0.0.1:1/applications").contains("failed");
-          assertThat(f.kinds(id)).last().isEqualTo("CANCELLED");
-        });
+        .satisfies(
+            e -> {
+              var id = ((CalloutException) e).invocationId();
+              InvocationRow row = f.invocation(id);
+              assertThat(row.status()).isEqualTo(InvocationStatus.CANCELLED);
+              assertThat(row.reason())
+                  .contains("Callout POST http://127.0.0.1:1/applications")
+                  .contains("failed");
+              assertThat(f.kinds(id)).last().isEqualTo("CANCELLED");
+            });
   }
 
   @Test
@@ -271,8 +303,13 @@ class InvocationTest {
     f.register(QUOTES, null);
     f.bank.answer(200, "{\"price\":12.5}");
 
-    InvocationResult r = f.services.invoke("Quotes", "getQuote",
-        new RequestParts().pathParam("symbol", "ACME X").query("currency", "EUR"), null, null);
+    InvocationResult r =
+        f.services.invoke(
+            "Quotes",
+            "getQuote",
+            new RequestParts().pathParam("symbol", "ACME X").query("currency", "EUR"),
+            null,
+            null);
 
     assertThat(r.async()).isFalse();
     assertThat(r.statusCode()).isEqualTo(200);
@@ -292,22 +329,32 @@ class InvocationTest {
   void missingRequiredParametersAreNamedAndNothingIsSent() {
     f.register(QUOTES, null);
 
-    assertThatThrownBy(() -> f.services.invoke("Quotes", "getQuote", new RequestParts().query("currency", "EUR"),
-        null, null)).isInstanceOf(ExtsvcException.class).hasMessageContaining("missing path parameter 'symbol'");
-    assertThatThrownBy(() -> f.services.invoke("Quotes", "getQuote", new RequestParts().pathParam("symbol", "X"),
-        null, null)).hasMessageContaining("missing required query parameter 'currency'");
+    assertThatThrownBy(
+            () ->
+                f.services.invoke(
+                    "Quotes", "getQuote", new RequestParts().query("currency", "EUR"), null, null))
+        .isInstanceOf(ExtsvcException.class)
+        .hasMessageContaining("missing path parameter 'symbol'");
+    assertThatThrownBy(
+            () ->
+                f.services.invoke(
+                    "Quotes", "getQuote", new RequestParts().pathParam("symbol", "X"), null, null))
+        .hasMessageContaining("missing required query parameter 'currency'");
     assertThat(f.bank.received()).isEmpty();
     assertThat(f.store.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isZero();
   }
 
   @Test
   void anUnknownServiceOrOperationIsNamedInTheError() {
-    assertThatThrownBy(() -> f.services.invoke("Acme Loans", SUBMIT, new RequestParts(), null, null))
+    assertThatThrownBy(
+            () -> f.services.invoke("Acme Loans", SUBMIT, new RequestParts(), null, null))
         .isInstanceOf(ExtsvcException.class)
-        .hasMessageContaining("unknown service 'Acme Loans'").hasMessageContaining(ACME);
+        .hasMessageContaining("unknown service 'Acme Loans'")
+        .hasMessageContaining(ACME);
     assertThatThrownBy(() -> f.services.invoke(ACME, "Withdraw", new RequestParts(), null, null))
         .isInstanceOf(ExtsvcException.class)
-        .hasMessageContaining("unknown operation 'Withdraw' of service " + ACME).hasMessageContaining(SUBMIT);
+        .hasMessageContaining("unknown operation 'Withdraw' of service " + ACME)
+        .hasMessageContaining(SUBMIT);
     assertThat(f.bank.received()).isEmpty();
   }
 
@@ -315,9 +362,16 @@ class InvocationTest {
   void aServiceWithoutAnEndpointIsRefusedBeforeAnythingIsStored() {
     f.register(QUOTES, "Nowhere");
 
-    assertThatThrownBy(() -> f.services.invoke("Nowhere", "getQuote",
-        new RequestParts().pathParam("symbol", "X").query("currency", "EUR"), null, null))
-        .isInstanceOf(ExtsvcException.class).hasMessageContaining("service Nowhere has no endpoint");
+    assertThatThrownBy(
+            () ->
+                f.services.invoke(
+                    "Nowhere",
+                    "getQuote",
+                    new RequestParts().pathParam("symbol", "X").query("currency", "EUR"),
+                    null,
+                    null))
+        .isInstanceOf(ExtsvcException.class)
+        .hasMessageContaining("service Nowhere has no endpoint");
     assertThat(f.store.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isZero();
   }
 
@@ -327,7 +381,9 @@ class InvocationTest {
     f = new RuntimeFixture(b -> b.allowPrivateNetworks(false)).withAcme();
 
     assertThatThrownBy(() -> f.submit(new TestHandler("Alice", APPROVED)))
-        .isInstanceOf(ExtsvcException.class).hasMessageContaining("refused").hasMessageContaining("loopback");
+        .isInstanceOf(ExtsvcException.class)
+        .hasMessageContaining("refused")
+        .hasMessageContaining("loopback");
 
     assertThat(f.bank.received()).isEmpty();
     assertThat(f.store.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isZero();
@@ -336,8 +392,10 @@ class InvocationTest {
   @Test
   void aServiceMayBeAllowedItsOwnPrivateEndpoint() {
     f.close();
-    f = new RuntimeFixture(b -> b.allowPrivateNetworks(false).service(ACME, s -> s.allowPrivateNetwork(true)))
-        .withAcme();
+    f =
+        new RuntimeFixture(
+                b -> b.allowPrivateNetworks(false).service(ACME, s -> s.allowPrivateNetwork(true)))
+            .withAcme();
 
     assertThat(f.submit(new TestHandler("Alice", APPROVED)).statusCode()).isEqualTo(201);
   }
@@ -345,7 +403,9 @@ class InvocationTest {
   @Test
   void anAllowedAddressBlockLetsCalloutsThrough() {
     f.close();
-    f = new RuntimeFixture(b -> b.allowPrivateNetworks(false).allowAddresses("127.0.0.0/8")).withAcme();
+    f =
+        new RuntimeFixture(b -> b.allowPrivateNetworks(false).allowAddresses("127.0.0.0/8"))
+            .withAcme();
 
     assertThat(f.submit(new TestHandler("Alice", APPROVED)).statusCode()).isEqualTo(201);
   }
@@ -359,8 +419,10 @@ class InvocationTest {
 
     assertThat(url).startsWith("https://hooks.example.test/hooks/extsvc/");
     assertThat(f.services.callbackPath()).isEqualTo("/hooks/extsvc");
-    CallbackResponse answer = f.services.receiver().handle(
-        Callbacks.to("POST", url, "/hooks/extsvc").json(APPROVED_BODY).build());
+    CallbackResponse answer =
+        f.services
+            .receiver()
+            .handle(Callbacks.to("POST", url, "/hooks/extsvc").json(APPROVED_BODY).build());
     assertThat(answer.status()).isEqualTo(200);
   }
 
@@ -380,7 +442,8 @@ class InvocationTest {
 
   @Test
   void aHandlerThatCannotBeStoredAsJsonIsRefusedBeforeTheCallout() {
-    assertThatThrownBy(() -> f.submit(new UnstorableHandler())).isInstanceOf(ExtsvcException.class)
+    assertThatThrownBy(() -> f.submit(new UnstorableHandler()))
+        .isInstanceOf(ExtsvcException.class)
         .hasMessageContaining("cannot be stored as JSON");
     assertThat(f.bank.received()).isEmpty();
   }

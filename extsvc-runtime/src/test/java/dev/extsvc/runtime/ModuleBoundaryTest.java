@@ -14,16 +14,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * What is internal stays internal. The API is {@code dev.extsvc.runtime}, {@code .credentials} and {@code .store};
- * the stage packages and {@code support} are not, so no other module (nor an example) refers to them, and none
- * puts a class into the runtime's packages. One documented exception: {@code extsvc-bench} measures the runtime's
- * own {@code support.Tokens} and {@code support.PayloadValidator}. Read from the sources of the other modules, so
- * it runs in this module's build (a module-info would need one in extsvc-spec and every dependency as a module).
+ * What is internal stays internal. The API is {@code dev.extsvc.runtime}, {@code .credentials} and
+ * {@code .store}; the stage packages and {@code support} are not, so no other module (nor an
+ * example) refers to them, and none puts a class into the runtime's packages. One documented
+ * exception: {@code extsvc-bench} measures the runtime's own {@code support.Tokens} and {@code
+ * support.PayloadValidator}. Read from the sources of the other modules, so it runs in this
+ * module's build (a module-info would need one in extsvc-spec and every dependency as a module).
  */
 class ModuleBoundaryTest {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   static final Pattern INTERNAL =
-      Pattern.compile("dev\\.extsvc\\.runtime\\.(registry|invoke|receive|process|timeout|support|internal)\\b[\\w.]*");
+      Pattern.compile(
+          "dev\\.extsvc\\.runtime\\.(registry|invoke|receive|process|timeout|support|internal)\\b[\\w.]*");
   static final List<String> BENCH_HOOK =
       List.of("dev.extsvc.runtime.support.Tokens", "dev.extsvc.runtime.support.PayloadValidator");
 
@@ -44,9 +46,11 @@ class ModuleBoundaryTest {
 
   @Test
   void noOtherModulePutsAClassIntoTheRuntimesPackages() throws IOException {
-    List<String> intruders = otherModulesSources().stream()
-        .filter(f -> f.toString().replace('\\', '/').contains("/java/dev/extsvc/runtime/"))
-        .map(f -> ROOT.relativize(f).toString()).toList();
+    List<String> intruders =
+        otherModulesSources().stream()
+            .filter(f -> f.toString().replace('\\', '/').contains("/java/dev/extsvc/runtime/"))
+            .map(f -> ROOT.relativize(f).toString())
+            .toList();
 
     assertThat(intruders).isEmpty();
   }
@@ -79,11 +83,13 @@ class ModuleBoundaryTest {
     assertThat(roots).as("the sibling modules are found from " + ROOT).hasSizeGreaterThan(5);
     List<Path> files = new ArrayList<>();
     for (Path root : roots) {
-      if (root.getFileName().toString().equals("extsvc-runtime") || !Files.isDirectory(root.resolve("src"))) {
+      if (root.getFileName().toString().equals("extsvc-runtime")
+          || !Files.isDirectory(root.resolve("src"))) {
         continue;
       }
       try (Stream<Path> walk = Files.walk(root.resolve("src"))) {
-        walk.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".jte")).forEach(files::add);
+        walk.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".jte"))
+            .forEach(files::add);
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }

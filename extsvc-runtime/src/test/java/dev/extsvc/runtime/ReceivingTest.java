@@ -18,8 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The framework-neutral receiver: a callback that passes every check reaches its handler and is answered 200; one
- * that fails a check is answered with the status that names the failure and changes nothing but the debug log.
+ * The framework-neutral receiver: a callback that passes every check reaches its handler and is
+ * answered 200; one that fails a check is answered with the status that names the failure and
+ * changes nothing but the debug log.
  */
 class ReceivingTest {
   RuntimeFixture f;
@@ -47,7 +48,10 @@ class ReceivingTest {
     return f.services.receiver().handle(request.build());
   }
 
-  /** A refused callback leaves the invocation PENDING, stores no callback, runs no handler, logs one event. */
+  /**
+   * A refused callback leaves the invocation PENDING, stores no callback, runs no handler, logs one
+   * event.
+   */
   void assertRefusedWithOnlyAnEvent(int eventsBefore, String kind) {
     assertThat(f.status(id())).isEqualTo(InvocationStatus.PENDING);
     assertThat(f.services.callbacks(id())).isEmpty();
@@ -61,30 +65,38 @@ class ReceivingTest {
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.body()).contains("Callback handled");
-    assertThat(TestHandler.SEEN).singleElement().satisfies(seen -> {
-      assertThat(seen.applicant()).isEqualTo("Alice");
-      assertThat(seen.key()).isEqualTo(APPROVED);
-      ReceivedCallback callback = seen.only();
-      assertThat(callback.invocationId()).isEqualTo(id());
-      assertThat(callback.key()).isEqualTo(APPROVED);
-      assertThat(callback.method()).isEqualTo("POST");
-      assertThat(callback.body().get("approvedAmount").asInt()).isEqualTo(350000);
-      assertThat(callback.body().get("status").asText()).isEqualTo("approved");
-      assertThat(callback.callbackStatus()).isEqualTo(InvocationStatus.PENDING);
-      assertThat(callback.submitTime()).isEqualTo(f.clock.instant());
-      assertThat(callback.callbackTimeout()).isEqualTo(f.clock.instant().plus(Duration.ofHours(24)));
-      assertThat(callback.receivedAt()).isEqualTo(f.clock.instant());
-      assertThat(callback.request().body().at("/applicant/name").asText()).isEqualTo("Alice");
-      assertThat(callback.header("Content-Type")).isEqualTo("application/json");
-    });
+    assertThat(TestHandler.SEEN)
+        .singleElement()
+        .satisfies(
+            seen -> {
+              assertThat(seen.applicant()).isEqualTo("Alice");
+              assertThat(seen.key()).isEqualTo(APPROVED);
+              ReceivedCallback callback = seen.only();
+              assertThat(callback.invocationId()).isEqualTo(id());
+              assertThat(callback.key()).isEqualTo(APPROVED);
+              assertThat(callback.method()).isEqualTo("POST");
+              assertThat(callback.body().get("approvedAmount").asInt()).isEqualTo(350000);
+              assertThat(callback.body().get("status").asText()).isEqualTo("approved");
+              assertThat(callback.callbackStatus()).isEqualTo(InvocationStatus.PENDING);
+              assertThat(callback.submitTime()).isEqualTo(f.clock.instant());
+              assertThat(callback.callbackTimeout())
+                  .isEqualTo(f.clock.instant().plus(Duration.ofHours(24)));
+              assertThat(callback.receivedAt()).isEqualTo(f.clock.instant());
+              assertThat(callback.request().body().at("/applicant/name").asText())
+                  .isEqualTo("Alice");
+              assertThat(callback.header("Content-Type")).isEqualTo("application/json");
+            });
     assertThat(f.status(id())).isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(f.services.callbacks(id())).singleElement().satisfies(c -> {
-      assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
-      assertThat(c.answerCode()).isEqualTo(200);
-      assertThat(c.attempts()).isEqualTo(1);
-      assertThat(c.key()).isEqualTo(APPROVED);
-      assertThat(c.body()).isEqualTo(APPROVED_BODY);
-    });
+    assertThat(f.services.callbacks(id()))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+              assertThat(c.answerCode()).isEqualTo(200);
+              assertThat(c.attempts()).isEqualTo(1);
+              assertThat(c.key()).isEqualTo(APPROVED);
+              assertThat(c.body()).isEqualTo(APPROVED_BODY);
+            });
   }
 
   @Test
@@ -92,10 +104,14 @@ class ReceivingTest {
     CallbackResponse rejected = f.post(submitted.callbackUrls().get(REJECTED), REJECTED_BODY);
 
     assertThat(rejected.status()).isEqualTo(200);
-    assertThat(TestHandler.SEEN).singleElement().satisfies(seen -> {
-      assertThat(seen.key()).isEqualTo(REJECTED);
-      assertThat(seen.only().body().get("errorMessage").asText()).isEqualTo("income too low");
-    });
+    assertThat(TestHandler.SEEN)
+        .singleElement()
+        .satisfies(
+            seen -> {
+              assertThat(seen.key()).isEqualTo(REJECTED);
+              assertThat(seen.only().body().get("errorMessage").asText())
+                  .isEqualTo("income too low");
+            });
   }
 
   @Test
@@ -114,11 +130,15 @@ class ReceivingTest {
   void anIllFormedTokenIsAnswered404WithoutAskingTheStore() {
     int calls = f.store.calls();
 
-    assertThat(send(Callbacks.atPath("POST", "not-a-token").json(APPROVED_BODY)).status()).isEqualTo(404);
+    assertThat(send(Callbacks.atPath("POST", "not-a-token").json(APPROVED_BODY)).status())
+        .isEqualTo(404);
     assertThat(send(Callbacks.atPath("POST", "").json(APPROVED_BODY)).status()).isEqualTo(404);
-    assertThat(send(Callbacks.atPath("POST", "A".repeat(42)).json(APPROVED_BODY)).status()).isEqualTo(404);
-    assertThat(send(Callbacks.atPath("POST", "A".repeat(44)).json(APPROVED_BODY)).status()).isEqualTo(404);
-    assertThat(send(Callbacks.atPath("POST", "A".repeat(42) + "=").json(APPROVED_BODY)).status()).isEqualTo(404);
+    assertThat(send(Callbacks.atPath("POST", "A".repeat(42)).json(APPROVED_BODY)).status())
+        .isEqualTo(404);
+    assertThat(send(Callbacks.atPath("POST", "A".repeat(44)).json(APPROVED_BODY)).status())
+        .isEqualTo(404);
+    assertThat(send(Callbacks.atPath("POST", "A".repeat(42) + "=").json(APPROVED_BODY)).status())
+        .isEqualTo(404);
 
     assertThat(f.store.calls()).as("junk never reaches the store").isEqualTo(calls);
   }
@@ -157,7 +177,9 @@ class ReceivingTest {
   @Test
   void aLowerCaseMethodIsTheSameMethod() {
     assertThat(send(Callbacks.to("post", approvedUrl).json(APPROVED_BODY)).status()).isEqualTo(200);
-    assertThat(TestHandler.SEEN).singleElement().satisfies(s -> assertThat(s.only().method()).isEqualTo("POST"));
+    assertThat(TestHandler.SEEN)
+        .singleElement()
+        .satisfies(s -> assertThat(s.only().method()).isEqualTo("POST"));
   }
 
   @Test
@@ -188,7 +210,8 @@ class ReceivingTest {
     f.clock.advance(Duration.ofHours(25));
     assertThat(f.post(approvedUrl, APPROVED_BODY).status()).isEqualTo(408);
 
-    assertThat(f.post(submitted.callbackUrls().get(REJECTED), REJECTED_BODY).status()).isEqualTo(408);
+    assertThat(f.post(submitted.callbackUrls().get(REJECTED), REJECTED_BODY).status())
+        .isEqualTo(408);
 
     assertThat(f.kinds(id())).filteredOn("TIMED_OUT"::equals).hasSize(1);
     assertThat(f.kinds(id())).filteredOn("CALLBACK_LATE"::equals).hasSize(2);
@@ -213,8 +236,11 @@ class ReceivingTest {
   void aBodyTheServerCutOffAtItsLimitIsAnswered413() {
     int events = f.kinds(id()).size();
 
-    CallbackResponse answer = send(Callbacks.to("POST", approvedUrl).header("Content-Type", "application/json")
-        .tooLarge());
+    CallbackResponse answer =
+        send(
+            Callbacks.to("POST", approvedUrl)
+                .header("Content-Type", "application/json")
+                .tooLarge());
 
     assertThat(answer.status()).isEqualTo(413);
     assertRefusedWithOnlyAnEvent(events, "CALLBACK_REJECTED");
@@ -233,8 +259,11 @@ class ReceivingTest {
   void aBodyThatIsNotJsonIsAnswered415() {
     int events = f.kinds(id()).size();
 
-    CallbackResponse answer = send(Callbacks.to("POST", approvedUrl).header("Content-Type", "text/plain")
-        .body(APPROVED_BODY.getBytes(StandardCharsets.UTF_8)));
+    CallbackResponse answer =
+        send(
+            Callbacks.to("POST", approvedUrl)
+                .header("Content-Type", "text/plain")
+                .body(APPROVED_BODY.getBytes(StandardCharsets.UTF_8)));
 
     assertThat(answer.status()).isEqualTo(415);
     assertThat(answer.body()).contains("application/json");
@@ -245,7 +274,9 @@ class ReceivingTest {
   void aBodyWithoutAContentTypeIsAnswered415() {
     int events = f.kinds(id()).size();
 
-    CallbackResponse answer = send(Callbacks.to("POST", approvedUrl).body(APPROVED_BODY.getBytes(StandardCharsets.UTF_8)));
+    CallbackResponse answer =
+        send(
+            Callbacks.to("POST", approvedUrl).body(APPROVED_BODY.getBytes(StandardCharsets.UTF_8)));
 
     assertThat(answer.status()).isEqualTo(415);
     assertRefusedWithOnlyAnEvent(events, "CALLBACK_REJECTED");
@@ -253,9 +284,11 @@ class ReceivingTest {
 
   @Test
   void jsonWithACharsetAndStructuredSuffixTypesAreJson() {
-    CallbackResponse answer = send(Callbacks.to("POST", approvedUrl)
-        .header("Content-Type", "Application/Problem+JSON; charset=utf-8")
-        .body(APPROVED_BODY.getBytes(StandardCharsets.UTF_8)));
+    CallbackResponse answer =
+        send(
+            Callbacks.to("POST", approvedUrl)
+                .header("Content-Type", "Application/Problem+JSON; charset=utf-8")
+                .body(APPROVED_BODY.getBytes(StandardCharsets.UTF_8)));
 
     assertThat(answer.status()).isEqualTo(200);
   }
@@ -264,7 +297,8 @@ class ReceivingTest {
   void malformedJsonIsAnswered400WithLineAndColumn() {
     int events = f.kinds(id()).size();
 
-    CallbackResponse answer = f.post(approvedUrl, "{\"applicationNumber\": \"A\",\n  \"status\": }");
+    CallbackResponse answer =
+        f.post(approvedUrl, "{\"applicationNumber\": \"A\",\n  \"status\": }");
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.body()).contains("Malformed JSON at line 2, column 13");
@@ -276,10 +310,13 @@ class ReceivingTest {
   void aBodyThatBreaksTheSchemaIsAnswered400WithTheJsonPointersOfTheProblems() {
     int events = f.kinds(id()).size();
 
-    CallbackResponse answer = f.post(approvedUrl, "{\"applicationNumber\":\"A\",\"approvedAmount\":\"lots\"}");
+    CallbackResponse answer =
+        f.post(approvedUrl, "{\"applicationNumber\":\"A\",\"approvedAmount\":\"lots\"}");
 
     assertThat(answer.status()).isEqualTo(400);
-    assertThat(answer.body()).contains("does not match the callback's schema").contains("/approvedAmount")
+    assertThat(answer.body())
+        .contains("does not match the callback's schema")
+        .contains("/approvedAmount")
         .contains("status");
     assertRefusedWithOnlyAnEvent(events, "CALLBACK_REJECTED");
   }
@@ -288,8 +325,10 @@ class ReceivingTest {
   void duplicateMembersAreMalformed() {
     int events = f.kinds(id()).size();
 
-    CallbackResponse answer = f.post(approvedUrl,
-        "{\"status\":\"approved\",\"status\":\"rejected\",\"applicationNumber\":\"A\"}");
+    CallbackResponse answer =
+        f.post(
+            approvedUrl,
+            "{\"status\":\"approved\",\"status\":\"rejected\",\"applicationNumber\":\"A\"}");
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.body()).contains("Duplicate field");
@@ -309,8 +348,12 @@ class ReceivingTest {
 
   @Test
   void aNumberLongerThanTheLimitIsAnswered400() {
-    CallbackResponse answer = f.post(approvedUrl,
-        "{\"applicationNumber\":\"A\",\"status\":\"a\",\"approvedAmount\":1" + "0".repeat(500) + "}");
+    CallbackResponse answer =
+        f.post(
+            approvedUrl,
+            "{\"applicationNumber\":\"A\",\"status\":\"a\",\"approvedAmount\":1"
+                + "0".repeat(500)
+                + "}");
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.body()).containsIgnoringCase("number");
@@ -322,8 +365,11 @@ class ReceivingTest {
     byte[] bytes = {'{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
     int events = f.kinds(id()).size();
 
-    CallbackResponse answer = send(Callbacks.to("POST", approvedUrl).header("Content-Type", "application/json")
-        .body(bytes));
+    CallbackResponse answer =
+        send(
+            Callbacks.to("POST", approvedUrl)
+                .header("Content-Type", "application/json")
+                .body(bytes));
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.body()).contains("UTF-8");
@@ -397,16 +443,18 @@ class ReceivingTest {
     InvocationResult second = f.submit(new TestHandler("Bob", APPROVED));
     java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    TestHandler.during = () -> {
-      inside.countDown();
-      ProcessingTest.awaitQuietly(release);
-    };
+    TestHandler.during =
+        () -> {
+          inside.countDown();
+          ProcessingTest.awaitQuietly(release);
+        };
     try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       var running = pool.submit(() -> f.post(approvedUrl, APPROVED_BODY));
       assertThat(inside.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       var closing = pool.submit(() -> f.services.close());
 
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> f.approve(second).status() == 503);
       assertThat(closing.isDone()).as("close waits for the running handler").isFalse();
       release.countDown();
@@ -429,9 +477,11 @@ class ReceivingTest {
     assertThat(late.status()).isEqualTo(404);
     assertThat(TestHandler.RUNS).hasValue(1);
     assertThat(f.status(id())).isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(f.services.callbacks(id())).extracting(c -> c.key() + ":" + c.outcome())
+    assertThat(f.services.callbacks(id()))
+        .extracting(c -> c.key() + ":" + c.outcome())
         .containsExactly(APPROVED + ":HANDLED", REJECTED + ":NOT_HANDLED");
-    assertThat(f.messages(id())).anyMatch(m -> m.contains("arrived after the invocation completed"));
+    assertThat(f.messages(id()))
+        .anyMatch(m -> m.contains("arrived after the invocation completed"));
   }
 
   @Test
@@ -449,18 +499,25 @@ class ReceivingTest {
 
   @Test
   void secretHeadersAreMaskedInTheStoredCallbackAndForTheHandler() {
-    CallbackResponse answer = send(Callbacks.to("POST", approvedUrl).json(APPROVED_BODY)
-        .header("Authorization", "Bearer sender-secret-1")
-        .header("Cookie", "session=sender-secret-2")
-        .header("X-API-Key", "sender-secret-3")
-        .header("Proxy-Authorization", "Basic sender-secret-4")
-        .header("X-Request-Id", "req-77"));
+    CallbackResponse answer =
+        send(
+            Callbacks.to("POST", approvedUrl)
+                .json(APPROVED_BODY)
+                .header("Authorization", "Bearer sender-secret-1")
+                .header("Cookie", "session=sender-secret-2")
+                .header("X-API-Key", "sender-secret-3")
+                .header("Proxy-Authorization", "Basic sender-secret-4")
+                .header("X-Request-Id", "req-77"));
 
     assertThat(answer.status()).isEqualTo(200);
     String stored = f.services.callbacks(id()).getFirst().headers();
-    assertThat(stored).doesNotContain("sender-secret").contains("\"authorization\":\"****\"")
-        .contains("\"cookie\":\"****\"").contains("\"x-api-key\":\"****\"")
-        .contains("\"proxy-authorization\":\"****\"").contains("\"x-request-id\":\"req-77\"");
+    assertThat(stored)
+        .doesNotContain("sender-secret")
+        .contains("\"authorization\":\"****\"")
+        .contains("\"cookie\":\"****\"")
+        .contains("\"x-api-key\":\"****\"")
+        .contains("\"proxy-authorization\":\"****\"")
+        .contains("\"x-request-id\":\"req-77\"");
     ReceivedCallback seen = TestHandler.SEEN.getFirst().only();
     assertThat(seen.header("authorization")).isEqualTo("****");
     assertThat(seen.header("X-Request-Id")).isEqualTo("req-77");
@@ -474,23 +531,38 @@ class ReceivingTest {
     f.post(approvedUrl, APPROVED_BODY);
 
     assertThat(f.messages(id())).isNotEmpty().noneMatch(m -> m.contains(token));
-    assertThat(f.services.callbacks(id())).allSatisfy(c -> assertThat(c.headers() + c.body()).doesNotContain(token));
+    assertThat(f.services.callbacks(id()))
+        .allSatisfy(c -> assertThat(c.headers() + c.body()).doesNotContain(token));
   }
 
   @Test
   void aCallbackForAnInvocationWithoutAHandlerIsRecordedAndCompletesIt() {
-    InvocationResult plain = f.services.invoke(RuntimeFixture.ACME, RuntimeFixture.SUBMIT,
-        RuntimeFixture.application("Dan"), null, null);
+    InvocationResult plain =
+        f.services.invoke(
+            RuntimeFixture.ACME,
+            RuntimeFixture.SUBMIT,
+            RuntimeFixture.application("Dan"),
+            null,
+            null);
 
     assertThat(f.approve(plain).status()).isEqualTo(200);
 
     assertThat(f.status(plain.invocationId())).isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(f.services.callbacks(plain.invocationId())).singleElement().satisfies(c -> {
-      assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
-      assertThat(c.body()).isEqualTo(APPROVED_BODY);
-    });
-    assertThat(f.kinds(plain.invocationId())).containsSubsequence("SUBMITTED", "CALLBACK_URL", "CALLOUT",
-        "CALLBACK_RECEIVED", "CALLBACK_RECORDED", "COMPLETED");
+    assertThat(f.services.callbacks(plain.invocationId()))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+              assertThat(c.body()).isEqualTo(APPROVED_BODY);
+            });
+    assertThat(f.kinds(plain.invocationId()))
+        .containsSubsequence(
+            "SUBMITTED",
+            "CALLBACK_URL",
+            "CALLOUT",
+            "CALLBACK_RECEIVED",
+            "CALLBACK_RECORDED",
+            "COMPLETED");
     assertThat(TestHandler.RUNS).hasValue(0);
   }
 }

@@ -22,21 +22,25 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * One runtime as the tests of this package use it: on an {@link InMemoryStore}, a {@link SettableClock} and a
- * {@link LoopbackService} standing in for Acme's bank; no web server (callbacks go straight to the receiver), no
- * background threads (tests call {@code sweepNow()} and {@code processDueCallbacks()}).
+ * One runtime as the tests of this package use it: on an {@link InMemoryStore}, a {@link
+ * SettableClock} and a {@link LoopbackService} standing in for Acme's bank; no web server
+ * (callbacks go straight to the receiver), no background threads (tests call {@code sweepNow()} and
+ * {@code processDueCallbacks()}).
  */
 final class RuntimeFixture implements AutoCloseable {
   static final String ACME = "Acme Mortgages";
+
   /** Services of the tests' own small specs; like Acme, their endpoint is the bank stand-in. */
   static final List<String> OTHER_SERVICES = List.of("Shipments", "Hooks", "Secured", "Quotes");
+
   static final String SUBMIT = "SubmitApplication";
   static final String APPROVED = "applicationOutcomeApproved";
   static final String REJECTED = "applicationOutcomeRejected";
   static final String ERROR = "applicationError";
   static final String APPROVED_BODY =
       "{\"applicationNumber\":\"A-1001\",\"status\":\"approved\",\"approvedAmount\":350000}";
-  static final String REJECTED_BODY = "{\"applicationNumber\":\"A-1001\",\"errorMessage\":\"income too low\"}";
+  static final String REJECTED_BODY =
+      "{\"applicationNumber\":\"A-1001\",\"errorMessage\":\"income too low\"}";
   static final String BASE_URL = "https://hooks.example.test";
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,7 +64,10 @@ final class RuntimeFixture implements AutoCloseable {
     this.services = build(store, customizer);
   }
 
-  /** The builder every runtime of the fixture starts from; {@code customizer} goes last and may change anything. */
+  /**
+   * The builder every runtime of the fixture starts from; {@code customizer} goes last and may
+   * change anything.
+   */
   ExternalServices.Builder builder(InMemoryStore on) {
     return ExternalServices.builder()
         .store(on)
@@ -83,8 +90,9 @@ final class RuntimeFixture implements AutoCloseable {
   }
 
   /**
-   * As if the process restarted: closes this runtime and builds a new one on the same data (services registered
-   * earlier are loaded back from it), with the fixture's settings and then {@code extra}.
+   * As if the process restarted: closes this runtime and builds a new one on the same data
+   * (services registered earlier are loaded back from it), with the fixture's settings and then
+   * {@code extra}.
    */
   ExternalServices restart(Consumer<ExternalServices.Builder> extra) {
     services.close();

@@ -11,12 +11,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keys that share one callback URL (one {@code webhook_url}, several events) are told apart by the method, then
- * the literal suffix, then the schema each key declares.
+ * Keys that share one callback URL (one {@code webhook_url}, several events) are told apart by the
+ * method, then the literal suffix, then the schema each key declares.
  */
 class SharedUrlTest {
   static final String SHIPMENTS = "Shipments";
-  static final String SPEC = """
+  static final String SPEC =
+      """
       openapi: 3.1.0
       info: { title: Shipments, version: "1" }
       paths:
@@ -100,8 +101,12 @@ class SharedUrlTest {
   }
 
   InvocationResult ship() {
-    return f.services.invoke(SHIPMENTS, "ship", new dev.extsvc.spec.RequestParts()
-        .body(RuntimeFixture.json("{\"parcel\":\"P-1\"}")), new KeyRecorder(), null);
+    return f.services.invoke(
+        SHIPMENTS,
+        "ship",
+        new dev.extsvc.spec.RequestParts().body(RuntimeFixture.json("{\"parcel\":\"P-1\"}")),
+        new KeyRecorder(),
+        null);
   }
 
   @Test
@@ -119,12 +124,14 @@ class SharedUrlTest {
   void theSchemasConstantTellsTheEventsApart() {
     String hook = ship().callbackUrls().get("lost");
 
-    CallbackResponse answer = f.post(hook, "{\"event\":\"shipment.lost\",\"lastSeen\":\"Rotterdam\"}");
+    CallbackResponse answer =
+        f.post(hook, "{\"event\":\"shipment.lost\",\"lastSeen\":\"Rotterdam\"}");
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(KEYS).containsExactly("lost");
     String other = ship().callbackUrls().get("delivered");
-    assertThat(f.post(other, "{\"event\":\"shipment.delivered\",\"signedBy\":\"Bo\"}").status()).isEqualTo(200);
+    assertThat(f.post(other, "{\"event\":\"shipment.delivered\",\"signedBy\":\"Bo\"}").status())
+        .isEqualTo(200);
     assertThat(KEYS).containsExactly("lost", "delivered");
   }
 
@@ -134,10 +141,14 @@ class SharedUrlTest {
     String hook = r.callbackUrls().get("returned");
 
     assertThat(f.post(hook + "/returns", "{\"reason\":\"damaged\"}").status())
-        .as("the POST keys live at no suffix").isEqualTo(404);
+        .as("the POST keys live at no suffix")
+        .isEqualTo(404);
     assertThat(KEYS).isEmpty();
-    CallbackResponse put = f.services.receiver().handle(Callbacks.to("PUT", hook + "/returns")
-        .json("{\"reason\":\"damaged\"}").build());
+    CallbackResponse put =
+        f.services
+            .receiver()
+            .handle(
+                Callbacks.to("PUT", hook + "/returns").json("{\"reason\":\"damaged\"}").build());
 
     assertThat(put.status()).isEqualTo(200);
     assertThat(KEYS).containsExactly("returned");
@@ -148,8 +159,13 @@ class SharedUrlTest {
   void aTrailingSlashOrAQueryDoesNotChangeTheSuffix() {
     String hook = ship().callbackUrls().get("returned");
 
-    CallbackResponse put = f.services.receiver().handle(Callbacks.to("PUT", hook + "/returns/?attempt=2")
-        .json("{\"reason\":\"late\"}").build());
+    CallbackResponse put =
+        f.services
+            .receiver()
+            .handle(
+                Callbacks.to("PUT", hook + "/returns/?attempt=2")
+                    .json("{\"reason\":\"late\"}")
+                    .build());
 
     assertThat(put.status()).isEqualTo(200);
     assertThat(KEYS).containsExactly("returned");
@@ -159,7 +175,8 @@ class SharedUrlTest {
   void aPutWithoutTheSuffixMatchesNoKey() {
     String hook = ship().callbackUrls().get("returned");
 
-    CallbackResponse put = f.services.receiver().handle(Callbacks.to("PUT", hook).json("{\"reason\":\"x\"}").build());
+    CallbackResponse put =
+        f.services.receiver().handle(Callbacks.to("PUT", hook).json("{\"reason\":\"x\"}").build());
 
     assertThat(put.status()).isEqualTo(404);
     assertThat(KEYS).isEmpty();
@@ -196,7 +213,8 @@ class SharedUrlTest {
 
     f.post(r.callbackUrls().get("lost"), "{\"event\":\"shipment.lost\",\"lastSeen\":\"Oslo\"}");
 
-    assertThat(f.services.callbacks(r.invocationId())).singleElement()
+    assertThat(f.services.callbacks(r.invocationId()))
+        .singleElement()
         .satisfies(c -> assertThat(c.key()).isEqualTo("lost"));
   }
 }

@@ -11,8 +11,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * A {@link Store} for tests of one stage: answers the methods given, records every call, and gives empty answers
- * (no rows, false, nothing) to the rest. Stages are tested against the store calls they make.
+ * A {@link Store} for tests of one stage: answers the methods given, records every call, and gives
+ * empty answers (no rows, false, nothing) to the rest. Stages are tested against the store calls
+ * they make.
  */
 public final class StoreStub {
   /** One call the stage made: the method's name and its arguments. */
@@ -21,7 +22,10 @@ public final class StoreStub {
   private final Map<String, Function<Object[], Object>> answers = new HashMap<>();
   private final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
 
-  /** Answers calls of the named method (by name: the store's methods that matter here are not overloaded). */
+  /**
+   * Answers calls of the named method (by name: the store's methods that matter here are not
+   * overloaded).
+   */
   public StoreStub answer(String method, Function<Object[], Object> answer) {
     answers.put(method, answer);
     return this;
@@ -34,37 +38,41 @@ public final class StoreStub {
   }
 
   public Store store() {
-    return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class},
-        (proxy, method, args) -> {
-          Object[] a = args == null ? new Object[0] : args;
-          calls.add(new Call(method.getName(), java.util.Arrays.asList(a)));
-          Function<Object[], Object> answer = answers.get(method.getName());
-          if (answer != null) {
-            return answer.apply(a);
-          }
-          if (method.isDefault()) {
-            return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, a);
-          }
-          Class<?> type = method.getReturnType();
-          if (type == List.class) {
-            return List.of();
-          }
-          if (type == Map.class) {
-            return Map.of();
-          }
-          if (type == Optional.class) {
-            return Optional.empty();
-          }
-          if (type == boolean.class) {
-            return false;
-          }
-          if (type == int.class) {
-            return 0;
-          }
-          if (type == void.class) {
-            return null;
-          }
-          throw new UnsupportedOperationException("StoreStub: no answer for " + method.getName());
-        });
+    return (Store)
+        Proxy.newProxyInstance(
+            Store.class.getClassLoader(),
+            new Class<?>[] {Store.class},
+            (proxy, method, args) -> {
+              Object[] a = args == null ? new Object[0] : args;
+              calls.add(new Call(method.getName(), java.util.Arrays.asList(a)));
+              Function<Object[], Object> answer = answers.get(method.getName());
+              if (answer != null) {
+                return answer.apply(a);
+              }
+              if (method.isDefault()) {
+                return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, a);
+              }
+              Class<?> type = method.getReturnType();
+              if (type == List.class) {
+                return List.of();
+              }
+              if (type == Map.class) {
+                return Map.of();
+              }
+              if (type == Optional.class) {
+                return Optional.empty();
+              }
+              if (type == boolean.class) {
+                return false;
+              }
+              if (type == int.class) {
+                return 0;
+              }
+              if (type == void.class) {
+                return null;
+              }
+              throw new UnsupportedOperationException(
+                  "StoreStub: no answer for " + method.getName());
+            });
   }
 }

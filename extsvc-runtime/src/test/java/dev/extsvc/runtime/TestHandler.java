@@ -5,9 +5,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A handler as a user writes one: its state is its fields (the applicant, the keys it handles), and it is
- * re-created from them for each callback. Static sinks let tests see what the re-created instances did; reset them
- * before each test.
+ * A handler as a user writes one: its state is its fields (the applicant, the keys it handles), and
+ * it is re-created from them for each callback. Static sinks let tests see what the re-created
+ * instances did; reset them before each test.
  */
 final class TestHandler implements CallbackHandler {
   record Seen(String applicant, String key, List<ReceivedCallback> callbacks) {
@@ -21,12 +21,16 @@ final class TestHandler implements CallbackHandler {
 
   static final List<Seen> SEEN = new CopyOnWriteArrayList<>();
   static final List<TimedOutInvocation> TIMED_OUT = new CopyOnWriteArrayList<>();
+
   /** How many runs still throw. */
   static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
+
   /** How many instances were made (by the runtime re-creating them, or by tests). */
   static final AtomicInteger CREATED = new AtomicInteger();
+
   /** How many runs started, failing ones too. */
   static final AtomicInteger RUNS = new AtomicInteger();
+
   static volatile Runnable during = () -> {};
 
   private String applicant;

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Callback timeouts: the sweeper moves PENDING invocations past their deadline to TIMED_OUT, each once, and tells
- * their handlers; a handler running under its lease keeps the sweeper away; timeouts have defaults and maxima.
+ * Callback timeouts: the sweeper moves PENDING invocations past their deadline to TIMED_OUT, each
+ * once, and tells their handlers; a handler running under its lease keeps the sweeper away;
+ * timeouts have defaults and maxima.
  */
 class TimeoutTest {
   RuntimeFixture f;
@@ -42,8 +43,12 @@ class TimeoutTest {
   }
 
   InvocationResult submit(String applicant, Duration timeout) {
-    return f.services.invoke(ACME, RuntimeFixture.SUBMIT, RuntimeFixture.application(applicant),
-        new TestHandler(applicant, APPROVED), timeout);
+    return f.services.invoke(
+        ACME,
+        RuntimeFixture.SUBMIT,
+        RuntimeFixture.application(applicant),
+        new TestHandler(applicant, APPROVED),
+        timeout);
   }
 
   @Test
@@ -60,15 +65,19 @@ class TimeoutTest {
     assertThat(timedOut.reason()).isEqualTo("Callback timeout reached");
     assertThat(timedOut.finishedAt()).isEqualTo(f.clock.instant());
     assertThat(f.status(later.invocationId())).isEqualTo(InvocationStatus.PENDING);
-    assertThat(TestHandler.TIMED_OUT).singleElement().satisfies(t -> {
-      assertThat(t.invocationId()).isEqualTo(soon.invocationId());
-      assertThat(t.service()).isEqualTo(ACME);
-      assertThat(t.operation()).isEqualTo(RuntimeFixture.SUBMIT);
-      assertThat(t.submitTime()).isEqualTo(submitted);
-      assertThat(t.callbackTimeout()).isEqualTo(submitted.plus(Duration.ofMinutes(5)));
-    });
+    assertThat(TestHandler.TIMED_OUT)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.invocationId()).isEqualTo(soon.invocationId());
+              assertThat(t.service()).isEqualTo(ACME);
+              assertThat(t.operation()).isEqualTo(RuntimeFixture.SUBMIT);
+              assertThat(t.submitTime()).isEqualTo(submitted);
+              assertThat(t.callbackTimeout()).isEqualTo(submitted.plus(Duration.ofMinutes(5)));
+            });
     assertThat(f.kinds(soon.invocationId())).last().isEqualTo("TIMED_OUT");
-    assertThat(f.messages(soon.invocationId()).getLast()).contains(submitted.plus(Duration.ofMinutes(5)).toString());
+    assertThat(f.messages(soon.invocationId()).getLast())
+        .contains(submitted.plus(Duration.ofMinutes(5)).toString());
   }
 
   @Test
@@ -118,8 +127,24 @@ class TimeoutTest {
     List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < 1234; i++) {
       UUID id = new UUID(now.toEpochMilli() << 16 | 0x7000L, 0x8000_0000_0000_0000L | i);
-      f.store.createInvocation(new InvocationRow(id, ACME, RuntimeFixture.SUBMIT, true, InvocationStatus.PENDING, null,
-          null, null, "{}", null, null, null, now, now.plusSeconds(i % 60), null), List.of(),
+      f.store.createInvocation(
+          new InvocationRow(
+              id,
+              ACME,
+              RuntimeFixture.SUBMIT,
+              true,
+              InvocationStatus.PENDING,
+              null,
+              null,
+              null,
+              "{}",
+              null,
+              null,
+              null,
+              now,
+              now.plusSeconds(i % 60),
+              null),
+          List.of(),
           List.of(new NewEvent(id, now, EventKind.SUBMITTED, "made by the test")));
       ids.add(id);
     }
@@ -136,14 +161,16 @@ class TimeoutTest {
     InvocationResult r = submit("Leased", Duration.ofMinutes(1));
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    TestHandler.during = () -> {
-      inside.countDown();
-      ProcessingTest.awaitQuietly(release);
-    };
+    TestHandler.during =
+        () -> {
+          inside.countDown();
+          ProcessingTest.awaitQuietly(release);
+        };
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       var answer = pool.submit(() -> f.approve(r));
       assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
-      f.clock.advance(Duration.ofSeconds(90)); // past the deadline (1 min), within the lease (2 min)
+      f.clock.advance(
+          Duration.ofSeconds(90)); // past the deadline (1 min), within the lease (2 min)
 
       assertThat(f.services.sweepNow()).as("leased: not timed out").isZero();
 
@@ -162,23 +189,27 @@ class TimeoutTest {
     InvocationResult r = submit("Stuck", Duration.ofMinutes(1));
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    TestHandler.during = () -> {
-      inside.countDown();
-      ProcessingTest.awaitQuietly(release);
-    };
+    TestHandler.during =
+        () -> {
+          inside.countDown();
+          ProcessingTest.awaitQuietly(release);
+        };
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       var answer = pool.submit(() -> f.approve(r));
       assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
       f.clock.advance(Duration.ofMinutes(2));
 
-      assertThat(f.services.sweepNow()).as("the lease ran out: a stuck handler does not hold it for ever")
+      assertThat(f.services.sweepNow())
+          .as("the lease ran out: a stuck handler does not hold it for ever")
           .isEqualTo(1);
 
       release.countDown();
       answer.get(10, TimeUnit.SECONDS);
     }
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.TIMED_OUT);
-    assertThat(f.kinds(r.invocationId())).filteredOn(k -> k.equals("TIMED_OUT") || k.equals("COMPLETED")).hasSize(1);
+    assertThat(f.kinds(r.invocationId()))
+        .filteredOn(k -> k.equals("TIMED_OUT") || k.equals("COMPLETED"))
+        .hasSize(1);
   }
 
   @Test
@@ -197,15 +228,22 @@ class TimeoutTest {
 
   @Test
   void aFailingTimeoutHookIsLoggedAndTheInvocationStaysTimedOut() {
-    InvocationResult r = f.services.invoke(ACME, RuntimeFixture.SUBMIT, RuntimeFixture.application("Hook"),
-        new FailingTimeoutHook(), Duration.ofMinutes(1));
+    InvocationResult r =
+        f.services.invoke(
+            ACME,
+            RuntimeFixture.SUBMIT,
+            RuntimeFixture.application("Hook"),
+            new FailingTimeoutHook(),
+            Duration.ofMinutes(1));
     f.clock.advance(Duration.ofMinutes(1));
 
     assertThat(f.services.sweepNow()).isEqualTo(1);
 
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.TIMED_OUT);
     assertThat(f.kinds(r.invocationId())).endsWith("TIMED_OUT", "HANDLER_FAILED");
-    assertThat(f.messages(r.invocationId()).getLast()).contains("timeout hook failed").contains("no reminder");
+    assertThat(f.messages(r.invocationId()).getLast())
+        .contains("timeout hook failed")
+        .contains("no reminder");
   }
 
   /** A handler whose timeout hook throws. */
@@ -223,33 +261,50 @@ class TimeoutTest {
   void withoutATimeoutTheRuntimesDefaultOf24HoursApplies() {
     InvocationResult r = submit("Default", null);
 
-    assertThat(f.invocation(r.invocationId()).deadline()).isEqualTo(f.clock.instant().plus(Duration.ofHours(24)));
+    assertThat(f.invocation(r.invocationId()).deadline())
+        .isEqualTo(f.clock.instant().plus(Duration.ofHours(24)));
   }
 
   @Test
   void aCustomDefaultTimeoutAppliesAndACustomMaximumIsEnforced() {
     f.close();
-    f = new RuntimeFixture(b -> b.defaultCallbackTimeout(Duration.ofHours(2)).maxCallbackTimeout(Duration.ofHours(3)))
-        .withAcme();
+    f =
+        new RuntimeFixture(
+                b ->
+                    b.defaultCallbackTimeout(Duration.ofHours(2))
+                        .maxCallbackTimeout(Duration.ofHours(3)))
+            .withAcme();
 
     InvocationResult r = submit("Custom", null);
 
-    assertThat(f.invocation(r.invocationId()).deadline()).isEqualTo(f.clock.instant().plus(Duration.ofHours(2)));
+    assertThat(f.invocation(r.invocationId()).deadline())
+        .isEqualTo(f.clock.instant().plus(Duration.ofHours(2)));
     assertThat(submit("Three", Duration.ofHours(3)).successful()).isTrue();
-    assertThatThrownBy(() -> submit("Four", Duration.ofHours(4))).isInstanceOf(ExtsvcException.class)
-        .hasMessageContaining("exceeds the maximum").hasMessageContaining("PT3H");
+    assertThatThrownBy(() -> submit("Four", Duration.ofHours(4)))
+        .isInstanceOf(ExtsvcException.class)
+        .hasMessageContaining("exceeds the maximum")
+        .hasMessageContaining("PT3H");
   }
 
   @Test
   void aServicesOwnTimeoutsWinOverTheRuntimes() {
     f.close();
-    f = new RuntimeFixture(b -> b.service(ACME, s -> s.defaultCallbackTimeout(Duration.ofMinutes(30))
-        .maxCallbackTimeout(Duration.ofHours(1)))).withAcme();
+    f =
+        new RuntimeFixture(
+                b ->
+                    b.service(
+                        ACME,
+                        s ->
+                            s.defaultCallbackTimeout(Duration.ofMinutes(30))
+                                .maxCallbackTimeout(Duration.ofHours(1))))
+            .withAcme();
 
     InvocationResult r = submit("Svc", null);
 
-    assertThat(f.invocation(r.invocationId()).deadline()).isEqualTo(f.clock.instant().plus(Duration.ofMinutes(30)));
-    assertThatThrownBy(() -> submit("Svc2", Duration.ofHours(2))).hasMessageContaining("exceeds the maximum")
+    assertThat(f.invocation(r.invocationId()).deadline())
+        .isEqualTo(f.clock.instant().plus(Duration.ofMinutes(30)));
+    assertThatThrownBy(() -> submit("Svc2", Duration.ofHours(2)))
+        .hasMessageContaining("exceeds the maximum")
         .hasMessageContaining("of service " + ACME);
   }
 
@@ -257,7 +312,8 @@ class TimeoutTest {
   void aTimeoutAboveTheMaximumIsRefusedBeforeAnythingIsStoredOrSent() {
     int before = f.bank.received().size();
 
-    assertThatThrownBy(() -> submit("Greedy", Duration.ofHours(25))).hasMessageContaining("exceeds the maximum");
+    assertThatThrownBy(() -> submit("Greedy", Duration.ofHours(25)))
+        .hasMessageContaining("exceeds the maximum");
 
     assertThat(f.bank.received()).hasSize(before);
     assertThat(f.store.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isZero();
@@ -265,25 +321,33 @@ class TimeoutTest {
 
   @Test
   void aZeroOrNegativeTimeoutIsRefused() {
-    assertThatThrownBy(() -> submit("Zero", Duration.ZERO)).hasMessageContaining("must be positive");
-    assertThatThrownBy(() -> submit("Neg", Duration.ofSeconds(-1))).hasMessageContaining("must be positive");
+    assertThatThrownBy(() -> submit("Zero", Duration.ZERO))
+        .hasMessageContaining("must be positive");
+    assertThatThrownBy(() -> submit("Neg", Duration.ofSeconds(-1)))
+        .hasMessageContaining("must be positive");
     assertThat(f.bank.received()).isEmpty();
   }
 
   @Test
   void aDefaultAboveTheMaximumIsRefusedWhenBuilding() {
-    assertThatThrownBy(() -> f.builder(f.store.reopen()).defaultCallbackTimeout(Duration.ofHours(48)).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultCallbackTimeout");
+    assertThatThrownBy(
+            () -> f.builder(f.store.reopen()).defaultCallbackTimeout(Duration.ofHours(48)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("defaultCallbackTimeout");
   }
 
   @Test
   void theBackgroundSweeperTimesOutOnItsOwnAndSaysItIsAlive() {
     f.close();
-    f = new RuntimeFixture(b -> b.startSweeper(true).sweepInterval(Duration.ofMillis(50))).withAcme();
+    f =
+        new RuntimeFixture(b -> b.startSweeper(true).sweepInterval(Duration.ofMillis(50)))
+            .withAcme();
     InvocationResult r = submit("Bg", Duration.ofMinutes(1));
     f.clock.advance(Duration.ofMinutes(2));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.status(r.invocationId()) == InvocationStatus.TIMED_OUT);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> f.status(r.invocationId()) == InvocationStatus.TIMED_OUT);
     await().atMost(Duration.ofSeconds(10)).until(f.services::sweeperAlive);
     assertThat(TestHandler.TIMED_OUT).hasSize(1);
     f.services.close();
@@ -301,7 +365,8 @@ class TimeoutTest {
     f.clock.advance(Duration.ofMinutes(2));
     f.store.unavailable(true);
 
-    assertThatThrownBy(f.services::sweepNow).isInstanceOf(dev.extsvc.runtime.store.StoreUnavailableException.class);
+    assertThatThrownBy(f.services::sweepNow)
+        .isInstanceOf(dev.extsvc.runtime.store.StoreUnavailableException.class);
 
     f.store.unavailable(false);
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.PENDING);

@@ -93,8 +93,14 @@ final class ApiRoutes {
 
   private void health(ServerRequest req, ServerResponse res) {
     boolean ok = services.store().healthy();
-    Http.json(res, ok ? 200 : 503, Json.MAPPER.createObjectNode().put("status", ok ? "UP" : "DOWN")
-        .put("store", ok ? "reachable" : "unreachable").toString());
+    Http.json(
+        res,
+        ok ? 200 : 503,
+        Json.MAPPER
+            .createObjectNode()
+            .put("status", ok ? "UP" : "DOWN")
+            .put("store", ok ? "reachable" : "unreachable")
+            .toString());
   }
 
   private void listServices(ServerRequest req, ServerResponse res) {
@@ -124,7 +130,11 @@ final class ApiRoutes {
     }
     ArrayNode diags = out.putArray("diagnostics");
     for (Diagnostic d : registration.report().diagnostics()) {
-      diags.addObject().put("severity", d.severity().name()).put("pointer", d.pointer()).put("line", d.line())
+      diags
+          .addObject()
+          .put("severity", d.severity().name())
+          .put("pointer", d.pointer())
+          .put("line", d.line())
           .put("message", d.message());
     }
     Http.json(res, registration.ok() ? 201 : 400, out.toString());
@@ -162,18 +172,27 @@ final class ApiRoutes {
       throw new BadRequest("'params' must be an object of NAME: VALUE");
     }
     Optional<Operation> op = services.service(service).flatMap(s -> s.operation(operation));
-    params.fields().forEachRemaining(e -> {
-      String name = e.getKey();
-      String value = e.getValue().asText();
-      ParameterLocation in = op.flatMap(o -> o.parameters().stream().filter(p -> p.name().equals(name)).findFirst())
-          .map(Parameter::in).orElse(ParameterLocation.QUERY);
-      switch (in) {
-        case PATH -> parts.pathParam(name, value);
-        case HEADER -> parts.header(name, value);
-        case COOKIE -> parts.header("Cookie", name + "=" + value);
-        case QUERY -> parts.query(name, value);
-      }
-    });
+    params
+        .fields()
+        .forEachRemaining(
+            e -> {
+              String name = e.getKey();
+              String value = e.getValue().asText();
+              ParameterLocation in =
+                  op.flatMap(
+                          o ->
+                              o.parameters().stream()
+                                  .filter(p -> p.name().equals(name))
+                                  .findFirst())
+                      .map(Parameter::in)
+                      .orElse(ParameterLocation.QUERY);
+              switch (in) {
+                case PATH -> parts.pathParam(name, value);
+                case HEADER -> parts.header(name, value);
+                case COOKIE -> parts.header("Cookie", name + "=" + value);
+                case QUERY -> parts.query(name, value);
+              }
+            });
   }
 
   private void listInvocations(ServerRequest req, ServerResponse res) {
@@ -184,8 +203,18 @@ final class ApiRoutes {
     Instant to = req.query().first("to").map(ApiRoutes::instant).orElse(null);
     List<InvocationRow> rows;
     try {
-      rows = services.store().invocations(new InvocationQuery(status, req.query().first("service").orElse(null),
-          req.query().first("operation").orElse(null), from, to, before, limit));
+      rows =
+          services
+              .store()
+              .invocations(
+                  new InvocationQuery(
+                      status,
+                      req.query().first("service").orElse(null),
+                      req.query().first("operation").orElse(null),
+                      from,
+                      to,
+                      before,
+                      limit));
     } catch (IllegalArgumentException e) {
       throw new BadRequest(e.getMessage());
     }
@@ -205,8 +234,12 @@ final class ApiRoutes {
     ArrayNode cbs = out.putArray("callbacks");
     for (CallbackRow c : services.callbacks(id)) {
       ObjectNode cb = cbs.addObject();
-      cb.put("id", c.id().toString()).put("key", c.key()).put("receivedAt", c.receivedAt().toString())
-          .put("method", c.method()).put("outcome", c.outcome().name()).put("attempts", c.attempts());
+      cb.put("id", c.id().toString())
+          .put("key", c.key())
+          .put("receivedAt", c.receivedAt().toString())
+          .put("method", c.method())
+          .put("outcome", c.outcome().name())
+          .put("attempts", c.attempts());
       cb.set("headers", Json.readTrusted(c.headers()));
       cb.set("body", bodyJson(c.body()));
       if (c.answerCode() != null) {
@@ -222,7 +255,11 @@ final class ApiRoutes {
     }
     ArrayNode events = out.putArray("events");
     for (EventRow e : services.events(id)) {
-      events.addObject().put("at", e.at().toString()).put("kind", e.kind().name()).put("message", e.message());
+      events
+          .addObject()
+          .put("at", e.at().toString())
+          .put("kind", e.kind().name())
+          .put("message", e.message());
     }
     Http.json(res, 200, out.toString());
   }
@@ -250,9 +287,9 @@ final class ApiRoutes {
   }
 
   /**
-   * Runs a failed or declined callback's handler again: 200 with the answer its sender would get now (which may
-   * itself be 404, 408 or 500) and the callback as it then is; 404 for an unknown callback, 409 for a handled one
-   * or one being handled.
+   * Runs a failed or declined callback's handler again: 200 with the answer its sender would get
+   * now (which may itself be 404, 408 or 500) and the callback as it then is; 404 for an unknown
+   * callback, 409 for a handled one or one being handled.
    */
   private void replay(ServerRequest req, ServerResponse res) {
     String text = req.path().pathParameters().get("id");
@@ -268,13 +305,22 @@ final class ApiRoutes {
       Http.json(res, row.isEmpty() ? 404 : 409, answer.body());
       return;
     }
-    ObjectNode out = Json.MAPPER.createObjectNode().put("callbackId", id.toString())
-        .put("answerCode", answer.status());
+    ObjectNode out =
+        Json.MAPPER
+            .createObjectNode()
+            .put("callbackId", id.toString())
+            .put("answerCode", answer.status());
     out.set("answer", bodyJson(answer.body()));
     CallbackRow c = row.get();
-    out.putObject("callback").put("id", c.id().toString()).put("invocationId", c.invocationId().toString())
-        .put("key", c.key()).put("outcome", c.outcome().name()).put("attempts", c.attempts())
-        .put("answerCode", c.answerCode()).put("error", c.error()).put("dead", c.dead());
+    out.putObject("callback")
+        .put("id", c.id().toString())
+        .put("invocationId", c.invocationId().toString())
+        .put("key", c.key())
+        .put("outcome", c.outcome().name())
+        .put("attempts", c.attempts())
+        .put("answerCode", c.answerCode())
+        .put("error", c.error())
+        .put("dead", c.dead());
     Http.json(res, 200, out.toString());
   }
 
@@ -284,11 +330,18 @@ final class ApiRoutes {
     ArrayNode ops = out.putArray("operations");
     for (Operation op : s.operations()) {
       ObjectNode o = ops.addObject();
-      o.put("id", op.id()).put("method", op.method()).put("path", op.path()).put("async", op.async());
+      o.put("id", op.id())
+          .put("method", op.method())
+          .put("path", op.path())
+          .put("async", op.async());
       ArrayNode cbs = o.putArray("callbacks");
       for (CallbackDefinition c : op.callbacks()) {
-        ObjectNode cb = cbs.addObject().put("key", c.key()).put("expression", c.expression()).put("method", c.method())
-            .put("awaitable", c.awaitable());
+        ObjectNode cb =
+            cbs.addObject()
+                .put("key", c.key())
+                .put("expression", c.expression())
+                .put("method", c.method())
+                .put("awaitable", c.awaitable());
         if (c.target() != null) {
           cb.put("writtenTo", c.target().describe());
         }
@@ -302,8 +355,11 @@ final class ApiRoutes {
 
   static ObjectNode invocationJson(InvocationRow r) {
     ObjectNode out = Json.MAPPER.createObjectNode();
-    out.put("id", r.id().toString()).put("service", r.service()).put("operation", r.operation())
-        .put("async", r.async()).put("status", r.status().name());
+    out.put("id", r.id().toString())
+        .put("service", r.service())
+        .put("operation", r.operation())
+        .put("async", r.async())
+        .put("status", r.status().name());
     out.put("reason", r.reason());
     out.put("submitTime", r.submitTime().toString());
     if (r.async()) {
@@ -340,12 +396,13 @@ final class ApiRoutes {
     return bytes;
   }
 
-
   private static JsonNode parse(byte[] bytes) {
     try {
       return Json.MAPPER.readTree(bytes);
     } catch (IOException e) {
-      throw new BadRequest("request body is not JSON: " + java.util.Objects.toString(e.getMessage(), "").lines().findFirst().orElse(""));
+      throw new BadRequest(
+          "request body is not JSON: "
+              + java.util.Objects.toString(e.getMessage(), "").lines().findFirst().orElse(""));
     }
   }
 

@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Helidon's glue to the shared {@link CallbackEndpoint}: requests under the callback path in, answers out. The body
- * is read under the slow-client deadlines; a body cut for being too slow gets no answer (its connection is closed).
+ * Helidon's glue to the shared {@link CallbackEndpoint}: requests under the callback path in,
+ * answers out. The body is read under the slow-client deadlines; a body cut for being too slow gets
+ * no answer (its connection is closed).
  */
 final class CallbackRoute implements Handler {
   private final CallbackEndpoint endpoint;
@@ -36,7 +37,8 @@ final class CallbackRoute implements Handler {
     }
   }
 
-  private record Exchange(ServerRequest req, ServerResponse res, ReadDeadlines deadlines) implements CallbackExchange {
+  private record Exchange(ServerRequest req, ServerResponse res, ReadDeadlines deadlines)
+      implements CallbackExchange {
     @Override
     public String method() {
       return req.prologue().method().text();
@@ -63,7 +65,9 @@ final class CallbackRoute implements Handler {
 
     @Override
     public InputStream body() {
-      return req.content().hasEntity() ? Http.watchedBody(req, deadlines) : InputStream.nullInputStream();
+      return req.content().hasEntity()
+          ? Http.watchedBody(req, deadlines)
+          : InputStream.nullInputStream();
     }
 
     @Override

@@ -12,19 +12,25 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Serves one {@link ExternalServices} over HTTP: callbacks at {@code CALLBACK_PATH/TOKEN[suffix]} (the runtime's
- * {@link ExternalServices#callbackPath()}, {@code /callbacks} unless set otherwise), the REST API under
- * {@code /api}, the Background Operations console under {@code /console}. Built with
- * {@link #builder(ExternalServices)}, then {@link #start()}.
+ * Serves one {@link ExternalServices} over HTTP: callbacks at {@code CALLBACK_PATH/TOKEN[suffix]}
+ * (the runtime's {@link ExternalServices#callbackPath()}, {@code /callbacks} unless set otherwise),
+ * the REST API under {@code /api}, the Background Operations console under {@code /console}. Built
+ * with {@link #builder(ExternalServices)}, then {@link #start()}.
  */
 public final class ExtsvcServer implements AutoCloseable {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
+
   /** How long a request may take from its first byte to the end of its headers. */
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
-  /** The slowest a request body may arrive, on average, once {@link #DEFAULT_BODY_GRACE} has passed. */
+
+  /**
+   * The slowest a request body may arrive, on average, once {@link #DEFAULT_BODY_GRACE} has passed.
+   */
   public static final int DEFAULT_MIN_BODY_RATE = 1024;
+
   public static final Duration DEFAULT_BODY_GRACE = Duration.ofSeconds(5);
+
   /** How long a connection may sit without a request (never sent one, or kept alive after one). */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -70,26 +76,34 @@ public final class ExtsvcServer implements AutoCloseable {
     CallbackRoute callbacks = new CallbackRoute(services.callbackEndpoint(), deadlines);
     ApiRoutes api = new ApiRoutes(services, deadlines);
     Console console = Console.create(services, host, adminToken);
-    WebServer server = WebServer.builder()
-        .host(host)
-        .port(port)
-        .addProtocol(Http1Config.builder()
-            .addReceiveListener(deadlines.receiveListener())
-            .build())
-        // Helidon's own check closes connections waiting for a request; ours, those stalled inside one.
-        .idleConnectionTimeout(idleTimeout)
-        .idleConnectionPeriod(idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
-            : idleTimeout.dividedBy(4))
-        .routing(r -> {
-          r.any(services.callbackPath() + "/*", callbacks); // where the runtime's callback URLs point
-          console.guard(r);
-          api.register(r);
-          console.register(r);
-        })
-        .build()
-        .start();
-    if (!server.isRunning()) { // Helidon logs a bind failure and returns a server without a listener
-      throw new IllegalStateException("cannot listen on " + host + ":" + port + " (is the port in use?)");
+    WebServer server =
+        WebServer.builder()
+            .host(host)
+            .port(port)
+            .addProtocol(
+                Http1Config.builder().addReceiveListener(deadlines.receiveListener()).build())
+            // Helidon's own check closes connections waiting for a request; ours, those stalled
+            // inside one.
+            .idleConnectionTimeout(idleTimeout)
+            .idleConnectionPeriod(
+                idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
+                    ? Duration.ofSeconds(1)
+                    : idleTimeout.dividedBy(4))
+            .routing(
+                r -> {
+                  r.any(
+                      services.callbackPath() + "/*",
+                      callbacks); // where the runtime's callback URLs point
+                  console.guard(r);
+                  api.register(r);
+                  console.register(r);
+                })
+            .build()
+            .start();
+    if (!server
+        .isRunning()) { // Helidon logs a bind failure and returns a server without a listener
+      throw new IllegalStateException(
+          "cannot listen on " + host + ":" + port + " (is the port in use?)");
     }
     this.server = server;
     log.info("extsvc listening on http://{}:{}", host, server.port());
@@ -114,7 +128,10 @@ public final class ExtsvcServer implements AutoCloseable {
     return services;
   }
 
-  /** Connections closed so far for a request's headers past the header timeout, and for a body below the rate. */
+  /**
+   * Connections closed so far for a request's headers past the header timeout, and for a body below
+   * the rate.
+   */
   long[] slowClientsClosed() {
     ReadDeadlines d = java.util.Objects.requireNonNull(deadlines, "the server is not started");
     return new long[] {d.closedInHeaders(), d.closedInBody()};
@@ -162,8 +179,9 @@ public final class ExtsvcServer implements AutoCloseable {
     }
 
     /**
-     * The token the REST API ({@code Authorization: Bearer TOKEN}) and the console require. Without one, they are
-     * open on loopback and closed on any other address; the callback endpoint never needs it.
+     * The token the REST API ({@code Authorization: Bearer TOKEN}) and the console require. Without
+     * one, they are open on loopback and closed on any other address; the callback endpoint never
+     * needs it.
      */
     public Builder adminToken(String token) {
       if (token.isBlank()) {
@@ -180,8 +198,8 @@ public final class ExtsvcServer implements AutoCloseable {
     }
 
     /**
-     * A request body that arrives slower than {@code bytesPerSecond} on average, counted once {@code grace} has
-     * passed, is cut and its connection closed (1024 bytes/s after 5 s).
+     * A request body that arrives slower than {@code bytesPerSecond} on average, counted once
+     * {@code grace} has passed, is cut and its connection closed (1024 bytes/s after 5 s).
      */
     public Builder minBodyRate(int bytesPerSecond, Duration grace) {
       if (bytesPerSecond < 1) {

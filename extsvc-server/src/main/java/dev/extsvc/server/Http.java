@@ -16,9 +16,11 @@ final class Http {
   /**
    * Reads at most {@code max} bytes of the body (chunked bodies too); null when the body is larger.
    *
-   * @throws BodyTooSlowException when the client sent it slower than the minimum rate (the connection is closed)
+   * @throws BodyTooSlowException when the client sent it slower than the minimum rate (the
+   *     connection is closed)
    */
-  static byte @Nullable [] readBounded(ServerRequest req, int max, ReadDeadlines deadlines) throws IOException {
+  static byte @Nullable [] readBounded(ServerRequest req, int max, ReadDeadlines deadlines)
+      throws IOException {
     if (!req.content().hasEntity()) {
       return new byte[0];
     }
@@ -28,8 +30,8 @@ final class Http {
   }
 
   /**
-   * The body as a stream watched by the slow-client deadlines until it is closed; a read cut for being too slow
-   * fails with {@link BodyTooSlowException}.
+   * The body as a stream watched by the slow-client deadlines until it is closed; a read cut for
+   * being too slow fails with {@link BodyTooSlowException}.
    */
   static InputStream watchedBody(ServerRequest req, ReadDeadlines deadlines) {
     ReadDeadlines.BodyWatch watch = deadlines.watchBody();

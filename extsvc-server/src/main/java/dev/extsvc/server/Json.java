@@ -9,15 +9,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The server's Jackson configuration, for its own answers and for JSON it stored itself (the runtime keeps its
- * own); public only so that the console package and the tests share it.
+ * The server's Jackson configuration, for its own answers and for JSON it stored itself (the
+ * runtime keeps its own); public only so that the console package and the tests share it.
  */
 public final class Json {
   /** For trusted JSON (the store's, our own API answers). */
   public static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .build();
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   private Json() {}
 

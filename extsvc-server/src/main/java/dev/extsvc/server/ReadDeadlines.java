@@ -18,12 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes the connections of clients too slow to serve: a request whose headers are not complete within the header
- * timeout of its request line, and a body that arrives slower than the minimum rate once its grace has passed.
- * Helidon closes a connection waiting for its request line itself (its idle timeout), but not one stalled inside a
- * request, and a socket read timeout does not end a read Helidon is blocked in; so this watches each request from
- * Helidon's connection listeners (request line, headers) and closes the socket, or, for a body, interrupts the
- * reading virtual thread, which closes its channel.
+ * Closes the connections of clients too slow to serve: a request whose headers are not complete
+ * within the header timeout of its request line, and a body that arrives slower than the minimum
+ * rate once its grace has passed. Helidon closes a connection waiting for its request line itself
+ * (its idle timeout), but not one stalled inside a request, and a socket read timeout does not end
+ * a read Helidon is blocked in; so this watches each request from Helidon's connection listeners
+ * (request line, headers) and closes the socket, or, for a body, interrupts the reading virtual
+ * thread, which closes its channel.
  */
 final class ReadDeadlines implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReadDeadlines.class);
@@ -34,8 +35,9 @@ final class ReadDeadlines implements AutoCloseable {
   private final long graceNanos;
   private final Map<ConnectionContext, Connection> connections = new ConcurrentHashMap<>();
   private final Set<BodyWatch> bodies = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().name("extsvc-read-deadlines").daemon(true).factory());
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("extsvc-read-deadlines").daemon(true).factory());
   private final AtomicLong closedInHeaders = new AtomicLong();
   private final AtomicLong closedInBody = new AtomicLong();
 
@@ -46,12 +48,15 @@ final class ReadDeadlines implements AutoCloseable {
     ticker.scheduleWithFixedDelay(this::tickQuietly, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
   }
 
-  /** Told of each request line and each request's headers. (Helidon tells no listener of raw reads.) */
+  /**
+   * Told of each request line and each request's headers. (Helidon tells no listener of raw reads.)
+   */
   Http1ConnectionListener receiveListener() {
     return new Http1ConnectionListener() {
       @Override
       public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        connections.computeIfAbsent(ctx, k -> new Connection(k.serverSocket())).headersSince = System.nanoTime();
+        connections.computeIfAbsent(ctx, k -> new Connection(k.serverSocket())).headersSince =
+            System.nanoTime();
       }
 
       @Override
@@ -88,20 +93,25 @@ final class ReadDeadlines implements AutoCloseable {
   }
 
   private void tick(long now) {
-    connections.entrySet().removeIf(e -> {
-      Connection c = e.getValue();
-      if (!c.socket.isConnected()) {
-        return true;
-      }
-      long since = c.headersSince;
-      if (since != 0 && now - since > headerNanos) {
-        closedInHeaders.incrementAndGet();
-        log.debug("Closing connection {}: request headers not complete in time", e.getKey().childSocketId());
-        c.socket.close();
-        return true;
-      }
-      return false;
-    });
+    connections
+        .entrySet()
+        .removeIf(
+            e -> {
+              Connection c = e.getValue();
+              if (!c.socket.isConnected()) {
+                return true;
+              }
+              long since = c.headersSince;
+              if (since != 0 && now - since > headerNanos) {
+                closedInHeaders.incrementAndGet();
+                log.debug(
+                    "Closing connection {}: request headers not complete in time",
+                    e.getKey().childSocketId());
+                c.socket.close();
+                return true;
+              }
+              return false;
+            });
     for (BodyWatch w : bodies) {
       long elapsed = now - w.started;
       if (elapsed > graceNanos && w.bytes < minBytesPerSecond * ((elapsed - graceNanos) / 1e9)) {
@@ -154,7 +164,8 @@ final class ReadDeadlines implements AutoCloseable {
           return false;
         }
         killed = true;
-        reader.interrupt(); // a virtual thread blocked on its channel: the channel closes, the read fails
+        reader.interrupt(); // a virtual thread blocked on its channel: the channel closes, the read
+        // fails
         return true;
       } finally {
         lock.unlock();

@@ -1,4 +1,6 @@
-/** The standalone server: the callback endpoint and the REST API on Helidon SE (virtual threads). */
+/**
+ * The standalone server: the callback endpoint and the REST API on Helidon SE (virtual threads).
+ */
 @NullMarked
 package dev.extsvc.server;
 

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin token: off loopback the API and the console need it; the callback endpoint never does. */
+/**
+ * The admin token: off loopback the API and the console need it; the callback endpoint never does.
+ */
 class AdminTokenTest {
   static final String TOKEN = "t0ken-for-tests-only";
 
@@ -55,8 +57,13 @@ class AdminTokenTest {
   }
 
   InvocationResult submit() {
-    RequestParts input = RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Alice\"}}}"));
-    return f.services.invoke(Fixture.ACME, "SubmitApplication", input, new RecordingHandler("Alice", APPROVED),
+    RequestParts input =
+        RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Alice\"}}}"));
+    return f.services.invoke(
+        Fixture.ACME,
+        "SubmitApplication",
+        input,
+        new RecordingHandler("Alice", APPROVED),
         Duration.ofHours(1));
   }
 
@@ -74,9 +81,11 @@ class AdminTokenTest {
     InvocationResult r = submit();
 
     assertThat(get("/api/health").statusCode()).isEqualTo(403);
-    assertThat(get("/api/invocations", "Authorization", "Bearer anything").statusCode()).isEqualTo(403);
+    assertThat(get("/api/invocations", "Authorization", "Bearer anything").statusCode())
+        .isEqualTo(403);
     assertThat(get("/console").statusCode()).isEqualTo(403);
-    assertThat(f.postJson(r.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode()).isEqualTo(200);
+    assertThat(f.postJson(r.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -85,13 +94,22 @@ class AdminTokenTest {
 
     HttpResponse<String> none = get("/api/invocations");
     assertThat(none.statusCode()).isEqualTo(401);
-    assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
-    assertThat(get("/api/invocations", "Authorization", "Bearer " + TOKEN + "x").statusCode()).isEqualTo(401);
-    assertThat(get("/api/invocations", "Authorization", "Basic " + TOKEN).statusCode()).isEqualTo(401);
-    assertThat(get("/api/invocations", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
-    assertThat(get("/api/overview", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
-    HttpResponse<String> retry = send(HttpRequest.newBuilder(URI.create(base + "/api/callbacks/"
-        + java.util.UUID.randomUUID() + "/replay")).POST(HttpRequest.BodyPublishers.noBody()).build());
+    assertThat(none.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(get("/api/invocations", "Authorization", "Bearer " + TOKEN + "x").statusCode())
+        .isEqualTo(401);
+    assertThat(get("/api/invocations", "Authorization", "Basic " + TOKEN).statusCode())
+        .isEqualTo(401);
+    assertThat(get("/api/invocations", "Authorization", "Bearer " + TOKEN).statusCode())
+        .isEqualTo(200);
+    assertThat(get("/api/overview", "Authorization", "Bearer " + TOKEN).statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> retry =
+        send(
+            HttpRequest.newBuilder(
+                    URI.create(base + "/api/callbacks/" + java.util.UUID.randomUUID() + "/replay"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
     assertThat(retry.statusCode()).isEqualTo(401);
   }
 
@@ -100,7 +118,8 @@ class AdminTokenTest {
     start(s -> s.host("0.0.0.0").adminToken(TOKEN));
     InvocationResult r = submit();
 
-    assertThat(f.postJson(r.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode()).isEqualTo(200);
+    assertThat(f.postJson(r.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -114,9 +133,13 @@ class AdminTokenTest {
 
     HttpResponse<String> once = get("/console/invocations?status=PENDING&token=" + TOKEN);
     assertThat(once.statusCode()).isEqualTo(303);
-    assertThat(once.headers().firstValue("Location")).contains("/console/invocations?status=PENDING");
+    assertThat(once.headers().firstValue("Location"))
+        .contains("/console/invocations?status=PENDING");
     String setCookie = once.headers().firstValue("Set-Cookie").orElseThrow();
-    assertThat(setCookie).contains("HttpOnly").containsIgnoringCase("SameSite=Strict").doesNotContain(TOKEN);
+    assertThat(setCookie)
+        .contains("HttpOnly")
+        .containsIgnoringCase("SameSite=Strict")
+        .doesNotContain(TOKEN);
     String cookie = setCookie.split(";", 2)[0];
 
     assertThat(get("/console", "Cookie", cookie).statusCode()).isEqualTo(200);
@@ -132,7 +155,8 @@ class AdminTokenTest {
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
 
-    HttpResponse<String> right = form("/console/login", "token=" + TOKEN + "&next=%2F%2Fevil.example");
+    HttpResponse<String> right =
+        form("/console/login", "token=" + TOKEN + "&next=%2F%2Fevil.example");
     assertThat(right.statusCode()).isEqualTo(303);
     assertThat(right.headers().firstValue("Location")).contains("/console");
     assertThat(right.headers().firstValue("Set-Cookie")).isPresent();
@@ -152,8 +176,10 @@ class AdminTokenTest {
   }
 
   HttpResponse<String> form(String path, String body) {
-    return send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 }

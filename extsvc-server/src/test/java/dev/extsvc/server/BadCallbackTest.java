@@ -30,9 +30,14 @@ class BadCallbackTest {
   void start() {
     RecordingHandler.reset();
     f = new Fixture(dir).withAcme();
-    InvocationResult r = f.services.invoke(Fixture.ACME, "SubmitApplication",
-        RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Eve\"}}}")),
-        new RecordingHandler("Eve", CallbackLoopTest.APPROVED), null);
+    InvocationResult r =
+        f.services.invoke(
+            Fixture.ACME,
+            "SubmitApplication",
+            RequestParts.fromJson(
+                Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Eve\"}}}")),
+            new RecordingHandler("Eve", CallbackLoopTest.APPROVED),
+            null);
     id = r.invocationId();
     approvedUrl = r.callbackUrls().get(CallbackLoopTest.APPROVED);
     eventsBefore = f.services.events(id).size();
@@ -44,16 +49,20 @@ class BadCallbackTest {
   }
 
   void assertNothingChangedButTheLog() {
-    assertThat(f.services.invocation(id).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
+    assertThat(f.services.invocation(id).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
     assertThat(f.services.callbacks(id)).isEmpty();
     assertThat(RecordingHandler.SEEN).isEmpty();
-    assertThat(f.services.events(id)).hasSize(eventsBefore + 1)
-        .last().satisfies(e -> assertThat(e.kind()).isEqualTo(EventKind.CALLBACK_REJECTED));
+    assertThat(f.services.events(id))
+        .hasSize(eventsBefore + 1)
+        .last()
+        .satisfies(e -> assertThat(e.kind()).isEqualTo(EventKind.CALLBACK_REJECTED));
   }
 
   @Test
   void malformedJsonIsAnswered400WithLineAndColumn() {
-    HttpResponse<String> r = f.postJson(approvedUrl, "{\"applicationNumber\": \"A\",\n \"status\": }");
+    HttpResponse<String> r =
+        f.postJson(approvedUrl, "{\"applicationNumber\": \"A\",\n \"status\": }");
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("Malformed JSON at line 2, column");
@@ -62,7 +71,8 @@ class BadCallbackTest {
 
   @Test
   void aBodyThatBreaksTheSchemaIsAnswered400SayingWhere() {
-    HttpResponse<String> r = f.postJson(approvedUrl, "{\"applicationNumber\":\"A\",\"approvedAmount\":\"lots\"}");
+    HttpResponse<String> r =
+        f.postJson(approvedUrl, "{\"applicationNumber\":\"A\",\"approvedAmount\":\"lots\"}");
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("status").contains("/approvedAmount");
@@ -71,7 +81,8 @@ class BadCallbackTest {
 
   @Test
   void duplicateKeysAreMalformed() {
-    HttpResponse<String> r = f.postJson(approvedUrl, "{\"status\":\"a\",\"status\":\"b\",\"applicationNumber\":\"A\"}");
+    HttpResponse<String> r =
+        f.postJson(approvedUrl, "{\"status\":\"a\",\"status\":\"b\",\"applicationNumber\":\"A\"}");
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("Duplicate field");
@@ -89,7 +100,8 @@ class BadCallbackTest {
 
   @Test
   void aMethodTheCallbackDoesNotDeclareIsAnswered405() {
-    HttpResponse<String> r = f.send("PUT", approvedUrl, "application/json", CallbackLoopTest.APPROVED_BODY);
+    HttpResponse<String> r =
+        f.send("PUT", approvedUrl, "application/json", CallbackLoopTest.APPROVED_BODY);
 
     assertThat(r.statusCode()).isEqualTo(405);
     assertThat(r.headers().firstValue("Allow")).hasValue("POST");
@@ -98,7 +110,8 @@ class BadCallbackTest {
 
   @Test
   void aWrongContentTypeIsAnswered415() {
-    HttpResponse<String> r = f.send("POST", approvedUrl, "text/plain", CallbackLoopTest.APPROVED_BODY);
+    HttpResponse<String> r =
+        f.send("POST", approvedUrl, "text/plain", CallbackLoopTest.APPROVED_BODY);
 
     assertThat(r.statusCode()).isEqualTo(415);
     assertNothingChangedButTheLog();
@@ -118,33 +131,38 @@ class BadCallbackTest {
   void aChunkedBodyOverTheLimitIsAnswered413() throws Exception {
     byte[] chunk = "x".repeat(64 * 1024).getBytes();
     // A stream of unknown length makes the client send it chunked.
-    InputStream endless = new InputStream() {
-      int sent;
+    InputStream endless =
+        new InputStream() {
+          int sent;
 
-      @Override
-      public int read() {
-        return sent++ < 2 * 1024 * 1024 ? 'x' : -1;
-      }
+          @Override
+          public int read() {
+            return sent++ < 2 * 1024 * 1024 ? 'x' : -1;
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) {
-        if (sent >= 2 * 1024 * 1024) {
-          return -1;
-        }
-        int n = Math.min(len, chunk.length);
-        System.arraycopy(chunk, 0, b, off, n);
-        sent += n;
-        return n;
-      }
-    };
-    HttpRequest request = HttpRequest.newBuilder(URI.create(approvedUrl)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> endless)).build();
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (sent >= 2 * 1024 * 1024) {
+              return -1;
+            }
+            int n = Math.min(len, chunk.length);
+            System.arraycopy(chunk, 0, b, off, n);
+            sent += n;
+            return n;
+          }
+        };
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(approvedUrl))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> endless))
+            .build();
 
     HttpResponse<String> r;
     try {
       r = f.http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      // The server may close the connection while the client is still sending; it must have answered 413 first.
+      // The server may close the connection while the client is still sending; it must have
+      // answered 413 first.
       r = null;
     }
 
@@ -167,7 +185,10 @@ class BadCallbackTest {
 
   @Test
   void anAbsurdNumberIsAnswered400() {
-    String number = "{\"applicationNumber\":\"A\",\"status\":\"a\",\"approvedAmount\":1" + "0".repeat(5000) + "}";
+    String number =
+        "{\"applicationNumber\":\"A\",\"status\":\"a\",\"approvedAmount\":1"
+            + "0".repeat(5000)
+            + "}";
 
     HttpResponse<String> r = f.postJson(approvedUrl, number);
 
@@ -179,8 +200,11 @@ class BadCallbackTest {
   @Test
   void invalidUtf8IsAnswered400() throws Exception {
     byte[] bytes = {'{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
-    HttpRequest request = HttpRequest.newBuilder(URI.create(approvedUrl)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(approvedUrl))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+            .build();
 
     HttpResponse<String> r = f.http.send(request, HttpResponse.BodyHandlers.ofString());
 

@@ -26,13 +26,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The asynchronous loop over real HTTP on loopback: invoke, callback URLs, receive, handle, answer. */
+/**
+ * The asynchronous loop over real HTTP on loopback: invoke, callback URLs, receive, handle, answer.
+ */
 class CallbackLoopTest {
   static final String APPROVED = "applicationOutcomeApproved";
   static final String REJECTED = "applicationOutcomeRejected";
   static final String ERROR = "applicationError";
-  static final String APPROVED_BODY = "{\"applicationNumber\":\"A-1001\",\"status\":\"approved\",\"approvedAmount\":350000}";
-  static final String ERROR_BODY = "{\"applicationNumber\":\"A-1001\",\"errorMessage\":\"missing payslip\"}";
+  static final String APPROVED_BODY =
+      "{\"applicationNumber\":\"A-1001\",\"status\":\"approved\",\"approvedAmount\":350000}";
+  static final String ERROR_BODY =
+      "{\"applicationNumber\":\"A-1001\",\"errorMessage\":\"missing payslip\"}";
 
   @TempDir Path dir;
   Fixture f;
@@ -53,8 +57,10 @@ class CallbackLoopTest {
   }
 
   InvocationResult submit(RecordingHandler handler, Duration timeout) {
-    RequestParts input = RequestParts.fromJson(Json.readTrusted(
-        "{\"body\":{\"applicant\":{\"name\":\"Alice\",\"address\":\"1 Main St\"}}}"));
+    RequestParts input =
+        RequestParts.fromJson(
+            Json.readTrusted(
+                "{\"body\":{\"applicant\":{\"name\":\"Alice\",\"address\":\"1 Main St\"}}}"));
     return f.services.invoke(Fixture.ACME, "SubmitApplication", input, handler, timeout);
   }
 
@@ -70,12 +76,15 @@ class CallbackLoopTest {
     String rejected = body.at("/callbackUrlForOutcomes/rejected").asText();
     String query = sent.uri().getRawQuery();
     assertThat(query).startsWith("callbackUrlForErrorCases=");
-    String error = URLDecoder.decode(query.substring(query.indexOf('=') + 1), StandardCharsets.UTF_8);
-    assertThat(List.of(approved, rejected, error)).allSatisfy(u -> assertThat(u).startsWith(base)
-        .matches(".*/callbacks/[A-Za-z0-9_-]{43}"));
+    String error =
+        URLDecoder.decode(query.substring(query.indexOf('=') + 1), StandardCharsets.UTF_8);
+    assertThat(List.of(approved, rejected, error))
+        .allSatisfy(u -> assertThat(u).startsWith(base).matches(".*/callbacks/[A-Za-z0-9_-]{43}"));
     assertThat(List.of(approved, rejected, error)).doesNotHaveDuplicates();
     assertThat(body.at("/applicant/name").asText()).isEqualTo("Alice");
-    assertThat(result.callbackUrls()).containsEntry(APPROVED, approved).containsEntry(REJECTED, rejected)
+    assertThat(result.callbackUrls())
+        .containsEntry(APPROVED, approved)
+        .containsEntry(REJECTED, rejected)
         .containsEntry(ERROR, error);
     assertThat(result.sentRequest().firstQuery("callbackUrlForErrorCases")).isEqualTo(error);
   }
@@ -83,11 +92,16 @@ class CallbackLoopTest {
   @Test
   void theStoredRequestMasksTokens() {
     InvocationResult result = submit(new RecordingHandler("Alice", APPROVED));
-    String token = result.callbackUrls().get(APPROVED).substring(result.callbackUrls().get(APPROVED).lastIndexOf('/') + 1);
+    String token =
+        result
+            .callbackUrls()
+            .get(APPROVED)
+            .substring(result.callbackUrls().get(APPROVED).lastIndexOf('/') + 1);
 
     String stored = f.services.invocation(result.invocationId()).orElseThrow().request();
     assertThat(stored).doesNotContain(token).contains("{token sha256:");
-    assertThat(f.services.events(result.invocationId())).extracting(EventRow::message)
+    assertThat(f.services.events(result.invocationId()))
+        .extracting(EventRow::message)
         .noneMatch(m -> m.contains(token));
   }
 
@@ -98,17 +112,24 @@ class CallbackLoopTest {
     HttpResponse<String> answer = f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY);
 
     assertThat(answer.statusCode()).isEqualTo(200);
-    assertThat(RecordingHandler.SEEN).singleElement().satisfies(s -> {
-      assertThat(s.applicant()).isEqualTo("Alice");
-      assertThat(s.key()).isEqualTo(APPROVED);
-      assertThat(s.callback().body().get("approvedAmount").asInt()).isEqualTo(350000);
-      assertThat(s.callback().callbackStatus()).isEqualTo(InvocationStatus.PENDING);
-      assertThat(s.callback().submitTime()).isEqualTo(f.clock.instant());
-      assertThat(s.callback().callbackTimeout()).isEqualTo(f.clock.instant().plus(Duration.ofHours(24)));
-      assertThat(s.callback().request().body().at("/applicant/name").asText()).isEqualTo("Alice");
-    });
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(f.services.callbacks(result.invocationId())).singleElement()
+    assertThat(RecordingHandler.SEEN)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.applicant()).isEqualTo("Alice");
+              assertThat(s.key()).isEqualTo(APPROVED);
+              assertThat(s.callback().body().get("approvedAmount").asInt()).isEqualTo(350000);
+              assertThat(s.callback().callbackStatus()).isEqualTo(InvocationStatus.PENDING);
+              assertThat(s.callback().submitTime()).isEqualTo(f.clock.instant());
+              assertThat(s.callback().callbackTimeout())
+                  .isEqualTo(f.clock.instant().plus(Duration.ofHours(24)));
+              assertThat(s.callback().request().body().at("/applicant/name").asText())
+                  .isEqualTo("Alice");
+            });
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(f.services.callbacks(result.invocationId()))
+        .singleElement()
         .satisfies(c -> assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED));
   }
 
@@ -117,14 +138,17 @@ class CallbackLoopTest {
     InvocationResult first = submit(new RecordingHandler("Bob", APPROVED, REJECTED, ERROR));
     InvocationResult second = submit(new RecordingHandler("Carol", APPROVED, REJECTED, ERROR));
 
-    var rejected = f.postJson(first.callbackUrls().get(REJECTED), "{\"errorMessage\":\"income too low\"}");
+    var rejected =
+        f.postJson(first.callbackUrls().get(REJECTED), "{\"errorMessage\":\"income too low\"}");
     var error = f.send("POST", second.callbackUrls().get(ERROR), "application/json", ERROR_BODY);
 
     assertThat(rejected.statusCode()).isEqualTo(200);
     assertThat(error.statusCode()).isEqualTo(200);
-    assertThat(RecordingHandler.SEEN).extracting(s -> s.applicant() + ":" + s.key())
+    assertThat(RecordingHandler.SEEN)
+        .extracting(s -> s.applicant() + ":" + s.key())
         .containsExactly("Bob:" + REJECTED, "Carol:" + ERROR);
-    assertThat(RecordingHandler.SEEN.get(1).callback().body().get("errorMessage").asText()).isEqualTo("missing payslip");
+    assertThat(RecordingHandler.SEEN.get(1).callback().body().get("errorMessage").asText())
+        .isEqualTo("missing payslip");
   }
 
   @Test
@@ -141,14 +165,16 @@ class CallbackLoopTest {
 
   @Test
   void aCallbackAfterTheDeadlineIsAnswered408AndNotHandled() {
-    InvocationResult result = submit(new RecordingHandler("Alice", APPROVED), Duration.ofMinutes(30));
+    InvocationResult result =
+        submit(new RecordingHandler("Alice", APPROVED), Duration.ofMinutes(30));
     f.clock.advance(Duration.ofMinutes(30));
 
     HttpResponse<String> answer = f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY);
 
     assertThat(answer.statusCode()).isEqualTo(408);
     assertThat(RecordingHandler.SEEN).isEmpty();
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.TIMED_OUT);
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.TIMED_OUT);
     assertThat(f.services.callbacks(result.invocationId())).isEmpty();
   }
 
@@ -166,11 +192,13 @@ class CallbackLoopTest {
   void aKeyTheHandlerDoesNotHandleIsAnswered404WithTheKey() {
     InvocationResult result = submit(new RecordingHandler("Alice", APPROVED));
 
-    HttpResponse<String> answer = f.postJson(result.callbackUrls().get(REJECTED), "{\"errorMessage\":\"no\"}");
+    HttpResponse<String> answer =
+        f.postJson(result.callbackUrls().get(REJECTED), "{\"errorMessage\":\"no\"}");
 
     assertThat(answer.statusCode()).isEqualTo(404);
     assertThat(answer.body()).contains("Callback not handled: " + REJECTED);
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
   }
 
   @Test
@@ -183,28 +211,35 @@ class CallbackLoopTest {
 
     assertThat(first.statusCode()).isEqualTo(500);
     assertThat(first.body()).doesNotContain("database is down");
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
-    assertThat(f.services.callbacks(result.invocationId())).singleElement()
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
+    assertThat(f.services.callbacks(result.invocationId()))
+        .singleElement()
         .satisfies(c -> assertThat(c.error()).contains("database is down"));
 
     HttpResponse<String> retry = f.postJson(url, APPROVED_BODY);
 
     assertThat(retry.statusCode()).isEqualTo(200);
     assertThat(RecordingHandler.SEEN).hasSize(1);
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(f.services.callbacks(result.invocationId())).singleElement().satisfies(c -> {
-      assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
-      assertThat(c.attempts()).isEqualTo(2);
-    });
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(f.services.callbacks(result.invocationId()))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+              assertThat(c.attempts()).isEqualTo(2);
+            });
   }
 
   @Test
   void aCallbackArrivingBeforeTheCalloutReturnedIsMatched() {
     AtomicReference<HttpResponse<String>> early = new AtomicReference<>();
-    f.bank.beforeAnswer(r -> {
-      String url = Json.readTrusted(r.body()).at("/callbackUrlForOutcomes/approved").asText();
-      early.set(f.postJson(url, APPROVED_BODY));
-    });
+    f.bank.beforeAnswer(
+        r -> {
+          String url = Json.readTrusted(r.body()).at("/callbackUrlForOutcomes/approved").asText();
+          early.set(f.postJson(url, APPROVED_BODY));
+        });
 
     InvocationResult result = submit(new RecordingHandler("Alice", APPROVED));
 
@@ -220,15 +255,18 @@ class CallbackLoopTest {
   void theCallbackIsCommittedBeforeTheHandlerRunsAndSoBeforeAny2xx() {
     InvocationResult result = submit(new RecordingHandler("Alice", APPROVED));
     AtomicReference<List<CallbackRow>> seenByAnotherConnection = new AtomicReference<>();
-    RecordingHandler.DURING = () -> {
-      try (JdbcStore other = JdbcStore.sqlite(dir.resolve("extsvc.db"))) {
-        seenByAnotherConnection.set(other.callbacks(result.invocationId()));
-      }
-    };
+    RecordingHandler.DURING =
+        () -> {
+          try (JdbcStore other = JdbcStore.sqlite(dir.resolve("extsvc.db"))) {
+            seenByAnotherConnection.set(other.callbacks(result.invocationId()));
+          }
+        };
 
-    assertThat(f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode()).isEqualTo(200);
+    assertThat(f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode())
+        .isEqualTo(200);
 
-    assertThat(seenByAnotherConnection.get()).singleElement()
+    assertThat(seenByAnotherConnection.get())
+        .singleElement()
         .satisfies(c -> assertThat(c.outcome()).isEqualTo(CallbackOutcome.RECEIVED));
   }
 
@@ -240,9 +278,13 @@ class CallbackLoopTest {
 
     assertThat(f.services.sweepNow()).isEqualTo(1);
 
-    assertThat(f.services.invocation(soon.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.TIMED_OUT);
-    assertThat(f.services.invocation(later.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
-    assertThat(RecordingHandler.TIMED_OUT).extracting(t -> t.invocationId()).containsExactly(soon.invocationId());
+    assertThat(f.services.invocation(soon.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.TIMED_OUT);
+    assertThat(f.services.invocation(later.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
+    assertThat(RecordingHandler.TIMED_OUT)
+        .extracting(t -> t.invocationId())
+        .containsExactly(soon.invocationId());
     assertThat(f.services.sweepNow()).isZero();
   }
 
@@ -256,23 +298,27 @@ class CallbackLoopTest {
     var inv = f.services.invocation(result.invocationId()).orElseThrow();
     assertThat(inv.status()).isEqualTo(InvocationStatus.CANCELLED);
     assertThat(inv.reason()).contains("503");
-    assertThat(f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode()).isEqualTo(404);
+    assertThat(f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
   void aCalloutThatCannotConnectCancelsTheInvocationAndThrows() {
     f.close();
-    f = new Fixture(dir.resolve("b"), b -> b.endpoint(Fixture.ACME, "http://127.0.0.1:1")).withAcme();
+    f =
+        new Fixture(dir.resolve("b"), b -> b.endpoint(Fixture.ACME, "http://127.0.0.1:1"))
+            .withAcme();
 
     assertThatThrownBy(() -> submit(new RecordingHandler("Alice", APPROVED)))
         .isInstanceOf(CalloutException.class)
         .hasMessageContaining("failed")
-        .satisfies(e -> {
-          UUID id = ((CalloutException) e).invocationId();
-          var inv = f.services.invocation(id).orElseThrow();
-          assertThat(inv.status()).isEqualTo(InvocationStatus.CANCELLED);
-          assertThat(inv.reason()).contains("failed");
-        });
+        .satisfies(
+            e -> {
+              UUID id = ((CalloutException) e).invocationId();
+              var inv = f.services.invocation(id).orElseThrow();
+              assertThat(inv.status()).isEqualTo(InvocationStatus.CANCELLED);
+              assertThat(inv.reason()).contains("failed");
+            });
   }
 
   @Test
@@ -284,17 +330,30 @@ class CallbackLoopTest {
 
   @Test
   void anInvocationWithoutAHandlerRecordsItsCallbackWhichCompletesIt() {
-    RequestParts input = RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Dan\"}}}"));
-    InvocationResult result = f.services.invoke(Fixture.ACME, "SubmitApplication", input, null, null);
+    RequestParts input =
+        RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Dan\"}}}"));
+    InvocationResult result =
+        f.services.invoke(Fixture.ACME, "SubmitApplication", input, null, null);
 
-    assertThat(f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode()).isEqualTo(200);
+    assertThat(f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode())
+        .isEqualTo(200);
 
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(f.services.callbacks(result.invocationId())).singleElement().satisfies(c -> {
-      assertThat(c.key()).isEqualTo(APPROVED);
-      assertThat(Json.readTrusted(c.body()).get("status").asText()).isEqualTo("approved");
-    });
-    assertThat(f.services.events(result.invocationId())).extracting(EventRow::kind)
-        .containsSubsequence(EventKind.SUBMITTED, EventKind.CALLBACK_URL, EventKind.CALLOUT, EventKind.CALLBACK_RECEIVED, EventKind.COMPLETED);
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(f.services.callbacks(result.invocationId()))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.key()).isEqualTo(APPROVED);
+              assertThat(Json.readTrusted(c.body()).get("status").asText()).isEqualTo("approved");
+            });
+    assertThat(f.services.events(result.invocationId()))
+        .extracting(EventRow::kind)
+        .containsSubsequence(
+            EventKind.SUBMITTED,
+            EventKind.CALLBACK_URL,
+            EventKind.CALLOUT,
+            EventKind.CALLBACK_RECEIVED,
+            EventKind.COMPLETED);
   }
 }

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every console action over real HTTP, through the REST API and through the console's own forms and pages. */
+/**
+ * Every console action over real HTTP, through the REST API and through the console's own forms and
+ * pages.
+ */
 class ConsoleActionsTest {
   @TempDir Path dir;
   Fixture f;
@@ -45,13 +48,17 @@ class ConsoleActionsTest {
   }
 
   InvocationResult submit(RecordingHandler handler) {
-    RequestParts input = RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Alice\"}}}"));
-    return f.services.invoke(Fixture.ACME, "SubmitApplication", input, handler, Duration.ofHours(1));
+    RequestParts input =
+        RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Alice\"}}}"));
+    return f.services.invoke(
+        Fixture.ACME, "SubmitApplication", input, handler, Duration.ofHours(1));
   }
 
   HttpResponse<String> form(String path, String body, String origin) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (origin != null) {
       b.header("Origin", origin);
     }
@@ -79,16 +86,21 @@ class ConsoleActionsTest {
     UUID a = submit(new RecordingHandler("A", APPROVED)).invocationId();
     UUID b = submit(new RecordingHandler("B", APPROVED)).invocationId();
 
-    HttpResponse<String> api = f.postJson(base + "/api/invocations/" + a + "/cancel", "{\"reason\":\"duplicate\"}");
+    HttpResponse<String> api =
+        f.postJson(base + "/api/invocations/" + a + "/cancel", "{\"reason\":\"duplicate\"}");
     assertThat(api.statusCode()).isEqualTo(200);
     assertThat(Json.readTrusted(api.body()).get("status").asText()).isEqualTo("CANCELLED");
-    assertThat(f.postJson(base + "/api/invocations/" + a + "/cancel", "").statusCode()).isEqualTo(409);
+    assertThat(f.postJson(base + "/api/invocations/" + a + "/cancel", "").statusCode())
+        .isEqualTo(409);
 
-    HttpResponse<String> console = form("/console/invocations/" + b + "/cancel", "reason=" + enc("customer called"), base);
+    HttpResponse<String> console =
+        form("/console/invocations/" + b + "/cancel", "reason=" + enc("customer called"), base);
     assertThat(console.statusCode()).isEqualTo(303);
-    assertThat(console.headers().firstValue("Location")).contains("/console/invocations/" + b + "?done=cancelled");
+    assertThat(console.headers().firstValue("Location"))
+        .contains("/console/invocations/" + b + "?done=cancelled");
     assertThat(f.services.invocation(b).orElseThrow().reason()).isEqualTo("customer called");
-    assertThat(get(console.headers().firstValue("Location").orElseThrow()).body()).contains("Invocation cancelled.")
+    assertThat(get(console.headers().firstValue("Location").orElseThrow()).body())
+        .contains("Invocation cancelled.")
         .contains("customer called");
   }
 
@@ -96,10 +108,12 @@ class ConsoleActionsTest {
   void aFormPostedFromAnotherSiteIsRefused() {
     UUID id = submit(new RecordingHandler("A", APPROVED)).invocationId();
 
-    HttpResponse<String> r = form("/console/invocations/" + id + "/cancel", "", "https://evil.example");
+    HttpResponse<String> r =
+        form("/console/invocations/" + id + "/cancel", "", "https://evil.example");
 
     assertThat(r.statusCode()).isEqualTo(403);
-    assertThat(f.services.invocation(id).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
+    assertThat(f.services.invocation(id).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
   }
 
   @Test
@@ -121,34 +135,45 @@ class ConsoleActionsTest {
     JsonNode out = Json.readTrusted(api.body());
     assertThat(out.at("/answerCode").asInt()).isEqualTo(200);
     assertThat(out.at("/callback/outcome").asText()).isEqualTo("HANDLED");
-    assertThat(f.postJson(base + "/api/callbacks/" + failed1.id() + "/replay", "").statusCode()).isEqualTo(409);
-    assertThat(f.postJson(base + "/api/callbacks/" + UUID.randomUUID() + "/replay", "").statusCode()).isEqualTo(404);
+    assertThat(f.postJson(base + "/api/callbacks/" + failed1.id() + "/replay", "").statusCode())
+        .isEqualTo(409);
+    assertThat(
+            f.postJson(base + "/api/callbacks/" + UUID.randomUUID() + "/replay", "").statusCode())
+        .isEqualTo(404);
 
     HttpResponse<String> console = form("/console/callbacks/" + failed2.id() + "/retry", "", base);
     assertThat(console.statusCode()).isEqualTo(303);
     assertThat(console.headers().firstValue("Location").orElseThrow())
         .startsWith("/console/invocations/" + second.invocationId() + "?done=retry-200");
-    assertThat(f.services.store().callback(failed2.id()).orElseThrow().outcome()).isEqualTo(CallbackOutcome.HANDLED);
+    assertThat(f.services.store().callback(failed2.id()).orElseThrow().outcome())
+        .isEqualTo(CallbackOutcome.HANDLED);
     assertThat(RecordingHandler.SEEN).hasSize(2);
   }
 
   @Test
   void registerAnUploadedSpecThroughTheConsoleFormAndShowItsReport() {
     f.services.register(Fixture.acmeSpec(), null);
-    HttpResponse<String> ok = form("/console/services",
-        "name=" + enc("Acme Two") + "&document=" + enc(Fixture.acmeSpec()), base);
+    HttpResponse<String> ok =
+        form(
+            "/console/services",
+            "name=" + enc("Acme Two") + "&document=" + enc(Fixture.acmeSpec()),
+            base);
     assertThat(ok.statusCode()).isEqualTo(201);
     assertThat(ok.body()).contains("Registered Acme Two");
     assertThat(f.services.service("Acme Two")).isPresent();
 
-    HttpResponse<String> bad = form("/console/services", "document=" + enc("{\"openapi\":\"3.0.3\",\"info\":"), base);
+    HttpResponse<String> bad =
+        form("/console/services", "document=" + enc("{\"openapi\":\"3.0.3\",\"info\":"), base);
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("Not registered").contains("ERROR");
     assertThat(form("/console/services", "document=", base).statusCode()).isEqualTo(400);
 
     HttpResponse<String> page = get("/console/services");
-    assertThat(page.body()).contains("Acme Two").contains("applicationOutcomeApproved")
-        .contains("query parameter callbackUrlForErrorCases").contains("Registration report");
+    assertThat(page.body())
+        .contains("Acme Two")
+        .contains("applicationOutcomeApproved")
+        .contains("query parameter callbackUrlForErrorCases")
+        .contains("Registration report");
   }
 
   @Test
@@ -162,19 +187,26 @@ class ConsoleActionsTest {
     JsonNode cancelled = Json.readTrusted(get("/api/invocations?status=CANCELLED").body());
     assertThat(cancelled.findValuesAsText("id")).containsExactly(ids.get(3).toString());
     assertThat(Json.readTrusted(get("/api/invocations?service=nope").body())).isEmpty();
-    assertThat(Json.readTrusted(get("/api/invocations?operation=SubmitApplication&limit=5").body())).hasSize(5);
+    assertThat(Json.readTrusted(get("/api/invocations?operation=SubmitApplication&limit=5").body()))
+        .hasSize(5);
     assertThat(get("/api/invocations?status=LOST").statusCode()).isEqualTo(400);
 
     String filtered = get("/console/invocations?status=CANCELLED").body();
-    assertThat(filtered).contains("data-status=\"CANCELLED\"").doesNotContain("data-status=\"PENDING\"");
-    // Newest first by id (UUIDv7; the test clock stands still, so the order within a millisecond is the id's).
-    List<String> newestFirst = ids.stream().map(UUID::toString).sorted(java.util.Comparator.reverseOrder()).toList();
+    assertThat(filtered)
+        .contains("data-status=\"CANCELLED\"")
+        .doesNotContain("data-status=\"PENDING\"");
+    // Newest first by id (UUIDv7; the test clock stands still, so the order within a millisecond is
+    // the id's).
+    List<String> newestFirst =
+        ids.stream().map(UUID::toString).sorted(java.util.Comparator.reverseOrder()).toList();
     String first = get("/console/invocations").body();
     assertThat(first.split("data-status=", -1)).hasSize(51);
     assertThat(first).contains("before=" + newestFirst.get(49));
     String older = get("/console/invocations?before=" + newestFirst.get(49)).body();
     assertThat(older.split("data-status=", -1)).hasSize(6);
-    assertThat(older).contains(newestFirst.get(54)).doesNotContain("title=\"" + newestFirst.get(49) + "\"");
+    assertThat(older)
+        .contains(newestFirst.get(54))
+        .doesNotContain("title=\"" + newestFirst.get(49) + "\"");
 
     HttpResponse<String> search = get("/console/invocations?id=" + ids.get(7));
     assertThat(search.statusCode()).isEqualTo(303);
@@ -184,18 +216,33 @@ class ConsoleActionsTest {
 
   @Test
   void strangersMarkupIsEscapedAndNoLiveTokenIsShown() {
-    InvocationResult r = f.services.invoke(Fixture.ACME, "SubmitApplication",
-        RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"<i>x</i>\"}}}")), null,
-        Duration.ofHours(1));
+    InvocationResult r =
+        f.services.invoke(
+            Fixture.ACME,
+            "SubmitApplication",
+            RequestParts.fromJson(
+                Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"<i>x</i>\"}}}")),
+            null,
+            Duration.ofHours(1));
     String url = r.callbackUrls().get(ERROR);
-    send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .header("X-Probe", "<script>alert(1)</script>")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"errorMessage\":\"<img src=x onerror=alert(1)>\"}")).build());
+    send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .header("X-Probe", "<script>alert(1)</script>")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"errorMessage\":\"<img src=x onerror=alert(1)>\"}"))
+            .build());
 
     String page = get("/console/invocations/" + r.invocationId()).body();
 
-    assertThat(page).doesNotContain("<img src=x").doesNotContain("<script>alert").doesNotContain("<i>x</i>");
-    assertThat(page).contains("&lt;img src=x onerror=alert(1)&gt;").contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+    assertThat(page)
+        .doesNotContain("<img src=x")
+        .doesNotContain("<script>alert")
+        .doesNotContain("<i>x</i>");
+    assertThat(page)
+        .contains("&lt;img src=x onerror=alert(1)&gt;")
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;");
     String token = url.substring(url.indexOf("/callbacks/") + "/callbacks/".length());
     assertThat(page).doesNotContain(token).contains("{token sha256:");
     assertThat(get("/console").body()).doesNotContain(token);
@@ -206,7 +253,8 @@ class ConsoleActionsTest {
     HttpResponse<String> r = get("/console");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
+    assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow())
+        .contains("script-src 'self'");
     assertThat(get("/console/static/htmx.min.js").statusCode()).isEqualTo(200);
     assertThat(get("/console/static/console.css").statusCode()).isEqualTo(200);
     assertThat(get("/console/static/..%2Fpom.xml").statusCode()).isEqualTo(404);

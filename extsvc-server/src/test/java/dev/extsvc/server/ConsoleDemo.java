@@ -25,10 +25,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Serves the console over sample data: the Acme spec, invocations against a stand-in bank in every status, a
- * handler failure to run again, and a callback full of markup to show it escaped. Used by the browser test
- * ({@code scripts/console-browser-test}) and for a look by hand. Arguments: [info file]; the admin token, if any,
- * comes from EXTSVC_ADMIN_TOKEN. Runs until killed.
+ * Serves the console over sample data: the Acme spec, invocations against a stand-in bank in every
+ * status, a handler failure to run again, and a callback full of markup to show it escaped. Used by
+ * the browser test ({@code scripts/console-browser-test}) and for a look by hand. Arguments: [info
+ * file]; the admin token, if any, comes from EXTSVC_ADMIN_TOKEN. Runs until killed.
  */
 final class ConsoleDemo {
   static final String XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>";
@@ -48,16 +48,24 @@ final class ConsoleDemo {
     try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    ExternalServices services = ExternalServices.builder().store(store).publicBaseUrl("http://127.0.0.1:" + port)
-        .endpoint(Fixture.ACME, bank.url()).allowPrivateNetworks(true).allowHandlerPackage("dev.extsvc.server")
-        .sweepInterval(Duration.ofMillis(200)).build();
+    ExternalServices services =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("http://127.0.0.1:" + port)
+            .endpoint(Fixture.ACME, bank.url())
+            .allowPrivateNetworks(true)
+            .allowHandlerPackage("dev.extsvc.server")
+            .sweepInterval(Duration.ofMillis(200))
+            .build();
     ExtsvcServer.Builder builder = ExtsvcServer.builder(services).port(port);
     String token = System.getenv("EXTSVC_ADMIN_TOKEN");
     if (token != null && !token.isBlank()) {
       builder.adminToken(token);
     }
     ExtsvcServer server = builder.build().start();
-    services.register(Files.readString(Path.of(args.length > 1 ? args[1] : "../examples/acme-mortgages.json")), null);
+    services.register(
+        Files.readString(Path.of(args.length > 1 ? args[1] : "../examples/acme-mortgages.json")),
+        null);
 
     Map<String, String> ids = new ConsoleDemo(services).populate(bank);
     ids.put("url", server.localUrl());
@@ -66,36 +74,54 @@ final class ConsoleDemo {
     if (args.length > 0) {
       Path file = Path.of(args[0]);
       Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), info);
-      Files.move(file.resolveSibling(file.getFileName() + ".tmp"), file,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          file.resolveSibling(file.getFileName() + ".tmp"),
+          file,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     Thread.currentThread().join();
   }
 
   private Map<String, String> populate(TestBank bank) throws Exception {
     Map<String, String> ids = new LinkedHashMap<>();
-    String[] names = {"Alice", "Bob", "Chen", "Dana", "Emeka", "Fatima", "Gina", "Hugo", "Ines", "Jun"};
+    String[] names = {
+      "Alice", "Bob", "Chen", "Dana", "Emeka", "Fatima", "Gina", "Hugo", "Ines", "Jun"
+    };
     for (int i = 0; i < names.length; i++) {
-      InvocationResult r = submit(names[i], new RecordingHandler(names[i], APPROVED, REJECTED), Duration.ofHours(2 + i));
+      InvocationResult r =
+          submit(
+              names[i],
+              new RecordingHandler(names[i], APPROVED, REJECTED),
+              Duration.ofHours(2 + i));
       if (i % 3 == 0) {
         post(r.callbackUrls().get(APPROVED), APPROVED_BODY, Map.of("Idempotency-Key", "demo-" + i));
         ids.putIfAbsent("completed", r.invocationId().toString());
       } else if (i % 3 == 1) {
-        post(r.callbackUrls().get(REJECTED), "{\"applicationNumber\":\"A-10" + i + "\",\"status\":\"rejected\","
-            + "\"rejectionReason\":\"income too low\"}", Map.of());
+        post(
+            r.callbackUrls().get(REJECTED),
+            "{\"applicationNumber\":\"A-10"
+                + i
+                + "\",\"status\":\"rejected\","
+                + "\"rejectionReason\":\"income too low\"}",
+            Map.of());
       } else {
         ids.putIfAbsent("pending", r.invocationId().toString());
       }
     }
-    // A handler that fails once: the callback is answered 500 and can be run again from the console.
-    InvocationResult failing = submit("Kofi", new RecordingHandler("Kofi", APPROVED), Duration.ofMinutes(40));
+    // A handler that fails once: the callback is answered 500 and can be run again from the
+    // console.
+    InvocationResult failing =
+        submit("Kofi", new RecordingHandler("Kofi", APPROVED), Duration.ofMinutes(40));
     RecordingHandler.FAILURES_LEFT.set(1);
     post(failing.callbackUrls().get(APPROVED), APPROVED_BODY, Map.of());
     ids.put("failed", failing.invocationId().toString());
 
     // Strangers' markup in headers and body: the console must show it as text.
     InvocationResult probe = submit("Mallory", null, Duration.ofHours(3));
-    post(probe.callbackUrls().get(ERROR), "{\"applicationNumber\":\"A-666\",\"errorMessage\":" + Json.write(XSS) + "}",
+    post(
+        probe.callbackUrls().get(ERROR),
+        "{\"applicationNumber\":\"A-666\",\"errorMessage\":" + Json.write(XSS) + "}",
         Map.of("X-Probe", XSS));
     ids.put("xss", probe.invocationId().toString());
 
@@ -117,7 +143,12 @@ final class ConsoleDemo {
     ids.put("dueSoon", soon.invocationId().toString());
 
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (services.invocation(UUID.fromString(ids.get("timedOut"))).orElseThrow().status().isFinal() == false
+    while (services
+                .invocation(UUID.fromString(ids.get("timedOut")))
+                .orElseThrow()
+                .status()
+                .isFinal()
+            == false
         && System.nanoTime() < until) {
       Thread.sleep(100);
     }
@@ -125,14 +156,20 @@ final class ConsoleDemo {
   }
 
   private InvocationResult submit(String name, CallbackHandler handler, Duration timeout) {
-    RequestParts input = RequestParts.fromJson(Json.readTrusted(
-        "{\"body\":{\"applicant\":{\"name\":" + Json.write(name) + ",\"address\":\"1 Main St\"}}}"));
+    RequestParts input =
+        RequestParts.fromJson(
+            Json.readTrusted(
+                "{\"body\":{\"applicant\":{\"name\":"
+                    + Json.write(name)
+                    + ",\"address\":\"1 Main St\"}}}"));
     return services.invoke(Fixture.ACME, "SubmitApplication", input, handler, timeout);
   }
 
   private void post(String url, String body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
     http.send(b.build(), HttpResponse.BodyHandlers.discarding());
   }

@@ -41,8 +41,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every credential kind against a real service on loopback (and a real token endpoint, and real TLS with
- * certificates made for the test); afterwards, no secret in the log, the events or the API's answers.
+ * Every credential kind against a real service on loopback (and a real token endpoint, and real TLS
+ * with certificates made for the test); afterwards, no secret in the log, the events or the API's
+ * answers.
  */
 class CredentialsTest {
   static final String SERVICE = "Secured";
@@ -52,8 +53,16 @@ class CredentialsTest {
   static final String CLIENT_SECRET = "client-secret-x1y2";
   static final String TENANT = "tenant-hdr-5c5c";
   static final String ACCESS_TOKEN = "access-token-";
-  static final List<String> SECRETS = List.of(API_KEY, BEARER, PASSWORD, CLIENT_SECRET, TENANT, ACCESS_TOKEN,
-      TestCertificates.PASSWORD, Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes()));
+  static final List<String> SECRETS =
+      List.of(
+          API_KEY,
+          BEARER,
+          PASSWORD,
+          CLIENT_SECRET,
+          TENANT,
+          ACCESS_TOKEN,
+          TestCertificates.PASSWORD,
+          Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes()));
 
   /** Everything the runtime showed about the invocations of this class: events and API answers. */
   static final List<String> SHOWN = new CopyOnWriteArrayList<>();
@@ -65,10 +74,13 @@ class CredentialsTest {
   final List<Fixture> fixtures = new ArrayList<>();
 
   Fixture fixture(Consumer<dev.extsvc.runtime.ExternalServices.Builder> customizer) {
-    Fixture f = new Fixture(dir.resolve("f" + fixtures.size()), b -> {
-      b.service(SERVICE, s -> s.endpoint(service.url()));
-      customizer.accept(b);
-    });
+    Fixture f =
+        new Fixture(
+            dir.resolve("f" + fixtures.size()),
+            b -> {
+              b.service(SERVICE, s -> s.endpoint(service.url()));
+              customizer.accept(b);
+            });
     fixtures.add(f);
     Registration r = f.services.register(spec(), SERVICE);
     assertThat(r.ok()).as(r.report().toString()).isTrue();
@@ -84,8 +96,12 @@ class CredentialsTest {
   }
 
   static InvocationResult call(Fixture f, String operation) {
-    return f.services.invoke(SERVICE, operation, new RequestParts().body(Json.MAPPER.createObjectNode().put("n", 1)),
-        null, null);
+    return f.services.invoke(
+        SERVICE,
+        operation,
+        new RequestParts().body(Json.MAPPER.createObjectNode().put("n", 1)),
+        null,
+        null);
   }
 
   @AfterEach
@@ -95,11 +111,15 @@ class CredentialsTest {
       String list = f.send("GET", api, null, null).body();
       SHOWN.add(list);
       SHOWN.add(f.send("GET", f.server.localUrl() + "/api/services", null, null).body());
-      Json.readTrusted(list).forEach(inv -> {
-        String id = inv.path("id").asText();
-        SHOWN.add(f.send("GET", api + "/" + id, null, null).body());
-        f.services.events(java.util.UUID.fromString(id)).forEach(e -> SHOWN.add(e.kind() + " " + e.message()));
-      });
+      Json.readTrusted(list)
+          .forEach(
+              inv -> {
+                String id = inv.path("id").asText();
+                SHOWN.add(f.send("GET", api + "/" + id, null, null).body());
+                f.services
+                    .events(java.util.UUID.fromString(id))
+                    .forEach(e -> SHOWN.add(e.kind() + " " + e.message()));
+              });
       f.close();
     }
     service.close();
@@ -109,8 +129,12 @@ class CredentialsTest {
   @AfterAll
   static void noSecretIsInTheLogTheEventsOrTheApi() throws IOException {
     String log = Files.readString(Path.of("target/test.log"), StandardCharsets.UTF_8);
-    assertThat(log).as("the log was written by this class's runs").contains("Registered service Secured");
-    assertThat(SHOWN).as("events and API answers were collected").anyMatch(s -> s.contains("CALLOUT"));
+    assertThat(log)
+        .as("the log was written by this class's runs")
+        .contains("Registered service Secured");
+    assertThat(SHOWN)
+        .as("events and API answers were collected")
+        .anyMatch(s -> s.contains("CALLOUT"));
     for (String secret : SECRETS) {
       assertThat(log).as("the test log").doesNotContain(secret);
       assertThat(SHOWN).as("events and API answers").noneMatch(s -> s.contains(secret));
@@ -119,10 +143,17 @@ class CredentialsTest {
 
   @Test
   void anApiKeyGoesInTheHeaderTheSpecNamesWithTheCredentialsCustomHeaders() {
-    Fixture f = fixture(b -> b
-        .credential(new ApiKey("acme-key", ApiKey.In.HEADER, "X-API-Key", Secret.of(API_KEY),
-            Map.of("X-Tenant", Secret.of(TENANT))))
-        .service(SERVICE, s -> s.credential("acme-key")));
+    Fixture f =
+        fixture(
+            b ->
+                b.credential(
+                        new ApiKey(
+                            "acme-key",
+                            ApiKey.In.HEADER,
+                            "X-API-Key",
+                            Secret.of(API_KEY),
+                            Map.of("X-Tenant", Secret.of(TENANT))))
+                    .service(SERVICE, s -> s.credential("acme-key")));
 
     InvocationResult r = call(f, "keyHeader");
 
@@ -135,25 +166,32 @@ class CredentialsTest {
 
   @Test
   void anApiKeyInTheQueryIsAddedToTheUrlButNotToWhatIsStoredOrLogged() {
-    Fixture f = fixture(b -> b
-        .credential(new ApiKey("acme-key", ApiKey.In.QUERY, "api_key", Secret.of(API_KEY)))
-        .service(SERVICE, s -> s.credential("acme-key")));
+    Fixture f =
+        fixture(
+            b ->
+                b.credential(new ApiKey("acme-key", ApiKey.In.QUERY, "api_key", Secret.of(API_KEY)))
+                    .service(SERVICE, s -> s.credential("acme-key")));
 
     InvocationResult r = call(f, "keyQuery");
 
     assertThat(r.statusCode()).isEqualTo(201);
     assertThat(service.seen().get(0).uri().getQuery()).isEqualTo("api_key=" + API_KEY);
-    assertThat(f.services.events(r.invocationId())).allSatisfy(e -> assertThat(e.message()).doesNotContain(API_KEY));
+    assertThat(f.services.events(r.invocationId()))
+        .allSatisfy(e -> assertThat(e.message()).doesNotContain(API_KEY));
   }
 
   @Test
   void anApiKeyInACookieJoinsTheCookiesTheCallerSent() {
-    Fixture f = fixture(b -> b
-        .credential(new ApiKey("acme-key", ApiKey.In.COOKIE, "session", Secret.of(API_KEY)))
-        .service(SERVICE, s -> s.credential("acme-key")));
+    Fixture f =
+        fixture(
+            b ->
+                b.credential(
+                        new ApiKey("acme-key", ApiKey.In.COOKIE, "session", Secret.of(API_KEY)))
+                    .service(SERVICE, s -> s.credential("acme-key")));
 
-    InvocationResult r = f.services.invoke(SERVICE, "keyCookie", new RequestParts().header("Cookie", "lang=en"),
-        null, null);
+    InvocationResult r =
+        f.services.invoke(
+            SERVICE, "keyCookie", new RequestParts().header("Cookie", "lang=en"), null, null);
 
     assertThat(r.statusCode()).isEqualTo(201);
     assertThat(service.seen().get(0).header("Cookie")).isEqualTo("lang=en; session=" + API_KEY);
@@ -163,23 +201,28 @@ class CredentialsTest {
   void aBearerTokenIsReadFromItsFileAtEachCallSoARotatedFileIsUsed() throws IOException {
     Path file = dir.resolve("token");
     Files.writeString(file, BEARER + "-old\n");
-    Fixture f = fixture(b -> b
-        .credential(new BearerToken("acme-token", Secret.file(file)))
-        .service(SERVICE, s -> s.credential("acme-token")));
+    Fixture f =
+        fixture(
+            b ->
+                b.credential(new BearerToken("acme-token", Secret.file(file)))
+                    .service(SERVICE, s -> s.credential("acme-token")));
 
     call(f, "bearer");
     Files.writeString(file, BEARER + "\n");
     call(f, "bearer");
 
-    assertThat(service.seen()).extracting(s -> s.header("Authorization"))
+    assertThat(service.seen())
+        .extracting(s -> s.header("Authorization"))
         .containsExactly("Bearer " + BEARER + "-old", "Bearer " + BEARER);
   }
 
   @Test
   void basicAuthenticationSendsUserAndPassword() {
-    Fixture f = fixture(b -> b
-        .credential(new BasicAuth("acme-basic", "alice", Secret.of(PASSWORD)))
-        .service(SERVICE, s -> s.credential("acme-basic")));
+    Fixture f =
+        fixture(
+            b ->
+                b.credential(new BasicAuth("acme-basic", "alice", Secret.of(PASSWORD)))
+                    .service(SERVICE, s -> s.credential("acme-basic")));
 
     call(f, "basic");
 
@@ -191,23 +234,39 @@ class CredentialsTest {
 
   /** A token endpoint that checks the client's id and secret and issues numbered tokens. */
   void issueTokens(long expiresIn, Duration delay) {
-    tokenEndpoint.answer(s -> {
-      String expected = "Basic " + Base64.getEncoder().encodeToString(("app-1:" + CLIENT_SECRET).getBytes());
-      if (!expected.equals(s.header("Authorization")) || !s.body().contains("grant_type=client_credentials")) {
-        return new LocalService.Answer(401, "{\"error\":\"invalid_client\"}");
-      }
-      sleep(delay);
-      int n = tokensIssued.incrementAndGet();
-      return new LocalService.Answer(200, "{\"access_token\":\"" + ACCESS_TOKEN + n
-          + "\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn + "}");
-    });
+    tokenEndpoint.answer(
+        s -> {
+          String expected =
+              "Basic " + Base64.getEncoder().encodeToString(("app-1:" + CLIENT_SECRET).getBytes());
+          if (!expected.equals(s.header("Authorization"))
+              || !s.body().contains("grant_type=client_credentials")) {
+            return new LocalService.Answer(401, "{\"error\":\"invalid_client\"}");
+          }
+          sleep(delay);
+          int n = tokensIssued.incrementAndGet();
+          return new LocalService.Answer(
+              200,
+              "{\"access_token\":\""
+                  + ACCESS_TOKEN
+                  + n
+                  + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                  + expiresIn
+                  + "}");
+        });
   }
 
   Fixture oauthFixture() {
-    return fixture(b -> b
-        .credential(new OAuth2ClientCredentials("acme-oauth", URI.create(tokenEndpoint.url() + "/oauth/token"),
-            "app-1", Secret.of(CLIENT_SECRET), List.of("orders"), Map.of()))
-        .service(SERVICE, s -> s.credential("acme-oauth")));
+    return fixture(
+        b ->
+            b.credential(
+                    new OAuth2ClientCredentials(
+                        "acme-oauth",
+                        URI.create(tokenEndpoint.url() + "/oauth/token"),
+                        "app-1",
+                        Secret.of(CLIENT_SECRET),
+                        List.of("orders"),
+                        Map.of()))
+                .service(SERVICE, s -> s.credential("acme-oauth")));
   }
 
   @Test
@@ -223,17 +282,25 @@ class CredentialsTest {
     call(f, "oauth");
 
     assertThat(tokensIssued).hasValue(2);
-    assertThat(service.seen()).extracting(s -> s.header("Authorization")).containsExactly(
-        "Bearer " + ACCESS_TOKEN + 1, "Bearer " + ACCESS_TOKEN + 1, "Bearer " + ACCESS_TOKEN + 1,
-        "Bearer " + ACCESS_TOKEN + 2);
-    assertThat(tokenEndpoint.seen().get(0).body()).isEqualTo("grant_type=client_credentials&scope=orders");
+    assertThat(service.seen())
+        .extracting(s -> s.header("Authorization"))
+        .containsExactly(
+            "Bearer " + ACCESS_TOKEN + 1,
+            "Bearer " + ACCESS_TOKEN + 1,
+            "Bearer " + ACCESS_TOKEN + 1,
+            "Bearer " + ACCESS_TOKEN + 2);
+    assertThat(tokenEndpoint.seen().get(0).body())
+        .isEqualTo("grant_type=client_credentials&scope=orders");
   }
 
   @Test
   void a401TriggersExactlyOneRefreshAndOneRetry() {
     issueTokens(3600, Duration.ZERO);
-    service.answer(s -> ("Bearer " + ACCESS_TOKEN + 1).equals(s.header("Authorization"))
-        ? new LocalService.Answer(401, "{\"error\":\"token revoked\"}") : new LocalService.Answer(201, "{}"));
+    service.answer(
+        s ->
+            ("Bearer " + ACCESS_TOKEN + 1).equals(s.header("Authorization"))
+                ? new LocalService.Answer(401, "{\"error\":\"token revoked\"}")
+                : new LocalService.Answer(201, "{}"));
     Fixture f = oauthFixture();
 
     InvocationResult r = call(f, "oauth");
@@ -241,8 +308,11 @@ class CredentialsTest {
     assertThat(r.statusCode()).isEqualTo(201);
     assertThat(tokensIssued).hasValue(2);
     assertThat(service.seen()).hasSize(2);
-    assertThat(f.services.events(r.invocationId())).anySatisfy(e ->
-        assertThat(e.message()).contains("answered 401; fetching a new access token and trying once more"));
+    assertThat(f.services.events(r.invocationId()))
+        .anySatisfy(
+            e ->
+                assertThat(e.message())
+                    .contains("answered 401; fetching a new access token and trying once more"));
   }
 
   @Test
@@ -256,7 +326,8 @@ class CredentialsTest {
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(tokensIssued).hasValue(2);
     assertThat(service.seen()).hasSize(2);
-    assertThat(f.services.invocation(r.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.CANCELLED);
+    assertThat(f.services.invocation(r.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.CANCELLED);
   }
 
   @Test
@@ -268,10 +339,12 @@ class CredentialsTest {
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     List<Future<InvocationResult>> results = new ArrayList<>();
     for (int i = 0; i < callers; i++) {
-      results.add(pool.submit(() -> {
-        go.await();
-        return call(f, "oauth");
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return call(f, "oauth");
+              }));
     }
     go.countDown();
     for (Future<InvocationResult> r : results) {
@@ -280,8 +353,10 @@ class CredentialsTest {
     pool.close();
 
     assertThat(tokensIssued).hasValue(1);
-    assertThat(service.seen()).hasSize(callers)
-        .allSatisfy(s -> assertThat(s.header("Authorization")).isEqualTo("Bearer " + ACCESS_TOKEN + 1));
+    assertThat(service.seen())
+        .hasSize(callers)
+        .allSatisfy(
+            s -> assertThat(s.header("Authorization")).isEqualTo("Bearer " + ACCESS_TOKEN + 1));
   }
 
   @Test
@@ -289,10 +364,15 @@ class CredentialsTest {
     tokenEndpoint.answer(s -> new LocalService.Answer(401, "{\"error\":\"invalid_client\"}"));
     Fixture f = oauthFixture();
 
-    assertThatThrownBy(() -> call(f, "oauth")).isInstanceOf(ExtsvcException.class)
-        .hasMessageContaining("credential acme-oauth: token endpoint").hasMessageContaining("answered 401 (invalid_client)");
+    assertThatThrownBy(() -> call(f, "oauth"))
+        .isInstanceOf(ExtsvcException.class)
+        .hasMessageContaining("credential acme-oauth: token endpoint")
+        .hasMessageContaining("answered 401 (invalid_client)");
     assertThat(service.seen()).isEmpty();
-    assertThat(f.store.invocations(new dev.extsvc.runtime.store.InvocationQuery(null, null, null, null, null, null, 10)))
+    assertThat(
+            f.store.invocations(
+                new dev.extsvc.runtime.store.InvocationQuery(
+                    null, null, null, null, null, null, 10)))
         .isEmpty();
   }
 
@@ -301,9 +381,13 @@ class CredentialsTest {
     TestCertificates certs = new TestCertificates(dir);
     try (LocalService tlsService = new LocalService(certs.serverContext())) {
       Secret pass = Secret.of(TestCertificates.PASSWORD);
-      Fixture f = fixture(b -> b
-          .credential(new MutualTls("acme-mtls", certs.clientKeys, pass, certs.clientTrust, pass))
-          .service(SERVICE, s -> s.endpoint(tlsService.url()).credential("acme-mtls")));
+      Fixture f =
+          fixture(
+              b ->
+                  b.credential(
+                          new MutualTls(
+                              "acme-mtls", certs.clientKeys, pass, certs.clientTrust, pass))
+                      .service(SERVICE, s -> s.endpoint(tlsService.url()).credential("acme-mtls")));
 
       InvocationResult r = call(f, "mtls");
 
@@ -317,11 +401,16 @@ class CredentialsTest {
     TestCertificates certs = new TestCertificates(dir);
     try (LocalService tlsService = new LocalService(certs.serverContext())) {
       Secret pass = Secret.of(TestCertificates.PASSWORD);
-      // trusts the server, but presents the server's own key, which the server does not trust as a client
-      Fixture f = fixture(b -> b
-          .credential(new MutualTls("wrong-key", certs.serverKeys, pass, certs.clientTrust, pass))
-          .credential(new BearerToken("acme-token", Secret.of(BEARER)))
-          .service(SERVICE, s -> s.endpoint(tlsService.url()).credential("wrong-key")));
+      // trusts the server, but presents the server's own key, which the server does not trust as a
+      // client
+      Fixture f =
+          fixture(
+              b ->
+                  b.credential(
+                          new MutualTls(
+                              "wrong-key", certs.serverKeys, pass, certs.clientTrust, pass))
+                      .credential(new BearerToken("acme-token", Secret.of(BEARER)))
+                      .service(SERVICE, s -> s.endpoint(tlsService.url()).credential("wrong-key")));
 
       assertThatThrownBy(() -> call(f, "mtls")).isInstanceOf(CalloutException.class);
       assertThat(tlsService.seen()).isEmpty();
@@ -330,47 +419,68 @@ class CredentialsTest {
 
   @Test
   void anOperationWhoseCredentialIsMissingIsRefusedBeforeAnyByteGoesOut() {
-    Fixture f = fixture(b -> b
-        .credential(new BasicAuth("acme-basic", "alice", Secret.of(PASSWORD)))
-        .service(SERVICE, s -> s.credential("acme-basic")));
+    Fixture f =
+        fixture(
+            b ->
+                b.credential(new BasicAuth("acme-basic", "alice", Secret.of(PASSWORD)))
+                    .service(SERVICE, s -> s.credential("acme-basic")));
 
-    assertThatThrownBy(() -> call(f, "bearer")).isInstanceOf(ExtsvcException.class)
-        .hasMessage("operation bearer of service Secured needs http bearer 'bearer' (bearer or oauth2ClientCredentials),"
-            + " but the service has no matching credential (its credentials: [acme-basic (basic)]); nothing was sent");
+    assertThatThrownBy(() -> call(f, "bearer"))
+        .isInstanceOf(ExtsvcException.class)
+        .hasMessage(
+            "operation bearer of service Secured needs http bearer 'bearer' (bearer or oauth2ClientCredentials),"
+                + " but the service has no matching credential (its credentials: [acme-basic (basic)]); nothing was sent");
     assertThat(service.seen()).isEmpty();
     assertThat(call(f, "open").statusCode()).isEqualTo(201);
   }
 
   @Test
   void registrationReportsWhichCredentialEachOperationExpects() {
-    Fixture f = fixture(b -> b
-        .credential(new BearerToken("acme-token", Secret.of(BEARER)))
-        .service(SERVICE, s -> s.credential("acme-token")));
+    Fixture f =
+        fixture(
+            b ->
+                b.credential(new BearerToken("acme-token", Secret.of(BEARER)))
+                    .service(SERVICE, s -> s.credential("acme-token")));
 
     Registration again = f.services.register(spec(), SERVICE);
 
-    assertThat(f.services.credentialChecks(SERVICE)).extracting(CredentialCheck::operation, CredentialCheck::satisfied)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("keyHeader", false),
-            org.assertj.core.groups.Tuple.tuple("keyQuery", false), org.assertj.core.groups.Tuple.tuple("keyCookie", false),
-            org.assertj.core.groups.Tuple.tuple("bearer", true), org.assertj.core.groups.Tuple.tuple("basic", false),
-            org.assertj.core.groups.Tuple.tuple("oauth", true), org.assertj.core.groups.Tuple.tuple("mtls", false),
+    assertThat(f.services.credentialChecks(SERVICE))
+        .extracting(CredentialCheck::operation, CredentialCheck::satisfied)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("keyHeader", false),
+            org.assertj.core.groups.Tuple.tuple("keyQuery", false),
+            org.assertj.core.groups.Tuple.tuple("keyCookie", false),
+            org.assertj.core.groups.Tuple.tuple("bearer", true),
+            org.assertj.core.groups.Tuple.tuple("basic", false),
+            org.assertj.core.groups.Tuple.tuple("oauth", true),
+            org.assertj.core.groups.Tuple.tuple("mtls", false),
             org.assertj.core.groups.Tuple.tuple("open", true));
     assertThat(f.services.credentialChecks(SERVICE).get(0).expects())
         .isEqualTo("apiKey in header X-API-Key 'keyHeader' (apiKey)");
-    assertThat(again.report().warnings()).anySatisfy(d -> assertThat(d.message())
-        .isEqualTo("operation basic needs http basic 'basic' (basic), but service Secured has no matching credential:"
-            + " calls to it will be refused"));
+    assertThat(again.report().warnings())
+        .anySatisfy(
+            d ->
+                assertThat(d.message())
+                    .isEqualTo(
+                        "operation basic needs http basic 'basic' (basic), but service Secured has no matching credential:"
+                            + " calls to it will be refused"));
   }
 
   @Test
   void aSecretThatCannotBeReadStopsTheStartWithItsName() {
     try (var store = dev.extsvc.store.jdbc.JdbcStore.sqlite(dir.resolve("unset.db"))) {
-      var builder = dev.extsvc.runtime.ExternalServices.builder().store(store).publicBaseUrl("http://127.0.0.1:1")
-          .credential(new BearerToken("acme-token", Secret.env("EXTSVC_TEST_SURELY_UNSET_VARIABLE")))
-          .service(SERVICE, s -> s.endpoint(service.url()).credential("acme-token"));
+      var builder =
+          dev.extsvc.runtime.ExternalServices.builder()
+              .store(store)
+              .publicBaseUrl("http://127.0.0.1:1")
+              .credential(
+                  new BearerToken("acme-token", Secret.env("EXTSVC_TEST_SURELY_UNSET_VARIABLE")))
+              .service(SERVICE, s -> s.endpoint(service.url()).credential("acme-token"));
 
-      assertThatThrownBy(builder::build).isInstanceOf(SecretUnavailableException.class)
-          .hasMessage("credential acme-token: environment variable EXTSVC_TEST_SURELY_UNSET_VARIABLE is not set");
+      assertThatThrownBy(builder::build)
+          .isInstanceOf(SecretUnavailableException.class)
+          .hasMessage(
+              "credential acme-token: environment variable EXTSVC_TEST_SURELY_UNSET_VARIABLE is not set");
     }
   }
 

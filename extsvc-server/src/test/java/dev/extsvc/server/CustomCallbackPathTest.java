@@ -19,10 +19,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A runtime whose callback path is not the default: the bundled server receives its callbacks where it points. */
+/**
+ * A runtime whose callback path is not the default: the bundled server receives its callbacks where
+ * it points.
+ */
 class CustomCallbackPathTest {
   static final String PATH = "/hooks/extsvc";
-  static final ObjectMapper JSON = new ObjectMapper(); // not the runtime's internal one: it is leaving the API
+  static final ObjectMapper JSON =
+      new ObjectMapper(); // not the runtime's internal one: it is leaving the API
 
   @TempDir Path dir;
   Fixture f;
@@ -39,9 +43,16 @@ class CustomCallbackPathTest {
   }
 
   InvocationResult submit() {
-    RequestParts input = new RequestParts().body(JSON.createObjectNode().set("applicant",
-        JSON.createObjectNode().put("name", "Alice")));
-    return f.services.invoke(Fixture.ACME, "SubmitApplication", input, new RecordingHandler("Alice", APPROVED),
+    RequestParts input =
+        new RequestParts()
+            .body(
+                JSON.createObjectNode()
+                    .set("applicant", JSON.createObjectNode().put("name", "Alice")));
+    return f.services.invoke(
+        Fixture.ACME,
+        "SubmitApplication",
+        input,
+        new RecordingHandler("Alice", APPROVED),
         Duration.ofHours(1));
   }
 
@@ -73,7 +84,9 @@ class CustomCallbackPathTest {
     HttpResponse<String> answer = f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY);
 
     assertThat(answer.statusCode()).isEqualTo(200);
-    assertThat(RecordingHandler.SEEN).singleElement().satisfies(s -> assertThat(s.key()).isEqualTo(APPROVED));
+    assertThat(RecordingHandler.SEEN)
+        .singleElement()
+        .satisfies(s -> assertThat(s.key()).isEqualTo(APPROVED));
     assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
         .isEqualTo(InvocationStatus.COMPLETED);
   }
@@ -83,7 +96,8 @@ class CustomCallbackPathTest {
     InvocationResult result = submit();
     String token = token(result.callbackUrls().get(APPROVED));
 
-    HttpResponse<String> answer = f.postJson(f.server.localUrl() + "/callbacks/" + token, APPROVED_BODY);
+    HttpResponse<String> answer =
+        f.postJson(f.server.localUrl() + "/callbacks/" + token, APPROVED_BODY);
 
     assertThat(answer.statusCode()).isEqualTo(404);
     assertThat(RecordingHandler.SEEN).isEmpty();
@@ -94,14 +108,24 @@ class CustomCallbackPathTest {
   @Test
   void theConsoleMasksALiveTokenUnderTheCustomPath() {
     // the bank echoes the callback URL in its synchronous answer, which the console shows
-    f.bank.beforeAnswer(r -> f.bank.answer(201, "{\"applicationNumber\":\"A-1001\",\"echo\":\""
-        + readTree(r.body()).at("/callbackUrlForOutcomes/approved").asText() + "\"}"));
+    f.bank.beforeAnswer(
+        r ->
+            f.bank.answer(
+                201,
+                "{\"applicationNumber\":\"A-1001\",\"echo\":\""
+                    + readTree(r.body()).at("/callbackUrlForOutcomes/approved").asText()
+                    + "\"}"));
     InvocationResult result = submit();
     String token = token(result.callbackUrls().get(APPROVED));
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().syncBody()).contains(token);
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().syncBody())
+        .contains(token);
 
-    HttpResponse<String> page = f.send("GET", f.server.localUrl() + "/console/invocations/" + result.invocationId(),
-        null, null);
+    HttpResponse<String> page =
+        f.send(
+            "GET",
+            f.server.localUrl() + "/console/invocations/" + result.invocationId(),
+            null,
+            null);
 
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).doesNotContain(token).contains(PATH + "/{token hidden}");

@@ -16,14 +16,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
 
-/** One runtime on a SQLite file, served on a free loopback port, with a test bank as its external service. */
+/**
+ * One runtime on a SQLite file, served on a free loopback port, with a test bank as its external
+ * service.
+ */
 final class Fixture implements AutoCloseable {
   static final String ACME = "Acme Mortgages";
   static final String PAYMENTS = "Payments";
 
   final Path dir;
+
   /** The runtime test kit's clock, at the instant these tests have always started from. */
   final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T10:00:00Z"));
+
   final TestBank bank = new TestBank();
   final JdbcStore store;
   final ExternalServices services;
@@ -42,24 +47,31 @@ final class Fixture implements AutoCloseable {
     this(dir, store, customizer, s -> {});
   }
 
-  Fixture(Path dir, Consumer<ExternalServices.Builder> customizer, Consumer<ExtsvcServer.Builder> serverCustomizer) {
+  Fixture(
+      Path dir,
+      Consumer<ExternalServices.Builder> customizer,
+      Consumer<ExtsvcServer.Builder> serverCustomizer) {
     this(dir, JdbcStore.sqlite(dir.resolve("extsvc.db")), customizer, serverCustomizer);
   }
 
-  Fixture(Path dir, JdbcStore store, Consumer<ExternalServices.Builder> customizer,
+  Fixture(
+      Path dir,
+      JdbcStore store,
+      Consumer<ExternalServices.Builder> customizer,
       Consumer<ExtsvcServer.Builder> serverCustomizer) {
     this.dir = dir;
     this.store = store;
     int port = freePort();
-    ExternalServices.Builder b = ExternalServices.builder()
-        .store(store)
-        .publicBaseUrl("http://127.0.0.1:" + port)
-        .clock(clock)
-        .startSweeper(false)
-        .allowPrivateNetworks(true) // the test bank listens on loopback
-        .endpoint(ACME, bank.url())
-        .endpoint(PAYMENTS, bank.url())
-        .allowHandlerPackage("dev.extsvc.server");
+    ExternalServices.Builder b =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("http://127.0.0.1:" + port)
+            .clock(clock)
+            .startSweeper(false)
+            .allowPrivateNetworks(true) // the test bank listens on loopback
+            .endpoint(ACME, bank.url())
+            .endpoint(PAYMENTS, bank.url())
+            .allowHandlerPackage("dev.extsvc.server");
     customizer.accept(b);
     this.services = b.build();
     ExtsvcServer.Builder sb = ExtsvcServer.builder(services).port(port);
@@ -84,8 +96,14 @@ final class Fixture implements AutoCloseable {
   }
 
   HttpResponse<String> send(String method, String url, String contentType, String body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }

@@ -22,14 +22,23 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
- * A service on loopback whose answer depends on the request (a 401 for a revoked token, a fresh token from a
- * token endpoint); over TLS with a required client certificate when given an SSL context.
+ * A service on loopback whose answer depends on the request (a 401 for a revoked token, a fresh
+ * token from a token endpoint); over TLS with a required client certificate when given an SSL
+ * context.
  */
 final class LocalService implements AutoCloseable {
-  record Seen(String method, URI uri, Map<String, List<String>> headers, String body, String clientCertificate) {
+  record Seen(
+      String method,
+      URI uri,
+      Map<String, List<String>> headers,
+      String body,
+      String clientCertificate) {
     String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-          .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
     }
   }
 
@@ -55,14 +64,15 @@ final class LocalService implements AutoCloseable {
         server = HttpServer.create(at, 0);
       } else {
         HttpsServer https = HttpsServer.create(at, 0);
-        https.setHttpsConfigurator(new HttpsConfigurator(context) {
-          @Override
-          public void configure(HttpsParameters params) {
-            SSLParameters p = context.getDefaultSSLParameters();
-            p.setNeedClientAuth(true);
-            params.setSSLParameters(p);
-          }
-        });
+        https.setHttpsConfigurator(
+            new HttpsConfigurator(context) {
+              @Override
+              public void configure(HttpsParameters params) {
+                SSLParameters p = context.getDefaultSSLParameters();
+                p.setNeedClientAuth(true);
+                params.setSSLParameters(p);
+              }
+            });
         server = https;
       }
     } catch (IOException e) {
@@ -83,8 +93,13 @@ final class LocalService implements AutoCloseable {
         peer = "none";
       }
     }
-    Seen s = new Seen(exchange.getRequestMethod(), exchange.getRequestURI(), Map.copyOf(exchange.getRequestHeaders()),
-        new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), peer);
+    Seen s =
+        new Seen(
+            exchange.getRequestMethod(),
+            exchange.getRequestURI(),
+            Map.copyOf(exchange.getRequestHeaders()),
+            new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+            peer);
     seen.add(s);
     Answer a = answer.apply(s);
     byte[] bytes = a.body().getBytes(StandardCharsets.UTF_8);

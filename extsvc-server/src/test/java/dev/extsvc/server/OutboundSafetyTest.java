@@ -31,10 +31,13 @@ class OutboundSafetyTest {
   final List<Fixture> fixtures = new ArrayList<>();
 
   Fixture fixture(Consumer<ExternalServices.Builder> customizer) {
-    Fixture f = new Fixture(dir.resolve("f" + fixtures.size()), b -> {
-      b.service(SERVICE, s -> s.endpoint(service.url()));
-      customizer.accept(b);
-    });
+    Fixture f =
+        new Fixture(
+            dir.resolve("f" + fixtures.size()),
+            b -> {
+              b.service(SERVICE, s -> s.endpoint(service.url()));
+              customizer.accept(b);
+            });
     fixtures.add(f);
     assertThat(f.services.register(CredentialsTest.spec(), SERVICE).ok()).isTrue();
     return f;
@@ -59,7 +62,8 @@ class OutboundSafetyTest {
   void aLoopbackEndpointIsRefusedByDefaultBeforeAnythingIsStoredOrSent() {
     Fixture f = fixture(b -> b.allowPrivateNetworks(false));
 
-    assertThatThrownBy(() -> callOpen(f)).isInstanceOf(ExtsvcException.class)
+    assertThatThrownBy(() -> callOpen(f))
+        .isInstanceOf(ExtsvcException.class)
         .hasMessageContaining("callout of Secured refused: 127.0.0.1 is a loopback address");
     assertThat(service.seen()).isEmpty();
     assertThat(stored(f)).isZero();
@@ -67,21 +71,25 @@ class OutboundSafetyTest {
 
   @Test
   void anOperatorMayAllowOneServicesPrivateEndpoint() {
-    Fixture f = fixture(b -> b.allowPrivateNetworks(false).service(SERVICE, s -> s.allowPrivateNetwork(true)));
+    Fixture f =
+        fixture(
+            b -> b.allowPrivateNetworks(false).service(SERVICE, s -> s.allowPrivateNetwork(true)));
 
     assertThat(callOpen(f).statusCode()).isEqualTo(201);
   }
 
   @Test
   void aRedirectToLoopbackIsNotFollowed() {
-    service.answer(s -> new LocalService.Answer(302, "", Map.of("Location", elsewhere.url() + "/steal")));
+    service.answer(
+        s -> new LocalService.Answer(302, "", Map.of("Location", elsewhere.url() + "/steal")));
     Fixture f = fixture(b -> {});
 
     InvocationResult r = callOpen(f);
 
     assertThat(r.statusCode()).isEqualTo(302);
     assertThat(elsewhere.seen()).isEmpty();
-    assertThat(f.services.invocation(r.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.CANCELLED);
+    assertThat(f.services.invocation(r.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.CANCELLED);
   }
 
   @Test
@@ -89,24 +97,28 @@ class OutboundSafetyTest {
     service.answer(s -> new LocalService.Answer(201, "x".repeat(64 * 1024)));
     Fixture f = fixture(b -> b.service(SERVICE, s -> s.maxResponseBytes(1024)));
 
-    assertThatThrownBy(() -> callOpen(f)).isInstanceOf(CalloutException.class)
+    assertThatThrownBy(() -> callOpen(f))
+        .isInstanceOf(CalloutException.class)
         .hasMessageContaining("larger than the limit of 1024 bytes");
   }
 
   @Test
   void aSlowAnswerFailsAtTheTotalTimeout() {
-    service.answer(s -> {
-      try {
-        Thread.sleep(3000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return new LocalService.Answer(201, "{}");
-    });
+    service.answer(
+        s -> {
+          try {
+            Thread.sleep(3000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return new LocalService.Answer(201, "{}");
+        });
     Fixture f = fixture(b -> b.service(SERVICE, s -> s.totalTimeout(Duration.ofMillis(300))));
 
     long started = System.nanoTime();
-    assertThatThrownBy(() -> callOpen(f)).isInstanceOf(CalloutException.class).hasMessageContaining("no complete answer within the total timeout of PT0.3S");
+    assertThatThrownBy(() -> callOpen(f))
+        .isInstanceOf(CalloutException.class)
+        .hasMessageContaining("no complete answer within the total timeout of PT0.3S");
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
   }
 
@@ -116,7 +128,9 @@ class OutboundSafetyTest {
     Fixture f = fixture(b -> {});
     f.services.register(payments, "Elsewhere");
 
-    assertThatThrownBy(() -> f.services.invoke("Elsewhere", "createPayment", new RequestParts(), null, null))
-        .isInstanceOf(ExtsvcException.class).hasMessageContaining("callouts go only to a configured endpoint");
+    assertThatThrownBy(
+            () -> f.services.invoke("Elsewhere", "createPayment", new RequestParts(), null, null))
+        .isInstanceOf(ExtsvcException.class)
+        .hasMessageContaining("callouts go only to a configured endpoint");
   }
 }

@@ -9,8 +9,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A handler as a user would write one: it keeps the applicant's name in a field (its stored state) and handles
- * only the keys it was told to. Static sinks let tests see what re-created instances did.
+ * A handler as a user would write one: it keeps the applicant's name in a field (its stored state)
+ * and handles only the keys it was told to. Static sinks let tests see what re-created instances
+ * did.
  */
 final class RecordingHandler implements CallbackHandler {
   record Seen(String applicant, String key, ReceivedCallback callback) {}

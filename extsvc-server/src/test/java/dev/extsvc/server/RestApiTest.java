@@ -10,7 +10,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The REST API: register, list, invoke without a handler, read callbacks and the debug log, cancel. */
+/**
+ * The REST API: register, list, invoke without a handler, read callbacks and the debug log, cancel.
+ */
 class RestApiTest {
   @TempDir Path dir;
   Fixture f;
@@ -32,7 +34,10 @@ class RestApiTest {
   }
 
   String invoke() {
-    HttpResponse<String> r = f.postJson(api + "/invocations", """
+    HttpResponse<String> r =
+        f.postJson(
+            api + "/invocations",
+            """
         {"service":"Acme Mortgages","operation":"SubmitApplication",
          "request":{"body":{"applicant":{"name":"Gina"}}}, "callbackTimeout":"PT2H"}""");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -50,9 +55,12 @@ class RestApiTest {
     assertThat(op.get("id").asText()).isEqualTo("SubmitApplication");
     assertThat(op.get("async").asBoolean()).isTrue();
     assertThat(op.get("callbacks").findValuesAsText("key"))
-        .containsExactly("applicationOutcomeApproved", "applicationOutcomeRejected", "applicationError");
-    assertThat(op.get("callbacks").get(2).get("writtenTo").asText()).contains("callbackUrlForErrorCases");
-    assertThat(f.send("GET", api + "/services/Acme%20Mortgages", null, null).statusCode()).isEqualTo(200);
+        .containsExactly(
+            "applicationOutcomeApproved", "applicationOutcomeRejected", "applicationError");
+    assertThat(op.get("callbacks").get(2).get("writtenTo").asText())
+        .contains("callbackUrlForErrorCases");
+    assertThat(f.send("GET", api + "/services/Acme%20Mortgages", null, null).statusCode())
+        .isEqualTo(200);
     assertThat(f.send("GET", api + "/services/nope", null, null).statusCode()).isEqualTo(404);
   }
 
@@ -69,15 +77,20 @@ class RestApiTest {
   void invokesWithoutAHandlerAndShowsTheRecordedCallbackAndTheDebugLog() {
     f.postJson(api + "/services", Fixture.acmeSpec());
     String id = invoke();
-    String url = Json.readTrusted(f.bank.received().get(0).body()).at("/callbackUrlForOutcomes/approved").asText();
+    String url =
+        Json.readTrusted(f.bank.received().get(0).body())
+            .at("/callbackUrlForOutcomes/approved")
+            .asText();
 
     assertThat(f.postJson(url, CallbackLoopTest.APPROVED_BODY).statusCode()).isEqualTo(200);
 
     JsonNode inv = json(f.send("GET", api + "/invocations/" + id, null, null));
     assertThat(inv.get("status").asText()).isEqualTo("COMPLETED");
     assertThat(inv.get("syncAnswer").get("status").asInt()).isEqualTo(201);
-    assertThat(inv.get("callbacks").get(0).get("body").get("approvedAmount").asInt()).isEqualTo(350000);
-    assertThat(inv.get("events").findValuesAsText("kind")).contains("SUBMITTED", "CALLOUT", "COMPLETED");
+    assertThat(inv.get("callbacks").get(0).get("body").get("approvedAmount").asInt())
+        .isEqualTo(350000);
+    assertThat(inv.get("events").findValuesAsText("kind"))
+        .contains("SUBMITTED", "CALLOUT", "COMPLETED");
     assertThat(inv.toString()).doesNotContain(url.substring(url.lastIndexOf('/') + 1));
   }
 
@@ -89,14 +102,18 @@ class RestApiTest {
     f.postJson(api + "/invocations/" + first + "/cancel", "{\"reason\":\"customer withdrew\"}");
 
     JsonNode pending = json(f.send("GET", api + "/invocations?status=PENDING", null, null));
-    JsonNode cancelled = json(f.send("GET", api + "/invocations?status=cancelled&service=Acme%20Mortgages", null, null));
+    JsonNode cancelled =
+        json(
+            f.send(
+                "GET", api + "/invocations?status=cancelled&service=Acme%20Mortgages", null, null));
     JsonNode none = json(f.send("GET", api + "/invocations?service=Other", null, null));
 
     assertThat(pending.findValuesAsText("id")).containsExactly(second);
     assertThat(cancelled.findValuesAsText("id")).containsExactly(first);
     assertThat(cancelled.get(0).get("reason").asText()).isEqualTo("customer withdrew");
     assertThat(none).isEmpty();
-    assertThat(f.send("GET", api + "/invocations?status=LOST", null, null).statusCode()).isEqualTo(400);
+    assertThat(f.send("GET", api + "/invocations?status=LOST", null, null).statusCode())
+        .isEqualTo(400);
   }
 
   @Test
@@ -110,16 +127,20 @@ class RestApiTest {
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(json(first).get("status").asText()).isEqualTo("CANCELLED");
     assertThat(again.statusCode()).isEqualTo(409);
-    assertThat(f.postJson(api + "/invocations/" + java.util.UUID.randomUUID() + "/cancel", "").statusCode())
+    assertThat(
+            f.postJson(api + "/invocations/" + java.util.UUID.randomUUID() + "/cancel", "")
+                .statusCode())
         .isEqualTo(404);
   }
 
   @Test
   void badApiRequestsGetClearErrors() {
     assertThat(f.postJson(api + "/invocations", "{not json").statusCode()).isEqualTo(400);
-    HttpResponse<String> unknown = f.postJson(api + "/invocations", "{\"service\":\"Nope\",\"operation\":\"x\"}");
+    HttpResponse<String> unknown =
+        f.postJson(api + "/invocations", "{\"service\":\"Nope\",\"operation\":\"x\"}");
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(json(unknown).get("message").asText()).contains("unknown service 'Nope'");
-    assertThat(f.send("GET", api + "/invocations/not-a-uuid", null, null).statusCode()).isEqualTo(400);
+    assertThat(f.send("GET", api + "/invocations/not-a-uuid", null, null).statusCode())
+        .isEqualTo(400);
   }
 }

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ExternalServices.replay}: the console's "run the handler again", as a sender's retry would. */
+/**
+ * {@code ExternalServices.replay}: the console's "run the handler again", as a sender's retry
+ * would.
+ */
 class RetryCallbackTest {
   @TempDir Path dir;
   Fixture f;
@@ -37,13 +40,16 @@ class RetryCallbackTest {
   }
 
   InvocationResult submit(RecordingHandler handler) {
-    RequestParts input = RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Alice\"}}}"));
-    return f.services.invoke(Fixture.ACME, "SubmitApplication", input, handler, Duration.ofHours(1));
+    RequestParts input =
+        RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Alice\"}}}"));
+    return f.services.invoke(
+        Fixture.ACME, "SubmitApplication", input, handler, Duration.ofHours(1));
   }
 
   CallbackRow failedCallback(InvocationResult result) {
     RecordingHandler.FAILURES_LEFT.set(1);
-    assertThat(f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode()).isEqualTo(500);
+    assertThat(f.postJson(result.callbackUrls().get(APPROVED), APPROVED_BODY).statusCode())
+        .isEqualTo(500);
     return f.services.callbacks(result.invocationId()).getFirst();
   }
 
@@ -55,17 +61,28 @@ class RetryCallbackTest {
     CallbackResponse answer = f.services.replay(failed.id());
 
     assertThat(answer.status()).isEqualTo(200);
-    assertThat(RecordingHandler.SEEN).singleElement().satisfies(s -> {
-      assertThat(s.applicant()).isEqualTo("Alice");
-      assertThat(s.callback().body().get("approvedAmount").asInt()).isEqualTo(350000);
-    });
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(f.services.store().callback(failed.id()).orElseThrow()).satisfies(c -> {
-      assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
-      assertThat(c.attempts()).isEqualTo(2);
-    });
-    assertThat(f.services.events(result.invocationId())).extracting(EventRow::kind)
-        .containsSubsequence(EventKind.HANDLER_FAILED, EventKind.CALLBACK_RETRY, EventKind.HANDLER_OK, EventKind.COMPLETED);
+    assertThat(RecordingHandler.SEEN)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.applicant()).isEqualTo("Alice");
+              assertThat(s.callback().body().get("approvedAmount").asInt()).isEqualTo(350000);
+            });
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(f.services.store().callback(failed.id()).orElseThrow())
+        .satisfies(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+              assertThat(c.attempts()).isEqualTo(2);
+            });
+    assertThat(f.services.events(result.invocationId()))
+        .extracting(EventRow::kind)
+        .containsSubsequence(
+            EventKind.HANDLER_FAILED,
+            EventKind.CALLBACK_RETRY,
+            EventKind.HANDLER_OK,
+            EventKind.COMPLETED);
   }
 
   @Test
@@ -75,7 +92,8 @@ class RetryCallbackTest {
     RecordingHandler.FAILURES_LEFT.set(1);
 
     assertThat(f.services.replay(failed.id()).status()).isEqualTo(500);
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
     assertThat(f.services.store().callback(failed.id()).orElseThrow().attempts()).isEqualTo(2);
   }
 
@@ -101,7 +119,8 @@ class RetryCallbackTest {
     f.clock.advance(Duration.ofHours(2));
 
     assertThat(f.services.replay(failed.id()).status()).isEqualTo(408);
-    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status()).isEqualTo(InvocationStatus.TIMED_OUT);
+    assertThat(f.services.invocation(result.invocationId()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.TIMED_OUT);
     assertThat(RecordingHandler.SEEN).isEmpty();
   }
 

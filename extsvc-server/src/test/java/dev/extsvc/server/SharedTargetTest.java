@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several keys share one URL (one webhook_url, several events): the receiver tells them apart by method, literal
- * suffix, then the schema each key declares.
+ * Several keys share one URL (one webhook_url, several events): the receiver tells them apart by
+ * method, literal suffix, then the schema each key declares.
  */
 class SharedTargetTest {
   static final List<String> KEYS = new CopyOnWriteArrayList<>();
@@ -38,8 +38,12 @@ class SharedTargetTest {
   }
 
   InvocationResult invoke(Fixture fx) {
-    return fx.services.invoke("Payments", "createPayment",
-        RequestParts.fromJson(Json.readTrusted("{\"body\":{\"amount\":100}}")), new EventHandler(), null);
+    return fx.services.invoke(
+        "Payments",
+        "createPayment",
+        RequestParts.fromJson(Json.readTrusted("{\"body\":{\"amount\":100}}")),
+        new EventHandler(),
+        null);
   }
 
   @Test
@@ -47,7 +51,8 @@ class SharedTargetTest {
     try (Fixture fx = payments()) {
       InvocationResult r = invoke(fx);
 
-      assertThat(r.callbackUrls()).containsOnlyKeys("paymentSettled", "paymentFailed", "refundIssued");
+      assertThat(r.callbackUrls())
+          .containsOnlyKeys("paymentSettled", "paymentFailed", "refundIssued");
       assertThat(r.callbackUrls().values()).containsOnly(r.callbackUrls().get("paymentSettled"));
       assertThat(Json.readTrusted(fx.bank.received().get(0).body()).get("webhook_url").asText())
           .isEqualTo(r.callbackUrls().get("paymentSettled"));
@@ -59,12 +64,14 @@ class SharedTargetTest {
     try (Fixture fx = payments()) {
       String hook = invoke(fx).callbackUrls().get("paymentFailed");
 
-      HttpResponse<String> failed = fx.postJson(hook, "{\"event\":\"payment.failed\",\"reason\":\"card declined\"}");
+      HttpResponse<String> failed =
+          fx.postJson(hook, "{\"event\":\"payment.failed\",\"reason\":\"card declined\"}");
 
       assertThat(failed.statusCode()).isEqualTo(200);
       assertThat(KEYS).containsExactly("paymentFailed");
       String other = invoke(fx).callbackUrls().get("paymentSettled");
-      assertThat(fx.postJson(other, "{\"event\":\"payment.settled\",\"amount\":100}").statusCode()).isEqualTo(200);
+      assertThat(fx.postJson(other, "{\"event\":\"payment.settled\",\"amount\":100}").statusCode())
+          .isEqualTo(200);
       assertThat(KEYS).containsExactly("paymentFailed", "paymentSettled");
     }
   }
@@ -74,8 +81,11 @@ class SharedTargetTest {
     try (Fixture fx = payments()) {
       String hook = invoke(fx).callbackUrls().get("refundIssued");
 
-      assertThat(fx.postJson(hook + "/refunds", "{\"refundId\":\"r1\"}").statusCode()).isEqualTo(404);
-      assertThat(fx.send("PUT", hook + "/refunds", "application/json", "{\"refundId\":\"r1\"}").statusCode())
+      assertThat(fx.postJson(hook + "/refunds", "{\"refundId\":\"r1\"}").statusCode())
+          .isEqualTo(404);
+      assertThat(
+              fx.send("PUT", hook + "/refunds", "application/json", "{\"refundId\":\"r1\"}")
+                  .statusCode())
           .isEqualTo(200);
       assertThat(KEYS).containsExactly("refundIssued");
     }

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A service that signs its callbacks: good signatures pass, anything else is 401, a replay is a duplicate. */
+/**
+ * A service that signs its callbacks: good signatures pass, anything else is 401, a replay is a
+ * duplicate.
+ */
 class SignatureTest {
   static final byte[] KEY = "a secret of thirty-two bytes....".getBytes(StandardCharsets.US_ASCII);
   static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString(KEY);
@@ -31,9 +34,13 @@ class SignatureTest {
   void start() {
     RecordingHandler.reset();
     f = new Fixture(dir, b -> b.webhookSecrets(Fixture.ACME, SECRET)).withAcme();
-    InvocationResult r = f.services.invoke(Fixture.ACME, "SubmitApplication",
-        RequestParts.fromJson(Json.readTrusted("{\"body\":{}}")),
-        new RecordingHandler("Quinn", CallbackLoopTest.APPROVED), null);
+    InvocationResult r =
+        f.services.invoke(
+            Fixture.ACME,
+            "SubmitApplication",
+            RequestParts.fromJson(Json.readTrusted("{\"body\":{}}")),
+            new RecordingHandler("Quinn", CallbackLoopTest.APPROVED),
+            null);
     url = r.callbackUrls().get(CallbackLoopTest.APPROVED);
   }
 
@@ -49,10 +56,14 @@ class SignatureTest {
     return "v1," + Base64.getEncoder().encodeToString(sig);
   }
 
-  HttpResponse<String> send(String id, long timestamp, String signature, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .header("webhook-id", id).header("webhook-timestamp", Long.toString(timestamp))
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  HttpResponse<String> send(String id, long timestamp, String signature, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .header("webhook-id", id)
+            .header("webhook-timestamp", Long.toString(timestamp))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (signature != null) {
       b.header("webhook-signature", signature);
     }
@@ -89,8 +100,10 @@ class SignatureTest {
     String body = CallbackLoopTest.APPROVED_BODY;
 
     HttpResponse<String> missing = send("msg_3", now, null, body);
-    HttpResponse<String> tampered = send("msg_3", now, sign("msg_3", now, body), body.replace("350000", "999999"));
-    HttpResponse<String> forged = send("msg_3", now, "v1," + Base64.getEncoder().encodeToString(new byte[32]), body);
+    HttpResponse<String> tampered =
+        send("msg_3", now, sign("msg_3", now, body), body.replace("350000", "999999"));
+    HttpResponse<String> forged =
+        send("msg_3", now, "v1," + Base64.getEncoder().encodeToString(new byte[32]), body);
 
     assertThat(missing.statusCode()).isEqualTo(401);
     assertThat(tampered.statusCode()).isEqualTo(401);

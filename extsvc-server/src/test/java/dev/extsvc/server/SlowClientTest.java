@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Slow clients: a request whose headers stall past the header timeout, or whose body comes slower than the minimum
- * rate, is closed; a kept-alive connection without a next request too; a slow but steady sender is served; and a
- * thousand stalled connections do not stop a real callback from being answered (each has its own virtual thread).
+ * Slow clients: a request whose headers stall past the header timeout, or whose body comes slower
+ * than the minimum rate, is closed; a kept-alive connection without a next request too; a slow but
+ * steady sender is served; and a thousand stalled connections do not stop a real callback from
+ * being answered (each has its own virtual thread).
  */
 class SlowClientTest {
   static final int SLOW = Integer.getInteger("slow.clients", 1000);
@@ -55,9 +56,12 @@ class SlowClientTest {
   }
 
   InvocationResult submit() {
-    return f.services.invoke(Fixture.ACME, "SubmitApplication",
+    return f.services.invoke(
+        Fixture.ACME,
+        "SubmitApplication",
         RequestParts.fromJson(Json.readTrusted("{\"body\":{}}")),
-        new RecordingHandler("Sam", CallbackLoopTest.APPROVED), null);
+        new RecordingHandler("Sam", CallbackLoopTest.APPROVED),
+        null);
   }
 
   Socket open(String text) throws IOException {
@@ -70,7 +74,10 @@ class SlowClientTest {
     return s;
   }
 
-  /** Milliseconds until the server closes the connection (EOF or reset), reading and dropping any answer. */
+  /**
+   * Milliseconds until the server closes the connection (EOF or reset), reading and dropping any
+   * answer.
+   */
   static long millisUntilClosed(Socket s, long startedNanos) throws IOException {
     s.setSoTimeout(15_000);
     InputStream in = s.getInputStream();
@@ -102,14 +109,22 @@ class SlowClientTest {
   }
 
   @Test
-  void stalledHeadersAStalledBodyAndAnIdleKeptAliveConnectionAreClosedAfterTheirDeadlines() throws Exception {
-    start(s -> s.headerTimeout(Duration.ofSeconds(1)).minBodyRate(1000, Duration.ofSeconds(1))
-        .idleTimeout(Duration.ofSeconds(2)));
+  void stalledHeadersAStalledBodyAndAnIdleKeptAliveConnectionAreClosedAfterTheirDeadlines()
+      throws Exception {
+    start(
+        s ->
+            s.headerTimeout(Duration.ofSeconds(1))
+                .minBodyRate(1000, Duration.ofSeconds(1))
+                .idleTimeout(Duration.ofSeconds(2)));
     String url = submit().callbackUrls().get(CallbackLoopTest.APPROVED);
     long t0 = System.nanoTime();
     Socket headers = open("POST " + path(url) + " HTTP/1.1\r\nHost: x\r\nContent-Type: appl");
-    Socket body = open("POST " + path(url) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
-        + "Content-Type: application/json\r\n\r\n{\"a\":");
+    Socket body =
+        open(
+            "POST "
+                + path(url)
+                + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+                + "Content-Type: application/json\r\n\r\n{\"a\":");
     Socket keptAlive = open("GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(statusLine(keptAlive)).startsWith("HTTP/1.1 200");
 
@@ -126,10 +141,18 @@ class SlowClientTest {
     start(s -> s.headerTimeout(Duration.ofSeconds(2)).minBodyRate(1000, Duration.ofSeconds(1)));
     String url = submit().callbackUrls().get(CallbackLoopTest.APPROVED);
     // 3,000 bytes at about 2,000 bytes/s: the callback body, padded with spaces JSON allows.
-    byte[] bodyBytes = (CallbackLoopTest.APPROVED_BODY + " ".repeat(3000 - CallbackLoopTest.APPROVED_BODY.length()))
-        .getBytes(StandardCharsets.US_ASCII);
-    Socket s = open("POST " + path(url) + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Content-Length: " + bodyBytes.length + "\r\nConnection: close\r\n\r\n");
+    byte[] bodyBytes =
+        (CallbackLoopTest.APPROVED_BODY
+                + " ".repeat(3000 - CallbackLoopTest.APPROVED_BODY.length()))
+            .getBytes(StandardCharsets.US_ASCII);
+    Socket s =
+        open(
+            "POST "
+                + path(url)
+                + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + bodyBytes.length
+                + "\r\nConnection: close\r\n\r\n");
     OutputStream out = s.getOutputStream();
     for (int off = 0; off < bodyBytes.length; off += 200) {
       Thread.sleep(100);
@@ -144,18 +167,24 @@ class SlowClientTest {
 
   @Test
   void aThousandStalledConnectionsDoNotStopARealCallback() throws Exception {
-    start(s -> {}); // the default deadlines (10 s for headers) keep the stalled connections open during the test
+    start(s -> {}); // the default deadlines (10 s for headers) keep the stalled connections open
+    // during the test
     InvocationResult r = submit();
     for (int i = 0; i < SLOW; i++) {
       // Half a request: headers never finished, or a body that never comes.
-      open(i % 2 == 0
-          ? "POST /callbacks/" + "A".repeat(43) + " HTTP/1.1\r\nHost: x\r\nContent-Type: appl"
-          : "POST /callbacks/" + "A".repeat(43) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
-              + "Content-Type: application/json\r\n\r\n{\"a\":");
+      open(
+          i % 2 == 0
+              ? "POST /callbacks/" + "A".repeat(43) + " HTTP/1.1\r\nHost: x\r\nContent-Type: appl"
+              : "POST /callbacks/"
+                  + "A".repeat(43)
+                  + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+                  + "Content-Type: application/json\r\n\r\n{\"a\":");
     }
 
-    // The client's own timeout (20 s in the fixture) fails this test if the stalled connections held the server.
-    var answer = f.postJson(r.callbackUrls().get(CallbackLoopTest.APPROVED), CallbackLoopTest.APPROVED_BODY);
+    // The client's own timeout (20 s in the fixture) fails this test if the stalled connections
+    // held the server.
+    var answer =
+        f.postJson(r.callbackUrls().get(CallbackLoopTest.APPROVED), CallbackLoopTest.APPROVED_BODY);
 
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(RecordingHandler.SEEN).hasSize(1);

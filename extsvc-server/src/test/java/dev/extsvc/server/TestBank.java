@@ -13,8 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * A stand-in external service on loopback: records each request, optionally acts on it before answering (to send
- * a callback before the synchronous answer), then answers with a fixed status and body.
+ * A stand-in external service on loopback: records each request, optionally acts on it before
+ * answering (to send a callback before the synchronous answer), then answers with a fixed status
+ * and body.
  */
 final class TestBank implements AutoCloseable {
   record Received(String method, URI uri, Map<String, List<String>> headers, String body) {}
@@ -31,18 +32,23 @@ final class TestBank implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.createContext("/", exchange -> {
-      Received r = new Received(exchange.getRequestMethod(), exchange.getRequestURI(),
-          Map.copyOf(exchange.getRequestHeaders()),
-          new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      received.add(r);
-      beforeAnswer.accept(r);
-      byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-      exchange.getResponseBody().write(bytes);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          Received r =
+              new Received(
+                  exchange.getRequestMethod(),
+                  exchange.getRequestURI(),
+                  Map.copyOf(exchange.getRequestHeaders()),
+                  new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          received.add(r);
+          beforeAnswer.accept(r);
+          byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
     server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     server.start();
   }

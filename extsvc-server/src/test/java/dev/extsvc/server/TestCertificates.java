@@ -14,8 +14,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Key stores for a mutual TLS test, made by the JDK's keytool in a directory of the test's own: a server key for
- * 127.0.0.1, a client key, and trust stores that hold each other's certificate.
+ * Key stores for a mutual TLS test, made by the JDK's keytool in a directory of the test's own: a
+ * server key for 127.0.0.1, a client key, and trust stores that hold each other's certificate.
  */
 final class TestCertificates {
   static final String PASSWORD = "ks-pass-5e6f7a";
@@ -30,17 +30,71 @@ final class TestCertificates {
     serverTrust = dir.resolve("server-trust.p12");
     clientKeys = dir.resolve("client.p12");
     clientTrust = dir.resolve("client-trust.p12");
-    keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-keystore", serverKeys.toString());
-    keytool("-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-        "-dname", "CN=extsvc-test-client", "-keystore", clientKeys.toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "server",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=127.0.0.1",
+        "-ext",
+        "SAN=ip:127.0.0.1,dns:localhost",
+        "-keystore",
+        serverKeys.toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "client",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=extsvc-test-client",
+        "-keystore",
+        clientKeys.toString());
     Path serverCert = dir.resolve("server.cer");
     Path clientCert = dir.resolve("client.cer");
-    keytool("-exportcert", "-alias", "server", "-keystore", serverKeys.toString(), "-file", serverCert.toString());
-    keytool("-exportcert", "-alias", "client", "-keystore", clientKeys.toString(), "-file", clientCert.toString());
-    keytool("-importcert", "-noprompt", "-alias", "server", "-file", serverCert.toString(), "-keystore",
+    keytool(
+        "-exportcert",
+        "-alias",
+        "server",
+        "-keystore",
+        serverKeys.toString(),
+        "-file",
+        serverCert.toString());
+    keytool(
+        "-exportcert",
+        "-alias",
+        "client",
+        "-keystore",
+        clientKeys.toString(),
+        "-file",
+        clientCert.toString());
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "server",
+        "-file",
+        serverCert.toString(),
+        "-keystore",
         clientTrust.toString());
-    keytool("-importcert", "-noprompt", "-alias", "client", "-file", clientCert.toString(), "-keystore",
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "client",
+        "-file",
+        clientCert.toString(),
+        "-keystore",
         serverTrust.toString());
   }
 
@@ -48,7 +102,8 @@ final class TestCertificates {
   SSLContext serverContext() throws Exception {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(load(serverKeys), PASSWORD.toCharArray());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(load(serverTrust));
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);

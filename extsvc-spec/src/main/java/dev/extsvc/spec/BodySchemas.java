@@ -9,17 +9,32 @@ import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** Questions about inlined JSON schemas that registration asks: is a place declared, which constants are fixed. */
+/**
+ * Questions about inlined JSON schemas that registration asks: is a place declared, which constants
+ * are fixed.
+ */
 final class BodySchemas {
-  /** Keywords that describe rather than constrain; two schemas differing only in these accept the same payloads. */
+  /**
+   * Keywords that describe rather than constrain; two schemas differing only in these accept the
+   * same payloads.
+   */
   private static final Set<String> ANNOTATIONS =
-      Set.of("description", "title", "example", "examples", "deprecated", "readOnly", "writeOnly", "externalDocs", "$comment");
+      Set.of(
+          "description",
+          "title",
+          "example",
+          "examples",
+          "deprecated",
+          "readOnly",
+          "writeOnly",
+          "externalDocs",
+          "$comment");
 
   private BodySchemas() {}
 
   /**
-   * Why {@code pointer} is not a declared string place in {@code schema}, or null when it is (or when the schema
-   * is too open to tell: free-form objects, recursion).
+   * Why {@code pointer} is not a declared string place in {@code schema}, or null when it is (or
+   * when the schema is too open to tell: free-form objects, recursion).
    */
   static @Nullable String undeclared(JsonNode schema, String pointer) {
     JsonNode current = schema;
@@ -38,29 +53,46 @@ final class BodySchemas {
           if (next == null && s.path("additionalProperties").isObject()) {
             next = s.get("additionalProperties");
           }
-          closed |= s.has("properties") || s.path("additionalProperties").isBoolean() && !s.get("additionalProperties").asBoolean();
+          closed |=
+              s.has("properties")
+                  || s.path("additionalProperties").isBoolean()
+                      && !s.get("additionalProperties").asBoolean();
         }
       }
       at = JsonPointers.append(at, token);
       if (next == null) {
-        return closed ? "the request body schema does not declare " + at + "; the runtime writes the URL there anyway" : null;
+        return closed
+            ? "the request body schema does not declare "
+                + at
+                + "; the runtime writes the URL there anyway"
+            : null;
       }
       current = next;
     }
     String type = typeOf(current);
     if (type != null && !type.contains("string")) {
-      return "the request body schema declares " + pointer + " as " + type + ", but the runtime writes a URL (a string) there";
+      return "the request body schema declares "
+          + pointer
+          + " as "
+          + type
+          + ", but the runtime writes a URL (a string) there";
     }
     return null;
   }
 
-  /** Whether {@code schema} names every step of {@code pointer} explicitly: a property, or items for an index. */
+  /**
+   * Whether {@code schema} names every step of {@code pointer} explicitly: a property, or items for
+   * an index.
+   */
   static boolean declares(JsonNode schema, String pointer) {
     JsonNode current = schema;
     for (String token : JsonPointers.tokens(pointer)) {
       JsonNode next = null;
       for (JsonNode s : alternatives(current)) {
-        JsonNode step = JsonPointers.isIndex(token) || token.equals("-") ? s.get("items") : s.path("properties").get(token);
+        JsonNode step =
+            JsonPointers.isIndex(token) || token.equals("-")
+                ? s.get("items")
+                : s.path("properties").get(token);
         if (step != null) {
           next = step;
           break;
@@ -74,7 +106,9 @@ final class BodySchemas {
     return true;
   }
 
-  /** The schema and the members of its allOf, anyOf and oneOf: any of them may declare a property. */
+  /**
+   * The schema and the members of its allOf, anyOf and oneOf: any of them may declare a property.
+   */
   private static List<JsonNode> alternatives(JsonNode schema) {
     List<JsonNode> out = new ArrayList<>();
     collect(schema, out, 0);
@@ -106,14 +140,17 @@ final class BodySchemas {
       return out;
     }
     for (JsonNode s : alternatives(schema)) {
-      s.path("properties").properties().forEach(e -> {
-        JsonNode property = e.getValue();
-        if (property.has("const")) {
-          out.putIfAbsent(e.getKey(), property.get("const"));
-        } else if (property.path("enum").isArray() && property.get("enum").size() == 1) {
-          out.putIfAbsent(e.getKey(), property.get("enum").get(0));
-        }
-      });
+      s.path("properties")
+          .properties()
+          .forEach(
+              e -> {
+                JsonNode property = e.getValue();
+                if (property.has("const")) {
+                  out.putIfAbsent(e.getKey(), property.get("const"));
+                } else if (property.path("enum").isArray() && property.get("enum").size() == 1) {
+                  out.putIfAbsent(e.getKey(), property.get("enum").get(0));
+                }
+              });
     }
     return out;
   }
@@ -138,13 +175,15 @@ final class BodySchemas {
   private static void strip(JsonNode node) {
     if (node.isObject()) {
       ((ObjectNode) node).remove(ANNOTATIONS);
-      node.properties().forEach(e -> {
-        if (SCHEMA_MAPS.contains(e.getKey())) {
-          e.getValue().forEach(BodySchemas::strip);
-        } else if (!DATA.contains(e.getKey())) {
-          strip(e.getValue());
-        }
-      });
+      node.properties()
+          .forEach(
+              e -> {
+                if (SCHEMA_MAPS.contains(e.getKey())) {
+                  e.getValue().forEach(BodySchemas::strip);
+                } else if (!DATA.contains(e.getKey())) {
+                  strip(e.getValue());
+                }
+              });
     } else if (node.isArray()) {
       node.forEach(BodySchemas::strip);
     }

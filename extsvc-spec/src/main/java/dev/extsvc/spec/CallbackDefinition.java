@@ -5,17 +5,20 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One callback operation: a key of an operation's {@code callbacks}, one of its expressions, one method.
+ * One callback operation: a key of an operation's {@code callbacks}, one of its expressions, one
+ * method.
  *
  * <p>A key with several expressions or methods yields several definitions sharing the key.
  *
  * @param expression the template as written in the document, e.g. "{$request.query.callbackUrl}"
- * @param template the parsed template, or null when it does not parse (then {@code target} is null too)
+ * @param template the parsed template, or null when it does not parse (then {@code target} is null
+ *     too)
  * @param method upper case; only POST and PUT can be received
  * @param pointer JSON pointer of the callback operation in the document
- * @param target where the runtime writes its own callback URL in the outgoing request; null when the runtime
- *     cannot own the URL, with the reason in {@code notAwaitableReason}
- * @param literalSuffix literal text after the expression in the template (e.g. "/events"), "" if none
+ * @param target where the runtime writes its own callback URL in the outgoing request; null when
+ *     the runtime cannot own the URL, with the reason in {@code notAwaitableReason}
+ * @param literalSuffix literal text after the expression in the template (e.g. "/events"), "" if
+ *     none
  * @param parameters the parameters the callback declares (headers such as applicationNumber)
  */
 public record CallbackDefinition(
@@ -36,7 +39,8 @@ public record CallbackDefinition(
     parameters = List.copyOf(parameters);
     responses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(responses));
     if ((target == null) == (notAwaitableReason == null)) {
-      throw new IllegalArgumentException("exactly one of target and notAwaitableReason must be given");
+      throw new IllegalArgumentException(
+          "exactly one of target and notAwaitableReason must be given");
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Warns when callbacks of different keys arrive at the same URL with the same method, so that only their
- * payloads can tell them apart, and the payloads cannot.
+ * Warns when callbacks of different keys arrive at the same URL with the same method, so that only
+ * their payloads can tell them apart, and the payloads cannot.
  */
 final class CallbackOverlap {
   private final Findings findings;
@@ -34,12 +34,21 @@ final class CallbackOverlap {
           CallbackDefinition b = sharing.get(j);
           String why = a.key().equals(b.key()) ? null : indistinguishable(a, b);
           if (why != null) {
-            findings.warning(b.pointer(), "callbacks " + a.key() + " and " + b.key() + " both arrive as " + b.method()
-                + " at the URL written to the " + Objects.requireNonNull(b.target()).describe()
-                + (b.literalSuffix().isEmpty() ? "" : " + '" + b.literalSuffix() + "'")
-                + " and cannot be told apart: " + why
-                + "; give each its own place for the URL, or a property with a different constant (const or"
-                + " an enum of one value) in each");
+            findings.warning(
+                b.pointer(),
+                "callbacks "
+                    + a.key()
+                    + " and "
+                    + b.key()
+                    + " both arrive as "
+                    + b.method()
+                    + " at the URL written to the "
+                    + Objects.requireNonNull(b.target()).describe()
+                    + (b.literalSuffix().isEmpty() ? "" : " + '" + b.literalSuffix() + "'")
+                    + " and cannot be told apart: "
+                    + why
+                    + "; give each its own place for the URL, or a property with a different constant (const or"
+                    + " an enum of one value) in each");
           }
         }
       }
@@ -56,8 +65,10 @@ final class CallbackOverlap {
     if (schemaA == null && schemaB == null) {
       return "neither declares a request body schema";
     }
-    if (schemaA != null && schemaB != null
-        && Objects.equals(BodySchemas.withoutAnnotations(schemaA), BodySchemas.withoutAnnotations(schemaB))) {
+    if (schemaA != null
+        && schemaB != null
+        && Objects.equals(
+            BodySchemas.withoutAnnotations(schemaA), BodySchemas.withoutAnnotations(schemaB))) {
       return "their request body schemas are the same";
     }
     return null;
@@ -72,6 +83,9 @@ final class CallbackOverlap {
     Map<String, JsonNode> constantsA = BodySchemas.constants(a);
     Map<String, JsonNode> constantsB = BodySchemas.constants(b);
     return constantsA.entrySet().stream()
-        .anyMatch(e -> constantsB.containsKey(e.getKey()) && !constantsB.get(e.getKey()).equals(e.getValue()));
+        .anyMatch(
+            e ->
+                constantsB.containsKey(e.getKey())
+                    && !constantsB.get(e.getKey()).equals(e.getValue()));
   }
 }

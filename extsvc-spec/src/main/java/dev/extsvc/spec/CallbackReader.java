@@ -9,8 +9,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads an operation's {@code callbacks}: one {@link CallbackDefinition} per key, expression and method, each
- * with the place where the runtime writes its URL or the reason it cannot await it.
+ * Reads an operation's {@code callbacks}: one {@link CallbackDefinition} per key, expression and
+ * method, each with the place where the runtime writes its URL or the reason it cannot await it.
  */
 final class CallbackReader {
   private final Refs refs;
@@ -39,20 +39,31 @@ final class CallbackReader {
     return out;
   }
 
-  private List<CallbackDefinition> readKey(Operation operation, String key, String keyPointer, Refs.Target callback) {
+  private List<CallbackDefinition> readKey(
+      Operation operation, String key, String keyPointer, Refs.Target callback) {
     List<CallbackDefinition> out = new ArrayList<>();
     for (Map.Entry<String, JsonNode> entry : callback.node().properties()) {
       if (!entry.getKey().startsWith("x-")) {
-        out.addAll(readExpression(operation, key, entry.getKey(),
-            JsonPointers.append(callback.pointer(), entry.getKey()), entry.getValue()));
+        out.addAll(
+            readExpression(
+                operation,
+                key,
+                entry.getKey(),
+                JsonPointers.append(callback.pointer(), entry.getKey()),
+                entry.getValue()));
       }
     }
     if (out.isEmpty()) {
-      findings.warning(keyPointer, "callback " + key + " declares no operation, so it can never be awaited");
+      findings.warning(
+          keyPointer, "callback " + key + " declares no operation, so it can never be awaited");
     } else if (out.stream().noneMatch(CallbackDefinition::awaitable)) {
       // the reasons are reported where each URL or method is written; this says what they add up to
-      findings.warning(keyPointer, "callback " + key + " can never be awaited: the runtime cannot own "
-          + (out.size() == 1 ? "its URL" : "any of its " + out.size() + " URLs"));
+      findings.warning(
+          keyPointer,
+          "callback "
+              + key
+              + " can never be awaited: the runtime cannot own "
+              + (out.size() == 1 ? "its URL" : "any of its " + out.size() + " URLs"));
     }
     return out;
   }
@@ -86,17 +97,33 @@ final class CallbackReader {
       InjectionTarget target = decision.target();
       String reason = decision.reason();
       if (!upper.equals("POST") && !upper.equals("PUT")) {
-        findings.warning(opPointer, "callback " + key + " is a " + upper
-            + " request; only PUT and POST callbacks can be received");
+        findings.warning(
+            opPointer,
+            "callback "
+                + key
+                + " is a "
+                + upper
+                + " request; only PUT and POST callbacks can be received");
         if (target != null) {
           target = null;
           reason = "only PUT and POST callbacks can be received; this one is " + upper;
         }
       }
       String description = ModelParts.text(op, "description");
-      out.add(new CallbackDefinition(key, expression, template, upper, opPointer, target, decision.literalSuffix(),
-          reason, parts.parameters(item.node(), item.pointer(), op, opPointer), parts.requestBody(op, opPointer),
-          parts.responses(op, opPointer), description != null ? description : ModelParts.text(op, "summary")));
+      out.add(
+          new CallbackDefinition(
+              key,
+              expression,
+              template,
+              upper,
+              opPointer,
+              target,
+              decision.literalSuffix(),
+              reason,
+              parts.parameters(item.node(), item.pointer(), op, opPointer),
+              parts.requestBody(op, opPointer),
+              parts.responses(op, opPointer),
+              description != null ? description : ModelParts.text(op, "summary")));
     }
     return out;
   }

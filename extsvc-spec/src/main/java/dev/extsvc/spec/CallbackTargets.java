@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides where the runtime writes its own callback URL for one callback expression, or why it cannot: the
- * runtime owns a URL only when the template starts with an expression naming a place in the outgoing request.
+ * Decides where the runtime writes its own callback URL for one callback expression, or why it
+ * cannot: the runtime owns a URL only when the template starts with an expression naming a place in
+ * the outgoing request.
  */
 final class CallbackTargets {
   private CallbackTargets() {}
@@ -23,15 +24,23 @@ final class CallbackTargets {
    *
    * @param target null when not awaitable, with the reason
    * @param warnings findings about the expression, reported once at its place in the document
-   * @param error whether the reason is an error in the document (it refuses registration), not only a limit
+   * @param error whether the reason is an error in the document (it refuses registration), not only
+   *     a limit
    */
   record Decision(
-      @Nullable InjectionTarget target, @Nullable String reason, String literalSuffix, List<String> warnings, boolean error) {}
+      @Nullable InjectionTarget target,
+      @Nullable String reason,
+      String literalSuffix,
+      List<String> warnings,
+      boolean error) {}
 
   /** "{webhookURL}": a name in braces where an expression (starting with '$') belongs. */
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^${}][^{}]*)}");
 
-  /** An absolute URL with nothing to fill in, such as "https://search.example.org/api/v1/search/videos". */
+  /**
+   * An absolute URL with nothing to fill in, such as
+   * "https://search.example.org/api/v1/search/videos".
+   */
   private static final Pattern ABSOLUTE_URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://\\S+");
 
   static Decision decide(String expression, Operation operation) {
@@ -41,10 +50,15 @@ final class CallbackTargets {
     } catch (ExpressionException e) {
       Matcher placeholder = PLACEHOLDER.matcher(expression);
       if (placeholder.find()) {
-        // seen in real documents ("{webhookURL}"): it names the URL in prose, not a place in the request
-        return notAwaitable("'{" + placeholder.group(1) + "}' is a placeholder, not a runtime expression, so nothing"
-            + " says where the request carries the URL (write an expression such as {$request.body#/callbackUrl}"
-            + " or {$request.query.callbackUrl})", "");
+        // seen in real documents ("{webhookURL}"): it names the URL in prose, not a place in the
+        // request
+        return notAwaitable(
+            "'{"
+                + placeholder.group(1)
+                + "}' is a placeholder, not a runtime expression, so nothing"
+                + " says where the request carries the URL (write an expression such as {$request.body#/callbackUrl}"
+                + " or {$request.query.callbackUrl})",
+            "");
       }
       return notAwaitable("the URL template does not parse: " + e.getMessage(), "");
     }
@@ -57,17 +71,21 @@ final class CallbackTargets {
     if (first < 0) {
       return notAwaitable(fixedText(template.text()), "");
     }
-    String suffix = first + 1 < parts.size() && parts.get(first + 1) instanceof Literal l ? l.text() : "";
+    String suffix =
+        first + 1 < parts.size() && parts.get(first + 1) instanceof Literal l ? l.text() : "";
     if (first > 0) {
       String prefix = ((Literal) parts.get(0)).text();
-      return notAwaitable("the URL starts with fixed text '" + prefix + "', so the runtime cannot own it", suffix);
+      return notAwaitable(
+          "the URL starts with fixed text '" + prefix + "', so the runtime cannot own it", suffix);
     }
     RuntimeExpression expression = ((Expression) parts.get(0)).expression();
     List<String> warnings = new ArrayList<>();
     InjectionTarget target;
     switch (expression) {
       case RuntimeExpression.Url u -> {
-        return notAwaitable("the URL comes from $url, the operation's own URL, which the runtime does not choose", suffix);
+        return notAwaitable(
+            "the URL comes from $url, the operation's own URL, which the runtime does not choose",
+            suffix);
       }
       case RuntimeExpression.Method m -> {
         return notAwaitable("the URL comes from $method, which is not a URL", suffix);
@@ -97,8 +115,13 @@ final class CallbackTargets {
       }
       case RuntimeExpression.Path p -> {
         if (!operation.path().contains("{" + p.name() + "}")) {
-          return notAwaitable("path parameter " + p.name() + " does not appear in the path " + operation.path()
-              + ", so the URL has nowhere to go", suffix);
+          return notAwaitable(
+              "path parameter "
+                  + p.name()
+                  + " does not appear in the path "
+                  + operation.path()
+                  + ", so the URL has nowhere to go",
+              suffix);
         }
         target = new InjectionTarget.Path(p.name());
         declared(operation, ParameterLocation.PATH, p.name(), "path parameter", warnings);
@@ -124,26 +147,34 @@ final class CallbackTargets {
     }
     List<Part> later = parts.subList(1, parts.size());
     if (later.stream().anyMatch(p -> p instanceof Expression)) {
-      warnings.add("only the first expression of the URL is replaced by the runtime's URL; the later ones are"
-          + " filled in by the service and not used to match callbacks");
+      warnings.add(
+          "only the first expression of the URL is replaced by the runtime's URL; the later ones are"
+              + " filled in by the service and not used to match callbacks");
     }
     return new Decision(target, null, suffix, warnings, false);
   }
 
-  /** Why a template without any expression cannot be owned: a static address, or prose where a URL belongs. */
+  /**
+   * Why a template without any expression cannot be owned: a static address, or prose where a URL
+   * belongs.
+   */
   private static String fixedText(String text) {
     if (ABSOLUTE_URL.matcher(text).matches()) {
-      return "the URL " + text + " is a fixed address without an expression: the service calls it without being"
+      return "the URL "
+          + text
+          + " is a fixed address without an expression: the service calls it without being"
           + " told, so the runtime cannot own it";
     }
-    return "'" + text + "' is free text, not a URL template: nothing says where the request carries the URL"
+    return "'"
+        + text
+        + "' is free text, not a URL template: nothing says where the request carries the URL"
         + " (write an expression such as {$request.body#/callbackUrl})";
   }
 
   /**
-   * An error for a pointer such as "/webhooks.url", written as if JSON pointers were dotted paths: it names one
-   * member called "webhooks.url", so the service would never find the URL where it looks. Accepted only when the
-   * request body schema declares such a member.
+   * An error for a pointer such as "/webhooks.url", written as if JSON pointers were dotted paths:
+   * it names one member called "webhooks.url", so the service would never find the URL where it
+   * looks. Accepted only when the request body schema declares such a member.
    */
   private static @Nullable String dottedPointer(String pointer, @Nullable RequestBody body) {
     List<String> tokens = JsonPointers.tokens(pointer);
@@ -161,8 +192,12 @@ final class CallbackTargets {
       }
     }
     boolean declared = schema != null && BodySchemas.declares(schema, slashed.toString());
-    return "the pointer " + pointer + " names one member whose name contains '.', which the request body schema"
-        + " does not declare; JSON pointers separate levels with '/': write {$request.body#" + slashed + "}"
+    return "the pointer "
+        + pointer
+        + " names one member whose name contains '.', which the request body schema"
+        + " does not declare; JSON pointers separate levels with '/': write {$request.body#"
+        + slashed
+        + "}"
         + (declared ? " (the schema declares " + slashed + ")" : "");
   }
 
@@ -172,21 +207,39 @@ final class CallbackTargets {
     }
     RequestBody body = operation.requestBody();
     if (body == null) {
-      return "the URL is to be written at " + b.pointer() + " of the request body, but operation " + operation.id()
+      return "the URL is to be written at "
+          + b.pointer()
+          + " of the request body, but operation "
+          + operation.id()
           + " has no request body";
     }
     if (!ModelParts.isJson(body.mediaType())) {
-      return "the request body is " + body.mediaType() + ", not JSON, so the runtime cannot write the URL at "
+      return "the request body is "
+          + body.mediaType()
+          + ", not JSON, so the runtime cannot write the URL at "
           + b.pointer();
     }
     return null;
   }
 
-  private static void declared(Operation operation, ParameterLocation in, String name, String what, List<String> warnings) {
-    boolean found = operation.parameters().stream()
-        .anyMatch(p -> p.in() == in && (in == ParameterLocation.HEADER ? p.name().equalsIgnoreCase(name) : p.name().equals(name)));
+  private static void declared(
+      Operation operation, ParameterLocation in, String name, String what, List<String> warnings) {
+    boolean found =
+        operation.parameters().stream()
+            .anyMatch(
+                p ->
+                    p.in() == in
+                        && (in == ParameterLocation.HEADER
+                            ? p.name().equalsIgnoreCase(name)
+                            : p.name().equals(name)));
     if (!found) {
-      warnings.add(what + " " + name + " is not declared by operation " + operation.id() + "; the runtime adds it");
+      warnings.add(
+          what
+              + " "
+              + name
+              + " is not declared by operation "
+              + operation.id()
+              + "; the runtime adds it");
     }
   }
 
@@ -200,7 +253,11 @@ final class CallbackTargets {
   }
 
   private static Decision chosenByService(RuntimeExpression e, String suffix) {
-    return notAwaitable("the URL is chosen by the service in its response (" + e + "), so the runtime cannot own it", suffix);
+    return notAwaitable(
+        "the URL is chosen by the service in its response ("
+            + e
+            + "), so the runtime cannot own it",
+        suffix);
   }
 
   private static Decision notAwaitable(String reason, String suffix) {

@@ -8,7 +8,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
-/** Checks a document file before it is read whole, so that a huge file is refused without loading it. */
+/**
+ * Checks a document file before it is read whole, so that a huge file is refused without loading
+ * it.
+ */
 final class DocumentFiles {
   private static final int SNIFF_BYTES = 4096;
 
@@ -18,7 +21,9 @@ final class DocumentFiles {
   static @Nullable String tooLargeOrUnreadable(Path file, long maxJsonBytes, long maxYamlBytes) {
     try {
       if (!Files.isRegularFile(file)) {
-        return Files.exists(file) ? "cannot read " + file + ": it is not a file" : "cannot read " + file + ": no such file";
+        return Files.exists(file)
+            ? "cannot read " + file + ": it is not a file"
+            : "cannot read " + file + ": no such file";
       }
       long size = Files.size(file);
       if (size <= Math.min(maxJsonBytes, maxYamlBytes)) {

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** One registration of one document, step by step; each step reports into the same {@link Findings}. */
+/**
+ * One registration of one document, step by step; each step reports into the same {@link Findings}.
+ */
 final class DocumentRegistration {
   private final long maxJsonBytes;
   private final long maxYamlBytes;
@@ -41,32 +43,50 @@ final class DocumentRegistration {
     }
     JsonNode info = root.path("info");
     String title = ModelParts.text(info, "title");
-    String name = serviceName != null && !serviceName.isBlank() ? serviceName : title != null ? title : "unnamed";
+    String name =
+        serviceName != null && !serviceName.isBlank()
+            ? serviceName
+            : title != null ? title : "unnamed";
     String infoVersion = info.path("version").asText("");
-    return new ServiceDefinition(name, infoVersion, version, servers(root), operations, text,
-        ComponentSchemas.of(root));
+    return new ServiceDefinition(
+        name, infoVersion, version, servers(root), operations, text, ComponentSchemas.of(root));
   }
 
-  /** The document's "openapi" version when it is 3.0 or 3.1; otherwise reports why and returns null. */
+  /**
+   * The document's "openapi" version when it is 3.0 or 3.1; otherwise reports why and returns null.
+   */
   private @Nullable String openApiVersion(JsonNode root) {
     if (!root.isObject()) {
-      findings.error("", "an OpenAPI document is an object, but this one is " + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+      findings.error(
+          "",
+          "an OpenAPI document is an object, but this one is "
+              + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
       return null;
     }
     JsonNode openapi = root.get("openapi");
     if (openapi == null) {
       if (root.has("swagger")) {
-        findings.error("/swagger", "this is a Swagger " + root.get("swagger").asText() + " document; extsvc reads"
-            + " OpenAPI 3.0 and 3.1 only (convert it first, for example with swagger2openapi or the Swagger Editor)");
+        findings.error(
+            "/swagger",
+            "this is a Swagger "
+                + root.get("swagger").asText()
+                + " document; extsvc reads"
+                + " OpenAPI 3.0 and 3.1 only (convert it first, for example with swagger2openapi or the Swagger Editor)");
       } else {
-        findings.error("", "this is not an OpenAPI document: the member 'openapi' (such as \"3.0.3\") is missing");
+        findings.error(
+            "",
+            "this is not an OpenAPI document: the member 'openapi' (such as \"3.0.3\") is missing");
       }
       return null;
     }
     String version = openapi.asText();
     if (!openapi.isTextual() || !version.matches("3\\.[01]\\.\\d+(-.+)?")) {
-      findings.error("/openapi", "OpenAPI version '" + version + "' is not supported; extsvc reads 3.0.x and 3.1.x"
-          + (openapi.isTextual() ? "" : " (write the version as a string, in quotes)"));
+      findings.error(
+          "/openapi",
+          "OpenAPI version '"
+              + version
+              + "' is not supported; extsvc reads 3.0.x and 3.1.x"
+              + (openapi.isTextual() ? "" : " (write the version as a string, in quotes)"));
       return null;
     }
     return version;
@@ -75,11 +95,13 @@ final class DocumentRegistration {
   /** The server URLs; a document without servers is served from "/" (OpenAPI's own default). */
   private static List<String> servers(JsonNode root) {
     List<String> urls = new ArrayList<>();
-    root.path("servers").forEach(s -> {
-      if (s.path("url").isTextual()) {
-        urls.add(s.get("url").textValue());
-      }
-    });
+    root.path("servers")
+        .forEach(
+            s -> {
+              if (s.path("url").isTextual()) {
+                urls.add(s.get("url").textValue());
+              }
+            });
     return urls.isEmpty() ? List.of("/") : urls;
   }
 }

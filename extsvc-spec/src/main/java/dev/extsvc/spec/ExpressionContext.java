@@ -5,8 +5,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a runtime expression is evaluated against: the request as sent, and the response when there is one
- * ({@code statusCode} 0 and no headers or body before it).
+ * What a runtime expression is evaluated against: the request as sent, and the response when there
+ * is one ({@code statusCode} 0 and no headers or body before it).
  */
 public record ExpressionContext(
     String url,

@@ -1,6 +1,9 @@
 package dev.extsvc.spec;
 
-/** A runtime expression or template that does not follow the OpenAPI grammar, with the offending index. */
+/**
+ * A runtime expression or template that does not follow the OpenAPI grammar, with the offending
+ * index.
+ */
 public final class ExpressionException extends IllegalArgumentException {
   private final String text;
   private final int index;

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A callback key's URL template: literal text around one or more {@code {expression}}s, e.g.
- * "{$request.body#/callbackUrl}/events" or "https://example.com?token={$request.query.t}". A template that is one
- * bare expression without braces is accepted too (as some documents write it).
+ * "{$request.body#/callbackUrl}/events" or "https://example.com?token={$request.query.t}". A
+ * template that is one bare expression without braces is accepted too (as some documents write it).
  */
 public record ExpressionTemplate(String text, List<Part> parts) {
   public ExpressionTemplate {

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Collects the diagnostics of one registration; lines are filled in from the source map at the end. */
+/**
+ * Collects the diagnostics of one registration; lines are filled in from the source map at the end.
+ */
 final class Findings {
   private final List<Diagnostic> diagnostics = new ArrayList<>();
   private @Nullable SourceMap sourceMap;
@@ -34,11 +36,14 @@ final class Findings {
 
   /** The report in document order, each finding once. */
   Report report() {
-    List<String> unlocated = diagnostics.stream().filter(d -> d.line() == 0).map(Diagnostic::pointer).toList();
-    Map<String, Integer> lines = sourceMap == null || unlocated.isEmpty() ? Map.of() : sourceMap.lines(unlocated);
+    List<String> unlocated =
+        diagnostics.stream().filter(d -> d.line() == 0).map(Diagnostic::pointer).toList();
+    Map<String, Integer> lines =
+        sourceMap == null || unlocated.isEmpty() ? Map.of() : sourceMap.lines(unlocated);
     List<Diagnostic> located = new ArrayList<>();
     for (Diagnostic d : diagnostics) {
-      located.add(d.line() == 0 && lines.containsKey(d.pointer()) ? d.atLine(lines.get(d.pointer())) : d);
+      located.add(
+          d.line() == 0 && lines.containsKey(d.pointer()) ? d.atLine(lines.get(d.pointer())) : d);
     }
     // several paths can lead to the same finding (a callback reached from two operations, say)
     List<Diagnostic> unique = new ArrayList<>(new LinkedHashSet<>(located));

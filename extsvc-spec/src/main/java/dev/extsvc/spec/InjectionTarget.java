@@ -3,15 +3,21 @@ package dev.extsvc.spec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A place in an outgoing request where the runtime writes a callback URL, named by a callback key's expression.
- * Keys that name the same place share one target (and so one URL).
+ * A place in an outgoing request where the runtime writes a callback URL, named by a callback key's
+ * expression. Keys that name the same place share one target (and so one URL).
  */
 public sealed interface InjectionTarget {
 
-  /** Writes {@code value} at this place; a body pointer creates missing objects and fills array elements. */
+  /**
+   * Writes {@code value} at this place; a body pointer creates missing objects and fills array
+   * elements.
+   */
   void inject(RequestParts request, String value);
 
-  /** Reads the value at this place, or null when absent (the mock uses this to find where to call back). */
+  /**
+   * Reads the value at this place, or null when absent (the mock uses this to find where to call
+   * back).
+   */
   @Nullable String read(RequestParts request);
 
   /** A stable identifier, e.g. "query:callbackUrl", "header:X-Callback", "path:id", "body:/a/b". */
@@ -91,7 +97,10 @@ public sealed interface InjectionTarget {
     }
   }
 
-  /** @param pointer a JSON pointer such as "/callbackUrlForOutcomes/approved" or "/hooks/0" or "/hooks/-" */
+  /**
+   * @param pointer a JSON pointer such as "/callbackUrlForOutcomes/approved" or "/hooks/0" or
+   *     "/hooks/-"
+   */
   record Body(String pointer) implements InjectionTarget {
     @Override
     public void inject(RequestParts request, String value) {

@@ -15,7 +15,8 @@ final class InjectionTargets {
   static InjectionTarget fromId(String id) {
     int colon = id.indexOf(':');
     if (colon < 0) {
-      throw new IllegalArgumentException("injection target id '" + id + "' has no kind (query:, header:, path:, body:)");
+      throw new IllegalArgumentException(
+          "injection target id '" + id + "' has no kind (query:, header:, path:, body:)");
     }
     String kind = id.substring(0, colon);
     String rest = id.substring(colon + 1);
@@ -28,18 +29,25 @@ final class InjectionTargets {
       case "path" -> new InjectionTarget.Path(rest);
       case "body" -> {
         if (JsonPointers.firstError(rest) >= 0) {
-          throw new IllegalArgumentException("injection target id '" + id + "' has an invalid JSON pointer");
+          throw new IllegalArgumentException(
+              "injection target id '" + id + "' has an invalid JSON pointer");
         }
         yield new InjectionTarget.Body(rest);
       }
-      default -> throw new IllegalArgumentException(
-          "injection target id '" + id + "' has unknown kind '" + kind + "' (expected query, header, path, body)");
+      default ->
+          throw new IllegalArgumentException(
+              "injection target id '"
+                  + id
+                  + "' has unknown kind '"
+                  + kind
+                  + "' (expected query, header, path, body)");
     };
   }
 
   /**
-   * Writes {@code value} at {@code pointer}, creating the body and missing parents: an object, or an array when
-   * the next token is an index or "-" (so "/hooks/0" on an empty body gives {"hooks":["..."]}).
+   * Writes {@code value} at {@code pointer}, creating the body and missing parents: an object, or
+   * an array when the next token is an index or "-" (so "/hooks/0" on an empty body gives
+   * {"hooks":["..."]}).
    */
   static void injectBody(RequestParts request, String pointer, String value) {
     if (JsonPointers.firstError(pointer) >= 0) {
@@ -47,7 +55,8 @@ final class InjectionTargets {
     }
     List<String> tokens = JsonPointers.tokens(pointer);
     if (tokens.isEmpty()) {
-      throw new IllegalArgumentException("cannot write a URL as the whole request body; the pointer is empty");
+      throw new IllegalArgumentException(
+          "cannot write a URL as the whole request body; the pointer is empty");
     }
     JsonNode root = request.body();
     if (root == null || root.isNull() || root.isMissingNode()) {
@@ -74,7 +83,11 @@ final class InjectionTargets {
       if (!existing.isContainerNode()) {
         String where = JsonPointers.append(at, token);
         throw new IllegalArgumentException(
-            "cannot write below " + where + " in the request body: it holds " + kind(existing) + ", not an object or array");
+            "cannot write below "
+                + where
+                + " in the request body: it holds "
+                + kind(existing)
+                + ", not an object or array");
       }
       return existing;
     }
@@ -83,7 +96,10 @@ final class InjectionTargets {
     return created;
   }
 
-  /** The existing child, or null when it is missing; fails when {@code token} cannot address an element. */
+  /**
+   * The existing child, or null when it is missing; fails when {@code token} cannot address an
+   * element.
+   */
   private static @Nullable JsonNode lookUp(JsonNode parent, String token, String at) {
     if (parent instanceof ArrayNode array) {
       if (token.equals("-")) {
@@ -107,8 +123,11 @@ final class InjectionTargets {
       }
     } else {
       throw new IllegalArgumentException(
-          "cannot write below " + (at.isEmpty() ? "the root" : at) + " in the request body: it holds "
-              + kind(parent) + ", not an object or array");
+          "cannot write below "
+              + (at.isEmpty() ? "the root" : at)
+              + " in the request body: it holds "
+              + kind(parent)
+              + ", not an object or array");
     }
   }
 
@@ -121,8 +140,14 @@ final class InjectionTargets {
     }
     int index = Integer.parseInt(token);
     if (index > array.size()) {
-      throw new IllegalArgumentException("index " + index + " at " + where + " is out of range: the array has "
-          + array.size() + " elements (an index may be at most the size, to append)");
+      throw new IllegalArgumentException(
+          "index "
+              + index
+              + " at "
+              + where
+              + " is out of range: the array has "
+              + array.size()
+              + " elements (an index may be at most the size, to append)");
     }
     return index;
   }

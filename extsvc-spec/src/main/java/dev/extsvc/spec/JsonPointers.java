@@ -20,8 +20,8 @@ final class JsonPointers {
   }
 
   /**
-   * Index of the first character that makes {@code pointer} invalid, or -1 when it is valid. Only '~' needs
-   * checking besides the leading '/': it must be followed by 0 or 1.
+   * Index of the first character that makes {@code pointer} invalid, or -1 when it is valid. Only
+   * '~' needs checking besides the leading '/': it must be followed by 0 or 1.
    */
   static int firstError(String pointer) {
     if (!pointer.isEmpty() && pointer.charAt(0) != '/') {
@@ -64,7 +64,10 @@ final class JsonPointers {
     return token.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
-  /** The value at {@code pointer} as text: a string as is, other JSON as JSON, absent or null as null. */
+  /**
+   * The value at {@code pointer} as text: a string as is, other JSON as JSON, absent or null as
+   * null.
+   */
   static @Nullable String text(@Nullable JsonNode root, String pointer) {
     if (root == null) {
       return null;

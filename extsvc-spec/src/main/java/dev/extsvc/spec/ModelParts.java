@@ -10,8 +10,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the pieces operations and callback operations share: parameters, request bodies, responses, media
- * types and examples, with every {@code $ref} followed and schemas inlined.
+ * Reads the pieces operations and callback operations share: parameters, request bodies, responses,
+ * media types and examples, with every {@code $ref} followed and schemas inlined.
  */
 final class ModelParts {
   private final Refs refs;
@@ -21,12 +21,15 @@ final class ModelParts {
   }
 
   /** Parameters of a path item merged with those of one of its operations; the operation's win. */
-  List<Parameter> parameters(JsonNode pathItem, String pathItemPointer, JsonNode operation, String operationPointer) {
+  List<Parameter> parameters(
+      JsonNode pathItem, String pathItemPointer, JsonNode operation, String operationPointer) {
     Map<String, Parameter> byPlace = new LinkedHashMap<>();
-    for (Parameter p : parameterList(pathItem.path("parameters"), pathItemPointer + "/parameters")) {
+    for (Parameter p :
+        parameterList(pathItem.path("parameters"), pathItemPointer + "/parameters")) {
       byPlace.put(p.in() + " " + p.name(), p);
     }
-    for (Parameter p : parameterList(operation.path("parameters"), operationPointer + "/parameters")) {
+    for (Parameter p :
+        parameterList(operation.path("parameters"), operationPointer + "/parameters")) {
       byPlace.put(p.in() + " " + p.name(), p);
     }
     return new ArrayList<>(byPlace.values());
@@ -47,10 +50,13 @@ final class ModelParts {
         continue; // swagger-parser reports the bad "in"
       }
       JsonNode p = t.node();
-      JsonNode schema = p.has("schema") ? refs.inline(p.get("schema"), t.pointer() + "/schema")
-          : firstContentSchema(p.path("content"));
+      JsonNode schema =
+          p.has("schema")
+              ? refs.inline(p.get("schema"), t.pointer() + "/schema")
+              : firstContentSchema(p.path("content"));
       boolean required = in == ParameterLocation.PATH || p.path("required").asBoolean(false);
-      out.add(new Parameter(p.get("name").textValue(), in, required, schema, text(p, "description")));
+      out.add(
+          new Parameter(p.get("name").textValue(), in, required, schema, text(p, "description")));
     }
     return out;
   }
@@ -83,9 +89,12 @@ final class ModelParts {
       return null;
     }
     JsonNode media = t.node().path("content").path(mediaType);
-    JsonNode schema = refs.inline(media.get("schema"),
-        JsonPointers.append(t.pointer() + "/content", mediaType) + "/schema");
-    return new RequestBody(mediaType, schema, t.node().path("required").asBoolean(false), example(media, schema));
+    JsonNode schema =
+        refs.inline(
+            media.get("schema"),
+            JsonPointers.append(t.pointer() + "/content", mediaType) + "/schema");
+    return new RequestBody(
+        mediaType, schema, t.node().path("required").asBoolean(false), example(media, schema));
   }
 
   /** Responses by status in document order. */
@@ -96,21 +105,32 @@ final class ModelParts {
       if (e.getKey().startsWith("x-")) {
         continue;
       }
-      Refs.Target t = refs.follow(e.getValue(), JsonPointers.append(operationPointer + "/responses", e.getKey()));
+      Refs.Target t =
+          refs.follow(
+              e.getValue(), JsonPointers.append(operationPointer + "/responses", e.getKey()));
       if (t == null) {
         continue;
       }
       String mediaType = preferredMediaType(t.node().path("content"));
       JsonNode media = mediaType == null ? null : t.node().path("content").path(mediaType);
-      JsonNode schema = media == null || mediaType == null ? null
-          : refs.inline(media.get("schema"), JsonPointers.append(t.pointer() + "/content", mediaType) + "/schema");
+      JsonNode schema =
+          media == null || mediaType == null
+              ? null
+              : refs.inline(
+                  media.get("schema"),
+                  JsonPointers.append(t.pointer() + "/content", mediaType) + "/schema");
       JsonNode example = media == null ? null : example(media, schema);
-      out.put(e.getKey(), new ResponseDefinition(e.getKey(), text(t.node(), "description"), mediaType, schema, example));
+      out.put(
+          e.getKey(),
+          new ResponseDefinition(
+              e.getKey(), text(t.node(), "description"), mediaType, schema, example));
     }
     return out;
   }
 
-  /** application/json, else a "+json" type, else the first declared; null when there is no content. */
+  /**
+   * application/json, else a "+json" type, else the first declared; null when there is no content.
+   */
   static @Nullable String preferredMediaType(JsonNode content) {
     String first = null;
     String json = null;
@@ -132,7 +152,10 @@ final class ModelParts {
 
   static boolean isJson(String mediaType) {
     String bare = mediaType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-    return bare.equals("application/json") || bare.endsWith("+json") || bare.equals("*/*") || bare.equals("application/*");
+    return bare.equals("application/json")
+        || bare.endsWith("+json")
+        || bare.equals("*/*")
+        || bare.equals("application/*");
   }
 
   /** The media type's example, else the first of its examples, else the schema's. */

@@ -12,7 +12,8 @@ import java.util.Set;
 
 /** Reads the operations of {@code paths} in document order, with unique ids and their callbacks. */
 final class OperationReader {
-  static final List<String> METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+  static final List<String> METHODS =
+      List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
   private final JsonNode root;
   private final Refs refs;
@@ -27,7 +28,13 @@ final class OperationReader {
   }
 
   /** Where an operation is, before it is read. */
-  private record Located(String path, String method, JsonNode pathItem, String pathItemPointer, JsonNode node, String pointer) {}
+  private record Located(
+      String path,
+      String method,
+      JsonNode pathItem,
+      String pathItemPointer,
+      JsonNode node,
+      String pointer) {}
 
   List<Operation> read() {
     List<Located> located = locate();
@@ -71,8 +78,15 @@ final class OperationReader {
       }
       Located first = explicit.putIfAbsent(id, l);
       if (first != null) {
-        findings.error(l.pointer() + "/operationId", "operationId '" + id + "' is already used by "
-            + first.method().toUpperCase(Locale.ROOT) + " " + first.path() + "; operationIds must be unique");
+        findings.error(
+            l.pointer() + "/operationId",
+            "operationId '"
+                + id
+                + "' is already used by "
+                + first.method().toUpperCase(Locale.ROOT)
+                + " "
+                + first.path()
+                + "; operationIds must be unique");
       }
     }
     Set<String> taken = new HashSet<>(explicit.keySet());
@@ -104,15 +118,36 @@ final class OperationReader {
   }
 
   private Operation read(Located l, String id) {
-    List<Parameter> parameters = parts.parameters(l.pathItem(), l.pathItemPointer(), l.node(), l.pointer());
+    List<Parameter> parameters =
+        parts.parameters(l.pathItem(), l.pathItemPointer(), l.node(), l.pointer());
     RequestBody body = parts.requestBody(l.node(), l.pointer());
     Map<String, ResponseDefinition> responses = parts.responses(l.node(), l.pointer());
     String method = l.method().toUpperCase(Locale.ROOT);
-    Operation shell = new Operation(id, method, l.path(), l.pointer(), ModelParts.text(l.node(), "summary"),
-        ModelParts.text(l.node(), "description"), parameters, body, responses, List.of());
-    List<CallbackDefinition> callbacks = new CallbackReader(refs, parts, findings).read(shell, l.node());
+    Operation shell =
+        new Operation(
+            id,
+            method,
+            l.path(),
+            l.pointer(),
+            ModelParts.text(l.node(), "summary"),
+            ModelParts.text(l.node(), "description"),
+            parameters,
+            body,
+            responses,
+            List.of());
+    List<CallbackDefinition> callbacks =
+        new CallbackReader(refs, parts, findings).read(shell, l.node());
     new CallbackOverlap(findings).check(callbacks);
-    return new Operation(shell.id(), shell.method(), shell.path(), shell.pointer(), shell.summary(),
-        shell.description(), parameters, body, responses, callbacks);
+    return new Operation(
+        shell.id(),
+        shell.method(),
+        shell.path(),
+        shell.pointer(),
+        shell.summary(),
+        shell.description(),
+        parameters,
+        body,
+        responses,
+        callbacks);
   }
 }

@@ -10,21 +10,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * swagger-parser's structural validation, turned into diagnostics with the best pointer its messages allow.
- * Its messages name places as "paths.'/a'(post).parameters.[id].in"; this walks such a path through the
- * document. References are not left to it: {@link Refs} checks them with exact pointers.
+ * swagger-parser's structural validation, turned into diagnostics with the best pointer its
+ * messages allow. Its messages name places as "paths.'/a'(post).parameters.[id].in"; this walks
+ * such a path through the document. References are not left to it: {@link Refs} checks them with
+ * exact pointers.
  */
 final class ParserMessages {
-  private static final Pattern ATTRIBUTE = Pattern.compile("attribute (.+?) (is (?:missing|unexpected|not of type|repeated|deprecated).*)");
-  private static final Pattern PATH_PARAMETER = Pattern.compile("(paths\\..+?)\\. (Declared path parameter .*)");
+  private static final Pattern ATTRIBUTE =
+      Pattern.compile(
+          "attribute (.+?) (is (?:missing|unexpected|not of type|repeated|deprecated).*)");
+  private static final Pattern PATH_PARAMETER =
+      Pattern.compile("(paths\\..+?)\\. (Declared path parameter .*)");
 
   private ParserMessages() {}
 
   /**
    * Adds swagger-parser's findings.
    *
-   * @param refsBroken whether some {@code $ref} is broken: then messages about places that do not exist are
-   *     taken for echoes of it and left out
+   * @param refsBroken whether some {@code $ref} is broken: then messages about places that do not
+   *     exist are taken for echoes of it and left out
    */
   static void report(JsonNode root, boolean refsBroken, Findings findings) {
     boolean responsesOptional = root.path("openapi").asText().startsWith("3.1");
@@ -39,14 +43,19 @@ final class ParserMessages {
       findings.warning("", "swagger-parser could not check the document: " + e);
       return;
     }
-    List<String> messages = result == null || result.getMessages() == null ? List.of() : result.getMessages();
+    List<String> messages =
+        result == null || result.getMessages() == null ? List.of() : result.getMessages();
     for (String message : messages) {
       add(message, root, refsBroken, responsesOptional, findings);
     }
   }
 
   private static void add(
-      String message, JsonNode root, boolean refsBroken, boolean responsesOptional, Findings findings) {
+      String message,
+      JsonNode root,
+      boolean refsBroken,
+      boolean responsesOptional,
+      Findings findings) {
     Matcher attribute = ATTRIBUTE.matcher(message);
     if (attribute.matches()) {
       String location = attribute.group(1);
@@ -77,8 +86,10 @@ final class ParserMessages {
     }
     Matcher pathParameter = PATH_PARAMETER.matcher(message);
     if (pathParameter.matches()) {
-      // the runtime still fills the path from the caller's values; a warning says the document is incomplete
-      findings.warning(walk(root, segments(pathParameter.group(1))).pointer(), pathParameter.group(2));
+      // the runtime still fills the path from the caller's values; a warning says the document is
+      // incomplete
+      findings.warning(
+          walk(root, segments(pathParameter.group(1))).pointer(), pathParameter.group(2));
       return;
     }
     if (!message.startsWith("Could not find") && !message.contains("#/")) {
@@ -93,7 +104,9 @@ final class ParserMessages {
     }
   }
 
-  /** One step of a location: a member name, or a "[name]" selecting an array element by its name. */
+  /**
+   * One step of a location: a member name, or a "[name]" selecting an array element by its name.
+   */
   record Segment(String name, boolean selector) {}
 
   static List<Segment> segments(String location) {
@@ -149,6 +162,8 @@ final class ParserMessages {
         return i;
       }
     }
-    return JsonPointers.isIndex(name) && Integer.parseInt(name) < array.size() ? Integer.parseInt(name) : -1;
+    return JsonPointers.isIndex(name) && Integer.parseInt(name) < array.size()
+        ? Integer.parseInt(name)
+        : -1;
   }
 }

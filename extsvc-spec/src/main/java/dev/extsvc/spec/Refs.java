@@ -17,25 +17,49 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Local {@code $ref} resolution within one document. References to other files or URLs are refused: fetching
- * them would make registration depend on the network (and let a document make the server call anywhere). The one
- * inliner: the operations' schemas in the model and the component schemas a registration keeps for code generators
- * ({@link ComponentSchemas}) are inlined here, by the same rules.
+ * Local {@code $ref} resolution within one document. References to other files or URLs are refused:
+ * fetching them would make registration depend on the network (and let a document make the server
+ * call anywhere). The one inliner: the operations' schemas in the model and the component schemas a
+ * registration keeps for code generators ({@link ComponentSchemas}) are inlined here, by the same
+ * rules.
  */
 final class Refs {
-  /** Inlining shared schemas can grow a document exponentially; past this many nodes it is refused. */
+  /**
+   * Inlining shared schemas can grow a document exponentially; past this many nodes it is refused.
+   */
   static final int MAX_INLINED_NODES = 2_000_000;
 
-  /** Keywords whose values are data, not schemas or OpenAPI objects: a "$ref" in them is not a reference. */
+  /**
+   * Keywords whose values are data, not schemas or OpenAPI objects: a "$ref" in them is not a
+   * reference.
+   */
   private static final Set<String> DATA_KEYWORDS = Set.of("example", "default", "const", "enum");
 
   /**
-   * Members whose value maps names to objects. Those names are not keywords: a property called "example" or a
-   * response called "default" holds a schema or a response, not data.
+   * Members whose value maps names to objects. Those names are not keywords: a property called
+   * "example" or a response called "default" holds a schema or a response, not data.
    */
-  private static final Set<String> NAMED_MAPS = Set.of("properties", "patternProperties", "$defs", "definitions",
-      "dependentSchemas", "paths", "webhooks", "schemas", "responses", "parameters", "requestBodies",
-      "headers", "callbacks", "content", "encoding", "links", "securitySchemes", "pathItems", "examples");
+  private static final Set<String> NAMED_MAPS =
+      Set.of(
+          "properties",
+          "patternProperties",
+          "$defs",
+          "definitions",
+          "dependentSchemas",
+          "paths",
+          "webhooks",
+          "schemas",
+          "responses",
+          "parameters",
+          "requestBodies",
+          "headers",
+          "callbacks",
+          "content",
+          "encoding",
+          "links",
+          "securitySchemes",
+          "pathItems",
+          "examples");
 
   static final String COMPONENT_SCHEMAS = "/components/schemas";
 
@@ -46,13 +70,16 @@ final class Refs {
   private String inlining = "/components";
 
   /**
-   * Expansions kept for reuse, by the pointer they were inlined from, when inlining every component for
-   * {@link #inlineComponents}; null while registering, where each use is a copy of its own (the operations' schemas
-   * are the model, and its readers may take them apart).
+   * Expansions kept for reuse, by the pointer they were inlined from, when inlining every component
+   * for {@link #inlineComponents}; null while registering, where each use is a copy of its own (the
+   * operations' schemas are the model, and its readers may take them apart).
    */
   private final @Nullable Map<String, JsonNode> shared;
 
-  /** The outermost index of the schemas being inlined that a reference was kept back to, since {@link #expand}. */
+  /**
+   * The outermost index of the schemas being inlined that a reference was kept back to, since
+   * {@link #expand}.
+   */
   private int cut = Integer.MAX_VALUE;
 
   Refs(JsonNode root, Findings findings) {
@@ -74,8 +101,9 @@ final class Refs {
   }
 
   /**
-   * A place in the document being checked, as a chain of steps: the walk visits every node, and building each
-   * node's pointer as text cost more than the check itself, so a pointer is written out only for a finding.
+   * A place in the document being checked, as a chain of steps: the walk visits every node, and
+   * building each node's pointer as text cost more than the check itself, so a pointer is written
+   * out only for a finding.
    */
   private record At(@Nullable At parent, @Nullable String member, int index) {
     /** The document's root has no parent. */
@@ -83,11 +111,16 @@ final class Refs {
       if (parent == null) {
         return "";
       }
-      return member != null ? JsonPointers.append(parent.pointer(), member) : parent.pointer() + "/" + index;
+      return member != null
+          ? JsonPointers.append(parent.pointer(), member)
+          : parent.pointer() + "/" + index;
     }
   }
 
-  /** @param named whether the members of {@code node} are names (see {@link #NAMED_MAPS}) rather than keywords */
+  /**
+   * @param named whether the members of {@code node} are names (see {@link #NAMED_MAPS}) rather
+   *     than keywords
+   */
   private boolean check(JsonNode node, At at, boolean named) {
     boolean ok = true;
     if (node.isObject()) {
@@ -113,8 +146,11 @@ final class Refs {
   }
 
   private static boolean isData(String keyword, JsonNode value) {
-    // a schema's "examples" (3.1) is an array of data; an OpenAPI "examples" is a map of Example objects
-    return DATA_KEYWORDS.contains(keyword) || keyword.startsWith("x-") || (keyword.equals("examples") && value.isArray());
+    // a schema's "examples" (3.1) is an array of data; an OpenAPI "examples" is a map of Example
+    // objects
+    return DATA_KEYWORDS.contains(keyword)
+        || keyword.startsWith("x-")
+        || (keyword.equals("examples") && value.isArray());
   }
 
   private static boolean namesMembers(String keyword, JsonNode value) {
@@ -123,7 +159,9 @@ final class Refs {
 
   static String unresolved(String ref) {
     if (!ref.startsWith("#")) {
-      return "$ref '" + ref + "' points outside this document, which is not supported: bundle the document into one"
+      return "$ref '"
+          + ref
+          + "' points outside this document, which is not supported: bundle the document into one"
           + " file (for example with redocly bundle or swagger-cli bundle)";
     }
     return "$ref '" + ref + "' points to nothing in this document";
@@ -143,7 +181,10 @@ final class Refs {
     }
   }
 
-  /** The JSON pointer of a local reference ("#/components/schemas/A%20B" → "/components/schemas/A B"), or null. */
+  /**
+   * The JSON pointer of a local reference ("#/components/schemas/A%20B" → "/components/schemas/A
+   * B"), or null.
+   */
   static @Nullable String pointerOf(String ref) {
     if (!ref.startsWith("#")) {
       return null;
@@ -177,8 +218,8 @@ final class Refs {
   }
 
   /**
-   * Follows {@code $ref}s from {@code node} (found at {@code pointer}) to the object they name. Null when a
-   * reference is broken (reported by {@link #checkAll()}) or circular (reported here).
+   * Follows {@code $ref}s from {@code node} (found at {@code pointer}) to the object they name.
+   * Null when a reference is broken (reported by {@link #checkAll()}) or circular (reported here).
    */
   @Nullable Target follow(JsonNode node, String pointer) {
     Set<String> seen = new HashSet<>();
@@ -202,8 +243,9 @@ final class Refs {
   }
 
   /**
-   * A copy of {@code schema} with every local {@code $ref} replaced by what it names. A reference back into a
-   * schema being inlined stays a {@code $ref}: a recursive schema cannot be written out in full.
+   * A copy of {@code schema} with every local {@code $ref} replaced by what it names. A reference
+   * back into a schema being inlined stays a {@code $ref}: a recursive schema cannot be written out
+   * in full.
    */
   @Nullable JsonNode inline(@Nullable JsonNode schema) {
     return inline(schema, "/components");
@@ -219,24 +261,31 @@ final class Refs {
   }
 
   /**
-   * Every component schema ({@code components/schemas}) inlined as {@link #inline(JsonNode)} inlines, by name in
-   * document order, for {@link ComponentSchemas}. Unlike registration, this reads every component, used or not,
-   * and refuses nothing, so it bounds its work differently: an expansion that does not depend on which schemas
-   * enclose it is made once and shared by every schema that refers to it (so a document whose schemas multiply
-   * when written out stays small), and past {@code maxCopiedNodes} copied objects and arrays a reference that has
-   * no shared expansion stays a {@code $ref}. Only schemas that refer to each other in circles reach that bound:
-   * each path through the circle is written out on its own.
+   * Every component schema ({@code components/schemas}) inlined as {@link #inline(JsonNode)}
+   * inlines, by name in document order, for {@link ComponentSchemas}. Unlike registration, this
+   * reads every component, used or not, and refuses nothing, so it bounds its work differently: an
+   * expansion that does not depend on which schemas enclose it is made once and shared by every
+   * schema that refers to it (so a document whose schemas multiply when written out stays small),
+   * and past {@code maxCopiedNodes} copied objects and arrays a reference that has no shared
+   * expansion stays a {@code $ref}. Only schemas that refer to each other in circles reach that
+   * bound: each path through the circle is written out on its own.
    */
   static Map<String, JsonNode> inlineComponents(JsonNode root, int maxCopiedNodes) {
     Map<String, JsonNode> shared = new HashMap<>();
     Refs refs = new Refs(root, new Findings(), shared);
     refs.budget = maxCopiedNodes;
     Map<String, JsonNode> out = new LinkedHashMap<>();
-    root.path("components").path("schemas").properties().forEach(e -> {
-      String pointer = JsonPointers.append(COMPONENT_SCHEMAS, e.getKey());
-      JsonNode known = shared.get(pointer);
-      out.put(e.getKey(), known != null ? known : refs.expand(pointer, e.getValue(), new ArrayList<>()));
-    });
+    root.path("components")
+        .path("schemas")
+        .properties()
+        .forEach(
+            e -> {
+              String pointer = JsonPointers.append(COMPONENT_SCHEMAS, e.getKey());
+              JsonNode known = shared.get(pointer);
+              out.put(
+                  e.getKey(),
+                  known != null ? known : refs.expand(pointer, e.getValue(), new ArrayList<>()));
+            });
     return out;
   }
 
@@ -244,9 +293,13 @@ final class Refs {
     if (shared == null && --budget < 0) {
       if (!overBudgetReported) {
         overBudgetReported = true;
-        findings.error(inlining, "schemas grow to more than " + MAX_INLINED_NODES + " nodes when their $refs are"
-            + " inlined (schemas that refer to shared schemas many times multiply; the limit was reached at this"
-            + " one); the document is refused to protect memory");
+        findings.error(
+            inlining,
+            "schemas grow to more than "
+                + MAX_INLINED_NODES
+                + " nodes when their $refs are"
+                + " inlined (schemas that refer to shared schemas many times multiply; the limit was reached at this"
+                + " one); the document is refused to protect memory");
       }
       return node;
     }
@@ -259,10 +312,17 @@ final class Refs {
         budget--; // sharing makes most nodes cost nothing; what is copied is what is counted
       }
       ObjectNode copy = JsonNodeFactory.instance.objectNode();
-      node.properties().forEach(e -> copy.set(e.getKey(),
-          !named && isData(e.getKey(), e.getValue())
-              ? e.getValue().deepCopy()
-              : inline(e.getValue(), expanding, !named && namesMembers(e.getKey(), e.getValue()))));
+      node.properties()
+          .forEach(
+              e ->
+                  copy.set(
+                      e.getKey(),
+                      !named && isData(e.getKey(), e.getValue())
+                          ? e.getValue().deepCopy()
+                          : inline(
+                              e.getValue(),
+                              expanding,
+                              !named && namesMembers(e.getKey(), e.getValue()))));
       return copy;
     }
     if (node.isArray()) {
@@ -297,20 +357,28 @@ final class Refs {
     if (node.size() == 1 || !resolved.isObject()) {
       return resolved;
     }
-    // members beside $ref (3.1 allows them; 3.0 documents write description there) refine what it names
-    ObjectNode merged = shared == null ? (ObjectNode) resolved
-        : JsonNodeFactory.instance.objectNode().setAll((ObjectNode) resolved); // a shared expansion stays as is
-    node.properties().forEach(e -> {
-      if (!e.getKey().equals("$ref")) {
-        merged.set(e.getKey(), inline(e.getValue(), expanding, false));
-      }
-    });
+    // members beside $ref (3.1 allows them; 3.0 documents write description there) refine what it
+    // names
+    ObjectNode merged =
+        shared == null
+            ? (ObjectNode) resolved
+            : JsonNodeFactory.instance
+                .objectNode()
+                .setAll((ObjectNode) resolved); // a shared expansion stays as is
+    node.properties()
+        .forEach(
+            e -> {
+              if (!e.getKey().equals("$ref")) {
+                merged.set(e.getKey(), inline(e.getValue(), expanding, false));
+              }
+            });
     return merged;
   }
 
   /**
-   * The node at {@code target} inlined. When sharing, it is kept for every later reference to {@code target} if
-   * no reference in it was kept back to a schema enclosing it ({@link #cut}): then it is the same wherever it is.
+   * The node at {@code target} inlined. When sharing, it is kept for every later reference to
+   * {@code target} if no reference in it was kept back to a schema enclosing it ({@link #cut}):
+   * then it is the same wherever it is.
    */
   private JsonNode expand(String target, JsonNode named, List<String> expanding) {
     int depth = expanding.size();

@@ -9,9 +9,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Registers OpenAPI 3.0/3.1 documents (JSON or YAML): parses them, resolves {@code $ref}s, builds the
- * {@link ServiceDefinition} and reports every problem with its location. Never throws for a bad document.
- * Immutable and thread-safe.
+ * Registers OpenAPI 3.0/3.1 documents (JSON or YAML): parses them, resolves {@code $ref}s, builds
+ * the {@link ServiceDefinition} and reports every problem with its location. Never throws for a bad
+ * document. Immutable and thread-safe.
  */
 public final class Registrar {
   /** Documents larger than this are refused unless configured otherwise. */
@@ -47,7 +47,9 @@ public final class Registrar {
       service = registration.run(document, serviceName);
     } catch (RuntimeException | StackOverflowError e) {
       // a bad document must never escape as an exception; this is a bug in extsvc, said so plainly
-      registration.findings().error("", "extsvc failed to read this document (please report it): " + e);
+      registration
+          .findings()
+          .error("", "extsvc failed to read this document (please report it): " + e);
     }
     Report report = registration.findings().report();
     return new Registration(report.hasErrors() ? null : service, report);
@@ -62,7 +64,9 @@ public final class Registrar {
     try {
       return register(Files.readString(file, StandardCharsets.UTF_8), serviceName);
     } catch (IOException | UncheckedIOException e) {
-      return new Registration(null, new Report(List.of(Diagnostic.error("", "cannot read " + file + ": " + e.getMessage()))));
+      return new Registration(
+          null,
+          new Report(List.of(Diagnostic.error("", "cannot read " + file + ": " + e.getMessage()))));
     }
   }
 

@@ -3,7 +3,10 @@ package dev.extsvc.spec;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** The outcome of registering one document: the service when it has no errors, and always the report. */
+/**
+ * The outcome of registering one document: the service when it has no errors, and always the
+ * report.
+ */
 public record Registration(@Nullable ServiceDefinition service, Report report) {
   public Registration {
     if (service == null && !report.hasErrors()) {

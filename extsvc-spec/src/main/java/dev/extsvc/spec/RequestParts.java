@@ -12,11 +12,12 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The parts of an outgoing request that callers fill and runtime expressions point into: query parameters,
- * headers (names case-insensitive), path parameters and a JSON body. Mutable; {@link #copy()} before sharing.
+ * The parts of an outgoing request that callers fill and runtime expressions point into: query
+ * parameters, headers (names case-insensitive), path parameters and a JSON body. Mutable; {@link
+ * #copy()} before sharing.
  *
- * <p>Its JSON form, used by the REST API and the CLI, is {@code {"query":{"a":"1"}, "headers":{...},
- * "path":{...}, "body":...}}; a query value may also be an array of strings.
+ * <p>Its JSON form, used by the REST API and the CLI, is {@code {"query":{"a":"1"},
+ * "headers":{...}, "path":{...}, "body":...}}; a query value may also be an array of strings.
  */
 public final class RequestParts {
   private final Map<String, List<String>> query = new LinkedHashMap<>();
@@ -81,37 +82,46 @@ public final class RequestParts {
       return parts;
     }
     if (!json.isObject()) {
-      throw new IllegalArgumentException("request input must be a JSON object with query, headers, path, body");
+      throw new IllegalArgumentException(
+          "request input must be a JSON object with query, headers, path, body");
     }
     for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
       String member = it.next();
       if (!List.of("query", "headers", "path", "body").contains(member)) {
         throw new IllegalArgumentException(
-            "unknown member '" + member + "' in request input (expected query, headers, path, body)");
+            "unknown member '"
+                + member
+                + "' in request input (expected query, headers, path, body)");
       }
     }
     JsonNode q = json.path("query");
     if (!q.isMissingNode()) {
       requireObject(q, "query");
-      q.fields().forEachRemaining(e -> {
-        List<String> values = new ArrayList<>();
-        if (e.getValue().isArray()) {
-          e.getValue().forEach(v -> values.add(scalar(v, "query/" + e.getKey())));
-        } else {
-          values.add(scalar(e.getValue(), "query/" + e.getKey()));
-        }
-        parts.query.put(e.getKey(), values);
-      });
+      q.fields()
+          .forEachRemaining(
+              e -> {
+                List<String> values = new ArrayList<>();
+                if (e.getValue().isArray()) {
+                  e.getValue().forEach(v -> values.add(scalar(v, "query/" + e.getKey())));
+                } else {
+                  values.add(scalar(e.getValue(), "query/" + e.getKey()));
+                }
+                parts.query.put(e.getKey(), values);
+              });
     }
     JsonNode h = json.path("headers");
     if (!h.isMissingNode()) {
       requireObject(h, "headers");
-      h.fields().forEachRemaining(e -> parts.headers.put(e.getKey(), scalar(e.getValue(), "headers/" + e.getKey())));
+      h.fields()
+          .forEachRemaining(
+              e -> parts.headers.put(e.getKey(), scalar(e.getValue(), "headers/" + e.getKey())));
     }
     JsonNode p = json.path("path");
     if (!p.isMissingNode()) {
       requireObject(p, "path");
-      p.fields().forEachRemaining(e -> parts.path.put(e.getKey(), scalar(e.getValue(), "path/" + e.getKey())));
+      p.fields()
+          .forEachRemaining(
+              e -> parts.path.put(e.getKey(), scalar(e.getValue(), "path/" + e.getKey())));
     }
     JsonNode b = json.get("body");
     parts.body = b == null ? null : b.deepCopy();
@@ -122,13 +132,14 @@ public final class RequestParts {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode json = f.objectNode();
     ObjectNode q = json.putObject("query");
-    query.forEach((k, v) -> {
-      if (v.size() == 1) {
-        q.put(k, v.get(0));
-      } else {
-        v.forEach(q.putArray(k)::add);
-      }
-    });
+    query.forEach(
+        (k, v) -> {
+          if (v.size() == 1) {
+            q.put(k, v.get(0));
+          } else {
+            v.forEach(q.putArray(k)::add);
+          }
+        });
     ObjectNode h = json.putObject("headers");
     headers.forEach(h::put);
     ObjectNode p = json.putObject("path");
@@ -141,13 +152,15 @@ public final class RequestParts {
 
   private static void requireObject(JsonNode node, String name) {
     if (!node.isObject()) {
-      throw new IllegalArgumentException("request input member '" + name + "' must be a JSON object");
+      throw new IllegalArgumentException(
+          "request input member '" + name + "' must be a JSON object");
     }
   }
 
   private static String scalar(JsonNode v, String where) {
     if (v.isContainerNode() || v.isNull()) {
-      throw new IllegalArgumentException("request input /" + where + " must be a string, number or boolean");
+      throw new IllegalArgumentException(
+          "request input /" + where + " must be a string, number or boolean");
     }
     return v.asText();
   }

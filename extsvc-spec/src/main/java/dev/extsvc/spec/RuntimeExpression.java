@@ -3,9 +3,9 @@ package dev.extsvc.spec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An OpenAPI runtime expression: {@code $url}, {@code $method}, {@code $statusCode}, or
- * {@code $request.}/{@code $response.} followed by {@code header.NAME}, {@code query.NAME}, {@code path.NAME} or
- * {@code body} with an optional {@code #/json/pointer}.
+ * An OpenAPI runtime expression: {@code $url}, {@code $method}, {@code $statusCode}, or {@code
+ * $request.}/{@code $response.} followed by {@code header.NAME}, {@code query.NAME}, {@code
+ * path.NAME} or {@code body} with an optional {@code #/json/pointer}.
  */
 public sealed interface RuntimeExpression {
 
@@ -14,7 +14,10 @@ public sealed interface RuntimeExpression {
     return RuntimeExpressions.parse(text);
   }
 
-  /** The value in the context, or null when what it names is absent. Body values that are not strings are rendered as JSON. */
+  /**
+   * The value in the context, or null when what it names is absent. Body values that are not
+   * strings are rendered as JSON.
+   */
   @Nullable String evaluate(ExpressionContext context);
 
   /** Whether the expression reads from the request or the response. */

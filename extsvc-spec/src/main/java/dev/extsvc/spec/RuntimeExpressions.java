@@ -7,8 +7,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The runtime expression grammar of OpenAPI 3.0.3/3.1 ("Runtime Expressions"), templates made of them, and
- * their evaluation. Errors carry the index of the first character that breaks the grammar.
+ * The runtime expression grammar of OpenAPI 3.0.3/3.1 ("Runtime Expressions"), templates made of
+ * them, and their evaluation. Errors carry the index of the first character that breaks the
+ * grammar.
  */
 final class RuntimeExpressions {
   private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
@@ -20,8 +21,8 @@ final class RuntimeExpressions {
   }
 
   /**
-   * Parses {@code text}, reporting errors against {@code whole} shifted by {@code offset}, so that an
-   * expression inside a template names the index in the template.
+   * Parses {@code text}, reporting errors against {@code whole} shifted by {@code offset}, so that
+   * an expression inside a template names the index in the template.
    */
   private static RuntimeExpression parse(String text, String whole, int offset) {
     Cursor c = new Cursor(text, whole, offset);
@@ -47,13 +48,16 @@ final class RuntimeExpressions {
     }
     int at = c.pos;
     if (c.take("header.")) {
-      return new RuntimeExpression.Header(source, c.rest(RuntimeExpressions::isTchar, "a header name (token)"));
+      return new RuntimeExpression.Header(
+          source, c.rest(RuntimeExpressions::isTchar, "a header name (token)"));
     }
     if (c.take("query.")) {
-      return new RuntimeExpression.Query(source, c.rest(RuntimeExpressions::isChar, "a query parameter name"));
+      return new RuntimeExpression.Query(
+          source, c.rest(RuntimeExpressions::isChar, "a query parameter name"));
     }
     if (c.take("path.")) {
-      return new RuntimeExpression.Path(source, c.rest(RuntimeExpressions::isChar, "a path parameter name"));
+      return new RuntimeExpression.Path(
+          source, c.rest(RuntimeExpressions::isChar, "a path parameter name"));
     }
     if (c.take("body")) {
       if (c.atEnd()) {
@@ -65,7 +69,9 @@ final class RuntimeExpressions {
       String pointer = text.substring(c.pos);
       int bad = JsonPointers.firstError(pointer);
       if (bad >= 0) {
-        throw c.error(c.pos + bad, bad == 0 ? "a JSON pointer starts with '/'" : "'~' must be followed by 0 or 1");
+        throw c.error(
+            c.pos + bad,
+            bad == 0 ? "a JSON pointer starts with '/'" : "'~' must be followed by 0 or 1");
       }
       return new RuntimeExpression.Body(source, pointer);
     }
@@ -134,7 +140,10 @@ final class RuntimeExpressions {
 
   /** tchar of RFC 7230: what a header name may contain. */
   static boolean isTchar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || TCHAR_SYMBOLS.indexOf(c) >= 0;
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || TCHAR_SYMBOLS.indexOf(c) >= 0;
   }
 
   /** CHAR of RFC 5234 (US-ASCII without NUL), what the grammar allows in a query or path name. */

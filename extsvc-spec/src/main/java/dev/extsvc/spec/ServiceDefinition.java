@@ -9,8 +9,8 @@ import java.util.Optional;
  * @param name from {@code info.title}, or the name given at registration
  * @param servers the document's server URLs, in order (may be relative, such as "/")
  * @param document the document's text as registered
- * @param components the document's component schemas by name, inlined as the operations' schemas are: what a code
- *     generator reads to name its types
+ * @param components the document's component schemas by name, inlined as the operations' schemas
+ *     are: what a code generator reads to name its types
  */
 public record ServiceDefinition(
     String name,
@@ -28,7 +28,11 @@ public record ServiceDefinition(
 
   /** A service without component schemas: a model built by hand rather than registered. */
   public ServiceDefinition(
-      String name, String version, String openApiVersion, List<String> servers, List<Operation> operations,
+      String name,
+      String version,
+      String openApiVersion,
+      List<String> servers,
+      List<Operation> operations,
       String document) {
     this(name, version, openApiVersion, servers, operations, document, ComponentSchemas.none());
   }

@@ -9,15 +9,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a registered service declares about authentication: its security schemes and, per operation, the
- * alternatives it accepts. Read from the definition's document on demand rather than carried in
+ * What a registered service declares about authentication: its security schemes and, per operation,
+ * the alternatives it accepts. Read from the definition's document on demand rather than carried in
  * {@link Operation}, so the model's records keep their shape.
  *
  * @param schemes by name, in document order
- * @param operations for each operation id, its alternatives (the operation's own {@code security}, else the
- *     document's); an empty list means the service asks for nothing
+ * @param operations for each operation id, its alternatives (the operation's own {@code security},
+ *     else the document's); an empty list means the service asks for nothing
  */
-public record ServiceSecurity(Map<String, SecurityScheme> schemes, Map<String, List<SecurityRequirement>> operations) {
+public record ServiceSecurity(
+    Map<String, SecurityScheme> schemes, Map<String, List<SecurityRequirement>> operations) {
 
   public ServiceSecurity {
     schemes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(schemes));
@@ -30,20 +31,23 @@ public record ServiceSecurity(Map<String, SecurityScheme> schemes, Map<String, L
   }
 
   /**
-   * Reads the security of a registered service. A requirement naming an undeclared scheme is kept out (the
-   * document is inconsistent; swagger-parser's report says so at registration).
+   * Reads the security of a registered service. A requirement naming an undeclared scheme is kept
+   * out (the document is inconsistent; swagger-parser's report says so at registration).
    */
   public static ServiceSecurity of(ServiceDefinition service) {
     Findings ignored = new Findings();
-    SourceDocument document = SourceDocument.read(service.document(), Long.MAX_VALUE, Long.MAX_VALUE, ignored);
+    SourceDocument document =
+        SourceDocument.read(service.document(), Long.MAX_VALUE, Long.MAX_VALUE, ignored);
     if (document == null) {
       return new ServiceSecurity(Map.of(), Map.of());
     }
     JsonNode root = document.tree();
     Refs refs = new Refs(root, ignored);
     Map<String, SecurityScheme> schemes = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : root.path("components").path("securitySchemes").properties()) {
-      Refs.Target t = refs.follow(e.getValue(), JsonPointers.append("/components/securitySchemes", e.getKey()));
+    for (Map.Entry<String, JsonNode> e :
+        root.path("components").path("securitySchemes").properties()) {
+      Refs.Target t =
+          refs.follow(e.getValue(), JsonPointers.append("/components/securitySchemes", e.getKey()));
       if (t != null && t.node().isObject()) {
         schemes.put(e.getKey(), scheme(e.getKey(), t.node()));
       }
@@ -63,11 +67,17 @@ public record ServiceSecurity(Map<String, SecurityScheme> schemes, Map<String, L
     String httpScheme = ModelParts.text(node, "scheme");
     List<String> flows = new ArrayList<>();
     node.path("flows").fieldNames().forEachRemaining(flows::add);
-    return new SecurityScheme(name, type == null ? "unknown" : type, ModelParts.text(node, "in"),
-        ModelParts.text(node, "name"), httpScheme == null ? null : httpScheme.toLowerCase(Locale.ROOT), flows);
+    return new SecurityScheme(
+        name,
+        type == null ? "unknown" : type,
+        ModelParts.text(node, "in"),
+        ModelParts.text(node, "name"),
+        httpScheme == null ? null : httpScheme.toLowerCase(Locale.ROOT),
+        flows);
   }
 
-  private static List<SecurityRequirement> requirements(JsonNode security, Map<String, SecurityScheme> schemes) {
+  private static List<SecurityRequirement> requirements(
+      JsonNode security, Map<String, SecurityScheme> schemes) {
     List<SecurityRequirement> out = new ArrayList<>();
     if (security == null || !security.isArray()) {
       return out;

@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A document as text, read into a JSON tree with a source map: JSON or YAML, within the size limits, not
- * malformed. {@link #read} reports why a document cannot be read and returns null.
+ * A document as text, read into a JSON tree with a source map: JSON or YAML, within the size
+ * limits, not malformed. {@link #read} reports why a document cannot be read and returns null.
  */
 record SourceDocument(String text, Format format, JsonNode tree, SourceMap sourceMap) {
 
@@ -22,11 +22,15 @@ record SourceDocument(String text, Format format, JsonNode tree, SourceMap sourc
     YAML
   }
 
-  // duplicate members are ambiguous (parsers disagree on which one wins), so they count as malformed
-  private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  private static final JsonFactory YAML = YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  // duplicate members are ambiguous (parsers disagree on which one wins), so they count as
+  // malformed
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final JsonFactory YAML =
+      YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  static @Nullable SourceDocument read(String text, long maxJsonBytes, long maxYamlBytes, Findings findings) {
+  static @Nullable SourceDocument read(
+      String text, long maxJsonBytes, long maxYamlBytes, Findings findings) {
     String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
     Format format = detect(body);
     long bytes = body.getBytes(StandardCharsets.UTF_8).length;
@@ -56,7 +60,9 @@ record SourceDocument(String text, Format format, JsonNode tree, SourceMap sourc
     }
   }
 
-  /** JSON starts with '{' or '['; anything else is read as YAML (of which JSON is a subset anyway). */
+  /**
+   * JSON starts with '{' or '['; anything else is read as YAML (of which JSON is a subset anyway).
+   */
   static Format detect(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
@@ -69,8 +75,15 @@ record SourceDocument(String text, Format format, JsonNode tree, SourceMap sourc
 
   static String tooLarge(long bytes, Format format, long limit) {
     String setting = format == Format.JSON ? "maxJsonBytes" : "maxYamlBytes";
-    return "document is " + bytes + " bytes; the limit for " + format + " is " + size(limit)
-        + " (configure Registrar.builder()." + setting + "(...) to allow more)";
+    return "document is "
+        + bytes
+        + " bytes; the limit for "
+        + format
+        + " is "
+        + size(limit)
+        + " (configure Registrar.builder()."
+        + setting
+        + "(...) to allow more)";
   }
 
   private static String size(long bytes) {
@@ -87,9 +100,15 @@ record SourceDocument(String text, Format format, JsonNode tree, SourceMap sourc
     JsonLocation at = e.getLocation();
     int line = at == null ? 0 : Math.max(at.getLineNr(), 0);
     int column = at == null ? 0 : Math.max(at.getColumnNr(), 0);
-    // YAML messages span several lines with a snippet of the document; one line reads better in a report
-    String reason = String.valueOf(e.getOriginalMessage()).lines().map(String::strip)
-        .filter(s -> !s.isEmpty()).findFirst().orElse("unreadable");
+    // YAML messages span several lines with a snippet of the document; one line reads better in a
+    // report
+    String reason =
+        String.valueOf(e.getOriginalMessage())
+            .lines()
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .findFirst()
+            .orElse("unreadable");
     String where = line > 0 ? " at line " + line + ", column " + column : "";
     return new Diagnostic(Severity.ERROR, "", line, "malformed " + format + where + ": " + reason);
   }

@@ -14,11 +14,12 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where JSON pointers of a document start (1-based line), found with Jackson's streaming parser, which reports
- * token locations for JSON and YAML alike. A member's line is the line of its name.
+ * Where JSON pointers of a document start (1-based line), found with Jackson's streaming parser,
+ * which reports token locations for JSON and YAML alike. A member's line is the line of its name.
  *
- * <p>Lines are looked up only for the pointers a report needs, in one pass that skips every subtree no wanted
- * pointer enters: mapping every pointer of a large document up front cost more than the rest of registration.
+ * <p>Lines are looked up only for the pointers a report needs, in one pass that skips every subtree
+ * no wanted pointer enters: mapping every pointer of a large document up front cost more than the
+ * rest of registration.
  */
 final class SourceMap {
   private final @Nullable String text;
@@ -38,7 +39,10 @@ final class SourceMap {
     return new SourceMap(text, factory);
   }
 
-  /** The line of {@code pointer}, or of its nearest ancestor present in the document; 0 when unknown. */
+  /**
+   * The line of {@code pointer}, or of its nearest ancestor present in the document; 0 when
+   * unknown.
+   */
   int line(String pointer) {
     return lines(Set.of(pointer)).getOrDefault(pointer, 0);
   }
@@ -51,7 +55,8 @@ final class SourceMap {
         p = p.substring(0, Math.max(p.lastIndexOf('/'), 0));
       }
     }
-    Map<String, Integer> found = text == null || factory == null ? Map.of() : scan(text, factory, wanted);
+    Map<String, Integer> found =
+        text == null || factory == null ? Map.of() : scan(text, factory, wanted);
     Map<String, Integer> out = new HashMap<>();
     for (String pointer : pointers) {
       out.put(pointer, nearest(found, pointer));

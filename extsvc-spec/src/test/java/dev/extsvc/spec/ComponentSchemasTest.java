@@ -9,10 +9,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The component schemas a registration keeps for code generators, inlined by the same rules as the model's. */
+/**
+ * The component schemas a registration keeps for code generators, inlined by the same rules as the
+ * model's.
+ */
 class ComponentSchemasTest {
 
-  private static final String PETS = """
+  private static final String PETS =
+      """
       openapi: 3.0.3
       info: {title: Pets, version: '1'}
       paths:
@@ -62,7 +66,8 @@ class ComponentSchemasTest {
 
   @Test
   void aRegisteredServiceKeepsItsComponentSchemasByNameInDocumentOrder() {
-    assertThat(pets().names()).containsExactly("Pet", "Owner", "Address", "Tag", "Tag Name", "a/b", "Limit");
+    assertThat(pets().names())
+        .containsExactly("Pet", "Owner", "Address", "Tag", "Tag Name", "a/b", "Limit");
     assertThat(pets().schema("Nope")).isEmpty();
     assertThat(ComponentSchemas.none().names()).isEmpty();
   }
@@ -71,8 +76,11 @@ class ComponentSchemasTest {
   void eachComponentIsInlinedAndItsDeclarationKeepsItsReferences() {
     ComponentSchemas components = pets();
     JsonNode pet = components.schema("Pet").orElseThrow();
-    assertThat(pet.at("/properties/owner/properties/home/properties/street/type").asText()).isEqualTo("string");
-    assertThat(pet.at("/properties/tag/enum/1").asText()).as("a percent-encoded reference").isEqualTo("dog");
+    assertThat(pet.at("/properties/owner/properties/home/properties/street/type").asText())
+        .isEqualTo("string");
+    assertThat(pet.at("/properties/tag/enum/1").asText())
+        .as("a percent-encoded reference")
+        .isEqualTo("dog");
     assertThat(components.declared("Pet").orElseThrow().at("/properties/owner/$ref").asText())
         .isEqualTo("#/components/schemas/Owner");
   }
@@ -93,7 +101,8 @@ class ComponentSchemasTest {
   @Test
   void aReferenceBackIntoAnEnclosingSchemaStaysAReference() {
     JsonNode pet = pets().schema("Pet").orElseThrow();
-    assertThat(pet.at("/properties/owner/properties/pets/items/$ref").asText()).isEqualTo("#/components/schemas/Pet");
+    assertThat(pet.at("/properties/owner/properties/pets/items/$ref").asText())
+        .isEqualTo("#/components/schemas/Pet");
   }
 
   @Test
@@ -101,7 +110,8 @@ class ComponentSchemasTest {
     ComponentSchemas components = pets();
     JsonNode owner = components.schema("Owner").orElseThrow();
     assertThat(owner.at("/properties/pets/items")).isSameAs(components.schema("Pet").orElseThrow());
-    assertThat(owner.at("/properties/pets/items/properties/owner/properties/pets/items/$ref").asText())
+    assertThat(
+            owner.at("/properties/pets/items/properties/owner/properties/pets/items/$ref").asText())
         .isEqualTo("#/components/schemas/Pet");
   }
 
@@ -111,8 +121,10 @@ class ComponentSchemasTest {
     JsonNode pet = components.schema("Pet").orElseThrow();
     assertThat(pet.at("/properties/billing/description").asText()).isEqualTo("Where invoices go");
     assertThat(pet.at("/properties/billing/properties/street/type").asText()).isEqualTo("string");
-    assertThat(components.schema("Address").orElseThrow().get("description").asText()).isEqualTo("A postal address");
-    assertThat(pet.at("/properties/owner/properties/home/description").asText()).isEqualTo("A postal address");
+    assertThat(components.schema("Address").orElseThrow().get("description").asText())
+        .isEqualTo("A postal address");
+    assertThat(pet.at("/properties/owner/properties/home/description").asText())
+        .isEqualTo("A postal address");
   }
 
   @Test
@@ -125,51 +137,79 @@ class ComponentSchemasTest {
   @Test
   void aSchemaUsedInManyPlacesIsInlinedOnceAndShared() {
     // each level refers to the one below twice: written out, level 40 has 2^40 nodes
-    StringBuilder schemas = new StringBuilder("L0: {type: object, properties: {v: {type: string}}}\n");
+    StringBuilder schemas =
+        new StringBuilder("L0: {type: object, properties: {v: {type: string}}}\n");
     for (int i = 1; i <= 40; i++) {
-      schemas.append("L").append(i).append(": {type: object, properties: {left: {$ref: '#/components/schemas/L")
-          .append(i - 1).append("'}, right: {$ref: '#/components/schemas/L").append(i - 1).append("'}}}\n");
+      schemas
+          .append("L")
+          .append(i)
+          .append(": {type: object, properties: {left: {$ref: '#/components/schemas/L")
+          .append(i - 1)
+          .append("'}, right: {$ref: '#/components/schemas/L")
+          .append(i - 1)
+          .append("'}}}\n");
     }
-    Registration r = register("""
+    Registration r =
+        register(
+            """
         openapi: 3.0.3
         info: {title: Deep, version: '1'}
         paths: {}
         components:
           schemas:
-        """ + schemas.toString().indent(4));
+        """
+                + schemas.toString().indent(4));
     assertThat(r.report().errors()).as("registration inlines only what operations use").isEmpty();
 
-    JsonNode top = assertTimeoutPreemptively(Duration.ofSeconds(10),
-        () -> r.service().components().schema("L40").orElseThrow());
-    assertThat(top.at("/properties/left")).isSameAs(top.at("/properties/right"))
+    JsonNode top =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10), () -> r.service().components().schema("L40").orElseThrow());
+    assertThat(top.at("/properties/left"))
+        .isSameAs(top.at("/properties/right"))
         .isSameAs(r.service().components().schema("L39").orElseThrow());
-    assertThat(top.at("/properties/left/properties/right/properties/left/type").asText()).isEqualTo("object");
+    assertThat(top.at("/properties/left/properties/right/properties/left/type").asText())
+        .isEqualTo("object");
   }
 
   @Test
   void pastTheBoundAReferenceWithoutASharedExpansionStaysAReference() {
-    // every component refers to every other: each path through them is its own, so nothing can be shared
+    // every component refers to every other: each path through them is its own, so nothing can be
+    // shared
     StringBuilder schemas = new StringBuilder();
     for (int i = 0; i < 10; i++) {
       schemas.append("K").append(i).append(": {type: object, properties: {");
       for (int j = 0; j < 10; j++) {
-        schemas.append(j == 0 ? "" : ", ").append("k").append(j).append(": {$ref: '#/components/schemas/K")
-            .append(j).append("'}");
+        schemas
+            .append(j == 0 ? "" : ", ")
+            .append("k")
+            .append(j)
+            .append(": {$ref: '#/components/schemas/K")
+            .append(j)
+            .append("'}");
       }
       schemas.append("}}\n");
     }
-    ComponentSchemas components = register("""
+    ComponentSchemas components =
+        register(
+                """
         openapi: 3.0.3
         info: {title: Circles, version: '1'}
         paths: {}
         components:
           schemas:
-        """ + schemas.toString().indent(4)).service().components().withMaxInlinedNodes(20_000);
+        """
+                    + schemas.toString().indent(4))
+            .service()
+            .components()
+            .withMaxInlinedNodes(20_000);
 
-    JsonNode k1 = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> components.schema("K1").orElseThrow());
+    JsonNode k1 =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10), () -> components.schema("K1").orElseThrow());
     assertThat(k1.at("/properties/k2/$ref").asText()).isEqualTo("#/components/schemas/K2");
     assertThat(k1.at("/properties/k1/$ref").asText()).isEqualTo("#/components/schemas/K1");
-    assertThatThrownBy(() -> components.withMaxInlinedNodes(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> components.withMaxInlinedNodes(0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

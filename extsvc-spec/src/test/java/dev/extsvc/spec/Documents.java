@@ -25,14 +25,20 @@ final class Documents {
 
   /** The one finding whose message contains {@code text}. */
   static Diagnostic finding(Registration registration, String text) {
-    List<Diagnostic> matching = registration.report().diagnostics().stream()
-        .filter(d -> d.message().contains(text))
-        .toList();
-    assertThat(matching).as("findings containing '%s' in %s", text, registration.report().diagnostics()).hasSize(1);
+    List<Diagnostic> matching =
+        registration.report().diagnostics().stream()
+            .filter(d -> d.message().contains(text))
+            .toList();
+    assertThat(matching)
+        .as("findings containing '%s' in %s", text, registration.report().diagnostics())
+        .hasSize(1);
     return matching.get(0);
   }
 
-  /** A 3.0 document with one POST /orders operation whose body has a "hooks" object, plus the given callbacks. */
+  /**
+   * A 3.0 document with one POST /orders operation whose body has a "hooks" object, plus the given
+   * callbacks.
+   */
   static String orders(String callbacks) {
     return """
         openapi: 3.0.3
@@ -65,6 +71,7 @@ final class Documents {
                 '202':
                   description: accepted
               callbacks:
-        """ + callbacks.indent(8);
+        """
+        + callbacks.indent(8);
   }
 }

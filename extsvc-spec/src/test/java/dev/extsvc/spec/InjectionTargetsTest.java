@@ -41,9 +41,13 @@ class InjectionTargetsTest {
 
   @Test
   void writesAnObjectPropertyKeepingTheRest() throws Exception {
-    RequestParts request = withBody("{\"applicant\":{\"name\":\"Ann\"},\"cb\":{\"approved\":\"x\"}}");
+    RequestParts request =
+        withBody("{\"applicant\":{\"name\":\"Ann\"},\"cb\":{\"approved\":\"x\"}}");
     new InjectionTarget.Body("/cb/approved").inject(request, "https://me/a");
-    assertThat(request.body()).isEqualTo(JSON.readTree("{\"applicant\":{\"name\":\"Ann\"},\"cb\":{\"approved\":\"https://me/a\"}}"));
+    assertThat(request.body())
+        .isEqualTo(
+            JSON.readTree(
+                "{\"applicant\":{\"name\":\"Ann\"},\"cb\":{\"approved\":\"https://me/a\"}}"));
     assertThat(new InjectionTarget.Body("/cb/approved").read(request)).isEqualTo("https://me/a");
   }
 
@@ -51,7 +55,8 @@ class InjectionTargetsTest {
   void createsTheBodyAndMissingParentObjects() throws Exception {
     RequestParts request = new RequestParts();
     new InjectionTarget.Body("/callbackUrlForOutcomes/approved").inject(request, "https://me/a");
-    assertThat(request.body()).isEqualTo(JSON.readTree("{\"callbackUrlForOutcomes\":{\"approved\":\"https://me/a\"}}"));
+    assertThat(request.body())
+        .isEqualTo(JSON.readTree("{\"callbackUrlForOutcomes\":{\"approved\":\"https://me/a\"}}"));
   }
 
   @Test
@@ -81,7 +86,8 @@ class InjectionTargetsTest {
     RequestParts request = withBody("{}");
     new InjectionTarget.Body("/hooks/0/url").inject(request, "u0");
     new InjectionTarget.Body("/more/-").inject(request, "u1");
-    assertThat(request.body()).isEqualTo(JSON.readTree("{\"hooks\":[{\"url\":\"u0\"}],\"more\":[\"u1\"]}"));
+    assertThat(request.body())
+        .isEqualTo(JSON.readTree("{\"hooks\":[{\"url\":\"u0\"}],\"more\":[\"u1\"]}"));
   }
 
   @Test
@@ -122,7 +128,15 @@ class InjectionTargetsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"query:callbackUrl", "header:X-Callback", "path:id", "body:/a/b", "body:/a~1b/0", "body:/hooks/-"})
+  @ValueSource(
+      strings = {
+        "query:callbackUrl",
+        "header:X-Callback",
+        "path:id",
+        "body:/a/b",
+        "body:/a~1b/0",
+        "body:/hooks/-"
+      })
   void roundTripsIds(String id) {
     assertThat(InjectionTarget.fromId(id).id()).isEqualTo(id);
   }
@@ -138,6 +152,7 @@ class InjectionTargetsTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "cb", "query:", "cookie:a", "body:a", "body:/a~2"})
   void rejectsBadIds(String id) {
-    assertThatThrownBy(() -> InjectionTarget.fromId(id)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> InjectionTarget.fromId(id))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -46,18 +46,22 @@ class RegistrarAcmeTest {
     assertThat(submit.pointer()).isEqualTo("/paths/~1applications/post");
     assertThat(submit.parameter(ParameterLocation.QUERY, "callbackUrlForErrorCases")).isPresent();
     assertThat(submit.requestBody().mediaType()).isEqualTo("application/json");
-    assertThat(submit.requestBody().schema().at("/properties/applicant/required/0").asText()).isEqualTo("name");
+    assertThat(submit.requestBody().schema().at("/properties/applicant/required/0").asText())
+        .isEqualTo("name");
     assertThat(submit.responses()).containsOnlyKeys("201");
     assertThat(submit.callbackKeys())
-        .containsExactly("applicationOutcomeApproved", "applicationOutcomeRejected", "applicationError");
+        .containsExactly(
+            "applicationOutcomeApproved", "applicationOutcomeRejected", "applicationError");
 
     CallbackDefinition approved = submit.callbacks().get(0);
-    assertThat(approved.target()).isEqualTo(new InjectionTarget.Body("/callbackUrlForOutcomes/approved"));
+    assertThat(approved.target())
+        .isEqualTo(new InjectionTarget.Body("/callbackUrlForOutcomes/approved"));
     assertThat(approved.expression()).isEqualTo("{$request.body#/callbackUrlForOutcomes/approved}");
     assertThat(approved.method()).isEqualTo("POST");
     assertThat(approved.literalSuffix()).isEmpty();
     assertThat(approved.pointer())
-        .isEqualTo("/components/callbacks/ApplicationApproved/{$request.body#~1callbackUrlForOutcomes~1approved}/post");
+        .isEqualTo(
+            "/components/callbacks/ApplicationApproved/{$request.body#~1callbackUrlForOutcomes~1approved}/post");
     assertThat(approved.description()).isEqualTo("Application has been approved.");
     assertThat(approved.requestBody().schema().path("required").toString())
         .isEqualTo("[\"applicationNumber\",\"status\"]");
@@ -65,15 +69,19 @@ class RegistrarAcmeTest {
     assertThat(approved.responses()).containsOnlyKeys("200");
 
     CallbackDefinition rejected = submit.callbacks().get(1);
-    assertThat(rejected.target()).isEqualTo(new InjectionTarget.Body("/callbackUrlForOutcomes/rejected"));
+    assertThat(rejected.target())
+        .isEqualTo(new InjectionTarget.Body("/callbackUrlForOutcomes/rejected"));
 
     CallbackDefinition error = submit.callbacks().get(2);
     assertThat(error.target()).isEqualTo(new InjectionTarget.Query("callbackUrlForErrorCases"));
-    assertThat(error.parameters()).singleElement().satisfies(p -> {
-      assertThat(p.name()).isEqualTo("applicationNumber");
-      assertThat(p.in()).isEqualTo(ParameterLocation.HEADER);
-      assertThat(p.schema().path("type").asText()).isEqualTo("string");
-    });
+    assertThat(error.parameters())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.name()).isEqualTo("applicationNumber");
+              assertThat(p.in()).isEqualTo(ParameterLocation.HEADER);
+              assertThat(p.schema().path("type").asText()).isEqualTo("string");
+            });
     assertThat(error.requestBody().schema().path("properties").has("errorMessage")).isTrue();
     assertThat(error.template().parts()).hasSize(1);
   }

@@ -9,7 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 class RegistrarCallbackTest {
-  private static final String PLAIN_POST = """
+  private static final String PLAIN_POST =
+      """
       post:
         responses:
           '200':
@@ -26,7 +27,8 @@ class RegistrarCallbackTest {
 
   @Test
   void findsTargetsInQueryHeaderPathAndBody() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -45,13 +47,21 @@ class RegistrarCallbackTest {
                         hooks: {type: array, items: {type: string}}
               responses: {'202': {description: accepted}}
               callbacks:
-        """ + (key("q", "{$request.query.cb}") + key("h", "{$request.header.x-callback}")
-            + key("p", "{$request.path.hook}") + key("b", "{$request.body#/hooks/0}")).indent(8);
+        """
+            + (key("q", "{$request.query.cb}")
+                    + key("h", "{$request.header.x-callback}")
+                    + key("p", "{$request.path.hook}")
+                    + key("b", "{$request.body#/hooks/0}"))
+                .indent(8);
     Registration r = register(doc);
     assertThat(r.report().diagnostics()).isEmpty();
-    assertThat(r.service().operations().get(0).callbacks()).extracting(CallbackDefinition::target).containsExactly(
-        new InjectionTarget.Query("cb"), new InjectionTarget.Header("x-callback"), new InjectionTarget.Path("hook"),
-        new InjectionTarget.Body("/hooks/0"));
+    assertThat(r.service().operations().get(0).callbacks())
+        .extracting(CallbackDefinition::target)
+        .containsExactly(
+            new InjectionTarget.Query("cb"),
+            new InjectionTarget.Header("x-callback"),
+            new InjectionTarget.Path("hook"),
+            new InjectionTarget.Body("/hooks/0"));
   }
 
   @Test
@@ -64,7 +74,8 @@ class RegistrarCallbackTest {
 
   @Test
   void warnsThatLaterExpressionsAreNotUsedForMatching() {
-    Registration r = register(orders(key("done", "{$request.body#/hooks/done}/orders/{$request.query.notify}")));
+    Registration r =
+        register(orders(key("done", "{$request.body#/hooks/done}/orders/{$request.query.notify}")));
     assertThat(only(r).awaitable()).isTrue();
     assertThat(only(r).literalSuffix()).isEqualTo("/orders/");
     assertThat(finding(r, "only the first expression").severity()).isEqualTo(Severity.WARNING);
@@ -77,10 +88,12 @@ class RegistrarCallbackTest {
     assertThat(r.ok()).isTrue();
     CallbackDefinition moved = only(r);
     assertThat(moved.awaitable()).isFalse();
-    assertThat(moved.notAwaitableReason()).contains("the URL is chosen by the service in its response");
+    assertThat(moved.notAwaitableReason())
+        .contains("the URL is chosen by the service in its response");
     Diagnostic d = finding(r, "cannot be awaited: the URL is chosen by the service");
     assertThat(d.severity()).isEqualTo(Severity.WARNING);
-    assertThat(d.pointer()).isEqualTo("/paths/~1orders/post/callbacks/moved/{$response.header.Location}");
+    assertThat(d.pointer())
+        .isEqualTo("/paths/~1orders/post/callbacks/moved/{$response.header.Location}");
     assertThat(d.line()).isEqualTo(lineOf(doc, "'{$response.header.Location}':"));
     Diagnostic never = finding(r, "callback moved can never be awaited");
     assertThat(never.pointer()).isEqualTo("/paths/~1orders/post/callbacks/moved");
@@ -89,9 +102,11 @@ class RegistrarCallbackTest {
 
   @Test
   void cannotAwaitAUrlWithAFixedHost() {
-    Registration r = register(orders(key("fixed", "https://hooks.example/{$request.query.notify}")));
+    Registration r =
+        register(orders(key("fixed", "https://hooks.example/{$request.query.notify}")));
     assertThat(only(r).notAwaitableReason())
-        .isEqualTo("the URL starts with fixed text 'https://hooks.example/', so the runtime cannot own it");
+        .isEqualTo(
+            "the URL starts with fixed text 'https://hooks.example/', so the runtime cannot own it");
     Diagnostic d = finding(r, "starts with fixed text");
     assertThat(d.severity()).isEqualTo(Severity.WARNING);
     assertThat(d.message()).startsWith("callback fixed cannot be awaited: ");
@@ -108,7 +123,9 @@ class RegistrarCallbackTest {
 
   @Test
   void cannotAwaitUrlMethodOrStatusCode() {
-    Registration r = register(orders(key("u", "{$url}/done") + key("m", "{$method}") + key("s", "{$statusCode}")));
+    Registration r =
+        register(
+            orders(key("u", "{$url}/done") + key("m", "{$method}") + key("s", "{$statusCode}")));
     assertThat(r.service().operations().get(0).callbacks())
         .extracting(CallbackDefinition::notAwaitableReason)
         .satisfiesExactly(
@@ -128,13 +145,17 @@ class RegistrarCallbackTest {
     String doc = orders(key("broken", "{$request.body#hooks}"));
     Registration r = register(doc);
     assertThat(only(r).template()).isNull();
-    assertThat(only(r).notAwaitableReason()).startsWith("the URL template does not parse: ").contains("at index 15");
-    assertThat(finding(r, "does not parse").line()).isEqualTo(lineOf(doc, "'{$request.body#hooks}':"));
+    assertThat(only(r).notAwaitableReason())
+        .startsWith("the URL template does not parse: ")
+        .contains("at index 15");
+    assertThat(finding(r, "does not parse").line())
+        .isEqualTo(lineOf(doc, "'{$request.body#hooks}':"));
   }
 
   @Test
   void cannotWriteIntoAMissingRequestBody() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -143,7 +164,8 @@ class RegistrarCallbackTest {
               operationId: ping
               responses: {'202': {description: accepted}}
               callbacks:
-        """ + key("pong", "{$request.body#/url}").indent(8);
+        """
+            + key("pong", "{$request.body#/url}").indent(8);
     Registration r = register(doc);
     assertThat(only(r).notAwaitableReason()).contains("operation ping has no request body");
     assertThat(r.ok()).isTrue();
@@ -151,7 +173,8 @@ class RegistrarCallbackTest {
 
   @Test
   void cannotWriteIntoAFormEncodedBody() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -163,9 +186,11 @@ class RegistrarCallbackTest {
                     schema: {type: object, properties: {url: {type: string}}}
               responses: {'202': {description: accepted}}
               callbacks:
-        """ + key("pong", "{$request.body#/url}").indent(8);
+        """
+            + key("pong", "{$request.body#/url}").indent(8);
     Registration r = register(doc);
-    assertThat(only(r).notAwaitableReason()).contains("application/x-www-form-urlencoded, not JSON");
+    assertThat(only(r).notAwaitableReason())
+        .contains("application/x-www-form-urlencoded, not JSON");
   }
 
   @Test
@@ -174,8 +199,9 @@ class RegistrarCallbackTest {
     Registration r = register(doc);
     assertThat(only(r).target()).isEqualTo(new InjectionTarget.Query("callback"));
     Diagnostic d = finding(r, "is not declared");
-    assertThat(d.message()).isEqualTo(
-        "callback late: query parameter callback is not declared by operation placeOrder; the runtime adds it");
+    assertThat(d.message())
+        .isEqualTo(
+            "callback late: query parameter callback is not declared by operation placeOrder; the runtime adds it");
     assertThat(d.severity()).isEqualTo(Severity.WARNING);
     assertThat(d.line()).isEqualTo(lineOf(doc, "'{$request.query.callback}':"));
   }
@@ -212,7 +238,8 @@ class RegistrarCallbackTest {
 
   @Test
   void cannotReceiveGetCallbacks() {
-    String callbacks = """
+    String callbacks =
+        """
         poll:
           '{$request.query.notify}':
             get:
@@ -221,16 +248,20 @@ class RegistrarCallbackTest {
     String doc = orders(callbacks);
     Registration r = register(doc);
     assertThat(only(r).method()).isEqualTo("GET");
-    assertThat(only(r).notAwaitableReason()).contains("only PUT and POST callbacks can be received");
+    assertThat(only(r).notAwaitableReason())
+        .contains("only PUT and POST callbacks can be received");
     Diagnostic d = finding(r, "is a GET request");
     assertThat(d.pointer()).endsWith("/get");
     assertThat(d.line()).isEqualTo(lineOf(doc, "get:"));
-    assertThat(finding(r, "callback poll can never be awaited").severity()).isEqualTo(Severity.WARNING);
+    assertThat(finding(r, "callback poll can never be awaited").severity())
+        .isEqualTo(Severity.WARNING);
   }
 
   @Test
   void readsReferencedCallbacksWhereTheyAreDefined() {
-    String doc = orders("done: {$ref: '#/components/callbacks/Done'}") + """
+    String doc =
+        orders("done: {$ref: '#/components/callbacks/Done'}")
+            + """
         components:
           callbacks:
             Done:
@@ -244,7 +275,8 @@ class RegistrarCallbackTest {
     CallbackDefinition done = only(r);
     assertThat(done.method()).isEqualTo("PUT");
     assertThat(done.description()).isEqualTo("the order is done");
-    assertThat(done.pointer()).isEqualTo("/components/callbacks/Done/{$request.body#~1hooks~1done}/put");
+    assertThat(done.pointer())
+        .isEqualTo("/components/callbacks/Done/{$request.body#~1hooks~1done}/put");
   }
 
   @Test
@@ -259,55 +291,94 @@ class RegistrarCallbackTest {
 
   @Test
   void warnsWhenKeysSharingATargetCannotBeToldApart() {
-    String doc = orders(key("shipped", "{$request.query.notify}") + key("cancelled", "{$request.query.notify}"));
+    String doc =
+        orders(
+            key("shipped", "{$request.query.notify}")
+                + key("cancelled", "{$request.query.notify}"));
     Registration r = register(doc);
     Diagnostic d = finding(r, "cannot be told apart");
     assertThat(d.severity()).isEqualTo(Severity.WARNING);
-    assertThat(d.message()).contains("callbacks shipped and cancelled both arrive as POST at the URL written to the"
-        + " query parameter notify").contains("neither declares a request body schema");
-    assertThat(d.pointer()).isEqualTo("/paths/~1orders/post/callbacks/cancelled/{$request.query.notify}/post");
+    assertThat(d.message())
+        .contains(
+            "callbacks shipped and cancelled both arrive as POST at the URL written to the"
+                + " query parameter notify")
+        .contains("neither declares a request body schema");
+    assertThat(d.pointer())
+        .isEqualTo("/paths/~1orders/post/callbacks/cancelled/{$request.query.notify}/post");
   }
 
   private static String withBody(String name, String expression, String schema) {
-    return name + ":\n  '" + expression + "':\n    post:\n      requestBody:\n        content:\n"
-        + "          application/json:\n            schema: " + schema + "\n"
+    return name
+        + ":\n  '"
+        + expression
+        + "':\n    post:\n      requestBody:\n        content:\n"
+        + "          application/json:\n            schema: "
+        + schema
+        + "\n"
         + "      responses: {'200': {description: ok}}\n";
   }
 
   @Test
   void warnsWhenKeysSharingATargetHaveTheSameSchema() {
-    Registration r = register(orders(
-        withBody("shipped", "{$request.query.notify}", "{type: object, description: a, properties: {id: {type: string}}}")
-            + withBody("cancelled", "{$request.query.notify}", "{type: object, description: b, properties: {id: {type: string}}}")));
-    assertThat(finding(r, "cannot be told apart").message()).contains("their request body schemas are the same");
+    Registration r =
+        register(
+            orders(
+                withBody(
+                        "shipped",
+                        "{$request.query.notify}",
+                        "{type: object, description: a, properties: {id: {type: string}}}")
+                    + withBody(
+                        "cancelled",
+                        "{$request.query.notify}",
+                        "{type: object, description: b, properties: {id: {type: string}}}")));
+    assertThat(finding(r, "cannot be told apart").message())
+        .contains("their request body schemas are the same");
   }
 
   @Test
   void acceptsKeysSharingATargetThatADiscriminatingConstantTellsApart() {
-    Registration r = register(orders(
-        withBody("shipped", "{$request.query.notify}", "{properties: {event: {enum: [shipped]}}}")
-            + withBody("cancelled", "{$request.query.notify}", "{properties: {event: {enum: [cancelled]}}}")));
+    Registration r =
+        register(
+            orders(
+                withBody(
+                        "shipped",
+                        "{$request.query.notify}",
+                        "{properties: {event: {enum: [shipped]}}}")
+                    + withBody(
+                        "cancelled",
+                        "{$request.query.notify}",
+                        "{properties: {event: {enum: [cancelled]}}}")));
     assertThat(r.report().diagnostics()).isEmpty();
   }
 
   @Test
   void acceptsKeysSharingATargetWithDifferentSuffixesOrSchemas() {
-    Registration r = register(orders(key("shipped", "{$request.query.notify}/shipped")
-        + key("cancelled", "{$request.query.notify}/cancelled")
-        + withBody("paid", "{$request.query.notify}", "{properties: {amount: {type: number}}}")));
+    Registration r =
+        register(
+            orders(
+                key("shipped", "{$request.query.notify}/shipped")
+                    + key("cancelled", "{$request.query.notify}/cancelled")
+                    + withBody(
+                        "paid",
+                        "{$request.query.notify}",
+                        "{properties: {amount: {type: number}}}")));
     assertThat(r.report().diagnostics()).isEmpty();
   }
 
   @Test
   void registersAnAsyncOperationWhoseCallbacksAreAllUnawaitable() {
-    Registration r = register(orders(key("a", "{$response.body#/hook}") + key("b", "https://x.example/{$method}")));
+    Registration r =
+        register(
+            orders(key("a", "{$response.body#/hook}") + key("b", "https://x.example/{$method}")));
     assertThat(r.ok()).isTrue();
     Operation op = r.service().operations().get(0);
     assertThat(op.async()).isTrue();
     assertThat(op.callbacks()).noneMatch(CallbackDefinition::awaitable);
-    assertThat(r.report().warnings()).extracting(Diagnostic::message)
-        .contains("callback a cannot be awaited: the URL is chosen by the service in its response"
-            + " ($response.body#/hook), so the runtime cannot own it")
+    assertThat(r.report().warnings())
+        .extracting(Diagnostic::message)
+        .contains(
+            "callback a cannot be awaited: the URL is chosen by the service in its response"
+                + " ($response.body#/hook), so the runtime cannot own it")
         .contains("callback a can never be awaited: the runtime cannot own its URL")
         .contains("callback b can never be awaited: the runtime cannot own its URL");
   }

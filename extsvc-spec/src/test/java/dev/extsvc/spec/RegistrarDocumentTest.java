@@ -16,7 +16,8 @@ class RegistrarDocumentTest {
 
   @Test
   void reportsMalformedJsonWithLineAndColumn() {
-    String doc = "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\"title\": \"t\" \"version\": \"1\"}\n}";
+    String doc =
+        "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\"title\": \"t\" \"version\": \"1\"}\n}";
     Registration r = register(doc);
 
     assertThat(r.ok()).isFalse();
@@ -45,7 +46,8 @@ class RegistrarDocumentTest {
 
   @Test
   void refusesSwagger2WithAClearMessage() {
-    String doc = "{\n  \"swagger\": \"2.0\",\n  \"info\": {\"title\": \"t\", \"version\": \"1\"},\n  \"paths\": {}\n}";
+    String doc =
+        "{\n  \"swagger\": \"2.0\",\n  \"info\": {\"title\": \"t\", \"version\": \"1\"},\n  \"paths\": {}\n}";
     Diagnostic d = finding(register(doc), "Swagger 2.0 document");
     assertThat(d.severity()).isEqualTo(Severity.ERROR);
     assertThat(d.pointer()).isEqualTo("/swagger");
@@ -62,26 +64,38 @@ class RegistrarDocumentTest {
 
   @Test
   void refusesOtherOpenApiVersions() {
-    Diagnostic d = finding(register("openapi: 4.0.0\ninfo:\n  title: t\n  version: '1'\npaths: {}\n"), "not supported");
+    Diagnostic d =
+        finding(
+            register("openapi: 4.0.0\ninfo:\n  title: t\n  version: '1'\npaths: {}\n"),
+            "not supported");
     assertThat(d.pointer()).isEqualTo("/openapi");
     assertThat(d.line()).isEqualTo(1);
   }
 
   @Test
   void refusesJsonOverTheConfiguredLimit() {
-    String doc = "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"a long enough title\", \"version\": \"1\"}, \"paths\": {}}";
+    String doc =
+        "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"a long enough title\", \"version\": \"1\"}, \"paths\": {}}";
     Registration r = Registrar.builder().maxJsonBytes(50).build().register(doc, null);
     Diagnostic d = finding(r, "bytes");
-    assertThat(d.message()).isEqualTo("document is " + doc.length() + " bytes; the limit for JSON is 50 bytes"
-        + " (configure Registrar.builder().maxJsonBytes(...) to allow more)");
+    assertThat(d.message())
+        .isEqualTo(
+            "document is "
+                + doc.length()
+                + " bytes; the limit for JSON is 50 bytes"
+                + " (configure Registrar.builder().maxJsonBytes(...) to allow more)");
   }
 
   @Test
   void refusesYamlOverTheConfiguredLimitEvenWhenJsonWouldFit(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("big.yaml");
-    Files.writeString(file, "openapi: 3.0.3\ninfo:\n  title: " + "x".repeat(2048) + "\n  version: '1'\npaths: {}\n");
+    Files.writeString(
+        file,
+        "openapi: 3.0.3\ninfo:\n  title: " + "x".repeat(2048) + "\n  version: '1'\npaths: {}\n");
     Registration r = Registrar.builder().maxYamlBytes(1024).build().register(file, null);
-    assertThat(finding(r, "bytes").message()).contains("the limit for YAML is 1 KB").contains("maxYamlBytes");
+    assertThat(finding(r, "bytes").message())
+        .contains("the limit for YAML is 1 KB")
+        .contains("maxYamlBytes");
   }
 
   @Test
@@ -93,7 +107,8 @@ class RegistrarDocumentTest {
 
   @Test
   void reportsAnUnresolvableRefWhereItIsWritten() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -111,14 +126,17 @@ class RegistrarDocumentTest {
     assertThat(r.ok()).isFalse();
     Diagnostic d = finding(r, "Missing");
     assertThat(d.severity()).isEqualTo(Severity.ERROR);
-    assertThat(d.pointer()).isEqualTo("/paths/~1a/get/responses/200/content/application~1json/schema/$ref");
+    assertThat(d.pointer())
+        .isEqualTo("/paths/~1a/get/responses/200/content/application~1json/schema/$ref");
     assertThat(d.line()).isEqualTo(lineOf(doc, "$ref"));
-    assertThat(d.message()).isEqualTo("$ref '#/components/schemas/Missing' points to nothing in this document");
+    assertThat(d.message())
+        .isEqualTo("$ref '#/components/schemas/Missing' points to nothing in this document");
   }
 
   @Test
   void refusesReferencesToOtherFiles() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -132,7 +150,8 @@ class RegistrarDocumentTest {
 
   @Test
   void reportsDuplicateOperationIds() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -156,7 +175,8 @@ class RegistrarDocumentTest {
 
   @Test
   void makesUniqueIdsFromMethodAndPath() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -170,13 +190,17 @@ class RegistrarDocumentTest {
               responses: {'200': {description: ok}}
         """;
     ServiceDefinition s = register(doc).service();
-    assertThat(s.operations()).extracting(Operation::id).containsExactly("postApplicationsId2", "postApplicationsId");
-    assertThat(OperationReader.madeUpId("post", "/applications/{id}")).isEqualTo("postApplicationsId");
+    assertThat(s.operations())
+        .extracting(Operation::id)
+        .containsExactly("postApplicationsId2", "postApplicationsId");
+    assertThat(OperationReader.madeUpId("post", "/applications/{id}"))
+        .isEqualTo("postApplicationsId");
   }
 
   @Test
   void turnsSwaggerParserFindingsIntoErrorsAndWarningsWithPointers() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info:
           title: t
@@ -201,7 +225,8 @@ class RegistrarDocumentTest {
 
   @Test
   void readsParametersBodiesResponsesAndExamples() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         servers:
@@ -262,7 +287,9 @@ class RegistrarDocumentTest {
     assertThat(s.servers()).containsExactly("https://api.example/v1", "/");
     Operation put = s.operations().get(0);
     assertThat(put.id()).isEqualTo("putItemsId");
-    assertThat(put.parameters()).extracting(Parameter::name).containsExactly("id", "trace", "limit");
+    assertThat(put.parameters())
+        .extracting(Parameter::name)
+        .containsExactly("id", "trace", "limit");
     assertThat(put.parameters().get(0).required()).isTrue();
     assertThat(put.parameters().get(1).description()).isEqualTo("new");
     assertThat(put.parameters().get(1).required()).isTrue();
@@ -283,7 +310,8 @@ class RegistrarDocumentTest {
 
   @Test
   void keepsARefForRecursionAndDoesNotHang() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -311,13 +339,16 @@ class RegistrarDocumentTest {
     Registration r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> register(doc));
     assertThat(r.ok()).isTrue();
     var schema = r.service().operations().get(0).requestBody().schema();
-    assertThat(schema.at("/properties/children/items/$ref").asText()).isEqualTo("#/components/schemas/Node");
-    assertThat(schema.at("/properties/parent/properties/back/$ref").asText()).isEqualTo("#/components/schemas/Node");
+    assertThat(schema.at("/properties/children/items/$ref").asText())
+        .isEqualTo("#/components/schemas/Node");
+    assertThat(schema.at("/properties/parent/properties/back/$ref").asText())
+        .isEqualTo("#/components/schemas/Node");
   }
 
   @Test
   void registersASmall31Document() {
-    String doc = """
+    String doc =
+        """
         {
           "openapi": "3.1.0",
           "info": {"title": "Hooks", "version": "0.1"},
@@ -352,17 +383,22 @@ class RegistrarDocumentTest {
     assertThat(r.report().diagnostics()).isEmpty();
     Operation subscribe = r.service().operation("subscribe").orElseThrow();
     assertThat(r.service().openApiVersion()).isEqualTo("3.1.0");
-    assertThat(subscribe.requestBody().example().toString()).isEqualTo("{\"url\":\"https://me.example\"}");
-    assertThat(subscribe.requestBody().schema().at("/properties/note/type").toString()).isEqualTo("[\"string\",\"null\"]");
+    assertThat(subscribe.requestBody().example().toString())
+        .isEqualTo("{\"url\":\"https://me.example\"}");
+    assertThat(subscribe.requestBody().schema().at("/properties/note/type").toString())
+        .isEqualTo("[\"string\",\"null\"]");
     CallbackDefinition event = subscribe.callbacks().get(0);
     assertThat(event.target()).isEqualTo(new InjectionTarget.Body("/url"));
-    assertThat(event.requestBody().schema().at("/properties/kind/const").asText()).isEqualTo("ping");
-    assertThat(event.pointer()).isEqualTo("/paths/~1subscriptions/post/callbacks/event/{$request.body#~1url}/post");
+    assertThat(event.requestBody().schema().at("/properties/kind/const").asText())
+        .isEqualTo("ping");
+    assertThat(event.pointer())
+        .isEqualTo("/paths/~1subscriptions/post/callbacks/event/{$request.body#~1url}/post");
   }
 
   @Test
   void resolvesRefsUnderNamesThatAreAlsoKeywords() {
-    String doc = """
+    String doc =
+        """
         openapi: 3.0.3
         info: {title: t, version: '1'}
         paths:
@@ -383,11 +419,15 @@ class RegistrarDocumentTest {
             default: {type: string, enum: [{$ref: not-a-reference}]}
         """;
     Registration r = register(doc);
-    assertThat(r.report().errors()).extracting(Diagnostic::pointer).containsExactly(
-        "/paths/~1a/post/requestBody/content/application~1json/schema/properties/enum/$ref",
-        "/paths/~1a/post/responses/default/$ref");
-    Registration fixed = register(doc.replace("#/components/schemas/Missing", "#/components/schemas/default")
-        .replace("$ref: '#/components/responses/Gone'", "description: other"));
+    assertThat(r.report().errors())
+        .extracting(Diagnostic::pointer)
+        .containsExactly(
+            "/paths/~1a/post/requestBody/content/application~1json/schema/properties/enum/$ref",
+            "/paths/~1a/post/responses/default/$ref");
+    Registration fixed =
+        register(
+            doc.replace("#/components/schemas/Missing", "#/components/schemas/default")
+                .replace("$ref: '#/components/responses/Gone'", "description: other"));
     assertThat(fixed.report().errors()).isEmpty();
     var schema = fixed.service().operations().get(0).requestBody().schema();
     assertThat(schema.at("/properties/example/type").asText()).isEqualTo("string");

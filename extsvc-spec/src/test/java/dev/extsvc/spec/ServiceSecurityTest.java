@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 class ServiceSecurityTest {
-  static final String DOC = """
+  static final String DOC =
+      """
       openapi: 3.0.3
       info: {title: Secured, version: "1"}
       security:
@@ -42,13 +43,20 @@ class ServiceSecurityTest {
 
   @Test
   void operationsTakeTheDocumentsRequirementsUnlessTheyDeclareTheirOwn() {
-    ServiceSecurity security = ServiceSecurity.of(Registrar.defaults().register(DOC, null).service());
+    ServiceSecurity security =
+        ServiceSecurity.of(Registrar.defaults().register(DOC, null).service());
 
     assertThat(security.schemes().keySet()).containsExactly("bearer", "key", "oauth");
-    assertThat(security.requirements("usesTheDocumentsDefault")).singleElement()
-        .satisfies(r -> assertThat(r.schemes()).extracting(SecurityScheme::describe).containsExactly("http bearer"));
+    assertThat(security.requirements("usesTheDocumentsDefault"))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.schemes())
+                    .extracting(SecurityScheme::describe)
+                    .containsExactly("http bearer"));
     assertThat(security.requirements("keyAndOauthOrNothing")).hasSize(2);
-    assertThat(security.requirements("keyAndOauthOrNothing").get(0).schemes()).extracting(SecurityScheme::describe)
+    assertThat(security.requirements("keyAndOauthOrNothing").get(0).schemes())
+        .extracting(SecurityScheme::describe)
         .containsExactly("apiKey in header X-API-Key", "oauth2 clientCredentials");
     assertThat(security.requirements("keyAndOauthOrNothing").get(1).anonymous()).isTrue();
     assertThat(security.requirements("open")).isEmpty();
@@ -56,8 +64,10 @@ class ServiceSecurityTest {
 
   @Test
   void aServiceWithoutSecurityAsksForNothing() throws Exception {
-    String acme = java.nio.file.Files.readString(java.nio.file.Path.of("../examples/acme-mortgages.json"));
-    ServiceSecurity security = ServiceSecurity.of(Registrar.defaults().register(acme, null).service());
+    String acme =
+        java.nio.file.Files.readString(java.nio.file.Path.of("../examples/acme-mortgages.json"));
+    ServiceSecurity security =
+        ServiceSecurity.of(Registrar.defaults().register(acme, null).service());
 
     assertThat(security.schemes()).isEmpty();
     assertThat(security.requirements("SubmitApplication")).isEmpty();

@@ -34,7 +34,9 @@ class SourceMapTest {
   @Test
   void locatesSeveralPointersInOnePass() {
     String json = "{\n \"a\": {\"x\": [1, 2]},\n \"b\": {\n  \"c\": 1\n },\n \"d\": 2\n}";
-    Map<String, Integer> lines = SourceMap.of(json, new JsonFactory()).lines(List.of("/b/c", "/d", "/a/x/1/gone"));
-    assertThat(lines).containsOnly(Map.entry("/b/c", 4), Map.entry("/d", 6), Map.entry("/a/x/1/gone", 2));
+    Map<String, Integer> lines =
+        SourceMap.of(json, new JsonFactory()).lines(List.of("/b/c", "/d", "/a/x/1/gone"));
+    assertThat(lines)
+        .containsOnly(Map.entry("/b/c", 4), Map.entry("/d", 6), Map.entry("/a/x/1/gone", 2));
   }
 }

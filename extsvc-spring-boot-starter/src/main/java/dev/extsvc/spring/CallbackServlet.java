@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The callback endpoint on the application's own servlet container, mounted at {@code extsvc.callback-path}: the
- * servlet glue to the shared {@link CallbackEndpoint}. A plain servlet rather than an MVC controller: the receiver
- * wants the raw bytes, read under its size limit, and answers every method itself (405 included).
+ * The callback endpoint on the application's own servlet container, mounted at {@code
+ * extsvc.callback-path}: the servlet glue to the shared {@link CallbackEndpoint}. A plain servlet
+ * rather than an MVC controller: the receiver wants the raw bytes, read under its size limit, and
+ * answers every method itself (405 included).
  */
 final class CallbackServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -30,14 +31,16 @@ final class CallbackServlet extends HttpServlet {
   }
 
   @Override
-  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     CallbackResponse answer = endpoint.serve(new Exchange(request, response));
     if (answer != null) {
       observer.answered(answer.status());
     }
   }
 
-  private record Exchange(HttpServletRequest request, HttpServletResponse response) implements CallbackExchange {
+  private record Exchange(HttpServletRequest request, HttpServletResponse response)
+      implements CallbackExchange {
     @Override
     public String method() {
       return request.getMethod();
@@ -45,7 +48,9 @@ final class CallbackServlet extends HttpServlet {
 
     @Override
     public String rawPath() {
-      return request.getRequestURI().substring(request.getContextPath().length()); // not decoded, as sent
+      return request
+          .getRequestURI()
+          .substring(request.getContextPath().length()); // not decoded, as sent
     }
 
     @Override

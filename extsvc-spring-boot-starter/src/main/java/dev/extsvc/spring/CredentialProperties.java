@@ -13,15 +13,18 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fields of one {@code extsvc.credentials.NAME} entry as the runtime's {@link CredentialReader} asks for them;
- * every problem is an {@link ExtsvcConfigException} naming the property ({@code extsvc.credentials.NAME.token-url}).
+ * The fields of one {@code extsvc.credentials.NAME} entry as the runtime's {@link CredentialReader}
+ * asks for them; every problem is an {@link ExtsvcConfigException} naming the property ({@code
+ * extsvc.credentials.NAME.token-url}).
  */
 final class CredentialProperties implements CredentialReader.Fields {
   private final String prefix;
   private final ExtsvcProperties.Credential c;
   private final Function<String, @Nullable String> environment;
 
-  CredentialProperties(String name, ExtsvcProperties.Credential credential,
+  CredentialProperties(
+      String name,
+      ExtsvcProperties.Credential credential,
       Function<String, @Nullable String> environment) {
     this.prefix = "extsvc.credentials." + name;
     this.c = credential;
@@ -45,7 +48,9 @@ final class CredentialProperties implements CredentialReader.Fields {
       case "keyStorePassword" -> c.keyStorePassword();
       case "trustStore" -> c.trustStore();
       case "trustStorePassword" -> c.trustStorePassword();
-      default -> throw new IllegalArgumentException("no credential field " + field); // a reader bug, not the user's
+      default ->
+          throw new IllegalArgumentException(
+              "no credential field " + field); // a reader bug, not the user's
     };
   }
 
@@ -61,16 +66,19 @@ final class CredentialProperties implements CredentialReader.Fields {
   }
 
   /**
-   * A value Spring resolved (a placeholder such as {@code ${ACME_TOKEN}}), or a reference it left alone
-   * ({@code \${env:NAME}}, {@code \${file:/path}}), which stays a reference read at each callout.
+   * A value Spring resolved (a placeholder such as {@code ${ACME_TOKEN}}), or a reference it left
+   * alone ({@code \${env:NAME}}, {@code \${file:/path}}), which stays a reference read at each
+   * callout.
    */
   private Secret secret(String property, String v) {
     String r = v.strip();
     if (!r.startsWith("${")) {
       return Secret.of(v);
     }
-    if (!r.startsWith("${env:") && !r.startsWith("${file:")) { // Spring leaves a placeholder it cannot resolve as is
-      throw new ExtsvcConfigException(property, "has a placeholder that nothing resolves (is its variable set?)");
+    if (!r.startsWith("${env:")
+        && !r.startsWith("${file:")) { // Spring leaves a placeholder it cannot resolve as is
+      throw new ExtsvcConfigException(
+          property, "has a placeholder that nothing resolves (is its variable set?)");
     }
     try {
       return Secret.parse(v, environment);
@@ -99,13 +107,15 @@ final class CredentialProperties implements CredentialReader.Fields {
       throw new IllegalArgumentException("no credential mapping " + field);
     }
     Map<String, Secret> headers = new LinkedHashMap<>();
-    c.headers().forEach((h, v) -> {
-      String property = property("headers") + "." + h;
-      if (v == null || v.isEmpty()) {
-        throw new ExtsvcConfigException(property, "must not be empty");
-      }
-      headers.put(h, secret(property, v));
-    });
+    c.headers()
+        .forEach(
+            (h, v) -> {
+              String property = property("headers") + "." + h;
+              if (v == null || v.isEmpty()) {
+                throw new ExtsvcConfigException(property, "must not be empty");
+              }
+              headers.put(h, secret(property, v));
+            });
     return headers;
   }
 
@@ -113,11 +123,12 @@ final class CredentialProperties implements CredentialReader.Fields {
   @Override
   public void only(Set<String> known) {
     for (String field : CredentialReader.FIELDS) {
-      boolean set = switch (field) {
-        case "headers" -> !c.headers().isEmpty();
-        case "scopes" -> !c.scopes().isEmpty();
-        default -> value(field) != null;
-      };
+      boolean set =
+          switch (field) {
+            case "headers" -> !c.headers().isEmpty();
+            case "scopes" -> !c.scopes().isEmpty();
+            default -> value(field) != null;
+          };
       if (set && !known.contains(field)) {
         throw error(field, "is not a field of a " + c.type() + " credential");
       }
@@ -131,13 +142,16 @@ final class CredentialProperties implements CredentialReader.Fields {
 
   @Override
   public RuntimeException missing(String field, boolean secret) {
-    return error(field, secret ? "is required (write it as a placeholder, e.g. ${ACME_TOKEN})" : "is required");
+    return error(
+        field,
+        secret ? "is required (write it as a placeholder, e.g. ${ACME_TOKEN})" : "is required");
   }
 
   /** Spring's spelling: kebab-case; an API key's {@code name} is {@code parameter-name} here. */
   @Override
   public String spelling(String name) {
-    return name.equals("name") ? "parameter-name"
+    return name.equals("name")
+        ? "parameter-name"
         : name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
   }
 

@@ -38,21 +38,27 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.util.ClassUtils;
 
 /**
- * Runs extsvc inside a Spring Boot application from its {@code extsvc.*} properties: the store on the
- * application's DataSource (else an SQLite file), the runtime with handlers resolved as beans and run in the
- * application's transactions, the callback endpoint on the application's server, generated clients as beans,
- * and, when Actuator is present, a health indicator and Micrometer meters.
+ * Runs extsvc inside a Spring Boot application from its {@code extsvc.*} properties: the store on
+ * the application's DataSource (else an SQLite file), the runtime with handlers resolved as beans
+ * and run in the application's transactions, the callback endpoint on the application's server,
+ * generated clients as beans, and, when Actuator is present, a health indicator and Micrometer
+ * meters.
  */
-@AutoConfiguration(afterName = {
-    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-    "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-    "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+      "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+    })
 @EnableConfigurationProperties(ExtsvcProperties.class)
 public class ExtsvcAutoConfiguration {
   private static final Logger log = LoggerFactory.getLogger(ExtsvcAutoConfiguration.class);
 
-  /** The store, and whether it lives on the application's DataSource where handler transactions can join it. */
+  /**
+   * The store, and whether it lives on the application's DataSource where handler transactions can
+   * join it.
+   */
   record ExtsvcStore(JdbcStore store, boolean sharesDataSource) implements AutoCloseable {
     @Override
     public void close() {
@@ -65,8 +71,9 @@ public class ExtsvcAutoConfiguration {
     DataSource dataSource = dataSources.getIfUnique();
     var type = properties.store().type();
     if (type == ExtsvcProperties.StoreType.DATASOURCE && dataSource == null) {
-      throw new ExtsvcConfigException("extsvc.store.type", "is DATASOURCE, but the application has no single"
-          + " DataSource bean");
+      throw new ExtsvcConfigException(
+          "extsvc.store.type",
+          "is DATASOURCE, but the application has no single" + " DataSource bean");
     }
     if (type == ExtsvcProperties.StoreType.SQLITE || dataSource == null) {
       Path file = Path.of(properties.store().sqliteFile());
@@ -82,15 +89,24 @@ public class ExtsvcAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  ExternalServices externalServices(ExtsvcProperties properties, ExtsvcStore store,
-      ConfigurableListableBeanFactory beans, ObjectProvider<PlatformTransactionManager> transactions,
-      ObjectProvider<CallbackObserver> observers, Environment environment, ResourceLoader resources) {
-    var builder = ExternalServices.builder()
-        .store(store.store())
-        .publicBaseUrl(publicBaseUrl(properties, environment))
-        .handlerFactory(new BeanHandlerFactory(beans))
-        .handlerTransaction(new SpringHandlerTransaction(transactions.getIfUnique(), store.sharesDataSource(),
-            observers.getIfAvailable(() -> CallbackObserver.NONE)));
+  ExternalServices externalServices(
+      ExtsvcProperties properties,
+      ExtsvcStore store,
+      ConfigurableListableBeanFactory beans,
+      ObjectProvider<PlatformTransactionManager> transactions,
+      ObjectProvider<CallbackObserver> observers,
+      Environment environment,
+      ResourceLoader resources) {
+    var builder =
+        ExternalServices.builder()
+            .store(store.store())
+            .publicBaseUrl(publicBaseUrl(properties, environment))
+            .handlerFactory(new BeanHandlerFactory(beans))
+            .handlerTransaction(
+                new SpringHandlerTransaction(
+                    transactions.getIfUnique(),
+                    store.sharesDataSource(),
+                    observers.getIfAvailable(() -> CallbackObserver.NONE)));
     Settings.apply(properties, builder);
     BeanHandlerFactory.handlerBeans(beans).values().forEach(builder::handlerType);
     ExternalServices services = builder.build();
@@ -103,7 +119,10 @@ public class ExtsvcAutoConfiguration {
     return services;
   }
 
-  private static void register(ExternalServices services, String key, ExtsvcProperties.Service service,
+  private static void register(
+      ExternalServices services,
+      String key,
+      ExtsvcProperties.Service service,
       ResourceLoader resources) {
     if (service.spec() == null) {
       return; // registered earlier and kept in the store, or registered by the application itself
@@ -114,18 +133,18 @@ public class ExtsvcAutoConfiguration {
     try {
       document = resource.getContentAsString(StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ExtsvcConfigException(property, "cannot read " + service.spec() + " ("
-          + e.getClass().getSimpleName() + ")");
+      throw new ExtsvcConfigException(
+          property, "cannot read " + service.spec() + " (" + e.getClass().getSimpleName() + ")");
     }
     Registration registration = services.register(document, Settings.serviceName(key, service));
     if (registration.service() == null) {
-      throw new ExtsvcConfigException(property, service.spec() + " does not register: "
-          + registration.report().errors());
+      throw new ExtsvcConfigException(
+          property, service.spec() + " does not register: " + registration.report().errors());
     }
   }
 
-  private static java.util.function.Supplier<String> publicBaseUrl(ExtsvcProperties properties,
-      Environment environment) {
+  private static java.util.function.Supplier<String> publicBaseUrl(
+      ExtsvcProperties properties, Environment environment) {
     String configured = properties.publicBaseUrl();
     if (configured != null && !configured.isBlank()) {
       try {
@@ -134,20 +153,25 @@ public class ExtsvcAutoConfiguration {
           throw new IllegalArgumentException("not absolute");
         }
       } catch (IllegalArgumentException e) {
-        throw new ExtsvcConfigException("extsvc.public-base-url", "'" + configured
-            + "' is not an absolute URL such as https://app.example.com");
+        throw new ExtsvcConfigException(
+            "extsvc.public-base-url",
+            "'" + configured + "' is not an absolute URL such as https://app.example.com");
       }
       return () -> configured;
     }
-    log.warn("extsvc.public-base-url is not set: callback URLs will point to this application on 127.0.0.1,"
-        + " which only senders on this machine can reach");
+    log.warn(
+        "extsvc.public-base-url is not set: callback URLs will point to this application on 127.0.0.1,"
+            + " which only senders on this machine can reach");
     return () -> {
       String port = environment.getProperty("local.server.port");
       if (port == null) {
-        throw new ExtsvcException("extsvc.public-base-url is not set and the application's server has not"
-            + " started yet, so no callback URL can be written");
+        throw new ExtsvcException(
+            "extsvc.public-base-url is not set and the application's server has not"
+                + " started yet, so no callback URL can be written");
       }
-      return "http://127.0.0.1:" + port + environment.getProperty("server.servlet.context-path", "");
+      return "http://127.0.0.1:"
+          + port
+          + environment.getProperty("server.servlet.context-path", "");
     };
   }
 
@@ -155,11 +179,17 @@ public class ExtsvcAutoConfiguration {
     try {
       return Dialect.of(dataSource);
     } catch (StoreUnavailableException e) {
-      throw new ExtsvcConfigException("extsvc.store", "cannot reach the application's DataSource to choose the"
-          + " store's dialect: " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
+      throw new ExtsvcConfigException(
+          "extsvc.store",
+          "cannot reach the application's DataSource to choose the"
+              + " store's dialect: "
+              + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
     } catch (IllegalArgumentException e) {
-      throw new ExtsvcConfigException("extsvc.store.type", e.getMessage() + ". Set extsvc.store.type=SQLITE to keep"
-          + " it in an SQLite file of its own (extsvc.store.sqlite-file)");
+      throw new ExtsvcConfigException(
+          "extsvc.store.type",
+          e.getMessage()
+              + ". Set extsvc.store.type=SQLITE to keep"
+              + " it in an SQLite file of its own (extsvc.store.sqlite-file)");
     }
   }
 
@@ -169,26 +199,37 @@ public class ExtsvcAutoConfiguration {
     return new BeanDefinitionRegistryPostProcessor() {
       @Override
       public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
-        Map<String, ExtsvcProperties.Service> services = Binder.get(environment)
-            .bind("extsvc.services", Bindable.mapOf(String.class, ExtsvcProperties.Service.class))
-            .orElse(Map.of());
-        services.forEach((key, service) -> {
-          if (service.client() == null || service.client().isBlank()) {
-            return;
-          }
-          Class<?> type;
-          try {
-            type = ClassUtils.forName(service.client(), ExtsvcAutoConfiguration.class.getClassLoader());
-          } catch (ClassNotFoundException | LinkageError e) {
-            throw new ExtsvcConfigException("extsvc.services." + key + ".client", "no class "
-                + service.client() + " (is the client generated into this application?)");
-          }
-          var definition = new RootBeanDefinition(type);
-          definition.getConstructorArgumentValues().addIndexedArgumentValue(0,
-              new RuntimeBeanReference(ExternalServices.class));
-          definition.getConstructorArgumentValues().addIndexedArgumentValue(1, Settings.serviceName(key, service));
-          registry.registerBeanDefinition("extsvcClient." + key, definition);
-        });
+        Map<String, ExtsvcProperties.Service> services =
+            Binder.get(environment)
+                .bind(
+                    "extsvc.services", Bindable.mapOf(String.class, ExtsvcProperties.Service.class))
+                .orElse(Map.of());
+        services.forEach(
+            (key, service) -> {
+              if (service.client() == null || service.client().isBlank()) {
+                return;
+              }
+              Class<?> type;
+              try {
+                type =
+                    ClassUtils.forName(
+                        service.client(), ExtsvcAutoConfiguration.class.getClassLoader());
+              } catch (ClassNotFoundException | LinkageError e) {
+                throw new ExtsvcConfigException(
+                    "extsvc.services." + key + ".client",
+                    "no class "
+                        + service.client()
+                        + " (is the client generated into this application?)");
+              }
+              var definition = new RootBeanDefinition(type);
+              definition
+                  .getConstructorArgumentValues()
+                  .addIndexedArgumentValue(0, new RuntimeBeanReference(ExternalServices.class));
+              definition
+                  .getConstructorArgumentValues()
+                  .addIndexedArgumentValue(1, Settings.serviceName(key, service));
+              registry.registerBeanDefinition("extsvcClient." + key, definition);
+            });
       }
 
       @Override
@@ -202,13 +243,14 @@ public class ExtsvcAutoConfiguration {
   @ConditionalOnClass(name = "jakarta.servlet.http.HttpServlet")
   static class CallbackEndpoint {
     @Bean
-    ServletRegistrationBean<CallbackServlet> extsvcCallbackEndpoint(ExternalServices services,
-        ObjectProvider<CallbackObserver> observers) {
+    ServletRegistrationBean<CallbackServlet> extsvcCallbackEndpoint(
+        ExternalServices services, ObjectProvider<CallbackObserver> observers) {
       // fully qualified: this configuration class is called CallbackEndpoint too
       var endpoint = services.callbackEndpoint();
-      var registration = new ServletRegistrationBean<>(
-          new CallbackServlet(endpoint, observers.getIfAvailable(() -> CallbackObserver.NONE)),
-          services.callbackPath() + "/*");
+      var registration =
+          new ServletRegistrationBean<>(
+              new CallbackServlet(endpoint, observers.getIfAvailable(() -> CallbackObserver.NONE)),
+              services.callbackPath() + "/*");
       registration.setName("extsvcCallbacks");
       return registration;
     }
@@ -238,9 +280,12 @@ public class ExtsvcAutoConfiguration {
   @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
   static class Metrics {
     @Bean
-    @Nullable CallbackObserver extsvcCallbackObserver(ObjectProvider<MeterRegistry> registries, StoreFigures figures) {
+    @Nullable CallbackObserver extsvcCallbackObserver(
+        ObjectProvider<MeterRegistry> registries, StoreFigures figures) {
       MeterRegistry registry = registries.getIfUnique();
-      return registry == null ? CallbackObserver.NONE : new MicrometerCallbackObserver(registry, figures);
+      return registry == null
+          ? CallbackObserver.NONE
+          : new MicrometerCallbackObserver(registry, figures);
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.extsvc.spring;
 
-/** A bad {@code extsvc.*} setting: names the property and says what is wrong, never a secret's value. */
+/**
+ * A bad {@code extsvc.*} setting: names the property and says what is wrong, never a secret's
+ * value.
+ */
 final class ExtsvcConfigException extends RuntimeException {
   private final String property;
 

@@ -6,9 +6,9 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * {@code /actuator/health} component "extsvc": UP when the store answers and the timeout sweeper is alive, with
- * the pending and overdue invocation counts (overdue: PENDING past the deadline, which the sweeper should have
- * timed out; a growing figure means it is not keeping up).
+ * {@code /actuator/health} component "extsvc": UP when the store answers and the timeout sweeper is
+ * alive, with the pending and overdue invocation counts (overdue: PENDING past the deadline, which
+ * the sweeper should have timed out; a growing figure means it is not keeping up).
  */
 final class ExtsvcHealthIndicator extends AbstractHealthIndicator {
   private final ExternalServices services;
@@ -24,11 +24,13 @@ final class ExtsvcHealthIndicator extends AbstractHealthIndicator {
   protected void doHealthCheck(Health.Builder builder) {
     boolean storeUp = services.store().healthy();
     boolean sweeperAlive = services.sweeperAlive();
-    builder.withDetail("store", storeUp ? "reachable" : "unreachable")
+    builder
+        .withDetail("store", storeUp ? "reachable" : "unreachable")
         .withDetail("sweeper", sweeperAlive ? "alive" : "stopped");
     if (storeUp) {
       var now = figures.read();
-      builder.withDetail("pending", now.byStatus().getOrDefault(InvocationStatus.PENDING, 0L))
+      builder
+          .withDetail("pending", now.byStatus().getOrDefault(InvocationStatus.PENDING, 0L))
           .withDetail("overdue", now.overdue());
     }
     if (storeUp && sweeperAlive) {

@@ -10,19 +10,25 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Runs each callback's handler in a Spring transaction of the application.
  *
- * <p>When the store lives on the same DataSource ({@code sharesDataSource}), the callback's completion is written
- * on that transaction's connection before it commits: the handler's rows and the callback's HANDLED/COMPLETED
- * commit together, and a handler that throws (or a completion that fails) leaves neither. Otherwise the handler's
- * transaction commits first and the completion follows in the store: should the process die in between, the
- * callback is run again (at least once).
+ * <p>When the store lives on the same DataSource ({@code sharesDataSource}), the callback's
+ * completion is written on that transaction's connection before it commits: the handler's rows and
+ * the callback's HANDLED/COMPLETED commit together, and a handler that throws (or a completion that
+ * fails) leaves neither. Otherwise the handler's transaction commits first and the completion
+ * follows in the store: should the process die in between, the callback is run again (at least
+ * once).
  */
 final class SpringHandlerTransaction implements HandlerTransaction {
   private final @Nullable TransactionTemplate template;
   private final boolean sharesDataSource;
   private final CallbackObserver observer;
 
-  /** @param manager null when the application has no transactions: the handler then runs as without Spring */
-  SpringHandlerTransaction(@Nullable PlatformTransactionManager manager, boolean sharesDataSource,
+  /**
+   * @param manager null when the application has no transactions: the handler then runs as without
+   *     Spring
+   */
+  SpringHandlerTransaction(
+      @Nullable PlatformTransactionManager manager,
+      boolean sharesDataSource,
       CallbackObserver observer) {
     this.template = manager == null ? null : new TransactionTemplate(manager);
     this.sharesDataSource = sharesDataSource;
@@ -34,32 +40,35 @@ final class SpringHandlerTransaction implements HandlerTransaction {
     observer.callbackArrived(call);
     long[] handlerNanos = new long[1];
     String outcome = "failed";
-    Runnable timedHandler = () -> {
-      long started = System.nanoTime();
-      try {
-        carry(handler::run);
-      } finally {
-        handlerNanos[0] = System.nanoTime() - started;
-      }
-    };
+    Runnable timedHandler =
+        () -> {
+          long started = System.nanoTime();
+          try {
+            carry(handler::run);
+          } finally {
+            handlerNanos[0] = System.nanoTime() - started;
+          }
+        };
     boolean joined = template != null && sharesDataSource;
     try {
       if (template == null) {
         timedHandler.run();
       } else {
-        template.executeWithoutResult(status -> {
-          timedHandler.run();
-          if (joined) {
-            carry(() -> JoiningDataSource.joined(completion::run));
-          }
-        });
+        template.executeWithoutResult(
+            status -> {
+              timedHandler.run();
+              if (joined) {
+                carry(() -> JoiningDataSource.joined(completion::run));
+              }
+            });
       }
       if (!joined) {
         completion.run();
       }
       outcome = "handled";
     } catch (Carried e) {
-      Exception cause = (Exception) Objects.requireNonNull(e.getCause()); // Carried always carries one
+      Exception cause =
+          (Exception) Objects.requireNonNull(e.getCause()); // Carried always carries one
       outcome = outcomeOf(cause);
       throw cause;
     } catch (RuntimeException | Error e) {
@@ -74,7 +83,10 @@ final class SpringHandlerTransaction implements HandlerTransaction {
     return e instanceof CallbackNotHandledException ? "not-handled" : "failed";
   }
 
-  /** Lets a checked exception through TransactionTemplate, which rolls back on it, and out again unchanged. */
+  /**
+   * Lets a checked exception through TransactionTemplate, which rolls back on it, and out again
+   * unchanged.
+   */
   private static void carry(JoiningDataSource.SqlWork work) {
     try {
       work.run();

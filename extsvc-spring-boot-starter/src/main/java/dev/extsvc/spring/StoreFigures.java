@@ -7,12 +7,15 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Counts read from the store for health and metrics, cached briefly so that frequent scrapes cost one query
- * each few seconds, not one per gauge.
+ * Counts read from the store for health and metrics, cached briefly so that frequent scrapes cost
+ * one query each few seconds, not one per gauge.
  */
 final class StoreFigures {
-  /** Overdue invocations are counted up to this many; a backlog larger still shows as this figure. */
+  /**
+   * Overdue invocations are counted up to this many; a backlog larger still shows as this figure.
+   */
   static final int OVERDUE_LIMIT = 1000;
+
   private static final Duration FRESH = Duration.ofSeconds(2);
 
   record Figures(Map<InvocationStatus, Long> byStatus, int overdue) {}

@@ -14,9 +14,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Key stores for a mutual TLS test, made by the JDK's keytool in the test's directory (as extsvc-server's tests
- * do). One key pair, for 127.0.0.1, serves both ends and one trust store holds its certificate: three keytool runs
- * instead of six, and the handshake still needs the client to present a key the service trusts.
+ * Key stores for a mutual TLS test, made by the JDK's keytool in the test's directory (as
+ * extsvc-server's tests do). One key pair, for 127.0.0.1, serves both ends and one trust store
+ * holds its certificate: three keytool runs instead of six, and the handshake still needs the
+ * client to present a key the service trusts.
  */
 final class TestKeyStores {
   static final String PASSWORD = "ks-pass-9c8d7e";
@@ -29,17 +30,41 @@ final class TestKeyStores {
     keys = dir.resolve("keys.p12");
     trust = dir.resolve("trust.p12");
     Path cert = dir.resolve("test.cer");
-    keytool("-genkeypair", "-alias", "test", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-        "-dname", SUBJECT, "-ext", "SAN=ip:127.0.0.1", "-keystore", keys.toString());
-    keytool("-exportcert", "-alias", "test", "-keystore", keys.toString(), "-file", cert.toString());
-    keytool("-importcert", "-noprompt", "-alias", "test", "-file", cert.toString(), "-keystore", trust.toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "test",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-validity",
+        "2",
+        "-dname",
+        SUBJECT,
+        "-ext",
+        "SAN=ip:127.0.0.1",
+        "-keystore",
+        keys.toString());
+    keytool(
+        "-exportcert", "-alias", "test", "-keystore", keys.toString(), "-file", cert.toString());
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "test",
+        "-file",
+        cert.toString(),
+        "-keystore",
+        trust.toString());
   }
 
   /** The service's side: the key, and trust in its certificate only. */
   SSLContext serverContext() throws Exception {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(load(keys), PASSWORD.toCharArray());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(load(trust));
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);

@@ -15,15 +15,22 @@ public class OutcomeHandler extends SubmitApplication.Callback {
   }
 
   @Override
-  public void applicationOutcomeApproved(List<SubmitApplication.ApplicationOutcomeApprovedCallback> callbacks) {
+  public void applicationOutcomeApproved(
+      List<SubmitApplication.ApplicationOutcomeApprovedCallback> callbacks) {
     for (var c : callbacks) {
       var decision = c.response().body();
-      Decisions.RECEIVED.add(applicant + " approved " + decision.applicationNumber() + " " + decision.approvedAmount());
+      Decisions.RECEIVED.add(
+          applicant
+              + " approved "
+              + decision.applicationNumber()
+              + " "
+              + decision.approvedAmount());
     }
   }
 
   @Override
-  public void applicationOutcomeRejected(List<SubmitApplication.ApplicationOutcomeRejectedCallback> callbacks) {
+  public void applicationOutcomeRejected(
+      List<SubmitApplication.ApplicationOutcomeRejectedCallback> callbacks) {
     for (var c : callbacks) {
       Decisions.RECEIVED.add(applicant + " rejected " + c.response().body().applicationNumber());
     }
@@ -32,7 +39,12 @@ public class OutcomeHandler extends SubmitApplication.Callback {
   @Override
   public void applicationError(List<SubmitApplication.ApplicationErrorCallback> callbacks) {
     for (var c : callbacks) {
-      Decisions.RECEIVED.add(applicant + " error " + c.applicationNumber() + ": " + c.response().body().errorMessage());
+      Decisions.RECEIVED.add(
+          applicant
+              + " error "
+              + c.applicationNumber()
+              + ": "
+              + c.response().body().errorMessage());
     }
   }
 }

@@ -26,13 +26,13 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Acme flow through the generated client, all on loopback: the runtime on SQLite behind its server, and the
- * mock bank, which answers SubmitApplication and then calls back with the key each test chooses.
+ * The Acme flow through the generated client, all on loopback: the runtime on SQLite behind its
+ * server, and the mock bank, which answers SubmitApplication and then calls back with the key each
+ * test chooses.
  */
 class AcmeFlowTest {
   private static final Path SPEC = Path.of("../acme-mortgages.json");
@@ -47,23 +47,26 @@ class AcmeFlowTest {
   /** Starts everything with a bank that always calls back with {@code key}. */
   private MortgageDesk desk(String key) throws IOException {
     String spec = Files.readString(SPEC);
-    bank = MockService.builder(Registrar.defaults().register(spec, null).service())
-        .keyRule(KeyRule.fixed(key))
-        .callbackDelay(Duration.ofMillis(20))
-        .retries(0)
-        .payloads(new BankDecisions())
-        .outcomeListener(deliveries::add)
-        .build().start();
+    bank =
+        MockService.builder(Registrar.defaults().register(spec, null).service())
+            .keyRule(KeyRule.fixed(key))
+            .callbackDelay(Duration.ofMillis(20))
+            .retries(0)
+            .payloads(new BankDecisions())
+            .outcomeListener(deliveries::add)
+            .build()
+            .start();
     store = JdbcStore.sqlite(dir.resolve("extsvc.db"));
     int port = freePort();
-    services = ExternalServices.builder()
-        .store(store)
-        .publicBaseUrl("http://127.0.0.1:" + port) // where the bank sends its callbacks
-        .endpoint("Acme Mortgages", bank.baseUrl())
-        .allowPrivateNetworks(true) // the bank is on loopback
-        .handlerType(OutcomeHandler.class)
-        .handlerType(ApprovalsOnly.class)
-        .build();
+    services =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("http://127.0.0.1:" + port) // where the bank sends its callbacks
+            .endpoint("Acme Mortgages", bank.baseUrl())
+            .allowPrivateNetworks(true) // the bank is on loopback
+            .handlerType(OutcomeHandler.class)
+            .handlerType(ApprovalsOnly.class)
+            .build();
     assertThat(services.register(spec, null).ok()).isTrue();
     server = ExtsvcServer.builder(services).port(port).build().start();
     Decisions.RECEIVED.clear();
@@ -88,16 +91,19 @@ class AcmeFlowTest {
 
   @Test
   void anApprovalReachesTheHandlerTypedAndCompletesTheInvocation() throws Exception {
-    UUID invocation = desk("applicationOutcomeApproved").submit("Ann", "1 Main St", new OutcomeHandler("Ann"));
+    UUID invocation =
+        desk("applicationOutcomeApproved").submit("Ann", "1 Main St", new OutcomeHandler("Ann"));
 
     assertThat(delivered().status()).isEqualTo(200);
-    assertThat(Decisions.RECEIVED.poll(5, TimeUnit.SECONDS)).isEqualTo("Ann approved A-1001 250000");
+    assertThat(Decisions.RECEIVED.poll(5, TimeUnit.SECONDS))
+        .isEqualTo("Ann approved A-1001 250000");
     assertThat(status(invocation)).isEqualTo("COMPLETED");
   }
 
   @Test
   void aRejectionReachesTheHandler() throws Exception {
-    UUID invocation = desk("applicationOutcomeRejected").submit("Bob", "2 Side St", new OutcomeHandler("Bob"));
+    UUID invocation =
+        desk("applicationOutcomeRejected").submit("Bob", "2 Side St", new OutcomeHandler("Bob"));
 
     assertThat(delivered().status()).isEqualTo(200);
     assertThat(Decisions.RECEIVED.poll(5, TimeUnit.SECONDS)).isEqualTo("Bob rejected A-1001");
@@ -109,13 +115,16 @@ class AcmeFlowTest {
     UUID invocation = desk("applicationError").submit("Cy", "3 High St", new OutcomeHandler("Cy"));
 
     assertThat(delivered().status()).isEqualTo(200);
-    assertThat(Decisions.RECEIVED.poll(5, TimeUnit.SECONDS)).isEqualTo("Cy error A-1001: income not verified");
+    assertThat(Decisions.RECEIVED.poll(5, TimeUnit.SECONDS))
+        .isEqualTo("Cy error A-1001: income not verified");
     assertThat(status(invocation)).isEqualTo("COMPLETED");
   }
 
   @Test
-  void aCallbackTheHandlerDoesNotOverrideIsAnswered404AndLeavesTheInvocationPending() throws Exception {
-    UUID invocation = desk("applicationOutcomeRejected").submit("Dee", "4 Low St", new ApprovalsOnly("Dee"));
+  void aCallbackTheHandlerDoesNotOverrideIsAnswered404AndLeavesTheInvocationPending()
+      throws Exception {
+    UUID invocation =
+        desk("applicationOutcomeRejected").submit("Dee", "4 Low St", new ApprovalsOnly("Dee"));
 
     Delivery rejected = delivered();
     assertThat(rejected.key()).isEqualTo("applicationOutcomeRejected");
@@ -135,20 +144,24 @@ class AcmeFlowTest {
     return services.invocation(invocation).orElseThrow().status().toString();
   }
 
-  /** What the mock bank decides: the same application number every time, an amount when it approves. */
+  /**
+   * What the mock bank decides: the same application number every time, an amount when it approves.
+   */
   private static final class BankDecisions implements CallbackPayloads {
     @Override
     public JsonNode payload(String key, CallbackDefinition definition, RequestParts request) {
       var body = JsonNodeFactory.instance.objectNode().put("applicationNumber", "A-1001");
       return switch (key) {
-        case "applicationOutcomeApproved" -> body.put("status", "approved").put("approvedAmount", 250000);
+        case "applicationOutcomeApproved" ->
+            body.put("status", "approved").put("approvedAmount", 250000);
         case "applicationOutcomeRejected" -> body.put("status", "rejected");
         default -> body.put("errorMessage", "income not verified");
       };
     }
 
     @Override
-    public Map<String, String> headers(String key, CallbackDefinition definition, RequestParts request) {
+    public Map<String, String> headers(
+        String key, CallbackDefinition definition, RequestParts request) {
       return Map.of("applicationNumber", "A-1001");
     }
   }

@@ -13,18 +13,28 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's "From Java" runs as written: the decision arrives by callback, and everything stops after. */
+/**
+ * The README's "From Java" runs as written: the decision arrives by callback, and everything stops
+ * after.
+ */
 class FromJavaTest {
   static final Path SPEC = Path.of("../acme-mortgages.json");
 
   @Test
-  void anApplicationGetsItsDecisionByCallbackAndEverythingStopsAfter(@TempDir Path data) throws Exception {
-    var acme = Registrar.defaults().register(Files.readString(SPEC), null).serviceIfOk().orElseThrow();
+  void anApplicationGetsItsDecisionByCallbackAndEverythingStopsAfter(@TempDir Path data)
+      throws Exception {
+    var acme =
+        Registrar.defaults().register(Files.readString(SPEC), null).serviceIfOk().orElseThrow();
     int port = freePort();
-    try (var bank = MockService.builder(acme).callbackDelay(Duration.ofMillis(100))
-        .keyRule(KeyRule.fixed("applicationOutcomeApproved")).build().start()) {
+    try (var bank =
+        MockService.builder(acme)
+            .callbackDelay(Duration.ofMillis(100))
+            .keyRule(KeyRule.fixed("applicationOutcomeApproved"))
+            .build()
+            .start()) {
 
-      String decision = FromJava.apply(SPEC, data, bank.baseUrl(), port, "Alice", Duration.ofSeconds(20));
+      String decision =
+          FromJava.apply(SPEC, data, bank.baseUrl(), port, "Alice", Duration.ofSeconds(20));
 
       assertThat(decision).startsWith("Alice: applicationOutcomeApproved {");
       assertThat(data.resolve("extsvc.db")).exists();
@@ -38,10 +48,14 @@ class FromJavaTest {
   void theReadmeShowsTheExampleAsItIs() throws Exception {
     String source = Files.readString(Path.of("src/main/java/com/example/fromjava/FromJava.java"));
     String readme = Files.readString(Path.of("../../README.md"));
-    String apply = source.substring(source.indexOf("    try (JdbcStore store"),
-        source.indexOf("    } // closed in reverse"));
+    String apply =
+        source.substring(
+            source.indexOf("    try (JdbcStore store"),
+            source.indexOf("    } // closed in reverse"));
 
-    assertThat(readme).contains(apply.stripTrailing().stripIndent()).contains("import dev.extsvc.runtime.ExternalServices;")
+    assertThat(readme)
+        .contains(apply.stripTrailing().stripIndent())
+        .contains("import dev.extsvc.runtime.ExternalServices;")
         .contains("--enable-native-access=ALL-UNNAMED");
   }
 

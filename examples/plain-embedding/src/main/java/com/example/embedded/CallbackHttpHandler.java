@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole adapter between an application's HTTP server (here the JDK's) and extsvc: a {@link CallbackExchange}
- * says how to read the request and send the answer; {@link CallbackEndpoint} does the rest (the token path under
- * the callback path, the body under the receiver's limit, the JSON answer). Any server is adapted the same way.
+ * The whole adapter between an application's HTTP server (here the JDK's) and extsvc: a {@link
+ * CallbackExchange} says how to read the request and send the answer; {@link CallbackEndpoint} does
+ * the rest (the token path under the callback path, the body under the receiver's limit, the JSON
+ * answer). Any server is adapted the same way.
  */
 final class CallbackHttpHandler implements HttpHandler {
   private final CallbackEndpoint endpoint;

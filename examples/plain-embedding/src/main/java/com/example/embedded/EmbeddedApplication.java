@@ -17,10 +17,11 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 
 /**
- * extsvc inside a plain Java application that already has an HTTP server: the runtime is built once, its receiver
- * is mounted on the application's server under {@code /callbacks}, and everything closes in reverse order. An
- * application without a server of its own starts extsvc-server's Helidon listener instead:
- * {@code ExtsvcServer.builder(services).port(8080).build().start()}.
+ * extsvc inside a plain Java application that already has an HTTP server: the runtime is built
+ * once, its receiver is mounted on the application's server under {@code /callbacks}, and
+ * everything closes in reverse order. An application without a server of its own starts
+ * extsvc-server's Helidon listener instead: {@code
+ * ExtsvcServer.builder(services).port(8080).build().start()}.
  */
 public final class EmbeddedApplication implements AutoCloseable {
   /** The handler: approved applicants are printed; its field is its stored state. */
@@ -56,14 +57,18 @@ public final class EmbeddedApplication implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     store = JdbcStore.sqlite(data);
-    services = ExternalServices.builder()
-        .store(store)
-        .publicBaseUrl("http://127.0.0.1:" + server.getAddress().getPort())
-        .service("Acme Mortgages", s -> s.endpoint(bankUrl).allowPrivateNetwork(true)) // a bank on loopback
-        .handlerType(PrintOutcome.class)
-        .build();
+    services =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("http://127.0.0.1:" + server.getAddress().getPort())
+            .service(
+                "Acme Mortgages",
+                s -> s.endpoint(bankUrl).allowPrivateNetwork(true)) // a bank on loopback
+            .handlerType(PrintOutcome.class)
+            .build();
     services.register(Files.readString(spec), null);
-    server.createContext(services.callbackPath() + "/", new CallbackHttpHandler(services.callbackEndpoint()));
+    server.createContext(
+        services.callbackPath() + "/", new CallbackHttpHandler(services.callbackEndpoint()));
     server.start();
   }
 
@@ -71,8 +76,14 @@ public final class EmbeddedApplication implements AutoCloseable {
     var body = JSON.createObjectNode();
     body.putObject("applicant").put("name", applicant);
     var request = new RequestParts().body(body);
-    return services.invoke("Acme Mortgages", "SubmitApplication", request, new PrintOutcome(applicant),
-        Duration.ofHours(4)).invocationId();
+    return services
+        .invoke(
+            "Acme Mortgages",
+            "SubmitApplication",
+            request,
+            new PrintOutcome(applicant),
+            Duration.ofHours(4))
+        .invocationId();
   }
 
   public ExternalServices services() {
@@ -88,12 +99,15 @@ public final class EmbeddedApplication implements AutoCloseable {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 1) {
-      System.err.println("usage: EmbeddedApplication BANK_URL   (e.g. ./extsvc mock examples/acme-mortgages.json)");
+      System.err.println(
+          "usage: EmbeddedApplication BANK_URL   (e.g. ./extsvc mock examples/acme-mortgages.json)");
       System.exit(2);
     }
-    try (var app = new EmbeddedApplication(args[0], Path.of("extsvc-data/embedded.db"),
-        Path.of("examples/acme-mortgages.json"))) {
-      System.out.println("Submitted " + app.submit("Ann") + "; waiting for Acme's decision (Ctrl-C to stop)");
+    try (var app =
+        new EmbeddedApplication(
+            args[0], Path.of("extsvc-data/embedded.db"), Path.of("examples/acme-mortgages.json"))) {
+      System.out.println(
+          "Submitted " + app.submit("Ann") + "; waiting for Acme's decision (Ctrl-C to stop)");
       Thread.sleep(Duration.ofMinutes(1));
       System.out.println(OUTCOMES);
     }

@@ -1,4 +1,7 @@
-/** A plain Java application that embeds the extsvc runtime and serves its callbacks on the JDK's HTTP server. */
+/**
+ * A plain Java application that embeds the extsvc runtime and serves its callbacks on the JDK's
+ * HTTP server.
+ */
 @NullMarked
 package com.example.embedded;
 

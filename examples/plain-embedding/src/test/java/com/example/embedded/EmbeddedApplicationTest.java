@@ -18,19 +18,35 @@ class EmbeddedApplicationTest {
   static final Path SPEC = Path.of("../acme-mortgages.json");
 
   @Test
-  void theBanksCallbackReachesTheHandlerThroughTheApplicationsOwnServer(@TempDir Path data) throws Exception {
-    var acme = Registrar.defaults().register(Files.readString(SPEC), null).serviceIfOk().orElseThrow();
-    try (var bank = MockService.builder(acme).callbackDelay(Duration.ofMillis(100))
-            .keyRule(KeyRule.fixed("applicationOutcomeApproved")).build().start();
+  void theBanksCallbackReachesTheHandlerThroughTheApplicationsOwnServer(@TempDir Path data)
+      throws Exception {
+    var acme =
+        Registrar.defaults().register(Files.readString(SPEC), null).serviceIfOk().orElseThrow();
+    try (var bank =
+            MockService.builder(acme)
+                .callbackDelay(Duration.ofMillis(100))
+                .keyRule(KeyRule.fixed("applicationOutcomeApproved"))
+                .build()
+                .start();
         var app = new EmbeddedApplication(bank.baseUrl(), data.resolve("extsvc.db"), SPEC)) {
       UUID id = app.submit("Ann");
 
-      await().atMost(Duration.ofSeconds(20)).until(() ->
-          app.services().invocation(id).orElseThrow().status() == InvocationStatus.COMPLETED);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  app.services().invocation(id).orElseThrow().status()
+                      == InvocationStatus.COMPLETED);
       assertThat(EmbeddedApplication.OUTCOMES).contains("Ann: applicationOutcomeApproved");
-      // The invocation completes before the 200 travels back, so the bank may record its delivery a moment later.
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(bank.deliveries()).singleElement().satisfies(d -> assertThat(d.status()).isEqualTo(200)));
+      // The invocation completes before the 200 travels back, so the bank may record its delivery a
+      // moment later.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(bank.deliveries())
+                      .singleElement()
+                      .satisfies(d -> assertThat(d.status()).isEqualTo(200)));
     }
   }
 }

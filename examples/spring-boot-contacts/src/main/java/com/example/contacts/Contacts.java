@@ -24,6 +24,7 @@ public class Contacts {
 
   public List<Contact> all() {
     return jdbc.sql("SELECT name, address, application_number FROM contacts ORDER BY id")
-        .query(Contact.class).list();
+        .query(Contact.class)
+        .list();
   }
 }

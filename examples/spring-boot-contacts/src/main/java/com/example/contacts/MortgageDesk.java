@@ -10,7 +10,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-/** Submits mortgage applications to Acme and keeps each one's outcome in the application's database. */
+/**
+ * Submits mortgage applications to Acme and keeps each one's outcome in the application's database.
+ */
 @Service
 public class MortgageDesk {
   /** How long Acme may take to decide. */
@@ -20,7 +22,8 @@ public class MortgageDesk {
   private final ObjectProvider<SubmitApplicationHandler> handlers;
   private final JdbcClient jdbc;
 
-  MortgageDesk(AcmeMortgages acme, ObjectProvider<SubmitApplicationHandler> handlers, JdbcClient jdbc) {
+  MortgageDesk(
+      AcmeMortgages acme, ObjectProvider<SubmitApplicationHandler> handlers, JdbcClient jdbc) {
     this.acme = acme;
     this.handlers = handlers;
     this.jdbc = jdbc;
@@ -28,23 +31,30 @@ public class MortgageDesk {
 
   /** Submits an application; returns the invocation id under which its decision will arrive. */
   public UUID submit(String applicant, String address) {
-    var response = acme.submitApplication(
-        new AcmeMortgages.SubmitApplication.Request(new SubmitApplicationRequestBody(new Contact(applicant, address),
-            null)),
-        handlers.getObject().forApplicant(applicant, address), DECISION_TIMEOUT);
-    jdbc.sql("INSERT INTO applications (invocation_id, applicant, status) VALUES (?, ?, 'SUBMITTED')")
-        .params(response.invocationId().toString(), applicant).update();
+    var response =
+        acme.submitApplication(
+            new AcmeMortgages.SubmitApplication.Request(
+                new SubmitApplicationRequestBody(new Contact(applicant, address), null)),
+            handlers.getObject().forApplicant(applicant, address),
+            DECISION_TIMEOUT);
+    jdbc.sql(
+            "INSERT INTO applications (invocation_id, applicant, status) VALUES (?, ?, 'SUBMITTED')")
+        .params(response.invocationId().toString(), applicant)
+        .update();
     return response.invocationId();
   }
 
   /** The application's status: SUBMITTED, APPROVED, REJECTED or ERROR. */
   public Optional<String> status(UUID invocationId) {
-    return jdbc.sql("SELECT status FROM applications WHERE invocation_id = ?").param(invocationId.toString())
-        .query(String.class).optional();
+    return jdbc.sql("SELECT status FROM applications WHERE invocation_id = ?")
+        .param(invocationId.toString())
+        .query(String.class)
+        .optional();
   }
 
   void record(UUID invocationId, String status, String detail) {
     jdbc.sql("UPDATE applications SET status = ?, detail = ? WHERE invocation_id = ?")
-        .params(status, detail, invocationId.toString()).update();
+        .params(status, detail, invocationId.toString())
+        .update();
   }
 }

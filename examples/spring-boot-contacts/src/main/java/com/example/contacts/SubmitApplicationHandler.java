@@ -8,9 +8,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Acme's answer to one application: an approved applicant becomes a Contact. A bean, so it gets the
- * application's repositories; prototype-scoped, because each invocation's handler carries its own state (the
- * applicant), which extsvc stores with the invocation and reads back into a fresh bean when Acme calls back —
- * hours later, after restarts. Runs in a transaction with the callback's completion: a failure leaves neither.
+ * application's repositories; prototype-scoped, because each invocation's handler carries its own
+ * state (the applicant), which extsvc stores with the invocation and reads back into a fresh bean
+ * when Acme calls back — hours later, after restarts. Runs in a transaction with the callback's
+ * completion: a failure leaves neither.
  */
 @Component
 @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
@@ -34,7 +35,8 @@ public class SubmitApplicationHandler extends AcmeMortgages.SubmitApplication.Ca
   }
 
   @Override
-  public void applicationOutcomeApproved(List<AcmeMortgages.SubmitApplication.ApplicationOutcomeApprovedCallback> callbacks) {
+  public void applicationOutcomeApproved(
+      List<AcmeMortgages.SubmitApplication.ApplicationOutcomeApprovedCallback> callbacks) {
     for (var callback : callbacks) {
       var decision = callback.response().body();
       String number = decision == null ? "" : decision.applicationNumber();
@@ -44,12 +46,14 @@ public class SubmitApplicationHandler extends AcmeMortgages.SubmitApplication.Ca
   }
 
   @Override
-  public void applicationOutcomeRejected(List<AcmeMortgages.SubmitApplication.ApplicationOutcomeRejectedCallback> callbacks) {
+  public void applicationOutcomeRejected(
+      List<AcmeMortgages.SubmitApplication.ApplicationOutcomeRejectedCallback> callbacks) {
     callbacks.forEach(c -> desk.record(c.invocationId(), "REJECTED", null));
   }
 
   @Override
-  public void applicationError(List<AcmeMortgages.SubmitApplication.ApplicationErrorCallback> callbacks) {
+  public void applicationError(
+      List<AcmeMortgages.SubmitApplication.ApplicationErrorCallback> callbacks) {
     for (var callback : callbacks) {
       var error = callback.response().body();
       desk.record(callback.invocationId(), "ERROR", error == null ? null : error.errorMessage());

@@ -14,9 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The test's world: the mock bank on loopback playing Acme Mortgages, and an embedded PostgreSQL as the
- * application's database. The bank decides by applicant: "Rita" is rejected, "Eve" gets an error, anyone else is
- * approved.
+ * The test's world: the mock bank on loopback playing Acme Mortgages, and an embedded PostgreSQL as
+ * the application's database. The bank decides by applicant: "Rita" is rejected, "Eve" gets an
+ * error, anyone else is approved.
  */
 final class AcmeBank {
   private AcmeBank() {}
@@ -31,10 +31,20 @@ final class AcmeBank {
   }
 
   static MockService start(Duration callbackDelay) {
-    KeyRule byApplicant = (operation, request) -> request.body().contains("\"Rita\"") ? "applicationOutcomeRejected"
-        : request.body().contains("\"Eve\"") ? "applicationError" : "applicationOutcomeApproved";
+    KeyRule byApplicant =
+        (operation, request) ->
+            request.body().contains("\"Rita\"")
+                ? "applicationOutcomeRejected"
+                : request.body().contains("\"Eve\"")
+                    ? "applicationError"
+                    : "applicationOutcomeApproved";
     // No retries: a 500 stays one delivery the test can see.
-    return MockService.builder(acme()).callbackDelay(callbackDelay).keyRule(byApplicant).retries(0).build().start();
+    return MockService.builder(acme())
+        .callbackDelay(callbackDelay)
+        .keyRule(byApplicant)
+        .retries(0)
+        .build()
+        .start();
   }
 
   static EmbeddedPostgres database() {
@@ -45,7 +55,9 @@ final class AcmeBank {
     }
   }
 
-  /** The application's settings for this world; the public base URL comes from the server's port. */
+  /**
+   * The application's settings for this world; the public base URL comes from the server's port.
+   */
   static Map<String, Object> properties(EmbeddedPostgres postgres, MockService bank) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"));

@@ -92,12 +92,16 @@ class ContactsApplicationTest {
     UUID id = desk.submit("Ann", "1 Main Street");
 
     await().atMost(WAIT).until(() -> desk.status(id).orElseThrow().equals("APPROVED"));
-    assertThat(contacts.all()).filteredOn(c -> c.name().equals("Ann"))
-        .singleElement().satisfies(c -> {
-          assertThat(c.address()).isEqualTo("1 Main Street");
-          assertThat(c.applicationNumber()).isNotBlank();
-        });
-    assertThat(services.invocation(id).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(contacts.all())
+        .filteredOn(c -> c.name().equals("Ann"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.address()).isEqualTo("1 Main Street");
+              assertThat(c.applicationNumber()).isNotBlank();
+            });
+    assertThat(services.invocation(id).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
     assertThat(lastAnswered("applicationOutcomeApproved").status()).isEqualTo(200);
   }
 
@@ -107,7 +111,8 @@ class ContactsApplicationTest {
 
     await().atMost(WAIT).until(() -> desk.status(id).orElseThrow().equals("REJECTED"));
     assertThat(contacts.all()).noneMatch(c -> c.name().equals("Rita"));
-    assertThat(services.invocation(id).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(services.invocation(id).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
   }
 
   @Test
@@ -120,16 +125,20 @@ class ContactsApplicationTest {
 
   @Test
   void aHandlerThatThrowsRollsBackItsContactAndAnswers500() {
-    var response = acme.submitApplication(new AcmeMortgages.SubmitApplication.Request(
-        new SubmitApplicationRequestBody(new Contact("Mallory", null), null)), exploding.getObject(),
-        Duration.ofHours(1));
+    var response =
+        acme.submitApplication(
+            new AcmeMortgages.SubmitApplication.Request(
+                new SubmitApplicationRequestBody(new Contact("Mallory", null), null)),
+            exploding.getObject(),
+            Duration.ofHours(1));
     UUID id = response.invocationId();
 
     await().atMost(WAIT).until(() -> bank.deliveries().stream().anyMatch(d -> d.status() == 500));
     assertThat(contacts.all()).noneMatch(c -> c.name().equals("Mallory"));
     // The sender may retry: the invocation is still waiting, the failure is on record.
     assertThat(services.invocation(id).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
-    assertThat(services.callbacks(id)).singleElement()
+    assertThat(services.callbacks(id))
+        .singleElement()
         .satisfies(c -> assertThat(c.error()).contains("the CRM refused the contact"));
   }
 
@@ -146,19 +155,32 @@ class ContactsApplicationTest {
     assertThat(health.path("details").path("overdue").asInt()).isZero();
 
     assertThat(measurement("extsvc.callbacks?tag=code:200", "COUNT")).isGreaterThanOrEqualTo(1);
-    assertThat(measurement("extsvc.invocations?tag=status:COMPLETED", "VALUE")).isGreaterThanOrEqualTo(1);
-    assertThat(measurement("extsvc.handler.duration?tag=outcome:handled", "COUNT")).isGreaterThanOrEqualTo(1);
-    assertThat(measurement("extsvc.handler.duration?tag=outcome:handled", "TOTAL_TIME")).isGreaterThan(0);
+    assertThat(measurement("extsvc.invocations?tag=status:COMPLETED", "VALUE"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(measurement("extsvc.handler.duration?tag=outcome:handled", "COUNT"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(measurement("extsvc.handler.duration?tag=outcome:handled", "TOTAL_TIME"))
+        .isGreaterThan(0);
     assertThat(measurement("extsvc.callback.delay?tag=key:applicationOutcomeApproved", "COUNT"))
         .isGreaterThanOrEqualTo(1);
-    // The bank waits 200 ms before calling back: the delay from callout to callback is at least that.
-    assertThat(measurement("extsvc.callback.delay?tag=key:applicationOutcomeApproved", "MAX")).isGreaterThanOrEqualTo(0.2);
+    // The bank waits 200 ms before calling back: the delay from callout to callback is at least
+    // that.
+    assertThat(measurement("extsvc.callback.delay?tag=key:applicationOutcomeApproved", "MAX"))
+        .isGreaterThanOrEqualTo(0.2);
   }
 
-  /** The bank's last answered delivery of that key (every approval in this class is answered the same). */
+  /**
+   * The bank's last answered delivery of that key (every approval in this class is answered the
+   * same).
+   */
   private Delivery lastAnswered(String key) {
-    await().atMost(WAIT).until(() -> bank.deliveries().stream().anyMatch(d -> d.key().equals(key) && d.status() > 0));
-    return bank.deliveries().stream().filter(d -> d.key().equals(key) && d.status() > 0).reduce((a, b) -> b)
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> bank.deliveries().stream().anyMatch(d -> d.key().equals(key) && d.status() > 0));
+    return bank.deliveries().stream()
+        .filter(d -> d.key().equals(key) && d.status() > 0)
+        .reduce((a, b) -> b)
         .orElseThrow();
   }
 
@@ -172,8 +194,10 @@ class ContactsApplicationTest {
   }
 
   private JsonNode get(String path) throws Exception {
-    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> answer =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(answer.statusCode()).as(path).isEqualTo(200);
     return json.readTree(answer.body());
   }

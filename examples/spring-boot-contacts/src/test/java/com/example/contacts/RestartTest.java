@@ -20,11 +20,13 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The application is closed while Acme is still deciding, and started again on the same database: Acme's callback
- * then reaches a handler bean of the new application context, with the state stored by the old one.
+ * The application is closed while Acme is still deciding, and started again on the same database:
+ * Acme's callback then reaches a handler bean of the new application context, with the state stored
+ * by the old one.
  */
 class RestartTest {
-  // The bank would call back only in an hour: the test delivers Acme's decision itself, after the restart.
+  // The bank would call back only in an hour: the test delivers Acme's decision itself, after the
+  // restart.
   static final MockService bank = AcmeBank.start(Duration.ofHours(1));
   static final EmbeddedPostgres postgres = AcmeBank.database();
 
@@ -44,16 +46,26 @@ class RestartTest {
       port = Integer.parseInt(first.getEnvironment().getProperty("local.server.port"));
       id = first.getBean(MortgageDesk.class).submit("Ann", "1 Main Street");
       String sent = bank.requests().getLast().body();
-      approvedUrl = new ObjectMapper().readTree(sent).path("callbackUrlForOutcomes").path("approved").asText();
+      approvedUrl =
+          new ObjectMapper()
+              .readTree(sent)
+              .path("callbackUrlForOutcomes")
+              .path("approved")
+              .asText();
       assertThat(approvedUrl).startsWith("http://127.0.0.1:" + port + "/callbacks/");
     }
 
     try (ConfigurableApplicationContext second = start(properties, port)) {
-      HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(approvedUrl))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"applicationNumber\":\"A-7\",\"status\":\"approved\",\"approvedAmount\":250000}"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> answer =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(approvedUrl))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"applicationNumber\":\"A-7\",\"status\":\"approved\",\"approvedAmount\":250000}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
 
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
       assertThat(second.getBean(Contacts.class).all())
@@ -70,6 +82,7 @@ class RestartTest {
     properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
     arguments.add("--server.port=" + port);
     arguments.add("--server.address=127.0.0.1");
-    return new SpringApplicationBuilder(ContactsApplication.class).run(arguments.toArray(String[]::new));
+    return new SpringApplicationBuilder(ContactsApplication.class)
+        .run(arguments.toArray(String[]::new));
   }
 }

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param parameterName the header, query parameter or cookie name, e.g. "X-API-Key"
  */
-public record ApiKey(String name, In in, String parameterName, Secret value, Map<String, Secret> headers)
+public record ApiKey(
+    String name, In in, String parameterName, Secret value, Map<String, Secret> headers)
     implements Credential {
 
   /** Where the key goes. */
@@ -22,7 +23,8 @@ public record ApiKey(String name, In in, String parameterName, Secret value, Map
     Checks.checkName(name);
     Objects.requireNonNull(in, "in");
     if (parameterName == null || parameterName.isBlank()) {
-      throw new IllegalArgumentException("credential " + name + ": the API key's parameter name is required");
+      throw new IllegalArgumentException(
+          "credential " + name + ": the API key's parameter name is required");
     }
     Objects.requireNonNull(value, "value");
     headers = Checks.checkHeaders(headers);

@@ -9,7 +9,8 @@ public record BasicAuth(String name, String username, Secret password, Map<Strin
   public BasicAuth {
     Checks.checkName(name);
     if (username == null || username.isEmpty() || username.contains(":")) {
-      throw new IllegalArgumentException("credential " + name + ": the user name is required and has no ':'");
+      throw new IllegalArgumentException(
+          "credential " + name + ": the user name is required and has no ':'");
     }
     Objects.requireNonNull(password, "password");
     headers = Checks.checkHeaders(headers);

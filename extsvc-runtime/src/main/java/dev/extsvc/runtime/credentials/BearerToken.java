@@ -4,7 +4,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /** A fixed token sent as {@code Authorization: Bearer ...}. */
-public record BearerToken(String name, Secret token, Map<String, Secret> headers) implements Credential {
+public record BearerToken(String name, Secret token, Map<String, Secret> headers)
+    implements Credential {
   public BearerToken {
     Checks.checkName(name);
     Objects.requireNonNull(token, "token");

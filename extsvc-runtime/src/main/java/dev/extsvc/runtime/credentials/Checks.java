@@ -9,7 +9,8 @@ final class Checks {
 
   static String checkName(String name) {
     if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw new IllegalArgumentException("credential name '" + name + "' must be letters, digits, '.', '_' or '-'");
+      throw new IllegalArgumentException(
+          "credential name '" + name + "' must be letters, digits, '.', '_' or '-'");
     }
     return name;
   }

@@ -3,10 +3,11 @@ package dev.extsvc.runtime.credentials;
 import java.util.Map;
 
 /**
- * A named way to authenticate callouts, referenced by name from a service's settings. Every kind can add custom
- * headers to each callout.
+ * A named way to authenticate callouts, referenced by name from a service's settings. Every kind
+ * can add custom headers to each callout.
  */
-public sealed interface Credential permits ApiKey, BearerToken, BasicAuth, OAuth2ClientCredentials, MutualTls {
+public sealed interface Credential
+    permits ApiKey, BearerToken, BasicAuth, OAuth2ClientCredentials, MutualTls {
 
   /** The name services refer to it by. */
   String name();

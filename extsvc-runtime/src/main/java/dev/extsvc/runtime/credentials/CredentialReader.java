@@ -11,11 +11,14 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads one credential definition, a {@code type} and its fields, whatever the configuration it is written in:
- * {@code extsvc.yaml} and the Spring properties both read their credentials here, each through {@link Fields},
- * which looks values up and reports a problem in its own terms (a line and column, a property name).
+ * Reads one credential definition, a {@code type} and its fields, whatever the configuration it is
+ * written in: {@code extsvc.yaml} and the Spring properties both read their credentials here, each
+ * through {@link Fields}, which looks values up and reports a problem in its own terms (a line and
+ * column, a property name).
  *
- * <p>The fields, named as in {@code extsvc.yaml} (a front end may spell them its own way, e.g. kebab-case):
+ * <p>The fields, named as in {@code extsvc.yaml} (a front end may spell them its own way, e.g.
+ * kebab-case):
+ *
  * <table>
  *   <caption>Credential types and their fields</caption>
  *   <tr><th>type</th><th>fields</th></tr>
@@ -26,15 +29,35 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>mutualTls</td><td>keyStore (file), keyStorePassword (secret), trustStore (file), trustStorePassword
  *   (secret, required with trustStore)</td></tr>
  * </table>
- * Every type also takes {@code headers}, a mapping of header names to values that may be secrets. A type is
- * matched ignoring case, '-' and '_' ({@code apiKey}, {@code api-key} and {@code API_KEY} are one type). Adding a
- * credential kind means a record, a {@link Credential.Kind} and a case here; both configurations follow.
+ *
+ * Every type also takes {@code headers}, a mapping of header names to values that may be secrets. A
+ * type is matched ignoring case, '-' and '_' ({@code apiKey}, {@code api-key} and {@code API_KEY}
+ * are one type). Adding a credential kind means a record, a {@link Credential.Kind} and a case
+ * here; both configurations follow.
  */
 public final class CredentialReader {
-  /** Every field of any type, in the order the documentation lists them; a front end may refuse any other. */
-  public static final List<String> FIELDS = List.of("type", "in", "name", "value", "token", "username", "password",
-      "tokenUrl", "clientId", "clientSecret", "scopes", "keyStore", "keyStorePassword", "trustStore",
-      "trustStorePassword", "headers");
+  /**
+   * Every field of any type, in the order the documentation lists them; a front end may refuse any
+   * other.
+   */
+  public static final List<String> FIELDS =
+      List.of(
+          "type",
+          "in",
+          "name",
+          "value",
+          "token",
+          "username",
+          "password",
+          "tokenUrl",
+          "clientId",
+          "clientSecret",
+          "scopes",
+          "keyStore",
+          "keyStorePassword",
+          "trustStore",
+          "trustStorePassword",
+          "headers");
 
   private CredentialReader() {}
 
@@ -55,16 +78,25 @@ public final class CredentialReader {
     /** A mapping of names to values that may be secrets (the headers); empty when absent. */
     Map<String, Secret> secrets(String field);
 
-    /** Refuses any field that is set and is not one of {@code known} (the fields of the type being read). */
+    /**
+     * Refuses any field that is set and is not one of {@code known} (the fields of the type being
+     * read).
+     */
     void only(Set<String> known);
 
-    /** A problem with a field ({@code problem} is a phrase such as "must be ..."), or with the whole when null. */
+    /**
+     * A problem with a field ({@code problem} is a phrase such as "must be ..."), or with the whole
+     * when null.
+     */
     RuntimeException error(@Nullable String field, String problem);
 
     /** A required field that is absent; a secret's error may say how secrets are written here. */
     RuntimeException missing(String field, boolean secret);
 
-    /** A name of the configuration's vocabulary (a type or field name) as this configuration spells it. */
+    /**
+     * A name of the configuration's vocabulary (a type or field name) as this configuration spells
+     * it.
+     */
     default String spelling(String name) {
       return name;
     }
@@ -107,10 +139,21 @@ public final class CredentialReader {
         String clientId = required(fields, "clientId");
         Secret clientSecret = requiredSecret(fields, "clientSecret");
         List<String> scopes = fields.list("scopes");
-        yield build(fields, () -> new OAuth2ClientCredentials(name, tokenUrl, clientId, clientSecret, scopes, headers));
+        yield build(
+            fields,
+            () ->
+                new OAuth2ClientCredentials(
+                    name, tokenUrl, clientId, clientSecret, scopes, headers));
       }
       case MUTUAL_TLS -> {
-        fields.only(Set.of("type", "keyStore", "keyStorePassword", "trustStore", "trustStorePassword", "headers"));
+        fields.only(
+            Set.of(
+                "type",
+                "keyStore",
+                "keyStorePassword",
+                "trustStore",
+                "trustStorePassword",
+                "headers"));
         Path keyStore = fields.path("keyStore");
         if (keyStore == null) {
           throw fields.missing("keyStore", false);
@@ -118,8 +161,11 @@ public final class CredentialReader {
         Secret keyStorePassword = requiredSecret(fields, "keyStorePassword");
         Path trustStore = fields.path("trustStore");
         Secret trustStorePassword = fields.secret("trustStorePassword");
-        yield build(fields, () -> new MutualTls(name, keyStore, keyStorePassword, trustStore, trustStorePassword,
-            headers));
+        yield build(
+            fields,
+            () ->
+                new MutualTls(
+                    name, keyStore, keyStorePassword, trustStore, trustStorePassword, headers));
       }
     };
   }
@@ -134,7 +180,8 @@ public final class CredentialReader {
       }
       names.add(fields.spelling(k.configName()));
     }
-    throw fields.error("type", "must be one of " + String.join(", ", names) + ", not '" + type + "'");
+    throw fields.error(
+        "type", "must be one of " + String.join(", ", names) + ", not '" + type + "'");
   }
 
   private static String normal(String name) {

@@ -6,21 +6,28 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * OAuth 2.0 client credentials: a token is fetched from the token endpoint (client id and secret sent as HTTP
- * basic), kept until shortly before it expires, fetched again once when the service answers 401, and sent as
- * {@code Authorization: Bearer ...}.
+ * OAuth 2.0 client credentials: a token is fetched from the token endpoint (client id and secret
+ * sent as HTTP basic), kept until shortly before it expires, fetched again once when the service
+ * answers 401, and sent as {@code Authorization: Bearer ...}.
  *
  * @param scopes requested scopes; empty to ask for the client's defaults
  */
 public record OAuth2ClientCredentials(
-    String name, URI tokenUrl, String clientId, Secret clientSecret, List<String> scopes, Map<String, Secret> headers)
+    String name,
+    URI tokenUrl,
+    String clientId,
+    Secret clientSecret,
+    List<String> scopes,
+    Map<String, Secret> headers)
     implements Credential {
 
   public OAuth2ClientCredentials {
     Checks.checkName(name);
     Objects.requireNonNull(tokenUrl, "tokenUrl");
-    if (!"https".equals(tokenUrl.getScheme()) && !"http".equals(tokenUrl.getScheme()) || tokenUrl.getHost() == null) {
-      throw new IllegalArgumentException("credential " + name + ": tokenUrl must be an absolute http(s) URL");
+    if (!"https".equals(tokenUrl.getScheme()) && !"http".equals(tokenUrl.getScheme())
+        || tokenUrl.getHost() == null) {
+      throw new IllegalArgumentException(
+          "credential " + name + ": tokenUrl must be an absolute http(s) URL");
     }
     if (clientId == null || clientId.isEmpty()) {
       throw new IllegalArgumentException("credential " + name + ": clientId is required");

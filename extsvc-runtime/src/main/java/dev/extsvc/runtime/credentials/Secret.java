@@ -10,9 +10,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A reference to a secret: an environment variable, a file, or (from code) a value. It is read each time a
- * callout needs it, so a rotated file is picked up without a restart; {@link #toString()} shows where it comes
- * from, never the value.
+ * A reference to a secret: an environment variable, a file, or (from code) a value. It is read each
+ * time a callout needs it, so a rotated file is picked up without a restart; {@link #toString()}
+ * shows where it comes from, never the value.
  */
 public final class Secret {
   private final String source;
@@ -28,36 +28,47 @@ public final class Secret {
     return env(name, System::getenv);
   }
 
-  /** The value of a variable in the given environment (a configuration loader passes the one it was given). */
+  /**
+   * The value of a variable in the given environment (a configuration loader passes the one it was
+   * given).
+   */
   public static Secret env(String name, Function<String, @Nullable String> environment) {
     requireName(name);
     Objects.requireNonNull(environment, "environment");
-    return new Secret("${env:" + name + "}", () -> {
-      String v = environment.apply(name);
-      if (v == null || v.isEmpty()) {
-        throw new SecretUnavailableException("environment variable " + name + " is not set");
-      }
-      return v;
-    });
+    return new Secret(
+        "${env:" + name + "}",
+        () -> {
+          String v = environment.apply(name);
+          if (v == null || v.isEmpty()) {
+            throw new SecretUnavailableException("environment variable " + name + " is not set");
+          }
+          return v;
+        });
   }
 
   /** The content of a file, without trailing line breaks (as secret files are often written). */
   public static Secret file(Path path) {
     Objects.requireNonNull(path, "path");
-    return new Secret("${file:" + path + "}", () -> {
-      try {
-        String v = Files.readString(path, StandardCharsets.UTF_8).stripTrailing();
-        if (v.isEmpty()) {
-          throw new SecretUnavailableException("secret file " + path + " is empty");
-        }
-        return v;
-      } catch (IOException e) {
-        throw new SecretUnavailableException("cannot read secret file " + path + ": " + e.getClass().getSimpleName());
-      }
-    });
+    return new Secret(
+        "${file:" + path + "}",
+        () -> {
+          try {
+            String v = Files.readString(path, StandardCharsets.UTF_8).stripTrailing();
+            if (v.isEmpty()) {
+              throw new SecretUnavailableException("secret file " + path + " is empty");
+            }
+            return v;
+          } catch (IOException e) {
+            throw new SecretUnavailableException(
+                "cannot read secret file " + path + ": " + e.getClass().getSimpleName());
+          }
+        });
   }
 
-  /** A value held in memory, for applications that fetch secrets themselves (a vault client, a test). */
+  /**
+   * A value held in memory, for applications that fetch secrets themselves (a vault client, a
+   * test).
+   */
   public static Secret of(String value) {
     if (value.isEmpty()) {
       throw new IllegalArgumentException("a secret cannot be empty");
@@ -68,8 +79,8 @@ public final class Secret {
   /**
    * Parses a reference as written in configuration: {@code ${env:NAME}} or {@code ${file:/path}}.
    *
-   * @throws IllegalArgumentException for anything else; the message does not repeat the text, which may be a
-   *     secret written where a reference belongs
+   * @throws IllegalArgumentException for anything else; the message does not repeat the text, which
+   *     may be a secret written where a reference belongs
    */
   public static Secret parse(String reference, Function<String, @Nullable String> environment) {
     String r = reference.strip();
@@ -79,7 +90,8 @@ public final class Secret {
     if (r.startsWith("${file:") && r.endsWith("}") && r.length() > 8) {
       return file(Path.of(r.substring(7, r.length() - 1)));
     }
-    throw new IllegalArgumentException("a secret is written as ${env:NAME} or ${file:/path}, never as the value itself");
+    throw new IllegalArgumentException(
+        "a secret is written as ${env:NAME} or ${file:/path}, never as the value itself");
   }
 
   /** Reads the secret now. */

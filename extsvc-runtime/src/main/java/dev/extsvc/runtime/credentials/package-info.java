@@ -1,7 +1,7 @@
 /**
- * Named credentials for callouts: API key, bearer token, HTTP basic, OAuth 2.0 client credentials and mutual
- * TLS. Values only; secrets stay {@link dev.extsvc.runtime.credentials.Secret} references until a callout needs
- * them, and no credential prints its secret.
+ * Named credentials for callouts: API key, bearer token, HTTP basic, OAuth 2.0 client credentials
+ * and mutual TLS. Values only; secrets stay {@link dev.extsvc.runtime.credentials.Secret}
+ * references until a callout needs them, and no credential prints its secret.
  */
 @NullMarked
 package dev.extsvc.runtime.credentials;

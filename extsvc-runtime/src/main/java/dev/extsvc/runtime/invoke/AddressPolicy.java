@@ -1,7 +1,6 @@
 package dev.extsvc.runtime.invoke;
 
 import java.math.BigInteger;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -10,14 +9,15 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where callouts may go, decided on the addresses a host name resolves to (so a name pointing at 10.0.0.5 is
- * treated as 10.0.0.5). Loopback, private, link-local, shared, unspecified and metadata addresses are refused
- * unless private networks are allowed; metadata, multicast and reserved addresses only by an explicit CIDR.
- * Numeric hosts in the legacy forms resolvers still accept (decimal, octal, hex, fewer than four parts) are read
- * as the address they stand for before anything else.
+ * Where callouts may go, decided on the addresses a host name resolves to (so a name pointing at
+ * 10.0.0.5 is treated as 10.0.0.5). Loopback, private, link-local, shared, unspecified and metadata
+ * addresses are refused unless private networks are allowed; metadata, multicast and reserved
+ * addresses only by an explicit CIDR. Numeric hosts in the legacy forms resolvers still accept
+ * (decimal, octal, hex, fewer than four parts) are read as the address they stand for before
+ * anything else.
  *
- * <p>The HTTP client resolves the name again when it connects; the JVM's address cache (30 s by default)
- * normally gives it the answer checked here.
+ * <p>The HTTP client resolves the name again when it connects; the JVM's address cache (30 s by
+ * default) normally gives it the answer checked here.
  */
 final class AddressPolicy {
   /** Resolves a host name to all its addresses. */
@@ -32,7 +32,8 @@ final class AddressPolicy {
       String host = slash < 0 ? text : text.substring(0, slash);
       InetAddress network = literal(host.strip());
       if (network == null) {
-        throw new IllegalArgumentException("'" + text + "' is not an address block such as 10.1.0.0/16");
+        throw new IllegalArgumentException(
+            "'" + text + "' is not an address block such as 10.1.0.0/16");
       }
       int bits = network.getAddress().length * 8;
       int prefix;
@@ -53,22 +54,39 @@ final class AddressPolicy {
       if (n.length != x.length) {
         return false;
       }
-      return new BigInteger(1, n).shiftRight(n.length * 8 - prefix)
+      return new BigInteger(1, n)
+          .shiftRight(n.length * 8 - prefix)
           .equals(new BigInteger(1, x).shiftRight(x.length * 8 - prefix));
     }
   }
 
-  private static final List<Cidr> METADATA = cidrs("169.254.169.254/32", "169.254.170.2/32", "100.100.100.200/32",
-      "fd00:ec2::254/128", "192.0.0.192/32");
+  private static final List<Cidr> METADATA =
+      cidrs(
+          "169.254.169.254/32",
+          "169.254.170.2/32",
+          "100.100.100.200/32",
+          "fd00:ec2::254/128",
+          "192.0.0.192/32");
   private static final List<Cidr> LOOPBACK = cidrs("127.0.0.0/8", "::1/128");
   private static final List<Cidr> UNSPECIFIED = cidrs("0.0.0.0/8", "::/128");
-  private static final List<Cidr> PRIVATE = cidrs("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
-      "fec0::/10");
+  private static final List<Cidr> PRIVATE =
+      cidrs("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fec0::/10");
   private static final List<Cidr> LINK_LOCAL = cidrs("169.254.0.0/16", "fe80::/10");
   private static final List<Cidr> SHARED = cidrs("100.64.0.0/10");
-  private static final List<Cidr> RESERVED = cidrs("192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15",
-      "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "::/96", "ff00::/8", "2001:db8::/32",
-      "2001::/32", "100::/64");
+  private static final List<Cidr> RESERVED =
+      cidrs(
+          "192.0.0.0/24",
+          "192.0.2.0/24",
+          "198.18.0.0/15",
+          "198.51.100.0/24",
+          "203.0.113.0/24",
+          "224.0.0.0/4",
+          "240.0.0.0/4",
+          "::/96",
+          "ff00::/8",
+          "2001:db8::/32",
+          "2001::/32",
+          "100::/64");
 
   private final boolean allowPrivate;
   private final List<Cidr> allowed;
@@ -89,11 +107,12 @@ final class AddressPolicy {
   }
 
   /**
-   * Why a callout to this host is refused, or null when it may go. A name that does not resolve is not refused
-   * here: the callout then fails as any unreachable host does.
+   * Why a callout to this host is refused, or null when it may go. A name that does not resolve is
+   * not refused here: the callout then fails as any unreachable host does.
    */
   @Nullable String refusal(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     InetAddress literal = literal(h);
     InetAddress[] addresses;
     if (literal != null) {
@@ -109,9 +128,13 @@ final class AddressPolicy {
       String why = refusal(a);
       if (why != null) {
         InetAddress carried = embeddedIpv4(a);
-        String shown = a.getHostAddress() + (carried == a ? "" : " (carrying " + carried.getHostAddress() + ")");
-        String subject = literal == null ? host + " resolves to " + shown + ", which is"
-            : shown.equals(h) ? host + " is" : host + " is " + shown + ",";
+        String shown =
+            a.getHostAddress()
+                + (carried == a ? "" : " (carrying " + carried.getHostAddress() + ")");
+        String subject =
+            literal == null
+                ? host + " resolves to " + shown + ", which is"
+                : shown.equals(h) ? host + " is" : host + " is " + shown + ",";
         return subject + " " + why;
       }
     }
@@ -132,7 +155,8 @@ final class AddressPolicy {
     if (allowPrivate && privateKind) {
       return null;
     }
-    return category + " address; callouts go there only when "
+    return category
+        + " address; callouts go there only when "
         + (privateKind ? "private networks are allowed (outbound.allowPrivateNetworks) or " : "")
         + "its block is listed in outbound.allowAddresses";
   }
@@ -167,8 +191,8 @@ final class AddressPolicy {
   }
 
   /**
-   * The IPv4 address an IPv6 address carries (IPv4-mapped, IPv4-compatible, NAT64, 6to4), so that each is judged
-   * as the IPv4 address it reaches; any other address as it is.
+   * The IPv4 address an IPv6 address carries (IPv4-mapped, IPv4-compatible, NAT64, 6to4), so that
+   * each is judged as the IPv4 address it reaches; any other address as it is.
    */
   static InetAddress embeddedIpv4(InetAddress address) {
     if (!(address instanceof Inet6Address)) {
@@ -181,14 +205,19 @@ final class AddressPolicy {
         return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
       }
       if (zeros80 && b[10] == 0 && b[11] == 0 && !allZero(b, 12, 15)) {
-        return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)); // ::a.b.c.d (not :: or ::1)
+        return InetAddress.getByAddress(
+            java.util.Arrays.copyOfRange(b, 12, 16)); // ::a.b.c.d (not :: or ::1)
       }
-      if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
+      if ((b[0] & 0xff) == 0x00
+          && (b[1] & 0xff) == 0x64
+          && (b[2] & 0xff) == 0xff
+          && (b[3] & 0xff) == 0x9b
           && allZero(b, 4, 12)) {
         return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)); // 64:ff9b::/96
       }
       if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
-        return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 2, 6)); // 2002:aabb:ccdd::/48
+        return InetAddress.getByAddress(
+            java.util.Arrays.copyOfRange(b, 2, 6)); // 2002:aabb:ccdd::/48
       }
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e); // four bytes are always an address
@@ -206,8 +235,9 @@ final class AddressPolicy {
   }
 
   /**
-   * The address a numeric host stands for, in any form an inet_aton-style resolver reads (1 to 4 parts, each
-   * decimal, octal with a leading 0, or hex with 0x), or an IPv6 literal; null for a name.
+   * The address a numeric host stands for, in any form an inet_aton-style resolver reads (1 to 4
+   * parts, each decimal, octal with a leading 0, or hex with 0x), or an IPv6 literal; null for a
+   * name.
    */
   static @Nullable InetAddress literal(String host) {
     String h = host.toLowerCase(Locale.ROOT);
@@ -233,18 +263,24 @@ final class AddressPolicy {
         v[i] = n;
       }
       long last = v[v.length - 1];
-      long value = switch (v.length) {
-        case 1 -> last;
-        case 2 -> v[0] > 0xff || last > 0xffffffL ? -1 : v[0] << 24 | last;
-        case 3 -> v[0] > 0xff || v[1] > 0xff || last > 0xffff ? -1 : v[0] << 24 | v[1] << 16 | last;
-        default -> v[0] > 0xff || v[1] > 0xff || v[2] > 0xff || last > 0xff ? -1
-            : v[0] << 24 | v[1] << 16 | v[2] << 8 | last;
-      };
+      long value =
+          switch (v.length) {
+            case 1 -> last;
+            case 2 -> v[0] > 0xff || last > 0xffffffL ? -1 : v[0] << 24 | last;
+            case 3 ->
+                v[0] > 0xff || v[1] > 0xff || last > 0xffff ? -1 : v[0] << 24 | v[1] << 16 | last;
+            default ->
+                v[0] > 0xff || v[1] > 0xff || v[2] > 0xff || last > 0xff
+                    ? -1
+                    : v[0] << 24 | v[1] << 16 | v[2] << 8 | last;
+          };
       if (value < 0 || value > 0xffffffffL) {
         return null;
       }
-      return InetAddress.getByAddress(new byte[] {
-          (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value});
+      return InetAddress.getByAddress(
+          new byte[] {
+            (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
+          });
     } catch (UnknownHostException e) {
       return null;
     }

@@ -18,19 +18,30 @@ record CallbackTimeouts(Duration defaultTimeout, Duration maxTimeout) {
     }
   }
 
-  /** The requested timeout, else the service's default, else the runtime's; never above the service's maximum. */
+  /**
+   * The requested timeout, else the service's default, else the runtime's; never above the
+   * service's maximum.
+   */
   Duration resolve(@Nullable Duration requested, @Nullable ServiceSettings service) {
-    Duration fallback = service != null && service.defaultCallbackTimeout() != null
-        ? service.defaultCallbackTimeout() : defaultTimeout;
-    Duration max = service != null && service.maxCallbackTimeout() != null
-        ? service.maxCallbackTimeout() : maxTimeout;
+    Duration fallback =
+        service != null && service.defaultCallbackTimeout() != null
+            ? service.defaultCallbackTimeout()
+            : defaultTimeout;
+    Duration max =
+        service != null && service.maxCallbackTimeout() != null
+            ? service.maxCallbackTimeout()
+            : maxTimeout;
     Duration t = requested == null ? fallback : requested;
     if (t.isNegative() || t.isZero()) {
       throw new ExtsvcException("callback timeout must be positive, was " + t);
     }
     if (t.compareTo(max) > 0) {
-      throw new ExtsvcException("callback timeout " + t + " exceeds the maximum " + max
-          + (service == null ? "" : " of service " + service.service()));
+      throw new ExtsvcException(
+          "callback timeout "
+              + t
+              + " exceeds the maximum "
+              + max
+              + (service == null ? "" : " of service " + service.service()));
     }
     return t;
   }

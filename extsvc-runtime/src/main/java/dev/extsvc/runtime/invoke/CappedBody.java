@@ -10,7 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
-/** Reads an answer as UTF-8 text up to a size; a larger answer fails as soon as it passes the bound. */
+/**
+ * Reads an answer as UTF-8 text up to a size; a larger answer fails as soon as it passes the bound.
+ */
 final class CappedBody implements HttpResponse.BodySubscriber<String> {
   private final long max;
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -34,7 +36,8 @@ final class CappedBody implements HttpResponse.BodySubscriber<String> {
   }
 
   static IOException tooLarge(long max) {
-    return new IOException("the answer is larger than the limit of " + max + " bytes (maxResponseBytes)");
+    return new IOException(
+        "the answer is larger than the limit of " + max + " bytes (maxResponseBytes)");
   }
 
   @Override

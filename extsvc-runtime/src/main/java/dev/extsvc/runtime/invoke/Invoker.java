@@ -18,11 +18,11 @@ import dev.extsvc.runtime.store.TokenRow;
 import dev.extsvc.runtime.support.Json;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
-import dev.extsvc.spec.SecurityRequirement;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.Parameter;
 import dev.extsvc.spec.ParameterLocation;
 import dev.extsvc.spec.RequestParts;
+import dev.extsvc.spec.SecurityRequirement;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -48,15 +48,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes invocations: callback URLs in, invocation persisted, callout, answer recorded. Holds each service's
- * {@link Outbound} (its callout path), built at start for every configured service, so that a missing credential
- * or secret fails then.
+ * Makes invocations: callback URLs in, invocation persisted, callout, answer recorded. Holds each
+ * service's {@link Outbound} (its callout path), built at start for every configured service, so
+ * that a missing credential or secret fails then.
  */
 public final class Invoker {
   private static final Logger log = LoggerFactory.getLogger(Invoker.class);
   private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
-  /** What invoking asks of processing: a handler's state to store, its type allowed back from then on. */
+  /**
+   * What invoking asks of processing: a handler's state to store, its type allowed back from then
+   * on.
+   */
   @FunctionalInterface
   public interface HandlerState {
     String stateOf(CallbackHandler handler);
@@ -67,7 +70,8 @@ public final class Invoker {
    *
    * @param publicBaseUrl read at each invocation, without a trailing slash
    * @param http the client shared by services without a client of their own
-   * @param allowedAddresses address blocks callouts may always go to (checked by {@link #checkAddressBlock})
+   * @param allowedAddresses address blocks callouts may always go to (checked by {@link
+   *     #checkAddressBlock})
    */
   public record Context(
       Store store,
@@ -91,19 +95,29 @@ public final class Invoker {
 
   public Invoker(Context context) {
     this.context = context;
-    this.callbackTimeouts = new CallbackTimeouts(context.defaultCallbackTimeout(), context.maxCallbackTimeout());
-    this.addressPolicy = AddressPolicy.of(context.allowPrivateNetworks(),
-        context.allowedAddresses().stream().map(AddressPolicy.Cidr::parse).toList());
-    // build every configured service's callout path now: a missing credential or secret fails here, at start
+    this.callbackTimeouts =
+        new CallbackTimeouts(context.defaultCallbackTimeout(), context.maxCallbackTimeout());
+    this.addressPolicy =
+        AddressPolicy.of(
+            context.allowPrivateNetworks(),
+            context.allowedAddresses().stream().map(AddressPolicy.Cidr::parse).toList());
+    // build every configured service's callout path now: a missing credential or secret fails here,
+    // at start
     context.settings().forEach((name, s) -> outbounds.put(name, newOutbound(name, s)));
   }
 
-  /** Fails with a clear message unless the text is an address block such as "10.20.0.0/16" or "fd12::/16". */
+  /**
+   * Fails with a clear message unless the text is an address block such as "10.20.0.0/16" or
+   * "fd12::/16".
+   */
   public static void checkAddressBlock(String block) {
     AddressPolicy.Cidr.parse(block);
   }
 
-  /** The client services share unless they need their own: connect timeout, redirects never followed. */
+  /**
+   * The client services share unless they need their own: connect timeout, redirects never
+   * followed.
+   */
   public static HttpClient defaultHttpClient() {
     return HttpClient.newBuilder()
         .connectTimeout(Outbound.DEFAULT_CONNECT_TIMEOUT)
@@ -112,8 +126,8 @@ public final class Invoker {
   }
 
   /**
-   * For each operation of a service, the credentials its spec asks for and whether the service's configured
-   * credentials cover them.
+   * For each operation of a service, the credentials its spec asks for and whether the service's
+   * configured credentials cover them.
    */
   public List<CredentialCheck> credentialChecks(ServicePlan plan) {
     Outbound outbound = outbound(plan.name());
@@ -121,8 +135,10 @@ public final class Invoker {
     List<CredentialCheck> checks = new ArrayList<>();
     for (Operation op : plan.definition().operations()) {
       List<SecurityRequirement> requirements = plan.security().requirements(op.id());
-      boolean ok = requirements.isEmpty() || requirements.stream()
-          .anyMatch(r -> r.anonymous() || Outbound.satisfied(r, outbound.credentials()));
+      boolean ok =
+          requirements.isEmpty()
+              || requirements.stream()
+                  .anyMatch(r -> r.anonymous() || Outbound.satisfied(r, outbound.credentials()));
       checks.add(new CredentialCheck(op.id(), Outbound.expects(requirements), names, ok));
     }
     return checks;
@@ -136,15 +152,30 @@ public final class Invoker {
       @Nullable CallbackHandler handler,
       @Nullable Duration requestedTimeout) {
     String serviceName = service.name();
-    OperationPlan plan = service.operation(operationId).orElseThrow(() -> new ExtsvcException(
-        "unknown operation '" + operationId + "' of service " + serviceName + "; operations: "
-            + service.operations().keySet()));
+    OperationPlan plan =
+        service
+            .operation(operationId)
+            .orElseThrow(
+                () ->
+                    new ExtsvcException(
+                        "unknown operation '"
+                            + operationId
+                            + "' of service "
+                            + serviceName
+                            + "; operations: "
+                            + service.operations().keySet()));
     if (service.endpoint() == null) {
-      throw new ExtsvcException("service " + serviceName + " has no endpoint: configure one (callouts go only to"
-          + " a configured endpoint; its spec's servers are " + service.definition().servers() + ")");
+      throw new ExtsvcException(
+          "service "
+              + serviceName
+              + " has no endpoint: configure one (callouts go only to"
+              + " a configured endpoint; its spec's servers are "
+              + service.definition().servers()
+              + ")");
     }
     Outbound outbound = outbound(serviceName);
-    // refused before anything is persisted or sent: a call that cannot authenticate must not reach the service
+    // refused before anything is persisted or sent: a call that cannot authenticate must not reach
+    // the service
     outbound.checkSecurity(operationId, service.security().requirements(operationId));
     Operation op = plan.operation();
     RequestParts sent = input.copy();
@@ -157,8 +188,19 @@ public final class Invoker {
     Duration timeout = Duration.ZERO;
     if (plan.async()) {
       timeout = callbackTimeouts.resolve(requestedTimeout, outbound.settings());
-      events.add(new NewEvent(id, now, EventKind.SUBMITTED, "Invocation of " + serviceName + "." + operationId
-          + " submitted; callback timeout " + timeout + ", deadline " + now.plus(timeout)));
+      events.add(
+          new NewEvent(
+              id,
+              now,
+              EventKind.SUBMITTED,
+              "Invocation of "
+                  + serviceName
+                  + "."
+                  + operationId
+                  + " submitted; callback timeout "
+                  + timeout
+                  + ", deadline "
+                  + now.plus(timeout)));
       for (OperationPlan.Target t : plan.targets()) {
         String token = Tokens.mint();
         byte[] hash = Tokens.hash(token);
@@ -169,37 +211,81 @@ public final class Invoker {
           t.target().inject(sent, url);
           t.target().inject(shown, masked);
         } catch (IllegalArgumentException e) {
-          throw new ExtsvcException("cannot write the callback URL for " + t.keys() + " of " + serviceName + "."
-              + operationId + " into the " + t.target().describe() + ": " + e.getMessage(), e);
+          throw new ExtsvcException(
+              "cannot write the callback URL for "
+                  + t.keys()
+                  + " of "
+                  + serviceName
+                  + "."
+                  + operationId
+                  + " into the "
+                  + t.target().describe()
+                  + ": "
+                  + e.getMessage(),
+              e);
         }
         tokens.add(new TokenRow(hash, id, t.target().id(), t.keys()));
         t.keys().forEach(k -> callbackUrls.put(k, url));
-        events.add(new NewEvent(id, now, EventKind.CALLBACK_URL, "Callback URL for " + String.join(", ", t.keys())
-            + " written to the " + t.target().describe() + " (token sha256:" + Tokens.hashPrefix(hash) + ")"));
+        events.add(
+            new NewEvent(
+                id,
+                now,
+                EventKind.CALLBACK_URL,
+                "Callback URL for "
+                    + String.join(", ", t.keys())
+                    + " written to the "
+                    + t.target().describe()
+                    + " (token sha256:"
+                    + Tokens.hashPrefix(hash)
+                    + ")"));
       }
     } else {
-      events.add(new NewEvent(id, now, EventKind.SUBMITTED, "Invocation of " + serviceName + "." + operationId
-          + " submitted (synchronous)"));
+      events.add(
+          new NewEvent(
+              id,
+              now,
+              EventKind.SUBMITTED,
+              "Invocation of " + serviceName + "." + operationId + " submitted (synchronous)"));
     }
     Outbound.Draft draft = draft(service.endpoint(), op, sent);
     outbound.checkDestination(service.endpoint(), URI.create(draft.url()));
     Outbound.Ready ready;
     try {
-      ready = outbound.authenticate(draft); // an OAuth token is fetched here, before the invocation exists
+      ready =
+          outbound.authenticate(
+              draft); // an OAuth token is fetched here, before the invocation exists
     } catch (IOException e) {
-      throw new CalloutException("callout of " + serviceName + "." + operationId + " not made: " + describe(e), null, e);
+      throw new CalloutException(
+          "callout of " + serviceName + "." + operationId + " not made: " + describe(e), null, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CalloutException("callout interrupted", null, e);
     }
     HttpRequest request = ready.request();
-    // A synchronous invocation whose process dies mid-callout is timed out by the sweeper after this.
+    // A synchronous invocation whose process dies mid-callout is timed out by the sweeper after
+    // this.
     Instant deadline = now.plus(plan.async() ? timeout : context.syncTimeout().plusMinutes(1));
     String handlerType = handler == null ? null : handler.getClass().getName();
     String handlerState = handler == null ? null : context.handlers().stateOf(handler);
-    InvocationRow row = new InvocationRow(id, serviceName, operationId, plan.async(), InvocationStatus.PENDING,
-        null, handlerType, handlerState, shown.toJson().toString(), null, null, null, now, deadline, null);
-    // Persist before the first byte goes out: a callback that beats the answer finds its invocation.
+    InvocationRow row =
+        new InvocationRow(
+            id,
+            serviceName,
+            operationId,
+            plan.async(),
+            InvocationStatus.PENDING,
+            null,
+            handlerType,
+            handlerState,
+            shown.toJson().toString(),
+            null,
+            null,
+            null,
+            now,
+            deadline,
+            null);
+    // Persist before the first byte goes out: a callback that beats the answer finds its
+    // invocation.
     context.store().createInvocation(row, tokens, events);
 
     long started = System.nanoTime();
@@ -207,17 +293,28 @@ public final class Invoker {
     try {
       response = outbound.send(request);
       if (response.statusCode() == 401 && outbound.refreshesOnUnauthorized()) {
-        // the token may have been revoked or expired early: one new token, one more try, never a loop
+        // the token may have been revoked or expired early: one new token, one more try, never a
+        // loop
         Instant at = context.clock().instant();
-        context.store().appendEvent(new NewEvent(id, at, EventKind.CALLOUT, op.method() + " " + redact(request.uri())
-            + " answered 401; fetching a new access token and trying once more"));
+        context
+            .store()
+            .appendEvent(
+                new NewEvent(
+                    id,
+                    at,
+                    EventKind.CALLOUT,
+                    op.method()
+                        + " "
+                        + redact(request.uri())
+                        + " answered 401; fetching a new access token and trying once more"));
         outbound.unauthorized(ready);
         ready = outbound.authenticate(draft);
         request = ready.request();
         response = outbound.send(request);
       }
     } catch (IOException | RuntimeException e) {
-      String reason = "Callout " + op.method() + " " + redact(request.uri()) + " failed: " + describe(e);
+      String reason =
+          "Callout " + op.method() + " " + redact(request.uri()) + " failed: " + describe(e);
       cancel(id, reason);
       throw new CalloutException(reason, plan.async() ? id : null, e);
     } catch (InterruptedException e) {
@@ -228,37 +325,76 @@ public final class Invoker {
     long millis = (System.nanoTime() - started) / 1_000_000;
     int status = response.statusCode();
     Instant answered = context.clock().instant();
-    context.store().recordSyncAnswer(id, status, Json.write(response.headers().map()), response.body(),
-        new NewEvent(id, answered, EventKind.CALLOUT, op.method() + " " + redact(request.uri()) + " answered " + status
-            + " in " + millis + " ms"));
+    context
+        .store()
+        .recordSyncAnswer(
+            id,
+            status,
+            Json.write(response.headers().map()),
+            response.body(),
+            new NewEvent(
+                id,
+                answered,
+                EventKind.CALLOUT,
+                op.method()
+                    + " "
+                    + redact(request.uri())
+                    + " answered "
+                    + status
+                    + " in "
+                    + millis
+                    + " ms"));
     if (status < 200 || status > 299) {
       cancel(id, "Callout answered " + status);
     } else if (!plan.async()) {
-      context.store().finish(id, InvocationStatus.COMPLETED, null, answered,
-          new NewEvent(id, answered, EventKind.COMPLETED, "Synchronous answer " + status));
+      context
+          .store()
+          .finish(
+              id,
+              InvocationStatus.COMPLETED,
+              null,
+              answered,
+              new NewEvent(id, answered, EventKind.COMPLETED, "Synchronous answer " + status));
     }
     log.debug("Invocation {} of {}.{} answered {}", id, serviceName, operationId, status);
-    return new InvocationResult(id, plan.async(), status, response.headers().map(), response.body(), sent,
-        callbackUrls);
+    return new InvocationResult(
+        id, plan.async(), status, response.headers().map(), response.body(), sent, callbackUrls);
   }
 
   private Outbound outbound(String service) {
-    return outbounds.computeIfAbsent(service, n -> newOutbound(n, ServiceSettings.builder(n).build()));
+    return outbounds.computeIfAbsent(
+        service, n -> newOutbound(n, ServiceSettings.builder(n).build()));
   }
 
   private Outbound newOutbound(String name, ServiceSettings s) {
     for (String credential : s.credentials()) {
       if (context.credentials().containsKey(credential)) {
-        Secrets.check(context.credentials().get(credential)); // an unset variable or missing file fails at start
+        Secrets.check(
+            context
+                .credentials()
+                .get(credential)); // an unset variable or missing file fails at start
       }
     }
-    return new Outbound(name, s, context.credentials(), context.http(), addressPolicy, context.syncTimeout(),
+    return new Outbound(
+        name,
+        s,
+        context.credentials(),
+        context.http(),
+        addressPolicy,
+        context.syncTimeout(),
         context.clock());
   }
 
   private void cancel(UUID id, String reason) {
     Instant at = context.clock().instant();
-    context.store().finish(id, InvocationStatus.CANCELLED, reason, at, new NewEvent(id, at, EventKind.CANCELLED, reason));
+    context
+        .store()
+        .finish(
+            id,
+            InvocationStatus.CANCELLED,
+            reason,
+            at,
+            new NewEvent(id, at, EventKind.CANCELLED, reason));
   }
 
   private Outbound.Draft draft(String endpoint, Operation op, RequestParts parts) {
@@ -269,15 +405,19 @@ public final class Invoker {
       url.append(op.path(), last, m.start());
       String value = parts.path().get(m.group(1));
       if (value == null) {
-        throw new ExtsvcException("missing path parameter '" + m.group(1) + "' for operation " + op.id());
+        throw new ExtsvcException(
+            "missing path parameter '" + m.group(1) + "' for operation " + op.id());
       }
       url.append(URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"));
       last = m.end();
     }
     url.append(op.path().substring(last));
     for (Parameter p : op.parameters()) {
-      if (p.required() && p.in() == ParameterLocation.QUERY && !parts.query().containsKey(p.name())) {
-        throw new ExtsvcException("missing required query parameter '" + p.name() + "' for operation " + op.id());
+      if (p.required()
+          && p.in() == ParameterLocation.QUERY
+          && !parts.query().containsKey(p.name())) {
+        throw new ExtsvcException(
+            "missing required query parameter '" + p.name() + "' for operation " + op.id());
       }
     }
     String sep = "?";
@@ -290,23 +430,30 @@ public final class Invoker {
     try {
       URI.create(url.toString());
     } catch (IllegalArgumentException e) {
-      throw new ExtsvcException("cannot build the URL for operation " + op.id() + ": " + e.getMessage(), e);
+      throw new ExtsvcException(
+          "cannot build the URL for operation " + op.id() + ": " + e.getMessage(), e);
     }
-    String contentType = op.requestBody() == null ? "application/json" : op.requestBody().mediaType();
+    String contentType =
+        op.requestBody() == null ? "application/json" : op.requestBody().mediaType();
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.put("Accept", "application/json");
     HttpRequest.Builder probe = HttpRequest.newBuilder();
-    parts.headers().forEach((name, value) -> {
-      try {
-        probe.header(name, value); // the client's own check of names and values
-      } catch (IllegalArgumentException e) {
-        throw new ExtsvcException("header '" + name + "' cannot be sent: " + e.getMessage(), e);
-      }
-      headers.put(name, value);
-    });
-    HttpRequest.BodyPublisher body = parts.body() == null
-        ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(parts.body().toString());
+    parts
+        .headers()
+        .forEach(
+            (name, value) -> {
+              try {
+                probe.header(name, value); // the client's own check of names and values
+              } catch (IllegalArgumentException e) {
+                throw new ExtsvcException(
+                    "header '" + name + "' cannot be sent: " + e.getMessage(), e);
+              }
+              headers.put(name, value);
+            });
+    HttpRequest.BodyPublisher body =
+        parts.body() == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(parts.body().toString());
     if (parts.body() != null && !headers.containsKey("Content-Type")) {
       headers.put("Content-Type", contentType);
     }

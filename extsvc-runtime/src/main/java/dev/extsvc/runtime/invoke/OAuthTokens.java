@@ -19,16 +19,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The current access token of one OAuth 2.0 client-credentials credential. Kept until shortly before it expires;
- * callers that find it stale wait on one lock, so a burst of them causes one fetch, not one each.
+ * The current access token of one OAuth 2.0 client-credentials credential. Kept until shortly
+ * before it expires; callers that find it stale wait on one lock, so a burst of them causes one
+ * fetch, not one each.
  */
 final class OAuthTokens {
-  /** Refresh this long before expiry (or a tenth of the lifetime, if shorter), so no token expires in flight. */
+  /**
+   * Refresh this long before expiry (or a tenth of the lifetime, if shorter), so no token expires
+   * in flight.
+   */
   static final Duration EARLY = Duration.ofSeconds(30);
 
   private static final Logger log = LoggerFactory.getLogger(OAuthTokens.class);
 
-  /** Sends the token request; the service's callout path, so the address policy and limits apply. */
+  /**
+   * Sends the token request; the service's callout path, so the address policy and limits apply.
+   */
   interface Sender {
     HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException;
   }
@@ -42,7 +48,8 @@ final class OAuthTokens {
   private final ReentrantLock lock = new ReentrantLock();
   private volatile @Nullable Token current;
 
-  OAuthTokens(OAuth2ClientCredentials credential, Sender sender, InstantSource clock, Duration timeout) {
+  OAuthTokens(
+      OAuth2ClientCredentials credential, Sender sender, InstantSource clock, Duration timeout) {
     this.credential = credential;
     this.sender = sender;
     this.clock = clock;
@@ -68,7 +75,9 @@ final class OAuthTokens {
     }
   }
 
-  /** The service refused this token (401): forget it, unless another caller has already replaced it. */
+  /**
+   * The service refused this token (401): forget it, unless another caller has already replaced it.
+   */
   void rejected(String token) {
     lock.lock();
     try {
@@ -86,18 +95,26 @@ final class OAuthTokens {
   }
 
   private Token fetch() throws IOException, InterruptedException {
-    String form = "grant_type=client_credentials"
-        + (credential.scopes().isEmpty() ? "" : "&scope=" + encode(String.join(" ", credential.scopes())));
-    // RFC 6749 2.3.1: id and secret are form-encoded before they are joined for basic authentication
-    String basic = Base64.getEncoder().encodeToString((encode(credential.clientId()) + ":"
-        + encode(credential.clientSecret().value())).getBytes(StandardCharsets.UTF_8));
-    HttpRequest request = HttpRequest.newBuilder(credential.tokenUrl())
-        .timeout(timeout)
-        .header("Authorization", "Basic " + basic)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(form))
-        .build();
+    String form =
+        "grant_type=client_credentials"
+            + (credential.scopes().isEmpty()
+                ? ""
+                : "&scope=" + encode(String.join(" ", credential.scopes())));
+    // RFC 6749 2.3.1: id and secret are form-encoded before they are joined for basic
+    // authentication
+    String basic =
+        Base64.getEncoder()
+            .encodeToString(
+                (encode(credential.clientId()) + ":" + encode(credential.clientSecret().value()))
+                    .getBytes(StandardCharsets.UTF_8));
+    HttpRequest request =
+        HttpRequest.newBuilder(credential.tokenUrl())
+            .timeout(timeout)
+            .header("Authorization", "Basic " + basic)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build();
     Instant asked = clock.instant();
     HttpResponse<String> response = sender.send(request);
     String where = "credential " + credential.name() + ": token endpoint " + credential.tokenUrl();
@@ -109,15 +126,21 @@ final class OAuthTokens {
     }
     if (response.statusCode() / 100 != 2) {
       String error = body == null ? "" : body.path("error").asText("");
-      throw new ExtsvcException(where + " answered " + response.statusCode()
-          + (error.isEmpty() ? "" : " (" + error.replaceAll("[^A-Za-z0-9_.-]", "") + ")"));
+      throw new ExtsvcException(
+          where
+              + " answered "
+              + response.statusCode()
+              + (error.isEmpty() ? "" : " (" + error.replaceAll("[^A-Za-z0-9_.-]", "") + ")"));
     }
-    if (body == null || !body.path("access_token").isTextual() || body.get("access_token").textValue().isEmpty()) {
+    if (body == null
+        || !body.path("access_token").isTextual()
+        || body.get("access_token").textValue().isEmpty()) {
       throw new ExtsvcException(where + " answered without an access_token");
     }
     String type = body.path("token_type").asText("bearer");
     if (!type.equalsIgnoreCase("bearer")) {
-      throw new ExtsvcException(where + " issued a token of type '" + type + "'; only bearer tokens are supported");
+      throw new ExtsvcException(
+          where + " issued a token of type '" + type + "'; only bearer tokens are supported");
     }
     Instant refreshAt = null;
     if (body.path("expires_in").canConvertToLong() && body.get("expires_in").asLong() > 0) {
@@ -125,7 +148,8 @@ final class OAuthTokens {
       Duration early = lifetime.dividedBy(10).compareTo(EARLY) < 0 ? lifetime.dividedBy(10) : EARLY;
       refreshAt = asked.plus(lifetime).minus(early);
     }
-    log.debug("Fetched an access token for credential {} (refresh at {})", credential.name(), refreshAt);
+    log.debug(
+        "Fetched an access token for credential {} (refresh at {})", credential.name(), refreshAt);
     return new Token(body.get("access_token").textValue(), refreshAt);
   }
 

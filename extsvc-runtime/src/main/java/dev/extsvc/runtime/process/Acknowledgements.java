@@ -4,8 +4,8 @@ import dev.extsvc.runtime.Acknowledgement;
 import java.util.Map;
 
 /**
- * How callbacks are acknowledged, per service and per operation ("service#operation"); an operation's setting wins
- * over its service's, and {@link Acknowledgement#SYNC} is the default.
+ * How callbacks are acknowledged, per service and per operation ("service#operation"); an
+ * operation's setting wins over its service's, and {@link Acknowledgement#SYNC} is the default.
  */
 public record Acknowledgements(Map<String, Acknowledgement> modes) {
   public Acknowledgements {

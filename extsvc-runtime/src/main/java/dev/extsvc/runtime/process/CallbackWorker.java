@@ -31,13 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs handlers off the request thread: bounded for synchronous answers (a slow handler releases its sender with
- * 202 and finishes in the background), from the durable queue, for replays, and for recovery — callbacks that
- * were stored but whose process died before the handler finished are picked up again once their grace has passed.
- * Polls only once {@link #start() started}.
+ * Runs handlers off the request thread: bounded for synchronous answers (a slow handler releases
+ * its sender with 202 and finishes in the background), from the durable queue, for replays, and for
+ * recovery — callbacks that were stored but whose process died before the handler finished are
+ * picked up again once their grace has passed. Polls only once {@link #start() started}.
  */
 public final class CallbackWorker implements AutoCloseable {
-  /** The answer to a callback the runtime does not know (or no longer takes), the same for every such case. */
+  /**
+   * The answer to a callback the runtime does not know (or no longer takes), the same for every
+   * such case.
+   */
   public static final String UNKNOWN = "Unknown callback";
 
   private static final Logger log = LoggerFactory.getLogger(CallbackWorker.class);
@@ -51,7 +54,8 @@ public final class CallbackWorker implements AutoCloseable {
    *
    * @param handlerTimeout how long a synchronous sender waits before it is answered 202
    * @param callbackLease how long one handler run holds its invocation
-   * @param recoveryGrace after how long a stored, unfinished callback is taken to have lost its process
+   * @param recoveryGrace after how long a stored, unfinished callback is taken to have lost its
+   *     process
    * @param pollInterval how often due retries and unfinished callbacks are looked for
    */
   public record Context(
@@ -75,15 +79,22 @@ public final class CallbackWorker implements AutoCloseable {
   private final Duration handlerBound;
   private final Duration recoveryGrace;
   private final Duration pollInterval;
-  private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(
-      Thread.ofVirtual().name("extsvc-handler-", 0).factory());
-  private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "extsvc-callback-worker");
-    t.setDaemon(true);
-    return t;
-  });
-  /** Callbacks being processed in this process, so a poll never starts a second run beside a live one. */
+  private final ExecutorService handlers =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("extsvc-handler-", 0).factory());
+  private final ScheduledExecutorService poller =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "extsvc-callback-worker");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Callbacks being processed in this process, so a poll never starts a second run beside a live
+   * one.
+   */
   private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public CallbackWorker(Context context) {
@@ -98,8 +109,8 @@ public final class CallbackWorker implements AutoCloseable {
 
   /** Starts polling for due retries and unfinished callbacks, every poll interval. */
   public void start() {
-    poller.scheduleWithFixedDelay(this::pollQuietly, pollInterval.toMillis(), pollInterval.toMillis(),
-        TimeUnit.MILLISECONDS);
+    poller.scheduleWithFixedDelay(
+        this::pollQuietly, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Processes now in the background (durable acknowledgement). */
@@ -109,30 +120,47 @@ public final class CallbackWorker implements AutoCloseable {
     }
   }
 
-  /** Processes now and answers within the bound; past it the sender gets 202 and the handler goes on. */
+  /**
+   * Processes now and answers within the bound; past it the sender gets 202 and the handler goes
+   * on.
+   */
   public CallbackResponse runBounded(CallbackRow stored, @Nullable InvocationRow known) {
     if (!running.add(stored.id())) {
-      return CallbackResponse.of(503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
+      return CallbackResponse.of(
+          503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
     }
-    // Who answers the sender is decided once: the handler's failure (the sender gets 500 and retries) or the
-    // bound (the sender gets 202 and will not retry, so a failure from then on must be retried by us).
+    // Who answers the sender is decided once: the handler's failure (the sender gets 500 and
+    // retries) or the
+    // bound (the sender gets 202 and will not retry, so a failure from then on must be retried by
+    // us).
     AtomicInteger sender = new AtomicInteger(SENDER_WAITING);
-    Future<CallbackResponse> answer = handlers.submit(() -> {
-      try {
-        return processor.process(stored, false,
-            () -> !sender.compareAndSet(SENDER_WAITING, SENDER_GETS_FAILURE), known);
-      } finally {
-        running.remove(stored.id());
-      }
-    });
+    Future<CallbackResponse> answer =
+        handlers.submit(
+            () -> {
+              try {
+                return processor.process(
+                    stored,
+                    false,
+                    () -> !sender.compareAndSet(SENDER_WAITING, SENDER_GETS_FAILURE),
+                    known);
+              } finally {
+                running.remove(stored.id());
+              }
+            });
     try {
       return answer.get(handlerBound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       if (!sender.compareAndSet(SENDER_WAITING, SENDER_RELEASED)) {
         return awaitAnswer(answer); // the handler failed just now and its sender is to hear so
       }
-      store.appendEvent(new NewEvent(stored.invocationId(), clock.instant(), EventKind.HANDLER_SLOW,
-          "Handler still running after " + handlerBound + "; the sender was answered 202 and the handler goes on"));
+      store.appendEvent(
+          new NewEvent(
+              stored.invocationId(),
+              clock.instant(),
+              EventKind.HANDLER_SLOW,
+              "Handler still running after "
+                  + handlerBound
+                  + "; the sender was answered 202 and the handler goes on"));
       return CallbackResponse.of(202, "Callback stored; its handler is still running");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
@@ -179,9 +207,10 @@ public final class CallbackWorker implements AutoCloseable {
   }
 
   /**
-   * Runs the handler again for a stored callback whose handler failed (FAILED, also dead) or declined it
-   * (NOT_HANDLED), as if its sender had sent it again: 200 when handled now, 404, 408 or 500 as the receiver
-   * answers; 404 for an unknown callback, 409 for one that is handled or being handled.
+   * Runs the handler again for a stored callback whose handler failed (FAILED, also dead) or
+   * declined it (NOT_HANDLED), as if its sender had sent it again: 200 when handled now, 404, 408
+   * or 500 as the receiver answers; 404 for an unknown callback, 409 for one that is handled or
+   * being handled.
    */
   public CallbackResponse replay(UUID callbackId) {
     CallbackRow row = store.callback(callbackId).orElse(null);
@@ -189,17 +218,27 @@ public final class CallbackWorker implements AutoCloseable {
       return CallbackResponse.of(404, "No callback " + callbackId);
     }
     if (row.outcome() == CallbackOutcome.HANDLED || row.outcome() == CallbackOutcome.RECEIVED) {
-      return CallbackResponse.of(409, "Callback " + callbackId + " is " + row.outcome() + ", not failed");
+      return CallbackResponse.of(
+          409, "Callback " + callbackId + " is " + row.outcome() + ", not failed");
     }
     Instant at = clock.instant();
-    if (!store.replayCallback(callbackId, at, new NewEvent(row.invocationId(), at, EventKind.CALLBACK_RETRY,
-        "Callback " + row.key() + " run again (replay)"))) {
+    if (!store.replayCallback(
+        callbackId,
+        at,
+        new NewEvent(
+            row.invocationId(),
+            at,
+            EventKind.CALLBACK_RETRY,
+            "Callback " + row.key() + " run again (replay)"))) {
       return CallbackResponse.of(409, "Callback " + callbackId + " cannot be run again");
     }
     return runBounded(store.callback(callbackId).orElseThrow(), null);
   }
 
-  /** Processes due durable retries and recovers unfinished callbacks now; returns how many were started. */
+  /**
+   * Processes due durable retries and recovers unfinished callbacks now; returns how many were
+   * started.
+   */
   public int poll() {
     Instant now = clock.instant();
     List<CallbackRow> due = store.dueCallbacks(now, now.minus(recoveryGrace), BATCH);
@@ -208,22 +247,30 @@ public final class CallbackWorker implements AutoCloseable {
       if (running.add(row.id())) {
         started++;
         boolean recovered = row.outcome() == CallbackOutcome.RECEIVED;
-        handlers.submit(() -> {
-          // Everything inside the try: an id left in `running` would never be processed again by this process.
-          try {
-            if (recovered) {
-              store.appendEvent(new NewEvent(row.invocationId(), clock.instant(),
-                  EventKind.CALLBACK_RECOVERED, "Callback " + row.key() + " was stored but never finished; handling it now"));
-            }
-            run(row, durable(row));
-          } catch (StoreUnavailableException e) {
-            log.warn("Callback {} left for later: store unavailable", row.id());
-          } catch (RuntimeException e) {
-            log.error("Processing callback {} failed", row.id(), e);
-          } finally {
-            running.remove(row.id());
-          }
-        });
+        handlers.submit(
+            () -> {
+              // Everything inside the try: an id left in `running` would never be processed again
+              // by this process.
+              try {
+                if (recovered) {
+                  store.appendEvent(
+                      new NewEvent(
+                          row.invocationId(),
+                          clock.instant(),
+                          EventKind.CALLBACK_RECOVERED,
+                          "Callback "
+                              + row.key()
+                              + " was stored but never finished; handling it now"));
+                }
+                run(row, durable(row));
+              } catch (StoreUnavailableException e) {
+                log.warn("Callback {} left for later: store unavailable", row.id());
+              } catch (RuntimeException e) {
+                log.error("Processing callback {} failed", row.id(), e);
+              } finally {
+                running.remove(row.id());
+              }
+            });
       }
     }
     return started;

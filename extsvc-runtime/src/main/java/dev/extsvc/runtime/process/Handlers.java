@@ -9,20 +9,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Stores handlers as type + state and re-creates them. A type name read from the store is never trusted on its
- * own: it must have been allowed (registered, used in this process, or in an allowed package) and implement
- * {@link CallbackHandler}. Built once by the builder; invoking stores through {@link #stateOf}, processing and the
- * sweeper re-create through {@link #recreate}.
+ * Stores handlers as type + state and re-creates them. A type name read from the store is never
+ * trusted on its own: it must have been allowed (registered, used in this process, or in an allowed
+ * package) and implement {@link CallbackHandler}. Built once by the builder; invoking stores
+ * through {@link #stateOf}, processing and the sweeper re-create through {@link #recreate}.
  */
 public final class Handlers {
   /** The default factory: the stored state read with Jackson into a new instance. */
-  public static final HandlerFactory JACKSON_FACTORY = (type, state) -> Json.HANDLER_STATE.readValue(state, type);
+  public static final HandlerFactory JACKSON_FACTORY =
+      (type, state) -> Json.HANDLER_STATE.readValue(state, type);
 
   private final Set<String> allowedTypes = ConcurrentHashMap.newKeySet();
   private final List<String> allowedPackages;
   private final HandlerFactory factory;
 
-  public Handlers(Set<Class<? extends CallbackHandler>> types, List<String> packages, HandlerFactory factory) {
+  public Handlers(
+      Set<Class<? extends CallbackHandler>> types, List<String> packages, HandlerFactory factory) {
     types.forEach(t -> allowedTypes.add(t.getName()));
     this.allowedPackages = List.copyOf(packages);
     this.factory = factory;
@@ -35,18 +37,23 @@ public final class Handlers {
       return Json.HANDLER_STATE.writeValueAsString(handler);
     } catch (Exception e) {
       throw new ExtsvcException(
-          "handler " + handler.getClass().getName() + " cannot be stored as JSON (its fields must be): "
-              + e.getMessage(), e);
+          "handler "
+              + handler.getClass().getName()
+              + " cannot be stored as JSON (its fields must be): "
+              + e.getMessage(),
+          e);
     }
   }
 
   /** Re-creates a stored handler, when its type is allowed and is a handler. */
   public CallbackHandler recreate(String typeName, String state) throws Exception {
     if (!allowed(typeName)) {
-      throw new ExtsvcException("handler type " + typeName + " is not allowed; register it with the builder");
+      throw new ExtsvcException(
+          "handler type " + typeName + " is not allowed; register it with the builder");
     }
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    Class<?> raw = Class.forName(typeName, false, loader != null ? loader : Handlers.class.getClassLoader());
+    Class<?> raw =
+        Class.forName(typeName, false, loader != null ? loader : Handlers.class.getClassLoader());
     if (!CallbackHandler.class.isAssignableFrom(raw)) {
       throw new ExtsvcException("stored handler type " + typeName + " is not a CallbackHandler");
     }

@@ -49,10 +49,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The callback endpoint's core, behind the public {@link dev.extsvc.runtime.CallbackReceiver}: token → invocation
- * and key, checks, store, handler, answer. Answers 200 (handled), 400 (bad body), 404 (unknown, or not handled),
- * 405, 408 (timed out), 413, 415, 500 (handler failed) and 503 (store unavailable). Nothing is answered 2xx before
- * the callback is committed.
+ * The callback endpoint's core, behind the public {@link dev.extsvc.runtime.CallbackReceiver}:
+ * token → invocation and key, checks, store, handler, answer. Answers 200 (handled), 400 (bad
+ * body), 404 (unknown, or not handled), 405, 408 (timed out), 413, 415, 500 (handler failed) and
+ * 503 (store unavailable). Nothing is answered 2xx before the callback is committed.
  */
 public final class CallbackIntake {
   private static final Logger log = LoggerFactory.getLogger(CallbackIntake.class);
@@ -64,7 +64,8 @@ public final class CallbackIntake {
    * What the receive stage needs, fixed by the builder.
    *
    * @param plans a registered service's plan, or null when it is no longer registered
-   * @param webhookSecrets per service, the Standard Webhooks secrets its callbacks must be signed with
+   * @param webhookSecrets per service, the Standard Webhooks secrets its callbacks must be signed
+   *     with
    * @param unknownTokenLimit unknown-token answers per client and minute before it is answered 429
    * @param worker runs the handlers of the callbacks stored here
    */
@@ -98,13 +99,19 @@ public final class CallbackIntake {
     this.acknowledgements = context.acknowledgements();
     this.worker = context.worker();
     Map<String, WebhookSignatures> sigs = new HashMap<>();
-    context.webhookSecrets().forEach((service, secrets) -> sigs.put(service, new WebhookSignatures(secrets)));
+    context
+        .webhookSecrets()
+        .forEach((service, secrets) -> sigs.put(service, new WebhookSignatures(secrets)));
     this.signatures = Map.copyOf(sigs);
-    this.unknownTokens = new UnknownTokenLimiter(context.unknownTokenLimit(), Duration.ofMinutes(1));
-    this.untrusted = Json.untrusted(limits.maxNestingDepth(), limits.maxNumberLength(), limits.maxBodyBytes());
+    this.unknownTokens =
+        new UnknownTokenLimiter(context.unknownTokenLimit(), Duration.ofMinutes(1));
+    this.untrusted =
+        Json.untrusted(limits.maxNestingDepth(), limits.maxNumberLength(), limits.maxBodyBytes());
   }
 
-  /** Fails with a clear message unless the secrets can sign webhooks (at least one, each base64). */
+  /**
+   * Fails with a clear message unless the secrets can sign webhooks (at least one, each base64).
+   */
   public static void checkWebhookSecrets(List<String> secrets) {
     new WebhookSignatures(secrets);
   }
@@ -126,7 +133,8 @@ public final class CallbackIntake {
       return receive(request);
     } catch (StoreUnavailableException e) {
       log.warn("Callback refused with 503: store unavailable ({})", e.getMessage());
-      return CallbackResponse.of(503, "Service unavailable, retry later", Map.of("Retry-After", "5"));
+      return CallbackResponse.of(
+          503, "Service unavailable, retry later", Map.of("Retry-After", "5"));
     } finally {
       inFlight.decrementAndGet();
     }
@@ -169,52 +177,107 @@ public final class CallbackIntake {
     String method = request.method().toUpperCase(Locale.ROOT);
     String where = method + " callback for " + String.join("/", t.keys());
     if (!method.equals("POST") && !method.equals("PUT")) {
-      return reject(id, now, 405, where + " refused: only PUT and POST callbacks are accepted",
-          "Method not allowed", Map.of("Allow", "POST, PUT"));
+      return reject(
+          id,
+          now,
+          405,
+          where + " refused: only PUT and POST callbacks are accepted",
+          "Method not allowed",
+          Map.of("Allow", "POST, PUT"));
     }
     if (inv.status() == InvocationStatus.CANCELLED) {
       event(id, now, EventKind.CALLBACK_REJECTED, where + " refused: the invocation was cancelled");
       return CallbackResponse.of(404, UNKNOWN);
     }
-    if (inv.status() == InvocationStatus.TIMED_OUT || (inv.status() == InvocationStatus.PENDING
-        && !now.isBefore(inv.deadline()))) {
+    if (inv.status() == InvocationStatus.TIMED_OUT
+        || (inv.status() == InvocationStatus.PENDING && !now.isBefore(inv.deadline()))) {
       if (inv.status() == InvocationStatus.PENDING) {
-        store.finish(id, InvocationStatus.TIMED_OUT, "Callback timeout reached", now,
-            new NewEvent(id, now, EventKind.TIMED_OUT, "Callback timeout reached at " + inv.deadline()));
+        store.finish(
+            id,
+            InvocationStatus.TIMED_OUT,
+            "Callback timeout reached",
+            now,
+            new NewEvent(
+                id, now, EventKind.TIMED_OUT, "Callback timeout reached at " + inv.deadline()));
       }
-      return reject(id, now, 408, where + " arrived after the callback timeout (" + inv.deadline() + ")",
-          "Callback timeout reached", Map.of());
+      return reject(
+          id,
+          now,
+          408,
+          where + " arrived after the callback timeout (" + inv.deadline() + ")",
+          "Callback timeout reached",
+          Map.of());
     }
     ServicePlan service = plans.apply(inv.service());
     OperationPlan plan = service == null ? null : service.operation(inv.operation()).orElse(null);
     if (plan == null) {
-      return reject(id, now, 404, where + " refused: operation " + inv.service() + "." + inv.operation()
-          + " is no longer registered", UNKNOWN, Map.of());
+      return reject(
+          id,
+          now,
+          404,
+          where
+              + " refused: operation "
+              + inv.service()
+              + "."
+              + inv.operation()
+              + " is no longer registered",
+          UNKNOWN,
+          Map.of());
     }
     byte[] bytes = request.body();
     if (bytes == null || bytes.length > limits.maxBodyBytes()) {
-      return reject(id, now, 413, where + " refused: body larger than " + limits.maxBodyBytes() + " bytes",
-          "Body larger than " + limits.maxBodyBytes() + " bytes", Map.of());
+      return reject(
+          id,
+          now,
+          413,
+          where + " refused: body larger than " + limits.maxBodyBytes() + " bytes",
+          "Body larger than " + limits.maxBodyBytes() + " bytes",
+          Map.of());
     }
     WebhookSignatures signature = signatures.get(inv.service());
-    if (signature != null && !signature.verify(request.header("webhook-id"), request.header("webhook-timestamp"),
-        request.header("webhook-signature"), bytes, now)) {
-      return reject(id, now, 401, where + " refused: webhook signature missing, invalid or outside its time window",
-          "Invalid signature", Map.of());
+    if (signature != null
+        && !signature.verify(
+            request.header("webhook-id"),
+            request.header("webhook-timestamp"),
+            request.header("webhook-signature"),
+            bytes,
+            now)) {
+      return reject(
+          id,
+          now,
+          401,
+          where + " refused: webhook signature missing, invalid or outside its time window",
+          "Invalid signature",
+          Map.of());
     }
     String contentType = request.header("Content-Type");
     if (bytes.length > 0 && !isJson(contentType)) {
-      return reject(id, now, 415, where + " refused: content type " + contentType + " is not JSON",
-          "Content type must be application/json", Map.of());
+      return reject(
+          id,
+          now,
+          415,
+          where + " refused: content type " + contentType + " is not JSON",
+          "Content type must be application/json",
+          Map.of());
     }
     String bodyText;
     JsonNode body = null;
     try {
-      bodyText = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      bodyText =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
-      return reject(id, now, 400, where + " refused: body is not valid UTF-8", "Body is not valid UTF-8", Map.of());
+      return reject(
+          id,
+          now,
+          400,
+          where + " refused: body is not valid UTF-8",
+          "Body is not valid UTF-8",
+          Map.of());
     }
     if (!bodyText.isBlank()) {
       try {
@@ -226,15 +289,29 @@ public final class CallbackIntake {
     }
 
     List<CallbackDefinition> defs = plan.definitions(t.target(), t.keys());
-    List<CallbackDefinition> byMethod = defs.stream().filter(d -> d.method().equals(method)).toList();
+    List<CallbackDefinition> byMethod =
+        defs.stream().filter(d -> d.method().equals(method)).toList();
     if (byMethod.isEmpty()) {
-      String allowed = String.join(", ", defs.stream().map(CallbackDefinition::method).distinct().toList());
-      return reject(id, now, 405, where + " refused: this callback accepts " + allowed, "Method not allowed",
+      String allowed =
+          String.join(", ", defs.stream().map(CallbackDefinition::method).distinct().toList());
+      return reject(
+          id,
+          now,
+          405,
+          where + " refused: this callback accepts " + allowed,
+          "Method not allowed",
           Map.of("Allow", allowed));
     }
-    List<CallbackDefinition> bySuffix = byMethod.stream().filter(d -> sameSuffix(d.literalSuffix(), suffix)).toList();
+    List<CallbackDefinition> bySuffix =
+        byMethod.stream().filter(d -> sameSuffix(d.literalSuffix(), suffix)).toList();
     if (bySuffix.isEmpty()) {
-      return reject(id, now, 404, where + " refused: no callback at suffix '" + suffix + "'", UNKNOWN, Map.of());
+      return reject(
+          id,
+          now,
+          404,
+          where + " refused: no callback at suffix '" + suffix + "'",
+          UNKNOWN,
+          Map.of());
     }
     CallbackDefinition chosen = null;
     List<String> problems = new ArrayList<>();
@@ -253,15 +330,43 @@ public final class CallbackIntake {
     return store(inv, chosen, request, method, bodyText, now);
   }
 
-  private CallbackResponse store(InvocationRow inv, CallbackDefinition def, CallbackRequest request, String method,
-      String bodyText, Instant now) {
+  private CallbackResponse store(
+      InvocationRow inv,
+      CallbackDefinition def,
+      CallbackRequest request,
+      String method,
+      String bodyText,
+      Instant now) {
     UUID id = inv.id();
     String key = def.key();
     String dedupKey = dedupKey(request, key, method, bodyText);
-    CallbackRow row = new CallbackRow(UuidV7.at(now), id, key, now, method, headersJson(request), bodyText,
-        dedupKey, CallbackOutcome.RECEIVED, null, 0, null);
-    CallbackInsert insert = store.insertCallback(row, new NewEvent(id, now, EventKind.CALLBACK_RECEIVED,
-        method + " callback " + key + " received (" + bodyText.length() + " characters), stored"));
+    CallbackRow row =
+        new CallbackRow(
+            UuidV7.at(now),
+            id,
+            key,
+            now,
+            method,
+            headersJson(request),
+            bodyText,
+            dedupKey,
+            CallbackOutcome.RECEIVED,
+            null,
+            0,
+            null);
+    CallbackInsert insert =
+        store.insertCallback(
+            row,
+            new NewEvent(
+                id,
+                now,
+                EventKind.CALLBACK_RECEIVED,
+                method
+                    + " callback "
+                    + key
+                    + " received ("
+                    + bodyText.length()
+                    + " characters), stored"));
     CallbackRow stored = insert.row();
     boolean durable = acknowledgements.durable(inv.service(), inv.operation());
     if (insert.duplicate()) {
@@ -288,42 +393,70 @@ public final class CallbackIntake {
     }
     switch (current.outcome()) {
       case HANDLED -> {
-        event(id, now, EventKind.CALLBACK_DUPLICATE, "Repeat of handled callback " + stored.key() + " answered 200; handler not run");
+        event(
+            id,
+            now,
+            EventKind.CALLBACK_DUPLICATE,
+            "Repeat of handled callback " + stored.key() + " answered 200; handler not run");
         return CallbackResponse.of(200, "Callback handled");
       }
       case RECEIVED -> {
         if (durable) {
           return CallbackResponse.of(200, "Callback stored");
         }
-        event(id, now, EventKind.CALLBACK_DUPLICATE, "Repeat of callback " + stored.key() + " while it is being handled");
-        return CallbackResponse.of(503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
+        event(
+            id,
+            now,
+            EventKind.CALLBACK_DUPLICATE,
+            "Repeat of callback " + stored.key() + " while it is being handled");
+        return CallbackResponse.of(
+            503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
       }
       case FAILED -> {
         if (durable) {
           return CallbackResponse.of(200, "Callback stored");
         }
-        event(id, now, EventKind.CALLBACK_RETRY, "Callback " + stored.key() + " sent again; handler runs again");
+        event(
+            id,
+            now,
+            EventKind.CALLBACK_RETRY,
+            "Callback " + stored.key() + " sent again; handler runs again");
         return null;
       }
       case NOT_HANDLED -> {
-        event(id, now, EventKind.CALLBACK_RETRY, "Callback " + stored.key() + " sent again; handler runs again");
+        event(
+            id,
+            now,
+            EventKind.CALLBACK_RETRY,
+            "Callback " + stored.key() + " sent again; handler runs again");
         return null;
       }
     }
     return null;
   }
 
-  private List<String> validate(OperationPlan plan, CallbackDefinition def, @Nullable JsonNode body, String text) {
+  private List<String> validate(
+      OperationPlan plan, CallbackDefinition def, @Nullable JsonNode body, String text) {
     if (body == null) {
-      return def.requestBody() != null && def.requestBody().required() ? List.of("/: a JSON body is required")
+      return def.requestBody() != null && def.requestBody().required()
+          ? List.of("/: a JSON body is required")
           : List.of();
     }
     return plan.validator(def).map(v -> v.validate(text)).orElse(List.of());
   }
 
-  private CallbackResponse reject(UUID id, Instant now, int status, String eventMessage, String answer,
+  private CallbackResponse reject(
+      UUID id,
+      Instant now,
+      int status,
+      String eventMessage,
+      String answer,
       Map<String, String> headers) {
-    event(id, now, status == 408 ? EventKind.CALLBACK_LATE : EventKind.CALLBACK_REJECTED, eventMessage + " → " + status);
+    event(
+        id,
+        now,
+        status == 408 ? EventKind.CALLBACK_LATE : EventKind.CALLBACK_REJECTED,
+        eventMessage + " → " + status);
     return CallbackResponse.of(status, answer, headers);
   }
 
@@ -355,16 +488,20 @@ public final class CallbackIntake {
     if (idem == null) {
       idem = request.header("webhook-id");
     }
-    String material = idem != null ? "h\n" + key + "\n" + idem : "b\n" + key + "\n" + method + "\n" + body;
+    String material =
+        idem != null ? "h\n" + key + "\n" + idem : "b\n" + key + "\n" + method + "\n" + body;
     return HexFormat.of().formatHex(Tokens.sha256(material.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String headersJson(CallbackRequest request) {
     Map<String, String> kept = new TreeMap<>();
-    request.headers().forEach((name, values) -> {
-      String lower = name.toLowerCase(Locale.ROOT);
-      kept.put(lower, SECRET_HEADERS.contains(lower) ? "****" : String.join(", ", values));
-    });
+    request
+        .headers()
+        .forEach(
+            (name, values) -> {
+              String lower = name.toLowerCase(Locale.ROOT);
+              kept.put(lower, SECRET_HEADERS.contains(lower) ? "****" : String.join(", ", values));
+            });
     return Json.write(kept);
   }
 
@@ -377,5 +514,4 @@ public final class CallbackIntake {
     }
     return "Malformed JSON" + at + ": " + msg;
   }
-
 }

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts unknown-token answers per client address in fixed windows; a client over the limit is answered 429
- * before any lookup, so guessing tokens costs the guesser, not the store. Bounded in memory.
+ * Counts unknown-token answers per client address in fixed windows; a client over the limit is
+ * answered 429 before any lookup, so guessing tokens costs the guesser, not the store. Bounded in
+ * memory.
  */
 final class UnknownTokenLimiter {
   private static final int MAX_CLIENTS = 10_000;
@@ -35,7 +36,11 @@ final class UnknownTokenLimiter {
       }
     }
     long now = System.nanoTime();
-    windows.compute(client, (k, w) -> w == null || now - w.startNanos() >= windowNanos
-        ? new Window(now, 1) : new Window(w.startNanos(), w.count() + 1));
+    windows.compute(
+        client,
+        (k, w) ->
+            w == null || now - w.startNanos() >= windowNanos
+                ? new Window(now, 1)
+                : new Window(w.startNanos(), w.count() + 1));
   }
 }

@@ -12,9 +12,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Verifies Standard Webhooks signatures: {@code webhook-signature} holds space-separated {@code v1,<base64>}
- * HMAC-SHA256 signatures of {@code id.timestamp.body} (several, for key rotation); the timestamp must be within the
- * tolerance on either side. One answer for every failure, so a forger learns nothing about which check failed.
+ * Verifies Standard Webhooks signatures: {@code webhook-signature} holds space-separated {@code
+ * v1,<base64>} HMAC-SHA256 signatures of {@code id.timestamp.body} (several, for key rotation); the
+ * timestamp must be within the tolerance on either side. One answer for every failure, so a forger
+ * learns nothing about which check failed.
  */
 final class WebhookSignatures {
   static final Duration TOLERANCE = Duration.ofMinutes(5);
@@ -22,7 +23,9 @@ final class WebhookSignatures {
 
   private final List<byte[]> keys;
 
-  /** @param secrets each "whsec_BASE64" (or plain base64); several while keys rotate */
+  /**
+   * @param secrets each "whsec_BASE64" (or plain base64); several while keys rotate
+   */
   WebhookSignatures(List<String> secrets) {
     if (secrets.isEmpty()) {
       throw new IllegalArgumentException("at least one webhook secret is needed");
@@ -30,7 +33,11 @@ final class WebhookSignatures {
     this.keys = secrets.stream().map(WebhookSignatures::decode).toList();
   }
 
-  boolean verify(@Nullable String id, @Nullable String timestamp, @Nullable String signatures, byte[] body,
+  boolean verify(
+      @Nullable String id,
+      @Nullable String timestamp,
+      @Nullable String signatures,
+      byte[] body,
       Instant now) {
     if (id == null || timestamp == null || signatures == null) {
       return false;
@@ -77,7 +84,8 @@ final class WebhookSignatures {
     try {
       return Base64.getDecoder().decode(base64);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("a webhook secret must be base64, optionally prefixed whsec_", e);
+      throw new IllegalArgumentException(
+          "a webhook secret must be base64, optionally prefixed whsec_", e);
     }
   }
 

@@ -13,14 +13,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One operation compiled once for every invocation: the distinct places to write callback URLs (keys sharing a
- * place share a URL) and the callback body validators, compiled on first use.
+ * One operation compiled once for every invocation: the distinct places to write callback URLs
+ * (keys sharing a place share a URL) and the callback body validators, compiled on first use.
  */
 public final class OperationPlan {
   private final Operation operation;
   private final String openApiVersion;
   private final List<Target> targets;
-  private final Map<CallbackDefinition, Optional<PayloadValidator>> validators = new ConcurrentHashMap<>();
+  private final Map<CallbackDefinition, Optional<PayloadValidator>> validators =
+      new ConcurrentHashMap<>();
 
   /** A place in the request and the keys whose URL goes there. */
   public record Target(InjectionTarget target, List<String> keys) {}
@@ -46,7 +47,10 @@ public final class OperationPlan {
       }
     }
     List<Target> targets = new ArrayList<>();
-    keysByTarget.forEach((id, keys) -> targets.add(new Target(Objects.requireNonNull(targetsById.get(id)), List.copyOf(keys))));
+    keysByTarget.forEach(
+        (id, keys) ->
+            targets.add(
+                new Target(Objects.requireNonNull(targetsById.get(id)), List.copyOf(keys))));
     return new OperationPlan(operation, openApiVersion, List.copyOf(targets));
   }
 
@@ -71,11 +75,13 @@ public final class OperationPlan {
   }
 
   public Optional<PayloadValidator> validator(CallbackDefinition def) {
-    return validators.computeIfAbsent(def, d -> {
-      if (d.requestBody() == null || d.requestBody().schema() == null) {
-        return Optional.empty();
-      }
-      return Optional.of(PayloadValidator.compile(d.requestBody().schema(), openApiVersion));
-    });
+    return validators.computeIfAbsent(
+        def,
+        d -> {
+          if (d.requestBody() == null || d.requestBody().schema() == null) {
+            return Optional.empty();
+          }
+          return Optional.of(PayloadValidator.compile(d.requestBody().schema(), openApiVersion));
+        });
   }
 }

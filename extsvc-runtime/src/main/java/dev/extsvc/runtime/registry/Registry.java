@@ -22,14 +22,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live set of registered services, each compiled once into a {@link ServicePlan}: registration saves the
- * document to the store, {@link #load()} compiles the stored ones again at start, so a new runtime on the same
- * store takes the callbacks of invocations an old one made.
+ * The live set of registered services, each compiled once into a {@link ServicePlan}: registration
+ * saves the document to the store, {@link #load()} compiles the stored ones again at start, so a
+ * new runtime on the same store takes the callbacks of invocations an old one made.
  */
 public final class Registry {
   private static final Logger log = LoggerFactory.getLogger(Registry.class);
 
-  /** What registration asks of the invoke stage: whether a service's credentials cover each operation's. */
+  /**
+   * What registration asks of the invoke stage: whether a service's credentials cover each
+   * operation's.
+   */
   @FunctionalInterface
   public interface CredentialCoverage {
     List<CredentialCheck> check(ServicePlan plan);
@@ -39,10 +42,16 @@ public final class Registry {
    * What the registry needs, fixed by the builder.
    *
    * @param endpoints the configured endpoint of a service, or null
-   * @param specServers whether a service without an endpoint may be called at its spec's first server
+   * @param specServers whether a service without an endpoint may be called at its spec's first
+   *     server
    */
-  public record Context(Store store, InstantSource clock, Registrar registrar,
-      Function<String, @Nullable String> endpoints, boolean specServers, CredentialCoverage coverage) {}
+  public record Context(
+      Store store,
+      InstantSource clock,
+      Registrar registrar,
+      Function<String, @Nullable String> endpoints,
+      boolean specServers,
+      CredentialCoverage coverage) {}
 
   private final Context context;
   private final Map<String, ServicePlan> services = new ConcurrentHashMap<>();
@@ -52,8 +61,8 @@ public final class Registry {
   }
 
   /**
-   * Registers (or replaces) a service from an OpenAPI document, adding a warning per operation whose credentials
-   * the service lacks. When the report has errors nothing is registered.
+   * Registers (or replaces) a service from an OpenAPI document, adding a warning per operation
+   * whose credentials the service lacks. When the report has errors nothing is registered.
    */
   public Registration register(String document, @Nullable String name) {
     Registration registration = context.registrar().register(document, name);
@@ -61,19 +70,34 @@ public final class Registry {
     if (definition == null) {
       return registration;
     }
-    context.store().saveService(new ServiceRow(definition.name(), definition.version(), document,
-        context.clock().instant()));
+    context
+        .store()
+        .saveService(
+            new ServiceRow(
+                definition.name(), definition.version(), document, context.clock().instant()));
     ServicePlan plan = compile(definition);
     services.put(definition.name(), plan);
-    log.info("Registered service {} ({} operations)", definition.name(), definition.operations().size());
+    log.info(
+        "Registered service {} ({} operations)", definition.name(), definition.operations().size());
     List<Diagnostic> unmet = new ArrayList<>();
     for (CredentialCheck c : context.coverage().check(plan)) {
       if (!c.satisfied()) {
         String pointer = definition.operation(c.operation()).map(o -> o.pointer()).orElse("");
-        unmet.add(Diagnostic.warning(pointer, "operation " + c.operation() + " needs " + c.expects()
-            + ", but service " + definition.name() + " has no matching credential: calls to it will be refused"));
-        log.warn("Operation {} of {} needs {}, but the service has no matching credential", c.operation(),
-            definition.name(), c.expects());
+        unmet.add(
+            Diagnostic.warning(
+                pointer,
+                "operation "
+                    + c.operation()
+                    + " needs "
+                    + c.expects()
+                    + ", but service "
+                    + definition.name()
+                    + " has no matching credential: calls to it will be refused"));
+        log.warn(
+            "Operation {} of {} needs {}, but the service has no matching credential",
+            c.operation(),
+            definition.name(),
+            c.expects());
       }
     }
     if (unmet.isEmpty()) {
@@ -84,7 +108,10 @@ public final class Registry {
     return new Registration(definition, new Report(all));
   }
 
-  /** Compiles the services stored by earlier runs; one that no longer registers is skipped with a warning. */
+  /**
+   * Compiles the services stored by earlier runs; one that no longer registers is skipped with a
+   * warning.
+   */
   public void load() {
     for (ServiceRow row : context.store().services()) {
       Registration r = context.registrar().register(row.document(), row.name());
@@ -97,8 +124,10 @@ public final class Registry {
   }
 
   public List<ServiceDefinition> services() {
-    return services.values().stream().map(ServicePlan::definition)
-        .sorted(Comparator.comparing(ServiceDefinition::name)).toList();
+    return services.values().stream()
+        .map(ServicePlan::definition)
+        .sorted(Comparator.comparing(ServiceDefinition::name))
+        .toList();
   }
 
   public Optional<ServiceDefinition> service(String name) {
@@ -109,7 +138,8 @@ public final class Registry {
   public ServicePlan plan(String service) {
     ServicePlan plan = services.get(service);
     if (plan == null) {
-      throw new ExtsvcException("unknown service '" + service + "'; registered: " + services.keySet());
+      throw new ExtsvcException(
+          "unknown service '" + service + "'; registered: " + services.keySet());
     }
     return plan;
   }
@@ -120,6 +150,7 @@ public final class Registry {
   }
 
   private ServicePlan compile(ServiceDefinition definition) {
-    return ServicePlan.compile(definition, context.endpoints().apply(definition.name()), context.specServers());
+    return ServicePlan.compile(
+        definition, context.endpoints().apply(definition.name()), context.specServers());
   }
 }

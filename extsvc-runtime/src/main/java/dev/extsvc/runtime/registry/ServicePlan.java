@@ -9,8 +9,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A registered service compiled for use: its operations' plans, what its operations ask for in credentials, and
- * the endpoint callouts go to (how they are made is the invoke stage's {@code Outbound}).
+ * A registered service compiled for use: its operations' plans, what its operations ask for in
+ * credentials, and the endpoint callouts go to (how they are made is the invoke stage's {@code
+ * Outbound}).
  */
 public record ServicePlan(
     ServiceDefinition definition,
@@ -20,18 +21,23 @@ public record ServicePlan(
 
   /**
    * @param configuredEndpoint the endpoint configured for the service, if any
-   * @param specServers whether a service without a configured endpoint may be called at its spec's first absolute
-   *     server URL (off by default: a registered document must not choose where the runtime connects)
+   * @param specServers whether a service without a configured endpoint may be called at its spec's
+   *     first absolute server URL (off by default: a registered document must not choose where the
+   *     runtime connects)
    */
-  static ServicePlan compile(ServiceDefinition definition, @Nullable String configuredEndpoint, boolean specServers) {
+  static ServicePlan compile(
+      ServiceDefinition definition, @Nullable String configuredEndpoint, boolean specServers) {
     Map<String, OperationPlan> plans = new LinkedHashMap<>();
     for (Operation op : definition.operations()) {
       plans.put(op.id(), OperationPlan.compile(op, definition.openApiVersion()));
     }
     String endpoint = configuredEndpoint;
     if (endpoint == null && specServers) {
-      endpoint = definition.servers().stream().filter(s -> s.startsWith("http://") || s.startsWith("https://"))
-          .findFirst().orElse(null);
+      endpoint =
+          definition.servers().stream()
+              .filter(s -> s.startsWith("http://") || s.startsWith("https://"))
+              .findFirst()
+              .orElse(null);
     }
     if (endpoint != null && endpoint.endsWith("/")) {
       endpoint = endpoint.substring(0, endpoint.length() - 1);

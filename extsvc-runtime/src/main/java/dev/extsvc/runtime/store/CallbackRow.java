@@ -30,11 +30,34 @@ public record CallbackRow(
     @Nullable Instant deadAt) {
 
   /** A callback without retry state, as received. */
-  public CallbackRow(UUID id, UUID invocationId, String key, Instant receivedAt, String method, String headers,
-      String body, String dedupKey, CallbackOutcome outcome, @Nullable Integer answerCode, int attempts,
+  public CallbackRow(
+      UUID id,
+      UUID invocationId,
+      String key,
+      Instant receivedAt,
+      String method,
+      String headers,
+      String body,
+      String dedupKey,
+      CallbackOutcome outcome,
+      @Nullable Integer answerCode,
+      int attempts,
       @Nullable String error) {
-    this(id, invocationId, key, receivedAt, method, headers, body, dedupKey, outcome, answerCode, attempts, error,
-        null, null);
+    this(
+        id,
+        invocationId,
+        key,
+        receivedAt,
+        method,
+        headers,
+        body,
+        dedupKey,
+        outcome,
+        answerCode,
+        attempts,
+        error,
+        null,
+        null);
   }
 
   public boolean dead() {

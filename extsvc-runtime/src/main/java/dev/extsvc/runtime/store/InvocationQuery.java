@@ -5,8 +5,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A filter and page over invocations, newest first. Paging is by keyset: {@code before} is the last id of the
- * previous page.
+ * A filter and page over invocations, newest first. Paging is by keyset: {@code before} is the last
+ * id of the previous page.
  */
 public record InvocationQuery(
     @Nullable InvocationStatus status,

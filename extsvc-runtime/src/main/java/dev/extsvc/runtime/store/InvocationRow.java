@@ -7,9 +7,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * One invocation (synchronous or asynchronous) as stored.
  *
- * @param id a UUIDv7 whose timestamp is {@code submitTime}'s millisecond, so ids sort by creation time (stores
- *     may rely on it to turn a time range into an id range)
- * @param request the outgoing request as JSON ({@code RequestParts} form) with callback tokens masked
+ * @param id a UUIDv7 whose timestamp is {@code submitTime}'s millisecond, so ids sort by creation
+ *     time (stores may rely on it to turn a time range into an id range)
+ * @param request the outgoing request as JSON ({@code RequestParts} form) with callback tokens
+ *     masked
  * @param handlerType the handler's type name, null when the invocation has no Java handler
  * @param handlerState the handler's state as JSON, null when none
  * @param syncStatus the synchronous answer's status, null until the callout returned

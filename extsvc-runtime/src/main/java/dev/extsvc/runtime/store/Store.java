@@ -9,8 +9,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the runtime keeps services, invocations, callback tokens, callbacks and events. Every method is one
- * transaction: when it returns, what it wrote is committed (durable); when it throws
+ * Where the runtime keeps services, invocations, callback tokens, callbacks and events. Every
+ * method is one transaction: when it returns, what it wrote is committed (durable); when it throws
  * {@link StoreUnavailableException}, nothing of it was written. Implementations are thread-safe.
  */
 public interface Store extends AutoCloseable {
@@ -24,17 +24,23 @@ public interface Store extends AutoCloseable {
   void createInvocation(InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events);
 
   /**
-   * Records the synchronous answer of the callout, whatever the invocation's status now is (a callback may
-   * already have completed it).
+   * Records the synchronous answer of the callout, whatever the invocation's status now is (a
+   * callback may already have completed it).
    */
-  void recordSyncAnswer(UUID invocationId, int status, String headersJson, @Nullable String body, NewEvent event);
+  void recordSyncAnswer(
+      UUID invocationId, int status, String headersJson, @Nullable String body, NewEvent event);
 
   /**
-   * Moves a PENDING invocation to {@code status} (COMPLETED, TIMED_OUT or CANCELLED) with the reason, and appends
-   * the event; does nothing and returns false when it is not PENDING. This conditional move is what makes the
-   * final state unique.
+   * Moves a PENDING invocation to {@code status} (COMPLETED, TIMED_OUT or CANCELLED) with the
+   * reason, and appends the event; does nothing and returns false when it is not PENDING. This
+   * conditional move is what makes the final state unique.
    */
-  boolean finish(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at, NewEvent event);
+  boolean finish(
+      UUID invocationId,
+      InvocationStatus status,
+      @Nullable String reason,
+      Instant at,
+      NewEvent event);
 
   Optional<InvocationRow> invocation(UUID id);
 
@@ -48,23 +54,29 @@ public interface Store extends AutoCloseable {
 
   /** The token's row and its invocation in one read; empty when either is missing. */
   default Optional<TokenLookup> tokenWithInvocation(byte[] tokenHash) {
-    return token(tokenHash).flatMap(t -> invocation(t.invocationId()).map(inv -> new TokenLookup(t, inv)));
+    return token(tokenHash)
+        .flatMap(t -> invocation(t.invocationId()).map(inv -> new TokenLookup(t, inv)));
   }
 
   /**
-   * Stores a new callback with its event, unless one with the same (invocation, dedup key) exists: then stores
-   * nothing and returns that one with {@code duplicate = true}. Unique enforcement is the store's (a constraint),
-   * so concurrent duplicates are caught too.
+   * Stores a new callback with its event, unless one with the same (invocation, dedup key) exists:
+   * then stores nothing and returns that one with {@code duplicate = true}. Unique enforcement is
+   * the store's (a constraint), so concurrent duplicates are caught too.
    */
   CallbackInsert insertCallback(CallbackRow callback, NewEvent event);
 
   /** Records the handler's outcome for a stored callback and increments its attempts. */
   void updateCallback(
-      UUID callbackId, CallbackOutcome outcome, @Nullable Integer answerCode, @Nullable String error, NewEvent event);
+      UUID callbackId,
+      CallbackOutcome outcome,
+      @Nullable Integer answerCode,
+      @Nullable String error,
+      NewEvent event);
 
   /**
-   * Records a handled callback and completes its invocation in one transaction: the callback becomes HANDLED
-   * with answer 200, and the invocation moves PENDING → COMPLETED (no change when already final).
+   * Records a handled callback and completes its invocation in one transaction: the callback
+   * becomes HANDLED with answer 200, and the invocation moves PENDING → COMPLETED (no change when
+   * already final).
    */
   void completeWithCallback(UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events);
 
@@ -79,41 +91,60 @@ public interface Store extends AutoCloseable {
   List<EventRow> events(UUID invocationId);
 
   /**
-   * Moves up to {@code limit} PENDING invocations whose deadline is at or before {@code now} to TIMED_OUT, each
-   * with a TIMED_OUT event, and returns them as they are now, earliest deadline first (the sweeper tells their
-   * handlers without reading them again). Safe to call from several nodes at once: each invocation times out once.
+   * Moves up to {@code limit} PENDING invocations whose deadline is at or before {@code now} to
+   * TIMED_OUT, each with a TIMED_OUT event, and returns them as they are now, earliest deadline
+   * first (the sweeper tells their handlers without reading them again). Safe to call from several
+   * nodes at once: each invocation times out once.
    */
   List<InvocationRow> timeOutDue(Instant now, int limit);
 
   /**
-   * Leases a PENDING invocation to one callback while its handler runs, until {@code until}: true when the lease
-   * is taken (it was free or had expired; not re-entrant). While leased, {@link #timeOutDue} skips
-   * the invocation, so a callback being handled can never end in TIMED_OUT; of two racing callbacks one waits.
+   * Leases a PENDING invocation to one callback while its handler runs, until {@code until}: true
+   * when the lease is taken (it was free or had expired; not re-entrant). While leased, {@link
+   * #timeOutDue} skips the invocation, so a callback being handled can never end in TIMED_OUT; of
+   * two racing callbacks one waits.
    */
   boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until);
 
-  /** Gives back the lease this callback holds (its handler failed or did not handle the key); else no change. */
+  /**
+   * Gives back the lease this callback holds (its handler failed or did not handle the key); else
+   * no change.
+   */
   void release(UUID invocationId, UUID callbackId);
 
   /**
-   * Records a failed handler run of a durable callback: FAILED, answer 500, attempts + 1, the error, and when to
-   * try again; {@code nextAttemptAt} null means retries are given up (the callback is dead). Releases the lease.
+   * Records a failed handler run of a durable callback: FAILED, answer 500, attempts + 1, the
+   * error, and when to try again; {@code nextAttemptAt} null means retries are given up (the
+   * callback is dead). Releases the lease.
    */
-  void scheduleRetry(UUID callbackId, UUID invocationId, @Nullable Instant nextAttemptAt, Instant now, String error,
+  void scheduleRetry(
+      UUID callbackId,
+      UUID invocationId,
+      @Nullable Instant nextAttemptAt,
+      Instant now,
+      String error,
       NewEvent event);
 
   /**
-   * Callbacks to process in the background, oldest first: RECEIVED ones received before {@code receivedBefore}
-   * (their process may have died before the handler finished), and FAILED ones whose retry is due.
+   * Callbacks to process in the background, oldest first: RECEIVED ones received before {@code
+   * receivedBefore} (their process may have died before the handler finished), and FAILED ones
+   * whose retry is due.
    */
   List<CallbackRow> dueCallbacks(Instant now, Instant receivedBefore, int limit);
 
-  /** Makes a callback due now again (a dead one comes back to life); false when there is no such callback. */
+  /**
+   * Makes a callback due now again (a dead one comes back to life); false when there is no such
+   * callback.
+   */
   boolean replayCallback(UUID callbackId, Instant now, NewEvent event);
+
   /** The newest event of each of these invocations; invocations without events are left out. */
   Map<UUID, EventRow> lastEvents(Collection<UUID> invocationIds);
 
-  /** PENDING invocations whose deadline is before {@code until}, soonest first: those about to time out. */
+  /**
+   * PENDING invocations whose deadline is before {@code until}, soonest first: those about to time
+   * out.
+   */
   List<InvocationRow> pendingDueBefore(Instant until, int limit);
 
   /** Callbacks whose handler failed (outcome FAILED), newest first. */

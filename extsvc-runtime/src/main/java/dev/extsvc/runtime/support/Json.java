@@ -28,7 +28,8 @@ public final class Json {
           .build();
 
   /**
-   * Handlers' stored state: field-based, so that a handler's state is its fields, whatever getters it has.
+   * Handlers' stored state: field-based, so that a handler's state is its fields, whatever getters
+   * it has.
    */
   public static final ObjectMapper HANDLER_STATE =
       JsonMapper.builder()
@@ -65,8 +66,8 @@ public final class Json {
   }
 
   /**
-   * A mapper for untrusted input: bounded depth, number and string length, duplicate keys refused, trailing
-   * tokens refused.
+   * A mapper for untrusted input: bounded depth, number and string length, duplicate keys refused,
+   * trailing tokens refused.
    */
   public static ObjectMapper untrusted(int maxDepth, int maxNumberLength, int maxStringLength) {
     JsonFactory factory =

@@ -11,10 +11,15 @@ import com.networknt.schema.path.PathType;
 import java.util.List;
 
 /**
- * A callback body schema compiled once (at an operation's first callback), validating bodies into messages that say where ("/status: ..."). */
+ * A callback body schema compiled once (at an operation's first callback), validating bodies into
+ * messages that say where ("/status: ...").
+ */
 public final class PayloadValidator {
   private static final SchemaRegistryConfig CONFIG =
-      SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).formatAssertionsEnabled(true).build();
+      SchemaRegistryConfig.builder()
+          .pathType(PathType.JSON_POINTER)
+          .formatAssertionsEnabled(true)
+          .build();
   private static final SchemaRegistry OPENAPI_30 =
       SchemaRegistry.withDialect(Dialects.getOpenApi30(), b -> b.schemaRegistryConfig(CONFIG));
   private static final SchemaRegistry OPENAPI_31 =

@@ -8,8 +8,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Callback tokens: 256 random bits, base64url without padding (43 characters). Only their SHA-256 is stored; only
- * a prefix of that hash is ever shown or logged.
+ * Callback tokens: 256 random bits, base64url without padding (43 characters). Only their SHA-256
+ * is stored; only a prefix of that hash is ever shown or logged.
  */
 public final class Tokens {
   public static final int LENGTH = 43;
@@ -24,14 +24,22 @@ public final class Tokens {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** Whether the text has a token's shape; checked before any lookup so that junk never reaches the store. */
+  /**
+   * Whether the text has a token's shape; checked before any lookup so that junk never reaches the
+   * store.
+   */
   public static boolean wellFormed(String token) {
     if (token.length() != LENGTH) {
       return false;
     }
     for (int i = 0; i < LENGTH; i++) {
       char c = token.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      boolean ok =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_';
       if (!ok) {
         return false;
       }
@@ -48,7 +56,10 @@ public final class Tokens {
     return HexFormat.of().formatHex(tokenHash, 0, 4);
   }
 
-  /** The callback URL as shown and stored: {@code prefix} is the public base URL and the callback path. */
+  /**
+   * The callback URL as shown and stored: {@code prefix} is the public base URL and the callback
+   * path.
+   */
   public static String maskedUrl(String prefix, byte[] tokenHash) {
     return prefix + "/{token sha256:" + hashPrefix(tokenHash) + "}";
   }

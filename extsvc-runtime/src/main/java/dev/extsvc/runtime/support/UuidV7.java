@@ -4,7 +4,10 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.UUID;
 
-/** UUID version 7 (RFC 9562): a millisecond timestamp then random bits, so ids sort by creation time. */
+/**
+ * UUID version 7 (RFC 9562): a millisecond timestamp then random bits, so ids sort by creation
+ * time.
+ */
 public final class UuidV7 {
   private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves PENDING invocations past their deadline to TIMED_OUT, and tells their handlers. Sweeps every interval
- * once {@link #start() started}, or when asked ({@link #sweep()}).
+ * Moves PENDING invocations past their deadline to TIMED_OUT, and tells their handlers. Sweeps
+ * every interval once {@link #start() started}, or when asked ({@link #sweep()}).
  */
 public final class Sweeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
@@ -32,15 +32,18 @@ public final class Sweeper implements AutoCloseable {
   }
 
   /** What the sweeper needs, fixed by the builder. */
-  public record Context(Store store, InstantSource clock, HandlerRecreator handlers, Duration interval) {}
+  public record Context(
+      Store store, InstantSource clock, HandlerRecreator handlers, Duration interval) {}
 
   private final Store store;
   private final InstantSource clock;
   private final HandlerRecreator handlers;
   private final Duration interval;
   private final ScheduledExecutorService executor;
+
   /** System.nanoTime() of the last sweep that finished, 0 before the first. */
   private volatile long lastSweep;
+
   private volatile boolean started;
 
   public Sweeper(Context context) {
@@ -48,17 +51,20 @@ public final class Sweeper implements AutoCloseable {
     this.clock = context.clock();
     this.handlers = context.handlers();
     this.interval = context.interval();
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "extsvc-sweeper");
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "extsvc-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Starts sweeping every interval. */
   public void start() {
     started = true;
-    executor.scheduleWithFixedDelay(this::sweepQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        this::sweepQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void sweepQuietly() {
@@ -91,16 +97,26 @@ public final class Sweeper implements AutoCloseable {
     }
     UUID id = inv.id();
     try {
-      CallbackHandler handler = handlers.recreate(inv.handlerType(),
-          inv.handlerState() == null ? "{}" : inv.handlerState());
-      handler.onTimeout(new TimedOutInvocation(id, inv.service(), inv.operation(), inv.submitTime(), inv.deadline()));
+      CallbackHandler handler =
+          handlers.recreate(
+              inv.handlerType(), inv.handlerState() == null ? "{}" : inv.handlerState());
+      handler.onTimeout(
+          new TimedOutInvocation(
+              id, inv.service(), inv.operation(), inv.submitTime(), inv.deadline()));
     } catch (Exception e) {
-      store.appendEvent(new NewEvent(id, clock.instant(), EventKind.HANDLER_FAILED,
-          "Handler timeout hook failed: " + e.getClass().getName() + ": " + e.getMessage()));
+      store.appendEvent(
+          new NewEvent(
+              id,
+              clock.instant(),
+              EventKind.HANDLER_FAILED,
+              "Handler timeout hook failed: " + e.getClass().getName() + ": " + e.getMessage()));
     }
   }
 
-  /** Whether started, not closed, and a sweep completed lately (within three intervals, at least 5 s). */
+  /**
+   * Whether started, not closed, and a sweep completed lately (within three intervals, at least 5
+   * s).
+   */
   public boolean alive() {
     long last = lastSweep;
     long patience = Math.max(interval.toNanos() * 3, java.time.Duration.ofSeconds(5).toNanos());

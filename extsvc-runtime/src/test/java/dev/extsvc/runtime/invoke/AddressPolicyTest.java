@@ -7,33 +7,40 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
-/** The SSRF table: every row refused by default, with the address it stands for named in the reason. */
+/**
+ * The SSRF table: every row refused by default, with the address it stands for named in the reason.
+ */
 class AddressPolicyTest {
   /** Names resolve here, never on the network: a public name, and names that point inside. */
-  static final Map<String, String> DNS = Map.of(
-      "api.example.com", "93.184.215.14",
-      "rebind.example.com", "10.0.0.5",
-      "metadata.example.com", "169.254.169.254",
-      "v6.example.com", "::1");
+  static final Map<String, String> DNS =
+      Map.of(
+          "api.example.com", "93.184.215.14",
+          "rebind.example.com", "10.0.0.5",
+          "metadata.example.com", "169.254.169.254",
+          "v6.example.com", "::1");
 
-  static final AddressPolicy.Resolver RESOLVER = host -> {
-    String a = DNS.get(host);
-    if (a == null) {
-      throw new UnknownHostException(host);
-    }
-    return new InetAddress[] {InetAddress.getByName(a)};
-  };
+  static final AddressPolicy.Resolver RESOLVER =
+      host -> {
+        String a = DNS.get(host);
+        if (a == null) {
+          throw new UnknownHostException(host);
+        }
+        return new InetAddress[] {InetAddress.getByName(a)};
+      };
 
   static final AddressPolicy DEFAULT = new AddressPolicy(false, List.of(), RESOLVER);
   static final AddressPolicy PRIVATE_ALLOWED = new AddressPolicy(true, List.of(), RESOLVER);
 
   @ParameterizedTest(name = "{0} is refused as {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       127.0.0.1                  | 127.0.0.1       | loopback
       127.255.255.254            | 127.255.255.254 | loopback
       127.1                      | 127.0.0.1       | loopback
@@ -89,36 +96,73 @@ class AddressPolicyTest {
   void refusedByDefault(String host, String address, String category) {
     String why = DEFAULT.refusal(host.replace("%25", "%"));
 
-    assertThat(why).isNotNull().contains(address).contains(category.equals("multicast") ? "multicast" : category)
+    assertThat(why)
+        .isNotNull()
+        .contains(address)
+        .contains(category.equals("multicast") ? "multicast" : category)
         .contains("outbound.allow");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"93.184.215.14", "8.8.8.8", "1.1.1.1", "[2606:4700:4700::1111]", "api.example.com",
-      "172.32.0.1", "192.169.0.1", "100.128.0.1", "unknown.example.com"})
+  @ValueSource(
+      strings = {
+        "93.184.215.14",
+        "8.8.8.8",
+        "1.1.1.1",
+        "[2606:4700:4700::1111]",
+        "api.example.com",
+        "172.32.0.1",
+        "192.169.0.1",
+        "100.128.0.1",
+        "unknown.example.com"
+      })
   void publicAddressesAndUnresolvableNamesMayBeCalled(String host) {
     assertThat(DEFAULT.refusal(host)).isNull();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"127.0.0.1", "0x7f000001", "[::1]", "10.0.0.1", "192.168.1.1", "[fd12::1]", "169.254.1.1",
-      "0.0.0.0", "rebind.example.com"})
+  @ValueSource(
+      strings = {
+        "127.0.0.1",
+        "0x7f000001",
+        "[::1]",
+        "10.0.0.1",
+        "192.168.1.1",
+        "[fd12::1]",
+        "169.254.1.1",
+        "0.0.0.0",
+        "rebind.example.com"
+      })
   void allowingPrivateNetworksAllowsLoopbackAndPrivateAddresses(String host) {
     assertThat(PRIVATE_ALLOWED.refusal(host)).isNull();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"169.254.169.254", "[::ffff:169.254.169.254]", "0xa9fea9fe", "metadata.example.com",
-      "[fd00:ec2::254]", "224.0.0.1"})
+  @ValueSource(
+      strings = {
+        "169.254.169.254",
+        "[::ffff:169.254.169.254]",
+        "0xa9fea9fe",
+        "metadata.example.com",
+        "[fd00:ec2::254]",
+        "224.0.0.1"
+      })
   void metadataAndMulticastStayRefusedWhenPrivateNetworksAreAllowed(String host) {
-    assertThat(PRIVATE_ALLOWED.refusal(host)).isNotNull().contains("outbound.allowAddresses")
+    assertThat(PRIVATE_ALLOWED.refusal(host))
+        .isNotNull()
+        .contains("outbound.allowAddresses")
         .doesNotContain("allowPrivateNetworks");
   }
 
   @Test
   void anExplicitBlockAllowsExactlyItsAddresses() {
-    AddressPolicy policy = new AddressPolicy(false, List.of(AddressPolicy.Cidr.parse("10.1.0.0/16"),
-        AddressPolicy.Cidr.parse("169.254.169.254/32")), RESOLVER);
+    AddressPolicy policy =
+        new AddressPolicy(
+            false,
+            List.of(
+                AddressPolicy.Cidr.parse("10.1.0.0/16"),
+                AddressPolicy.Cidr.parse("169.254.169.254/32")),
+            RESOLVER);
 
     assertThat(policy.refusal("10.1.2.3")).isNull();
     assertThat(policy.refusal("[::ffff:10.1.2.3]")).isNull();
@@ -129,7 +173,8 @@ class AddressPolicyTest {
   @Test
   void badBlocksAreRefusedWithTheReason() {
     assertThatThrownBy(() -> AddressPolicy.Cidr.parse("10.0.0.0/33")).hasMessageContaining("0..32");
-    assertThatThrownBy(() -> AddressPolicy.Cidr.parse("example.com/8")).hasMessageContaining("not an address block");
+    assertThatThrownBy(() -> AddressPolicy.Cidr.parse("example.com/8"))
+        .hasMessageContaining("not an address block");
   }
 
   @Test

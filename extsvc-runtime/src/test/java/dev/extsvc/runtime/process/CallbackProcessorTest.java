@@ -24,7 +24,10 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The outcome of a handler run picks what is recorded: the callback's outcome, its answer and the event kind. */
+/**
+ * The outcome of a handler run picks what is recorded: the callback's outcome, its answer and the
+ * event kind.
+ */
 class CallbackProcessorTest {
   static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
 
@@ -89,32 +92,80 @@ class CallbackProcessorTest {
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(stub.calls("updateCallback")).isEmpty();
-    assertThat(stub.calls("completeWithCallback")).singleElement().satisfies(c -> {
-      @SuppressWarnings("unchecked") // the store's signature: completeWithCallback(UUID, UUID, Instant, List<NewEvent>)
-      List<NewEvent> events = (List<NewEvent>) c.args().get(3);
-      assertThat(events).extracting(NewEvent::kind).containsExactly(EventKind.HANDLER_OK, EventKind.COMPLETED);
-    });
+    assertThat(stub.calls("completeWithCallback"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              @SuppressWarnings(
+                  "unchecked") // the store's signature: completeWithCallback(UUID, UUID, Instant,
+              // List<NewEvent>)
+              List<NewEvent> events = (List<NewEvent>) c.args().get(3);
+              assertThat(events)
+                  .extracting(NewEvent::kind)
+                  .containsExactly(EventKind.HANDLER_OK, EventKind.COMPLETED);
+            });
   }
 
-  private CallbackResponse process(Class<? extends CallbackHandler> handler, InvocationStatus status) {
+  private CallbackResponse process(
+      Class<? extends CallbackHandler> handler, InvocationStatus status) {
     UUID invocationId = UUID.randomUUID();
-    InvocationRow inv = new InvocationRow(invocationId, "acme", "submit", true, status, null, handler.getName(), "{}",
-        "{}", null, null, null, NOW.minusSeconds(60), NOW.plus(Duration.ofHours(1)), null);
-    CallbackRow row = new CallbackRow(UUID.randomUUID(), invocationId, "approved", NOW, "POST", "{}", "{}", "d",
-        CallbackOutcome.RECEIVED, null, 0, null);
+    InvocationRow inv =
+        new InvocationRow(
+            invocationId,
+            "acme",
+            "submit",
+            true,
+            status,
+            null,
+            handler.getName(),
+            "{}",
+            "{}",
+            null,
+            null,
+            null,
+            NOW.minusSeconds(60),
+            NOW.plus(Duration.ofHours(1)),
+            null);
+    CallbackRow row =
+        new CallbackRow(
+            UUID.randomUUID(),
+            invocationId,
+            "approved",
+            NOW,
+            "POST",
+            "{}",
+            "{}",
+            "d",
+            CallbackOutcome.RECEIVED,
+            null,
+            0,
+            null);
     stub.answer("invocation", a -> Optional.of(inv));
-    CallbackWorker.Context context = new CallbackWorker.Context(stub.store(), InstantSource.fixed(NOW),
-        new Handlers(Set.of(handler), List.of(), Handlers.JACKSON_FACTORY), HandlerTransaction.NONE,
-        new Acknowledgements(Map.of()), 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(5),
-        Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofSeconds(1));
+    CallbackWorker.Context context =
+        new CallbackWorker.Context(
+            stub.store(),
+            InstantSource.fixed(NOW),
+            new Handlers(Set.of(handler), List.of(), Handlers.JACKSON_FACTORY),
+            HandlerTransaction.NONE,
+            new Acknowledgements(Map.of()),
+            3,
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(1),
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1));
     return new CallbackProcessor(context).process(row, false, () -> false, inv);
   }
 
   private void assertSettled(CallbackOutcome outcome, int code, EventKind kind) {
-    assertThat(stub.calls("updateCallback")).singleElement().satisfies(c -> {
-      assertThat(c.args().get(1)).isEqualTo(outcome);
-      assertThat(c.args().get(2)).isEqualTo(code);
-      assertThat(((NewEvent) c.args().get(4)).kind()).isEqualTo(kind);
-    });
+    assertThat(stub.calls("updateCallback"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.args().get(1)).isEqualTo(outcome);
+              assertThat(c.args().get(2)).isEqualTo(code);
+              assertThat(((NewEvent) c.args().get(4)).kind()).isEqualTo(kind);
+            });
   }
 }

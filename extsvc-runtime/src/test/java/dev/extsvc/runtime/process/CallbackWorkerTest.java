@@ -45,7 +45,9 @@ class CallbackWorkerTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = CallbackOutcome.class, names = {"HANDLED", "RECEIVED"})
+  @EnumSource(
+      value = CallbackOutcome.class,
+      names = {"HANDLED", "RECEIVED"})
   void replayOfAHandledCallbackOrOneBeingHandledIs409(CallbackOutcome outcome) {
     CallbackRow row = callback(outcome);
     stub.answer("callback", a -> Optional.of(row));
@@ -65,8 +67,12 @@ class CallbackWorkerTest {
     CallbackResponse answer = worker().replay(row.id());
 
     assertThat(answer.status()).isEqualTo(409);
-    assertThat(stub.calls("replayCallback")).singleElement()
-        .satisfies(c -> assertThat(((NewEvent) c.args().get(2)).kind()).isEqualTo(EventKind.CALLBACK_RETRY));
+    assertThat(stub.calls("replayCallback"))
+        .singleElement()
+        .satisfies(
+            c ->
+                assertThat(((NewEvent) c.args().get(2)).kind())
+                    .isEqualTo(EventKind.CALLBACK_RETRY));
   }
 
   @Test
@@ -77,20 +83,43 @@ class CallbackWorkerTest {
 
     worker.start();
 
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> !stub.calls("dueCallbacks").isEmpty());
   }
 
   private CallbackWorker worker() {
-    worker = new CallbackWorker(new CallbackWorker.Context(stub.store(), InstantSource.fixed(NOW),
-        new Handlers(Set.of(), List.of(), Handlers.JACKSON_FACTORY), HandlerTransaction.NONE,
-        new Acknowledgements(Map.of()), 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(5),
-        Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofMillis(10)));
+    worker =
+        new CallbackWorker(
+            new CallbackWorker.Context(
+                stub.store(),
+                InstantSource.fixed(NOW),
+                new Handlers(Set.of(), List.of(), Handlers.JACKSON_FACTORY),
+                HandlerTransaction.NONE,
+                new Acknowledgements(Map.of()),
+                3,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(30),
+                Duration.ofMillis(10)));
     return worker;
   }
 
   private static CallbackRow callback(CallbackOutcome outcome) {
-    return new CallbackRow(UUID.randomUUID(), UUID.randomUUID(), "approved", NOW, "POST", "{}", "{}", "d", outcome,
-        null, 1, null);
+    return new CallbackRow(
+        UUID.randomUUID(),
+        UUID.randomUUID(),
+        "approved",
+        NOW,
+        "POST",
+        "{}",
+        "{}",
+        "d",
+        outcome,
+        null,
+        1,
+        null);
   }
 }

@@ -51,7 +51,8 @@ class HandlersTest {
 
   @Test
   void anAllowedPackageStillRequiresTheHandlerContract() {
-    Handlers handlers = new Handlers(Set.of(), List.of("dev.extsvc.runtime"), Handlers.JACKSON_FACTORY);
+    Handlers handlers =
+        new Handlers(Set.of(), List.of("dev.extsvc.runtime"), Handlers.JACKSON_FACTORY);
 
     assertThatThrownBy(() -> handlers.recreate(NotAHandler.class.getName(), "{}"))
         .hasMessageContaining("is not a CallbackHandler");

@@ -30,30 +30,50 @@ class WebhookSignaturesTest {
     String several = "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= " + SIGNATURE + " v2,abc";
 
     assertThat(signatures.verify(ID, Long.toString(TIMESTAMP), several, PAYLOAD, AT)).isTrue();
-    assertThat(new WebhookSignatures(List.of("whsec_" + "AAAA", SECRET))
-        .verify(ID, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT)).isTrue();
+    assertThat(
+            new WebhookSignatures(List.of("whsec_" + "AAAA", SECRET))
+                .verify(ID, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT))
+        .isTrue();
   }
 
   @Test
   void aChangedBodyIdOrTimestampFails() {
-    assertThat(signatures.verify(ID, Long.toString(TIMESTAMP), SIGNATURE,
-        "{\"test\": 2432232315}".getBytes(StandardCharsets.UTF_8), AT)).isFalse();
-    assertThat(signatures.verify(ID + "x", Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT)).isFalse();
-    assertThat(signatures.verify(ID, Long.toString(TIMESTAMP + 1), SIGNATURE, PAYLOAD, AT)).isFalse();
+    assertThat(
+            signatures.verify(
+                ID,
+                Long.toString(TIMESTAMP),
+                SIGNATURE,
+                "{\"test\": 2432232315}".getBytes(StandardCharsets.UTF_8),
+                AT))
+        .isFalse();
+    assertThat(signatures.verify(ID + "x", Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT))
+        .isFalse();
+    assertThat(signatures.verify(ID, Long.toString(TIMESTAMP + 1), SIGNATURE, PAYLOAD, AT))
+        .isFalse();
   }
 
   @Test
   void timestampsOutsideFiveMinutesEitherWayAreRefused() {
-    assertThat(signatures.verify(ID, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT.plusSeconds(300))).isTrue();
-    assertThat(signatures.verify(ID, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT.plusSeconds(301))).isFalse();
-    assertThat(signatures.verify(ID, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT.minusSeconds(301))).isFalse();
+    assertThat(
+            signatures.verify(
+                ID, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT.plusSeconds(300)))
+        .isTrue();
+    assertThat(
+            signatures.verify(
+                ID, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT.plusSeconds(301)))
+        .isFalse();
+    assertThat(
+            signatures.verify(
+                ID, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT.minusSeconds(301)))
+        .isFalse();
   }
 
   @Test
   void missingOrMalformedHeadersFail() {
     assertThat(signatures.verify(null, Long.toString(TIMESTAMP), SIGNATURE, PAYLOAD, AT)).isFalse();
     assertThat(signatures.verify(ID, "soon", SIGNATURE, PAYLOAD, AT)).isFalse();
-    assertThat(signatures.verify(ID, Long.toString(TIMESTAMP), "v1,not base64!", PAYLOAD, AT)).isFalse();
+    assertThat(signatures.verify(ID, Long.toString(TIMESTAMP), "v1,not base64!", PAYLOAD, AT))
+        .isFalse();
     assertThat(signatures.verify(ID, Long.toString(TIMESTAMP), null, PAYLOAD, AT)).isFalse();
   }
 }

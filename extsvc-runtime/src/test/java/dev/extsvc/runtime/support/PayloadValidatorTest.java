@@ -2,11 +2,11 @@ package dev.extsvc.runtime.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.extsvc.runtime.support.Json;
 import org.junit.jupiter.api.Test;
 
 class PayloadValidatorTest {
-  static final String SCHEMA = """
+  static final String SCHEMA =
+      """
       {"type":"object","required":["applicationNumber","status"],
        "properties":{"applicationNumber":{"type":"string"},"status":{"type":"string"},
                      "approvedAmount":{"type":"number"},"note":{"type":"string","nullable":true}}}""";
@@ -15,7 +15,10 @@ class PayloadValidatorTest {
   void aValidBodyHasNoProblems() {
     PayloadValidator v = PayloadValidator.compile(Json.readTrusted(SCHEMA), "3.0.0");
 
-    assertThat(v.validate("{\"applicationNumber\":\"A\",\"status\":\"approved\",\"approvedAmount\":1.5}")).isEmpty();
+    assertThat(
+            v.validate(
+                "{\"applicationNumber\":\"A\",\"status\":\"approved\",\"approvedAmount\":1.5}"))
+        .isEmpty();
   }
 
   @Test
@@ -32,6 +35,7 @@ class PayloadValidatorTest {
   void openApi30NullableIsHonoured() {
     PayloadValidator v = PayloadValidator.compile(Json.readTrusted(SCHEMA), "3.0.3");
 
-    assertThat(v.validate("{\"applicationNumber\":\"A\",\"status\":\"s\",\"note\":null}")).isEmpty();
+    assertThat(v.validate("{\"applicationNumber\":\"A\",\"status\":\"s\",\"note\":null}"))
+        .isEmpty();
   }
 }

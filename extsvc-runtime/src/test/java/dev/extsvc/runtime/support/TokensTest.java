@@ -2,8 +2,6 @@ package dev.extsvc.runtime.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.extsvc.runtime.support.Tokens;
-import dev.extsvc.runtime.support.UuidV7;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -37,8 +35,12 @@ class TokensTest {
     String token = Tokens.mint();
     String masked = Tokens.maskedUrl("https://h.example/callbacks", Tokens.hash(token));
 
-    assertThat(masked).startsWith("https://h.example/callbacks/{token sha256:").doesNotContain(token);
-    assertThat(Tokens.hashPrefix(Tokens.hash(token))).hasSize(8).isEqualTo(Tokens.hashPrefix(Tokens.hash(token)));
+    assertThat(masked)
+        .startsWith("https://h.example/callbacks/{token sha256:")
+        .doesNotContain(token);
+    assertThat(Tokens.hashPrefix(Tokens.hash(token)))
+        .hasSize(8)
+        .isEqualTo(Tokens.hashPrefix(Tokens.hash(token)));
   }
 
   @Test

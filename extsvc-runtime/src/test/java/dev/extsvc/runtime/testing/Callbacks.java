@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Builds the {@link CallbackRequest} a web server would hand the receiver for a callback sent to a URL the runtime
- * wrote, so tests call {@code services.receiver().handle(...)} without any HTTP server:
- * {@code receiver.handle(Callbacks.post(url, "{...}"))}.
+ * Builds the {@link CallbackRequest} a web server would hand the receiver for a callback sent to a
+ * URL the runtime wrote, so tests call {@code services.receiver().handle(...)} without any HTTP
+ * server: {@code receiver.handle(Callbacks.post(url, "{...}"))}.
  */
 public final class Callbacks {
   /** The remote address requests come from unless one is given. */
@@ -41,8 +41,8 @@ public final class Callbacks {
   }
 
   /**
-   * A request to a callback URL: what follows {@code callbackPath} in it (the token, any suffix, any query) becomes
-   * the request's path, as a server mounted at that path passes it on.
+   * A request to a callback URL: what follows {@code callbackPath} in it (the token, any suffix,
+   * any query) becomes the request's path, as a server mounted at that path passes it on.
    */
   public static Callbacks to(String method, String callbackUrl, String callbackPath) {
     URI uri = URI.create(callbackUrl);

@@ -1,10 +1,10 @@
 package dev.extsvc.runtime.testing;
 
-import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -34,14 +34,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The whole {@link Store} SPI in memory, for tests: as faithful to the JDBC store as its contract suite can tell
- * (conditional finish, unique dedup keys, leases, durable retries, the console's queries, microsecond instants),
- * thread-safe (one lock; every method is one atomic step, as a transaction is), and nothing on disk.
+ * The whole {@link Store} SPI in memory, for tests: as faithful to the JDBC store as its contract
+ * suite can tell (conditional finish, unique dedup keys, leases, durable retries, the console's
+ * queries, microsecond instants), thread-safe (one lock; every method is one atomic step, as a
+ * transaction is), and nothing on disk.
  *
- * <p>Two switches make it fail as a real store does: {@link #unavailable(boolean)} (every call throws
- * {@link StoreUnavailableException}, as when the database is down) and {@link #readOnly(boolean)} (writes throw it,
- * reads work, as on a full disk). {@link #reopen()} gives a second store over the same data, as a restarted
- * process would open the same database.
+ * <p>Two switches make it fail as a real store does: {@link #unavailable(boolean)} (every call
+ * throws {@link StoreUnavailableException}, as when the database is down) and {@link
+ * #readOnly(boolean)} (writes throw it, reads work, as on a full disk). {@link #reopen()} gives a
+ * second store over the same data, as a restarted process would open the same database.
  */
 public final class InMemoryStore implements Store {
   private static final String TIMEOUT_REASON = "Callback timeout reached";
@@ -86,29 +87,36 @@ public final class InMemoryStore implements Store {
   }
 
   /**
-   * A second store over this one's data (whether or not this one is closed): what a restarted process finds in
-   * the database the first one wrote.
+   * A second store over this one's data (whether or not this one is closed): what a restarted
+   * process finds in the database the first one wrote.
    */
   public InMemoryStore reopen() {
     return new InMemoryStore(data);
   }
 
   /**
-   * While true, every call (reads too) throws {@link StoreUnavailableException} and {@link #healthy()} is false,
-   * as when the database cannot be reached. Shared with stores made by {@link #reopen()}.
+   * While true, every call (reads too) throws {@link StoreUnavailableException} and {@link
+   * #healthy()} is false, as when the database cannot be reached. Shared with stores made by {@link
+   * #reopen()}.
    */
   public InMemoryStore unavailable(boolean down) {
     data.unavailable = down;
     return this;
   }
 
-  /** While true, every write throws {@link StoreUnavailableException}; reads still work (a full disk). */
+  /**
+   * While true, every write throws {@link StoreUnavailableException}; reads still work (a full
+   * disk).
+   */
   public InMemoryStore readOnly(boolean readOnly) {
     data.readOnly = readOnly;
     return this;
   }
 
-  /** How many calls this store has answered or refused: lets a test show that something never reached it. */
+  /**
+   * How many calls this store has answered or refused: lets a test show that something never
+   * reached it.
+   */
   public int calls() {
     return calls.get();
   }
@@ -117,8 +125,15 @@ public final class InMemoryStore implements Store {
 
   @Override
   public void saveService(ServiceRow service) {
-    write(() -> data.services.put(service.name(),
-        new ServiceRow(service.name(), service.version(), service.document(), micros(service.registeredAt()))));
+    write(
+        () ->
+            data.services.put(
+                service.name(),
+                new ServiceRow(
+                    service.name(),
+                    service.version(),
+                    service.document(),
+                    micros(service.registeredAt()))));
   }
 
   @Override
@@ -129,58 +144,83 @@ public final class InMemoryStore implements Store {
   // --- invocations ---
 
   @Override
-  public void createInvocation(InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
-    write(() -> {
-      if (data.invocations.containsKey(invocation.id())) {
-        throw new IllegalStateException("Invocation " + invocation.id() + " exists already");
-      }
-      Map<String, TokenRow> fresh = new LinkedHashMap<>();
-      for (TokenRow token : tokens) {
-        String key = hex(token.tokenHash());
-        if (data.tokens.containsKey(key) || fresh.put(key, token) != null) {
-          throw new IllegalStateException("Token sha256:" + key.substring(0, Math.min(8, key.length()))
-              + " exists already");
-        }
-        if (!token.invocationId().equals(invocation.id())) {
-          throw new IllegalStateException("Token of invocation " + token.invocationId() + " given with "
-              + invocation.id());
-        }
-      }
-      checkEvents(events, invocation.id());
-      data.invocations.put(invocation.id(), new Invocation(micros(invocation)));
-      data.tokens.putAll(fresh);
-      events.forEach(this::append);
-      return null;
-    });
+  public void createInvocation(
+      InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
+    write(
+        () -> {
+          if (data.invocations.containsKey(invocation.id())) {
+            throw new IllegalStateException("Invocation " + invocation.id() + " exists already");
+          }
+          Map<String, TokenRow> fresh = new LinkedHashMap<>();
+          for (TokenRow token : tokens) {
+            String key = hex(token.tokenHash());
+            if (data.tokens.containsKey(key) || fresh.put(key, token) != null) {
+              throw new IllegalStateException(
+                  "Token sha256:"
+                      + key.substring(0, Math.min(8, key.length()))
+                      + " exists already");
+            }
+            if (!token.invocationId().equals(invocation.id())) {
+              throw new IllegalStateException(
+                  "Token of invocation " + token.invocationId() + " given with " + invocation.id());
+            }
+          }
+          checkEvents(events, invocation.id());
+          data.invocations.put(invocation.id(), new Invocation(micros(invocation)));
+          data.tokens.putAll(fresh);
+          events.forEach(this::append);
+          return null;
+        });
   }
 
   @Override
-  public void recordSyncAnswer(UUID invocationId, int status, String headersJson, @Nullable String body,
-      NewEvent event) {
-    write(() -> {
-      Invocation inv = existing(invocationId);
-      InvocationRow r = inv.row;
-      inv.row = new InvocationRow(r.id(), r.service(), r.operation(), r.async(), r.status(), r.reason(),
-          r.handlerType(), r.handlerState(), r.request(), status, headersJson, body, r.submitTime(), r.deadline(),
-          r.finishedAt());
-      append(event);
-      return null;
-    });
+  public void recordSyncAnswer(
+      UUID invocationId, int status, String headersJson, @Nullable String body, NewEvent event) {
+    write(
+        () -> {
+          Invocation inv = existing(invocationId);
+          InvocationRow r = inv.row;
+          inv.row =
+              new InvocationRow(
+                  r.id(),
+                  r.service(),
+                  r.operation(),
+                  r.async(),
+                  r.status(),
+                  r.reason(),
+                  r.handlerType(),
+                  r.handlerState(),
+                  r.request(),
+                  status,
+                  headersJson,
+                  body,
+                  r.submitTime(),
+                  r.deadline(),
+                  r.finishedAt());
+          append(event);
+          return null;
+        });
   }
 
   @Override
-  public boolean finish(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at,
+  public boolean finish(
+      UUID invocationId,
+      InvocationStatus status,
+      @Nullable String reason,
+      Instant at,
       NewEvent event) {
     if (!status.isFinal()) {
-      throw new IllegalArgumentException("An invocation can only finish in a final status, not " + status);
+      throw new IllegalArgumentException(
+          "An invocation can only finish in a final status, not " + status);
     }
-    return write(() -> {
-      boolean moved = move(invocationId, status, reason, at);
-      if (moved) {
-        append(event);
-      }
-      return moved;
-    });
+    return write(
+        () -> {
+          boolean moved = move(invocationId, status, reason, at);
+          if (moved) {
+            append(event);
+          }
+          return moved;
+        });
   }
 
   @Override
@@ -190,30 +230,39 @@ public final class InMemoryStore implements Store {
 
   @Override
   public List<InvocationRow> invocations(InvocationQuery query) {
-    return read(() -> data.invocations.values().stream()
-        .map(i -> i.row)
-        .filter(r -> query.status() == null || r.status() == query.status())
-        .filter(r -> query.service() == null || r.service().equals(query.service()))
-        .filter(r -> query.operation() == null || r.operation().equals(query.operation()))
-        .filter(r -> query.submittedFrom() == null || !r.submitTime().isBefore(query.submittedFrom()))
-        .filter(r -> query.submittedTo() == null || r.submitTime().isBefore(query.submittedTo()))
-        .filter(r -> query.before() == null || BY_TEXT.compare(r.id(), query.before()) < 0)
-        // Newest first by the id's text, as both databases order UUIDs (not UUID.compareTo, which is signed).
-        .sorted(Comparator.comparing(InvocationRow::id, BY_TEXT).reversed())
-        .limit(query.limit())
-        .toList());
+    return read(
+        () ->
+            data.invocations.values().stream()
+                .map(i -> i.row)
+                .filter(r -> query.status() == null || r.status() == query.status())
+                .filter(r -> query.service() == null || r.service().equals(query.service()))
+                .filter(r -> query.operation() == null || r.operation().equals(query.operation()))
+                .filter(
+                    r ->
+                        query.submittedFrom() == null
+                            || !r.submitTime().isBefore(query.submittedFrom()))
+                .filter(
+                    r ->
+                        query.submittedTo() == null || r.submitTime().isBefore(query.submittedTo()))
+                .filter(r -> query.before() == null || BY_TEXT.compare(r.id(), query.before()) < 0)
+                // Newest first by the id's text, as both databases order UUIDs (not UUID.compareTo,
+                // which is signed).
+                .sorted(Comparator.comparing(InvocationRow::id, BY_TEXT).reversed())
+                .limit(query.limit())
+                .toList());
   }
 
   @Override
   public Map<InvocationStatus, Long> countByStatus() {
-    return read(() -> {
-      Map<InvocationStatus, Long> counts = new EnumMap<>(InvocationStatus.class);
-      for (InvocationStatus s : InvocationStatus.values()) {
-        counts.put(s, 0L);
-      }
-      data.invocations.values().forEach(i -> counts.merge(i.row.status(), 1L, Long::sum));
-      return counts;
-    });
+    return read(
+        () -> {
+          Map<InvocationStatus, Long> counts = new EnumMap<>(InvocationStatus.class);
+          for (InvocationStatus s : InvocationStatus.values()) {
+            counts.put(s, 0L);
+          }
+          data.invocations.values().forEach(i -> counts.merge(i.row.status(), 1L, Long::sum));
+          return counts;
+        });
   }
 
   // --- tokens ---
@@ -225,59 +274,100 @@ public final class InMemoryStore implements Store {
 
   @Override
   public Optional<TokenLookup> tokenWithInvocation(byte[] tokenHash) {
-    return read(() -> {
-      TokenRow token = data.tokens.get(hex(tokenHash));
-      Invocation inv = token == null ? null : data.invocations.get(token.invocationId());
-      return inv == null ? Optional.empty() : Optional.of(new TokenLookup(token, inv.row));
-    });
+    return read(
+        () -> {
+          TokenRow token = data.tokens.get(hex(tokenHash));
+          Invocation inv = token == null ? null : data.invocations.get(token.invocationId());
+          return inv == null ? Optional.empty() : Optional.of(new TokenLookup(token, inv.row));
+        });
   }
 
   // --- callbacks ---
 
   @Override
   public CallbackInsert insertCallback(CallbackRow callback, NewEvent event) {
-    return write(() -> {
-      existing(callback.invocationId());
-      for (CallbackRow other : data.callbacks.values()) {
-        if (other.invocationId().equals(callback.invocationId()) && other.dedupKey().equals(callback.dedupKey())) {
-          return new CallbackInsert(other, true); // the unique (invocation, dedup key): nothing stored, no event
-        }
-      }
-      if (data.callbacks.containsKey(callback.id())) {
-        throw new IllegalStateException("Callback " + callback.id() + " exists already");
-      }
-      checkEvents(List.of(event), callback.invocationId());
-      CallbackRow stored = micros(callback);
-      data.callbacks.put(stored.id(), stored);
-      append(event);
-      return new CallbackInsert(stored, false);
-    });
+    return write(
+        () -> {
+          existing(callback.invocationId());
+          for (CallbackRow other : data.callbacks.values()) {
+            if (other.invocationId().equals(callback.invocationId())
+                && other.dedupKey().equals(callback.dedupKey())) {
+              return new CallbackInsert(
+                  other, true); // the unique (invocation, dedup key): nothing stored, no event
+            }
+          }
+          if (data.callbacks.containsKey(callback.id())) {
+            throw new IllegalStateException("Callback " + callback.id() + " exists already");
+          }
+          checkEvents(List.of(event), callback.invocationId());
+          CallbackRow stored = micros(callback);
+          data.callbacks.put(stored.id(), stored);
+          append(event);
+          return new CallbackInsert(stored, false);
+        });
   }
 
   @Override
-  public void updateCallback(UUID callbackId, CallbackOutcome outcome, @Nullable Integer answerCode,
+  public void updateCallback(
+      UUID callbackId,
+      CallbackOutcome outcome,
+      @Nullable Integer answerCode,
       @Nullable String error,
       NewEvent event) {
-    write(() -> {
-      CallbackRow c = existingCallback(callbackId);
-      put(new CallbackRow(c.id(), c.invocationId(), c.key(), c.receivedAt(), c.method(), c.headers(), c.body(),
-          c.dedupKey(), outcome, answerCode, c.attempts() + 1, error, null, c.deadAt()));
-      append(event);
-      return null;
-    });
+    write(
+        () -> {
+          CallbackRow c = existingCallback(callbackId);
+          put(
+              new CallbackRow(
+                  c.id(),
+                  c.invocationId(),
+                  c.key(),
+                  c.receivedAt(),
+                  c.method(),
+                  c.headers(),
+                  c.body(),
+                  c.dedupKey(),
+                  outcome,
+                  answerCode,
+                  c.attempts() + 1,
+                  error,
+                  null,
+                  c.deadAt()));
+          append(event);
+          return null;
+        });
   }
 
   @Override
-  public void completeWithCallback(UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events) {
-    write(() -> {
-      CallbackRow c = existingCallback(callbackId);
-      put(new CallbackRow(c.id(), c.invocationId(), c.key(), c.receivedAt(), c.method(), c.headers(), c.body(),
-          c.dedupKey(), CallbackOutcome.HANDLED, 200, c.attempts() + 1, null, null, c.deadAt()));
-      boolean moved = move(invocationId, InvocationStatus.COMPLETED, null, at);
-      // As the JDBC store: the log of an invocation that was already final does not claim it completed.
-      events.stream().filter(e -> moved || !String.valueOf(e.kind()).equals("COMPLETED")).forEach(this::append);
-      return null;
-    });
+  public void completeWithCallback(
+      UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events) {
+    write(
+        () -> {
+          CallbackRow c = existingCallback(callbackId);
+          put(
+              new CallbackRow(
+                  c.id(),
+                  c.invocationId(),
+                  c.key(),
+                  c.receivedAt(),
+                  c.method(),
+                  c.headers(),
+                  c.body(),
+                  c.dedupKey(),
+                  CallbackOutcome.HANDLED,
+                  200,
+                  c.attempts() + 1,
+                  null,
+                  null,
+                  c.deadAt()));
+          boolean moved = move(invocationId, InvocationStatus.COMPLETED, null, at);
+          // As the JDBC store: the log of an invocation that was already final does not claim it
+          // completed.
+          events.stream()
+              .filter(e -> moved || !String.valueOf(e.kind()).equals("COMPLETED"))
+              .forEach(this::append);
+          return null;
+        });
   }
 
   @Override
@@ -287,37 +377,44 @@ public final class InMemoryStore implements Store {
 
   @Override
   public List<CallbackRow> callbacks(UUID invocationId) {
-    return read(() -> data.callbacks.values().stream()
-        .filter(c -> c.invocationId().equals(invocationId)).sorted(OLDEST_FIRST).toList());
+    return read(
+        () ->
+            data.callbacks.values().stream()
+                .filter(c -> c.invocationId().equals(invocationId))
+                .sorted(OLDEST_FIRST)
+                .toList());
   }
 
   // --- events ---
 
   @Override
   public void appendEvent(NewEvent event) {
-    write(() -> {
-      checkEvents(List.of(event), event.invocationId());
-      append(event);
-      return null;
-    });
+    write(
+        () -> {
+          checkEvents(List.of(event), event.invocationId());
+          append(event);
+          return null;
+        });
   }
 
   @Override
   public List<EventRow> events(UUID invocationId) {
-    return read(() -> data.events.stream().filter(e -> e.invocationId().equals(invocationId)).toList());
+    return read(
+        () -> data.events.stream().filter(e -> e.invocationId().equals(invocationId)).toList());
   }
 
   @Override
   public Map<UUID, EventRow> lastEvents(Collection<UUID> invocationIds) {
-    return read(() -> {
-      Map<UUID, EventRow> last = new HashMap<>();
-      for (EventRow e : data.events) {
-        if (invocationIds.contains(e.invocationId())) {
-          last.put(e.invocationId(), e); // events are in id order: the last one wins
-        }
-      }
-      return last;
-    });
+    return read(
+        () -> {
+          Map<UUID, EventRow> last = new HashMap<>();
+          for (EventRow e : data.events) {
+            if (invocationIds.contains(e.invocationId())) {
+              last.put(e.invocationId(), e); // events are in id order: the last one wins
+            }
+          }
+          return last;
+        });
   }
 
   // --- timeouts, leases, retries ---
@@ -326,85 +423,135 @@ public final class InMemoryStore implements Store {
   public List<InvocationRow> timeOutDue(Instant now, int limit) {
     positive(limit);
     Instant at = micros(now);
-    return write(() -> {
-      List<Invocation> due = data.invocations.values().stream()
-          .filter(i -> i.row.status() == InvocationStatus.PENDING && !i.row.deadline().isAfter(at))
-          .filter(i -> i.claimUntil == null || !i.claimUntil.isAfter(at))
-          .filter(i -> !retryScheduled(i.row.id()))
-          .sorted(Comparator.comparing((Invocation i) -> i.row.deadline()).thenComparing(i -> i.row.id(), BY_TEXT))
-          .limit(limit)
-          .toList();
-      List<InvocationRow> timedOut = new ArrayList<>();
-      for (Invocation i : due) {
-        InvocationRow r = i.row;
-        i.row = withFinal(r, InvocationStatus.TIMED_OUT, TIMEOUT_REASON, at);
-        append(new NewEvent(r.id(), at, EventKind.TIMED_OUT, TIMEOUT_REASON + " at " + r.deadline()));
-        timedOut.add(i.row);
-      }
-      return List.copyOf(timedOut);
-    });
+    return write(
+        () -> {
+          List<Invocation> due =
+              data.invocations.values().stream()
+                  .filter(
+                      i ->
+                          i.row.status() == InvocationStatus.PENDING
+                              && !i.row.deadline().isAfter(at))
+                  .filter(i -> i.claimUntil == null || !i.claimUntil.isAfter(at))
+                  .filter(i -> !retryScheduled(i.row.id()))
+                  .sorted(
+                      Comparator.comparing((Invocation i) -> i.row.deadline())
+                          .thenComparing(i -> i.row.id(), BY_TEXT))
+                  .limit(limit)
+                  .toList();
+          List<InvocationRow> timedOut = new ArrayList<>();
+          for (Invocation i : due) {
+            InvocationRow r = i.row;
+            i.row = withFinal(r, InvocationStatus.TIMED_OUT, TIMEOUT_REASON, at);
+            append(
+                new NewEvent(
+                    r.id(), at, EventKind.TIMED_OUT, TIMEOUT_REASON + " at " + r.deadline()));
+            timedOut.add(i.row);
+          }
+          return List.copyOf(timedOut);
+        });
   }
 
   @Override
   public boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until) {
     Instant at = micros(now);
-    return write(() -> {
-      Invocation i = data.invocations.get(invocationId);
-      if (i == null || i.row.status() != InvocationStatus.PENDING
-          || (i.claimId != null && i.claimUntil != null && i.claimUntil.isAfter(at))) {
-        return false;
-      }
-      i.claimId = callbackId;
-      i.claimUntil = micros(until);
-      return true;
-    });
+    return write(
+        () -> {
+          Invocation i = data.invocations.get(invocationId);
+          if (i == null
+              || i.row.status() != InvocationStatus.PENDING
+              || (i.claimId != null && i.claimUntil != null && i.claimUntil.isAfter(at))) {
+            return false;
+          }
+          i.claimId = callbackId;
+          i.claimUntil = micros(until);
+          return true;
+        });
   }
 
   @Override
   public void release(UUID invocationId, UUID callbackId) {
-    write(() -> {
-      releaseLease(invocationId, callbackId);
-      return null;
-    });
+    write(
+        () -> {
+          releaseLease(invocationId, callbackId);
+          return null;
+        });
   }
 
   @Override
-  public void scheduleRetry(UUID callbackId, UUID invocationId, @Nullable Instant nextAttemptAt, Instant now,
+  public void scheduleRetry(
+      UUID callbackId,
+      UUID invocationId,
+      @Nullable Instant nextAttemptAt,
+      Instant now,
       String error,
       NewEvent event) {
-    write(() -> {
-      CallbackRow c = existingCallback(callbackId);
-      put(new CallbackRow(c.id(), c.invocationId(), c.key(), c.receivedAt(), c.method(), c.headers(), c.body(),
-          c.dedupKey(), CallbackOutcome.FAILED, 500, c.attempts() + 1, error,
-          nextAttemptAt == null ? null : micros(nextAttemptAt), nextAttemptAt == null ? micros(now) : null));
-      releaseLease(invocationId, callbackId);
-      append(event);
-      return null;
-    });
+    write(
+        () -> {
+          CallbackRow c = existingCallback(callbackId);
+          put(
+              new CallbackRow(
+                  c.id(),
+                  c.invocationId(),
+                  c.key(),
+                  c.receivedAt(),
+                  c.method(),
+                  c.headers(),
+                  c.body(),
+                  c.dedupKey(),
+                  CallbackOutcome.FAILED,
+                  500,
+                  c.attempts() + 1,
+                  error,
+                  nextAttemptAt == null ? null : micros(nextAttemptAt),
+                  nextAttemptAt == null ? micros(now) : null));
+          releaseLease(invocationId, callbackId);
+          append(event);
+          return null;
+        });
   }
 
   @Override
   public List<CallbackRow> dueCallbacks(Instant now, Instant receivedBefore, int limit) {
-    return read(() -> data.callbacks.values().stream()
-        .filter(c -> (c.outcome() == CallbackOutcome.RECEIVED && c.receivedAt().isBefore(receivedBefore))
-            || (c.nextAttemptAt() != null && !c.nextAttemptAt().isAfter(now)))
-        .sorted(OLDEST_FIRST)
-        .limit(limit)
-        .toList());
+    return read(
+        () ->
+            data.callbacks.values().stream()
+                .filter(
+                    c ->
+                        (c.outcome() == CallbackOutcome.RECEIVED
+                                && c.receivedAt().isBefore(receivedBefore))
+                            || (c.nextAttemptAt() != null && !c.nextAttemptAt().isAfter(now)))
+                .sorted(OLDEST_FIRST)
+                .limit(limit)
+                .toList());
   }
 
   @Override
   public boolean replayCallback(UUID callbackId, Instant now, NewEvent event) {
-    return write(() -> {
-      CallbackRow c = data.callbacks.get(callbackId);
-      if (c == null || c.outcome() == CallbackOutcome.HANDLED) {
-        return false;
-      }
-      put(new CallbackRow(c.id(), c.invocationId(), c.key(), c.receivedAt(), c.method(), c.headers(), c.body(),
-          c.dedupKey(), c.outcome(), c.answerCode(), c.attempts(), c.error(), micros(now), null));
-      append(event);
-      return true;
-    });
+    return write(
+        () -> {
+          CallbackRow c = data.callbacks.get(callbackId);
+          if (c == null || c.outcome() == CallbackOutcome.HANDLED) {
+            return false;
+          }
+          put(
+              new CallbackRow(
+                  c.id(),
+                  c.invocationId(),
+                  c.key(),
+                  c.receivedAt(),
+                  c.method(),
+                  c.headers(),
+                  c.body(),
+                  c.dedupKey(),
+                  c.outcome(),
+                  c.answerCode(),
+                  c.attempts(),
+                  c.error(),
+                  micros(now),
+                  null));
+          append(event);
+          return true;
+        });
   }
 
   // --- the console's queries ---
@@ -412,50 +559,64 @@ public final class InMemoryStore implements Store {
   @Override
   public List<InvocationRow> pendingDueBefore(Instant until, int limit) {
     positive(limit);
-    return read(() -> data.invocations.values().stream()
-        .map(i -> i.row)
-        .filter(r -> r.status() == InvocationStatus.PENDING && r.deadline().isBefore(until))
-        .sorted(Comparator.comparing(InvocationRow::deadline))
-        .limit(limit)
-        .toList());
+    return read(
+        () ->
+            data.invocations.values().stream()
+                .map(i -> i.row)
+                .filter(r -> r.status() == InvocationStatus.PENDING && r.deadline().isBefore(until))
+                .sorted(Comparator.comparing(InvocationRow::deadline))
+                .limit(limit)
+                .toList());
   }
 
   @Override
   public List<CallbackRow> failedCallbacks(int limit) {
     positive(limit);
-    return read(() -> data.callbacks.values().stream()
-        .filter(c -> c.outcome() == CallbackOutcome.FAILED)
-        .sorted(OLDEST_FIRST.reversed())
-        .limit(limit)
-        .toList());
+    return read(
+        () ->
+            data.callbacks.values().stream()
+                .filter(c -> c.outcome() == CallbackOutcome.FAILED)
+                .sorted(OLDEST_FIRST.reversed())
+                .limit(limit)
+                .toList());
   }
 
   @Override
   public List<ActivityMinute> activity(Instant from) {
-    return read(() -> {
-      TreeMap<Long, Counts> minutes = new TreeMap<>();
-      for (Invocation i : data.invocations.values()) {
-        if (!i.row.submitTime().isBefore(from)) {
-          minutes.merge(minute(i.row.submitTime()), new Counts(1, 0, 0), Counts::plus);
-        }
-      }
-      for (CallbackRow c : data.callbacks.values()) {
-        if (!c.receivedAt().isBefore(from)) {
-          minutes.merge(minute(c.receivedAt()),
-              new Counts(0, 1, c.outcome() == CallbackOutcome.FAILED ? 1 : 0), Counts::plus);
-        }
-      }
-      List<ActivityMinute> out = new ArrayList<>();
-      minutes.forEach((m, c) -> out.add(new ActivityMinute(Instant.ofEpochSecond(m * 60), c.submitted(),
-          c.callbacks(), c.failures())));
-      return out;
-    });
+    return read(
+        () -> {
+          TreeMap<Long, Counts> minutes = new TreeMap<>();
+          for (Invocation i : data.invocations.values()) {
+            if (!i.row.submitTime().isBefore(from)) {
+              minutes.merge(minute(i.row.submitTime()), new Counts(1, 0, 0), Counts::plus);
+            }
+          }
+          for (CallbackRow c : data.callbacks.values()) {
+            if (!c.receivedAt().isBefore(from)) {
+              minutes.merge(
+                  minute(c.receivedAt()),
+                  new Counts(0, 1, c.outcome() == CallbackOutcome.FAILED ? 1 : 0),
+                  Counts::plus);
+            }
+          }
+          List<ActivityMinute> out = new ArrayList<>();
+          minutes.forEach(
+              (m, c) ->
+                  out.add(
+                      new ActivityMinute(
+                          Instant.ofEpochSecond(m * 60),
+                          c.submitted(),
+                          c.callbacks(),
+                          c.failures())));
+          return out;
+        });
   }
 
   /** One minute's counts while {@link #activity} adds them up. */
   private record Counts(long submitted, long callbacks, long failures) {
     Counts plus(Counts other) {
-      return new Counts(submitted + other.submitted, callbacks + other.callbacks, failures + other.failures);
+      return new Counts(
+          submitted + other.submitted, callbacks + other.callbacks, failures + other.failures);
     }
   }
 
@@ -482,8 +643,8 @@ public final class InMemoryStore implements Store {
   private <T> T write(Supplier<T> work) {
     enter();
     if (data.readOnly) {
-      throw new StoreUnavailableException("The store is read-only (InMemoryStore.readOnly)",
-          new java.io.IOException("read-only"));
+      throw new StoreUnavailableException(
+          "The store is read-only (InMemoryStore.readOnly)", new java.io.IOException("read-only"));
     }
     synchronized (data) {
       return work.get();
@@ -496,12 +657,14 @@ public final class InMemoryStore implements Store {
       throw new IllegalStateException("The store is closed");
     }
     if (data.unavailable) {
-      throw new StoreUnavailableException("The store is unavailable (InMemoryStore.unavailable)",
+      throw new StoreUnavailableException(
+          "The store is unavailable (InMemoryStore.unavailable)",
           new java.io.IOException("unavailable"));
     }
   }
 
-  private boolean move(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at) {
+  private boolean move(
+      UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at) {
     Invocation i = data.invocations.get(invocationId);
     if (i == null || i.row.status() != InvocationStatus.PENDING) {
       return false;
@@ -545,7 +708,8 @@ public final class InMemoryStore implements Store {
   private void checkEvents(List<NewEvent> events, UUID creating) {
     for (NewEvent e : events) {
       if (!e.invocationId().equals(creating) && !data.invocations.containsKey(e.invocationId())) {
-        throw new IllegalStateException("No invocation " + e.invocationId() + " for event " + e.kind());
+        throw new IllegalStateException(
+            "No invocation " + e.invocationId() + " for event " + e.kind());
       }
     }
   }
@@ -555,26 +719,65 @@ public final class InMemoryStore implements Store {
   }
 
   private void append(NewEvent e) {
-    data.events.add(new EventRow(data.nextEventId++, e.invocationId(), micros(e.at()), e.kind(), e.message()));
+    data.events.add(
+        new EventRow(data.nextEventId++, e.invocationId(), micros(e.at()), e.kind(), e.message()));
   }
 
-  private static InvocationRow withFinal(InvocationRow r, InvocationStatus status, @Nullable String reason,
-      Instant at) {
-    return new InvocationRow(r.id(), r.service(), r.operation(), r.async(), status, reason, r.handlerType(),
-        r.handlerState(), r.request(), r.syncStatus(), r.syncHeaders(), r.syncBody(), r.submitTime(), r.deadline(),
+  private static InvocationRow withFinal(
+      InvocationRow r, InvocationStatus status, @Nullable String reason, Instant at) {
+    return new InvocationRow(
+        r.id(),
+        r.service(),
+        r.operation(),
+        r.async(),
+        status,
+        reason,
+        r.handlerType(),
+        r.handlerState(),
+        r.request(),
+        r.syncStatus(),
+        r.syncHeaders(),
+        r.syncBody(),
+        r.submitTime(),
+        r.deadline(),
         at);
   }
 
   private static InvocationRow micros(InvocationRow r) {
-    return new InvocationRow(r.id(), r.service(), r.operation(), r.async(), r.status(), r.reason(), r.handlerType(),
-        r.handlerState(), r.request(), r.syncStatus(), r.syncHeaders(), r.syncBody(), micros(r.submitTime()),
-        micros(r.deadline()), r.finishedAt() == null ? null : micros(r.finishedAt()));
+    return new InvocationRow(
+        r.id(),
+        r.service(),
+        r.operation(),
+        r.async(),
+        r.status(),
+        r.reason(),
+        r.handlerType(),
+        r.handlerState(),
+        r.request(),
+        r.syncStatus(),
+        r.syncHeaders(),
+        r.syncBody(),
+        micros(r.submitTime()),
+        micros(r.deadline()),
+        r.finishedAt() == null ? null : micros(r.finishedAt()));
   }
 
   private static CallbackRow micros(CallbackRow c) {
-    return new CallbackRow(c.id(), c.invocationId(), c.key(), micros(c.receivedAt()), c.method(), c.headers(),
-        c.body(), c.dedupKey(), c.outcome(), c.answerCode(), c.attempts(), c.error(),
-        c.nextAttemptAt() == null ? null : micros(c.nextAttemptAt()), c.deadAt() == null ? null : micros(c.deadAt()));
+    return new CallbackRow(
+        c.id(),
+        c.invocationId(),
+        c.key(),
+        micros(c.receivedAt()),
+        c.method(),
+        c.headers(),
+        c.body(),
+        c.dedupKey(),
+        c.outcome(),
+        c.answerCode(),
+        c.attempts(),
+        c.error(),
+        c.nextAttemptAt() == null ? null : micros(c.nextAttemptAt()),
+        c.deadAt() == null ? null : micros(c.deadAt()));
   }
 
   /** The stores keep epoch microseconds: what they give back has no nanoseconds. */

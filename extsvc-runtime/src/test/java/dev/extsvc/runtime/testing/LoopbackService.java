@@ -17,18 +17,22 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * A stand-in for an external service on the JDK's HTTP server at 127.0.0.1 on a free port: answers every request
- * with a chosen status and JSON body, records what it received, and may act on a request before it answers (to
- * send a callback that beats the synchronous answer). Configure the runtime with {@link #url()} as the endpoint and
- * {@code allowPrivateNetworks(true)} (it is on loopback).
+ * A stand-in for an external service on the JDK's HTTP server at 127.0.0.1 on a free port: answers
+ * every request with a chosen status and JSON body, records what it received, and may act on a
+ * request before it answers (to send a callback that beats the synchronous answer). Configure the
+ * runtime with {@link #url()} as the endpoint and {@code allowPrivateNetworks(true)} (it is on
+ * loopback).
  */
 public final class LoopbackService implements AutoCloseable {
   /** One request as the service received it. */
   public record Request(String method, URI uri, Map<String, List<String>> headers, String body) {
     /** The first value of a header (case-insensitive), or null. */
     public String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
-          .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
     }
   }
 
@@ -64,9 +68,12 @@ public final class LoopbackService implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      Request r = new Request(exchange.getRequestMethod(), exchange.getRequestURI(),
-          Map.copyOf(exchange.getRequestHeaders()),
-          new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      Request r =
+          new Request(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI(),
+              Map.copyOf(exchange.getRequestHeaders()),
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       received.add(r);
       beforeAnswer.accept(r);
       Answer a = answer;

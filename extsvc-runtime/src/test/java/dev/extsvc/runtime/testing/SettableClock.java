@@ -7,9 +7,10 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A clock that tests move by hand instead of sleeping: give it to {@code ExternalServices.builder().clock(...)},
- * then {@link #advance} it past a deadline and call {@code sweepNow()}. Thread-safe. Starts at {@link #START}, a
- * fixed instant with microseconds (as the store keeps them), so runs are repeatable.
+ * A clock that tests move by hand instead of sleeping: give it to {@code
+ * ExternalServices.builder().clock(...)}, then {@link #advance} it past a deadline and call {@code
+ * sweepNow()}. Thread-safe. Starts at {@link #START}, a fixed instant with microseconds (as the
+ * store keeps them), so runs are repeatable.
  */
 public final class SettableClock implements InstantSource {
   /** Where a new clock starts: a fixed instant, microseconds included. */
@@ -37,10 +38,13 @@ public final class SettableClock implements InstantSource {
     now.set(Objects.requireNonNull(instant, "instant"));
   }
 
-  /** Moves the clock forward by this much and returns the new instant; a negative amount is refused. */
+  /**
+   * Moves the clock forward by this much and returns the new instant; a negative amount is refused.
+   */
   public Instant advance(Duration amount) {
     if (amount.isNegative()) {
-      throw new IllegalArgumentException("advance by a negative amount: " + amount + "; use set() to go back");
+      throw new IllegalArgumentException(
+          "advance by a negative amount: " + amount + "; use set() to go back");
     }
     return now.updateAndGet(t -> t.plus(amount));
   }

@@ -22,13 +22,28 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kit's own promises beyond the store contract (which {@code InMemoryStoreContractTest} in extsvc-store-jdbc
- * checks): the clock's moves, the store's failure switches and reopening, the loopback service, the request helper.
+ * The kit's own promises beyond the store contract (which {@code InMemoryStoreContractTest} in
+ * extsvc-store-jdbc checks): the clock's moves, the store's failure switches and reopening, the
+ * loopback service, the request helper.
  */
 class TestKitTest {
   static InvocationRow pending(Instant at) {
-    return new InvocationRow(new UUID(at.toEpochMilli() << 16 | 0x7000L, 0x8000_0000_0000_0001L), "acme", "op", true,
-        InvocationStatus.PENDING, null, null, null, "{}", null, null, null, at, at.plusSeconds(60), null);
+    return new InvocationRow(
+        new UUID(at.toEpochMilli() << 16 | 0x7000L, 0x8000_0000_0000_0001L),
+        "acme",
+        "op",
+        true,
+        InvocationStatus.PENDING,
+        null,
+        null,
+        null,
+        "{}",
+        null,
+        null,
+        null,
+        at,
+        at.plusSeconds(60),
+        null);
   }
 
   @Test
@@ -36,11 +51,13 @@ class TestKitTest {
     SettableClock clock = new SettableClock();
 
     assertThat(clock.instant()).isEqualTo(SettableClock.START).isEqualTo(clock.instant());
-    assertThat(clock.advance(Duration.ofMinutes(3))).isEqualTo(SettableClock.START.plusSeconds(180));
+    assertThat(clock.advance(Duration.ofMinutes(3)))
+        .isEqualTo(SettableClock.START.plusSeconds(180));
     clock.set(Instant.EPOCH);
     assertThat(clock.instant()).isEqualTo(Instant.EPOCH);
     assertThat(clock.millis()).isZero();
-    assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -129,11 +146,16 @@ class TestKitTest {
   @Test
   void theLoopbackServiceAnswersAsToldAndRecordsRequests() throws Exception {
     try (LoopbackService service = new LoopbackService()) {
-      service.answer(new LoopbackService.Answer(418, "{\"tea\":true}", java.util.Map.of("X-Pot", "1")));
-      HttpResponse<String> answer = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(service.url() + "/brew?x=1")).header("X-Who", "me")
-              .POST(HttpRequest.BodyPublishers.ofString("{\"cups\":2}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      service.answer(
+          new LoopbackService.Answer(418, "{\"tea\":true}", java.util.Map.of("X-Pot", "1")));
+      HttpResponse<String> answer =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(service.url() + "/brew?x=1"))
+                      .header("X-Who", "me")
+                      .POST(HttpRequest.BodyPublishers.ofString("{\"cups\":2}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
 
       assertThat(service.url()).startsWith("http://127.0.0.1:");
       assertThat(answer.statusCode()).isEqualTo(418);
@@ -149,9 +171,13 @@ class TestKitTest {
 
   @Test
   void aCallbackUrlBecomesTheRequestAServerWouldPassTheReceiver() {
-    CallbackRequest plain = Callbacks.post("https://h.example/callbacks/TOKEN/events?v=1", "{\"a\":1}");
-    CallbackRequest custom = Callbacks.to("PUT", "https://h.example/base/hooks/x/TOKEN", "/hooks/x")
-        .header("Idempotency-Key", "k1").from("10.1.2.3").build();
+    CallbackRequest plain =
+        Callbacks.post("https://h.example/callbacks/TOKEN/events?v=1", "{\"a\":1}");
+    CallbackRequest custom =
+        Callbacks.to("PUT", "https://h.example/base/hooks/x/TOKEN", "/hooks/x")
+            .header("Idempotency-Key", "k1")
+            .from("10.1.2.3")
+            .build();
 
     assertThat(plain.method()).isEqualTo("POST");
     assertThat(plain.path()).isEqualTo("TOKEN/events?v=1");
@@ -162,7 +188,8 @@ class TestKitTest {
     assertThat(custom.body()).isEmpty();
     assertThat(custom.header("Idempotency-Key")).isEqualTo("k1");
     assertThat(custom.remoteAddress()).isEqualTo("10.1.2.3");
-    assertThat(Callbacks.to("POST", "https://h.example/callbacks/T").tooLarge().build().body()).isNull();
+    assertThat(Callbacks.to("POST", "https://h.example/callbacks/T").tooLarge().build().body())
+        .isNull();
     assertThatThrownBy(() -> Callbacks.to("POST", "https://h.example/elsewhere/T"))
         .hasMessageContaining("not under /callbacks");
   }

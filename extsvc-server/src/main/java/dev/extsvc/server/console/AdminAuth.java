@@ -17,9 +17,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The admin token: required when the server listens beyond loopback, or whenever one is configured. The API takes
- * it as {@code Authorization: Bearer TOKEN}; the console also from a login form or a one-time {@code ?token=},
- * after which a cookie holds a value derived from it (never the token itself). Comparisons run in constant time.
+ * The admin token: required when the server listens beyond loopback, or whenever one is configured.
+ * The API takes it as {@code Authorization: Bearer TOKEN}; the console also from a login form or a
+ * one-time {@code ?token=}, after which a cookie holds a value derived from it (never the token
+ * itself). Comparisons run in constant time.
  */
 final class AdminAuth {
   static final String COOKIE = "extsvc_console";
@@ -31,8 +32,12 @@ final class AdminAuth {
 
   private AdminAuth(@Nullable String token, boolean required) {
     this.tokenHash = token == null ? null : sha256("token\n" + token);
-    this.session = token == null ? null
-        : Base64.getUrlEncoder().withoutPadding().encodeToString(sha256("extsvc console session\n" + token));
+    this.session =
+        token == null
+            ? null
+            : Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(sha256("extsvc console session\n" + token));
     this.required = required;
   }
 
@@ -54,12 +59,16 @@ final class AdminAuth {
   }
 
   boolean matches(@Nullable String presented) {
-    return presented != null && tokenHash != null && MessageDigest.isEqual(tokenHash, sha256("token\n" + presented));
+    return presented != null
+        && tokenHash != null
+        && MessageDigest.isEqual(tokenHash, sha256("token\n" + presented));
   }
 
   boolean sessionMatches(@Nullable String cookie) {
-    return cookie != null && session != null && MessageDigest.isEqual(
-        session.getBytes(StandardCharsets.UTF_8), cookie.getBytes(StandardCharsets.UTF_8));
+    return cookie != null
+        && session != null
+        && MessageDigest.isEqual(
+            session.getBytes(StandardCharsets.UTF_8), cookie.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A filter for /api: Bearer token or 401. */
@@ -75,9 +84,11 @@ final class AdminAuth {
       }
       res.header(HeaderNames.CONTENT_TYPE, "application/json");
       res.header(HeaderNames.CACHE_CONTROL, "no-store");
-      res.send(Json.message(locked()
-          ? "The API is closed: the server listens beyond loopback and no admin token is configured"
-          : "An admin token is required: Authorization: Bearer TOKEN"));
+      res.send(
+          Json.message(
+              locked()
+                  ? "The API is closed: the server listens beyond loopback and no admin token is configured"
+                  : "An admin token is required: Authorization: Bearer TOKEN"));
     };
   }
 
@@ -87,14 +98,26 @@ final class AdminAuth {
   }
 
   void setSession(ServerResponse res, boolean secure) {
-    res.headers().addCookie(SetCookie.builder(COOKIE, session == null ? "" : session)
-        .path("/console").httpOnly(true).secure(secure).sameSite(SetCookie.SameSite.STRICT).maxAge(COOKIE_AGE)
-        .build());
+    res.headers()
+        .addCookie(
+            SetCookie.builder(COOKIE, session == null ? "" : session)
+                .path("/console")
+                .httpOnly(true)
+                .secure(secure)
+                .sameSite(SetCookie.SameSite.STRICT)
+                .maxAge(COOKIE_AGE)
+                .build());
   }
 
   void clearSession(ServerResponse res) {
-    res.headers().addCookie(SetCookie.builder(COOKIE, "").path("/console").httpOnly(true)
-        .sameSite(SetCookie.SameSite.STRICT).maxAge(Duration.ZERO).build());
+    res.headers()
+        .addCookie(
+            SetCookie.builder(COOKIE, "")
+                .path("/console")
+                .httpOnly(true)
+                .sameSite(SetCookie.SameSite.STRICT)
+                .maxAge(Duration.ZERO)
+                .build());
   }
 
   static Optional<String> cookie(ServerRequest req) {
@@ -128,6 +151,10 @@ final class AdminAuth {
   /** Never prints the token. */
   @Override
   public String toString() {
-    return "AdminAuth[required=" + required + ", token=" + (tokenHash == null ? "none" : "****") + "]";
+    return "AdminAuth[required="
+        + required
+        + ", token="
+        + (tokenHash == null ? "none" : "****")
+        + "]";
   }
 }

@@ -37,16 +37,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Background Operations console at {@code /console}: overview, invocations, one invocation, services. Pages are
- * rendered on the server from precompiled jte templates (HTML-escaped by default) and refresh themselves with htmx.
- * Also guards {@code /api} and {@code /console} with the admin token.
+ * The Background Operations console at {@code /console}: overview, invocations, one invocation,
+ * services. Pages are rendered on the server from precompiled jte templates (HTML-escaped by
+ * default) and refresh themselves with htmx. Also guards {@code /api} and {@code /console} with the
+ * admin token.
  */
 public final class Console {
   private static final Logger log = LoggerFactory.getLogger(Console.class);
   static final int PAGE_SIZE = 50;
   private static final int MAX_SPEC_FORM_BYTES = 3 * 10 * 1024 * 1024;
-  private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-      + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  private static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
   /** The htmx version of the webjar on the class path, read from its Maven metadata once. */
   private static final String HTMX_VERSION = htmxVersion();
@@ -59,18 +61,22 @@ public final class Console {
   private Console(ExternalServices services, AdminAuth auth) {
     this.services = services;
     this.auth = auth;
-    this.templates = TemplateEngine.createPrecompiled(null, ContentType.Html, Console.class.getClassLoader(),
-        Console.class.getPackageName());
+    this.templates =
+        TemplateEngine.createPrecompiled(
+            null, ContentType.Html, Console.class.getClassLoader(), Console.class.getPackageName());
   }
 
   /**
-   * A console for a server listening on {@code host}: beyond loopback, or with a token given, the API and the
-   * console require the token.
+   * A console for a server listening on {@code host}: beyond loopback, or with a token given, the
+   * API and the console require the token.
    */
-  public static Console create(ExternalServices services, String host, @Nullable String adminToken) {
+  public static Console create(
+      ExternalServices services, String host, @Nullable String adminToken) {
     AdminAuth auth = AdminAuth.forListener(host, adminToken);
     if (auth.locked()) {
-      log.warn("Listening on {} without an admin token: the REST API and the console refuse every request", host);
+      log.warn(
+          "Listening on {} without an admin token: the REST API and the console refuse every request",
+          host);
     }
     return new Console(services, auth);
   }
@@ -87,7 +93,9 @@ public final class Console {
   public void register(HttpRules r) {
     new ConsoleApi(services).register(r);
     r.get("/console/static/{file}", this::asset);
-    r.get("/console/login", page((req, res) -> login(res, req.query().first("next").orElse("/console"), null, 200)));
+    r.get(
+        "/console/login",
+        page((req, res) -> login(res, req.query().first("next").orElse("/console"), null, 200)));
     r.post("/console/login", page(this::doLogin));
     r.post("/console/logout", page(this::logout));
     r.get("/console", page(this::overview));
@@ -106,17 +114,23 @@ public final class Console {
       return;
     }
     if (auth.locked()) {
-      html(res, 403, "<!doctype html><title>Console closed</title><p>The console is closed: the server listens"
-          + " beyond loopback and no admin token is configured.</p>");
+      html(
+          res,
+          403,
+          "<!doctype html><title>Console closed</title><p>The console is closed: the server listens"
+              + " beyond loopback and no admin token is configured.</p>");
       return;
     }
     if (auth.consoleAllows(req)) {
       res.next();
       return;
     }
-    // "?token=" once (a link from a script), then the cookie; the token leaves the address bar at once.
+    // "?token=" once (a link from a script), then the cookie; the token leaves the address bar at
+    // once.
     Optional<String> token = req.query().first("token").asOptional();
-    if (token.isPresent() && req.prologue().method().text().equals("GET") && auth.matches(token.get())) {
+    if (token.isPresent()
+        && req.prologue().method().text().equals("GET")
+        && auth.matches(token.get())) {
       auth.setSession(res, isHttps(req));
       redirect(res, pathWithoutToken(req));
       return;
@@ -124,7 +138,10 @@ public final class Console {
     if (req.prologue().method().text().equals("GET")) {
       login(res, pathWithoutToken(req), token.isPresent() ? "That token is not right." : null, 401);
     } else {
-      html(res, 401, "<!doctype html><title>Sign in</title><p>Sign in first: <a href=\"/console/login\">log in</a></p>");
+      html(
+          res,
+          401,
+          "<!doctype html><title>Sign in</title><p>Sign in first: <a href=\"/console/login\">log in</a></p>");
     }
   }
 
@@ -136,17 +153,27 @@ public final class Console {
       res.header("X-Content-Type-Options", "nosniff");
       res.header("Referrer-Policy", "same-origin");
       if (req.prologue().method().text().equals("POST") && !Forms.sameOrigin(req)) {
-        html(res, 403, "<!doctype html><title>Refused</title><p>Refused: the form came from another site.</p>");
+        html(
+            res,
+            403,
+            "<!doctype html><title>Refused</title><p>Refused: the form came from another site.</p>");
         return;
       }
       try {
         h.handle(req, res);
       } catch (StoreUnavailableException e) {
         res.header("Retry-After", "5");
-        html(res, 503, "<!doctype html><title>Store unavailable</title><p>The store is unavailable; retry later.</p>");
+        html(
+            res,
+            503,
+            "<!doctype html><title>Store unavailable</title><p>The store is unavailable; retry later.</p>");
       } catch (RuntimeException e) {
-        log.error("Console request {} {} failed", req.prologue().method().text(), req.path().path(), e);
-        html(res, 500, "<!doctype html><title>Error</title><p>Internal error; see the server log.</p>");
+        log.error(
+            "Console request {} {} failed", req.prologue().method().text(), req.path().path(), e);
+        html(
+            res,
+            500,
+            "<!doctype html><title>Error</title><p>Internal error; see the server log.</p>");
       }
     };
   }
@@ -169,18 +196,34 @@ public final class Console {
         lastMinute += a.callbacks();
       }
     }
-    render(res, 200, "overview.jte", new Views.Overview(chrome("Overview", "overview"), now,
-        services.store().countByStatus(), submitted, callbacks, failures, lastMinute,
-        Views.Chart.of(activity, now), services.store().pendingDueBefore(now.plusSeconds(3600), 10),
-        services.store().failedCallbacks(10)));
+    render(
+        res,
+        200,
+        "overview.jte",
+        new Views.Overview(
+            chrome("Overview", "overview"),
+            now,
+            services.store().countByStatus(),
+            submitted,
+            callbacks,
+            failures,
+            lastMinute,
+            Views.Chart.of(activity, now),
+            services.store().pendingDueBefore(now.plusSeconds(3600), 10),
+            services.store().failedCallbacks(10)));
   }
 
   private void invocations(ServerRequest req, ServerResponse res) {
     Instant now = services.clock().instant();
     var q = req.query();
-    var filters = new Views.Filters(q.first("status").orElse(""), q.first("service").orElse(""),
-        q.first("operation").orElse(""), q.first("from").orElse(""), q.first("to").orElse(""),
-        q.first("id").orElse("").trim());
+    var filters =
+        new Views.Filters(
+            q.first("status").orElse(""),
+            q.first("service").orElse(""),
+            q.first("operation").orElse(""),
+            q.first("from").orElse(""),
+            q.first("to").orElse(""),
+            q.first("id").orElse("").trim());
     String message = null;
     if (!filters.id().isEmpty()) {
       UUID id = uuidOrNull(filters.id());
@@ -204,30 +247,79 @@ public final class Console {
       message = "Times are written as 2026-03-01T10:15 (UTC).";
     }
     UUID before = q.first("before").map(Console::uuidOrNull).orElse(null);
-    List<InvocationRow> rows = services.store().invocations(new InvocationQuery(status, blankToNull(filters.service()),
-        blankToNull(filters.operation()), from, to, before, PAGE_SIZE));
-    Map<UUID, EventRow> last = services.store().lastEvents(rows.stream().map(InvocationRow::id).toList());
-    String filterQuery = Forms.query("status", filters.status(), "service", filters.service(),
-        "operation", filters.operation(), "from", filters.from(), "to", filters.to());
+    List<InvocationRow> rows =
+        services
+            .store()
+            .invocations(
+                new InvocationQuery(
+                    status,
+                    blankToNull(filters.service()),
+                    blankToNull(filters.operation()),
+                    from,
+                    to,
+                    before,
+                    PAGE_SIZE));
+    Map<UUID, EventRow> last =
+        services.store().lastEvents(rows.stream().map(InvocationRow::id).toList());
+    String filterQuery =
+        Forms.query(
+            "status",
+            filters.status(),
+            "service",
+            filters.service(),
+            "operation",
+            filters.operation(),
+            "from",
+            filters.from(),
+            "to",
+            filters.to());
     String base = "/console/invocations";
-    String older = rows.size() == PAGE_SIZE
-        ? base + (filterQuery.isEmpty() ? "?" : filterQuery + "&") + "before=" + rows.getLast().id() : null;
-    String self = base + (before == null ? filterQuery
-        : (filterQuery.isEmpty() ? "?" : filterQuery + "&") + "before=" + before);
+    String older =
+        rows.size() == PAGE_SIZE
+            ? base
+                + (filterQuery.isEmpty() ? "?" : filterQuery + "&")
+                + "before="
+                + rows.getLast().id()
+            : null;
+    String self =
+        base
+            + (before == null
+                ? filterQuery
+                : (filterQuery.isEmpty() ? "?" : filterQuery + "&") + "before=" + before);
     List<String> serviceNames = services.services().stream().map(ServiceDefinition::name).toList();
-    List<String> operations = services.services().stream().flatMap(s -> s.operations().stream())
-        .map(o -> o.id()).distinct().sorted().toList();
-    render(res, 200, "invocations.jte", new Views.InvocationList(chrome("Invocations", "invocations"), now, filters,
-        rows.stream().map(r -> new Views.Row(r, last.get(r.id()))).toList(), older,
-        before == null ? null : base + filterQuery, self, serviceNames, operations, message));
+    List<String> operations =
+        services.services().stream()
+            .flatMap(s -> s.operations().stream())
+            .map(o -> o.id())
+            .distinct()
+            .sorted()
+            .toList();
+    render(
+        res,
+        200,
+        "invocations.jte",
+        new Views.InvocationList(
+            chrome("Invocations", "invocations"),
+            now,
+            filters,
+            rows.stream().map(r -> new Views.Row(r, last.get(r.id()))).toList(),
+            older,
+            before == null ? null : base + filterQuery,
+            self,
+            serviceNames,
+            operations,
+            message));
   }
 
   private void invocation(ServerRequest req, ServerResponse res) {
     UUID id = uuidOrNull(req.path().pathParameters().get("id"));
     Optional<InvocationRow> row = id == null ? Optional.empty() : services.invocation(id);
     if (row.isEmpty()) {
-      html(res, 404, "<!doctype html><title>Not found</title><p>No such invocation. <a href=\"/console/invocations\">"
-          + "All invocations</a></p>");
+      html(
+          res,
+          404,
+          "<!doctype html><title>Not found</title><p>No such invocation. <a href=\"/console/invocations\">"
+              + "All invocations</a></p>");
       return;
     }
     InvocationRow inv = row.get();
@@ -240,20 +332,31 @@ public final class Console {
       previous = e.at();
     }
     String done = req.query().first("done").orElse("");
-    String flash = switch (done) {
-      case "cancelled" -> "Invocation cancelled.";
-      case "not-pending" -> "The invocation is no longer pending; nothing was cancelled.";
-      case "retry-200" -> "The handler ran again and handled the callback.";
-      case "retry-404" -> "The handler ran again and did not handle the callback (404).";
-      case "retry-408" -> "Too late: the callback timeout has passed (408).";
-      case "retry-409" -> "Only a failed callback runs again.";
-      case "retry-500" -> "The handler failed again (500); see the debug log.";
-      case "retry-503" -> "The store is unavailable; retry later.";
-      default -> null;
-    };
-    render(res, 200, "invocation.jte", new Views.Detail(chrome("Invocation " + Format.shortId(inv.id()),
-        "invocations"), services.clock().instant(), inv, services.callbacks(inv.id()), steps,
-        "/console/invocations/" + inv.id(), flash, done.equals("not-pending") || done.matches("retry-(4|5).*")));
+    String flash =
+        switch (done) {
+          case "cancelled" -> "Invocation cancelled.";
+          case "not-pending" -> "The invocation is no longer pending; nothing was cancelled.";
+          case "retry-200" -> "The handler ran again and handled the callback.";
+          case "retry-404" -> "The handler ran again and did not handle the callback (404).";
+          case "retry-408" -> "Too late: the callback timeout has passed (408).";
+          case "retry-409" -> "Only a failed callback runs again.";
+          case "retry-500" -> "The handler failed again (500); see the debug log.";
+          case "retry-503" -> "The store is unavailable; retry later.";
+          default -> null;
+        };
+    render(
+        res,
+        200,
+        "invocation.jte",
+        new Views.Detail(
+            chrome("Invocation " + Format.shortId(inv.id()), "invocations"),
+            services.clock().instant(),
+            inv,
+            services.callbacks(inv.id()),
+            steps,
+            "/console/invocations/" + inv.id(),
+            flash,
+            done.equals("not-pending") || done.matches("retry-(4|5).*")));
   }
 
   private void cancel(ServerRequest req, ServerResponse res) throws IOException {
@@ -264,8 +367,11 @@ public final class Console {
     }
     Map<String, String> form = Forms.read(req, 64 * 1024);
     String reason = form == null ? "" : form.getOrDefault("reason", "").trim();
-    boolean cancelled = services.cancel(id, reason.isEmpty() ? "Cancelled from the console" : Format.truncate(reason, 500));
-    redirect(res, "/console/invocations/" + id + "?done=" + (cancelled ? "cancelled" : "not-pending"));
+    boolean cancelled =
+        services.cancel(
+            id, reason.isEmpty() ? "Cancelled from the console" : Format.truncate(reason, 500));
+    redirect(
+        res, "/console/invocations/" + id + "?done=" + (cancelled ? "cancelled" : "not-pending"));
   }
 
   private void retry(ServerRequest req, ServerResponse res) {
@@ -276,8 +382,14 @@ public final class Console {
       return;
     }
     CallbackResponse answer = services.replay(callback.get().id());
-    redirect(res, "/console/invocations/" + callback.get().invocationId() + "?done=retry-" + answer.status()
-        + "#cb-" + callback.get().id());
+    redirect(
+        res,
+        "/console/invocations/"
+            + callback.get().invocationId()
+            + "?done=retry-"
+            + answer.status()
+            + "#cb-"
+            + callback.get().id());
   }
 
   private void servicesPage(ServerRequest req, ServerResponse res) {
@@ -293,27 +405,51 @@ public final class Console {
     String name = form.getOrDefault("name", "").trim();
     String document = form.getOrDefault("document", "");
     if (document.isBlank()) {
-      render(res, 400, "services.jte", servicesView(new Registration(null, new Report(List.of(
-          dev.extsvc.spec.Diagnostic.error("", "Paste an OpenAPI document or choose a file")))), name, document));
+      render(
+          res,
+          400,
+          "services.jte",
+          servicesView(
+              new Registration(
+                  null,
+                  new Report(
+                      List.of(
+                          dev.extsvc.spec.Diagnostic.error(
+                              "", "Paste an OpenAPI document or choose a file")))),
+              name,
+              document));
       return;
     }
     Registration result = services.register(document, name.isEmpty() ? null : name);
-    render(res, result.ok() ? 201 : 400, "services.jte",
+    render(
+        res,
+        result.ok() ? 201 : 400,
+        "services.jte",
         servicesView(result, result.ok() ? "" : name, result.ok() ? "" : document));
   }
 
   private Views.Services servicesView(@Nullable Registration result, String name, String document) {
-    List<Views.ServiceView> views = services.services().stream()
-        .map(s -> new Views.ServiceView(s, reports.computeIfAbsent(s.name() + "\n" + s.document(),
-            k -> Registrar.defaults().register(s.document(), s.name()).report())))
-        .toList();
+    List<Views.ServiceView> views =
+        services.services().stream()
+            .map(
+                s ->
+                    new Views.ServiceView(
+                        s,
+                        reports.computeIfAbsent(
+                            s.name() + "\n" + s.document(),
+                            k -> Registrar.defaults().register(s.document(), s.name()).report())))
+            .toList();
     return new Views.Services(chrome("Services", "services"), views, result, name, document);
   }
 
   private void login(ServerResponse res, String next, @Nullable String error, int status) {
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
     res.header("Content-Security-Policy", CSP);
-    render(res, status, "login.jte", new Views.Login(new Views.Chrome("Sign in", "", false), Forms.safeNext(next), error));
+    render(
+        res,
+        status,
+        "login.jte",
+        new Views.Login(new Views.Chrome("Sign in", "", false), Forms.safeNext(next), error));
   }
 
   private void doLogin(ServerRequest req, ServerResponse res) throws IOException {
@@ -334,19 +470,22 @@ public final class Console {
 
   private void asset(ServerRequest req, ServerResponse res) throws IOException {
     String file = req.path().pathParameters().get("file");
-    String resource = switch (file) {
-      case "console.css", "console.js" -> "console/static/" + file;
-      case "htmx.min.js" -> "META-INF/resources/webjars/htmx.org/" + HTMX_VERSION + "/dist/htmx.min.js";
-      default -> null;
-    };
+    String resource =
+        switch (file) {
+          case "console.css", "console.js" -> "console/static/" + file;
+          case "htmx.min.js" ->
+              "META-INF/resources/webjars/htmx.org/" + HTMX_VERSION + "/dist/htmx.min.js";
+          default -> null;
+        };
     var in = resource == null ? null : Console.class.getClassLoader().getResourceAsStream(resource);
     if (in == null) {
       res.status(404).send();
       return;
     }
     try (in) {
-      res.header(HeaderNames.CONTENT_TYPE, file.endsWith(".css") ? "text/css; charset=utf-8"
-          : "text/javascript; charset=utf-8");
+      res.header(
+          HeaderNames.CONTENT_TYPE,
+          file.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
       res.header(HeaderNames.CACHE_CONTROL, "max-age=3600");
       res.header("X-Content-Type-Options", "nosniff");
       res.send(in.readAllBytes());
@@ -357,8 +496,10 @@ public final class Console {
 
   private static String htmxVersion() {
     var props = new java.util.Properties();
-    try (var in = Console.class.getClassLoader()
-        .getResourceAsStream("META-INF/maven/org.webjars.npm/htmx.org/pom.properties")) {
+    try (var in =
+        Console.class
+            .getClassLoader()
+            .getResourceAsStream("META-INF/maven/org.webjars.npm/htmx.org/pom.properties")) {
       if (in != null) {
         props.load(in);
       }
@@ -404,8 +545,11 @@ public final class Console {
   }
 
   private static boolean isHttps(ServerRequest req) {
-    return req.isSecure() || req.headers().first(HeaderNames.X_FORWARDED_PROTO).map("https"::equalsIgnoreCase)
-        .orElse(false);
+    return req.isSecure()
+        || req.headers()
+            .first(HeaderNames.X_FORWARDED_PROTO)
+            .map("https"::equalsIgnoreCase)
+            .orElse(false);
   }
 
   private static @Nullable Instant dateTime(String s) {

@@ -48,8 +48,12 @@ final class ConsoleApi {
     long callbacks = 0;
     long failures = 0;
     for (ActivityMinute m : services.store().activity(now.minus(Duration.ofHours(1)))) {
-      minutes.addObject().put("minute", m.minute().toString()).put("submitted", m.submitted())
-          .put("callbacks", m.callbacks()).put("failures", m.failures());
+      minutes
+          .addObject()
+          .put("minute", m.minute().toString())
+          .put("submitted", m.submitted())
+          .put("callbacks", m.callbacks())
+          .put("failures", m.failures());
       callbacks += m.callbacks();
       failures += m.failures();
     }
@@ -57,7 +61,10 @@ final class ConsoleApi {
     out.put("handlerFailures", failures);
     ArrayNode due = out.putArray("aboutToTimeOut");
     for (InvocationRow r : services.store().pendingDueBefore(now.plus(Duration.ofHours(1)), 20)) {
-      due.addObject().put("id", r.id().toString()).put("service", r.service()).put("operation", r.operation())
+      due.addObject()
+          .put("id", r.id().toString())
+          .put("service", r.service())
+          .put("operation", r.operation())
           .put("deadline", r.deadline().toString());
     }
     ArrayNode failed = out.putArray("failedCallbacks");
@@ -67,9 +74,15 @@ final class ConsoleApi {
 
   private static ObjectNode callbackJson(CallbackRow c) {
     ObjectNode cb = Json.MAPPER.createObjectNode();
-    cb.put("id", c.id().toString()).put("invocationId", c.invocationId().toString()).put("key", c.key())
-        .put("receivedAt", c.receivedAt().toString()).put("method", c.method()).put("outcome", c.outcome().name())
-        .put("attempts", c.attempts()).put("answerCode", c.answerCode()).put("error", c.error());
+    cb.put("id", c.id().toString())
+        .put("invocationId", c.invocationId().toString())
+        .put("key", c.key())
+        .put("receivedAt", c.receivedAt().toString())
+        .put("method", c.method())
+        .put("outcome", c.outcome().name())
+        .put("attempts", c.attempts())
+        .put("answerCode", c.answerCode())
+        .put("error", c.error());
     return cb;
   }
 

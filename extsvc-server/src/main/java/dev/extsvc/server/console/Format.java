@@ -13,15 +13,24 @@ import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** Text the templates show: times in UTC, durations, pretty JSON, badge colours. Escaping is the templates' job. */
+/**
+ * Text the templates show: times in UTC, durations, pretty JSON, badge colours. Escaping is the
+ * templates' job.
+ */
 final class Format {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
-  // Stored requests carry masked URLs already; this catches a live token that reached any text we show. A token
-  // is a whole path segment of 43 base64url characters, matched under any path: the callback path is configurable
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter MINUTE =
+      DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+  // Stored requests carry masked URLs already; this catches a live token that reached any text we
+  // show. A token
+  // is a whole path segment of 43 base64url characters, matched under any path: the callback path
+  // is configurable
   // (callbackPath), and a token of another runtime's path is just as secret.
-  private static final Pattern LIVE_TOKEN = Pattern.compile("(?<=/)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])");
+  private static final Pattern LIVE_TOKEN =
+      Pattern.compile("(?<=/)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])");
 
   private Format() {}
 
@@ -74,7 +83,10 @@ final class Format {
     String out;
     try {
       JsonNode node = Json.MAPPER.readTree(text);
-      out = node == null ? text : Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+      out =
+          node == null
+              ? text
+              : Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
     } catch (IOException e) {
       out = text;
     }
@@ -102,12 +114,13 @@ final class Format {
   }
 
   static String badge(CallbackOutcome outcome) {
-    return "badge badge-" + switch (outcome) {
-      case HANDLED -> "completed";
-      case RECEIVED -> "pending";
-      case NOT_HANDLED -> "cancelled";
-      case FAILED -> "failed";
-    };
+    return "badge badge-"
+        + switch (outcome) {
+          case HANDLED -> "completed";
+          case RECEIVED -> "pending";
+          case NOT_HANDLED -> "cancelled";
+          case FAILED -> "failed";
+        };
   }
 
   /** Event kinds: failures red, endings coloured as their status, the rest neutral. */
@@ -118,8 +131,14 @@ final class Format {
       case TIMED_OUT -> "ev ev-warn";
       case CANCELLED -> "ev ev-muted";
       case CALLBACK_RECEIVED, CALLBACK_RETRY, CALLBACK_DUPLICATE -> "ev ev-info";
-      case SUBMITTED, CALLBACK_URL, CALLOUT, CALLBACK_RECOVERED, CALLBACK_DEAD, HANDLER_NOT_HANDLED, HANDLER_SLOW
-          -> "ev";
+      case SUBMITTED,
+          CALLBACK_URL,
+          CALLOUT,
+          CALLBACK_RECOVERED,
+          CALLBACK_DEAD,
+          HANDLER_NOT_HANDLED,
+          HANDLER_SLOW ->
+          "ev";
     };
   }
 

@@ -12,11 +12,16 @@ import java.util.Map;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
-/** HTML form bodies, query strings and the same-origin check that keeps other sites from posting our forms. */
+/**
+ * HTML form bodies, query strings and the same-origin check that keeps other sites from posting our
+ * forms.
+ */
 final class Forms {
   private Forms() {}
 
-  /** Reads an application/x-www-form-urlencoded body of at most max bytes; null when it is larger. */
+  /**
+   * Reads an application/x-www-form-urlencoded body of at most max bytes; null when it is larger.
+   */
   static @Nullable Map<String, String> read(ServerRequest req, int max) throws IOException {
     if (!req.content().hasEntity()) {
       return Map.of();
@@ -53,13 +58,16 @@ final class Forms {
   }
 
   /**
-   * A browser names the page a form came from in Origin (or Referer); a form posted from another site names that
-   * site. Clients that send neither are not browsers, and the token guards them.
+   * A browser names the page a form came from in Origin (or Referer); a form posted from another
+   * site names that site. Clients that send neither are not browsers, and the token guards them.
    */
   static boolean sameOrigin(ServerRequest req) {
     String host = req.headers().first(io.helidon.http.HeaderNames.HOST).orElse("");
-    String origin = req.headers().first(io.helidon.http.HeaderNames.ORIGIN)
-        .or(() -> req.headers().first(io.helidon.http.HeaderNames.REFERER)).orElse(null);
+    String origin =
+        req.headers()
+            .first(io.helidon.http.HeaderNames.ORIGIN)
+            .or(() -> req.headers().first(io.helidon.http.HeaderNames.REFERER))
+            .orElse(null);
     if (origin == null) {
       return true;
     }
@@ -74,7 +82,10 @@ final class Forms {
 
   /** Only paths of the console itself, never another host ("//evil" or "/\evil"). */
   static String safeNext(@Nullable String next) {
-    if (next == null || !next.startsWith("/console") || next.contains("//") || next.contains("\\")) {
+    if (next == null
+        || !next.startsWith("/console")
+        || next.contains("//")
+        || next.contains("\\")) {
       return "/console";
     }
     return next;

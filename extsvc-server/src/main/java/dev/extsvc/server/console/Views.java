@@ -47,7 +47,9 @@ final class Views {
     static final int MINUTES = 60;
 
     static Chart of(List<ActivityMinute> activity, Instant now) {
-      Instant start = now.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(Duration.ofMinutes(MINUTES - 1));
+      Instant start =
+          now.truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+              .minus(Duration.ofMinutes(MINUTES - 1));
       Map<Instant, ActivityMinute> byMinute = new HashMap<>();
       activity.forEach(a -> byMinute.put(a.minute(), a));
       long max = 1;
@@ -64,9 +66,24 @@ final class Views {
         int hs = height(a.submitted(), max);
         int hc = height(a.callbacks(), max);
         int hf = height(a.failures(), max);
-        bars.add(new Bar(x + 2, HEIGHT - hs, hs, x + 10, HEIGHT - hc, hc, HEIGHT - hf, hf,
-            Format.minute(minute) + " UTC: " + a.submitted() + " submitted, " + a.callbacks() + " callbacks, "
-                + a.failures() + " failed"));
+        bars.add(
+            new Bar(
+                x + 2,
+                HEIGHT - hs,
+                hs,
+                x + 10,
+                HEIGHT - hc,
+                hc,
+                HEIGHT - hf,
+                hf,
+                Format.minute(minute)
+                    + " UTC: "
+                    + a.submitted()
+                    + " submitted, "
+                    + a.callbacks()
+                    + " callbacks, "
+                    + a.failures()
+                    + " failed"));
         if (i % 10 == 0) {
           ticks.add(new Tick(x, Format.minute(minute)));
         }
@@ -84,7 +101,8 @@ final class Views {
   record Tick(int x, String label) {}
 
   /** The list's filters as typed, to fill the form again. */
-  record Filters(String status, String service, String operation, String from, String to, String id) {}
+  record Filters(
+      String status, String service, String operation, String from, String to, String id) {}
 
   record Row(InvocationRow inv, @Nullable EventRow last) {}
 

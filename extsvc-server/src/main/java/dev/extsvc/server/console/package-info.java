@@ -1,4 +1,7 @@
-/** The Background Operations console: server-rendered pages under /console, and the admin token guard. */
+/**
+ * The Background Operations console: server-rendered pages under /console, and the admin token
+ * guard.
+ */
 @NullMarked
 package dev.extsvc.server.console;
 

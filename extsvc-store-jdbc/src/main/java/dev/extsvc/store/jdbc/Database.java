@@ -7,8 +7,9 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the store's units of work run: on the caller's thread ({@link DirectDatabase}) or on a few dedicated
- * platform threads ({@link SqliteDatabase}). Either way a write is atomic and committed when it returns.
+ * Where the store's units of work run: on the caller's thread ({@link DirectDatabase}) or on a few
+ * dedicated platform threads ({@link SqliteDatabase}). Either way a write is atomic and committed
+ * when it returns.
  */
 interface Database extends AutoCloseable {
 
@@ -18,7 +19,10 @@ interface Database extends AutoCloseable {
     T run(Tx tx) throws SQLException;
   }
 
-  /** Runs the work atomically, committed when this returns; throws StoreUnavailableException or IllegalStateException. */
+  /**
+   * Runs the work atomically, committed when this returns; throws StoreUnavailableException or
+   * IllegalStateException.
+   */
   <T extends @Nullable Object> T write(Work<T> work);
 
   /** Runs read-only work, each statement seeing committed data. */
@@ -34,11 +38,15 @@ interface Database extends AutoCloseable {
   void close();
 
   /**
-   * Runs the work on a connection of the source: writes as one transaction, reads in auto-commit; prepared
-   * statements are kept in the cache between units of work when there is one.
+   * Runs the work on a connection of the source: writes as one transaction, reads in auto-commit;
+   * prepared statements are kept in the cache between units of work when there is one.
    */
   static <T extends @Nullable Object> T run(
-      DataSource source, JdbcDialect dialect, boolean write, Work<T> work, @Nullable StatementCache cache)
+      DataSource source,
+      JdbcDialect dialect,
+      boolean write,
+      Work<T> work,
+      @Nullable StatementCache cache)
       throws SQLException {
     try (var connection = source.getConnection()) {
       var tx = new Tx(connection, dialect, cache);
@@ -49,7 +57,8 @@ interface Database extends AutoCloseable {
     }
   }
 
-  private static <T extends @Nullable Object> T transaction(Connection connection, Tx tx, Work<T> work) throws SQLException {
+  private static <T extends @Nullable Object> T transaction(
+      Connection connection, Tx tx, Work<T> work) throws SQLException {
     connection.setAutoCommit(false);
     try {
       T result = work.run(tx);
@@ -67,7 +76,8 @@ interface Database extends AutoCloseable {
     try {
       connection.rollback();
     } catch (SQLException e) {
-      // The connection is likely gone, and its transaction with it; the original failure is what matters.
+      // The connection is likely gone, and its transaction with it; the original failure is what
+      // matters.
       failure.addSuppressed(e);
     }
   }

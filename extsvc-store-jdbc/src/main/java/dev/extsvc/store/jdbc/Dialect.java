@@ -8,8 +8,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The databases {@link JdbcStore} speaks, each backed by its dialect class; this list is where a dialect is
- * registered.
+ * The databases {@link JdbcStore} speaks, each backed by its dialect class; this list is where a
+ * dialect is registered.
  */
 public enum Dialect {
   /** An embedded file database: one writer at a time, JDBC calls kept off virtual threads. */
@@ -29,9 +29,11 @@ public enum Dialect {
   }
 
   /**
-   * The dialect of the database behind the data source, recognised by the product name its driver reports.
+   * The dialect of the database behind the data source, recognised by the product name its driver
+   * reports.
    *
-   * @throws IllegalArgumentException for a database the store does not support, naming it and those it does
+   * @throws IllegalArgumentException for a database the store does not support, naming it and those
+   *     it does
    * @throws StoreUnavailableException when no connection can be had to ask
    */
   public static Dialect of(DataSource dataSource) {
@@ -39,8 +41,8 @@ public enum Dialect {
     try (var connection = dataSource.getConnection()) {
       product = connection.getMetaData().getDatabaseProductName();
     } catch (SQLException e) {
-      throw new StoreUnavailableException("Cannot reach the data source to recognise its database: "
-          + Errors.summary(e), e);
+      throw new StoreUnavailableException(
+          "Cannot reach the data source to recognise its database: " + Errors.summary(e), e);
     }
     return ofProduct(product);
   }
@@ -53,13 +55,19 @@ public enum Dialect {
         return candidate;
       }
     }
-    throw new IllegalArgumentException("The data source's database is " + productName + ", which the store does"
-        + " not support (it supports " + supported() + ")");
+    throw new IllegalArgumentException(
+        "The data source's database is "
+            + productName
+            + ", which the store does"
+            + " not support (it supports "
+            + supported()
+            + ")");
   }
 
   /**
-   * The dialect a JDBC URL names: the first of its leading names that is a dialect's, so that a wrapper's URL
-   * ({@code jdbc:p6spy:postgresql:...}) is recognised and a file named like a database is not taken for one.
+   * The dialect a JDBC URL names: the first of its leading names that is a dialect's, so that a
+   * wrapper's URL ({@code jdbc:p6spy:postgresql:...}) is recognised and a file named like a
+   * database is not taken for one.
    */
   static Optional<Dialect> ofUrl(String jdbcUrl) {
     for (var name : JdbcDialect.urlPrefixNames(jdbcUrl)) {
@@ -73,9 +81,11 @@ public enum Dialect {
   }
 
   /**
-   * Checks that a JDBC URL names this dialect's database, without echoing the URL, which may carry a password.
+   * Checks that a JDBC URL names this dialect's database, without echoing the URL, which may carry
+   * a password.
    *
-   * @throws IllegalArgumentException naming the database the URL is for and those the store supports
+   * @throws IllegalArgumentException naming the database the URL is for and those the store
+   *     supports
    */
   void requireUrl(String jdbcUrl) {
     var named = ofUrl(jdbcUrl);
@@ -83,7 +93,11 @@ public enum Dialect {
       return;
     }
     var expected =
-        "Expected a " + dialect.displayName() + " JDBC URL (jdbc:" + dialect.urlNames().getFirst() + ":...)";
+        "Expected a "
+            + dialect.displayName()
+            + " JDBC URL (jdbc:"
+            + dialect.urlNames().getFirst()
+            + ":...)";
     if (!jdbcUrl.regionMatches(true, 0, "jdbc:", 0, 5)) {
       throw new IllegalArgumentException(expected + ", got one that does not start with jdbc:");
     }
@@ -94,16 +108,28 @@ public enum Dialect {
     var prefix = "jdbc:" + String.join(":", names);
     if (named.isPresent()) {
       throw new IllegalArgumentException(
-          expected + ", got one for " + named.get().dialect.displayName() + " (" + prefix + ":...)");
+          expected
+              + ", got one for "
+              + named.get().dialect.displayName()
+              + " ("
+              + prefix
+              + ":...)");
     }
-    throw new IllegalArgumentException(expected + ", got one for " + prefix
-        + ":..., a database the store does not support (it supports " + supported() + ")");
+    throw new IllegalArgumentException(
+        expected
+            + ", got one for "
+            + prefix
+            + ":..., a database the store does not support (it supports "
+            + supported()
+            + ")");
   }
 
   /** "SQLite and PostgreSQL". */
   static String supported() {
     var names = Arrays.stream(values()).map(d -> d.dialect.displayName()).toList();
     var last = names.getLast();
-    return names.size() == 1 ? last : String.join(", ", names.subList(0, names.size() - 1)) + " and " + last;
+    return names.size() == 1
+        ? last
+        : String.join(", ", names.subList(0, names.size() - 1)) + " and " + last;
   }
 }

@@ -8,8 +8,8 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs work on the caller's thread. Right for a driver that, like PostgreSQL's, blocks virtual threads without
- * pinning their carriers, so that no hand-off is needed.
+ * Runs work on the caller's thread. Right for a driver that, like PostgreSQL's, blocks virtual
+ * threads without pinning their carriers, so that no hand-off is needed.
  */
 final class DirectDatabase implements Database {
   private final DataSource source;
@@ -18,7 +18,8 @@ final class DirectDatabase implements Database {
   private final @Nullable AutoCloseable owned;
 
   /**
-   * @param owned what to close with this database (our own pool), null when the caller owns the data source
+   * @param owned what to close with this database (our own pool), null when the caller owns the
+   *     data source
    */
   DirectDatabase(DataSource source, JdbcDialect dialect, @Nullable AutoCloseable owned) {
     this.source = source;
@@ -52,15 +53,20 @@ final class DirectDatabase implements Database {
 
   @Override
   public boolean ping(Duration timeout) {
-    // A virtual thread bounds the wait even when the pool itself would wait longer for a connection.
+    // A virtual thread bounds the wait even when the pool itself would wait longer for a
+    // connection.
     var answer = new CompletableFuture<Boolean>();
-    Thread.ofVirtual().name("extsvc-store-ping").start(() -> {
-      try {
-        answer.complete(read(tx -> tx.queryOne(Sql.PING, row -> row.getInt(1))).isPresent());
-      } catch (RuntimeException e) {
-        answer.complete(false);
-      }
-    });
+    Thread.ofVirtual()
+        .name("extsvc-store-ping")
+        .start(
+            () -> {
+              try {
+                answer.complete(
+                    read(tx -> tx.queryOne(Sql.PING, row -> row.getInt(1))).isPresent());
+              } catch (RuntimeException e) {
+                answer.complete(false);
+              }
+            });
     try {
       return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

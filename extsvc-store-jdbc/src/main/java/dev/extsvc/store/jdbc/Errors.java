@@ -4,9 +4,10 @@ import dev.extsvc.runtime.store.StoreUnavailableException;
 import java.sql.SQLException;
 
 /**
- * Sorts SQL failures into the two kinds callers act on: the database cannot serve now (unreachable, read-only,
- * busy, full, shutting down: answer 503 and retry) and everything else, which is a bug in the store or its
- * caller (a constraint violated, a statement wrong). Which failure is which, the dialect says.
+ * Sorts SQL failures into the two kinds callers act on: the database cannot serve now (unreachable,
+ * read-only, busy, full, shutting down: answer 503 and retry) and everything else, which is a bug
+ * in the store or its caller (a constraint violated, a statement wrong). Which failure is which,
+ * the dialect says.
  */
 final class Errors {
   private Errors() {}
@@ -19,8 +20,8 @@ final class Errors {
   }
 
   /**
-   * A failure while opening the store (pool start, migration): unavailable if an SQL failure of that kind is
-   * among its causes, otherwise the failure as it is.
+   * A failure while opening the store (pool start, migration): unavailable if an SQL failure of
+   * that kind is among its causes, otherwise the failure as it is.
    */
   static RuntimeException onOpen(RuntimeException e, JdbcDialect dialect) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
@@ -31,7 +32,10 @@ final class Errors {
     return e;
   }
 
-  /** The first line of the message: driver messages carry no credentials, but may carry multi-line detail. */
+  /**
+   * The first line of the message: driver messages carry no credentials, but may carry multi-line
+   * detail.
+   */
   static String summary(SQLException e) {
     var message = String.valueOf(e.getMessage());
     int newline = message.indexOf('\n');

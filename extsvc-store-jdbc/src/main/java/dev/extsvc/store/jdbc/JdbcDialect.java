@@ -17,33 +17,42 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything about one database that the rest of the store must not know: how it is recognised, where its work
- * runs, its migrations, the statements whose text differs, how values and failures translate. One subclass per
- * database, listed in {@link Dialect}; the rest of the module asks the dialect and never which database it is.
+ * Everything about one database that the rest of the store must not know: how it is recognised,
+ * where its work runs, its migrations, the statements whose text differs, how values and failures
+ * translate. One subclass per database, listed in {@link Dialect}; the rest of the module asks the
+ * dialect and never which database it is.
  *
- * <p>The statements every dialect runs alike stay in {@link Sql}. The upsert and conflict forms below are the
- * {@code ON CONFLICT} ones SQLite and PostgreSQL share; a database without them overrides the method.
+ * <p>The statements every dialect runs alike stay in {@link Sql}. The upsert and conflict forms
+ * below are the {@code ON CONFLICT} ones SQLite and PostgreSQL share; a database without them
+ * overrides the method.
  */
 abstract class JdbcDialect {
-  /** SQL-standard SQLSTATE classes that say "not now": connection exception, transaction rollback. */
+  /**
+   * SQL-standard SQLSTATE classes that say "not now": connection exception, transaction rollback.
+   */
   private static final Set<String> STANDARD_UNAVAILABLE_CLASSES = Set.of("08", "40");
+
   /** A sub-protocol or a wrapper's name: letters, digits, dashes, dots and underscores. */
   private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._-]*");
-  /** Enough for a wrapper and its database ({@code jdbc:tc:postgresql:...}), too few to reach a user name. */
+
+  /**
+   * Enough for a wrapper and its database ({@code jdbc:tc:postgresql:...}), too few to reach a user
+   * name.
+   */
   private static final int MAX_URL_NAMES = 2;
 
   /** The name people know the database by, for messages ("PostgreSQL"). */
   abstract String displayName();
 
   /**
-   * Whether {@code DatabaseMetaData.getDatabaseProductName()} names this database; case is already folded to
-   * lower case.
+   * Whether {@code DatabaseMetaData.getDatabaseProductName()} names this database; case is already
+   * folded to lower case.
    */
   abstract boolean isProduct(String productNameLowerCase);
 
   /**
-   * JDBC sub-protocols that name this database ({@code postgresql} in {@code jdbc:postgresql://...}), lower
-   * case, its usual driver's first.
+   * JDBC sub-protocols that name this database ({@code postgresql} in {@code
+   * jdbc:postgresql://...}), lower case, its usual driver's first.
    */
   abstract List<String> urlNames();
 
@@ -51,10 +60,11 @@ abstract class JdbcDialect {
   abstract String migrationFolder();
 
   /**
-   * Where the store's work runs on this database: on the caller's thread over a pool, or handed to threads of
-   * its own.
+   * Where the store's work runs on this database: on the caller's thread over a pool, or handed to
+   * threads of its own.
    *
-   * @param owned what to close with the database (a pool the store made), null when the caller owns the source
+   * @param owned what to close with the database (a pool the store made), null when the caller owns
+   *     the source
    */
   abstract Database database(DataSource source, @Nullable AutoCloseable owned);
 
@@ -62,17 +72,17 @@ abstract class JdbcDialect {
   abstract void setUuid(PreparedStatement statement, int index, UUID id) throws SQLException;
 
   /**
-   * A cache of prepared statements for a driver that keeps none itself; null when the driver caches (each unit
-   * of work then prepares and closes its statements as JDBC intends).
+   * A cache of prepared statements for a driver that keeps none itself; null when the driver caches
+   * (each unit of work then prepares and closes its statements as JDBC intends).
    */
   @Nullable StatementCache newStatementCache() {
     return null;
   }
 
   /**
-   * Whether the failure says "the database cannot serve now" (unreachable, read-only, busy, full, shutting down)
-   * rather than "the statement or its caller is wrong". Pool timeouts and broken connections are the former on
-   * every database; a dialect adds what its driver reports.
+   * Whether the failure says "the database cannot serve now" (unreachable, read-only, busy, full,
+   * shutting down) rather than "the statement or its caller is wrong". Pool timeouts and broken
+   * connections are the former on every database; a dialect adds what its driver reports.
    */
   boolean unavailable(SQLException e) {
     if (e instanceof SQLTransientException
@@ -82,43 +92,54 @@ abstract class JdbcDialect {
     }
     var state = e.getSQLState();
     if (state == null || state.length() != 5) {
-      return true; // drivers leave it out for closed connections and the like: nothing we wrote wrong
+      return true; // drivers leave it out for closed connections and the like: nothing we wrote
+      // wrong
     }
     return unavailableState(state);
   }
 
-  /** Whether a well-formed SQLSTATE is of the "not now" kind; by default the standard classes only. */
+  /**
+   * Whether a well-formed SQLSTATE is of the "not now" kind; by default the standard classes only.
+   */
   boolean unavailableState(String sqlState) {
     return STANDARD_UNAVAILABLE_CLASSES.contains(sqlState.substring(0, 2));
   }
 
-  /** Inserts a service or replaces the one of the same name: name, version, document, registered_at. */
+  /**
+   * Inserts a service or replaces the one of the same name: name, version, document, registered_at.
+   */
   String saveService() {
     return Sql.SAVE_SERVICE;
   }
 
   /**
-   * Inserts a callback unless one with the same (invocation_id, dedup_key) exists, updating no row then; any
-   * other violation still fails. Parameters in {@link Sql#CALLBACK_INSERT_COLUMNS} order.
+   * Inserts a callback unless one with the same (invocation_id, dedup_key) exists, updating no row
+   * then; any other violation still fails. Parameters in {@link Sql#CALLBACK_INSERT_COLUMNS} order.
    */
   String insertCallback() {
     return Sql.INSERT_CALLBACK;
   }
 
-  /** The console's "about to time out": PENDING invocations with a deadline before ?, soonest first, LIMIT ?. */
+  /**
+   * The console's "about to time out": PENDING invocations with a deadline before ?, soonest first,
+   * LIMIT ?.
+   */
   abstract String pendingDueBefore();
 
   /**
-   * Moves at most {@code limit} PENDING invocations whose deadline is not after {@code now} to TIMED_OUT, skipping
-   * those leased by a running handler or holding a durable retry, and returns them as changed; in the caller's
-   * write transaction. Where several stores share the database, an invocation is claimed by exactly one.
+   * Moves at most {@code limit} PENDING invocations whose deadline is not after {@code now} to
+   * TIMED_OUT, skipping those leased by a running handler or holding a durable retry, and returns
+   * them as changed; in the caller's write transaction. Where several stores share the database, an
+   * invocation is claimed by exactly one.
    */
-  abstract List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason) throws SQLException;
+  abstract List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason)
+      throws SQLException;
 
   /**
-   * The first names after {@code jdbc:}, lower case: {@code [tc, postgresql]} for
-   * {@code jdbc:tc:postgresql:15:///db}. It stops at the first part that is not a plain name, before any host,
-   * path or password, so that the names can be shown in a message; empty when it is no JDBC URL.
+   * The first names after {@code jdbc:}, lower case: {@code [tc, postgresql]} for {@code
+   * jdbc:tc:postgresql:15:///db}. It stops at the first part that is not a plain name, before any
+   * host, path or password, so that the names can be shown in a message; empty when it is no JDBC
+   * URL.
    */
   static List<String> urlPrefixNames(String jdbcUrl) {
     if (!jdbcUrl.regionMatches(true, 0, "jdbc:", 0, 5)) {

@@ -41,17 +41,23 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link Store} on plain JDBC: an SQLite file (the embedded default) or a PostgreSQL database that several
- * nodes share. Tables are named {@code extsvc_*} and migrated on creation, so they can live in a database of the
- * user's own. What differs between the databases is the {@link JdbcDialect}'s; this class never asks which one
- * it is.
+ * The {@link Store} on plain JDBC: an SQLite file (the embedded default) or a PostgreSQL database
+ * that several nodes share. Tables are named {@code extsvc_*} and migrated on creation, so they can
+ * live in a database of the user's own. What differs between the databases is the {@link
+ * JdbcDialect}'s; this class never asks which one it is.
  */
 public final class JdbcStore implements Store {
   static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
-  /** How long a caller waits for a connection of the store's own pool before the store counts as unavailable. */
+
+  /**
+   * How long a caller waits for a connection of the store's own pool before the store counts as
+   * unavailable.
+   */
   static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
   /** Connections of the pool the store makes for a server database (PostgreSQL). */
   static final int POOL_SIZE = 10;
+
   static final String TIMEOUT_REASON = "Callback timeout reached";
 
   private final Database database;
@@ -63,7 +69,10 @@ public final class JdbcStore implements Store {
     this.dialect = dialect;
   }
 
-  /** A store in an SQLite file (WAL, synchronous FULL), created with its parent directories if missing. */
+  /**
+   * A store in an SQLite file (WAL, synchronous FULL), created with its parent directories if
+   * missing.
+   */
   public static JdbcStore sqlite(Path databaseFile) {
     var file = databaseFile.toAbsolutePath();
     try {
@@ -85,21 +94,26 @@ public final class JdbcStore implements Store {
   }
 
   /**
-   * A store over a data source the caller configured and keeps owning ({@link #close()} leaves it open). For
-   * SQLite, set WAL, {@code foreign_keys} and a busy timeout on it; writes are still serialised by the store.
+   * A store over a data source the caller configured and keeps owning ({@link #close()} leaves it
+   * open). For SQLite, set WAL, {@code foreign_keys} and a busy timeout on it; writes are still
+   * serialised by the store.
    */
   public static JdbcStore create(DataSource dataSource, Dialect dialect) {
     var jdbc = dialect.jdbc();
-    return open(jdbc, () -> {
-      Migrations.migrate(dataSource, jdbc);
-      return jdbc.database(dataSource, null);
-    });
+    return open(
+        jdbc,
+        () -> {
+          Migrations.migrate(dataSource, jdbc);
+          return jdbc.database(dataSource, null);
+        });
   }
 
   /**
-   * As {@link #create(DataSource, Dialect)}, with the dialect recognised from the database's product name.
+   * As {@link #create(DataSource, Dialect)}, with the dialect recognised from the database's
+   * product name.
    *
-   * @throws IllegalArgumentException for a database the store does not support, naming it and those it does
+   * @throws IllegalArgumentException for a database the store does not support, naming it and those
+   *     it does
    */
   public static JdbcStore create(DataSource dataSource) {
     return create(dataSource, Dialect.of(dataSource));
@@ -116,16 +130,18 @@ public final class JdbcStore implements Store {
     config.setPoolName("extsvc-" + dialect.name().toLowerCase(Locale.ROOT));
     config.setMaximumPoolSize(POOL_SIZE);
     config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
-    return open(jdbc, () -> {
-      var pool = new HikariDataSource(config);
-      try {
-        Migrations.migrate(pool, jdbc);
-        return jdbc.database(pool, pool);
-      } catch (RuntimeException e) {
-        pool.close();
-        throw e;
-      }
-    });
+    return open(
+        jdbc,
+        () -> {
+          var pool = new HikariDataSource(config);
+          try {
+            Migrations.migrate(pool, jdbc);
+            return jdbc.database(pool, pool);
+          } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+          }
+        });
   }
 
   private static JdbcStore open(JdbcDialect dialect, Supplier<Database> opener) {
@@ -138,8 +154,14 @@ public final class JdbcStore implements Store {
 
   @Override
   public void saveService(ServiceRow service) {
-    write(tx -> tx.update(
-        dialect.saveService(), service.name(), service.version(), service.document(), service.registeredAt()));
+    write(
+        tx ->
+            tx.update(
+                dialect.saveService(),
+                service.name(),
+                service.version(),
+                service.document(),
+                service.registeredAt()));
   }
 
   @Override
@@ -148,56 +170,76 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public void createInvocation(InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
-    write(tx -> {
-      tx.update(
-          Sql.INSERT_INVOCATION,
-          invocation.id(),
-          invocation.service(),
-          invocation.operation(),
-          invocation.async(),
-          invocation.status(),
-          invocation.reason(),
-          invocation.handlerType(),
-          invocation.handlerState(),
-          invocation.request(),
-          invocation.syncStatus(),
-          invocation.syncHeaders(),
-          invocation.syncBody(),
-          invocation.submitTime(),
-          invocation.deadline(),
-          invocation.finishedAt());
-      var tokenRows = new ArrayList<@Nullable Object[]>();
-      for (var token : tokens) {
-        tokenRows.add(new Object[] {token.tokenHash(), token.invocationId(), token.target(), Rows.keysJson(token.keys())});
-      }
-      tx.batch(Sql.INSERT_TOKEN, tokenRows);
-      insertEvents(tx, events);
-      return null;
-    });
+  public void createInvocation(
+      InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
+    write(
+        tx -> {
+          tx.update(
+              Sql.INSERT_INVOCATION,
+              invocation.id(),
+              invocation.service(),
+              invocation.operation(),
+              invocation.async(),
+              invocation.status(),
+              invocation.reason(),
+              invocation.handlerType(),
+              invocation.handlerState(),
+              invocation.request(),
+              invocation.syncStatus(),
+              invocation.syncHeaders(),
+              invocation.syncBody(),
+              invocation.submitTime(),
+              invocation.deadline(),
+              invocation.finishedAt());
+          var tokenRows = new ArrayList<@Nullable Object[]>();
+          for (var token : tokens) {
+            tokenRows.add(
+                new Object[] {
+                  token.tokenHash(),
+                  token.invocationId(),
+                  token.target(),
+                  Rows.keysJson(token.keys())
+                });
+          }
+          tx.batch(Sql.INSERT_TOKEN, tokenRows);
+          insertEvents(tx, events);
+          return null;
+        });
   }
 
   @Override
-  public void recordSyncAnswer(UUID invocationId, int status, String headersJson, @Nullable String body, NewEvent event) {
-    write(tx -> {
-      requireOne(tx.update(Sql.RECORD_SYNC_ANSWER, status, headersJson, body, invocationId), "invocation", invocationId);
-      insertEvents(tx, List.of(event));
-      return null;
-    });
+  public void recordSyncAnswer(
+      UUID invocationId, int status, String headersJson, @Nullable String body, NewEvent event) {
+    write(
+        tx -> {
+          requireOne(
+              tx.update(Sql.RECORD_SYNC_ANSWER, status, headersJson, body, invocationId),
+              "invocation",
+              invocationId);
+          insertEvents(tx, List.of(event));
+          return null;
+        });
   }
 
   @Override
-  public boolean finish(UUID invocationId, InvocationStatus status, @Nullable String reason, Instant at, NewEvent event) {
+  public boolean finish(
+      UUID invocationId,
+      InvocationStatus status,
+      @Nullable String reason,
+      Instant at,
+      NewEvent event) {
     if (!status.isFinal()) {
-      throw new IllegalArgumentException("An invocation can only finish in a final status, not " + status);
+      throw new IllegalArgumentException(
+          "An invocation can only finish in a final status, not " + status);
     }
-    return write(tx -> {
-      boolean moved = tx.update(Sql.FINISH, status, reason, at, invocationId) == 1;
-      if (moved) {
-        insertEvents(tx, List.of(event));
-      }
-      return moved;
-    });
+    return write(
+        tx -> {
+          boolean moved = tx.update(Sql.FINISH, status, reason, at, invocationId) == 1;
+          if (moved) {
+            insertEvents(tx, List.of(event));
+          }
+          return moved;
+        });
   }
 
   @Override
@@ -217,8 +259,12 @@ public final class JdbcStore implements Store {
     for (var status : InvocationStatus.values()) {
       counts.put(status, 0L);
     }
-    var rows = read(tx -> tx.query(
-        Sql.COUNT_BY_STATUS, row -> Map.entry(InvocationStatus.valueOf(row.getString(1)), row.getLong(2))));
+    var rows =
+        read(
+            tx ->
+                tx.query(
+                    Sql.COUNT_BY_STATUS,
+                    row -> Map.entry(InvocationStatus.valueOf(row.getString(1)), row.getLong(2))));
     rows.forEach(row -> counts.put(row.getKey(), row.getValue()));
     return counts;
   }
@@ -230,61 +276,95 @@ public final class JdbcStore implements Store {
 
   @Override
   public Optional<TokenLookup> tokenWithInvocation(byte[] tokenHash) {
-    return read(tx -> tx.queryOne(Sql.TOKEN_WITH_INVOCATION,
-        row -> new TokenLookup(Rows.token(row), Rows.invocation(row)), (Object) tokenHash));
+    return read(
+        tx ->
+            tx.queryOne(
+                Sql.TOKEN_WITH_INVOCATION,
+                row -> new TokenLookup(Rows.token(row), Rows.invocation(row)),
+                (Object) tokenHash));
   }
 
   @Override
   public CallbackInsert insertCallback(CallbackRow callback, NewEvent event) {
-    return write(tx -> {
-      boolean inserted = tx.update(
-              dialect.insertCallback(),
-              callback.id(),
-              callback.invocationId(),
-              callback.key(),
-              callback.receivedAt(),
-              callback.method(),
-              callback.headers(),
-              callback.body(),
-              callback.dedupKey(),
-              callback.outcome(),
-              callback.answerCode(),
-              callback.attempts(),
-              callback.error())
-          == 1;
-      if (inserted) {
-        insertEvents(tx, List.of(event));
-        return new CallbackInsert(callback, false);
-      }
-      // The constraint absorbed the insert, so the other row is committed (PostgreSQL waited for it) and visible.
-      var existing = tx.queryOne(Sql.CALLBACK_BY_DEDUP_KEY, Rows::callback, callback.invocationId(), callback.dedupKey())
-          .orElseThrow(() -> new IllegalStateException("Callback " + callback.dedupKey() + " conflicts but is not there"));
-      return new CallbackInsert(existing, true);
-    });
+    return write(
+        tx -> {
+          boolean inserted =
+              tx.update(
+                      dialect.insertCallback(),
+                      callback.id(),
+                      callback.invocationId(),
+                      callback.key(),
+                      callback.receivedAt(),
+                      callback.method(),
+                      callback.headers(),
+                      callback.body(),
+                      callback.dedupKey(),
+                      callback.outcome(),
+                      callback.answerCode(),
+                      callback.attempts(),
+                      callback.error())
+                  == 1;
+          if (inserted) {
+            insertEvents(tx, List.of(event));
+            return new CallbackInsert(callback, false);
+          }
+          // The constraint absorbed the insert, so the other row is committed (PostgreSQL waited
+          // for it) and visible.
+          var existing =
+              tx.queryOne(
+                      Sql.CALLBACK_BY_DEDUP_KEY,
+                      Rows::callback,
+                      callback.invocationId(),
+                      callback.dedupKey())
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              "Callback " + callback.dedupKey() + " conflicts but is not there"));
+          return new CallbackInsert(existing, true);
+        });
   }
 
   @Override
   public void updateCallback(
-      UUID callbackId, CallbackOutcome outcome, @Nullable Integer answerCode, @Nullable String error, NewEvent event) {
-    write(tx -> {
-      requireOne(tx.update(Sql.UPDATE_CALLBACK, outcome, answerCode, error, callbackId), "callback", callbackId);
-      insertEvents(tx, List.of(event));
-      return null;
-    });
+      UUID callbackId,
+      CallbackOutcome outcome,
+      @Nullable Integer answerCode,
+      @Nullable String error,
+      NewEvent event) {
+    write(
+        tx -> {
+          requireOne(
+              tx.update(Sql.UPDATE_CALLBACK, outcome, answerCode, error, callbackId),
+              "callback",
+              callbackId);
+          insertEvents(tx, List.of(event));
+          return null;
+        });
   }
 
   /**
-   * As the contract says; in addition, a {@code COMPLETED} event among {@code events} is only kept when the
-   * invocation did move, so the log of an invocation that timed out meanwhile does not claim it completed.
+   * As the contract says; in addition, a {@code COMPLETED} event among {@code events} is only kept
+   * when the invocation did move, so the log of an invocation that timed out meanwhile does not
+   * claim it completed.
    */
   @Override
-  public void completeWithCallback(UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events) {
-    write(tx -> {
-      requireOne(tx.update(Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, callbackId), "callback", callbackId);
-      boolean moved = tx.update(Sql.FINISH, InvocationStatus.COMPLETED, null, at, invocationId) == 1;
-      insertEvents(tx, moved ? events : events.stream().filter(e -> e.kind() != EventKind.COMPLETED).toList());
-      return null;
-    });
+  public void completeWithCallback(
+      UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events) {
+    write(
+        tx -> {
+          requireOne(
+              tx.update(Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, callbackId),
+              "callback",
+              callbackId);
+          boolean moved =
+              tx.update(Sql.FINISH, InvocationStatus.COMPLETED, null, at, invocationId) == 1;
+          insertEvents(
+              tx,
+              moved
+                  ? events
+                  : events.stream().filter(e -> e.kind() != EventKind.COMPLETED).toList());
+          return null;
+        });
   }
 
   @Override
@@ -299,10 +379,11 @@ public final class JdbcStore implements Store {
 
   @Override
   public void appendEvent(NewEvent event) {
-    write(tx -> {
-      insertEvents(tx, List.of(event));
-      return null;
-    });
+    write(
+        tx -> {
+          insertEvents(tx, List.of(event));
+          return null;
+        });
   }
 
   @Override
@@ -315,13 +396,23 @@ public final class JdbcStore implements Store {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, was " + limit);
     }
-    var due = write(tx -> {
-      var claimed = dialect.timeOutDue(tx, now, limit, TIMEOUT_REASON);
-      insertEvents(tx, claimed.stream()
-          .map(row -> new NewEvent(row.id(), now, EventKind.TIMED_OUT, TIMEOUT_REASON + " at " + row.deadline()))
-          .toList());
-      return claimed;
-    });
+    var due =
+        write(
+            tx -> {
+              var claimed = dialect.timeOutDue(tx, now, limit, TIMEOUT_REASON);
+              insertEvents(
+                  tx,
+                  claimed.stream()
+                      .map(
+                          row ->
+                              new NewEvent(
+                                  row.id(),
+                                  now,
+                                  EventKind.TIMED_OUT,
+                                  TIMEOUT_REASON + " at " + row.deadline()))
+                      .toList());
+              return claimed;
+            });
     return due.stream().sorted(Comparator.comparing(InvocationRow::deadline)).toList();
   }
 
@@ -336,15 +427,28 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public void scheduleRetry(UUID callbackId, UUID invocationId, @Nullable Instant nextAttemptAt, Instant now,
-      String error, NewEvent event) {
-    write(tx -> {
-      requireOne(tx.update(Sql.SCHEDULE_RETRY, error, nextAttemptAt, nextAttemptAt == null ? now : null, callbackId),
-          "callback", callbackId);
-      tx.update(Sql.RELEASE, invocationId, callbackId);
-      insertEvents(tx, List.of(event));
-      return null;
-    });
+  public void scheduleRetry(
+      UUID callbackId,
+      UUID invocationId,
+      @Nullable Instant nextAttemptAt,
+      Instant now,
+      String error,
+      NewEvent event) {
+    write(
+        tx -> {
+          requireOne(
+              tx.update(
+                  Sql.SCHEDULE_RETRY,
+                  error,
+                  nextAttemptAt,
+                  nextAttemptAt == null ? now : null,
+                  callbackId),
+              "callback",
+              callbackId);
+          tx.update(Sql.RELEASE, invocationId, callbackId);
+          insertEvents(tx, List.of(event));
+          return null;
+        });
   }
 
   @Override
@@ -354,13 +458,14 @@ public final class JdbcStore implements Store {
 
   @Override
   public boolean replayCallback(UUID callbackId, Instant now, NewEvent event) {
-    return write(tx -> {
-      boolean found = tx.update(Sql.REPLAY_CALLBACK, now, callbackId) == 1;
-      if (found) {
-        insertEvents(tx, List.of(event));
-      }
-      return found;
-    });
+    return write(
+        tx -> {
+          boolean found = tx.update(Sql.REPLAY_CALLBACK, now, callbackId) == 1;
+          if (found) {
+            insertEvents(tx, List.of(event));
+          }
+          return found;
+        });
   }
 
   @Override
@@ -377,7 +482,8 @@ public final class JdbcStore implements Store {
 
   @Override
   public List<InvocationRow> pendingDueBefore(Instant until, int limit) {
-    return read(tx -> tx.query(dialect.pendingDueBefore(), Rows::invocation, until, positive(limit)));
+    return read(
+        tx -> tx.query(dialect.pendingDueBefore(), Rows::invocation, until, positive(limit)));
   }
 
   @Override
@@ -389,16 +495,28 @@ public final class JdbcStore implements Store {
   public List<ActivityMinute> activity(Instant from) {
     record Count(long minute, long count, long failures) {}
     var minutes = new TreeMap<Long, ActivityMinute>();
-    read(tx -> {
-      for (var c : tx.query(Sql.SUBMITTED_PER_MINUTE, row -> new Count(row.getLong(1), row.getLong(2), 0), from)) {
-        minutes.put(c.minute(), new ActivityMinute(minuteStart(c.minute()), c.count(), 0, 0));
-      }
-      for (var c : tx.query(Sql.CALLBACKS_PER_MINUTE, row -> new Count(row.getLong(1), row.getLong(2), row.getLong(3)), from)) {
-        long submitted = minutes.containsKey(c.minute()) ? minutes.get(c.minute()).submitted() : 0;
-        minutes.put(c.minute(), new ActivityMinute(minuteStart(c.minute()), submitted, c.count(), c.failures()));
-      }
-      return null;
-    });
+    read(
+        tx -> {
+          for (var c :
+              tx.query(
+                  Sql.SUBMITTED_PER_MINUTE,
+                  row -> new Count(row.getLong(1), row.getLong(2), 0),
+                  from)) {
+            minutes.put(c.minute(), new ActivityMinute(minuteStart(c.minute()), c.count(), 0, 0));
+          }
+          for (var c :
+              tx.query(
+                  Sql.CALLBACKS_PER_MINUTE,
+                  row -> new Count(row.getLong(1), row.getLong(2), row.getLong(3)),
+                  from)) {
+            long submitted =
+                minutes.containsKey(c.minute()) ? minutes.get(c.minute()).submitted() : 0;
+            minutes.put(
+                c.minute(),
+                new ActivityMinute(minuteStart(c.minute()), submitted, c.count(), c.failures()));
+          }
+          return null;
+        });
     return List.copyOf(minutes.values());
   }
 
@@ -414,9 +532,9 @@ public final class JdbcStore implements Store {
   }
 
   /**
-   * Whether writes run on the calling thread, on a connection of the data source: then a data source that hands
-   * out the caller's transactional connection lets them join that transaction. SQLite writes on a thread of its
-   * own, so its writes commit by themselves.
+   * Whether writes run on the calling thread, on a connection of the data source: then a data
+   * source that hands out the caller's transactional connection lets them join that transaction.
+   * SQLite writes on a thread of its own, so its writes commit by themselves.
    */
   public boolean writesOnCallingThread() {
     return database.onCallingThread();
@@ -453,12 +571,16 @@ public final class JdbcStore implements Store {
   private static void insertEvents(Tx tx, List<NewEvent> events) throws SQLException {
     var rows = new ArrayList<@Nullable Object[]>();
     for (var event : events) {
-      rows.add(new Object[] {event.invocationId(), event.at(), event.kind().name(), event.message()});
+      rows.add(
+          new Object[] {event.invocationId(), event.at(), event.kind().name(), event.message()});
     }
     tx.batch(Sql.INSERT_EVENT, rows);
   }
 
-  /** An update of a row the caller just named that finds none is a caller bug, not a state to ignore. */
+  /**
+   * An update of a row the caller just named that finds none is a caller bug, not a state to
+   * ignore.
+   */
   private static void requireOne(int updated, String what, UUID id) {
     if (updated != 1) {
       throw new IllegalStateException("No " + what + " " + id);

@@ -3,9 +3,13 @@ package dev.extsvc.store.jdbc;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
-/** Brings a database's extsvc tables to the current schema, from the Flyway folder of its dialect. */
+/**
+ * Brings a database's extsvc tables to the current schema, from the Flyway folder of its dialect.
+ */
 final class Migrations {
-  /** Our own history table, so the store can share a database that already uses Flyway for itself. */
+  /**
+   * Our own history table, so the store can share a database that already uses Flyway for itself.
+   */
   static final String HISTORY_TABLE = "extsvc_schema_history";
 
   private Migrations() {}

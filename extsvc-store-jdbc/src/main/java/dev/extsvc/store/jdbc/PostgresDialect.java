@@ -11,23 +11,30 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * PostgreSQL: a server that several nodes share, used from the caller's thread over a pool (its driver blocks a
- * virtual thread without pinning it, and caches prepared statements server-side itself), typed UUIDs, due work
- * claimed with {@code FOR UPDATE SKIP LOCKED}.
+ * PostgreSQL: a server that several nodes share, used from the caller's thread over a pool (its
+ * driver blocks a virtual thread without pinning it, and caches prepared statements server-side
+ * itself), typed UUIDs, due work claimed with {@code FOR UPDATE SKIP LOCKED}.
  */
 final class PostgresDialect extends JdbcDialect {
   static final PostgresDialect INSTANCE = new PostgresDialect();
 
-  /** SQLSTATE classes that say "not now": connection, transaction rollback, resources, shutdown, I/O, internal. */
+  /**
+   * SQLSTATE classes that say "not now": connection, transaction rollback, resources, shutdown,
+   * I/O, internal.
+   */
   private static final Set<String> UNAVAILABLE_CLASSES = Set.of("08", "40", "53", "57", "58", "XX");
 
   /** Single states of that kind: read-only transaction, lock not available, no privilege. */
   private static final Set<String> UNAVAILABLE_STATES = Set.of("25006", "55P03", "42501");
 
-  private static final String PENDING_DUE_BEFORE = "SELECT " + Sql.INVOCATION_COLUMNS + " FROM extsvc_invocations"
-      + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+  private static final String PENDING_DUE_BEFORE =
+      "SELECT "
+          + Sql.INVOCATION_COLUMNS
+          + " FROM extsvc_invocations"
+          + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
 
-  // Several sweepers may run at once: rows another one holds are skipped, not waited for. The CTE is evaluated
+  // Several sweepers may run at once: rows another one holds are skipped, not waited for. The CTE
+  // is evaluated
   // once: a semi-join could re-run a LIMIT ... SKIP LOCKED subquery and see other rows.
   private static final String TIME_OUT_DUE =
       "WITH due AS (SELECT id FROM extsvc_invocations WHERE status = 'PENDING' AND deadline <= ?"
@@ -75,7 +82,8 @@ final class PostgresDialect extends JdbcDialect {
 
   @Override
   boolean unavailableState(String sqlState) {
-    return UNAVAILABLE_STATES.contains(sqlState) || UNAVAILABLE_CLASSES.contains(sqlState.substring(0, 2));
+    return UNAVAILABLE_STATES.contains(sqlState)
+        || UNAVAILABLE_CLASSES.contains(sqlState.substring(0, 2));
   }
 
   @Override

@@ -19,8 +19,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Maps result rows to the store's records, and the two encodings that are ours: instants as epoch microseconds
- * (no time zone, no driver conversion) and token keys as a JSON array.
+ * Maps result rows to the store's records, and the two encodings that are ours: instants as epoch
+ * microseconds (no time zone, no driver conversion) and token keys as a JSON array.
  */
 final class Rows {
   private static final long MICROS_PER_SECOND = 1_000_000L;
@@ -31,7 +31,8 @@ final class Rows {
 
   /** Epoch microseconds; anything finer than a microsecond is dropped. */
   static long micros(Instant instant) {
-    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), MICROS_PER_SECOND), instant.getNano() / 1000);
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), MICROS_PER_SECOND), instant.getNano() / 1000);
   }
 
   static Instant instant(long micros) {
@@ -51,13 +52,17 @@ final class Rows {
     try {
       return JSON.readValue(json, STRING_LIST);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored callback keys are not a JSON array of strings: " + json, e);
+      throw new IllegalStateException(
+          "stored callback keys are not a JSON array of strings: " + json, e);
     }
   }
 
   static ServiceRow service(ResultSet row) throws SQLException {
     return new ServiceRow(
-        row.getString("name"), row.getString("version"), row.getString("document"), instantAt(row, "registered_at"));
+        row.getString("name"),
+        row.getString("version"),
+        row.getString("document"),
+        instantAt(row, "registered_at"));
   }
 
   static InvocationRow invocation(ResultSet row) throws SQLException {
@@ -81,7 +86,10 @@ final class Rows {
 
   static TokenRow token(ResultSet row) throws SQLException {
     return new TokenRow(
-        row.getBytes("token_hash"), uuid(row, "invocation_id"), row.getString("target"), keys(row.getString("callback_keys")));
+        row.getBytes("token_hash"),
+        uuid(row, "invocation_id"),
+        row.getString("target"),
+        keys(row.getString("callback_keys")));
   }
 
   static CallbackRow callback(ResultSet row) throws SQLException {
@@ -104,8 +112,11 @@ final class Rows {
 
   static EventRow event(ResultSet row) throws SQLException {
     return new EventRow(
-        row.getLong("id"), uuid(row, "invocation_id"), instantAt(row, "at"),
-        EventKind.valueOf(row.getString("kind")), row.getString("message"));
+        row.getLong("id"),
+        uuid(row, "invocation_id"),
+        instantAt(row, "at"),
+        EventKind.valueOf(row.getString("kind")),
+        row.getString("message"));
   }
 
   /** Both dialects read back the canonical text form (PostgreSQL renders a uuid that way too). */
@@ -117,7 +128,8 @@ final class Rows {
     return instant(row.getLong(column));
   }
 
-  private static @Nullable Instant nullableInstant(ResultSet row, String column) throws SQLException {
+  private static @Nullable Instant nullableInstant(ResultSet row, String column)
+      throws SQLException {
     long micros = row.getLong(column);
     return row.wasNull() ? null : instant(micros);
   }

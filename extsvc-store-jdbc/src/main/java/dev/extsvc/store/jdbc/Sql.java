@@ -6,8 +6,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The statements every dialect runs as they are. Those whose text differs between databases (the timeout claim,
- * index hints, upserts) come from {@link JdbcDialect}; the upsert and conflict forms here are its defaults.
+ * The statements every dialect runs as they are. Those whose text differs between databases (the
+ * timeout claim, index hints, upserts) come from {@link JdbcDialect}; the upsert and conflict forms
+ * here are its defaults.
  */
 final class Sql {
   private Sql() {}
@@ -16,37 +17,46 @@ final class Sql {
       "INSERT INTO extsvc_services (name, version, document, registered_at) VALUES (?, ?, ?, ?)"
           + " ON CONFLICT (name) DO UPDATE SET version = excluded.version, document = excluded.document,"
           + " registered_at = excluded.registered_at";
-  static final String SERVICES = "SELECT name, version, document, registered_at FROM extsvc_services ORDER BY name";
+  static final String SERVICES =
+      "SELECT name, version, document, registered_at FROM extsvc_services ORDER BY name";
 
   static final String INVOCATION_COLUMNS =
       "id, service, operation, async, status, reason, handler_type, handler_state, request,"
           + " sync_status, sync_headers, sync_body, submit_time, deadline, finished_at";
   static final String INSERT_INVOCATION =
-      "INSERT INTO extsvc_invocations (" + INVOCATION_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  static final String INVOCATION = "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations WHERE id = ?";
+      "INSERT INTO extsvc_invocations ("
+          + INVOCATION_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  static final String INVOCATION =
+      "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations WHERE id = ?";
   static final String RECORD_SYNC_ANSWER =
       "UPDATE extsvc_invocations SET sync_status = ?, sync_headers = ?, sync_body = ? WHERE id = ?";
-  // The status condition is what makes the final state unique: of two racing finishers, one updates no row.
+  // The status condition is what makes the final state unique: of two racing finishers, one updates
+  // no row.
   static final String FINISH =
       "UPDATE extsvc_invocations SET status = ?, reason = ?, finished_at = ?, claim_id = NULL, claim_until = NULL"
           + " WHERE id = ? AND status = 'PENDING'";
-  // A lease is taken only from a PENDING invocation that nobody holds (or whose holder's lease ran out): not
+  // A lease is taken only from a PENDING invocation that nobody holds (or whose holder's lease ran
+  // out): not
   // re-entrant, so two nodes recovering the same callback cannot both run its handler.
   static final String CLAIM =
       "UPDATE extsvc_invocations SET claim_id = ?, claim_until = ? WHERE id = ? AND status = 'PENDING'"
           + " AND (claim_id IS NULL OR claim_until <= ?)";
   static final String RELEASE =
       "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL WHERE id = ? AND claim_id = ?";
-  static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
+  static final String COUNT_BY_STATUS =
+      "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
 
   static final String INSERT_TOKEN =
       "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)";
   static final String TOKEN =
       "SELECT token_hash, invocation_id, target, callback_keys FROM extsvc_callback_tokens WHERE token_hash = ?";
 
-  static final String TOKEN_WITH_INVOCATION = "SELECT t.token_hash, t.invocation_id, t.target, t.callback_keys, "
-      + qualified("i", INVOCATION_COLUMNS) + " FROM extsvc_callback_tokens t"
-      + " JOIN extsvc_invocations i ON i.id = t.invocation_id WHERE t.token_hash = ?";
+  static final String TOKEN_WITH_INVOCATION =
+      "SELECT t.token_hash, t.invocation_id, t.target, t.callback_keys, "
+          + qualified("i", INVOCATION_COLUMNS)
+          + " FROM extsvc_callback_tokens t"
+          + " JOIN extsvc_invocations i ON i.id = t.invocation_id WHERE t.token_hash = ?";
 
   static final String CALLBACK_INSERT_COLUMNS =
       "id, invocation_id, callback_key, received_at, method, headers, body, dedup_key, outcome, answer_code,"
@@ -54,13 +64,20 @@ final class Sql {
   static final String CALLBACK_COLUMNS = CALLBACK_INSERT_COLUMNS + ", next_attempt_at, dead_at";
   // Only the dedup constraint is absorbed; any other violation (a reused id) still fails loudly.
   static final String INSERT_CALLBACK =
-      "INSERT INTO extsvc_callbacks (" + CALLBACK_INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      "INSERT INTO extsvc_callbacks ("
+          + CALLBACK_INSERT_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (invocation_id, dedup_key) DO NOTHING";
   static final String CALLBACK_BY_DEDUP_KEY =
-      "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE invocation_id = ? AND dedup_key = ?";
-  static final String CALLBACK = "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE id = ?";
+      "SELECT "
+          + CALLBACK_COLUMNS
+          + " FROM extsvc_callbacks WHERE invocation_id = ? AND dedup_key = ?";
+  static final String CALLBACK =
+      "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE id = ?";
   static final String CALLBACKS =
-      "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE invocation_id = ? ORDER BY received_at, id";
+      "SELECT "
+          + CALLBACK_COLUMNS
+          + " FROM extsvc_callbacks WHERE invocation_id = ? ORDER BY received_at, id";
   static final String UPDATE_CALLBACK =
       "UPDATE extsvc_callbacks SET outcome = ?, answer_code = ?, error = ?, attempts = attempts + 1,"
           + " next_attempt_at = NULL WHERE id = ?";
@@ -71,35 +88,47 @@ final class Sql {
       "UPDATE extsvc_callbacks SET next_attempt_at = ?, dead_at = NULL WHERE id = ? AND outcome <> 'HANDLED'";
   // Two indexed halves rather than one OR, so neither scan touches settled callbacks.
   static final String DUE_CALLBACKS =
-      "SELECT * FROM (SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE outcome = 'RECEIVED'"
-          + " AND received_at < ? UNION SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks"
+      "SELECT * FROM (SELECT "
+          + CALLBACK_COLUMNS
+          + " FROM extsvc_callbacks WHERE outcome = 'RECEIVED'"
+          + " AND received_at < ? UNION SELECT "
+          + CALLBACK_COLUMNS
+          + " FROM extsvc_callbacks"
           + " WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?) due ORDER BY received_at, id LIMIT ?";
 
-  static final String INSERT_EVENT = "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)";
+  static final String INSERT_EVENT =
+      "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)";
   static final String EVENTS =
       "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
 
-  static final String FAILED_CALLBACKS = "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks"
-      + " WHERE outcome = 'FAILED' ORDER BY received_at DESC LIMIT ?";
+  static final String FAILED_CALLBACKS =
+      "SELECT "
+          + CALLBACK_COLUMNS
+          + " FROM extsvc_callbacks"
+          + " WHERE outcome = 'FAILED' ORDER BY received_at DESC LIMIT ?";
   // Integer division of epoch microseconds gives the minute on both dialects.
-  static final String SUBMITTED_PER_MINUTE = "SELECT submit_time / 60000000 AS minute, COUNT(*) FROM extsvc_invocations"
-      + " WHERE submit_time >= ? GROUP BY submit_time / 60000000";
-  static final String CALLBACKS_PER_MINUTE = "SELECT received_at / 60000000 AS minute, COUNT(*),"
-      + " SUM(CASE WHEN outcome = 'FAILED' THEN 1 ELSE 0 END) FROM extsvc_callbacks"
-      + " WHERE received_at >= ? GROUP BY received_at / 60000000";
+  static final String SUBMITTED_PER_MINUTE =
+      "SELECT submit_time / 60000000 AS minute, COUNT(*) FROM extsvc_invocations"
+          + " WHERE submit_time >= ? GROUP BY submit_time / 60000000";
+  static final String CALLBACKS_PER_MINUTE =
+      "SELECT received_at / 60000000 AS minute, COUNT(*),"
+          + " SUM(CASE WHEN outcome = 'FAILED' THEN 1 ELSE 0 END) FROM extsvc_callbacks"
+          + " WHERE received_at >= ? GROUP BY received_at / 60000000";
 
   static final String PING = "SELECT 1";
 
   /** The newest event of each invocation named, through the (invocation_id, id) index. */
   static String lastEvents(int invocations) {
     return "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE id IN (SELECT MAX(id)"
-        + " FROM extsvc_events WHERE invocation_id IN (" + String.join(", ", java.util.Collections.nCopies(invocations, "?"))
+        + " FROM extsvc_events WHERE invocation_id IN ("
+        + String.join(", ", java.util.Collections.nCopies(invocations, "?"))
         + ") GROUP BY invocation_id)";
   }
 
   /** The columns, each prefixed with the table alias: {@code i.id, i.service, ...}. */
   static String qualified(String alias, String columns) {
-    return java.util.Arrays.stream(columns.split(",")).map(c -> alias + "." + c.strip())
+    return java.util.Arrays.stream(columns.split(","))
+        .map(c -> alias + "." + c.strip())
         .collect(java.util.stream.Collectors.joining(", "));
   }
 
@@ -111,7 +140,10 @@ final class Sql {
   /** A statement with its parameters in order. */
   record Query(String sql, List<@Nullable Object> params) {}
 
-  /** The console's list: optional filters, newest first, keyset-paged on the id (UUIDv7, so by time). */
+  /**
+   * The console's list: optional filters, newest first, keyset-paged on the id (UUIDv7, so by
+   * time).
+   */
   static Query invocations(InvocationQuery query) {
     var conditions = new ArrayList<String>();
     var params = new ArrayList<@Nullable Object>();
@@ -127,8 +159,10 @@ final class Sql {
       conditions.add("operation = ?");
       params.add(query.operation());
     }
-    // Ids are UUIDv7, whose leading bits are the submit millisecond: the same range as an id range lets the
-    // newest-first walk over the primary key start and stop at the range instead of scanning down to it.
+    // Ids are UUIDv7, whose leading bits are the submit millisecond: the same range as an id range
+    // lets the
+    // newest-first walk over the primary key start and stop at the range instead of scanning down
+    // to it.
     if (query.submittedFrom() != null) {
       conditions.add("submit_time >= ?");
       params.add(query.submittedFrom());
@@ -145,7 +179,8 @@ final class Sql {
       conditions.add("id < ?");
       params.add(query.before());
     }
-    var sql = new StringBuilder("SELECT ").append(INVOCATION_COLUMNS).append(" FROM extsvc_invocations");
+    var sql =
+        new StringBuilder("SELECT ").append(INVOCATION_COLUMNS).append(" FROM extsvc_invocations");
     if (!conditions.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", conditions));
     }

@@ -18,9 +18,10 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * Runs SQLite work on dedicated platform threads: one writer ({@link SqliteWriter}), since SQLite allows a
- * single writer anyway, and a few readers. SQLite calls are native and would pin a virtual thread's carrier for
- * their whole duration; a virtual caller waiting on a future parks instead, leaving the carriers free.
+ * Runs SQLite work on dedicated platform threads: one writer ({@link SqliteWriter}), since SQLite
+ * allows a single writer anyway, and a few readers. SQLite calls are native and would pin a virtual
+ * thread's carrier for their whole duration; a virtual caller waiting on a future parks instead,
+ * leaving the carriers free.
  */
 final class SqliteDatabase implements Database {
   static final int READ_THREADS = 2;
@@ -41,7 +42,10 @@ final class SqliteDatabase implements Database {
     this.owned = owned;
   }
 
-  /** Pools over a migrated database file: exactly one writing connection, one reading connection per reader. */
+  /**
+   * Pools over a migrated database file: exactly one writing connection, one reading connection per
+   * reader.
+   */
   static SqliteDatabase open(Path file) {
     var writePool = pool(dataSource(file), "extsvc-sqlite-write", 1);
     try {
@@ -81,13 +85,15 @@ final class SqliteDatabase implements Database {
     config.setPoolName(name);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(size);
-    // A file has no server that drops connections: keep them, and with them their cached statements.
+    // A file has no server that drops connections: keep them, and with them their cached
+    // statements.
     config.setMaxLifetime(0);
     return new HikariDataSource(config);
   }
 
   private static ExecutorService threads(String prefix, int count) {
-    return Executors.newFixedThreadPool(count, Thread.ofPlatform().name(prefix, 1).daemon(true).factory());
+    return Executors.newFixedThreadPool(
+        count, Thread.ofPlatform().name(prefix, 1).daemon(true).factory());
   }
 
   @Override
@@ -127,8 +133,8 @@ final class SqliteDatabase implements Database {
   }
 
   /**
-   * Waits for the work even when interrupted: it may be committing already, and the caller must learn whether it
-   * did. The interrupt is kept for the caller to see afterwards.
+   * Waits for the work even when interrupted: it may be committing already, and the caller must
+   * learn whether it did. The interrupt is kept for the caller to see afterwards.
    */
   private static <T extends @Nullable Object> T await(Future<T> future) {
     boolean interrupted = false;

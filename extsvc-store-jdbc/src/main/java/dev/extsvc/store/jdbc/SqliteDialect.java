@@ -15,30 +15,35 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * SQLite (xerial sqlite-jdbc): an embedded file, one writer at a time, native calls kept off virtual threads, a
- * driver that caches no statements, UUIDs kept as text.
+ * SQLite (xerial sqlite-jdbc): an embedded file, one writer at a time, native calls kept off
+ * virtual threads, a driver that caches no statements, UUIDs kept as text.
  */
 final class SqliteDialect extends JdbcDialect {
   static final SqliteDialect INSTANCE = new SqliteDialect();
 
   /** SQLite primary result codes that say "not now" rather than "wrong". */
-  private static final Set<Integer> UNAVAILABLE_CODES = Set.of(
-      3, // PERM
-      5, // BUSY: busy_timeout elapsed
-      6, // LOCKED
-      7, // NOMEM
-      8, // READONLY
-      9, // INTERRUPT
-      10, // IOERR
-      11, // CORRUPT
-      13, // FULL
-      14, // CANTOPEN
-      15, // PROTOCOL
-      26); // NOTADB
+  private static final Set<Integer> UNAVAILABLE_CODES =
+      Set.of(
+          3, // PERM
+          5, // BUSY: busy_timeout elapsed
+          6, // LOCKED
+          7, // NOMEM
+          8, // READONLY
+          9, // INTERRUPT
+          10, // IOERR
+          11, // CORRUPT
+          13, // FULL
+          14, // CANTOPEN
+          15, // PROTOCOL
+          26); // NOTADB
 
-  // INDEXED BY: without statistics SQLite picks the (status, id) index and sorts every PENDING row per batch.
-  private static final String PENDING_DUE_BEFORE = "SELECT " + Sql.INVOCATION_COLUMNS + " FROM extsvc_invocations"
-      + " INDEXED BY extsvc_invocations_due WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+  // INDEXED BY: without statistics SQLite picks the (status, id) index and sorts every PENDING row
+  // per batch.
+  private static final String PENDING_DUE_BEFORE =
+      "SELECT "
+          + Sql.INVOCATION_COLUMNS
+          + " FROM extsvc_invocations"
+          + " INDEXED BY extsvc_invocations_due WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
 
   // A single writer makes the plain subquery exclusive already; INDEXED BY as above.
   private static final String TIME_OUT_DUE =
@@ -48,7 +53,8 @@ final class SqliteDialect extends JdbcDialect {
           + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
           + " AND c.next_attempt_at IS NOT NULL)"
           + " ORDER BY deadline LIMIT ?)"
-          + " RETURNING " + Sql.INVOCATION_COLUMNS;
+          + " RETURNING "
+          + Sql.INVOCATION_COLUMNS;
 
   private SqliteDialect() {}
 
@@ -72,7 +78,10 @@ final class SqliteDialect extends JdbcDialect {
     return "db/migration/sqlite";
   }
 
-  /** The store's own file: migrated over one plain connection, then one writing and a few reading connections. */
+  /**
+   * The store's own file: migrated over one plain connection, then one writing and a few reading
+   * connections.
+   */
   Database file(Path file) {
     Migrations.migrate(SqliteDatabase.dataSource(file), this);
     return SqliteDatabase.open(file);
@@ -91,15 +100,17 @@ final class SqliteDialect extends JdbcDialect {
   }
 
   /**
-   * sqlite-jdbc compiles every statement anew and keeps no cache, and for the store's short statements compiling
-   * costs about as much as running them.
+   * sqlite-jdbc compiles every statement anew and keeps no cache, and for the store's short
+   * statements compiling costs about as much as running them.
    */
   @Override
   StatementCache newStatementCache() {
     return new StatementCache(SQLiteConnection.class);
   }
 
-  /** The driver's result code when it gives one; otherwise (pool, closed connection) the JDBC rules. */
+  /**
+   * The driver's result code when it gives one; otherwise (pool, closed connection) the JDBC rules.
+   */
   @Override
   boolean unavailable(SQLException e) {
     if (e instanceof SQLiteException sqlite) {

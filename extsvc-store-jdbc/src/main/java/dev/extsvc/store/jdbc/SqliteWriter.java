@@ -12,23 +12,30 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one thread that writes to an SQLite file, committing in groups: while a commit waits for the disk, new
- * writes queue up, and the next transaction takes all of them. Each write runs inside its own savepoint, so it
- * still succeeds or fails alone, and its caller hears back only after the commit that made it durable.
+ * The one thread that writes to an SQLite file, committing in groups: while a commit waits for the
+ * disk, new writes queue up, and the next transaction takes all of them. Each write runs inside its
+ * own savepoint, so it still succeeds or fails alone, and its caller hears back only after the
+ * commit that made it durable.
  */
 final class SqliteWriter implements AutoCloseable {
-  /** Enough to amortise one fsync over many writes; small enough to bound the latency of the last in a group. */
+  /**
+   * Enough to amortise one fsync over many writes; small enough to bound the latency of the last in
+   * a group.
+   */
   static final int MAX_GROUP = 64;
+
   private static final SqliteDialect DIALECT = SqliteDialect.INSTANCE;
 
-  private record Write<T extends @Nullable Object>(Database.Work<T> work, CompletableFuture<T> result) {
+  private record Write<T extends @Nullable Object>(
+      Database.Work<T> work, CompletableFuture<T> result) {
     void fail(Throwable failure) {
       result.completeExceptionally(failure);
     }
   }
 
   /** Queued last by close(): everything before it is written, then the thread ends. */
-  private static final Write<?> STOP = new Write<@Nullable Object>(tx -> null, new CompletableFuture<>());
+  private static final Write<?> STOP =
+      new Write<@Nullable Object>(tx -> null, new CompletableFuture<>());
 
   private final DataSource source;
   private final StatementCache statements;
@@ -44,7 +51,10 @@ final class SqliteWriter implements AutoCloseable {
     this.thread = Thread.ofPlatform().name("extsvc-sqlite-writer").daemon(true).start(this::loop);
   }
 
-  /** Queues the work; the future completes once its transaction committed, or fails with what went wrong. */
+  /**
+   * Queues the work; the future completes once its transaction committed, or fails with what went
+   * wrong.
+   */
   <T extends @Nullable Object> CompletableFuture<T> submit(Database.Work<T> work) {
     var write = new Write<>(work, new CompletableFuture<T>());
     accepting.lock();
@@ -71,7 +81,8 @@ final class SqliteWriter implements AutoCloseable {
           commit(group);
         }
       } catch (InterruptedException e) {
-        // Nobody interrupts this thread; close() queues STOP instead, so that queued writes are not lost.
+        // Nobody interrupts this thread; close() queues STOP instead, so that queued writes are not
+        // lost.
       } catch (RuntimeException | Error e) {
         group.forEach(write -> write.fail(e)); // a bug in the loop itself must not strand callers
       } finally {
@@ -84,8 +95,10 @@ final class SqliteWriter implements AutoCloseable {
     var committed = new ArrayList<Runnable>(group.size());
     try (var connection = source.getConnection();
         var control = connection.createStatement()) {
-      // Explicit statements rather than setAutoCommit(false), which makes the driver begin the next transaction
-      // right after each commit. IMMEDIATE takes the write lock up front: a busy file fails before any work ran.
+      // Explicit statements rather than setAutoCommit(false), which makes the driver begin the next
+      // transaction
+      // right after each commit. IMMEDIATE takes the write lock up front: a busy file fails before
+      // any work ran.
       control.execute("BEGIN IMMEDIATE");
       try {
         var tx = new Tx(connection, DIALECT, statements);
@@ -100,14 +113,15 @@ final class SqliteWriter implements AutoCloseable {
       }
     } catch (SQLException e) {
       var failure = Errors.translate(e, DIALECT);
-      group.forEach(write -> write.fail(failure)); // those that already failed keep their own failure
+      group.forEach(
+          write -> write.fail(failure)); // those that already failed keep their own failure
       return;
     }
     committed.forEach(Runnable::run);
   }
 
-  private static <T extends @Nullable Object> void runInSavepoint(Write<T> write, Tx tx, Statement control, List<Runnable> committed)
-      throws SQLException {
+  private static <T extends @Nullable Object> void runInSavepoint(
+      Write<T> write, Tx tx, Statement control, List<Runnable> committed) throws SQLException {
     control.execute("SAVEPOINT write");
     T result;
     try {
@@ -122,8 +136,8 @@ final class SqliteWriter implements AutoCloseable {
   }
 
   /**
-   * Undoes one write alone. If even that fails, SQLite dropped the whole transaction (I/O error, full disk), and
-   * the group fails with the write's own failure, which says why.
+   * Undoes one write alone. If even that fails, SQLite dropped the whole transaction (I/O error,
+   * full disk), and the group fails with the write's own failure, which says why.
    */
   private static void undo(Statement control, Exception failure) throws SQLException {
     try {
@@ -143,7 +157,8 @@ final class SqliteWriter implements AutoCloseable {
     try {
       control.execute("ROLLBACK");
     } catch (SQLException e) {
-      // SQLite may have rolled back already (I/O error, full disk); the original failure is what matters.
+      // SQLite may have rolled back already (I/O error, full disk); the original failure is what
+      // matters.
       failure.addSuppressed(e);
     }
   }

@@ -9,28 +9,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Prepared statements kept per driver connection, for a driver that keeps no cache itself (the dialect decides).
- * sqlite-jdbc compiles every statement anew, and for the store's short statements compiling costs about as much
- * as running them: a CPU profile of callback ingest put 16 % of all samples in {@code prepare}. (PostgreSQL's
- * driver caches server-side itself.)
+ * Prepared statements kept per driver connection, for a driver that keeps no cache itself (the
+ * dialect decides). sqlite-jdbc compiles every statement anew, and for the store's short statements
+ * compiling costs about as much as running them: a CPU profile of callback ingest put 16 % of all
+ * samples in {@code prepare}. (PostgreSQL's driver caches server-side itself.)
  *
- * <p>Statements are prepared on the driver's own connection, beneath the pool's proxy, so that the pool does not
- * close them when the connection goes back. A pool hands a connection to one thread at a time, and so each
- * connection's cache is used by one thread at a time.
+ * <p>Statements are prepared on the driver's own connection, beneath the pool's proxy, so that the
+ * pool does not close them when the connection goes back. A pool hands a connection to one thread
+ * at a time, and so each connection's cache is used by one thread at a time.
  */
 final class StatementCache {
-  /** Per connection; the console's list builds a few statements dynamically, so the cache is bounded. */
+  /**
+   * Per connection; the console's list builds a few statements dynamically, so the cache is
+   * bounded.
+   */
   static final int PER_CONNECTION = 96;
 
   private final Class<? extends Connection> driverConnection;
-  private final Map<Connection, Map<String, PreparedStatement>> byConnection = new ConcurrentHashMap<>();
+  private final Map<Connection, Map<String, PreparedStatement>> byConnection =
+      new ConcurrentHashMap<>();
 
-  /** @param driverConnection the driver's own connection class, found beneath a pool's proxy by unwrapping */
+  /**
+   * @param driverConnection the driver's own connection class, found beneath a pool's proxy by
+   *     unwrapping
+   */
   StatementCache(Class<? extends Connection> driverConnection) {
     this.driverConnection = driverConnection;
   }
 
-  /** A cached statement for the SQL, or null when the connection is not the driver's (prepare it as usual). */
+  /**
+   * A cached statement for the SQL, or null when the connection is not the driver's (prepare it as
+   * usual).
+   */
   @Nullable PreparedStatement statement(Connection connection, String sql) throws SQLException {
     if (!connection.isWrapperFor(driverConnection)) {
       return null;

@@ -13,8 +13,9 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A connection inside one unit of work, with parameters bound by their Java type so statements stay one line
- * each. Writes run in a transaction that {@link Database} or {@link SqliteWriter} commits; reads run in auto-commit.
+ * A connection inside one unit of work, with parameters bound by their Java type so statements stay
+ * one line each. Writes run in a transaction that {@link Database} or {@link SqliteWriter} commits;
+ * reads run in auto-commit.
  */
 final class Tx {
   /** Maps the current row of a result set. */
@@ -58,7 +59,8 @@ final class Tx {
     }
   }
 
-  <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) throws SQLException {
+  <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params)
+      throws SQLException {
     var prepared = prepare(sql, params);
     try (var rows = prepared.statement().executeQuery()) {
       var result = new ArrayList<T>();
@@ -71,10 +73,12 @@ final class Tx {
     }
   }
 
-  <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, @Nullable Object... params) throws SQLException {
+  <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, @Nullable Object... params)
+      throws SQLException {
     var rows = query(sql, mapper, params);
     if (rows.size() > 1) {
-      throw new IllegalStateException("expected at most one row, got " + rows.size() + " from: " + sql);
+      throw new IllegalStateException(
+          "expected at most one row, got " + rows.size() + " from: " + sql);
     }
     return rows.stream().findFirst();
   }
@@ -90,19 +94,27 @@ final class Tx {
     }
   }
 
-  /** The statement this unit of work would run for the SQL, for tests of the cache; null when not cached. */
+  /**
+   * The statement this unit of work would run for the SQL, for tests of the cache; null when not
+   * cached.
+   */
   @Nullable PreparedStatement cachedForTest(String sql) throws SQLException {
     return cache == null ? null : cache.statement(connection, sql);
   }
 
   private Prepared statement(String sql) throws SQLException {
     var cached = cache == null ? null : cache.statement(connection, sql);
-    return cached != null ? new Prepared(cached, true) : new Prepared(connection.prepareStatement(sql), false);
+    return cached != null
+        ? new Prepared(cached, true)
+        : new Prepared(connection.prepareStatement(sql), false);
   }
 
   /** A statement and whether it came from the cache, so that its user knows how to let it go. */
   private record Prepared(PreparedStatement statement, boolean cached) {
-    /** A cached statement is cleared for its next use (its result set is closed already); any other is closed. */
+    /**
+     * A cached statement is cleared for its next use (its result set is closed already); any other
+     * is closed.
+     */
     void done() throws SQLException {
       if (cached) {
         statement.clearParameters();
@@ -127,7 +139,8 @@ final class Tx {
         case Boolean flag -> statement.setBoolean(index, flag);
         case byte[] bytes -> statement.setBytes(index, bytes);
         case Enum<?> constant -> statement.setString(index, constant.name());
-        default -> throw new IllegalArgumentException("cannot bind " + params[i].getClass().getName());
+        default ->
+            throw new IllegalArgumentException("cannot bind " + params[i].getClass().getName());
       }
     }
   }

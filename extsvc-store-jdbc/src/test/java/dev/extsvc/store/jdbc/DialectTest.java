@@ -21,7 +21,9 @@ import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
-/** Which dialect a database gets, what an unsupported one is told, and what each dialect decides. */
+/**
+ * Which dialect a database gets, what an unsupported one is told, and what each dialect decides.
+ */
 class DialectTest {
   @TempDir Path directory;
 
@@ -50,8 +52,9 @@ class DialectTest {
 
     assertThatThrownBy(() -> Dialect.of(h2))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("The data source's database is H2, which the store does not support"
-            + " (it supports SQLite and PostgreSQL)");
+        .hasMessage(
+            "The data source's database is H2, which the store does not support"
+                + " (it supports SQLite and PostgreSQL)");
     assertThatThrownBy(() -> JdbcStore.create(reporting("MySQL")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is MySQL,")
@@ -69,11 +72,16 @@ class DialectTest {
 
   @Test
   void aMySqlUrlForPostgresFailsBeforeConnectingAndWithoutEchoingTheUrl() {
-    assertThatThrownBy(() -> JdbcStore.postgres("jdbc:mysql://db.internal:3306/app?password=hunter2", "u", "p"))
+    assertThatThrownBy(
+            () ->
+                JdbcStore.postgres("jdbc:mysql://db.internal:3306/app?password=hunter2", "u", "p"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Expected a PostgreSQL JDBC URL (jdbc:postgresql:...), got one for jdbc:mysql:..., a database"
-            + " the store does not support (it supports SQLite and PostgreSQL)")
-        .message().doesNotContain("hunter2").doesNotContain("db.internal");
+        .hasMessage(
+            "Expected a PostgreSQL JDBC URL (jdbc:postgresql:...), got one for jdbc:mysql:..., a database"
+                + " the store does not support (it supports SQLite and PostgreSQL)")
+        .message()
+        .doesNotContain("hunter2")
+        .doesNotContain("db.internal");
     assertThatThrownBy(() -> JdbcStore.postgres("jdbc:h2:mem:orders", "sa", ""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("jdbc:h2:mem:...");
@@ -83,7 +91,8 @@ class DialectTest {
   void anSqliteUrlForPostgresIsNamedAsSuch() {
     assertThatThrownBy(() -> JdbcStore.postgres("jdbc:sqlite:" + directory.resolve("x.db"), "", ""))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Expected a PostgreSQL JDBC URL (jdbc:postgresql:...), got one for SQLite (jdbc:sqlite:...)");
+        .hasMessage(
+            "Expected a PostgreSQL JDBC URL (jdbc:postgresql:...), got one for SQLite (jdbc:sqlite:...)");
     assertThatThrownBy(() -> JdbcStore.postgres("postgres://localhost/app", "", ""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageEndingWith("got one that does not start with jdbc:");
@@ -123,12 +132,18 @@ class DialectTest {
   @Test
   void sqliteCodesForABusyOrReadOnlyFileAreUnavailableAndAViolatedConstraintIsNot() {
     var sqlite = Dialect.SQLITE.jdbc();
-    assertThat(sqlite.unavailable(new SQLiteException("busy", SQLiteErrorCode.SQLITE_BUSY))).isTrue();
-    assertThat(sqlite.unavailable(new SQLiteException("read-only", SQLiteErrorCode.SQLITE_READONLY_DBMOVED)))
+    assertThat(sqlite.unavailable(new SQLiteException("busy", SQLiteErrorCode.SQLITE_BUSY)))
         .isTrue();
-    assertThat(sqlite.unavailable(new SQLiteException("unique", SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE)))
+    assertThat(
+            sqlite.unavailable(
+                new SQLiteException("read-only", SQLiteErrorCode.SQLITE_READONLY_DBMOVED)))
+        .isTrue();
+    assertThat(
+            sqlite.unavailable(
+                new SQLiteException("unique", SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE)))
         .isFalse();
-    assertThat(sqlite.unavailable(new SQLiteException("syntax", SQLiteErrorCode.SQLITE_ERROR))).isFalse();
+    assertThat(sqlite.unavailable(new SQLiteException("syntax", SQLiteErrorCode.SQLITE_ERROR)))
+        .isFalse();
   }
 
   @Test
@@ -145,11 +160,18 @@ class DialectTest {
   void poolTimeoutsAndLostConnectionsAreUnavailableOnEveryDialect() {
     for (var dialect : Dialect.values()) {
       var jdbc = dialect.jdbc();
-      assertThat(jdbc.unavailable(new SQLTransientConnectionException("pool timed out"))).as(dialect.name()).isTrue();
-      assertThat(jdbc.unavailable(new SQLException("connection closed"))).as(dialect.name()).isTrue();
-      assertThat(jdbc.unavailable(new SQLException("connection is closed", "08003"))).as(dialect.name()).isTrue();
+      assertThat(jdbc.unavailable(new SQLTransientConnectionException("pool timed out")))
+          .as(dialect.name())
+          .isTrue();
+      assertThat(jdbc.unavailable(new SQLException("connection closed")))
+          .as(dialect.name())
+          .isTrue();
+      assertThat(jdbc.unavailable(new SQLException("connection is closed", "08003")))
+          .as(dialect.name())
+          .isTrue();
       assertThat(jdbc.unavailable(new SQLIntegrityConstraintViolationException("dup", "23000")))
-          .as(dialect.name()).isFalse();
+          .as(dialect.name())
+          .isFalse();
     }
   }
 
@@ -171,29 +193,41 @@ class DialectTest {
   }
 
   /**
-   * A data source of some other database, as far as the store can tell before it runs a statement: it reports a
-   * product name and nothing else (the store has no H2 or MySQL driver to open a real one with).
+   * A data source of some other database, as far as the store can tell before it runs a statement:
+   * it reports a product name and nothing else (the store has no H2 or MySQL driver to open a real
+   * one with).
    */
   private static DataSource reporting(String productName) {
-    var metaData = (DatabaseMetaData) Proxy.newProxyInstance(
-        DialectTest.class.getClassLoader(), new Class<?>[] {DatabaseMetaData.class}, (proxy, method, args) ->
-            switch (method.getName()) {
-              case "getDatabaseProductName" -> productName;
-              default -> throw new UnsupportedOperationException(method.getName());
-            });
-    var connection = (Connection) Proxy.newProxyInstance(
-        DialectTest.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) ->
-            switch (method.getName()) {
-              case "getMetaData" -> metaData;
-              case "isWrapperFor" -> false;
-              case "close" -> null;
-              default -> throw new UnsupportedOperationException(method.getName());
-            });
-    return (DataSource) Proxy.newProxyInstance(
-        DialectTest.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) ->
-            switch (method.getName()) {
-              case "getConnection" -> connection;
-              default -> throw new UnsupportedOperationException(method.getName());
-            });
+    var metaData =
+        (DatabaseMetaData)
+            Proxy.newProxyInstance(
+                DialectTest.class.getClassLoader(),
+                new Class<?>[] {DatabaseMetaData.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "getDatabaseProductName" -> productName;
+                      default -> throw new UnsupportedOperationException(method.getName());
+                    });
+    var connection =
+        (Connection)
+            Proxy.newProxyInstance(
+                DialectTest.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "getMetaData" -> metaData;
+                      case "isWrapperFor" -> false;
+                      case "close" -> null;
+                      default -> throw new UnsupportedOperationException(method.getName());
+                    });
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DialectTest.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getConnection" -> connection;
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
   }
 }

@@ -2,9 +2,9 @@ package dev.extsvc.store.jdbc;
 
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
-import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.NewEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,17 +24,22 @@ final class Fixtures {
   private static final AtomicLong SEQUENCE = new AtomicLong();
 
   /**
-   * A version 7 UUID of the submit time's millisecond, as the runtime makes them; within one millisecond, ids sort
-   * by creation.
+   * A version 7 UUID of the submit time's millisecond, as the runtime makes them; within one
+   * millisecond, ids sort by creation.
    */
   static UUID uuid7At(Instant submitTime) {
     long msb = (submitTime.toEpochMilli() << 16) | 0x7000L;
-    long lsb = 0x8000_0000_0000_0000L | (SEQUENCE.incrementAndGet() << 20)
-        | ThreadLocalRandom.current().nextInt(1 << 20);
+    long lsb =
+        0x8000_0000_0000_0000L
+            | (SEQUENCE.incrementAndGet() << 20)
+            | ThreadLocalRandom.current().nextInt(1 << 20);
     return new UUID(msb, lsb);
   }
 
-  /** A version 7 UUID whose timestamp is one millisecond after the previous one, so ids sort by creation. */
+  /**
+   * A version 7 UUID whose timestamp is one millisecond after the previous one, so ids sort by
+   * creation.
+   */
   static UUID uuid7() {
     long millis = CLOCK.incrementAndGet();
     var random = ThreadLocalRandom.current();
@@ -43,10 +48,24 @@ final class Fixtures {
     return new UUID(msb, lsb);
   }
 
-  static InvocationRow pending(String service, String operation, Instant submitTime, Duration timeout) {
+  static InvocationRow pending(
+      String service, String operation, Instant submitTime, Duration timeout) {
     return new InvocationRow(
-        uuid7At(submitTime), service, operation, true, InvocationStatus.PENDING, null, null, null, "{\"method\":\"POST\"}",
-        null, null, null, submitTime, submitTime.plus(timeout), null);
+        uuid7At(submitTime),
+        service,
+        operation,
+        true,
+        InvocationStatus.PENDING,
+        null,
+        null,
+        null,
+        "{\"method\":\"POST\"}",
+        null,
+        null,
+        null,
+        submitTime,
+        submitTime.plus(timeout),
+        null);
   }
 
   static InvocationRow pending() {
@@ -55,18 +74,41 @@ final class Fixtures {
 
   static InvocationRow withStatus(InvocationRow row, InvocationStatus status) {
     return new InvocationRow(
-        row.id(), row.service(), row.operation(), row.async(), status, row.reason(), row.handlerType(),
-        row.handlerState(), row.request(), row.syncStatus(), row.syncHeaders(), row.syncBody(), row.submitTime(),
-        row.deadline(), status.isFinal() ? row.submitTime() : null);
+        row.id(),
+        row.service(),
+        row.operation(),
+        row.async(),
+        status,
+        row.reason(),
+        row.handlerType(),
+        row.handlerState(),
+        row.request(),
+        row.syncStatus(),
+        row.syncHeaders(),
+        row.syncBody(),
+        row.submitTime(),
+        row.deadline(),
+        status.isFinal() ? row.submitTime() : null);
   }
 
   static CallbackRow callback(UUID invocationId, String dedupKey) {
     return new CallbackRow(
-        uuid7(), invocationId, "approved", T0.plusSeconds(60), "POST", "{\"content-type\":\"application/json\"}",
-        "{\"decision\":\"approved\"}", dedupKey, CallbackOutcome.RECEIVED, null, 0, null);
+        uuid7(),
+        invocationId,
+        "approved",
+        T0.plusSeconds(60),
+        "POST",
+        "{\"content-type\":\"application/json\"}",
+        "{\"decision\":\"approved\"}",
+        dedupKey,
+        CallbackOutcome.RECEIVED,
+        null,
+        0,
+        null);
   }
 
   static NewEvent event(UUID invocationId, String kind) {
-    return new NewEvent(invocationId, T0, EventKind.valueOf(kind), kind.toLowerCase() + " happened");
+    return new NewEvent(
+        invocationId, T0, EventKind.valueOf(kind), kind.toLowerCase() + " happened");
   }
 }

@@ -4,8 +4,8 @@ import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.testing.InMemoryStore;
 
 /**
- * The runtime test kit's {@link InMemoryStore} held to the contract the databases meet, so that runtime tests on it
- * show what the runtime does on SQLite and PostgreSQL.
+ * The runtime test kit's {@link InMemoryStore} held to the contract the databases meet, so that
+ * runtime tests on it show what the runtime does on SQLite and PostgreSQL.
  */
 class InMemoryStoreContractTest extends StoreContractTest {
   private InMemoryStore last;

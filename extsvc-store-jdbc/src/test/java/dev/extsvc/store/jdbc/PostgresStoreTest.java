@@ -56,7 +56,10 @@ class PostgresStoreTest extends StoreContractTest {
     return JdbcStore.postgres(url(postgres, schema), "postgres", "postgres");
   }
 
-  /** A role whose transactions are read-only, as on a standby or a database set read-only by its operator. */
+  /**
+   * A role whose transactions are read-only, as on a standby or a database set read-only by its
+   * operator.
+   */
   @Override
   protected Store unavailableStore() throws SQLException {
     var reader = schema + "_reader";
@@ -81,7 +84,8 @@ class PostgresStoreTest extends StoreContractTest {
   @Test
   void aServerThatGoesDownMakesTheStoreUnavailableAndUnhealthy() throws IOException {
     var doomed = EmbeddedPostgres.start();
-    try (var store = JdbcStore.create(pool(url(doomed, "public"), "postgres"), Dialect.POSTGRESQL)) {
+    try (var store =
+        JdbcStore.create(pool(url(doomed, "public"), "postgres"), Dialect.POSTGRESQL)) {
       store.saveService(new ServiceRow("acme", "1", "{}", T0));
       doomed.close();
 

@@ -26,10 +26,13 @@ class SqliteDatabaseTest {
     var reader = new AtomicReference<Thread>();
 
     try (var database = SqliteDatabase.open(file)) {
-      Thread.ofVirtual().start(() -> {
-        writer.set(database.write(tx -> Thread.currentThread()));
-        reader.set(database.read(tx -> Thread.currentThread()));
-      }).join();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                writer.set(database.write(tx -> Thread.currentThread()));
+                reader.set(database.read(tx -> Thread.currentThread()));
+              })
+          .join();
     }
 
     assertThat(writer.get().isVirtual()).isFalse();
@@ -47,17 +50,23 @@ class SqliteDatabaseTest {
       for (int i = 0; i < 20; i++) {
         String name = "s" + i;
         database.write(tx -> tx.update(Sql.SAVE_SERVICE, name, "1", "{}", T0));
-        // Each read must see the write just committed: a cached statement left un-reset would pin an old snapshot.
-        long seen = database.read(tx -> tx.queryOne("SELECT COUNT(*) FROM extsvc_services", row -> row.getLong(1))
-            .orElseThrow());
+        // Each read must see the write just committed: a cached statement left un-reset would pin
+        // an old snapshot.
+        long seen =
+            database.read(
+                tx ->
+                    tx.queryOne("SELECT COUNT(*) FROM extsvc_services", row -> row.getLong(1))
+                        .orElseThrow());
         assertThat(seen).isEqualTo(i + 1);
       }
-      database.write(tx -> {
-        prepared.add(tx.cachedForTest("SELECT COUNT(*) FROM extsvc_services"));
-        prepared.add(tx.cachedForTest("SELECT COUNT(*) FROM extsvc_services"));
-        return null;
-      });
-      // No cached statement holds a read snapshot: another connection's truncating checkpoint is not blocked.
+      database.write(
+          tx -> {
+            prepared.add(tx.cachedForTest("SELECT COUNT(*) FROM extsvc_services"));
+            prepared.add(tx.cachedForTest("SELECT COUNT(*) FROM extsvc_services"));
+            return null;
+          });
+      // No cached statement holds a read snapshot: another connection's truncating checkpoint is
+      // not blocked.
       try (var other = SqliteDatabase.dataSource(file).getConnection();
           var statement = other.createStatement();
           var result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
@@ -76,14 +85,18 @@ class SqliteDatabaseTest {
     var stillInterrupted = new AtomicBoolean();
     try (var store = JdbcStore.sqlite(file);
         var database = SqliteDatabase.open(file)) {
-      var caller = Thread.ofVirtual().start(() -> {
-        database.write(tx -> {
-          entered.countDown();
-          awaitQuietly(release); // on the writer thread, which nobody interrupts
-          return tx.update(Sql.SAVE_SERVICE, "acme", "1", "{}", T0);
-        });
-        stillInterrupted.set(Thread.currentThread().isInterrupted());
-      });
+      var caller =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    database.write(
+                        tx -> {
+                          entered.countDown();
+                          awaitQuietly(release); // on the writer thread, which nobody interrupts
+                          return tx.update(Sql.SAVE_SERVICE, "acme", "1", "{}", T0);
+                        });
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                  });
       entered.await();
       caller.interrupt();
       release.countDown();

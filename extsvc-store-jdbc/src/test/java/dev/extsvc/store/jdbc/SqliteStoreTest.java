@@ -28,7 +28,8 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   /**
-   * Read-only through the open flags: tests often run as root, for whom a read-only file mode changes nothing.
+   * Read-only through the open flags: tests often run as root, for whom a read-only file mode
+   * changes nothing.
    */
   @Override
   protected Store unavailableStore() {
@@ -49,7 +50,8 @@ class SqliteStoreTest extends StoreContractTest {
       assertThat(pragma(statement, "journal_mode")).isEqualTo("wal");
       assertThat(pragma(statement, "synchronous")).isEqualTo("2");
       assertThat(pragma(statement, "foreign_keys")).isEqualTo("1");
-      assertThat(pragma(statement, "busy_timeout")).isEqualTo(String.valueOf(SqliteDatabase.BUSY_TIMEOUT.toMillis()));
+      assertThat(pragma(statement, "busy_timeout"))
+          .isEqualTo(String.valueOf(SqliteDatabase.BUSY_TIMEOUT.toMillis()));
     }
   }
 

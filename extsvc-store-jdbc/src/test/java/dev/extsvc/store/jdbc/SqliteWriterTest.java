@@ -27,19 +27,25 @@ class SqliteWriterTest {
   void aFailingWriteInAGroupIsUndoneAloneWhileTheOthersCommit() throws Exception {
     var entered = new CountDownLatch(1);
     var release = new CountDownLatch(1);
-    try (var writer = new SqliteWriter(SqliteDatabase.dataSource(file), SqliteDialect.INSTANCE.newStatementCache())) {
+    try (var writer =
+        new SqliteWriter(
+            SqliteDatabase.dataSource(file), SqliteDialect.INSTANCE.newStatementCache())) {
       // Hold the writer busy so that the next three writes queue up and go into one group.
-      var gate = writer.submit(tx -> {
-        entered.countDown();
-        awaitQuietly(release);
-        return 0;
-      });
+      var gate =
+          writer.submit(
+              tx -> {
+                entered.countDown();
+                awaitQuietly(release);
+                return 0;
+              });
       entered.await();
       var first = writer.submit(tx -> saveService(tx, "first"));
-      var failing = writer.submit(tx -> {
-        saveService(tx, "failing");
-        throw new IllegalStateException("the handler's bookkeeping is wrong");
-      });
+      var failing =
+          writer.submit(
+              tx -> {
+                saveService(tx, "failing");
+                throw new IllegalStateException("the handler's bookkeeping is wrong");
+              });
       var last = writer.submit(tx -> saveService(tx, "last"));
       release.countDown();
 
@@ -57,7 +63,9 @@ class SqliteWriterTest {
 
   @Test
   void closeWritesWhatWasQueuedAndRefusesMore() throws Exception {
-    var writer = new SqliteWriter(SqliteDatabase.dataSource(file), SqliteDialect.INSTANCE.newStatementCache());
+    var writer =
+        new SqliteWriter(
+            SqliteDatabase.dataSource(file), SqliteDialect.INSTANCE.newStatementCache());
     var queued = writer.submit(tx -> saveService(tx, "queued"));
 
     writer.close();

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Store} on JDBC must do, run once per database. Subclasses give a fresh, empty database per
- * test. Concurrency tests use virtual threads, as the server does.
+ * What every {@link Store} on JDBC must do, run once per database. Subclasses give a fresh, empty
+ * database per test. Concurrency tests use virtual threads, as the server does.
  */
 abstract class StoreContractTest {
   protected Store store;
@@ -50,7 +50,10 @@ abstract class StoreContractTest {
   /** A store over a fresh, empty database. */
   protected abstract Store openStore() throws Exception;
 
-  /** A second store over the same database as the last {@link #openStore()}, after that one was closed. */
+  /**
+   * A second store over the same database as the last {@link #openStore()}, after that one was
+   * closed.
+   */
   protected abstract Store reopenStore() throws Exception;
 
   /** A store whose database has become unusable for writes (read-only, or shut down). */
@@ -81,11 +84,23 @@ abstract class StoreContractTest {
   @Test
   void invocationRoundTripsWithNullsAndExactInstants() {
     var bare = pending();
-    var full = new InvocationRow(
-        uuid7(), "acme", "submitApplication", false, InvocationStatus.CANCELLED, "callout failed: 503",
-        "com.example.Handler", "{\"customer\":42}", "{\"body\":{}}", 503, "{\"retry-after\":[\"5\"]}", "busy",
-        Instant.parse("1969-12-31T23:59:59.999999Z"), Instant.parse("2100-01-01T00:00:00.000001Z"),
-        Instant.parse("2026-03-01T10:15:31.000007Z"));
+    var full =
+        new InvocationRow(
+            uuid7(),
+            "acme",
+            "submitApplication",
+            false,
+            InvocationStatus.CANCELLED,
+            "callout failed: 503",
+            "com.example.Handler",
+            "{\"customer\":42}",
+            "{\"body\":{}}",
+            503,
+            "{\"retry-after\":[\"5\"]}",
+            "busy",
+            Instant.parse("1969-12-31T23:59:59.999999Z"),
+            Instant.parse("2100-01-01T00:00:00.000001Z"),
+            Instant.parse("2026-03-01T10:15:31.000007Z"));
     store.createInvocation(bare, List.of(), List.of());
     store.createInvocation(full, List.of(), List.of());
 
@@ -99,9 +114,15 @@ abstract class StoreContractTest {
     var invocation = pending();
     var hash = new byte[32];
     hash[0] = (byte) 0xFF; // high bit set: bytes must not go through text or signed conversions
-    var token = new TokenRow(hash, invocation.id(), "body:/callbackUrlForOutcomes/approved", List.of("approved", "rejected"));
+    var token =
+        new TokenRow(
+            hash,
+            invocation.id(),
+            "body:/callbackUrlForOutcomes/approved",
+            List.of("approved", "rejected"));
     var other = new TokenRow(new byte[32], invocation.id(), "header:X-Callback", List.of());
-    store.createInvocation(invocation, List.of(token, other), List.of(event(invocation.id(), "SUBMITTED")));
+    store.createInvocation(
+        invocation, List.of(token, other), List.of(event(invocation.id(), "SUBMITTED")));
 
     var found = store.token(hash.clone()).orElseThrow();
     assertThat(found.tokenHash()).isEqualTo(hash);
@@ -110,7 +131,9 @@ abstract class StoreContractTest {
     assertThat(found.keys()).containsExactly("approved", "rejected");
     assertThat(store.token(new byte[32]).orElseThrow().keys()).isEmpty();
     assertThat(store.token(new byte[31])).isEmpty();
-    assertThat(store.events(invocation.id())).extracting(e -> e.kind().name()).containsExactly("SUBMITTED");
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("SUBMITTED");
 
     // The receiver's single read: the token with its invocation.
     var lookup = store.tokenWithInvocation(hash.clone()).orElseThrow();
@@ -154,11 +177,15 @@ abstract class StoreContractTest {
     store.createInvocation(invocation, List.of(), List.of());
     var start = new CountDownLatch(1);
 
-    var results = runConcurrently(20, () -> {
-      var row = callback(invocation.id(), "same");
-      start.await();
-      return store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
-    }, start);
+    var results =
+        runConcurrently(
+            20,
+            () -> {
+              var row = callback(invocation.id(), "same");
+              start.await();
+              return store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+            },
+            start);
 
     assertThat(results).filteredOn(r -> !r.duplicate()).hasSize(1);
     assertThat(results).extracting(r -> r.row().id()).containsOnly(results.getFirst().row().id());
@@ -173,8 +200,10 @@ abstract class StoreContractTest {
     var row = callback(invocation.id(), "d1");
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
 
-    store.updateCallback(row.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
-    store.updateCallback(row.id(), CallbackOutcome.NOT_HANDLED, 404, null, event(invocation.id(), "HANDLER_OK"));
+    store.updateCallback(
+        row.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.updateCallback(
+        row.id(), CallbackOutcome.NOT_HANDLED, 404, null, event(invocation.id(), "HANDLER_OK"));
 
     var stored = store.callback(row.id()).orElseThrow();
     assertThat(stored.outcome()).isEqualTo(CallbackOutcome.NOT_HANDLED);
@@ -182,7 +211,14 @@ abstract class StoreContractTest {
     assertThat(stored.error()).isNull();
     assertThat(stored.attempts()).isEqualTo(2);
     assertThat(store.events(invocation.id())).hasSize(3);
-    assertThatThrownBy(() -> store.updateCallback(uuid7(), CallbackOutcome.FAILED, 500, "x", event(invocation.id(), "CALLBACK_DUPLICATE")))
+    assertThatThrownBy(
+            () ->
+                store.updateCallback(
+                    uuid7(),
+                    CallbackOutcome.FAILED,
+                    500,
+                    "x",
+                    event(invocation.id(), "CALLBACK_DUPLICATE")))
         .isInstanceOf(IllegalStateException.class);
   }
 
@@ -192,18 +228,46 @@ abstract class StoreContractTest {
     store.createInvocation(invocation, List.of(), List.of());
     var at = T0.plusSeconds(5);
 
-    assertThat(store.finish(invocation.id(), InvocationStatus.CANCELLED, "callout failed", at, event(invocation.id(), "CANCELLED")))
+    assertThat(
+            store.finish(
+                invocation.id(),
+                InvocationStatus.CANCELLED,
+                "callout failed",
+                at,
+                event(invocation.id(), "CANCELLED")))
         .isTrue();
-    assertThat(store.finish(invocation.id(), InvocationStatus.COMPLETED, null, at, event(invocation.id(), "COMPLETED")))
+    assertThat(
+            store.finish(
+                invocation.id(),
+                InvocationStatus.COMPLETED,
+                null,
+                at,
+                event(invocation.id(), "COMPLETED")))
         .isFalse();
 
     var stored = store.invocation(invocation.id()).orElseThrow();
     assertThat(stored.status()).isEqualTo(InvocationStatus.CANCELLED);
     assertThat(stored.reason()).isEqualTo("callout failed");
     assertThat(stored.finishedAt()).isEqualTo(at);
-    assertThat(store.events(invocation.id())).extracting(e -> e.kind().name()).containsExactly("CANCELLED");
-    assertThat(store.finish(uuid7(), InvocationStatus.CANCELLED, null, at, event(invocation.id(), "CALLBACK_DUPLICATE"))).isFalse();
-    assertThatThrownBy(() -> store.finish(invocation.id(), InvocationStatus.PENDING, null, at, event(invocation.id(), "CALLBACK_DUPLICATE")))
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("CANCELLED");
+    assertThat(
+            store.finish(
+                uuid7(),
+                InvocationStatus.CANCELLED,
+                null,
+                at,
+                event(invocation.id(), "CALLBACK_DUPLICATE")))
+        .isFalse();
+    assertThatThrownBy(
+            () ->
+                store.finish(
+                    invocation.id(),
+                    InvocationStatus.PENDING,
+                    null,
+                    at,
+                    event(invocation.id(), "CALLBACK_DUPLICATE")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -215,7 +279,10 @@ abstract class StoreContractTest {
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     var at = T0.plusSeconds(61);
 
-    store.completeWithCallback(row.id(), invocation.id(), at,
+    store.completeWithCallback(
+        row.id(),
+        invocation.id(),
+        at,
         List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED")));
 
     var stored = store.invocation(invocation.id()).orElseThrow();
@@ -238,10 +305,14 @@ abstract class StoreContractTest {
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     assertThat(timeOutDueIds(T0.plusSeconds(2), 10)).containsExactly(invocation.id());
 
-    store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(3),
+    store.completeWithCallback(
+        row.id(),
+        invocation.id(),
+        T0.plusSeconds(3),
         List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED")));
 
-    assertThat(store.invocation(invocation.id()).orElseThrow().status()).isEqualTo(InvocationStatus.TIMED_OUT);
+    assertThat(store.invocation(invocation.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.TIMED_OUT);
     assertThat(store.callback(row.id()).orElseThrow().outcome()).isEqualTo(CallbackOutcome.HANDLED);
     assertThat(store.events(invocation.id()))
         .extracting(e -> e.kind().name())
@@ -252,28 +323,43 @@ abstract class StoreContractTest {
   void recordSyncAnswerAfterACallbackCompletedTheInvocationKeepsItCompleted() {
     var invocation = pending();
     store.createInvocation(invocation, List.of(), List.of());
-    store.finish(invocation.id(), InvocationStatus.COMPLETED, null, T0.plusSeconds(1), event(invocation.id(), "COMPLETED"));
+    store.finish(
+        invocation.id(),
+        InvocationStatus.COMPLETED,
+        null,
+        T0.plusSeconds(1),
+        event(invocation.id(), "COMPLETED"));
 
-    store.recordSyncAnswer(invocation.id(), 202, "{\"location\":[\"/apps/1\"]}", null, event(invocation.id(), "CALLOUT"));
+    store.recordSyncAnswer(
+        invocation.id(),
+        202,
+        "{\"location\":[\"/apps/1\"]}",
+        null,
+        event(invocation.id(), "CALLOUT"));
 
     var stored = store.invocation(invocation.id()).orElseThrow();
     assertThat(stored.status()).isEqualTo(InvocationStatus.COMPLETED);
     assertThat(stored.syncStatus()).isEqualTo(202);
     assertThat(stored.syncHeaders()).isEqualTo("{\"location\":[\"/apps/1\"]}");
     assertThat(stored.syncBody()).isNull();
-    assertThat(store.events(invocation.id())).extracting(e -> e.kind().name()).containsExactly("COMPLETED", "CALLOUT");
-    assertThatThrownBy(() -> store.recordSyncAnswer(uuid7(), 200, "{}", "", event(invocation.id(), "CALLOUT")))
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("COMPLETED", "CALLOUT");
+    assertThatThrownBy(
+            () -> store.recordSyncAnswer(uuid7(), 200, "{}", "", event(invocation.id(), "CALLOUT")))
         .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void timeOutDueTakesOnlyPendingInvocationsPastTheirDeadlineUpToTheLimit() {
     var now = T0.plusSeconds(100);
-    var due = IntStream.range(0, 5)
-        .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(100 - i)))
-        .toList();
+    var due =
+        IntStream.range(0, 5)
+            .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(100 - i)))
+            .toList();
     var notYet = pending("acme", "op", T0, Duration.ofSeconds(101));
-    var finished = withStatus(pending("acme", "op", T0, Duration.ofSeconds(1)), InvocationStatus.COMPLETED);
+    var finished =
+        withStatus(pending("acme", "op", T0, Duration.ofSeconds(1)), InvocationStatus.COMPLETED);
     for (var row : due) {
       store.createInvocation(row, List.of(), List.of());
     }
@@ -293,61 +379,91 @@ abstract class StoreContractTest {
     assertThat(timedOut.reason()).isNotBlank();
     assertThat(store.events(due.getFirst().id()))
         .singleElement()
-        .satisfies(e -> {
-          assertThat(e.kind()).isEqualTo(EventKind.TIMED_OUT);
-          assertThat(e.at()).isEqualTo(now);
-          assertThat(e.message()).contains(due.getFirst().deadline().toString());
-        });
-    assertThat(store.invocation(notYet.id()).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
-    assertThat(store.invocation(finished.id()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
+        .satisfies(
+            e -> {
+              assertThat(e.kind()).isEqualTo(EventKind.TIMED_OUT);
+              assertThat(e.at()).isEqualTo(now);
+              assertThat(e.message()).contains(due.getFirst().deadline().toString());
+            });
+    assertThat(store.invocation(notYet.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
+    assertThat(store.invocation(finished.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
   }
 
   @Test
   void twoConcurrentSweepersTimeOutEachInvocationOnce() throws Exception {
-    var invocations = IntStream.range(0, 200)
-        .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(i % 50)))
-        .toList();
+    var invocations =
+        IntStream.range(0, 200)
+            .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(i % 50)))
+            .toList();
     for (var row : invocations) {
       store.createInvocation(row, List.of(), List.of());
     }
     var start = new CountDownLatch(1);
     var now = T0.plusSeconds(60);
 
-    var claims = runConcurrently(2, () -> {
-      start.await();
-      var mine = new ArrayList<UUID>();
-      for (var batch = timeOutDueIds(now, 7); !batch.isEmpty(); batch = timeOutDueIds(now, 7)) {
-        mine.addAll(batch);
-      }
-      return mine;
-    }, start);
+    var claims =
+        runConcurrently(
+            2,
+            () -> {
+              start.await();
+              var mine = new ArrayList<UUID>();
+              for (var batch = timeOutDueIds(now, 7);
+                  !batch.isEmpty();
+                  batch = timeOutDueIds(now, 7)) {
+                mine.addAll(batch);
+              }
+              return mine;
+            },
+            start);
 
     var all = claims.stream().flatMap(List::stream).toList();
     assertThat(all).hasSize(200).doesNotHaveDuplicates();
-    assertThat(new HashSet<>(all)).isEqualTo(new HashSet<>(invocations.stream().map(InvocationRow::id).toList()));
+    assertThat(new HashSet<>(all))
+        .isEqualTo(new HashSet<>(invocations.stream().map(InvocationRow::id).toList()));
     assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, 200L);
     for (var row : invocations) {
-      assertThat(store.events(row.id())).extracting(e -> e.kind().name()).containsExactly("TIMED_OUT");
+      assertThat(store.events(row.id()))
+          .extracting(e -> e.kind().name())
+          .containsExactly("TIMED_OUT");
     }
   }
 
   @Test
   void invocationsFilterByStatusServiceOperationAndSubmitTime() {
     var a = pending("acme", "submit", T0, Duration.ofHours(1));
-    var b = withStatus(pending("acme", "status", T0.plusSeconds(10), Duration.ofHours(1)), InvocationStatus.COMPLETED);
+    var b =
+        withStatus(
+            pending("acme", "status", T0.plusSeconds(10), Duration.ofHours(1)),
+            InvocationStatus.COMPLETED);
     var c = pending("bank", "submit", T0.plusSeconds(20), Duration.ofHours(1));
     for (var row : List.of(a, b, c)) {
       store.createInvocation(row, List.of(), List.of());
     }
 
-    assertThat(ids(new InvocationQuery(InvocationStatus.PENDING, null, null, null, null, null, 10))).containsExactly(c.id(), a.id());
-    assertThat(ids(new InvocationQuery(null, "acme", null, null, null, null, 10))).containsExactly(b.id(), a.id());
-    assertThat(ids(new InvocationQuery(null, null, "submit", null, null, null, 10))).containsExactly(c.id(), a.id());
-    assertThat(ids(new InvocationQuery(InvocationStatus.PENDING, "acme", "submit", null, null, null, 10))).containsExactly(a.id());
+    assertThat(ids(new InvocationQuery(InvocationStatus.PENDING, null, null, null, null, null, 10)))
+        .containsExactly(c.id(), a.id());
+    assertThat(ids(new InvocationQuery(null, "acme", null, null, null, null, 10)))
+        .containsExactly(b.id(), a.id());
+    assertThat(ids(new InvocationQuery(null, null, "submit", null, null, null, 10)))
+        .containsExactly(c.id(), a.id());
+    assertThat(
+            ids(
+                new InvocationQuery(
+                    InvocationStatus.PENDING, "acme", "submit", null, null, null, 10)))
+        .containsExactly(a.id());
     // From is inclusive, to exclusive.
-    assertThat(ids(new InvocationQuery(null, null, null, T0.plusSeconds(10), T0.plusSeconds(20), null, 10))).containsExactly(b.id());
-    assertThat(ids(new InvocationQuery(null, null, null, T0.plusNanos(1000), null, null, 10))).containsExactly(c.id(), b.id());
-    assertThat(ids(new InvocationQuery(InvocationStatus.TIMED_OUT, null, null, null, null, null, 10))).isEmpty();
+    assertThat(
+            ids(
+                new InvocationQuery(
+                    null, null, null, T0.plusSeconds(10), T0.plusSeconds(20), null, 10)))
+        .containsExactly(b.id());
+    assertThat(ids(new InvocationQuery(null, null, null, T0.plusNanos(1000), null, null, 10)))
+        .containsExactly(c.id(), b.id());
+    assertThat(
+            ids(new InvocationQuery(InvocationStatus.TIMED_OUT, null, null, null, null, null, 10)))
+        .isEmpty();
   }
 
   @Test
@@ -372,25 +488,42 @@ abstract class StoreContractTest {
     }
 
     assertThat(pages).isEqualTo(6);
-    // The store orders ids as their canonical text (as PostgreSQL's uuid does), not by UUID.compareTo (signed).
-    assertThat(seen).isEqualTo(created.stream().sorted(Comparator.comparing(UUID::toString).reversed()).toList());
+    // The store orders ids as their canonical text (as PostgreSQL's uuid does), not by
+    // UUID.compareTo (signed).
+    assertThat(seen)
+        .isEqualTo(
+            created.stream().sorted(Comparator.comparing(UUID::toString).reversed()).toList());
     assertThat(seen).isEqualTo(created.reversed());
   }
 
   @Test
   void countByStatusReportsEveryStatus() {
     assertThat(store.countByStatus())
-        .containsExactlyInAnyOrderEntriesOf(Map.of(
-            InvocationStatus.PENDING, 0L, InvocationStatus.COMPLETED, 0L,
-            InvocationStatus.TIMED_OUT, 0L, InvocationStatus.CANCELLED, 0L));
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                InvocationStatus.PENDING,
+                0L,
+                InvocationStatus.COMPLETED,
+                0L,
+                InvocationStatus.TIMED_OUT,
+                0L,
+                InvocationStatus.CANCELLED,
+                0L));
     store.createInvocation(pending(), List.of(), List.of());
     store.createInvocation(pending(), List.of(), List.of());
     store.createInvocation(withStatus(pending(), InvocationStatus.CANCELLED), List.of(), List.of());
 
     assertThat(store.countByStatus())
-        .containsExactlyInAnyOrderEntriesOf(Map.of(
-            InvocationStatus.PENDING, 2L, InvocationStatus.COMPLETED, 0L,
-            InvocationStatus.TIMED_OUT, 0L, InvocationStatus.CANCELLED, 1L));
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                InvocationStatus.PENDING,
+                2L,
+                InvocationStatus.COMPLETED,
+                0L,
+                InvocationStatus.TIMED_OUT,
+                0L,
+                InvocationStatus.CANCELLED,
+                1L));
   }
 
   @Test
@@ -401,7 +534,9 @@ abstract class StoreContractTest {
       store.appendEvent(new NewEvent(invocation.id(), T0, kind, "k"));
     }
 
-    assertThat(store.events(invocation.id())).extracting(EventRow::kind).containsExactly(EventKind.values());
+    assertThat(store.events(invocation.id()))
+        .extracting(EventRow::kind)
+        .containsExactly(EventKind.values());
   }
 
   @Test
@@ -410,19 +545,39 @@ abstract class StoreContractTest {
     var other = pending();
     store.createInvocation(invocation, List.of(), List.of(event(invocation.id(), "SUBMITTED")));
     store.createInvocation(other, List.of(), List.of(event(other.id(), "SUBMITTED")));
-    store.appendEvent(new NewEvent(invocation.id(), T0.plusSeconds(1), EventKind.CALLOUT, "POST /apps -> 202"));
+    store.appendEvent(
+        new NewEvent(invocation.id(), T0.plusSeconds(1), EventKind.CALLOUT, "POST /apps -> 202"));
     store.appendEvent(event(other.id(), "CALLOUT"));
-    store.appendEvent(new NewEvent(invocation.id(), T0.plusSeconds(2), EventKind.CALLBACK_RECEIVED, "approved"));
+    store.appendEvent(
+        new NewEvent(invocation.id(), T0.plusSeconds(2), EventKind.CALLBACK_RECEIVED, "approved"));
     var late = callback(invocation.id(), "late");
     var early = callback(invocation.id(), "early");
-    store.insertCallback(withReceivedAt(late, T0.plusSeconds(9)), event(invocation.id(), "CALLBACK_DUPLICATE"));
-    store.insertCallback(withReceivedAt(early, T0.plusSeconds(8)), event(invocation.id(), "CALLBACK_DUPLICATE"));
+    store.insertCallback(
+        withReceivedAt(late, T0.plusSeconds(9)), event(invocation.id(), "CALLBACK_DUPLICATE"));
+    store.insertCallback(
+        withReceivedAt(early, T0.plusSeconds(8)), event(invocation.id(), "CALLBACK_DUPLICATE"));
 
     var events = store.events(invocation.id());
-    assertThat(events).extracting(e -> e.kind().name()).containsExactly("SUBMITTED", "CALLOUT", "CALLBACK_RECEIVED", "CALLBACK_DUPLICATE", "CALLBACK_DUPLICATE");
+    assertThat(events)
+        .extracting(e -> e.kind().name())
+        .containsExactly(
+            "SUBMITTED",
+            "CALLOUT",
+            "CALLBACK_RECEIVED",
+            "CALLBACK_DUPLICATE",
+            "CALLBACK_DUPLICATE");
     assertThat(events).extracting(EventRow::id).isSorted().doesNotHaveDuplicates();
-    assertThat(events.get(1)).isEqualTo(new EventRow(events.get(1).id(), invocation.id(), T0.plusSeconds(1), EventKind.CALLOUT, "POST /apps -> 202"));
-    assertThat(store.callbacks(invocation.id())).extracting(r -> r.dedupKey()).containsExactly("early", "late");
+    assertThat(events.get(1))
+        .isEqualTo(
+            new EventRow(
+                events.get(1).id(),
+                invocation.id(),
+                T0.plusSeconds(1),
+                EventKind.CALLOUT,
+                "POST /apps -> 202"));
+    assertThat(store.callbacks(invocation.id()))
+        .extracting(r -> r.dedupKey())
+        .containsExactly("early", "late");
     assertThat(store.callbacks(other.id())).isEmpty();
   }
 
@@ -451,14 +606,17 @@ abstract class StoreContractTest {
     var soon = pending("acme", "op", T0, Duration.ofMinutes(5));
     var sooner = pending("acme", "op", T0, Duration.ofMinutes(1));
     var later = pending("acme", "op", T0, Duration.ofHours(2));
-    var done = withStatus(pending("acme", "op", T0, Duration.ofMinutes(2)), InvocationStatus.COMPLETED);
+    var done =
+        withStatus(pending("acme", "op", T0, Duration.ofMinutes(2)), InvocationStatus.COMPLETED);
     for (var row : List.of(soon, sooner, later, done)) {
       store.createInvocation(row, List.of(), List.of());
     }
 
-    assertThat(store.pendingDueBefore(T0.plus(Duration.ofMinutes(10)), 10)).extracting(InvocationRow::id)
+    assertThat(store.pendingDueBefore(T0.plus(Duration.ofMinutes(10)), 10))
+        .extracting(InvocationRow::id)
         .containsExactly(sooner.id(), soon.id());
-    assertThat(store.pendingDueBefore(T0.plus(Duration.ofMinutes(10)), 1)).extracting(InvocationRow::id)
+    assertThat(store.pendingDueBefore(T0.plus(Duration.ofMinutes(10)), 1))
+        .extracting(InvocationRow::id)
         .containsExactly(sooner.id());
   }
 
@@ -472,11 +630,16 @@ abstract class StoreContractTest {
     for (var row : List.of(first, second, handled)) {
       store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     }
-    store.updateCallback(first.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
-    store.updateCallback(second.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
-    store.updateCallback(handled.id(), CallbackOutcome.HANDLED, 200, null, event(invocation.id(), "HANDLER_OK"));
+    store.updateCallback(
+        first.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.updateCallback(
+        second.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.updateCallback(
+        handled.id(), CallbackOutcome.HANDLED, 200, null, event(invocation.id(), "HANDLER_OK"));
 
-    assertThat(store.failedCallbacks(10)).extracting(CallbackRow::id).containsExactly(second.id(), first.id());
+    assertThat(store.failedCallbacks(10))
+        .extracting(CallbackRow::id)
+        .containsExactly(second.id(), first.id());
     assertThat(store.failedCallbacks(10).getFirst().error()).isEqualTo("boom");
   }
 
@@ -494,12 +657,14 @@ abstract class StoreContractTest {
     var bad = withReceivedAt(callback(b.id(), "bad"), minute.plusSeconds(80));
     store.insertCallback(ok, event(a.id(), "CALLBACK_DUPLICATE"));
     store.insertCallback(bad, event(b.id(), "CALLBACK_DUPLICATE"));
-    store.updateCallback(bad.id(), CallbackOutcome.FAILED, 500, "boom", event(b.id(), "HANDLER_FAILED"));
+    store.updateCallback(
+        bad.id(), CallbackOutcome.FAILED, 500, "boom", event(b.id(), "HANDLER_FAILED"));
 
-    assertThat(store.activity(minute)).containsExactly(
-        new ActivityMinute(minute, 2, 0, 0),
-        new ActivityMinute(minute.plusSeconds(60), 0, 2, 1),
-        new ActivityMinute(minute.plusSeconds(120), 1, 0, 0));
+    assertThat(store.activity(minute))
+        .containsExactly(
+            new ActivityMinute(minute, 2, 0, 0),
+            new ActivityMinute(minute.plusSeconds(60), 0, 2, 1),
+            new ActivityMinute(minute.plusSeconds(120), 1, 0, 0));
     assertThat(store.activity(minute.plusSeconds(3600))).isEmpty();
   }
 
@@ -514,7 +679,9 @@ abstract class StoreContractTest {
   @Test
   void dataSurvivesClosingAndReopening() throws Exception {
     var invocation = pending();
-    store.createInvocation(invocation, List.of(new TokenRow(new byte[] {1, 2, 3}, invocation.id(), "t", List.of("k"))),
+    store.createInvocation(
+        invocation,
+        List.of(new TokenRow(new byte[] {1, 2, 3}, invocation.id(), "t", List.of("k"))),
         List.of(event(invocation.id(), "SUBMITTED")));
     store.close();
 
@@ -545,7 +712,9 @@ abstract class StoreContractTest {
     var now = T0.plusSeconds(50);
 
     assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isTrue();
-    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).as("not re-entrant").isFalse();
+    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300)))
+        .as("not re-entrant")
+        .isFalse();
     assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
     // Past the deadline but leased: a callback being handled never ends TIMED_OUT.
     assertThat(timeOutDueIds(T0.plusSeconds(120), 10)).isEmpty();
@@ -555,7 +724,8 @@ abstract class StoreContractTest {
     store.release(invocation.id(), first.id());
     assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(1))).isTrue();
     // An expired lease no longer protects the invocation, and can be taken over.
-    assertThat(store.claim(invocation.id(), first.id(), now.plusSeconds(2), now.plusSeconds(300))).isTrue();
+    assertThat(store.claim(invocation.id(), first.id(), now.plusSeconds(2), now.plusSeconds(300)))
+        .isTrue();
     store.release(invocation.id(), first.id());
     assertThat(timeOutDueIds(T0.plusSeconds(120), 10)).containsExactly(invocation.id());
     assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isFalse();
@@ -569,9 +739,11 @@ abstract class StoreContractTest {
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     store.claim(invocation.id(), row.id(), T0, T0.plusSeconds(300));
 
-    store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(1), List.of(event(invocation.id(), "COMPLETED")));
+    store.completeWithCallback(
+        row.id(), invocation.id(), T0.plusSeconds(1), List.of(event(invocation.id(), "COMPLETED")));
 
-    assertThat(store.invocation(invocation.id()).orElseThrow().status()).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(store.invocation(invocation.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
     assertThat(store.claim(invocation.id(), row.id(), T0, T0.plusSeconds(300))).isFalse();
   }
 
@@ -585,11 +757,18 @@ abstract class StoreContractTest {
 
     // Fresh RECEIVED callbacks are left to the request that is handling them.
     assertThat(store.dueCallbacks(now, row.receivedAt(), 10)).isEmpty();
-    assertThat(store.dueCallbacks(now, row.receivedAt().plusSeconds(1), 10)).extracting(CallbackRow::id)
+    assertThat(store.dueCallbacks(now, row.receivedAt().plusSeconds(1), 10))
+        .extracting(CallbackRow::id)
         .containsExactly(row.id());
 
     store.claim(invocation.id(), row.id(), now, now.plusSeconds(300));
-    store.scheduleRetry(row.id(), invocation.id(), now.plusSeconds(10), now, "boom", event(invocation.id(), "HANDLER_FAILED"));
+    store.scheduleRetry(
+        row.id(),
+        invocation.id(),
+        now.plusSeconds(10),
+        now,
+        "boom",
+        event(invocation.id(), "HANDLER_FAILED"));
 
     var failed = store.callback(row.id()).orElseThrow();
     assertThat(failed.outcome()).isEqualTo(CallbackOutcome.FAILED);
@@ -597,11 +776,21 @@ abstract class StoreContractTest {
     assertThat(failed.attempts()).isEqualTo(1);
     assertThat(failed.dead()).isFalse();
     assertThat(store.dueCallbacks(now, T0, 10)).isEmpty();
-    assertThat(store.dueCallbacks(now.plusSeconds(10), T0, 10)).extracting(CallbackRow::id).containsExactly(row.id());
-    assertThat(store.claim(invocation.id(), UUID.randomUUID(), now, now.plusSeconds(1))).as("lease released").isTrue();
+    assertThat(store.dueCallbacks(now.plusSeconds(10), T0, 10))
+        .extracting(CallbackRow::id)
+        .containsExactly(row.id());
+    assertThat(store.claim(invocation.id(), UUID.randomUUID(), now, now.plusSeconds(1)))
+        .as("lease released")
+        .isTrue();
     store.release(invocation.id(), store.callback(row.id()).orElseThrow().id());
 
-    store.scheduleRetry(row.id(), invocation.id(), null, now.plusSeconds(20), "boom again", event(invocation.id(), "CALLBACK_DEAD"));
+    store.scheduleRetry(
+        row.id(),
+        invocation.id(),
+        null,
+        now.plusSeconds(20),
+        "boom again",
+        event(invocation.id(), "CALLBACK_DEAD"));
 
     var dead = store.callback(row.id()).orElseThrow();
     assertThat(dead.dead()).isTrue();
@@ -609,12 +798,19 @@ abstract class StoreContractTest {
     assertThat(dead.attempts()).isEqualTo(2);
     assertThat(store.dueCallbacks(now.plusSeconds(1000), T0, 10)).isEmpty();
 
-    assertThat(store.replayCallback(row.id(), now.plusSeconds(30), event(invocation.id(), "CALLBACK_RETRY"))).isTrue();
+    assertThat(
+            store.replayCallback(
+                row.id(), now.plusSeconds(30), event(invocation.id(), "CALLBACK_RETRY")))
+        .isTrue();
 
     var revived = store.callback(row.id()).orElseThrow();
     assertThat(revived.dead()).isFalse();
-    assertThat(store.dueCallbacks(now.plusSeconds(30), T0, 10)).extracting(CallbackRow::id).containsExactly(row.id());
-    assertThat(store.replayCallback(UUID.randomUUID(), now, event(invocation.id(), "CALLBACK_RETRY"))).isFalse();
+    assertThat(store.dueCallbacks(now.plusSeconds(30), T0, 10))
+        .extracting(CallbackRow::id)
+        .containsExactly(row.id());
+    assertThat(
+            store.replayCallback(UUID.randomUUID(), now, event(invocation.id(), "CALLBACK_RETRY")))
+        .isFalse();
   }
 
   @Test
@@ -624,12 +820,18 @@ abstract class StoreContractTest {
     var row = callback(invocation.id(), "accepted-in-time");
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     var late = T0.plusSeconds(120);
-    store.scheduleRetry(row.id(), invocation.id(), late.plusSeconds(60), T0.plusSeconds(30), "boom",
+    store.scheduleRetry(
+        row.id(),
+        invocation.id(),
+        late.plusSeconds(60),
+        T0.plusSeconds(30),
+        "boom",
         event(invocation.id(), "HANDLER_FAILED"));
 
     assertThat(timeOutDueIds(late, 10)).isEmpty();
 
-    store.scheduleRetry(row.id(), invocation.id(), null, late, "boom", event(invocation.id(), "CALLBACK_DEAD"));
+    store.scheduleRetry(
+        row.id(), invocation.id(), null, late, "boom", event(invocation.id(), "CALLBACK_DEAD"));
 
     assertThat(timeOutDueIds(late, 10)).containsExactly(invocation.id());
   }
@@ -642,7 +844,10 @@ abstract class StoreContractTest {
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(61), List.of());
 
-    assertThat(store.replayCallback(row.id(), T0.plusSeconds(62), event(invocation.id(), "CALLBACK_RETRY"))).isFalse();
+    assertThat(
+            store.replayCallback(
+                row.id(), T0.plusSeconds(62), event(invocation.id(), "CALLBACK_RETRY")))
+        .isFalse();
     assertThat(store.dueCallbacks(T0.plusSeconds(1000), T0.plusSeconds(1000), 10)).isEmpty();
   }
 
@@ -652,12 +857,23 @@ abstract class StoreContractTest {
 
   private static CallbackRow withReceivedAt(CallbackRow row, Instant at) {
     return new CallbackRow(
-        row.id(), row.invocationId(), row.key(), at, row.method(), row.headers(), row.body(), row.dedupKey(),
-        row.outcome(), row.answerCode(), row.attempts(), row.error());
+        row.id(),
+        row.invocationId(),
+        row.key(),
+        at,
+        row.method(),
+        row.headers(),
+        row.body(),
+        row.dedupKey(),
+        row.outcome(),
+        row.answerCode(),
+        row.attempts(),
+        row.error());
   }
 
   /** Runs the task on that many virtual threads, opens the gate, and returns their results. */
-  private static <T> List<T> runConcurrently(int threads, Callable<T> task, CountDownLatch gate) throws Exception {
+  private static <T> List<T> runConcurrently(int threads, Callable<T> task, CountDownLatch gate)
+      throws Exception {
     try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
       var futures = new ArrayList<Future<T>>();
       for (int i = 0; i < threads; i++) {
@@ -675,21 +891,38 @@ abstract class StoreContractTest {
   @Test
   void timeOutDueReturnsTheTimedOutRowsWithTheirHandler() {
     var base = pending("acme", "op", T0, Duration.ofSeconds(5));
-    var withHandler = new InvocationRow(base.id(), base.service(), base.operation(), true, InvocationStatus.PENDING,
-        null, "com.example.Handler", "{\"n\":1}", base.request(), 202, "{}", "{\"ok\":true}", base.submitTime(),
-        base.deadline(), null);
+    var withHandler =
+        new InvocationRow(
+            base.id(),
+            base.service(),
+            base.operation(),
+            true,
+            InvocationStatus.PENDING,
+            null,
+            "com.example.Handler",
+            "{\"n\":1}",
+            base.request(),
+            202,
+            "{}",
+            "{\"ok\":true}",
+            base.submitTime(),
+            base.deadline(),
+            null);
     store.createInvocation(withHandler, List.of(), List.of());
 
     var now = T0.plusSeconds(6);
-    assertThat(store.timeOutDue(now, 10)).singleElement().satisfies(row -> {
-      assertThat(row.id()).isEqualTo(base.id());
-      assertThat(row.status()).isEqualTo(InvocationStatus.TIMED_OUT);
-      assertThat(row.finishedAt()).isEqualTo(now);
-      assertThat(row.handlerType()).isEqualTo("com.example.Handler");
-      assertThat(row.handlerState()).isEqualTo("{\"n\":1}");
-      assertThat(row.deadline()).isEqualTo(base.deadline());
-      assertThat(row.syncStatus()).isEqualTo(202);
-    });
+    assertThat(store.timeOutDue(now, 10))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.id()).isEqualTo(base.id());
+              assertThat(row.status()).isEqualTo(InvocationStatus.TIMED_OUT);
+              assertThat(row.finishedAt()).isEqualTo(now);
+              assertThat(row.handlerType()).isEqualTo("com.example.Handler");
+              assertThat(row.handlerState()).isEqualTo("{\"n\":1}");
+              assertThat(row.deadline()).isEqualTo(base.deadline());
+              assertThat(row.syncStatus()).isEqualTo(202);
+            });
   }
 
   private List<UUID> timeOutDueIds(Instant now, int limit) {
