@@ -1,12 +1,7 @@
 package dev.extsvc.cli;
 
 import dev.extsvc.runtime.CredentialCheck;
-import dev.extsvc.runtime.credentials.ApiKey;
-import dev.extsvc.runtime.credentials.BasicAuth;
-import dev.extsvc.runtime.credentials.BearerToken;
 import dev.extsvc.runtime.credentials.Credential;
-import dev.extsvc.runtime.credentials.MutualTls;
-import dev.extsvc.runtime.credentials.OAuth2ClientCredentials;
 import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.SecurityRequirement;
 import dev.extsvc.spec.SecurityScheme;
@@ -69,28 +64,10 @@ final class SecurityNeeds {
                 r ->
                     r.anonymous()
                         || r.schemes().stream()
-                            .allMatch(s -> credentials.stream().anyMatch(c -> matches(s, c))));
-  }
-
-  private static boolean matches(SecurityScheme s, Credential c) {
-    return switch (s.type()) {
-      case "apiKey" ->
-          c instanceof ApiKey k
-              && s.in() != null
-              && s.parameterName() != null
-              && k.in().name().equalsIgnoreCase(s.in())
-              && (k.in() == ApiKey.In.HEADER
-                  ? k.parameterName().equalsIgnoreCase(s.parameterName())
-                  : k.parameterName().equals(s.parameterName()));
-      case "http" ->
-          "bearer".equals(s.httpScheme())
-              ? c instanceof BearerToken || c instanceof OAuth2ClientCredentials
-              : "basic".equals(s.httpScheme()) && c instanceof BasicAuth;
-      case "oauth2", "openIdConnect" ->
-          c instanceof OAuth2ClientCredentials || c instanceof BearerToken;
-      case "mutualTLS" -> c instanceof MutualTls;
-      default -> false;
-    };
+                            .allMatch(
+                                s ->
+                                    credentials.stream()
+                                        .anyMatch(c -> CredentialCheck.satisfies(s, c))));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.extsvc.runtime.invoke;
 
+import dev.extsvc.runtime.CredentialCheck;
 import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.ServiceSettings;
 import dev.extsvc.runtime.credentials.ApiKey;
@@ -176,7 +177,8 @@ final class Outbound {
   }
 
   static boolean satisfied(SecurityRequirement r, List<Credential> credentials) {
-    return r.schemes().stream().allMatch(s -> credentials.stream().anyMatch(c -> matches(s, c)));
+    return r.schemes().stream()
+        .allMatch(s -> credentials.stream().anyMatch(c -> CredentialCheck.satisfies(s, c)));
   }
 
   /**
@@ -211,27 +213,6 @@ final class Outbound {
       case "oauth2", "openIdConnect" -> "oauth2ClientCredentials or bearer";
       case "mutualTLS" -> "mutualTls";
       default -> "unsupported";
-    };
-  }
-
-  static boolean matches(SecurityScheme s, Credential c) {
-    return switch (s.type()) {
-      case "apiKey" ->
-          c instanceof ApiKey k
-              && s.in() != null
-              && s.parameterName() != null
-              && k.in().name().equalsIgnoreCase(s.in())
-              && (k.in() == ApiKey.In.HEADER
-                  ? k.parameterName().equalsIgnoreCase(s.parameterName())
-                  : k.parameterName().equals(s.parameterName()));
-      case "http" ->
-          "bearer".equals(s.httpScheme())
-              ? c instanceof BearerToken || c instanceof OAuth2ClientCredentials
-              : "basic".equals(s.httpScheme()) && c instanceof BasicAuth;
-      case "oauth2", "openIdConnect" ->
-          c instanceof OAuth2ClientCredentials || c instanceof BearerToken;
-      case "mutualTLS" -> c instanceof MutualTls;
-      default -> false;
     };
   }
 
