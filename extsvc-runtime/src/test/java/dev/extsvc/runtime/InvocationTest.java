@@ -98,6 +98,16 @@ class InvocationTest {
   }
 
   @Test
+  void aCalloutOverPlainHttpAsksForNoHttp2Upgrade() {
+    f.submit(new TestHandler("Alice", APPROVED));
+
+    LoopbackService.Request sent = f.bank.onlyRequest();
+    assertThat(sent.header("Upgrade")).isNull();
+    assertThat(sent.header("HTTP2-Settings")).isNull();
+    assertThat(sent.header("Connection")).isNull();
+  }
+
+  @Test
   void acmesCallbackUrlsAreWrittenInTheBodyAndTheQueryWhereItsKeysPoint() {
     InvocationResult r = f.submit(new TestHandler("Alice", APPROVED));
 

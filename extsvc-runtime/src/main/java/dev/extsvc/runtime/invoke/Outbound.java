@@ -291,7 +291,13 @@ final class Outbound {
         }
       }
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString())).timeout(readTimeout);
+    URI target = URI.create(url.toString());
+    HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(readTimeout);
+    if ("http".equalsIgnoreCase(target.getScheme())) {
+      // Over plain HTTP the client would ask for an h2c upgrade (Upgrade, HTTP2-Settings headers),
+      // which HTTP/1.1 services and proxies reject or choke on; HTTPS still negotiates HTTP/2.
+      b.version(HttpClient.Version.HTTP_1_1);
+    }
     headers.forEach(
         (name, value) -> {
           try {
