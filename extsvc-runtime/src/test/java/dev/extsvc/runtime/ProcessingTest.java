@@ -322,10 +322,6 @@ class ProcessingTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "bug: a sender's retry of a callback left RECEIVED by a failed completion is not run"
-          + " again: answerForRepeat takes RECEIVED for 'being handled', waits the handler timeout and answers 503 until"
-          + " the recovery poll takes it (recoveryGrace, 30 s)")
   void theSendersRetryAfterAFailedCompletionRunsTheHandlerAgain() {
     java.util.concurrent.atomic.AtomicBoolean commitFails =
         new java.util.concurrent.atomic.AtomicBoolean(true);

@@ -126,13 +126,17 @@ public final class CallbackWorker implements AutoCloseable {
    */
   public CallbackResponse runBounded(CallbackRow stored, @Nullable InvocationRow known) {
     if (!running.add(stored.id())) {
-      return CallbackResponse.of(
-          503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
+      // A copy of this callback runs here already (its repeat got to the run first): this sender
+      // hears 200 once that run has handled it, else to try again.
+      CallbackRow settled = awaitSettled(stored.id());
+      return settled.outcome() == CallbackOutcome.HANDLED
+          ? CallbackResponse.of(200, "Callback handled")
+          : CallbackResponse.of(
+              503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
     }
     // Who answers the sender is decided once: the handler's failure (the sender gets 500 and
-    // retries) or the
-    // bound (the sender gets 202 and will not retry, so a failure from then on must be retried by
-    // us).
+    // retries) or the bound (the sender gets 202 and will not retry, so a failure from then on
+    // must be retried by us).
     AtomicInteger sender = new AtomicInteger(SENDER_WAITING);
     Future<CallbackResponse> answer =
         handlers.submit(
@@ -188,6 +192,11 @@ public final class CallbackWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
       return CallbackResponse.of(503, "Interrupted, retry later", Map.of("Retry-After", "1"));
     }
+  }
+
+  /** Whether this process is running the callback's handler now. */
+  public boolean runningHere(UUID callbackId) {
+    return running.contains(callbackId);
   }
 
   /** Waits (bounded) until a stored callback is no longer RECEIVED; returns it as it then is. */

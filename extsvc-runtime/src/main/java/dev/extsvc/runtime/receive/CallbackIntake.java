@@ -388,8 +388,26 @@ public final class CallbackIntake {
     Instant now = clock.instant();
     CallbackRow current = stored;
     if (current.outcome() == CallbackOutcome.RECEIVED) {
-      // A concurrent repeat waits for the first copy's outcome and gets the same answer.
-      current = worker.awaitSettled(stored.id());
+      if (worker.runningHere(stored.id())) {
+        // A concurrent repeat waits for the first copy's outcome and gets the same answer.
+        current = worker.awaitSettled(stored.id());
+      } else {
+        // Read again after that check: a run that has just ended here has recorded its outcome.
+        current = store.callback(stored.id()).orElse(current);
+        if (current.outcome() == CallbackOutcome.RECEIVED && !durable) {
+          // Nothing here runs it: a run ended without an outcome (its completion or commit failed,
+          // or another callback held the invocation) or its process died. The sender's retry runs
+          // it now instead of waiting for recovery; the lease keeps a run elsewhere from doubling.
+          event(
+              id,
+              now,
+              EventKind.CALLBACK_RETRY,
+              "Callback "
+                  + stored.key()
+                  + " sent again while stored unfinished; handler runs again");
+          return null;
+        }
+      }
     }
     switch (current.outcome()) {
       case HANDLED -> {
