@@ -1,5 +1,7 @@
 package dev.extsvc.runtime;
 
+import dev.extsvc.runtime.cluster.DatabaseClock;
+import dev.extsvc.runtime.cluster.Membership;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.invoke.Invoker;
 import dev.extsvc.runtime.process.Acknowledgements;
@@ -65,8 +67,20 @@ public final class ExternalServices implements AutoCloseable {
   /** How long one callback's handler holds its invocation against timeouts and other callbacks. */
   public static final Duration DEFAULT_CALLBACK_LEASE = Duration.ofMinutes(2);
 
-  /** A callback stored this long ago and still not finished is taken to have lost its process. */
-  public static final Duration DEFAULT_RECOVERY_GRACE = Duration.ofSeconds(30);
+  /** How often a node says it is alive in the store (and looks for dead nodes). */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
+  /**
+   * A node silent for this long is dead: another node releases its leases at once and removes it.
+   */
+  public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * A callback stored this long ago, still not finished and held by no run, is taken to have lost
+   * its process: the node timeout, so that a dead node's callbacks are taken over as soon as its
+   * death is known.
+   */
+  public static final Duration DEFAULT_RECOVERY_GRACE = DEFAULT_NODE_TIMEOUT;
 
   public static final int DEFAULT_MAX_ATTEMPTS = 8;
 
@@ -84,6 +98,7 @@ public final class ExternalServices implements AutoCloseable {
   private final CallbackReceiver receiver;
   private final CallbackWorker worker;
   private final Sweeper sweeper;
+  private final Membership membership;
 
   private ExternalServices(
       Store store,
@@ -94,7 +109,8 @@ public final class ExternalServices implements AutoCloseable {
       Invoker invoker,
       CallbackReceiver receiver,
       CallbackWorker worker,
-      Sweeper sweeper) {
+      Sweeper sweeper,
+      Membership membership) {
     this.store = store;
     this.clock = clock;
     this.publicBaseUrl = publicBaseUrl;
@@ -104,6 +120,7 @@ public final class ExternalServices implements AutoCloseable {
     this.receiver = receiver;
     this.worker = worker;
     this.sweeper = sweeper;
+    this.membership = membership;
   }
 
   public static Builder builder() {
@@ -246,17 +263,30 @@ public final class ExternalServices implements AutoCloseable {
 
   /**
    * Stops gracefully: new callbacks are answered 503 (senders retry later), callbacks being
-   * answered and handlers running finish (up to 30 s), then the worker and sweeper stop. The store
-   * belongs to the caller and stays open.
+   * answered and handlers running finish (up to 30 s), then the worker and sweeper stop and the
+   * node deregisters. The store belongs to the caller and stays open.
    */
   @Override
   public void close() {
     receiver.drain(Duration.ofSeconds(30));
     worker.close(Duration.ofSeconds(30));
     sweeper.close();
+    membership.close();
   }
 
-  /** The clock deadlines are measured with (the console shows time left by it). */
+  /**
+   * This runtime's node id: its leases and its row among the store's nodes carry it. Configured
+   * ({@link Builder#nodeId}) or generated (host name and a random suffix).
+   */
+  public String nodeId() {
+    return membership.nodeId();
+  }
+
+  /**
+   * The clock deadlines are measured with (the console shows time left by it): the database's on a
+   * store several nodes share (PostgreSQL), whatever clock the builder was given; else the
+   * builder's.
+   */
   public InstantSource clock() {
     return clock;
   }
@@ -303,7 +333,10 @@ public final class ExternalServices implements AutoCloseable {
     private final Map<String, Acknowledgement> acknowledgements = new HashMap<>();
     private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
     private Duration callbackLease = DEFAULT_CALLBACK_LEASE;
-    private Duration recoveryGrace = DEFAULT_RECOVERY_GRACE;
+    private @Nullable Duration recoveryGrace;
+    private @Nullable String nodeId;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private Duration nodeTimeout = DEFAULT_NODE_TIMEOUT;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration firstRetryDelay = Duration.ofSeconds(1);
     private Duration maxRetryDelay = Duration.ofMinutes(10);
@@ -338,9 +371,40 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** After how long a stored, unfinished callback is taken over by the worker (default 30 s). */
+    /**
+     * After how long a stored, unfinished callback that no run holds is taken over by the worker
+     * (default: the node timeout, 10 s).
+     */
     public Builder recoveryGrace(Duration grace) {
       this.recoveryGrace = positive(grace, "recoveryGrace");
+      return this;
+    }
+
+    /**
+     * This runtime's node id among those sharing the store (default: the host name and a random
+     * suffix, new with each start). Letters, digits, '.', '_', '-', at most 100.
+     */
+    public Builder nodeId(String id) {
+      if (!id.matches("[A-Za-z0-9._-]{1,100}")) {
+        throw new IllegalArgumentException(
+            "nodeId must be 1 to 100 letters, digits, '.', '_' or '-', was '" + id + "'");
+      }
+      this.nodeId = id;
+      return this;
+    }
+
+    /** How often this node says it is alive and looks for dead nodes (default 2 s). */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive(interval, "heartbeatInterval");
+      return this;
+    }
+
+    /**
+     * After how long without a heartbeat a node is dead, its leases released and its callbacks
+     * taken over (default 10 s); longer than the heartbeat interval.
+     */
+    public Builder nodeTimeout(Duration timeout) {
+      this.nodeTimeout = positive(timeout, "nodeTimeout");
       return this;
     }
 
@@ -572,6 +636,24 @@ public final class ExternalServices implements AutoCloseable {
      */
     public ExternalServices build() {
       Store store = Objects.requireNonNull(this.store, "store is required");
+      if (nodeTimeout.compareTo(heartbeatInterval) <= 0) {
+        throw new IllegalArgumentException(
+            "nodeTimeout ("
+                + nodeTimeout
+                + ") must be longer than heartbeatInterval ("
+                + heartbeatInterval
+                + ")");
+      }
+      // On a store several nodes share, every instant is the database's: deadlines, leases, retry
+      // times and sweeps then agree whatever each node's wall clock says.
+      DatabaseClock databaseClock =
+          store.sharedClock() ? new DatabaseClock(store::sharedTime) : null;
+      InstantSource clock = databaseClock != null ? databaseClock : this.clock;
+      String node = nodeId != null ? nodeId : Membership.generatedNodeId();
+      Membership membership =
+          new Membership(
+              new Membership.Context(
+                  store, clock, node, version(), heartbeatInterval, nodeTimeout, databaseClock));
       Supplier<String> baseUrl =
           Objects.requireNonNull(this.publicBaseUrl, "publicBaseUrl is required");
       Supplier<String> stripped = () -> stripSlash(baseUrl.get());
@@ -616,8 +698,9 @@ public final class ExternalServices implements AutoCloseable {
                   maxRetryDelay,
                   handlerTimeout,
                   callbackLease,
-                  recoveryGrace,
-                  sweepInterval));
+                  recoveryGrace != null ? recoveryGrace : nodeTimeout,
+                  sweepInterval,
+                  node));
       CallbackIntake intake =
           new CallbackIntake(
               new CallbackIntake.Context(
@@ -632,6 +715,7 @@ public final class ExternalServices implements AutoCloseable {
       Sweeper sweeper =
           new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
       registry.load();
+      membership.register();
       ExternalServices services =
           new ExternalServices(
               store,
@@ -642,12 +726,20 @@ public final class ExternalServices implements AutoCloseable {
               invoker,
               new CallbackReceiver(intake),
               worker,
-              sweeper);
+              sweeper,
+              membership);
       if (startSweeper) {
         sweeper.start();
         worker.start();
+        membership.start();
       }
       return services;
+    }
+
+    /** The runtime's version from its jar's manifest; "dev" when run from classes. */
+    private static String version() {
+      String version = ExternalServices.class.getPackage().getImplementationVersion();
+      return version != null ? version : "dev";
     }
 
     private static Duration positive(Duration d, String name) {

@@ -430,7 +430,7 @@ class ProcessingTest {
         new NewEvent(r.invocationId(), f.clock.instant(), EventKind.CALLBACK_RECEIVED, "stored"));
     f.restart(b -> {});
 
-    f.clock.advance(Duration.ofSeconds(29));
+    f.clock.advance(ExternalServices.DEFAULT_RECOVERY_GRACE.minusSeconds(1));
     assertThat(f.services.processDueCallbacks()).as("still within the grace").isZero();
     f.clock.advance(Duration.ofSeconds(2));
     assertThat(f.services.processDueCallbacks()).isEqualTo(1);

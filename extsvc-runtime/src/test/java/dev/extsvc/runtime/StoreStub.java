@@ -31,6 +31,13 @@ public final class StoreStub {
     return this;
   }
 
+  /** Every call so far, in order. */
+  public List<Call> calls() {
+    synchronized (calls) {
+      return List.copyOf(calls);
+    }
+  }
+
   public List<Call> calls(String method) {
     synchronized (calls) {
       return calls.stream().filter(c -> c.method().equals(method)).toList();

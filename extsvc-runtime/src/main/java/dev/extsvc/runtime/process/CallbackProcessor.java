@@ -1,5 +1,7 @@
 package dev.extsvc.runtime.process;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.CallbackNotHandledException;
@@ -10,6 +12,7 @@ import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -23,7 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,6 +50,8 @@ final class CallbackProcessor {
   private final HandlerTransaction transaction;
   private final RetryPolicy retries;
   private final Duration lease;
+  private final String nodeId;
+  private final ScheduledExecutorService renewals;
 
   /** Exponential backoff with jitter, then dead. */
   record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDelay) {
@@ -56,7 +64,11 @@ final class CallbackProcessor {
     }
   }
 
-  CallbackProcessor(CallbackWorker.Context context) {
+  /**
+   * @param renewals where leases are renewed while their handlers run (one platform thread serves
+   *     them all: a renewal is one short statement)
+   */
+  CallbackProcessor(CallbackWorker.Context context, ScheduledExecutorService renewals) {
     this.store = context.store();
     this.clock = context.clock();
     this.handlers = context.handlers();
@@ -64,6 +76,8 @@ final class CallbackProcessor {
     this.retries =
         new RetryPolicy(context.maxAttempts(), context.firstRetryDelay(), context.maxRetryDelay());
     this.lease = context.callbackLease();
+    this.nodeId = context.nodeId();
+    this.renewals = renewals;
   }
 
   /**
@@ -73,7 +87,15 @@ final class CallbackProcessor {
    *     a retry
    */
   CallbackResponse process(CallbackRow stored, boolean durable) {
-    return process(stored, durable, () -> durable, null);
+    return process(stored, durable, () -> durable, null, false);
+  }
+
+  /**
+   * Processes a stored callback found unfinished by the recovery poll: when (and only when) its
+   * lease is taken, a CALLBACK_RECOVERED event says so.
+   */
+  CallbackResponse recover(CallbackRow stored, boolean durable) {
+    return process(stored, durable, () -> durable, null, true);
   }
 
   /**
@@ -90,6 +112,15 @@ final class CallbackProcessor {
       boolean durable,
       BooleanSupplier retriedByUs,
       @Nullable InvocationRow known) {
+    return process(stored, durable, retriedByUs, known, false);
+  }
+
+  private CallbackResponse process(
+      CallbackRow stored,
+      boolean durable,
+      BooleanSupplier retriedByUs,
+      @Nullable InvocationRow known,
+      boolean recovered) {
     UUID id = stored.invocationId();
     String key = stored.key();
     InvocationRow inv =
@@ -115,9 +146,10 @@ final class CallbackProcessor {
     if (refused != null) {
       return refused;
     }
-    if (!store.claim(id, stored.id(), now, now.plus(lease))) {
+    Lease held = store.claim(id, stored.id(), nodeId, now, now.plus(lease)).orElse(null);
+    if (held == null) {
       // Either another callback holds the invocation, or it became final since we read it (a
-      // timeout won).
+      // timeout won). Nothing is written for a claim that failed: recovery polls try again.
       InvocationRow again = store.invocation(id).orElse(inv);
       refused = refuseIfFinal(again, stored);
       return refused != null
@@ -127,16 +159,64 @@ final class CallbackProcessor {
               "Another callback of this invocation is being handled, retry later",
               Map.of("Retry-After", "1"));
     }
+    if (recovered) {
+      recovered(held, key);
+    }
+    try (Renewal renewal = new Renewal(held)) {
+      return run(inv, stored, held, renewal, retriedByUs);
+    }
+  }
+
+  /** Says that recovery took a callback over, after its claim succeeded: one event per takeover. */
+  private void recovered(Lease held, String key) {
+    try {
+      store.appendEvent(
+          new NewEvent(
+              held.invocationId(),
+              clock.instant(),
+              EventKind.CALLBACK_RECOVERED,
+              "Callback "
+                  + key
+                  + " was stored but never finished; taken over by node "
+                  + nodeId
+                  + " (lease "
+                  + held.fence()
+                  + ")"));
+    } catch (RuntimeException e) {
+      try {
+        store.release(held); // else the lease would keep others away until it runs out
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+  }
+
+  /** The handler's run under a lease that {@code renewal} keeps. */
+  private CallbackResponse run(
+      InvocationRow inv,
+      CallbackRow stored,
+      Lease held,
+      Renewal renewal,
+      BooleanSupplier retriedByUs) {
+    UUID id = inv.id();
+    String key = stored.key();
+    Instant now = clock.instant();
     if (inv.handlerType() == null) {
-      return complete(
-          inv,
-          stored,
-          List.of(
-              new NewEvent(
-                  id,
-                  now,
-                  EventKind.CALLBACK_RECORDED,
-                  "Callback " + key + " recorded for the caller (no handler)")));
+      try {
+        return complete(
+            inv,
+            stored,
+            held,
+            List.of(
+                new NewEvent(
+                    id,
+                    now,
+                    EventKind.CALLBACK_RECORDED,
+                    "Callback " + key + " recorded for the caller (no handler)")));
+      } catch (Superseded e) {
+        return superseded(inv, stored, held, e.getMessage());
+      }
     }
     CallbackHandler handler;
     try {
@@ -147,6 +227,7 @@ final class CallbackProcessor {
       return failed(
           inv,
           stored,
+          held,
           retriedByUs,
           "handler " + inv.handlerType() + " could not be re-created: " + summary(e));
     }
@@ -183,12 +264,14 @@ final class CallbackProcessor {
           call,
           () -> {
             long started = System.nanoTime();
+            renewal.handlerStarts();
             try {
               handler.onCallback(key, List.of(callback));
             } catch (Exception | LinkageError | StackOverflowError e) {
               handlerFailure[0] = e;
               throw e;
             } finally {
+              renewal.handlerEnds();
               handlerNanos[0] = System.nanoTime() - started;
             }
           },
@@ -196,6 +279,7 @@ final class CallbackProcessor {
               complete(
                   running,
                   stored,
+                  held,
                   List.of(
                       new NewEvent(
                           id,
@@ -210,17 +294,33 @@ final class CallbackProcessor {
                               + " ms"))));
     } catch (Exception | LinkageError | StackOverflowError e) {
       Throwable cause = handlerFailure[0];
+      if (e instanceof Superseded superseded) {
+        return superseded(inv, stored, held, superseded.getMessage());
+      }
       if (cause == null) {
-        return storeFailed(inv, stored, e);
+        return storeFailed(inv, stored, held, e);
+      }
+      String lost = renewal.lost();
+      if (lost != null) {
+        // The handler was interrupted (or failed) after its lease was lost: not its answer.
+        return superseded(inv, stored, held, lost);
       }
       if (cause instanceof CallbackNotHandledException nh) {
-        settle(stored, Settlement.DECLINED, 404, nh.getMessage(), nh.getMessage());
-        store.release(id, stored.id());
-        return CallbackResponse.of(404, nh.getMessage());
+        String message = nh.getMessage();
+        if (!store.settleCallback(
+            held,
+            Settlement.DECLINED.outcome(),
+            404,
+            message,
+            new NewEvent(id, clock.instant(), Settlement.DECLINED.event(), message))) {
+          return superseded(inv, stored, held, "the lease was taken over before the outcome");
+        }
+        return CallbackResponse.of(404, message);
       }
       return failed(
           inv,
           stored,
+          held,
           retriedByUs,
           "Handler " + inv.handlerType() + " failed on " + key + ": " + summary(cause));
     }
@@ -228,13 +328,47 @@ final class CallbackProcessor {
   }
 
   /**
+   * A run that lost its lease: another run has the callback (or will, once recovery finds it), so
+   * this one's outcome is not recorded; the event says so. The sender is told to try again, and a
+   * repeat is answered with the outcome of the run that holds the lease.
+   */
+  private CallbackResponse superseded(
+      InvocationRow inv, CallbackRow stored, Lease held, String reason) {
+    log.warn(
+        "Invocation {}: the run of callback {} on node {} was superseded: {}",
+        inv.id(),
+        stored.key(),
+        nodeId,
+        reason);
+    store.appendEvent(
+        new NewEvent(
+            inv.id(),
+            clock.instant(),
+            EventKind.HANDLER_SUPERSEDED,
+            "Handler "
+                + inv.handlerType()
+                + " of "
+                + stored.key()
+                + " on node "
+                + nodeId
+                + " lost its lease (fence "
+                + held.fence()
+                + "): "
+                + reason
+                + "; its outcome is not recorded"));
+    return CallbackResponse.of(
+        503, "Callback is being handled elsewhere, retry later", Map.of("Retry-After", "1"));
+  }
+
+  /**
    * The completion or its commit failed after the handler ran: nothing of the unit of work stays,
    * so the callback is still RECEIVED and its sender (or recovery) tries again; answered 503 by the
    * receiver.
    */
-  private CallbackResponse storeFailed(InvocationRow inv, CallbackRow stored, Throwable e) {
+  private CallbackResponse storeFailed(
+      InvocationRow inv, CallbackRow stored, Lease held, Throwable e) {
     try {
-      store.release(inv.id(), stored.id());
+      store.release(held);
     } catch (RuntimeException again) {
       e.addSuppressed(again); // the lease then expires by itself
     }
@@ -288,63 +422,176 @@ final class CallbackProcessor {
     }
   }
 
-  private CallbackResponse complete(InvocationRow inv, CallbackRow stored, List<NewEvent> events) {
+  private CallbackResponse complete(
+      InvocationRow inv, CallbackRow stored, Lease held, List<NewEvent> events) {
     Instant at = clock.instant();
     List<NewEvent> all = new ArrayList<>(events);
     all.add(
         new NewEvent(inv.id(), at, EventKind.COMPLETED, "Completed by callback " + stored.key()));
-    store.completeWithCallback(stored.id(), inv.id(), at, all);
+    if (!store.completeWithCallback(held, at, all)) {
+      // Thrown, not returned: inside a handler transaction this rolls the handler's writes back.
+      throw new Superseded("the lease was taken over before the completion could commit");
+    }
     return CallbackResponse.of(200, "Callback handled");
   }
 
   private CallbackResponse failed(
-      InvocationRow inv, CallbackRow stored, BooleanSupplier retriedByUs, String error) {
+      InvocationRow inv,
+      CallbackRow stored,
+      Lease held,
+      BooleanSupplier retriedByUs,
+      String error) {
     Instant now = clock.instant();
     log.warn("Invocation {}: {}", inv.id(), error);
     if (!retriedByUs.getAsBoolean()) {
-      settle(stored, Settlement.FAILED, 500, error, error + "; the invocation stays PENDING");
-      store.release(inv.id(), stored.id());
+      if (!store.settleCallback(
+          held,
+          Settlement.FAILED.outcome(),
+          500,
+          error,
+          new NewEvent(
+              inv.id(),
+              now,
+              Settlement.FAILED.event(),
+              error + "; the invocation stays PENDING"))) {
+        return superseded(inv, stored, held, "the lease was taken over before the outcome");
+      }
       return CallbackResponse.of(500, "Callback handler failed");
     }
     int attempt = stored.attempts() + 1;
+    boolean recorded;
     if (attempt >= retries.maxAttempts()) {
-      store.scheduleRetry(
-          stored.id(),
-          inv.id(),
-          null,
-          now,
-          error,
-          new NewEvent(
-              inv.id(),
+      recorded =
+          store.scheduleRetry(
+              held,
+              null,
               now,
-              EventKind.CALLBACK_DEAD,
-              error
-                  + "; attempt "
-                  + attempt
-                  + " of "
-                  + retries.maxAttempts()
-                  + ", retries given up (replay to try again)"));
+              error,
+              new NewEvent(
+                  inv.id(),
+                  now,
+                  EventKind.CALLBACK_DEAD,
+                  error
+                      + "; attempt "
+                      + attempt
+                      + " of "
+                      + retries.maxAttempts()
+                      + ", retries given up (replay to try again)"));
     } else {
       Instant next = now.plus(retries.delayBefore(attempt));
-      store.scheduleRetry(
-          stored.id(),
-          inv.id(),
-          next,
-          now,
-          error,
-          new NewEvent(
-              inv.id(),
+      recorded =
+          store.scheduleRetry(
+              held,
+              next,
               now,
-              EventKind.HANDLER_FAILED,
-              error
-                  + "; attempt "
-                  + attempt
-                  + " of "
-                  + retries.maxAttempts()
-                  + ", next at "
-                  + next));
+              error,
+              new NewEvent(
+                  inv.id(),
+                  now,
+                  EventKind.HANDLER_FAILED,
+                  error
+                      + "; attempt "
+                      + attempt
+                      + " of "
+                      + retries.maxAttempts()
+                      + ", next at "
+                      + next));
+    }
+    if (!recorded) {
+      return superseded(inv, stored, held, "the lease was taken over before the outcome");
     }
     return CallbackResponse.of(500, "Callback handler failed");
+  }
+
+  /** A fenced completion refused: the run's lease was taken over. */
+  private static final class Superseded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Superseded(String reason) {
+      super(reason, null, false, false);
+    }
+
+    @Override
+    public String getMessage() {
+      String message = super.getMessage();
+      return message == null ? "superseded" : message;
+    }
+  }
+
+  /**
+   * Keeps a run's lease while it lasts: renews it every third of the lease and, when a renewal
+   * finds it lost (or none has succeeded for a whole lease, the store unreachable), records why and
+   * interrupts the handler if it is still running. The fence, not this, is what refuses a
+   * superseded run's writes; interrupting only stops work whose outcome would be refused.
+   */
+  private final class Renewal implements AutoCloseable {
+    private static final int IDLE = 0;
+    private static final int HANDLER_RUNNING = 1;
+    private static final int INTERRUPTED = 2;
+
+    private final Lease held;
+    private final Thread runner = Thread.currentThread();
+    private final AtomicInteger state = new AtomicInteger(IDLE);
+    private final ScheduledFuture<?> task;
+    private volatile long heldUntilNanos;
+    private volatile @Nullable String lost;
+
+    Renewal(Lease held) {
+      this.held = held;
+      this.heldUntilNanos = System.nanoTime() + lease.toNanos();
+      long period = Math.max(1, lease.toMillis() / 3);
+      this.task = renewals.scheduleWithFixedDelay(this::renew, period, period, MILLISECONDS);
+    }
+
+    private void renew() {
+      if (lost != null) {
+        return;
+      }
+      try {
+        if (store.renew(held, clock.instant().plus(lease))) {
+          heldUntilNanos = System.nanoTime() + lease.toNanos();
+          return;
+        }
+        lose("a renewal found the lease taken over (the node was silent for too long)");
+      } catch (RuntimeException e) {
+        if (System.nanoTime() - heldUntilNanos > 0) {
+          lose("the lease ran out while renewals failed (" + e.getMessage() + ")");
+        } else {
+          log.warn("Lease of invocation {} not renewed now: {}", held.invocationId(), e.toString());
+        }
+      }
+    }
+
+    private void lose(String reason) {
+      lost = reason;
+      task.cancel(false);
+      if (state.compareAndSet(HANDLER_RUNNING, INTERRUPTED)) {
+        runner.interrupt();
+      }
+    }
+
+    void handlerStarts() {
+      state.compareAndSet(IDLE, HANDLER_RUNNING);
+      if (lost != null && state.compareAndSet(HANDLER_RUNNING, INTERRUPTED)) {
+        runner.interrupt();
+      }
+    }
+
+    void handlerEnds() {
+      if (!state.compareAndSet(HANDLER_RUNNING, IDLE)) {
+        Thread.interrupted(); // the interrupt meant for the handler is not for the completion
+      }
+    }
+
+    /** Why the lease was lost, or null while it is held as far as this run knows. */
+    @Nullable String lost() {
+      return lost;
+    }
+
+    @Override
+    public void close() {
+      task.cancel(false);
+    }
   }
 
   private void settle(

@@ -57,6 +57,8 @@ public final class CallbackWorker implements AutoCloseable {
    * @param recoveryGrace after how long a stored, unfinished callback is taken to have lost its
    *     process
    * @param pollInterval how often due retries and unfinished callbacks are looked for
+   * @param nodeId this runtime's node: leases record it, so that others release them at once should
+   *     it die
    */
   public record Context(
       Store store,
@@ -70,7 +72,8 @@ public final class CallbackWorker implements AutoCloseable {
       Duration handlerTimeout,
       Duration callbackLease,
       Duration recoveryGrace,
-      Duration pollInterval) {}
+      Duration pollInterval,
+      String nodeId) {}
 
   private final Store store;
   private final InstantSource clock;
@@ -89,9 +92,18 @@ public final class CallbackWorker implements AutoCloseable {
             return t;
           });
 
+  private final ScheduledExecutorService renewals =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "extsvc-lease-renewal");
+            t.setDaemon(true);
+            return t;
+          });
+
   /**
    * Callbacks being processed in this process, so a poll never starts a second run beside a live
-   * one.
+   * one. An optimisation only: the fenced lease in the store is what keeps two runs apart, here and
+   * on other nodes.
    */
   private final Set<UUID> running = ConcurrentHashMap.newKeySet();
 
@@ -101,7 +113,7 @@ public final class CallbackWorker implements AutoCloseable {
     this.store = context.store();
     this.clock = context.clock();
     this.acknowledgements = context.acknowledgements();
-    this.processor = new CallbackProcessor(context);
+    this.processor = new CallbackProcessor(context, renewals);
     this.handlerBound = context.handlerTimeout();
     this.recoveryGrace = context.recoveryGrace();
     this.pollInterval = context.pollInterval();
@@ -246,7 +258,9 @@ public final class CallbackWorker implements AutoCloseable {
 
   /**
    * Processes due durable retries and recovers unfinished callbacks now; returns how many were
-   * started.
+   * started. A callback is recovered by claiming its lease first: only a run that got the lease
+   * writes anything (one CALLBACK_RECOVERED event per takeover), so callbacks another node is
+   * running cost one failed claim per poll, and no event.
    */
   public int poll() {
     Instant now = clock.instant();
@@ -255,23 +269,21 @@ public final class CallbackWorker implements AutoCloseable {
     for (CallbackRow row : due) {
       if (running.add(row.id())) {
         started++;
-        boolean recovered = row.outcome() == CallbackOutcome.RECEIVED;
         handlers.submit(
             () -> {
               // Everything inside the try: an id left in `running` would never be processed again
               // by this process.
               try {
-                if (recovered) {
-                  store.appendEvent(
-                      new NewEvent(
-                          row.invocationId(),
-                          clock.instant(),
-                          EventKind.CALLBACK_RECOVERED,
-                          "Callback "
-                              + row.key()
-                              + " was stored but never finished; handling it now"));
+                CallbackRow fresh = stillDue(row);
+                if (fresh == null) {
+                  return;
                 }
-                run(row, durable(row));
+                boolean durable = durable(fresh);
+                if (fresh.outcome() == CallbackOutcome.RECEIVED) {
+                  processor.recover(fresh, durable);
+                } else {
+                  processor.process(fresh, durable);
+                }
               } catch (StoreUnavailableException e) {
                 log.warn("Callback {} left for later: store unavailable", row.id());
               } catch (RuntimeException e) {
@@ -283,6 +295,22 @@ public final class CallbackWorker implements AutoCloseable {
       }
     }
     return started;
+  }
+
+  /**
+   * The callback as it is now, or null when another node settled it since the poll read it (a
+   * settled callback must not be refused as "too late" over its real outcome).
+   */
+  private @Nullable CallbackRow stillDue(CallbackRow polled) {
+    CallbackRow now = store.callback(polled.id()).orElse(null);
+    if (now == null) {
+      return null;
+    }
+    return switch (now.outcome()) {
+      case RECEIVED -> now;
+      case FAILED, NOT_HANDLED -> now.nextAttemptAt() != null ? now : null; // due, or replayed
+      case HANDLED -> null;
+    };
   }
 
   private boolean durable(CallbackRow row) {
@@ -325,6 +353,7 @@ public final class CallbackWorker implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       handlers.shutdownNow();
+      renewals.shutdownNow();
     }
   }
 

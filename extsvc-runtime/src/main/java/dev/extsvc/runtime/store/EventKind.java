@@ -32,6 +32,11 @@ public enum EventKind {
   HANDLER_FAILED,
   /** A synchronous handler outlasted its bound; the sender was answered 202. */
   HANDLER_SLOW,
+  /**
+   * A handler run lost its lease (its node was paused or taken for dead, and another run took the
+   * callback over): its outcome is not recorded.
+   */
+  HANDLER_SUPERSEDED,
   /** The invocation completed. */
   COMPLETED,
   /** The invocation timed out. */

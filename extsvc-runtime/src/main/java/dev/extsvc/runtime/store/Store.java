@@ -74,11 +74,20 @@ public interface Store extends AutoCloseable {
       NewEvent event);
 
   /**
-   * Records a handled callback and completes its invocation in one transaction: the callback
-   * becomes HANDLED with answer 200, and the invocation moves PENDING → COMPLETED (no change when
-   * already final).
+   * Records a handled callback and completes its invocation in one transaction, if the lease is
+   * still held (its fence unchanged): the callback becomes HANDLED with answer 200, and the
+   * invocation moves PENDING → COMPLETED (no change when already final, as when it was cancelled
+   * meanwhile). Returns false, writing nothing, when another claim (or a dead node's release) has
+   * raised the fence since: the run was superseded.
    */
-  void completeWithCallback(UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events);
+  boolean completeWithCallback(Lease lease, Instant at, List<NewEvent> events);
+
+  /**
+   * Records the outcome of a leased handler run (declined or failed) and gives the lease back, in
+   * one transaction and only while the lease is held; false, writing nothing, when superseded.
+   */
+  boolean settleCallback(
+      Lease lease, CallbackOutcome outcome, int answerCode, String error, NewEvent event);
 
   Optional<CallbackRow> callback(UUID callbackId);
 
@@ -99,36 +108,38 @@ public interface Store extends AutoCloseable {
   List<InvocationRow> timeOutDue(Instant now, int limit);
 
   /**
-   * Leases a PENDING invocation to one callback while its handler runs, until {@code until}: true
-   * when the lease is taken (it was free or had expired; not re-entrant). While leased, {@link
-   * #timeOutDue} skips the invocation, so a callback being handled can never end in TIMED_OUT; of
-   * two racing callbacks one waits.
+   * Leases a PENDING invocation to one callback's handler run on a node, until {@code until}: the
+   * lease with its new fence when taken (it was free or had expired; not re-entrant), else empty.
+   * Each claim raises the invocation's fence. While leased, {@link #timeOutDue} skips the
+   * invocation, so a callback being handled can never end in TIMED_OUT; of two racing callbacks one
+   * waits.
    */
-  boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until);
+  Optional<Lease> claim(
+      UUID invocationId, UUID callbackId, String nodeId, Instant now, Instant until);
 
   /**
-   * Gives back the lease this callback holds (its handler failed or did not handle the key); else
-   * no change.
+   * Extends a held lease to {@code until}; false when it was lost (its fence raised by another
+   * claim or a dead node's release). A lease on an invocation that became final meanwhile (it was
+   * cancelled) is still held: nobody else can claim it.
    */
-  void release(UUID invocationId, UUID callbackId);
+  boolean renew(Lease lease, Instant until);
+
+  /** Gives back a lease while it is held (its fence unchanged); else no change. */
+  void release(Lease lease);
 
   /**
    * Records a failed handler run of a durable callback: FAILED, answer 500, attempts + 1, the
    * error, and when to try again; {@code nextAttemptAt} null means retries are given up (the
-   * callback is dead). Releases the lease.
+   * callback is dead). Releases the lease. Only while the lease is held: false, writing nothing,
+   * when superseded.
    */
-  void scheduleRetry(
-      UUID callbackId,
-      UUID invocationId,
-      @Nullable Instant nextAttemptAt,
-      Instant now,
-      String error,
-      NewEvent event);
+  boolean scheduleRetry(
+      Lease lease, @Nullable Instant nextAttemptAt, Instant now, String error, NewEvent event);
 
   /**
    * Callbacks to process in the background, oldest first: RECEIVED ones received before {@code
-   * receivedBefore} (their process may have died before the handler finished), and FAILED ones
-   * whose retry is due.
+   * receivedBefore} whose invocation no run holds at {@code now} (their process may have died
+   * before the handler finished), and FAILED ones whose retry is due.
    */
   List<CallbackRow> dueCallbacks(Instant now, Instant receivedBefore, int limit);
 
@@ -152,6 +163,43 @@ public interface Store extends AutoCloseable {
 
   /** Activity per minute since {@code from}, oldest first; minutes without any are left out. */
   List<ActivityMinute> activity(Instant from);
+
+  /** Registers a node (or registers it again, as new): id, host, version, start, heartbeat. */
+  void registerNode(NodeRow node);
+
+  /** Records that the node is alive at {@code at}; false when it is not registered (any more). */
+  boolean heartbeat(String nodeId, Instant at);
+
+  /** Deregisters a node that stops, giving back any lease it still holds. */
+  void removeNode(String nodeId);
+
+  /**
+   * Removes the nodes other than {@code self} whose last heartbeat is before {@code
+   * heartbeatBefore}, and releases every lease they hold at once (raising the fences, so their runs
+   * are superseded); returns the nodes removed. Safe from several nodes at once: each dead node is
+   * removed once.
+   */
+  List<NodeRow> reapNodes(Instant heartbeatBefore, String self);
+
+  /** The registered nodes, by id. */
+  List<NodeRow> nodes();
+
+  /**
+   * Whether several nodes may share this store, so that their time must be the store's: then {@link
+   * #sharedTime()} answers, and the runtime reads every instant from it.
+   */
+  default boolean sharedClock() {
+    return false;
+  }
+
+  /**
+   * The store's clock now (the database server's), for a store with a {@link #sharedClock()}.
+   *
+   * @throws UnsupportedOperationException when it has none
+   */
+  default Instant sharedTime() {
+    throw new UnsupportedOperationException("This store has no shared clock");
+  }
 
   /** Whether the store answers now (a cheap query). */
   boolean healthy();

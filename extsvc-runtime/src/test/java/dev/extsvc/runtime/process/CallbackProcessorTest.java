@@ -13,6 +13,7 @@ import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +54,11 @@ class CallbackProcessorTest {
     public void onCallback(String key, List<ReceivedCallback> callbacks) {}
   }
 
-  final StoreStub stub = new StoreStub().answer("claim", a -> true);
+  final StoreStub stub =
+      new StoreStub()
+          .answer("claim", a -> Optional.of(new Lease((UUID) a[0], (UUID) a[1], 1)))
+          .answer("settleCallback", a -> true)
+          .answer("completeWithCallback", a -> true);
 
   @Test
   void aHandlerThatDeclinesRecordsNotHandledWithTheHandlersEvent() {
@@ -92,14 +99,15 @@ class CallbackProcessorTest {
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(stub.calls("updateCallback")).isEmpty();
+    assertThat(stub.calls("settleCallback")).isEmpty();
     assertThat(stub.calls("completeWithCallback"))
         .singleElement()
         .satisfies(
             c -> {
               @SuppressWarnings(
-                  "unchecked") // the store's signature: completeWithCallback(UUID, UUID, Instant,
+                  "unchecked") // the store's signature: completeWithCallback(Lease, Instant,
               // List<NewEvent>)
-              List<NewEvent> events = (List<NewEvent>) c.args().get(3);
+              List<NewEvent> events = (List<NewEvent>) c.args().get(2);
               assertThat(events)
                   .extracting(NewEvent::kind)
                   .containsExactly(EventKind.HANDLER_OK, EventKind.COMPLETED);
@@ -154,12 +162,24 @@ class CallbackProcessorTest {
             Duration.ofSeconds(5),
             Duration.ofMinutes(2),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(1));
-    return new CallbackProcessor(context).process(row, false, () -> false, inv);
+            Duration.ofSeconds(1),
+            "node-a");
+    ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
+    try {
+      return new CallbackProcessor(context, renewals).process(row, false, () -> false, inv);
+    } finally {
+      renewals.shutdownNow();
+    }
   }
 
+  /**
+   * One settlement: unleased (a final invocation refuses the callback) or fenced by the run's
+   * lease; both take (id or lease, outcome, code, error, event).
+   */
   private void assertSettled(CallbackOutcome outcome, int code, EventKind kind) {
-    assertThat(stub.calls("updateCallback"))
+    var settled = new java.util.ArrayList<>(stub.calls("updateCallback"));
+    settled.addAll(stub.calls("settleCallback"));
+    assertThat(settled)
         .singleElement()
         .satisfies(
             c -> {

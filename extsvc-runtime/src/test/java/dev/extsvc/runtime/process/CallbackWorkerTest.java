@@ -8,6 +8,9 @@ import dev.extsvc.runtime.StoreStub;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Replay's refusals: what is answered before any handler runs. */
+/** Replay's refusals (what is answered before any handler runs) and recovery's claims. */
 class CallbackWorkerTest {
   static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
 
@@ -88,6 +91,75 @@ class CallbackWorkerTest {
         .until(() -> !stub.calls("dueCallbacks").isEmpty());
   }
 
+  @Test
+  void recoveryThatCannotClaimTheCallbackWritesNothing() {
+    CallbackRow row = callback(CallbackOutcome.RECEIVED);
+    recoverable(row);
+    stub.answer("claim", a -> Optional.empty());
+
+    assertThat(worker().poll()).isEqualTo(1);
+
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !worker.runningHere(row.id()) && !stub.calls("claim").isEmpty());
+    assertThat(stub.calls("appendEvent")).isEmpty();
+    assertThat(stub.calls("updateCallback")).isEmpty();
+  }
+
+  @Test
+  void recoveryThatClaimsTheCallbackWritesOneRecoveredEventAfterTheClaim() {
+    CallbackRow row = callback(CallbackOutcome.RECEIVED);
+    recoverable(row);
+    stub.answer("claim", a -> Optional.of(new Lease((UUID) a[0], (UUID) a[1], 7)));
+    stub.answer("completeWithCallback", a -> true);
+
+    assertThat(worker().poll()).isEqualTo(1);
+
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !stub.calls("completeWithCallback").isEmpty());
+    assertThat(stub.calls("appendEvent"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              NewEvent event = (NewEvent) c.args().get(0);
+              assertThat(event.kind()).isEqualTo(EventKind.CALLBACK_RECOVERED);
+              assertThat(event.message()).contains("node-a", "lease 7");
+            });
+    List<String> order =
+        stub.calls().stream()
+            .map(StoreStub.Call::method)
+            .filter(m -> m.equals("claim") || m.equals("appendEvent"))
+            .toList();
+    assertThat(order).containsExactly("claim", "appendEvent");
+  }
+
+  /** A stored callback due for recovery, of a PENDING invocation without a handler. */
+  private void recoverable(CallbackRow row) {
+    stub.answer("dueCallbacks", a -> List.of(row));
+    stub.answer("callback", a -> Optional.of(row));
+    stub.answer(
+        "invocation",
+        a ->
+            Optional.of(
+                new InvocationRow(
+                    row.invocationId(),
+                    "acme",
+                    "submit",
+                    true,
+                    InvocationStatus.PENDING,
+                    null,
+                    null,
+                    null,
+                    "{}",
+                    null,
+                    null,
+                    null,
+                    NOW.minusSeconds(60),
+                    NOW.plus(Duration.ofHours(1)),
+                    null)));
+  }
+
   private CallbackWorker worker() {
     worker =
         new CallbackWorker(
@@ -103,7 +175,8 @@ class CallbackWorkerTest {
                 Duration.ofSeconds(5),
                 Duration.ofMinutes(2),
                 Duration.ofSeconds(30),
-                Duration.ofMillis(10)));
+                Duration.ofMillis(10),
+                "node-a"));
     return worker;
   }
 

@@ -9,7 +9,9 @@ import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -36,8 +38,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The whole {@link Store} SPI in memory, for tests: as faithful to the JDBC store as its contract
  * suite can tell (conditional finish, unique dedup keys, leases, durable retries, the console's
- * queries, microsecond instants), thread-safe (one lock; every method is one atomic step, as a
- * transaction is), and nothing on disk.
+ * queries, fenced leases, nodes, microsecond instants), thread-safe (one lock; every method is one
+ * atomic step, as a transaction is), and nothing on disk.
  *
  * <p>Two switches make it fail as a real store does: {@link #unavailable(boolean)} (every call
  * throws {@link StoreUnavailableException}, as when the database is down) and {@link
@@ -57,6 +59,7 @@ public final class InMemoryStore implements Store {
     final Map<String, TokenRow> tokens = new HashMap<>();
     final Map<UUID, CallbackRow> callbacks = new LinkedHashMap<>();
     final List<EventRow> events = new ArrayList<>();
+    final Map<String, NodeRow> nodes = new TreeMap<>();
     long nextEventId = 1;
     volatile boolean unavailable;
     volatile boolean readOnly;
@@ -67,6 +70,8 @@ public final class InMemoryStore implements Store {
     InvocationRow row;
     @Nullable UUID claimId;
     @Nullable Instant claimUntil;
+    @Nullable String claimNode;
+    long claimFence;
 
     Invocation(InvocationRow row) {
       this.row = row;
@@ -339,35 +344,60 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public void completeWithCallback(
-      UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events) {
-    write(
+  public boolean completeWithCallback(Lease lease, Instant at, List<NewEvent> events) {
+    return write(
         () -> {
-          CallbackRow c = existingCallback(callbackId);
-          put(
-              new CallbackRow(
-                  c.id(),
-                  c.invocationId(),
-                  c.key(),
-                  c.receivedAt(),
-                  c.method(),
-                  c.headers(),
-                  c.body(),
-                  c.dedupKey(),
-                  CallbackOutcome.HANDLED,
-                  200,
-                  c.attempts() + 1,
-                  null,
-                  null,
-                  c.deadAt()));
-          boolean moved = move(invocationId, InvocationStatus.COMPLETED, null, at);
+          if (!holds(lease)) {
+            return false;
+          }
+          CallbackRow c = existingCallback(lease.callbackId());
+          put(settled(c, CallbackOutcome.HANDLED, 200, null));
+          boolean moved = move(lease.invocationId(), InvocationStatus.COMPLETED, null, at);
           // As the JDBC store: the log of an invocation that was already final does not claim it
           // completed.
           events.stream()
               .filter(e -> moved || !String.valueOf(e.kind()).equals("COMPLETED"))
               .forEach(this::append);
-          return null;
+          return true;
         });
+  }
+
+  @Override
+  public boolean settleCallback(
+      Lease lease, CallbackOutcome outcome, int answerCode, String error, NewEvent event) {
+    return write(
+        () -> {
+          if (!holds(lease)) {
+            return false;
+          }
+          put(settled(existingCallback(lease.callbackId()), outcome, answerCode, error));
+          releaseLease(lease);
+          append(event);
+          return true;
+        });
+  }
+
+  /** As the JDBC store's callback update: the outcome, attempts + 1, no retry pending. */
+  private static CallbackRow settled(
+      CallbackRow c,
+      CallbackOutcome outcome,
+      @Nullable Integer answerCode,
+      @Nullable String error) {
+    return new CallbackRow(
+        c.id(),
+        c.invocationId(),
+        c.key(),
+        c.receivedAt(),
+        c.method(),
+        c.headers(),
+        c.body(),
+        c.dedupKey(),
+        outcome,
+        answerCode,
+        c.attempts() + 1,
+        error,
+        null,
+        c.deadAt());
   }
 
   @Override
@@ -452,7 +482,8 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until) {
+  public Optional<Lease> claim(
+      UUID invocationId, UUID callbackId, String nodeId, Instant now, Instant until) {
     Instant at = micros(now);
     return write(
         () -> {
@@ -460,34 +491,49 @@ public final class InMemoryStore implements Store {
           if (i == null
               || i.row.status() != InvocationStatus.PENDING
               || (i.claimId != null && i.claimUntil != null && i.claimUntil.isAfter(at))) {
-            return false;
+            return Optional.empty();
           }
           i.claimId = callbackId;
           i.claimUntil = micros(until);
+          i.claimNode = nodeId;
+          i.claimFence++;
+          return Optional.of(new Lease(invocationId, callbackId, i.claimFence));
+        });
+  }
+
+  @Override
+  public boolean renew(Lease lease, Instant until) {
+    return write(
+        () -> {
+          if (!holds(lease)) {
+            return false;
+          }
+          Invocation i = existing(lease.invocationId());
+          if (i.row.status() == InvocationStatus.PENDING) {
+            i.claimUntil = micros(until);
+          }
           return true;
         });
   }
 
   @Override
-  public void release(UUID invocationId, UUID callbackId) {
+  public void release(Lease lease) {
     write(
         () -> {
-          releaseLease(invocationId, callbackId);
+          releaseLease(lease);
           return null;
         });
   }
 
   @Override
-  public void scheduleRetry(
-      UUID callbackId,
-      UUID invocationId,
-      @Nullable Instant nextAttemptAt,
-      Instant now,
-      String error,
-      NewEvent event) {
-    write(
+  public boolean scheduleRetry(
+      Lease lease, @Nullable Instant nextAttemptAt, Instant now, String error, NewEvent event) {
+    return write(
         () -> {
-          CallbackRow c = existingCallback(callbackId);
+          if (!holds(lease)) {
+            return false;
+          }
+          CallbackRow c = existingCallback(lease.callbackId());
           put(
               new CallbackRow(
                   c.id(),
@@ -504,9 +550,9 @@ public final class InMemoryStore implements Store {
                   error,
                   nextAttemptAt == null ? null : micros(nextAttemptAt),
                   nextAttemptAt == null ? micros(now) : null));
-          releaseLease(invocationId, callbackId);
+          releaseLease(lease);
           append(event);
-          return null;
+          return true;
         });
   }
 
@@ -518,7 +564,8 @@ public final class InMemoryStore implements Store {
                 .filter(
                     c ->
                         (c.outcome() == CallbackOutcome.RECEIVED
-                                && c.receivedAt().isBefore(receivedBefore))
+                                && c.receivedAt().isBefore(receivedBefore)
+                                && !leasedAt(c.invocationId(), now))
                             || (c.nextAttemptAt() != null && !c.nextAttemptAt().isAfter(now)))
                 .sorted(OLDEST_FIRST)
                 .limit(limit)
@@ -620,6 +667,67 @@ public final class InMemoryStore implements Store {
     }
   }
 
+  // --- nodes ---
+
+  @Override
+  public void registerNode(NodeRow node) {
+    write(
+        () ->
+            data.nodes.put(
+                node.id(),
+                new NodeRow(
+                    node.id(),
+                    node.host(),
+                    node.version(),
+                    micros(node.startedAt()),
+                    micros(node.heartbeatAt()))));
+  }
+
+  @Override
+  public boolean heartbeat(String nodeId, Instant at) {
+    return write(
+        () -> {
+          NodeRow n = data.nodes.get(nodeId);
+          if (n == null) {
+            return false;
+          }
+          data.nodes.put(
+              nodeId, new NodeRow(n.id(), n.host(), n.version(), n.startedAt(), micros(at)));
+          return true;
+        });
+  }
+
+  @Override
+  public void removeNode(String nodeId) {
+    write(
+        () -> {
+          data.nodes.remove(nodeId);
+          releaseLeasesOf(nodeId);
+          return null;
+        });
+  }
+
+  @Override
+  public List<NodeRow> reapNodes(Instant heartbeatBefore, String self) {
+    return write(
+        () -> {
+          List<NodeRow> dead =
+              data.nodes.values().stream()
+                  .filter(n -> !n.id().equals(self) && n.heartbeatAt().isBefore(heartbeatBefore))
+                  .toList();
+          for (NodeRow n : dead) {
+            data.nodes.remove(n.id());
+            releaseLeasesOf(n.id());
+          }
+          return dead;
+        });
+  }
+
+  @Override
+  public List<NodeRow> nodes() {
+    return read(() -> List.copyOf(data.nodes.values()));
+  }
+
   @Override
   public boolean healthy() {
     return !closed && !data.unavailable;
@@ -670,17 +778,40 @@ public final class InMemoryStore implements Store {
       return false;
     }
     i.row = withFinal(i.row, status, reason, micros(at));
-    i.claimId = null;
-    i.claimUntil = null;
+    clearLease(i);
     return true;
   }
 
-  private void releaseLease(UUID invocationId, UUID callbackId) {
-    Invocation i = data.invocations.get(invocationId);
-    if (i != null && callbackId.equals(i.claimId)) {
-      i.claimId = null;
-      i.claimUntil = null;
+  private boolean holds(Lease lease) {
+    Invocation i = data.invocations.get(lease.invocationId());
+    return i != null && i.claimFence == lease.fence();
+  }
+
+  private void releaseLease(Lease lease) {
+    Invocation i = data.invocations.get(lease.invocationId());
+    if (i != null && lease.callbackId().equals(i.claimId) && i.claimFence == lease.fence()) {
+      clearLease(i);
     }
+  }
+
+  private void releaseLeasesOf(String nodeId) {
+    for (Invocation i : data.invocations.values()) {
+      if (nodeId.equals(i.claimNode)) {
+        clearLease(i);
+        i.claimFence++; // its runs, should the node come back, are superseded
+      }
+    }
+  }
+
+  private static void clearLease(Invocation i) {
+    i.claimId = null;
+    i.claimUntil = null;
+    i.claimNode = null;
+  }
+
+  private boolean leasedAt(UUID invocationId, Instant now) {
+    Invocation i = data.invocations.get(invocationId);
+    return i != null && i.claimId != null && i.claimUntil != null && i.claimUntil.isAfter(now);
   }
 
   private boolean retryScheduled(UUID invocationId) {

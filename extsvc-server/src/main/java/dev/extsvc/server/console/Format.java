@@ -128,7 +128,7 @@ final class Format {
     return switch (kind) {
       case HANDLER_FAILED, CALLBACK_REJECTED, CALLBACK_LATE -> "ev ev-bad";
       case COMPLETED, HANDLER_OK, CALLBACK_RECORDED -> "ev ev-good";
-      case TIMED_OUT -> "ev ev-warn";
+      case TIMED_OUT, HANDLER_SUPERSEDED -> "ev ev-warn";
       case CANCELLED -> "ev ev-muted";
       case CALLBACK_RECEIVED, CALLBACK_RETRY, CALLBACK_DUPLICATE -> "ev ev-info";
       case SUBMITTED,

@@ -121,6 +121,14 @@ abstract class JdbcDialect {
   }
 
   /**
+   * The query of the database server's clock in epoch microseconds, when nodes sharing this
+   * database take their time from it; null for a database that one process uses alone (SQLite).
+   */
+  @Nullable String sharedTime() {
+    return null;
+  }
+
+  /**
    * The console's "about to time out": PENDING invocations with a deadline before ?, soonest first,
    * LIMIT ?.
    */

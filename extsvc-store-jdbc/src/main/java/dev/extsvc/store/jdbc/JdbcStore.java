@@ -11,7 +11,9 @@ import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -348,23 +350,56 @@ public final class JdbcStore implements Store {
    * claim it completed.
    */
   @Override
-  public void completeWithCallback(
-      UUID callbackId, UUID invocationId, Instant at, List<NewEvent> events) {
-    write(
+  public boolean completeWithCallback(Lease lease, Instant at, List<NewEvent> events) {
+    return write(
         tx -> {
+          if (!holds(tx, lease)) {
+            return false;
+          }
           requireOne(
-              tx.update(Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, callbackId),
+              tx.update(
+                  Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, lease.callbackId()),
               "callback",
-              callbackId);
+              lease.callbackId());
           boolean moved =
-              tx.update(Sql.FINISH, InvocationStatus.COMPLETED, null, at, invocationId) == 1;
+              tx.update(Sql.FINISH, InvocationStatus.COMPLETED, null, at, lease.invocationId())
+                  == 1;
           insertEvents(
               tx,
               moved
                   ? events
                   : events.stream().filter(e -> e.kind() != EventKind.COMPLETED).toList());
-          return null;
+          return true;
         });
+  }
+
+  @Override
+  public boolean settleCallback(
+      Lease lease, CallbackOutcome outcome, int answerCode, String error, NewEvent event) {
+    return write(
+        tx -> {
+          if (!holds(tx, lease)) {
+            return false;
+          }
+          requireOne(
+              tx.update(Sql.UPDATE_CALLBACK, outcome, answerCode, error, lease.callbackId()),
+              "callback",
+              lease.callbackId());
+          releaseHeld(tx, lease);
+          insertEvents(tx, List.of(event));
+          return true;
+        });
+  }
+
+  /**
+   * Whether the lease's fence is unchanged; on PostgreSQL the row stays locked until the commit.
+   */
+  private static boolean holds(Tx tx, Lease lease) throws SQLException {
+    return tx.update(Sql.HOLD, lease.invocationId(), lease.fence()) == 1;
+  }
+
+  private static void releaseHeld(Tx tx, Lease lease) throws SQLException {
+    tx.update(Sql.RELEASE, lease.invocationId(), lease.callbackId(), lease.fence());
   }
 
   @Override
@@ -417,43 +452,55 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public boolean claim(UUID invocationId, UUID callbackId, Instant now, Instant until) {
-    return write(tx -> tx.update(Sql.CLAIM, callbackId, until, invocationId, now) == 1);
+  public Optional<Lease> claim(
+      UUID invocationId, UUID callbackId, String nodeId, Instant now, Instant until) {
+    return write(
+        tx ->
+            tx.queryOne(
+                    Sql.CLAIM, row -> row.getLong(1), callbackId, until, nodeId, invocationId, now)
+                .map(fence -> new Lease(invocationId, callbackId, fence)));
   }
 
   @Override
-  public void release(UUID invocationId, UUID callbackId) {
-    write(tx -> tx.update(Sql.RELEASE, invocationId, callbackId));
+  public boolean renew(Lease lease, Instant until) {
+    return write(tx -> tx.update(Sql.RENEW, until, lease.invocationId(), lease.fence()) == 1);
   }
 
   @Override
-  public void scheduleRetry(
-      UUID callbackId,
-      UUID invocationId,
-      @Nullable Instant nextAttemptAt,
-      Instant now,
-      String error,
-      NewEvent event) {
+  public void release(Lease lease) {
     write(
         tx -> {
+          releaseHeld(tx, lease);
+          return null;
+        });
+  }
+
+  @Override
+  public boolean scheduleRetry(
+      Lease lease, @Nullable Instant nextAttemptAt, Instant now, String error, NewEvent event) {
+    return write(
+        tx -> {
+          if (!holds(tx, lease)) {
+            return false;
+          }
           requireOne(
               tx.update(
                   Sql.SCHEDULE_RETRY,
                   error,
                   nextAttemptAt,
                   nextAttemptAt == null ? now : null,
-                  callbackId),
+                  lease.callbackId()),
               "callback",
-              callbackId);
-          tx.update(Sql.RELEASE, invocationId, callbackId);
+              lease.callbackId());
+          releaseHeld(tx, lease);
           insertEvents(tx, List.of(event));
-          return null;
+          return true;
         });
   }
 
   @Override
   public List<CallbackRow> dueCallbacks(Instant now, Instant receivedBefore, int limit) {
-    return read(tx -> tx.query(Sql.DUE_CALLBACKS, Rows::callback, receivedBefore, now, limit));
+    return read(tx -> tx.query(Sql.DUE_CALLBACKS, Rows::callback, receivedBefore, now, now, limit));
   }
 
   @Override
@@ -538,6 +585,70 @@ public final class JdbcStore implements Store {
    */
   public boolean writesOnCallingThread() {
     return database.onCallingThread();
+  }
+
+  @Override
+  public void registerNode(NodeRow node) {
+    write(
+        tx ->
+            tx.update(
+                Sql.REGISTER_NODE,
+                node.id(),
+                node.host(),
+                node.version(),
+                node.startedAt(),
+                node.heartbeatAt()));
+  }
+
+  @Override
+  public boolean heartbeat(String nodeId, Instant at) {
+    return write(tx -> tx.update(Sql.HEARTBEAT, at, nodeId) == 1);
+  }
+
+  @Override
+  public void removeNode(String nodeId) {
+    write(
+        tx -> {
+          tx.update(Sql.DELETE_NODE, nodeId);
+          tx.update(Sql.RELEASE_NODE_LEASES, nodeId);
+          return null;
+        });
+  }
+
+  @Override
+  public List<NodeRow> reapNodes(Instant heartbeatBefore, String self) {
+    return write(
+        tx -> {
+          var reaped = new ArrayList<NodeRow>();
+          for (var node : tx.query(Sql.STALE_NODES, Rows::node, heartbeatBefore, self)) {
+            if (tx.update(Sql.DELETE_STALE_NODE, node.id(), heartbeatBefore) == 1) {
+              tx.update(Sql.RELEASE_NODE_LEASES, node.id());
+              reaped.add(node);
+            }
+          }
+          return reaped;
+        });
+  }
+
+  @Override
+  public List<NodeRow> nodes() {
+    return read(tx -> tx.query(Sql.NODES, Rows::node));
+  }
+
+  /** On PostgreSQL: several nodes share the database, and its clock is theirs. */
+  @Override
+  public boolean sharedClock() {
+    return dialect.sharedTime() != null;
+  }
+
+  @Override
+  public Instant sharedTime() {
+    var sql = dialect.sharedTime();
+    if (sql == null) {
+      throw new UnsupportedOperationException(
+          dialect.displayName() + " is used by one process: its time is the process's own");
+    }
+    return read(tx -> tx.queryOne(sql, row -> Rows.instant(row.getLong(1)))).orElseThrow();
   }
 
   @Override

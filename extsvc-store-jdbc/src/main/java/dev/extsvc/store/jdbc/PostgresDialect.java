@@ -46,7 +46,17 @@ final class PostgresDialect extends JdbcDialect {
           + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING "
           + Sql.qualified("i", Sql.INVOCATION_COLUMNS);
 
+  // clock_timestamp(), not now(): now() is the transaction's start, which a pooled connection's
+  // statement would not notice but a long transaction would.
+  private static final String SHARED_TIME =
+      "SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::bigint";
+
   private PostgresDialect() {}
+
+  @Override
+  String sharedTime() {
+    return SHARED_TIME;
+  }
 
   @Override
   String displayName() {

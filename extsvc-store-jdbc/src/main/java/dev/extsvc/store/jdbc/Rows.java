@@ -9,6 +9,7 @@ import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.TokenRow;
 import java.sql.ResultSet;
@@ -108,6 +109,15 @@ final class Rows {
         row.getString("error"),
         nullableInstant(row, "next_attempt_at"),
         nullableInstant(row, "dead_at"));
+  }
+
+  static NodeRow node(ResultSet row) throws SQLException {
+    return new NodeRow(
+        row.getString("id"),
+        row.getString("host"),
+        row.getString("version"),
+        instantAt(row, "started_at"),
+        instantAt(row, "heartbeat_at"));
   }
 
   static EventRow event(ResultSet row) throws SQLException {

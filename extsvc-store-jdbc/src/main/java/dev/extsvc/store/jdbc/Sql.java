@@ -34,16 +34,31 @@ final class Sql {
   // The status condition is what makes the final state unique: of two racing finishers, one updates
   // no row.
   static final String FINISH =
-      "UPDATE extsvc_invocations SET status = ?, reason = ?, finished_at = ?, claim_id = NULL, claim_until = NULL"
-          + " WHERE id = ? AND status = 'PENDING'";
+      "UPDATE extsvc_invocations SET status = ?, reason = ?, finished_at = ?, claim_id = NULL, claim_until = NULL,"
+          + " claim_node = NULL WHERE id = ? AND status = 'PENDING'";
   // A lease is taken only from a PENDING invocation that nobody holds (or whose holder's lease ran
-  // out): not
-  // re-entrant, so two nodes recovering the same callback cannot both run its handler.
+  // out): not re-entrant, so two nodes recovering the same callback cannot both run its handler.
+  // Each claim raises the fence, which every write of the run that follows is checked against.
   static final String CLAIM =
-      "UPDATE extsvc_invocations SET claim_id = ?, claim_until = ? WHERE id = ? AND status = 'PENDING'"
-          + " AND (claim_id IS NULL OR claim_until <= ?)";
+      "UPDATE extsvc_invocations SET claim_id = ?, claim_until = ?, claim_node = ?, claim_fence = claim_fence + 1"
+          + " WHERE id = ? AND status = 'PENDING' AND (claim_id IS NULL OR claim_until <= ?) RETURNING claim_fence";
+  // Held while the fence is unchanged; an invocation cancelled meanwhile keeps its (cleared) lease
+  // as it is, since nobody can claim a final invocation.
+  static final String RENEW =
+      "UPDATE extsvc_invocations SET claim_until = CASE WHEN status = 'PENDING' THEN ? ELSE claim_until END"
+          + " WHERE id = ? AND claim_fence = ?";
+  // Checks the fence and, on PostgreSQL, locks the row until the commit, so that no claim can slip
+  // in between the check and the writes fenced by it (SQLite has one writer already).
+  static final String HOLD =
+      "UPDATE extsvc_invocations SET claim_fence = claim_fence WHERE id = ? AND claim_fence = ?";
   static final String RELEASE =
-      "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL WHERE id = ? AND claim_id = ?";
+      "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL, claim_node = NULL"
+          + " WHERE id = ? AND claim_id = ? AND claim_fence = ?";
+  // A dead node's leases: released at once, the fences raised so that its runs, should it come
+  // back, are superseded.
+  static final String RELEASE_NODE_LEASES =
+      "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL, claim_node = NULL,"
+          + " claim_fence = claim_fence + 1 WHERE claim_node = ?";
   static final String COUNT_BY_STATUS =
       "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
 
@@ -86,12 +101,15 @@ final class Sql {
           + " next_attempt_at = ?, dead_at = ? WHERE id = ?";
   static final String REPLAY_CALLBACK =
       "UPDATE extsvc_callbacks SET next_attempt_at = ?, dead_at = NULL WHERE id = ? AND outcome <> 'HANDLED'";
-  // Two indexed halves rather than one OR, so neither scan touches settled callbacks.
+  // Two indexed halves rather than one OR, so neither scan touches settled callbacks. Unfinished
+  // callbacks whose invocation a run holds are left out: recovery would only fail to claim them.
   static final String DUE_CALLBACKS =
       "SELECT * FROM (SELECT "
           + CALLBACK_COLUMNS
           + " FROM extsvc_callbacks WHERE outcome = 'RECEIVED'"
-          + " AND received_at < ? UNION SELECT "
+          + " AND received_at < ? AND NOT EXISTS (SELECT 1 FROM extsvc_invocations i"
+          + " WHERE i.id = extsvc_callbacks.invocation_id AND i.claim_id IS NOT NULL AND i.claim_until > ?)"
+          + " UNION SELECT "
           + CALLBACK_COLUMNS
           + " FROM extsvc_callbacks"
           + " WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?) due ORDER BY received_at, id LIMIT ?";
@@ -114,6 +132,23 @@ final class Sql {
       "SELECT received_at / 60000000 AS minute, COUNT(*),"
           + " SUM(CASE WHEN outcome = 'FAILED' THEN 1 ELSE 0 END) FROM extsvc_callbacks"
           + " WHERE received_at >= ? GROUP BY received_at / 60000000";
+
+  static final String NODE_COLUMNS = "id, host, version, started_at, heartbeat_at";
+  static final String REGISTER_NODE =
+      "INSERT INTO extsvc_nodes ("
+          + NODE_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET host = excluded.host,"
+          + " version = excluded.version, started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at";
+  static final String HEARTBEAT = "UPDATE extsvc_nodes SET heartbeat_at = ? WHERE id = ?";
+  static final String NODES = "SELECT " + NODE_COLUMNS + " FROM extsvc_nodes ORDER BY id";
+  static final String STALE_NODES =
+      "SELECT "
+          + NODE_COLUMNS
+          + " FROM extsvc_nodes WHERE heartbeat_at < ? AND id <> ? ORDER BY id";
+  // Still stale when deleted: of two nodes reaping at once, or a heartbeat just in, one wins.
+  static final String DELETE_STALE_NODE =
+      "DELETE FROM extsvc_nodes WHERE id = ? AND heartbeat_at < ?";
+  static final String DELETE_NODE = "DELETE FROM extsvc_nodes WHERE id = ?";
 
   static final String PING = "SELECT 1";
 

@@ -1,0 +1,164 @@
+package dev.extsvc.runtime.cluster;
+
+import dev.extsvc.runtime.store.NodeRow;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's place among the runtimes sharing the store: registered when the runtime is built,
+ * heartbeating every interval once {@link #start() started}, deregistered on {@link #close()}. With
+ * each heartbeat it removes the nodes silent for longer than the node timeout and releases their
+ * leases at once, so their callbacks are taken over in seconds rather than when the leases run out;
+ * and it re-anchors the {@link DatabaseClock}, when there is one.
+ */
+public final class Membership implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Membership.class);
+
+  /**
+   * What membership needs, fixed by the builder.
+   *
+   * @param heartbeatInterval how often this node says it is alive (and looks for dead ones)
+   * @param nodeTimeout after how long without a heartbeat a node is dead
+   * @param databaseClock the clock to re-anchor with each heartbeat, null when time is local
+   */
+  public record Context(
+      Store store,
+      InstantSource clock,
+      String nodeId,
+      String version,
+      Duration heartbeatInterval,
+      Duration nodeTimeout,
+      @Nullable DatabaseClock databaseClock) {}
+
+  private final Store store;
+  private final InstantSource clock;
+  private final String nodeId;
+  private final String host;
+  private final String version;
+  private final Duration heartbeatInterval;
+  private final Duration nodeTimeout;
+  private final @Nullable DatabaseClock databaseClock;
+  private final Instant startedAt;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "extsvc-membership");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public Membership(Context context) {
+    this.store = context.store();
+    this.clock = context.clock();
+    this.nodeId = context.nodeId();
+    this.host = hostName();
+    this.version = context.version();
+    this.heartbeatInterval = context.heartbeatInterval();
+    this.nodeTimeout = context.nodeTimeout();
+    this.databaseClock = context.databaseClock();
+    this.startedAt = clock.instant();
+  }
+
+  /** A node id when none is configured: the host name and 6 random hex digits. */
+  public static String generatedNodeId() {
+    byte[] random = new byte[3];
+    ThreadLocalRandom.current().nextBytes(random);
+    return hostName() + "-" + HexFormat.of().formatHex(random);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /**
+   * Registers this node; a store that cannot be reached now is left to the heartbeats, which
+   * register the node once it answers.
+   */
+  public void register() {
+    try {
+      store.registerNode(new NodeRow(nodeId, host, version, startedAt, clock.instant()));
+    } catch (StoreUnavailableException e) {
+      log.warn("Node {} not registered yet: store unavailable ({})", nodeId, e.getMessage());
+    }
+  }
+
+  /** Starts heartbeating (and reaping dead nodes) every heartbeat interval. */
+  public void start() {
+    long millis = heartbeatInterval.toMillis();
+    executor.scheduleWithFixedDelay(this::beatQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * One heartbeat now: re-anchors the database clock, says this node is alive (registering it again
+   * when others took it for dead: it was paused, and its runs are superseded already), then removes
+   * dead nodes and releases their leases; returns the nodes removed.
+   */
+  public List<NodeRow> beat() {
+    if (databaseClock != null) {
+      databaseClock.anchor();
+    }
+    Instant now = clock.instant();
+    if (!store.heartbeat(nodeId, now)) {
+      log.warn("Node {} was not registered (taken for dead while silent?): registering", nodeId);
+      store.registerNode(new NodeRow(nodeId, host, version, startedAt, now));
+    }
+    List<NodeRow> dead = store.reapNodes(now.minus(nodeTimeout), nodeId);
+    for (NodeRow node : dead) {
+      log.warn(
+          "Node {} on {} silent since {} (over {}): removed, its leases released",
+          node.id(),
+          node.host(),
+          node.heartbeatAt(),
+          nodeTimeout);
+    }
+    return dead;
+  }
+
+  private void beatQuietly() {
+    try {
+      beat();
+    } catch (StoreUnavailableException e) {
+      log.warn("Node {} heartbeat missed: store unavailable ({})", nodeId, e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("Node {} heartbeat failed", nodeId, e);
+    }
+  }
+
+  /** Stops heartbeating and deregisters this node (giving back any lease it still holds). */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      executor.shutdownNow();
+      try {
+        store.removeNode(nodeId);
+      } catch (RuntimeException e) {
+        log.warn(
+            "Node {} not deregistered ({}); others will take it for dead", nodeId, e.toString());
+      }
+    }
+  }
+}
