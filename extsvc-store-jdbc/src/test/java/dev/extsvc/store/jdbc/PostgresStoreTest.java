@@ -71,6 +71,13 @@ class PostgresStoreTest extends StoreContractTest {
   }
 
   @Test
+  void severalNodesShareTheDatabaseSoItsClockIsTheirs() {
+    assertThat(store.sharedClock()).isTrue();
+    var before = java.time.Instant.now().minusSeconds(5);
+    assertThat(store.sharedTime()).isBetween(before, java.time.Instant.now().plusSeconds(5));
+  }
+
+  @Test
   void aReadOnlyDatabaseStillAnswersReads() throws SQLException {
     try (var readOnly = unavailableStore()) {
       assertThat(readOnly.services()).isEmpty();

@@ -43,6 +43,11 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   @Test
+  void oneProcessUsesTheFileSoItsTimeIsTheProcesssOwn() {
+    assertThat(store.sharedClock()).isFalse();
+  }
+
+  @Test
   void connectionsUseWalFullSyncForeignKeysAndABusyTimeout() throws SQLException {
     store.close();
     try (var connection = SqliteDatabase.dataSource(file()).getConnection();

@@ -18,7 +18,9 @@ import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -278,12 +280,14 @@ abstract class StoreContractTest {
     var row = callback(invocation.id(), "d1");
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     var at = T0.plusSeconds(61);
+    var lease = claim(invocation.id(), row.id(), T0.plusSeconds(60));
 
-    store.completeWithCallback(
-        row.id(),
-        invocation.id(),
-        at,
-        List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED")));
+    assertThat(
+            store.completeWithCallback(
+                lease,
+                at,
+                List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED"))))
+        .isTrue();
 
     var stored = store.invocation(invocation.id()).orElseThrow();
     assertThat(stored.status()).isEqualTo(InvocationStatus.COMPLETED);
@@ -303,13 +307,18 @@ abstract class StoreContractTest {
     store.createInvocation(invocation, List.of(), List.of());
     var row = callback(invocation.id(), "d1");
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    // A lease that ran out while its handler ran: the sweeper took the invocation, nobody else
+    // claimed it.
+    var lease =
+        store.claim(invocation.id(), row.id(), "node-a", T0, T0.plusMillis(1500)).orElseThrow();
     assertThat(timeOutDueIds(T0.plusSeconds(2), 10)).containsExactly(invocation.id());
 
-    store.completeWithCallback(
-        row.id(),
-        invocation.id(),
-        T0.plusSeconds(3),
-        List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED")));
+    assertThat(
+            store.completeWithCallback(
+                lease,
+                T0.plusSeconds(3),
+                List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED"))))
+        .isTrue();
 
     assertThat(store.invocation(invocation.id()).orElseThrow().status())
         .isEqualTo(InvocationStatus.TIMED_OUT);
@@ -711,24 +720,236 @@ abstract class StoreContractTest {
     var second = callback(invocation.id(), "lease-2");
     var now = T0.plusSeconds(50);
 
-    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isTrue();
-    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300)))
+    var held = claim(invocation.id(), first.id(), now);
+    assertThat(store.claim(invocation.id(), first.id(), "node-a", now, now.plusSeconds(300)))
         .as("not re-entrant")
-        .isFalse();
-    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
+        .isEmpty();
+    assertThat(store.claim(invocation.id(), second.id(), "node-b", now, now.plusSeconds(300)))
+        .isEmpty();
     // Past the deadline but leased: a callback being handled never ends TIMED_OUT.
     assertThat(timeOutDueIds(T0.plusSeconds(120), 10)).isEmpty();
 
-    store.release(invocation.id(), second.id());
-    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(300))).isFalse();
-    store.release(invocation.id(), first.id());
-    assertThat(store.claim(invocation.id(), second.id(), now, now.plusSeconds(1))).isTrue();
+    store.release(new Lease(invocation.id(), second.id(), held.fence()));
+    assertThat(store.claim(invocation.id(), second.id(), "node-b", now, now.plusSeconds(300)))
+        .isEmpty();
+    store.release(held);
+    var short_ =
+        store.claim(invocation.id(), second.id(), "node-b", now, now.plusSeconds(1)).orElseThrow();
+    assertThat(short_.fence()).as("each claim raises the fence").isGreaterThan(held.fence());
     // An expired lease no longer protects the invocation, and can be taken over.
-    assertThat(store.claim(invocation.id(), first.id(), now.plusSeconds(2), now.plusSeconds(300)))
-        .isTrue();
-    store.release(invocation.id(), first.id());
+    var taken =
+        store
+            .claim(invocation.id(), first.id(), "node-a", now.plusSeconds(2), now.plusSeconds(300))
+            .orElseThrow();
+    store.release(short_);
+    assertThat(store.claim(invocation.id(), second.id(), "node-b", now, now.plusSeconds(300)))
+        .as("the superseded holder's release changes nothing")
+        .isEmpty();
+    store.release(taken);
     assertThat(timeOutDueIds(T0.plusSeconds(120), 10)).containsExactly(invocation.id());
-    assertThat(store.claim(invocation.id(), first.id(), now, now.plusSeconds(300))).isFalse();
+    assertThat(store.claim(invocation.id(), first.id(), "node-a", now, now.plusSeconds(300)))
+        .isEmpty();
+  }
+
+  @Test
+  void aSupersededRunCanNeitherCompleteNorSettleNorRetryNorRenew() {
+    var invocation = pending("acme", "submitApplication", T0, Duration.ofHours(1));
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "fenced");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var now = T0.plusSeconds(10);
+    var paused =
+        store.claim(invocation.id(), row.id(), "node-a", now, now.plusSeconds(5)).orElseThrow();
+    var takeover =
+        store
+            .claim(invocation.id(), row.id(), "node-b", now.plusSeconds(6), now.plusSeconds(60))
+            .orElseThrow();
+
+    assertThat(store.renew(paused, now.plusSeconds(120))).isFalse();
+    assertThat(
+            store.completeWithCallback(
+                paused, now.plusSeconds(7), List.of(event(invocation.id(), "COMPLETED"))))
+        .isFalse();
+    assertThat(
+            store.settleCallback(
+                paused,
+                CallbackOutcome.FAILED,
+                500,
+                "boom",
+                event(invocation.id(), "HANDLER_FAILED")))
+        .isFalse();
+    assertThat(
+            store.scheduleRetry(
+                paused,
+                now.plusSeconds(30),
+                now.plusSeconds(7),
+                "boom",
+                event(invocation.id(), "HANDLER_FAILED")))
+        .isFalse();
+    store.release(paused);
+
+    assertThat(store.invocation(invocation.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
+    var untouched = store.callback(row.id()).orElseThrow();
+    assertThat(untouched.outcome()).isEqualTo(CallbackOutcome.RECEIVED);
+    assertThat(untouched.attempts()).isZero();
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("CALLBACK_RECEIVED");
+    assertThat(store.renew(takeover, now.plusSeconds(120))).isTrue();
+    assertThat(
+            store.claim(
+                invocation.id(), row.id(), "node-c", now.plusSeconds(61), now.plusSeconds(200)))
+        .as("renewed: held past its first end")
+        .isEmpty();
+    assertThat(
+            store.completeWithCallback(
+                takeover, now.plusSeconds(62), List.of(event(invocation.id(), "COMPLETED"))))
+        .isTrue();
+    assertThat(store.invocation(invocation.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
+  }
+
+  @Test
+  void aFencedSettlementRecordsTheOutcomeAndGivesTheLeaseBack() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "declined");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var lease = claim(invocation.id(), row.id(), T0);
+
+    assertThat(
+            store.settleCallback(
+                lease,
+                CallbackOutcome.NOT_HANDLED,
+                404,
+                "not mine",
+                event(invocation.id(), "HANDLER_NOT_HANDLED")))
+        .isTrue();
+
+    var settled = store.callback(row.id()).orElseThrow();
+    assertThat(settled.outcome()).isEqualTo(CallbackOutcome.NOT_HANDLED);
+    assertThat(settled.answerCode()).isEqualTo(404);
+    assertThat(settled.error()).isEqualTo("not mine");
+    assertThat(settled.attempts()).isEqualTo(1);
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("CALLBACK_RECEIVED", "HANDLER_NOT_HANDLED");
+    assertThat(store.claim(invocation.id(), row.id(), "node-b", T0, T0.plusSeconds(60)))
+        .as("released")
+        .isPresent();
+  }
+
+  @Test
+  void aLeaseOnAnInvocationCancelledWhileItsHandlerRanIsStillHeld() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "cancelled");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var lease = claim(invocation.id(), row.id(), T0);
+    store.finish(
+        invocation.id(),
+        InvocationStatus.CANCELLED,
+        "user",
+        T0,
+        event(invocation.id(), "CANCELLED"));
+
+    assertThat(store.renew(lease, T0.plusSeconds(600)))
+        .as("nobody can claim a final invocation")
+        .isTrue();
+    assertThat(
+            store.completeWithCallback(
+                lease, T0.plusSeconds(1), List.of(event(invocation.id(), "COMPLETED"))))
+        .isTrue();
+    assertThat(store.invocation(invocation.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.CANCELLED);
+  }
+
+  @Test
+  void nodesRegisterHeartbeatAndDeregister() {
+    var a = new NodeRow("node-a", "host-a", "1.0", T0, T0);
+    store.registerNode(a);
+    store.registerNode(new NodeRow("node-b", "host-b", "1.1", T0, T0.plusSeconds(1)));
+
+    assertThat(store.heartbeat("node-a", T0.plusSeconds(2))).isTrue();
+    assertThat(store.heartbeat("node-z", T0.plusSeconds(2))).as("not registered").isFalse();
+    assertThat(store.nodes())
+        .containsExactly(
+            new NodeRow("node-a", "host-a", "1.0", T0, T0.plusSeconds(2)),
+            new NodeRow("node-b", "host-b", "1.1", T0, T0.plusSeconds(1)));
+
+    store.removeNode("node-b");
+    assertThat(store.nodes()).extracting(NodeRow::id).containsExactly("node-a");
+    store.registerNode(
+        new NodeRow("node-a", "host-a", "1.2", T0.plusSeconds(5), T0.plusSeconds(5)));
+    assertThat(store.nodes())
+        .containsExactly(
+            new NodeRow("node-a", "host-a", "1.2", T0.plusSeconds(5), T0.plusSeconds(5)));
+  }
+
+  @Test
+  void aDeadNodeIsRemovedOnceAndItsLeasesAreReleasedAtOnce() throws Exception {
+    var invocation = pending("acme", "submitApplication", T0, Duration.ofHours(1));
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "orphan");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var other = pending("acme", "submitApplication", T0, Duration.ofHours(1));
+    store.createInvocation(other, List.of(), List.of());
+    var otherRow = callback(other.id(), "alive");
+    store.insertCallback(otherRow, event(other.id(), "CALLBACK_RECEIVED"));
+    store.registerNode(new NodeRow("dead", "h1", "1", T0, T0));
+    store.registerNode(new NodeRow("alive", "h2", "1", T0, T0.plusSeconds(85)));
+    store.registerNode(new NodeRow("self", "h3", "1", T0, T0));
+    var orphaned = claim(invocation.id(), row.id(), "dead", T0.plusSeconds(1));
+    var kept = claim(other.id(), otherRow.id(), "alive", T0.plusSeconds(1));
+    var now = T0.plusSeconds(90); // the callbacks were received at T0 + 60 s
+    assertThat(store.dueCallbacks(now, now, 10)).as("both leased").isEmpty();
+
+    List<Callable<List<NodeRow>>> reapers =
+        List.of(
+            () -> store.reapNodes(now.minusSeconds(10), "self"),
+            () -> store.reapNodes(now.minusSeconds(10), "self"));
+    List<NodeRow> reaped = new ArrayList<>();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Future<List<NodeRow>> f : pool.invokeAll(reapers)) {
+        reaped.addAll(f.get());
+      }
+    }
+
+    assertThat(reaped)
+        .extracting(NodeRow::id)
+        .as("each dead node once, never itself")
+        .containsExactly("dead");
+    assertThat(store.nodes()).extracting(NodeRow::id).containsExactly("alive", "self");
+    assertThat(store.renew(orphaned, now.plusSeconds(300))).as("its runs are superseded").isFalse();
+    assertThat(store.renew(kept, now.plusSeconds(300))).isTrue();
+    assertThat(store.dueCallbacks(now, now, 10))
+        .extracting(CallbackRow::id)
+        .as("its callback is free to be taken over")
+        .containsExactly(row.id());
+    assertThat(store.claim(invocation.id(), row.id(), "self", now, now.plusSeconds(60)))
+        .isPresent();
+  }
+
+  @Test
+  void aStoreWithASharedClockTellsItsTimeAndOneWithoutSaysSo() {
+    if (store.sharedClock()) {
+      assertThat(Duration.between(Instant.now(), store.sharedTime()).abs())
+          .isLessThan(Duration.ofMinutes(1));
+    } else {
+      assertThatThrownBy(store::sharedTime).isInstanceOf(UnsupportedOperationException.class);
+    }
+  }
+
+  /** A lease held until five minutes after {@code now} by a node of this test. */
+  private Lease claim(UUID invocationId, UUID callbackId, Instant now) {
+    return claim(invocationId, callbackId, "node-a", now);
+  }
+
+  private Lease claim(UUID invocationId, UUID callbackId, String node, Instant now) {
+    return store
+        .claim(invocationId, callbackId, node, now, now.plusSeconds(300))
+        .orElseThrow(() -> new AssertionError("claim refused"));
   }
 
   @Test
@@ -737,14 +958,14 @@ abstract class StoreContractTest {
     store.createInvocation(invocation, List.of(), List.of());
     var row = callback(invocation.id(), "lease-done");
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
-    store.claim(invocation.id(), row.id(), T0, T0.plusSeconds(300));
+    var lease = claim(invocation.id(), row.id(), T0);
 
     store.completeWithCallback(
-        row.id(), invocation.id(), T0.plusSeconds(1), List.of(event(invocation.id(), "COMPLETED")));
+        lease, T0.plusSeconds(1), List.of(event(invocation.id(), "COMPLETED")));
 
     assertThat(store.invocation(invocation.id()).orElseThrow().status())
         .isEqualTo(InvocationStatus.COMPLETED);
-    assertThat(store.claim(invocation.id(), row.id(), T0, T0.plusSeconds(300))).isFalse();
+    assertThat(store.claim(invocation.id(), row.id(), "node-a", T0, T0.plusSeconds(300))).isEmpty();
   }
 
   @Test
@@ -761,14 +982,13 @@ abstract class StoreContractTest {
         .extracting(CallbackRow::id)
         .containsExactly(row.id());
 
-    store.claim(invocation.id(), row.id(), now, now.plusSeconds(300));
-    store.scheduleRetry(
-        row.id(),
-        invocation.id(),
-        now.plusSeconds(10),
-        now,
-        "boom",
-        event(invocation.id(), "HANDLER_FAILED"));
+    // A run holding the invocation keeps its unfinished callback from recovery.
+    var lease = claim(invocation.id(), row.id(), now);
+    assertThat(store.dueCallbacks(now, row.receivedAt().plusSeconds(1), 10)).isEmpty();
+    assertThat(
+            store.scheduleRetry(
+                lease, now.plusSeconds(10), now, "boom", event(invocation.id(), "HANDLER_FAILED")))
+        .isTrue();
 
     var failed = store.callback(row.id()).orElseThrow();
     assertThat(failed.outcome()).isEqualTo(CallbackOutcome.FAILED);
@@ -779,14 +999,11 @@ abstract class StoreContractTest {
     assertThat(store.dueCallbacks(now.plusSeconds(10), T0, 10))
         .extracting(CallbackRow::id)
         .containsExactly(row.id());
-    assertThat(store.claim(invocation.id(), UUID.randomUUID(), now, now.plusSeconds(1)))
-        .as("lease released")
-        .isTrue();
-    store.release(invocation.id(), store.callback(row.id()).orElseThrow().id());
+    var again = store.claim(invocation.id(), row.id(), "node-a", now, now.plusSeconds(1));
+    assertThat(again).as("lease released").isPresent();
 
     store.scheduleRetry(
-        row.id(),
-        invocation.id(),
+        again.orElseThrow(),
         null,
         now.plusSeconds(20),
         "boom again",
@@ -821,8 +1038,7 @@ abstract class StoreContractTest {
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
     var late = T0.plusSeconds(120);
     store.scheduleRetry(
-        row.id(),
-        invocation.id(),
+        claim(invocation.id(), row.id(), T0.plusSeconds(30)),
         late.plusSeconds(60),
         T0.plusSeconds(30),
         "boom",
@@ -831,7 +1047,11 @@ abstract class StoreContractTest {
     assertThat(timeOutDueIds(late, 10)).isEmpty();
 
     store.scheduleRetry(
-        row.id(), invocation.id(), null, late, "boom", event(invocation.id(), "CALLBACK_DEAD"));
+        claim(invocation.id(), row.id(), late),
+        null,
+        late,
+        "boom",
+        event(invocation.id(), "CALLBACK_DEAD"));
 
     assertThat(timeOutDueIds(late, 10)).containsExactly(invocation.id());
   }
@@ -842,7 +1062,8 @@ abstract class StoreContractTest {
     store.createInvocation(invocation, List.of(), List.of());
     var row = callback(invocation.id(), "handled");
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
-    store.completeWithCallback(row.id(), invocation.id(), T0.plusSeconds(61), List.of());
+    store.completeWithCallback(
+        claim(invocation.id(), row.id(), T0.plusSeconds(60)), T0.plusSeconds(61), List.of());
 
     assertThat(
             store.replayCallback(

@@ -1,0 +1,53 @@
+package dev.extsvc.store.jdbc;
+
+import dev.extsvc.runtime.CallbackHandler;
+import dev.extsvc.runtime.ReceivedCallback;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The cluster tests' handler, re-created from the store on whichever node runs it. Static counters
+ * see every run of every node in this JVM: how many ran, how many at once at most; runs started
+ * while {@link #block} is set wait for {@link #release} (a node whose handler is stuck, or paused).
+ */
+final class ClusterHandler implements CallbackHandler {
+  static final AtomicInteger RUNS = new AtomicInteger();
+  static final AtomicInteger IN_FLIGHT = new AtomicInteger();
+  static final AtomicInteger MAX_IN_FLIGHT = new AtomicInteger();
+  static volatile boolean block;
+  static volatile CountDownLatch release = new CountDownLatch(0);
+  static volatile long runMillis;
+
+  private String name = "";
+
+  private ClusterHandler() {}
+
+  ClusterHandler(String name) {
+    this.name = name;
+  }
+
+  static void reset() {
+    RUNS.set(0);
+    IN_FLIGHT.set(0);
+    MAX_IN_FLIGHT.set(0);
+    block = false;
+    release = new CountDownLatch(1);
+    runMillis = 0;
+  }
+
+  @Override
+  public void onCallback(String key, List<ReceivedCallback> callbacks) throws Exception {
+    RUNS.incrementAndGet();
+    MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
+    try {
+      if (block && !release.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(name + ": never released");
+      }
+      Thread.sleep(runMillis);
+    } finally {
+      IN_FLIGHT.decrementAndGet();
+    }
+  }
+}
