@@ -133,10 +133,17 @@ class DeliveryCheckTest {
             0,
             null),
         new NewEvent(invocation, now, EventKind.CALLBACK_RECEIVED, "received"));
+    var lease = store.claim(invocation, callback, "node-a", now, now.plusSeconds(60));
+    if (lease.isEmpty()) { // completed already: the doubled delivery the check must catch
+      store.updateCallback(
+          callback,
+          CallbackOutcome.HANDLED,
+          200,
+          null,
+          new NewEvent(invocation, now, EventKind.HANDLER_OK, "handled again"));
+      return;
+    }
     store.completeWithCallback(
-        callback,
-        invocation,
-        now,
-        List.of(new NewEvent(invocation, now, EventKind.COMPLETED, "done")));
+        lease.get(), now, List.of(new NewEvent(invocation, now, EventKind.COMPLETED, "done")));
   }
 }

@@ -294,8 +294,9 @@ final class CallbackProcessor {
                               + " ms"))));
     } catch (Exception | LinkageError | StackOverflowError e) {
       Throwable cause = handlerFailure[0];
-      if (e instanceof Superseded superseded) {
-        return superseded(inv, stored, held, superseded.getMessage());
+      Superseded refused = supersededIn(e);
+      if (refused != null) {
+        return superseded(inv, stored, held, refused.getMessage());
       }
       if (cause == null) {
         return storeFailed(inv, stored, held, e);
@@ -501,6 +502,16 @@ final class CallbackProcessor {
       return superseded(inv, stored, held, "the lease was taken over before the outcome");
     }
     return CallbackResponse.of(500, "Callback handler failed");
+  }
+
+  /** The refused completion, also when a handler transaction wrapped it; else null. */
+  private static @Nullable Superseded supersededIn(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Superseded s) {
+        return s;
+      }
+    }
+    return null;
   }
 
   /** A fenced completion refused: the run's lease was taken over. */
