@@ -71,6 +71,15 @@ public final class ExternalServices implements AutoCloseable {
   public static final int DEFAULT_MAX_ATTEMPTS = 8;
 
   /**
+   * How often a node compares the store's services version with its own, to follow what other nodes
+   * register when the store cannot notify it (PostgreSQL notifies within milliseconds).
+   */
+  public static final Duration DEFAULT_REGISTRY_CHECK_INTERVAL = Duration.ofSeconds(5);
+
+  /** How long {@link #close()} lets callbacks being answered and handlers running finish. */
+  public static final Duration DEFAULT_DRAIN_PATIENCE = Duration.ofSeconds(30);
+
+  /**
    * Where callback URLs live under the public base URL: {@code {publicBaseUrl}/callbacks/{token}}.
    */
   public static final String DEFAULT_CALLBACK_PATH = "/callbacks";
@@ -84,6 +93,8 @@ public final class ExternalServices implements AutoCloseable {
   private final CallbackReceiver receiver;
   private final CallbackWorker worker;
   private final Sweeper sweeper;
+  private final String nodeId;
+  private volatile boolean draining;
 
   private ExternalServices(
       Store store,
@@ -94,7 +105,8 @@ public final class ExternalServices implements AutoCloseable {
       Invoker invoker,
       CallbackReceiver receiver,
       CallbackWorker worker,
-      Sweeper sweeper) {
+      Sweeper sweeper,
+      String nodeId) {
     this.store = store;
     this.clock = clock;
     this.publicBaseUrl = publicBaseUrl;
@@ -104,6 +116,7 @@ public final class ExternalServices implements AutoCloseable {
     this.receiver = receiver;
     this.worker = worker;
     this.sweeper = sweeper;
+    this.nodeId = nodeId;
   }
 
   public static Builder builder() {
@@ -126,6 +139,15 @@ public final class ExternalServices implements AutoCloseable {
    */
   public List<CredentialCheck> credentialChecks(String service) {
     return invoker.credentialChecks(registry.plan(service));
+  }
+
+  /**
+   * Removes a registered service from this node and the store; every node sharing the store
+   * follows. Its invocations stay, and their callbacks are answered 404 from then on. False when
+   * there was no such service.
+   */
+  public boolean unregister(String name) {
+    return registry.remove(name);
   }
 
   public List<ServiceDefinition> services() {
@@ -245,15 +267,53 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: new callbacks are answered 503 (senders retry later), callbacks being
-   * answered and handlers running finish (up to 30 s), then the worker and sweeper stop. The store
-   * belongs to the caller and stays open.
+   * This node's name among the nodes sharing the store: given to the builder, else generated (host
+   * name and a random suffix).
+   */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /**
+   * Whether this node should be sent callbacks now: not draining and the store answers (a load
+   * balancer's readiness check). Asks the store, so it may take up to its health timeout.
+   */
+  public boolean ready() {
+    return !draining && store.healthy();
+  }
+
+  /** Whether {@link #drain} (or {@link #close()}) has begun: {@link #ready()} is false for good. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /**
+   * The first half of a graceful stop, for a node leaving a cluster (SIGTERM): {@link #ready()}
+   * turns false at once, new callbacks are answered 503 with {@code Retry-After} (the sender or the
+   * load balancer tries another node), and callbacks being answered and handlers running get up to
+   * {@code patience} to finish; a handler still running then is interrupted and its callback, still
+   * stored as received, is taken over by another node's recovery. Invocations and the API keep
+   * working until {@link #close()}. Calling it again waits no longer.
+   */
+  public void drain(Duration patience) {
+    draining = true;
+    long until = System.nanoTime() + patience.toNanos();
+    receiver.drain(patience);
+    worker.close(Duration.ofNanos(Math.max(0, until - System.nanoTime())));
+  }
+
+  /**
+   * Stops gracefully: {@link #drain} with {@link #DEFAULT_DRAIN_PATIENCE} (30 s) unless drained
+   * already, then the sweeper and the registry's watch stop. The store belongs to the caller and
+   * stays open.
    */
   @Override
   public void close() {
-    receiver.drain(Duration.ofSeconds(30));
-    worker.close(Duration.ofSeconds(30));
+    if (!draining) {
+      drain(DEFAULT_DRAIN_PATIENCE);
+    }
     sweeper.close();
+    registry.close();
   }
 
   /** The clock deadlines are measured with (the console shows time left by it). */
@@ -309,8 +369,33 @@ public final class ExternalServices implements AutoCloseable {
     private Duration maxRetryDelay = Duration.ofMinutes(10);
     private int unknownTokenLimit = 60;
     private final Map<String, List<String>> webhookSecrets = new HashMap<>();
+    private final Set<String> handlerTypeNames = new LinkedHashSet<>();
+    private @Nullable String nodeId;
+    private Duration registryCheckInterval = DEFAULT_REGISTRY_CHECK_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * This node's name among the nodes sharing the store (default: the host name and a random
+     * suffix, new at each start): 1 to 64 letters, digits, '.', '_' or '-'.
+     */
+    public Builder nodeId(String id) {
+      if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException(
+            "nodeId must be 1 to 64 letters, digits, '.', '_' or '-', was '" + id + "'");
+      }
+      this.nodeId = id;
+      return this;
+    }
+
+    /**
+     * How often this node compares the store's services version with its own, to pick up what other
+     * nodes registered when the store did not notify it (default 5 s).
+     */
+    public Builder registryCheckInterval(Duration interval) {
+      this.registryCheckInterval = positive(interval, "registryCheckInterval");
+      return this;
+    }
 
     /** How callbacks of a service are acknowledged (default {@link Acknowledgement#SYNC}). */
     public Builder acknowledgement(String service, Acknowledgement mode) {
@@ -552,6 +637,23 @@ public final class ExternalServices implements AutoCloseable {
     }
 
     /**
+     * Allows a handler type, by its binary class name, to be re-created from the store: for types
+     * named in configuration ({@code handlers.allowedTypes}), so that every node allows the same
+     * ones whether or not it invoked with them. The class is looked up only when a callback needs
+     * it.
+     */
+    public Builder allowHandlerType(String className) {
+      if (!className.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+        throw new IllegalArgumentException(
+            "a handler type is a class name such as com.example.LoanHandler, was '"
+                + className
+                + "'");
+      }
+      handlerTypeNames.add(className);
+      return this;
+    }
+
+    /**
      * Allows every handler type in a package (and its sub-packages) to be re-created from the
      * store.
      */
@@ -576,7 +678,8 @@ public final class ExternalServices implements AutoCloseable {
           Objects.requireNonNull(this.publicBaseUrl, "publicBaseUrl is required");
       Supplier<String> stripped = () -> stripSlash(baseUrl.get());
       Map<String, ServiceSettings> settings = Map.copyOf(this.settings);
-      Handlers handlers = new Handlers(handlerTypes, handlerPackages, handlerFactory);
+      Handlers handlers =
+          new Handlers(handlerTypes, handlerTypeNames, handlerPackages, handlerFactory);
       Acknowledgements acks = new Acknowledgements(acknowledgements);
       Invoker invoker =
           new Invoker(
@@ -602,7 +705,8 @@ public final class ExternalServices implements AutoCloseable {
                   registrar,
                   name -> configuredEndpoint(settings.get(name)),
                   specServers,
-                  invoker::credentialChecks));
+                  invoker::credentialChecks,
+                  registryCheckInterval));
       CallbackWorker worker =
           new CallbackWorker(
               new CallbackWorker.Context(
@@ -625,7 +729,7 @@ public final class ExternalServices implements AutoCloseable {
                   clock,
                   limits,
                   unknownTokenLimit,
-                  registry::planOrNull,
+                  registry::plan,
                   acks,
                   Map.copyOf(webhookSecrets),
                   worker));
@@ -642,12 +746,36 @@ public final class ExternalServices implements AutoCloseable {
               invoker,
               new CallbackReceiver(intake),
               worker,
-              sweeper);
+              sweeper,
+              nodeId != null ? nodeId : generatedNodeId());
       if (startSweeper) {
         sweeper.start();
         worker.start();
+        registry.start();
       }
       return services;
+    }
+
+    /** The host's name (its first label, to fit) and 6 random hex digits: unique per start. */
+    private static String generatedNodeId() {
+      String host;
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException | SecurityException e) {
+        host = "node";
+      }
+      String label = host.split("\\.", 2)[0].replaceAll("[^A-Za-z0-9_-]", "");
+      if (label.isEmpty()) {
+        label = "node";
+      }
+      if (label.length() > 50) {
+        label = label.substring(0, 50);
+      }
+      return label
+          + "-"
+          + java.util.HexFormat.of()
+              .toHexDigits(new java.security.SecureRandom().nextInt())
+              .substring(2);
     }
 
     private static Duration positive(Duration d, String name) {
