@@ -75,6 +75,13 @@ final class ServeCommand implements Callable<Integer> {
   String callbackPath;
 
   @Option(
+      names = "--node-id",
+      description =
+          "this node's name among nodes sharing one PostgreSQL, shown by GET /api/health"
+              + " (default: the configuration's server.nodeId, else HOST-RANDOM)")
+  String nodeId;
+
+  @Option(
       names = "--postgres-url",
       description = "JDBC URL of a PostgreSQL database instead of SQLite")
   String postgresUrl;
@@ -129,6 +136,14 @@ final class ServeCommand implements Callable<Integer> {
       err.println("error: --callback-path: " + e.getMessage());
       return 2;
     }
+    if (nodeId != null) {
+      try {
+        ExternalServices.builder().nodeId(nodeId);
+      } catch (IllegalArgumentException e) {
+        err.println("error: --node-id: " + e.getMessage());
+        return 2;
+      }
+    }
     String postgresUrl = this.postgresUrl != null ? this.postgresUrl : server0.postgresUrl();
     String postgresUser =
         first(this.postgresUser, server0.postgresUser(), env.get("EXTSVC_DB_USER"), "postgres");
@@ -175,6 +190,9 @@ final class ServeCommand implements Callable<Integer> {
     // included
     endpoints.forEach(
         (service, url) -> b.service(service, s -> s.endpoint(url).allowPrivateNetwork(true)));
+    if (nodeId != null) {
+      b.nodeId(nodeId);
+    }
     ExternalServices services;
     try {
       credentials.forEach((name, form) -> b.credential(CredentialOption.parse(name, form, env)));
@@ -245,7 +263,10 @@ final class ServeCommand implements Callable<Integer> {
             ? "none yet"
             : String.join(", ", services.services().stream().map(d -> d.name()).toList()));
     out.flush();
-    UntilStopped.await(store, services, server);
+    // Closed last first: on SIGTERM the node drains while still listening (not ready, new
+    // callbacks 503 + Retry-After, running handlers finish), and only then stops listening.
+    AutoCloseable drain = () -> services.drain(ExternalServices.DEFAULT_DRAIN_PATIENCE);
+    UntilStopped.await(store, services, server, drain);
     return 0;
   }
 

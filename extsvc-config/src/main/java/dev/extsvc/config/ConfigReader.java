@@ -80,7 +80,7 @@ final class ConfigReader {
   ExtsvcConfig read(String text) {
     JsonNode tree = tree(text);
     At root = new At(tree, "", List.of());
-    keys(root, "server", "outbound", "limits", "callbacks", "credentials", "services");
+    keys(root, "server", "outbound", "limits", "callbacks", "credentials", "services", "handlers");
     ServerConfig server = server(root.child("server"));
     OutboundConfig outbound = outbound(root.child("outbound"));
     At limitsAt = root.child("limits");
@@ -108,15 +108,37 @@ final class ConfigReader {
     for (String name : names(root.child("services"))) {
       services.put(name, service(name, root.child("services").child(name), credentials.keySet()));
     }
+    At handlersAt = root.child("handlers");
+    keys(handlersAt, "allowedTypes", "allowedPackages");
+    List<String> handlerTypes = strings(handlersAt.child("allowedTypes"));
+    List<String> handlerPackages = strings(handlersAt.child("allowedPackages"));
+    HandlersConfig handlers =
+        build(handlersAt, () -> new HandlersConfig(handlerTypes, handlerPackages));
     return build(
         root,
         () ->
             new ExtsvcConfig(
-                server, outbound, limits, defaultTimeout, maxTimeout, credentials, services));
+                server,
+                outbound,
+                limits,
+                defaultTimeout,
+                maxTimeout,
+                credentials,
+                services,
+                handlers));
   }
 
   private ServerConfig server(At at) {
-    keys(at, "host", "port", "publicUrl", "callbackPath", "data", "postgres", "slowClients");
+    keys(
+        at,
+        "host",
+        "port",
+        "publicUrl",
+        "callbackPath",
+        "data",
+        "postgres",
+        "slowClients",
+        "nodeId");
     At pg = at.child("postgres");
     keys(pg, "url", "user", "password");
     At slow = at.child("slowClients");
@@ -125,6 +147,11 @@ final class ConfigReader {
     String data = text(at.child("data"));
     At pathAt = at.child("callbackPath");
     String callbackPath = orElse(text(pathAt), d.callbackPath());
+    At nodeAt = at.child("nodeId");
+    String nodeId = text(nodeAt);
+    if (nodeId != null) {
+      build(nodeAt, () -> ExternalServices.builder().nodeId(nodeId)); // reported at its own line
+    }
     build(
         pathAt,
         () -> ExternalServices.builder().callbackPath(callbackPath)); // reported at its own line
@@ -146,7 +173,8 @@ final class ConfigReader {
                         : integer(slow.child("minBodyRate"), 0),
                     duration(slow.child("bodyGrace")),
                     duration(slow.child("idleTimeout"))),
-                callbackPath));
+                callbackPath,
+                nodeId));
   }
 
   private OutboundConfig outbound(At at) {

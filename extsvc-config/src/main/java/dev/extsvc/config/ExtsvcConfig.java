@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param defaultCallbackTimeout null for the runtime's default (24 h)
  * @param maxCallbackTimeout null for the runtime's default (24 h)
+ * @param handlers the handler types every node allows
  */
 public record ExtsvcConfig(
     ServerConfig server,
@@ -28,7 +29,8 @@ public record ExtsvcConfig(
     @Nullable Duration defaultCallbackTimeout,
     @Nullable Duration maxCallbackTimeout,
     Map<String, Credential> credentials,
-    Map<String, ServiceConfig> services) {
+    Map<String, ServiceConfig> services,
+    HandlersConfig handlers) {
 
   /**
    * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as
@@ -56,7 +58,28 @@ public record ExtsvcConfig(
           null,
           null,
           Map.of(),
-          Map.of());
+          Map.of(),
+          HandlersConfig.NONE);
+
+  /** A configuration without a handlers section. */
+  public ExtsvcConfig(
+      ServerConfig server,
+      OutboundConfig outbound,
+      Limits limits,
+      @Nullable Duration defaultCallbackTimeout,
+      @Nullable Duration maxCallbackTimeout,
+      Map<String, Credential> credentials,
+      Map<String, ServiceConfig> services) {
+    this(
+        server,
+        outbound,
+        limits,
+        defaultCallbackTimeout,
+        maxCallbackTimeout,
+        credentials,
+        services,
+        HandlersConfig.NONE);
+  }
 
   public ExtsvcConfig {
     credentials = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
@@ -111,8 +134,14 @@ public record ExtsvcConfig(
     return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
   }
 
-  /** Applies everything but the server section to a runtime builder. */
+  /**
+   * Applies everything but the server section to a runtime builder (the server's node id included).
+   */
   public ExternalServices.Builder configure(ExternalServices.Builder b) {
+    handlers.configure(b);
+    if (server.nodeId() != null) {
+      b.nodeId(server.nodeId());
+    }
     b.limits(limits)
         .allowPrivateNetworks(outbound.allowPrivateNetworks())
         .allowSpecServers(outbound.allowSpecServers());

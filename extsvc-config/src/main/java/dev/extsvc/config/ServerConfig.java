@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  *     {publicUrl}{callbackPath}/{token}}
  * @param postgresUrl a JDBC URL to use PostgreSQL instead of SQLite under {@code data}
  * @param slowClients deadlines for slow clients; null fields keep the server's defaults
+ * @param nodeId this node's name among those sharing the store; null for a generated one
  */
 public record ServerConfig(
     String host,
@@ -24,7 +25,8 @@ public record ServerConfig(
     @Nullable String postgresUser,
     @Nullable Secret postgresPassword,
     SlowClients slowClients,
-    String callbackPath) {
+    String callbackPath,
+    @Nullable String nodeId) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -36,7 +38,32 @@ public record ServerConfig(
           null,
           null,
           SlowClients.DEFAULTS,
-          ExternalServices.DEFAULT_CALLBACK_PATH);
+          ExternalServices.DEFAULT_CALLBACK_PATH,
+          null);
+
+  /** A server section with a generated node id. */
+  public ServerConfig(
+      String host,
+      int port,
+      @Nullable String publicUrl,
+      Path data,
+      @Nullable String postgresUrl,
+      @Nullable String postgresUser,
+      @Nullable Secret postgresPassword,
+      SlowClients slowClients,
+      String callbackPath) {
+    this(
+        host,
+        port,
+        publicUrl,
+        data,
+        postgresUrl,
+        postgresUser,
+        postgresPassword,
+        slowClients,
+        callbackPath,
+        null);
+  }
 
   /** A server section with the default callback path. */
   public ServerConfig(
@@ -104,5 +131,8 @@ public record ServerConfig(
     }
     ExternalServices.builder()
         .callbackPath(callbackPath); // the runtime's own rule: what it refuses, so do we
+    if (nodeId != null) {
+      ExternalServices.builder().nodeId(nodeId);
+    }
   }
 }

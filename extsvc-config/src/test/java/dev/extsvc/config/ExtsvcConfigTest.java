@@ -90,6 +90,46 @@ class ExtsvcConfigTest {
   }
 
   @Test
+  void theNodeIdAndTheAllowedHandlerTypesReachTheRuntimeBuilder() throws IOException {
+    ExtsvcConfig c =
+        load(
+            """
+        server:
+          nodeId: node-a
+        handlers:
+          allowedTypes: [com.example.LoanHandler]
+          allowedPackages: [com.example.handlers]
+        """,
+            Map.of());
+
+    assertThat(c.server().nodeId()).isEqualTo("node-a");
+    assertThat(c.handlers())
+        .isEqualTo(
+            new HandlersConfig(
+                List.of("com.example.LoanHandler"), List.of("com.example.handlers")));
+  }
+
+  @Test
+  void aHandlerTypeOrNodeIdThatIsNoNameIsRefusedAtItsLine() throws IOException {
+    ConfigException type =
+        refused(
+            """
+        handlers:
+          allowedTypes: ["com.example.*"]
+        """);
+    ConfigException node =
+        refused(
+            """
+        server:
+          nodeId: "node a"
+        """);
+
+    assertThat(type.getMessage()).contains("com.example.*");
+    assertThat(node.line()).isEqualTo(2);
+    assertThat(node.getMessage()).contains("nodeId");
+  }
+
+  @Test
   void everyCredentialKindIsRead() throws IOException {
     ExtsvcConfig c =
         load(

@@ -85,6 +85,15 @@ public final class ExternalServices implements AutoCloseable {
   public static final int DEFAULT_MAX_ATTEMPTS = 8;
 
   /**
+   * How often a node compares the store's services version with its own, to follow what other nodes
+   * register when the store cannot notify it (PostgreSQL notifies within milliseconds).
+   */
+  public static final Duration DEFAULT_REGISTRY_CHECK_INTERVAL = Duration.ofSeconds(5);
+
+  /** How long {@link #close()} lets callbacks being answered and handlers running finish. */
+  public static final Duration DEFAULT_DRAIN_PATIENCE = Duration.ofSeconds(30);
+
+  /**
    * Where callback URLs live under the public base URL: {@code {publicBaseUrl}/callbacks/{token}}.
    */
   public static final String DEFAULT_CALLBACK_PATH = "/callbacks";
@@ -99,6 +108,7 @@ public final class ExternalServices implements AutoCloseable {
   private final CallbackWorker worker;
   private final Sweeper sweeper;
   private final Membership membership;
+  private volatile boolean draining;
 
   private ExternalServices(
       Store store,
@@ -143,6 +153,15 @@ public final class ExternalServices implements AutoCloseable {
    */
   public List<CredentialCheck> credentialChecks(String service) {
     return invoker.credentialChecks(registry.plan(service));
+  }
+
+  /**
+   * Removes a registered service from this node and the store; every node sharing the store
+   * follows. Its invocations stay, and their callbacks are answered 404 from then on. False when
+   * there was no such service.
+   */
+  public boolean unregister(String name) {
+    return registry.remove(name);
   }
 
   public List<ServiceDefinition> services() {
@@ -262,16 +281,46 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: new callbacks are answered 503 (senders retry later), callbacks being
-   * answered and handlers running finish (up to 30 s), then the worker and sweeper stop and the
-   * node deregisters. The store belongs to the caller and stays open.
+   * Whether this node should be sent callbacks now: not draining and the store answers (a load
+   * balancer's readiness check). Asks the store, so it may take up to its health timeout.
+   */
+  public boolean ready() {
+    return !draining && store.healthy();
+  }
+
+  /** Whether {@link #drain} (or {@link #close()}) has begun: {@link #ready()} is false for good. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /**
+   * The first half of a graceful stop, for a node leaving a cluster (SIGTERM): {@link #ready()}
+   * turns false at once, new callbacks are answered 503 with {@code Retry-After} (the sender or the
+   * load balancer tries another node), and callbacks being answered and handlers running get up to
+   * {@code patience} to finish; a handler still running then is interrupted and its callback, still
+   * stored as received, is taken over by another node's recovery. Invocations and the API keep
+   * working until {@link #close()}. Calling it again waits no longer.
+   */
+  public void drain(Duration patience) {
+    draining = true;
+    long until = System.nanoTime() + patience.toNanos();
+    receiver.drain(patience);
+    worker.close(Duration.ofNanos(Math.max(0, until - System.nanoTime())));
+  }
+
+  /**
+   * Stops gracefully: {@link #drain} with {@link #DEFAULT_DRAIN_PATIENCE} (30 s) unless drained
+   * already, then the sweeper and the registry's watch stop and the node deregisters. The store
+   * belongs to the caller and stays open.
    */
   @Override
   public void close() {
-    receiver.drain(Duration.ofSeconds(30));
-    worker.close(Duration.ofSeconds(30));
+    if (!draining) {
+      drain(DEFAULT_DRAIN_PATIENCE);
+    }
     sweeper.close();
     membership.close();
+    registry.close();
   }
 
   /**
@@ -342,8 +391,19 @@ public final class ExternalServices implements AutoCloseable {
     private Duration maxRetryDelay = Duration.ofMinutes(10);
     private int unknownTokenLimit = 60;
     private final Map<String, List<String>> webhookSecrets = new HashMap<>();
+    private final Set<String> handlerTypeNames = new LinkedHashSet<>();
+    private Duration registryCheckInterval = DEFAULT_REGISTRY_CHECK_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * How often this node compares the store's services version with its own, to pick up what other
+     * nodes registered when the store did not notify it (default 5 s).
+     */
+    public Builder registryCheckInterval(Duration interval) {
+      this.registryCheckInterval = positive(interval, "registryCheckInterval");
+      return this;
+    }
 
     /** How callbacks of a service are acknowledged (default {@link Acknowledgement#SYNC}). */
     public Builder acknowledgement(String service, Acknowledgement mode) {
@@ -616,6 +676,23 @@ public final class ExternalServices implements AutoCloseable {
     }
 
     /**
+     * Allows a handler type, by its binary class name, to be re-created from the store: for types
+     * named in configuration ({@code handlers.allowedTypes}), so that every node allows the same
+     * ones whether or not it invoked with them. The class is looked up only when a callback needs
+     * it.
+     */
+    public Builder allowHandlerType(String className) {
+      if (!className.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+        throw new IllegalArgumentException(
+            "a handler type is a class name such as com.example.LoanHandler, was '"
+                + className
+                + "'");
+      }
+      handlerTypeNames.add(className);
+      return this;
+    }
+
+    /**
      * Allows every handler type in a package (and its sub-packages) to be re-created from the
      * store.
      */
@@ -658,7 +735,8 @@ public final class ExternalServices implements AutoCloseable {
           Objects.requireNonNull(this.publicBaseUrl, "publicBaseUrl is required");
       Supplier<String> stripped = () -> stripSlash(baseUrl.get());
       Map<String, ServiceSettings> settings = Map.copyOf(this.settings);
-      Handlers handlers = new Handlers(handlerTypes, handlerPackages, handlerFactory);
+      Handlers handlers =
+          new Handlers(handlerTypes, handlerTypeNames, handlerPackages, handlerFactory);
       Acknowledgements acks = new Acknowledgements(acknowledgements);
       Invoker invoker =
           new Invoker(
@@ -684,7 +762,8 @@ public final class ExternalServices implements AutoCloseable {
                   registrar,
                   name -> configuredEndpoint(settings.get(name)),
                   specServers,
-                  invoker::credentialChecks));
+                  invoker::credentialChecks,
+                  registryCheckInterval));
       CallbackWorker worker =
           new CallbackWorker(
               new CallbackWorker.Context(
@@ -708,7 +787,7 @@ public final class ExternalServices implements AutoCloseable {
                   clock,
                   limits,
                   unknownTokenLimit,
-                  registry::planOrNull,
+                  registry::plan,
                   acks,
                   Map.copyOf(webhookSecrets),
                   worker));
@@ -732,6 +811,7 @@ public final class ExternalServices implements AutoCloseable {
         sweeper.start();
         worker.start();
         membership.start();
+        registry.start();
       }
       return services;
     }

@@ -54,6 +54,24 @@ final class ApiRoutes {
     this.deadlines = deadlines;
   }
 
+  /**
+   * The load balancer's probes, open without the admin token and saying nothing but a status;
+   * register them before the token's guard: {@code /api/health/live} is 200 while the process
+   * answers, {@code /api/health/ready} 200 while this node should get traffic (store reachable, not
+   * draining), else 503.
+   */
+  void registerProbes(HttpRules r) {
+    r.get("/api/health/live", (req, res) -> probe(res, true, "UP", "DOWN"));
+    r.get("/api/health/ready", (req, res) -> probe(res, services.ready(), "READY", "NOT_READY"));
+  }
+
+  private static void probe(ServerResponse res, boolean ok, String yes, String no) {
+    Http.json(
+        res,
+        ok ? 200 : 503,
+        Json.MAPPER.createObjectNode().put("status", ok ? yes : no).toString());
+  }
+
   void register(HttpRules r) {
     r.get("/api/health", guard(this::health));
     r.get("/api/services", guard(this::listServices));
@@ -100,6 +118,8 @@ final class ApiRoutes {
             .createObjectNode()
             .put("status", ok ? "UP" : "DOWN")
             .put("store", ok ? "reachable" : "unreachable")
+            .put("node", services.nodeId())
+            .put("draining", services.draining())
             .toString());
   }
 

@@ -94,6 +94,7 @@ public final class ExtsvcServer implements AutoCloseable {
                   r.any(
                       services.callbackPath() + "/*",
                       callbacks); // where the runtime's callback URLs point
+                  api.registerProbes(r); // before the guard: load balancers carry no token
                   console.guard(r);
                   api.register(r);
                   console.register(r);

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Stores handlers as type + state and re-creates them. A type name read from the store is never
  * trusted on its own: it must have been allowed (registered, used in this process, or in an allowed
- * package) and implement {@link CallbackHandler}. Built once by the builder; invoking stores
+ * package) and implement {@link CallbackHandler}. On a cluster, allow the types by configuration on
+ * every node: another node may have made the invocation. Built once by the builder; invoking stores
  * through {@link #stateOf}, processing and the sweeper re-create through {@link #recreate}.
  */
 public final class Handlers {
@@ -25,7 +26,20 @@ public final class Handlers {
 
   public Handlers(
       Set<Class<? extends CallbackHandler>> types, List<String> packages, HandlerFactory factory) {
+    this(types, Set.of(), packages, factory);
+  }
+
+  /**
+   * @param typeNames binary names of more allowed types (from configuration: not loaded here)
+   * @param packages allowed packages (their sub-packages too)
+   */
+  public Handlers(
+      Set<Class<? extends CallbackHandler>> types,
+      Set<String> typeNames,
+      List<String> packages,
+      HandlerFactory factory) {
     types.forEach(t -> allowedTypes.add(t.getName()));
+    allowedTypes.addAll(typeNames);
     this.allowedPackages = List.copyOf(packages);
     this.factory = factory;
   }
@@ -49,7 +63,12 @@ public final class Handlers {
   public CallbackHandler recreate(String typeName, String state) throws Exception {
     if (!allowed(typeName)) {
       throw new ExtsvcException(
-          "handler type " + typeName + " is not allowed; register it with the builder");
+          "handler type "
+              + typeName
+              + " is not allowed on this node (a type is allowed by itself only in the process"
+              + " that invoked with it); allow it on every node: handlers.allowedTypes or"
+              + " handlers.allowedPackages in extsvc.yaml, or ExternalServices.Builder"
+              + ".allowHandlerType / handlerType / allowHandlerPackage");
     }
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     Class<?> raw =

@@ -43,7 +43,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +63,8 @@ public final class CallbackIntake {
   /**
    * What the receive stage needs, fixed by the builder.
    *
-   * @param plans a registered service's plan, or null when it is no longer registered
+   * @param plans the plan of a registered service having the operation (service, operation), or
+   *     null when it is no longer registered
    * @param webhookSecrets per service, the Standard Webhooks secrets its callbacks must be signed
    *     with
    * @param unknownTokenLimit unknown-token answers per client and minute before it is answered 429
@@ -74,7 +75,7 @@ public final class CallbackIntake {
       InstantSource clock,
       Limits limits,
       int unknownTokenLimit,
-      Function<String, @Nullable ServicePlan> plans,
+      BiFunction<String, String, @Nullable ServicePlan> plans,
       Acknowledgements acknowledgements,
       Map<String, List<String>> webhookSecrets,
       CallbackWorker worker) {}
@@ -82,7 +83,7 @@ public final class CallbackIntake {
   private final Store store;
   private final InstantSource clock;
   private final Limits limits;
-  private final Function<String, @Nullable ServicePlan> plans;
+  private final BiFunction<String, String, @Nullable ServicePlan> plans;
   private final Acknowledgements acknowledgements;
   private final Map<String, WebhookSignatures> signatures;
   private final CallbackWorker worker;
@@ -208,7 +209,7 @@ public final class CallbackIntake {
           "Callback timeout reached",
           Map.of());
     }
-    ServicePlan service = plans.apply(inv.service());
+    ServicePlan service = plans.apply(inv.service(), inv.operation());
     OperationPlan plan = service == null ? null : service.operation(inv.operation()).orElse(null);
     if (plan == null) {
       return reject(

@@ -4,18 +4,26 @@ import dev.extsvc.runtime.CredentialCheck;
 import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.Report;
 import dev.extsvc.spec.ServiceDefinition;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,8 +33,14 @@ import org.slf4j.LoggerFactory;
  * The live set of registered services, each compiled once into a {@link ServicePlan}: registration
  * saves the document to the store, {@link #load()} compiles the stored ones again at start, so a
  * new runtime on the same store takes the callbacks of invocations an old one made.
+ *
+ * <p>Several nodes share one store: once {@link #start() started}, the registry follows what the
+ * others register, replace and remove, told by the store ({@link Store#watchServices}, PostgreSQL's
+ * {@code LISTEN/NOTIFY}) and, as a fallback, by comparing {@link Store#servicesVersion()} every
+ * check interval. A service or operation asked for and not known here is looked up in the store
+ * first, so a callback is never refused because this node has not heard of its service yet.
  */
-public final class Registry {
+public final class Registry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Registry.class);
 
   /**
@@ -51,13 +65,51 @@ public final class Registry {
       Registrar registrar,
       Function<String, @Nullable String> endpoints,
       boolean specServers,
-      CredentialCoverage coverage) {}
+      CredentialCoverage coverage,
+      Duration checkInterval) {}
+
+  /** A compiled service and the stored document it was compiled from. */
+  private record Loaded(ServicePlan plan, String document) {}
 
   private final Context context;
-  private final Map<String, ServicePlan> services = new ConcurrentHashMap<>();
+  private final Map<String, Loaded> services = new ConcurrentHashMap<>();
+
+  /** Serialises changes to {@link #services}, so a refresh never puts back what was replaced. */
+  private final Object changes = new Object();
+
+  /** The store's services version last loaded (null before the first load). */
+  private @Nullable Long loadedVersion;
+
+  private final ScheduledExecutorService checker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "extsvc-registry");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile Store.@Nullable Watch watch;
 
   public Registry(Context context) {
     this.context = context;
+  }
+
+  /**
+   * Follows the other nodes' changes: the store's notifications, and a version check every check
+   * interval.
+   */
+  public void start() {
+    long every = context.checkInterval().toMillis();
+    checker.scheduleWithFixedDelay(this::refreshQuietly, every, every, TimeUnit.MILLISECONDS);
+    watch = context.store().watchServices(() -> checker.execute(this::refreshQuietly));
+  }
+
+  @Override
+  public void close() {
+    Store.Watch w = watch;
+    if (w != null) {
+      w.close();
+    }
+    checker.shutdownNow();
   }
 
   /**
@@ -70,13 +122,15 @@ public final class Registry {
     if (definition == null) {
       return registration;
     }
-    context
-        .store()
-        .saveService(
-            new ServiceRow(
-                definition.name(), definition.version(), document, context.clock().instant()));
     ServicePlan plan = compile(definition);
-    services.put(definition.name(), plan);
+    synchronized (changes) {
+      context
+          .store()
+          .saveService(
+              new ServiceRow(
+                  definition.name(), definition.version(), document, context.clock().instant()));
+      services.put(definition.name(), new Loaded(plan, document));
+    }
     log.info(
         "Registered service {} ({} operations)", definition.name(), definition.operations().size());
     List<Diagnostic> unmet = new ArrayList<>();
@@ -113,40 +167,129 @@ public final class Registry {
    * warning.
    */
   public void load() {
-    for (ServiceRow row : context.store().services()) {
-      Registration r = context.registrar().register(row.document(), row.name());
-      if (r.service() == null) {
-        log.warn("Stored service {} no longer registers: {}", row.name(), r.report().errors());
-        continue;
+    refresh();
+  }
+
+  /**
+   * Removes a service here and from the store (every node follows); false when it was not
+   * registered.
+   */
+  public boolean remove(String name) {
+    synchronized (changes) {
+      boolean stored = context.store().removeService(name);
+      boolean here = services.remove(name) != null;
+      if (stored || here) {
+        log.info("Removed service {}", name);
       }
-      services.put(row.name(), compile(r.service()));
+      return stored || here;
+    }
+  }
+
+  /**
+   * Brings the services up to date with the store when its version moved: new and replaced ones
+   * compiled, removed ones dropped; returns whether anything was read.
+   */
+  public boolean refresh() {
+    synchronized (changes) {
+      long version = context.store().servicesVersion(); // read first: a later change moves it again
+      Long loaded = loadedVersion;
+      if (loaded != null && loaded == version) {
+        return false;
+      }
+      Set<String> stored = new HashSet<>();
+      for (ServiceRow row : context.store().services()) {
+        stored.add(row.name());
+        adopt(row);
+      }
+      for (String name : List.copyOf(services.keySet())) {
+        if (!stored.contains(name)) {
+          services.remove(name);
+          log.info("Service {} was removed by another node", name);
+        }
+      }
+      loadedVersion = version;
+      return true;
+    }
+  }
+
+  private void refreshQuietly() {
+    try {
+      refresh();
+    } catch (StoreUnavailableException e) {
+      log.warn("Services not refreshed: store unavailable ({})", e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("Services not refreshed", e);
+    }
+  }
+
+  /** Compiles a stored service unless the same document is loaded already; null when refused. */
+  private @Nullable ServicePlan adopt(ServiceRow row) {
+    Loaded current = services.get(row.name());
+    if (current != null && current.document().equals(row.document())) {
+      return current.plan();
+    }
+    Registration r = context.registrar().register(row.document(), row.name());
+    if (r.service() == null) {
+      log.warn("Stored service {} no longer registers: {}", row.name(), r.report().errors());
+      return null;
+    }
+    ServicePlan plan = compile(r.service());
+    services.put(row.name(), new Loaded(plan, row.document()));
+    if (loadedVersion != null) {
+      log.info("Loaded service {} as stored by another node", row.name());
+    }
+    return plan;
+  }
+
+  /**
+   * The service as stored now, compiled here if this node has another document or none; null when
+   * the store has none.
+   */
+  private @Nullable ServicePlan fromStore(String name) {
+    synchronized (changes) {
+      Optional<ServiceRow> row = context.store().service(name);
+      if (row.isEmpty()) {
+        return null;
+      }
+      return adopt(row.get());
     }
   }
 
   public List<ServiceDefinition> services() {
     return services.values().stream()
-        .map(ServicePlan::definition)
+        .map(l -> l.plan().definition())
         .sorted(Comparator.comparing(ServiceDefinition::name))
         .toList();
   }
 
   public Optional<ServiceDefinition> service(String name) {
-    return Optional.ofNullable(services.get(name)).map(ServicePlan::definition);
+    return Optional.ofNullable(plan(name, null)).map(ServicePlan::definition);
   }
 
   /** The plan of a registered service; fails naming the registered ones. */
   public ServicePlan plan(String service) {
-    ServicePlan plan = services.get(service);
+    ServicePlan plan = plan(service, null);
     if (plan == null) {
       throw new ExtsvcException(
-          "unknown service '" + service + "'; registered: " + services.keySet());
+          "unknown service '" + service + "'; registered: " + new TreeSet<>(services.keySet()));
     }
     return plan;
   }
 
-  /** The plan of a registered service, or null (a callback of a service since dropped). */
-  public @Nullable ServicePlan planOrNull(String service) {
-    return services.get(service);
+  /**
+   * The plan of a registered service that has the operation (any plan when {@code operation} is
+   * null), or null (a callback of a service since removed). A service or operation this node does
+   * not know is looked up in the store first: another node may have registered or replaced it.
+   */
+  public @Nullable ServicePlan plan(String service, @Nullable String operation) {
+    Loaded loaded = services.get(service);
+    if (loaded != null && (operation == null || loaded.plan().operation(operation).isPresent())) {
+      return loaded.plan();
+    }
+    ServicePlan stored = fromStore(service);
+    return stored != null && (operation == null || stored.operation(operation).isPresent())
+        ? stored
+        : null;
   }
 
   private ServicePlan compile(ServiceDefinition definition) {

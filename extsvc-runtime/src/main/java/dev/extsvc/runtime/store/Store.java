@@ -20,6 +20,51 @@ public interface Store extends AutoCloseable {
 
   List<ServiceRow> services();
 
+  /** The service of that name, if one is registered (a node loads one it has not seen). */
+  default Optional<ServiceRow> service(String name) {
+    return services().stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  /**
+   * Removes the service of that name; false when there was none. Its invocations stay; their
+   * callbacks are answered 404 from then on.
+   */
+  default boolean removeService(String name) {
+    throw new UnsupportedOperationException("this store cannot remove services");
+  }
+
+  /**
+   * A value that changes whenever a service is saved or removed, by any node: a node compares it
+   * with the one it last loaded to tell, in one cheap read, whether its services are stale. The
+   * default hashes every stored service; a store with a change counter returns that.
+   */
+  default long servicesVersion() {
+    long hash = 17;
+    for (ServiceRow s : services()) {
+      hash = 31 * hash + s.name().hashCode();
+      hash = 31 * hash + s.document().hashCode();
+      hash = 31 * hash + s.registeredAt().hashCode();
+    }
+    return hash;
+  }
+
+  /**
+   * Calls {@code changed} soon after any node saves or removes a service, when the store can be
+   * told (PostgreSQL: {@code LISTEN/NOTIFY}), and once when it starts listening; the returned
+   * handle stops it. The default never calls: nodes then rely on polling {@link
+   * #servicesVersion()}.
+   */
+  default Watch watchServices(Runnable changed) {
+    return () -> {};
+  }
+
+  /** Stops what {@link #watchServices} started. */
+  @FunctionalInterface
+  interface Watch extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** Inserts the invocation, its tokens and its first events in one transaction. */
   void createInvocation(InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events);
 

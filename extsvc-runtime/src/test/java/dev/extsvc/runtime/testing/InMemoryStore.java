@@ -146,6 +146,11 @@ public final class InMemoryStore implements Store {
     return read(() -> List.copyOf(data.services.values()));
   }
 
+  @Override
+  public boolean removeService(String name) {
+    return write(() -> data.services.remove(name) != null);
+  }
+
   // --- invocations ---
 
   @Override

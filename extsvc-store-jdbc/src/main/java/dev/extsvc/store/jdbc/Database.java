@@ -31,6 +31,14 @@ interface Database extends AutoCloseable {
   /** Whether work runs on the calling thread, on a connection the data source hands that thread. */
   boolean onCallingThread();
 
+  /**
+   * The data source work runs on, for a connection held apart (PostgreSQL's {@code LISTEN}); null
+   * when work runs on threads of the database's own.
+   */
+  default @Nullable DataSource dataSource() {
+    return null;
+  }
+
   /** Whether a trivial query answers within the timeout; never throws. */
   boolean ping(Duration timeout);
 

@@ -47,6 +47,11 @@ final class DirectDatabase implements Database {
   }
 
   @Override
+  public DataSource dataSource() {
+    return source;
+  }
+
+  @Override
   public boolean onCallingThread() {
     return true;
   }

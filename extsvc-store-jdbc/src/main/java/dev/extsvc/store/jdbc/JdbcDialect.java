@@ -1,6 +1,7 @@
 package dev.extsvc.store.jdbc;
 
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.Store;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -103,6 +104,14 @@ abstract class JdbcDialect {
    */
   boolean unavailableState(String sqlState) {
     return STANDARD_UNAVAILABLE_CLASSES.contains(sqlState.substring(0, 2));
+  }
+
+  /**
+   * Calls {@code changed} when another node changes the services, if the database can say so; by
+   * default it cannot, and nodes compare the services version instead.
+   */
+  Store.Watch watchServices(Database database, Runnable changed) {
+    return () -> {};
   }
 
   /**

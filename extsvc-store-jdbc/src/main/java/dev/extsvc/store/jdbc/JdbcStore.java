@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -65,6 +66,9 @@ public final class JdbcStore implements Store {
   private final Database database;
   private final JdbcDialect dialect;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Stopped before the database closes, so no listener outlives its pool. */
+  private final List<Watch> watches = new CopyOnWriteArrayList<>();
 
   private JdbcStore(Database database, JdbcDialect dialect) {
     this.database = database;
@@ -169,6 +173,37 @@ public final class JdbcStore implements Store {
   @Override
   public List<ServiceRow> services() {
     return read(tx -> tx.query(Sql.SERVICES, Rows::service));
+  }
+
+  @Override
+  public Optional<ServiceRow> service(String name) {
+    return read(tx -> tx.queryOne(Sql.SERVICE, Rows::service, name));
+  }
+
+  @Override
+  public boolean removeService(String name) {
+    return write(tx -> tx.update(Sql.DELETE_SERVICE, name) == 1);
+  }
+
+  @Override
+  public long servicesVersion() {
+    return read(tx -> tx.queryOne(Sql.SERVICES_VERSION, row -> row.getLong(1)))
+        .orElseThrow(() -> new IllegalStateException("extsvc_services_version has no row"));
+  }
+
+  /**
+   * On PostgreSQL, a thread of its own holds one connection (of the pool) to {@code LISTEN} for the
+   * trigger's notifications, reconnecting after a failure; elsewhere nothing is watched.
+   */
+  @Override
+  public Watch watchServices(Runnable changed) {
+    ensureOpen();
+    Watch watch = dialect.watchServices(database, changed);
+    watches.add(watch);
+    return () -> {
+      watches.remove(watch);
+      watch.close();
+    };
   }
 
   @Override
@@ -659,6 +694,7 @@ public final class JdbcStore implements Store {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      watches.forEach(Watch::close);
       database.close();
     }
   }

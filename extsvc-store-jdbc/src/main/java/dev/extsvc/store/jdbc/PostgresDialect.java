@@ -1,6 +1,7 @@
 package dev.extsvc.store.jdbc;
 
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.Store;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -94,6 +95,12 @@ final class PostgresDialect extends JdbcDialect {
   boolean unavailableState(String sqlState) {
     return UNAVAILABLE_STATES.contains(sqlState)
         || UNAVAILABLE_CLASSES.contains(sqlState.substring(0, 2));
+  }
+
+  @Override
+  Store.Watch watchServices(Database database, Runnable changed) {
+    DataSource source = database.dataSource();
+    return source == null ? () -> {} : ServicesListener.start(source, changed);
   }
 
   @Override

@@ -19,6 +19,12 @@ final class Sql {
           + " registered_at = excluded.registered_at";
   static final String SERVICES =
       "SELECT name, version, document, registered_at FROM extsvc_services ORDER BY name";
+  static final String SERVICE =
+      "SELECT name, version, document, registered_at FROM extsvc_services WHERE name = ?";
+  static final String DELETE_SERVICE = "DELETE FROM extsvc_services WHERE name = ?";
+
+  /** Moved by triggers on extsvc_services (V5). */
+  static final String SERVICES_VERSION = "SELECT version FROM extsvc_services_version WHERE id = 1";
 
   static final String INVOCATION_COLUMNS =
       "id, service, operation, async, status, reason, handler_type, handler_state, request,"

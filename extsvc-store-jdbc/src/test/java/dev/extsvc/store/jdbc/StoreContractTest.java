@@ -72,6 +72,27 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void theServicesVersionMovesWhenAServiceIsSavedReplacedOrRemovedAndAServiceIsReadByName() {
+    long empty = store.servicesVersion();
+    store.saveService(new ServiceRow("acme", "1.0", "{\"openapi\":\"3.1.0\"}", T0));
+    long saved = store.servicesVersion();
+    assertThat(store.servicesVersion()).isEqualTo(saved);
+    store.saveService(new ServiceRow("acme", "1.1", "{\"openapi\":\"3.1.1\"}", T0.plusSeconds(1)));
+    long replaced = store.servicesVersion();
+
+    assertThat(store.service("acme"))
+        .contains(new ServiceRow("acme", "1.1", "{\"openapi\":\"3.1.1\"}", T0.plusSeconds(1)));
+    assertThat(store.service("bank")).isEmpty();
+    assertThat(store.removeService("acme")).isTrue();
+    assertThat(store.removeService("acme")).isFalse();
+    long removed = store.servicesVersion();
+
+    assertThat(store.services()).isEmpty();
+    assertThat(List.of(empty, saved, replaced)).doesNotHaveDuplicates();
+    assertThat(removed).isNotEqualTo(replaced).isNotEqualTo(saved);
+  }
+
+  @Test
   void savingAServiceAgainReplacesIt() {
     store.saveService(new ServiceRow("acme", "1.0", "{\"openapi\":\"3.1.0\"}", T0));
     store.saveService(new ServiceRow("bank", "2.0", "{}", T0));

@@ -1,0 +1,47 @@
+package dev.extsvc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code serve --node-id}: the node's name in /api/health, the probes, a bad name refused. */
+class ServeNodeTest {
+  @TempDir Path dir;
+
+  static HttpResponse<String> get(int port, String path) throws Exception {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  @Test
+  void serveWithANodeIdShowsItInHealthAndAnswersTheProbes() throws Exception {
+    int port = Ports.free();
+    try (Background serve =
+        Background.start(
+            "serve", "--node-id", "edge-1", "--port", "" + port, "--data", dir.toString())) {
+      serve.awaitOut("serving on");
+
+      assertThat(get(port, "/api/health").body()).contains("\"node\":\"edge-1\"");
+      assertThat(get(port, "/api/health/live").statusCode()).isEqualTo(200);
+      assertThat(get(port, "/api/health/ready").statusCode()).isEqualTo(200);
+      assertThat(serve.stop()).isZero();
+    }
+  }
+
+  @Test
+  void aNodeIdThatIsNoPlainNameIsAUsageError() {
+    CliTest.Run r = CliTest.run("serve", "--node-id", "a b", "--data", dir.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--node-id").contains("nodeId must be");
+  }
+}
