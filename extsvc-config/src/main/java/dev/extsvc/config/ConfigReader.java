@@ -116,7 +116,18 @@ final class ConfigReader {
   }
 
   private ServerConfig server(At at) {
-    keys(at, "host", "port", "publicUrl", "callbackPath", "data", "postgres", "slowClients");
+    keys(
+        at,
+        "host",
+        "port",
+        "publicUrl",
+        "callbackPath",
+        "data",
+        "postgres",
+        "slowClients",
+        "adminToken",
+        "maxRequestLine",
+        "maxHeaderSize");
     At pg = at.child("postgres");
     keys(pg, "url", "user", "password");
     At slow = at.child("slowClients");
@@ -146,7 +157,11 @@ final class ConfigReader {
                         : integer(slow.child("minBodyRate"), 0),
                     duration(slow.child("bodyGrace")),
                     duration(slow.child("idleTimeout"))),
-                callbackPath));
+                callbackPath,
+                optionalSecret(at.child("adminToken")),
+                new ServerConfig.HttpLimits(
+                    optionalInteger(at.child("maxRequestLine")),
+                    optionalInteger(at.child("maxHeaderSize")))));
   }
 
   private OutboundConfig outbound(At at) {
@@ -384,6 +399,10 @@ final class ConfigReader {
         IllegalArgumentException e) { // the message never repeats the text, which may be a secret
       throw error(at, Objects.toString(e.getMessage(), "invalid value"));
     }
+  }
+
+  private @Nullable Integer optionalInteger(At at) {
+    return text(at) == null ? null : integer(at, 0);
   }
 
   private int integer(At at, int fallback) {
