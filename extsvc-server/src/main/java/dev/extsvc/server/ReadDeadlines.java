@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * a read Helidon is blocked in; so this watches each request from Helidon's connection listeners
  * (request line, headers) and closes the socket, or, for a body, shuts the socket's input: the
  * blocked read ends, and the route can still answer 408 on the open output. (Helidon's socket does
- * not offer its {@link Socket}; it is read from the field once by reflection. Where that fails, the
- * reading virtual thread is interrupted instead, which closes the connection without an answer.)
+ * not offer its {@link SocketChannel}; it is read from the field once by reflection. Where that
+ * fails, the reading virtual thread is interrupted instead, which closes the connection without an
+ * answer.)
  */
 final class ReadDeadlines implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReadDeadlines.class);
