@@ -8,15 +8,25 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
-/** A small client of the server's REST API for the CLI. */
+/**
+ * A small client of the server's REST API for the CLI; sends {@code $EXTSVC_ADMIN_TOKEN} as the
+ * bearer token when it is set (a server beyond loopback requires it).
+ */
 final class ApiClient {
   private final String server;
+  private final @Nullable String adminToken;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiClient(String server) {
+    this(server, System.getenv("EXTSVC_ADMIN_TOKEN"));
+  }
+
+  ApiClient(String server, @Nullable String adminToken) {
     this.server = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
+    this.adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.strip();
   }
 
   record Answer(int status, String body) {
@@ -41,6 +51,9 @@ final class ApiClient {
   }
 
   private Answer send(HttpRequest.Builder b) throws IOException, InterruptedException {
+    if (adminToken != null) {
+      b.header("Authorization", "Bearer " + adminToken);
+    }
     try {
       HttpResponse<String> r =
           http.send(

@@ -4,11 +4,15 @@ import dev.extsvc.config.ConfigException;
 import dev.extsvc.config.ExtsvcConfig;
 import dev.extsvc.config.ServerConfig;
 import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.runtime.credentials.Secret;
 import dev.extsvc.server.ExtsvcServer;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +37,13 @@ import picocli.CommandLine.Spec;
       "    --service-credential 'Acme Mortgages=acme'",
       "Forms: bearer:SECRET, basic:USER:SECRET, api-key:header|query|cookie:NAME:SECRET",
       "where SECRET is $${env:VARIABLE} or $${file:/path} (single-quoted: the shell would",
-      "expand $${...}), or env:VARIABLE, file:/path. A secret is never given as its value."
+      "expand $${...}), or env:VARIABLE, file:/path. A secret is never given as its value.",
+      "",
+      "Beyond loopback (--host 0.0.0.0, a LAN address) serve needs an admin token for the",
+      "REST API and the console, and the URL senders reach it at, e.g.:",
+      "  EXTSVC_ADMIN_TOKEN=$$(openssl rand -hex 24) extsvc serve --host 0.0.0.0 \\",
+      "    --public-url https://extsvc.example.com",
+      "or --admin-token 'env:VARIABLE' / 'file:/path', or server.adminToken in extsvc.yaml."
     })
 final class ServeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -66,6 +76,14 @@ final class ServeCommand implements Callable<Integer> {
       names = "--public-url",
       description = "base URL senders use to reach this server (default: http://HOST:PORT)")
   String publicUrl;
+
+  @Option(
+      names = "--admin-token",
+      paramLabel = "env:VARIABLE|file:/path",
+      description =
+          "where the admin token of the REST API and console is (default: $EXTSVC_ADMIN_TOKEN,"
+              + " else server.adminToken); required beyond loopback")
+  String adminToken;
 
   @Option(
       names = "--callback-path",
@@ -129,6 +147,21 @@ final class ServeCommand implements Callable<Integer> {
     Path data = this.data != null ? this.data : server0.data();
     String publicUrl = this.publicUrl != null ? this.publicUrl : server0.publicUrl();
     String callbackPath = this.callbackPath != null ? this.callbackPath : server0.callbackPath();
+    String token;
+    try {
+      token = adminToken(env, server0);
+      String problem = offLoopbackProblem(host, token, publicUrl);
+      if (problem != null) {
+        err.println("error: " + problem);
+        return 2;
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) { // a variable that is not set, a file that cannot be read
+      err.println("error: admin token: " + e.getMessage());
+      return 1;
+    }
     try {
       ExternalServices.builder()
           .callbackPath(callbackPath); // refused before anything opens or listens
@@ -233,6 +266,17 @@ final class ServeCommand implements Callable<Integer> {
           .ifPresent(out::println);
     }
     ExtsvcServer.Builder serverBuilder = ExtsvcServer.builder(services).host(host).port(listen);
+    if (token != null) {
+      serverBuilder.adminToken(token);
+    }
+    Integer maxRequestLine = server0.httpLimits().maxRequestLine();
+    if (maxRequestLine != null) {
+      serverBuilder.maxRequestLine(maxRequestLine);
+    }
+    Integer maxHeaderSize = server0.httpLimits().maxHeaderSize();
+    if (maxHeaderSize != null) {
+      serverBuilder.maxHeaderSize(maxHeaderSize);
+    }
     ServerConfig.SlowClients slow = server0.slowClients();
     if (slow.headerTimeout() != null) {
       serverBuilder.headerTimeout(slow.headerTimeout());
@@ -268,6 +312,98 @@ final class ServeCommand implements Callable<Integer> {
     AutoCloseable drain = () -> services.drain(ExternalServices.DEFAULT_DRAIN_PATIENCE);
     UntilStopped.await(store, services, server, drain);
     return 0;
+  }
+
+  /** The smallest admin token taken: shorter ones are guessable. */
+  static final int MIN_ADMIN_TOKEN_LENGTH = 16;
+
+  /**
+   * The admin token: {@code --admin-token} (a reference), else {@code $EXTSVC_ADMIN_TOKEN} (the
+   * value), else {@code server.adminToken}; null when none is given.
+   *
+   * @throws IllegalArgumentException when it is malformed or too short (usage)
+   */
+  private @Nullable String adminToken(Map<String, String> env, ServerConfig server) {
+    String value;
+    String fromEnv = env.get("EXTSVC_ADMIN_TOKEN");
+    Secret fromFile = server.adminToken();
+    if (adminToken != null) {
+      String r = adminToken.strip();
+      if (r.startsWith("env:") || r.startsWith("file:")) {
+        r = "${" + r + "}";
+      }
+      try {
+        value = Secret.parse(r, env::get).value();
+      } catch (IllegalArgumentException e) { // its message never repeats the text
+        throw new IllegalArgumentException(
+            "--admin-token takes env:VARIABLE or file:/path (the token itself would show in the"
+                + " process list), or set EXTSVC_ADMIN_TOKEN");
+      }
+    } else if (fromEnv != null) {
+      value = fromEnv;
+    } else if (fromFile != null) {
+      value = fromFile.value();
+    } else {
+      return null;
+    }
+    if (value.strip().length() < MIN_ADMIN_TOKEN_LENGTH) {
+      throw new IllegalArgumentException(
+          "the admin token must have at least "
+              + MIN_ADMIN_TOKEN_LENGTH
+              + " characters, e.g. from: openssl rand -hex 24");
+    }
+    return value.strip();
+  }
+
+  /**
+   * Why serving on {@code host} as given is refused, or null: beyond loopback the API, console and
+   * callbacks are reachable by others, so an admin token and the public URL senders use are
+   * required; a wildcard address is never a URL.
+   */
+  static @Nullable String offLoopbackProblem(
+      String host, @Nullable String adminToken, @Nullable String publicUrl) {
+    if (publicUrl != null && isWildcard(URI.create(publicUrl).getHost())) {
+      return "--public-url "
+          + publicUrl
+          + " names no host senders can reach: give the server's name or address";
+    }
+    if (isLoopback(host)) {
+      return null;
+    }
+    if (adminToken == null) {
+      return "serving on "
+          + host
+          + " (beyond loopback) needs an admin token for the API and console: set"
+          + " EXTSVC_ADMIN_TOKEN, or --admin-token 'env:VARIABLE', or server.adminToken in"
+          + " extsvc.yaml";
+    }
+    if (publicUrl == null) {
+      return "serving on "
+          + host
+          + " (beyond loopback) needs --public-url (or server.publicUrl): the base URL senders"
+          + " reach this server at, e.g. https://extsvc.example.com";
+    }
+    return null;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false; // Ports.requireFree names it
+    }
+  }
+
+  private static boolean isWildcard(@Nullable String host) {
+    if (host == null) {
+      return true;
+    }
+    String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    try {
+      return InetAddress.getByName(h).isAnyLocalAddress();
+    } catch (UnknownHostException e) {
+      return false; // a name this machine cannot resolve may still be the senders' name for it
+    }
   }
 
   private static String first(@Nullable String... values) {

@@ -138,7 +138,10 @@ final class ConfigReader {
         "data",
         "postgres",
         "slowClients",
-        "nodeId");
+        "nodeId",
+        "adminToken",
+        "maxRequestLine",
+        "maxHeaderSize");
     At pg = at.child("postgres");
     keys(pg, "url", "user", "password");
     At slow = at.child("slowClients");
@@ -174,7 +177,11 @@ final class ConfigReader {
                     duration(slow.child("bodyGrace")),
                     duration(slow.child("idleTimeout"))),
                 callbackPath,
-                nodeId));
+                nodeId,
+                optionalSecret(at.child("adminToken")),
+                new ServerConfig.HttpLimits(
+                    optionalInteger(at.child("maxRequestLine")),
+                    optionalInteger(at.child("maxHeaderSize")))));
   }
 
   private OutboundConfig outbound(At at) {
@@ -412,6 +419,10 @@ final class ConfigReader {
         IllegalArgumentException e) { // the message never repeats the text, which may be a secret
       throw error(at, Objects.toString(e.getMessage(), "invalid value"));
     }
+  }
+
+  private @Nullable Integer optionalInteger(At at) {
+    return text(at) == null ? null : integer(at, 0);
   }
 
   private int integer(At at, int fallback) {

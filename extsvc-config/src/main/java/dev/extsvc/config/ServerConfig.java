@@ -15,6 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param postgresUrl a JDBC URL to use PostgreSQL instead of SQLite under {@code data}
  * @param slowClients deadlines for slow clients; null fields keep the server's defaults
  * @param nodeId this node's name among those sharing the store; null for a generated one
+ * @param adminToken the token the REST API and the console require ({@code ${env:...}} or {@code
+ *     ${file:...}}); required off loopback
+ * @param httpLimits the longest request line and largest headers served; null fields keep the
+ *     server's defaults
  */
 public record ServerConfig(
     String host,
@@ -26,7 +30,9 @@ public record ServerConfig(
     @Nullable Secret postgresPassword,
     SlowClients slowClients,
     String callbackPath,
-    @Nullable String nodeId) {
+    @Nullable String nodeId,
+    @Nullable Secret adminToken,
+    HttpLimits httpLimits) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -39,9 +45,11 @@ public record ServerConfig(
           null,
           SlowClients.DEFAULTS,
           ExternalServices.DEFAULT_CALLBACK_PATH,
-          null);
+          null,
+          null,
+          HttpLimits.DEFAULTS);
 
-  /** A server section with a generated node id. */
+  /** A server section with a generated node id, without admin token or HTTP limits. */
   public ServerConfig(
       String host,
       int port,
@@ -62,7 +70,9 @@ public record ServerConfig(
         postgresPassword,
         slowClients,
         callbackPath,
-        null);
+        null,
+        null,
+        HttpLimits.DEFAULTS);
   }
 
   /** A server section with the default callback path. */
@@ -85,6 +95,23 @@ public record ServerConfig(
         postgresPassword,
         slowClients,
         ExternalServices.DEFAULT_CALLBACK_PATH);
+  }
+
+  /**
+   * The longest request line ({@code maxRequestLine}, else 414) and the most bytes of headers
+   * ({@code maxHeaderSize}, else 431) the server serves. Null: the server's default (4096, 16384).
+   */
+  public record HttpLimits(@Nullable Integer maxRequestLine, @Nullable Integer maxHeaderSize) {
+    public static final HttpLimits DEFAULTS = new HttpLimits(null, null);
+
+    public HttpLimits {
+      if (maxRequestLine != null && maxRequestLine < 256) {
+        throw new IllegalArgumentException("maxRequestLine must be at least 256 (bytes)");
+      }
+      if (maxHeaderSize != null && maxHeaderSize < 1024) {
+        throw new IllegalArgumentException("maxHeaderSize must be at least 1024 (bytes)");
+      }
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.extsvc.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.extsvc.runtime.Acknowledgement;
 import dev.extsvc.runtime.credentials.ApiKey;
@@ -88,6 +89,40 @@ class ExtsvcConfigTest {
     assertThat(ExtsvcConfig.DEFAULTS.server().slowClients())
         .isEqualTo(ServerConfig.SlowClients.DEFAULTS);
   }
+
+  @Test
+  void theAdminTokenIsAReferenceAndTheRequestLimitsAreRead() throws IOException {
+    ExtsvcConfig c =
+        load(
+            """
+        server:
+          adminToken: ${env:MY_ADMIN_TOKEN}
+          maxRequestLine: 8192
+        """,
+            Map.of(
+                "MY_ADMIN_TOKEN",
+                "from-the-environment-123",
+                "EXTSVC_SERVER_MAXHEADERSIZE",
+                "32768"));
+
+    assertThat(c.server().adminToken()).isNotNull();
+    assertThat(c.server().adminToken().value()).isEqualTo("from-the-environment-123");
+    assertThat(c.server().httpLimits()).isEqualTo(new ServerConfig.HttpLimits(8192, 32768));
+    assertThat(ExtsvcConfig.DEFAULTS.server().adminToken()).isNull();
+    assertThat(ExtsvcConfig.DEFAULTS.server().httpLimits())
+        .isEqualTo(ServerConfig.HttpLimits.DEFAULTS);
+  }
+
+
+  @Test
+  void anAdminTokenWrittenAsItsValueOrATinyLimitIsRefusedWithItsLine() {
+    assertThatThrownBy(() -> load("server:\n  adminToken: s3cret-value-in-the-file\n", Map.of()))
+        .hasMessageContaining(":2:")
+        .hasMessageNotContaining("s3cret-value-in-the-file");
+    assertThatThrownBy(() -> load("server:\n  maxHeaderSize: 10\n", Map.of()))
+        .hasMessageContaining("maxHeaderSize must be at least 1024");
+  }
+
 
   @Test
   void theNodeIdAndTheAllowedHandlerTypesReachTheRuntimeBuilder() throws IOException {

@@ -89,6 +89,11 @@ final class ApiRoutes {
     return (req, res) -> {
       try {
         h.handle(req, res);
+      } catch (Http.BodyTooSlowException e) {
+        if (!e.answerable()) {
+          throw e; // the connection is closed: nobody to answer
+        }
+        Http.tooSlow(res);
       } catch (BadRequest e) {
         Http.json(res, 400, Json.message(Objects.toString(e.getMessage(), "Bad request")));
       } catch (StoreUnavailableException e) {

@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * Helidon's glue to the shared {@link CallbackEndpoint}: requests under the callback path in,
- * answers out. The body is read under the slow-client deadlines; a body cut for being too slow gets
- * no answer (its connection is closed).
+ * answers out. The body is read under the slow-client deadlines; a body cut for being too slow is
+ * answered 408 and its connection closed (no answer only where the deadlines could not keep the
+ * output open).
  */
 final class CallbackRoute implements Handler {
   private final CallbackEndpoint endpoint;
@@ -84,7 +85,14 @@ final class CallbackRoute implements Handler {
 
     @Override
     public boolean answerable(Exception readFailure) {
-      return !(readFailure instanceof Http.BodyTooSlowException);
+      if (readFailure instanceof Http.BodyTooSlowException slow) {
+        // 408, not the endpoint's 400 "Unreadable body": the sender was too slow, the body fine
+        if (slow.answerable()) {
+          Http.tooSlow(res);
+        }
+        return false;
+      }
+      return true;
     }
   }
 }

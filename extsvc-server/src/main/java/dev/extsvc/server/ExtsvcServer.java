@@ -2,6 +2,8 @@ package dev.extsvc.server;
 
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.server.console.Console;
+import dev.extsvc.server.logging.LogMask;
+import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import java.time.Duration;
@@ -34,6 +36,15 @@ public final class ExtsvcServer implements AutoCloseable {
   /** How long a connection may sit without a request (never sent one, or kept alive after one). */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * The longest request line (method, target, version) served; a longer one is answered 414.
+   * Helidon's default.
+   */
+  public static final int DEFAULT_MAX_REQUEST_LINE = 4096;
+
+  /** The most bytes of request headers served; more are answered 431. Helidon's default. */
+  public static final int DEFAULT_MAX_HEADER_SIZE = 16384;
+
   private static final Logger log = LoggerFactory.getLogger(ExtsvcServer.class);
 
   static {
@@ -51,6 +62,8 @@ public final class ExtsvcServer implements AutoCloseable {
   private final int minBodyRate;
   private final Duration bodyGrace;
   private final Duration idleTimeout;
+  private final int maxRequestLine;
+  private final int maxHeaderSize;
   // Set by start(): null before it.
   private volatile @Nullable WebServer server;
   private volatile @Nullable ReadDeadlines deadlines;
@@ -64,6 +77,8 @@ public final class ExtsvcServer implements AutoCloseable {
     this.minBodyRate = b.minBodyRate;
     this.bodyGrace = b.bodyGrace;
     this.idleTimeout = b.idleTimeout;
+    this.maxRequestLine = b.maxRequestLine;
+    this.maxHeaderSize = b.maxHeaderSize;
   }
 
   public static Builder builder(ExternalServices services) {
@@ -71,6 +86,8 @@ public final class ExtsvcServer implements AutoCloseable {
   }
 
   public ExtsvcServer start() {
+    // before the first request: whatever logs a request line from now on, the token is masked
+    LogMask.maskCallbackPath(services.callbackPath());
     ReadDeadlines deadlines = new ReadDeadlines(headerTimeout, minBodyRate, bodyGrace);
     this.deadlines = deadlines;
     CallbackRoute callbacks = new CallbackRoute(services.callbackEndpoint(), deadlines);
@@ -80,8 +97,19 @@ public final class ExtsvcServer implements AutoCloseable {
         WebServer.builder()
             .host(host)
             .port(port)
+            // only this HTTP/1 configuration: a second one, discovered, made two candidates, and
+            // with two Helidon closes a request line of 8 KB or more without an answer
+            .protocolsDiscoverServices(false)
             .addProtocol(
-                Http1Config.builder().addReceiveListener(deadlines.receiveListener()).build())
+                Http1Config.builder()
+                    .addReceiveListener(deadlines.receiveListener())
+                    .maxPrologueLength(maxRequestLine)
+                    .maxHeadersSize(maxHeaderSize)
+                    .build())
+            // Helidon's own answers (414, 431, malformed requests) are ours: a JSON message, never
+            // the exception's text; the message reaches the handler only with includeEntity.
+            .errorHandling(ErrorHandling.builder().includeEntity(true).build())
+            .directHandlers(HttpErrors.all(maxRequestLine, maxHeaderSize))
             // Helidon's own check closes connections waiting for a request; ours, those stalled
             // inside one.
             .idleConnectionTimeout(idleTimeout)
@@ -160,6 +188,8 @@ public final class ExtsvcServer implements AutoCloseable {
     private int minBodyRate = DEFAULT_MIN_BODY_RATE;
     private Duration bodyGrace = DEFAULT_BODY_GRACE;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private int maxRequestLine = DEFAULT_MAX_REQUEST_LINE;
+    private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
 
     private Builder(ExternalServices services) {
       this.services = Objects.requireNonNull(services);
@@ -214,6 +244,30 @@ public final class ExtsvcServer implements AutoCloseable {
     /** A connection without a request in progress for this long is closed (60 s). */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * A request line (method, target, version) of this many bytes or more is answered 414 (4096),
+     * whatever its length.
+     */
+    public Builder maxRequestLine(int bytes) {
+      if (bytes < 256) {
+        throw new IllegalArgumentException("maxRequestLine must be at least 256 bytes");
+      }
+      this.maxRequestLine = bytes;
+      return this;
+    }
+
+    /**
+     * Request headers of more than this many bytes in all, or one header that long, are answered
+     * 431 (16384), however many there are.
+     */
+    public Builder maxHeaderSize(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxHeaderSize must be at least 1024 bytes");
+      }
+      this.maxHeaderSize = bytes;
       return this;
     }
 

@@ -34,7 +34,7 @@ final class Http {
    * being too slow fails with {@link BodyTooSlowException}.
    */
   static InputStream watchedBody(ServerRequest req, ReadDeadlines deadlines) {
-    ReadDeadlines.BodyWatch watch = deadlines.watchBody();
+    ReadDeadlines.BodyWatch watch = deadlines.watchBody(req.serverSocketId(), req.socketId());
     InputStream in;
     try {
       in = req.content().inputStream();
@@ -78,7 +78,7 @@ final class Http {
   /** The failure of a read the deadlines cut is that it was too slow, whatever the stream threw. */
   private static IOException slowOr(Exception e, ReadDeadlines.BodyWatch watch) {
     if (watch.killed()) {
-      return new BodyTooSlowException();
+      return new BodyTooSlowException(watch.answerable());
     }
     if (e instanceof RuntimeException r) {
       throw r;
@@ -93,10 +93,26 @@ final class Http {
     res.send(json);
   }
 
-  /** The body came slower than the minimum rate; its connection is closed. */
+  /** 408 with {@code Connection: close}: the body came slower than the minimum rate. */
+  static void tooSlow(ServerResponse res) {
+    res.header(HeaderNames.CONNECTION, "close");
+    json(res, 408, Json.message("Request body slower than the minimum rate"));
+  }
+
+  /**
+   * The body came slower than the minimum rate: its input is shut ({@link #answerable()}: answer
+   * 408), or, where that was not possible, its connection is closed (nobody to answer).
+   */
   static final class BodyTooSlowException extends IOException {
-    BodyTooSlowException() {
+    private final boolean answerable;
+
+    BodyTooSlowException(boolean answerable) {
       super("Request body slower than the minimum rate");
+      this.answerable = answerable;
+    }
+
+    boolean answerable() {
+      return answerable;
     }
   }
 }

@@ -1,10 +1,16 @@
 package dev.extsvc.server;
 
 import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.NioSocket;
+import io.helidon.common.socket.PlainSocket;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,17 +30,27 @@ import org.slf4j.LoggerFactory;
  * rate once its grace has passed. Helidon closes a connection waiting for its request line itself
  * (its idle timeout), but not one stalled inside a request, and a socket read timeout does not end
  * a read Helidon is blocked in; so this watches each request from Helidon's connection listeners
- * (request line, headers) and closes the socket, or, for a body, interrupts the reading virtual
- * thread, which closes its channel.
+ * (request line, headers) and closes the socket, or, for a body, shuts the socket's input: the
+ * blocked read ends, and the route can still answer 408 on the open output. (Helidon's socket does
+ * not offer its {@link SocketChannel}; it is read from the field once by reflection. Where that
+ * fails, the reading virtual thread is interrupted instead, which closes the connection without an
+ * answer.)
  */
 final class ReadDeadlines implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReadDeadlines.class);
   private static final long TICK_MS = 200;
+  // Helidon's sockets keep the JDK's in a field named "delegate": a SocketChannel (NioSocket, what
+  // the server uses) or a Socket (PlainSocket)
+  private static final @Nullable Field CHANNEL =
+      delegateField(NioSocket.class, SocketChannel.class);
+  private static final @Nullable Field SOCKET = delegateField(PlainSocket.class, Socket.class);
 
   private final long headerNanos;
   private final int minBytesPerSecond;
   private final long graceNanos;
   private final Map<ConnectionContext, Connection> connections = new ConcurrentHashMap<>();
+  // the same connections by "serverSocketId childSocketId", as a request names its own
+  private final Map<String, Connection> byId = new ConcurrentHashMap<>();
   private final Set<BodyWatch> bodies = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(
@@ -55,7 +72,14 @@ final class ReadDeadlines implements AutoCloseable {
     return new Http1ConnectionListener() {
       @Override
       public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        connections.computeIfAbsent(ctx, k -> new Connection(k.serverSocket())).headersSince =
+        connections.computeIfAbsent(
+                    ctx,
+                    k -> {
+                      Connection c = new Connection(k.serverSocket());
+                      byId.put(id(k.socketId(), k.childSocketId()), c);
+                      return c;
+                    })
+                .headersSince =
             System.nanoTime();
       }
 
@@ -69,9 +93,14 @@ final class ReadDeadlines implements AutoCloseable {
     };
   }
 
-  /** Watches the body the calling thread is about to read; close it when the read is over. */
-  BodyWatch watchBody() {
-    BodyWatch w = new BodyWatch(Thread.currentThread(), System.nanoTime());
+  /**
+   * Watches the body the calling thread is about to read from the connection named by Helidon's
+   * socket ids; close it when the read is over.
+   */
+  BodyWatch watchBody(String serverSocketId, String socketId) {
+    Connection c = byId.get(id(serverSocketId, socketId));
+    BodyWatch w =
+        new BodyWatch(Thread.currentThread(), c == null ? null : c.socket, System.nanoTime());
     bodies.add(w);
     return w;
   }
@@ -99,6 +128,7 @@ final class ReadDeadlines implements AutoCloseable {
             e -> {
               Connection c = e.getValue();
               if (!c.socket.isConnected()) {
+                byId.remove(id(e.getKey().socketId(), e.getKey().childSocketId()));
                 return true;
               }
               long since = c.headersSince;
@@ -108,6 +138,7 @@ final class ReadDeadlines implements AutoCloseable {
                     "Closing connection {}: request headers not complete in time",
                     e.getKey().childSocketId());
                 c.socket.close();
+                byId.remove(id(e.getKey().socketId(), e.getKey().childSocketId()));
                 return true;
               }
               return false;
@@ -129,6 +160,39 @@ final class ReadDeadlines implements AutoCloseable {
     ticker.shutdownNow();
   }
 
+  private static String id(String serverSocketId, String childSocketId) {
+    return serverSocketId + " " + childSocketId;
+  }
+
+  private static @Nullable Field delegateField(Class<?> owner, Class<?> type) {
+    try {
+      Field f = owner.getDeclaredField("delegate");
+      f.setAccessible(true);
+      return f.getType() == type ? f : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug(
+          "Slow bodies on {} will be cut by interrupting their reader: {}", owner, e.toString());
+      return null;
+    }
+  }
+
+  /** Ends a blocked read on {@code socket} with end-of-stream, the output left open. */
+  private static boolean shutInput(@Nullable HelidonSocket socket) {
+    try {
+      if (CHANNEL != null && socket instanceof NioSocket nio) {
+        ((SocketChannel) CHANNEL.get(nio)).shutdownInput();
+        return true;
+      }
+      if (SOCKET != null && socket instanceof PlainSocket plain) {
+        ((Socket) SOCKET.get(plain)).shutdownInput();
+        return true;
+      }
+      return false;
+    } catch (IllegalAccessException | IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** One connection: since when its request's headers are awaited (0: not awaited). */
   private static final class Connection {
     final HelidonSocket socket;
@@ -142,14 +206,17 @@ final class ReadDeadlines implements AutoCloseable {
   /** One body being read; the interrupt happens only while the read is on, never after. */
   final class BodyWatch implements AutoCloseable {
     private final Thread reader;
+    private final @Nullable HelidonSocket socket;
     private final long started;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile long bytes;
     private boolean done;
     private boolean killed;
+    private boolean inputShut;
 
-    private BodyWatch(Thread reader, long started) {
+    private BodyWatch(Thread reader, @Nullable HelidonSocket socket, long started) {
       this.reader = reader;
+      this.socket = socket;
       this.started = started;
     }
 
@@ -164,9 +231,22 @@ final class ReadDeadlines implements AutoCloseable {
           return false;
         }
         killed = true;
-        reader.interrupt(); // a virtual thread blocked on its channel: the channel closes, the read
-        // fails
+        inputShut = shutInput(socket);
+        if (!inputShut) {
+          reader.interrupt(); // a virtual thread blocked on its channel: the channel closes, the
+          // read fails
+        }
         return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Whether the read was cut by shutting the input only: an answer can still go out. */
+    boolean answerable() {
+      lock.lock();
+      try {
+        return killed && inputShut;
       } finally {
         lock.unlock();
       }
@@ -187,7 +267,7 @@ final class ReadDeadlines implements AutoCloseable {
       lock.lock();
       try {
         done = true;
-        if (killed) {
+        if (killed && !inputShut) {
           Thread.interrupted(); // the interrupt was ours; the connection is closed already
         }
       } finally {

@@ -80,7 +80,10 @@ class AdminTokenTest {
     start(s -> s.host("0.0.0.0"));
     InvocationResult r = submit();
 
-    assertThat(get("/api/health").statusCode()).isEqualTo(403);
+    // liveness stays open for probes: it says whether the server and store answer, nothing else
+    HttpResponse<String> health = get("/api/health");
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).isEqualTo("{\"status\":\"UP\",\"store\":\"reachable\"}");
     assertThat(get("/api/invocations", "Authorization", "Bearer anything").statusCode())
         .isEqualTo(403);
     assertThat(get("/console").statusCode()).isEqualTo(403);
@@ -92,6 +95,7 @@ class AdminTokenTest {
   void offLoopbackTheApiTakesTheRightBearerTokenAndRefusesOthers() {
     start(s -> s.host("0.0.0.0").adminToken(TOKEN));
 
+    assertThat(get("/api/health").statusCode()).isEqualTo(200);
     HttpResponse<String> none = get("/api/invocations");
     assertThat(none.statusCode()).isEqualTo(401);
     assertThat(none.headers().firstValue("WWW-Authenticate"))

@@ -17,10 +17,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The admin token: required when the server listens beyond loopback, or whenever one is configured.
- * The API takes it as {@code Authorization: Bearer TOKEN}; the console also from a login form or a
- * one-time {@code ?token=}, after which a cookie holds a value derived from it (never the token
- * itself). Comparisons run in constant time.
+ * The admin token: required when the server listens beyond loopback, or whenever one is configured
+ * ({@value #HEALTH} excepted: liveness, no data). The API takes it as {@code Authorization: Bearer
+ * TOKEN}; the console also from a login form or a one-time {@code ?token=}, after which a cookie
+ * holds a value derived from it (never the token itself). Comparisons run in constant time.
  */
 final class AdminAuth {
   static final String COOKIE = "extsvc_console";
@@ -71,10 +71,13 @@ final class AdminAuth {
             session.getBytes(StandardCharsets.UTF_8), cookie.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A filter for /api: Bearer token or 401. */
+  /** Liveness for probes and load balancers: whether the server and its store answer, no data. */
+  static final String HEALTH = "/api/health";
+
+  /** A filter for /api: Bearer token or 401; the health check is open. */
   Handler apiFilter() {
     return (req, res) -> {
-      if (!required || matches(bearer(req))) {
+      if (!required || matches(bearer(req)) || req.path().path().equals(HEALTH)) {
         res.next();
         return;
       }

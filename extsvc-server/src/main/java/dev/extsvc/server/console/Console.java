@@ -75,7 +75,8 @@ public final class Console {
     AdminAuth auth = AdminAuth.forListener(host, adminToken);
     if (auth.locked()) {
       log.warn(
-          "Listening on {} without an admin token: the REST API and the console refuse every request",
+          "Listening on {} without an admin token: the REST API (but /api/health) and the console"
+              + " refuse every request",
           host);
     }
     return new Console(services, auth);
