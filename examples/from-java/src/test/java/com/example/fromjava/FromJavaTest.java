@@ -72,24 +72,36 @@ class FromJavaTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Process p =
-        new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                classPath,
-                StartOnce.class.getName(),
-                SPEC.toString(),
-                data.toString(),
-                Integer.toString(freePort()))
-            .redirectErrorStream(true)
-            .redirectOutput(data.resolve("output.txt").toFile())
-            .start();
-    try {
-      // bounded: the child waits at most 20 s for its decision
-      assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the program ended").isTrue();
-    } finally {
-      p.destroyForcibly();
+    var acme =
+        Registrar.defaults().register(Files.readString(SPEC), null).serviceIfOk().orElseThrow();
+    Process p;
+    // the bank runs here: what the child prints is the example program's alone
+    try (var bank =
+        MockService.builder(acme)
+            .callbackDelay(Duration.ofMillis(100))
+            .keyRule(KeyRule.fixed("applicationOutcomeApproved"))
+            .build()
+            .start()) {
+      p =
+          new ProcessBuilder(
+                  java,
+                  "--enable-native-access=ALL-UNNAMED",
+                  "-cp",
+                  classPath,
+                  StartOnce.class.getName(),
+                  SPEC.toString(),
+                  data.toString(),
+                  Integer.toString(freePort()),
+                  bank.baseUrl())
+              .redirectErrorStream(true)
+              .redirectOutput(data.resolve("output.txt").toFile())
+              .start();
+      try {
+        // bounded: the child waits at most 20 s for its decision
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the program ended").isTrue();
+      } finally {
+        p.destroyForcibly();
+      }
     }
     String out = Files.readString(data.resolve("output.txt"));
 
