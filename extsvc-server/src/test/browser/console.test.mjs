@@ -54,6 +54,12 @@ test('the overview shows counts, the chart, failures and invocations about to ti
   assert.ok(await page.locator('svg.chart rect.bar-submitted').count() >= 60);
   assert.match(await page.textContent('body'), /applicationOutcomeApproved/);
   assert.ok(await page.locator(`a[href="/console/invocations/${info.dueSoon}"]`).count() > 0);
+  // the handler's error in full, wrapped, without the exception's class in front ("java.lan…")
+  const error = (await page.locator('td.error-text').first().textContent()).trim();
+  assert.match(error, /failed on applicationOutcomeApproved: database is down$/);
+  assert.doesNotMatch(error, /java\.lang/);
+  assert.match(await page.locator('td.error-text').first().getAttribute('title'), /: java\.lang\.IllegalStateException: database is down$/);
+  assert.match(await page.locator('td[title]').first().getAttribute('title'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   await shot('02-overview');
 });
 
@@ -73,6 +79,39 @@ test('the list shows invocations in every status and filters by status', async (
   assert.ok(filtered.length > 0);
   assert.deepEqual([...new Set(filtered)], ['COMPLETED']);
   await shot('04-invocations-completed');
+});
+
+test('the list shows each invocation\'s business values and its absolute times on hover', async () => {
+  await page.goto(`${info.url}/console/invocations`);
+  const row = page.locator('tbody tr', { has: page.locator(`a[href="/console/invocations/${info.completed}"]`) });
+  assert.match(await row.locator('td.values').textContent(), /applicationNumber\s+A-2001/);
+  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+  assert.match(await row.locator('span.submitted').getAttribute('title'), iso);
+  assert.match(await row.locator('span.submitted').textContent(), /ago$/);
+  assert.match(await row.locator('.last-event .ev').getAttribute('title'), iso);
+});
+
+test('the columns sort by a link in their header, ascending then descending', async () => {
+  await page.goto(`${info.url}/console/invocations`);
+  assert.equal(await page.getAttribute('th[data-sort=submitted]', 'aria-sort'), 'descending');
+  const valuesOf = () => page.locator('tbody td.values').evaluateAll((cells) => cells.map((c) => c.textContent.replace(/\s+/g, ' ').trim()));
+  await page.click('th[data-sort=values] a');
+  await page.waitForURL(/sort=values&dir=asc/);
+  assert.equal(await page.getAttribute('th[data-sort=values]', 'aria-sort'), 'ascending');
+  const ascending = await valuesOf();
+  // as the server orders them: case-insensitive, character by character
+  const collator = (a, b) => { const x = a.toLowerCase(); const y = b.toLowerCase(); return x < y ? -1 : x > y ? 1 : 0; };
+  assert.deepEqual(ascending, [...ascending].sort(collator));
+  assert.ok(ascending.some((v) => /A-2001/.test(v)), `values: ${ascending}`);
+  await shot('04b-invocations-by-values');
+  await page.click('th[data-sort=values] a');
+  await page.waitForURL(/sort=values&dir=desc/);
+  assert.deepEqual(await valuesOf(), [...ascending].sort((a, b) => collator(b, a)));
+
+  await page.click('th[data-sort=status] a');
+  await page.waitForURL(/sort=status&dir=asc/);
+  const statuses = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.status));
+  assert.deepEqual(statuses, [...statuses].sort());
 });
 
 test('searching by id opens the invocation', async () => {
@@ -130,6 +169,24 @@ test('cancel moves a pending invocation to CANCELLED', async () => {
   assert.match(await page.textContent('.facts'), /Cancelled by the browser test/);
   assert.equal(await page.locator('#cancel').count(), 0);
   await shot('08-invocation-cancelled');
+});
+
+test('the detail page of a pending invocation shows its completion without a reload', async () => {
+  await page.goto(`${info.url}/console/invocations/${info.live}`);
+  assert.equal((await page.textContent('#status')).trim(), 'PENDING');
+  await page.evaluate(() => { window.stillTheSamePage = true; });
+  const answer = await fetch(info.liveCallbackUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ applicationNumber: 'A-3001', status: 'approved', approvedAmount: 420000 }),
+  });
+  assert.equal(answer.status, 200);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent.trim() === 'COMPLETED', null, { timeout: 20000 });
+  assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'the page was reloaded');
+  assert.match(await page.textContent('article.callback'), /applicationOutcomeApproved[\s\S]*HANDLED[\s\S]*420000/);
+  // final: the page stops asking
+  assert.equal(await page.locator('#live[hx-trigger]').count(), 0);
+  await shot('08b-invocation-live-completed');
 });
 
 test('the services page shows operations, callback keys and where each URL is written', async () => {

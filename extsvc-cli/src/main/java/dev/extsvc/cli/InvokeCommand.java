@@ -21,6 +21,11 @@ import picocli.CommandLine.Spec;
     description =
         "Invoke an operation on a running server; prints the answer and the invocation id.")
 final class InvokeCommand implements Callable<Integer> {
+  /**
+   * A request the operation's declaration refuses is a malformed argument, as `extsvc help` says.
+   */
+  static final int USAGE = 2;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -60,6 +65,13 @@ final class InvokeCommand implements Callable<Integer> {
           "how long to wait for a callback, as in extsvc.yaml: 30s, 5m, 4h, 2d or PT4H (default: 24h)")
   Duration callbackTimeout;
 
+  @Option(
+      names = "--no-validate",
+      description =
+          "send the request even when it breaks the operation's declaration (by default the server"
+              + " checks parameters and body against the spec and refuses, exit code 2)")
+  boolean noValidate;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -74,8 +86,14 @@ final class InvokeCommand implements Callable<Integer> {
     if (callbackTimeout != null) {
       in.put("callbackTimeout", callbackTimeout.toString());
     }
+    if (noValidate) {
+      in.put("validate", false);
+    }
     ApiClient.Answer answer = new ApiClient(server).post("/api/invocations", in.toString());
     JsonNode result = answer.json();
+    if (answer.status() == 400 && result.path("problems").isArray()) {
+      return refused(result);
+    }
     if (answer.status() != 200) {
       spec.commandLine().getErr().println("error: " + result.path("message").asText(answer.body()));
       if (result.hasNonNull("invocationId")) {
@@ -88,6 +106,24 @@ final class InvokeCommand implements Callable<Integer> {
     out.println("invocation " + result.get("invocationId").asText());
     int code = result.get("statusCode").asInt();
     return code >= 200 && code < 300 ? 0 : 1;
+  }
+
+  /**
+   * A request refused before it was sent: what is wrong, where (JSON pointers into the request:
+   * /body/..., /query/NAME, /path/NAME, /headers/NAME) and how to send it anyway.
+   */
+  private int refused(JsonNode result) {
+    PrintWriter err = spec.commandLine().getErr();
+    JsonNode problems = result.get("problems");
+    err.println(
+        "error: the request breaks the declaration of "
+            + service
+            + "."
+            + operation
+            + "; nothing was sent (--no-validate sends it anyway):");
+    problems.forEach(
+        p -> err.println("  " + p.path("pointer").asText() + ": " + p.path("message").asText()));
+    return USAGE;
   }
 
   /**

@@ -10,6 +10,13 @@ import org.slf4j.LoggerFactory;
  * and the HTTP server's INFO.
  */
 final class Logging {
+  /**
+   * Helidon logs through java.util.logging, whose level the server keeps at WARNING unless set:
+   * held here so that the level set below is not lost with a collected logger.
+   */
+  private static final java.util.logging.Logger HELIDON_JUL =
+      java.util.logging.Logger.getLogger("io.helidon");
+
   private Logging() {}
 
   static void verbose(boolean verbose) {
@@ -22,5 +29,6 @@ final class Logging {
     if (LoggerFactory.getLogger("io.helidon") instanceof Logger helidon) {
       helidon.setLevel(Level.INFO);
     }
+    HELIDON_JUL.setLevel(java.util.logging.Level.INFO);
   }
 }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
     exitCodeList = {
       "0:success; for serve and mock: stopped by Ctrl-C",
       "1:failure: a refused spec, a server that cannot be reached, a port in use, an answer other than 2xx",
-      "2:usage: an unknown option, a missing or malformed argument"
+      "2:usage: an unknown option, a missing or malformed argument, a request its operation's"
+          + " schema refuses (invoke; --no-validate sends it)"
     },
     footer = {"", "extsvc COMMAND --help shows the options of a command."},
     subcommands = {

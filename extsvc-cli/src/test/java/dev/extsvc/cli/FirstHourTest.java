@@ -132,7 +132,7 @@ class FirstHourTest {
   @Test
   void helidonFindsALoggingProviderSoItPrintsNoNoticeAboutIt() {
     assertThat(ServiceLoader.load(LoggingProvider.class).stream().map(ServiceLoader.Provider::type))
-        .contains(HelidonLogging.class);
+        .containsExactly(dev.extsvc.server.HelidonLogging.class);
   }
 
   @Test

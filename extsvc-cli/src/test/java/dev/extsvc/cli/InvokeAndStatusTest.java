@@ -153,4 +153,56 @@ class InvokeAndStatusTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("No invocation");
   }
+
+  @Test
+  void aBodyBreakingTheSchemaIsRefusedWithPointersAndExitCode2AndNothingIsSent() {
+    CliTest.Run r =
+        CliTest.run(
+            "invoke",
+            "--server",
+            server.localUrl(),
+            "Acme Mortgages",
+            "SubmitApplication",
+            "--body",
+            "{\"applicant\":{\"address\":7}}");
+
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("the request breaks the declaration of Acme Mortgages.SubmitApplication")
+        .contains("--no-validate")
+        .contains("  /body/applicant: ")
+        .contains("  /body/applicant/address: ")
+        .doesNotContain("Exception");
+    assertThat(r.out()).doesNotContain("invocation");
+    assertThat(bank.requests()).isEmpty();
+  }
+
+  @Test
+  void noValidateSendsTheRequestAnyway() {
+    CliTest.Run r =
+        CliTest.run(
+            "invoke",
+            "--server",
+            server.localUrl(),
+            "Acme Mortgages",
+            "SubmitApplication",
+            "--no-validate",
+            "--body",
+            "{\"applicant\":{\"address\":7}}");
+
+    assertThat(r.out()).containsPattern("invocation [0-9a-f-]{36}");
+    assertThat(bank.requests()).hasSize(1);
+    assertThat(bank.requests().get(0).body()).contains("\"address\":7");
+  }
+
+  @Test
+  void invokeHelpListsNoValidateAndTheExitCodeOfARefusedRequest() {
+    CliTest.Run r = CliTest.run("invoke", "--help");
+
+    assertThat(r.out().replaceAll("\\s+", " "))
+        .contains("--no-validate")
+        .contains(
+            "2 usage: an unknown option, a missing or malformed argument, a request its"
+                + " operation's schema refuses");
+  }
 }

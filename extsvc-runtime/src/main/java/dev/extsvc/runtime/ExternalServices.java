@@ -4,6 +4,7 @@ import dev.extsvc.runtime.cluster.DatabaseClock;
 import dev.extsvc.runtime.cluster.Membership;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.invoke.Invoker;
+import dev.extsvc.runtime.invoke.RequestValidator;
 import dev.extsvc.runtime.process.Acknowledgements;
 import dev.extsvc.runtime.process.CallbackWorker;
 import dev.extsvc.runtime.process.Handlers;
@@ -104,6 +105,7 @@ public final class ExternalServices implements AutoCloseable {
   private final String callbackPath;
   private final Registry registry;
   private final Invoker invoker;
+  private final RequestValidator requestValidator;
   private final CallbackReceiver receiver;
   private final CallbackWorker worker;
   private final Sweeper sweeper;
@@ -127,6 +129,7 @@ public final class ExternalServices implements AutoCloseable {
     this.callbackPath = callbackPath;
     this.registry = registry;
     this.invoker = invoker;
+    this.requestValidator = new RequestValidator(publicBaseUrl, callbackPath);
     this.receiver = receiver;
     this.worker = worker;
     this.sweeper = sweeper;
@@ -191,6 +194,20 @@ public final class ExternalServices implements AutoCloseable {
       @Nullable CallbackHandler handler,
       @Nullable Duration callbackTimeout) {
     return invoker.invoke(registry.plan(service), operation, input, handler, callbackTimeout);
+  }
+
+  /**
+   * Checks a request against the operation's declaration without sending it: required parameters
+   * present, scalar parameters and the body valid against their schemas (with the callback URLs
+   * written where {@link #invoke} would write them). {@link #invoke} itself does not check; the
+   * REST API and the CLI call this first.
+   *
+   * @return the problems, each with a JSON pointer into the request's JSON form; empty when valid
+   * @throws ExtsvcException for an unknown service or operation
+   */
+  public List<RequestProblem> validateRequest(
+      String service, String operation, RequestParts input) {
+    return requestValidator.validate(registry.plan(service), operation, input);
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.extsvc.runtime.CalloutException;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.InvocationResult;
+import dev.extsvc.runtime.RequestProblem;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationQuery;
@@ -179,6 +180,17 @@ final class ApiRoutes {
         throw new BadRequest("callbackTimeout must be an ISO-8601 duration such as PT1H");
       }
     }
+    JsonNode validate = in.path("validate");
+    if (!validate.isMissingNode() && !validate.isBoolean()) {
+      throw new BadRequest("'validate' must be true or false");
+    }
+    if (validate.asBoolean(true)) {
+      List<RequestProblem> problems = services.validateRequest(service, operation, parts);
+      if (!problems.isEmpty()) {
+        Http.json(res, 400, problemsJson(service, operation, problems));
+        return;
+      }
+    }
     InvocationResult result = services.invoke(service, operation, parts, null, timeout);
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("invocationId", result.invocationId().toString());
@@ -186,6 +198,30 @@ final class ApiRoutes {
     out.put("statusCode", result.statusCode());
     out.set("body", bodyJson(result.body()));
     Http.json(res, 200, out.toString());
+  }
+
+  /**
+   * {"message": ..., "problems": [{"pointer": "/body/applicant/name", "message": ...}]}: a request
+   * refused before it was sent.
+   */
+  private static String problemsJson(
+      String service, String operation, List<RequestProblem> problems) {
+    ObjectNode out =
+        Json.MAPPER
+            .createObjectNode()
+            .put(
+                "message",
+                "the request breaks the declaration of "
+                    + service
+                    + "."
+                    + operation
+                    + " ("
+                    + problems.size()
+                    + (problems.size() == 1 ? " problem" : " problems")
+                    + "); nothing was sent. \"validate\": false sends it anyway");
+    ArrayNode list = out.putArray("problems");
+    problems.forEach(p -> list.addObject().put("pointer", p.pointer()).put("message", p.message()));
+    return out.toString();
   }
 
   /** "params" are placed where the operation declares them; undeclared ones go to the query. */

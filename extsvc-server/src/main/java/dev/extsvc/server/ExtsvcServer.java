@@ -11,7 +11,6 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Serves one {@link ExternalServices} over HTTP: callbacks at {@code CALLBACK_PATH/TOKEN[suffix]}
@@ -48,10 +47,7 @@ public final class ExtsvcServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExtsvcServer.class);
 
   static {
-    if (!SLF4JBridgeHandler.isInstalled()) {
-      SLF4JBridgeHandler.removeHandlersForRootLogger();
-      SLF4JBridgeHandler.install();
-    }
+    HelidonLogging.install(); // also when Helidon finds another logging provider first
   }
 
   private final ExternalServices services;

@@ -89,6 +89,8 @@ final class ConsoleDemo {
       "Alice", "Bob", "Chen", "Dana", "Emeka", "Fatima", "Gina", "Hugo", "Ines", "Jun"
     };
     for (int i = 0; i < names.length; i++) {
+      // each application gets its own number from the bank: the list shows it as a business value
+      bank.answer(201, "{\"applicationNumber\":\"A-" + (2001 + i) + "\",\"status\":\"pending\"}");
       InvocationResult r =
           submit(
               names[i],
@@ -141,6 +143,13 @@ final class ConsoleDemo {
     bank.answer(201, "{\"applicationNumber\":\"A-1001\"}");
     InvocationResult soon = submit("Quinn", null, Duration.ofMinutes(12));
     ids.put("dueSoon", soon.invocationId().toString());
+
+    // Pending until the browser test posts its callback while the detail page is open.
+    bank.answer(201, "{\"applicationNumber\":\"A-3001\",\"status\":\"pending\"}");
+    InvocationResult live =
+        submit("Rosa", new RecordingHandler("Rosa", APPROVED, REJECTED), Duration.ofHours(6));
+    ids.put("live", live.invocationId().toString());
+    ids.put("liveCallbackUrl", live.callbackUrls().get(APPROVED));
 
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (services

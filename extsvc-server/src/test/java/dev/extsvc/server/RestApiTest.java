@@ -143,4 +143,47 @@ class RestApiTest {
     assertThat(f.send("GET", api + "/invocations/not-a-uuid", null, null).statusCode())
         .isEqualTo(400);
   }
+
+  @Test
+  void aRequestBreakingTheOperationsSchemaIsRefusedWith400AndItsProblemsAndNothingIsSent() {
+    f.postJson(api + "/services", Fixture.acmeSpec());
+
+    HttpResponse<String> r =
+        f.postJson(
+            api + "/invocations",
+            """
+        {"service":"Acme Mortgages","operation":"SubmitApplication",
+         "request":{"body":{"applicant":{"address":7}}}}""");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(json(r).get("message").asText())
+        .contains("Acme Mortgages.SubmitApplication", "nothing was sent", "\"validate\": false");
+    assertThat(json(r).get("problems").findValuesAsText("pointer"))
+        .containsExactlyInAnyOrder("/body/applicant", "/body/applicant/address");
+    assertThat(f.bank.received()).isEmpty();
+    assertThat(json(f.send("GET", api + "/invocations", null, null))).isEmpty();
+  }
+
+  @Test
+  void validateFalseSendsARequestTheSchemaWouldRefuse() {
+    f.postJson(api + "/services", Fixture.acmeSpec());
+
+    HttpResponse<String> r =
+        f.postJson(
+            api + "/invocations",
+            """
+        {"service":"Acme Mortgages","operation":"SubmitApplication","validate":false,
+         "request":{"body":{"applicant":{"address":7}}}}""");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(f.bank.received()).hasSize(1);
+    assertThat(f.bank.received().get(0).body()).contains("\"address\":7");
+    assertThat(
+            f.postJson(
+                    api + "/invocations",
+                    "{\"service\":\"Acme Mortgages\",\"operation\":\"SubmitApplication\","
+                        + "\"validate\":\"no\"}")
+                .statusCode())
+        .isEqualTo(400);
+  }
 }

@@ -60,6 +60,18 @@ final class CallbackTargets {
                 + " or {$request.query.callbackUrl})",
             "");
       }
+      if (unclosed(expression, e)) {
+        // an error, not a limit: the author meant an expression, and a key that silently can never
+        // be awaited is found only when its callbacks never come
+        return new Decision(
+            null,
+            "the URL template does not parse: "
+                + e.getMessage()
+                + "; close the expression with '}', e.g. {$request.body#/callbackUrl}",
+            "",
+            List.of(),
+            true);
+      }
       return notAwaitable("the URL template does not parse: " + e.getMessage(), "");
     }
     return decide(template, operation);
@@ -152,6 +164,15 @@ final class CallbackTargets {
               + " filled in by the service and not used to match callbacks");
     }
     return new Decision(target, null, suffix, warnings, false);
+  }
+
+  /** Whether parsing failed at a '{' that no '}' follows. */
+  private static boolean unclosed(String expression, ExpressionException e) {
+    int at = e.index();
+    return at >= 0
+        && at < expression.length()
+        && expression.charAt(at) == '{'
+        && expression.indexOf('}', at) < 0;
   }
 
   /**

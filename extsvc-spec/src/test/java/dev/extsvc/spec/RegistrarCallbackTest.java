@@ -153,6 +153,31 @@ class RegistrarCallbackTest {
   }
 
   @Test
+  void refusesAnUnclosedBraceAsAnErrorAtTheExpressionsPointerAndLine() {
+    String doc = orders(key("done", "{$request.body#/hooks/done"));
+    Registration r = register(doc);
+
+    assertThat(r.ok()).isFalse();
+    Diagnostic d = finding(r, "is not closed");
+    assertThat(d.severity()).isEqualTo(Severity.ERROR);
+    assertThat(d.message())
+        .startsWith("callback done cannot be awaited: the URL template does not parse: ")
+        .contains("at index 0")
+        .contains("close the expression with '}'");
+    assertThat(d.pointer())
+        .isEqualTo("/paths/~1orders/post/callbacks/done/{$request.body#~1hooks~1done");
+    assertThat(d.line()).isEqualTo(lineOf(doc, "'{$request.body#/hooks/done':"));
+  }
+
+  @Test
+  void anUnclosedBraceAfterAClosedExpressionIsAnErrorToo() {
+    Registration r = register(orders(key("done", "{$request.query.notify}/{status")));
+
+    assertThat(r.ok()).isFalse();
+    assertThat(finding(r, "is not closed").severity()).isEqualTo(Severity.ERROR);
+  }
+
+  @Test
   void cannotWriteIntoAMissingRequestBody() {
     String doc =
         """

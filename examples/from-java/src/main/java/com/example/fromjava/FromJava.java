@@ -32,10 +32,8 @@ public final class FromJava {
 
     private String applicant = "";
 
-    private
-    SubmitApplicationHandler() {} // the runtime re-creates handlers from the store with this
-
-    // constructor
+    // the runtime re-creates handlers from the store with this constructor
+    private SubmitApplicationHandler() {}
 
     public SubmitApplicationHandler(String applicant) {
       this.applicant = applicant;
@@ -75,14 +73,12 @@ public final class FromJava {
         ExternalServices services =
             ExternalServices.builder()
                 .store(store)
-                .publicBaseUrl("http://127.0.0.1:" + port) // where senders reach /callbacks/...
-                .service(
-                    "Acme Mortgages",
-                    s ->
-                        s.endpoint(acmeUrl)
-                            .allowPrivateNetwork(true)) // the mock bank is on loopback
-                .handlerType(
-                    SubmitApplicationHandler.class) // allowed to be re-created from the store
+                // where senders reach /callbacks/...
+                .publicBaseUrl("http://127.0.0.1:" + port)
+                // the mock bank is on loopback
+                .service("Acme Mortgages", s -> s.endpoint(acmeUrl).allowPrivateNetwork(true))
+                // allowed to be re-created from the store
+                .handlerType(SubmitApplicationHandler.class)
                 .build();
         ExtsvcServer server = ExtsvcServer.builder(services).port(port).build().start()) {
       services.register(Files.readString(spec), null);

@@ -26,6 +26,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -275,18 +276,21 @@ public final class Console {
             "to",
             filters.to());
     String base = "/console/invocations";
+    String page =
+        before == null
+            ? base + filterQuery
+            : base + (filterQuery.isEmpty() ? "?" : filterQuery + "&") + "before=" + before;
+    Views.Sort sort = sort(q.first("sort").orElse(""), q.first("dir").orElse(""), page);
+    String sortQuery = sort.query().isEmpty() ? "" : "&" + sort.query();
     String older =
         rows.size() == PAGE_SIZE
             ? base
                 + (filterQuery.isEmpty() ? "?" : filterQuery + "&")
                 + "before="
                 + rows.getLast().id()
+                + sortQuery
             : null;
-    String self =
-        base
-            + (before == null
-                ? filterQuery
-                : (filterQuery.isEmpty() ? "?" : filterQuery + "&") + "before=" + before);
+    String self = withQuery(page, sort.query());
     List<String> serviceNames = services.services().stream().map(ServiceDefinition::name).toList();
     List<String> operations =
         services.services().stream()
@@ -303,13 +307,61 @@ public final class Console {
             chrome("Invocations", "invocations"),
             now,
             filters,
-            rows.stream().map(r -> new Views.Row(r, last.get(r.id()))).toList(),
+            sorted(
+                rows.stream()
+                    .map(
+                        r ->
+                            new Views.Row(
+                                r,
+                                last.get(r.id()),
+                                BusinessValues.of(
+                                    services
+                                        .service(r.service())
+                                        .flatMap(d -> d.operation(r.operation()))
+                                        .orElse(null),
+                                    r)))
+                    .toList(),
+                sort),
             older,
-            before == null ? null : base + filterQuery,
+            before == null ? null : withQuery(base + filterQuery, sort.query()),
             self,
+            sort,
             serviceNames,
             operations,
             message));
+  }
+
+  /** The order asked for, or newest first; an unknown column or direction gives the default. */
+  private static Views.Sort sort(String column, String dir, String base) {
+    if (!Views.Sort.COLUMNS.contains(column)) {
+      return new Views.Sort(Views.Sort.DEFAULT, false, base);
+    }
+    boolean ascending =
+        dir.isEmpty() ? !column.equals(Views.Sort.DEFAULT) : dir.equalsIgnoreCase("asc");
+    return new Views.Sort(column, ascending, base);
+  }
+
+  private static List<Views.Row> sorted(List<Views.Row> rows, Views.Sort sort) {
+    Comparator<Views.Row> order =
+        switch (sort.column()) {
+          case "values" ->
+              Comparator.comparing(Views.Row::valuesText, String.CASE_INSENSITIVE_ORDER);
+          case "service" -> Comparator.comparing(r -> r.inv().service());
+          case "operation" -> Comparator.comparing(r -> r.inv().operation());
+          case "status" -> Comparator.comparing(r -> r.inv().status().name());
+          case "deadline" -> Comparator.comparing(r -> r.inv().deadline());
+          default -> Comparator.comparing(r -> r.inv().id()); // UUIDv7: submit order
+        };
+    // ties keep the newest first, so equal rows do not jump around between refreshes
+    Comparator<Views.Row> newestFirst =
+        Comparator.comparing((Views.Row r) -> r.inv().id()).reversed();
+    return rows.stream()
+        .sorted((sort.ascending() ? order : order.reversed()).thenComparing(newestFirst))
+        .toList();
+  }
+
+  private static String withQuery(String url, String query) {
+    return query.isEmpty() ? url : url + (url.contains("?") ? "&" : "?") + query;
   }
 
   private void invocation(ServerRequest req, ServerResponse res) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -32,10 +33,23 @@ final class Format {
   private static final Pattern LIVE_TOKEN =
       Pattern.compile("(?<=/)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])");
 
+  /**
+   * A qualified exception class with the ": " before its message ("java.lang.IllegalStateException:
+   * "), or at the end of the text without one; group 2 is the separator when there is a message.
+   */
+  private static final Pattern EXCEPTION_CLASS =
+      Pattern.compile(
+          "\\b(?:[a-z_$][\\w$]*\\.)+([A-Z][\\w$]*(?:Exception|Error|Failure|Throwable))(:\\s+|$)");
+
   private Format() {}
 
   static String time(@Nullable Instant t) {
     return t == null ? "—" : TIME.format(t);
+  }
+
+  /** For a title on hover: "2026-03-01T10:15:30.123Z". */
+  static String iso(@Nullable Instant t) {
+    return t == null ? "" : DateTimeFormatter.ISO_INSTANT.format(t);
   }
 
   static String clock(Instant t) {
@@ -107,6 +121,29 @@ final class Format {
       return "";
     }
     return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+
+  /**
+   * An error as people read it: exception classes left out where a message follows ("Handler X
+   * failed on key: java.lang.IllegalStateException: database is down" → "Handler X failed on key:
+   * database is down"), a class without a message as its simple name. The whole text goes in the
+   * title.
+   */
+  static String reason(@Nullable String error) {
+    if (error == null) {
+      return "";
+    }
+    Matcher m = EXCEPTION_CLASS.matcher(error);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String separator = m.group(2);
+      String simpleName = m.group(1);
+      boolean atEnd = separator == null || separator.isEmpty();
+      m.appendReplacement(
+          out, atEnd && simpleName != null ? Matcher.quoteReplacement(simpleName) : "");
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   static String badge(InvocationStatus status) {

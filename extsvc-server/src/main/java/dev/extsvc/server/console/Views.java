@@ -104,7 +104,65 @@ final class Views {
   record Filters(
       String status, String service, String operation, String from, String to, String id) {}
 
-  record Row(InvocationRow inv, @Nullable EventRow last) {}
+  /**
+   * One line of the list.
+   *
+   * @param values the business values that tell it apart ({@link BusinessValues})
+   */
+  record Row(InvocationRow inv, @Nullable EventRow last, List<BusinessValues.Value> values) {
+    /** "applicationNumber A-1001, customerId 7": for sorting and for a title. */
+    String valuesText() {
+      return String.join(", ", values.stream().map(v -> v.name() + " " + v.value()).toList());
+    }
+  }
+
+  /**
+   * How the rows of the page shown are ordered: by a column, ascending or descending. The store
+   * pages newest first; the order applies to the page.
+   *
+   * @param column one of {@link #COLUMNS}
+   * @param base the list's address with its filters and page, without sort parameters
+   */
+  record Sort(String column, boolean ascending, String base) {
+    static final List<String> COLUMNS =
+        List.of("values", "service", "operation", "status", "submitted", "deadline");
+    static final String DEFAULT = "submitted";
+
+    /** The link of a column's header: its order, or the other direction when it is the order. */
+    String link(String of) {
+      boolean asc = of.equals(column) ? !ascending : !of.equals("submitted");
+      return base
+          + (base.contains("?") ? "&" : "?")
+          + "sort="
+          + of
+          + "&dir="
+          + (asc ? "asc" : "desc");
+    }
+
+    /** "ascending"/"descending" for the header of the sorting column, "none" for the others. */
+    String aria(String of) {
+      return !of.equals(column) ? "none" : ascending ? "ascending" : "descending";
+    }
+
+    /** A column's header. */
+    static String label(String of) {
+      return of.equals("values")
+          ? "Business values"
+          : Character.toUpperCase(of.charAt(0)) + of.substring(1);
+    }
+
+    /** The arrow after the sorting column's name. */
+    String arrow(String of) {
+      return !of.equals(column) ? "" : ascending ? " ▲" : " ▼";
+    }
+
+    /** The parameters to keep in the page's other links ("" for the default order). */
+    String query() {
+      return column.equals(DEFAULT) && !ascending
+          ? ""
+          : "sort=" + column + "&dir=" + (ascending ? "asc" : "desc");
+    }
+  }
 
   record InvocationList(
       Chrome chrome,
@@ -114,6 +172,7 @@ final class Views {
       @Nullable String olderUrl,
       @Nullable String firstUrl,
       String selfUrl,
+      Sort sort,
       List<String> services,
       List<String> operations,
       @Nullable String message) {}
