@@ -135,8 +135,11 @@ final class Checks {
     List<Senders.Outcome> outcomes = List.copyOf(senders.outcomes);
     List<Run> runs = handlerMode ? runs() : List.of();
     List<Fault> faults = faults();
-    info("faults: kill -9 / SIGSTOP (then SIGCONT) / restarts after a kill", kills + " / " + pauses + " / " + restarts);
-    info("invocations: with a callback / left to time out / spec registered mid-run",
+    info(
+        "faults: kill -9 / SIGSTOP (then SIGCONT) / restarts after a kill",
+        kills + " / " + pauses + " / " + restarts);
+    info(
+        "invocations: with a callback / left to time out / spec registered mid-run",
         invocations.size() + " / " + timeoutInvocations.size() + " / " + lateInvocations.size());
     Set<UUID> acked = new HashSet<>();
     Map<String, Integer> refusedByStatusNode = new TreeMap<>();
@@ -152,14 +155,18 @@ final class Checks {
     }
     int deliveries = invocations.size() + lateInvocations.size();
     info("callbacks sent / answered 2xx", outcomes.size() + " / " + acked.size());
-    info("HTTP attempts; answers by status (-1: no answer)", senders.attempts.sum() + "; " + senders.answersByStatus());
+    info(
+        "HTTP attempts; answers by status (-1: no answer)",
+        senders.attempts.sum() + "; " + senders.answersByStatus());
 
     // every callback answered 2xx is stored once, HANDLED, and its invocation COMPLETED
     Map<UUID, List<String>> callbacks = new HashMap<>();
     try (Statement s = db.createStatement();
         ResultSet r = s.executeQuery("SELECT invocation_id, outcome FROM extsvc_callbacks")) {
       while (r.next()) {
-        callbacks.computeIfAbsent(r.getObject(1, UUID.class), k -> new ArrayList<>()).add(r.getString(2));
+        callbacks
+            .computeIfAbsent(r.getObject(1, UUID.class), k -> new ArrayList<>())
+            .add(r.getString(2));
       }
     }
     Map<UUID, String> status = new HashMap<>();
@@ -174,9 +181,12 @@ final class Checks {
     Map<UUID, Map<String, Integer>> events = new HashMap<>();
     try (Statement s = db.createStatement();
         ResultSet r =
-            s.executeQuery("SELECT invocation_id, kind, count(*) FROM extsvc_events GROUP BY 1, 2")) {
+            s.executeQuery(
+                "SELECT invocation_id, kind, count(*) FROM extsvc_events GROUP BY 1, 2")) {
       while (r.next()) {
-        events.computeIfAbsent(r.getObject(1, UUID.class), k -> new HashMap<>()).put(r.getString(2), r.getInt(3));
+        events
+            .computeIfAbsent(r.getObject(1, UUID.class), k -> new HashMap<>())
+            .put(r.getString(2), r.getInt(3));
       }
     }
     long lost = 0;
@@ -186,7 +196,9 @@ final class Checks {
       String st = status.get(id);
       boolean ok = rowsOf.size() == 1 && rowsOf.get(0).equals("HANDLED") && "COMPLETED".equals(st);
       if (handlerMode && ok && !lateInvocations.contains(id)) {
-        ok = runs.stream().anyMatch(run -> run.invocation().equals(id) && "ok".equals(run.outcome()));
+        ok =
+            runs.stream()
+                .anyMatch(run -> run.invocation().equals(id) && "ok".equals(run.outcome()));
       }
       if (!ok) {
         lost++;
@@ -195,7 +207,12 @@ final class Checks {
         }
       }
     }
-    check("lost (answered 2xx, not stored once + HANDLED + COMPLETED" + (handlerMode ? " + run" : "") + ")", lost, "");
+    check(
+        "lost (answered 2xx, not stored once + HANDLED + COMPLETED"
+            + (handlerMode ? " + run" : "")
+            + ")",
+        lost,
+        "");
     if (!lostSamples.isEmpty()) {
       notes.add("lost, e.g. " + String.join("; ", lostSamples));
     }
@@ -220,7 +237,10 @@ final class Checks {
               .mapToInt(Map.Entry::getValue)
               .sum();
     }
-    check("completions by a superseded run (a callback completed twice: HANDLER_OK/CALLBACK_RECORDED > 1)", twice, "");
+    check(
+        "completions by a superseded run (a callback completed twice: HANDLER_OK/CALLBACK_RECORDED > 1)",
+        twice,
+        "");
     info("runs recorded as superseded (events *SUPERSEDED*)", superseded);
 
     // exactly one final state
@@ -247,14 +267,18 @@ final class Checks {
         notOneFinal++;
       }
     }
-    check("invocations not in exactly one final state (status, one final event, one change out of PENDING)", notOneFinal, "");
+    check(
+        "invocations not in exactly one final state (status, one final event, one change out of PENDING)",
+        notOneFinal,
+        "");
     info("final states", finalStates);
 
     // timeouts by the database's clock
     Map<UUID, Instant> timedOutAt = new HashMap<>();
     try (Statement s = db.createStatement();
         ResultSet r =
-            s.executeQuery("SELECT invocation_id, min(at) FROM cluster_status_log WHERE status = 'TIMED_OUT' GROUP BY 1")) {
+            s.executeQuery(
+                "SELECT invocation_id, min(at) FROM cluster_status_log WHERE status = 'TIMED_OUT' GROUP BY 1")) {
       while (r.next()) {
         timedOutAt.put(r.getObject(1, UUID.class), r.getTimestamp(2).toInstant());
       }
@@ -270,7 +294,8 @@ final class Checks {
         missed++;
         continue;
       }
-      double off = (at.toEpochMilli() - due) / 1000.0;
+      // the store keeps instants as epoch microseconds
+      double off = (at.toEpochMilli() - due / 1000) / 1000.0;
       offsets.add(off);
       if (off < -2) {
         early++;
@@ -279,10 +304,15 @@ final class Checks {
       }
     }
     check("timeouts fired > 2 s early (database clock)", early, "");
-    check("timeouts fired > 5 s late, or not at all", late + missed, missed > 0 ? "(" + missed + " never)" : "");
+    check(
+        "timeouts fired > 5 s late, or not at all",
+        late + missed,
+        missed > 0 ? "(" + missed + " never)" : "");
     info("timeout fired minus deadline, s: min / median / p95 / max", distribution(offsets));
     long invocationsTimedOut =
-        all.stream().filter(id -> !timeoutInvocations.contains(id) && "TIMED_OUT".equals(status.get(id))).count();
+        all.stream()
+            .filter(id -> !timeoutInvocations.contains(id) && "TIMED_OUT".equals(status.get(id)))
+            .count();
     info("invocations with a callback (1 h timeout) that timed out anyway", invocationsTimedOut);
 
     if (handlerMode) {
@@ -299,7 +329,11 @@ final class Checks {
   private void overlaps(List<Run> runs, List<Fault> faults) {
     Instant endOfRun = Instant.now();
     Map<String, List<Run>> byCallback = new HashMap<>();
-    runs.forEach(r -> byCallback.computeIfAbsent(r.invocation() + "/" + r.key(), k -> new ArrayList<>()).add(r));
+    runs.forEach(
+        r ->
+            byCallback
+                .computeIfAbsent(r.invocation() + "/" + r.key(), k -> new ArrayList<>())
+                .add(r));
     long both = 0;
     long cut = 0;
     long again = 0;
@@ -315,7 +349,10 @@ final class Checks {
           if (!from.isBefore(to)) {
             continue;
           }
-          long overlap = Duration.between(from, to).toMillis() - paused(a, faults, from, to) - paused(b, faults, from, to);
+          long overlap =
+              Duration.between(from, to).toMillis()
+                  - paused(a, faults, from, to)
+                  - paused(b, faults, from, to);
           if (overlap <= 0) {
             continue;
           }
@@ -324,14 +361,27 @@ final class Checks {
           } else {
             both++;
             if (samples.size() < 3) {
-              samples.add(a.invocation() + " on " + a.node() + " and " + b.node() + " for " + overlap + " ms");
+              samples.add(
+                  a.invocation()
+                      + " on "
+                      + a.node()
+                      + " and "
+                      + b.node()
+                      + " for "
+                      + overlap
+                      + " ms");
             }
           }
         }
       }
     }
-    info("handler runs / runs again of a callback (at least once: after a kill or a lost lease)", runs.size() + " / " + again);
-    check("handlers run twice at once (two runs of one callback active together, pauses excluded)", both, "");
+    info(
+        "handler runs / runs again of a callback (at least once: after a kill or a lost lease)",
+        runs.size() + " / " + again);
+    check(
+        "handlers run twice at once (two runs of one callback active together, pauses excluded)",
+        both,
+        "");
     info("overlaps cut short by an interrupted (superseded) run", cut);
     if (!samples.isEmpty()) {
       notes.add("ran twice at once, e.g. " + String.join("; ", samples));
@@ -343,7 +393,8 @@ final class Checks {
    * the same callback started (the database's clock); the events written for that callback's
    * recovery.
    */
-  private void takeovers(List<Run> runs, List<Fault> faults, Map<UUID, Map<String, Integer>> events) {
+  private void takeovers(
+      List<Run> runs, List<Fault> faults, Map<UUID, Map<String, Integer>> events) {
     List<Double> latencies = new ArrayList<>();
     long never = 0;
     long slow = 0;
@@ -355,7 +406,12 @@ final class Checks {
       }
       List<Run> inFlight =
           runs.stream()
-              .filter(r -> r.pid() == f.pid() && r.node().equals(f.node()) && !r.start().isAfter(f.at()) && (r.end() == null || r.end().isAfter(f.at())))
+              .filter(
+                  r ->
+                      r.pid() == f.pid()
+                          && r.node().equals(f.node())
+                          && !r.start().isAfter(f.at())
+                          && (r.end() == null || r.end().isAfter(f.at())))
               .toList();
       if (!inFlight.isEmpty()) {
         killsWithRuns++;
@@ -363,7 +419,11 @@ final class Checks {
       for (Run r : inFlight) {
         Instant next =
             runs.stream()
-                .filter(o -> o.invocation().equals(r.invocation()) && o.key().equals(r.key()) && o.start().isAfter(f.at()))
+                .filter(
+                    o ->
+                        o.invocation().equals(r.invocation())
+                            && o.key().equals(r.key())
+                            && o.start().isAfter(f.at()))
                 .map(Run::start)
                 .min(Instant::compareTo)
                 .orElse(null);
@@ -376,11 +436,17 @@ final class Checks {
         if (s > 10) {
           slow++;
         }
-        eventsPer.add(events.getOrDefault(r.invocation(), Map.of()).getOrDefault("CALLBACK_RECOVERED", 0));
+        eventsPer.add(
+            events.getOrDefault(r.invocation(), Map.of()).getOrDefault("CALLBACK_RECOVERED", 0));
       }
     }
-    info("kills with handler runs in flight / runs cut by a kill", killsWithRuns + " / " + (latencies.size() + never));
-    check("takeovers after a kill slower than 10 s, or none", slow + never, never > 0 ? "(" + never + " never)" : "");
+    info(
+        "kills with handler runs in flight / runs cut by a kill",
+        killsWithRuns + " / " + (latencies.size() + never));
+    check(
+        "takeovers after a kill slower than 10 s, or none",
+        slow + never,
+        never > 0 ? "(" + never + " never)" : "");
     info("takeover after a kill, s: min / median / p95 / max", distribution(latencies));
     info(
         "CALLBACK_RECOVERED events per taken-over callback: min / median / p95 / max",
@@ -395,7 +461,12 @@ final class Checks {
       return r.end();
     }
     return faults.stream()
-        .filter(f -> f.kind().equals("kill") && f.pid() == r.pid() && f.node().equals(r.node()) && !f.at().isBefore(r.start()))
+        .filter(
+            f ->
+                f.kind().equals("kill")
+                    && f.pid() == r.pid()
+                    && f.node().equals(r.node())
+                    && !f.at().isBefore(r.start()))
         .map(Fault::at)
         .min(Instant::compareTo)
         .orElse(endOfRun);
@@ -466,7 +537,8 @@ final class Checks {
   private List<Fault> faults() throws SQLException {
     List<Fault> out = new ArrayList<>();
     try (PreparedStatement s =
-            db.prepareStatement("SELECT kind, node, pid, at, until FROM cluster_faults ORDER BY id");
+            db.prepareStatement(
+                "SELECT kind, node, pid, at, until FROM cluster_faults ORDER BY id");
         ResultSet r = s.executeQuery()) {
       while (r.next()) {
         var until = r.getTimestamp(5);
@@ -481,5 +553,4 @@ final class Checks {
     }
     return out;
   }
-
 }

@@ -61,6 +61,7 @@ public final class ClusterSuite {
       int pauseSeconds,
       int drainSeconds,
       @Nullable Path nodeYaml,
+      boolean handlersYaml,
       long seed) {
 
     static Options parse(String[] args) {
@@ -77,6 +78,7 @@ public final class ClusterSuite {
       int pause = 15;
       Integer drain = null;
       Path nodeYaml = null;
+      boolean handlersYaml = true;
       long seed = System.currentTimeMillis();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -95,6 +97,8 @@ public final class ClusterSuite {
           case "--drain-seconds" -> drain = Integer.parseInt(args[++i]);
           case "--node-yaml" -> nodeYaml = Path.of(args[++i]);
           case "--seed" -> seed = Long.parseLong(args[++i]);
+          // for a build whose serve allows the handler's package some other way
+          case "--no-handlers-yaml" -> handlersYaml = false;
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -115,12 +119,10 @@ public final class ClusterSuite {
           pause,
           drain != null ? drain : quick ? 150 : 300,
           nodeYaml,
+          handlersYaml,
           seed);
     }
   }
-
-  /** A fault as the driver did it, with the database's time. */
-  record Fault(String kind, String node, long pid, Instant at) {}
 
   private final Options options;
   private final Random random;
@@ -277,8 +279,7 @@ public final class ClusterSuite {
   }
 
   /** Starts the three nodes; drops what today's build refuses (and notes it), once each. */
-  private void startNodes(
-      Path config, List<String> extra, Path logs, int[] ports, String[] clocks)
+  private void startNodes(Path config, List<String> extra, Path logs, int[] ports, String[] clocks)
       throws IOException, InterruptedException {
     for (int attempt = 0; attempt < 3; attempt++) {
       writeConfig(config);
@@ -304,15 +305,14 @@ public final class ClusterSuite {
         }
         for (Node n : nodes.subList(1, 3)) {
           if (!n.awaitUp(http, Duration.ofSeconds(180))) {
-            throw new IllegalStateException(
-                "node " + n.name + " did not start:\n" + n.logTail(30));
+            throw new IllegalStateException("node " + n.name + " did not start:\n" + n.logTail(30));
           }
         }
         return;
       }
-      String tail = first.logTail(20);
+      String tail = first.logTail(10_000);
       first.kill();
-      if (tail.contains("--node-id") && nodeIdOption) {
+      if (tail.contains("'--node-id'") && nodeIdOption) {
         nodeIdOption = false;
         int i = extra.indexOf("--node-id");
         extra.remove(i + 1);
@@ -325,7 +325,7 @@ public final class ClusterSuite {
                 + " the suite's handler type, so invocations carry no handler (callbacks recorded);"
                 + " the overlap and takeover checks then have no runs to look at");
       } else {
-        throw new IllegalStateException("node-a did not start:\n" + tail);
+        throw new IllegalStateException("node-a did not start:\n" + first.logTail(30));
       }
     }
     throw new IllegalStateException("the nodes did not start");
@@ -333,7 +333,7 @@ public final class ClusterSuite {
 
   private void writeConfig(Path config) throws IOException {
     StringBuilder yaml = new StringBuilder("# written by the cluster suite\n");
-    if (handlerMode) {
+    if (handlerMode && options.handlersYaml()) {
       yaml.append("handlers:\n  allowedPackages:\n    - ").append(HANDLER_PACKAGE).append('\n');
     }
     if (options.nodeYaml() != null) {
@@ -509,7 +509,8 @@ public final class ClusterSuite {
     try (Connection db = DriverManager.getConnection(options.jdbcUrl())) {
       if (pauseId != null) {
         try (PreparedStatement s =
-            db.prepareStatement("UPDATE cluster_faults SET until = clock_timestamp() WHERE id = ?")) {
+            db.prepareStatement(
+                "UPDATE cluster_faults SET until = clock_timestamp() WHERE id = ?")) {
           s.setLong(1, pauseId);
           s.executeUpdate();
         }
@@ -609,12 +610,15 @@ public final class ClusterSuite {
   }
 
   private static String acmeSpec() throws IOException {
-    for (Path p : List.of(Path.of("examples/acme-mortgages.json"), Path.of("../examples/acme-mortgages.json"))) {
+    for (Path p :
+        List.of(
+            Path.of("examples/acme-mortgages.json"), Path.of("../examples/acme-mortgages.json"))) {
       if (Files.exists(p)) {
         return Files.readString(p);
       }
     }
-    throw new IOException("examples/acme-mortgages.json not found from " + Path.of("").toAbsolutePath());
+    throw new IOException(
+        "examples/acme-mortgages.json not found from " + Path.of("").toAbsolutePath());
   }
 
   /** Resumes paused nodes and restarts dead ones, so the end of the run has all three. */
@@ -642,9 +646,9 @@ public final class ClusterSuite {
             s.executeQuery(
                 "SELECT (SELECT count(*) FROM extsvc_callbacks WHERE outcome = 'RECEIVED'),"
                     + " (SELECT count(*) FROM extsvc_invocations WHERE status = 'PENDING' AND"
-                    + " deadline + 10000 > (extract(epoch FROM clock_timestamp()) * 1000)::bigint"
-                    + " AND deadline < (extract(epoch FROM clock_timestamp()) * 1000)::bigint +"
-                    + " 600000)");
+                    + " deadline + 10000000 > (extract(epoch FROM clock_timestamp()) * 1e6)::bigint"
+                    + " AND deadline < (extract(epoch FROM clock_timestamp()) * 1e6)::bigint +"
+                    + " 600000000)"); // deadlines are epoch microseconds
         r.next();
         if (r.getLong(1) == 0 && r.getLong(2) == 0) {
           return;

@@ -108,7 +108,11 @@ final class Node {
     try {
       Files.writeString(
           log(),
-          "=== incarnation " + incarnations + " clock " + (clockOffset.isEmpty() ? "real" : clockOffset) + "\n",
+          "=== incarnation "
+              + incarnations
+              + " clock "
+              + (clockOffset.isEmpty() ? "real" : clockOffset)
+              + "\n",
           java.nio.file.StandardOpenOption.CREATE,
           java.nio.file.StandardOpenOption.APPEND);
       Process started = pb.start();
@@ -213,11 +217,17 @@ final class Node {
     }
   }
 
-  /** The last lines of the node's log, for an error message. */
+  /** The last lines of the node's current incarnation's log, for an error message. */
   String logTail(int lines) {
     try {
       List<String> all = Files.readAllLines(log());
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+      int from = 0;
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).startsWith("=== incarnation ")) {
+          from = i;
+        }
+      }
+      return String.join("\n", all.subList(Math.max(from, all.size() - lines), all.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }
