@@ -295,7 +295,7 @@ public final class ClusterSuite {
               logs);
       Node first = new Node("node-a", ports[0], clocks[0], launch);
       first.start();
-      if (first.awaitUp(http, Duration.ofSeconds(180))) {
+      if (first.awaitUp(http, Duration.ofSeconds(300))) {
         nodes.add(first);
         String[] names = {"node-a", "node-b", "node-c"};
         for (int i = 1; i < 3; i++) {
@@ -304,7 +304,7 @@ public final class ClusterSuite {
           nodes.add(n);
         }
         for (Node n : nodes.subList(1, 3)) {
-          if (!n.awaitUp(http, Duration.ofSeconds(180))) {
+          if (!n.awaitUp(http, Duration.ofSeconds(300))) {
             throw new IllegalStateException("node " + n.name + " did not start:\n" + n.logTail(30));
           }
         }
@@ -432,15 +432,16 @@ public final class ClusterSuite {
       List<Node> up = nodes.stream().filter(n -> n.state == Node.State.UP).toList();
       long elsewhere = nodes.size() - up.size();
       if (up.isEmpty() || elsewhere >= 2) {
-        // wait for a node to come back rather than skip the fault
-        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // wait for a node to come back rather than skip the fault (a JVM starts slowly on a loaded
+        // machine)
+        long until = System.nanoTime() + Duration.ofSeconds(240).toNanos();
         while (System.nanoTime() < until
             && nodes.stream().filter(n -> n.state == Node.State.UP).count() < 2) {
           sleep(200);
         }
         up = nodes.stream().filter(n -> n.state == Node.State.UP).toList();
         if (up.size() < 2) {
-          notes.add("fault " + (f + 1) + " skipped: fewer than two nodes up for 60 s");
+          notes.add("fault " + (f + 1) + " skipped: fewer than two nodes up for 240 s");
           continue;
         }
       }
@@ -476,11 +477,11 @@ public final class ClusterSuite {
     for (int attempt = 0; attempt < 3; attempt++) {
       node.start();
       try {
-        if (node.awaitUp(http, Duration.ofSeconds(180))) {
+        if (node.awaitUp(http, Duration.ofSeconds(300))) {
           restarts.incrementAndGet();
           return;
         }
-        notes.add("node " + node.name + " did not come back in 180 s; killed, started again");
+        notes.add("node " + node.name + " did not come back in 300 s; killed, started again");
         node.kill();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
