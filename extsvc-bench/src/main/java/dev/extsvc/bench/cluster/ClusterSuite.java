@@ -1,6 +1,5 @@
 package dev.extsvc.bench.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.InvocationResult;
@@ -556,18 +555,33 @@ public final class ClusterSuite {
     }
     try {
       lateRegisteredOn = node.name + " (clock " + clockName(node) + ")";
-      HttpResponse<String> reg =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create(
-                          node.url()
-                              + "/api/services?name="
-                              + URLEncoder.encode(LATE, StandardCharsets.UTF_8)))
-                  .timeout(Duration.ofSeconds(30))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(acmeSpec()))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> reg = null;
+      for (int attempt = 0; attempt < 10 && reg == null; attempt++) {
+        long until = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+        while (node.state != Node.State.UP && System.nanoTime() < until) {
+          Thread.sleep(200);
+        }
+        try {
+          reg =
+              http.send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              node.url()
+                                  + "/api/services?name="
+                                  + URLEncoder.encode(LATE, StandardCharsets.UTF_8)))
+                      .timeout(Duration.ofSeconds(30))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(acmeSpec()))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+          Thread.sleep(1000); // paused or killed under the request: registering again is harmless
+        }
+      }
+      if (reg == null) {
+        notes.add("the mid-run spec could not be registered on " + node.name);
+        return;
+      }
       lateRegisterStatus = reg.statusCode();
       log("registered " + LATE + " on " + node.name + ": " + reg.statusCode());
       int count = options.quick() ? 6 : 20;
@@ -581,20 +595,10 @@ public final class ClusterSuite {
                 + "\",\"callbackTimeout\":\"PT1H\",\"request\":"
                 + application(name)
                 + "}";
-        HttpResponse<String> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create(node.url() + "/api/invocations"))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-          notes.add("mid-run invocation " + i + " on " + node.name + " answered " + r.statusCode());
+        UUID id = invokeThere(node, body, i);
+        if (id == null) {
           continue;
         }
-        JsonNode json = MAPPER.readTree(r.body());
-        UUID id = UUID.fromString(json.path("invocationId").asText());
         String url = callouts.approvedUrl(name);
         lateInvocations.add(id);
         if (url.isEmpty()) {
@@ -603,11 +607,46 @@ public final class ClusterSuite {
         }
         senders.send(new Senders.Delivery(-1 - i, id, URI.create(url).getRawPath(), node.name));
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       notes.add("mid-run spec on " + node.name + " failed: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Invokes the mid-run service through the node it was registered on, waiting (bounded) while that
+   * node is paused or restarting: the invocations must come from it, and the callbacks go
+   * elsewhere.
+   */
+  private @Nullable UUID invokeThere(Node node, String body, int i) throws InterruptedException {
+    String last = "";
+    for (int attempt = 0; attempt < 10; attempt++) {
+      long until = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+      while (node.state != Node.State.UP && System.nanoTime() < until) {
+        Thread.sleep(200);
+      }
+      try {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(node.url() + "/api/invocations"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return UUID.fromString(MAPPER.readTree(r.body()).path("invocationId").asText());
+        }
+        last = "answered " + r.statusCode() + ": " + r.body();
+      } catch (IOException e) {
+        last =
+            e.toString(); // killed or paused under the request: an invocation may be left PENDING
+      }
+      Thread.sleep(1000);
+    }
+    notes.add("mid-run invocation " + i + " on " + node.name + " failed: " + last);
+    return null;
   }
 
   private static String acmeSpec() throws IOException {

@@ -130,11 +130,16 @@ final class Senders implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running.set(false);
     for (Thread t : threads) {
       t.interrupt();
-      t.join(5000);
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }
