@@ -393,8 +393,18 @@ final class Checks {
    * the same callback started (the database's clock); the events written for that callback's
    * recovery.
    */
-  private void takeovers(
-      List<Run> runs, List<Fault> faults, Map<UUID, Map<String, Integer>> events) {
+  private void takeovers(List<Run> runs, List<Fault> faults, Map<UUID, Map<String, Integer>> events)
+      throws SQLException {
+    Map<UUID, Instant> completedAt = new HashMap<>();
+    try (Statement s = db.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT invocation_id, min(at) FROM cluster_status_log WHERE status = 'COMPLETED'"
+                    + " GROUP BY 1")) {
+      while (r.next()) {
+        completedAt.put(r.getObject(1, UUID.class), r.getTimestamp(2).toInstant());
+      }
+    }
     List<Double> latencies = new ArrayList<>();
     long never = 0;
     long slow = 0;
@@ -417,6 +427,10 @@ final class Checks {
         killsWithRuns++;
       }
       for (Run r : inFlight) {
+        Instant completed = completedAt.get(r.invocation());
+        if (completed != null && completed.isBefore(f.at())) {
+          continue; // another run had completed it already: nothing to take over
+        }
         Instant next =
             runs.stream()
                 .filter(
