@@ -142,6 +142,7 @@ public final class ClusterSuite {
   private boolean handlerMode = true;
   private boolean nodeIdOption = true;
   private String lateRegisteredOn = "";
+  private volatile boolean lateWindow;
   private int lateRegisterStatus;
 
   private ClusterSuite(Options options) {
@@ -428,6 +429,10 @@ public final class ClusterSuite {
       long at = start + Duration.ofSeconds(8).toNanos() + span * f / planned;
       at += (long) (r.nextDouble() * 0.8 * span / planned);
       sleep(Math.max(0, (at - System.nanoTime()) / 1_000_000));
+      long quiet = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+      while (lateWindow && System.nanoTime() < quiet) {
+        sleep(200); // the mid-run spec's window: no fault
+      }
       List<Node> up = nodes.stream().filter(n -> n.state == Node.State.UP).toList();
       long elsewhere = nodes.size() - up.size();
       if (up.isEmpty() || elsewhere >= 2) {
@@ -542,17 +547,20 @@ public final class ClusterSuite {
   private void lateSpec(Callouts callouts, Senders senders, long runUntil) {
     long start = System.nanoTime();
     sleep((runUntil - start) * 4 / 10 / 1_000_000);
-    Node node = null;
-    for (int wait = 0; wait < 300 && node == null; wait++) {
-      node = nodes.stream().filter(n -> n.state == Node.State.UP).findFirst().orElse(null);
-      if (node == null) {
-        sleep(200);
-      }
+    // every node up, and no fault until its callbacks are answered: the other nodes must not load
+    // the new service by restarting
+    lateWindow = true;
+    long allUp = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+    while (System.nanoTime() < allUp && nodes.stream().anyMatch(n -> n.state != Node.State.UP)) {
+      sleep(200);
     }
-    if (node == null) {
+    List<Node> up = nodes.stream().filter(n -> n.state == Node.State.UP).toList();
+    if (up.isEmpty()) {
       notes.add("no node up to register the mid-run spec on");
+      lateWindow = false;
       return;
     }
+    Node node = up.get(random.nextInt(up.size()));
     try {
       lateRegisteredOn = node.name + " (clock " + clockName(node) + ")";
       HttpResponse<String> reg = null;
@@ -607,10 +615,18 @@ public final class ClusterSuite {
         }
         senders.send(new Senders.Delivery(-1 - i, id, URI.create(url).getRawPath(), node.name));
       }
+      long answered = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (System.nanoTime() < answered
+          && senders.outcomes.stream().filter(o -> o.delivery().index() < 0).count()
+              < lateInvocations.size()) {
+        Thread.sleep(200);
+      }
     } catch (RuntimeException e) {
       notes.add("mid-run spec on " + node.name + " failed: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      lateWindow = false;
     }
   }
 
