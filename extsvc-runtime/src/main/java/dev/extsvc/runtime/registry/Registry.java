@@ -44,6 +44,8 @@ public final class Registry {
    * @param endpoints the configured endpoint of a service, or null
    * @param specServers whether a service without an endpoint may be called at its spec's first
    *     server
+   * @param formatAssertions whether callback bodies are refused for values that do not match their
+   *     schema's {@code format} (else formats are annotations)
    */
   public record Context(
       Store store,
@@ -51,7 +53,8 @@ public final class Registry {
       Registrar registrar,
       Function<String, @Nullable String> endpoints,
       boolean specServers,
-      CredentialCoverage coverage) {}
+      CredentialCoverage coverage,
+      boolean formatAssertions) {}
 
   private final Context context;
   private final Map<String, ServicePlan> services = new ConcurrentHashMap<>();
@@ -65,17 +68,29 @@ public final class Registry {
    * whose credentials the service lacks. When the report has errors nothing is registered.
    */
   public Registration register(String document, @Nullable String name) {
-    Registration registration = context.registrar().register(document, name);
-    ServiceDefinition definition = registration.service();
-    if (definition == null) {
-      return registration;
+    Registration registered = context.registrar().register(document, name);
+    if (registered.service() == null) {
+      return registered;
+    }
+    // Validators are compiled now: a schema they cannot handle is a finding, not a 500 later.
+    PayloadChecks checks = PayloadChecks.of(registered.service(), context.formatAssertions());
+    ServiceDefinition definition = checks.definition();
+    Registration registration = registered;
+    if (!checks.findings().isEmpty()) {
+      List<Diagnostic> all = new ArrayList<>(registered.report().diagnostics());
+      all.addAll(checks.findings());
+      registration = new Registration(definition, new Report(all));
+      checks
+          .findings()
+          .forEach(
+              d -> log.warn("Service {}: {} (#{})", definition.name(), d.message(), d.pointer()));
     }
     context
         .store()
         .saveService(
             new ServiceRow(
                 definition.name(), definition.version(), document, context.clock().instant()));
-    ServicePlan plan = compile(definition);
+    ServicePlan plan = compile(checks);
     services.put(definition.name(), plan);
     log.info(
         "Registered service {} ({} operations)", definition.name(), definition.operations().size());
@@ -119,7 +134,11 @@ public final class Registry {
         log.warn("Stored service {} no longer registers: {}", row.name(), r.report().errors());
         continue;
       }
-      services.put(row.name(), compile(r.service()));
+      PayloadChecks checks = PayloadChecks.of(r.service(), context.formatAssertions());
+      checks
+          .findings()
+          .forEach(d -> log.warn("Service {}: {} (#{})", row.name(), d.message(), d.pointer()));
+      services.put(row.name(), compile(checks));
     }
   }
 
@@ -149,8 +168,12 @@ public final class Registry {
     return services.get(service);
   }
 
-  private ServicePlan compile(ServiceDefinition definition) {
+  private ServicePlan compile(PayloadChecks checks) {
+    ServiceDefinition definition = checks.definition();
     return ServicePlan.compile(
-        definition, context.endpoints().apply(definition.name()), context.specServers());
+        definition,
+        checks.validators(),
+        context.endpoints().apply(definition.name()),
+        context.specServers());
   }
 }
