@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.extsvc.config.ExtsvcConfig;
 import dev.extsvc.config.ServiceConfig;
+import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Diagnostic;
@@ -89,7 +90,8 @@ final class CheckCommand implements Callable<Integer> {
     }
     Registrar registrar =
         Registrar.builder().maxJsonBytes(maxJsonMb * MB).maxYamlBytes(maxYamlMb * MB).build();
-    Registration r = registrar.register(file, name);
+    // Body schemas compiled as the runtime compiles them: one it cannot validate is a finding.
+    Registration r = ExternalServices.checkCallbackSchemas(registrar.register(file, name), false);
     if (config != null && r.service() != null) {
       ExtsvcConfig c =
           ExtsvcConfig.load(config, System.getenv()); // a ConfigException says the line

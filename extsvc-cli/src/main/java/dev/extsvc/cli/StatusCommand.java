@@ -62,6 +62,15 @@ final class StatusCommand implements Callable<Integer> {
           cb.path("answerCode").asText(""));
       out.println("  " + cb.get("body").toString());
     }
+    long refused = 0;
+    for (JsonNode e : inv.path("events")) {
+      String kind = e.path("kind").asText();
+      refused += kind.equals("CALLBACK_REJECTED") || kind.equals("CALLBACK_LATE") ? 1 : 0;
+    }
+    if (refused > 0) {
+      // A refused callback is stored nowhere else: without this line "no callback" would mislead.
+      out.printf("%d callback(s) refused: the debug log says why%n", refused);
+    }
     out.println("debug log:");
     for (JsonNode e : inv.path("events")) {
       out.printf(

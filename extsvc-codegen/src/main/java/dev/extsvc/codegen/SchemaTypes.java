@@ -454,17 +454,7 @@ final class SchemaTypes {
     String property = schema.path("discriminator").path("propertyName").textValue();
     b.addJavadoc(
         "One of the records that extend it (allOf), told apart by $L.\n", Docs.inline(property));
-    Map<String, String> valueByComponent = new HashMap<>();
-    schema
-        .path("discriminator")
-        .path("mapping")
-        .fields()
-        .forEachRemaining(
-            e -> {
-              String target = Components.refName(e.getValue().asText());
-              valueByComponent.putIfAbsent(
-                  target != null ? target : e.getValue().asText(), e.getKey());
-            });
+    Map<String, List<String>> valuesByComponent = mappedValues(schema.path("discriminator"));
     AnnotationSpec.Builder subTypes = AnnotationSpec.builder(Types.JSON_SUB_TYPES);
     for (String name : subtypeNames) {
       ClassName subtype =
@@ -476,9 +466,14 @@ final class SchemaTypes {
       subTypes.addMember(
           "value",
           "$L",
-          AnnotationSpec.builder(Types.JSON_SUB_TYPES.nestedClass("Type"))
-              .addMember("value", "$T.class", subtype)
-              .addMember("name", "$S", valueByComponent.getOrDefault(name, name))
+          names(
+                  AnnotationSpec.builder(Types.JSON_SUB_TYPES.nestedClass("Type"))
+                      .addMember("value", "$T.class", subtype),
+                  valuesOf(
+                      valuesByComponent,
+                      name,
+                      Schemas.mergeAllOf(components.schema(name).orElseThrow()),
+                      property))
               .build());
     }
     b.addAnnotation(
@@ -507,19 +502,9 @@ final class SchemaTypes {
         "One of the records that implement it$L.\n",
         schema.has("anyOf") ? " (anyOf: the first that matches)" : "");
     String property = schema.path("discriminator").path("propertyName").textValue();
-    Map<String, String> valueByComponent = new HashMap<>();
-    schema
-        .path("discriminator")
-        .path("mapping")
-        .fields()
-        .forEachRemaining(
-            e -> {
-              String target = Components.refName(e.getValue().asText());
-              valueByComponent.putIfAbsent(
-                  target != null ? target : e.getValue().asText(), e.getKey());
-            });
+    Map<String, List<String>> valuesByComponent = mappedValues(schema.path("discriminator"));
     List<ClassName> subtypes = new ArrayList<>();
-    List<@Nullable String> values = new ArrayList<>();
+    List<@Nullable List<String>> values = new ArrayList<>();
     List<JsonNode> alternatives = Schemas.alternatives(schema);
     for (int i = 0; i < alternatives.size(); i++) {
       JsonNode alternative = alternatives.get(i);
@@ -528,19 +513,27 @@ final class SchemaTypes {
         component = components.nameOf(alternative).orElse(null);
       }
       ClassName subtype;
-      String value;
+      @Nullable List<String> value;
       if (component != null) {
         subtype = (ClassName) componentType(component);
-        value = property == null ? null : valueByComponent.getOrDefault(component, component);
+        value =
+            property == null
+                ? null
+                : valuesOf(
+                    valuesByComponent,
+                    component,
+                    Schemas.mergeAllOf(components.schema(component).orElse(alternative)),
+                    property);
       } else {
         JsonNode merged = Schemas.mergeAllOf(alternative);
-        value =
+        String constant =
             property == null ? null : Schemas.constant(merged.path("properties").path(property));
+        value = constant == null ? null : List.of(constant);
         String title = Schemas.text(merged, "title");
         String suggestion =
             title != null
                 ? Names.upperCamel(title)
-                : value != null ? Names.upperCamel(value) : "Variant" + (i + 1);
+                : constant != null ? Names.upperCamel(constant) : "Variant" + (i + 1);
         subtype = node.nestedName(suggestion);
         declareRecord(merged, subtype, node);
       }
@@ -573,11 +566,64 @@ final class SchemaTypes {
       AnnotationSpec.Builder t =
           AnnotationSpec.builder(Types.JSON_SUB_TYPES.nestedClass("Type"))
               .addMember("value", "$T.class", subtypes.get(i));
-      if (byName) {
-        t.addMember("name", "$S", values.get(i));
+      List<String> names = values.get(i);
+      if (byName && names != null) {
+        names(t, names);
       }
       subTypes.addMember("value", "$L", t.build());
     }
     b.addAnnotation(subTypes.build());
+  }
+
+  /** The discriminator's {@code mapping} as values by the component each names, in order. */
+  private static Map<String, List<String>> mappedValues(JsonNode discriminator) {
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    discriminator
+        .path("mapping")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              String target = Components.refName(e.getValue().asText());
+              values
+                  .computeIfAbsent(
+                      target != null ? target : e.getValue().asText(), k -> new ArrayList<>())
+                  .add(e.getKey());
+            });
+    return values;
+  }
+
+  /**
+   * A member's discriminating values, by the rule the runtime validates with: the mapping's keys
+   * that name it; else what its own discriminating property allows ({@code const}, {@code enum});
+   * else its component name (the implicit mapping).
+   */
+  private static List<String> valuesOf(
+      Map<String, List<String>> mapped, String component, JsonNode member, String property) {
+    List<String> values = mapped.get(component);
+    if (values != null) {
+      return values;
+    }
+    JsonNode own = member.path("properties").path(property);
+    List<String> declared = new ArrayList<>();
+    if (own.path("const").isTextual()) {
+      declared.add(own.get("const").textValue());
+    }
+    own.path("enum")
+        .forEach(
+            v -> {
+              if (v.isTextual()) {
+                declared.add(v.textValue());
+              }
+            });
+    return declared.isEmpty() ? List.of(component) : declared;
+  }
+
+  /** One name as {@code name = "a"}, several as {@code names = {"a", "b"}}. */
+  private static AnnotationSpec.Builder names(AnnotationSpec.Builder type, List<String> values) {
+    if (values.size() == 1) {
+      return type.addMember("name", "$S", values.get(0));
+    }
+    values.forEach(v -> type.addMember("names", "$S", v));
+    return type;
   }
 }

@@ -113,7 +113,6 @@ class ExtsvcConfigTest {
         .isEqualTo(ServerConfig.HttpLimits.DEFAULTS);
   }
 
-
   @Test
   void anAdminTokenWrittenAsItsValueOrATinyLimitIsRefusedWithItsLine() {
     assertThatThrownBy(() -> load("server:\n  adminToken: s3cret-value-in-the-file\n", Map.of()))
@@ -122,7 +121,6 @@ class ExtsvcConfigTest {
     assertThatThrownBy(() -> load("server:\n  maxHeaderSize: 10\n", Map.of()))
         .hasMessageContaining("maxHeaderSize must be at least 1024");
   }
-
 
   @Test
   void theNodeIdAndTheAllowedHandlerTypesReachTheRuntimeBuilder() throws IOException {

@@ -122,7 +122,9 @@ public final class CallbackEndpoint {
   private static void send(CallbackExchange exchange, CallbackResponse answer, boolean bodyRefused)
       throws IOException {
     Map<String, String> headers = new LinkedHashMap<>(answer.headers());
-    headers.put("Content-Type", "application/json");
+    if (!answer.body().isEmpty()) { // a 204 has no body, so no type
+      headers.put("Content-Type", "application/json");
+    }
     headers.put("Cache-Control", "no-store");
     if (bodyRefused) {
       headers.put(

@@ -9,6 +9,7 @@ import dev.extsvc.runtime.process.Acknowledgements;
 import dev.extsvc.runtime.process.CallbackWorker;
 import dev.extsvc.runtime.process.Handlers;
 import dev.extsvc.runtime.receive.CallbackIntake;
+import dev.extsvc.runtime.registry.PayloadChecks;
 import dev.extsvc.runtime.registry.Registry;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
@@ -138,6 +139,18 @@ public final class ExternalServices implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A registration (from {@code Registrar}) with its callback body schemas compiled as {@link
+   * #register} compiles them: a key whose schema the validator cannot handle is not awaitable, with
+   * a warning at the schema. What {@code extsvc check} reports without a runtime.
+   *
+   * @param formatAssertions as {@link Builder#formatAssertions}
+   */
+  public static Registration checkCallbackSchemas(
+      Registration registration, boolean formatAssertions) {
+    return PayloadChecks.check(registration, formatAssertions);
   }
 
   /**
@@ -387,6 +400,7 @@ public final class ExternalServices implements AutoCloseable {
     private boolean allowPrivateNetworks;
     private final List<String> allowedAddresses = new ArrayList<>();
     private boolean specServers;
+    private boolean formatAssertions;
     private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
     private Duration defaultCallbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
     private Duration maxCallbackTimeout = DEFAULT_MAX_CALLBACK_TIMEOUT;
@@ -652,6 +666,16 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether a callback body is refused when a value does not match its schema's {@code format}
+     * (date-time, email, uuid, ...). Off by default: OpenAPI 3.1 (JSON Schema 2020-12) makes
+     * formats annotations, and senders differ in how strictly they write them.
+     */
+    public Builder formatAssertions(boolean assertFormats) {
+      this.formatAssertions = assertFormats;
+      return this;
+    }
+
     public Builder syncTimeout(Duration timeout) {
       this.syncTimeout = positive(timeout, "syncTimeout");
       return this;
@@ -780,7 +804,8 @@ public final class ExternalServices implements AutoCloseable {
                   name -> configuredEndpoint(settings.get(name)),
                   specServers,
                   invoker::credentialChecks,
-                  registryCheckInterval));
+                  registryCheckInterval,
+                  formatAssertions));
       CallbackWorker worker =
           new CallbackWorker(
               new CallbackWorker.Context(

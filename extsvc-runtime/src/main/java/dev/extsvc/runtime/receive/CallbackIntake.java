@@ -23,6 +23,7 @@ import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.runtime.store.TokenLookup;
 import dev.extsvc.runtime.store.TokenRow;
 import dev.extsvc.runtime.support.Json;
+import dev.extsvc.runtime.support.PayloadValidator;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.CallbackDefinition;
@@ -50,9 +51,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The callback endpoint's core, behind the public {@link dev.extsvc.runtime.CallbackReceiver}:
- * token → invocation and key, checks, store, handler, answer. Answers 200 (handled), 400 (bad
- * body), 404 (unknown, or not handled), 405, 408 (timed out), 413, 415, 500 (handler failed) and
- * 503 (store unavailable). Nothing is answered 2xx before the callback is committed.
+ * token → invocation and key, checks, store, handler, answer. Answers the callback operation's
+ * lowest declared 2xx (200 when it declares none: handled), 400 (bad body), 404 (unknown, or not
+ * handled), 405, 408 (timed out), 413, 415, 500 (handler failed, or extsvc failed: the debug log
+ * says which) and 503 (store unavailable). Nothing is answered 2xx before the callback is
+ * committed.
  */
 public final class CallbackIntake {
   private static final Logger log = LoggerFactory.getLogger(CallbackIntake.class);
@@ -171,8 +174,41 @@ public final class CallbackIntake {
       log.debug("Callback for unknown token sha256:{}", Tokens.hashPrefix(hash));
       return CallbackResponse.of(404, UNKNOWN);
     }
-    TokenRow t = found.get().token();
-    InvocationRow inv = found.get().invocation();
+    TokenLookup lookup = found.get();
+    try {
+      return receive(request, lookup, suffix);
+    } catch (StoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      return internalError(lookup, request, e);
+    }
+  }
+
+  /**
+   * Something in extsvc failed on a callback of a known invocation: the sender gets 500 (and may
+   * retry), the debug log says what failed, the log one line without the token or a stack trace.
+   */
+  private CallbackResponse internalError(TokenLookup lookup, CallbackRequest request, Throwable e) {
+    UUID id = lookup.invocation().id();
+    String what =
+        request.method().toUpperCase(Locale.ROOT)
+            + " callback for "
+            + String.join("/", lookup.token().keys())
+            + " failed inside extsvc: "
+            + e.getClass().getName()
+            + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    log.warn("Invocation {}: {} (answered 500)", id, what);
+    try {
+      event(id, clock.instant(), EventKind.CALLBACK_REJECTED, what + " → 500");
+    } catch (RuntimeException again) {
+      log.warn("Invocation {}: the failure could not be logged: {}", id, again.getMessage());
+    }
+    return CallbackResponse.of(500, "Callback could not be processed");
+  }
+
+  private CallbackResponse receive(CallbackRequest request, TokenLookup found, String suffix) {
+    TokenRow t = found.token();
+    InvocationRow inv = found.invocation();
     UUID id = inv.id();
     Instant now = clock.instant();
     String method = request.method().toUpperCase(Locale.ROOT);
@@ -328,7 +364,34 @@ public final class CallbackIntake {
       String message = "Body does not match the callback's schema: " + String.join("; ", problems);
       return reject(id, now, 400, where + " refused: " + message, message, Map.of());
     }
-    return store(inv, chosen, request, method, bodyText, now);
+    return asDeclared(chosen, store(inv, chosen, request, method, bodyText, now));
+  }
+
+  /**
+   * The answer a handled (or durably stored) callback's sender gets: the lowest 2xx its callback
+   * operation declares, 200 when it declares none; 204 and 205 without a body.
+   */
+  private static CallbackResponse asDeclared(CallbackDefinition def, CallbackResponse answer) {
+    int code = successCode(def);
+    if (answer.status() != 200 || code == 200) {
+      return answer;
+    }
+    return new CallbackResponse(
+        code, code == 204 || code == 205 ? "" : answer.body(), answer.headers());
+  }
+
+  /** The lowest 2xx status the callback operation declares; 200 when it declares none. */
+  static int successCode(CallbackDefinition def) {
+    int lowest = 0;
+    for (String status : def.responses().keySet()) {
+      if (status.length() == 3
+          && status.charAt(0) == '2'
+          && status.chars().allMatch(Character::isDigit)) {
+        int code = Integer.parseInt(status);
+        lowest = lowest == 0 ? code : Math.min(lowest, code);
+      }
+    }
+    return lowest == 0 ? 200 : lowest;
   }
 
   private CallbackResponse store(
@@ -461,7 +524,16 @@ public final class CallbackIntake {
           ? List.of("/: a JSON body is required")
           : List.of();
     }
-    return plan.validator(def).map(v -> v.validate(text)).orElse(List.of());
+    PayloadValidator validator = plan.validator(def).orElse(null);
+    if (validator == null) {
+      return List.of();
+    }
+    try {
+      return validator.validate(text);
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new IllegalStateException(
+          "the body validator of callback " + def.key() + " failed (" + e + ")", e);
+    }
   }
 
   private CallbackResponse reject(

@@ -5,34 +5,37 @@ import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.InjectionTarget;
 import dev.extsvc.spec.Operation;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One operation compiled once for every invocation: the distinct places to write callback URLs
- * (keys sharing a place share a URL) and the callback body validators, compiled on first use.
+ * (keys sharing a place share a URL) and the callback body validators, compiled at registration.
  */
 public final class OperationPlan {
   private final Operation operation;
-  private final String openApiVersion;
   private final List<Target> targets;
-  private final Map<CallbackDefinition, Optional<PayloadValidator>> validators =
-      new ConcurrentHashMap<>();
+  private final Map<CallbackDefinition, PayloadValidator> validators;
 
   /** A place in the request and the keys whose URL goes there. */
   public record Target(InjectionTarget target, List<String> keys) {}
 
-  private OperationPlan(Operation operation, String openApiVersion, List<Target> targets) {
+  private OperationPlan(
+      Operation operation,
+      List<Target> targets,
+      Map<CallbackDefinition, PayloadValidator> validators) {
     this.operation = operation;
-    this.openApiVersion = openApiVersion;
     this.targets = targets;
+    this.validators = validators;
   }
 
-  static OperationPlan compile(Operation operation, String openApiVersion) {
+  static OperationPlan compile(
+      Operation operation, Map<CallbackDefinition, PayloadValidator> validators) {
     Map<String, List<String>> keysByTarget = new LinkedHashMap<>();
     Map<String, InjectionTarget> targetsById = new LinkedHashMap<>();
     for (CallbackDefinition def : operation.callbacks()) {
@@ -51,7 +54,15 @@ public final class OperationPlan {
         (id, keys) ->
             targets.add(
                 new Target(Objects.requireNonNull(targetsById.get(id)), List.copyOf(keys))));
-    return new OperationPlan(operation, openApiVersion, List.copyOf(targets));
+    // Looked up by identity: the definitions a callback is matched against are these very objects.
+    Map<CallbackDefinition, PayloadValidator> own = new IdentityHashMap<>();
+    for (CallbackDefinition def : operation.callbacks()) {
+      PayloadValidator v = validators.get(def);
+      if (v != null) {
+        own.put(def, v);
+      }
+    }
+    return new OperationPlan(operation, List.copyOf(targets), Collections.unmodifiableMap(own));
   }
 
   public Operation operation() {
@@ -74,14 +85,8 @@ public final class OperationPlan {
         .toList();
   }
 
+  /** The body validator of an awaitable definition with a body schema. */
   public Optional<PayloadValidator> validator(CallbackDefinition def) {
-    return validators.computeIfAbsent(
-        def,
-        d -> {
-          if (d.requestBody() == null || d.requestBody().schema() == null) {
-            return Optional.empty();
-          }
-          return Optional.of(PayloadValidator.compile(d.requestBody().schema(), openApiVersion));
-        });
+    return Optional.ofNullable(validators.get(def));
   }
 }

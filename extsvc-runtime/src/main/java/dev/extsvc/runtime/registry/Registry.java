@@ -58,6 +58,8 @@ public final class Registry implements AutoCloseable {
    * @param endpoints the configured endpoint of a service, or null
    * @param specServers whether a service without an endpoint may be called at its spec's first
    *     server
+   * @param formatAssertions whether callback bodies are refused for values that do not match their
+   *     schema's {@code format} (else formats are annotations)
    */
   public record Context(
       Store store,
@@ -66,7 +68,8 @@ public final class Registry implements AutoCloseable {
       Function<String, @Nullable String> endpoints,
       boolean specServers,
       CredentialCoverage coverage,
-      Duration checkInterval) {}
+      Duration checkInterval,
+      boolean formatAssertions) {}
 
   /** A compiled service and the stored document it was compiled from. */
   private record Loaded(ServicePlan plan, String document) {}
@@ -117,12 +120,24 @@ public final class Registry implements AutoCloseable {
    * whose credentials the service lacks. When the report has errors nothing is registered.
    */
   public Registration register(String document, @Nullable String name) {
-    Registration registration = context.registrar().register(document, name);
-    ServiceDefinition definition = registration.service();
-    if (definition == null) {
-      return registration;
+    Registration registered = context.registrar().register(document, name);
+    if (registered.service() == null) {
+      return registered;
     }
-    ServicePlan plan = compile(definition);
+    // Validators are compiled now: a schema they cannot handle is a finding, not a 500 later.
+    PayloadChecks checks = PayloadChecks.of(registered.service(), context.formatAssertions());
+    ServiceDefinition definition = checks.definition();
+    Registration registration = registered;
+    if (!checks.findings().isEmpty()) {
+      List<Diagnostic> all = new ArrayList<>(registered.report().diagnostics());
+      all.addAll(checks.findings());
+      registration = new Registration(definition, new Report(all));
+      checks
+          .findings()
+          .forEach(
+              d -> log.warn("Service {}: {} (#{})", definition.name(), d.message(), d.pointer()));
+    }
+    ServicePlan plan = compile(checks);
     synchronized (changes) {
       context
           .store()
@@ -233,7 +248,11 @@ public final class Registry implements AutoCloseable {
       log.warn("Stored service {} no longer registers: {}", row.name(), r.report().errors());
       return null;
     }
-    ServicePlan plan = compile(r.service());
+    PayloadChecks checks = PayloadChecks.of(r.service(), context.formatAssertions());
+    checks
+        .findings()
+        .forEach(d -> log.warn("Service {}: {} (#{})", row.name(), d.message(), d.pointer()));
+    ServicePlan plan = compile(checks);
     services.put(row.name(), new Loaded(plan, row.document()));
     if (loadedVersion != null) {
       log.info("Loaded service {} as stored by another node", row.name());
@@ -292,8 +311,12 @@ public final class Registry implements AutoCloseable {
         : null;
   }
 
-  private ServicePlan compile(ServiceDefinition definition) {
+  private ServicePlan compile(PayloadChecks checks) {
+    ServiceDefinition definition = checks.definition();
     return ServicePlan.compile(
-        definition, context.endpoints().apply(definition.name()), context.specServers());
+        definition,
+        checks.validators(),
+        context.endpoints().apply(definition.name()),
+        context.specServers());
   }
 }

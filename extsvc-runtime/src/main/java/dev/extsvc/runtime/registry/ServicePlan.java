@@ -1,5 +1,7 @@
 package dev.extsvc.runtime.registry;
 
+import dev.extsvc.runtime.support.PayloadValidator;
+import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.ServiceDefinition;
 import dev.extsvc.spec.ServiceSecurity;
@@ -20,16 +22,20 @@ public record ServicePlan(
     ServiceSecurity security) {
 
   /**
+   * @param validators the body validators compiled at registration, by definition (identity)
    * @param configuredEndpoint the endpoint configured for the service, if any
    * @param specServers whether a service without a configured endpoint may be called at its spec's
    *     first absolute server URL (off by default: a registered document must not choose where the
    *     runtime connects)
    */
   static ServicePlan compile(
-      ServiceDefinition definition, @Nullable String configuredEndpoint, boolean specServers) {
+      ServiceDefinition definition,
+      Map<CallbackDefinition, PayloadValidator> validators,
+      @Nullable String configuredEndpoint,
+      boolean specServers) {
     Map<String, OperationPlan> plans = new LinkedHashMap<>();
     for (Operation op : definition.operations()) {
-      plans.put(op.id(), OperationPlan.compile(op, definition.openApiVersion()));
+      plans.put(op.id(), OperationPlan.compile(op, validators));
     }
     String endpoint = configuredEndpoint;
     if (endpoint == null && specServers) {
