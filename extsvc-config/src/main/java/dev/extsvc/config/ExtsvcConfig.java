@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param defaultCallbackTimeout null for the runtime's default (24 h)
  * @param maxCallbackTimeout null for the runtime's default (24 h)
+ * @param safety masking, trusted proxies, storage quotas and the unknown-token limit
  */
 public record ExtsvcConfig(
     ServerConfig server,
@@ -28,7 +29,8 @@ public record ExtsvcConfig(
     @Nullable Duration defaultCallbackTimeout,
     @Nullable Duration maxCallbackTimeout,
     Map<String, Credential> credentials,
-    Map<String, ServiceConfig> services) {
+    Map<String, ServiceConfig> services,
+    SafetyConfig safety) {
 
   /**
    * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as
@@ -56,7 +58,8 @@ public record ExtsvcConfig(
           null,
           null,
           Map.of(),
-          Map.of());
+          Map.of(),
+          SafetyConfig.DEFAULTS);
 
   public ExtsvcConfig {
     credentials = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
@@ -126,6 +129,7 @@ public record ExtsvcConfig(
     if (defaultCallbackTimeout != null) {
       b.defaultCallbackTimeout(defaultCallbackTimeout);
     }
+    safety.configure(b);
     credentials.values().forEach(b::credential);
     services
         .values()
