@@ -94,6 +94,20 @@ class StorageQuotasTest {
   }
 
   @Test
+  void afterCompletionARepeatOfACallbackThatWasNotHandledIsAnswered409NotRunAgain() {
+    start(b -> {});
+    assertThat(postRejected(1).status()).as("not handled while pending").isEqualTo(404);
+    assertThat(f.approve(submitted).status()).isEqualTo(200);
+
+    CallbackResponse repeat = postRejected(1);
+
+    assertThat(repeat.status()).isEqualTo(409);
+    assertThat(repeat.body()).contains("Invocation already completed");
+    assertThat(f.services.callbacks(submitted.invocationId())).hasSize(2);
+    assertThat(TestHandler.RUNS).hasValue(2);
+  }
+
+  @Test
   void aNewCallbackPastTheInvocationsQuotaIsAnswered507AndNotStored() {
     start(b -> b.storageQuotas(new StorageQuotas(3, 10, 0)));
 

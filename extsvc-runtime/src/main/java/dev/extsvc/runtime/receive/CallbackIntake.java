@@ -430,9 +430,9 @@ public final class CallbackIntake {
   }
 
   /**
-   * A callback for a completed invocation: a repeat gets its stored outcome (200 for the callback
-   * that completed it); a new one is answered 409 and stored for the record only while fewer than
-   * {@link StorageQuotas#callbacksAfterFinal()} arrived after completion. The handler never runs.
+   * A callback for a completed invocation: a repeat of the callback that completed it gets 200, of
+   * any other 409; a new one is answered 409 and stored for the record only while fewer than {@link
+   * StorageQuotas#callbacksAfterFinal()} arrived after completion. The handler never runs.
    */
   private CallbackResponse afterCompletion(
       InvocationRow inv,
@@ -506,18 +506,14 @@ public final class CallbackIntake {
           "Repeat of handled callback " + stored.key() + " answered 200; handler not run");
       return CallbackResponse.of(200, "Callback handled");
     }
-    Integer answered = stored.answerCode();
-    int code = answered != null ? answered : 409;
+    // not handled, failed or kept for the record: the invocation is complete either way, and a
+    // 5xx would only invite more retries
     budgetedEvent(
         stored.invocationId(),
         now,
         EventKind.CALLBACK_DUPLICATE,
-        "Repeat of callback "
-            + stored.key()
-            + " after the invocation completed answered "
-            + code
-            + " as before; handler not run");
-    return CallbackResponse.of(code, code == 409 ? COMPLETED : UNKNOWN);
+        "Repeat of callback " + stored.key() + " after the invocation completed → 409");
+    return CallbackResponse.of(409, COMPLETED);
   }
 
   /**
