@@ -12,6 +12,7 @@ import dev.extsvc.runtime.Acknowledgement;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.ServiceSettings;
+import dev.extsvc.runtime.StorageQuotas;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.credentials.CredentialReader;
 import dev.extsvc.runtime.credentials.Secret;
@@ -80,11 +81,28 @@ final class ConfigReader {
   ExtsvcConfig read(String text) {
     JsonNode tree = tree(text);
     At root = new At(tree, "", List.of());
-    keys(root, "server", "outbound", "limits", "callbacks", "credentials", "services", "handlers");
+    keys(
+        root,
+        "server",
+        "outbound",
+        "limits",
+        "callbacks",
+        "masking",
+        "credentials",
+        "services",
+        "handlers");
     ServerConfig server = server(root.child("server"));
     OutboundConfig outbound = outbound(root.child("outbound"));
     At limitsAt = root.child("limits");
-    keys(limitsAt, "maxBodyBytes", "maxNestingDepth", "maxNumberLength");
+    keys(
+        limitsAt,
+        "maxBodyBytes",
+        "maxNestingDepth",
+        "maxNumberLength",
+        "callbacksPerInvocation",
+        "callbacksAfterCompletion",
+        "totalCallbackBytes",
+        "unknownTokensPerMinute");
     Limits limits =
         build(
             limitsAt,
@@ -97,9 +115,10 @@ final class ConfigReader {
                     integer(limitsAt.child("maxNestingDepth"), Limits.DEFAULTS.maxNestingDepth()),
                     integer(limitsAt.child("maxNumberLength"), Limits.DEFAULTS.maxNumberLength())));
     At callbacks = root.child("callbacks");
-    keys(callbacks, "defaultTimeout", "maxTimeout");
+    keys(callbacks, "defaultTimeout", "maxTimeout", "trustedProxies");
     Duration defaultTimeout = duration(callbacks.child("defaultTimeout"));
     Duration maxTimeout = duration(callbacks.child("maxTimeout"));
+    SafetyConfig safety = safety(limitsAt, callbacks, root.child("masking"));
     Map<String, Credential> credentials = new LinkedHashMap<>();
     for (String name : names(root.child("credentials"))) {
       credentials.put(name, credential(name, root.child("credentials").child(name)));
@@ -125,7 +144,38 @@ final class ConfigReader {
                 maxTimeout,
                 credentials,
                 services,
-                handlers));
+                handlers,
+                safety));
+  }
+
+  /** Masking, trusted proxies, quotas: each value checked where it is written. */
+  private SafetyConfig safety(At limitsAt, At callbacks, At masking) {
+    keys(masking, "names");
+    At namesAt = masking.child("names");
+    List<String> names = strings(namesAt);
+    build(namesAt, () -> ExternalServices.builder().maskNames(names.toArray(String[]::new)));
+    At proxiesAt = callbacks.child("trustedProxies");
+    List<String> proxies = strings(proxiesAt);
+    build(
+        proxiesAt, () -> ExternalServices.builder().trustedProxies(proxies.toArray(String[]::new)));
+    StorageQuotas d = StorageQuotas.DEFAULTS;
+    At perInvocation = limitsAt.child("callbacksPerInvocation");
+    At afterCompletion = limitsAt.child("callbacksAfterCompletion");
+    At total = limitsAt.child("totalCallbackBytes");
+    At unknown = limitsAt.child("unknownTokensPerMinute");
+    int perInvocationValue = integer(perInvocation, d.callbacksPerInvocation());
+    int afterCompletionValue = integer(afterCompletion, d.callbacksAfterFinal());
+    long totalValue = size(total, d.totalCallbackBytes());
+    int unknownValue = integer(unknown, SafetyConfig.DEFAULT_UNKNOWN_TOKENS_PER_MINUTE);
+    build(perInvocation, () -> new StorageQuotas(perInvocationValue, 1, 0));
+    build(afterCompletion, () -> new StorageQuotas(1, afterCompletionValue, 0));
+    build(total, () -> new StorageQuotas(1, 1, totalValue));
+    build(unknown, () -> ExternalServices.builder().unknownTokenLimit(unknownValue));
+    return new SafetyConfig(
+        names,
+        proxies,
+        unknownValue,
+        new StorageQuotas(perInvocationValue, afterCompletionValue, totalValue));
   }
 
   private ServerConfig server(At at) {

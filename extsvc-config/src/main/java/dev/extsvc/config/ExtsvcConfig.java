@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param defaultCallbackTimeout null for the runtime's default (24 h)
  * @param maxCallbackTimeout null for the runtime's default (24 h)
  * @param handlers the handler types every node allows
+ * @param safety masking, trusted proxies, storage quotas and the unknown-token limit
  */
 public record ExtsvcConfig(
     ServerConfig server,
@@ -30,7 +31,8 @@ public record ExtsvcConfig(
     @Nullable Duration maxCallbackTimeout,
     Map<String, Credential> credentials,
     Map<String, ServiceConfig> services,
-    HandlersConfig handlers) {
+    HandlersConfig handlers,
+    SafetyConfig safety) {
 
   /**
    * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as
@@ -59,9 +61,10 @@ public record ExtsvcConfig(
           null,
           Map.of(),
           Map.of(),
-          HandlersConfig.NONE);
+          HandlersConfig.NONE,
+          SafetyConfig.DEFAULTS);
 
-  /** A configuration without a handlers section. */
+  /** A configuration without a handlers or safety section. */
   public ExtsvcConfig(
       ServerConfig server,
       OutboundConfig outbound,
@@ -78,7 +81,8 @@ public record ExtsvcConfig(
         maxCallbackTimeout,
         credentials,
         services,
-        HandlersConfig.NONE);
+        HandlersConfig.NONE,
+        SafetyConfig.DEFAULTS);
   }
 
   public ExtsvcConfig {
@@ -155,6 +159,7 @@ public record ExtsvcConfig(
     if (defaultCallbackTimeout != null) {
       b.defaultCallbackTimeout(defaultCallbackTimeout);
     }
+    safety.configure(b);
     credentials.values().forEach(b::credential);
     services
         .values()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.extsvc.runtime.Acknowledgement;
+import dev.extsvc.runtime.StorageQuotas;
 import dev.extsvc.runtime.credentials.ApiKey;
 import dev.extsvc.runtime.credentials.BearerToken;
 import dev.extsvc.runtime.credentials.MutualTls;
@@ -340,6 +341,44 @@ class ExtsvcConfigTest {
     assertThat(e.line()).isEqualTo(4);
     assertThat(e.getMessage())
         .contains("acknowledgement must be SYNC or DURABLE, not 'EVENTUALLY'");
+  }
+
+  @Test
+  void maskingTrustedProxiesAndQuotasAreReadAndCheckedWhereTheyAreWritten() throws IOException {
+    ExtsvcConfig c =
+        load(
+            """
+            limits:
+              callbacksPerInvocation: 20
+              callbacksAfterCompletion: 3
+              totalCallbackBytes: 2GB
+              unknownTokensPerMinute: 30
+            callbacks:
+              trustedProxies: [10.0.0.0/8, "fd00::/8"]
+            masking:
+              names: [X-Tenant, sig]
+            """,
+            ENV);
+
+    assertThat(c.safety())
+        .isEqualTo(
+            new SafetyConfig(
+                List.of("X-Tenant", "sig"),
+                List.of("10.0.0.0/8", "fd00::/8"),
+                30,
+                new StorageQuotas(20, 3, 2L * 1024 * 1024 * 1024)));
+    assertThat(load("server:\n  port: 8080\n", ENV).safety()).isEqualTo(SafetyConfig.DEFAULTS);
+    assertThat(refused("callbacks:\n  trustedProxies: [proxy.example.com]\n").getMessage())
+        .contains(":2:")
+        .contains("'proxy.example.com' is not an address or block");
+    assertThat(refused("limits:\n  callbacksPerInvocation: 0\n").getMessage())
+        .contains(":2:")
+        .contains("callbacksPerInvocation must be at least 1");
+    assertThat(refused("masking:\n  names: ['']\n").getMessage())
+        .contains(":2:")
+        .contains("must not be empty");
+    assertThat(refused("masking:\n  headers: [a]\n").getMessage())
+        .contains("unknown key 'headers' in masking");
   }
 
   @Test

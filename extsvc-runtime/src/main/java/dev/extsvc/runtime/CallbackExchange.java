@@ -32,7 +32,12 @@ public interface CallbackExchange {
    */
   InputStream body() throws IOException;
 
-  /** The sender's address, e.g. "203.0.113.7". */
+  /**
+   * The address of the direct peer, e.g. "203.0.113.7" (brackets and a port are tolerated): not a
+   * client named by a forwarding header. The runtime reads {@code Forwarded} / {@code
+   * X-Forwarded-For} from {@link #headers()} itself, and only when this peer is one of its trusted
+   * proxies ({@code ExternalServices.Builder.trustedProxies}).
+   */
   String remoteAddress();
 
   /**

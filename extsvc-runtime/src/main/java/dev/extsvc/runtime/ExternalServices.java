@@ -18,6 +18,7 @@ import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.timeout.Sweeper;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
@@ -421,6 +422,9 @@ public final class ExternalServices implements AutoCloseable {
     private Duration firstRetryDelay = Duration.ofSeconds(1);
     private Duration maxRetryDelay = Duration.ofMinutes(10);
     private int unknownTokenLimit = 60;
+    private final List<String> trustedProxies = new ArrayList<>();
+    private final List<String> maskedNames = new ArrayList<>();
+    private StorageQuotas storageQuotas = StorageQuotas.DEFAULTS;
     private final Map<String, List<String>> webhookSecrets = new HashMap<>();
     private final Set<String> handlerTypeNames = new LinkedHashSet<>();
     private Duration registryCheckInterval = DEFAULT_REGISTRY_CHECK_INTERVAL;
@@ -531,6 +535,40 @@ public final class ExternalServices implements AutoCloseable {
         throw new IllegalArgumentException("unknownTokenLimit must be positive");
       }
       this.unknownTokenLimit = perMinute;
+      return this;
+    }
+
+    /**
+     * Proxies (addresses or blocks such as "10.0.0.0/8") whose {@code Forwarded} or {@code
+     * X-Forwarded-For} header names the client a callback is counted under by the unknown-token
+     * limit: the rightmost hop that is not itself a trusted proxy. From any other peer those
+     * headers are ignored. None by default: the direct peer is the client.
+     */
+    public Builder trustedProxies(String... blocks) {
+      for (String block : blocks) {
+        CallbackIntake.checkTrustedProxy(block);
+        trustedProxies.add(block);
+      }
+      return this;
+    }
+
+    /**
+     * Header and query parameter names whose values are masked in what is stored and shown, besides
+     * the built-in ones ({@code Authorization}, {@code Cookie}, names with key, token, secret,
+     * password, signature...); matched exactly, ignoring case. The callout still carries them.
+     */
+    public Builder maskNames(String... names) {
+      new SecretNames(List.of(names)); // fails on an empty name
+      maskedNames.addAll(List.of(names));
+      return this;
+    }
+
+    /**
+     * How many callbacks (per invocation, after completion) and bytes (all together) may be stored
+     * (default {@link StorageQuotas#DEFAULTS}).
+     */
+    public Builder storageQuotas(StorageQuotas quotas) {
+      this.storageQuotas = Objects.requireNonNull(quotas, "storageQuotas");
       return this;
     }
 
@@ -778,6 +816,7 @@ public final class ExternalServices implements AutoCloseable {
       Map<String, ServiceSettings> settings = Map.copyOf(this.settings);
       Handlers handlers =
           new Handlers(handlerTypes, handlerTypeNames, handlerPackages, handlerFactory);
+      SecretNames secretNames = new SecretNames(maskedNames);
       Acknowledgements acks = new Acknowledgements(acknowledgements);
       Invoker invoker =
           new Invoker(
@@ -794,7 +833,8 @@ public final class ExternalServices implements AutoCloseable {
                   List.copyOf(allowedAddresses),
                   syncTimeout,
                   defaultCallbackTimeout,
-                  maxCallbackTimeout));
+                  maxCallbackTimeout,
+                  secretNames));
       Registry registry =
           new Registry(
               new Registry.Context(
@@ -832,7 +872,10 @@ public final class ExternalServices implements AutoCloseable {
                   registry::plan,
                   acks,
                   Map.copyOf(webhookSecrets),
-                  worker));
+                  worker,
+                  List.copyOf(trustedProxies),
+                  secretNames,
+                  storageQuotas));
       Sweeper sweeper =
           new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
       registry.load();

@@ -74,7 +74,7 @@ class DuplicatesTest {
 
     CallbackResponse other = f.post(url, APPROVED_BODY.replace("350000", "360000"));
 
-    assertThat(other.status()).as("a new callback after completion").isEqualTo(404);
+    assertThat(other.status()).as("a new callback after completion").isEqualTo(409);
     assertThat(f.services.callbacks(r.invocationId())).hasSize(2);
     assertThat(TestHandler.RUNS).hasValue(1);
   }

@@ -165,20 +165,12 @@ class GuardsTest {
   }
 
   @Test
-  void aClientGuessingTokensGets429OnceOverTheLimitAndOthersAreNotAffected() {
+  void aClientGuessingTokensGets429OnceOverTheLimitButItsValidCallbackStillGoesThrough() {
     f = new RuntimeFixture(b -> b.unknownTokenLimit(3)).withAcme();
     InvocationResult r = f.submit(new TestHandler("Ari", APPROVED));
     List<Integer> guesses = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      guesses.add(
-          f.services
-              .receiver()
-              .handle(
-                  Callbacks.atPath("POST", "A".repeat(42) + i)
-                      .json(APPROVED_BODY)
-                      .from("203.0.113.9")
-                      .build())
-              .status());
+      guesses.add(guess("A".repeat(42) + i, "203.0.113.9"));
     }
     CallbackResponse guesserWithARealToken =
         f.services
@@ -190,29 +182,81 @@ class GuardsTest {
                     .build());
 
     assertThat(guesses).containsExactly(404, 404, 404, 429, 429);
-    assertThat(guesserWithARealToken.status()).as("refused before any lookup").isEqualTo(429);
-    assertThat(guesserWithARealToken.headers()).containsKey("Retry-After");
-    assertThat(
-            f.services
-                .receiver()
-                .handle(
-                    Callbacks.atPath("POST", "B".repeat(43))
-                        .json(APPROVED_BODY)
-                        .from("198.51.100.7")
-                        .build())
-                .status())
-        .isEqualTo(404);
-    assertThat(
-            f.services
-                .receiver()
-                .handle(
-                    Callbacks.to("POST", r.callbackUrls().get(APPROVED))
-                        .json(APPROVED_BODY)
-                        .from("198.51.100.7")
-                        .build())
-                .status())
+    assertThat(guess("A".repeat(43), "203.0.113.9")).as("still over the limit").isEqualTo(429);
+    assertThat(guesserWithARealToken.status())
+        .as("a known token is checked first and never counted")
         .isEqualTo(200);
+    assertThat(guess("B".repeat(43), "198.51.100.7")).isEqualTo(404);
     assertThat(f.status(r.invocationId())).isEqualTo(InvocationStatus.COMPLETED);
+  }
+
+  @Test
+  void behindATrustedProxyTheForwardedClientIsCountedNotTheProxy() {
+    f =
+        new RuntimeFixture(b -> b.unknownTokenLimit(2).trustedProxies("10.0.0.0/8", "fd00::/8"))
+            .withAcme();
+    InvocationResult r = f.submit(new TestHandler("Ari", APPROVED));
+    List<Integer> noisy = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      noisy.add(guessVia("C".repeat(42) + i, "10.0.0.1", "X-Forwarded-For", "203.0.113.9"));
+    }
+    // another client behind the same proxy, told apart by the proxy's header
+    int quiet = guessVia("D".repeat(43), "10.0.0.1", "X-Forwarded-For", "198.51.100.7");
+    // a spoofed leftmost entry does not help the noisy client: the rightmost untrusted hop counts
+    int spoofed =
+        guessVia("E".repeat(43), "10.0.0.1", "X-Forwarded-For", "192.0.2.1, 203.0.113.9, 10.0.0.2");
+    int forwarded =
+        guessVia(
+            "F".repeat(43),
+            "[fd00::1]:443",
+            "Forwarded",
+            "for=192.0.2.60;proto=http, for=\"[2001:db8:cafe::17]:4711\", for=203.0.113.9");
+    CallbackResponse valid =
+        f.services
+            .receiver()
+            .handle(
+                Callbacks.to("POST", r.callbackUrls().get(APPROVED))
+                    .json(APPROVED_BODY)
+                    .header("X-Forwarded-For", "203.0.113.9")
+                    .from("10.0.0.1")
+                    .build());
+
+    assertThat(noisy).containsExactly(404, 404, 429);
+    assertThat(quiet).isEqualTo(404);
+    assertThat(spoofed).isEqualTo(429);
+    assertThat(forwarded).as("Forwarded names the same client").isEqualTo(429);
+    assertThat(valid.status()).isEqualTo(200);
+  }
+
+  @Test
+  void forwardingHeadersFromAnUntrustedPeerAreIgnored() {
+    f = new RuntimeFixture(b -> b.unknownTokenLimit(2).trustedProxies("10.0.0.0/8")).withAcme();
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      // a client rotating the address it claims is still counted under its own
+      statuses.add(guessVia("G".repeat(42) + i, "203.0.113.50", "X-Forwarded-For", "192.0.2." + i));
+    }
+
+    assertThat(statuses).containsExactly(404, 404, 429);
+  }
+
+  private int guess(String token, String from) {
+    return f.services
+        .receiver()
+        .handle(Callbacks.atPath("POST", token).json(APPROVED_BODY).from(from).build())
+        .status();
+  }
+
+  private int guessVia(String token, String proxy, String header, String value) {
+    return f.services
+        .receiver()
+        .handle(
+            Callbacks.atPath("POST", token)
+                .json(APPROVED_BODY)
+                .header(header, value)
+                .from(proxy)
+                .build())
+        .status();
   }
 
   @Test

@@ -400,6 +400,20 @@ class InvocationTest {
   }
 
   @Test
+  void anEndpointWhoseHostDoesNotResolveIsRefusedNamingTheHostBeforeAnythingIsStored() {
+    f.close();
+    f = new RuntimeFixture(b -> b.endpoint(ACME, "http://nosuch.invalid:8080")).withAcme();
+
+    assertThatThrownBy(() -> f.submit(new TestHandler("Alice", APPROVED)))
+        .isInstanceOf(ExtsvcException.class)
+        .isNotInstanceOf(CalloutException.class)
+        .hasMessageContaining("refused")
+        .hasMessageContaining("nosuch.invalid does not resolve");
+
+    assertThat(f.store.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isZero();
+  }
+
+  @Test
   void aServiceMayBeAllowedItsOwnPrivateEndpoint() {
     f.close();
     f =

@@ -468,13 +468,13 @@ class ReceivingTest {
   }
 
   @Test
-  void aCallbackAfterCompletionIsAnswered404AndNeverReachesTheHandler() {
+  void aCallbackAfterCompletionIsAnswered409AndNeverReachesTheHandler() {
     assertThat(f.approve(submitted).status()).isEqualTo(200);
     f.clock.advance(Duration.ofSeconds(1));
 
     CallbackResponse late = f.post(submitted.callbackUrls().get(REJECTED), REJECTED_BODY);
 
-    assertThat(late.status()).isEqualTo(404);
+    assertThat(late.status()).isEqualTo(409);
     assertThat(TestHandler.RUNS).hasValue(1);
     assertThat(f.status(id())).isEqualTo(InvocationStatus.COMPLETED);
     assertThat(f.services.callbacks(id()))

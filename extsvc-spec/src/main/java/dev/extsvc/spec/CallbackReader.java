@@ -109,6 +109,10 @@ final class CallbackReader {
           reason = "only PUT and POST callbacks can be received; this one is " + upper;
         }
       }
+      RequestBody body = parts.requestBody(op, opPointer);
+      if (target != null) {
+        warnIfItMayCarryNoData(key, upper, opPointer, body);
+      }
       String description = ModelParts.text(op, "description");
       out.add(
           new CallbackDefinition(
@@ -121,11 +125,41 @@ final class CallbackReader {
               decision.literalSuffix(),
               reason,
               parts.parameters(item.node(), item.pointer(), op, opPointer),
-              parts.requestBody(op, opPointer),
+              body,
               parts.responses(op, opPointer),
               description != null ? description : ModelParts.text(op, "summary")));
     }
     return out;
+  }
+
+  /**
+   * The spec lets such a callback arrive empty (no body, or JSON {@code null} where no schema says
+   * otherwise) and it completes its invocation all the same; a handler should know it may get no
+   * data.
+   */
+  private void warnIfItMayCarryNoData(
+      String key, String method, String pointer, @Nullable RequestBody body) {
+    String why;
+    if (body == null) {
+      why = "declares no request body";
+    } else if (!body.required()) {
+      why = "does not require its request body (requestBody.required is not true)";
+    } else if (body.schema() == null) {
+      why = "gives its request body no schema";
+    } else {
+      return;
+    }
+    findings.warning(
+        pointer,
+        "callback "
+            + key
+            + " ("
+            + method
+            + ") "
+            + why
+            + ", so such a callback may carry no data (an empty body"
+            + (body != null && body.schema() != null ? "" : " or JSON null")
+            + ") and still complete its invocation; a handler must expect that");
   }
 
   private static @Nullable ExpressionTemplate parsedOrNull(String expression) {

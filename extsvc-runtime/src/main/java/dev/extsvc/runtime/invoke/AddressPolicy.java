@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * addresses are refused unless private networks are allowed; metadata, multicast and reserved
  * addresses only by an explicit CIDR. Numeric hosts in the legacy forms resolvers still accept
  * (decimal, octal, hex, fewer than four parts) are read as the address they stand for before
- * anything else.
+ * anything else. A name that does not resolve is refused (fail closed), naming the host.
  *
  * <p>The HTTP client resolves the name again when it connects; the JVM's address cache (30 s by
  * default) normally gives it the answer checked here.
@@ -108,7 +108,8 @@ final class AddressPolicy {
 
   /**
    * Why a callout to this host is refused, or null when it may go. A name that does not resolve is
-   * not refused here: the callout then fails as any unreachable host does.
+   * refused (fail closed): the policy cannot judge an address it never saw, and the client would
+   * resolve it again when it connects, perhaps to an address that is refused here.
    */
   @Nullable String refusal(String host) {
     String h =
@@ -121,7 +122,12 @@ final class AddressPolicy {
       try {
         addresses = resolver.resolve(h);
       } catch (UnknownHostException e) {
-        return null;
+        return host
+            + " does not resolve to any address, so it cannot be checked (a name must resolve"
+            + " when the callout is made; check its spelling and the DNS)";
+      }
+      if (addresses.length == 0) {
+        return host + " does not resolve to any address, so it cannot be checked";
       }
     }
     for (InetAddress a : addresses) {

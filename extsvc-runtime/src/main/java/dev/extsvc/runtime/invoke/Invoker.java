@@ -16,6 +16,7 @@ import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.TokenRow;
 import dev.extsvc.runtime.support.Json;
+import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.Operation;
@@ -72,6 +73,7 @@ public final class Invoker {
    * @param http the client shared by services without a client of their own
    * @param allowedAddresses address blocks callouts may always go to (checked by {@link
    *     #checkAddressBlock})
+   * @param secretNames the header and query parameter names whose values the stored copy masks
    */
   public record Context(
       Store store,
@@ -86,7 +88,8 @@ public final class Invoker {
       List<String> allowedAddresses,
       Duration syncTimeout,
       Duration defaultCallbackTimeout,
-      Duration maxCallbackTimeout) {}
+      Duration maxCallbackTimeout,
+      SecretNames secretNames) {}
 
   private final Context context;
   private final CallbackTimeouts callbackTimeouts;
@@ -247,6 +250,7 @@ public final class Invoker {
               EventKind.SUBMITTED,
               "Invocation of " + serviceName + "." + operationId + " submitted (synchronous)"));
     }
+    mask(shown); // the caller's own secrets go out with the callout only, never into the store
     Outbound.Draft draft = draft(service.endpoint(), op, sent);
     outbound.checkDestination(service.endpoint(), URI.create(draft.url()));
     Outbound.Ready ready;
@@ -330,7 +334,7 @@ public final class Invoker {
         .recordSyncAnswer(
             id,
             status,
-            Json.write(response.headers().map()),
+            Json.write(context.secretNames().masked(response.headers().map())),
             response.body(),
             new NewEvent(
                 id,
@@ -359,6 +363,19 @@ public final class Invoker {
     log.debug("Invocation {} of {}.{} answered {}", id, serviceName, operationId, status);
     return new InvocationResult(
         id, plan.async(), status, response.headers().map(), response.body(), sent, callbackUrls);
+  }
+
+  /** Masks the values of secret-looking headers and query parameters in the copy to store. */
+  private void mask(RequestParts shown) {
+    SecretNames names = context.secretNames();
+    shown.headers().replaceAll((name, value) -> names.shown(name, value));
+    shown
+        .query()
+        .replaceAll(
+            (name, values) ->
+                names.secret(name)
+                    ? new ArrayList<>(values.stream().map(v -> SecretNames.MASK).toList())
+                    : values);
   }
 
   private Outbound outbound(String service) {

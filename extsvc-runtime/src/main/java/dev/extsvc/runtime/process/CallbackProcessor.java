@@ -394,10 +394,10 @@ final class CallbackProcessor {
         settle(
             stored,
             Settlement.REFUSED,
-            404,
+            409,
             "invocation already completed",
             "Callback " + key + " arrived after the invocation completed; handler not run");
-        return CallbackResponse.of(404, UNKNOWN);
+        return CallbackResponse.of(409, "Invocation already completed");
       }
       case CANCELLED -> {
         settle(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.extsvc.runtime.CallbackRequest;
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.Limits;
+import dev.extsvc.runtime.StorageQuotas;
 import dev.extsvc.runtime.process.Acknowledgements;
 import dev.extsvc.runtime.process.CallbackWorker;
 import dev.extsvc.runtime.registry.OperationPlan;
@@ -24,6 +25,7 @@ import dev.extsvc.runtime.store.TokenLookup;
 import dev.extsvc.runtime.store.TokenRow;
 import dev.extsvc.runtime.support.Json;
 import dev.extsvc.runtime.support.PayloadValidator;
+import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.CallbackDefinition;
@@ -40,7 +42,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,8 +61,11 @@ import org.slf4j.LoggerFactory;
 public final class CallbackIntake {
   private static final Logger log = LoggerFactory.getLogger(CallbackIntake.class);
   private static final String UNKNOWN = CallbackWorker.UNKNOWN;
-  private static final Set<String> SECRET_HEADERS =
-      Set.of("authorization", "proxy-authorization", "cookie", "x-api-key");
+
+  /** Refusals and repeats per invocation written into its log by one node (see EventBudget). */
+  static final int EVENTS_PER_INVOCATION = 50;
+
+  private static final String COMPLETED = "Invocation already completed";
 
   /**
    * What the receive stage needs, fixed by the builder.
@@ -72,6 +76,10 @@ public final class CallbackIntake {
    *     with
    * @param unknownTokenLimit unknown-token answers per client and minute before it is answered 429
    * @param worker runs the handlers of the callbacks stored here
+   * @param trustedProxies address blocks of the proxies whose Forwarded / X-Forwarded-For headers
+   *     name the client (checked by {@link #checkTrustedProxy})
+   * @param secretNames the header names whose values stored callbacks mask
+   * @param quotas how many callbacks and bytes may be stored
    */
   public record Context(
       Store store,
@@ -81,7 +89,10 @@ public final class CallbackIntake {
       BiFunction<String, String, @Nullable ServicePlan> plans,
       Acknowledgements acknowledgements,
       Map<String, List<String>> webhookSecrets,
-      CallbackWorker worker) {}
+      CallbackWorker worker,
+      List<String> trustedProxies,
+      SecretNames secretNames,
+      StorageQuotas quotas) {}
 
   private final Store store;
   private final InstantSource clock;
@@ -92,6 +103,11 @@ public final class CallbackIntake {
   private final CallbackWorker worker;
   private final ObjectMapper untrusted;
   private final UnknownTokenLimiter unknownTokens;
+  private final ClientAddresses clients;
+  private final SecretNames secretNames;
+  private final StorageQuotas quotas;
+  private final StoredBytes storedBytes;
+  private final EventBudget eventBudget = new EventBudget(EVENTS_PER_INVOCATION);
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean accepting = true;
 
@@ -109,6 +125,10 @@ public final class CallbackIntake {
     this.signatures = Map.copyOf(sigs);
     this.unknownTokens =
         new UnknownTokenLimiter(context.unknownTokenLimit(), Duration.ofMinutes(1));
+    this.clients = new ClientAddresses(context.trustedProxies());
+    this.secretNames = context.secretNames();
+    this.quotas = context.quotas();
+    this.storedBytes = new StoredBytes(store, quotas.totalCallbackBytes());
     this.untrusted =
         Json.untrusted(limits.maxNestingDepth(), limits.maxNumberLength(), limits.maxBodyBytes());
   }
@@ -120,6 +140,14 @@ public final class CallbackIntake {
     new WebhookSignatures(secrets);
   }
 
+  /**
+   * Fails with a clear message unless the text is an address or block such as "10.0.0.0/8" or
+   * "fd00::/8".
+   */
+  public static void checkTrustedProxy(String block) {
+    ClientAddresses.Block.parse(block);
+  }
+
   public Limits limits() {
     return limits;
   }
@@ -129,12 +157,9 @@ public final class CallbackIntake {
     if (!accepting) {
       return CallbackResponse.of(503, "Shutting down, retry later", Map.of("Retry-After", "5"));
     }
-    if (unknownTokens.overLimit(request.remoteAddress())) {
-      return CallbackResponse.of(429, "Too many requests", Map.of("Retry-After", "60"));
-    }
     inFlight.incrementAndGet();
     try {
-      return receive(request);
+      return receive(request, clients.of(request));
     } catch (StoreUnavailableException e) {
       log.warn("Callback refused with 503: store unavailable ({})", e.getMessage());
       return CallbackResponse.of(
@@ -158,21 +183,32 @@ public final class CallbackIntake {
     }
   }
 
-  private CallbackResponse receive(CallbackRequest request) {
+  /**
+   * The answer for a token that is ill-formed or unknown: 404, or 429 once the client has had its
+   * limit of them this minute. Only misses count, and a known token never comes here, so a valid
+   * callback from a noisy address (a proxy, a shared NAT) still goes through.
+   */
+  private CallbackResponse miss(String client) {
+    if (unknownTokens.overLimit(client)) {
+      return CallbackResponse.of(429, "Too many requests", Map.of("Retry-After", "60"));
+    }
+    unknownTokens.record(client);
+    return CallbackResponse.of(404, UNKNOWN);
+  }
+
+  private CallbackResponse receive(CallbackRequest request, String client) {
     String path = request.path().startsWith("/") ? request.path().substring(1) : request.path();
     int slash = path.indexOf('/');
     String token = slash < 0 ? path : path.substring(0, slash);
     String suffix = slash < 0 ? "" : path.substring(slash);
     if (!Tokens.wellFormed(token)) {
-      unknownTokens.record(request.remoteAddress());
-      return CallbackResponse.of(404, UNKNOWN);
+      return miss(client);
     }
     byte[] hash = Tokens.hash(token);
     Optional<TokenLookup> found = store.tokenWithInvocation(hash);
     if (found.isEmpty()) {
-      unknownTokens.record(request.remoteAddress());
       log.debug("Callback for unknown token sha256:{}", Tokens.hashPrefix(hash));
-      return CallbackResponse.of(404, UNKNOWN);
+      return miss(client);
     }
     TokenLookup lookup = found.get();
     try {
@@ -223,7 +259,8 @@ public final class CallbackIntake {
           Map.of("Allow", "POST, PUT"));
     }
     if (inv.status() == InvocationStatus.CANCELLED) {
-      event(id, now, EventKind.CALLBACK_REJECTED, where + " refused: the invocation was cancelled");
+      budgetedEvent(
+          id, now, EventKind.CALLBACK_REJECTED, where + " refused: the invocation was cancelled");
       return CallbackResponse.of(404, UNKNOWN);
     }
     if (inv.status() == InvocationStatus.TIMED_OUT
@@ -404,6 +441,13 @@ public final class CallbackIntake {
     UUID id = inv.id();
     String key = def.key();
     String dedupKey = dedupKey(request, key, method, bodyText);
+    if (inv.status() == InvocationStatus.COMPLETED) {
+      return afterCompletion(inv, key, request, method, bodyText, dedupKey, now);
+    }
+    CallbackResponse overQuota = quotaRefusal(inv, key, method, bodyText, dedupKey, now);
+    if (overQuota != null) {
+      return overQuota;
+    }
     CallbackRow row =
         new CallbackRow(
             UuidV7.at(now),
@@ -411,7 +455,7 @@ public final class CallbackIntake {
             key,
             now,
             method,
-            headersJson(request),
+            headersJson(request, secretNames),
             bodyText,
             dedupKey,
             CallbackOutcome.RECEIVED,
@@ -432,6 +476,9 @@ public final class CallbackIntake {
                     + bodyText.length()
                     + " characters), stored"));
     CallbackRow stored = insert.row();
+    if (!insert.duplicate()) {
+      storedBytes.stored(utf8Length(bodyText));
+    }
     boolean durable = acknowledgements.durable(inv.service(), inv.operation());
     if (insert.duplicate()) {
       CallbackResponse settled = answerForRepeat(stored, durable);
@@ -444,6 +491,129 @@ public final class CallbackIntake {
       return CallbackResponse.of(200, "Callback stored");
     }
     return worker.runBounded(stored, inv);
+  }
+
+  /**
+   * A callback for a completed invocation: a repeat of the callback that completed it gets 200, of
+   * any other 409; a new one is answered 409 and stored for the record only while fewer than {@link
+   * StorageQuotas#callbacksAfterFinal()} arrived after completion. The handler never runs.
+   */
+  private CallbackResponse afterCompletion(
+      InvocationRow inv,
+      String key,
+      CallbackRequest request,
+      String method,
+      String bodyText,
+      String dedupKey,
+      Instant now) {
+    UUID id = inv.id();
+    Optional<CallbackRow> same = store.callbackByDedupKey(id, dedupKey);
+    if (same.isPresent()) {
+      return repeatAfterCompletion(same.get(), now);
+    }
+    Instant finishedAt = inv.finishedAt();
+    Instant finished = finishedAt != null ? finishedAt : inv.submitTime();
+    long late = store.callbackCount(id, finished);
+    long bytes = utf8Length(bodyText);
+    if (late >= quotas.callbacksAfterFinal() || !storedBytes.fits(bytes)) {
+      budgetedEvent(
+          id,
+          now,
+          EventKind.CALLBACK_REJECTED,
+          method
+              + " callback "
+              + key
+              + " arrived after the invocation completed; not stored ("
+              + late
+              + " callbacks after completion are kept), handler not run → 409");
+      return CallbackResponse.of(409, COMPLETED);
+    }
+    CallbackRow row =
+        new CallbackRow(
+            UuidV7.at(now),
+            id,
+            key,
+            now,
+            method,
+            headersJson(request, secretNames),
+            bodyText,
+            dedupKey,
+            CallbackOutcome.NOT_HANDLED,
+            409,
+            0,
+            "invocation already completed");
+    CallbackInsert insert =
+        store.insertCallback(
+            row,
+            new NewEvent(
+                id,
+                now,
+                EventKind.CALLBACK_REJECTED,
+                method
+                    + " callback "
+                    + key
+                    + " arrived after the invocation completed; stored for the record, handler"
+                    + " not run → 409"));
+    if (insert.duplicate()) {
+      return repeatAfterCompletion(insert.row(), now); // the same body raced in a moment ago
+    }
+    storedBytes.stored(bytes);
+    return CallbackResponse.of(409, COMPLETED);
+  }
+
+  private CallbackResponse repeatAfterCompletion(CallbackRow stored, Instant now) {
+    if (stored.outcome() == CallbackOutcome.HANDLED) {
+      budgetedEvent(
+          stored.invocationId(),
+          now,
+          EventKind.CALLBACK_DUPLICATE,
+          "Repeat of handled callback " + stored.key() + " answered 200; handler not run");
+      return CallbackResponse.of(200, "Callback handled");
+    }
+    // not handled, failed or kept for the record: the invocation is complete either way, and a
+    // 5xx would only invite more retries
+    budgetedEvent(
+        stored.invocationId(),
+        now,
+        EventKind.CALLBACK_DUPLICATE,
+        "Repeat of callback " + stored.key() + " after the invocation completed → 409");
+    return CallbackResponse.of(409, COMPLETED);
+  }
+
+  /**
+   * 507 when a new callback would pass the invocation's or the global storage quota; null when it
+   * may be stored (a repeat of a stored one always may: it stores nothing).
+   */
+  private @Nullable CallbackResponse quotaRefusal(
+      InvocationRow inv, String key, String method, String bodyText, String dedupKey, Instant now) {
+    UUID id = inv.id();
+    long count = store.callbackCount(id, Instant.EPOCH);
+    String reason;
+    if (count >= quotas.callbacksPerInvocation()) {
+      reason =
+          "this invocation has "
+              + count
+              + " callbacks stored, its quota ("
+              + quotas.callbacksPerInvocation()
+              + ")";
+    } else if (!storedBytes.fits(utf8Length(bodyText))) {
+      reason = "the callback storage quota (" + storedBytes.quota() + " bytes) is reached";
+    } else {
+      return null;
+    }
+    if (store.callbackByDedupKey(id, dedupKey).isPresent()) {
+      return null;
+    }
+    budgetedEvent(
+        id,
+        now,
+        EventKind.CALLBACK_REJECTED,
+        method + " callback " + key + " refused, not stored: " + reason + " → 507");
+    String answer =
+        count >= quotas.callbacksPerInvocation()
+            ? "Callback quota of this invocation reached"
+            : "Callback storage quota reached";
+    return CallbackResponse.of(507, answer);
   }
 
   /** The answer for a repeat of a stored callback, or null when it must be processed (again). */
@@ -475,7 +645,7 @@ public final class CallbackIntake {
     }
     switch (current.outcome()) {
       case HANDLED -> {
-        event(
+        budgetedEvent(
             id,
             now,
             EventKind.CALLBACK_DUPLICATE,
@@ -543,7 +713,7 @@ public final class CallbackIntake {
       String eventMessage,
       String answer,
       Map<String, String> headers) {
-    event(
+    budgetedEvent(
         id,
         now,
         status == 408 ? EventKind.CALLBACK_LATE : EventKind.CALLBACK_REJECTED,
@@ -553,6 +723,26 @@ public final class CallbackIntake {
 
   private void event(UUID id, Instant at, EventKind kind, String message) {
     store.appendEvent(new NewEvent(id, at, kind, message));
+  }
+
+  /** An event for a refusal or a repeat: written only within the invocation's event budget. */
+  private void budgetedEvent(UUID id, Instant at, EventKind kind, String message) {
+    switch (eventBudget.spend(id)) {
+      case WRITE -> event(id, at, kind, message);
+      case WRITE_LAST ->
+          event(
+              id,
+              at,
+              kind,
+              message
+                  + " (further refusals and repeats of this invocation are answered but not"
+                  + " written here)");
+      case SKIP -> log.debug("Invocation {}: {} (not written to its log)", id, message);
+    }
+  }
+
+  private static long utf8Length(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
   }
 
   private static boolean sameSuffix(String declared, String received) {
@@ -584,14 +774,15 @@ public final class CallbackIntake {
     return HexFormat.of().formatHex(Tokens.sha256(material.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static String headersJson(CallbackRequest request) {
+  /** The sender's headers as stored with its callback, secret ones masked. */
+  static String headersJson(CallbackRequest request, SecretNames secretNames) {
     Map<String, String> kept = new TreeMap<>();
     request
         .headers()
         .forEach(
             (name, values) -> {
               String lower = name.toLowerCase(Locale.ROOT);
-              kept.put(lower, SECRET_HEADERS.contains(lower) ? "****" : String.join(", ", values));
+              kept.put(lower, secretNames.shown(lower, String.join(", ", values)));
             });
     return Json.write(kept);
   }

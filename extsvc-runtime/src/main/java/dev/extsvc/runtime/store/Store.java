@@ -110,6 +110,28 @@ public interface Store extends AutoCloseable {
    */
   CallbackInsert insertCallback(CallbackRow callback, NewEvent event);
 
+  /** The stored callback of an invocation with this dedup key, if there is one. */
+  default Optional<CallbackRow> callbackByDedupKey(UUID invocationId, String dedupKey) {
+    return callbacks(invocationId).stream().filter(c -> c.dedupKey().equals(dedupKey)).findFirst();
+  }
+
+  /**
+   * How many callbacks of an invocation are stored that were received after {@code after} ({@link
+   * Instant#EPOCH} for all); what the per-invocation quotas count.
+   */
+  default long callbackCount(UUID invocationId, Instant after) {
+    return callbacks(invocationId).stream().filter(c -> c.receivedAt().isAfter(after)).count();
+  }
+
+  /**
+   * The size in bytes (UTF-8) of every stored callback body, all invocations together; what the
+   * global storage quota counts. A store that cannot tell answers 0 (the quota is then not
+   * enforced).
+   */
+  default long callbackBytes() {
+    return 0;
+  }
+
   /** Records the handler's outcome for a stored callback and increments its attempts. */
   void updateCallback(
       UUID callbackId,

@@ -80,8 +80,9 @@ class CallbackProcessorTest {
   void aCallbackOfACompletedInvocationIsRejectedWithoutRunningItsHandler() {
     CallbackResponse answer = process(Failing.class, InvocationStatus.COMPLETED);
 
-    assertThat(answer.status()).isEqualTo(404);
-    assertSettled(CallbackOutcome.NOT_HANDLED, 404, EventKind.CALLBACK_REJECTED);
+    assertThat(answer.status()).isEqualTo(409);
+    assertThat(answer.body()).contains("Invocation already completed");
+    assertSettled(CallbackOutcome.NOT_HANDLED, 409, EventKind.CALLBACK_REJECTED);
     assertThat(stub.calls("claim")).isEmpty();
   }
 

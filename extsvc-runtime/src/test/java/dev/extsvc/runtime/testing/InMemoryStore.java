@@ -420,6 +420,15 @@ public final class InMemoryStore implements Store {
                 .toList());
   }
 
+  @Override
+  public long callbackBytes() {
+    return read(
+        () ->
+            data.callbacks.values().stream()
+                .mapToLong(c -> c.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .sum());
+  }
+
   // --- events ---
 
   @Override

@@ -448,6 +448,24 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public Optional<CallbackRow> callbackByDedupKey(UUID invocationId, String dedupKey) {
+    return read(
+        tx -> tx.queryOne(Sql.CALLBACK_BY_DEDUP_KEY, Rows::callback, invocationId, dedupKey));
+  }
+
+  @Override
+  public long callbackCount(UUID invocationId, Instant after) {
+    return read(
+        tx ->
+            tx.queryOne(Sql.CALLBACK_COUNT, row -> row.getLong(1), invocationId, after).orElse(0L));
+  }
+
+  @Override
+  public long callbackBytes() {
+    return read(tx -> tx.queryOne(Sql.CALLBACK_BYTES, row -> row.getLong(1)).orElse(0L));
+  }
+
+  @Override
   public void appendEvent(NewEvent event) {
     write(
         tx -> {

@@ -95,6 +95,12 @@ final class Sql {
           + " FROM extsvc_callbacks WHERE invocation_id = ? AND dedup_key = ?";
   static final String CALLBACK =
       "SELECT " + CALLBACK_COLUMNS + " FROM extsvc_callbacks WHERE id = ?";
+  // the unique (invocation_id, dedup_key) index serves the per-invocation count
+  static final String CALLBACK_COUNT =
+      "SELECT COUNT(*) FROM extsvc_callbacks WHERE invocation_id = ? AND received_at > ?";
+  // octet_length: bytes, not characters, in both SQLite (3.43+) and PostgreSQL
+  static final String CALLBACK_BYTES =
+      "SELECT COALESCE(SUM(octet_length(body)), 0) FROM extsvc_callbacks";
   static final String CALLBACKS =
       "SELECT "
           + CALLBACK_COLUMNS

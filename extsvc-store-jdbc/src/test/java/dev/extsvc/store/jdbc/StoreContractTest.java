@@ -195,6 +195,42 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void callbacksAreFoundByDedupKeyCountedAfterAnInstantAndTheirBodiesSummedInBytes() {
+    var invocation = pending();
+    var other = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    store.createInvocation(other, List.of(), List.of());
+    var first = callback(invocation.id(), "k1");
+    var later =
+        new CallbackRow(
+            uuid7(),
+            invocation.id(),
+            "rejected",
+            first.receivedAt().plusSeconds(5),
+            "POST",
+            "{}",
+            "{\"note\":\"caf\u00e9\"}",
+            "k2",
+            CallbackOutcome.NOT_HANDLED,
+            409,
+            0,
+            "invocation already completed");
+    store.insertCallback(first, event(invocation.id(), "CALLBACK_RECEIVED"));
+    store.insertCallback(later, event(invocation.id(), "CALLBACK_REJECTED"));
+    store.insertCallback(callback(other.id(), "k1"), event(other.id(), "CALLBACK_RECEIVED"));
+
+    assertThat(store.callbackByDedupKey(invocation.id(), "k2")).contains(later);
+    assertThat(store.callbackByDedupKey(invocation.id(), "k3")).isEmpty();
+    assertThat(store.callbackCount(invocation.id(), Instant.EPOCH)).isEqualTo(2);
+    assertThat(store.callbackCount(invocation.id(), first.receivedAt())).isEqualTo(1);
+    assertThat(store.callbackCount(invocation.id(), later.receivedAt())).isZero();
+    long bytes =
+        2L * first.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            + later.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    assertThat(store.callbackBytes()).as("é is two bytes").isEqualTo(bytes);
+  }
+
+  @Test
   void concurrentRepeatsOfOneCallbackStoreItOnce() throws Exception {
     var invocation = pending();
     store.createInvocation(invocation, List.of(), List.of());
