@@ -15,7 +15,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * Serves one {@link ExternalServices} over HTTP: callbacks at {@code CALLBACK_PATH/TOKEN[suffix]}
  * (the runtime's {@link ExternalServices#callbackPath()}, {@code /callbacks} unless set otherwise),
  * the REST API under {@code /api}, the Background Operations console under {@code /console}. Built
- * with {@link #builder(ExternalServices)}, then {@link #start()}.
+ * with {@link #builder(ExternalServices)}, then {@link #start()}; stopped by {@link #close()} (it
+ * registers no JVM shutdown hook: drain the runtime first, then close).
  */
 public final class ExtsvcServer implements AutoCloseable {
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -80,6 +81,9 @@ public final class ExtsvcServer implements AutoCloseable {
         WebServer.builder()
             .host(host)
             .port(port)
+            // No JVM hook of Helidon's own: it would stop listening at SIGTERM while the runtime
+            // drains; the owner closes the server (serve: after the drain).
+            .shutdownHook(false)
             .addProtocol(
                 Http1Config.builder().addReceiveListener(deadlines.receiveListener()).build())
             // Helidon's own check closes connections waiting for a request; ours, those stalled
