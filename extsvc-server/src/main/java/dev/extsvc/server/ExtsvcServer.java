@@ -79,11 +79,11 @@ public final class ExtsvcServer implements AutoCloseable {
     Console console = Console.create(services, host, adminToken);
     WebServer server =
         WebServer.builder()
-            .host(host)
-            .port(port)
             // No JVM hook of Helidon's own: it would stop listening at SIGTERM while the runtime
             // drains; the owner closes the server (serve: after the drain).
             .shutdownHook(false)
+            .host(host)
+            .port(port)
             .addProtocol(
                 Http1Config.builder().addReceiveListener(deadlines.receiveListener()).build())
             // Helidon's own check closes connections waiting for a request; ours, those stalled
