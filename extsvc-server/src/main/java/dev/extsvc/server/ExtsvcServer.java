@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Serves one {@link ExternalServices} over HTTP: callbacks at {@code CALLBACK_PATH/TOKEN[suffix]}
  * (the runtime's {@link ExternalServices#callbackPath()}, {@code /callbacks} unless set otherwise),
  * the REST API under {@code /api}, the Background Operations console under {@code /console}. Built
- * with {@link #builder(ExternalServices)}, then {@link #start()}.
+ * with {@link #builder(ExternalServices)}, then {@link #start()}; stopped by {@link #close()} (it
+ * registers no JVM shutdown hook: drain the runtime first, then close).
  */
 public final class ExtsvcServer implements AutoCloseable {
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -91,6 +92,9 @@ public final class ExtsvcServer implements AutoCloseable {
     Console console = Console.create(services, host, adminToken);
     WebServer server =
         WebServer.builder()
+            // No JVM hook of Helidon's own: it would stop listening at SIGTERM while the runtime
+            // drains; the owner closes the server (serve: after the drain).
+            .shutdownHook(false)
             .host(host)
             .port(port)
             // only this HTTP/1 configuration: a second one, discovered, made two candidates, and

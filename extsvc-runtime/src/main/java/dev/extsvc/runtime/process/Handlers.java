@@ -67,8 +67,8 @@ public final class Handlers {
               + typeName
               + " is not allowed on this node (a type is allowed by itself only in the process"
               + " that invoked with it); allow it on every node: handlers.allowedTypes or"
-              + " handlers.allowedPackages in extsvc.yaml, or ExternalServices.Builder"
-              + ".allowHandlerType / handlerType / allowHandlerPackage");
+              + " handlers.allowedPackages in extsvc.yaml, or the runtime builder's"
+              + " allowHandlerType / handlerType / allowHandlerPackage");
     }
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     Class<?> raw =

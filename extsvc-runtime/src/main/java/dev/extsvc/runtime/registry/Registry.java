@@ -80,8 +80,11 @@ public final class Registry implements AutoCloseable {
   /** Serialises changes to {@link #services}, so a refresh never puts back what was replaced. */
   private final Object changes = new Object();
 
-  /** The store's services version last loaded (null before the first load). */
+  /** The store's services version last loaded (null before the first check). */
   private @Nullable Long loadedVersion;
+
+  /** Whether the services stored at start were loaded (later loads are other nodes' changes). */
+  private boolean loaded;
 
   private final ScheduledExecutorService checker =
       Executors.newSingleThreadScheduledExecutor(
@@ -182,7 +185,10 @@ public final class Registry implements AutoCloseable {
    * warning.
    */
   public void load() {
-    refresh();
+    synchronized (changes) {
+      reload(); // the version is read by the first check: one read of the services at start
+      loaded = true;
+    }
   }
 
   /**
@@ -211,19 +217,24 @@ public final class Registry implements AutoCloseable {
       if (loaded != null && loaded == version) {
         return false;
       }
-      Set<String> stored = new HashSet<>();
-      for (ServiceRow row : context.store().services()) {
-        stored.add(row.name());
-        adopt(row);
-      }
-      for (String name : List.copyOf(services.keySet())) {
-        if (!stored.contains(name)) {
-          services.remove(name);
-          log.info("Service {} was removed by another node", name);
-        }
-      }
+      reload();
       loadedVersion = version;
       return true;
+    }
+  }
+
+  /** Reads every stored service: new and replaced ones compiled, removed ones dropped. */
+  private void reload() {
+    Set<String> stored = new HashSet<>();
+    for (ServiceRow row : context.store().services()) {
+      stored.add(row.name());
+      adopt(row);
+    }
+    for (String name : List.copyOf(services.keySet())) {
+      if (!stored.contains(name)) {
+        services.remove(name);
+        log.info("Service {} was removed by another node", name);
+      }
     }
   }
 
@@ -254,7 +265,7 @@ public final class Registry implements AutoCloseable {
         .forEach(d -> log.warn("Service {}: {} (#{})", row.name(), d.message(), d.pointer()));
     ServicePlan plan = compile(checks);
     services.put(row.name(), new Loaded(plan, row.document()));
-    if (loadedVersion != null) {
+    if (loaded) {
       log.info("Loaded service {} as stored by another node", row.name());
     }
     return plan;

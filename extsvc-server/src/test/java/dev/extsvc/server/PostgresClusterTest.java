@@ -1,4 +1,4 @@
-package dev.extsvc.store.jdbc;
+package dev.extsvc.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -13,6 +13,7 @@ import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.testing.Callbacks;
 import dev.extsvc.runtime.testing.LoopbackService;
 import dev.extsvc.spec.RequestParts;
+import dev.extsvc.store.jdbc.JdbcStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
