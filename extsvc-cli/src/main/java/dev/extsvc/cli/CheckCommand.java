@@ -233,7 +233,10 @@ final class CheckCommand implements Callable<Integer> {
     }
     return "URL written to the "
         + c.target().describe()
-        + (c.literalSuffix().isEmpty() ? "" : ", followed by '" + c.literalSuffix() + "'");
+        + (c.suffix().isEmpty() ? "" : ", followed by '" + c.suffix() + "'")
+        + (c.suffixVaries()
+            ? " (evaluated from each invocation's request, matched exactly when the callback arrives)"
+            : "");
   }
 
   private ObjectNode json(Registration r) {
@@ -272,6 +275,7 @@ final class CheckCommand implements Callable<Integer> {
                   .put("awaitable", c.awaitable());
           cb.put("target", c.target() == null ? null : c.target().id());
           cb.put("literalSuffix", c.literalSuffix());
+          cb.put("suffix", c.suffix());
           cb.put("reason", c.notAwaitableReason());
           cb.put("verdict", verdict(c));
         }
