@@ -143,6 +143,12 @@ final class CheckCommand implements Callable<Integer> {
           out.printf("  %s %s %s  synchronous%n", op.id(), op.method(), op.path());
         }
       }
+      if (!s.basePath().isEmpty()) {
+        out.printf(
+            "  base path %s (the spec's first server URL): an endpoint given without a path, such as"
+                + " --endpoint '%s=http://127.0.0.1:9090', calls http://127.0.0.1:9090%s/...%n",
+            s.basePath(), s.name(), s.basePath());
+      }
       long sync = s.operations().size() - async.size();
       if (sync > 0 && !allOperations) {
         out.printf(
@@ -246,6 +252,7 @@ final class CheckCommand implements Callable<Integer> {
     if (r.service() != null) {
       ServiceDefinition s = r.service();
       out.put("service", s.name()).put("version", s.version()).put("openapi", s.openApiVersion());
+      out.put("basePath", s.basePath());
       ArrayNode ops = out.putArray("operations");
       for (Operation op : s.operations()) {
         ObjectNode o =
