@@ -31,7 +31,9 @@ class CompatibilityReportTest {
         10,
         20,
         30,
-        5);
+        5,
+        1,
+        List.of());
   }
 
   private static Outcome refused(String name, String message) {
@@ -49,7 +51,9 @@ class CompatibilityReportTest {
         5,
         0,
         0,
-        0);
+        0,
+        0,
+        List.of());
   }
 
   @Test
