@@ -145,6 +145,12 @@ final class CheckCommand implements Callable<Integer> {
           out.printf("  %s %s %s  synchronous%n", op.id(), op.method(), op.path());
         }
       }
+      if (!s.basePath().isEmpty()) {
+        out.printf(
+            "  base path %s (the spec's first server URL): an endpoint given without a path, such as"
+                + " --endpoint '%s=http://127.0.0.1:9090', calls http://127.0.0.1:9090%s/...%n",
+            s.basePath(), s.name(), s.basePath());
+      }
       long sync = s.operations().size() - async.size();
       if (sync > 0 && !allOperations) {
         out.printf(
@@ -235,7 +241,10 @@ final class CheckCommand implements Callable<Integer> {
     }
     return "URL written to the "
         + c.target().describe()
-        + (c.literalSuffix().isEmpty() ? "" : ", followed by '" + c.literalSuffix() + "'");
+        + (c.suffix().isEmpty() ? "" : ", followed by '" + c.suffix() + "'")
+        + (c.suffixVaries()
+            ? " (evaluated from each invocation's request, matched exactly when the callback arrives)"
+            : "");
   }
 
   private ObjectNode json(Registration r) {
@@ -245,6 +254,7 @@ final class CheckCommand implements Callable<Integer> {
     if (r.service() != null) {
       ServiceDefinition s = r.service();
       out.put("service", s.name()).put("version", s.version()).put("openapi", s.openApiVersion());
+      out.put("basePath", s.basePath());
       ArrayNode ops = out.putArray("operations");
       for (Operation op : s.operations()) {
         ObjectNode o =
@@ -274,6 +284,7 @@ final class CheckCommand implements Callable<Integer> {
                   .put("awaitable", c.awaitable());
           cb.put("target", c.target() == null ? null : c.target().id());
           cb.put("literalSuffix", c.literalSuffix());
+          cb.put("suffix", c.suffix());
           cb.put("reason", c.notAwaitableReason());
           cb.put("verdict", verdict(c));
         }

@@ -54,6 +54,20 @@ final class MockCommand implements Callable<Integer> {
   String rule;
 
   @Option(
+      names = "--retries",
+      defaultValue = "3",
+      description =
+          "resend a callback answered 5xx or not connected this many times (default: ${DEFAULT-VALUE})")
+  int retries;
+
+  @Option(
+      names = "--retry-backoff",
+      defaultValue = "500ms",
+      description =
+          "wait before the first resend; the n-th waits n times as long (default: ${DEFAULT-VALUE})")
+  Duration retryBackoff;
+
+  @Option(
       names = "--verbose",
       description = "log the mock's INFO and DEBUG lines (default: warnings only)")
   boolean verbose;
@@ -75,6 +89,12 @@ final class MockCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
     }
+    if (retries < 0 || retryBackoff.isNegative()) {
+      spec.commandLine()
+          .getErr()
+          .println("error: --retries and --retry-backoff must not be negative");
+      return 2;
+    }
     ServiceDefinition service = Objects.requireNonNull(r.service(), "registered without errors");
     MockService mock =
         MockService.builder(service)
@@ -82,14 +102,17 @@ final class MockCommand implements Callable<Integer> {
             .port(port)
             .callbackDelay(delay)
             .keyRule(keyRule)
+            .retries(retries)
+            .retryBackoff(retryBackoff)
             .outcomeListener(
                 d ->
                     out.printf(
-                        "callback %s %s %s → %s%n",
+                        "callback %s %s %s → %s%s%n",
                         d.key(),
                         d.method(),
                         d.maskedUrl(),
-                        d.status() < 0 ? d.error() : d.status()))
+                        d.status() < 0 ? d.error() : d.status(),
+                        d.attempts() > 1 ? " (attempt " + d.attempts() + ")" : ""))
             .build();
     try {
       mock.start();

@@ -3,10 +3,12 @@ package dev.extsvc.cli;
 import dev.extsvc.config.ConfigException;
 import dev.extsvc.config.ExtsvcConfig;
 import dev.extsvc.config.ServerConfig;
+import dev.extsvc.config.ServiceConfig;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.credentials.Secret;
 import dev.extsvc.server.ExtsvcServer;
 import dev.extsvc.spec.Registration;
+import dev.extsvc.spec.ServiceDefinition;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +21,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -263,9 +268,24 @@ final class ServeCommand implements Callable<Integer> {
         return 1;
       }
     }
+    String unknown = unknownEndpointService(file, configPath, services.services());
+    if (unknown != null) {
+      err.println("error: " + unknown);
+      services.close();
+      store.close();
+      return unknown.startsWith("--endpoint") ? 2 : 1;
+    }
     for (var definition : services.services()) {
       SecurityNeeds.unmetLine(definition, services.credentialChecks(definition.name()))
           .ifPresent(out::println);
+      String given = endpoints.get(definition.name());
+      ServiceConfig configured = file.services().get(definition.name());
+      if (given == null && configured != null) {
+        given = configured.settings().endpoint();
+      }
+      if (given != null) {
+        basePathLine(definition, given).ifPresent(out::println);
+      }
     }
     ExtsvcServer.Builder serverBuilder = ExtsvcServer.builder(services).host(host).port(listen);
     if (token != null) {
@@ -388,6 +408,39 @@ final class ServeCommand implements Callable<Integer> {
     return null;
   }
 
+  /**
+   * Why an endpoint names a service that no spec registers (a misspelled name would otherwise be
+   * accepted without a word and the service left without an endpoint), or null when all exist.
+   */
+  private @Nullable String unknownEndpointService(
+      ExtsvcConfig file, @Nullable Path configPath, List<ServiceDefinition> registered) {
+    Set<String> names = new TreeSet<>();
+    registered.forEach(d -> names.add(d.name()));
+    String exist = names.isEmpty() ? "no service is registered" : "services: " + names;
+    for (String service : endpoints.keySet()) {
+      if (!names.contains(service)) {
+        return "--endpoint '"
+            + service
+            + "=...': no spec registers a service named '"
+            + service
+            + "'; "
+            + exist;
+      }
+    }
+    for (ServiceConfig s : file.services().values()) {
+      if (s.settings().endpoint() != null && !names.contains(s.name())) {
+        return configPath
+            + ": services."
+            + s.name()
+            + ".endpoint: no spec registers a service named '"
+            + s.name()
+            + "'; "
+            + exist;
+      }
+    }
+    return null;
+  }
+
   private static boolean isLoopback(String host) {
     try {
       return InetAddress.getByName(host).isLoopbackAddress();
@@ -406,6 +459,22 @@ final class ServeCommand implements Callable<Integer> {
     } catch (UnknownHostException e) {
       return false; // a name this machine cannot resolve may still be the senders' name for it
     }
+  }
+
+  /** Says where callouts go when an endpoint without a path takes the spec's base path. */
+  static Optional<String> basePathLine(ServiceDefinition definition, String given) {
+    String effective = definition.endpointFor(given);
+    String trimmed = given.endsWith("/") ? given.substring(0, given.length() - 1) : given;
+    if (effective.equals(trimmed)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        definition.name()
+            + ": callouts go to "
+            + effective
+            + " (the endpoint has no path: it takes "
+            + definition.basePath()
+            + ", the path of the spec's first server URL)");
   }
 
   private static String first(@Nullable String... values) {

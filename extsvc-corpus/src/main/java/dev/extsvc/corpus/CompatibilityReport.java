@@ -69,7 +69,11 @@ final class CompatibilityReport {
         + "), hangs "
         + hangs
         + ", crashes "
-        + crashes;
+        + crashes
+        + ", keys awaitable "
+        + outcomes.stream().mapToInt(Outcome::awaitableKeys).sum()
+        + ", delivered end to end "
+        + outcomes.stream().mapToInt(Outcome::deliveredKeys).sum();
   }
 
   static String render(
@@ -116,8 +120,9 @@ final class CompatibilityReport {
         md.append(g.note()).append("\n\n");
       }
       md.append(
-          "| spec | operations | async operations | callback keys (awaitable) | warnings | result | time |\n");
-      md.append("|---|---:|---:|---:|---:|---|---|\n");
+          "| spec | operations | async operations | callback keys | keys awaitable | delivered end to end"
+              + " | warnings | result | time |\n");
+      md.append("|---|---:|---:|---:|---:|---:|---:|---|---|\n");
       for (Outcome o : g.outcomes()) {
         md.append("| ")
             .append(cell(o.candidate().name()))
@@ -126,7 +131,11 @@ final class CompatibilityReport {
             .append(" | ")
             .append(o.registered() ? o.asyncOperations() : "")
             .append(" | ")
-            .append(o.registered() ? o.callbackKeys() + " (" + o.awaitableKeys() + ")" : "")
+            .append(o.registered() ? o.callbackKeys() : "")
+            .append(" | ")
+            .append(o.registered() ? o.awaitableKeys() : "")
+            .append(" | ")
+            .append(o.registered() ? o.deliveredKeys() : "")
             .append(" | ")
             .append(o.warnings())
             .append(" | ")
@@ -134,6 +143,18 @@ final class CompatibilityReport {
             .append(" | ")
             .append(time(o))
             .append(" |\n");
+      }
+      md.append('\n');
+    }
+    List<Outcome> undelivered = all.stream().filter(o -> !o.allDelivered()).toList();
+    if (!undelivered.isEmpty()) {
+      md.append("### Awaitable keys not delivered end to end, and why\n\n");
+      for (Outcome o : undelivered) {
+        md.append("- **").append(o.candidate().name()).append("**");
+        for (String f : o.deliveryFailures()) {
+          md.append("\n  - ").append(cell(shorten(f, 400)));
+        }
+        md.append('\n');
       }
       md.append('\n');
     }

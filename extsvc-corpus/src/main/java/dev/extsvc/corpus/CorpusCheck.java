@@ -151,6 +151,15 @@ public final class CorpusCheck {
                 + " among the OpenAPI 3 documents without callbacks.",
             check(sample, registrar, workers, options, log)));
 
+    List<Selection.Candidate> samples = repositorySamples(Path.of("examples"));
+    if (!samples.isEmpty()) {
+      groups.add(
+          new CompatibilityReport.Group(
+              "This repository's samples",
+              "The seeded sample documents in examples/, run the same way.",
+              check(samples, registrar, workers, options, log)));
+    }
+
     List<CompatibilityReport.Timing> timings = new ArrayList<>();
     groups.get(1).outcomes().stream()
         .filter(Outcome::registered)
@@ -189,11 +198,26 @@ public final class CorpusCheck {
                     + t.cpuMillis()
                     + " ms CPU"));
     log.println("written to " + options.out());
-    boolean clean =
-        outcomes.stream()
-            .allMatch(
-                o -> o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED);
-    return clean ? 0 : 1;
+    return clean(outcomes, log) ? 0 : 1;
+  }
+
+  /**
+   * Every document registered or was refused with a report, every registered one compiled, and
+   * every key that registers as awaitable was delivered end to end.
+   */
+  static boolean clean(List<Outcome> outcomes, PrintStream log) {
+    outcomes.stream()
+        .filter(o -> !o.allDelivered())
+        .forEach(
+            o ->
+                o.deliveryFailures()
+                    .forEach(
+                        f -> log.println("  not delivered: " + o.candidate().name() + " " + f)));
+    return outcomes.stream()
+        .allMatch(
+            o ->
+                (o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED)
+                    && o.allDelivered());
   }
 
   /**
@@ -217,11 +241,21 @@ public final class CorpusCheck {
         .filter(o -> !o.detail().isEmpty())
         .forEach(o -> log.println(o.candidate().name() + ":\n" + o.detail()));
     log.println("totals: " + CompatibilityReport.totals(outcomes));
-    boolean clean =
-        outcomes.stream()
-            .allMatch(
-                o -> o.result() == Outcome.Result.COMPILED || o.result() == Outcome.Result.REFUSED);
-    return clean ? 0 : 1;
+    return clean(outcomes, log) ? 0 : 1;
+  }
+
+  /** The OpenAPI 3 documents in the folder (none when it does not exist). */
+  static List<Selection.Candidate> repositorySamples(Path folder) {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    return Selection.scan(folder).stream()
+        .filter(Selection.Candidate::openApi3)
+        .map(
+            c ->
+                new Selection.Candidate(
+                    c.file(), "examples/" + c.name(), c.bytes(), c.openApi3(), c.callbacks()))
+        .toList();
   }
 
   private static List<Outcome> check(
@@ -232,7 +266,7 @@ public final class CorpusCheck {
       PrintStream log) {
     List<Outcome> outcomes = new ArrayList<>();
     for (Selection.Candidate c : candidates) {
-      DocumentCheck check = new DocumentCheck(registrar);
+      DocumentCheck check = new DocumentCheck(registrar, true);
       Future<Outcome> future = workers.submit(() -> check.run(c));
       Outcome o;
       try {

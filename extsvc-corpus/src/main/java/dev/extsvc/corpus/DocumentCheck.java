@@ -19,11 +19,17 @@ final class DocumentCheck {
   static final String PACKAGE = "corpus.client";
 
   private final Registrar registrar;
+  private final boolean endToEnd;
   private volatile String stage = "waiting";
   private volatile Outcome.@Nullable Builder current;
 
-  DocumentCheck(Registrar registrar) {
+  /**
+   * @param endToEnd whether a compiled document with awaitable keys is also run end to end (the
+   *     mock fires each key's callback at the runtime)
+   */
+  DocumentCheck(Registrar registrar, boolean endToEnd) {
     this.registrar = registrar;
+    this.endToEnd = endToEnd;
   }
 
   /** What a run that gives up on this check reports: how far it got. */
@@ -63,9 +69,16 @@ final class DocumentCheck {
     start = System.nanoTime();
     String compileErrors = Javac.compile(files);
     out.compileMillis = millisSince(start);
-    return compileErrors == null
-        ? out.finish(Outcome.Result.COMPILED, "")
-        : out.finish(Outcome.Result.NOT_COMPILED, compileErrors);
+    if (compileErrors != null) {
+      return out.finish(Outcome.Result.NOT_COMPILED, compileErrors);
+    }
+    if (endToEnd && out.awaitableKeys > 0) {
+      stage = "delivering " + out.awaitableKeys + " awaitable keys end to end";
+      EndToEnd.Result delivered = EndToEnd.run(service);
+      out.deliveredKeys = delivered.delivered();
+      out.deliveryFailures = delivered.failures().stream().map(EndToEnd.Failure::toString).toList();
+    }
+    return out.finish(Outcome.Result.COMPILED, "");
   }
 
   private static void count(ServiceDefinition service, Outcome.Builder out) {

@@ -9,6 +9,9 @@ import java.util.List;
  * @param detail why it did not compile, was not generated, hung or crashed; "" when compiled or
  *     refused
  * @param errors the registration errors of a refused document, with their locations
+ * @param deliveredKeys the awaitable keys whose callback, sent by the mock, completed an invocation
+ *     of the runtime (the end-to-end part)
+ * @param deliveryFailures for each awaitable key not delivered, "operation/key: why"
  */
 record Outcome(
     Selection.Candidate candidate,
@@ -24,10 +27,18 @@ record Outcome(
     long registerMillis,
     long generateMillis,
     long compileMillis,
-    int generatedFiles) {
+    int generatedFiles,
+    int deliveredKeys,
+    List<String> deliveryFailures) {
 
   Outcome {
     errors = List.copyOf(errors);
+    deliveryFailures = List.copyOf(deliveryFailures);
+  }
+
+  /** Whether every key that registers as awaitable was delivered end to end. */
+  boolean allDelivered() {
+    return !registered || deliveredKeys == awaitableKeys;
   }
 
   enum Result {
@@ -66,6 +77,8 @@ record Outcome(
     long compileMillis;
     int generatedFiles;
     boolean registered;
+    int deliveredKeys;
+    List<String> deliveryFailures = List.of();
 
     Builder(Selection.Candidate candidate) {
       this.candidate = candidate;
@@ -86,7 +99,9 @@ record Outcome(
           registerMillis,
           generateMillis,
           compileMillis,
-          generatedFiles);
+          generatedFiles,
+          deliveredKeys,
+          deliveryFailures);
     }
 
     Outcome finish(Result result, String detail) {
@@ -104,7 +119,9 @@ record Outcome(
           registerMillis,
           generateMillis,
           compileMillis,
-          generatedFiles);
+          generatedFiles,
+          deliveredKeys,
+          deliveryFailures);
     }
   }
 }

@@ -31,7 +31,9 @@ class CompatibilityReportTest {
         10,
         20,
         30,
-        5);
+        5,
+        1,
+        List.of());
   }
 
   private static Outcome refused(String name, String message) {
@@ -49,7 +51,9 @@ class CompatibilityReportTest {
         5,
         0,
         0,
-        0);
+        0,
+        0,
+        List.of());
   }
 
   @Test
@@ -68,12 +72,13 @@ class CompatibilityReportTest {
 
     assertThat(CompatibilityReport.totals(CompatibilityReport.distinct(groups)))
         .isEqualTo(
-            "tried 2, registered 1, refused 1, generated 1 (failed 0), compiled 1 (failed 0), hangs 0, crashes 0");
+            "tried 2, registered 1, refused 1, generated 1 (failed 0), compiled 1 (failed 0), hangs 0, crashes 0,"
+                + " keys awaitable 1, delivered end to end 1");
     assertThat(md)
         .contains("| tried | 2 |")
         .contains("| larger than the size limit (10 MB JSON, 3 MB YAML by default) | 1 |")
         .contains(
-            "| a.json | 3 | 1 | 2 (1) | 4 | compiled (5 files) | register 10 ms, generate 20 ms, compile 30 ms |")
+            "| a.json | 3 | 1 | 2 | 1 | 1 | 4 | compiled (5 files) | register 10 ms, generate 20 ms, compile 30 ms |")
         .contains("- **b.json**\n  - ERROR line 3 (#/paths): document is 99 bytes");
   }
 

@@ -2,6 +2,7 @@ package dev.extsvc.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.ExpressionContext;
 import dev.extsvc.spec.Parameter;
@@ -12,6 +13,7 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -191,7 +193,7 @@ final class CallbackDispatcher implements AutoCloseable {
 
   /**
    * The hook's body, else the example, else a generated one, sharing values with the synchronous
-   * answer.
+   * answer and the request where the names match and the callback's schema accepts the value.
    */
   @Nullable JsonNode body(
       String key, CallbackDefinition def, RequestParts request, @Nullable JsonNode answer) {
@@ -208,12 +210,23 @@ final class CallbackDispatcher implements AutoCloseable {
         def.requestBody().example() != null
             ? def.requestBody().example().deepCopy()
             : generator.generate(def.requestBody().schema());
-    // The same applicationNumber in the answer and the callback makes the flow look like one story.
-    if (body instanceof ObjectNode object && answer != null && answer.isObject()) {
+    // The same applicationNumber in the answer and the callback makes the flow look like one story;
+    // a value is copied only where the callback's schema certainly accepts it (an answer's status
+    // "received" is no value of a callback's enum [approved, declined]).
+    JsonNode schema = def.requestBody().schema();
+    Set<String> fixed = ExampleGenerator.discriminatorProperties(schema);
+    if (body instanceof ObjectNode object) {
       for (Map.Entry<String, JsonNode> field : object.properties()) {
-        JsonNode shared = answer.get(field.getKey());
-        if (shared != null && shared.isValueNode()) {
-          field.setValue(shared.deepCopy());
+        JsonNode property = generator.propertySchema(schema, field.getKey());
+        if (property == null || fixed.contains(field.getKey())) {
+          continue;
+        }
+        for (JsonNode source : new JsonNode[] {answer, request.body()}) {
+          JsonNode shared = source != null && source.isObject() ? source.get(field.getKey()) : null;
+          if (shared != null && SchemaFit.accepts(property, shared)) {
+            field.setValue(shared.deepCopy());
+            break;
+          }
         }
       }
     }
@@ -234,10 +247,21 @@ final class CallbackDispatcher implements AutoCloseable {
       }
       JsonNode shared = answer == null ? null : answer.get(p.name());
       JsonNode value =
-          shared != null && shared.isValueNode() ? shared : generator.generate(p.schema());
+          shared != null && shared.isValueNode() && headerFits(p.schema(), shared)
+              ? shared
+              : generator.generate(p.schema());
       headers.put(p.name(), value.isNull() || !value.isValueNode() ? "value" : value.asText());
     }
     return headers;
+  }
+
+  /** A header value fits a schema that says nothing of its values, or one that accepts it. */
+  private static boolean headerFits(@Nullable JsonNode schema, JsonNode value) {
+    if (schema == null || !(schema.has("type") || schema.has("enum") || schema.has("const"))) {
+      return true;
+    }
+    return SchemaFit.accepts(schema, value)
+        || (value.isValueNode() && SchemaFit.accepts(schema, TextNode.valueOf(value.asText())));
   }
 
   private Delivery failed(String opId, String key, String method, String reason) {

@@ -105,11 +105,13 @@ final class CallbackSender implements AutoCloseable {
         if (status < 500) {
           break;
         }
+        attemptFailed(operationId, key, method, masked, attempts, "answered " + status);
       } catch (IOException e) {
         status = -1;
         answer = null;
         error =
             e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        attemptFailed(operationId, key, method, masked, attempts, error);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         status = -1;
@@ -151,6 +153,23 @@ final class CallbackSender implements AutoCloseable {
           error != null ? error : "status " + status);
     }
     return d;
+  }
+
+  /** Each failed attempt is a line of the mock's log, with what comes next. */
+  private void attemptFailed(
+      String operationId, String key, String method, String masked, int attempt, String what) {
+    if (attempt <= retries) {
+      log.warn(
+          "Callback {}/{} {} {} attempt {} of {} {}; next attempt in {} ms",
+          operationId,
+          key,
+          method,
+          masked,
+          attempt,
+          retries + 1,
+          what,
+          backoff.multipliedBy(attempt).toMillis());
+    }
   }
 
   /** Waits a little longer before each retry; false when interrupted (the mock is closing). */

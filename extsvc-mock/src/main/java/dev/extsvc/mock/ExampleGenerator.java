@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -77,6 +78,12 @@ final class ExampleGenerator {
     JsonNode given = given(schema);
     if (given != null) {
       return given.deepCopy();
+    }
+    if (schema.path("discriminator").isObject()) {
+      JsonNode chosen = discriminated(schema, depth);
+      if (chosen != null) {
+        return chosen;
+      }
     }
     if (schema.has("allOf") || schema.has("oneOf") || schema.has("anyOf")) {
       return generate(flatten(schema, 0), depth);
@@ -180,6 +187,128 @@ final class ExampleGenerator {
       out.add(value);
     }
     return out;
+  }
+
+  /**
+   * A value for a schema with a {@code discriminator}: its first {@code oneOf}/{@code anyOf} member
+   * (or, without members, the first schema its mapping names) merged with the schema's own
+   * properties, the discriminating property set to a value that member allows: its own {@code
+   * const} or first {@code enum} value, else the mapping's name for it, else its component name.
+   * Null when the schema does not say enough to choose.
+   */
+  private @Nullable JsonNode discriminated(JsonNode schema, int depth) {
+    JsonNode discriminator = schema.get("discriminator");
+    String property = discriminator.path("propertyName").asText("");
+    if (property.isEmpty() || depth >= MAX_DEPTH) {
+      return null;
+    }
+    JsonNode members = schema.has("oneOf") ? schema.get("oneOf") : schema.get("anyOf");
+    JsonNode member;
+    String value;
+    if (members != null && members.isArray() && !members.isEmpty()) {
+      member = members.get(0);
+      value = discriminatorValue(discriminator, member, property);
+    } else {
+      // inheritance: the schema is the base, its mapping names the concrete schemas
+      Map.Entry<String, JsonNode> first = null;
+      for (Map.Entry<String, JsonNode> m : discriminator.path("mapping").properties()) {
+        first = m;
+        break;
+      }
+      JsonNode target = first == null ? null : resolve(first.getValue().asText());
+      if (first == null || target == null) {
+        return null;
+      }
+      member = target;
+      value = first.getKey();
+    }
+    ObjectNode base = schema.deepCopy();
+    base.remove(List.of("oneOf", "anyOf", "discriminator"));
+    ObjectNode both = NODES.objectNode();
+    both.putArray("allOf").add(base).add(member);
+    ObjectNode merged = (ObjectNode) flatten(both, 0);
+    merged.remove("discriminator");
+    JsonNode out = generate(merged, depth);
+    if (out instanceof ObjectNode object && value != null) {
+      JsonNode own = given(merged.path("properties").path(property));
+      object.put(property, own != null && own.isTextual() ? own.asText() : value);
+    }
+    return out;
+  }
+
+  /** The discriminator value that selects {@code member}, or null when none can be told. */
+  private @Nullable String discriminatorValue(
+      JsonNode discriminator, JsonNode member, String property) {
+    JsonNode shape = flatten(member, 0);
+    JsonNode own = shape.path("properties").path(property);
+    if (own.has("const") && own.get("const").isTextual()) {
+      return own.get("const").asText();
+    }
+    if (own.path("enum").isArray() && !own.get("enum").isEmpty()) {
+      return own.get("enum").get(0).asText();
+    }
+    String memberRef = member.path("$ref").asText("");
+    String firstKey = null;
+    for (Map.Entry<String, JsonNode> m : discriminator.path("mapping").properties()) {
+      String ref = m.getValue().asText();
+      firstKey = firstKey == null ? m.getKey() : firstKey;
+      if (ref.equals(memberRef)) {
+        return m.getKey();
+      }
+      // registration inlines $refs: the member is a copy of the mapped schema, found by shape
+      JsonNode target = resolve(ref);
+      if (target != null && sameShape(flatten(target, 0), shape)) {
+        return m.getKey();
+      }
+    }
+    if (!memberRef.isEmpty()) {
+      return memberRef.substring(memberRef.lastIndexOf('/') + 1);
+    }
+    if (document != null) {
+      for (Map.Entry<String, JsonNode> c :
+          document.path("components").path("schemas").properties()) {
+        if (sameShape(flatten(c.getValue(), 0), shape)) {
+          return c.getKey();
+        }
+      }
+    }
+    return firstKey;
+  }
+
+  /** The same title when both have one, and the same property names. */
+  private static boolean sameShape(JsonNode a, JsonNode b) {
+    if (a.has("title") && b.has("title") && !a.get("title").equals(b.get("title"))) {
+      return false;
+    }
+    Set<String> namesA = new HashSet<>();
+    a.path("properties").fieldNames().forEachRemaining(namesA::add);
+    Set<String> namesB = new HashSet<>();
+    b.path("properties").fieldNames().forEachRemaining(namesB::add);
+    return !namesA.isEmpty() && namesA.equals(namesB);
+  }
+
+  /**
+   * The schema of a top-level property of an object schema (compositions merged), or null when it
+   * declares none by that name.
+   */
+  @Nullable JsonNode propertySchema(@Nullable JsonNode schema, String name) {
+    if (schema == null || !schema.isObject()) {
+      return null;
+    }
+    JsonNode property = flatten(schema, 0).path("properties").get(name);
+    return property != null && property.isObject() ? property : null;
+  }
+
+  /** The discriminating property names of a schema: values the mock must never overwrite. */
+  static Set<String> discriminatorProperties(@Nullable JsonNode schema) {
+    Set<String> names = new HashSet<>();
+    if (schema != null) {
+      String name = schema.path("discriminator").path("propertyName").asText("");
+      if (!name.isEmpty()) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 
   /**

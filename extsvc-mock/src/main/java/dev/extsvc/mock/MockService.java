@@ -41,6 +41,12 @@ public final class MockService implements AutoCloseable {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
 
+  /**
+   * Resends after a 5xx answer or a connection error, as a real service does: a receiver that is
+   * restarting or briefly overloaded still gets its callback.
+   */
+  public static final int DEFAULT_RETRIES = 3;
+
   /** The request header that chooses the callback key for one request. */
   public static final String KEY_HEADER = "X-Mock-Callback";
 
@@ -249,7 +255,7 @@ public final class MockService implements AutoCloseable {
     private @Nullable CallbackPayloads payloads;
     private @Nullable SyncAnswers answers;
     private @Nullable Consumer<Delivery> outcomeListener;
-    private int retries;
+    private int retries = DEFAULT_RETRIES;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private InstantSource clock = InstantSource.system();
@@ -307,7 +313,10 @@ public final class MockService implements AutoCloseable {
       return this;
     }
 
-    /** How many times to resend after a 5xx answer or a connection error; default 0. */
+    /**
+     * How many times to resend after a 5xx answer or a connection error; default {@value
+     * #DEFAULT_RETRIES}. Each failed attempt is logged (WARN) with the wait before the next.
+     */
     public Builder retries(int retries) {
       if (retries < 0) {
         throw new IllegalArgumentException("retries must not be negative");

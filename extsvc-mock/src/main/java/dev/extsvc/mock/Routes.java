@@ -2,7 +2,6 @@ package dev.extsvc.mock;
 
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.ServiceDefinition;
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,23 +72,7 @@ final class Routes {
 
   /** The path of the first server URL ("/v1" of "https://bank.example/v1"); "" for "/" or none. */
   static String prefix(List<String> servers) {
-    if (servers.isEmpty()) {
-      return "";
-    }
-    String path;
-    try {
-      path = URI.create(servers.get(0)).getRawPath();
-    } catch (IllegalArgumentException e) {
-      // server URLs may hold {variables}; then we cannot know the prefix
-      return "";
-    }
-    if (path == null) {
-      return "";
-    }
-    while (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
-    return path;
+    return ServiceDefinition.basePath(servers);
   }
 
   private static String decode(String raw) {

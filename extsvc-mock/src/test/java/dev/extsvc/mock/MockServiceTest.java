@@ -310,6 +310,24 @@ class MockServiceTest {
   }
 
   @Test
+  void aReceiverAnswering503ThenOkGetsARetryWithoutConfiguration() throws Exception {
+    receiver.answer(503);
+    MockService mock =
+        start(
+            MockService.builder(acme)
+                .keyRule(KeyRule.fixed(APPROVED))
+                .callbackDelay(Duration.ZERO)
+                .retryBackoff(Duration.ofMillis(10)));
+
+    submit(mock, null);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> mock.deliveries().size() == 1);
+    assertThat(receiver.received()).hasSize(2);
+    assertThat(mock.deliveries().get(0).attempts()).isEqualTo(2);
+    assertThat(mock.deliveries().get(0).status()).isEqualTo(200);
+  }
+
+  @Test
   void aRetryThatSucceedsEndsTheDelivery() throws Exception {
     receiver.answer(500);
     MockService mock =

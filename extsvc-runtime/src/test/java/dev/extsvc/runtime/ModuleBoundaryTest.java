@@ -36,7 +36,11 @@ class ModuleBoundaryTest {
       String module = ROOT.relativize(file).getName(0).toString();
       Matcher m = INTERNAL.matcher(Files.readString(file));
       while (m.find()) {
-        if (!(module.equals("extsvc-bench") && BENCH_HOOK.contains(m.group()))) {
+        // the mock's tests check generated callbacks with the runtime's own validator
+        boolean hook =
+            module.equals("extsvc-bench")
+                || (module.equals("extsvc-mock") && file.toString().contains("/src/test/"));
+        if (!(hook && BENCH_HOOK.contains(m.group()))) {
           found.add(ROOT.relativize(file) + ": " + m.group());
         }
       }

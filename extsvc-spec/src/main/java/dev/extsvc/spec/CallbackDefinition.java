@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param pointer JSON pointer of the callback operation in the document
  * @param target where the runtime writes its own callback URL in the outgoing request; null when
  *     the runtime cannot own the URL, with the reason in {@code notAwaitableReason}
- * @param literalSuffix literal text after the expression in the template (e.g. "/events"), "" if
- *     none
+ * @param literalSuffix literal text right after the first expression in the template (e.g.
+ *     "/events"), "" if none; the whole suffix, later expressions included, is {@link #suffix}
  * @param parameters the parameters the callback declares (headers such as applicationNumber)
  */
 public record CallbackDefinition(
@@ -47,5 +47,47 @@ public record CallbackDefinition(
   /** Whether the runtime owns this callback's URL and so can await it. */
   public boolean awaitable() {
     return target != null;
+  }
+
+  /**
+   * What follows the runtime's URL in the template: literal text and any later expressions, e.g.
+   * "/shipments/{$request.body#/reference}"; empty when the template does not start with an
+   * expression.
+   */
+  public List<ExpressionTemplate.Part> suffixParts() {
+    if (template == null
+        || template.parts().isEmpty()
+        || !(template.parts().get(0) instanceof ExpressionTemplate.Expression)) {
+      return List.of();
+    }
+    return template.parts().subList(1, template.parts().size());
+  }
+
+  /** The suffix as written, expressions in braces: "/shipments/{$request.body#/reference}". */
+  public String suffix() {
+    StringBuilder out = new StringBuilder();
+    for (ExpressionTemplate.Part part : suffixParts()) {
+      switch (part) {
+        case ExpressionTemplate.Literal l -> out.append(l.text());
+        case ExpressionTemplate.Expression e -> out.append('{').append(e.expression()).append('}');
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Whether the suffix has expressions, so that where the callback arrives depends on the
+   * invocation's request and must be evaluated and stored with its token.
+   */
+  public boolean suffixVaries() {
+    return suffixParts().stream().anyMatch(p -> p instanceof ExpressionTemplate.Expression);
+  }
+
+  /**
+   * The suffix evaluated against the request as sent (absent values become "", as the service would
+   * write them); the literal suffix when it has no expressions.
+   */
+  public String suffix(ExpressionContext request) {
+    return new ExpressionTemplate(suffix(), suffixParts()).expand(request);
   }
 }

@@ -23,7 +23,7 @@ final class CallbackOverlap {
     Map<String, List<CallbackDefinition>> byArrival = new LinkedHashMap<>();
     for (CallbackDefinition c : callbacks) {
       if (c.target() != null) {
-        String arrival = c.target().id() + " " + c.method() + " " + c.literalSuffix();
+        String arrival = c.target().id() + " " + c.method() + " " + c.suffix();
         byArrival.computeIfAbsent(arrival, a -> new ArrayList<>()).add(c);
       }
     }
@@ -44,7 +44,7 @@ final class CallbackOverlap {
                     + b.method()
                     + " at the URL written to the "
                     + Objects.requireNonNull(b.target()).describe()
-                    + (b.literalSuffix().isEmpty() ? "" : " + '" + b.literalSuffix() + "'")
+                    + (b.suffix().isEmpty() ? "" : " + '" + b.suffix() + "'")
                     + " and cannot be told apart: "
                     + why
                     + "; give each its own place for the URL, or a property with a different constant (const or"

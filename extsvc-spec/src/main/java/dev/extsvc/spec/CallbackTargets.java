@@ -157,11 +157,9 @@ final class CallbackTargets {
         }
       }
     }
-    List<Part> later = parts.subList(1, parts.size());
-    if (later.stream().anyMatch(p -> p instanceof Expression)) {
-      warnings.add(
-          "only the first expression of the URL is replaced by the runtime's URL; the later ones are"
-              + " filled in by the service and not used to match callbacks");
+    String later = laterProblem(parts.subList(1, parts.size()));
+    if (later != null) {
+      return notAwaitable(later, suffix);
     }
     return new Decision(target, null, suffix, warnings, false);
   }
@@ -262,6 +260,36 @@ final class CallbackTargets {
               + operation.id()
               + "; the runtime adds it");
     }
+  }
+
+  /**
+   * Why later expressions keep the key from being awaited, or null when the runtime can evaluate
+   * them: it evaluates the suffix from the request when it mints the token, before the callout, and
+   * matches the callback's path against it; a value known only from the answer is not there yet.
+   */
+  private static @Nullable String laterProblem(List<Part> later) {
+    for (Part part : later) {
+      if (part instanceof Expression e && fromResponse(e.expression())) {
+        return "the URL continues with {"
+            + e.expression()
+            + "}, a value of the service's answer; the runtime writes the URL and stores where the"
+            + " callback will arrive before the answer exists, so it could not match the callback's"
+            + " path (take the value from the request, e.g. {$request.body#/reference})";
+      }
+    }
+    return null;
+  }
+
+  private static boolean fromResponse(RuntimeExpression expression) {
+    return switch (expression) {
+      case RuntimeExpression.StatusCode s -> true;
+      case RuntimeExpression.Header h -> h.source() == Source.RESPONSE;
+      case RuntimeExpression.Query q -> q.source() == Source.RESPONSE;
+      case RuntimeExpression.Path p -> p.source() == Source.RESPONSE;
+      case RuntimeExpression.Body b -> b.source() == Source.RESPONSE;
+      case RuntimeExpression.Url u -> false;
+      case RuntimeExpression.Method m -> false;
+    };
   }
 
   private static int firstExpression(List<Part> parts) {

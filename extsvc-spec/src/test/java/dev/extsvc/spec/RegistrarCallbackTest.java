@@ -73,12 +73,33 @@ class RegistrarCallbackTest {
   }
 
   @Test
-  void warnsThatLaterExpressionsAreNotUsedForMatching() {
+  void awaitsAKeyWhoseUrlContinuesWithExpressionsOfTheRequest() {
     Registration r =
         register(orders(key("done", "{$request.body#/hooks/done}/orders/{$request.query.notify}")));
-    assertThat(only(r).awaitable()).isTrue();
-    assertThat(only(r).literalSuffix()).isEqualTo("/orders/");
-    assertThat(finding(r, "only the first expression").severity()).isEqualTo(Severity.WARNING);
+    CallbackDefinition done = only(r);
+    assertThat(done.awaitable()).isTrue();
+    assertThat(done.literalSuffix()).isEqualTo("/orders/");
+    assertThat(done.suffix()).isEqualTo("/orders/{$request.query.notify}");
+    assertThat(done.suffixVaries()).isTrue();
+    assertThat(r.report().diagnostics()).noneMatch(d -> d.message().contains("expression"));
+    RequestParts request = new RequestParts().query("notify", "A-17");
+    assertThat(done.suffix(ExpressionContext.ofRequest("http://svc/orders", "POST", request)))
+        .isEqualTo("/orders/A-17");
+  }
+
+  @Test
+  void cannotAwaitAKeyWhoseUrlContinuesWithAValueOfTheAnswer() {
+    String doc = orders(key("done", "{$request.body#/hooks/done}/orders/{$response.body#/id}"));
+    Registration r = register(doc);
+    CallbackDefinition done = only(r);
+    assertThat(done.awaitable()).isFalse();
+    assertThat(done.notAwaitableReason())
+        .contains("continues with {$response.body#/id}, a value of the service's answer");
+    Diagnostic d = finding(r, "callback done cannot be awaited: the URL continues with");
+    assertThat(d.severity()).isEqualTo(Severity.WARNING);
+    assertThat(d.pointer())
+        .isEqualTo(
+            "/paths/~1orders/post/callbacks/done/{$request.body#~1hooks~1done}~1orders~1{$response.body#~1id}");
   }
 
   @Test

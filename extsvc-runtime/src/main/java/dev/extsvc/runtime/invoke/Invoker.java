@@ -19,6 +19,9 @@ import dev.extsvc.runtime.support.Json;
 import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
+import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.ExpressionContext;
+import dev.extsvc.spec.ExpressionTemplate;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.Parameter;
 import dev.extsvc.spec.ParameterLocation;
@@ -242,6 +245,10 @@ public final class Invoker {
                     + Tokens.hashPrefix(hash)
                     + ")"));
       }
+      // Evaluated on the stored copy, once every URL is written: a suffix never holds a token.
+      ExpressionContext written =
+          ExpressionContext.ofRequest(service.endpoint() + op.path(), op.method(), shown);
+      tokens.replaceAll(t -> withSuffixes(t, plan, written, events));
     } else {
       events.add(
           new NewEvent(
@@ -412,6 +419,49 @@ public final class Invoker {
             reason,
             at,
             new NewEvent(id, at, EventKind.CANCELLED, reason));
+  }
+
+  /**
+   * The token with the suffix of each of its callbacks whose URL continues with expressions,
+   * evaluated from the request ("/shipments/{$request.body#/reference}" → "/shipments/R-17"), so
+   * the callback is matched where the service was told to send it. An expression absent from the
+   * request becomes "", as it would in the URL the service builds; an event says so.
+   */
+  private static TokenRow withSuffixes(
+      TokenRow token, OperationPlan plan, ExpressionContext request, List<NewEvent> events) {
+    Map<String, String> suffixes = new LinkedHashMap<>();
+    UUID id = token.invocationId();
+    for (CallbackDefinition def : plan.definitions(token.target(), token.keys())) {
+      if (!def.suffixVaries() || suffixes.containsKey(def.expression())) {
+        continue;
+      }
+      String suffix = def.suffix(request);
+      suffixes.put(def.expression(), suffix);
+      List<String> absent = new ArrayList<>();
+      for (ExpressionTemplate.Part part : def.suffixParts()) {
+        if (part instanceof ExpressionTemplate.Expression e
+            && e.expression().evaluate(request) == null) {
+          absent.add("{" + e.expression() + "}");
+        }
+      }
+      NewEvent first = events.get(0);
+      events.add(
+          new NewEvent(
+              id,
+              first.at(),
+              EventKind.CALLBACK_URL,
+              "Callback "
+                  + def.key()
+                  + " expected at the URL followed by '"
+                  + suffix
+                  + "' ("
+                  + def.suffix()
+                  + (absent.isEmpty()
+                      ? ""
+                      : "; " + String.join(", ", absent) + " absent from the request, left empty")
+                  + ")"));
+    }
+    return new TokenRow(token.tokenHash(), id, token.target(), token.keys(), suffixes);
   }
 
   private Outbound.Draft draft(String endpoint, Operation op, RequestParts parts) {

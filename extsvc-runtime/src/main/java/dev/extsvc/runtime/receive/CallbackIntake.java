@@ -29,6 +29,7 @@ import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.CallbackDefinition;
+import java.net.URLDecoder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -377,7 +378,7 @@ public final class CallbackIntake {
           Map.of("Allow", allowed));
     }
     List<CallbackDefinition> bySuffix =
-        byMethod.stream().filter(d -> sameSuffix(d.literalSuffix(), suffix)).toList();
+        byMethod.stream().filter(d -> sameSuffix(expectedSuffix(t, d), suffix)).toList();
     if (bySuffix.isEmpty()) {
       return reject(
           id,
@@ -745,8 +746,26 @@ public final class CallbackIntake {
     return text.getBytes(StandardCharsets.UTF_8).length;
   }
 
-  private static boolean sameSuffix(String declared, String received) {
-    return strip(declared).equals(strip(received));
+  /**
+   * Where this token's callback of this definition must arrive: the suffix evaluated from the
+   * request when the token was minted, or the literal suffix of the template.
+   */
+  private static String expectedSuffix(TokenRow token, CallbackDefinition def) {
+    return token.suffixes().getOrDefault(def.expression(), def.literalSuffix());
+  }
+
+  /** Equal paths (the query is not compared), the received one as sent or percent-decoded. */
+  private static boolean sameSuffix(String expected, String received) {
+    String want = strip(expected);
+    String got = strip(received);
+    if (want.equals(got)) {
+      return true;
+    }
+    try {
+      return want.equals(URLDecoder.decode(got.replace("+", "%2B"), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      return false; // a malformed escape is not the expected suffix
+    }
   }
 
   private static String strip(String s) {

@@ -23,7 +23,8 @@ public record ServicePlan(
 
   /**
    * @param validators the body validators compiled at registration, by definition (identity)
-   * @param configuredEndpoint the endpoint configured for the service, if any
+   * @param configuredEndpoint the endpoint configured for the service, if any; without a path it
+   *     gets the base path of the spec's first server URL ({@link ServiceDefinition#endpointFor})
    * @param specServers whether a service without a configured endpoint may be called at its spec's
    *     first absolute server URL (off by default: a registered document must not choose where the
    *     runtime connects)
@@ -37,7 +38,9 @@ public record ServicePlan(
     for (Operation op : definition.operations()) {
       plans.put(op.id(), OperationPlan.compile(op, validators));
     }
-    String endpoint = configuredEndpoint;
+    // an endpoint without a path serves the spec's paths under its first server's base path
+    String endpoint =
+        configuredEndpoint == null ? null : definition.endpointFor(configuredEndpoint);
     if (endpoint == null && specServers) {
       endpoint =
           definition.servers().stream()

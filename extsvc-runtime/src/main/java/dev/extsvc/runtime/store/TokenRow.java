@@ -1,6 +1,7 @@
 package dev.extsvc.runtime.store;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -8,11 +9,26 @@ import java.util.UUID;
  *
  * @param target the injection target's id (e.g. "body:/callbackUrlForOutcomes/approved")
  * @param keys the callback keys whose URL is written at that target, in declaration order
+ * @param suffixes for each callback expression (the template as written) whose URL continues with
+ *     expressions after the runtime's URL, that suffix evaluated from the request when the token
+ *     was minted (e.g. "/shipments/R-17"); the callback must arrive at it. Empty when every suffix
+ *     is literal text.
  */
-public record TokenRow(byte[] tokenHash, UUID invocationId, String target, List<String> keys) {
+public record TokenRow(
+    byte[] tokenHash,
+    UUID invocationId,
+    String target,
+    List<String> keys,
+    Map<String, String> suffixes) {
   public TokenRow {
     tokenHash = tokenHash.clone();
     keys = List.copyOf(keys);
+    suffixes = Map.copyOf(suffixes);
+  }
+
+  /** A token whose keys' suffixes are all literal text. */
+  public TokenRow(byte[] tokenHash, UUID invocationId, String target, List<String> keys) {
+    this(tokenHash, invocationId, target, keys, Map.of());
   }
 
   @Override

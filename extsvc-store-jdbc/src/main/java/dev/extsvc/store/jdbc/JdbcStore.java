@@ -235,7 +235,8 @@ public final class JdbcStore implements Store {
                   token.tokenHash(),
                   token.invocationId(),
                   token.target(),
-                  Rows.keysJson(token.keys())
+                  Rows.keysJson(token.keys()),
+                  Rows.suffixesJson(token.suffixes())
                 });
           }
           tx.batch(Sql.INSERT_TOKEN, tokenRows);

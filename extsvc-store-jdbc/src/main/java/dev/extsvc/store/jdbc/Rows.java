@@ -16,17 +16,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Maps result rows to the store's records, and the two encodings that are ours: instants as epoch
- * microseconds (no time zone, no driver conversion) and token keys as a JSON array.
+ * microseconds (no time zone, no driver conversion) and token keys (a JSON array) and suffixes (a
+ * JSON object).
  */
 final class Rows {
   private static final long MICROS_PER_SECOND = 1_000_000L;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
   private Rows() {}
 
@@ -55,6 +58,30 @@ final class Rows {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(
           "stored callback keys are not a JSON array of strings: " + json, e);
+    }
+  }
+
+  /** The suffixes as a JSON object, or null (SQL NULL) when there are none. */
+  static @Nullable String suffixesJson(Map<String, String> suffixes) {
+    if (suffixes.isEmpty()) {
+      return null;
+    }
+    try {
+      return JSON.writeValueAsString(suffixes);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write callback suffixes", e);
+    }
+  }
+
+  static Map<String, String> suffixes(@Nullable String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, STRING_MAP);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(
+          "stored callback suffixes are not a JSON object of strings", e);
     }
   }
 
@@ -90,7 +117,8 @@ final class Rows {
         row.getBytes("token_hash"),
         uuid(row, "invocation_id"),
         row.getString("target"),
-        keys(row.getString("callback_keys")));
+        keys(row.getString("callback_keys")),
+        suffixes(row.getString("callback_suffixes")));
   }
 
   static CallbackRow callback(ResultSet row) throws SQLException {

@@ -69,12 +69,14 @@ final class Sql {
       "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
 
   static final String INSERT_TOKEN =
-      "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)";
+      "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys, callback_suffixes)"
+          + " VALUES (?, ?, ?, ?, ?)";
   static final String TOKEN =
-      "SELECT token_hash, invocation_id, target, callback_keys FROM extsvc_callback_tokens WHERE token_hash = ?";
+      "SELECT token_hash, invocation_id, target, callback_keys, callback_suffixes FROM extsvc_callback_tokens"
+          + " WHERE token_hash = ?";
 
   static final String TOKEN_WITH_INVOCATION =
-      "SELECT t.token_hash, t.invocation_id, t.target, t.callback_keys, "
+      "SELECT t.token_hash, t.invocation_id, t.target, t.callback_keys, t.callback_suffixes, "
           + qualified("i", INVOCATION_COLUMNS)
           + " FROM extsvc_callback_tokens t"
           + " JOIN extsvc_invocations i ON i.id = t.invocation_id WHERE t.token_hash = ?";

@@ -152,6 +152,7 @@ abstract class StoreContractTest {
     assertThat(found.invocationId()).isEqualTo(invocation.id());
     assertThat(found.target()).isEqualTo("body:/callbackUrlForOutcomes/approved");
     assertThat(found.keys()).containsExactly("approved", "rejected");
+    assertThat(found.suffixes()).isEmpty();
     assertThat(store.token(new byte[32]).orElseThrow().keys()).isEmpty();
     assertThat(store.token(new byte[31])).isEmpty();
     assertThat(store.events(invocation.id()))
@@ -164,6 +165,24 @@ abstract class StoreContractTest {
     assertThat(lookup.token().keys()).containsExactly("approved", "rejected");
     assertThat(lookup.invocation()).isEqualTo(invocation);
     assertThat(store.tokenWithInvocation(new byte[31])).isEmpty();
+  }
+
+  @Test
+  void aTokenKeepsTheSuffixesEvaluatedWhenItWasMinted() {
+    var invocation = pending();
+    var hash = new byte[32];
+    hash[1] = 7;
+    var suffixes =
+        Map.of("{$request.query.callback}/shipments/{$request.body#/reference}", "/shipments/R-17");
+    store.createInvocation(
+        invocation,
+        List.of(
+            new TokenRow(hash, invocation.id(), "query:callback", List.of("shipped"), suffixes)),
+        List.of());
+
+    assertThat(store.token(hash.clone()).orElseThrow().suffixes()).isEqualTo(suffixes);
+    assertThat(store.tokenWithInvocation(hash.clone()).orElseThrow().token().suffixes())
+        .isEqualTo(suffixes);
   }
 
   @Test
