@@ -269,6 +269,15 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     String unknown = unknownEndpointService(file, configPath, services.services());
+    if (unknown != null && postgresUrl != null) {
+      // On a shared PostgreSQL store the registry is the cluster's: a spec registered later on
+      // another node reaches this one, and its endpoint must already be configured here then.
+      err.println(
+          "warning: "
+              + unknown
+              + " (kept: on PostgreSQL a service registered later, on any node, gets it)");
+      unknown = null;
+    }
     if (unknown != null) {
       err.println("error: " + unknown);
       services.close();

@@ -386,41 +386,52 @@ final class CallbackProcessor {
         e);
   }
 
-  /** The answer for a callback whose invocation is already final, or null while it is PENDING. */
+  /**
+   * The answer for a callback whose invocation is already final, or null while it is PENDING. The
+   * refusal is recorded only while the callback is not HANDLED: a run on another node may have
+   * handled it (and so made the invocation final) since it was read here, and that outcome stands;
+   * the sender is then told it was handled.
+   */
   private @Nullable CallbackResponse refuseIfFinal(InvocationRow inv, CallbackRow stored) {
     String key = stored.key();
+    CallbackResponse refusal;
+    boolean recorded;
     switch (inv.status()) {
       case COMPLETED -> {
-        settle(
-            stored,
-            Settlement.REFUSED,
-            409,
-            "invocation already completed",
-            "Callback " + key + " arrived after the invocation completed; handler not run");
-        return CallbackResponse.of(409, "Invocation already completed");
+        recorded =
+            settle(
+                stored,
+                Settlement.REFUSED,
+                409,
+                "invocation already completed",
+                "Callback " + key + " arrived after the invocation completed; handler not run");
+        refusal = CallbackResponse.of(409, "Invocation already completed");
       }
       case CANCELLED -> {
-        settle(
-            stored,
-            Settlement.REFUSED,
-            404,
-            "invocation cancelled",
-            "Callback " + key + " arrived after the invocation was cancelled; handler not run");
-        return CallbackResponse.of(404, UNKNOWN);
+        recorded =
+            settle(
+                stored,
+                Settlement.REFUSED,
+                404,
+                "invocation cancelled",
+                "Callback " + key + " arrived after the invocation was cancelled; handler not run");
+        refusal = CallbackResponse.of(404, UNKNOWN);
       }
       case TIMED_OUT -> {
-        settle(
-            stored,
-            Settlement.REFUSED,
-            408,
-            "callback timeout reached",
-            "Callback " + key + " arrived after the callback timeout; handler not run");
-        return CallbackResponse.of(408, "Callback timeout reached");
+        recorded =
+            settle(
+                stored,
+                Settlement.REFUSED,
+                408,
+                "callback timeout reached",
+                "Callback " + key + " arrived after the callback timeout; handler not run");
+        refusal = CallbackResponse.of(408, "Callback timeout reached");
       }
       default -> {
         return null;
       }
     }
+    return recorded ? refusal : CallbackResponse.of(200, "Callback handled");
   }
 
   private CallbackResponse complete(
@@ -605,9 +616,10 @@ final class CallbackProcessor {
     }
   }
 
-  private void settle(
+  /** Records a refusal without a lease; false when the callback is HANDLED (nothing written). */
+  private boolean settle(
       CallbackRow stored, Settlement settlement, int code, String error, String message) {
-    store.updateCallback(
+    return store.updateCallback(
         stored.id(),
         settlement.outcome(),
         code,

@@ -132,8 +132,13 @@ public interface Store extends AutoCloseable {
     return 0;
   }
 
-  /** Records the handler's outcome for a stored callback and increments its attempts. */
-  void updateCallback(
+  /**
+   * Records an outcome for a stored callback without a lease (its invocation was already final) and
+   * increments its attempts, unless the callback is HANDLED: a run elsewhere in the cluster may
+   * have handled it between our read and this write, and a handled callback is never settled again.
+   * Then writes nothing (no event either) and returns false. Throws when there is no such callback.
+   */
+  boolean updateCallback(
       UUID callbackId,
       CallbackOutcome outcome,
       @Nullable Integer answerCode,
@@ -145,13 +150,15 @@ public interface Store extends AutoCloseable {
    * still held (its fence unchanged): the callback becomes HANDLED with answer 200, and the
    * invocation moves PENDING → COMPLETED (no change when already final, as when it was cancelled
    * meanwhile). Returns false, writing nothing, when another claim (or a dead node's release) has
-   * raised the fence since: the run was superseded.
+   * raised the fence since: the run was superseded (or, which a held lease rules out, the callback
+   * is HANDLED already).
    */
   boolean completeWithCallback(Lease lease, Instant at, List<NewEvent> events);
 
   /**
    * Records the outcome of a leased handler run (declined or failed) and gives the lease back, in
-   * one transaction and only while the lease is held; false, writing nothing, when superseded.
+   * one transaction and only while the lease is held; false, writing nothing, when superseded or
+   * when the callback is HANDLED already (a handled callback is never settled again).
    */
   boolean settleCallback(
       Lease lease, CallbackOutcome outcome, int answerCode, String error, NewEvent event);
@@ -198,7 +205,7 @@ public interface Store extends AutoCloseable {
    * Records a failed handler run of a durable callback: FAILED, answer 500, attempts + 1, the
    * error, and when to try again; {@code nextAttemptAt} null means retries are given up (the
    * callback is dead). Releases the lease. Only while the lease is held: false, writing nothing,
-   * when superseded.
+   * when superseded (or when the callback is HANDLED already).
    */
   boolean scheduleRetry(
       Lease lease, @Nullable Instant nextAttemptAt, Instant now, String error, NewEvent event);

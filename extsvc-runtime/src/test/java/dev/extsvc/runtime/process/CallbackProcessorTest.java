@@ -15,6 +15,8 @@ import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.Store;
+import dev.extsvc.runtime.testing.InMemoryStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -25,6 +27,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,10 +57,18 @@ class CallbackProcessorTest {
     public void onCallback(String key, List<ReceivedCallback> callbacks) {}
   }
 
+  final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopRenewals() {
+    renewals.shutdownNow();
+  }
+
   final StoreStub stub =
       new StoreStub()
           .answer("claim", a -> Optional.of(new Lease((UUID) a[0], (UUID) a[1], 1)))
           .answer("settleCallback", a -> true)
+          .answer("updateCallback", a -> true)
           .answer("completeWithCallback", a -> true);
 
   @Test
@@ -113,6 +124,93 @@ class CallbackProcessorTest {
                   .extracting(NewEvent::kind)
                   .containsExactly(EventKind.HANDLER_OK, EventKind.COMPLETED);
             });
+  }
+
+  /**
+   * The race the cluster suite found: this node read the callback RECEIVED and its invocation
+   * PENDING, then another node handled it and completed the invocation; the refusal this node then
+   * writes ("already completed") must not turn the handled callback into NOT_HANDLED, and the
+   * sender is told it was handled.
+   */
+  @Test
+  void aRefusalNeverOverwritesACallbackAnotherNodeHasJustHandled() {
+    InMemoryStore store = new InMemoryStore();
+    InvocationRow inv = invocation(Succeeding.class, InvocationStatus.PENDING);
+    CallbackRow read = receivedCallback(inv.id());
+    store.createInvocation(inv, List.of(), List.of());
+    store.insertCallback(
+        read, new NewEvent(inv.id(), NOW, EventKind.CALLBACK_RECEIVED, "received, stored"));
+    Lease elsewhere =
+        store.claim(inv.id(), read.id(), "node-b", NOW, NOW.plusSeconds(60)).orElseThrow();
+    assertThat(store.completeWithCallback(elsewhere, NOW, List.of())).isTrue();
+
+    CallbackResponse answer =
+        processor(store, Succeeding.class).process(read, false, () -> false, inv);
+
+    assertThat(answer.status()).isEqualTo(200);
+    CallbackRow now = store.callback(read.id()).orElseThrow();
+    assertThat(now.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+    assertThat(now.answerCode()).isEqualTo(200);
+    assertThat(store.invocation(inv.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(store.events(inv.id()))
+        .extracting(e -> e.kind())
+        .doesNotContain(EventKind.CALLBACK_REJECTED);
+  }
+
+  private CallbackProcessor processor(Store store, Class<? extends CallbackHandler> handler) {
+    CallbackWorker.Context context =
+        new CallbackWorker.Context(
+            store,
+            InstantSource.fixed(NOW),
+            new Handlers(Set.of(handler), List.of(), Handlers.JACKSON_FACTORY),
+            HandlerTransaction.NONE,
+            new Acknowledgements(Map.of()),
+            3,
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(1),
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
+            "node-a");
+    return new CallbackProcessor(context, renewals);
+  }
+
+  private static InvocationRow invocation(
+      Class<? extends CallbackHandler> handler, InvocationStatus status) {
+    return new InvocationRow(
+        UUID.randomUUID(),
+        "acme",
+        "submit",
+        true,
+        status,
+        null,
+        handler.getName(),
+        "{}",
+        "{}",
+        null,
+        null,
+        null,
+        NOW.minusSeconds(60),
+        NOW.plus(Duration.ofHours(1)),
+        null);
+  }
+
+  private static CallbackRow receivedCallback(UUID invocationId) {
+    return new CallbackRow(
+        UUID.randomUUID(),
+        invocationId,
+        "approved",
+        NOW,
+        "POST",
+        "{}",
+        "{}",
+        "d",
+        CallbackOutcome.RECEIVED,
+        null,
+        0,
+        null);
   }
 
   private CallbackResponse process(

@@ -318,15 +318,18 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public void updateCallback(
+  public boolean updateCallback(
       UUID callbackId,
       CallbackOutcome outcome,
       @Nullable Integer answerCode,
       @Nullable String error,
       NewEvent event) {
-    write(
+    return write(
         () -> {
           CallbackRow c = existingCallback(callbackId);
+          if (c.outcome() == CallbackOutcome.HANDLED) {
+            return false; // as the JDBC store: a handled callback is never settled again
+          }
           put(
               new CallbackRow(
                   c.id(),
@@ -344,7 +347,7 @@ public final class InMemoryStore implements Store {
                   null,
                   c.deadAt()));
           append(event);
-          return null;
+          return true;
         });
   }
 
@@ -356,6 +359,9 @@ public final class InMemoryStore implements Store {
             return false;
           }
           CallbackRow c = existingCallback(lease.callbackId());
+          if (c.outcome() == CallbackOutcome.HANDLED) {
+            return false;
+          }
           put(settled(c, CallbackOutcome.HANDLED, 200, null));
           boolean moved = move(lease.invocationId(), InvocationStatus.COMPLETED, null, at);
           // As the JDBC store: the log of an invocation that was already final does not claim it
@@ -375,7 +381,11 @@ public final class InMemoryStore implements Store {
           if (!holds(lease)) {
             return false;
           }
-          put(settled(existingCallback(lease.callbackId()), outcome, answerCode, error));
+          CallbackRow c = existingCallback(lease.callbackId());
+          if (c.outcome() == CallbackOutcome.HANDLED) {
+            return false;
+          }
+          put(settled(c, outcome, answerCode, error));
           releaseLease(lease);
           append(event);
           return true;
@@ -548,6 +558,9 @@ public final class InMemoryStore implements Store {
             return false;
           }
           CallbackRow c = existingCallback(lease.callbackId());
+          if (c.outcome() == CallbackOutcome.HANDLED) {
+            return false;
+          }
           put(
               new CallbackRow(
                   c.id(),

@@ -363,20 +363,22 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public void updateCallback(
+  public boolean updateCallback(
       UUID callbackId,
       CallbackOutcome outcome,
       @Nullable Integer answerCode,
       @Nullable String error,
       NewEvent event) {
-    write(
+    return write(
         tx -> {
-          requireOne(
+          if (!settledUnlessHandled(
+              tx,
               tx.update(Sql.UPDATE_CALLBACK, outcome, answerCode, error, callbackId),
-              "callback",
-              callbackId);
+              callbackId)) {
+            return false;
+          }
           insertEvents(tx, List.of(event));
-          return null;
+          return true;
         });
   }
 
@@ -392,11 +394,13 @@ public final class JdbcStore implements Store {
           if (!holds(tx, lease)) {
             return false;
           }
-          requireOne(
+          if (!settledUnlessHandled(
+              tx,
               tx.update(
                   Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, lease.callbackId()),
-              "callback",
-              lease.callbackId());
+              lease.callbackId())) {
+            return false;
+          }
           boolean moved =
               tx.update(Sql.FINISH, InvocationStatus.COMPLETED, null, at, lease.invocationId())
                   == 1;
@@ -417,10 +421,12 @@ public final class JdbcStore implements Store {
           if (!holds(tx, lease)) {
             return false;
           }
-          requireOne(
+          if (!settledUnlessHandled(
+              tx,
               tx.update(Sql.UPDATE_CALLBACK, outcome, answerCode, error, lease.callbackId()),
-              "callback",
-              lease.callbackId());
+              lease.callbackId())) {
+            return false;
+          }
           releaseHeld(tx, lease);
           insertEvents(tx, List.of(event));
           return true;
@@ -432,6 +438,22 @@ public final class JdbcStore implements Store {
    */
   private static boolean holds(Tx tx, Lease lease) throws SQLException {
     return tx.update(Sql.HOLD, lease.invocationId(), lease.fence()) == 1;
+  }
+
+  /**
+   * Whether a settling update of a callback (conditional on its outcome not being HANDLED) wrote
+   * its row: false when the callback is HANDLED already, so nothing else of the settlement may be
+   * written either; throws when there is no such callback.
+   */
+  private static boolean settledUnlessHandled(Tx tx, int updated, UUID callbackId)
+      throws SQLException {
+    if (updated == 1) {
+      return true;
+    }
+    if (tx.queryOne(Sql.CALLBACK, Rows::callback, callbackId).isEmpty()) {
+      throw new IllegalStateException("No callback " + callbackId);
+    }
+    return false;
   }
 
   private static void releaseHeld(Tx tx, Lease lease) throws SQLException {
@@ -537,15 +559,17 @@ public final class JdbcStore implements Store {
           if (!holds(tx, lease)) {
             return false;
           }
-          requireOne(
+          if (!settledUnlessHandled(
+              tx,
               tx.update(
                   Sql.SCHEDULE_RETRY,
                   error,
                   nextAttemptAt,
                   nextAttemptAt == null ? now : null,
                   lease.callbackId()),
-              "callback",
-              lease.callbackId());
+              lease.callbackId())) {
+            return false;
+          }
           releaseHeld(tx, lease);
           insertEvents(tx, List.of(event));
           return true;

@@ -109,10 +109,11 @@ final class Sql {
           + " FROM extsvc_callbacks WHERE invocation_id = ? ORDER BY received_at, id";
   static final String UPDATE_CALLBACK =
       "UPDATE extsvc_callbacks SET outcome = ?, answer_code = ?, error = ?, attempts = attempts + 1,"
-          + " next_attempt_at = NULL WHERE id = ?";
+          + " next_attempt_at = NULL WHERE id = ? AND outcome <> 'HANDLED'";
   static final String SCHEDULE_RETRY =
       "UPDATE extsvc_callbacks SET outcome = 'FAILED', answer_code = 500, error = ?, attempts = attempts + 1,"
-          + " next_attempt_at = ?, dead_at = ? WHERE id = ?";
+          + " next_attempt_at = ?, dead_at = ? WHERE id = ?"
+          + " AND outcome <> 'HANDLED'";
   static final String REPLAY_CALLBACK =
       "UPDATE extsvc_callbacks SET next_attempt_at = ?, dead_at = NULL WHERE id = ? AND outcome <> 'HANDLED'";
   // Two indexed halves rather than one OR, so neither scan touches settled callbacks. Unfinished

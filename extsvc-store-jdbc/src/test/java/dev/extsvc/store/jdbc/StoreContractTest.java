@@ -278,10 +278,22 @@ abstract class StoreContractTest {
     var row = callback(invocation.id(), "d1");
     store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
 
-    store.updateCallback(
-        row.id(), CallbackOutcome.FAILED, 500, "boom", event(invocation.id(), "HANDLER_FAILED"));
-    store.updateCallback(
-        row.id(), CallbackOutcome.NOT_HANDLED, 404, null, event(invocation.id(), "HANDLER_OK"));
+    assertThat(
+            store.updateCallback(
+                row.id(),
+                CallbackOutcome.FAILED,
+                500,
+                "boom",
+                event(invocation.id(), "HANDLER_FAILED")))
+        .isTrue();
+    assertThat(
+            store.updateCallback(
+                row.id(),
+                CallbackOutcome.NOT_HANDLED,
+                404,
+                null,
+                event(invocation.id(), "HANDLER_OK")))
+        .isTrue();
 
     var stored = store.callback(row.id()).orElseThrow();
     assertThat(stored.outcome()).isEqualTo(CallbackOutcome.NOT_HANDLED);
@@ -298,6 +310,38 @@ abstract class StoreContractTest {
                     "x",
                     event(invocation.id(), "CALLBACK_DUPLICATE")))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void updateCallbackNeverOverwritesACallbackThatIsHandled() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "d1");
+    store.insertCallback(row, event(invocation.id(), "CALLBACK_RECEIVED"));
+    // Another node handled it between this node's read (RECEIVED, PENDING) and its refusal.
+    var lease = claim(invocation.id(), row.id(), T0.plusSeconds(60));
+    assertThat(
+            store.completeWithCallback(
+                lease, T0.plusSeconds(1), List.of(event(invocation.id(), "HANDLER_OK"))))
+        .isTrue();
+
+    assertThat(
+            store.updateCallback(
+                row.id(),
+                CallbackOutcome.NOT_HANDLED,
+                409,
+                "invocation already completed",
+                event(invocation.id(), "CALLBACK_REJECTED")))
+        .isFalse();
+
+    var stored = store.callback(row.id()).orElseThrow();
+    assertThat(stored.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+    assertThat(stored.answerCode()).isEqualTo(200);
+    assertThat(stored.error()).isNull();
+    assertThat(stored.attempts()).isEqualTo(1);
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("CALLBACK_RECEIVED", "HANDLER_OK");
   }
 
   @Test
