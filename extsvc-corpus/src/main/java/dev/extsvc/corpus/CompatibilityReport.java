@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -96,6 +97,12 @@ final class CompatibilityReport {
     row(md, "hangs (over the time limit)", count(all, Outcome.Result.HANG));
     row(md, "crashes", count(all, Outcome.Result.CRASH));
     md.append('\n');
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Callback keys awaitable: %d; delivered end to end: %d.\n\n",
+            all.stream().mapToInt(Outcome::awaitableKeys).sum(),
+            all.stream().mapToInt(Outcome::deliveredKeys).sum()));
     Map<String, Integer> reasons = refusalReasons(all);
     if (!reasons.isEmpty()) {
       md.append(

@@ -22,6 +22,7 @@ final class DocumentCheck {
   private final boolean endToEnd;
   private volatile String stage = "waiting";
   private volatile Outcome.@Nullable Builder current;
+  private volatile int awaitableKeys;
 
   /**
    * @param endToEnd whether a compiled document with awaitable keys is also run end to end (the
@@ -30,6 +31,14 @@ final class DocumentCheck {
   DocumentCheck(Registrar registrar, boolean endToEnd) {
     this.registrar = registrar;
     this.endToEnd = endToEnd;
+  }
+
+  /**
+   * The awaitable keys the end-to-end part will deliver, known once the document registered (0
+   * before, and when there is no end-to-end part): the run gives the check more time for each.
+   */
+  int awaitableKeys() {
+    return awaitableKeys;
   }
 
   /** What a run that gives up on this check reports: how far it got. */
@@ -54,6 +63,7 @@ final class DocumentCheck {
     }
     out.registered = true;
     count(service, out);
+    awaitableKeys = endToEnd ? out.awaitableKeys : 0;
     stage = "generating";
     start = System.nanoTime();
     List<JavaFile> files;

@@ -76,6 +76,7 @@ class CompatibilityReportTest {
                 + " keys awaitable 1, delivered end to end 1");
     assertThat(md)
         .contains("| tried | 2 |")
+        .contains("Callback keys awaitable: 1; delivered end to end: 1.")
         .contains("| larger than the size limit (10 MB JSON, 3 MB YAML by default) | 1 |")
         .contains(
             "| a.json | 3 | 1 | 2 | 1 | 1 | 4 | compiled (5 files) | register 10 ms, generate 20 ms, compile 30 ms |")

@@ -129,10 +129,76 @@ class EndToEndTest {
                     responses: { "200": { description: ok } }
       """;
 
+  /**
+   * OpenAPI 3.0: a callback whose schema is a {@code oneOf} of component schemas with a {@code
+   * discriminator} and its {@code mapping} (registration inlines the members); and a second key on
+   * the same URL told apart by its payload.
+   */
+  static final String PAYMENTS =
+      """
+      openapi: 3.0.3
+      info: { title: Payments, version: "1" }
+      components:
+        schemas:
+          Card:
+            type: object
+            required: [method, last4]
+            properties:
+              method: { type: string }
+              last4: { type: string, pattern: "^[0-9]{4}$", example: "4242" }
+          Transfer:
+            type: object
+            required: [method, iban]
+            properties:
+              method: { type: string }
+              iban: { type: string, minLength: 15 }
+          Refund:
+            type: object
+            required: [refunded]
+            properties: { refunded: { type: integer, minimum: 1 } }
+      paths:
+        /payments:
+          post:
+            operationId: pay
+            requestBody:
+              content:
+                application/json:
+                  schema: { type: object, properties: { webhook: { type: string } } }
+            responses:
+              "202": { description: accepted }
+            callbacks:
+              paid:
+                "{$request.body#/webhook}":
+                  post:
+                    requestBody:
+                      required: true
+                      content:
+                        application/json:
+                          schema:
+                            oneOf:
+                              - $ref: "#/components/schemas/Card"
+                              - $ref: "#/components/schemas/Transfer"
+                            discriminator:
+                              propertyName: method
+                              mapping:
+                                card: "#/components/schemas/Card"
+                                transfer: "#/components/schemas/Transfer"
+                    responses: { "200": { description: ok } }
+              refunded:
+                "{$request.body#/webhook}":
+                  post:
+                    requestBody:
+                      required: true
+                      content:
+                        application/json:
+                          schema: { $ref: "#/components/schemas/Refund" }
+                    responses: { "200": { description: ok } }
+      """;
+
   @Test
   @Timeout(120)
   void everyAwaitableKeyOfTheseDocumentsIsDeliveredEndToEnd() {
-    for (String document : new String[] {SHOP, LEDGER}) {
+    for (String document : new String[] {SHOP, LEDGER, PAYMENTS}) {
       ServiceDefinition service = registered(document);
 
       EndToEnd.Result result = EndToEnd.run(service);

@@ -206,10 +206,9 @@ final class CallbackDispatcher implements AutoCloseable {
     if (def.requestBody() == null) {
       return null;
     }
+    // a spec's example that its own schema refuses would only be refused by the receiver
     JsonNode body =
-        def.requestBody().example() != null
-            ? def.requestBody().example().deepCopy()
-            : generator.generate(def.requestBody().schema());
+        generator.exampleOrGenerate(def.requestBody().example(), def.requestBody().schema());
     // The same applicationNumber in the answer and the callback makes the flow look like one story;
     // a value is copied only where the callback's schema certainly accepts it (an answer's status
     // "received" is no value of a callback's enum [approved, declined]).

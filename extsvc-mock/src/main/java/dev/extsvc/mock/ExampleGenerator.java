@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +31,7 @@ final class ExampleGenerator {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final @Nullable JsonNode document;
+  private final ExampleCheck check = new ExampleCheck(this::resolve);
 
   /**
    * @param document the whole OpenAPI document, to resolve local {@code $ref}s; null when there is
@@ -100,22 +104,43 @@ final class ExampleGenerator {
   }
 
   /**
-   * A value the schema states outright: example, examples, const, the first enum value, default.
+   * A value the schema states outright and accepts, the first of: example, examples, const, the
+   * first enum value, default. A spec's example or default that breaks its own schema is passed
+   * over (documents have them: a value outside the enum, a number where a string is wanted).
    */
-  private static @Nullable JsonNode given(JsonNode schema) {
-    if (schema.has("example")) {
-      return schema.get("example");
-    }
+  private @Nullable JsonNode given(JsonNode schema) {
+    List<JsonNode> candidates = new ArrayList<>();
+    candidates.add(schema.get("example"));
     if (schema.path("examples").isArray() && !schema.get("examples").isEmpty()) {
-      return schema.get("examples").get(0);
+      candidates.add(schema.get("examples").get(0));
     }
-    if (schema.has("const")) {
-      return schema.get("const");
-    }
+    candidates.add(schema.get("const"));
     if (schema.path("enum").isArray() && !schema.get("enum").isEmpty()) {
-      return schema.get("enum").get(0);
+      candidates.add(schema.get("enum").get(0));
     }
-    return schema.get("default");
+    candidates.add(schema.get("default"));
+    for (JsonNode candidate : candidates) {
+      if (candidate != null && check.violation(schema, candidate) == null) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The spec's example when its schema accepts it, else a value generated from the schema: for a
+   * media type's example, which documents also get wrong.
+   */
+  JsonNode exampleOrGenerate(@Nullable JsonNode example, @Nullable JsonNode schema) {
+    if (example != null && (schema == null || check.violation(schema, example) == null)) {
+      return example.deepCopy();
+    }
+    return generate(schema);
+  }
+
+  /** Why the value breaks the schema ({@code pointer: reason}), or null when it fits. */
+  @Nullable String violation(JsonNode schema, JsonNode value) {
+    return check.violation(schema, value);
   }
 
   /**
@@ -150,7 +175,7 @@ final class ExampleGenerator {
   }
 
   private @Nullable JsonNode object(JsonNode schema, int depth) {
-    Set<String> required = new HashSet<>();
+    Set<String> required = new LinkedHashSet<>();
     schema.path("required").forEach(r -> required.add(r.asText()));
     ObjectNode out = NODES.objectNode();
     for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {
@@ -160,6 +185,17 @@ final class ExampleGenerator {
       JsonNode value = generate(p.getValue(), depth + 1);
       if (value != null) {
         out.set(p.getKey(), value);
+      }
+    }
+    // A required name that the properties do not declare (documents have them, e.g. a type name
+    // written into the list by mistake) still has to be there: a value of the additional
+    // properties' schema when it gives one, else a string, which no declared schema constrains.
+    JsonNode additional = schema.get("additionalProperties");
+    for (String name : required) {
+      if (!out.has(name) && !schema.path("properties").has(name)) {
+        JsonNode value =
+            additional != null && additional.isObject() ? generate(additional, depth + 1) : null;
+        out.set(name, value == null || value.isNull() ? TextNode.valueOf("string") : value);
       }
     }
     return out;

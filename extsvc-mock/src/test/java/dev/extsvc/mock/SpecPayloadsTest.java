@@ -174,12 +174,7 @@ class SpecPayloadsTest {
           properties: { type: { type: string }, iban: { type: string } }
         """;
 
-    // Not checked with PayloadValidator yet: it refuses every value of a mapping whose members
-    // registration inlined ("no matching schema found for discriminator value 'card'"), the
-    // validation defect of issue 15 that branch wt-validate fixes; then this becomes generateValid.
-    JsonNode body =
-        generate(spec("3.0.3", schema, components), new RequestParts(), JSON.createObjectNode())
-            .body();
+    JsonNode body = generateValid(spec("3.0.3", schema, components)).body();
 
     assertThat(body.path("type").asText()).isEqualTo("card");
     assertThat(body.has("iban")).isFalse();
@@ -241,5 +236,88 @@ class SpecPayloadsTest {
 
     assertThat(generateValid(spec("3.1.0", schema, "")).body().path("status").asText())
         .isEqualTo("declined");
+  }
+
+  @Test
+  void anExampleThatBreaksItsSchemaIsReplacedByAGeneratedValue() {
+    String schema =
+        """
+        type: object
+        required: [event]
+        properties:
+          event:
+            type: object
+            required: [status, id]
+            properties:
+              status: { type: string, enum: [delivered, failed] }
+              id: { type: string }
+        example: { event: { status: sent, id: 42 } }
+        """;
+
+    JsonNode event = generateValid(spec("3.1.0", schema, "")).body().path("event");
+
+    assertThat(event.path("status").asText()).as("a value of the enum").isEqualTo("delivered");
+    assertThat(event.path("id").isTextual()).as("a string, not the example's 42").isTrue();
+  }
+
+  @Test
+  void aPropertysExampleThatBreaksItsSchemaGivesWayToTheEnumOrAGeneratedValue() {
+    String schema =
+        """
+        type: object
+        required: [status, count]
+        properties:
+          status: { type: string, enum: [delivered, failed], example: sent }
+          count: { type: string, example: 7 }
+          channel: { type: string, example: sms }
+        """;
+
+    JsonNode body = generateValid(spec("3.0.3", schema, "")).body();
+
+    assertThat(body.path("status").asText()).isEqualTo("delivered");
+    assertThat(body.path("count").asText()).isEqualTo("string");
+    assertThat(body.path("channel").asText()).as("a fitting example is kept").isEqualTo("sms");
+  }
+
+  @Test
+  void aMediaTypesExampleThatBreaksTheSchemaIsNotSentButOneThatFitsIs() {
+    String schema =
+        """
+        type: object
+        required: [status]
+        properties: { status: { type: string, enum: [delivered, failed] } }
+        """;
+    String breaks =
+        spec("3.0.3", schema, "")
+            .replace(
+                "              responses: { \"200\"",
+                "                    example: { status: 3 }\n"
+                    + "              responses: { \"200\"");
+    String fits = breaks.replace("{ status: 3 }", "{ status: failed }");
+
+    assertThat(breaks).contains("example: { status: 3 }");
+    assertThat(generateValid(breaks).body().path("status").asText()).isEqualTo("delivered");
+    close();
+    assertThat(generateValid(fits).body().path("status").asText()).isEqualTo("failed");
+  }
+
+  @Test
+  void aRequiredNameThatNoPropertyDeclaresIsStillSent() {
+    String schema =
+        """
+        type: object
+        required: [type, payload]
+        properties:
+          type: { type: string, enum: [deployment] }
+          payload:
+            type: object
+            required: [name, string]
+            properties: { name: { type: string }, url: { type: string } }
+        """;
+
+    JsonNode payload = generateValid(spec("3.0.3", schema, "")).body().path("payload");
+
+    assertThat(payload.has("string")).isTrue();
+    assertThat(payload.has("name")).isTrue();
   }
 }

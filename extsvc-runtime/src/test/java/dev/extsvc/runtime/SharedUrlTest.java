@@ -217,4 +217,74 @@ class SharedUrlTest {
         .singleElement()
         .satisfies(c -> assertThat(c.key()).isEqualTo("lost"));
   }
+
+  /**
+   * The first key's schema requires nothing, so it accepts the second key's event too (the fixture
+   * gives the service name Hooks an endpoint).
+   */
+  static final String LOOSE_FIRST =
+      """
+      openapi: 3.0.3
+      info: { title: Hooks, version: "1" }
+      paths:
+        /rooms:
+          post:
+            operationId: open
+            requestBody:
+              content:
+                application/json:
+                  schema: { type: object, properties: { hook: { type: string } } }
+            responses:
+              "202": { description: accepted }
+            callbacks:
+              opened:
+                "{$request.body#/hook}":
+                  post:
+                    requestBody:
+                      content:
+                        application/json:
+                          schema:
+                            type: object
+                            properties:
+                              data:
+                                type: object
+                                properties: { event: { type: string, enum: [room.opened] } }
+                    responses: { "200": { description: ok } }
+              floorChanged:
+                "{$request.body#/hook}":
+                  post:
+                    requestBody:
+                      content:
+                        application/json:
+                          schema:
+                            type: object
+                            properties:
+                              event: { type: string, enum: [room.floor.changed] }
+                              speaker: { type: string }
+                    responses: { "200": { description: ok } }
+      """;
+
+  @Test
+  void amongKeysWhoseSchemasAllAcceptTheBodyTheOneNamingItsConstantIsChosen() {
+    try (RuntimeFixture rooms = new RuntimeFixture().register(LOOSE_FIRST, null)) {
+      rooms.bank.answer(202, "{}");
+      InvocationResult r =
+          rooms.services.invoke(
+              "Hooks",
+              "open",
+              new dev.extsvc.spec.RequestParts().body(RuntimeFixture.json("{}")),
+              new KeyRecorder(),
+              null);
+
+      CallbackResponse answer =
+          rooms.post(
+              r.callbackUrls().get("floorChanged"),
+              "{\"event\":\"room.floor.changed\",\"speaker\":\"Ada\"}");
+
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(KEYS).containsExactly("floorChanged");
+      assertThat(rooms.services.invocation(r.invocationId()).orElseThrow().status())
+          .isEqualTo(InvocationStatus.COMPLETED);
+    }
+  }
 }

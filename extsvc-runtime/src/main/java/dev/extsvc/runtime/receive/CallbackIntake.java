@@ -389,12 +389,26 @@ public final class CallbackIntake {
           Map.of());
     }
     CallbackDefinition chosen = null;
+    int bestConstants = -1;
     List<String> problems = new ArrayList<>();
     for (CallbackDefinition def : bySuffix) {
       List<String> errors = validate(plan, def, body, bodyText);
       if (errors.isEmpty()) {
-        chosen = def;
-        break;
+        // A loose schema (no required members) accepts other events' payloads too: among the keys
+        // that accept the body, the one whose schema names more of its constants (an event type's
+        // const or one-value enum) is the body's own; on a tie, the first declared.
+        if (bySuffix.size() == 1) {
+          chosen = def;
+          break;
+        }
+        var declared = def.requestBody();
+        int constants =
+            declared == null || body == null ? 0 : constantsMatched(declared.schema(), body, 0);
+        if (constants > bestConstants) {
+          bestConstants = constants;
+          chosen = def;
+        }
+        continue;
       }
       errors.forEach(e -> problems.add(bySuffix.size() > 1 ? def.key() + ": " + e : e));
     }
@@ -686,6 +700,38 @@ public final class CallbackIntake {
       }
     }
     return null;
+  }
+
+  /**
+   * How many of the body's values a schema states as constants (a {@code const}, or an {@code enum}
+   * of one value), through properties and {@code allOf} members.
+   */
+  static int constantsMatched(@Nullable JsonNode schema, JsonNode value, int depth) {
+    if (schema == null || !schema.isObject() || depth > 16) {
+      return 0;
+    }
+    int matched = 0;
+    JsonNode single =
+        schema.has("const")
+            ? schema.get("const")
+            : schema.path("enum").isArray() && schema.get("enum").size() == 1
+                ? schema.get("enum").get(0)
+                : null;
+    if (single != null && single.equals(value)) {
+      matched++;
+    }
+    if (value.isObject()) {
+      for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {
+        JsonNode member = value.get(p.getKey());
+        if (member != null) {
+          matched += constantsMatched(p.getValue(), member, depth + 1);
+        }
+      }
+    }
+    for (JsonNode member : schema.path("allOf")) {
+      matched += constantsMatched(member, value, depth + 1);
+    }
+    return matched;
   }
 
   private List<String> validate(
