@@ -158,18 +158,7 @@ public final class Invoker {
       @Nullable CallbackHandler handler,
       @Nullable Duration requestedTimeout) {
     String serviceName = service.name();
-    OperationPlan plan =
-        service
-            .operation(operationId)
-            .orElseThrow(
-                () ->
-                    new ExtsvcException(
-                        "unknown operation '"
-                            + operationId
-                            + "' of service "
-                            + serviceName
-                            + "; operations: "
-                            + service.operations().keySet()));
+    OperationPlan plan = service.requireOperation(operationId);
     if (service.endpoint() == null) {
       throw new ExtsvcException(
           "service "

@@ -2,7 +2,6 @@ package dev.extsvc.runtime.invoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.RequestProblem;
 import dev.extsvc.runtime.registry.OperationPlan;
 import dev.extsvc.runtime.registry.ServicePlan;
@@ -49,18 +48,7 @@ public final class RequestValidator {
 
   /** The problems of a request to an operation of a service; empty when it may be sent. */
   public List<RequestProblem> validate(ServicePlan service, String operationId, RequestParts in) {
-    OperationPlan plan =
-        service
-            .operation(operationId)
-            .orElseThrow(
-                () ->
-                    new ExtsvcException(
-                        "unknown operation '"
-                            + operationId
-                            + "' of service "
-                            + service.name()
-                            + "; operations: "
-                            + service.operations().keySet()));
+    OperationPlan plan = service.requireOperation(operationId);
     RequestParts request = in.copy();
     // a placeholder of a real token's shape where the invocation will write each callback URL
     String url = publicBaseUrl.get() + callbackPath + "/" + Tokens.mint();

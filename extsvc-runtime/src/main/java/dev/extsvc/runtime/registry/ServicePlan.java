@@ -1,5 +1,6 @@
 package dev.extsvc.runtime.registry;
 
+import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.support.PayloadValidator;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Operation;
@@ -60,5 +61,19 @@ public record ServicePlan(
 
   public Optional<OperationPlan> operation(String id) {
     return Optional.ofNullable(operations.get(id));
+  }
+
+  /** The operation's plan; an error naming the operations there are when it has none. */
+  public OperationPlan requireOperation(String id) {
+    return operation(id)
+        .orElseThrow(
+            () ->
+                new ExtsvcException(
+                    "unknown operation '"
+                        + id
+                        + "' of service "
+                        + name()
+                        + "; operations: "
+                        + operations.keySet()));
   }
 }
