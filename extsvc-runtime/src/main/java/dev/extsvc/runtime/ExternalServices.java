@@ -1,5 +1,6 @@
 package dev.extsvc.runtime;
 
+import dev.extsvc.runtime.alert.AlertMonitor;
 import dev.extsvc.runtime.cluster.DatabaseClock;
 import dev.extsvc.runtime.cluster.Membership;
 import dev.extsvc.runtime.credentials.Credential;
@@ -112,6 +113,7 @@ public final class ExternalServices implements AutoCloseable {
   private final CallbackWorker worker;
   private final Sweeper sweeper;
   private final Membership membership;
+  private final AlertMonitor alerts;
   private volatile boolean draining;
 
   private ExternalServices(
@@ -124,7 +126,8 @@ public final class ExternalServices implements AutoCloseable {
       CallbackReceiver receiver,
       CallbackWorker worker,
       Sweeper sweeper,
-      Membership membership) {
+      Membership membership,
+      AlertMonitor alerts) {
     this.store = store;
     this.clock = clock;
     this.publicBaseUrl = publicBaseUrl;
@@ -136,6 +139,7 @@ public final class ExternalServices implements AutoCloseable {
     this.worker = worker;
     this.sweeper = sweeper;
     this.membership = membership;
+    this.alerts = alerts;
   }
 
   public static Builder builder() {
@@ -350,8 +354,27 @@ public final class ExternalServices implements AutoCloseable {
       drain(DEFAULT_DRAIN_PATIENCE);
     }
     sweeper.close();
+    alerts.close();
     membership.close();
     registry.close();
+  }
+
+  /** The alerts firing now, oldest first (see {@link Builder#alerts}). */
+  public List<Alert> alerts() {
+    return alerts.firing();
+  }
+
+  /** The latest resolved alerts, newest first (the last 50). */
+  public List<Alert> resolvedAlerts() {
+    return alerts.resolved();
+  }
+
+  /**
+   * Checks the alert rules now (they are checked every {@link AlertRules#every()} in the
+   * background): for tests, and for a console that wants the latest.
+   */
+  public void checkAlerts() {
+    alerts.check();
   }
 
   /**
@@ -418,6 +441,8 @@ public final class ExternalServices implements AutoCloseable {
     private @Nullable String nodeId;
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private Duration nodeTimeout = DEFAULT_NODE_TIMEOUT;
+    private AlertRules alertRules = AlertRules.DEFAULTS;
+    private @Nullable HttpClient alertClient;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration firstRetryDelay = Duration.ofSeconds(1);
     private Duration maxRetryDelay = Duration.ofMinutes(10);
@@ -498,6 +523,21 @@ public final class ExternalServices implements AutoCloseable {
      * After how long without a heartbeat a node is dead, its leases released and its callbacks
      * taken over (default 10 s); longer than the heartbeat interval.
      */
+    /**
+     * The alert rules and where alerts go (default {@link AlertRules#DEFAULTS}: dead callbacks,
+     * store errors, gone nodes and a high handler failure rate, shown but not sent).
+     */
+    public Builder alerts(AlertRules rules) {
+      this.alertRules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /** The HTTP client alert webhooks are posted with (default: the JDK's, 5 s to connect). */
+    public Builder alertClient(HttpClient client) {
+      this.alertClient = client;
+      return this;
+    }
+
     public Builder nodeTimeout(Duration timeout) {
       this.nodeTimeout = positive(timeout, "nodeTimeout");
       return this;
@@ -878,6 +918,17 @@ public final class ExternalServices implements AutoCloseable {
                   storageQuotas));
       Sweeper sweeper =
           new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
+      AlertMonitor alerts =
+          new AlertMonitor(
+              new AlertMonitor.Context(
+                  store,
+                  clock,
+                  node,
+                  nodeTimeout,
+                  alertRules,
+                  () -> stripped.get() + "/console/invocations/",
+                  alertClient));
+      membership.onNodesRemoved(alerts::nodesRemoved);
       registry.load();
       membership.register();
       ExternalServices services =
@@ -891,12 +942,14 @@ public final class ExternalServices implements AutoCloseable {
               new CallbackReceiver(intake),
               worker,
               sweeper,
-              membership);
+              membership,
+              alerts);
       if (startSweeper) {
         sweeper.start();
         worker.start();
         membership.start();
         registry.start();
+        alerts.start();
       }
       return services;
     }

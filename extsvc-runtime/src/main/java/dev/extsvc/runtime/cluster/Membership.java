@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,7 @@ public final class Membership implements AutoCloseable {
   private final @Nullable DatabaseClock databaseClock;
   private final Instant startedAt;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile BiConsumer<List<NodeRow>, Integer> onRemoved = (removed, alive) -> {};
   private final ScheduledExecutorService executor =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -106,6 +108,14 @@ public final class Membership implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells {@code listener} of the dead nodes this node removes, with how many nodes are alive after
+   * (the alerts' "node gone").
+   */
+  public void onNodesRemoved(BiConsumer<List<NodeRow>, Integer> listener) {
+    this.onRemoved = listener;
+  }
+
   /** Starts heartbeating (and reaping dead nodes) every heartbeat interval. */
   public void start() {
     long millis = heartbeatInterval.toMillis();
@@ -134,6 +144,11 @@ public final class Membership implements AutoCloseable {
           node.host(),
           node.heartbeatAt(),
           nodeTimeout);
+    }
+    if (!dead.isEmpty()) {
+      Instant since = now.minus(nodeTimeout);
+      int alive = (int) store.nodes().stream().filter(n -> n.heartbeatAt().isAfter(since)).count();
+      onRemoved.accept(dead, alive);
     }
     return dead;
   }

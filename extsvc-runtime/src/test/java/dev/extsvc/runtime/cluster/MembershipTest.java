@@ -52,6 +52,23 @@ class MembershipTest {
   }
 
   @Test
+  void theNodeThatRemovesADeadOneTellsItsListenerWithHowManyAreLeft() {
+    member("node-a");
+    member("node-c");
+    Membership b = member("node-b");
+    List<String> told = new java.util.ArrayList<>();
+    b.onNodesRemoved(
+        (removed, alive) -> removed.forEach(n -> told.add(n.id() + " alive=" + alive)));
+    clock.advance(Duration.ofSeconds(11));
+    b.beat();
+
+    assertThat(told).containsExactlyInAnyOrder("node-a alive=1", "node-c alive=1");
+    told.clear();
+    b.beat();
+    assertThat(told).as("told once").isEmpty();
+  }
+
+  @Test
   void aNodeTakenForDeadRegistersAgainWithItsNextHeartbeat() {
     Membership a = member("node-a");
     Membership b = member("node-b");
