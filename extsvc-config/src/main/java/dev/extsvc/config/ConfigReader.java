@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.extsvc.runtime.Acknowledgement;
+import dev.extsvc.runtime.AlertRules;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.ServiceSettings;
@@ -17,6 +18,8 @@ import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.credentials.CredentialReader;
 import dev.extsvc.runtime.credentials.Secret;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -90,7 +93,8 @@ final class ConfigReader {
         "masking",
         "credentials",
         "services",
-        "handlers");
+        "handlers",
+        "alerts");
     ServerConfig server = server(root.child("server"));
     OutboundConfig outbound = outbound(root.child("outbound"));
     At limitsAt = root.child("limits");
@@ -133,6 +137,7 @@ final class ConfigReader {
     List<String> handlerPackages = strings(handlersAt.child("allowedPackages"));
     HandlersConfig handlers =
         build(handlersAt, () -> new HandlersConfig(handlerTypes, handlerPackages));
+    AlertRules alerts = alerts(root.child("alerts"));
     return build(
         root,
         () ->
@@ -145,7 +150,123 @@ final class ConfigReader {
                 credentials,
                 services,
                 handlers,
-                safety));
+                safety,
+                alerts));
+  }
+
+  /**
+   * The alert rules: each absent key keeps its default ({@link AlertRules#DEFAULTS}); a rule
+   * written {@code off} is off.
+   */
+  private AlertRules alerts(At at) {
+    keys(
+        at,
+        "every",
+        "webhook",
+        "nearDeadline",
+        "slowWait",
+        "handlerFailureRate",
+        "deadCallbacks",
+        "storeErrors",
+        "nodeGone");
+    AlertRules d = AlertRules.DEFAULTS;
+    Duration every = duration(at.child("every"));
+    At nearAt = at.child("nearDeadline");
+    Duration near = off(nearAt) ? null : duration(nearAt);
+    At slowAt = at.child("slowWait");
+    AlertRules.SlowWait slow = null;
+    if (present(slowAt) && !off(slowAt)) {
+      keys(slowAt, "multiple", "minSamples", "atLeast");
+      double multiple = decimal(slowAt.child("multiple"), 3);
+      int samples = integer(slowAt.child("minSamples"), 20);
+      Duration atLeast = duration(slowAt.child("atLeast"));
+      slow =
+          build(
+              slowAt,
+              () ->
+                  new AlertRules.SlowWait(
+                      multiple, samples, atLeast == null ? Duration.ofMinutes(1) : atLeast));
+    }
+    At rateAt = at.child("handlerFailureRate");
+    AlertRules.FailureRate rate = d.handlerFailureRate();
+    if (off(rateAt)) {
+      rate = null;
+    } else if (present(rateAt) && rate != null) {
+      keys(rateAt, "above", "window", "minCallbacks");
+      AlertRules.FailureRate base = rate;
+      double above = decimal(rateAt.child("above"), base.above());
+      Duration window = duration(rateAt.child("window"));
+      int min = integer(rateAt.child("minCallbacks"), base.minCallbacks());
+      rate =
+          build(
+              rateAt,
+              () ->
+                  new AlertRules.FailureRate(above, window == null ? base.window() : window, min));
+    }
+    At hookAt = at.child("webhook");
+    AlertRules.Webhook webhook = null;
+    if (present(hookAt)) {
+      keys(hookAt, "url", "secret");
+      String url = text(hookAt.child("url"));
+      if (url == null) {
+        throw error(hookAt.child("url"), "alerts.webhook needs a url");
+      }
+      Secret secret = optionalSecret(hookAt.child("secret"));
+      AlertRules.Webhook built;
+      try {
+        URI uri = new URI(url.strip());
+        built = build(hookAt.child("url"), () -> new AlertRules.Webhook(uri, secret));
+      } catch (URISyntaxException e) {
+        // The URL of a chat webhook is itself a secret: say what is wrong, not what it was.
+        throw error(hookAt.child("url"), "alerts.webhook.url is not a valid URL");
+      }
+      webhook = built;
+    }
+    Duration nearDeadline = near;
+    AlertRules.SlowWait slowWait = slow;
+    AlertRules.FailureRate failureRate = rate;
+    AlertRules.Webhook hook = webhook;
+    return build(
+        at,
+        () ->
+            new AlertRules(
+                nearDeadline,
+                slowWait,
+                failureRate,
+                boolOr(at.child("deadCallbacks"), d.deadCallbacks()),
+                boolOr(at.child("storeErrors"), d.storeErrors()),
+                boolOr(at.child("nodeGone"), d.nodeGone()),
+                every == null ? d.every() : every,
+                hook));
+  }
+
+  private boolean present(At at) {
+    return variableFor(at) != null || !(at.node().isMissingNode() || at.node().isNull());
+  }
+
+  /** A rule written "off" (or false). */
+  private boolean off(At at) {
+    if (!at.node().isValueNode() && variableFor(at) == null) {
+      return false;
+    }
+    String v = text(at);
+    return v != null && (v.strip().equalsIgnoreCase("off") || v.strip().equalsIgnoreCase("false"));
+  }
+
+  private boolean boolOr(At at, boolean fallback) {
+    return present(at) ? bool(at) : fallback;
+  }
+
+  private double decimal(At at, double fallback) {
+    String v = text(at);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw error(at, "expected a number such as 0.2 or 3, found '" + v + "'");
+    }
   }
 
   /** Masking, trusted proxies, quotas: each value checked where it is written. */

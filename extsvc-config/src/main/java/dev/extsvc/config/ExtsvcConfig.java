@@ -1,5 +1,6 @@
 package dev.extsvc.config;
 
+import dev.extsvc.runtime.AlertRules;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.credentials.Credential;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxCallbackTimeout null for the runtime's default (24 h)
  * @param handlers the handler types every node allows
  * @param safety masking, trusted proxies, storage quotas and the unknown-token limit
+ * @param alerts the alert rules and webhook ({@code alerts})
  */
 public record ExtsvcConfig(
     ServerConfig server,
@@ -32,7 +34,8 @@ public record ExtsvcConfig(
     Map<String, Credential> credentials,
     Map<String, ServiceConfig> services,
     HandlersConfig handlers,
-    SafetyConfig safety) {
+    SafetyConfig safety,
+    AlertRules alerts) {
 
   /**
    * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as
@@ -62,7 +65,8 @@ public record ExtsvcConfig(
           Map.of(),
           Map.of(),
           HandlersConfig.NONE,
-          SafetyConfig.DEFAULTS);
+          SafetyConfig.DEFAULTS,
+          AlertRules.DEFAULTS);
 
   /** A configuration without a handlers or safety section. */
   public ExtsvcConfig(
@@ -82,7 +86,32 @@ public record ExtsvcConfig(
         credentials,
         services,
         HandlersConfig.NONE,
-        SafetyConfig.DEFAULTS);
+        SafetyConfig.DEFAULTS,
+        AlertRules.DEFAULTS);
+  }
+
+  /** A configuration without an alerts section. */
+  public ExtsvcConfig(
+      ServerConfig server,
+      OutboundConfig outbound,
+      Limits limits,
+      @Nullable Duration defaultCallbackTimeout,
+      @Nullable Duration maxCallbackTimeout,
+      Map<String, Credential> credentials,
+      Map<String, ServiceConfig> services,
+      HandlersConfig handlers,
+      SafetyConfig safety) {
+    this(
+        server,
+        outbound,
+        limits,
+        defaultCallbackTimeout,
+        maxCallbackTimeout,
+        credentials,
+        services,
+        handlers,
+        safety,
+        AlertRules.DEFAULTS);
   }
 
   public ExtsvcConfig {
@@ -160,6 +189,7 @@ public record ExtsvcConfig(
       b.defaultCallbackTimeout(defaultCallbackTimeout);
     }
     safety.configure(b);
+    b.alerts(alerts);
     credentials.values().forEach(b::credential);
     services
         .values()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.extsvc.runtime.Acknowledgement;
+import dev.extsvc.runtime.AlertRules;
 import dev.extsvc.runtime.StorageQuotas;
 import dev.extsvc.runtime.credentials.ApiKey;
 import dev.extsvc.runtime.credentials.BearerToken;
@@ -121,6 +122,57 @@ class ExtsvcConfigTest {
         .hasMessageNotContaining("s3cret-value-in-the-file");
     assertThatThrownBy(() -> load("server:\n  maxHeaderSize: 10\n", Map.of()))
         .hasMessageContaining("maxHeaderSize must be at least 1024");
+  }
+
+  @Test
+  void alertRulesAndTheirWebhookAreReadAndAbsentOnesKeepTheirDefaults() throws IOException {
+    ExtsvcConfig c =
+        load(
+            """
+        alerts:
+          every: 15s
+          nearDeadline: 10m
+          slowWait: {multiple: 4, minSamples: 5}
+          handlerFailureRate: {above: 0.25}
+          nodeGone: off
+          webhook:
+            url: ${env:ALERTS_URL}
+            secret: ${env:ALERTS_SECRET}
+        """,
+            Map.of(
+                "ALERTS_URL", "https://hooks.example.test/services/T0/B0/abc",
+                "ALERTS_SECRET", "whsec_MTIzNDU2Nzg5MDEyMzQ1Njc4OTA="));
+
+    AlertRules a = c.alerts();
+    assertThat(a.every()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(a.nearDeadline()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(a.slowWait()).isEqualTo(new AlertRules.SlowWait(4, 5, Duration.ofMinutes(1)));
+    assertThat(a.handlerFailureRate())
+        .isEqualTo(new AlertRules.FailureRate(0.25, Duration.ofMinutes(10), 10));
+    assertThat(a.deadCallbacks()).isTrue();
+    assertThat(a.storeErrors()).isTrue();
+    assertThat(a.nodeGone()).isFalse();
+    assertThat(a.webhook()).isNotNull();
+    assertThat(a.webhook().url().getHost()).isEqualTo("hooks.example.test");
+    assertThat(a.webhook().secret().value()).isEqualTo("whsec_MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=");
+    assertThat(load("server: {}\n", Map.of()).alerts()).isEqualTo(AlertRules.DEFAULTS);
+  }
+
+  @Test
+  void aWrongAlertValueIsReportedAtItsLineWithoutRepeatingTheWebhookUrl() {
+    assertThatThrownBy(() -> load("alerts:\n  handlerFailureRate:\n    above: 2\n", Map.of()))
+        .hasMessageContaining(":3:")
+        .hasMessageContaining("alerts.handlerFailureRate.above");
+    assertThatThrownBy(() -> load("alerts:\n  nearDeadline: soon\n", Map.of()))
+        .hasMessageContaining(":2:")
+        .hasMessageContaining("expected a duration");
+    assertThatThrownBy(
+            () -> load("alerts:\n  webhook:\n    url: ftp://hooks/secret-path\n", Map.of()))
+        .hasMessageContaining(":3:")
+        .hasMessageContaining("http or https")
+        .hasMessageNotContaining("secret-path");
+    assertThatThrownBy(() -> load("alerts:\n  pager: true\n", Map.of()))
+        .hasMessageContaining("unknown key 'pager' in alerts");
   }
 
   @Test

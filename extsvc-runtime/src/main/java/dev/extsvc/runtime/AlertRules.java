@@ -168,5 +168,11 @@ public record AlertRules(
             "alerts.webhook.url must be an http or https URL with a host");
       }
     }
+
+    /** The host only: a chat webhook's path is its secret. */
+    @Override
+    public String toString() {
+      return "Webhook[" + url.getScheme() + "://" + url.getHost() + "/…, secret=" + secret + "]";
+    }
   }
 }

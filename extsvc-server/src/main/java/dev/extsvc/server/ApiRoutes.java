@@ -83,6 +83,7 @@ final class ApiRoutes {
     r.get("/api/invocations/{id}", guard(this::getInvocation));
     r.post("/api/invocations/{id}/cancel", guard(this::cancel));
     r.post("/api/callbacks/{id}/replay", guard(this::replay));
+    r.get("/api/alerts", guard(this::alerts));
   }
 
   /** Turns failures into clear JSON answers; never a stack trace to the client. */
@@ -127,6 +128,24 @@ final class ApiRoutes {
             .put("node", services.nodeId())
             .put("draining", services.draining())
             .toString());
+  }
+
+  /** The alerts firing now and the latest resolved ones ({@code ?state=firing} for only those). */
+  private void alerts(ServerRequest req, ServerResponse res) {
+    String state = req.query().first("state").orElse("");
+    if (!state.isEmpty() && !state.equals("firing") && !state.equals("resolved")) {
+      throw new BadRequest("state must be firing or resolved, was '" + state + "'");
+    }
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    if (!state.equals("resolved")) {
+      ArrayNode firing = out.putArray("firing");
+      services.alerts().forEach(a -> firing.add(Json.alert(a)));
+    }
+    if (!state.equals("firing")) {
+      ArrayNode resolved = out.putArray("resolved");
+      services.resolvedAlerts().forEach(a -> resolved.add(Json.alert(a)));
+    }
+    Http.json(res, 200, out.toString());
   }
 
   private void listServices(ServerRequest req, ServerResponse res) {

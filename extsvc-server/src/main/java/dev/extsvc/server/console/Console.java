@@ -212,7 +212,9 @@ public final class Console {
             lastMinute,
             Views.Chart.of(activity, now),
             services.store().pendingDueBefore(now.plusSeconds(3600), 10),
-            services.store().failedCallbacks(10)));
+            services.store().failedCallbacks(10),
+            services.alerts(),
+            services.resolvedAlerts().stream().limit(5).toList()));
   }
 
   private void invocations(ServerRequest req, ServerResponse res) {

@@ -69,6 +69,8 @@ final class ConsoleApi {
     }
     ArrayNode failed = out.putArray("failedCallbacks");
     services.store().failedCallbacks(20).forEach(c -> failed.add(callbackJson(c)));
+    ArrayNode alerts = out.putArray("alerts");
+    services.alerts().forEach(a -> alerts.add(Json.alert(a)));
     json(res, 200, out.toString());
   }
 

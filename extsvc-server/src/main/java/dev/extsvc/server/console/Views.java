@@ -1,5 +1,6 @@
 package dev.extsvc.server.console;
 
+import dev.extsvc.runtime.Alert;
 import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
@@ -33,7 +34,9 @@ final class Views {
       long callbacksLastMinute,
       Chart chart,
       List<InvocationRow> dueSoon,
-      List<CallbackRow> failed) {
+      List<CallbackRow> failed,
+      List<Alert> alerts,
+      List<Alert> resolvedAlerts) {
 
     String callbacksPerMinute() {
       return String.format(java.util.Locale.ROOT, "%.1f", callbacksLastHour / 60.0);
