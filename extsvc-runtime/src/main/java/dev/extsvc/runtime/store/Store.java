@@ -149,7 +149,18 @@ public interface Store extends AutoCloseable {
     if (lease == null) {
       return insert;
     }
-    if (!completeWithCallback(lease, callback.receivedAt(), completion)) {
+    boolean completed;
+    try {
+      completed = completeWithCallback(lease, callback.receivedAt(), completion);
+    } catch (RuntimeException e) {
+      try {
+        release(lease); // else the lease would keep the sender's retry out until it runs out
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+    if (!completed) {
       return new CallbackInsert(insert.row(), false, null);
     }
     return new CallbackInsert(callback(callback.id()).orElse(insert.row()), false, null);

@@ -63,6 +63,9 @@ public final class JdbcStore implements Store {
 
   static final String TIMEOUT_REASON = "Callback timeout reached";
 
+  /** Events per multi-row insert, four parameters each. */
+  static final int EVENTS_PER_STATEMENT = 1000;
+
   private final Database database;
   private final JdbcDialect dialect;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -871,13 +874,28 @@ public final class JdbcStore implements Store {
     }
   }
 
+  /**
+   * The events in one statement: a multi-row {@code INSERT} (the driver's batch rewriting would
+   * split three rows into two statements), in the order given, so their ids keep it.
+   */
   private static void insertEvents(Tx tx, List<NewEvent> events) throws SQLException {
-    var rows = new ArrayList<@Nullable Object[]>();
-    for (var event : events) {
-      rows.add(
-          new Object[] {event.invocationId(), event.at(), event.kind().name(), event.message()});
+    // a sweep's many events go in chunks: PostgreSQL takes at most 32,767 parameters a statement
+    for (int from = 0; from < events.size(); from += EVENTS_PER_STATEMENT) {
+      insertEventRows(
+          tx, events.subList(from, Math.min(events.size(), from + EVENTS_PER_STATEMENT)));
     }
-    tx.batch(Sql.INSERT_EVENT, rows);
+  }
+
+  private static void insertEventRows(Tx tx, List<NewEvent> events) throws SQLException {
+    var params = new @Nullable Object[events.size() * 4];
+    int i = 0;
+    for (var event : events) {
+      params[i++] = event.invocationId();
+      params[i++] = event.at();
+      params[i++] = event.kind().name();
+      params[i++] = event.message();
+    }
+    tx.update(Sql.insertEvents(events.size()), params);
   }
 
   /**

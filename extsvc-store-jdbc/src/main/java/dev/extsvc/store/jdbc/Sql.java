@@ -140,6 +140,23 @@ final class Sql {
 
   static final String INSERT_EVENT =
       "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)";
+
+  /** Most units of work write one to three events: their statements are built once. */
+  private static final List<String> INSERT_EVENTS =
+      java.util.stream.IntStream.rangeClosed(1, 4).mapToObj(Sql::eventRows).toList();
+
+  /**
+   * An insert of {@code rows} events, each (invocation_id, at, kind, message), in one statement.
+   */
+  static String insertEvents(int rows) {
+    return rows <= INSERT_EVENTS.size() ? INSERT_EVENTS.get(rows - 1) : eventRows(rows);
+  }
+
+  private static String eventRows(int rows) {
+    return "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES "
+        + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?)"));
+  }
+
   static final String EVENTS =
       "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
 
