@@ -115,6 +115,20 @@ final class CallbackProcessor {
     return process(stored, durable, retriedByUs, known, false);
   }
 
+  /**
+   * As above, under a lease already taken with the callback's insert ({@link
+   * Store#insertCallbackAndClaim}): the invocation was PENDING when claimed and nobody else can
+   * move it but a cancel, so the checks before a claim are skipped, and so is the claim.
+   *
+   * @param known the invocation as the receiver read it before the insert
+   */
+  CallbackResponse processClaimed(
+      CallbackRow stored, Lease held, BooleanSupplier retriedByUs, InvocationRow known) {
+    try (Renewal renewal = new Renewal(held)) {
+      return run(known, stored, held, renewal, retriedByUs);
+    }
+  }
+
   private CallbackResponse process(
       CallbackRow stored,
       boolean durable,
@@ -204,16 +218,7 @@ final class CallbackProcessor {
     Instant now = clock.instant();
     if (inv.handlerType() == null) {
       try {
-        return complete(
-            inv,
-            stored,
-            held,
-            List.of(
-                new NewEvent(
-                    id,
-                    now,
-                    EventKind.CALLBACK_RECORDED,
-                    "Callback " + key + " recorded for the caller (no handler)")));
+        return complete(inv, stored, held, List.of(recordedEvent(id, now, key)));
       } catch (Superseded e) {
         return superseded(inv, stored, held, e.getMessage());
       }
@@ -434,12 +439,25 @@ final class CallbackProcessor {
     return recorded ? refusal : CallbackResponse.of(200, "Callback handled");
   }
 
+  /** What a callback recorded without a handler writes into its invocation's log. */
+  static NewEvent recordedEvent(UUID invocationId, Instant at, String key) {
+    return new NewEvent(
+        invocationId,
+        at,
+        EventKind.CALLBACK_RECORDED,
+        "Callback " + key + " recorded for the caller (no handler)");
+  }
+
+  /** The last event of an invocation a callback completed. */
+  static NewEvent completedEvent(UUID invocationId, Instant at, String key) {
+    return new NewEvent(invocationId, at, EventKind.COMPLETED, "Completed by callback " + key);
+  }
+
   private CallbackResponse complete(
       InvocationRow inv, CallbackRow stored, Lease held, List<NewEvent> events) {
     Instant at = clock.instant();
     List<NewEvent> all = new ArrayList<>(events);
-    all.add(
-        new NewEvent(inv.id(), at, EventKind.COMPLETED, "Completed by callback " + stored.key()));
+    all.add(completedEvent(inv.id(), at, stored.key()));
     if (!store.completeWithCallback(held, at, all)) {
       // Thrown, not returned: inside a handler transaction this rolls the handler's writes back.
       throw new Superseded("the lease was taken over before the completion could commit");

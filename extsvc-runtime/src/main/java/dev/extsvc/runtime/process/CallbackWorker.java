@@ -2,10 +2,12 @@ package dev.extsvc.runtime.process;
 
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.HandlerTransaction;
+import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +85,8 @@ public final class CallbackWorker implements AutoCloseable {
   private final Duration handlerBound;
   private final Duration recoveryGrace;
   private final Duration pollInterval;
+  private final Duration callbackLease;
+  private final String nodeId;
   private final ExecutorService handlers =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("extsvc-handler-", 0).factory());
   private final ScheduledExecutorService poller =
@@ -117,12 +122,44 @@ public final class CallbackWorker implements AutoCloseable {
     this.handlerBound = context.handlerTimeout();
     this.recoveryGrace = context.recoveryGrace();
     this.pollInterval = context.pollInterval();
+    this.callbackLease = context.callbackLease();
+    this.nodeId = context.nodeId();
   }
 
   /** Starts polling for due retries and unfinished callbacks, every poll interval. */
   public void start() {
     poller.scheduleWithFixedDelay(
         this::pollQuietly, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Stores a first delivery and, in the same write, leases its invocation to the run that is about
+   * to start here ({@link Store#insertCallbackAndClaim}); hand the result's lease to {@link
+   * #submit(CallbackRow, Lease, InvocationRow)} or {@link #runBounded(CallbackRow, InvocationRow,
+   * Lease)}.
+   */
+  public CallbackInsert storeAndClaim(CallbackRow callback, NewEvent event) {
+    return store.insertCallbackAndClaim(
+        callback, event, nodeId, callback.receivedAt().plus(callbackLease));
+  }
+
+  /**
+   * A first delivery to an invocation without a handler, whose sender waits: stored, recorded and
+   * its invocation completed in one write ({@link Store#insertCallbackAndComplete}). The result's
+   * row is HANDLED when that was done; else (a duplicate, or the invocation held by another run or
+   * no longer PENDING) it is to be answered as usual, through {@link #runBounded}.
+   */
+  public CallbackInsert storeAndRecord(CallbackRow callback, NewEvent event) {
+    UUID id = callback.invocationId();
+    Instant at = callback.receivedAt();
+    return store.insertCallbackAndComplete(
+        callback,
+        event,
+        nodeId,
+        at.plus(callbackLease),
+        List.of(
+            CallbackProcessor.recordedEvent(id, at, callback.key()),
+            CallbackProcessor.completedEvent(id, at, callback.key())));
   }
 
   /** Processes now in the background (durable acknowledgement). */
@@ -133,11 +170,61 @@ public final class CallbackWorker implements AutoCloseable {
   }
 
   /**
+   * As {@link #submit(CallbackRow)}, under a lease taken with the callback's insert (null: none was
+   * taken, the run claims as usual).
+   */
+  public void submit(CallbackRow stored, @Nullable Lease held, InvocationRow known) {
+    if (held == null) {
+      submit(stored);
+      return;
+    }
+    if (!running.add(stored.id())) {
+      releaseQuietly(held);
+      return;
+    }
+    handlers.submit(
+        () -> {
+          try {
+            return processor.processClaimed(stored, held, () -> true, known);
+          } catch (StoreUnavailableException e) {
+            log.warn("Callback {} left for later: store unavailable", stored.id());
+            return CallbackResponse.of(503, "Service unavailable, retry later");
+          } catch (RuntimeException e) {
+            log.error("Processing callback {} failed", stored.id(), e);
+            return CallbackResponse.of(500, "Callback handler failed");
+          } finally {
+            running.remove(stored.id());
+          }
+        });
+  }
+
+  /** Gives back a lease no run here will use; should that fail, it runs out by itself. */
+  private void releaseQuietly(Lease held) {
+    try {
+      store.release(held);
+    } catch (RuntimeException e) {
+      log.warn("Lease of invocation {} not released: {}", held.invocationId(), e.toString());
+    }
+  }
+
+  /**
    * Processes now and answers within the bound; past it the sender gets 202 and the handler goes
    * on.
    */
   public CallbackResponse runBounded(CallbackRow stored, @Nullable InvocationRow known) {
+    return runBounded(stored, known, null);
+  }
+
+  /**
+   * As {@link #runBounded(CallbackRow, InvocationRow)}, under a lease taken with the callback's
+   * insert (null: none was taken, the run claims as usual).
+   */
+  public CallbackResponse runBounded(
+      CallbackRow stored, @Nullable InvocationRow known, @Nullable Lease held) {
     if (!running.add(stored.id())) {
+      if (held != null) {
+        releaseQuietly(held);
+      }
       // A copy of this callback runs here already (its repeat got to the run first): this sender
       // hears 200 once that run has handled it, else to try again.
       CallbackRow settled = awaitSettled(stored.id());
@@ -154,11 +241,11 @@ public final class CallbackWorker implements AutoCloseable {
         handlers.submit(
             () -> {
               try {
-                return processor.process(
-                    stored,
-                    false,
-                    () -> !sender.compareAndSet(SENDER_WAITING, SENDER_GETS_FAILURE),
-                    known);
+                BooleanSupplier retriedByUs =
+                    () -> !sender.compareAndSet(SENDER_WAITING, SENDER_GETS_FAILURE);
+                return held != null && known != null
+                    ? processor.processClaimed(stored, held, retriedByUs, known)
+                    : processor.process(stored, false, retriedByUs, known);
               } finally {
                 running.remove(stored.id());
               }

@@ -416,7 +416,8 @@ public final class CallbackIntake {
       String message = "Body does not match the callback's schema: " + String.join("; ", problems);
       return reject(id, now, 400, where + " refused: " + message, message, Map.of());
     }
-    return asDeclared(chosen, store(inv, chosen, request, method, bodyText, now));
+    return asDeclared(
+        chosen, store(inv, found.storedCallbacks(), chosen, request, method, bodyText, now));
   }
 
   /**
@@ -446,8 +447,13 @@ public final class CallbackIntake {
     return lowest == 0 ? 200 : lowest;
   }
 
+  /**
+   * @param storedCallbacks the invocation's stored callbacks as counted with the token, -1 when the
+   *     store did not count them
+   */
   private CallbackResponse store(
       InvocationRow inv,
+      long storedCallbacks,
       CallbackDefinition def,
       CallbackRequest request,
       String method,
@@ -459,7 +465,8 @@ public final class CallbackIntake {
     if (inv.status() == InvocationStatus.COMPLETED) {
       return afterCompletion(inv, key, request, method, bodyText, dedupKey, now);
     }
-    CallbackResponse overQuota = quotaRefusal(inv, key, method, bodyText, dedupKey, now);
+    CallbackResponse overQuota =
+        quotaRefusal(inv, storedCallbacks, key, method, bodyText, dedupKey, now);
     if (overQuota != null) {
       return overQuota;
     }
@@ -477,24 +484,30 @@ public final class CallbackIntake {
             null,
             0,
             null);
+    NewEvent received =
+        new NewEvent(
+            id,
+            now,
+            EventKind.CALLBACK_RECEIVED,
+            method
+                + " callback "
+                + key
+                + " received ("
+                + bodyText.length()
+                + " characters), stored");
+    boolean durable = acknowledgements.durable(inv.service(), inv.operation());
+    // One write before the answer: stored and, when new, either recorded with its invocation
+    // completed (no handler, a waiting sender) or its invocation leased to the run below.
+    boolean recordOnly = !durable && inv.handlerType() == null;
     CallbackInsert insert =
-        store.insertCallback(
-            row,
-            new NewEvent(
-                id,
-                now,
-                EventKind.CALLBACK_RECEIVED,
-                method
-                    + " callback "
-                    + key
-                    + " received ("
-                    + bodyText.length()
-                    + " characters), stored"));
+        recordOnly ? worker.storeAndRecord(row, received) : worker.storeAndClaim(row, received);
     CallbackRow stored = insert.row();
     if (!insert.duplicate()) {
       storedBytes.stored(utf8Length(bodyText));
+      if (recordOnly && stored.outcome() == CallbackOutcome.HANDLED) {
+        return CallbackResponse.of(200, "Callback handled");
+      }
     }
-    boolean durable = acknowledgements.durable(inv.service(), inv.operation());
     if (insert.duplicate()) {
       CallbackResponse settled = answerForRepeat(stored, durable);
       if (settled != null) {
@@ -502,10 +515,10 @@ public final class CallbackIntake {
       }
     }
     if (durable) {
-      worker.submit(stored);
+      worker.submit(stored, insert.lease(), inv);
       return CallbackResponse.of(200, "Callback stored");
     }
-    return worker.runBounded(stored, inv);
+    return worker.runBounded(stored, inv, insert.lease());
   }
 
   /**
@@ -600,9 +613,15 @@ public final class CallbackIntake {
    * may be stored (a repeat of a stored one always may: it stores nothing).
    */
   private @Nullable CallbackResponse quotaRefusal(
-      InvocationRow inv, String key, String method, String bodyText, String dedupKey, Instant now) {
+      InvocationRow inv,
+      long storedCallbacks,
+      String key,
+      String method,
+      String bodyText,
+      String dedupKey,
+      Instant now) {
     UUID id = inv.id();
-    long count = store.callbackCount(id, Instant.EPOCH);
+    long count = storedCallbacks >= 0 ? storedCallbacks : store.callbackCount(id, Instant.EPOCH);
     String reason;
     if (count >= quotas.callbacksPerInvocation()) {
       reason =

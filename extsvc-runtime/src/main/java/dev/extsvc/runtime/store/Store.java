@@ -110,6 +110,62 @@ public interface Store extends AutoCloseable {
    */
   CallbackInsert insertCallback(CallbackRow callback, NewEvent event);
 
+  /**
+   * As {@link #insertCallback}, and when the callback is new, also leases its invocation to its
+   * handler run as {@link #claim} does ({@code now} the callback's {@code receivedAt}), in the same
+   * transaction: a first delivery costs one write before its handler runs. The lease is in the
+   * result, null when the invocation was not free (another callback's run holds it); nothing is
+   * claimed for a duplicate. The default takes two transactions.
+   */
+  default CallbackInsert insertCallbackAndClaim(
+      CallbackRow callback, NewEvent event, String nodeId, Instant until) {
+    CallbackInsert insert = insertCallback(callback, event);
+    if (insert.duplicate()) {
+      return insert;
+    }
+    return new CallbackInsert(
+        insert.row(),
+        false,
+        claim(callback.invocationId(), callback.id(), nodeId, callback.receivedAt(), until)
+            .orElse(null));
+  }
+
+  /**
+   * For an invocation without a handler (the callback is only recorded for the caller): as {@link
+   * #insertCallbackAndClaim}, and when the lease is taken, the callback recorded as HANDLED (answer
+   * 200) and the invocation completed as {@link #completeWithCallback} does with {@code
+   * completion}, all in one transaction; the result's row is then HANDLED and holds no lease. When
+   * the invocation is not free or no longer PENDING, only the insert (and its event) is written and
+   * the row is RECEIVED, to be processed as usual. The default takes up to three transactions.
+   */
+  default CallbackInsert insertCallbackAndComplete(
+      CallbackRow callback,
+      NewEvent event,
+      String nodeId,
+      Instant until,
+      List<NewEvent> completion) {
+    CallbackInsert insert = insertCallbackAndClaim(callback, event, nodeId, until);
+    Lease lease = insert.lease();
+    if (lease == null) {
+      return insert;
+    }
+    boolean completed;
+    try {
+      completed = completeWithCallback(lease, callback.receivedAt(), completion);
+    } catch (RuntimeException e) {
+      try {
+        release(lease); // else the lease would keep the sender's retry out until it runs out
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+    if (!completed) {
+      return new CallbackInsert(insert.row(), false, null);
+    }
+    return new CallbackInsert(callback(callback.id()).orElse(insert.row()), false, null);
+  }
+
   /** The stored callback of an invocation with this dedup key, if there is one. */
   default Optional<CallbackRow> callbackByDedupKey(UUID invocationId, String dedupKey) {
     return callbacks(invocationId).stream().filter(c -> c.dedupKey().equals(dedupKey)).findFirst();

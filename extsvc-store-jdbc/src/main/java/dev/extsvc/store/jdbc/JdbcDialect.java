@@ -69,6 +69,14 @@ abstract class JdbcDialect {
    */
   abstract Database database(DataSource source, @Nullable AutoCloseable owned);
 
+  /**
+   * Driver properties of the pool the store makes for this database ({@link JdbcStore#postgres});
+   * none by default.
+   */
+  java.util.Map<String, String> poolProperties() {
+    return java.util.Map.of();
+  }
+
   /** Binds a UUID parameter in the column type the migrations declare. */
   abstract void setUuid(PreparedStatement statement, int index, UUID id) throws SQLException;
 
@@ -127,6 +135,16 @@ abstract class JdbcDialect {
    */
   String insertCallback() {
     return Sql.INSERT_CALLBACK;
+  }
+
+  /**
+   * As {@link #insertCallback()}, and in the same statement, when the callback is new, its event:
+   * the callback's parameters, then the event's at, kind and message; the update count is 1 when
+   * the callback was inserted. Null for a database without data-modifying {@code WITH} (the event
+   * is then a statement of its own).
+   */
+  @Nullable String insertCallbackWithEvent() {
+    return null;
   }
 
   /**

@@ -63,6 +63,9 @@ public final class JdbcStore implements Store {
 
   static final String TIMEOUT_REASON = "Callback timeout reached";
 
+  /** Events per multi-row insert, four parameters each. */
+  static final int EVENTS_PER_STATEMENT = 1000;
+
   private final Database database;
   private final JdbcDialect dialect;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -136,6 +139,7 @@ public final class JdbcStore implements Store {
     config.setPoolName("extsvc-" + dialect.name().toLowerCase(Locale.ROOT));
     config.setMaximumPoolSize(POOL_SIZE);
     config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    jdbc.poolProperties().forEach(config::addDataSourceProperty);
     return open(
         jdbc,
         () -> {
@@ -318,48 +322,156 @@ public final class JdbcStore implements Store {
         tx ->
             tx.queryOne(
                 Sql.TOKEN_WITH_INVOCATION,
-                row -> new TokenLookup(Rows.token(row), Rows.invocation(row)),
+                row ->
+                    new TokenLookup(
+                        Rows.token(row), Rows.invocation(row), row.getLong("stored_callbacks")),
                 (Object) tokenHash));
   }
 
   @Override
   public CallbackInsert insertCallback(CallbackRow callback, NewEvent event) {
+    return write(tx -> insert(tx, callback, event));
+  }
+
+  /** The insert and, when the callback is new, the claim: one transaction, one commit. */
+  @Override
+  public CallbackInsert insertCallbackAndClaim(
+      CallbackRow callback, NewEvent event, String nodeId, Instant until) {
     return write(
         tx -> {
-          boolean inserted =
-              tx.update(
-                      dialect.insertCallback(),
-                      callback.id(),
-                      callback.invocationId(),
-                      callback.key(),
-                      callback.receivedAt(),
-                      callback.method(),
-                      callback.headers(),
-                      callback.body(),
-                      callback.dedupKey(),
-                      callback.outcome(),
-                      callback.answerCode(),
-                      callback.attempts(),
-                      callback.error())
-                  == 1;
-          if (inserted) {
-            insertEvents(tx, List.of(event));
-            return new CallbackInsert(callback, false);
+          var insert = insert(tx, callback, event);
+          if (insert.duplicate()) {
+            return insert;
           }
-          // The constraint absorbed the insert, so the other row is committed (PostgreSQL waited
-          // for it) and visible.
-          var existing =
-              tx.queryOne(
-                      Sql.CALLBACK_BY_DEDUP_KEY,
-                      Rows::callback,
-                      callback.invocationId(),
-                      callback.dedupKey())
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "Callback " + callback.dedupKey() + " conflicts but is not there"));
-          return new CallbackInsert(existing, true);
+          var lease =
+              claim(
+                  tx, callback.invocationId(), callback.id(), nodeId, callback.receivedAt(), until);
+          return new CallbackInsert(insert.row(), false, lease.orElse(null));
         });
+  }
+
+  /**
+   * One transaction of four statements: the insert, the invocation completed if free (the claim and
+   * the completion in one update), the callback recorded, and every event in one multi-row insert.
+   */
+  @Override
+  public CallbackInsert insertCallbackAndComplete(
+      CallbackRow callback,
+      NewEvent event,
+      String nodeId,
+      Instant until,
+      List<NewEvent> completion) {
+    return write(
+        tx -> {
+          var insert = insert(tx, callback, event, false);
+          if (insert.duplicate()) {
+            return insert;
+          }
+          Instant at = callback.receivedAt();
+          boolean completed = tx.update(Sql.COMPLETE_IF_FREE, at, callback.invocationId(), at) == 1;
+          var events = new ArrayList<NewEvent>();
+          events.add(event);
+          if (!completed) {
+            insertEvents(tx, events);
+            return insert;
+          }
+          requireOne(
+              tx.update(Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, callback.id()),
+              "callback",
+              callback.id());
+          events.addAll(completion);
+          insertEvents(tx, events);
+          var handled =
+              new CallbackRow(
+                  callback.id(),
+                  callback.invocationId(),
+                  callback.key(),
+                  callback.receivedAt(),
+                  callback.method(),
+                  callback.headers(),
+                  callback.body(),
+                  callback.dedupKey(),
+                  CallbackOutcome.HANDLED,
+                  200,
+                  callback.attempts() + 1,
+                  null);
+          return new CallbackInsert(handled, false);
+        });
+  }
+
+  private CallbackInsert insert(Tx tx, CallbackRow callback, NewEvent event) throws SQLException {
+    return insert(tx, callback, event, true);
+  }
+
+  /**
+   * @param withEvent whether the event is written here; else the caller writes it with others
+   */
+  private CallbackInsert insert(Tx tx, CallbackRow callback, NewEvent event, boolean withEvent)
+      throws SQLException {
+    var together = withEvent ? dialect.insertCallbackWithEvent() : null;
+    if (together != null) {
+      if (tx.update(
+              together,
+              callback.id(),
+              callback.invocationId(),
+              callback.key(),
+              callback.receivedAt(),
+              callback.method(),
+              callback.headers(),
+              callback.body(),
+              callback.dedupKey(),
+              callback.outcome(),
+              callback.answerCode(),
+              callback.attempts(),
+              callback.error(),
+              event.at(),
+              event.kind().name(),
+              event.message())
+          == 1) {
+        return new CallbackInsert(callback, false);
+      }
+      return duplicateOf(tx, callback);
+    }
+    boolean inserted =
+        tx.update(
+                dialect.insertCallback(),
+                callback.id(),
+                callback.invocationId(),
+                callback.key(),
+                callback.receivedAt(),
+                callback.method(),
+                callback.headers(),
+                callback.body(),
+                callback.dedupKey(),
+                callback.outcome(),
+                callback.answerCode(),
+                callback.attempts(),
+                callback.error())
+            == 1;
+    if (inserted) {
+      if (withEvent) {
+        insertEvents(tx, List.of(event));
+      }
+      return new CallbackInsert(callback, false);
+    }
+    return duplicateOf(tx, callback);
+  }
+
+  /** The stored callback whose dedup key a new one's insert conflicted with. */
+  private static CallbackInsert duplicateOf(Tx tx, CallbackRow callback) throws SQLException {
+    // The constraint absorbed the insert, so the other row is committed (PostgreSQL waited for it)
+    // or written earlier in this transaction (a group commit), and visible either way.
+    var existing =
+        tx.queryOne(
+                Sql.CALLBACK_BY_DEDUP_KEY,
+                Rows::callback,
+                callback.invocationId(),
+                callback.dedupKey())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "Callback " + callback.dedupKey() + " conflicts but is not there"));
+    return new CallbackInsert(existing, true);
   }
 
   @Override
@@ -530,11 +642,15 @@ public final class JdbcStore implements Store {
   @Override
   public Optional<Lease> claim(
       UUID invocationId, UUID callbackId, String nodeId, Instant now, Instant until) {
-    return write(
-        tx ->
-            tx.queryOne(
-                    Sql.CLAIM, row -> row.getLong(1), callbackId, until, nodeId, invocationId, now)
-                .map(fence -> new Lease(invocationId, callbackId, fence)));
+    return write(tx -> claim(tx, invocationId, callbackId, nodeId, now, until));
+  }
+
+  private static Optional<Lease> claim(
+      Tx tx, UUID invocationId, UUID callbackId, String nodeId, Instant now, Instant until)
+      throws SQLException {
+    return tx.queryOne(
+            Sql.CLAIM, row -> row.getLong(1), callbackId, until, nodeId, invocationId, now)
+        .map(fence -> new Lease(invocationId, callbackId, fence));
   }
 
   @Override
@@ -758,13 +874,28 @@ public final class JdbcStore implements Store {
     }
   }
 
+  /**
+   * The events in one statement: a multi-row {@code INSERT} (the driver's batch rewriting would
+   * split three rows into two statements), in the order given, so their ids keep it.
+   */
   private static void insertEvents(Tx tx, List<NewEvent> events) throws SQLException {
-    var rows = new ArrayList<@Nullable Object[]>();
-    for (var event : events) {
-      rows.add(
-          new Object[] {event.invocationId(), event.at(), event.kind().name(), event.message()});
+    // a sweep's many events go in chunks: PostgreSQL takes at most 32,767 parameters a statement
+    for (int from = 0; from < events.size(); from += EVENTS_PER_STATEMENT) {
+      insertEventRows(
+          tx, events.subList(from, Math.min(events.size(), from + EVENTS_PER_STATEMENT)));
     }
-    tx.batch(Sql.INSERT_EVENT, rows);
+  }
+
+  private static void insertEventRows(Tx tx, List<NewEvent> events) throws SQLException {
+    var params = new @Nullable Object[events.size() * 4];
+    int i = 0;
+    for (var event : events) {
+      params[i++] = event.invocationId();
+      params[i++] = event.at();
+      params[i++] = event.kind().name();
+      params[i++] = event.message();
+    }
+    tx.update(Sql.insertEvents(events.size()), params);
   }
 
   /**

@@ -82,7 +82,20 @@ final class PostgresDialect extends JdbcDialect {
 
   @Override
   Database database(DataSource source, @Nullable AutoCloseable owned) {
-    return new DirectDatabase(source, this, owned);
+    // Writes share commits only over the store's own pool: an application's data source may hand a
+    // write the caller's transaction to join (the Spring starter), which a writer thread cannot.
+    return owned != null
+        ? new GroupCommitDatabase(source, this, owned)
+        : new DirectDatabase(source, this, null);
+  }
+
+  /**
+   * A batch of inserts (the events written with the row they describe) sent as one multi-row {@code
+   * INSERT}, not one statement each.
+   */
+  @Override
+  java.util.Map<String, String> poolProperties() {
+    return java.util.Map.of("reWriteBatchedInserts", "true");
   }
 
   /** A typed {@code uuid} parameter: PostgreSQL does not cast text to uuid implicitly. */
@@ -101,6 +114,18 @@ final class PostgresDialect extends JdbcDialect {
   Store.Watch watchServices(Database database, Runnable changed) {
     DataSource source = database.dataSource();
     return source == null ? () -> {} : ServicesListener.start(source, changed);
+  }
+
+  /** The callback and its event in one round trip: the event is inserted only if the row was. */
+  private static final String INSERT_CALLBACK_WITH_EVENT =
+      "WITH c AS ("
+          + Sql.INSERT_CALLBACK
+          + " RETURNING invocation_id)"
+          + " INSERT INTO extsvc_events (invocation_id, at, kind, message) SELECT invocation_id, ?, ?, ? FROM c";
+
+  @Override
+  String insertCallbackWithEvent() {
+    return INSERT_CALLBACK_WITH_EVENT;
   }
 
   @Override

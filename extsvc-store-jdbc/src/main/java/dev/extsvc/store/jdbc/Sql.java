@@ -48,6 +48,12 @@ final class Sql {
   static final String CLAIM =
       "UPDATE extsvc_invocations SET claim_id = ?, claim_until = ?, claim_node = ?, claim_fence = claim_fence + 1"
           + " WHERE id = ? AND status = 'PENDING' AND (claim_id IS NULL OR claim_until <= ?) RETURNING claim_fence";
+  // A claim and a completion at once, for a callback recorded without a handler: only a PENDING
+  // invocation nobody holds moves; the fence is raised as a claim raises it.
+  static final String COMPLETE_IF_FREE =
+      "UPDATE extsvc_invocations SET status = 'COMPLETED', reason = NULL, finished_at = ?, claim_id = NULL,"
+          + " claim_until = NULL, claim_node = NULL, claim_fence = claim_fence + 1"
+          + " WHERE id = ? AND status = 'PENDING' AND (claim_id IS NULL OR claim_until <= ?)";
   // Held while the fence is unchanged; an invocation cancelled meanwhile keeps its (cleared) lease
   // as it is, since nobody can claim a final invocation.
   static final String RENEW =
@@ -78,6 +84,9 @@ final class Sql {
   static final String TOKEN_WITH_INVOCATION =
       "SELECT t.token_hash, t.invocation_id, t.target, t.callback_keys, t.callback_suffixes, "
           + qualified("i", INVOCATION_COLUMNS)
+          // the per-invocation quota's count, through the (invocation_id, dedup_key) index
+          + ", (SELECT COUNT(*) FROM extsvc_callbacks c WHERE c.invocation_id = t.invocation_id)"
+          + " AS stored_callbacks"
           + " FROM extsvc_callback_tokens t"
           + " JOIN extsvc_invocations i ON i.id = t.invocation_id WHERE t.token_hash = ?";
 
@@ -131,6 +140,23 @@ final class Sql {
 
   static final String INSERT_EVENT =
       "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)";
+
+  /** Most units of work write one to three events: their statements are built once. */
+  private static final List<String> INSERT_EVENTS =
+      java.util.stream.IntStream.rangeClosed(1, 4).mapToObj(Sql::eventRows).toList();
+
+  /**
+   * An insert of {@code rows} events, each (invocation_id, at, kind, message), in one statement.
+   */
+  static String insertEvents(int rows) {
+    return rows <= INSERT_EVENTS.size() ? INSERT_EVENTS.get(rows - 1) : eventRows(rows);
+  }
+
+  private static String eventRows(int rows) {
+    return "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES "
+        + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?)"));
+  }
+
   static final String EVENTS =
       "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
 

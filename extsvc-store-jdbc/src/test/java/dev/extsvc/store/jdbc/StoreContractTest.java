@@ -164,7 +164,136 @@ abstract class StoreContractTest {
     assertThat(lookup.token().tokenHash()).isEqualTo(hash);
     assertThat(lookup.token().keys()).containsExactly("approved", "rejected");
     assertThat(lookup.invocation()).isEqualTo(invocation);
+    assertThat(lookup.storedCallbacks()).isIn(-1L, 0L);
     assertThat(store.tokenWithInvocation(new byte[31])).isEmpty();
+  }
+
+  @Test
+  void theTokenLookupCountsTheInvocationsStoredCallbacksForTheQuota() {
+    var invocation = pending();
+    byte[] hash = new byte[32];
+    hash[0] = 7;
+    store.createInvocation(
+        invocation,
+        List.of(new TokenRow(hash, invocation.id(), "query:callbackUrl", List.of("approved"))),
+        List.of());
+    store.insertCallback(
+        callback(invocation.id(), "d1"), event(invocation.id(), "CALLBACK_RECEIVED"));
+    store.insertCallback(
+        callback(invocation.id(), "d2"), event(invocation.id(), "CALLBACK_RECEIVED"));
+
+    long counted = store.tokenWithInvocation(hash).orElseThrow().storedCallbacks();
+
+    // -1 is allowed by the contract (the receiver then counts), the JDBC store counts in the read
+    assertThat(counted).isIn(-1L, 2L);
+    if (store instanceof JdbcStore) {
+      assertThat(counted).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aNewCallbackIsStoredAndItsInvocationLeasedInOneGoButADuplicateClaimsNothing() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "d1");
+
+    var first =
+        store.insertCallbackAndClaim(
+            row, event(invocation.id(), "CALLBACK_RECEIVED"), "node-a", T0.plusSeconds(90));
+
+    assertThat(first.duplicate()).isFalse();
+    assertThat(first.lease()).isEqualTo(new Lease(invocation.id(), row.id(), 1));
+    assertThat(
+            store.claim(
+                invocation.id(), row.id(), "node-b", T0.plusSeconds(61), T0.plusSeconds(99)))
+        .as("leased until 90 s")
+        .isEmpty();
+    var repeat =
+        store.insertCallbackAndClaim(
+            callback(invocation.id(), "d1"),
+            event(invocation.id(), "CALLBACK_DUPLICATE"),
+            "node-b",
+            T0.plusSeconds(90));
+    assertThat(repeat.duplicate()).isTrue();
+    assertThat(repeat.lease()).isNull();
+    assertThat(repeat.row().id()).isEqualTo(row.id());
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("CALLBACK_RECEIVED");
+    assertThat(store.completeWithCallback(first.lease(), T0.plusSeconds(62), List.of())).isTrue();
+  }
+
+  @Test
+  void aNewCallbackIsStoredWithoutALeaseWhileAnotherRunHoldsItsInvocation() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var other = callback(invocation.id(), "other");
+    store.insertCallback(other, event(invocation.id(), "CALLBACK_RECEIVED"));
+    claim(invocation.id(), other.id(), T0.plusSeconds(60));
+    var row = callback(invocation.id(), "d1");
+
+    var insert =
+        store.insertCallbackAndClaim(
+            row, event(invocation.id(), "CALLBACK_RECEIVED"), "node-b", T0.plusSeconds(90));
+    var recorded =
+        store.insertCallbackAndComplete(
+            callback(invocation.id(), "d2"),
+            event(invocation.id(), "CALLBACK_RECEIVED"),
+            "node-b",
+            T0.plusSeconds(90),
+            List.of(
+                event(invocation.id(), "CALLBACK_RECORDED"), event(invocation.id(), "COMPLETED")));
+
+    assertThat(insert.lease()).isNull();
+    assertThat(store.callback(row.id()).orElseThrow().outcome())
+        .isEqualTo(CallbackOutcome.RECEIVED);
+    assertThat(recorded.duplicate()).isFalse();
+    assertThat(recorded.row().outcome()).isEqualTo(CallbackOutcome.RECEIVED);
+    assertThat(store.invocation(invocation.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("CALLBACK_RECEIVED", "CALLBACK_RECEIVED", "CALLBACK_RECEIVED");
+  }
+
+  @Test
+  void aCallbackWithoutHandlerIsStoredRecordedAndCompletesItsInvocationInOneGo() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var row = callback(invocation.id(), "d1");
+
+    var recorded =
+        store.insertCallbackAndComplete(
+            row,
+            event(invocation.id(), "CALLBACK_RECEIVED"),
+            "node-a",
+            T0.plusSeconds(90),
+            List.of(
+                event(invocation.id(), "CALLBACK_RECORDED"), event(invocation.id(), "COMPLETED")));
+
+    assertThat(recorded.duplicate()).isFalse();
+    assertThat(recorded.lease()).isNull();
+    assertThat(recorded.row().outcome()).isEqualTo(CallbackOutcome.HANDLED);
+    var handled = store.callback(row.id()).orElseThrow();
+    assertThat(handled.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+    assertThat(handled.answerCode()).isEqualTo(200);
+    assertThat(handled.attempts()).isEqualTo(1);
+    var completed = store.invocation(invocation.id()).orElseThrow();
+    assertThat(completed.status()).isEqualTo(InvocationStatus.COMPLETED);
+    assertThat(completed.finishedAt()).isEqualTo(row.receivedAt());
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("CALLBACK_RECEIVED", "CALLBACK_RECORDED", "COMPLETED");
+    // the lease it took and gave back at once keeps nobody out, nor does it let a stale lease write
+    var again =
+        store.insertCallbackAndComplete(
+            callback(invocation.id(), "d1"),
+            event(invocation.id(), "CALLBACK_DUPLICATE"),
+            "node-b",
+            T0.plusSeconds(90),
+            List.of());
+    assertThat(again.duplicate()).isTrue();
+    assertThat(again.row().outcome()).isEqualTo(CallbackOutcome.HANDLED);
   }
 
   @Test

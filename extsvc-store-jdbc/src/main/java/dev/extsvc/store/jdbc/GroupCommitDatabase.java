@@ -1,0 +1,94 @@
+package dev.extsvc.store.jdbc;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * PostgreSQL over the store's own pool: reads on the caller's thread as {@link DirectDatabase},
+ * writes committed in groups by a {@link GroupWriter}. Only where the store owns its pool: a data
+ * source of the application's may hand a write the caller's own transaction to join (the Spring
+ * starter), which a writer thread could not.
+ */
+final class GroupCommitDatabase implements Database {
+  /**
+   * Groups written at once: enough that a group's statements and another's commit overlap, few
+   * enough to leave most of the pool ({@link JdbcStore#POOL_SIZE}) to reads.
+   */
+  static final int WRITERS = 3;
+
+  private final DirectDatabase direct;
+  private final GroupWriter writer;
+  private final JdbcDialect dialect;
+
+  GroupCommitDatabase(DataSource source, JdbcDialect dialect, AutoCloseable owned) {
+    this.direct = new DirectDatabase(source, dialect, owned);
+    this.dialect = dialect;
+    this.writer = new GroupWriter(source, dialect, dialect.newStatementCache(), WRITERS);
+  }
+
+  @Override
+  public <T extends @Nullable Object> T write(Work<T> work) {
+    return await(writer.submit(work));
+  }
+
+  @Override
+  public <T extends @Nullable Object> T read(Work<T> work) {
+    return direct.read(work);
+  }
+
+  @Override
+  public boolean onCallingThread() {
+    return false;
+  }
+
+  @Override
+  public DataSource dataSource() {
+    return direct.dataSource();
+  }
+
+  @Override
+  public boolean ping(Duration timeout) {
+    return direct.ping(timeout);
+  }
+
+  /**
+   * Waits for the write even when interrupted: it may be committing already, and the caller must
+   * learn whether it did. The interrupt is kept for the caller to see afterwards.
+   */
+  private <T extends @Nullable Object> T await(Future<T> future) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return future.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          var cause = e.getCause();
+          if (cause instanceof Error error) {
+            throw error;
+          }
+          throw switch (cause) {
+            case java.sql.SQLException sql -> Errors.translate(sql, dialect);
+            case RuntimeException runtime -> runtime;
+            case null, default -> new IllegalStateException("Store work failed", cause);
+          };
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    // Queued writes finish first, so no accepted write is cut off halfway; then the pool closes.
+    writer.close();
+    direct.close();
+  }
+}
