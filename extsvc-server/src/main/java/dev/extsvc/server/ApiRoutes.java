@@ -294,7 +294,8 @@ final class ApiRoutes {
                       from,
                       to,
                       before,
-                      limit));
+                      limit,
+                      req.query().first("q").orElse(null)));
     } catch (IllegalArgumentException e) {
       throw new BadRequest(e.getMessage());
     }

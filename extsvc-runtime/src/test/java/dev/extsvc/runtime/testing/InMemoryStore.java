@@ -12,6 +12,7 @@ import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.NodeRow;
+import dev.extsvc.runtime.store.SearchText;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -255,11 +256,25 @@ public final class InMemoryStore implements Store {
                     r ->
                         query.submittedTo() == null || r.submitTime().isBefore(query.submittedTo()))
                 .filter(r -> query.before() == null || BY_TEXT.compare(r.id(), query.before()) < 0)
+                .filter(r -> query.text() == null || found(r, query.text()))
                 // Newest first by the id's text, as both databases order UUIDs (not UUID.compareTo,
                 // which is signed).
                 .sorted(Comparator.comparing(InvocationRow::id, BY_TEXT).reversed())
                 .limit(query.limit())
                 .toList());
+  }
+
+  /**
+   * Whether one stored document of the invocation (request, answer, a callback) holds the words.
+   */
+  private boolean found(InvocationRow r, String search) {
+    return SearchText.matches(SearchText.of(r.request()), search)
+        || SearchText.matches(SearchText.of(r.syncBody()), search)
+        || data.callbacks.values().stream()
+            .anyMatch(
+                c ->
+                    c.invocationId().equals(r.id())
+                        && SearchText.matches(SearchText.of(c.body()), search));
   }
 
   @Override

@@ -227,7 +227,8 @@ public final class Console {
             q.first("operation").orElse(""),
             q.first("from").orElse(""),
             q.first("to").orElse(""),
-            q.first("id").orElse("").trim());
+            q.first("id").orElse("").trim(),
+            Format.truncate(q.first("q").orElse("").strip(), 200));
     String message = null;
     if (!filters.id().isEmpty()) {
       UUID id = uuidOrNull(filters.id());
@@ -262,7 +263,8 @@ public final class Console {
                     from,
                     to,
                     before,
-                    PAGE_SIZE));
+                    PAGE_SIZE,
+                    blankToNull(filters.q())));
     Map<UUID, EventRow> last =
         services.store().lastEvents(rows.stream().map(InvocationRow::id).toList());
     String filterQuery =
@@ -276,7 +278,9 @@ public final class Console {
             "from",
             filters.from(),
             "to",
-            filters.to());
+            filters.to(),
+            "q",
+            filters.q());
     String base = "/console/invocations";
     String page =
         before == null

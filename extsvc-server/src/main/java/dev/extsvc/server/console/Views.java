@@ -104,8 +104,17 @@ final class Views {
   record Tick(int x, String label) {}
 
   /** The list's filters as typed, to fill the form again. */
+  /**
+   * @param q words searched for in the stored requests, answers and callback bodies
+   */
   record Filters(
-      String status, String service, String operation, String from, String to, String id) {}
+      String status,
+      String service,
+      String operation,
+      String from,
+      String to,
+      String id,
+      String q) {}
 
   /**
    * One line of the list.

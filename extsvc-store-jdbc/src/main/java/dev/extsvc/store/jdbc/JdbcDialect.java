@@ -161,6 +161,12 @@ abstract class JdbcDialect {
    */
   abstract String pendingDueBefore();
 
+  /** The condition on {@code extsvc_search} rows holding every word of the one parameter. */
+  abstract String searchMatch();
+
+  /** The parameter of {@link #searchMatch()} for these words (letters and digits only). */
+  abstract String searchTerms(List<String> words);
+
   /**
    * Moves at most {@code limit} PENDING invocations whose deadline is not after {@code now} to
    * TIMED_OUT, skipping those leased by a running handler or holding a durable retry, and returns

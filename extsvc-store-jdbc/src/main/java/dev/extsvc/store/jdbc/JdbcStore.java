@@ -14,6 +14,7 @@ import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.NodeRow;
+import dev.extsvc.runtime.store.SearchText;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -245,6 +246,7 @@ public final class JdbcStore implements Store {
           }
           tx.batch(Sql.INSERT_TOKEN, tokenRows);
           insertEvents(tx, events);
+          index(tx, invocation.id(), invocation.request());
           return null;
         });
   }
@@ -259,8 +261,17 @@ public final class JdbcStore implements Store {
               "invocation",
               invocationId);
           insertEvents(tx, List.of(event));
+          index(tx, invocationId, body);
           return null;
         });
+  }
+
+  /** Indexes a stored document's words for search, in the transaction that stores it. */
+  private static void index(Tx tx, UUID invocationId, @Nullable String json) throws SQLException {
+    String words = SearchText.indexedWords(json);
+    if (!words.isEmpty()) {
+      tx.update(Sql.INSERT_SEARCH, invocationId, words);
+    }
   }
 
   @Override
@@ -291,7 +302,7 @@ public final class JdbcStore implements Store {
 
   @Override
   public List<InvocationRow> invocations(InvocationQuery query) {
-    var statement = Sql.invocations(query);
+    var statement = Sql.invocations(query, dialect);
     return read(tx -> tx.query(statement.sql(), Rows::invocation, statement.params().toArray()));
   }
 
@@ -428,6 +439,7 @@ public final class JdbcStore implements Store {
               event.kind().name(),
               event.message())
           == 1) {
+        index(tx, callback.invocationId(), callback.body());
         return new CallbackInsert(callback, false);
       }
       return duplicateOf(tx, callback);
@@ -452,6 +464,7 @@ public final class JdbcStore implements Store {
       if (withEvent) {
         insertEvents(tx, List.of(event));
       }
+      index(tx, callback.invocationId(), callback.body());
       return new CallbackInsert(callback, false);
     }
     return duplicateOf(tx, callback);

@@ -76,6 +76,16 @@ final class PostgresDialect extends JdbcDialect {
   }
 
   @Override
+  String searchMatch() {
+    return "words @@ plainto_tsquery('simple', ?)";
+  }
+
+  @Override
+  String searchTerms(List<String> words) {
+    return String.join(" ", words);
+  }
+
+  @Override
   String migrationFolder() {
     return "db/migration/postgresql";
   }

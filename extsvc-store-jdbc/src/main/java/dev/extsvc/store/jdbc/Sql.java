@@ -1,6 +1,7 @@
 package dev.extsvc.store.jdbc;
 
 import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.SearchText;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +36,8 @@ final class Sql {
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   static final String INVOCATION =
       "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations WHERE id = ?";
+  static final String INSERT_SEARCH =
+      "INSERT INTO extsvc_search (invocation_id, content) VALUES (?, ?)";
   static final String RECORD_SYNC_ANSWER =
       "UPDATE extsvc_invocations SET sync_status = ?, sync_headers = ?, sync_body = ? WHERE id = ?";
   // The status condition is what makes the final state unique: of two racing finishers, one updates
@@ -220,7 +223,7 @@ final class Sql {
    * The console's list: optional filters, newest first, keyset-paged on the id (UUIDv7, so by
    * time).
    */
-  static Query invocations(InvocationQuery query) {
+  static Query invocations(InvocationQuery query, JdbcDialect dialect) {
     var conditions = new ArrayList<String>();
     var params = new ArrayList<@Nullable Object>();
     if (query.status() != null) {
@@ -254,6 +257,12 @@ final class Sql {
     if (query.before() != null) {
       conditions.add("id < ?");
       params.add(query.before());
+    }
+    String text = query.text();
+    if (text != null) {
+      conditions.add(
+          "id IN (SELECT invocation_id FROM extsvc_search WHERE " + dialect.searchMatch() + ")");
+      params.add(dialect.searchTerms(SearchText.words(text)));
     }
     var sql =
         new StringBuilder("SELECT ").append(INVOCATION_COLUMNS).append(" FROM extsvc_invocations");

@@ -74,6 +74,17 @@ final class SqliteDialect extends JdbcDialect {
   }
 
   @Override
+  String searchMatch() {
+    return "extsvc_search MATCH ?";
+  }
+
+  /** Each word a quoted FTS5 string: words are letters and digits, so nothing needs escaping. */
+  @Override
+  String searchTerms(List<String> words) {
+    return String.join(" ", words.stream().map(w -> "\"" + w + "\"").toList());
+  }
+
+  @Override
   String migrationFolder() {
     return "db/migration/sqlite";
   }

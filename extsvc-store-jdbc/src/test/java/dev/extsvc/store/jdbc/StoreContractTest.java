@@ -93,6 +93,71 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void aSearchFindsInvocationsByTheValuesOfTheirRequestAnswerAndCallbacksButNeverBySecretsOrUrls() {
+    var ada =
+        withRequest(
+            pending(),
+            "{\"body\":{\"applicant\":{\"name\":\"Ada Lovelace\"},\"reference\":\"ACME-1004\","
+                + "\"apiToken\":\"tok-zz9\",\"callbackUrl\":\"https://hooks.example/callbacks/abcdef\"}}");
+    var bob = withRequest(pending(), "{\"body\":{\"applicant\":{\"name\":\"Bob Lovelace\"}}}");
+    store.createInvocation(ada, List.of(), List.of());
+    store.createInvocation(bob, List.of(), List.of());
+    store.recordSyncAnswer(
+        bob.id(), 201, "{}", "{\"applicationNumber\":\"A-2002\"}", event(bob.id(), "CALLOUT"));
+    store.insertCallback(callback(ada.id(), "d1"), event(ada.id(), "CALLBACK_RECEIVED"));
+
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("ACME-1004"))))
+        .containsExactly(ada.id());
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("ada lovelace"))))
+        .containsExactly(ada.id());
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("Lovelace"))))
+        .containsExactly(bob.id(), ada.id());
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("a-2002"))))
+        .as("in the synchronous answer")
+        .containsExactly(bob.id());
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("approved"))))
+        .as("in a callback body")
+        .containsExactly(ada.id());
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("Lovelace").withLimit(1))))
+        .as("a page of the newest")
+        .containsExactly(bob.id());
+    assertThat(store.invocations(InvocationQuery.all(10).withText("tok-zz9"))).isEmpty();
+    assertThat(store.invocations(InvocationQuery.all(10).withText("abcdef"))).isEmpty();
+    assertThat(store.invocations(InvocationQuery.all(10).withText("Grace"))).isEmpty();
+    assertThat(
+            ids(
+                store.invocations(
+                    new InvocationQuery(
+                            InvocationStatus.PENDING, "acme", null, null, null, null, 10)
+                        .withText("lovelace"))))
+        .hasSize(2);
+    assertThat(store.invocations(InvocationQuery.all(10).withText(" - "))).hasSize(2);
+  }
+
+  private static List<UUID> ids(List<InvocationRow> rows) {
+    return rows.stream().map(InvocationRow::id).toList();
+  }
+
+  private static InvocationRow withRequest(InvocationRow r, String request) {
+    return new InvocationRow(
+        r.id(),
+        r.service(),
+        r.operation(),
+        r.async(),
+        r.status(),
+        r.reason(),
+        r.handlerType(),
+        r.handlerState(),
+        request,
+        r.syncStatus(),
+        r.syncHeaders(),
+        r.syncBody(),
+        r.submitTime(),
+        r.deadline(),
+        r.finishedAt());
+  }
+
+  @Test
   void savingAServiceAgainReplacesIt() {
     store.saveService(new ServiceRow("acme", "1.0", "{\"openapi\":\"3.1.0\"}", T0));
     store.saveService(new ServiceRow("bank", "2.0", "{}", T0));
