@@ -5,8 +5,10 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A filter and page over invocations, newest first. Paging is by keyset: {@code before} is the last
- * id of the previous page.
+ * A filter, an order and a page over invocations. Paging is by keyset: {@code page} is a place in
+ * the list in this query's order ({@link InvocationPage#next()} or {@link
+ * InvocationPage#previous()} of the page before), null for the first page. Build one with {@link
+ * #all(int)} and the {@code with…} methods, so that a new filter is one more method.
  */
 public record InvocationQuery(
     @Nullable InvocationStatus status,
@@ -14,16 +16,91 @@ public record InvocationQuery(
     @Nullable String operation,
     @Nullable Instant submittedFrom,
     @Nullable Instant submittedTo,
-    @Nullable UUID before,
+    InvocationSort sort,
+    @Nullable InvocationCursor page,
     int limit) {
 
   public InvocationQuery {
     if (limit < 1 || limit > 1000) {
       throw new IllegalArgumentException("limit must be 1..1000, was " + limit);
     }
+    if (page != null && !page.sort().equals(sort)) {
+      throw new IllegalArgumentException(
+          "page belongs to the order "
+              + page.sort().column().parameter()
+              + " "
+              + page.sort().order()
+              + ", not "
+              + sort.column().parameter()
+              + " "
+              + sort.order());
+    }
   }
 
+  /**
+   * Newest first, the page after the invocation {@code before} when it is given (the older ones).
+   */
+  public InvocationQuery(
+      @Nullable InvocationStatus status,
+      @Nullable String service,
+      @Nullable String operation,
+      @Nullable Instant submittedFrom,
+      @Nullable Instant submittedTo,
+      @Nullable UUID before,
+      int limit) {
+    this(
+        status,
+        service,
+        operation,
+        submittedFrom,
+        submittedTo,
+        InvocationSort.NEWEST_FIRST,
+        before == null
+            ? null
+            : new InvocationCursor(InvocationSort.NEWEST_FIRST, null, before, false),
+        limit);
+  }
+
+  /** Every invocation, newest first, the first {@code limit}. */
   public static InvocationQuery all(int limit) {
-    return new InvocationQuery(null, null, null, null, null, null, limit);
+    return new InvocationQuery(
+        null, null, null, null, null, InvocationSort.NEWEST_FIRST, null, limit);
+  }
+
+  public InvocationQuery withStatus(@Nullable InvocationStatus status) {
+    return new InvocationQuery(
+        status, service, operation, submittedFrom, submittedTo, sort, page, limit);
+  }
+
+  public InvocationQuery withService(@Nullable String service) {
+    return new InvocationQuery(
+        status, service, operation, submittedFrom, submittedTo, sort, page, limit);
+  }
+
+  public InvocationQuery withOperation(@Nullable String operation) {
+    return new InvocationQuery(
+        status, service, operation, submittedFrom, submittedTo, sort, page, limit);
+  }
+
+  /** Submitted at or after {@code from} and before {@code to} (either may be null: open). */
+  public InvocationQuery withSubmitted(@Nullable Instant from, @Nullable Instant to) {
+    return new InvocationQuery(status, service, operation, from, to, sort, page, limit);
+  }
+
+  /** In this order, from its first page. */
+  public InvocationQuery withSort(InvocationSort sort) {
+    return new InvocationQuery(
+        status, service, operation, submittedFrom, submittedTo, sort, null, limit);
+  }
+
+  /** The page at this place (of this query's order), null for the first. */
+  public InvocationQuery withPage(@Nullable InvocationCursor page) {
+    return new InvocationQuery(
+        status, service, operation, submittedFrom, submittedTo, sort, page, limit);
+  }
+
+  public InvocationQuery withLimit(int limit) {
+    return new InvocationQuery(
+        status, service, operation, submittedFrom, submittedTo, sort, page, limit);
   }
 }
