@@ -10,6 +10,8 @@ import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NodeLease;
+import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
@@ -24,6 +26,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -107,6 +110,7 @@ public final class Console {
     r.get("/console/invocations/{id}", page(this::invocation));
     r.post("/console/invocations/{id}/cancel", page(this::cancel));
     r.post("/console/callbacks/{id}/retry", page(this::retry));
+    r.get("/console/nodes", page(this::nodesPage));
     r.get("/console/services", page(this::servicesPage));
     r.post("/console/services", page(this::registerService));
   }
@@ -432,6 +436,36 @@ public final class Console {
             + answer.status()
             + "#cb-"
             + callback.get().id());
+  }
+
+  private void nodesPage(ServerRequest req, ServerResponse res) {
+    render(res, 200, "nodes.jte", nodes(services, chrome("Nodes", "nodes")));
+  }
+
+  /** Most leases a page reads: each is a handler running now, so far more than a cluster runs. */
+  static final int MAX_LEASES = 1000;
+
+  /** The registered nodes with what each holds, alive or dead by the runtime's node timeout. */
+  static Views.Nodes nodes(ExternalServices services, Views.Chrome chrome) {
+    Instant now = services.clock().instant();
+    Duration timeout = services.nodeTimeout();
+    List<NodeLease> leases = services.store().leases(MAX_LEASES);
+    Map<String, List<NodeLease>> byNode = new java.util.TreeMap<>();
+    leases.forEach(l -> byNode.computeIfAbsent(l.nodeId(), k -> new ArrayList<>()).add(l));
+    List<Views.NodeView> nodes = new ArrayList<>();
+    for (NodeRow n : services.store().nodes()) {
+      boolean self = n.id().equals(services.nodeId());
+      List<NodeLease> held = byNode.remove(n.id());
+      nodes.add(
+          new Views.NodeView(
+              n,
+              self,
+              !n.heartbeatAt().isBefore(now.minus(timeout)),
+              self && services.draining(),
+              held == null ? List.of() : held));
+    }
+    List<NodeLease> orphans = byNode.values().stream().flatMap(List::stream).toList();
+    return new Views.Nodes(chrome, now, timeout, nodes, orphans, leases.size() == MAX_LEASES);
   }
 
   private void servicesPage(ServerRequest req, ServerResponse res) {

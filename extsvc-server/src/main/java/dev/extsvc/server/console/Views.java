@@ -6,6 +6,8 @@ import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NodeLease;
+import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.Report;
 import dev.extsvc.spec.ServiceDefinition;
@@ -207,6 +209,31 @@ final class Views {
       List<String> services,
       List<String> operations,
       @Nullable String message) {}
+
+  /**
+   * One node sharing the store, as the nodes view shows it.
+   *
+   * @param self the node serving this page
+   * @param alive its last heartbeat is within the runtime's node timeout
+   * @param draining it is leaving (known for this node only; others tell nobody yet)
+   * @param leases the callbacks whose lease it holds, each a handler run on its invocation
+   */
+  record NodeView(
+      NodeRow node, boolean self, boolean alive, boolean draining, List<NodeLease> leases) {}
+
+  /**
+   * The nodes page.
+   *
+   * @param orphans leases held by a node that is not registered (any more)
+   * @param truncated more leases are held than were read
+   */
+  record Nodes(
+      Chrome chrome,
+      Instant now,
+      Duration nodeTimeout,
+      List<NodeView> nodes,
+      List<NodeLease> orphans,
+      boolean truncated) {}
 
   record Step(EventRow event, String sincePrevious, String sinceStart) {}
 
