@@ -232,13 +232,16 @@ final class Sql {
     boolean descending = query.sort().descending() != (at != null && at.before());
     String column = sortColumn(query.sort().column());
     String direction = descending ? " DESC" : "";
+    // the same id, from the table whose index walks the order
+    String id =
+        query.sort().column() == InvocationSort.Column.LAST_ACTIVITY ? "a.invocation_id" : "i.id";
     if (at != null) {
       String after = descending ? " < " : " > ";
       if (column == null) {
         conditions.add("i.id" + after + "?");
       } else {
         // a row value, so that both databases walk the (column, id) index from the place
-        conditions.add("(" + column + ", i.id)" + after + "(?, ?)");
+        conditions.add("(" + column + ", " + id + ")" + after + "(?, ?)");
         params.add(
             switch (query.sort().column()) {
               case LAST_ACTIVITY, DEADLINE -> at.instantKey();
@@ -260,7 +263,7 @@ final class Sql {
     if (column != null) {
       sql.append(column).append(direction).append(", ");
     }
-    sql.append("i.id").append(direction).append(" LIMIT ?");
+    sql.append(id).append(direction).append(" LIMIT ?");
     params.add(query.limit() + 1);
     return new Query(sql.toString(), params);
   }
