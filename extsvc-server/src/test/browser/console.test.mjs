@@ -91,27 +91,86 @@ test('the list shows each invocation\'s business values and its absolute times o
   assert.match(await row.locator('.last-event .ev').getAttribute('title'), iso);
 });
 
-test('the columns sort by a link in their header, ascending then descending', async () => {
+// Every page of the list from where the browser is, by its Next links: [{ id, status, deadline }].
+const allPages = async () => {
+  const rows = [];
+  for (;;) {
+    rows.push(...await page.locator('tbody tr').evaluateAll((trs) => trs.map((r) => ({ ...r.dataset }))));
+    const next = page.locator('#live .pager a.next');
+    if (await next.count() === 0) {
+      return rows;
+    }
+    await next.click();
+    await page.waitForLoadState('domcontentloaded');
+  }
+};
+
+test('the columns sort the whole list by a link in their header, across pages, both ways', async () => {
   await page.goto(`${info.url}/console/invocations`);
   assert.equal(await page.getAttribute('th[data-sort=submitted]', 'aria-sort'), 'descending');
-  const valuesOf = () => page.locator('tbody td.values').evaluateAll((cells) => cells.map((c) => c.textContent.replace(/\s+/g, ' ').trim()));
-  await page.click('th[data-sort=values] a');
-  await page.waitForURL(/sort=values&dir=asc/);
-  assert.equal(await page.getAttribute('th[data-sort=values]', 'aria-sort'), 'ascending');
-  const ascending = await valuesOf();
-  // as the server orders them: case-insensitive, character by character
-  const collator = (a, b) => { const x = a.toLowerCase(); const y = b.toLowerCase(); return x < y ? -1 : x > y ? 1 : 0; };
-  assert.deepEqual(ascending, [...ascending].sort(collator));
-  assert.ok(ascending.some((v) => /A-2001/.test(v)), `values: ${ascending}`);
-  await shot('04b-invocations-by-values');
-  await page.click('th[data-sort=values] a');
-  await page.waitForURL(/sort=values&dir=desc/);
-  assert.deepEqual(await valuesOf(), [...ascending].sort((a, b) => collator(b, a)));
+  const newestFirst = await allPages();
+  assert.ok(newestFirst.length > 50, `rows: ${newestFirst.length}`);
 
+  await page.goto(`${info.url}/console/invocations`);
+  await page.click('th[data-sort=deadline] a');
+  await page.waitForURL(/sort=deadline&order=asc/);
+  assert.equal(await page.getAttribute('th[data-sort=deadline]', 'aria-sort'), 'ascending');
+  await shot('04b-invocations-by-deadline');
+  const ascending = await allPages();
+  assert.match(page.url(), /sort=deadline&order=asc&page=/);
+  assert.equal(await page.getAttribute('th[data-sort=deadline]', 'aria-sort'), 'ascending', 'the order is kept by the pager');
+  const times = ascending.map((r) => Date.parse(r.deadline));
+  assert.deepEqual(times, [...times].sort((a, b) => a - b), 'deadlines ascend across pages');
+  assert.equal(new Set(ascending.map((r) => r.id)).size, ascending.length, 'no row twice');
+  assert.deepEqual([...ascending.map((r) => r.id)].sort(), [...newestFirst.map((r) => r.id)].sort(), 'every row once');
+
+  // back by Previous: the first page again, as it was
+  const firstPage = ascending.slice(0, 50).map((r) => r.id);
+  while (await page.locator('#live .pager a.previous').count() > 0) {
+    await page.click('#live .pager a.previous');
+    await page.waitForLoadState('domcontentloaded');
+  }
+  assert.deepEqual(await page.locator('tbody tr').evaluateAll((trs) => trs.map((r) => r.dataset.id)), firstPage);
+
+  await page.click('th[data-sort=deadline] a');
+  await page.waitForURL(/sort=deadline&order=desc/);
+  const descending = await allPages();
+  assert.deepEqual(descending.map((r) => r.id), ascending.map((r) => r.id).reverse(), 'descending is ascending reversed (ties by id both ways)');
+
+  await page.goto(`${info.url}/console/invocations`);
   await page.click('th[data-sort=status] a');
-  await page.waitForURL(/sort=status&dir=asc/);
-  const statuses = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.status));
+  await page.waitForURL(/sort=status&order=asc/);
+  const statuses = (await allPages()).map((r) => r.status);
   assert.deepEqual(statuses, [...statuses].sort());
+});
+
+test('the list shows an invocation completing without a reload, keeping its order', async () => {
+  await page.goto(`${info.url}/console/invocations?sort=deadline&order=asc`);
+  const row = () => page.locator(`tbody tr[data-id="${info.liveList}"]`);
+  assert.equal(await row().getAttribute('data-status'), 'PENDING');
+  await page.evaluate(() => { window.stillTheSamePage = true; });
+  const answer = await fetch(info.liveListCallbackUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ applicationNumber: 'A-3002', status: 'approved', approvedAmount: 99000 }),
+  });
+  assert.equal(answer.status, 200);
+  await page.waitForFunction((id) => document.querySelector(`tbody tr[data-id="${id}"]`)?.dataset.status === 'COMPLETED', info.liveList, { timeout: 20000 });
+  assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'the page was reloaded');
+  assert.match(page.url(), /sort=deadline&order=asc/);
+  assert.equal(await page.getAttribute('th[data-sort=deadline]', 'aria-sort'), 'ascending');
+  await shot('04c-invocations-live');
+});
+
+test('the nodes view shows this node alive with what it holds', async () => {
+  await page.goto(`${info.url}/console/nodes`);
+  assert.equal(await page.locator('h1').first().textContent(), 'Nodes');
+  const nodes = page.locator('tr.node');
+  assert.equal(await nodes.count(), 1, 'SQLite: one node');
+  assert.equal(await nodes.first().getAttribute('data-alive'), 'true');
+  assert.match(await nodes.first().textContent(), /\(this node\)[\s\S]*ALIVE[\s\S]*\d+\s+leases?/);
+  assert.match(await nodes.first().locator('.heartbeat').getAttribute('title'), /^\d{4}-\d\d-\d\dT/);
+  await shot('09a-nodes');
 });
 
 test('searching by id opens the invocation', async () => {

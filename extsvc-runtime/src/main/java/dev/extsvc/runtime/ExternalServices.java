@@ -386,6 +386,14 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   /**
+   * After how long without a heartbeat a node counts as dead (its leases released, its callbacks
+   * taken over); the console shows each node alive or dead by it.
+   */
+  public Duration nodeTimeout() {
+    return membership.nodeTimeout();
+  }
+
+  /**
    * The clock deadlines are measured with (the console shows time left by it): the database's on a
    * store several nodes share (PostgreSQL), whatever clock the builder was given; else the
    * builder's.

@@ -11,8 +11,11 @@ import dev.extsvc.runtime.InvocationResult;
 import dev.extsvc.runtime.RequestProblem;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationCursor;
+import dev.extsvc.runtime.store.InvocationPage;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.spec.CallbackDefinition;
@@ -275,33 +278,129 @@ final class ApiRoutes {
             });
   }
 
+  /**
+   * One page of invocations: filters, {@code sort} (a column) and {@code order} (asc, desc), and
+   * {@code page} (a token of a {@code Link} header's next or prev URL); {@code before} (an id) is
+   * the older newest-first paging. The body is the page's array; the links are in {@code Link}.
+   */
   private void listInvocations(ServerRequest req, ServerResponse res) {
-    InvocationStatus status = req.query().first("status").map(s -> enumValue(s)).orElse(null);
-    int limit = req.query().first("limit").map(ApiRoutes::intValue).orElse(50);
-    UUID before = req.query().first("before").map(ApiRoutes::uuid).orElse(null);
-    Instant from = req.query().first("from").map(ApiRoutes::instant).orElse(null);
-    Instant to = req.query().first("to").map(ApiRoutes::instant).orElse(null);
-    List<InvocationRow> rows;
+    var q = req.query();
+    InvocationStatus status = q.first("status").map(s -> enumValue(s)).orElse(null);
+    int limit = q.first("limit").map(ApiRoutes::intValue).orElse(50);
+    UUID before = q.first("before").map(ApiRoutes::uuid).orElse(null);
+    Instant from = q.first("from").map(ApiRoutes::instant).orElse(null);
+    Instant to = q.first("to").map(ApiRoutes::instant).orElse(null);
+    InvocationSort.Column column =
+        q.first("sort")
+            .map(
+                s ->
+                    InvocationSort.Column.ofParameter(s)
+                        .orElseThrow(
+                            () ->
+                                new BadRequest(
+                                    "sort must be one of "
+                                        + InvocationSort.Column.parameters()
+                                        + ", not '"
+                                        + clip(s)
+                                        + "'")))
+            .orElse(InvocationSort.Column.SUBMITTED);
+    boolean descending =
+        q.first("order")
+            .map(
+                o -> {
+                  if (!o.equals("asc") && !o.equals("desc")) {
+                    throw new BadRequest("order must be asc or desc, not '" + clip(o) + "'");
+                  }
+                  return o.equals("desc");
+                })
+            .orElse(
+                column == InvocationSort.Column.SUBMITTED
+                    || column == InvocationSort.Column.LAST_ACTIVITY);
+    InvocationSort sort = new InvocationSort(column, descending);
+    InvocationCursor page = null;
+    if (q.first("page").isPresent()) {
+      if (before != null) {
+        throw new BadRequest("page and before cannot both be given");
+      }
+      try {
+        page = InvocationCursor.parse(q.first("page").get());
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest(
+            "page must be a token from a Link header of this list: " + e.getMessage());
+      }
+      if (!page.sort().equals(sort)) {
+        throw new BadRequest(
+            "page belongs to sort="
+                + page.sort().column().parameter()
+                + "&order="
+                + page.sort().order()
+                + ", not sort="
+                + column.parameter()
+                + "&order="
+                + sort.order());
+      }
+    } else if (before != null) {
+      if (!sort.equals(InvocationSort.NEWEST_FIRST)) {
+        throw new BadRequest("before pages the newest-first order only; use page");
+      }
+      page = new InvocationCursor(sort, null, before, false);
+    }
+    InvocationPage result;
     try {
-      rows =
+      result =
           services
               .store()
-              .invocations(
-                  new InvocationQuery(
-                      status,
-                      req.query().first("service").orElse(null),
-                      req.query().first("operation").orElse(null),
-                      from,
-                      to,
-                      before,
-                      limit,
-                      req.query().first("q").orElse(null)));
+              .invocationPage(
+                  InvocationQuery.all(limit)
+                      .withStatus(status)
+                      .withService(q.first("service").orElse(null))
+                      .withOperation(q.first("operation").orElse(null))
+                      .withSubmitted(from, to)
+                      .withSort(sort)
+                      .withPage(page)
+                      .withText(q.first("q").orElse(null)));
     } catch (IllegalArgumentException e) {
       throw new BadRequest(e.getMessage());
     }
+    var links = new java.util.ArrayList<String>();
+    if (result.next() != null) {
+      links.add("<" + pageUrl(req, result.next()) + ">; rel=\"next\"");
+    }
+    if (result.previous() != null) {
+      links.add("<" + pageUrl(req, result.previous()) + ">; rel=\"prev\"");
+    }
+    if (!links.isEmpty()) {
+      res.header("Link", String.join(", ", links));
+    }
     ArrayNode out = Json.MAPPER.createArrayNode();
-    rows.forEach(r -> out.add(invocationJson(r)));
+    result.rows().forEach(r -> out.add(invocationJson(r)));
     Http.json(res, 200, out.toString());
+  }
+
+  /** This list's address with its parameters but {@code page} and {@code before}, at that page. */
+  private static String pageUrl(ServerRequest req, InvocationCursor at) {
+    var url = new StringBuilder("/api/invocations?");
+    for (String name : req.query().names()) {
+      if (name.equals("page") || name.equals("before")) {
+        continue;
+      }
+      for (String value : req.query().all(name)) {
+        url.append(encode(name)).append('=').append(encode(value)).append('&');
+      }
+    }
+    if (req.query().first("sort").isEmpty()) {
+      url.append("sort=").append(at.sort().column().parameter()).append('&');
+    }
+    return url.append("page=").append(at.token()).toString();
+  }
+
+  /** A client's value as an error quotes it: at most 40 characters. */
+  private static String clip(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   private void getInvocation(ServerRequest req, ServerResponse res) {

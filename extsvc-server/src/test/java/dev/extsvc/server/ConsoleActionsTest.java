@@ -201,8 +201,11 @@ class ConsoleActionsTest {
         ids.stream().map(UUID::toString).sorted(java.util.Comparator.reverseOrder()).toList();
     String first = get("/console/invocations").body();
     assertThat(first.split("data-status=", -1)).hasSize(51);
-    assertThat(first).contains("before=" + newestFirst.get(49));
-    String older = get("/console/invocations?before=" + newestFirst.get(49)).body();
+    // the Next link's keyset token is the place after the page's last row
+    String next = ConsoleListTest.link(first, "next");
+    assertThat(dev.extsvc.runtime.store.InvocationCursor.parse(next.replaceAll(".*page=", "")).id())
+        .hasToString(newestFirst.get(49));
+    String older = get(next).body();
     assertThat(older.split("data-status=", -1)).hasSize(6);
     assertThat(older)
         .contains(newestFirst.get(54))

@@ -85,6 +85,12 @@ final class ConsoleDemo {
 
   private Map<String, String> populate(TestBank bank) throws Exception {
     Map<String, String> ids = new LinkedHashMap<>();
+    // Older applications first, enough for the list to have several pages, with deadlines tied in
+    // groups: sorting must hold across pages.
+    for (int i = 0; i < 45; i++) {
+      bank.answer(201, "{\"applicationNumber\":\"A-" + (4001 + i) + "\",\"status\":\"pending\"}");
+      submit("Applicant " + i, null, Duration.ofHours(20 + i % 4));
+    }
     String[] names = {
       "Alice", "Bob", "Chen", "Dana", "Emeka", "Fatima", "Gina", "Hugo", "Ines", "Jun"
     };
@@ -150,6 +156,13 @@ final class ConsoleDemo {
         submit("Rosa", new RecordingHandler("Rosa", APPROVED, REJECTED), Duration.ofHours(6));
     ids.put("live", live.invocationId().toString());
     ids.put("liveCallbackUrl", live.callbackUrls().get(APPROVED));
+
+    // Pending until the browser test posts its callback while the list is open.
+    bank.answer(201, "{\"applicationNumber\":\"A-3002\",\"status\":\"pending\"}");
+    InvocationResult liveList =
+        submit("Sam", new RecordingHandler("Sam", APPROVED, REJECTED), Duration.ofHours(6));
+    ids.put("liveList", liveList.invocationId().toString());
+    ids.put("liveListCallbackUrl", liveList.callbackUrls().get(APPROVED));
 
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (services

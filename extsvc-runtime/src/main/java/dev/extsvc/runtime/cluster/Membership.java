@@ -96,6 +96,11 @@ public final class Membership implements AutoCloseable {
     return nodeId;
   }
 
+  /** After how long without a heartbeat a node counts as dead. */
+  public Duration nodeTimeout() {
+    return nodeTimeout;
+  }
+
   /**
    * Registers this node; a store that cannot be reached now is left to the heartbeats, which
    * register the node once it answers.

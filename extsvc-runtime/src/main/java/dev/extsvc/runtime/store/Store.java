@@ -89,7 +89,16 @@ public interface Store extends AutoCloseable {
 
   Optional<InvocationRow> invocation(UUID id);
 
-  List<InvocationRow> invocations(InvocationQuery query);
+  /** The rows of one page of the query, in its order. */
+  default List<InvocationRow> invocations(InvocationQuery query) {
+    return invocationPage(query).rows();
+  }
+
+  /**
+   * One page of invocations in the query's order (its column, then the id the same way), with the
+   * places of the pages before and after it.
+   */
+  InvocationPage invocationPage(InvocationQuery query);
 
   /** Counts invocations by status (all statuses present, zero when none). */
   Map<InvocationStatus, Long> countByStatus();
@@ -313,6 +322,12 @@ public interface Store extends AutoCloseable {
 
   /** The registered nodes, by id. */
   List<NodeRow> nodes();
+
+  /**
+   * The leases held now (a handler run on some node: the invocation's claim with its node), by node
+   * id then soonest expiry, at most {@code limit}; what each node holds.
+   */
+  List<NodeLease> leases(int limit);
 
   /**
    * Whether several nodes may share this store, so that their time must be the store's: then {@link

@@ -6,11 +6,15 @@ import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationCursor;
+import dev.extsvc.runtime.store.InvocationPage;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.NodeLease;
 import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.SearchText;
 import dev.extsvc.runtime.store.ServiceRow;
@@ -33,6 +37,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -240,28 +245,81 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
-  public List<InvocationRow> invocations(InvocationQuery query) {
+  public InvocationPage invocationPage(InvocationQuery query) {
     return read(
-        () ->
-            data.invocations.values().stream()
-                .map(i -> i.row)
-                .filter(r -> query.status() == null || r.status() == query.status())
-                .filter(r -> query.service() == null || r.service().equals(query.service()))
-                .filter(r -> query.operation() == null || r.operation().equals(query.operation()))
-                .filter(
-                    r ->
-                        query.submittedFrom() == null
-                            || !r.submitTime().isBefore(query.submittedFrom()))
-                .filter(
-                    r ->
-                        query.submittedTo() == null || r.submitTime().isBefore(query.submittedTo()))
-                .filter(r -> query.before() == null || BY_TEXT.compare(r.id(), query.before()) < 0)
-                .filter(r -> query.text() == null || found(r, query.text()))
-                // Newest first by the id's text, as both databases order UUIDs (not UUID.compareTo,
-                // which is signed).
-                .sorted(Comparator.comparing(InvocationRow::id, BY_TEXT).reversed())
-                .limit(query.limit())
-                .toList());
+        () -> {
+          Map<UUID, Instant> activity = new HashMap<>();
+          for (EventRow e : data.events) {
+            activity.merge(e.invocationId(), e.at(), (a, b) -> a.isAfter(b) ? a : b);
+          }
+          Function<InvocationRow, Instant> lastActivity =
+              r -> {
+                Instant newest = activity.get(r.id());
+                return newest != null && newest.isAfter(r.submitTime()) ? newest : r.submitTime();
+              };
+          InvocationCursor at = query.page();
+          boolean backward = at != null && at.before();
+          InvocationSort.Column column = query.sort().column();
+          Comparator<Place> walk =
+              query.sort().descending() != backward ? PLACE_ORDER.reversed() : PLACE_ORDER;
+          Place from = at == null ? null : place(at);
+          List<InvocationRow> walked =
+              data.invocations.values().stream()
+                  .map(i -> i.row)
+                  .filter(r -> query.status() == null || r.status() == query.status())
+                  .filter(r -> query.service() == null || r.service().equals(query.service()))
+                  .filter(r -> query.operation() == null || r.operation().equals(query.operation()))
+                  .filter(
+                      r ->
+                          query.submittedFrom() == null
+                              || !r.submitTime().isBefore(query.submittedFrom()))
+                  .filter(
+                      r ->
+                          query.submittedTo() == null
+                              || r.submitTime().isBefore(query.submittedTo()))
+                  .filter(r -> query.text() == null || found(r, query.text()))
+                  .filter(
+                      r -> from == null || walk.compare(place(column, r, lastActivity), from) > 0)
+                  .sorted(Comparator.comparing(r -> place(column, r, lastActivity), walk))
+                  .limit(query.limit() + 1L)
+                  .toList();
+          return InvocationPage.of(query, walked, lastActivity);
+        });
+  }
+
+  /** A row's place in a sort: its time or text key (the other one empty), then its id's text. */
+  private record Place(Instant time, String text, String id) {}
+
+  /**
+   * Ascending by the key, then by the id's text, as both databases order UUIDs (not UUID.compareTo,
+   * which is signed) and text (by code unit, as SQLite and PostgreSQL's "C" do).
+   */
+  private static final Comparator<Place> PLACE_ORDER =
+      Comparator.comparing(Place::time).thenComparing(Place::text).thenComparing(Place::id);
+
+  private static Place place(
+      InvocationSort.Column column,
+      InvocationRow r,
+      Function<InvocationRow, Instant> lastActivity) {
+    String id = r.id().toString();
+    return switch (column) {
+      case SUBMITTED -> new Place(Instant.EPOCH, "", id);
+      case LAST_ACTIVITY -> new Place(lastActivity.apply(r), "", id);
+      case SERVICE -> new Place(Instant.EPOCH, r.service(), id);
+      case OPERATION -> new Place(Instant.EPOCH, r.operation(), id);
+      case STATUS -> new Place(Instant.EPOCH, r.status().name(), id);
+      case DEADLINE -> new Place(r.deadline(), "", id);
+    };
+  }
+
+  private static Place place(InvocationCursor at) {
+    String id = at.id().toString();
+    String key = at.key();
+    return switch (at.sort().column()) {
+      case SUBMITTED -> new Place(Instant.EPOCH, "", id);
+      case LAST_ACTIVITY, DEADLINE -> new Place(at.instantKey(), "", id);
+      case SERVICE, OPERATION, STATUS -> new Place(Instant.EPOCH, key == null ? "" : key, id);
+    };
   }
 
   /**
@@ -768,6 +826,21 @@ public final class InMemoryStore implements Store {
   @Override
   public List<NodeRow> nodes() {
     return read(() -> List.copyOf(data.nodes.values()));
+  }
+
+  @Override
+  public List<NodeLease> leases(int limit) {
+    return read(
+        () ->
+            data.invocations.values().stream()
+                .filter(i -> i.claimNode != null && i.claimId != null && i.claimUntil != null)
+                .map(i -> new NodeLease(i.claimNode, i.row.id(), i.claimId, i.claimUntil))
+                .sorted(
+                    Comparator.comparing(NodeLease::nodeId)
+                        .thenComparing(NodeLease::until)
+                        .thenComparing(l -> l.invocationId().toString()))
+                .limit(limit)
+                .toList());
   }
 
   @Override

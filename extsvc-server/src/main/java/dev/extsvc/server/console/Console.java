@@ -4,9 +4,14 @@ import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationCursor;
+import dev.extsvc.runtime.store.InvocationPage;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NodeLease;
+import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
@@ -21,12 +26,12 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -105,6 +110,7 @@ public final class Console {
     r.get("/console/invocations/{id}", page(this::invocation));
     r.post("/console/invocations/{id}/cancel", page(this::cancel));
     r.post("/console/callbacks/{id}/retry", page(this::retry));
+    r.get("/console/nodes", page(this::nodesPage));
     r.get("/console/services", page(this::servicesPage));
     r.post("/console/services", page(this::registerService));
   }
@@ -251,52 +257,52 @@ public final class Console {
     if ((!filters.from().isEmpty() && from == null) || (!filters.to().isEmpty() && to == null)) {
       message = "Times are written as 2026-03-01T10:15 (UTC).";
     }
-    UUID before = q.first("before").map(Console::uuidOrNull).orElse(null);
-    List<InvocationRow> rows =
+    Views.Sort sort = sort(q.first("sort").orElse(""), q.first("order").orElse(""));
+    InvocationCursor at = null;
+    String pageToken = q.first("page").orElse("").trim();
+    if (!pageToken.isEmpty()) {
+      try {
+        at = InvocationCursor.parse(pageToken);
+        if (!at.sort().equals(sort.order())) {
+          at = null; // a page of another order: that order's first page
+        }
+      } catch (IllegalArgumentException e) {
+        message = "That page link is not valid any more; showing the first page.";
+      }
+    }
+    InvocationPage result =
         services
             .store()
-            .invocations(
-                new InvocationQuery(
-                    status,
-                    blankToNull(filters.service()),
-                    blankToNull(filters.operation()),
-                    from,
-                    to,
-                    before,
-                    PAGE_SIZE,
-                    blankToNull(filters.q())));
+            .invocationPage(
+                InvocationQuery.all(PAGE_SIZE)
+                    .withStatus(status)
+                    .withService(blankToNull(filters.service()))
+                    .withOperation(blankToNull(filters.operation()))
+                    .withSubmitted(from, to)
+                    .withSort(sort.order())
+                    .withPage(at)
+                    .withText(blankToNull(filters.q())));
+    List<InvocationRow> rows = result.rows();
     Map<UUID, EventRow> last =
         services.store().lastEvents(rows.stream().map(InvocationRow::id).toList());
-    String filterQuery =
-        Forms.query(
-            "status",
-            filters.status(),
-            "service",
-            filters.service(),
-            "operation",
-            filters.operation(),
-            "from",
-            filters.from(),
-            "to",
-            filters.to(),
-            "q",
-            filters.q());
-    String base = "/console/invocations";
-    String page =
-        before == null
-            ? base + filterQuery
-            : base + (filterQuery.isEmpty() ? "?" : filterQuery + "&") + "before=" + before;
-    Views.Sort sort = sort(q.first("sort").orElse(""), q.first("dir").orElse(""), page);
-    String sortQuery = sort.query().isEmpty() ? "" : "&" + sort.query();
-    String older =
-        rows.size() == PAGE_SIZE
-            ? base
-                + (filterQuery.isEmpty() ? "?" : filterQuery + "&")
-                + "before="
-                + rows.getLast().id()
-                + sortQuery
-            : null;
-    String self = withQuery(page, sort.query());
+    String base =
+        "/console/invocations"
+            + Forms.query(
+                "status",
+                filters.status(),
+                "service",
+                filters.service(),
+                "operation",
+                filters.operation(),
+                "from",
+                filters.from(),
+                "to",
+                filters.to(),
+                "q",
+                filters.q());
+    Views.Sort shown = sort.on(base);
+    String first = withQuery(base, shown.query());
+    String self = at == null ? first : withQuery(first, "page=" + at.token());
     List<String> serviceNames = services.services().stream().map(ServiceDefinition::name).toList();
     List<String> operations =
         services.services().stream()
@@ -313,57 +319,44 @@ public final class Console {
             chrome("Invocations", "invocations"),
             now,
             filters,
-            sorted(
-                rows.stream()
-                    .map(
-                        r ->
-                            new Views.Row(
-                                r,
-                                last.get(r.id()),
-                                BusinessValues.of(
-                                    services
-                                        .service(r.service())
-                                        .flatMap(d -> d.operation(r.operation()))
-                                        .orElse(null),
-                                    r)))
-                    .toList(),
-                sort),
-            older,
-            before == null ? null : withQuery(base + filterQuery, sort.query()),
+            rows.stream()
+                .map(
+                    r ->
+                        new Views.Row(
+                            r,
+                            last.get(r.id()),
+                            BusinessValues.of(
+                                services
+                                    .service(r.service())
+                                    .flatMap(d -> d.operation(r.operation()))
+                                    .orElse(null),
+                                r)))
+                .toList(),
+            result.next() == null ? null : withQuery(first, "page=" + result.next().token()),
+            result.previous() == null
+                ? null
+                : withQuery(first, "page=" + result.previous().token()),
+            at == null ? null : first,
             self,
-            sort,
+            shown,
             serviceNames,
             operations,
             message));
   }
 
-  /** The order asked for, or newest first; an unknown column or direction gives the default. */
-  private static Views.Sort sort(String column, String dir, String base) {
-    if (!Views.Sort.COLUMNS.contains(column)) {
-      return new Views.Sort(Views.Sort.DEFAULT, false, base);
+  /**
+   * The order asked for, or newest first; an unknown column or direction gives the column's
+   * default.
+   */
+  private static Views.Sort sort(String column, String order) {
+    var c = InvocationSort.Column.ofParameter(column);
+    if (c.isEmpty()) {
+      return new Views.Sort(InvocationSort.NEWEST_FIRST, "");
     }
-    boolean ascending =
-        dir.isEmpty() ? !column.equals(Views.Sort.DEFAULT) : dir.equalsIgnoreCase("asc");
-    return new Views.Sort(column, ascending, base);
-  }
-
-  private static List<Views.Row> sorted(List<Views.Row> rows, Views.Sort sort) {
-    Comparator<Views.Row> order =
-        switch (sort.column()) {
-          case "values" ->
-              Comparator.comparing(Views.Row::valuesText, String.CASE_INSENSITIVE_ORDER);
-          case "service" -> Comparator.comparing(r -> r.inv().service());
-          case "operation" -> Comparator.comparing(r -> r.inv().operation());
-          case "status" -> Comparator.comparing(r -> r.inv().status().name());
-          case "deadline" -> Comparator.comparing(r -> r.inv().deadline());
-          default -> Comparator.comparing(r -> r.inv().id()); // UUIDv7: submit order
-        };
-    // ties keep the newest first, so equal rows do not jump around between refreshes
-    Comparator<Views.Row> newestFirst =
-        Comparator.comparing((Views.Row r) -> r.inv().id()).reversed();
-    return rows.stream()
-        .sorted((sort.ascending() ? order : order.reversed()).thenComparing(newestFirst))
-        .toList();
+    boolean descending =
+        order.equalsIgnoreCase("desc")
+            || (!order.equalsIgnoreCase("asc") && Views.Sort.descendingFirst(c.get()));
+    return new Views.Sort(new InvocationSort(c.get(), descending), "");
   }
 
   private static String withQuery(String url, String query) {
@@ -449,6 +442,36 @@ public final class Console {
             + answer.status()
             + "#cb-"
             + callback.get().id());
+  }
+
+  private void nodesPage(ServerRequest req, ServerResponse res) {
+    render(res, 200, "nodes.jte", nodes(services, chrome("Nodes", "nodes")));
+  }
+
+  /** Most leases a page reads: each is a handler running now, so far more than a cluster runs. */
+  static final int MAX_LEASES = 1000;
+
+  /** The registered nodes with what each holds, alive or dead by the runtime's node timeout. */
+  static Views.Nodes nodes(ExternalServices services, Views.Chrome chrome) {
+    Instant now = services.clock().instant();
+    Duration timeout = services.nodeTimeout();
+    List<NodeLease> leases = services.store().leases(MAX_LEASES);
+    Map<String, List<NodeLease>> byNode = new java.util.TreeMap<>();
+    leases.forEach(l -> byNode.computeIfAbsent(l.nodeId(), k -> new ArrayList<>()).add(l));
+    List<Views.NodeView> nodes = new ArrayList<>();
+    for (NodeRow n : services.store().nodes()) {
+      boolean self = n.id().equals(services.nodeId());
+      List<NodeLease> held = byNode.remove(n.id());
+      nodes.add(
+          new Views.NodeView(
+              n,
+              self,
+              !n.heartbeatAt().isBefore(now.minus(timeout)),
+              self && services.draining(),
+              held == null ? List.of() : held));
+    }
+    List<NodeLease> orphans = byNode.values().stream().flatMap(List::stream).toList();
+    return new Views.Nodes(chrome, now, timeout, nodes, orphans, leases.size() == MAX_LEASES);
   }
 
   private void servicesPage(ServerRequest req, ServerResponse res) {

@@ -6,6 +6,7 @@ import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.NodeLease;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.server.Json;
 import io.helidon.http.HeaderNames;
@@ -15,7 +16,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The REST endpoint behind the console's overview, which the API lacked. */
+/** The REST endpoints behind the console's overview and nodes view, which the API lacked. */
 final class ConsoleApi {
   private final ExternalServices services;
 
@@ -25,6 +26,7 @@ final class ConsoleApi {
 
   void register(HttpRules r) {
     r.get("/api/overview", guard((req, res) -> overview(res)));
+    r.get("/api/nodes", guard((req, res) -> nodes(res)));
   }
 
   private static Handler guard(Handler h) {
@@ -72,6 +74,47 @@ final class ConsoleApi {
     ArrayNode alerts = out.putArray("alerts");
     services.alerts().forEach(a -> alerts.add(Json.alert(a)));
     json(res, 200, out.toString());
+  }
+
+  /**
+   * The nodes sharing the store, each alive or dead by the node timeout, and the leases it holds
+   * (never a callback token: leases name the invocation and the callback by id).
+   */
+  private void nodes(ServerResponse res) {
+    Views.Nodes page = Console.nodes(services, new Views.Chrome("Nodes", "nodes", false));
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("at", page.now().toString());
+    out.put("nodeTimeout", page.nodeTimeout().toString());
+    ArrayNode nodes = out.putArray("nodes");
+    for (Views.NodeView n : page.nodes()) {
+      ObjectNode node =
+          nodes
+              .addObject()
+              .put("id", n.node().id())
+              .put("host", n.node().host())
+              .put("version", n.node().version())
+              .put("startedAt", n.node().startedAt().toString())
+              .put("heartbeatAt", n.node().heartbeatAt().toString())
+              .put("self", n.self())
+              .put("alive", n.alive())
+              .put("draining", n.draining())
+              .put("leaseCount", n.leases().size());
+      ArrayNode leases = node.putArray("leases");
+      n.leases().forEach(l -> leases.add(leaseJson(l)));
+    }
+    ArrayNode orphans = out.putArray("unregisteredLeases");
+    page.orphans().forEach(l -> orphans.add(leaseJson(l)));
+    out.put("truncated", page.truncated());
+    json(res, 200, out.toString());
+  }
+
+  private static ObjectNode leaseJson(NodeLease l) {
+    return Json.MAPPER
+        .createObjectNode()
+        .put("node", l.nodeId())
+        .put("invocationId", l.invocationId().toString())
+        .put("callbackId", l.callbackId().toString())
+        .put("until", l.until().toString());
   }
 
   private static ObjectNode callbackJson(CallbackRow c) {

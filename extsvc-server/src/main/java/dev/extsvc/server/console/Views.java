@@ -5,7 +5,10 @@ import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NodeLease;
+import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.Report;
 import dev.extsvc.spec.ServiceDefinition;
@@ -122,57 +125,86 @@ final class Views {
    * @param values the business values that tell it apart ({@link BusinessValues})
    */
   record Row(InvocationRow inv, @Nullable EventRow last, List<BusinessValues.Value> values) {
-    /** "applicationNumber A-1001, customerId 7": for sorting and for a title. */
+    /** "applicationNumber A-1001, customerId 7": for a title. */
     String valuesText() {
       return String.join(", ", values.stream().map(v -> v.name() + " " + v.value()).toList());
     }
   }
 
   /**
-   * How the rows of the page shown are ordered: by a column, ascending or descending. The store
-   * pages newest first; the order applies to the page.
+   * How the list is ordered, in the store (every page in this order): a column, ascending or
+   * descending, then the id.
    *
-   * @param column one of {@link #COLUMNS}
-   * @param base the list's address with its filters and page, without sort parameters
+   * @param base the list's address with its filters, without order or page
    */
-  record Sort(String column, boolean ascending, String base) {
-    static final List<String> COLUMNS =
-        List.of("values", "service", "operation", "status", "submitted", "deadline");
-    static final String DEFAULT = "submitted";
+  record Sort(InvocationSort order, String base) {
+    /** The sortable columns, in the table's order. */
+    static final List<InvocationSort.Column> COLUMNS =
+        List.of(
+            InvocationSort.Column.SERVICE,
+            InvocationSort.Column.OPERATION,
+            InvocationSort.Column.STATUS,
+            InvocationSort.Column.SUBMITTED,
+            InvocationSort.Column.DEADLINE);
 
-    /** The link of a column's header: its order, or the other direction when it is the order. */
-    String link(String of) {
-      boolean asc = of.equals(column) ? !ascending : !of.equals("submitted");
+    /** Times start newest first, text in alphabetical order. */
+    static boolean descendingFirst(InvocationSort.Column c) {
+      return c == InvocationSort.Column.SUBMITTED || c == InvocationSort.Column.LAST_ACTIVITY;
+    }
+
+    Sort on(String base) {
+      return new Sort(order, base);
+    }
+
+    InvocationSort.Column column() {
+      return order.column();
+    }
+
+    boolean ascending() {
+      return !order.descending();
+    }
+
+    /**
+     * The link of a column's header: the first page in its order, or in the other direction when it
+     * is the order.
+     */
+    String link(InvocationSort.Column of) {
+      boolean desc = of == column() ? ascending() : descendingFirst(of);
       return base
           + (base.contains("?") ? "&" : "?")
           + "sort="
-          + of
-          + "&dir="
-          + (asc ? "asc" : "desc");
+          + of.parameter()
+          + "&order="
+          + (desc ? "desc" : "asc");
     }
 
     /** "ascending"/"descending" for the header of the sorting column, "none" for the others. */
-    String aria(String of) {
-      return !of.equals(column) ? "none" : ascending ? "ascending" : "descending";
+    String aria(InvocationSort.Column of) {
+      return of != column() ? "none" : ascending() ? "ascending" : "descending";
     }
 
     /** A column's header. */
-    static String label(String of) {
-      return of.equals("values")
-          ? "Business values"
-          : Character.toUpperCase(of.charAt(0)) + of.substring(1);
+    static String label(InvocationSort.Column of) {
+      return switch (of) {
+        case SUBMITTED -> "Submitted";
+        case LAST_ACTIVITY -> "Last event";
+        case SERVICE -> "Service";
+        case OPERATION -> "Operation";
+        case STATUS -> "Status";
+        case DEADLINE -> "Deadline";
+      };
     }
 
     /** The arrow after the sorting column's name. */
-    String arrow(String of) {
-      return !of.equals(column) ? "" : ascending ? " ▲" : " ▼";
+    String arrow(InvocationSort.Column of) {
+      return of != column() ? "" : ascending() ? " ▲" : " ▼";
     }
 
     /** The parameters to keep in the page's other links ("" for the default order). */
     String query() {
-      return column.equals(DEFAULT) && !ascending
+      return order.equals(InvocationSort.NEWEST_FIRST)
           ? ""
-          : "sort=" + column + "&dir=" + (ascending ? "asc" : "desc");
+          : "sort=" + column().parameter() + "&order=" + order.order();
     }
   }
 
@@ -181,13 +213,39 @@ final class Views {
       Instant now,
       Filters filters,
       List<Row> rows,
-      @Nullable String olderUrl,
+      @Nullable String nextUrl,
+      @Nullable String previousUrl,
       @Nullable String firstUrl,
       String selfUrl,
       Sort sort,
       List<String> services,
       List<String> operations,
       @Nullable String message) {}
+
+  /**
+   * One node sharing the store, as the nodes view shows it.
+   *
+   * @param self the node serving this page
+   * @param alive its last heartbeat is within the runtime's node timeout
+   * @param draining it is leaving (known for this node only; others tell nobody yet)
+   * @param leases the callbacks whose lease it holds, each a handler run on its invocation
+   */
+  record NodeView(
+      NodeRow node, boolean self, boolean alive, boolean draining, List<NodeLease> leases) {}
+
+  /**
+   * The nodes page.
+   *
+   * @param orphans leases held by a node that is not registered (any more)
+   * @param truncated more leases are held than were read
+   */
+  record Nodes(
+      Chrome chrome,
+      Instant now,
+      Duration nodeTimeout,
+      List<NodeView> nodes,
+      List<NodeLease> orphans,
+      boolean truncated) {}
 
   record Step(EventRow event, String sincePrevious, String sinceStart) {}
 

@@ -8,11 +8,13 @@ import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationPage;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.NodeLease;
 import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.SearchText;
 import dev.extsvc.runtime.store.ServiceRow;
@@ -301,9 +303,20 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public List<InvocationRow> invocations(InvocationQuery query) {
+  public InvocationPage invocationPage(InvocationQuery query) {
+    record Walked(InvocationRow row, Instant lastActivity) {}
     var statement = Sql.invocations(query, dialect);
-    return read(tx -> tx.query(statement.sql(), Rows::invocation, statement.params().toArray()));
+    var walked =
+        read(
+            tx ->
+                tx.query(
+                    statement.sql(),
+                    row -> new Walked(Rows.invocation(row), Rows.instant(row.getLong("at"))),
+                    statement.params().toArray()));
+    var activity = new HashMap<UUID, Instant>();
+    walked.forEach(w -> activity.put(w.row().id(), w.lastActivity()));
+    return InvocationPage.of(
+        query, walked.stream().map(Walked::row).toList(), r -> activity.get(r.id()));
   }
 
   @Override
@@ -840,6 +853,21 @@ public final class JdbcStore implements Store {
   @Override
   public List<NodeRow> nodes() {
     return read(tx -> tx.query(Sql.NODES, Rows::node));
+  }
+
+  @Override
+  public List<NodeLease> leases(int limit) {
+    return read(
+        tx ->
+            tx.query(
+                Sql.LEASES,
+                row ->
+                    new NodeLease(
+                        row.getString("claim_node"),
+                        Rows.uuid(row, "id"),
+                        Rows.uuid(row, "claim_id"),
+                        Rows.instant(row.getLong("claim_until"))),
+                positive(limit)));
   }
 
   /** On PostgreSQL: several nodes share the database, and its clock is theirs. */

@@ -1,6 +1,8 @@
 package dev.extsvc.store.jdbc;
 
+import dev.extsvc.runtime.store.InvocationCursor;
 import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.SearchText;
 import java.util.ArrayList;
 import java.util.List;
@@ -220,57 +222,102 @@ final class Sql {
   record Query(String sql, List<@Nullable Object> params) {}
 
   /**
-   * The console's list: optional filters, newest first, keyset-paged on the id (UUIDv7, so by
-   * time).
+   * The console's list: optional filters, in the query's order (its column, then the id the same
+   * way), keyset-paged from the query's place, one row more than the page (to tell whether there is
+   * more). The last-activity time is the last column, for the page's places. A previous page is
+   * walked backwards (every comparison and direction turned), and turned round by the caller.
    */
   static Query invocations(InvocationQuery query, JdbcDialect dialect) {
     var conditions = new ArrayList<String>();
     var params = new ArrayList<@Nullable Object>();
     if (query.status() != null) {
-      conditions.add("status = ?");
+      conditions.add("i.status = ?");
       params.add(query.status());
     }
     if (query.service() != null) {
-      conditions.add("service = ?");
+      conditions.add("i.service = ?");
       params.add(query.service());
     }
     if (query.operation() != null) {
-      conditions.add("operation = ?");
+      conditions.add("i.operation = ?");
       params.add(query.operation());
     }
     // Ids are UUIDv7, whose leading bits are the submit millisecond: the same range as an id range
-    // lets the
-    // newest-first walk over the primary key start and stop at the range instead of scanning down
-    // to it.
+    // lets the walk over the primary key (the submit order) start and stop at the range instead of
+    // scanning down to it.
     if (query.submittedFrom() != null) {
-      conditions.add("submit_time >= ?");
+      conditions.add("i.submit_time >= ?");
       params.add(query.submittedFrom());
-      conditions.add("id >= ?");
+      conditions.add("i.id >= ?");
       params.add(firstIdAt(query.submittedFrom().toEpochMilli()));
     }
     if (query.submittedTo() != null) {
-      conditions.add("submit_time < ?");
+      conditions.add("i.submit_time < ?");
       params.add(query.submittedTo());
-      conditions.add("id < ?");
+      conditions.add("i.id < ?");
       params.add(firstIdAt(query.submittedTo().toEpochMilli() + 1));
     }
-    if (query.before() != null) {
-      conditions.add("id < ?");
-      params.add(query.before());
+    InvocationCursor at = query.page();
+    boolean descending = query.sort().descending() != (at != null && at.before());
+    String column = sortColumn(query.sort().column());
+    String direction = descending ? " DESC" : "";
+    // the same id, from the table whose index walks the order
+    String id =
+        query.sort().column() == InvocationSort.Column.LAST_ACTIVITY ? "a.invocation_id" : "i.id";
+    if (at != null) {
+      String after = descending ? " < " : " > ";
+      if (column == null) {
+        conditions.add("i.id" + after + "?");
+      } else {
+        // a row value, so that both databases walk the (column, id) index from the place
+        conditions.add("(" + column + ", " + id + ")" + after + "(?, ?)");
+        params.add(
+            switch (query.sort().column()) {
+              case LAST_ACTIVITY, DEADLINE -> at.instantKey();
+              default -> at.key();
+            });
+      }
+      params.add(at.id());
     }
     String text = query.text();
     if (text != null) {
       conditions.add(
-          "id IN (SELECT invocation_id FROM extsvc_search WHERE " + dialect.searchMatch() + ")");
+          "i.id IN (SELECT invocation_id FROM extsvc_search WHERE " + dialect.searchMatch() + ")");
       params.add(dialect.searchTerms(SearchText.words(text)));
     }
     var sql =
-        new StringBuilder("SELECT ").append(INVOCATION_COLUMNS).append(" FROM extsvc_invocations");
+        new StringBuilder("SELECT ")
+            .append(qualified("i", INVOCATION_COLUMNS))
+            .append(", a.at FROM extsvc_invocations i")
+            // every invocation has its activity row (a trigger writes it with the invocation)
+            .append(" JOIN extsvc_activity a ON a.invocation_id = i.id");
     if (!conditions.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", conditions));
     }
-    sql.append(" ORDER BY id DESC LIMIT ?");
-    params.add(query.limit());
+    sql.append(" ORDER BY ");
+    if (column != null) {
+      sql.append(column).append(direction).append(", ");
+    }
+    sql.append(id).append(direction).append(" LIMIT ?");
+    params.add(query.limit() + 1);
     return new Query(sql.toString(), params);
   }
+
+  /** The column a sort orders by before the id; null for the submit order, which is the id's. */
+  private static @Nullable String sortColumn(InvocationSort.Column column) {
+    return switch (column) {
+      case SUBMITTED -> null;
+      case LAST_ACTIVITY -> "a.at";
+      case SERVICE -> "i.service";
+      case OPERATION -> "i.operation";
+      case STATUS -> "i.status";
+      case DEADLINE -> "i.deadline";
+    };
+  }
+
+  /** The leases held now, by node then soonest expiry (the partial index on claim_node). */
+  static final String LEASES =
+      "SELECT claim_node, id, claim_id, claim_until FROM extsvc_invocations"
+          + " WHERE claim_node IS NOT NULL AND claim_id IS NOT NULL AND claim_until IS NOT NULL"
+          + " ORDER BY claim_node, claim_until, id LIMIT ?";
 }

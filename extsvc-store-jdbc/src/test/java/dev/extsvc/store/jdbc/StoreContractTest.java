@@ -15,11 +15,15 @@ import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationCursor;
+import dev.extsvc.runtime.store.InvocationPage;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
+import dev.extsvc.runtime.store.NodeLease;
 import dev.extsvc.runtime.store.NodeRow;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
@@ -819,6 +823,146 @@ abstract class StoreContractTest {
     assertThat(seen).isEqualTo(created.reversed());
   }
 
+  /**
+   * Twelve invocations with ties in every column: services whose byte order is not their
+   * alphabetical one, two operations, every status, two deadlines, last activity from events (some
+   * none, some tied).
+   */
+  private Map<UUID, Instant> sortFixture(List<InvocationRow> rows) {
+    String[] services = {"acme", "Bank", "bank"};
+    InvocationStatus[] statuses = InvocationStatus.values();
+    var activity = new java.util.HashMap<UUID, Instant>();
+    for (int i = 0; i < 12; i++) {
+      Instant submitted = T0.plusSeconds(i % 5);
+      var row =
+          withStatus(
+              pending(
+                  services[i % 3],
+                  i % 2 == 0 ? "submit" : "status",
+                  submitted,
+                  Duration.ofHours(i % 2 == 0 ? 1 : 2).minusSeconds(i % 5)),
+              statuses[i % 4]);
+      List<NewEvent> events =
+          i % 3 == 0
+              ? List.of()
+              : List.of(
+                  new NewEvent(row.id(), T0.plusSeconds(100 + i % 4), EventKind.SUBMITTED, "s"));
+      store.createInvocation(row, List.of(), events);
+      rows.add(row);
+      activity.put(row.id(), events.isEmpty() ? submitted : events.getFirst().at());
+    }
+    return activity;
+  }
+
+  private static Comparator<InvocationRow> expectedOrder(
+      InvocationSort sort, Map<UUID, Instant> activity) {
+    Comparator<InvocationRow> byColumn =
+        switch (sort.column()) {
+          case SUBMITTED -> (a, b) -> 0;
+          case LAST_ACTIVITY -> Comparator.comparing(r -> activity.get(r.id()));
+          case SERVICE -> Comparator.comparing(InvocationRow::service);
+          case OPERATION -> Comparator.comparing(InvocationRow::operation);
+          case STATUS -> Comparator.comparing(r -> r.status().name());
+          case DEADLINE -> Comparator.comparing(InvocationRow::deadline);
+        };
+    Comparator<InvocationRow> order = byColumn.thenComparing(r -> r.id().toString());
+    return sort.descending() ? order.reversed() : order;
+  }
+
+  @Test
+  void everySortColumnOrdersBothWaysPagedForwardAndBackWithTiesBrokenByTheId() {
+    var rows = new ArrayList<InvocationRow>();
+    var activity = sortFixture(rows);
+
+    for (var column : InvocationSort.Column.values()) {
+      for (boolean descending : List.of(false, true)) {
+        var sort = new InvocationSort(column, descending);
+        var expected =
+            rows.stream().sorted(expectedOrder(sort, activity)).map(InvocationRow::id).toList();
+        var query = InvocationQuery.all(5).withSort(sort);
+
+        var forward = new ArrayList<UUID>();
+        var pages = new ArrayList<InvocationPage>();
+        InvocationPage page = store.invocationPage(query);
+        assertThat(page.previous()).as(sort + ": first page").isNull();
+        while (true) {
+          pages.add(page);
+          page.rows().forEach(r -> forward.add(r.id()));
+          if (page.next() == null) {
+            break;
+          }
+          assertThat(page.next().token()).isNotBlank();
+          page = store.invocationPage(query.withPage(InvocationCursor.parse(page.next().token())));
+        }
+        assertThat(forward).as(sort.toString()).isEqualTo(expected);
+        assertThat(pages).as(sort + ": pages of 5, 5, 2").hasSize(3);
+
+        // and back from the last page, by each page's previous place: the same pages
+        var back = pages.getLast();
+        for (int i = pages.size() - 2; i >= 0; i--) {
+          assertThat(back.previous()).as(sort + ": page " + (i + 2)).isNotNull();
+          back = store.invocationPage(query.withPage(back.previous()));
+          assertThat(back.rows()).as(sort + ": page " + (i + 1)).isEqualTo(pages.get(i).rows());
+        }
+        assertThat(back.previous()).as(sort + ": back on the first page").isNull();
+      }
+    }
+  }
+
+  @Test
+  void aSortCombinesWithFiltersAndTheLegacyBeforeIdIsTheNewestFirstOrder() {
+    var rows = new ArrayList<InvocationRow>();
+    var activity = sortFixture(rows);
+    var byDeadline = new InvocationSort(InvocationSort.Column.DEADLINE, false);
+
+    var pending =
+        store.invocations(
+            InvocationQuery.all(100).withStatus(InvocationStatus.PENDING).withSort(byDeadline));
+
+    assertThat(pending)
+        .isEqualTo(
+            rows.stream()
+                .filter(r -> r.status() == InvocationStatus.PENDING)
+                .sorted(expectedOrder(byDeadline, activity))
+                .toList());
+    var newest =
+        rows.stream().sorted(expectedOrder(InvocationSort.NEWEST_FIRST, activity)).toList();
+    assertThat(ids(new InvocationQuery(null, null, null, null, null, newest.get(3).id(), 2)))
+        .containsExactly(newest.get(4).id(), newest.get(5).id());
+  }
+
+  @Test
+  void aNewEventMovesAnInvocationToTheFrontOfTheLastActivityOrder() {
+    var rows = new ArrayList<InvocationRow>();
+    sortFixture(rows);
+    var quiet = rows.get(0);
+    var byActivity = new InvocationSort(InvocationSort.Column.LAST_ACTIVITY, true);
+    assertThat(ids(InvocationQuery.all(12).withSort(byActivity))).last().isEqualTo(quiet.id());
+
+    store.appendEvent(
+        new NewEvent(quiet.id(), T0.plusSeconds(500), EventKind.CALLBACK_RECEIVED, "late"));
+    // an older event does not move it back
+    store.appendEvent(
+        new NewEvent(quiet.id(), T0.plusSeconds(1), EventKind.CALLBACK_RECEIVED, "x"));
+
+    assertThat(ids(InvocationQuery.all(1).withSort(byActivity))).containsExactly(quiet.id());
+  }
+
+  @Test
+  void aPageTokenOfAnotherOrderOrGarbageIsRefusedWithWhatIsWrong() {
+    var cursor =
+        new InvocationCursor(
+            new InvocationSort(InvocationSort.Column.SERVICE, false), "a|b", uuid7(), true);
+    assertThat(InvocationCursor.parse(cursor.token())).isEqualTo(cursor);
+
+    assertThatThrownBy(() -> InvocationQuery.all(5).withPage(cursor))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("page belongs to the order service asc");
+    assertThatThrownBy(() -> InvocationCursor.parse("not-a-token"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'not-a-token' is not a page token");
+  }
+
   @Test
   void countByStatusReportsEveryStatus() {
     assertThat(store.countByStatus())
@@ -1199,6 +1343,34 @@ abstract class StoreContractTest {
     assertThat(store.nodes())
         .containsExactly(
             new NodeRow("node-a", "host-a", "1.2", T0.plusSeconds(5), T0.plusSeconds(5)));
+  }
+
+  @Test
+  void leasesListWhatEachNodeHoldsUntilReleased() {
+    var a = pending();
+    var b = pending();
+    var c = pending();
+    for (var row : List.of(a, b, c)) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+    UUID cbA = uuid7();
+    UUID cbB = uuid7();
+    UUID cbC = uuid7();
+    var leaseA = store.claim(a.id(), cbA, "node-b", T0, T0.plusSeconds(30)).orElseThrow();
+    assertThat(store.claim(b.id(), cbB, "node-a", T0, T0.plusSeconds(60))).isPresent();
+    assertThat(store.claim(c.id(), cbC, "node-b", T0, T0.plusSeconds(20))).isPresent();
+
+    assertThat(store.leases(10))
+        .containsExactly(
+            new NodeLease("node-a", b.id(), cbB, T0.plusSeconds(60)),
+            new NodeLease("node-b", c.id(), cbC, T0.plusSeconds(20)),
+            new NodeLease("node-b", a.id(), cbA, T0.plusSeconds(30)));
+    assertThat(store.leases(1)).hasSize(1);
+
+    store.release(leaseA);
+    store.removeNode("node-a");
+    assertThat(store.leases(10))
+        .containsExactly(new NodeLease("node-b", c.id(), cbC, T0.plusSeconds(20)));
   }
 
   @Test
