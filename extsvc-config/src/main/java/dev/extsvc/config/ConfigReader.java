@@ -90,7 +90,8 @@ final class ConfigReader {
         "masking",
         "credentials",
         "services",
-        "handlers");
+        "handlers",
+        "cluster");
     ServerConfig server = server(root.child("server"));
     OutboundConfig outbound = outbound(root.child("outbound"));
     At limitsAt = root.child("limits");
@@ -133,6 +134,7 @@ final class ConfigReader {
     List<String> handlerPackages = strings(handlersAt.child("allowedPackages"));
     HandlersConfig handlers =
         build(handlersAt, () -> new HandlersConfig(handlerTypes, handlerPackages));
+    ClusterConfig cluster = cluster(root.child("cluster"));
     return build(
         root,
         () ->
@@ -145,7 +147,28 @@ final class ConfigReader {
                 credentials,
                 services,
                 handlers,
-                safety));
+                safety,
+                cluster));
+  }
+
+  private ClusterConfig cluster(At at) {
+    keys(at, "heartbeatInterval", "nodeTimeout", "callbackLease", "recoveryGrace");
+    Duration heartbeat = positiveDuration(at, "heartbeatInterval");
+    Duration timeout = positiveDuration(at, "nodeTimeout");
+    Duration lease = positiveDuration(at, "callbackLease");
+    Duration grace = positiveDuration(at, "recoveryGrace");
+    // how the values fit together is reported at the section's line
+    return build(at, () -> new ClusterConfig(heartbeat, timeout, lease, grace));
+  }
+
+  /** A duration that must be positive when set, reported at its own line when it is not. */
+  private @Nullable Duration positiveDuration(At section, String name) {
+    At field = section.child(name);
+    Duration d = duration(field);
+    if (d != null && !d.isPositive()) {
+      throw error(field, name + " must be positive");
+    }
+    return d;
   }
 
   /** Masking, trusted proxies, quotas: each value checked where it is written. */

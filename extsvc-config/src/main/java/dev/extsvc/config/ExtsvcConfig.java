@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxCallbackTimeout null for the runtime's default (24 h)
  * @param handlers the handler types every node allows
  * @param safety masking, trusted proxies, storage quotas and the unknown-token limit
+ * @param cluster heartbeats, node timeout, lease and recovery grace of nodes sharing one store
  */
 public record ExtsvcConfig(
     ServerConfig server,
@@ -32,7 +33,8 @@ public record ExtsvcConfig(
     Map<String, Credential> credentials,
     Map<String, ServiceConfig> services,
     HandlersConfig handlers,
-    SafetyConfig safety) {
+    SafetyConfig safety,
+    ClusterConfig cluster) {
 
   /**
    * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as
@@ -62,7 +64,32 @@ public record ExtsvcConfig(
           Map.of(),
           Map.of(),
           HandlersConfig.NONE,
-          SafetyConfig.DEFAULTS);
+          SafetyConfig.DEFAULTS,
+          ClusterConfig.DEFAULTS);
+
+  /** A configuration without a cluster section. */
+  public ExtsvcConfig(
+      ServerConfig server,
+      OutboundConfig outbound,
+      Limits limits,
+      @Nullable Duration defaultCallbackTimeout,
+      @Nullable Duration maxCallbackTimeout,
+      Map<String, Credential> credentials,
+      Map<String, ServiceConfig> services,
+      HandlersConfig handlers,
+      SafetyConfig safety) {
+    this(
+        server,
+        outbound,
+        limits,
+        defaultCallbackTimeout,
+        maxCallbackTimeout,
+        credentials,
+        services,
+        handlers,
+        safety,
+        ClusterConfig.DEFAULTS);
+  }
 
   /** A configuration without a handlers or safety section. */
   public ExtsvcConfig(
@@ -160,6 +187,7 @@ public record ExtsvcConfig(
       b.defaultCallbackTimeout(defaultCallbackTimeout);
     }
     safety.configure(b);
+    cluster.configure(b);
     credentials.values().forEach(b::credential);
     services
         .values()

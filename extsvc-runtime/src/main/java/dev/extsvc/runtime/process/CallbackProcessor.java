@@ -85,13 +85,22 @@ final class CallbackProcessor {
     }
   }
 
+  /** A processor alone (tests): leases renewed every third, the watchdog on the same thread. */
+  CallbackProcessor(CallbackWorker.Context context, ScheduledExecutorService renewals) {
+    this(context, renewals, renewals, Liveness.always(context.callbackLease().dividedBy(3)));
+  }
+
   /**
-   * @param renewals where leases are renewed while their handlers run and the watchdog looks (one
-   *     platform thread serves them all: a renewal is one short statement)
+   * @param renewals where leases are renewed while their handlers run (one platform thread serves
+   *     them all: a renewal is one short statement)
+   * @param watchdog where the watchdog looks, every {@link #WATCHDOG_PERIOD}
    * @param liveness until when this node's leases are certainly its own
    */
   CallbackProcessor(
-      CallbackWorker.Context context, ScheduledExecutorService renewals, Liveness liveness) {
+      CallbackWorker.Context context,
+      ScheduledExecutorService renewals,
+      ScheduledExecutorService watchdog,
+      Liveness liveness) {
     this.store = context.store();
     this.clock = context.clock();
     this.handlers = context.handlers();
@@ -104,7 +113,7 @@ final class CallbackProcessor {
     this.liveness = liveness;
     liveness.onLapse(this::dropAll);
     long period = WATCHDOG_PERIOD.toMillis();
-    renewals.scheduleAtFixedRate(this::watch, period, period, MILLISECONDS);
+    watchdog.scheduleAtFixedRate(this::watch, period, period, MILLISECONDS);
   }
 
   /**

@@ -104,6 +104,18 @@ public final class CallbackWorker implements AutoCloseable {
           });
 
   /**
+   * The lease watchdog's own thread: a renewal stuck on a store that does not answer must not keep
+   * it from dropping runs whose leases are in doubt.
+   */
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "extsvc-lease-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
    * Callbacks being processed in this process, so a poll never starts a second run beside a live
    * one. An optimisation only: the fenced lease in the store is what keeps two runs apart, here and
    * on other nodes.
@@ -126,7 +138,7 @@ public final class CallbackWorker implements AutoCloseable {
     this.clock = context.clock();
     this.acknowledgements = context.acknowledgements();
     this.liveness = liveness;
-    this.processor = new CallbackProcessor(context, renewals, liveness);
+    this.processor = new CallbackProcessor(context, renewals, watchdog, liveness);
     this.handlerBound = context.handlerTimeout();
     this.recoveryGrace = context.recoveryGrace();
     this.takeoverGrace =
@@ -415,6 +427,7 @@ public final class CallbackWorker implements AutoCloseable {
       }
       handlers.shutdownNow();
       renewals.shutdownNow();
+      watchdog.shutdownNow();
     }
   }
 
