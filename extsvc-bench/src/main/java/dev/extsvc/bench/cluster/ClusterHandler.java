@@ -52,7 +52,7 @@ public final class ClusterHandler implements CallbackHandler {
         try {
           work(conn, run, c.invocationId(), lease);
         } catch (LeaseLost e) {
-          outcome = e.getMessage();
+          outcome = e.why;
           throw new InterruptedException("the run's lease is lost: " + outcome);
         } catch (InterruptedException e) {
           outcome = "interrupted";
@@ -135,8 +135,11 @@ public final class ClusterHandler implements CallbackHandler {
   private static final class LeaseLost extends Exception {
     private static final long serialVersionUID = 1L;
 
+    final String why;
+
     LeaseLost(String why) {
       super(why, null, false, false);
+      this.why = why;
     }
   }
 }
