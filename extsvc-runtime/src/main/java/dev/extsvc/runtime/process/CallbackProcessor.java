@@ -646,8 +646,10 @@ final class CallbackProcessor {
       this.key = key;
       // The claim was sent before now: counting from here errs on the side of the lease's end.
       this.renewedUntilNanos = System.nanoTime() + leaseWindowNanos;
-      long period =
-          Math.max(1, Math.min(liveness.heartbeatInterval().toMillis(), lease.toMillis() / 3));
+      // Every third of the lease, as the window below is four fifths of it: two renewals may fail
+      // before it binds. More often would only load the store (one statement per run): while the
+      // node's heartbeats go through, they, not the renewals, bound how long the lease is certain.
+      long period = Math.max(1, lease.toMillis() / 3);
       this.task = renewals.scheduleWithFixedDelay(this::renew, period, period, MILLISECONDS);
       active.add(this);
     }
