@@ -110,8 +110,8 @@ final class ServeCommand implements Callable<Integer> {
       names = "--heartbeat-interval",
       paramLabel = "DURATION",
       description =
-          "how often this node says it is alive, renews its handlers' leases and looks for dead"
-              + " nodes, e.g. 1s (default: the configuration's cluster.heartbeatInterval, else 1s)")
+          "how often this node says it is alive and looks for dead nodes, e.g. 1s (default: the"
+              + " configuration's cluster.heartbeatInterval, else 1s)")
   String heartbeatInterval;
 
   @Option(

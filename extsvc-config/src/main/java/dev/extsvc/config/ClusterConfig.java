@@ -8,11 +8,11 @@ import org.jspecify.annotations.Nullable;
  * How the nodes sharing one PostgreSQL watch each other ({@code cluster} in extsvc.yaml). Null
  * fields keep the runtime's defaults (1 s, 5 s, 2 min, the node timeout).
  *
- * @param heartbeatInterval how often a node says it is alive, renews its handlers' leases and looks
- *     for dead nodes
+ * @param heartbeatInterval how often a node says it is alive and looks for dead nodes
  * @param nodeTimeout after how long without a heartbeat a node is dead and its callbacks are taken
  *     over; at least twice the heartbeat interval
- * @param callbackLease how long one handler run holds its invocation between renewals
+ * @param callbackLease how long one handler run holds its invocation between renewals (every third
+ *     of it)
  * @param recoveryGrace after how long a stored, unfinished callback that no run holds is taken over
  *     by the periodic poll
  */

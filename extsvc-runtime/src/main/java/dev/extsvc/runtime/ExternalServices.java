@@ -489,10 +489,7 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /**
-     * How often this node says it is alive, renews its handlers' leases and looks for dead nodes
-     * (default 1 s).
-     */
+    /** How often this node says it is alive and looks for dead nodes (default 1 s). */
     public Builder heartbeatInterval(Duration interval) {
       this.heartbeatInterval = positive(interval, "heartbeatInterval");
       return this;

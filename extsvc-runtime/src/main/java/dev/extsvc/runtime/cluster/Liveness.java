@@ -24,7 +24,7 @@ public final class Liveness {
   private volatile long beatSentNanos = System.nanoTime();
 
   /**
-   * @param heartbeatInterval how often the node heartbeats (leases are renewed as often)
+   * @param heartbeatInterval how often the node heartbeats
    * @param nodeTimeout after how long without a heartbeat others take the node for dead
    */
   public Liveness(Duration heartbeatInterval, Duration nodeTimeout) {
@@ -33,8 +33,8 @@ public final class Liveness {
   }
 
   /** A node that never heartbeats: trusted without end (a worker built on its own, in tests). */
-  public static Liveness always(Duration renewalInterval) {
-    return new Liveness(renewalInterval, Duration.ofDays(365));
+  public static Liveness always(Duration interval) {
+    return new Liveness(interval, Duration.ofDays(365));
   }
 
   /**
@@ -46,7 +46,7 @@ public final class Liveness {
     return nodeTimeout.dividedBy(5);
   }
 
-  /** How often the node heartbeats; a run's lease is renewed as often. */
+  /** How often the node heartbeats. */
   public Duration heartbeatInterval() {
     return heartbeatInterval;
   }

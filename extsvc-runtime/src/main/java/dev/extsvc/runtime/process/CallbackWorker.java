@@ -124,14 +124,14 @@ public final class CallbackWorker implements AutoCloseable {
 
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** A worker alone: its leases are renewed every third of the lease, and trusted until then. */
+  /** A worker alone: its leases are trusted while their renewals go through. */
   public CallbackWorker(Context context) {
     this(context, Liveness.always(context.callbackLease().dividedBy(3)));
   }
 
   /**
-   * A worker on a node: its leases are renewed every heartbeat and trusted while the node's
-   * heartbeats go through (its runs are dropped at once when they have not for too long).
+   * A worker on a node: its leases are trusted while the node's heartbeats go through (its runs are
+   * dropped at once when they have not for too long).
    */
   public CallbackWorker(Context context, Liveness liveness) {
     this.store = context.store();
