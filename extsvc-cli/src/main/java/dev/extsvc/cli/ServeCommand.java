@@ -1,5 +1,6 @@
 package dev.extsvc.cli;
 
+import dev.extsvc.config.ClusterConfig;
 import dev.extsvc.config.ConfigException;
 import dev.extsvc.config.ExtsvcConfig;
 import dev.extsvc.config.ServerConfig;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,6 +107,38 @@ final class ServeCommand implements Callable<Integer> {
   String nodeId;
 
   @Option(
+      names = "--heartbeat-interval",
+      paramLabel = "DURATION",
+      description =
+          "how often this node says it is alive and looks for dead nodes, e.g. 1s (default: the"
+              + " configuration's cluster.heartbeatInterval, else 1s)")
+  String heartbeatInterval;
+
+  @Option(
+      names = "--node-timeout",
+      paramLabel = "DURATION",
+      description =
+          "after how long without a heartbeat a node is dead and its callbacks taken over, at"
+              + " least twice the heartbeat (default: cluster.nodeTimeout, else 5s)")
+  String nodeTimeout;
+
+  @Option(
+      names = "--callback-lease",
+      paramLabel = "DURATION",
+      description =
+          "how long one handler run holds its invocation between renewals (default:"
+              + " cluster.callbackLease, else 2m)")
+  String callbackLease;
+
+  @Option(
+      names = "--recovery-grace",
+      paramLabel = "DURATION",
+      description =
+          "after how long a stored, unfinished callback no run holds is taken over by the poll"
+              + " (default: cluster.recoveryGrace, else the node timeout)")
+  String recoveryGrace;
+
+  @Option(
       names = "--postgres-url",
       description = "JDBC URL of a PostgreSQL database instead of SQLite")
   String postgresUrl;
@@ -182,6 +216,20 @@ final class ServeCommand implements Callable<Integer> {
         return 2;
       }
     }
+    ClusterConfig cluster;
+    try {
+      cluster =
+          file.cluster()
+              .with(
+                  new ClusterConfig(
+                      option("--heartbeat-interval", heartbeatInterval),
+                      option("--node-timeout", nodeTimeout),
+                      option("--callback-lease", callbackLease),
+                      option("--recovery-grace", recoveryGrace)));
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
     String postgresUrl = this.postgresUrl != null ? this.postgresUrl : server0.postgresUrl();
     String postgresUser =
         first(this.postgresUser, server0.postgresUser(), env.get("EXTSVC_DB_USER"), "postgres");
@@ -231,6 +279,7 @@ final class ServeCommand implements Callable<Integer> {
     if (nodeId != null) {
       b.nodeId(nodeId);
     }
+    cluster.configure(b);
     ExternalServices services;
     try {
       credentials.forEach((name, form) -> b.credential(CredentialOption.parse(name, form, env)));
@@ -493,5 +542,17 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     throw new IllegalStateException("no value");
+  }
+
+  /** A duration option as the configuration file writes one; null when not given. */
+  private static @Nullable Duration option(String name, @Nullable String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return ExtsvcConfig.duration(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+    }
   }
 }

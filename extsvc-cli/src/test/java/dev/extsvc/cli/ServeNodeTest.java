@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code serve --node-id}: the node's name in /api/health, the probes, a bad name refused. */
+/**
+ * {@code serve --node-id}: the node's name in /api/health, the probes, a bad name refused; the
+ * cluster settings' options checked before anything starts.
+ */
 class ServeNodeTest {
   @TempDir Path dir;
 
@@ -43,5 +46,26 @@ class ServeNodeTest {
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--node-id").contains("nodeId must be");
+  }
+
+  @Test
+  void clusterSettingsThatDoNotFitTogetherOrAreNoDurationsAreUsageErrors() {
+    CliTest.Run tooShort =
+        CliTest.run(
+            "serve",
+            "--heartbeat-interval",
+            "2s",
+            "--node-timeout",
+            "3s",
+            "--data",
+            dir.toString());
+    CliTest.Run noDuration =
+        CliTest.run("serve", "--callback-lease", "soon", "--data", dir.toString());
+
+    assertThat(tooShort.code()).isEqualTo(2);
+    assertThat(tooShort.err())
+        .contains("nodeTimeout (3s) must be at least twice heartbeatInterval (2s)");
+    assertThat(noDuration.code()).isEqualTo(2);
+    assertThat(noDuration.err()).contains("--callback-lease").contains("expected a duration");
   }
 }

@@ -94,7 +94,8 @@ final class ConfigReader {
         "credentials",
         "services",
         "handlers",
-        "alerts");
+        "alerts",
+        "cluster");
     ServerConfig server = server(root.child("server"));
     OutboundConfig outbound = outbound(root.child("outbound"));
     At limitsAt = root.child("limits");
@@ -138,6 +139,7 @@ final class ConfigReader {
     HandlersConfig handlers =
         build(handlersAt, () -> new HandlersConfig(handlerTypes, handlerPackages));
     AlertRules alerts = alerts(root.child("alerts"));
+    ClusterConfig cluster = cluster(root.child("cluster"));
     return build(
         root,
         () ->
@@ -151,7 +153,8 @@ final class ConfigReader {
                 services,
                 handlers,
                 safety,
-                alerts));
+                alerts,
+                cluster));
   }
 
   /**
@@ -267,6 +270,26 @@ final class ConfigReader {
     } catch (NumberFormatException e) {
       throw error(at, "expected a number such as 0.2 or 3, found '" + v + "'");
     }
+  }
+
+  private ClusterConfig cluster(At at) {
+    keys(at, "heartbeatInterval", "nodeTimeout", "callbackLease", "recoveryGrace");
+    Duration heartbeat = positiveDuration(at, "heartbeatInterval");
+    Duration timeout = positiveDuration(at, "nodeTimeout");
+    Duration lease = positiveDuration(at, "callbackLease");
+    Duration grace = positiveDuration(at, "recoveryGrace");
+    // how the values fit together is reported at the section's line
+    return build(at, () -> new ClusterConfig(heartbeat, timeout, lease, grace));
+  }
+
+  /** A duration that must be positive when set, reported at its own line when it is not. */
+  private @Nullable Duration positiveDuration(At section, String name) {
+    At field = section.child(name);
+    Duration d = duration(field);
+    if (d != null && !d.isPositive()) {
+      throw error(field, name + " must be positive");
+    }
+    return d;
   }
 
   /** Masking, trusted proxies, quotas: each value checked where it is written. */

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param handlers the handler types every node allows
  * @param safety masking, trusted proxies, storage quotas and the unknown-token limit
  * @param alerts the alert rules and webhook ({@code alerts})
+ * @param cluster heartbeats, node timeout, lease and recovery grace of nodes sharing one store
  */
 public record ExtsvcConfig(
     ServerConfig server,
@@ -35,7 +36,8 @@ public record ExtsvcConfig(
     Map<String, ServiceConfig> services,
     HandlersConfig handlers,
     SafetyConfig safety,
-    AlertRules alerts) {
+    AlertRules alerts,
+    ClusterConfig cluster) {
 
   /**
    * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as
@@ -66,7 +68,8 @@ public record ExtsvcConfig(
           Map.of(),
           HandlersConfig.NONE,
           SafetyConfig.DEFAULTS,
-          AlertRules.DEFAULTS);
+          AlertRules.DEFAULTS,
+          ClusterConfig.DEFAULTS);
 
   /** A configuration without a handlers or safety section. */
   public ExtsvcConfig(
@@ -87,7 +90,8 @@ public record ExtsvcConfig(
         services,
         HandlersConfig.NONE,
         SafetyConfig.DEFAULTS,
-        AlertRules.DEFAULTS);
+        AlertRules.DEFAULTS,
+        ClusterConfig.DEFAULTS);
   }
 
   /** A configuration without an alerts section. */
@@ -111,7 +115,8 @@ public record ExtsvcConfig(
         services,
         handlers,
         safety,
-        AlertRules.DEFAULTS);
+        AlertRules.DEFAULTS,
+        ClusterConfig.DEFAULTS);
   }
 
   public ExtsvcConfig {
@@ -190,6 +195,7 @@ public record ExtsvcConfig(
     }
     safety.configure(b);
     b.alerts(alerts);
+    cluster.configure(b);
     credentials.values().forEach(b::credential);
     services
         .values()

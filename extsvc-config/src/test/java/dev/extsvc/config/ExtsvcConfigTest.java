@@ -196,6 +196,59 @@ class ExtsvcConfigTest {
   }
 
   @Test
+  void theClusterSettingsReachTheRuntimeBuilderAndBadOnesAreRefusedAtTheirLine()
+      throws IOException {
+    ExtsvcConfig c =
+        load(
+            """
+        cluster:
+          heartbeatInterval: 500ms
+          nodeTimeout: 3s
+          callbackLease: 1m
+          recoveryGrace: 4s
+        """,
+            Map.of());
+    ConfigException zero =
+        refused(
+            """
+        cluster:
+          heartbeatInterval: 1s
+          nodeTimeout: 0s
+        """);
+    ConfigException tooShort =
+        refused(
+            """
+        server:
+          port: 8080
+        cluster:
+          heartbeatInterval: 2s
+          nodeTimeout: 3s
+        """);
+    ConfigException misspelt =
+        refused(
+            """
+        cluster:
+          nodeTimout: 3s
+        """);
+
+    assertThat(c.cluster())
+        .isEqualTo(
+            new ClusterConfig(
+                Duration.ofMillis(500),
+                Duration.ofSeconds(3),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(4)));
+    assertThat(ExtsvcConfig.DEFAULTS.cluster()).isEqualTo(ClusterConfig.DEFAULTS);
+    assertThat(zero.line()).isEqualTo(3);
+    assertThat(zero.getMessage()).contains("nodeTimeout must be positive");
+    assertThat(tooShort.line()).as("the section's line").isEqualTo(3);
+    assertThat(tooShort.getMessage())
+        .contains("nodeTimeout (3s) must be at least twice heartbeatInterval (2s)");
+    assertThat(misspelt.line()).isEqualTo(2);
+    assertThat(misspelt.getMessage()).contains("nodeTimout");
+  }
+
+  @Test
   void aHandlerTypeOrNodeIdThatIsNoNameIsRefusedAtItsLine() throws IOException {
     ConfigException type =
         refused(

@@ -72,12 +72,12 @@ public final class ExternalServices implements AutoCloseable {
   public static final Duration DEFAULT_CALLBACK_LEASE = Duration.ofMinutes(2);
 
   /** How often a node says it is alive in the store (and looks for dead nodes). */
-  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
   /**
    * A node silent for this long is dead: another node releases its leases at once and removes it.
    */
-  public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(5);
 
   /**
    * A callback stored this long ago, still not finished and held by no run, is taken to have lost
@@ -501,7 +501,8 @@ public final class ExternalServices implements AutoCloseable {
 
     /**
      * After how long a stored, unfinished callback that no run holds is taken over by the worker
-     * (default: the node timeout, 10 s).
+     * (default: the node timeout, 5 s). A dead node's callbacks do not wait for it: the node that
+     * finds it dead takes them over at once.
      */
     public Builder recoveryGrace(Duration grace) {
       this.recoveryGrace = positive(grace, "recoveryGrace");
@@ -521,7 +522,7 @@ public final class ExternalServices implements AutoCloseable {
       return this;
     }
 
-    /** How often this node says it is alive and looks for dead nodes (default 2 s). */
+    /** How often this node says it is alive and looks for dead nodes (default 1 s). */
     public Builder heartbeatInterval(Duration interval) {
       this.heartbeatInterval = positive(interval, "heartbeatInterval");
       return this;
@@ -529,7 +530,9 @@ public final class ExternalServices implements AutoCloseable {
 
     /**
      * After how long without a heartbeat a node is dead, its leases released and its callbacks
-     * taken over (default 10 s); longer than the heartbeat interval.
+     * taken over (default 5 s); at least twice the heartbeat interval. A node whose heartbeats have
+     * not gone through for four fifths of it drops its own handler runs, before anyone may take it
+     * for dead; takeover after a crash takes about this long plus a heartbeat interval.
      */
     /**
      * The alert rules and where alerts go (default {@link AlertRules#DEFAULTS}: dead callbacks,
@@ -840,13 +843,14 @@ public final class ExternalServices implements AutoCloseable {
      */
     public ExternalServices build() {
       Store store = Objects.requireNonNull(this.store, "store is required");
-      if (nodeTimeout.compareTo(heartbeatInterval) <= 0) {
+      if (nodeTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
         throw new IllegalArgumentException(
             "nodeTimeout ("
                 + nodeTimeout
-                + ") must be longer than heartbeatInterval ("
+                + ") must be at least twice heartbeatInterval ("
                 + heartbeatInterval
-                + ")");
+                + "): a node drops its handler runs when no heartbeat went through for four fifths"
+                + " of the node timeout");
       }
       // On a store several nodes share, every instant is the database's: deadlines, leases, retry
       // times and sweeps then agree whatever each node's wall clock says.
@@ -909,7 +913,9 @@ public final class ExternalServices implements AutoCloseable {
                   callbackLease,
                   recoveryGrace != null ? recoveryGrace : nodeTimeout,
                   sweepInterval,
-                  node));
+                  node),
+              membership.liveness());
+      membership.afterReap(worker::takeOver);
       CallbackIntake intake =
           new CallbackIntake(
               new CallbackIntake.Context(

@@ -316,6 +316,7 @@ final class Checks {
     info("invocations with a callback (1 h timeout) that timed out anyway", invocationsTimedOut);
 
     if (handlerMode) {
+      effects(runs, faults);
       overlaps(runs, faults);
       takeovers(runs, faults, events);
     } else {
@@ -323,6 +324,87 @@ final class Checks {
     }
     info("run time, s", String.format("%.0f", seconds));
     return new Figures(rows, notes);
+  }
+
+  /**
+   * Run twice at once: two runs of one callback whose effects interleave by the database's clock,
+   * one run's effects falling between the first and the last of the other's. Also how runs that
+   * lost their lease ended, and how long a run of a paused process went on after its SIGCONT.
+   */
+  private void effects(List<Run> runs, List<Fault> faults) throws SQLException {
+    Map<Long, Instant[]> span = new HashMap<>();
+    long effects = 0;
+    try (Statement s = db.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT run_id, min(at), max(at), count(*) FROM cluster_effects GROUP BY 1")) {
+      while (r.next()) {
+        span.put(
+            r.getLong(1),
+            new Instant[] {r.getTimestamp(2).toInstant(), r.getTimestamp(3).toInstant()});
+        effects += r.getLong(4);
+      }
+    }
+    Map<String, List<Run>> byCallback = new HashMap<>();
+    runs.forEach(
+        r ->
+            byCallback
+                .computeIfAbsent(r.invocation() + "/" + r.key(), k -> new ArrayList<>())
+                .add(r));
+    long interleaved = 0;
+    List<String> samples = new ArrayList<>();
+    for (List<Run> list : byCallback.values()) {
+      for (int i = 0; i < list.size(); i++) {
+        for (int j = i + 1; j < list.size(); j++) {
+          Instant[] a = span.get(list.get(i).id());
+          Instant[] b = span.get(list.get(j).id());
+          if (a == null || b == null || a[0].isAfter(b[1]) || b[0].isAfter(a[1])) {
+            continue;
+          }
+          interleaved++;
+          if (samples.size() < 3) {
+            samples.add(
+                list.get(i).invocation()
+                    + " on "
+                    + list.get(i).node()
+                    + " and "
+                    + list.get(j).node());
+          }
+        }
+      }
+    }
+    info("handler effects written (fenced, database clock)", effects);
+    check(
+        "handlers run twice at once (the effects of two runs of one callback interleaved)",
+        interleaved,
+        "");
+    if (!samples.isEmpty()) {
+      notes.add("effects of two runs interleaved, e.g. " + String.join("; ", samples));
+    }
+    Map<String, Long> outcomes = new java.util.TreeMap<>();
+    runs.forEach(r -> outcomes.merge(String.valueOf(r.outcome()), 1L, Long::sum));
+    info(
+        "runs by outcome (lease lost: held() said no; fenced: the fence refused an effect"
+            + " held() allowed; null: killed)",
+        outcomes.toString());
+    List<Double> linger = new ArrayList<>();
+    for (Fault f : faults) {
+      if (!f.kind().equals("pause") || f.until() == null) {
+        continue;
+      }
+      for (Run r : runs) {
+        if (r.pid() == f.pid()
+            && r.node().equals(f.node())
+            && !r.start().isAfter(f.at())
+            && r.end() != null
+            && r.end().isAfter(f.until())) {
+          linger.add(Duration.between(f.until(), r.end()).toMillis() / 1000.0);
+        }
+      }
+    }
+    info(
+        "runs caught by a pause: time from SIGCONT to their end, s (min / median / p95 / max)",
+        distribution(linger));
   }
 
   /** Pairs of runs of one callback active at the same time (a node's pauses excluded). */
@@ -356,7 +438,7 @@ final class Checks {
           if (overlap <= 0) {
             continue;
           }
-          if ("interrupted".equals(a.outcome()) || "interrupted".equals(b.outcome())) {
+          if (stopped(a) || stopped(b)) {
             cut++;
           } else {
             both++;
@@ -378,13 +460,12 @@ final class Checks {
     info(
         "handler runs / runs again of a callback (at least once: after a kill or a lost lease)",
         runs.size() + " / " + again);
-    check(
-        "handlers run twice at once (two runs of one callback active together, pauses excluded)",
-        both,
-        "");
-    info("overlaps cut short by an interrupted (superseded) run", cut);
+    // A run's thread alive beside another run, pauses excluded: reported, not failed (what
+    // counts is the effects above); a run stopped for its lost lease is reported apart.
+    info("runs alive together, pauses excluded, neither stopped for a lost lease", both);
+    info("runs alive together, one stopped for its lost lease (superseded, cut short)", cut);
     if (!samples.isEmpty()) {
-      notes.add("ran twice at once, e.g. " + String.join("; ", samples));
+      notes.add("runs alive together, e.g. " + String.join("; ", samples));
     }
   }
 
@@ -468,6 +549,13 @@ final class Checks {
     long recovered =
         events.values().stream().mapToLong(m -> m.getOrDefault("CALLBACK_RECOVERED", 0)).sum();
     info("CALLBACK_RECOVERED events in all", recovered);
+  }
+
+  /** A run that ended because its lease was lost: interrupted, or stopped before an effect. */
+  private static boolean stopped(Run r) {
+    return "interrupted".equals(r.outcome())
+        || "lease lost".equals(r.outcome())
+        || "fenced".equals(r.outcome());
   }
 
   private static Instant end(Run r, List<Fault> faults, Instant endOfRun) {

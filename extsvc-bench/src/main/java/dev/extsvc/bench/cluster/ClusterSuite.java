@@ -720,7 +720,12 @@ public final class ClusterSuite {
       s.execute(
           "CREATE TABLE IF NOT EXISTS cluster_runs (id bigserial PRIMARY KEY, invocation_id uuid"
               + " NOT NULL, callback_key text NOT NULL, node text NOT NULL, pid bigint NOT NULL,"
-              + " started_at timestamptz NOT NULL, ended_at timestamptz, outcome text)");
+              + " fence bigint, started_at timestamptz NOT NULL, ended_at timestamptz, outcome"
+              + " text)");
+      // the runs' effects, each written only while the run's fence holds (ClusterHandler)
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS cluster_effects (run_id bigint NOT NULL, at timestamptz"
+              + " NOT NULL)");
       s.execute(
           "CREATE TABLE IF NOT EXISTS cluster_faults (id bigserial PRIMARY KEY, kind text NOT"
               + " NULL, node text NOT NULL, pid bigint NOT NULL, at timestamptz NOT NULL, until"

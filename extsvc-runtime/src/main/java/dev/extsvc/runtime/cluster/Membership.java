@@ -55,8 +55,10 @@ public final class Membership implements AutoCloseable {
   private final Duration nodeTimeout;
   private final @Nullable DatabaseClock databaseClock;
   private final Instant startedAt;
+  private final Liveness liveness;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile BiConsumer<List<NodeRow>, Integer> onRemoved = (removed, alive) -> {};
+  private volatile Runnable afterReap = () -> {};
   private final ScheduledExecutorService executor =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -75,6 +77,20 @@ public final class Membership implements AutoCloseable {
     this.nodeTimeout = context.nodeTimeout();
     this.databaseClock = context.databaseClock();
     this.startedAt = clock.instant();
+    this.liveness = new Liveness(heartbeatInterval, nodeTimeout);
+  }
+
+  /** Until when this node's leases are certainly its own; its runs watch it. */
+  public Liveness liveness() {
+    return liveness;
+  }
+
+  /**
+   * What to do right after this node released a dead node's leases: take its unfinished callbacks
+   * over at once (the worker's takeover), rather than at the next poll.
+   */
+  public void afterReap(Runnable takeover) {
+    this.afterReap = takeover;
   }
 
   /** A node id when none is configured: the host name and 6 random hex digits. */
@@ -103,11 +119,17 @@ public final class Membership implements AutoCloseable {
 
   /**
    * Registers this node; a store that cannot be reached now is left to the heartbeats, which
-   * register the node once it answers.
+   * register the node once it answers. A node of the same id that is still registered is this
+   * node's previous process (killed, then restarted faster than others took it for dead): nothing
+   * of its runs survives, so its leases are released first (their fences raised), and its callbacks
+   * are taken over at once rather than when others would have found it dead.
    */
   public void register() {
     try {
+      store.removeNode(nodeId);
+      long sent = System.nanoTime();
       store.registerNode(new NodeRow(nodeId, host, version, startedAt, clock.instant()));
+      liveness.beatSent(sent);
     } catch (StoreUnavailableException e) {
       log.warn("Node {} not registered yet: store unavailable ({})", nodeId, e.getMessage());
     }
@@ -123,24 +145,37 @@ public final class Membership implements AutoCloseable {
 
   /** Starts heartbeating (and reaping dead nodes) every heartbeat interval. */
   public void start() {
+    liveness.start();
     long millis = heartbeatInterval.toMillis();
     executor.scheduleWithFixedDelay(this::beatQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   /**
-   * One heartbeat now: re-anchors the database clock, says this node is alive (registering it again
-   * when others took it for dead: it was paused, and its runs are superseded already), then removes
-   * dead nodes and releases their leases; returns the nodes removed.
+   * One heartbeat now. First, when the last heartbeat that went through is older than the node
+   * timeout less the margin (the process was stopped, or starved), this node's runs are dropped at
+   * once: others may have taken it for dead and its callbacks over. Then it re-anchors the database
+   * clock, says this node is alive (registering it again when others took it for dead), and removes
+   * dead nodes, releases their leases and takes their callbacks over; returns the nodes removed.
    */
   public List<NodeRow> beat() {
+    long due = System.nanoTime();
+    if (liveness.bounded() && due - liveness.trustedUntilNanos() >= 0) {
+      liveness.lapse(
+          "no heartbeat of node "
+              + nodeId
+              + " went through for longer than the node timeout less its margin (paused or"
+              + " starved): others may have taken the node for dead");
+    }
     if (databaseClock != null) {
       databaseClock.anchor();
     }
+    long sent = System.nanoTime();
     Instant now = clock.instant();
     if (!store.heartbeat(nodeId, now)) {
       log.warn("Node {} was not registered (taken for dead while silent?): registering", nodeId);
       store.registerNode(new NodeRow(nodeId, host, version, startedAt, now));
     }
+    liveness.beatSent(sent);
     List<NodeRow> dead = store.reapNodes(now.minus(nodeTimeout), nodeId);
     for (NodeRow node : dead) {
       log.warn(
@@ -154,6 +189,7 @@ public final class Membership implements AutoCloseable {
       Instant since = now.minus(nodeTimeout);
       int alive = (int) store.nodes().stream().filter(n -> n.heartbeatAt().isAfter(since)).count();
       onRemoved.accept(dead, alive);
+      afterReap.run();
     }
     return dead;
   }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.CallbackNotHandledException;
 import dev.extsvc.runtime.CallbackResponse;
+import dev.extsvc.runtime.HandlerLease;
 import dev.extsvc.runtime.HandlerTransaction;
 import dev.extsvc.runtime.ReceivedCallback;
+import dev.extsvc.runtime.cluster.Liveness;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -24,11 +26,14 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -52,6 +57,22 @@ final class CallbackProcessor {
   private final Duration lease;
   private final String nodeId;
   private final ScheduledExecutorService renewals;
+  private final Liveness liveness;
+
+  /**
+   * Leases of superseded runs that could not be given back then (the store out of reach): given
+   * back once it answers, else they would keep their callbacks until they ran out.
+   */
+  private final java.util.Queue<Lease> unreleased =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** The runs in progress in this process, which the watchdog looks after. */
+  private final Set<Renewal> active = ConcurrentHashMap.newKeySet();
+
+  /**
+   * How often the watchdog looks: a run is dropped at most this long after its lease is in doubt.
+   */
+  static final Duration WATCHDOG_PERIOD = Duration.ofMillis(50);
 
   /** Exponential backoff with jitter, then dead. */
   record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDelay) {
@@ -64,11 +85,22 @@ final class CallbackProcessor {
     }
   }
 
+  /** A processor alone (tests): leases renewed every third, the watchdog on the same thread. */
+  CallbackProcessor(CallbackWorker.Context context, ScheduledExecutorService renewals) {
+    this(context, renewals, renewals, Liveness.always(context.callbackLease().dividedBy(3)));
+  }
+
   /**
    * @param renewals where leases are renewed while their handlers run (one platform thread serves
    *     them all: a renewal is one short statement)
+   * @param watchdog where the watchdog looks, every {@link #WATCHDOG_PERIOD}
+   * @param liveness until when this node's leases are certainly its own
    */
-  CallbackProcessor(CallbackWorker.Context context, ScheduledExecutorService renewals) {
+  CallbackProcessor(
+      CallbackWorker.Context context,
+      ScheduledExecutorService renewals,
+      ScheduledExecutorService watchdog,
+      Liveness liveness) {
     this.store = context.store();
     this.clock = context.clock();
     this.handlers = context.handlers();
@@ -78,6 +110,40 @@ final class CallbackProcessor {
     this.lease = context.callbackLease();
     this.nodeId = context.nodeId();
     this.renewals = renewals;
+    this.liveness = liveness;
+    liveness.onLapse(this::dropAll);
+    long period = WATCHDOG_PERIOD.toMillis();
+    watchdog.scheduleAtFixedRate(this::watch, period, period, MILLISECONDS);
+  }
+
+  /**
+   * The watchdog: drops every run whose lease can no longer be trusted (its last renewal or its
+   * node's last heartbeat that went through is too old), interrupting its handler.
+   */
+  private void watch() {
+    long now = System.nanoTime();
+    for (Renewal r : active) {
+      try {
+        r.check(now);
+      } catch (RuntimeException e) {
+        log.error("Watchdog failed on invocation {}", r.held.invocationId(), e);
+      }
+    }
+  }
+
+  /** Gives back the leases of superseded runs that could not be given back before. */
+  void releaseLeftovers() {
+    for (Lease l = unreleased.peek(); l != null; l = unreleased.peek()) {
+      store.release(l); // fenced: no change when someone took it meanwhile
+      unreleased.remove(l);
+    }
+  }
+
+  /** Drops every run at once: this node's heartbeats stopped going through for too long. */
+  private void dropAll(String reason) {
+    for (Renewal r : active) {
+      r.lose(reason);
+    }
   }
 
   /**
@@ -124,7 +190,7 @@ final class CallbackProcessor {
    */
   CallbackResponse processClaimed(
       CallbackRow stored, Lease held, BooleanSupplier retriedByUs, InvocationRow known) {
-    try (Renewal renewal = new Renewal(held)) {
+    try (Renewal renewal = new Renewal(held, known, stored.key())) {
       return run(known, stored, held, renewal, retriedByUs);
     }
   }
@@ -160,6 +226,12 @@ final class CallbackProcessor {
     if (refused != null) {
       return refused;
     }
+    if (!liveness.trusted()) {
+      // This node cannot show it is alive (its heartbeats have not gone through lately): a lease
+      // it took now would be in doubt from the start.
+      return CallbackResponse.of(
+          503, "This node is catching up, retry later", Map.of("Retry-After", "1"));
+    }
     Lease held = store.claim(id, stored.id(), nodeId, now, now.plus(lease)).orElse(null);
     if (held == null) {
       // Either another callback holds the invocation, or it became final since we read it (a
@@ -176,7 +248,7 @@ final class CallbackProcessor {
     if (recovered) {
       recovered(held, key);
     }
-    try (Renewal renewal = new Renewal(held)) {
+    try (Renewal renewal = new Renewal(held, inv, stored.key())) {
       return run(inv, stored, held, renewal, retriedByUs);
     }
   }
@@ -218,9 +290,9 @@ final class CallbackProcessor {
     Instant now = clock.instant();
     if (inv.handlerType() == null) {
       try {
-        return complete(inv, stored, held, List.of(recordedEvent(id, now, key)));
+        return complete(inv, stored, held, renewal, List.of(recordedEvent(id, now, key)));
       } catch (Superseded e) {
-        return superseded(inv, stored, held, e.getMessage());
+        return superseded(inv, stored, held, renewal, e.getMessage());
       }
     }
     CallbackHandler handler;
@@ -233,6 +305,7 @@ final class CallbackProcessor {
           inv,
           stored,
           held,
+          renewal,
           retriedByUs,
           "handler " + inv.handlerType() + " could not be re-created: " + summary(e));
     }
@@ -270,12 +343,14 @@ final class CallbackProcessor {
           () -> {
             long started = System.nanoTime();
             renewal.handlerStarts();
+            HandlerLeases.set(renewal);
             try {
               handler.onCallback(key, List.of(callback));
             } catch (Exception | LinkageError | StackOverflowError e) {
               handlerFailure[0] = e;
               throw e;
             } finally {
+              HandlerLeases.clear();
               renewal.handlerEnds();
               handlerNanos[0] = System.nanoTime() - started;
             }
@@ -285,6 +360,7 @@ final class CallbackProcessor {
                   running,
                   stored,
                   held,
+                  renewal,
                   List.of(
                       new NewEvent(
                           id,
@@ -301,7 +377,7 @@ final class CallbackProcessor {
       Throwable cause = handlerFailure[0];
       Superseded refused = supersededIn(e);
       if (refused != null) {
-        return superseded(inv, stored, held, refused.getMessage());
+        return superseded(inv, stored, held, renewal, refused.getMessage());
       }
       if (cause == null) {
         return storeFailed(inv, stored, held, e);
@@ -309,7 +385,7 @@ final class CallbackProcessor {
       String lost = renewal.lost();
       if (lost != null) {
         // The handler was interrupted (or failed) after its lease was lost: not its answer.
-        return superseded(inv, stored, held, lost);
+        return superseded(inv, stored, held, renewal, lost);
       }
       if (cause instanceof CallbackNotHandledException nh) {
         String message = nh.getMessage();
@@ -319,7 +395,8 @@ final class CallbackProcessor {
             404,
             message,
             new NewEvent(id, clock.instant(), Settlement.DECLINED.event(), message))) {
-          return superseded(inv, stored, held, "the lease was taken over before the outcome");
+          return superseded(
+              inv, stored, held, renewal, "the lease was taken over before the outcome");
         }
         return CallbackResponse.of(404, message);
       }
@@ -327,6 +404,7 @@ final class CallbackProcessor {
           inv,
           stored,
           held,
+          renewal,
           retriedByUs,
           "Handler " + inv.handlerType() + " failed on " + key + ": " + summary(cause));
     }
@@ -335,33 +413,20 @@ final class CallbackProcessor {
 
   /**
    * A run that lost its lease: another run has the callback (or will, once recovery finds it), so
-   * this one's outcome is not recorded; the event says so. The sender is told to try again, and a
-   * repeat is answered with the outcome of the run that holds the lease.
+   * this one's outcome is not recorded; the event says so (once: the watchdog may have written it
+   * already). The lease is given back in case nobody else took it (this node was only slow to
+   * heartbeat): it is released only while its fence still holds. The sender is told to try again,
+   * and a repeat is answered with the outcome of the run that holds the lease.
    */
   private CallbackResponse superseded(
-      InvocationRow inv, CallbackRow stored, Lease held, String reason) {
-    log.warn(
-        "Invocation {}: the run of callback {} on node {} was superseded: {}",
-        inv.id(),
-        stored.key(),
-        nodeId,
-        reason);
-    store.appendEvent(
-        new NewEvent(
-            inv.id(),
-            clock.instant(),
-            EventKind.HANDLER_SUPERSEDED,
-            "Handler "
-                + inv.handlerType()
-                + " of "
-                + stored.key()
-                + " on node "
-                + nodeId
-                + " lost its lease (fence "
-                + held.fence()
-                + "): "
-                + reason
-                + "; its outcome is not recorded"));
+      InvocationRow inv, CallbackRow stored, Lease held, Renewal renewal, String reason) {
+    renewal.recordSuperseded(reason);
+    try {
+      store.release(held);
+    } catch (RuntimeException e) {
+      log.debug("Superseded lease of invocation {} not released: {}", inv.id(), e.toString());
+      unreleased.add(held);
+    }
     return CallbackResponse.of(
         503, "Callback is being handled elsewhere, retry later", Map.of("Retry-After", "1"));
   }
@@ -454,7 +519,13 @@ final class CallbackProcessor {
   }
 
   private CallbackResponse complete(
-      InvocationRow inv, CallbackRow stored, Lease held, List<NewEvent> events) {
+      InvocationRow inv, CallbackRow stored, Lease held, Renewal renewal, List<NewEvent> events) {
+    String lost = renewal.lost();
+    if (lost != null) {
+      // Recorded as superseded already; the fence may still hold (nobody took the lease yet), but
+      // this run's outcome no longer counts.
+      throw new Superseded(lost);
+    }
     Instant at = clock.instant();
     List<NewEvent> all = new ArrayList<>(events);
     all.add(completedEvent(inv.id(), at, stored.key()));
@@ -469,6 +540,7 @@ final class CallbackProcessor {
       InvocationRow inv,
       CallbackRow stored,
       Lease held,
+      Renewal renewal,
       BooleanSupplier retriedByUs,
       String error) {
     Instant now = clock.instant();
@@ -484,7 +556,8 @@ final class CallbackProcessor {
               now,
               Settlement.FAILED.event(),
               error + "; the invocation stays PENDING"))) {
-        return superseded(inv, stored, held, "the lease was taken over before the outcome");
+        return superseded(
+            inv, stored, held, renewal, "the lease was taken over before the outcome");
       }
       return CallbackResponse.of(500, "Callback handler failed");
     }
@@ -528,7 +601,7 @@ final class CallbackProcessor {
                       + next));
     }
     if (!recorded) {
-      return superseded(inv, stored, held, "the lease was taken over before the outcome");
+      return superseded(inv, stored, held, renewal, "the lease was taken over before the outcome");
     }
     return CallbackResponse.of(500, "Callback handler failed");
   }
@@ -559,54 +632,128 @@ final class CallbackProcessor {
   }
 
   /**
-   * Keeps a run's lease while it lasts: renews it every third of the lease and, when a renewal
-   * finds it lost (or none has succeeded for a whole lease, the store unreachable), records why and
-   * interrupts the handler if it is still running. The fence, not this, is what refuses a
-   * superseded run's writes; interrupting only stops work whose outcome would be refused.
+   * Keeps a run's lease while it lasts, and knows until when it certainly lasts. It renews the
+   * lease every heartbeat interval (at most a third of the lease) and, by the monotonic clock,
+   * holds the lease for certain until the earlier of: the last renewal that went through, counted
+   * from when it was sent, plus the lease less a fifth; and the node's last heartbeat that went
+   * through plus the node timeout less its margin ({@link Liveness}). The watchdog drops the run
+   * when that passes, as when a renewal finds the lease taken over: it records why (once, the run
+   * superseded) and interrupts the handler if it is still running. The fence, not this, is what
+   * refuses a superseded run's writes to the store; this stops the run's other effects.
    */
-  private final class Renewal implements AutoCloseable {
+  private final class Renewal implements AutoCloseable, HandlerLease {
     private static final int IDLE = 0;
     private static final int HANDLER_RUNNING = 1;
     private static final int INTERRUPTED = 2;
 
     private final Lease held;
+    private final InvocationRow inv;
+    private final String key;
     private final Thread runner = Thread.currentThread();
     private final AtomicInteger state = new AtomicInteger(IDLE);
+    private final AtomicBoolean recorded = new AtomicBoolean();
     private final ScheduledFuture<?> task;
-    private volatile long heldUntilNanos;
+    private final long leaseWindowNanos = lease.minus(lease.dividedBy(5)).toNanos();
+    private volatile long renewedUntilNanos;
     private volatile @Nullable String lost;
 
-    Renewal(Lease held) {
+    Renewal(Lease held, InvocationRow inv, String key) {
       this.held = held;
-      this.heldUntilNanos = System.nanoTime() + lease.toNanos();
+      this.inv = inv;
+      this.key = key;
+      // The claim was sent before now: counting from here errs on the side of the lease's end.
+      this.renewedUntilNanos = System.nanoTime() + leaseWindowNanos;
+      // Every third of the lease, as the window below is four fifths of it: two renewals may fail
+      // before it binds. More often would only load the store (one statement per run): while the
+      // node's heartbeats go through, they, not the renewals, bound how long the lease is certain.
       long period = Math.max(1, lease.toMillis() / 3);
       this.task = renewals.scheduleWithFixedDelay(this::renew, period, period, MILLISECONDS);
+      active.add(this);
     }
 
     private void renew() {
       if (lost != null) {
         return;
       }
+      long sent = System.nanoTime();
       try {
         if (store.renew(held, clock.instant().plus(lease))) {
-          heldUntilNanos = System.nanoTime() + lease.toNanos();
+          renewedUntilNanos = sent + leaseWindowNanos;
           return;
         }
         lose("a renewal found the lease taken over (the node was silent for too long)");
       } catch (RuntimeException e) {
-        if (System.nanoTime() - heldUntilNanos > 0) {
-          lose("the lease ran out while renewals failed (" + e.getMessage() + ")");
-        } else {
-          log.warn("Lease of invocation {} not renewed now: {}", held.invocationId(), e.toString());
-        }
+        log.warn("Lease of invocation {} not renewed now: {}", held.invocationId(), e.toString());
       }
     }
 
-    private void lose(String reason) {
+    /** Until when (by the monotonic clock) the lease is certainly this run's. */
+    private long trustedUntilNanos() {
+      long until = renewedUntilNanos;
+      if (liveness.bounded()) {
+        long node = liveness.trustedUntilNanos();
+        if (node - until < 0) {
+          until = node;
+        }
+      }
+      return until;
+    }
+
+    void check(long now) {
+      if (lost == null && now - trustedUntilNanos() >= 0) {
+        lose(
+            liveness.bounded() && now - liveness.trustedUntilNanos() >= 0
+                ? "no heartbeat of node "
+                    + nodeId
+                    + " went through for longer than the node timeout less its margin (paused or"
+                    + " starved): another node may have taken the callback over"
+                : "no renewal went through for longer than the lease less a fifth");
+      }
+    }
+
+    void lose(String reason) {
+      if (lost != null) {
+        return;
+      }
       lost = reason;
       task.cancel(false);
       if (state.compareAndSet(HANDLER_RUNNING, INTERRUPTED)) {
         runner.interrupt();
+      }
+      // Recorded at once rather than when the handler returns, which it may take its time to do.
+      Thread.ofVirtual().name("extsvc-superseded").start(() -> recordSuperseded(reason));
+    }
+
+    /** The HANDLER_SUPERSEDED event, written once per run. */
+    void recordSuperseded(String reason) {
+      if (!recorded.compareAndSet(false, true)) {
+        return;
+      }
+      log.warn(
+          "Invocation {}: the run of callback {} on node {} was superseded: {}",
+          inv.id(),
+          key,
+          nodeId,
+          reason);
+      try {
+        store.appendEvent(
+            new NewEvent(
+                inv.id(),
+                clock.instant(),
+                EventKind.HANDLER_SUPERSEDED,
+                "Handler "
+                    + inv.handlerType()
+                    + " of "
+                    + key
+                    + " on node "
+                    + nodeId
+                    + " lost its lease (fence "
+                    + held.fence()
+                    + "): "
+                    + reason
+                    + "; its outcome is not recorded"));
+      } catch (RuntimeException e) {
+        log.warn("HANDLER_SUPERSEDED of invocation {} not recorded: {}", inv.id(), e.toString());
       }
     }
 
@@ -629,8 +776,24 @@ final class CallbackProcessor {
     }
 
     @Override
+    public boolean held() {
+      return lost == null && System.nanoTime() - trustedUntilNanos() < 0;
+    }
+
+    @Override
+    public long fence() {
+      return held.fence();
+    }
+
+    @Override
+    public UUID invocationId() {
+      return held.invocationId();
+    }
+
+    @Override
     public void close() {
       task.cancel(false);
+      active.remove(this);
     }
   }
 

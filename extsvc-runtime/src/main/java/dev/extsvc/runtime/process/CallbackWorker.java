@@ -2,6 +2,7 @@ package dev.extsvc.runtime.process;
 
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.HandlerTransaction;
+import dev.extsvc.runtime.cluster.Liveness;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
@@ -84,9 +85,11 @@ public final class CallbackWorker implements AutoCloseable {
   private final CallbackProcessor processor;
   private final Duration handlerBound;
   private final Duration recoveryGrace;
+  private final Duration takeoverGrace;
   private final Duration pollInterval;
   private final Duration callbackLease;
   private final String nodeId;
+  private final Liveness liveness;
   private final ExecutorService handlers =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("extsvc-handler-", 0).factory());
   private final ScheduledExecutorService poller =
@@ -106,6 +109,18 @@ public final class CallbackWorker implements AutoCloseable {
           });
 
   /**
+   * The lease watchdog's own thread: a renewal stuck on a store that does not answer must not keep
+   * it from dropping runs whose leases are in doubt.
+   */
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "extsvc-lease-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
    * Callbacks being processed in this process, so a poll never starts a second run beside a live
    * one. An optimisation only: the fenced lease in the store is what keeps two runs apart, here and
    * on other nodes.
@@ -114,20 +129,45 @@ public final class CallbackWorker implements AutoCloseable {
 
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** A worker alone: its leases are trusted while their renewals go through. */
   public CallbackWorker(Context context) {
+    this(context, Liveness.always(context.callbackLease().dividedBy(3)));
+  }
+
+  /**
+   * A worker on a node: its leases are trusted while the node's heartbeats go through (its runs are
+   * dropped at once when they have not for too long).
+   */
+  public CallbackWorker(Context context, Liveness liveness) {
     this.store = context.store();
     this.clock = context.clock();
     this.acknowledgements = context.acknowledgements();
-    this.processor = new CallbackProcessor(context, renewals);
+    this.liveness = liveness;
+    this.processor = new CallbackProcessor(context, renewals, watchdog, liveness);
     this.handlerBound = context.handlerTimeout();
     this.recoveryGrace = context.recoveryGrace();
+    this.takeoverGrace =
+        context.recoveryGrace().compareTo(TAKEOVER_GRACE) < 0
+            ? context.recoveryGrace()
+            : TAKEOVER_GRACE;
     this.pollInterval = context.pollInterval();
     this.callbackLease = context.callbackLease();
     this.nodeId = context.nodeId();
   }
 
-  /** Starts polling for due retries and unfinished callbacks, every poll interval. */
+  /**
+   * How old an unfinished callback that no run holds must be for a takeover (right after a dead
+   * node's leases were released) to take it: not the recovery grace, only enough that a callback
+   * another node has just stored and is about to claim is left to it.
+   */
+  static final Duration TAKEOVER_GRACE = Duration.ofSeconds(1);
+
+  /**
+   * Starts polling for due retries and unfinished callbacks, every poll interval; takes over at
+   * once what a previous process of this node left unfinished.
+   */
   public void start() {
+    takeOver();
     poller.scheduleWithFixedDelay(
         this::pollQuietly, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -160,6 +200,31 @@ public final class CallbackWorker implements AutoCloseable {
         List.of(
             CallbackProcessor.recordedEvent(id, at, callback.key()),
             CallbackProcessor.completedEvent(id, at, callback.key())));
+  }
+
+  /**
+   * Takes over now, in the background, the unfinished callbacks no run holds and the due retries:
+   * called right after this node released a dead node's leases, so that its callbacks do not wait
+   * for their recovery grace or the next poll.
+   */
+  public void takeOver() {
+    if (closed.get()) {
+      return;
+    }
+    try {
+      poller.execute(
+          () -> {
+            try {
+              poll(takeoverGrace);
+            } catch (StoreUnavailableException e) {
+              log.warn("Takeover left for the next poll: store unavailable ({})", e.getMessage());
+            } catch (RuntimeException e) {
+              log.error("Takeover failed", e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("Takeover not started: the worker is closing");
+    }
   }
 
   /** Processes now in the background (durable acknowledgement). */
@@ -350,8 +415,16 @@ public final class CallbackWorker implements AutoCloseable {
    * running cost one failed claim per poll, and no event.
    */
   public int poll() {
+    return poll(recoveryGrace);
+  }
+
+  private int poll(Duration grace) {
+    if (!liveness.trusted()) {
+      return 0; // a node that cannot show it is alive claims nothing (its next heartbeat will)
+    }
+    processor.releaseLeftovers();
     Instant now = clock.instant();
-    List<CallbackRow> due = store.dueCallbacks(now, now.minus(recoveryGrace), BATCH);
+    List<CallbackRow> due = store.dueCallbacks(now, now.minus(grace), BATCH);
     int started = 0;
     for (CallbackRow row : due) {
       if (running.add(row.id())) {
@@ -441,6 +514,7 @@ public final class CallbackWorker implements AutoCloseable {
       }
       handlers.shutdownNow();
       renewals.shutdownNow();
+      watchdog.shutdownNow();
     }
   }
 

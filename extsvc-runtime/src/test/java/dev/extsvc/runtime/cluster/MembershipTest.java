@@ -69,6 +69,67 @@ class MembershipTest {
   }
 
   @Test
+  void aNodeRestartedUnderItsIdReleasesTheLeasesItsPreviousProcessHeld() {
+    member("node-a");
+    UUID invocation = pendingInvocation();
+    var lease =
+        store
+            .claim(
+                invocation,
+                UUID.randomUUID(),
+                "node-a",
+                clock.instant(),
+                clock.instant().plusSeconds(120))
+            .orElseThrow();
+
+    member("node-a"); // the same id, a new process: nothing of the old one's runs survives
+
+    assertThat(store.renew(lease, clock.instant().plusSeconds(60)))
+        .as("the previous process's lease was released, its fence raised")
+        .isFalse();
+    assertThat(store.nodes()).extracting(NodeRow::id).containsExactly("node-a");
+  }
+
+  @Test
+  void aNodeWhoseHeartbeatsStoppedForFourFifthsOfTheTimeoutDropsItsRunsBeforeItHeartbeatsAgain()
+      throws InterruptedException {
+    Membership a =
+        new Membership(
+            new Membership.Context(
+                store,
+                clock,
+                "node-a",
+                "1.0",
+                Duration.ofMillis(50),
+                Duration.ofMillis(250),
+                null));
+    a.register();
+    List<String> dropped = new java.util.ArrayList<>();
+    List<java.time.Instant> heartbeatWhenDropped = new java.util.ArrayList<>();
+    a.liveness()
+        .onLapse(
+            reason -> {
+              dropped.add(reason);
+              heartbeatWhenDropped.add(store.nodes().get(0).heartbeatAt());
+            });
+    a.liveness().start();
+    java.time.Instant before = store.nodes().get(0).heartbeatAt();
+    assertThat(a.liveness().trusted()).isTrue();
+
+    Thread.sleep(260); // as a process stopped (SIGSTOP): the monotonic clock goes on
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(a.liveness().trusted()).as("200 ms (4/5 of 250) without a heartbeat").isFalse();
+    a.beat();
+
+    assertThat(dropped).singleElement().asString().contains("node-a", "taken the node for dead");
+    assertThat(heartbeatWhenDropped)
+        .as("the runs were dropped before the heartbeat was written")
+        .containsExactly(before);
+    assertThat(store.nodes().get(0).heartbeatAt()).isAfter(before);
+    assertThat(a.liveness().trusted()).as("trusted again once a heartbeat went through").isTrue();
+  }
+
+  @Test
   void aNodeTakenForDeadRegistersAgainWithItsNextHeartbeat() {
     Membership a = member("node-a");
     Membership b = member("node-b");

@@ -1,6 +1,7 @@
 package dev.extsvc.store.jdbc;
 
 import dev.extsvc.runtime.CallbackHandler;
+import dev.extsvc.runtime.HandlerLease;
 import dev.extsvc.runtime.ReceivedCallback;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +17,16 @@ final class ClusterHandler implements CallbackHandler {
   static final AtomicInteger RUNS = new AtomicInteger();
   static final AtomicInteger IN_FLIGHT = new AtomicInteger();
   static final AtomicInteger MAX_IN_FLIGHT = new AtomicInteger();
+
+  /** Runs interrupted while they waited, and what their lease said then. */
+  static final AtomicInteger INTERRUPTED = new AtomicInteger();
+
+  static final java.util.List<Boolean> HELD_WHEN_INTERRUPTED =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** System.nanoTime() when the last interruption reached a handler. */
+  static volatile long interruptedAtNanos;
+
   static volatile boolean block;
   static volatile CountDownLatch release = new CountDownLatch(0);
   static volatile long runMillis;
@@ -32,6 +43,9 @@ final class ClusterHandler implements CallbackHandler {
     RUNS.set(0);
     IN_FLIGHT.set(0);
     MAX_IN_FLIGHT.set(0);
+    INTERRUPTED.set(0);
+    HELD_WHEN_INTERRUPTED.clear();
+    interruptedAtNanos = 0;
     block = false;
     release = new CountDownLatch(1);
     runMillis = 0;
@@ -46,6 +60,11 @@ final class ClusterHandler implements CallbackHandler {
         throw new IllegalStateException(name + ": never released");
       }
       Thread.sleep(runMillis);
+    } catch (InterruptedException e) {
+      interruptedAtNanos = System.nanoTime();
+      HELD_WHEN_INTERRUPTED.add(HandlerLease.current().held());
+      INTERRUPTED.incrementAndGet();
+      throw e;
     } finally {
       IN_FLIGHT.decrementAndGet();
     }

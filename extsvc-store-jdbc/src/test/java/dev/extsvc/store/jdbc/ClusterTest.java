@@ -163,6 +163,87 @@ class ClusterTest {
   }
 
   @Test
+  void aStalledNodesRunIsInterruptedAndRecordedSupersededBeforeAnotherNodeCanTakeItOver() {
+    Node a = node("node-a", b -> {});
+    a.services.register(acmeSpec(), null);
+    Node b = node("node-b", eager());
+    InvocationResult r = submit(a, Duration.ofHours(1));
+    ClusterHandler.block = true;
+    send(a, r);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ClusterHandler.RUNS.get() == 1);
+
+    // As SIGSTOP would: A's heartbeats and renewals are not sent (they wait) while the monotonic
+    // clock goes on; A's handler is still running.
+    long lastBeatBefore = System.nanoTime();
+    a.link.stalled = true;
+    ClusterHandler.block = false; // B's run, once it takes over, does not wait
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> status(b, r) == InvocationStatus.COMPLETED);
+    a.link.stalled = false;
+
+    assertThat(ClusterHandler.INTERRUPTED).as("A's handler was interrupted").hasValue(1);
+    assertThat(ClusterHandler.HELD_WHEN_INTERRUPTED)
+        .as("HandlerLease.held() said so at once")
+        .containsExactly(false);
+    assertThat(Duration.ofNanos(ClusterHandler.interruptedAtNanos - lastBeatBefore))
+        .as("dropped within the node timeout less its margin, before anyone could take A for dead")
+        .isLessThan(NODE_TIMEOUT);
+    List<EventRow> events = b.services.events(r.invocationId());
+    EventRow superseded = only(events, EventKind.HANDLER_SUPERSEDED);
+    EventRow recovered = only(events, EventKind.CALLBACK_RECOVERED);
+    assertThat(superseded.id())
+        .as("superseded recorded before B's takeover started")
+        .isLessThan(recovered.id());
+    assertThat(superseded.at()).isBefore(recovered.at());
+    assertThat(superseded.message()).contains("node-a", "no heartbeat");
+    assertThat(recovered.message()).contains("node-b");
+    assertThat(kinds(b, r)).containsOnlyOnce(EventKind.HANDLER_OK, EventKind.COMPLETED);
+    assertThat(ClusterHandler.RUNS).hasValue(2);
+    assertThat(ClusterHandler.MAX_IN_FLIGHT).as("never two runs at once").hasValue(1);
+  }
+
+  @Test
+  void aNodeGoneWithoutDeregisteringIsTakenOverWithinTheNodeTimeoutAndAFewSecondsWithoutGrace() {
+    Duration heartbeat = Duration.ofMillis(200);
+    Node a = node("node-a", b -> {});
+    a.services.register(acmeSpec(), null);
+    // B's poll would wait an hour for unfinished callbacks: only its takeover, right after it
+    // found A dead, can take them.
+    Node b = node("node-b", builder -> builder.recoveryGrace(Duration.ofHours(1)));
+    List<InvocationResult> invocations = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      invocations.add(submit(a, Duration.ofHours(1)));
+    }
+    ClusterHandler.block = true;
+    invocations.forEach(r -> assertThat(send(a, r).status()).isEqualTo(200));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ClusterHandler.RUNS.get() == 5);
+
+    a.link.cut = true; // closed as by kill -9: never deregisters, never writes again
+    ClusterHandler.block = false;
+    long killed = System.nanoTime();
+
+    Duration bound = NODE_TIMEOUT.plus(heartbeat.multipliedBy(2)).plusSeconds(3);
+    await()
+        .atMost(bound.plusSeconds(10))
+        .until(
+            () -> invocations.stream().allMatch(r -> status(b, r) == InvocationStatus.COMPLETED));
+    Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
+    System.out.printf(
+        "ClusterTest: a node gone without deregistering taken over in %d ms (bound %d ms)%n",
+        takeover.toMillis(), bound.toMillis());
+    assertThat(takeover)
+        .as(
+            "node timeout %s + two heartbeats %s + 3 s for a loaded machine",
+            NODE_TIMEOUT, heartbeat)
+        .isLessThan(bound);
+    for (InvocationResult r : invocations) {
+      assertThat(kinds(b, r))
+          .containsOnlyOnce(
+              EventKind.CALLBACK_RECOVERED, EventKind.HANDLER_OK, EventKind.COMPLETED);
+    }
+  }
+
+  @Test
   void aKilledNodesCallbacksAreTakenOverWithinSecondsWithOneEventEach() {
     Node a = node("node-a", b -> {});
     a.services.register(acmeSpec(), null);
@@ -267,11 +348,15 @@ class ClusterTest {
 
   /**
    * Between a node and its store: {@code paused} drops its heartbeats and lease renewals (they
-   * answer as if done), {@code cut} fails every call as a dead process's would never arrive.
+   * answer as if done: the node believes it is heard), {@code stalled} holds them back (the node
+   * knows it is not), {@code cut} fails every call as a dead process's would never arrive.
    */
   static final class Link {
     volatile boolean paused;
     volatile boolean cut;
+
+    /** Heartbeats and renewals wait (up to 60 s) while set, as a stopped process's would. */
+    volatile boolean stalled;
 
     Store over(Store real) {
       return (Store)
@@ -283,9 +368,13 @@ class ClusterTest {
                   throw new StoreUnavailableException(
                       "cut off (test)", new IOException("connection reset"));
                 }
-                if (paused
-                    && (method.getName().equals("renew") || method.getName().equals("heartbeat"))) {
+                boolean beat =
+                    method.getName().equals("renew") || method.getName().equals("heartbeat");
+                if (paused && beat) {
                   return true;
+                }
+                for (int i = 0; stalled && beat && i < 6000; i++) {
+                  Thread.sleep(10);
                 }
                 try {
                   return method.invoke(real, args);
@@ -321,6 +410,12 @@ class ClusterTest {
 
   private static List<EventKind> kinds(Node node, InvocationResult r) {
     return node.services.events(r.invocationId()).stream().map(EventRow::kind).toList();
+  }
+
+  private static EventRow only(List<EventRow> events, EventKind kind) {
+    List<EventRow> of = events.stream().filter(e -> e.kind() == kind).toList();
+    assertThat(of).as("%s events", kind).hasSize(1);
+    return of.get(0);
   }
 
   private static String message(Node node, InvocationResult r, EventKind kind) {
