@@ -91,10 +91,18 @@ final class CheckCommand implements Callable<Integer> {
     Registrar registrar =
         Registrar.builder().maxJsonBytes(maxJsonMb * MB).maxYamlBytes(maxYamlMb * MB).build();
     // Body schemas compiled as the runtime compiles them: one it cannot validate is a finding.
+    ExtsvcConfig c =
+        config == null
+            ? null
+            : ExtsvcConfig.load(config, System.getenv()); // a ConfigException says the line
+    if (c != null) {
+      // the configuration's correlation rules make their keys awaitable, as `serve` registers them
+      registrar =
+          registrar.withCorrelations(
+              c.services().values().stream().flatMap(s -> s.correlations().stream()).toList());
+    }
     Registration r = ExternalServices.checkCallbackSchemas(registrar.register(file, name), false);
-    if (config != null && r.service() != null) {
-      ExtsvcConfig c =
-          ExtsvcConfig.load(config, System.getenv()); // a ConfigException says the line
+    if (c != null && r.service() != null) {
       ServiceConfig sc = c.services().get(r.service().name());
       configured =
           sc == null
@@ -113,7 +121,11 @@ final class CheckCommand implements Callable<Integer> {
   /** A callback key with its definitions (one per expression and method), in declaration order. */
   private record Key(String name, List<CallbackDefinition> definitions) {
     boolean awaitable() {
-      return definitions.stream().anyMatch(CallbackDefinition::awaitable);
+      return definitions.stream().anyMatch(d -> d.awaitable() || d.awaitableByCorrelation());
+    }
+
+    boolean byCorrelation() {
+      return definitions.stream().anyMatch(CallbackDefinition::awaitableByCorrelation);
     }
   }
 
@@ -129,14 +141,18 @@ final class CheckCommand implements Callable<Integer> {
       List<Operation> async = s.operations().stream().filter(Operation::async).toList();
       List<Key> keys = async.stream().flatMap(op -> keys(op).stream()).toList();
       out.printf(
-          "Service %s %s (OpenAPI %s): %d operations, %d asynchronous, %d callback keys (%d can be awaited)%n",
+          "Service %s %s (OpenAPI %s): %d operations, %d asynchronous, %d callback keys (%d can be"
+              + " awaited%s)%n",
           s.name(),
           s.version(),
           s.openApiVersion(),
           s.operations().size(),
           async.size(),
           keys.size(),
-          keys.stream().filter(Key::awaitable).count());
+          keys.stream().filter(Key::awaitable).count(),
+          keys.stream().anyMatch(Key::byCorrelation)
+              ? ", " + keys.stream().filter(Key::byCorrelation).count() + " by correlation"
+              : "");
       for (Operation op : s.operations()) {
         if (op.async()) {
           out.printf("  %s %s %s  asynchronous%n", op.id(), op.method(), op.path());
@@ -236,8 +252,19 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   static String verdict(CallbackDefinition c) {
+    String correlated =
+        c.awaitableByCorrelation()
+            ? "awaitable by correlation at the shared address /callbacks/services/{service} ("
+                + c.correlation()
+                + "; needs a callback signature)"
+            : null;
     if (c.target() == null) {
-      return "cannot be awaited: " + c.notAwaitableReason();
+      return correlated != null
+          ? correlated + "; the runtime cannot own its URL: " + c.notAwaitableReason()
+          : "cannot be awaited: " + c.notAwaitableReason();
+    }
+    if (correlated != null) {
+      return correlated + "; also at its own URL in the " + c.target().describe();
     }
     return "URL written to the "
         + c.target().describe()
@@ -271,7 +298,10 @@ final class CheckCommand implements Callable<Integer> {
         }
         ArrayNode keys = o.putArray("keys");
         for (Key k : keys(op)) {
-          keys.addObject().put("key", k.name()).put("awaitable", k.awaitable());
+          keys.addObject()
+              .put("key", k.name())
+              .put("awaitable", k.awaitable())
+              .put("byCorrelation", k.byCorrelation());
         }
         ArrayNode cbs = o.putArray("callbacks");
         for (CallbackDefinition c : op.callbacks()) {
@@ -281,7 +311,8 @@ final class CheckCommand implements Callable<Integer> {
                   .put("method", c.method())
                   .put("expression", c.expression())
                   .put("pointer", c.pointer())
-                  .put("awaitable", c.awaitable());
+                  .put("awaitable", c.awaitable())
+                  .put("awaitableByCorrelation", c.awaitableByCorrelation());
           cb.put("target", c.target() == null ? null : c.target().id());
           cb.put("literalSuffix", c.literalSuffix());
           cb.put("suffix", c.suffix());

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.extsvc.runtime.Acknowledgement;
 import dev.extsvc.runtime.AlertRules;
+import dev.extsvc.runtime.CallbackSignature;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.ServiceSettings;
@@ -17,6 +18,8 @@ import dev.extsvc.runtime.StorageQuotas;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.credentials.CredentialReader;
 import dev.extsvc.runtime.credentials.Secret;
+import dev.extsvc.spec.Correlation;
+import dev.extsvc.spec.CorrelationRule;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -478,7 +481,9 @@ final class ConfigReader {
         "callbackTimeout",
         "acknowledgement",
         "maxResponseBytes",
-        "allowPrivateNetwork");
+        "allowPrivateNetwork",
+        "correlation",
+        "callbackSignature");
     ServiceSettings.Builder b = ServiceSettings.builder(name);
     String endpoint = text(at.child("endpoint"));
     if (endpoint != null) {
@@ -520,11 +525,134 @@ final class ConfigReader {
           default ->
               throw error(ackAt, "acknowledgement must be SYNC or DURABLE, not '" + ack + "'");
         };
+    List<CorrelationRule> correlations = correlations(name, at.child("correlation"));
+    CallbackSignature signature = callbackSignature(at.child("callbackSignature"));
     return build(
         at,
         () ->
             new ServiceConfig(
-                b.build(), spec == null ? null : base.resolve(spec), acknowledgement));
+                b.build(),
+                spec == null ? null : base.resolve(spec),
+                acknowledgement,
+                correlations,
+                signature));
+  }
+
+  /**
+   * {@code correlation: {OPERATION: {KEY: {invocation: EXPR, callback: EXPR}}}}: the rules of the
+   * keys the service awaits by correlation.
+   */
+  private List<CorrelationRule> correlations(String service, At at) {
+    List<CorrelationRule> out = new ArrayList<>();
+    for (String operation : names(at)) {
+      At op = at.child(operation);
+      for (String key : names(op)) {
+        At rule = op.child(key);
+        keys(rule, "invocation", "callback");
+        String invocation = text(rule.child("invocation"));
+        String callback = text(rule.child("callback"));
+        if (invocation == null || callback == null) {
+          throw error(
+              rule,
+              rule.dotted()
+                  + " needs 'invocation' (e.g. $response.body#/id) and 'callback' (e.g."
+                  + " $request.body#/data/id)");
+        }
+        Correlation correlation;
+        try {
+          correlation = Correlation.parse(invocation, callback);
+        } catch (IllegalArgumentException e) {
+          String problem = Objects.toString(e.getMessage(), "invalid rule");
+          At side =
+              problem.startsWith("callback") || problem.contains("callback's value")
+                  ? rule.child("callback")
+                  : rule.child("invocation");
+          throw error(side, side.dotted() + ": " + problem);
+        }
+        out.add(new CorrelationRule(service, operation, key, correlation));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code callbackSignature: {scheme, secret | secrets, tolerance, hmac: {header, prefix,
+   * encoding, algorithm, signed, timestampHeader}}}; null when absent.
+   */
+  private @Nullable CallbackSignature callbackSignature(At at) {
+    if (at.node().isMissingNode() || at.node().isNull()) {
+      return null;
+    }
+    keys(at, "scheme", "secret", "secrets", "tolerance", "hmac");
+    At schemeAt = at.child("scheme");
+    String schemeName = text(schemeAt);
+    if (schemeName == null) {
+      throw error(
+          schemeAt,
+          schemeAt.dotted()
+              + " is required: standard-webhooks, github, stripe, slack, shopify, twilio or hmac");
+    }
+    CallbackSignature.Scheme scheme;
+    try {
+      scheme = CallbackSignature.Scheme.of(schemeName);
+    } catch (IllegalArgumentException e) {
+      throw error(schemeAt, Objects.toString(e.getMessage(), "unknown scheme"));
+    }
+    List<Secret> secrets = new ArrayList<>();
+    if (raw(at.child("secret")) != null) {
+      secrets.add(secret(at.child("secret")));
+    }
+    At many = at.child("secrets");
+    for (int i = 0; many.node().isArray() && i < many.node().size(); i++) {
+      secrets.add(
+          secret(
+              new At(many.node().get(i), many.pointer() + "/" + i, At.plus(many.path(), "" + i))));
+    }
+    if (secrets.isEmpty()) {
+      throw error(at, at.dotted() + " needs a secret: write secret: ${env:NAME} or ${file:/path}");
+    }
+    Duration tolerance = duration(at.child("tolerance"));
+    At h = at.child("hmac");
+    CallbackSignature.Hmac hmac = null;
+    if (!h.node().isMissingNode()) {
+      keys(h, "header", "prefix", "encoding", "algorithm", "signed", "timestampHeader");
+      String encoding = orElse(text(h.child("encoding")), "hex").strip().toUpperCase(Locale.ROOT);
+      String signed = orElse(text(h.child("signed")), "body").strip().toLowerCase(Locale.ROOT);
+      if (!encoding.equals("HEX") && !encoding.equals("BASE64")) {
+        throw error(
+            h.child("encoding"), "hmac.encoding must be hex or base64, not '" + encoding + "'");
+      }
+      if (!signed.equals("body") && !signed.equals("timestamp.body")) {
+        throw error(
+            h.child("signed"), "hmac.signed must be body or timestamp.body, not '" + signed + "'");
+      }
+      String header = orElse(text(h.child("header")), "");
+      String prefix = orElse(text(h.child("prefix")), "");
+      String algorithm = orElse(text(h.child("algorithm")), "SHA256");
+      String timestampHeader = text(h.child("timestampHeader"));
+      hmac =
+          build(
+              h,
+              () ->
+                  new CallbackSignature.Hmac(
+                      header,
+                      prefix,
+                      CallbackSignature.Encoding.valueOf(encoding),
+                      algorithm,
+                      signed.equals("body")
+                          ? CallbackSignature.Signed.BODY
+                          : CallbackSignature.Signed.TIMESTAMP_DOT_BODY,
+                      timestampHeader));
+    }
+    CallbackSignature.Hmac definition = hmac;
+    return build(
+        at,
+        () ->
+            new CallbackSignature(
+                scheme,
+                secrets,
+                definition,
+                tolerance == null ? CallbackSignature.DEFAULT_TOLERANCE : tolerance));
   }
 
   // --- values: the variable named after the path wins over the file; ${env:...} is replaced in

@@ -199,7 +199,22 @@ public record ExtsvcConfig(
     credentials.values().forEach(b::credential);
     services
         .values()
-        .forEach(s -> b.service(s.settings()).acknowledgement(s.name(), s.acknowledgement()));
+        .forEach(
+            s -> {
+              b.service(s.settings()).acknowledgement(s.name(), s.acknowledgement());
+              if (s.callbackSignature() != null) {
+                b.callbackSignature(s.name(), s.callbackSignature());
+              }
+              s.correlations()
+                  .forEach(
+                      r ->
+                          b.correlate(
+                              r.service(),
+                              r.operation(),
+                              r.key(),
+                              r.correlation().invocation().toString(),
+                              r.correlation().callback().toString()));
+            });
     return b;
   }
 }

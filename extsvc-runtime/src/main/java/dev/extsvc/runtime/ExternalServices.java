@@ -10,9 +10,11 @@ import dev.extsvc.runtime.process.Acknowledgements;
 import dev.extsvc.runtime.process.CallbackWorker;
 import dev.extsvc.runtime.process.Handlers;
 import dev.extsvc.runtime.receive.CallbackIntake;
+import dev.extsvc.runtime.receive.Correlator;
 import dev.extsvc.runtime.registry.PayloadChecks;
 import dev.extsvc.runtime.registry.Registry;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EarlyCallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -21,8 +23,13 @@ import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.timeout.Sweeper;
+import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.Correlation;
+import dev.extsvc.spec.CorrelationRule;
+import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
+import dev.extsvc.spec.Report;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.spec.ServiceDefinition;
 import java.net.URI;
@@ -114,6 +121,8 @@ public final class ExternalServices implements AutoCloseable {
   private final Sweeper sweeper;
   private final Membership membership;
   private final AlertMonitor alerts;
+  private final Correlator correlator;
+  private final Set<String> signedServices;
   private volatile boolean draining;
 
   private ExternalServices(
@@ -127,7 +136,11 @@ public final class ExternalServices implements AutoCloseable {
       CallbackWorker worker,
       Sweeper sweeper,
       Membership membership,
-      AlertMonitor alerts) {
+      AlertMonitor alerts,
+      Correlator correlator,
+      Set<String> signedServices) {
+    this.correlator = correlator;
+    this.signedServices = signedServices;
     this.store = store;
     this.clock = clock;
     this.publicBaseUrl = publicBaseUrl;
@@ -165,7 +178,38 @@ public final class ExternalServices implements AutoCloseable {
    * @param name the service name, or null to take the document's {@code info.title}
    */
   public Registration register(String document, @Nullable String name) {
-    return registry.register(document, name);
+    Registration registered = registry.register(document, name);
+    ServiceDefinition service = registered.service();
+    if (service == null || signedServices.contains(service.name())) {
+      return registered;
+    }
+    List<String> correlated =
+        service.operations().stream()
+            .flatMap(op -> op.callbacks().stream())
+            .filter(CallbackDefinition::awaitableByCorrelation)
+            .map(CallbackDefinition::key)
+            .distinct()
+            .toList();
+    if (correlated.isEmpty()) {
+      return registered;
+    }
+    // No secret is in the shared address: without a signature anyone could complete invocations.
+    registry.remove(service.name());
+    List<Diagnostic> all = new ArrayList<>(registered.report().diagnostics());
+    all.add(
+        Diagnostic.error(
+            "",
+            "callbacks "
+                + correlated
+                + " are awaited by correlation at the shared address "
+                + callbackPath
+                + "/"
+                + CallbackIntake.SHARED_PREFIX
+                + service.name()
+                + ", which carries no secret: configure a callback signature for service "
+                + service.name()
+                + " (callbackSignature, or webhookSecrets) before registering it"));
+    return new Registration(null, new Report(all));
   }
 
   /**
@@ -211,7 +255,22 @@ public final class ExternalServices implements AutoCloseable {
       RequestParts input,
       @Nullable CallbackHandler handler,
       @Nullable Duration callbackTimeout) {
-    return invoker.invoke(registry.plan(service), operation, input, handler, callbackTimeout);
+    var plan = registry.plan(service);
+    InvocationResult result = invoker.invoke(plan, operation, input, handler, callbackTimeout);
+    if (result.async() && result.successful()) {
+      var op = plan.requireOperation(operation).operation();
+      correlator.recordAnswered(
+          service,
+          operation,
+          result.invocationId(),
+          plan.endpoint() + op.path(),
+          op.method(),
+          result.sentRequest(),
+          result.statusCode(),
+          result.headers(),
+          result.body());
+    }
+    return result;
   }
 
   /**
@@ -274,7 +333,30 @@ public final class ExternalServices implements AutoCloseable {
    * unknown callback, 409 for one that is handled or being handled.
    */
   public CallbackResponse replay(UUID callbackId) {
+    if (store.callback(callbackId).isEmpty()) {
+      Optional<CallbackResponse> early = correlator.replay(callbackId);
+      if (early.isPresent()) {
+        return early.get();
+      }
+    }
     return worker.replay(callbackId);
+  }
+
+  /**
+   * Callbacks that arrived at a shared address before any invocation held their correlation value,
+   * held or (unmatched at the end of their hold) dead, newest first. {@link #replay} holds a dead
+   * one again.
+   */
+  public List<EarlyCallbackRow> earlyCallbacks(int limit) {
+    return store.earlyCallbacks(limit);
+  }
+
+  /**
+   * Gives up now the early callbacks whose hold has ended (done every sweep interval); how many
+   * died.
+   */
+  public int expireEarlyCallbacks() {
+    return correlator.expire();
   }
 
   /**
@@ -355,6 +437,7 @@ public final class ExternalServices implements AutoCloseable {
     }
     sweeper.close();
     alerts.close();
+    correlator.close();
     membership.close();
     registry.close();
   }
@@ -459,6 +542,9 @@ public final class ExternalServices implements AutoCloseable {
     private final List<String> maskedNames = new ArrayList<>();
     private StorageQuotas storageQuotas = StorageQuotas.DEFAULTS;
     private final Map<String, List<String>> webhookSecrets = new HashMap<>();
+    private final Map<String, CallbackSignature> callbackSignatures = new HashMap<>();
+    private final List<CorrelationRule> correlationRules = new ArrayList<>();
+    private Duration earlyCallbackHold = Correlator.DEFAULT_EARLY_HOLD;
     private final Set<String> handlerTypeNames = new LinkedHashSet<>();
     private Duration registryCheckInterval = DEFAULT_REGISTRY_CHECK_INTERVAL;
 
@@ -577,6 +663,45 @@ public final class ExternalServices implements AutoCloseable {
     public Builder webhookSecrets(String service, String... secrets) {
       CallbackIntake.checkWebhookSecrets(List.of(secrets));
       webhookSecrets.put(service, List.of(secrets));
+      return this;
+    }
+
+    /**
+     * How a service's callbacks are signed (a provider preset or a generic HMAC): checked on every
+     * callback of the service, and required for its shared address {@code
+     * {callbackPath}/services/{service}}, where callbacks awaited by correlation arrive. A callback
+     * failing the check is answered 401 without a hint.
+     */
+    public Builder callbackSignature(String service, CallbackSignature signature) {
+      callbackSignatures.put(
+          Objects.requireNonNull(service, "service"),
+          Objects.requireNonNull(signature, "signature"));
+      return this;
+    }
+
+    /**
+     * Awaits the callbacks of a key by correlation, for a document that does not declare it ({@code
+     * x-extsvc-correlation}): the callback whose value at {@code callback} ({@code
+     * $request.header.NAME} or {@code $request.body#/pointer} of the callback) equals the
+     * invocation's value at {@code invocation} (its request's or answer's, e.g. {@code
+     * $response.body#/id}) belongs to that invocation. They arrive at the service's shared address,
+     * which needs a {@link #callbackSignature}.
+     *
+     * @throws IllegalArgumentException when an expression is not one a rule can use
+     */
+    public Builder correlate(
+        String service, String operation, String key, String invocation, String callback) {
+      correlationRules.add(
+          new CorrelationRule(service, operation, key, Correlation.parse(invocation, callback)));
+      return this;
+    }
+
+    /**
+     * How long a callback that arrives at a shared address before any invocation holds its value is
+     * held (answered 202) for the invocation that records it; then it is dead (default 10 min).
+     */
+    public Builder earlyCallbackHold(Duration hold) {
+      this.earlyCallbackHold = positive(hold, "earlyCallbackHold");
       return this;
     }
 
@@ -843,6 +968,24 @@ public final class ExternalServices implements AutoCloseable {
      */
     public ExternalServices build() {
       Store store = Objects.requireNonNull(this.store, "store is required");
+      for (CorrelationRule rule : correlationRules) {
+        if (!callbackSignatures.containsKey(rule.service())
+            && !webhookSecrets.containsKey(rule.service())) {
+          throw new IllegalArgumentException(
+              "service "
+                  + rule.service()
+                  + " awaits "
+                  + rule.operation()
+                  + "/"
+                  + rule.key()
+                  + " by correlation at its shared address, which carries no secret: give it a"
+                  + " callbackSignature (or webhookSecrets)");
+        }
+      }
+      Registrar registrar =
+          correlationRules.isEmpty()
+              ? this.registrar
+              : this.registrar.withCorrelations(correlationRules);
       if (nodeTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
         throw new IllegalArgumentException(
             "nodeTimeout ("
@@ -916,6 +1059,10 @@ public final class ExternalServices implements AutoCloseable {
                   node),
               membership.liveness());
       membership.afterReap(worker::takeOver);
+      Correlator correlator =
+          new Correlator(
+              new Correlator.Context(
+                  store, clock, registry::plan, worker, earlyCallbackHold, sweepInterval));
       CallbackIntake intake =
           new CallbackIntake(
               new CallbackIntake.Context(
@@ -929,7 +1076,10 @@ public final class ExternalServices implements AutoCloseable {
                   worker,
                   List.copyOf(trustedProxies),
                   secretNames,
-                  storageQuotas));
+                  storageQuotas,
+                  Map.copyOf(callbackSignatures),
+                  () -> stripped.get() + callbackPath,
+                  correlator));
       Sweeper sweeper =
           new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
       AlertMonitor alerts =
@@ -943,6 +1093,8 @@ public final class ExternalServices implements AutoCloseable {
                   () -> stripped.get() + "/console/invocations/",
                   alertClient));
       membership.onNodesRemoved(alerts::nodesRemoved);
+      Set<String> signed = new java.util.HashSet<>(callbackSignatures.keySet());
+      signed.addAll(webhookSecrets.keySet());
       registry.load();
       membership.register();
       ExternalServices services =
@@ -957,8 +1109,11 @@ public final class ExternalServices implements AutoCloseable {
               worker,
               sweeper,
               membership,
-              alerts);
+              alerts,
+              correlator,
+              signed);
       if (startSweeper) {
+        correlator.start();
         sweeper.start();
         worker.start();
         membership.start();

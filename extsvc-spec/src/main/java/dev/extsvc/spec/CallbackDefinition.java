@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param literalSuffix literal text right after the first expression in the template (e.g.
  *     "/events"), "" if none; the whole suffix, later expressions included, is {@link #suffix}
  * @param parameters the parameters the callback declares (headers such as applicationNumber)
+ * @param correlation the rule that ties such a callback to its invocation by a business value, when
+ *     one is declared ({@code x-extsvc-correlation}, or configuration): the callback is then
+ *     awaitable at the service's shared address whether or not the runtime owns its URL
  */
 public record CallbackDefinition(
     String key,
@@ -33,7 +36,8 @@ public record CallbackDefinition(
     List<Parameter> parameters,
     @Nullable RequestBody requestBody,
     Map<String, ResponseDefinition> responses,
-    @Nullable String description) {
+    @Nullable String description,
+    @Nullable Correlation correlation) {
 
   public CallbackDefinition {
     parameters = List.copyOf(parameters);
@@ -42,6 +46,62 @@ public record CallbackDefinition(
       throw new IllegalArgumentException(
           "exactly one of target and notAwaitableReason must be given");
     }
+  }
+
+  /** A definition without a correlation rule. */
+  public CallbackDefinition(
+      String key,
+      String expression,
+      @Nullable ExpressionTemplate template,
+      String method,
+      String pointer,
+      @Nullable InjectionTarget target,
+      String literalSuffix,
+      @Nullable String notAwaitableReason,
+      List<Parameter> parameters,
+      @Nullable RequestBody requestBody,
+      Map<String, ResponseDefinition> responses,
+      @Nullable String description) {
+    this(
+        key,
+        expression,
+        template,
+        method,
+        pointer,
+        target,
+        literalSuffix,
+        notAwaitableReason,
+        parameters,
+        requestBody,
+        responses,
+        description,
+        null);
+  }
+
+  /** The same definition with this correlation rule (null: none). */
+  public CallbackDefinition withCorrelation(@Nullable Correlation rule) {
+    return new CallbackDefinition(
+        key,
+        expression,
+        template,
+        method,
+        pointer,
+        target,
+        literalSuffix,
+        notAwaitableReason,
+        parameters,
+        requestBody,
+        responses,
+        description,
+        rule);
+  }
+
+  /**
+   * Whether a callback of this definition can be tied to its invocation by its correlation rule at
+   * the service's shared address (only PUT and POST callbacks are received).
+   */
+  public boolean awaitableByCorrelation() {
+    return correlation != null && (method.equals("POST") || method.equals("PUT"));
   }
 
   /** Whether the runtime owns this callback's URL and so can await it. */

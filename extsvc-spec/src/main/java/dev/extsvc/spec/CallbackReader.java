@@ -42,6 +42,7 @@ final class CallbackReader {
   private List<CallbackDefinition> readKey(
       Operation operation, String key, String keyPointer, Refs.Target callback) {
     List<CallbackDefinition> out = new ArrayList<>();
+    Correlation correlation = correlation(key, callback);
     for (Map.Entry<String, JsonNode> entry : callback.node().properties()) {
       if (!entry.getKey().startsWith("x-")) {
         out.addAll(
@@ -50,13 +51,17 @@ final class CallbackReader {
                 key,
                 entry.getKey(),
                 JsonPointers.append(callback.pointer(), entry.getKey()),
-                entry.getValue()));
+                entry.getValue(),
+                correlation != null));
       }
+    }
+    if (correlation != null) {
+      out.replaceAll(d -> d.withCorrelation(correlation));
     }
     if (out.isEmpty()) {
       findings.warning(
           keyPointer, "callback " + key + " declares no operation, so it can never be awaited");
-    } else if (out.stream().noneMatch(CallbackDefinition::awaitable)) {
+    } else if (out.stream().noneMatch(d -> d.awaitable() || d.awaitableByCorrelation())) {
       // the reasons are reported where each URL or method is written; this says what they add up to
       findings.warning(
           keyPointer,
@@ -68,8 +73,48 @@ final class CallbackReader {
     return out;
   }
 
+  /**
+   * The key's {@code x-extsvc-correlation} rule ({@code invocation} and {@code callback} runtime
+   * expressions), or null when it declares none or declares one wrongly (an error where it is).
+   */
+  private @Nullable Correlation correlation(String key, Refs.Target callback) {
+    JsonNode rule = callback.node().get(Correlation.EXTENSION);
+    if (rule == null) {
+      return null;
+    }
+    String pointer = JsonPointers.append(callback.pointer(), Correlation.EXTENSION);
+    JsonNode invocation = rule.get("invocation");
+    JsonNode received = rule.get("callback");
+    if (!rule.isObject()
+        || invocation == null
+        || !invocation.isTextual()
+        || received == null
+        || !received.isTextual()) {
+      findings.error(
+          pointer,
+          "callback "
+              + key
+              + ": "
+              + Correlation.EXTENSION
+              + " must be an object with the runtime expressions 'invocation' (e.g."
+              + " \"$response.body#/id\") and 'callback' (e.g. \"$request.body#/data/id\")");
+      return null;
+    }
+    try {
+      return Correlation.parse(invocation.textValue(), received.textValue());
+    } catch (IllegalArgumentException e) {
+      findings.error(pointer, "callback " + key + ": " + e.getMessage());
+      return null;
+    }
+  }
+
   private List<CallbackDefinition> readExpression(
-      Operation operation, String key, String expression, String pointer, JsonNode value) {
+      Operation operation,
+      String key,
+      String expression,
+      String pointer,
+      JsonNode value,
+      boolean correlated) {
     List<CallbackDefinition> out = new ArrayList<>();
     Refs.Target item = refs.follow(value, pointer);
     if (item == null) {
@@ -77,7 +122,9 @@ final class CallbackReader {
     }
     CallbackTargets.Decision decision = CallbackTargets.decide(expression, operation);
     ExpressionTemplate template = parsedOrNull(expression);
-    if (decision.target() == null) {
+    if (decision.target() == null && !(correlated && !decision.error())) {
+      // a correlated key is awaited at the shared address: that its URL is not the runtime's is
+      // what correlation is for, not a finding
       String message = "callback " + key + " cannot be awaited: " + decision.reason();
       if (decision.error()) {
         findings.error(pointer, message);

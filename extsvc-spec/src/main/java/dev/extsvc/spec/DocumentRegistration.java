@@ -12,10 +12,12 @@ final class DocumentRegistration {
   private final long maxJsonBytes;
   private final long maxYamlBytes;
   private final Findings findings = new Findings();
+  private final List<CorrelationRule> correlations;
 
-  DocumentRegistration(long maxJsonBytes, long maxYamlBytes) {
+  DocumentRegistration(long maxJsonBytes, long maxYamlBytes, List<CorrelationRule> correlations) {
     this.maxJsonBytes = maxJsonBytes;
     this.maxYamlBytes = maxYamlBytes;
+    this.correlations = correlations;
   }
 
   Findings findings() {
@@ -48,6 +50,7 @@ final class DocumentRegistration {
             ? serviceName
             : title != null ? title : "unnamed";
     String infoVersion = info.path("version").asText("");
+    operations = Correlations.apply(name, operations, correlations, findings);
     return new ServiceDefinition(
         name, infoVersion, version, servers(root), operations, text, ComponentSchemas.of(root));
   }

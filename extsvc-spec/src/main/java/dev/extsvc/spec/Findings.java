@@ -26,6 +26,11 @@ final class Findings {
     diagnostics.add(diagnostic);
   }
 
+  /** Takes back the findings that a later step shows were not problems after all. */
+  void removeIf(java.util.function.Predicate<Diagnostic> withdrawn) {
+    diagnostics.removeIf(withdrawn);
+  }
+
   void locate(SourceMap map) {
     this.sourceMap = map;
   }

@@ -21,10 +21,28 @@ public final class Registrar {
 
   private final long maxJsonBytes;
   private final long maxYamlBytes;
+  private final List<CorrelationRule> correlations;
 
   private Registrar(Builder b) {
     this.maxJsonBytes = b.maxJsonBytes;
     this.maxYamlBytes = b.maxYamlBytes;
+    this.correlations = List.copyOf(b.correlations);
+  }
+
+  /**
+   * This registrar with these correlation rules added: a rule's key (of the service registered
+   * under the rule's name) becomes awaitable by correlation.
+   */
+  public Registrar withCorrelations(List<CorrelationRule> rules) {
+    Builder b = builder().maxJsonBytes(maxJsonBytes).maxYamlBytes(maxYamlBytes);
+    correlations.forEach(b::correlation);
+    rules.forEach(b::correlation);
+    return b.build();
+  }
+
+  /** The correlation rules given besides the documents' own. */
+  public List<CorrelationRule> correlations() {
+    return correlations;
   }
 
   public static Registrar defaults() {
@@ -41,7 +59,8 @@ public final class Registrar {
    * @param serviceName the name to give the service, or null to take {@code info.title}
    */
   public Registration register(String document, @Nullable String serviceName) {
-    DocumentRegistration registration = new DocumentRegistration(maxJsonBytes, maxYamlBytes);
+    DocumentRegistration registration =
+        new DocumentRegistration(maxJsonBytes, maxYamlBytes, correlations);
     ServiceDefinition service = null;
     try {
       service = registration.run(document, serviceName);
@@ -82,8 +101,15 @@ public final class Registrar {
   public static final class Builder {
     private long maxJsonBytes = DEFAULT_MAX_JSON_BYTES;
     private long maxYamlBytes = DEFAULT_MAX_YAML_BYTES;
+    private final List<CorrelationRule> correlations = new java.util.ArrayList<>();
 
     private Builder() {}
+
+    /** A correlation rule for one callback key, as if the document declared it. */
+    public Builder correlation(CorrelationRule rule) {
+      correlations.add(java.util.Objects.requireNonNull(rule, "rule"));
+      return this;
+    }
 
     public Builder maxJsonBytes(long bytes) {
       if (bytes <= 0) {

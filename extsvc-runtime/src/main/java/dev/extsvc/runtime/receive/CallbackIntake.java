@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.extsvc.runtime.CallbackRequest;
 import dev.extsvc.runtime.CallbackResponse;
+import dev.extsvc.runtime.CallbackSignature;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.StorageQuotas;
 import dev.extsvc.runtime.process.Acknowledgements;
@@ -47,6 +48,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +71,12 @@ public final class CallbackIntake {
   private static final String COMPLETED = "Invocation already completed";
 
   /**
+   * Under the callback path, the shared address of a service: {@code services/{service}}, where a
+   * provider posts callbacks tied to their invocation by a correlation rule.
+   */
+  public static final String SHARED_PREFIX = "services/";
+
+  /**
    * What the receive stage needs, fixed by the builder.
    *
    * @param plans the plan of a registered service having the operation (service, operation), or
@@ -81,24 +89,35 @@ public final class CallbackIntake {
    *     name the client (checked by {@link #checkTrustedProxy})
    * @param secretNames the header names whose values stored callbacks mask
    * @param quotas how many callbacks and bytes may be stored
+   * @param signatures per service, how its callbacks are signed (besides {@code webhookSecrets}); a
+   *     service's shared address needs one of the two
+   * @param callbackUrl the public URL of the callback path, e.g. "https://x.example/callbacks"
+   *     (Twilio signs the URL it called)
+   * @param correlator records, holds and delivers callbacks correlated by business key
    */
   public record Context(
       Store store,
       InstantSource clock,
       Limits limits,
       int unknownTokenLimit,
-      BiFunction<String, String, @Nullable ServicePlan> plans,
+      BiFunction<String, @Nullable String, @Nullable ServicePlan> plans,
       Acknowledgements acknowledgements,
       Map<String, List<String>> webhookSecrets,
       CallbackWorker worker,
       List<String> trustedProxies,
       SecretNames secretNames,
-      StorageQuotas quotas) {}
+      StorageQuotas quotas,
+      Map<String, CallbackSignature> signatures,
+      Supplier<String> callbackUrl,
+      Correlator correlator) {}
 
   private final Store store;
   private final InstantSource clock;
   private final Limits limits;
-  private final BiFunction<String, String, @Nullable ServicePlan> plans;
+  private final BiFunction<String, @Nullable String, @Nullable ServicePlan> plans;
+  private final Map<String, SignatureCheck> signed;
+  private final Supplier<String> callbackUrl;
+  private final Correlator correlator;
   private final Acknowledgements acknowledgements;
   private final Map<String, WebhookSignatures> signatures;
   private final CallbackWorker worker;
@@ -124,6 +143,11 @@ public final class CallbackIntake {
         .webhookSecrets()
         .forEach((service, secrets) -> sigs.put(service, new WebhookSignatures(secrets)));
     this.signatures = Map.copyOf(sigs);
+    Map<String, SignatureCheck> checks = new HashMap<>();
+    context.signatures().forEach((service, sig) -> checks.put(service, new SignatureCheck(sig)));
+    this.signed = Map.copyOf(checks);
+    this.callbackUrl = context.callbackUrl();
+    this.correlator = context.correlator();
     this.unknownTokens =
         new UnknownTokenLimiter(context.unknownTokenLimit(), Duration.ofMinutes(1));
     this.clients = new ClientAddresses(context.trustedProxies());
@@ -199,6 +223,9 @@ public final class CallbackIntake {
 
   private CallbackResponse receive(CallbackRequest request, String client) {
     String path = request.path().startsWith("/") ? request.path().substring(1) : request.path();
+    if (path.startsWith(SHARED_PREFIX)) {
+      return receiveShared(request, client, path.substring(SHARED_PREFIX.length()));
+    }
     int slash = path.indexOf('/');
     String token = slash < 0 ? path : path.substring(0, slash);
     String suffix = slash < 0 ? "" : path.substring(slash);
@@ -259,29 +286,9 @@ public final class CallbackIntake {
           "Method not allowed",
           Map.of("Allow", "POST, PUT"));
     }
-    if (inv.status() == InvocationStatus.CANCELLED) {
-      budgetedEvent(
-          id, now, EventKind.CALLBACK_REJECTED, where + " refused: the invocation was cancelled");
-      return CallbackResponse.of(404, UNKNOWN);
-    }
-    if (inv.status() == InvocationStatus.TIMED_OUT
-        || (inv.status() == InvocationStatus.PENDING && !now.isBefore(inv.deadline()))) {
-      if (inv.status() == InvocationStatus.PENDING) {
-        store.finish(
-            id,
-            InvocationStatus.TIMED_OUT,
-            "Callback timeout reached",
-            now,
-            new NewEvent(
-                id, now, EventKind.TIMED_OUT, "Callback timeout reached at " + inv.deadline()));
-      }
-      return reject(
-          id,
-          now,
-          408,
-          where + " arrived after the callback timeout (" + inv.deadline() + ")",
-          "Callback timeout reached",
-          Map.of());
+    CallbackResponse refused = refusedByStatus(inv, where, now);
+    if (refused != null) {
+      return refused;
     }
     ServicePlan service = plans.apply(inv.service(), inv.operation());
     OperationPlan plan = service == null ? null : service.operation(inv.operation()).orElse(null);
@@ -310,13 +317,15 @@ public final class CallbackIntake {
           Map.of());
     }
     WebhookSignatures signature = signatures.get(inv.service());
+    SignatureCheck preset = signed.get(inv.service());
     if (signature != null
-        && !signature.verify(
-            request.header("webhook-id"),
-            request.header("webhook-timestamp"),
-            request.header("webhook-signature"),
-            bytes,
-            now)) {
+            && !signature.verify(
+                request.header("webhook-id"),
+                request.header("webhook-timestamp"),
+                request.header("webhook-signature"),
+                bytes,
+                now)
+        || preset != null && !preset.verify(request, bytes, publicUrl(request), now)) {
       return reject(
           id,
           now,
@@ -418,6 +427,222 @@ public final class CallbackIntake {
     }
     return asDeclared(
         chosen, store(inv, found.storedCallbacks(), chosen, request, method, bodyText, now));
+  }
+
+  /**
+   * A callback at a service's shared address: signature (required: no secret is in the URL), then
+   * the body, then the correlated key and the invocation holding its value; a callback whose value
+   * no invocation holds yet is held (202) for the invocation that records it.
+   */
+  private CallbackResponse receiveShared(CallbackRequest request, String client, String rest) {
+    String name;
+    try {
+      name =
+          URLDecoder.decode(
+              rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest,
+              StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return miss(client);
+    }
+    ServicePlan service = name.isEmpty() || name.contains("/") ? null : plans.apply(name, null);
+    SignatureCheck check = signed.get(name);
+    WebhookSignatures standard = signatures.get(name);
+    if (service == null || (check == null && standard == null)) {
+      return miss(client); // no shared address: unknown service, or none that may be unsigned
+    }
+    List<Candidate> correlated = correlated(service);
+    if (correlated.isEmpty()) {
+      return miss(client);
+    }
+    Instant now = clock.instant();
+    String method = request.method().toUpperCase(Locale.ROOT);
+    if (!method.equals("POST") && !method.equals("PUT")) {
+      return CallbackResponse.of(405, "Method not allowed", Map.of("Allow", "POST, PUT"));
+    }
+    byte[] bytes = request.body();
+    if (bytes == null || bytes.length > limits.maxBodyBytes()) {
+      return CallbackResponse.of(413, "Body larger than " + limits.maxBodyBytes() + " bytes");
+    }
+    boolean valid =
+        check != null
+            ? check.verify(request, bytes, publicUrl(request), now)
+            : standard != null
+                && standard.verify(
+                    request.header("webhook-id"),
+                    request.header("webhook-timestamp"),
+                    request.header("webhook-signature"),
+                    bytes,
+                    now);
+    if (!valid) {
+      log.debug("Callback at the shared address of {} refused: invalid signature", name);
+      return CallbackResponse.of(401, "Invalid signature");
+    }
+    String contentType = request.header("Content-Type");
+    boolean form =
+        contentType != null
+            && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    if (bytes.length > 0 && !form && !isJson(contentType)) {
+      return CallbackResponse.of(415, "Content type must be application/json");
+    }
+    String bodyText;
+    try {
+      bodyText =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      return CallbackResponse.of(400, "Body is not valid UTF-8");
+    }
+    JsonNode body = null;
+    if (form) {
+      body =
+          formObject(bodyText); // a form is stored and validated as the JSON object of its fields
+      bodyText = body.toString();
+    } else if (!bodyText.isBlank()) {
+      try {
+        body = untrusted.readTree(bodyText);
+      } catch (JsonProcessingException e) {
+        return CallbackResponse.of(400, describe(e));
+      }
+    }
+    JsonNode parsed = body;
+    List<String> problems = new ArrayList<>();
+    List<Match> matches = new ArrayList<>();
+    for (Candidate c : correlated) {
+      CallbackDefinition def = c.definition();
+      if (!def.method().equals(method)) {
+        continue;
+      }
+      var rule = java.util.Objects.requireNonNull(def.correlation());
+      String value = rule.callbackValue(request::header, parsed);
+      if (value == null) {
+        problems.add(def.key() + ": no correlation value at " + rule.callback());
+        continue;
+      }
+      List<String> errors = validate(c.plan(), def, parsed, bodyText);
+      if (!errors.isEmpty()) {
+        errors.forEach(e -> problems.add(def.key() + ": " + e));
+        continue;
+      }
+      var declared = def.requestBody();
+      int constants =
+          declared == null || parsed == null ? 0 : constantsMatched(declared.schema(), parsed, 0);
+      matches.add(new Match(c, value, constants));
+    }
+    if (matches.isEmpty()) {
+      return CallbackResponse.of(
+          400, "Body matches no callback awaited at this address: " + String.join("; ", problems));
+    }
+    // the body's own key first: the one naming most of its constants, then the first declared
+    matches.sort(java.util.Comparator.comparingInt((Match m) -> -m.constants()));
+    for (Match m : matches) {
+      CallbackDefinition def = m.candidate().definition();
+      String operation = m.candidate().plan().operation().id();
+      List<InvocationRow> found =
+          store.invocationsByCorrelation(name, operation, def.key(), m.value(), 1);
+      if (!found.isEmpty()) {
+        InvocationRow inv = found.get(0);
+        String where = method + " callback for " + def.key() + " at the shared address";
+        CallbackResponse refused = refusedByStatus(inv, where, now);
+        if (refused != null) {
+          return refused;
+        }
+        return asDeclared(def, store(inv, -1, def, request, method, bodyText, now));
+      }
+    }
+    Match best = matches.get(0);
+    CallbackDefinition def = best.candidate().definition();
+    correlator.hold(
+        name,
+        best.candidate().plan().operation().id(),
+        def.key(),
+        best.value(),
+        method,
+        headersJson(request, secretNames),
+        bodyText,
+        dedupKey(request, def.key(), method, bodyText),
+        now);
+    return CallbackResponse.of(202, "Callback held until its invocation is known");
+  }
+
+  /** A correlated definition and the operation it belongs to. */
+  private record Candidate(OperationPlan plan, CallbackDefinition definition) {}
+
+  /** A candidate the body fits, with its correlation value and constants matched. */
+  private record Match(Candidate candidate, String value, int constants) {}
+
+  private static List<Candidate> correlated(ServicePlan service) {
+    List<Candidate> out = new ArrayList<>();
+    for (var op : service.definition().operations()) {
+      OperationPlan plan = service.operation(op.id()).orElse(null);
+      if (plan == null) {
+        continue;
+      }
+      for (CallbackDefinition def : plan.operation().callbacks()) {
+        if (def.awaitableByCorrelation()) {
+          out.add(new Candidate(plan, def));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A form body as a JSON object: each field a string, a repeated one an array of them. */
+  private static JsonNode formObject(String body) {
+    var object = Json.MAPPER.createObjectNode();
+    for (Map.Entry<String, String> field : SignatureCheck.form(body)) {
+      JsonNode had = object.get(field.getKey());
+      if (had == null) {
+        object.put(field.getKey(), field.getValue());
+      } else if (had.isArray()) {
+        ((com.fasterxml.jackson.databind.node.ArrayNode) had).add(field.getValue());
+      } else {
+        object.putArray(field.getKey()).add(had).add(field.getValue());
+      }
+    }
+    return object;
+  }
+
+  /** The public URL the sender called (without the query, which adapters do not pass on). */
+  private String publicUrl(CallbackRequest request) {
+    String path = request.path().startsWith("/") ? request.path() : "/" + request.path();
+    return callbackUrl.get() + path;
+  }
+
+  /**
+   * 404 for a cancelled invocation, 408 for one past its deadline (timing it out); null when its
+   * status lets the callback through.
+   */
+  private @Nullable CallbackResponse refusedByStatus(InvocationRow inv, String where, Instant now) {
+    UUID id = inv.id();
+    if (inv.status() == InvocationStatus.CANCELLED) {
+      budgetedEvent(
+          id, now, EventKind.CALLBACK_REJECTED, where + " refused: the invocation was cancelled");
+      return CallbackResponse.of(404, UNKNOWN);
+    }
+    if (inv.status() == InvocationStatus.TIMED_OUT
+        || (inv.status() == InvocationStatus.PENDING && !now.isBefore(inv.deadline()))) {
+      if (inv.status() == InvocationStatus.PENDING) {
+        store.finish(
+            id,
+            InvocationStatus.TIMED_OUT,
+            "Callback timeout reached",
+            now,
+            new NewEvent(
+                id, now, EventKind.TIMED_OUT, "Callback timeout reached at " + inv.deadline()));
+      }
+      return reject(
+          id,
+          now,
+          408,
+          where + " arrived after the callback timeout (" + inv.deadline() + ")",
+          "Callback timeout reached",
+          Map.of());
+    }
+    return null;
   }
 
   /**

@@ -39,6 +39,17 @@ final class WebhookSignatures {
       @Nullable String signatures,
       byte[] body,
       Instant now) {
+    return verify(id, timestamp, signatures, body, now, TOLERANCE);
+  }
+
+  /** As {@link #verify(String, String, String, byte[], Instant)} with another tolerance. */
+  boolean verify(
+      @Nullable String id,
+      @Nullable String timestamp,
+      @Nullable String signatures,
+      byte[] body,
+      Instant now,
+      Duration tolerance) {
     if (id == null || timestamp == null || signatures == null) {
       return false;
     }
@@ -48,7 +59,7 @@ final class WebhookSignatures {
     } catch (NumberFormatException e) {
       return false;
     }
-    if (Math.abs(now.getEpochSecond() - seconds) > TOLERANCE.toSeconds()) {
+    if (Math.abs(now.getEpochSecond() - seconds) > tolerance.toSeconds()) {
       return false;
     }
     byte[] signed = concat((id + "." + seconds + ".").getBytes(StandardCharsets.UTF_8), body);

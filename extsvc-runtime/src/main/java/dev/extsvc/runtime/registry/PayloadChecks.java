@@ -38,7 +38,9 @@ public record PayloadChecks(
       for (CallbackDefinition def : op.callbacks()) {
         CallbackDefinition kept = def;
         var body = def.requestBody();
-        if (def.awaitable() && body != null && body.schema() != null) {
+        if ((def.awaitable() || def.awaitableByCorrelation())
+            && body != null
+            && body.schema() != null) {
           try {
             PayloadValidator validator =
                 PayloadValidator.compile(
@@ -131,6 +133,7 @@ public record PayloadChecks(
         def.parameters(),
         def.requestBody(),
         def.responses(),
-        def.description());
+        def.description(),
+        null); // nor by correlation: its body could not be checked at the shared address either
   }
 }

@@ -303,6 +303,70 @@ public interface Store extends AutoCloseable {
   /** Activity per minute since {@code from}, oldest first; minutes without any are left out. */
   List<ActivityMinute> activity(Instant from);
 
+  /**
+   * Records an invocation's correlation values (one per key; a key recorded again keeps its first
+   * value) with their events. The default is for stores without correlation.
+   */
+  default void recordCorrelations(
+      UUID invocationId, String service, List<CorrelationValue> values, List<NewEvent> events) {
+    throw new UnsupportedOperationException("this store cannot correlate callbacks");
+  }
+
+  /**
+   * The invocations of a service's operation holding this value for the key: PENDING ones first,
+   * oldest first, then the others, newest first; at most {@code limit}.
+   */
+  default List<InvocationRow> invocationsByCorrelation(
+      String service, String operation, String key, String value, int limit) {
+    return List.of();
+  }
+
+  /**
+   * Holds an early callback; when one with the same (service, dedup key) is stored already, stores
+   * nothing and returns that one.
+   */
+  default EarlyCallbackRow holdEarlyCallback(EarlyCallbackRow callback) {
+    throw new UnsupportedOperationException("this store cannot hold early callbacks");
+  }
+
+  /** The early callbacks still held for this value of the key, oldest first. */
+  default List<EarlyCallbackRow> heldEarlyCallbacks(
+      String service, String operation, String key, String value) {
+    return List.of();
+  }
+
+  /**
+   * Delivers a held early callback to an invocation in one transaction: marks it delivered and
+   * inserts it as the invocation's callback (as {@link #insertCallback}) with the event. Empty,
+   * writing nothing, when it is no longer held (another node delivered it, or it died).
+   */
+  default Optional<CallbackInsert> deliverEarlyCallback(
+      UUID earlyId, CallbackRow callback, NewEvent event) {
+    throw new UnsupportedOperationException("this store cannot hold early callbacks");
+  }
+
+  /**
+   * Gives up the held early callbacks whose hold ended at or before {@code now}: marks up to {@code
+   * limit} dead and returns them. Each dies once, whichever node asks.
+   */
+  default List<EarlyCallbackRow> expireEarlyCallbacks(Instant now, int limit) {
+    return List.of();
+  }
+
+  default Optional<EarlyCallbackRow> earlyCallback(UUID id) {
+    return Optional.empty();
+  }
+
+  /** Early callbacks held or dead (not delivered), newest first: what the console lists. */
+  default List<EarlyCallbackRow> earlyCallbacks(int limit) {
+    return List.of();
+  }
+
+  /** Holds a dead early callback again until {@code until} (a replay); false when not dead. */
+  default boolean holdEarlyCallbackAgain(UUID id, Instant until) {
+    return false;
+  }
+
   /** Registers a node (or registers it again, as new): id, host, version, start, heartbeat. */
   void registerNode(NodeRow node);
 

@@ -4,6 +4,8 @@ import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.CorrelationValue;
+import dev.extsvc.runtime.store.EarlyCallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationCursor;
@@ -66,10 +68,15 @@ public final class InMemoryStore implements Store {
     final Map<UUID, CallbackRow> callbacks = new LinkedHashMap<>();
     final List<EventRow> events = new ArrayList<>();
     final Map<String, NodeRow> nodes = new TreeMap<>();
+    final List<Correlated> correlations = new ArrayList<>();
+    final Map<UUID, EarlyCallbackRow> early = new LinkedHashMap<>();
     long nextEventId = 1;
     volatile boolean unavailable;
     volatile boolean readOnly;
   }
+
+  /** One correlation value of an invocation. */
+  private record Correlated(UUID invocationId, String service, CorrelationValue value) {}
 
   /** An invocation row and its lease, which the SPI keeps out of {@link InvocationRow}. */
   private static final class Invocation {
@@ -363,6 +370,197 @@ public final class InMemoryStore implements Store {
           Invocation inv = token == null ? null : data.invocations.get(token.invocationId());
           return inv == null ? Optional.empty() : Optional.of(new TokenLookup(token, inv.row));
         });
+  }
+
+  // --- correlation ---
+
+  @Override
+  public void recordCorrelations(
+      UUID invocationId, String service, List<CorrelationValue> values, List<NewEvent> events) {
+    write(
+        () -> {
+          existing(invocationId);
+          checkEvents(events, invocationId);
+          for (CorrelationValue v : values) {
+            boolean known =
+                data.correlations.stream()
+                    .anyMatch(
+                        c ->
+                            c.invocationId().equals(invocationId)
+                                && c.value().key().equals(v.key()));
+            if (!known) {
+              data.correlations.add(new Correlated(invocationId, service, v));
+            }
+          }
+          events.forEach(this::append);
+          return null;
+        });
+  }
+
+  @Override
+  public List<InvocationRow> invocationsByCorrelation(
+      String service, String operation, String key, String value, int limit) {
+    return read(
+        () -> {
+          List<InvocationRow> found = new ArrayList<>();
+          for (Correlated c : data.correlations) {
+            if (c.service().equals(service)
+                && c.value().equals(new CorrelationValue(operation, key, value))) {
+              Invocation inv = data.invocations.get(c.invocationId());
+              if (inv != null) {
+                found.add(inv.row);
+              }
+            }
+          }
+          List<InvocationRow> pending =
+              found.stream()
+                  .filter(r -> r.status() == InvocationStatus.PENDING)
+                  .sorted(java.util.Comparator.comparing(InvocationRow::id))
+                  .toList();
+          List<InvocationRow> others =
+              found.stream()
+                  .filter(r -> r.status() != InvocationStatus.PENDING)
+                  .sorted(java.util.Comparator.comparing(InvocationRow::id).reversed())
+                  .toList();
+          List<InvocationRow> out = new ArrayList<>(pending);
+          out.addAll(others);
+          return List.copyOf(out.subList(0, Math.min(limit, out.size())));
+        });
+  }
+
+  @Override
+  public EarlyCallbackRow holdEarlyCallback(EarlyCallbackRow callback) {
+    return write(
+        () -> {
+          for (EarlyCallbackRow other : data.early.values()) {
+            if (other.service().equals(callback.service())
+                && other.dedupKey().equals(callback.dedupKey())) {
+              return other;
+            }
+          }
+          EarlyCallbackRow stored =
+              new EarlyCallbackRow(
+                  callback.id(),
+                  callback.service(),
+                  callback.operation(),
+                  callback.key(),
+                  callback.value(),
+                  micros(callback.receivedAt()),
+                  callback.method(),
+                  callback.headers(),
+                  callback.body(),
+                  callback.dedupKey(),
+                  micros(callback.holdUntil()),
+                  null,
+                  null);
+          data.early.put(stored.id(), stored);
+          return stored;
+        });
+  }
+
+  @Override
+  public List<EarlyCallbackRow> heldEarlyCallbacks(
+      String service, String operation, String key, String value) {
+    return read(
+        () ->
+            data.early.values().stream()
+                .filter(
+                    e ->
+                        e.held()
+                            && e.service().equals(service)
+                            && e.operation().equals(operation)
+                            && e.key().equals(key)
+                            && e.value().equals(value))
+                .toList());
+  }
+
+  @Override
+  public Optional<CallbackInsert> deliverEarlyCallback(
+      UUID earlyId, CallbackRow callback, NewEvent event) {
+    return write(
+        () -> {
+          EarlyCallbackRow e = data.early.get(earlyId);
+          if (e == null || !e.held()) {
+            return Optional.empty();
+          }
+          existing(callback.invocationId());
+          data.early.put(earlyId, with(e, e.deadAt(), callback.invocationId(), e.holdUntil()));
+          for (CallbackRow other : data.callbacks.values()) {
+            if (other.invocationId().equals(callback.invocationId())
+                && other.dedupKey().equals(callback.dedupKey())) {
+              return Optional.of(new CallbackInsert(other, true));
+            }
+          }
+          checkEvents(List.of(event), callback.invocationId());
+          CallbackRow stored = micros(callback);
+          data.callbacks.put(stored.id(), stored);
+          append(event);
+          return Optional.of(new CallbackInsert(stored, false));
+        });
+  }
+
+  @Override
+  public List<EarlyCallbackRow> expireEarlyCallbacks(Instant now, int limit) {
+    return write(
+        () -> {
+          List<EarlyCallbackRow> dead = new ArrayList<>();
+          for (EarlyCallbackRow e : List.copyOf(data.early.values())) {
+            if (dead.size() < limit && e.held() && !e.holdUntil().isAfter(now)) {
+              EarlyCallbackRow d = with(e, micros(now), null, e.holdUntil());
+              data.early.put(e.id(), d);
+              dead.add(d);
+            }
+          }
+          return dead;
+        });
+  }
+
+  @Override
+  public Optional<EarlyCallbackRow> earlyCallback(UUID id) {
+    return read(() -> Optional.ofNullable(data.early.get(id)));
+  }
+
+  @Override
+  public List<EarlyCallbackRow> earlyCallbacks(int limit) {
+    return read(
+        () -> {
+          List<EarlyCallbackRow> out =
+              new ArrayList<>(
+                  data.early.values().stream().filter(e -> e.deliveredTo() == null).toList());
+          java.util.Collections.reverse(out);
+          return List.copyOf(out.subList(0, Math.min(limit, out.size())));
+        });
+  }
+
+  @Override
+  public boolean holdEarlyCallbackAgain(UUID id, Instant until) {
+    return write(
+        () -> {
+          EarlyCallbackRow e = data.early.get(id);
+          if (e == null || !e.dead()) {
+            return false;
+          }
+          data.early.put(id, with(e, null, null, micros(until)));
+          return true;
+        });
+  }
+
+  private static EarlyCallbackRow with(
+      EarlyCallbackRow e, @Nullable Instant deadAt, @Nullable UUID deliveredTo, Instant holdUntil) {
+    return new EarlyCallbackRow(
+        e.id(),
+        e.service(),
+        e.operation(),
+        e.key(),
+        e.value(),
+        e.receivedAt(),
+        e.method(),
+        e.headers(),
+        e.body(),
+        e.dedupKey(),
+        holdUntil,
+        deadAt,
+        deliveredTo);
   }
 
   // --- callbacks ---

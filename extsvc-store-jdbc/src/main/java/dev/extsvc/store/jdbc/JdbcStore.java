@@ -6,6 +6,8 @@ import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.CorrelationValue;
+import dev.extsvc.runtime.store.EarlyCallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationPage;
@@ -498,6 +500,151 @@ public final class JdbcStore implements Store {
                     new IllegalStateException(
                         "Callback " + callback.dedupKey() + " conflicts but is not there"));
     return new CallbackInsert(existing, true);
+  }
+
+  // --- correlation by business key and early callbacks (V12) ---
+
+  @Override
+  public void recordCorrelations(
+      UUID invocationId, String service, List<CorrelationValue> values, List<NewEvent> events) {
+    write(
+        tx -> {
+          var rows = new ArrayList<@Nullable Object[]>();
+          for (var v : values) {
+            rows.add(new Object[] {invocationId, service, v.operation(), v.key(), v.value()});
+          }
+          tx.batch(CorrelationSql.INSERT_CORRELATION, rows);
+          insertEvents(tx, events);
+          return null;
+        });
+  }
+
+  @Override
+  public List<InvocationRow> invocationsByCorrelation(
+      String service, String operation, String key, String value, int limit) {
+    return read(
+        tx ->
+            tx.query(
+                CorrelationSql.INVOCATIONS_BY_VALUE,
+                Rows::invocation,
+                service,
+                operation,
+                key,
+                value,
+                limit));
+  }
+
+  @Override
+  public EarlyCallbackRow holdEarlyCallback(EarlyCallbackRow early) {
+    return write(
+        tx -> {
+          boolean inserted =
+              tx.update(
+                      CorrelationSql.INSERT_EARLY,
+                      early.id(),
+                      early.service(),
+                      early.operation(),
+                      early.key(),
+                      early.value(),
+                      early.receivedAt(),
+                      early.method(),
+                      early.headers(),
+                      early.body(),
+                      early.dedupKey(),
+                      early.holdUntil())
+                  == 1;
+          return tx.queryOne(
+                  inserted ? CorrelationSql.EARLY : CorrelationSql.EARLY_BY_DEDUP,
+                  CorrelationSql::early,
+                  inserted
+                      ? new Object[] {early.id()}
+                      : new Object[] {early.service(), early.dedupKey()})
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException("Early callback " + early.id() + " is not there"));
+        });
+  }
+
+  @Override
+  public List<EarlyCallbackRow> heldEarlyCallbacks(
+      String service, String operation, String key, String value) {
+    return read(
+        tx ->
+            tx.query(
+                CorrelationSql.HELD_FOR_VALUE,
+                CorrelationSql::early,
+                service,
+                operation,
+                key,
+                value));
+  }
+
+  @Override
+  public Optional<CallbackInsert> deliverEarlyCallback(
+      UUID earlyId, CallbackRow callback, NewEvent event) {
+    return write(
+        tx -> {
+          if (tx.update(CorrelationSql.TAKE_EARLY, callback.invocationId(), earlyId) != 1) {
+            return Optional.<CallbackInsert>empty();
+          }
+          boolean inserted =
+              tx.update(
+                      dialect.insertCallback(),
+                      callback.id(),
+                      callback.invocationId(),
+                      callback.key(),
+                      callback.receivedAt(),
+                      callback.method(),
+                      callback.headers(),
+                      callback.body(),
+                      callback.dedupKey(),
+                      callback.outcome(),
+                      callback.answerCode(),
+                      callback.attempts(),
+                      callback.error())
+                  == 1;
+          if (inserted) {
+            insertEvents(tx, List.of(event));
+            return Optional.of(new CallbackInsert(callback, false));
+          }
+          return tx.queryOne(
+                  Sql.CALLBACK_BY_DEDUP_KEY,
+                  Rows::callback,
+                  callback.invocationId(),
+                  callback.dedupKey())
+              .map(existing -> new CallbackInsert(existing, true));
+        });
+  }
+
+  @Override
+  public List<EarlyCallbackRow> expireEarlyCallbacks(Instant now, int limit) {
+    return write(
+        tx -> {
+          var dead = new ArrayList<EarlyCallbackRow>();
+          for (UUID id :
+              tx.query(CorrelationSql.DUE_EARLY, row -> Rows.uuid(row, "id"), now, limit)) {
+            // conditional: of nodes expiring at once, and a delivery racing in, one wins
+            if (tx.update(CorrelationSql.KILL_EARLY, now, id) == 1) {
+              tx.queryOne(CorrelationSql.EARLY, CorrelationSql::early, id).ifPresent(dead::add);
+            }
+          }
+          return dead;
+        });
+  }
+
+  @Override
+  public Optional<EarlyCallbackRow> earlyCallback(UUID id) {
+    return read(tx -> tx.queryOne(CorrelationSql.EARLY, CorrelationSql::early, id));
+  }
+
+  @Override
+  public List<EarlyCallbackRow> earlyCallbacks(int limit) {
+    return read(tx -> tx.query(CorrelationSql.EARLY_LIST, CorrelationSql::early, limit));
+  }
+
+  @Override
+  public boolean holdEarlyCallbackAgain(UUID id, Instant until) {
+    return write(tx -> tx.update(CorrelationSql.HOLD_AGAIN, until, id) == 1);
   }
 
   @Override
