@@ -377,6 +377,9 @@ final class Report {
           (heading, text) -> {
             if (!heading.isEmpty()) {
               merged.append(ours.getOrDefault(heading, text));
+              if (merged.charAt(merged.length() - 2) != '\n') {
+                merged.append('\n'); // a kept last section lost its blank line to the footer's trim
+              }
             }
           });
       ours.forEach(
