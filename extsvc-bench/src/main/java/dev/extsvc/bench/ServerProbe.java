@@ -2,6 +2,7 @@ package dev.extsvc.bench;
 
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.server.ExtsvcServer;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.IOException;
@@ -52,8 +53,17 @@ final class ServerProbe {
         clock.set(now.plusSeconds(b * 3600L + 60));
         long t0 = System.nanoTime();
         int swept = services.sweepNow();
+        // sweepNow returns once the batches are committed and every hook has run.
         print("sweep." + b + ".ms", (System.nanoTime() - t0) / 1e6);
         print("sweep." + b + ".count", swept);
+        print("sweep." + b + ".hooks", BenchHandler.TIMEOUT_HOOKS.size());
+        print(
+            "sweep." + b + ".hooksTwice",
+            BenchHandler.TIMEOUT_HOOKS.values().stream().filter(n -> n > 1).count());
+        BenchHandler.TIMEOUT_HOOKS.clear();
+        print(
+            "sweep." + b + ".timedOutInStore",
+            store.countByStatus().getOrDefault(InvocationStatus.TIMED_OUT, 0L));
       }
       if (bands > 0) {
         memory("swept");

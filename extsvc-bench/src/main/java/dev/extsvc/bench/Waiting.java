@@ -56,6 +56,26 @@ final class Waiting {
         throw new IllegalStateException(
             kind.label + ": sweep " + b + " timed out " + swept + ", expected " + settings.sweep());
       }
+      // Every timed-out invocation's hook ran, once, and the store holds them all TIMED_OUT.
+      int hooks = Stat.known(loaded, "sweep." + b + ".hooks").intValue();
+      int twice = Stat.known(loaded, "sweep." + b + ".hooksTwice").intValue();
+      long inStore = Stat.known(loaded, "sweep." + b + ".timedOutInStore").longValue();
+      if (hooks != swept || twice != 0 || inStore != (long) swept * (b + 1)) {
+        throw new IllegalStateException(
+            kind.label
+                + ": sweep "
+                + b
+                + ": "
+                + hooks
+                + " hooks ran ("
+                + twice
+                + " more than once) for "
+                + swept
+                + " timed out; "
+                + inStore
+                + " TIMED_OUT in the store, expected "
+                + (long) swept * (b + 1));
+      }
       sweeps.add(loaded.get("sweep." + b + ".ms"));
     }
     Map<String, Stat> queries = new LinkedHashMap<>();

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       MockCommand.class,
       DemoCommand.class,
+      AotTrainingCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

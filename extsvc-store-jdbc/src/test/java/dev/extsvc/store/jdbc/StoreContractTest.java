@@ -1632,6 +1632,35 @@ abstract class StoreContractTest {
             });
   }
 
+  @Test
+  void aLargeTimeOutBatchWritesOneTimedOutEventPerInvocationInDeadlineOrder() {
+    // 301 = 2 × 128 + 32 + 8 + 2 × 2 + 1: every size of multi-row event statement, and a rest.
+    var due =
+        IntStream.range(0, 301)
+            .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(10 + i)))
+            .toList();
+    for (var row : due) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+    var now = T0.plusSeconds(1000);
+
+    assertThat(timeOutDueIds(now, 1000))
+        .containsExactlyElementsOf(due.stream().map(InvocationRow::id).toList());
+
+    for (var row : due) {
+      assertThat(store.events(row.id()))
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.kind()).isEqualTo(EventKind.TIMED_OUT);
+                assertThat(e.at()).isEqualTo(now);
+                assertThat(e.message()).endsWith(" at " + row.deadline());
+              });
+    }
+    assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, 301L);
+    assertThat(timeOutDueIds(now, 1000)).isEmpty();
+  }
+
   private List<UUID> timeOutDueIds(Instant now, int limit) {
     return store.timeOutDue(now, limit).stream().map(InvocationRow::id).toList();
   }
