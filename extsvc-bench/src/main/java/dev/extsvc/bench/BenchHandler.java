@@ -2,6 +2,9 @@ package dev.extsvc.bench;
 
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.ReceivedCallback;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,6 +15,23 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BenchHandler implements CallbackHandler {
   static final AtomicLong RUNS = new AtomicLong();
+
+  static {
+    // In a server of its own (the outside load), the count goes to a file when the server stops.
+    String file = System.getProperty("bench.handlerRuns");
+    if (file != null) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      Files.writeString(Path.of(file), Long.toString(RUNS.get()));
+                    } catch (IOException e) {
+                      System.err.println("cannot write the handler's runs to " + file + ": " + e);
+                    }
+                  }));
+    }
+  }
 
   private String applicant = "";
 
