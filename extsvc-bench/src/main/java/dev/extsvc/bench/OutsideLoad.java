@@ -58,12 +58,13 @@ final class OutsideLoad {
     }
 
     static Plan quick() {
-      return new Plan(Duration.ofSeconds(2), Duration.ofSeconds(3), 2, 2500);
+      return new Plan(Duration.ofSeconds(3), Duration.ofSeconds(5), 3, 2000);
     }
 
     /** For the build's check that the path works: no figure of it means anything. */
     static Plan tiny() {
-      return new Plan(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 400);
+      // windows long enough for a cold server on a loaded machine to answer something
+      return new Plan(Duration.ofSeconds(2), Duration.ofSeconds(2), 1, 300);
     }
   }
 
@@ -124,7 +125,7 @@ final class OutsideLoad {
     this.work = work;
     this.logs = work.resolve("logs");
     this.wrk = Wrk.prepare(work);
-    this.callbackBody = write("callback-body.json", List.of(callbackBody()));
+    this.callbackBody = writeBody("callback-body.json", callbackBody());
   }
 
   Figures measure(List<StoreKind> stores) {
@@ -193,7 +194,7 @@ final class OutsideLoad {
         first = measure("extsvc, " + kind.label, url, pool, cpu);
         progress(
             "extsvc on " + kind.label + ": every callback sent again (" + pool.sent.size() + ")");
-        settle(url, pool.sent);
+        settle(url, pool.sent, first.timed().p99Millis());
         progress("extsvc on " + kind.label + ": repeats");
         Path sentPaths = write("sent-" + kind.name() + ".txt", pool.sent);
         repeats = measure("extsvc repeats, " + kind.label, url, cycle(sentPaths), cpu);
@@ -423,7 +424,7 @@ final class OutsideLoad {
   /** The same request over and over. */
   private Load constant(String name, String path, String body) {
     Path paths = write(name + "-path.txt", List.of(path));
-    Path bodyFile = write(name + "-body.json", List.of(body));
+    Path bodyFile = writeBody(name + "-body.json", body);
     return new Load() {
       @Override
       public String mode() {
@@ -535,9 +536,10 @@ final class OutsideLoad {
    * end of a window may or may not have arrived): each must now answer 2xx, as a repeat of a
    * handled callback or as its first delivery.
    */
-  private void settle(String url, List<String> paths) {
+  private void settle(String url, List<String> paths, double p99Millis) {
     try {
-      Thread.sleep(1000); // what a window left in flight ends first
+      // what a window left in flight ends first (slow answers on a loaded machine too)
+      Thread.sleep(Math.max(2000, (long) (3 * p99Millis)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -609,6 +611,18 @@ final class OutsideLoad {
     try {
       Files.createDirectories(work);
       Files.write(p, lines);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p;
+  }
+
+  /** A body as it is sent: byte for byte, no line end added (a repeat must be the same bytes). */
+  private Path writeBody(String name, String body) {
+    Path p = work.resolve(name);
+    try {
+      Files.createDirectories(work);
+      Files.writeString(p, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -37,7 +37,9 @@ class OutsideLoadTest {
             sqlite.naive(),
             figures.bareHelidon())) {
       assertThat(row.timed().requests()).as(row.subject()).isPositive();
-      assertThat(row.cpuMillis()).as(row.subject()).containsKeys(OutsideLoad.SERVER, OutsideLoad.WRK);
+      assertThat(row.cpuMillis())
+          .as(row.subject())
+          .containsKeys(OutsideLoad.SERVER, OutsideLoad.WRK);
       assertThat(row.warmup()).as(row.subject()).hasSize(1);
     }
     assertThat(sqlite.invocations().cpuMillis()).containsKey(OutsideLoad.STAND_IN);
