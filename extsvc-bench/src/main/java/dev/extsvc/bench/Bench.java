@@ -22,11 +22,12 @@ import java.util.Set;
 public final class Bench {
   static final String USAGE =
       """
-      usage: scripts/bench [--quick] [--only e2e,waiting,codegen,jmh] [--stores sqlite,postgresql] [--runs N]
+      usage: scripts/bench [--quick] [--only wrk,e2e,waiting,codegen,jmh] [--stores sqlite,postgresql] [--runs N]
                            [--count N] [--pending N] [--sweep N] [--out FILE]
                            [--corpus DIR] [--openapi-generator JAR] [--codegen-runs N]
         --quick    small sizes, writes extsvc-bench/target/benchmarks-quick.md unless --out is given
-        --only     sections to run (default all)
+        --only     sections to run (default wrk,waiting,jmh): wrk is the load from wrk in its own
+                   process against servers in their own processes; e2e the older in-process load
         --count    timed invocations and callbacks per end-to-end run (full 10000)
         --pending  waiting invocations for the scale figures (full 1000000)
         --sweep    of those, timed out at once per run (full 100000)
@@ -48,7 +49,7 @@ public final class Bench {
 
   static int run(String[] args) {
     Settings s = Settings.forFullRun();
-    Set<String> only = new LinkedHashSet<>(List.of("e2e", "waiting", "codegen", "jmh"));
+    Set<String> only = new LinkedHashSet<>(List.of("wrk", "waiting", "codegen", "jmh"));
     Path corpus = null;
     Path generatorJar = null;
     int codegenRuns = 5;
@@ -106,10 +107,19 @@ public final class Bench {
     String command = "scripts/bench" + (args.length == 0 ? "" : " " + String.join(" ", args));
     long started = System.nanoTime();
     Machine machine = Machine.current();
-    Report report = new Report(s, machine, command, Machine.loadAverage());
+    String loadBefore = Machine.loadAverage();
+    Report report = new Report(s, machine, command, loadBefore);
     Databases.deleteTree(s.work());
     try (Databases databases = new Databases(s.work());
         StandIn standIn = new StandIn()) {
+      if (only.contains("wrk")) {
+        progress("outside load (wrk)");
+        OutsideLoad.Plan plan = s.quick() ? OutsideLoad.Plan.quick() : OutsideLoad.Plan.full();
+        OutsideLoad.Figures figures =
+            new OutsideLoad(plan, databases, s.work().resolve("wrk")).measure(stores);
+        report.section(OutsideReport.of(figures, loadBefore));
+        report.write(s.out());
+      }
       if (only.contains("e2e")) {
         endToEnd(s, stores, databases, standIn, report);
         save(report, s.out(), partial); // a later section that fails leaves what was measured

@@ -3,6 +3,9 @@ package dev.extsvc.bench;
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.ReceivedCallback;
 import dev.extsvc.runtime.TimedOutInvocation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,6 +22,23 @@ final class BenchHandler implements CallbackHandler {
 
   /** Timeout hook runs per invocation, so the sweep figures can show each hook ran once. */
   static final Map<UUID, Integer> TIMEOUT_HOOKS = new ConcurrentHashMap<>();
+
+  static {
+    // In a server of its own (the outside load), the count goes to a file when the server stops.
+    String file = System.getProperty("bench.handlerRuns");
+    if (file != null) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      Files.writeString(Path.of(file), Long.toString(RUNS.get()));
+                    } catch (IOException e) {
+                      System.err.println("cannot write the handler's runs to " + file + ": " + e);
+                    }
+                  }));
+    }
+  }
 
   private String applicant = "";
 

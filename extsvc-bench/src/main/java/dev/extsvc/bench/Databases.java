@@ -48,6 +48,17 @@ final class Databases implements AutoCloseable {
     };
   }
 
+  /** The process id of the PostgreSQL server (its postmaster), started if it was not yet. */
+  long postmasterPid() {
+    postgres();
+    Path pidFile = work.resolve("postgres").resolve("postmaster.pid");
+    try {
+      return Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + pidFile, e);
+    }
+  }
+
   private EmbeddedPostgres postgres() {
     if (postgres == null) {
       try {

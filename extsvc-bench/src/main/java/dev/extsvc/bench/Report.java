@@ -73,7 +73,7 @@ final class Report {
       Series invokeSqlite,
       Series invokePostgres,
       Series bareCallout) {
-    line("## Callback ingest, end to end");
+    line("## In-process load: callback ingest, end to end (load generator in the server's JVM)");
     line();
     line(
         "The server (`ExtsvcServer`, Helidon SE) with its store; "
@@ -112,7 +112,7 @@ final class Report {
               + " |");
     }
     line();
-    line("## Invocation rate");
+    line("## In-process load: invocation rate (callers in the same JVM)");
     line();
     line(
         "`ExternalServices.invoke` of Acme's `SubmitApplication` (persist with three tokens and five events, inject "
@@ -142,6 +142,11 @@ final class Report {
               + " |");
     }
     line();
+  }
+
+  /** A section written elsewhere (the outside load's tables). */
+  void section(String markdown) {
+    md.append(markdown);
   }
 
   void waiting(Settings s, Map<StoreKind, Waiting.Figures> figures) {

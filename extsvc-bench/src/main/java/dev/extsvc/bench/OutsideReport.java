@@ -1,0 +1,197 @@
+package dev.extsvc.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/** The tables of the outside load (wrk in its own process), in markdown. */
+final class OutsideReport {
+  private final StringBuilder md = new StringBuilder();
+
+  private OutsideReport() {}
+
+  static String of(OutsideLoad.Figures f, String loadBefore) {
+    OutsideReport r = new OutsideReport();
+    r.write(f, loadBefore);
+    return r.md.toString();
+  }
+
+  private void write(OutsideLoad.Figures f, String loadBefore) {
+    OutsideLoad.Plan p = f.plan();
+    line("## Callback ingest and invocations, load from wrk in its own process");
+    line();
+    line(
+        "Every server runs in a JVM of its own, started by the harness with the JDK it runs on and"
+            + " stopped by its pid: `extsvc serve` (the CLI's `dev.extsvc.cli.Main`) on SQLite and on"
+            + " PostgreSQL (the embedded one the harness starts, `synchronous_commit` on), bare Helidon SE"
+            + " (reads the body, answers 200), the naive durable baseline on the same store (one INSERT and"
+            + " one COMMIT per request; SQLite in WAL mode with `synchronous=FULL` through one connection,"
+            + " PostgreSQL through a pool of "
+            + BareMain.POSTGRES_POOL
+            + ") and the callout stand-in (Helidon SE answering 201 as Acme would; `extsvc serve` calls out to it)."
+            + " The load comes from `wrk -t"
+            + Wrk.THREADS
+            + " -c"
+            + Wrk.CONNECTIONS
+            + "` with the harness's Lua script (`extsvc-bench/src/main/resources/wrk/paths.lua`), over"
+            + " loopback on the same machine. Callbacks carry a "
+            + OutsideLoad.callbackBody().length()
+            + "-byte JSON body valid for `applicationOutcomeApproved`.");
+    line();
+    line(
+        "First deliveries go to pending Acme invocations made beforehand through `ExternalServices.invoke`"
+            + " on the same store (real tokens, the harness's handler, stored as type + state and re-created"
+            + " by the server): wrk sends each callback URL once. Afterwards every URL wrk sent is sent once more"
+            + " from the harness and must answer 2xx, then the store is read with plain SQL: every callback"
+            + " stored once, HANDLED, its invocation COMPLETED, the handler run once (counted in the server"
+            + " process); `POST /api/invocations` must have stored one invocation per 2xx answer. The run fails"
+            + " otherwise, and on any answer wrk saw that was not 2xx.");
+    line();
+    line(
+        "Warm-up: consecutive windows of "
+            + p.window().toSeconds()
+            + " s on the same server until a window's rate is less than "
+            + Math.round((OutsideLoad.RISE - 1) * 100)
+            + " % above the one before (at most "
+            + p.maxWarmup()
+            + " windows; the rates are in the warm-up column), then one timed window of "
+            + p.timed().toSeconds()
+            + " s. Latencies are wrk's distribution over the timed window. CPU per request is the"
+            + " difference of utime + stime in /proc/PID/stat over the timed window divided by the requests"
+            + " answered in it: the server's JVM, PostgreSQL (the postmaster and all its children: backends,"
+            + " WAL writer, checkpointer), the callout stand-in's JVM and wrk itself. Ratios are of requests/s"
+            + " in this run.");
+    line();
+    line(
+        "**The machine is shared**: other builds ran beside this run (load average before: "
+            + loadBefore
+            + "; the last column gives it at the end of each timed window), so the figures vary from run"
+            + " to run; the ratios, taken minutes apart, are steadier than the rates.");
+    line();
+
+    OutsideLoad.Row helidon = f.bareHelidon();
+    line("### Callback ingest, first delivery");
+    line();
+    List<Line> first = new ArrayList<>();
+    for (OutsideLoad.StoreRows s : f.stores()) {
+      first.add(new Line(s.first(), helidon, s.naive()));
+      first.add(new Line(s.naive(), helidon, null));
+    }
+    first.add(new Line(helidon, null, null));
+    table(first, "/ bare Helidon", "/ naive baseline", false);
+
+    line("### Callback ingest, repeats of handled callbacks");
+    line();
+    line(
+        "The same server after the first deliveries: wrk goes round the URLs already handled (each answer"
+            + " 200 without running the handler again). The bare and naive rows are those above.");
+    line();
+    List<Line> repeats = new ArrayList<>();
+    for (OutsideLoad.StoreRows s : f.stores()) {
+      repeats.add(new Line(s.repeats(), helidon, s.naive()));
+    }
+    table(repeats, "/ bare Helidon", "/ naive baseline", false);
+
+    line("### Invocations: `POST /api/invocations`");
+    line();
+    line(
+        "Acme's `SubmitApplication` through the REST API of the same server (validate, persist with its"
+            + " tokens, inject three callback URLs, call out to the stand-in, record the answer), beside wrk"
+            + " sending what `extsvc serve` sends straight to the stand-in.");
+    line();
+    List<Line> invocations = new ArrayList<>();
+    for (OutsideLoad.StoreRows s : f.stores()) {
+      invocations.add(new Line(s.invocations(), f.bareCallout(), null));
+    }
+    invocations.add(new Line(f.bareCallout(), null, null));
+    table(invocations, "/ bare callout", "", true);
+
+    List<String> checked = new ArrayList<>();
+    for (OutsideLoad.StoreRows s : f.stores()) {
+      checked.add(
+          s.kind().label
+              + ": "
+              + Stat.number(s.checkedCallbacks(), 0)
+              + " callbacks, "
+              + Stat.number(s.checkedInvocations(), 0)
+              + " invocations");
+    }
+    line("Checked after the run: " + String.join("; ", checked) + ".");
+    line();
+  }
+
+  /** A row with what its ratios divide by. */
+  private record Line(
+      OutsideLoad.Row row, OutsideLoad.@Nullable Row base, OutsideLoad.@Nullable Row naive) {}
+
+  private void table(List<Line> lines, String baseName, String naiveName, boolean standIn) {
+    List<String> cpu = new ArrayList<>(List.of(OutsideLoad.SERVER, OutsideLoad.POSTGRES));
+    if (standIn) {
+      cpu.add(OutsideLoad.STAND_IN);
+    }
+    cpu.add(OutsideLoad.WRK);
+    StringBuilder head =
+        new StringBuilder(
+            "| server | requests/s | p50 ms | p99 ms | warm-up, requests/s per window |");
+    StringBuilder rule = new StringBuilder("|---|---:|---:|---:|---|");
+    for (String c : cpu) {
+      head.append(" CPU ms/req, ").append(c).append(" |");
+      rule.append("---:|");
+    }
+    head.append(' ').append(baseName).append(" |");
+    rule.append("---:|");
+    if (!naiveName.isEmpty()) {
+      head.append(' ').append(naiveName).append(" |");
+      rule.append("---:|");
+    }
+    head.append(" load average at the end |");
+    rule.append("---|");
+    line(head.toString());
+    line(rule.toString());
+    for (Line l : lines) {
+      OutsideLoad.Row r = l.row();
+      StringBuilder b = new StringBuilder("| " + r.subject() + " | ");
+      b.append(Stat.number(r.timed().perSecond(), 0)).append(" | ");
+      b.append(Stat.number(r.timed().p50Millis(), 2)).append(" | ");
+      b.append(Stat.number(r.timed().p99Millis(), 1)).append(" | ");
+      b.append(warmup(r.warmup())).append(" |");
+      for (String c : cpu) {
+        Double ms = r.cpuMillis().get(c);
+        b.append(' ').append(ms == null ? "—" : cpuMillis(ms)).append(" |");
+      }
+      b.append(' ').append(ratio(r, l.base())).append(" |");
+      if (!naiveName.isEmpty()) {
+        b.append(' ').append(ratio(r, l.naive())).append(" |");
+      }
+      b.append(' ').append(r.loadAverage()).append(" |");
+      line(b.toString());
+    }
+    line();
+  }
+
+  private static String warmup(List<Double> rates) {
+    Function<Double, String> n = x -> Stat.number(x, 0);
+    return rates.size() + ": " + String.join(" → ", rates.stream().map(n).toList());
+  }
+
+  private static String cpuMillis(double ms) {
+    return String.format(Locale.ROOT, ms < 0.1 ? "%.3f" : "%.2f", ms);
+  }
+
+  private static String ratio(OutsideLoad.Row r, OutsideLoad.@Nullable Row base) {
+    if (base == null) {
+      return "—";
+    }
+    return Stat.number(100 * r.timed().perSecond() / base.timed().perSecond(), 1) + " %";
+  }
+
+  private void line(String text) {
+    md.append(text).append('\n');
+  }
+
+  private void line() {
+    md.append('\n');
+  }
+}
