@@ -5,6 +5,11 @@ import dev.extsvc.runtime.cluster.Membership;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.invoke.Invoker;
 import dev.extsvc.runtime.invoke.RequestValidator;
+import dev.extsvc.runtime.observe.MeteredStore;
+import dev.extsvc.runtime.observe.Meters;
+import dev.extsvc.runtime.observe.StoreGauges;
+import dev.extsvc.runtime.observe.Telemetry;
+import dev.extsvc.runtime.observe.Tracing;
 import dev.extsvc.runtime.process.Acknowledgements;
 import dev.extsvc.runtime.process.CallbackWorker;
 import dev.extsvc.runtime.process.Handlers;
@@ -24,6 +29,8 @@ import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.spec.ServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -112,6 +119,7 @@ public final class ExternalServices implements AutoCloseable {
   private final CallbackWorker worker;
   private final Sweeper sweeper;
   private final Membership membership;
+  private final Telemetry telemetry;
   private volatile boolean draining;
 
   private ExternalServices(
@@ -124,7 +132,8 @@ public final class ExternalServices implements AutoCloseable {
       CallbackReceiver receiver,
       CallbackWorker worker,
       Sweeper sweeper,
-      Membership membership) {
+      Membership membership,
+      Telemetry telemetry) {
     this.store = store;
     this.clock = clock;
     this.publicBaseUrl = publicBaseUrl;
@@ -136,6 +145,7 @@ public final class ExternalServices implements AutoCloseable {
     this.worker = worker;
     this.sweeper = sweeper;
     this.membership = membership;
+    this.telemetry = telemetry;
   }
 
   public static Builder builder() {
@@ -255,12 +265,25 @@ public final class ExternalServices implements AutoCloseable {
   /** Cancels a PENDING invocation; returns false when it was not pending (or does not exist). */
   public boolean cancel(UUID invocationId, String reason) {
     var at = clock.instant();
-    return store.finish(
-        invocationId,
-        InvocationStatus.CANCELLED,
-        reason,
-        at,
-        new NewEvent(invocationId, at, EventKind.CANCELLED, "Cancelled: " + reason));
+    boolean cancelled =
+        store.finish(
+            invocationId,
+            InvocationStatus.CANCELLED,
+            reason,
+            at,
+            new NewEvent(invocationId, at, EventKind.CANCELLED, "Cancelled: " + reason));
+    if (cancelled) {
+      store
+          .invocation(invocationId)
+          .ifPresent(
+              inv -> {
+                telemetry
+                    .meters()
+                    .finished(inv.service(), inv.operation(), InvocationStatus.CANCELLED);
+                telemetry.tracing().cancelled(inv, "Cancelled: " + reason);
+              });
+    }
+    return cancelled;
   }
 
   /**
@@ -429,7 +452,32 @@ public final class ExternalServices implements AutoCloseable {
     private final Set<String> handlerTypeNames = new LinkedHashSet<>();
     private Duration registryCheckInterval = DEFAULT_REGISTRY_CHECK_INTERVAL;
 
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private @Nullable MeterRegistry meterRegistry;
+
     private Builder() {}
+
+    /**
+     * Where spans go: the callout (a CLIENT span whose W3C {@code traceparent} is sent to the
+     * service and stored with the invocation), each callback received and each handler run (its
+     * children, days later and on any node), timeouts and cancellations. OpenTelemetry's no-op by
+     * default: nothing is recorded or stored. The runtime uses the API only; the application (or
+     * {@code extsvc serve}) brings the SDK.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /**
+     * Where meters go (invocations by final status, callbacks by answer, callback delay, handler
+     * duration, store figures, store latency and errors, unknown tokens; the list is in the
+     * README's "Operating extsvc"); none by default.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
 
     /**
      * How often this node compares the store's services version with its own, to pick up what other
@@ -791,7 +839,12 @@ public final class ExternalServices implements AutoCloseable {
      * start.
      */
     public ExternalServices build() {
-      Store store = Objects.requireNonNull(this.store, "store is required");
+      Store unmetered = Objects.requireNonNull(this.store, "store is required");
+      MeterRegistry meters = this.meterRegistry;
+      Store store = meters == null ? unmetered : MeteredStore.of(unmetered, meters);
+      Telemetry telemetry =
+          new Telemetry(
+              new Tracing(openTelemetry), meters == null ? Meters.NONE : new Meters(meters));
       if (nodeTimeout.compareTo(heartbeatInterval) <= 0) {
         throw new IllegalArgumentException(
             "nodeTimeout ("
@@ -834,7 +887,8 @@ public final class ExternalServices implements AutoCloseable {
                   syncTimeout,
                   defaultCallbackTimeout,
                   maxCallbackTimeout,
-                  secretNames));
+                  secretNames,
+                  telemetry));
       Registry registry =
           new Registry(
               new Registry.Context(
@@ -861,7 +915,8 @@ public final class ExternalServices implements AutoCloseable {
                   callbackLease,
                   recoveryGrace != null ? recoveryGrace : nodeTimeout,
                   sweepInterval,
-                  node));
+                  node,
+                  telemetry));
       CallbackIntake intake =
           new CallbackIntake(
               new CallbackIntake.Context(
@@ -875,9 +930,14 @@ public final class ExternalServices implements AutoCloseable {
                   worker,
                   List.copyOf(trustedProxies),
                   secretNames,
-                  storageQuotas));
+                  storageQuotas,
+                  telemetry));
       Sweeper sweeper =
-          new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
+          new Sweeper(
+              new Sweeper.Context(store, clock, handlers::recreate, sweepInterval, telemetry));
+      if (meters != null) {
+        telemetry.meters().storeGauges(new StoreGauges(store, clock));
+      }
       registry.load();
       membership.register();
       ExternalServices services =
@@ -891,7 +951,8 @@ public final class ExternalServices implements AutoCloseable {
               new CallbackReceiver(intake),
               worker,
               sweeper,
-              membership);
+              membership,
+              telemetry);
       if (startSweeper) {
         sweeper.start();
         worker.start();

@@ -2,8 +2,10 @@ package dev.extsvc.runtime.timeout;
 
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.TimedOutInvocation;
+import dev.extsvc.runtime.observe.Telemetry;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -33,12 +35,17 @@ public final class Sweeper implements AutoCloseable {
 
   /** What the sweeper needs, fixed by the builder. */
   public record Context(
-      Store store, InstantSource clock, HandlerRecreator handlers, Duration interval) {}
+      Store store,
+      InstantSource clock,
+      HandlerRecreator handlers,
+      Duration interval,
+      Telemetry telemetry) {}
 
   private final Store store;
   private final InstantSource clock;
   private final HandlerRecreator handlers;
   private final Duration interval;
+  private final Telemetry telemetry;
   private final ScheduledExecutorService executor;
 
   /** System.nanoTime() of the last sweep that finished, 0 before the first. */
@@ -51,6 +58,7 @@ public final class Sweeper implements AutoCloseable {
     this.clock = context.clock();
     this.handlers = context.handlers();
     this.interval = context.interval();
+    this.telemetry = context.telemetry();
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -84,6 +92,10 @@ public final class Sweeper implements AutoCloseable {
     while (true) {
       List<InvocationRow> timedOut = store.timeOutDue(clock.instant(), BATCH);
       total += timedOut.size();
+      for (InvocationRow inv : timedOut) {
+        telemetry.meters().finished(inv.service(), inv.operation(), InvocationStatus.TIMED_OUT);
+        telemetry.tracing().timedOut(inv, "Callback timeout reached at " + inv.deadline());
+      }
       timedOut.forEach(this::notifyHandler);
       if (timedOut.size() < BATCH) {
         return total;
