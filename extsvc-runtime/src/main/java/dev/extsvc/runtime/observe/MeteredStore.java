@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class MeteredStore implements InvocationHandler {
     this.store = store;
     this.registry = registry;
     for (Method m : Store.class.getMethods()) {
-      if (m.getDeclaringClass() != Object.class) {
+      if (m.getDeclaringClass() != Object.class && !Modifier.isStatic(m.getModifiers())) {
         timers.put(
             m,
             Timer.builder("extsvc.store.duration")

@@ -72,6 +72,8 @@ public final class Meters {
               "extsvc.invocations", figures, f -> f.recent().byStatus().getOrDefault(status, 0L))
           .tag("status", status.name())
           .description("Invocations in the store by status")
+          .strongReference(true)
+          .strongReference(true) // the figures live as long as the gauges
           .register(registry);
     }
     Gauge.builder("extsvc.invocations.overdue", figures, f -> f.recent().overdue())
@@ -79,17 +81,20 @@ public final class Meters {
             "PENDING invocations past their deadline (counted up to "
                 + StoreGauges.LIMIT
                 + "): what the sweeper has still to time out")
+        .strongReference(true) // the figures live as long as the gauges
         .register(registry);
     Gauge.builder("extsvc.invocations.next.deadline", figures, f -> f.recent().nextDeadline())
         .description(
             "The earliest deadline of a PENDING invocation, in seconds since the epoch (NaN when"
                 + " none is pending)")
         .baseUnit("seconds")
+        .strongReference(true) // the figures live as long as the gauges
         .register(registry);
     Gauge.builder("extsvc.sweeper.lag", figures, f -> f.recent().sweeperLag())
         .description(
             "How long past its deadline the most overdue PENDING invocation is (0 when none is)")
         .baseUnit("seconds")
+        .strongReference(true) // the figures live as long as the gauges
         .register(registry);
     Gauge.builder("extsvc.callbacks.queued", figures, f -> f.recent().queued())
         .description(
@@ -97,12 +102,14 @@ public final class Meters {
                 + " retry scheduled (counted up to "
                 + StoreGauges.LIMIT
                 + ")")
+        .strongReference(true) // the figures live as long as the gauges
         .register(registry);
     Gauge.builder("extsvc.callbacks.dead", figures, f -> f.recent().dead())
         .description(
             "Callbacks whose durable retries were given up, until replayed (counted up to "
                 + StoreGauges.LIMIT
                 + ")")
+        .strongReference(true) // the figures live as long as the gauges
         .register(registry);
   }
 

@@ -485,6 +485,9 @@ final class CallbackProcessor {
       // Thrown, not returned: inside a handler transaction this rolls the handler's writes back.
       throw new Superseded("the lease was taken over before the completion could commit");
     }
+    // PENDING when claimed; a cancellation racing the run leaves it CANCELLED and is counted too
+    // (rare: the lease keeps the sweeper away, not a cancel)
+    telemetry.meters().finished(inv.service(), inv.operation(), InvocationStatus.COMPLETED);
     return CallbackResponse.of(200, "Callback handled");
   }
 
