@@ -16,6 +16,8 @@ import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.spec.ServiceDefinition;
 import dev.extsvc.store.jdbc.JdbcStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -106,6 +108,7 @@ final class DemoCommand implements Callable<Integer> {
     String document = acmeSpec();
     int port = this.port == 0 ? Ports.free() : this.port;
     AtomicInteger applicationNumbers = new AtomicInteger(1000);
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     try (JdbcStore store = JdbcStore.sqlite(dir.resolve("extsvc.db"))) {
       Registration bankView = dev.extsvc.spec.Registrar.defaults().register(document, null);
@@ -130,8 +133,10 @@ final class DemoCommand implements Callable<Integer> {
                   .endpoint(SERVICE, bank.baseUrl())
                   .allowPrivateNetworks(true) // the mock bank runs on loopback, in this process
                   .handlerType(DemoHandler.class)
+                  .meterRegistry(metrics)
                   .build();
-          ExtsvcServer server = ExtsvcServer.builder(services).port(port).build().start()) {
+          ExtsvcServer server =
+              ExtsvcServer.builder(services).port(port).metrics(metrics).build().start()) {
         out.println("extsvc demo: Acme Mortgages, end to end");
         out.printf("  store   %s (SQLite)%n", dir.resolve("extsvc.db"));
         out.printf(

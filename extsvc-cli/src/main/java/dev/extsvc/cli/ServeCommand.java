@@ -11,6 +11,9 @@ import dev.extsvc.server.ExtsvcServer;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.ServiceDefinition;
 import dev.extsvc.store.jdbc.JdbcStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -265,13 +268,28 @@ final class ServeCommand implements Callable<Integer> {
         return 1;
       }
     }
+    OpenTelemetrySdk tracing;
+    try {
+      tracing = OpenTelemetrySetup.fromSettings(env);
+    } catch (RuntimeException e) { // e.g. an exporter named that extsvc does not bring
+      err.println("error: OpenTelemetry settings (OTEL_*): " + e.getMessage());
+      return 1;
+    }
+    AutoCloseable flushSpans = tracing != null ? tracing : () -> {};
+    // meters for /metrics: always on (a map read per event), scraped only when asked
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     JdbcStore store =
         postgresUrl != null
             ? JdbcStore.postgres(postgresUrl, postgresUser, postgresPassword)
             : JdbcStore.sqlite(data.resolve("extsvc.db"));
     ExternalServices.Builder b =
         file.configure(
-            ExternalServices.builder().store(store).publicBaseUrl(base).callbackPath(callbackPath));
+            ExternalServices.builder()
+                .store(store)
+                .publicBaseUrl(base)
+                .callbackPath(callbackPath)
+                .openTelemetry(OpenTelemetrySetup.orNoop(tracing))
+                .meterRegistry(metrics));
     // an endpoint the operator typed is where they mean callouts to go, loopback or private
     // included
     endpoints.forEach(
@@ -298,7 +316,7 @@ final class ServeCommand implements Callable<Integer> {
       services = b.build();
     } catch (RuntimeException e) { // a secret that cannot be read, a key store that does not open
       err.println("error: " + e.getMessage());
-      store.close();
+      UntilStopped.closeAll(flushSpans, store);
       return 1;
     }
     for (int i = 0; i < documents.size(); i++) {
@@ -313,7 +331,7 @@ final class ServeCommand implements Callable<Integer> {
       if (!r.ok()) {
         err.println("error: " + specs.get(i) + " was refused");
         services.close();
-        store.close();
+        UntilStopped.closeAll(flushSpans, store);
         return 1;
       }
     }
@@ -330,7 +348,7 @@ final class ServeCommand implements Callable<Integer> {
     if (unknown != null) {
       err.println("error: " + unknown);
       services.close();
-      store.close();
+      UntilStopped.closeAll(flushSpans, store);
       return unknown.startsWith("--endpoint") ? 2 : 1;
     }
     for (var definition : services.services()) {
@@ -345,7 +363,8 @@ final class ServeCommand implements Callable<Integer> {
         basePathLine(definition, given).ifPresent(out::println);
       }
     }
-    ExtsvcServer.Builder serverBuilder = ExtsvcServer.builder(services).host(host).port(listen);
+    ExtsvcServer.Builder serverBuilder =
+        ExtsvcServer.builder(services).host(host).port(listen).metrics(metrics);
     if (token != null) {
       serverBuilder.adminToken(token);
     }
@@ -373,7 +392,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       server = serverBuilder.build().start();
     } catch (RuntimeException e) { // the port was taken between the check and the start
-      UntilStopped.closeAll(store, services);
+      UntilStopped.closeAll(flushSpans, store, services);
       throw new CliException("port " + listen + " is in use: choose another with --port");
     }
     // the one line of a start: where, on what store, serving what
@@ -390,7 +409,7 @@ final class ServeCommand implements Callable<Integer> {
     // Closed last first: on SIGTERM the node drains while still listening (not ready, new
     // callbacks 503 + Retry-After, running handlers finish), and only then stops listening.
     AutoCloseable drain = () -> services.drain(ExternalServices.DEFAULT_DRAIN_PATIENCE);
-    UntilStopped.await(store, services, server, drain);
+    UntilStopped.await(flushSpans, store, services, server, drain);
     return 0;
   }
 

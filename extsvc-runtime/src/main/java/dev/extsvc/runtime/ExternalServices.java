@@ -6,6 +6,11 @@ import dev.extsvc.runtime.cluster.Membership;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.invoke.Invoker;
 import dev.extsvc.runtime.invoke.RequestValidator;
+import dev.extsvc.runtime.observe.MeteredStore;
+import dev.extsvc.runtime.observe.Meters;
+import dev.extsvc.runtime.observe.StoreGauges;
+import dev.extsvc.runtime.observe.Telemetry;
+import dev.extsvc.runtime.observe.Tracing;
 import dev.extsvc.runtime.process.Acknowledgements;
 import dev.extsvc.runtime.process.CallbackWorker;
 import dev.extsvc.runtime.process.Handlers;
@@ -32,6 +37,8 @@ import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.Report;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.spec.ServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -123,6 +130,7 @@ public final class ExternalServices implements AutoCloseable {
   private final AlertMonitor alerts;
   private final Correlator correlator;
   private final Set<String> signedServices;
+  private final Telemetry telemetry;
   private volatile boolean draining;
 
   private ExternalServices(
@@ -138,7 +146,8 @@ public final class ExternalServices implements AutoCloseable {
       Membership membership,
       AlertMonitor alerts,
       Correlator correlator,
-      Set<String> signedServices) {
+      Set<String> signedServices,
+      Telemetry telemetry) {
     this.correlator = correlator;
     this.signedServices = signedServices;
     this.store = store;
@@ -153,6 +162,7 @@ public final class ExternalServices implements AutoCloseable {
     this.sweeper = sweeper;
     this.membership = membership;
     this.alerts = alerts;
+    this.telemetry = telemetry;
   }
 
   public static Builder builder() {
@@ -318,12 +328,25 @@ public final class ExternalServices implements AutoCloseable {
   /** Cancels a PENDING invocation; returns false when it was not pending (or does not exist). */
   public boolean cancel(UUID invocationId, String reason) {
     var at = clock.instant();
-    return store.finish(
-        invocationId,
-        InvocationStatus.CANCELLED,
-        reason,
-        at,
-        new NewEvent(invocationId, at, EventKind.CANCELLED, "Cancelled: " + reason));
+    boolean cancelled =
+        store.finish(
+            invocationId,
+            InvocationStatus.CANCELLED,
+            reason,
+            at,
+            new NewEvent(invocationId, at, EventKind.CANCELLED, "Cancelled: " + reason));
+    if (cancelled) {
+      store
+          .invocation(invocationId)
+          .ifPresent(
+              inv -> {
+                telemetry
+                    .meters()
+                    .finished(inv.service(), inv.operation(), InvocationStatus.CANCELLED);
+                telemetry.tracing().cancelled(inv, "Cancelled: " + reason);
+              });
+    }
+    return cancelled;
   }
 
   /**
@@ -548,7 +571,32 @@ public final class ExternalServices implements AutoCloseable {
     private final Set<String> handlerTypeNames = new LinkedHashSet<>();
     private Duration registryCheckInterval = DEFAULT_REGISTRY_CHECK_INTERVAL;
 
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private @Nullable MeterRegistry meterRegistry;
+
     private Builder() {}
+
+    /**
+     * Where spans go: the callout (a CLIENT span whose W3C {@code traceparent} is sent to the
+     * service and stored with the invocation), each callback received and each handler run (its
+     * children, days later and on any node), timeouts and cancellations. OpenTelemetry's no-op by
+     * default: nothing is recorded or stored. The runtime uses the API only; the application (or
+     * {@code extsvc serve}) brings the SDK.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /**
+     * Where meters go (invocations by final status, callbacks by answer, callback delay, handler
+     * duration, store figures, store latency and errors, unknown tokens; the list is in the
+     * README's "Operating extsvc"); none by default.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
 
     /**
      * How often this node compares the store's services version with its own, to pick up what other
@@ -967,7 +1015,12 @@ public final class ExternalServices implements AutoCloseable {
      * start.
      */
     public ExternalServices build() {
-      Store store = Objects.requireNonNull(this.store, "store is required");
+      Store unmetered = Objects.requireNonNull(this.store, "store is required");
+      MeterRegistry meters = this.meterRegistry;
+      Store store = meters == null ? unmetered : MeteredStore.of(unmetered, meters);
+      Telemetry telemetry =
+          new Telemetry(
+              new Tracing(openTelemetry), meters == null ? Meters.NONE : new Meters(meters));
       for (CorrelationRule rule : correlationRules) {
         if (!callbackSignatures.containsKey(rule.service())
             && !webhookSecrets.containsKey(rule.service())) {
@@ -1029,7 +1082,8 @@ public final class ExternalServices implements AutoCloseable {
                   syncTimeout,
                   defaultCallbackTimeout,
                   maxCallbackTimeout,
-                  secretNames));
+                  secretNames,
+                  telemetry));
       Registry registry =
           new Registry(
               new Registry.Context(
@@ -1056,7 +1110,8 @@ public final class ExternalServices implements AutoCloseable {
                   callbackLease,
                   recoveryGrace != null ? recoveryGrace : nodeTimeout,
                   sweepInterval,
-                  node),
+                  node,
+                  telemetry),
               membership.liveness());
       membership.afterReap(worker::takeOver);
       Correlator correlator =
@@ -1079,9 +1134,14 @@ public final class ExternalServices implements AutoCloseable {
                   storageQuotas,
                   Map.copyOf(callbackSignatures),
                   () -> stripped.get() + callbackPath,
-                  correlator));
+                  correlator,
+                  telemetry));
       Sweeper sweeper =
-          new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
+          new Sweeper(
+              new Sweeper.Context(store, clock, handlers::recreate, sweepInterval, telemetry));
+      if (meters != null) {
+        telemetry.meters().storeGauges(new StoreGauges(store, clock));
+      }
       AlertMonitor alerts =
           new AlertMonitor(
               new AlertMonitor.Context(
@@ -1111,7 +1171,8 @@ public final class ExternalServices implements AutoCloseable {
               membership,
               alerts,
               correlator,
-              signed);
+              signed,
+              telemetry);
       if (startSweeper) {
         correlator.start();
         sweeper.start();

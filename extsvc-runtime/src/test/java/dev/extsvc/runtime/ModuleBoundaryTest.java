@@ -25,7 +25,7 @@ class ModuleBoundaryTest {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   static final Pattern INTERNAL =
       Pattern.compile(
-          "dev\\.extsvc\\.runtime\\.(registry|invoke|receive|process|timeout|cluster|alert|support|internal)\\b[\\w.]*");
+          "dev\\.extsvc\\.runtime\\.(registry|invoke|receive|process|timeout|cluster|alert|observe|support|internal)\\b[\\w.]*");
   static final List<String> BENCH_HOOK =
       List.of("dev.extsvc.runtime.support.Tokens", "dev.extsvc.runtime.support.PayloadValidator");
 

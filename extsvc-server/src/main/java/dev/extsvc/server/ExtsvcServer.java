@@ -6,6 +6,7 @@ import dev.extsvc.server.logging.LogMask;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +46,12 @@ public final class ExtsvcServer implements AutoCloseable {
   /** The most bytes of request headers served; more are answered 431. Helidon's default. */
   public static final int DEFAULT_MAX_HEADER_SIZE = 16384;
 
+  /**
+   * Where the meters are served in the Prometheus text format, when a registry is given ({@link
+   * Builder#metrics}); guarded by the admin token as {@code /api} is.
+   */
+  public static final String METRICS_PATH = "/metrics";
+
   private static final Logger log = LoggerFactory.getLogger(ExtsvcServer.class);
 
   static {
@@ -61,6 +68,7 @@ public final class ExtsvcServer implements AutoCloseable {
   private final Duration idleTimeout;
   private final int maxRequestLine;
   private final int maxHeaderSize;
+  private final @Nullable PrometheusMeterRegistry metrics;
   // Set by start(): null before it.
   private volatile @Nullable WebServer server;
   private volatile @Nullable ReadDeadlines deadlines;
@@ -76,6 +84,7 @@ public final class ExtsvcServer implements AutoCloseable {
     this.idleTimeout = b.idleTimeout;
     this.maxRequestLine = b.maxRequestLine;
     this.maxHeaderSize = b.maxHeaderSize;
+    this.metrics = b.metrics;
   }
 
   public static Builder builder(ExternalServices services) {
@@ -124,6 +133,9 @@ public final class ExtsvcServer implements AutoCloseable {
                       callbacks); // where the runtime's callback URLs point
                   api.registerProbes(r); // before the guard: load balancers carry no token
                   console.guard(r);
+                  if (metrics != null) {
+                    r.get(METRICS_PATH, new MetricsRoute(metrics));
+                  }
                   api.register(r);
                   console.register(r);
                 })
@@ -190,6 +202,7 @@ public final class ExtsvcServer implements AutoCloseable {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int maxRequestLine = DEFAULT_MAX_REQUEST_LINE;
     private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+    private @Nullable PrometheusMeterRegistry metrics;
 
     private Builder(ExternalServices services) {
       this.services = Objects.requireNonNull(services);
@@ -197,6 +210,16 @@ public final class ExtsvcServer implements AutoCloseable {
 
     public Builder host(String host) {
       this.host = host;
+      return this;
+    }
+
+    /**
+     * Serves this registry at {@value #METRICS_PATH} in the Prometheus text format, behind the
+     * admin token as {@code /api} is (open on loopback without one, closed beyond it); give the
+     * same registry to the runtime's builder ({@code meterRegistry}) for extsvc's meters.
+     */
+    public Builder metrics(PrometheusMeterRegistry registry) {
+      this.metrics = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

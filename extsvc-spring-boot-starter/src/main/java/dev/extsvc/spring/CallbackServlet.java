@@ -2,7 +2,6 @@ package dev.extsvc.spring;
 
 import dev.extsvc.runtime.CallbackEndpoint;
 import dev.extsvc.runtime.CallbackExchange;
-import dev.extsvc.runtime.CallbackResponse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,20 +22,15 @@ final class CallbackServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
 
   private final transient CallbackEndpoint endpoint;
-  private final transient CallbackObserver observer;
 
-  CallbackServlet(CallbackEndpoint endpoint, CallbackObserver observer) {
+  CallbackServlet(CallbackEndpoint endpoint) {
     this.endpoint = endpoint;
-    this.observer = observer;
   }
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    CallbackResponse answer = endpoint.serve(new Exchange(request, response));
-    if (answer != null) {
-      observer.answered(answer.status());
-    }
+    endpoint.serve(new Exchange(request, response)); // the runtime counts the answer
   }
 
   private record Exchange(HttpServletRequest request, HttpServletResponse response)

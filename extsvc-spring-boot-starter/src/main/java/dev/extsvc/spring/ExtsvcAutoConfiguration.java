@@ -7,12 +7,12 @@ import dev.extsvc.spec.Registration;
 import dev.extsvc.store.jdbc.Dialect;
 import dev.extsvc.store.jdbc.JdbcStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -49,7 +49,10 @@ import org.springframework.util.ClassUtils;
       "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
       "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
       "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
-      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      // the application's OpenTelemetry (the Micrometer Tracing bridge's SDK), when it has one
+      "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration",
+      "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration"
     })
 @EnableConfigurationProperties(ExtsvcProperties.class)
 public class ExtsvcAutoConfiguration {
@@ -94,7 +97,8 @@ public class ExtsvcAutoConfiguration {
       ExtsvcStore store,
       ConfigurableListableBeanFactory beans,
       ObjectProvider<PlatformTransactionManager> transactions,
-      ObjectProvider<CallbackObserver> observers,
+      ObjectProvider<MeterRegistry> meterRegistries,
+      ObjectProvider<OpenTelemetry> openTelemetries,
       Environment environment,
       ResourceLoader resources) {
     var builder =
@@ -103,10 +107,17 @@ public class ExtsvcAutoConfiguration {
             .publicBaseUrl(publicBaseUrl(properties, environment))
             .handlerFactory(new BeanHandlerFactory(beans))
             .handlerTransaction(
-                new SpringHandlerTransaction(
-                    transactions.getIfUnique(),
-                    store.sharesDataSource(),
-                    observers.getIfAvailable(() -> CallbackObserver.NONE)));
+                new SpringHandlerTransaction(transactions.getIfUnique(), store.sharesDataSource()));
+    // extsvc's meters in the application's registry (extsvc.*), its spans with the application's
+    // tracer: one trace from the request that invoked to the handler run days later
+    MeterRegistry meterRegistry = meterRegistries.getIfUnique();
+    if (meterRegistry != null) {
+      builder.meterRegistry(meterRegistry);
+    }
+    OpenTelemetry openTelemetry = openTelemetries.getIfUnique();
+    if (openTelemetry != null) {
+      builder.openTelemetry(openTelemetry);
+    }
     Settings.apply(properties, builder);
     BeanHandlerFactory.handlerBeans(beans).values().forEach(builder::handlerType);
     ExternalServices services = builder.build();
@@ -243,14 +254,12 @@ public class ExtsvcAutoConfiguration {
   @ConditionalOnClass(name = "jakarta.servlet.http.HttpServlet")
   static class CallbackEndpoint {
     @Bean
-    ServletRegistrationBean<CallbackServlet> extsvcCallbackEndpoint(
-        ExternalServices services, ObjectProvider<CallbackObserver> observers) {
+    ServletRegistrationBean<CallbackServlet> extsvcCallbackEndpoint(ExternalServices services) {
       // fully qualified: this configuration class is called CallbackEndpoint too
       var endpoint = services.callbackEndpoint();
       var registration =
           new ServletRegistrationBean<>(
-              new CallbackServlet(endpoint, observers.getIfAvailable(() -> CallbackObserver.NONE)),
-              services.callbackPath() + "/*");
+              new CallbackServlet(endpoint), services.callbackPath() + "/*");
       registration.setName("extsvcCallbacks");
       return registration;
     }
@@ -272,20 +281,6 @@ public class ExtsvcAutoConfiguration {
     @ConditionalOnMissingBean(name = "extsvcHealthIndicator")
     ExtsvcHealthIndicator extsvcHealthIndicator(ExternalServices services, StoreFigures figures) {
       return new ExtsvcHealthIndicator(services, figures);
-    }
-  }
-
-  /** Meters, when Micrometer is present and the application has a registry. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
-  static class Metrics {
-    @Bean
-    @Nullable CallbackObserver extsvcCallbackObserver(
-        ObjectProvider<MeterRegistry> registries, StoreFigures figures) {
-      MeterRegistry registry = registries.getIfUnique();
-      return registry == null
-          ? CallbackObserver.NONE
-          : new MicrometerCallbackObserver(registry, figures);
     }
   }
 }

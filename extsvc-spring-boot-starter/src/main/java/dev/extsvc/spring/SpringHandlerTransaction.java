@@ -1,6 +1,5 @@
 package dev.extsvc.spring;
 
-import dev.extsvc.runtime.CallbackNotHandledException;
 import dev.extsvc.runtime.HandlerTransaction;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -20,43 +19,28 @@ import org.springframework.transaction.support.TransactionTemplate;
 final class SpringHandlerTransaction implements HandlerTransaction {
   private final @Nullable TransactionTemplate template;
   private final boolean sharesDataSource;
-  private final CallbackObserver observer;
 
   /**
    * @param manager null when the application has no transactions: the handler then runs as without
    *     Spring
    */
-  SpringHandlerTransaction(
-      @Nullable PlatformTransactionManager manager,
-      boolean sharesDataSource,
-      CallbackObserver observer) {
+  SpringHandlerTransaction(@Nullable PlatformTransactionManager manager, boolean sharesDataSource) {
     this.template = manager == null ? null : new TransactionTemplate(manager);
     this.sharesDataSource = sharesDataSource;
-    this.observer = observer;
   }
 
   @Override
   public void run(HandlerCall call, Step handler, Step completion) throws Exception {
-    observer.callbackArrived(call);
-    long[] handlerNanos = new long[1];
-    String outcome = "failed";
-    Runnable timedHandler =
-        () -> {
-          long started = System.nanoTime();
-          try {
-            carry(handler::run);
-          } finally {
-            handlerNanos[0] = System.nanoTime() - started;
-          }
-        };
+    // the runtime measures the run (extsvc.handler.duration) and traces it
+    Runnable carriedHandler = () -> carry(handler::run);
     boolean joined = template != null && sharesDataSource;
     try {
       if (template == null) {
-        timedHandler.run();
+        carriedHandler.run();
       } else {
         template.executeWithoutResult(
             status -> {
-              timedHandler.run();
+              carriedHandler.run();
               if (joined) {
                 carry(() -> JoiningDataSource.joined(completion::run));
               }
@@ -65,22 +49,9 @@ final class SpringHandlerTransaction implements HandlerTransaction {
       if (!joined) {
         completion.run();
       }
-      outcome = "handled";
     } catch (Carried e) {
-      Exception cause =
-          (Exception) Objects.requireNonNull(e.getCause()); // Carried always carries one
-      outcome = outcomeOf(cause);
-      throw cause;
-    } catch (RuntimeException | Error e) {
-      outcome = outcomeOf(e);
-      throw e;
-    } finally {
-      observer.handlerRan(call, outcome, handlerNanos[0]);
+      throw (Exception) Objects.requireNonNull(e.getCause()); // Carried always carries one
     }
-  }
-
-  private static String outcomeOf(Throwable e) {
-    return e instanceof CallbackNotHandledException ? "not-handled" : "failed";
   }
 
   /**

@@ -7,6 +7,8 @@ import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.InvocationResult;
 import dev.extsvc.runtime.ServiceSettings;
 import dev.extsvc.runtime.credentials.Credential;
+import dev.extsvc.runtime.observe.Telemetry;
+import dev.extsvc.runtime.observe.Tracing;
 import dev.extsvc.runtime.registry.OperationPlan;
 import dev.extsvc.runtime.registry.ServicePlan;
 import dev.extsvc.runtime.store.EventKind;
@@ -27,6 +29,9 @@ import dev.extsvc.spec.Parameter;
 import dev.extsvc.spec.ParameterLocation;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.spec.SecurityRequirement;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -77,6 +82,8 @@ public final class Invoker {
    * @param allowedAddresses address blocks callouts may always go to (checked by {@link
    *     #checkAddressBlock})
    * @param secretNames the header and query parameter names whose values the stored copy masks
+   * @param telemetry the callout's span (its context sent as {@code traceparent} and stored with
+   *     the invocation) and the final statuses counted
    */
   public record Context(
       Store store,
@@ -92,7 +99,8 @@ public final class Invoker {
       Duration syncTimeout,
       Duration defaultCallbackTimeout,
       Duration maxCallbackTimeout,
-      SecretNames secretNames) {}
+      SecretNames secretNames,
+      Telemetry telemetry) {}
 
   private final Context context;
   private final CallbackTimeouts callbackTimeouts;
@@ -249,6 +257,60 @@ public final class Invoker {
     mask(shown); // the caller's own secrets go out with the callout only, never into the store
     Outbound.Draft draft = draft(service.endpoint(), op, sent);
     outbound.checkDestination(service.endpoint(), URI.create(draft.url()));
+    // The callout's span: its context goes out as traceparent and is stored with the invocation,
+    // the parent of its callbacks' spans whenever and wherever they arrive.
+    Span span =
+        context
+            .telemetry()
+            .tracing()
+            .startCallout(serviceName, operationId, op.method(), redact(URI.create(draft.url())));
+    try (Scope ignored = span.makeCurrent()) {
+      context.telemetry().tracing().inject(span, draft.headers());
+      span.setAttribute(Tracing.INVOCATION, id.toString());
+      return callout(
+          service,
+          plan,
+          op,
+          id,
+          now,
+          timeout,
+          handler,
+          shown,
+          sent,
+          events,
+          tokens,
+          callbackUrls,
+          outbound,
+          draft,
+          span);
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** The invocation stored, then the callout made and its answer recorded, inside its span. */
+  private InvocationResult callout(
+      ServicePlan service,
+      OperationPlan plan,
+      Operation op,
+      UUID id,
+      Instant now,
+      Duration timeout,
+      @Nullable CallbackHandler handler,
+      RequestParts shown,
+      RequestParts sent,
+      List<NewEvent> events,
+      List<TokenRow> tokens,
+      Map<String, String> callbackUrls,
+      Outbound outbound,
+      Outbound.Draft draft,
+      Span span) {
+    String serviceName = service.name();
+    String operationId = op.id();
     Outbound.Ready ready;
     try {
       ready =
@@ -283,7 +345,8 @@ public final class Invoker {
             null,
             now,
             deadline,
-            null);
+            null,
+            Tracing.traceparent(span));
     // Persist before the first byte goes out: a callback that beats the answer finds its
     // invocation.
     context.store().createInvocation(row, tokens, events);
@@ -315,15 +378,17 @@ public final class Invoker {
     } catch (IOException | RuntimeException e) {
       String reason =
           "Callout " + op.method() + " " + redact(request.uri()) + " failed: " + describe(e);
-      cancel(id, reason);
+      span.recordException(e);
+      cancel(serviceName, operationId, id, reason, span);
       throw new CalloutException(reason, plan.async() ? id : null, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      cancel(id, "Callout interrupted");
+      cancel(serviceName, operationId, id, "Callout interrupted", span);
       throw new CalloutException("callout interrupted", plan.async() ? id : null, e);
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     int status = response.statusCode();
+    span.setAttribute(Tracing.STATUS, (long) status);
     Instant answered = context.clock().instant();
     context
         .store()
@@ -345,16 +410,17 @@ public final class Invoker {
                     + millis
                     + " ms"));
     if (status < 200 || status > 299) {
-      cancel(id, "Callout answered " + status);
-    } else if (!plan.async()) {
-      context
-          .store()
-          .finish(
-              id,
-              InvocationStatus.COMPLETED,
-              null,
-              answered,
-              new NewEvent(id, answered, EventKind.COMPLETED, "Synchronous answer " + status));
+      cancel(serviceName, operationId, id, "Callout answered " + status, span);
+    } else if (!plan.async()
+        && context
+            .store()
+            .finish(
+                id,
+                InvocationStatus.COMPLETED,
+                null,
+                answered,
+                new NewEvent(id, answered, EventKind.COMPLETED, "Synchronous answer " + status))) {
+      context.telemetry().meters().finished(serviceName, operationId, InvocationStatus.COMPLETED);
     }
     log.debug("Invocation {} of {}.{} answered {}", id, serviceName, operationId, status);
     return new InvocationResult(
@@ -398,16 +464,21 @@ public final class Invoker {
         context.clock());
   }
 
-  private void cancel(UUID id, String reason) {
+  /** Cancels the invocation whose callout failed; its callout span says so. */
+  private void cancel(String service, String operation, UUID id, String reason, Span span) {
+    span.setStatus(StatusCode.ERROR, reason);
+    span.addEvent("invocation cancelled");
     Instant at = context.clock().instant();
-    context
+    if (context
         .store()
         .finish(
             id,
             InvocationStatus.CANCELLED,
             reason,
             at,
-            new NewEvent(id, at, EventKind.CANCELLED, reason));
+            new NewEvent(id, at, EventKind.CANCELLED, reason))) {
+      context.telemetry().meters().finished(service, operation, InvocationStatus.CANCELLED);
+    }
   }
 
   /**

@@ -10,6 +10,8 @@ import dev.extsvc.runtime.HandlerLease;
 import dev.extsvc.runtime.HandlerTransaction;
 import dev.extsvc.runtime.ReceivedCallback;
 import dev.extsvc.runtime.cluster.Liveness;
+import dev.extsvc.runtime.observe.Telemetry;
+import dev.extsvc.runtime.observe.Tracing;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -20,6 +22,9 @@ import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.runtime.support.Json;
 import dev.extsvc.spec.RequestParts;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -57,6 +62,7 @@ final class CallbackProcessor {
   private final Duration lease;
   private final String nodeId;
   private final ScheduledExecutorService renewals;
+  private final Telemetry telemetry;
   private final Liveness liveness;
 
   /**
@@ -110,6 +116,7 @@ final class CallbackProcessor {
     this.lease = context.callbackLease();
     this.nodeId = context.nodeId();
     this.renewals = renewals;
+    this.telemetry = context.telemetry();
     this.liveness = liveness;
     liveness.onLapse(this::dropAll);
     long period = WATCHDOG_PERIOD.toMillis();
@@ -213,13 +220,16 @@ final class CallbackProcessor {
       // A replay after the deadline is as late as a sender's retry would be. (A durable callback
       // was accepted in
       // time and keeps its invocation from timing out until it succeeds or dies.)
-      store.finish(
+      if (store.finish(
           id,
           InvocationStatus.TIMED_OUT,
           "Callback timeout reached",
           now,
           new NewEvent(
-              id, now, EventKind.TIMED_OUT, "Callback timeout reached at " + inv.deadline()));
+              id, now, EventKind.TIMED_OUT, "Callback timeout reached at " + inv.deadline()))) {
+        telemetry.meters().finished(inv.service(), inv.operation(), InvocationStatus.TIMED_OUT);
+        telemetry.tracing().timedOut(inv, "Callback timeout reached at " + inv.deadline());
+      }
       inv = store.invocation(id).orElse(inv);
     }
     CallbackResponse refused = refuseIfFinal(inv, stored);
@@ -248,8 +258,23 @@ final class CallbackProcessor {
     if (recovered) {
       recovered(held, key);
     }
-    try (Renewal renewal = new Renewal(held, inv, stored.key())) {
-      return run(inv, stored, held, renewal, retriedByUs);
+    // In the invocation's trace: under the callback's span when it runs for its sender, else
+    // under the stored callout span (durable, retry, recovery, replay; any node).
+    Span span = telemetry.tracing().startHandler(inv, key);
+    try (Renewal renewal = new Renewal(held, inv, stored.key());
+        Scope ignored = span.makeCurrent()) {
+      CallbackResponse answer = run(inv, stored, held, renewal, retriedByUs);
+      span.setAttribute(Tracing.STATUS, (long) answer.status());
+      if (answer.status() >= 500) {
+        span.setStatus(StatusCode.ERROR, answer.body());
+      }
+      return answer;
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+      throw e;
+    } finally {
+      span.end();
     }
   }
 
@@ -336,79 +361,95 @@ final class CallbackProcessor {
     // handler's answer (404, 500), the second the store's (503).
     Throwable[] handlerFailure = new Throwable[1];
     long[] handlerNanos = new long[1];
+    boolean[] handlerRan = new boolean[1];
+    String outcome = "failed";
     InvocationRow running = inv;
     try {
-      transaction.run(
-          call,
-          () -> {
-            long started = System.nanoTime();
-            renewal.handlerStarts();
-            HandlerLeases.set(renewal);
-            try {
-              handler.onCallback(key, List.of(callback));
-            } catch (Exception | LinkageError | StackOverflowError e) {
-              handlerFailure[0] = e;
-              throw e;
-            } finally {
-              HandlerLeases.clear();
-              renewal.handlerEnds();
-              handlerNanos[0] = System.nanoTime() - started;
-            }
-          },
-          () ->
-              complete(
-                  running,
-                  stored,
-                  held,
-                  renewal,
-                  List.of(
-                      new NewEvent(
-                          id,
-                          clock.instant(),
-                          EventKind.HANDLER_OK,
-                          "Handler "
-                              + running.handlerType()
-                              + " handled "
-                              + key
-                              + " in "
-                              + String.format("%.1f", handlerNanos[0] / 1_000_000.0)
-                              + " ms"))));
-    } catch (Exception | LinkageError | StackOverflowError e) {
-      Throwable cause = handlerFailure[0];
-      Superseded refused = supersededIn(e);
-      if (refused != null) {
-        return superseded(inv, stored, held, renewal, refused.getMessage());
-      }
-      if (cause == null) {
-        return storeFailed(inv, stored, held, e);
-      }
-      String lost = renewal.lost();
-      if (lost != null) {
-        // The handler was interrupted (or failed) after its lease was lost: not its answer.
-        return superseded(inv, stored, held, renewal, lost);
-      }
-      if (cause instanceof CallbackNotHandledException nh) {
-        String message = nh.getMessage();
-        if (!store.settleCallback(
-            held,
-            Settlement.DECLINED.outcome(),
-            404,
-            message,
-            new NewEvent(id, clock.instant(), Settlement.DECLINED.event(), message))) {
-          return superseded(
-              inv, stored, held, renewal, "the lease was taken over before the outcome");
+      try {
+        transaction.run(
+            call,
+            () -> {
+              long started = System.nanoTime();
+              handlerRan[0] = true;
+              renewal.handlerStarts();
+              HandlerLeases.set(renewal);
+              try {
+                handler.onCallback(key, List.of(callback));
+              } catch (Exception | LinkageError | StackOverflowError e) {
+                handlerFailure[0] = e;
+                throw e;
+              } finally {
+                HandlerLeases.clear();
+                renewal.handlerEnds();
+                handlerNanos[0] = System.nanoTime() - started;
+              }
+            },
+            () ->
+                complete(
+                    running,
+                    stored,
+                    held,
+                    renewal,
+                    List.of(
+                        new NewEvent(
+                            id,
+                            clock.instant(),
+                            EventKind.HANDLER_OK,
+                            "Handler "
+                                + running.handlerType()
+                                + " handled "
+                                + key
+                                + " in "
+                                + String.format("%.1f", handlerNanos[0] / 1_000_000.0)
+                                + " ms"))));
+        outcome = "handled";
+      } catch (Exception | LinkageError | StackOverflowError e) {
+        Throwable cause = handlerFailure[0];
+        if (cause instanceof CallbackNotHandledException) {
+          outcome = "not-handled";
         }
-        return CallbackResponse.of(404, message);
+        Superseded refused = supersededIn(e);
+        if (refused != null) {
+          return superseded(inv, stored, held, renewal, refused.getMessage());
+        }
+        if (cause == null) {
+          return storeFailed(inv, stored, held, e);
+        }
+        String lost = renewal.lost();
+        if (lost != null) {
+          // The handler was interrupted (or failed) after its lease was lost: not its answer.
+          return superseded(inv, stored, held, renewal, lost);
+        }
+        if (cause instanceof CallbackNotHandledException nh) {
+          String message = nh.getMessage();
+          if (!store.settleCallback(
+              held,
+              Settlement.DECLINED.outcome(),
+              404,
+              message,
+              new NewEvent(id, clock.instant(), Settlement.DECLINED.event(), message))) {
+            return superseded(
+                inv, stored, held, renewal, "the lease was taken over before the outcome");
+          }
+          return CallbackResponse.of(404, message);
+        }
+        return failed(
+            inv,
+            stored,
+            held,
+            renewal,
+            retriedByUs,
+            "Handler " + inv.handlerType() + " failed on " + key + ": " + summary(cause));
       }
-      return failed(
-          inv,
-          stored,
-          held,
-          renewal,
-          retriedByUs,
-          "Handler " + inv.handlerType() + " failed on " + key + ": " + summary(cause));
+      return CallbackResponse.of(200, "Callback handled");
+    } finally {
+      if (handlerRan[0]) {
+        telemetry
+            .meters()
+            .handlerRan(inv.service(), inv.operation(), key, outcome, handlerNanos[0]);
+        Span.current().setAttribute(Tracing.OUTCOME, outcome);
+      }
     }
-    return CallbackResponse.of(200, "Callback handled");
   }
 
   /**
@@ -533,6 +574,9 @@ final class CallbackProcessor {
       // Thrown, not returned: inside a handler transaction this rolls the handler's writes back.
       throw new Superseded("the lease was taken over before the completion could commit");
     }
+    // PENDING when claimed; a cancellation racing the run leaves it CANCELLED and is counted too
+    // (rare: the lease keeps the sweeper away, not a cancel)
+    telemetry.meters().finished(inv.service(), inv.operation(), InvocationStatus.COMPLETED);
     return CallbackResponse.of(200, "Callback handled");
   }
 

@@ -3,6 +3,7 @@ package dev.extsvc.runtime.process;
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.HandlerTransaction;
 import dev.extsvc.runtime.cluster.Liveness;
+import dev.extsvc.runtime.observe.Telemetry;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
@@ -77,7 +78,41 @@ public final class CallbackWorker implements AutoCloseable {
       Duration callbackLease,
       Duration recoveryGrace,
       Duration pollInterval,
-      String nodeId) {}
+      String nodeId,
+      Telemetry telemetry) {
+
+    /** Without telemetry: nothing traced or measured. */
+    public Context(
+        Store store,
+        InstantSource clock,
+        Handlers handlers,
+        HandlerTransaction handlerTransaction,
+        Acknowledgements acknowledgements,
+        int maxAttempts,
+        Duration firstRetryDelay,
+        Duration maxRetryDelay,
+        Duration handlerTimeout,
+        Duration callbackLease,
+        Duration recoveryGrace,
+        Duration pollInterval,
+        String nodeId) {
+      this(
+          store,
+          clock,
+          handlers,
+          handlerTransaction,
+          acknowledgements,
+          maxAttempts,
+          firstRetryDelay,
+          maxRetryDelay,
+          handlerTimeout,
+          callbackLease,
+          recoveryGrace,
+          pollInterval,
+          nodeId,
+          Telemetry.NONE);
+    }
+  }
 
   private final Store store;
   private final InstantSource clock;
@@ -230,7 +265,8 @@ public final class CallbackWorker implements AutoCloseable {
   /** Processes now in the background (durable acknowledgement). */
   public void submit(CallbackRow stored) {
     if (running.add(stored.id())) {
-      handlers.submit(() -> run(stored, true));
+      // the handler's span is a child of the callback's, current here
+      handlers.submit(io.opentelemetry.context.Context.current().wrap(() -> run(stored, true)));
     }
   }
 
@@ -304,17 +340,20 @@ public final class CallbackWorker implements AutoCloseable {
     AtomicInteger sender = new AtomicInteger(SENDER_WAITING);
     Future<CallbackResponse> answer =
         handlers.submit(
-            () -> {
-              try {
-                BooleanSupplier retriedByUs =
-                    () -> !sender.compareAndSet(SENDER_WAITING, SENDER_GETS_FAILURE);
-                return held != null && known != null
-                    ? processor.processClaimed(stored, held, retriedByUs, known)
-                    : processor.process(stored, false, retriedByUs, known);
-              } finally {
-                running.remove(stored.id());
-              }
-            });
+            // the handler's span is a child of the callback's, current here
+            io.opentelemetry.context.Context.current()
+                .wrap(
+                    () -> {
+                      try {
+                        BooleanSupplier retriedByUs =
+                            () -> !sender.compareAndSet(SENDER_WAITING, SENDER_GETS_FAILURE);
+                        return held != null && known != null
+                            ? processor.processClaimed(stored, held, retriedByUs, known)
+                            : processor.process(stored, false, retriedByUs, known);
+                      } finally {
+                        running.remove(stored.id());
+                      }
+                    }));
     try {
       return answer.get(handlerBound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

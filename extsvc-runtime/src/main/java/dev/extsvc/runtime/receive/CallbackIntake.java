@@ -9,6 +9,9 @@ import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.CallbackSignature;
 import dev.extsvc.runtime.Limits;
 import dev.extsvc.runtime.StorageQuotas;
+import dev.extsvc.runtime.observe.Meters;
+import dev.extsvc.runtime.observe.Telemetry;
+import dev.extsvc.runtime.observe.Tracing;
 import dev.extsvc.runtime.process.Acknowledgements;
 import dev.extsvc.runtime.process.CallbackWorker;
 import dev.extsvc.runtime.registry.OperationPlan;
@@ -30,6 +33,9 @@ import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.CallbackDefinition;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.net.URLDecoder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -94,6 +100,7 @@ public final class CallbackIntake {
    * @param callbackUrl the public URL of the callback path, e.g. "https://x.example/callbacks"
    *     (Twilio signs the URL it called)
    * @param correlator records, holds and delivers callbacks correlated by business key
+   * @param telemetry each callback's span (in its invocation's trace) and its answer counted
    */
   public record Context(
       Store store,
@@ -109,7 +116,8 @@ public final class CallbackIntake {
       StorageQuotas quotas,
       Map<String, CallbackSignature> signatures,
       Supplier<String> callbackUrl,
-      Correlator correlator) {}
+      Correlator correlator,
+      Telemetry telemetry) {}
 
   private final Store store;
   private final InstantSource clock;
@@ -127,6 +135,8 @@ public final class CallbackIntake {
   private final SecretNames secretNames;
   private final StorageQuotas quotas;
   private final StoredBytes storedBytes;
+  private final Tracing tracing;
+  private final Meters meters;
   private final EventBudget eventBudget = new EventBudget(EVENTS_PER_INVOCATION);
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean accepting = true;
@@ -154,6 +164,8 @@ public final class CallbackIntake {
     this.secretNames = context.secretNames();
     this.quotas = context.quotas();
     this.storedBytes = new StoredBytes(store, quotas.totalCallbackBytes());
+    this.tracing = context.telemetry().tracing();
+    this.meters = context.telemetry().meters();
     this.untrusted =
         Json.untrusted(limits.maxNestingDepth(), limits.maxNumberLength(), limits.maxBodyBytes());
   }
@@ -214,11 +226,16 @@ public final class CallbackIntake {
    * callback from a noisy address (a proxy, a shared NAT) still goes through.
    */
   private CallbackResponse miss(String client) {
+    CallbackResponse answer;
     if (unknownTokens.overLimit(client)) {
-      return CallbackResponse.of(429, "Too many requests", Map.of("Retry-After", "60"));
+      answer = CallbackResponse.of(429, "Too many requests", Map.of("Retry-After", "60"));
+    } else {
+      unknownTokens.record(client);
+      answer = CallbackResponse.of(404, UNKNOWN);
     }
-    unknownTokens.record(client);
-    return CallbackResponse.of(404, UNKNOWN);
+    meters.unknownToken(answer.status());
+    meters.answered(Meters.NONE_TAG, Meters.NONE_TAG, Meters.NONE_TAG, answer.status());
+    return answer;
   }
 
   private CallbackResponse receive(CallbackRequest request, String client) {
@@ -239,13 +256,36 @@ public final class CallbackIntake {
       return miss(client);
     }
     TokenLookup lookup = found.get();
-    try {
-      return receive(request, lookup, suffix);
+    InvocationRow inv = lookup.invocation();
+    // In the invocation's trace: a child of its stored callout span, whichever node stored it.
+    Span span =
+        tracing.startCallback(inv, request.method().toUpperCase(Locale.ROOT), request::header);
+    List<String> keys = lookup.token().keys();
+    String[] key = {keys.size() == 1 ? keys.get(0) : Meters.NONE_TAG};
+    CallbackResponse answer;
+    try (Scope ignored = span.makeCurrent()) {
+      answer = receive(request, lookup, suffix, key);
     } catch (StoreUnavailableException e) {
+      answered(span, inv, key[0], 503);
+      span.recordException(e);
+      span.end();
       throw e;
     } catch (RuntimeException | StackOverflowError e) {
-      return internalError(lookup, request, e);
+      span.recordException(e);
+      answer = internalError(lookup, request, e);
     }
+    answered(span, inv, key[0], answer.status());
+    span.end();
+    return answer;
+  }
+
+  private void answered(Span span, InvocationRow inv, String key, int status) {
+    span.setAttribute(Tracing.KEY, key);
+    span.setAttribute(Tracing.STATUS, (long) status);
+    if (status >= 500 || status == 408) {
+      span.setStatus(StatusCode.ERROR, "answered " + status);
+    }
+    meters.answered(inv.service(), inv.operation(), key, status);
   }
 
   /**
@@ -270,7 +310,11 @@ public final class CallbackIntake {
     return CallbackResponse.of(500, "Callback could not be processed");
   }
 
-  private CallbackResponse receive(CallbackRequest request, TokenLookup found, String suffix) {
+  /**
+   * @param key set to the key chosen for the callback, once chosen (for its span and meter)
+   */
+  private CallbackResponse receive(
+      CallbackRequest request, TokenLookup found, String suffix, String[] key) {
     TokenRow t = found.token();
     InvocationRow inv = found.invocation();
     UUID id = inv.id();
@@ -425,6 +469,7 @@ public final class CallbackIntake {
       String message = "Body does not match the callback's schema: " + String.join("; ", problems);
       return reject(id, now, 400, where + " refused: " + message, message, Map.of());
     }
+    key[0] = chosen.key();
     return asDeclared(
         chosen, store(inv, found.storedCallbacks(), chosen, request, method, bodyText, now));
   }
@@ -625,14 +670,16 @@ public final class CallbackIntake {
     }
     if (inv.status() == InvocationStatus.TIMED_OUT
         || (inv.status() == InvocationStatus.PENDING && !now.isBefore(inv.deadline()))) {
-      if (inv.status() == InvocationStatus.PENDING) {
-        store.finish(
-            id,
-            InvocationStatus.TIMED_OUT,
-            "Callback timeout reached",
-            now,
-            new NewEvent(
-                id, now, EventKind.TIMED_OUT, "Callback timeout reached at " + inv.deadline()));
+      if (inv.status() == InvocationStatus.PENDING
+          && store.finish(
+              id,
+              InvocationStatus.TIMED_OUT,
+              "Callback timeout reached",
+              now,
+              new NewEvent(
+                  id, now, EventKind.TIMED_OUT, "Callback timeout reached at " + inv.deadline()))) {
+        meters.finished(inv.service(), inv.operation(), InvocationStatus.TIMED_OUT);
+        tracing.timedOut(inv, "Callback timeout reached at " + inv.deadline());
       }
       return reject(
           id,
@@ -729,6 +776,8 @@ public final class CallbackIntake {
     CallbackRow stored = insert.row();
     if (!insert.duplicate()) {
       storedBytes.stored(utf8Length(bodyText));
+      meters.callbackDelay(
+          inv.service(), inv.operation(), key, Duration.between(inv.submitTime(), now));
       if (recordOnly && stored.outcome() == CallbackOutcome.HANDLED) {
         return CallbackResponse.of(200, "Callback handled");
       }

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param syncStatus the synchronous answer's status, null until the callout returned
  * @param syncHeaders the synchronous answer's headers as a JSON object
  * @param deadline when a PENDING invocation times out; for synchronous ones, the submit time
+ * @param traceContext the W3C {@code traceparent} of the callout's span, the parent of the spans of
+ *     its callbacks, handler runs, timeout and cancellation; null when the callout was not traced
  */
 public record InvocationRow(
     UUID id,
@@ -32,4 +34,42 @@ public record InvocationRow(
     @Nullable String syncBody,
     Instant submitTime,
     Instant deadline,
-    @Nullable Instant finishedAt) {}
+    @Nullable Instant finishedAt,
+    @Nullable String traceContext) {
+
+  /** An invocation without a trace context (not traced, or stored before traces were). */
+  public InvocationRow(
+      UUID id,
+      String service,
+      String operation,
+      boolean async,
+      InvocationStatus status,
+      @Nullable String reason,
+      @Nullable String handlerType,
+      @Nullable String handlerState,
+      String request,
+      @Nullable Integer syncStatus,
+      @Nullable String syncHeaders,
+      @Nullable String syncBody,
+      Instant submitTime,
+      Instant deadline,
+      @Nullable Instant finishedAt) {
+    this(
+        id,
+        service,
+        operation,
+        async,
+        status,
+        reason,
+        handlerType,
+        handlerState,
+        request,
+        syncStatus,
+        syncHeaders,
+        syncBody,
+        submitTime,
+        deadline,
+        finishedAt,
+        null);
+  }
+}

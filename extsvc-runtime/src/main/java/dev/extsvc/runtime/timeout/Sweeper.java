@@ -2,8 +2,10 @@ package dev.extsvc.runtime.timeout;
 
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.TimedOutInvocation;
+import dev.extsvc.runtime.observe.Telemetry;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -39,12 +41,23 @@ public final class Sweeper implements AutoCloseable {
 
   /** What the sweeper needs, fixed by the builder. */
   public record Context(
-      Store store, InstantSource clock, HandlerRecreator handlers, Duration interval) {}
+      Store store,
+      InstantSource clock,
+      HandlerRecreator handlers,
+      Duration interval,
+      Telemetry telemetry) {
+
+    /** Without tracing or meters (tests). */
+    public Context(Store store, InstantSource clock, HandlerRecreator handlers, Duration interval) {
+      this(store, clock, handlers, interval, Telemetry.NONE);
+    }
+  }
 
   private final Store store;
   private final InstantSource clock;
   private final HandlerRecreator handlers;
   private final Duration interval;
+  private final Telemetry telemetry;
   private final ScheduledExecutorService executor;
   private final int batch;
 
@@ -67,6 +80,7 @@ public final class Sweeper implements AutoCloseable {
     this.clock = context.clock();
     this.handlers = context.handlers();
     this.interval = context.interval();
+    this.telemetry = context.telemetry();
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -104,6 +118,10 @@ public final class Sweeper implements AutoCloseable {
       // and a crash before a hook leaves the invocation TIMED_OUT (hooks run at most once).
       List<InvocationRow> timedOut = store.timeOutDue(clock.instant(), batch);
       total += timedOut.size();
+      for (InvocationRow inv : timedOut) {
+        telemetry.meters().finished(inv.service(), inv.operation(), InvocationStatus.TIMED_OUT);
+        telemetry.tracing().timedOut(inv, "Callback timeout reached at " + inv.deadline());
+      }
       timedOut.forEach(this::notifyHandler);
       if (timedOut.size() < batch) {
         return total;

@@ -219,7 +219,8 @@ public final class InMemoryStore implements Store {
                   body,
                   r.submitTime(),
                   r.deadline(),
-                  r.finishedAt());
+                  r.finishedAt(),
+                  r.traceContext());
           append(event);
           return null;
         });
@@ -1184,7 +1185,8 @@ public final class InMemoryStore implements Store {
         r.syncBody(),
         r.submitTime(),
         r.deadline(),
-        at);
+        at,
+        r.traceContext());
   }
 
   private static InvocationRow micros(InvocationRow r) {
@@ -1203,7 +1205,8 @@ public final class InMemoryStore implements Store {
         r.syncBody(),
         micros(r.submitTime()),
         micros(r.deadline()),
-        r.finishedAt() == null ? null : micros(r.finishedAt()));
+        r.finishedAt() == null ? null : micros(r.finishedAt()),
+        r.traceContext());
   }
 
   private static CallbackRow micros(CallbackRow c) {

@@ -88,10 +88,13 @@ public final class Console {
     return new Console(services, auth);
   }
 
-  /** The admin token guard on /api and /console; register it before the routes it guards. */
+  /**
+   * The admin token guard on /api, /metrics and /console; register it before the routes it guards.
+   */
   public void guard(HttpRules r) {
     r.any("/api", auth.apiFilter());
     r.any("/api/*", auth.apiFilter());
+    r.any("/metrics", auth.apiFilter()); // the meters are operational data too
     r.any("/console", this::consoleFilter);
     r.any("/console/*", this::consoleFilter);
   }

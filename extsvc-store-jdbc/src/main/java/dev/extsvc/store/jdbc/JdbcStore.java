@@ -237,7 +237,8 @@ public final class JdbcStore implements Store {
               invocation.syncBody(),
               invocation.submitTime(),
               invocation.deadline(),
-              invocation.finishedAt());
+              invocation.finishedAt(),
+              invocation.traceContext());
           var tokenRows = new ArrayList<@Nullable Object[]>();
           for (var token : tokens) {
             tokenRows.add(

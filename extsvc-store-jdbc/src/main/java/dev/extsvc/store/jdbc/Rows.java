@@ -109,7 +109,8 @@ final class Rows {
         row.getString("sync_body"),
         instantAt(row, "submit_time"),
         instantAt(row, "deadline"),
-        nullableInstant(row, "finished_at"));
+        nullableInstant(row, "finished_at"),
+        row.getString("trace_context"));
   }
 
   static TokenRow token(ResultSet row) throws SQLException {

@@ -31,11 +31,11 @@ final class Sql {
 
   static final String INVOCATION_COLUMNS =
       "id, service, operation, async, status, reason, handler_type, handler_state, request,"
-          + " sync_status, sync_headers, sync_body, submit_time, deadline, finished_at";
+          + " sync_status, sync_headers, sync_body, submit_time, deadline, finished_at, trace_context";
   static final String INSERT_INVOCATION =
       "INSERT INTO extsvc_invocations ("
           + INVOCATION_COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   static final String INVOCATION =
       "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations WHERE id = ?";
   static final String INSERT_SEARCH =
