@@ -54,7 +54,10 @@ final class OpenTelemetrySetup {
                 Map.of(
                     "otel.metrics.exporter", "none",
                     "otel.logs.exporter", "none",
-                    "otel.service.name", "extsvc"))
+                    "otel.service.name", "extsvc",
+                    // the JDK's HTTP sender is on the class path, no gRPC one: OTLP over
+                    // http/protobuf unless OTEL_EXPORTER_OTLP_PROTOCOL says otherwise
+                    "otel.exporter.otlp.protocol", "http/protobuf"))
         .build()
         .getOpenTelemetrySdk();
   }

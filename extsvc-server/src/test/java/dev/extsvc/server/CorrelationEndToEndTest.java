@@ -254,8 +254,7 @@ class CorrelationEndToEndTest {
             service(s),
             "dial",
             RequestParts.fromJson(
-                dev.extsvc.runtime.support.Json.readTrusted(
-                    "{\"body\":{\"ref\":\"" + ref + "\"}}")),
+                dev.extsvc.server.Json.readTrusted("{\"body\":{\"ref\":\"" + ref + "\"}}")),
             null,
             null)
         .invocationId();

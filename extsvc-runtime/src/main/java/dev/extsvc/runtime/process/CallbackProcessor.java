@@ -197,9 +197,7 @@ final class CallbackProcessor {
    */
   CallbackResponse processClaimed(
       CallbackRow stored, Lease held, BooleanSupplier retriedByUs, InvocationRow known) {
-    try (Renewal renewal = new Renewal(held, known, stored.key())) {
-      return run(known, stored, held, renewal, retriedByUs);
-    }
+    return traced(known, stored, held, retriedByUs);
   }
 
   private CallbackResponse process(
@@ -258,8 +256,16 @@ final class CallbackProcessor {
     if (recovered) {
       recovered(held, key);
     }
-    // In the invocation's trace: under the callback's span when it runs for its sender, else
-    // under the stored callout span (durable, retry, recovery, replay; any node).
+    return traced(inv, stored, held, retriedByUs);
+  }
+
+  /**
+   * Runs under the lease in the invocation's trace: under the callback's span when it runs for its
+   * sender, else under the stored callout span (durable, retry, recovery, replay; any node).
+   */
+  private CallbackResponse traced(
+      InvocationRow inv, CallbackRow stored, Lease held, BooleanSupplier retriedByUs) {
+    String key = stored.key();
     Span span = telemetry.tracing().startHandler(inv, key);
     try (Renewal renewal = new Renewal(held, inv, stored.key());
         Scope ignored = span.makeCurrent()) {

@@ -779,6 +779,8 @@ public final class CallbackIntake {
       meters.callbackDelay(
           inv.service(), inv.operation(), key, Duration.between(inv.submitTime(), now));
       if (recordOnly && stored.outcome() == CallbackOutcome.HANDLED) {
+        // completed in the same write as the insert: counted here, as the processor counts its own
+        meters.finished(inv.service(), inv.operation(), InvocationStatus.COMPLETED);
         return CallbackResponse.of(200, "Callback handled");
       }
     }

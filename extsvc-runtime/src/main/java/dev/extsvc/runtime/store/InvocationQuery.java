@@ -28,6 +28,12 @@ public record InvocationQuery(
     if (limit < 1 || limit > 1000) {
       throw new IllegalArgumentException("limit must be 1..1000, was " + limit);
     }
+    if (text != null && SearchText.words(text).isEmpty()) {
+      text = null; // nothing to look for: no filter
+    }
+    if (text != null && text.length() > 200) {
+      throw new IllegalArgumentException("a search is at most 200 characters");
+    }
     if (page != null && !page.sort().equals(sort)) {
       throw new IllegalArgumentException(
           "page belongs to the order "
