@@ -115,41 +115,43 @@ final class Conditions {
     }
   }
 
-  private List<Condition> nearDeadline(Instant now, Duration within) {
+  /** The pending invocations due before {@code until}, by "service/operation", earliest first. */
+  private Map<String, List<InvocationRow>> pendingByOperation(Instant until) {
     Map<String, List<InvocationRow>> byOperation = new LinkedHashMap<>();
-    for (InvocationRow row : store.pendingDueBefore(now.plus(within), PENDING_SCAN)) {
+    for (InvocationRow row : store.pendingDueBefore(until, PENDING_SCAN)) {
       byOperation.computeIfAbsent(operation(row), k -> new ArrayList<>()).add(row);
     }
+    return byOperation;
+  }
+
+  private List<Condition> nearDeadline(Instant now, Duration within) {
     List<Condition> found = new ArrayList<>();
-    byOperation.forEach(
-        (operation, rows) -> {
-          Duration left = Duration.between(now, rows.get(0).deadline());
-          found.add(
-              new Condition(
-                  Rule.NEAR_DEADLINE,
-                  operation,
-                  count(rows.size(), "invocation")
-                      + " of "
-                      + operation
-                      + " within "
-                      + AlertText.duration(within)
-                      + " of the deadline, the first "
-                      + (left.isNegative()
-                          ? "overdue by " + AlertText.duration(left.negated())
-                          : "due in " + AlertText.duration(left)),
-                  ids(rows),
-                  false));
-        });
+    pendingByOperation(now.plus(within))
+        .forEach(
+            (operation, rows) -> {
+              Duration left = Duration.between(now, rows.get(0).deadline());
+              found.add(
+                  new Condition(
+                      Rule.NEAR_DEADLINE,
+                      operation,
+                      count(rows.size(), "invocation")
+                          + " of "
+                          + operation
+                          + " within "
+                          + AlertText.duration(within)
+                          + " of the deadline, the first "
+                          + (left.isNegative()
+                              ? "overdue by " + AlertText.duration(left.negated())
+                              : "due in " + AlertText.duration(left)),
+                      ids(rows),
+                      false));
+            });
     return found;
   }
 
   private List<Condition> slowWait(Instant now, AlertRules.SlowWait rule) {
-    Map<String, List<InvocationRow>> byOperation = new LinkedHashMap<>();
-    for (InvocationRow row : store.pendingDueBefore(now.plus(ALL_PENDING), PENDING_SCAN)) {
-      byOperation.computeIfAbsent(operation(row), k -> new ArrayList<>()).add(row);
-    }
     List<Condition> found = new ArrayList<>();
-    for (List<InvocationRow> pending : byOperation.values()) {
+    for (List<InvocationRow> pending : pendingByOperation(now.plus(ALL_PENDING)).values()) {
       InvocationRow first = pending.get(0);
       List<Duration> times = callbackTimes(first.service(), first.operation());
       if (times.size() < rule.minSamples()) {
