@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param literalSuffix literal text right after the first expression in the template (e.g.
  *     "/events"), "" if none; the whole suffix, later expressions included, is {@link #suffix}
  * @param parameters the parameters the callback declares (headers such as applicationNumber)
+ * @param role whether the key's callbacks complete the invocation or report progress (and move its
+ *     deadline); {@link CallbackRole#FINAL} unless declared
  */
 public record CallbackDefinition(
     String key,
@@ -33,7 +35,38 @@ public record CallbackDefinition(
     List<Parameter> parameters,
     @Nullable RequestBody requestBody,
     Map<String, ResponseDefinition> responses,
-    @Nullable String description) {
+    @Nullable String description,
+    CallbackRole role) {
+
+  /** A definition of a final key, as every key is unless declared otherwise. */
+  public CallbackDefinition(
+      String key,
+      String expression,
+      @Nullable ExpressionTemplate template,
+      String method,
+      String pointer,
+      @Nullable InjectionTarget target,
+      String literalSuffix,
+      @Nullable String notAwaitableReason,
+      List<Parameter> parameters,
+      @Nullable RequestBody requestBody,
+      Map<String, ResponseDefinition> responses,
+      @Nullable String description) {
+    this(
+        key,
+        expression,
+        template,
+        method,
+        pointer,
+        target,
+        literalSuffix,
+        notAwaitableReason,
+        parameters,
+        requestBody,
+        responses,
+        description,
+        CallbackRole.FINAL);
+  }
 
   public CallbackDefinition {
     parameters = List.copyOf(parameters);
@@ -42,6 +75,24 @@ public record CallbackDefinition(
       throw new IllegalArgumentException(
           "exactly one of target and notAwaitableReason must be given");
     }
+  }
+
+  /** The same definition with another role (a configured one overriding the document's). */
+  public CallbackDefinition withRole(CallbackRole newRole) {
+    return new CallbackDefinition(
+        key,
+        expression,
+        template,
+        method,
+        pointer,
+        target,
+        literalSuffix,
+        notAwaitableReason,
+        parameters,
+        requestBody,
+        responses,
+        description,
+        newRole);
   }
 
   /** Whether the runtime owns this callback's URL and so can await it. */

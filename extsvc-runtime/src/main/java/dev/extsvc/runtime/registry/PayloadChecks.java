@@ -131,6 +131,7 @@ public record PayloadChecks(
         def.parameters(),
         def.requestBody(),
         def.responses(),
-        def.description());
+        def.description(),
+        def.role());
   }
 }
