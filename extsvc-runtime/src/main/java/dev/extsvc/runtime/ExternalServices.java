@@ -19,6 +19,7 @@ import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.support.SecretNames;
+import dev.extsvc.runtime.timeout.Deadlines;
 import dev.extsvc.runtime.timeout.Sweeper;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
@@ -27,6 +28,7 @@ import dev.extsvc.spec.ServiceDefinition;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,6 +114,7 @@ public final class ExternalServices implements AutoCloseable {
   private final CallbackWorker worker;
   private final Sweeper sweeper;
   private final Membership membership;
+  private final Deadlines deadlines;
   private volatile boolean draining;
 
   private ExternalServices(
@@ -124,7 +127,8 @@ public final class ExternalServices implements AutoCloseable {
       CallbackReceiver receiver,
       CallbackWorker worker,
       Sweeper sweeper,
-      Membership membership) {
+      Membership membership,
+      Deadlines deadlines) {
     this.store = store;
     this.clock = clock;
     this.publicBaseUrl = publicBaseUrl;
@@ -136,6 +140,7 @@ public final class ExternalServices implements AutoCloseable {
     this.worker = worker;
     this.sweeper = sweeper;
     this.membership = membership;
+    this.deadlines = deadlines;
   }
 
   public static Builder builder() {
@@ -250,6 +255,20 @@ public final class ExternalServices implements AutoCloseable {
 
   public List<EventRow> events(UUID invocationId) {
     return store.events(invocationId);
+  }
+
+  /**
+   * Moves a PENDING invocation's deadline later by {@code by}, for a job that needs longer than it
+   * was given; a {@code DEADLINE_EXTENDED} event records the old and the new deadline. The new
+   * deadline may not be further from now than the service's maximum callback timeout.
+   *
+   * @return the new deadline
+   * @throws DeadlineExtensionException for an unknown or final invocation, a duration that is not
+   *     positive, or one that passes the maximum (its {@link DeadlineExtensionException#reason()}
+   *     says which)
+   */
+  public Instant extend(UUID invocationId, Duration by) {
+    return deadlines.extend(invocationId, by, "extended by " + by + " on request");
   }
 
   /** Cancels a PENDING invocation; returns false when it was not pending (or does not exist). */
@@ -845,7 +864,22 @@ public final class ExternalServices implements AutoCloseable {
                   specServers,
                   invoker::credentialChecks,
                   registryCheckInterval,
-                  formatAssertions));
+                  formatAssertions,
+                  name -> {
+                    ServiceSettings s = settings.get(name);
+                    return s == null ? Map.of() : s.callbackRoles();
+                  }));
+      Deadlines deadlines =
+          new Deadlines(
+              new Deadlines.Context(
+                  store,
+                  clock,
+                  name -> {
+                    ServiceSettings s = settings.get(name);
+                    return s != null && s.maxCallbackTimeout() != null
+                        ? s.maxCallbackTimeout()
+                        : maxCallbackTimeout;
+                  }));
       CallbackWorker worker =
           new CallbackWorker(
               new CallbackWorker.Context(
@@ -861,7 +895,8 @@ public final class ExternalServices implements AutoCloseable {
                   callbackLease,
                   recoveryGrace != null ? recoveryGrace : nodeTimeout,
                   sweepInterval,
-                  node));
+                  node,
+                  registry::progressKeys));
       CallbackIntake intake =
           new CallbackIntake(
               new CallbackIntake.Context(
@@ -875,7 +910,8 @@ public final class ExternalServices implements AutoCloseable {
                   worker,
                   List.copyOf(trustedProxies),
                   secretNames,
-                  storageQuotas));
+                  storageQuotas,
+                  deadlines::heartbeat));
       Sweeper sweeper =
           new Sweeper(new Sweeper.Context(store, clock, handlers::recreate, sweepInterval));
       registry.load();
@@ -891,7 +927,8 @@ public final class ExternalServices implements AutoCloseable {
               new CallbackReceiver(intake),
               worker,
               sweeper,
-              membership);
+              membership,
+              deadlines);
       if (startSweeper) {
         sweeper.start();
         worker.start();

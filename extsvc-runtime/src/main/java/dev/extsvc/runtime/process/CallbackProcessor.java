@@ -8,6 +8,7 @@ import dev.extsvc.runtime.CallbackNotHandledException;
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.HandlerTransaction;
 import dev.extsvc.runtime.ReceivedCallback;
+import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -17,11 +18,13 @@ import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.runtime.support.Json;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.RequestParts;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,11 +41,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the handler of one stored callback, once: under a lease on its invocation (so no timeout and
  * no other callback of the same invocation interleaves), then records the outcome. Shared by the
- * synchronous answer path, the durable queue, recovery after a crash, and replays.
+ * synchronous answer path, the durable queue, recovery after a crash, and replays. For an operation
+ * with progress keys, one run takes the invocation's waiting callbacks together (a batch, oldest
+ * first) and a callback that finds the invocation held waits for its turn or its place in a batch.
  */
 final class CallbackProcessor {
   private static final Logger log = LoggerFactory.getLogger(CallbackProcessor.class);
   private static final String UNKNOWN = CallbackWorker.UNKNOWN;
+
+  /** The most callbacks one handler run is given. */
+  static final int MAX_BATCH = 100;
+
+  /** How often a callback waiting for its invocation's run to end looks again. */
+  private static final Duration TURN_POLL = Duration.ofMillis(20);
 
   private final Store store;
   private final InstantSource clock;
@@ -52,6 +63,7 @@ final class CallbackProcessor {
   private final Duration lease;
   private final String nodeId;
   private final ScheduledExecutorService renewals;
+  private final CallbackWorker.ProgressKeys progressKeys;
 
   /** Exponential backoff with jitter, then dead. */
   record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDelay) {
@@ -78,6 +90,7 @@ final class CallbackProcessor {
     this.lease = context.callbackLease();
     this.nodeId = context.nodeId();
     this.renewals = renewals;
+    this.progressKeys = context.progressKeys();
   }
 
   /**
@@ -146,25 +159,125 @@ final class CallbackProcessor {
     if (refused != null) {
       return refused;
     }
-    Lease held = store.claim(id, stored.id(), nodeId, now, now.plus(lease)).orElse(null);
-    if (held == null) {
-      // Either another callback holds the invocation, or it became final since we read it (a
-      // timeout won). Nothing is written for a claim that failed: recovery polls try again.
-      InvocationRow again = store.invocation(id).orElse(inv);
-      refused = refuseIfFinal(again, stored);
-      return refused != null
-          ? refused
-          : CallbackResponse.of(
+    Map<String, CallbackRole> progress = progressKeys.of(inv.service(), inv.operation());
+    // A callback of an operation with progress keys waits its turn: the run that holds the
+    // invocation (or the next one) takes it in its batch, or it claims the invocation itself once
+    // free. Recovery does not wait: it polls again.
+    long waitUntil = System.nanoTime() + (progress.isEmpty() || recovered ? 0 : lease.toNanos());
+    while (true) {
+      now = clock.instant();
+      Lease held = store.claim(id, stored.id(), nodeId, now, now.plus(lease)).orElse(null);
+      if (held == null) {
+        // Either another callback holds the invocation, or it became final since we read it (a
+        // timeout won). Nothing is written for a claim that failed: recovery polls try again.
+        InvocationRow again = store.invocation(id).orElse(inv);
+        refused = refuseIfFinal(again, stored);
+        if (refused != null) {
+          return refused;
+        }
+        CallbackRow current = store.callback(stored.id()).orElse(stored);
+        if (current.attempts() > stored.attempts()
+            || current.outcome() == CallbackOutcome.HANDLED) {
+          return answerFor(current); // settled in another run's batch
+        }
+        if (System.nanoTime() - waitUntil >= 0) {
+          return CallbackResponse.of(
               503,
               "Another callback of this invocation is being handled, retry later",
               Map.of("Retry-After", "1"));
+        }
+        try {
+          Thread.sleep(TURN_POLL.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return CallbackResponse.of(503, "Interrupted, retry later", Map.of("Retry-After", "1"));
+        }
+        continue;
+      }
+      List<CallbackRow> batch;
+      if (progress.isEmpty()) {
+        batch = List.of(stored);
+      } else {
+        // Read again under the lease: another run may have taken this callback in its batch
+        // between our failed claim and this one.
+        CallbackRow current = store.callback(stored.id()).orElse(stored);
+        if (current.attempts() > stored.attempts()
+            || current.outcome() == CallbackOutcome.HANDLED) {
+          store.release(held);
+          return answerFor(current);
+        }
+        batch = batch(current, progress);
+      }
+      Lease batchLease = held.withBatch(batch.stream().map(CallbackRow::id).toList());
+      if (recovered) {
+        recovered(batchLease, key);
+      }
+      CallbackResponse answer;
+      try (Renewal renewal = new Renewal(batchLease)) {
+        answer =
+            run(
+                inv,
+                batch,
+                batchLease,
+                renewal,
+                batch.size() > 1 ? () -> true : retriedByUs,
+                progress);
+      }
+      if (batchLease.callbackIds().contains(stored.id())) {
+        return answer;
+      }
+      // The run handled older callbacks of the invocation first; this one comes next.
+      inv = store.invocation(id).orElse(inv);
+      refused = refuseIfFinal(inv, stored);
+      if (refused != null) {
+        return refused;
+      }
     }
-    if (recovered) {
-      recovered(held, key);
+  }
+
+  /**
+   * The callbacks one run hands the handler together: the invocation's RECEIVED callbacks (and this
+   * one, which may be a FAILED one run again) oldest first, as far as they share the first one's
+   * key, up to and including the first of a final key (what comes after it is late), at most {@link
+   * #MAX_BATCH}.
+   */
+  private List<CallbackRow> batch(CallbackRow stored, Map<String, CallbackRole> progress) {
+    List<CallbackRow> waiting = new ArrayList<>();
+    waiting.add(stored);
+    for (CallbackRow c : store.callbacks(stored.invocationId())) {
+      if (c.outcome() == CallbackOutcome.RECEIVED && !c.id().equals(stored.id())) {
+        waiting.add(c);
+      }
     }
-    try (Renewal renewal = new Renewal(held)) {
-      return run(inv, stored, held, renewal, retriedByUs);
+    waiting.sort(Comparator.comparing(CallbackRow::receivedAt).thenComparing(CallbackRow::id));
+    String key = waiting.get(0).key();
+    List<CallbackRow> batch = new ArrayList<>();
+    for (CallbackRow c : waiting) {
+      if (!c.key().equals(key) || batch.size() == MAX_BATCH) {
+        break;
+      }
+      batch.add(c);
+      if (!progress.containsKey(key)) {
+        break; // a final key's callback ends the wait
+      }
     }
+    return List.copyOf(batch);
+  }
+
+  /** What the sender of a callback settled by another run's batch is answered. */
+  private static CallbackResponse answerFor(CallbackRow settled) {
+    Integer code = settled.answerCode();
+    return switch (settled.outcome()) {
+      case HANDLED -> CallbackResponse.of(200, "Callback handled");
+      case FAILED -> CallbackResponse.of(500, "Callback handler failed");
+      case NOT_HANDLED ->
+          CallbackResponse.of(
+              code == null ? 404 : code,
+              settled.error() == null ? "Callback not handled" : settled.error());
+      case RECEIVED ->
+          CallbackResponse.of(
+              503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
+    };
   }
 
   /** Says that recovery took a callback over, after its claim succeeded: one event per takeover. */
@@ -192,28 +305,40 @@ final class CallbackProcessor {
     }
   }
 
-  /** The handler's run under a lease that {@code renewal} keeps. */
+  /**
+   * The handler's run over a batch (usually one callback) under a lease that {@code renewal} keeps.
+   * A batch whose last callback is of a final key completes the invocation; one of progress keys
+   * leaves it PENDING.
+   */
   private CallbackResponse run(
       InvocationRow inv,
-      CallbackRow stored,
+      List<CallbackRow> batch,
       Lease held,
       Renewal renewal,
-      BooleanSupplier retriedByUs) {
+      BooleanSupplier retriedByUs,
+      Map<String, CallbackRole> progress) {
     UUID id = inv.id();
+    CallbackRow stored = batch.get(0);
     String key = stored.key();
+    boolean completes = !progress.containsKey(batch.get(batch.size() - 1).key());
+    String what = batch.size() == 1 ? key : batch.size() + " callbacks of " + key;
     Instant now = clock.instant();
     if (inv.handlerType() == null) {
       try {
-        return complete(
+        return finish(
             inv,
-            stored,
+            batch,
             held,
+            completes,
             List.of(
                 new NewEvent(
                     id,
                     now,
                     EventKind.CALLBACK_RECORDED,
-                    "Callback " + key + " recorded for the caller (no handler)")));
+                    "Callback "
+                        + what
+                        + " recorded for the caller (no handler)"
+                        + (completes ? "" : "; progress, the invocation stays PENDING"))));
       } catch (Superseded e) {
         return superseded(inv, stored, held, e.getMessage());
       }
@@ -231,19 +356,23 @@ final class CallbackProcessor {
           retriedByUs,
           "handler " + inv.handlerType() + " could not be re-created: " + summary(e));
     }
-    JsonNode body = stored.body().isBlank() ? null : Json.readTrusted(stored.body());
-    ReceivedCallback callback =
-        new ReceivedCallback(
-            id,
-            key,
-            stored.method(),
-            RequestParts.fromJson(Json.readTrusted(inv.request())),
-            inv.submitTime(),
-            inv.deadline(),
-            inv.status(),
-            stored.receivedAt(),
-            headerMap(stored.headers()),
-            body);
+    List<ReceivedCallback> callbacks = new ArrayList<>();
+    RequestParts request = RequestParts.fromJson(Json.readTrusted(inv.request()));
+    for (CallbackRow c : batch) {
+      JsonNode body = c.body().isBlank() ? null : Json.readTrusted(c.body());
+      callbacks.add(
+          new ReceivedCallback(
+              id,
+              c.key(),
+              c.method(),
+              request,
+              inv.submitTime(),
+              inv.deadline(),
+              inv.status(),
+              c.receivedAt(),
+              headerMap(c.headers()),
+              body));
+    }
     var call =
         new HandlerTransaction.HandlerCall(
             id,
@@ -259,6 +388,7 @@ final class CallbackProcessor {
     Throwable[] handlerFailure = new Throwable[1];
     long[] handlerNanos = new long[1];
     InvocationRow running = inv;
+    List<ReceivedCallback> given = List.copyOf(callbacks);
     try {
       transaction.run(
           call,
@@ -266,7 +396,7 @@ final class CallbackProcessor {
             long started = System.nanoTime();
             renewal.handlerStarts();
             try {
-              handler.onCallback(key, List.of(callback));
+              handler.onCallback(key, given);
             } catch (Exception | LinkageError | StackOverflowError e) {
               handlerFailure[0] = e;
               throw e;
@@ -276,10 +406,11 @@ final class CallbackProcessor {
             }
           },
           () ->
-              complete(
+              finish(
                   running,
-                  stored,
+                  batch,
                   held,
+                  completes,
                   List.of(
                       new NewEvent(
                           id,
@@ -288,10 +419,11 @@ final class CallbackProcessor {
                           "Handler "
                               + running.handlerType()
                               + " handled "
-                              + key
+                              + what
                               + " in "
                               + String.format("%.1f", handlerNanos[0] / 1_000_000.0)
-                              + " ms"))));
+                              + " ms"
+                              + (completes ? "" : "; progress, the invocation stays PENDING")))));
     } catch (Exception | LinkageError | StackOverflowError e) {
       Throwable cause = handlerFailure[0];
       Superseded refused = supersededIn(e);
@@ -323,7 +455,7 @@ final class CallbackProcessor {
           stored,
           held,
           retriedByUs,
-          "Handler " + inv.handlerType() + " failed on " + key + ": " + summary(cause));
+          "Handler " + inv.handlerType() + " failed on " + what + ": " + summary(cause));
     }
     return CallbackResponse.of(200, "Callback handled");
   }
@@ -434,13 +566,31 @@ final class CallbackProcessor {
     return recorded ? refusal : CallbackResponse.of(200, "Callback handled");
   }
 
-  private CallbackResponse complete(
-      InvocationRow inv, CallbackRow stored, Lease held, List<NewEvent> events) {
+  /**
+   * Records a handled batch: the invocation completed by its final callback, or, for progress
+   * callbacks, left PENDING with the lease given back.
+   */
+  private CallbackResponse finish(
+      InvocationRow inv,
+      List<CallbackRow> batch,
+      Lease held,
+      boolean completes,
+      List<NewEvent> events) {
     Instant at = clock.instant();
-    List<NewEvent> all = new ArrayList<>(events);
-    all.add(
-        new NewEvent(inv.id(), at, EventKind.COMPLETED, "Completed by callback " + stored.key()));
-    if (!store.completeWithCallback(held, at, all)) {
+    boolean recorded;
+    if (completes) {
+      List<NewEvent> all = new ArrayList<>(events);
+      all.add(
+          new NewEvent(
+              inv.id(),
+              at,
+              EventKind.COMPLETED,
+              "Completed by callback " + batch.get(batch.size() - 1).key()));
+      recorded = store.completeWithCallback(held, at, all);
+    } else {
+      recorded = store.recordProgress(held, at, events);
+    }
+    if (!recorded) {
       // Thrown, not returned: inside a handler transaction this rolls the handler's writes back.
       throw new Superseded("the lease was taken over before the completion could commit");
     }

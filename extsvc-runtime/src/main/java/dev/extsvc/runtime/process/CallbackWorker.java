@@ -9,6 +9,7 @@ import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.spec.CallbackRole;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -59,6 +60,7 @@ public final class CallbackWorker implements AutoCloseable {
    * @param pollInterval how often due retries and unfinished callbacks are looked for
    * @param nodeId this runtime's node: leases record it, so that others release them at once should
    *     it die
+   * @param progressKeys which keys of an operation are not final (the registry knows)
    */
   public record Context(
       Store store,
@@ -73,7 +75,17 @@ public final class CallbackWorker implements AutoCloseable {
       Duration callbackLease,
       Duration recoveryGrace,
       Duration pollInterval,
-      String nodeId) {}
+      String nodeId,
+      ProgressKeys progressKeys) {}
+
+  /**
+   * The progress and heartbeat keys of an operation, by key; empty when every key is final (then
+   * each callback is handled alone and completes its invocation, as always).
+   */
+  @FunctionalInterface
+  public interface ProgressKeys {
+    Map<String, CallbackRole> of(String service, String operation);
+  }
 
   private final Store store;
   private final InstantSource clock;

@@ -29,6 +29,7 @@ import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.CallbackRole;
 import java.net.URLDecoder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -93,7 +94,14 @@ public final class CallbackIntake {
       CallbackWorker worker,
       List<String> trustedProxies,
       SecretNames secretNames,
-      StorageQuotas quotas) {}
+      StorageQuotas quotas,
+      Heartbeats heartbeats) {}
+
+  /** What a heartbeat callback asks of the deadlines: move it to its arrival plus the interval. */
+  @FunctionalInterface
+  public interface Heartbeats {
+    @Nullable Instant beat(UUID invocationId, String key, Duration every, Instant at);
+  }
 
   private final Store store;
   private final InstantSource clock;
@@ -102,6 +110,7 @@ public final class CallbackIntake {
   private final Acknowledgements acknowledgements;
   private final Map<String, WebhookSignatures> signatures;
   private final CallbackWorker worker;
+  private final Heartbeats heartbeats;
   private final ObjectMapper untrusted;
   private final UnknownTokenLimiter unknownTokens;
   private final ClientAddresses clients;
@@ -119,6 +128,7 @@ public final class CallbackIntake {
     this.plans = context.plans();
     this.acknowledgements = context.acknowledgements();
     this.worker = context.worker();
+    this.heartbeats = context.heartbeats();
     Map<String, WebhookSignatures> sigs = new HashMap<>();
     context
         .webhookSecrets()
@@ -493,6 +503,11 @@ public final class CallbackIntake {
     CallbackRow stored = insert.row();
     if (!insert.duplicate()) {
       storedBytes.stored(utf8Length(bodyText));
+      Duration heartbeat = roleOf(inv, key).heartbeat();
+      if (heartbeat != null) {
+        // At arrival, before the handler runs: the sender is alive whatever the handler does.
+        heartbeats.beat(id, key, heartbeat, now);
+      }
     }
     boolean durable = acknowledgements.durable(inv.service(), inv.operation());
     if (insert.duplicate()) {
@@ -506,6 +521,13 @@ public final class CallbackIntake {
       return CallbackResponse.of(200, "Callback stored");
     }
     return worker.runBounded(stored, inv);
+  }
+
+  private CallbackRole roleOf(InvocationRow inv, String key) {
+    ServicePlan plan = plans.apply(inv.service(), inv.operation());
+    return plan == null
+        ? CallbackRole.FINAL
+        : plan.operation(inv.operation()).map(o -> o.role(key)).orElse(CallbackRole.FINAL);
   }
 
   /**

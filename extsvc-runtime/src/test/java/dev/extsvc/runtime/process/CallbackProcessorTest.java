@@ -173,7 +173,8 @@ class CallbackProcessorTest {
             Duration.ofMinutes(2),
             Duration.ofSeconds(30),
             Duration.ofSeconds(1),
-            "node-a");
+            "node-a",
+            (service, operation) -> Map.of());
     return new CallbackProcessor(context, renewals);
   }
 
@@ -262,7 +263,8 @@ class CallbackProcessorTest {
             Duration.ofMinutes(2),
             Duration.ofSeconds(30),
             Duration.ofSeconds(1),
-            "node-a");
+            "node-a",
+            (service, operation) -> Map.of());
     ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
     try {
       return new CallbackProcessor(context, renewals).process(row, false, () -> false, inv);

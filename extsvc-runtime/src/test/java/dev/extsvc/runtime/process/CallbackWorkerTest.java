@@ -176,7 +176,8 @@ class CallbackWorkerTest {
                 Duration.ofMinutes(2),
                 Duration.ofSeconds(30),
                 Duration.ofMillis(10),
-                "node-a"));
+                "node-a",
+                (service, operation) -> Map.of()));
     return worker;
   }
 
