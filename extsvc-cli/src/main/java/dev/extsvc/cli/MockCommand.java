@@ -88,7 +88,8 @@ final class MockCommand implements Callable<Integer> {
   @Option(
       names = "--duplicates",
       defaultValue = "0",
-      description = "with a scenario: send each callback this many extra times (default: ${DEFAULT-VALUE})")
+      description =
+          "with a scenario: send each callback this many extra times (default: ${DEFAULT-VALUE})")
   int duplicates;
 
   @Option(
@@ -105,7 +106,8 @@ final class MockCommand implements Callable<Integer> {
   @Option(
       names = "--seed",
       defaultValue = "0",
-      description = "with a scenario: the seed of --out-of-order and --jitter (default: ${DEFAULT-VALUE})")
+      description =
+          "with a scenario: the seed of --out-of-order and --jitter (default: ${DEFAULT-VALUE})")
   long seed;
 
   @Option(

@@ -60,6 +60,21 @@ final class CallbackDispatcher implements AutoCloseable {
       ExampleGenerator generator,
       CallbackSender sender,
       Consumer<Delivery> record,
+      InstantSource clock) {
+    this(delay, rule, payloads, generator, sender, record, clock, null);
+  }
+
+  /**
+   * @param scenario several callbacks per request, when given, for the operations that have its
+   *     keys
+   */
+  CallbackDispatcher(
+      Duration delay,
+      KeyRule rule,
+      @Nullable CallbackPayloads payloads,
+      ExampleGenerator generator,
+      CallbackSender sender,
+      Consumer<Delivery> record,
       InstantSource clock,
       @Nullable Scenario scenario) {
     this.scenario = scenario;
