@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -188,6 +189,10 @@ final class CallbackDispatcher implements AutoCloseable {
       record.accept(failed(op.operation().id(), "?", "", "more than " + MAX_PENDING + " pending"));
       return;
     }
+    // Each planned callback is one event with an id of its own (its duplicates share it), as a
+    // provider's status updates are: a receiver must not take the second "processing" for a repeat
+    // of the first just because the bodies are alike.
+    String plan = UUID.randomUUID().toString();
     Runnable run =
         () -> {
           long start = System.nanoTime();
@@ -207,7 +212,11 @@ final class CallbackDispatcher implements AutoCloseable {
                       request,
                       requestUrl,
                       answer,
-                      Map.of(Scenario.SEQUENCE_HEADER, Integer.toString(p.sequence()))));
+                      Map.of(
+                          Scenario.SEQUENCE_HEADER,
+                          Integer.toString(p.sequence()),
+                          Scenario.EVENT_ID_HEADER,
+                          plan + "-" + p.sequence())));
             }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the mock is closing

@@ -37,6 +37,12 @@ public record Scenario(
   /** The header with a scenario callback's place in the plan. */
   public static final String SEQUENCE_HEADER = "X-Mock-Sequence";
 
+  /**
+   * The header with a scenario callback's event id, unique per request and place (duplicates share
+   * it): what a receiver tells repeats by, as it would a provider's.
+   */
+  public static final String EVENT_ID_HEADER = "Idempotency-Key";
+
   private static final Pattern STEP =
       Pattern.compile("([^*@,\\s]+)(?:\\*(\\d+))?(?:@([0-9]+(?:ms|s|m)))?");
 

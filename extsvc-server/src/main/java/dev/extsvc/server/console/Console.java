@@ -1,6 +1,7 @@
 package dev.extsvc.server.console;
 
 import dev.extsvc.runtime.CallbackResponse;
+import dev.extsvc.runtime.DeadlineExtensionException;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
