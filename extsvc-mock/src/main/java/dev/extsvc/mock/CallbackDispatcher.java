@@ -192,7 +192,7 @@ final class CallbackDispatcher implements AutoCloseable {
     // Each planned callback is one event with an id of its own (its duplicates share it), as a
     // provider's status updates are: a receiver must not take the second "processing" for a repeat
     // of the first just because the bodies are alike.
-    String plan = UUID.randomUUID().toString();
+    String eventIds = UUID.randomUUID().toString();
     Runnable run =
         () -> {
           long start = System.nanoTime();
@@ -216,7 +216,7 @@ final class CallbackDispatcher implements AutoCloseable {
                           Scenario.SEQUENCE_HEADER,
                           Integer.toString(p.sequence()),
                           Scenario.EVENT_ID_HEADER,
-                          plan + "-" + p.sequence())));
+                          eventIds + "-" + p.sequence())));
             }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the mock is closing
