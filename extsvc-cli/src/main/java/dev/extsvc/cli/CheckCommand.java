@@ -304,13 +304,13 @@ final class CheckCommand implements Callable<Integer> {
         }
         ArrayNode keys = o.putArray("keys");
         for (Key k : keys(op)) {
-          CallbackRole r = role(op, k.name(), k.definitions().get(0).role());
+          CallbackRole keyRole = role(op, k.name(), k.definitions().get(0).role());
           ObjectNode key =
               keys.addObject()
                   .put("key", k.name())
                   .put("awaitable", k.awaitable())
-                  .put("final", r.finalKey());
-          java.time.Duration heartbeat = r.heartbeat();
+                  .put("final", keyRole.finalKey());
+          java.time.Duration heartbeat = keyRole.heartbeat();
           if (heartbeat != null) {
             key.put("heartbeat", heartbeat.toString());
           }
