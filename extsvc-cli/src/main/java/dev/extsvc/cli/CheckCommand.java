@@ -7,6 +7,7 @@ import dev.extsvc.config.ServiceConfig;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.Registrar;
@@ -78,6 +79,9 @@ final class CheckCommand implements Callable<Integer> {
   /** The credentials the configuration gives the service, or null without --config. */
   private @Nullable List<Credential> configured;
 
+  /** The callback roles the configuration gives the service's keys, by operation and key. */
+  private Map<String, Map<String, CallbackRole>> configuredRoles = Map.of();
+
   @Override
   public Integer call() {
     if (!format.equals("text") && !format.equals("json")) {
@@ -104,6 +108,7 @@ final class CheckCommand implements Callable<Integer> {
     Registration r = ExternalServices.checkCallbackSchemas(registrar.register(file, name), false);
     if (c != null && r.service() != null) {
       ServiceConfig sc = c.services().get(r.service().name());
+      configuredRoles = sc == null ? Map.of() : sc.settings().callbackRoles();
       configured =
           sc == null
               ? List.of()
@@ -157,6 +162,7 @@ final class CheckCommand implements Callable<Integer> {
         if (op.async()) {
           out.printf("  %s %s %s  asynchronous%n", op.id(), op.method(), op.path());
           keys(op).forEach(k -> keyLines(k, out));
+          roles(op, out);
         } else if (allOperations) {
           out.printf("  %s %s %s  synchronous%n", op.id(), op.method(), op.path());
         }
@@ -251,6 +257,33 @@ final class CheckCommand implements Callable<Integer> {
     }
   }
 
+  /** A key's role: the configuration's when it gives one, else the document's. */
+  private CallbackRole role(Operation op, String key, CallbackRole declared) {
+    return configuredRoles.getOrDefault(op.id(), Map.of()).getOrDefault(key, declared);
+  }
+
+  /**
+   * For an operation with progress or heartbeat keys, which keys complete it and which do not; an
+   * operation whose keys are all final (the usual case) gets no line.
+   */
+  private void roles(Operation op, PrintWriter out) {
+    List<String> finals = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    for (Key k : keys(op)) {
+      CallbackRole r = role(op, k.name(), k.definitions().get(0).role());
+      if (r.finalKey()) {
+        finals.add(k.name());
+      } else {
+        others.add(k.name() + " (" + r.describe() + ")");
+      }
+    }
+    if (!others.isEmpty()) {
+      out.printf(
+          "    final keys (a handled callback completes the invocation): %s; not final: %s%n",
+          finals.isEmpty() ? "none" : String.join(", ", finals), String.join(", ", others));
+    }
+  }
+
   static String verdict(CallbackDefinition c) {
     String correlated =
         c.awaitableByCorrelation()
@@ -298,10 +331,17 @@ final class CheckCommand implements Callable<Integer> {
         }
         ArrayNode keys = o.putArray("keys");
         for (Key k : keys(op)) {
-          keys.addObject()
-              .put("key", k.name())
-              .put("awaitable", k.awaitable())
-              .put("byCorrelation", k.byCorrelation());
+          CallbackRole keyRole = role(op, k.name(), k.definitions().get(0).role());
+          ObjectNode key =
+              keys.addObject()
+                  .put("key", k.name())
+                  .put("awaitable", k.awaitable())
+                  .put("byCorrelation", k.byCorrelation())
+                  .put("final", keyRole.finalKey());
+          java.time.Duration heartbeat = keyRole.heartbeat();
+          if (heartbeat != null) {
+            key.put("heartbeat", heartbeat.toString());
+          }
         }
         ArrayNode cbs = o.putArray("callbacks");
         for (CallbackDefinition c : op.callbacks()) {

@@ -2,6 +2,7 @@ package dev.extsvc.cli;
 
 import dev.extsvc.mock.KeyRule;
 import dev.extsvc.mock.MockService;
+import dev.extsvc.mock.Scenario;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.ServiceDefinition;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -68,9 +70,72 @@ final class MockCommand implements Callable<Integer> {
   Duration retryBackoff;
 
   @Option(
+      names = "--scenario",
+      paramLabel = "STEPS",
+      description =
+          "several callbacks per request, one after another: KEY, KEY*TIMES or KEY*TIMES@INTERVAL,"
+              + " comma-separated, e.g. 'status*3@500ms,done' (progress updates, then the final one);"
+              + " each carries X-Mock-Sequence: its place in the plan")
+  @Nullable String scenario;
+
+  @Option(
+      names = "--scenario-file",
+      paramLabel = "FILE",
+      description =
+          "the scenario as YAML: steps: [{key, times, every}], duplicates, outOfOrder, jitter, seed")
+  @Nullable Path scenarioFile;
+
+  @Option(
+      names = "--duplicates",
+      defaultValue = "0",
+      description =
+          "with a scenario: send each callback this many extra times (default: ${DEFAULT-VALUE})")
+  int duplicates;
+
+  @Option(
+      names = "--out-of-order",
+      description = "with a scenario: shuffle the callbacks' send times (seeded by --seed)")
+  boolean outOfOrder;
+
+  @Option(
+      names = "--jitter",
+      defaultValue = "0ms",
+      description = "with a scenario: a random extra delay up to this before each callback")
+  Duration jitter;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description =
+          "with a scenario: the seed of --out-of-order and --jitter (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(
       names = "--verbose",
       description = "log the mock's INFO and DEBUG lines (default: warnings only)")
   boolean verbose;
+
+  /** The scenario the options describe, or null without --scenario and --scenario-file. */
+  private @Nullable Scenario scenario() throws java.io.IOException {
+    if (scenario != null && scenarioFile != null) {
+      throw new IllegalArgumentException("give --scenario or --scenario-file, not both");
+    }
+    Scenario s =
+        scenarioFile != null
+            ? Scenario.load(scenarioFile)
+            : scenario != null ? Scenario.parse(scenario) : null;
+    if (s == null) {
+      if (duplicates != 0 || outOfOrder || !jitter.isZero()) {
+        throw new IllegalArgumentException(
+            "--duplicates, --out-of-order and --jitter need --scenario or --scenario-file");
+      }
+      return null;
+    }
+    if (scenarioFile != null) {
+      return s;
+    }
+    return s.withDuplicates(duplicates).withOutOfOrder(outOfOrder, seed).withJitter(jitter);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -96,8 +161,24 @@ final class MockCommand implements Callable<Integer> {
       return 2;
     }
     ServiceDefinition service = Objects.requireNonNull(r.service(), "registered without errors");
+    Scenario plan;
+    try {
+      plan = scenario();
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 2;
+    }
+    MockService.Builder builder = MockService.builder(service);
+    if (plan != null) {
+      try {
+        builder.scenario(plan).build(); // checks the scenario's keys against the spec
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("error: " + e.getMessage());
+        return 2;
+      }
+    }
     MockService mock =
-        MockService.builder(service)
+        builder
             .host(host)
             .port(port)
             .callbackDelay(delay)
@@ -120,10 +201,39 @@ final class MockCommand implements Callable<Integer> {
       throw new CliException("port " + port + " is in use: choose another with --port");
     }
     out.printf(
-        "mock of %s listening on %s (callbacks after %s, rule %s)%n",
-        r.service().name(), mock.baseUrl(), delay, rule);
+        "mock of %s listening on %s (callbacks after %s, %s)%n",
+        r.service().name(),
+        mock.baseUrl(),
+        delay,
+        plan == null ? "rule " + rule : "scenario " + describe(plan));
     out.flush();
     UntilStopped.await(mock);
     return 0;
+  }
+
+  private static String describe(Scenario s) {
+    StringBuilder b = new StringBuilder();
+    for (Scenario.Step step : s.steps()) {
+      if (b.length() > 0) {
+        b.append(',');
+      }
+      b.append(step.key());
+      if (step.times() > 1 || !step.every().isZero()) {
+        b.append('*').append(step.times());
+      }
+      if (!step.every().isZero()) {
+        b.append('@').append(step.every().toMillis()).append("ms");
+      }
+    }
+    if (s.duplicates() > 0) {
+      b.append(", ").append(s.duplicates()).append(" duplicate(s) each");
+    }
+    if (s.outOfOrder()) {
+      b.append(", out of order");
+    }
+    if (!s.jitter().isZero()) {
+      b.append(", jitter up to ").append(s.jitter().toMillis()).append("ms");
+    }
+    return b.toString();
   }
 }

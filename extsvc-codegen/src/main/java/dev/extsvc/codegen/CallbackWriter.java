@@ -8,6 +8,7 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.Parameter;
 import dev.extsvc.spec.ParameterLocation;
@@ -45,7 +46,8 @@ final class CallbackWriter {
       ClassName response,
       TypeName body,
       List<Header> headers,
-      @Nullable String description) {}
+      @Nullable String description,
+      CallbackRole role) {}
 
   private final Operation operation;
   private final Helpers helpers;
@@ -136,7 +138,8 @@ final class CallbackWriter {
               holder.nestedClass(nested.newName(upper + "CallbackResponse")),
               body,
               List.copyOf(headers.values()),
-              description));
+              description,
+              definitions.get(0).role()));
     }
   }
 
@@ -165,6 +168,23 @@ final class CallbackWriter {
                     + " its non-transient fields are\nits state, stored as JSON (keep ids and names there, mark the rest"
                     + " {@code transient}), and its type must be allowed\n(ExternalServices.Builder.handlerType or"
                     + " allowHandlerPackage). This base class has no state of its own.\n");
+    List<String> progress = keys.stream().filter(k -> !k.role().finalKey()).map(Key::key).toList();
+    if (!progress.isEmpty()) {
+      b.addJavadoc(
+          "\n<p>Final keys (a handled callback completes the invocation): $L. Not final: $L; their"
+              + " callbacks run\nthe handler and leave the invocation pending, and those that waited"
+              + " while a run went on come\ntogether, oldest first.\n",
+          Docs.inline(
+              String.join(
+                  ", ", keys.stream().filter(k -> k.role().finalKey()).map(Key::key).toList())),
+          Docs.inline(
+              String.join(
+                  ", ",
+                  keys.stream()
+                      .filter(k -> !k.role().finalKey())
+                      .map(k -> k.key() + " (" + k.role().describe() + ")")
+                      .toList())));
+    }
     if (!notAwaitable.isEmpty()) {
       b.addJavadoc(
           "\n<p>Keys the runtime cannot await, and so no methods here: $L.\n",
@@ -186,6 +206,13 @@ final class CallbackWriter {
                   "Handles the $L callbacks. By default not handled: answers 404 \"Callback not handled: $L\".\n\n",
                   k.key(),
                   k.key())
+              .addJavadoc(
+                  "$L",
+                  k.role().finalKey()
+                      ? ""
+                      : "<p>Not final ("
+                          + k.role().describe()
+                          + "): handling these leaves the invocation pending.\n\n")
               .addJavadoc("@param callbacks the callbacks received, oldest first\n")
               .addJavadoc(
                   "@throws Exception to answer 500 and leave the invocation pending, so that the sender may"

@@ -18,6 +18,7 @@ import dev.extsvc.runtime.StorageQuotas;
 import dev.extsvc.runtime.credentials.Credential;
 import dev.extsvc.runtime.credentials.CredentialReader;
 import dev.extsvc.runtime.credentials.Secret;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.Correlation;
 import dev.extsvc.spec.CorrelationRule;
 import java.io.IOException;
@@ -483,8 +484,10 @@ final class ConfigReader {
         "maxResponseBytes",
         "allowPrivateNetwork",
         "correlation",
-        "callbackSignature");
+        "callbackSignature",
+        "callbackKeys");
     ServiceSettings.Builder b = ServiceSettings.builder(name);
+    callbackKeys(at.child("callbackKeys"), b);
     String endpoint = text(at.child("endpoint"));
     if (endpoint != null) {
       b.endpoint(endpoint);
@@ -653,6 +656,59 @@ final class ConfigReader {
                 secrets,
                 definition,
                 tolerance == null ? CallbackSignature.DEFAULT_TOLERANCE : tolerance));
+  }
+
+  /**
+   * {@code callbackKeys: {OPERATION: {KEY: {final: false}}}} or {@code {KEY: {heartbeat: 1h}}}: the
+   * roles of keys whose document says nothing (or otherwise), for specs the user cannot edit.
+   */
+  private void callbackKeys(At at, ServiceSettings.Builder b) {
+    if (at.node().isMissingNode() || at.node().isNull()) {
+      return;
+    }
+    mapping(at);
+    for (String operation : List.copyOf(fieldNames(at))) {
+      At opAt = at.child(operation);
+      mapping(opAt);
+      for (String key : List.copyOf(fieldNames(opAt))) {
+        At keyAt = opAt.child(key);
+        mapping(keyAt);
+        keys(keyAt, "final", "heartbeat");
+        At finalAt = keyAt.child("final");
+        @Nullable Boolean finalKey = text(finalAt) == null ? null : bool(finalAt);
+        @Nullable Duration heartbeat = duration(keyAt.child("heartbeat"));
+        CallbackRole role;
+        if (heartbeat != null) {
+          if (Boolean.TRUE.equals(finalKey)) {
+            throw error(
+                finalAt,
+                finalAt.dotted()
+                    + ": a heartbeat key is a progress key, so it cannot also be final: true");
+          }
+          if (heartbeat.isZero() || heartbeat.isNegative()) {
+            throw error(keyAt.child("heartbeat"), "a heartbeat must be positive");
+          }
+          role = CallbackRole.heartbeat(heartbeat);
+        } else if (finalKey != null) {
+          role = finalKey ? CallbackRole.FINAL : CallbackRole.PROGRESS;
+        } else {
+          throw error(keyAt, keyAt.dotted() + " needs final: false (progress) or heartbeat: 1h");
+        }
+        b.callbackRole(operation, key, role);
+      }
+    }
+  }
+
+  private void mapping(At at) {
+    if (!at.node().isObject()) {
+      throw error(at, at.dotted() + " must be a mapping");
+    }
+  }
+
+  private static List<String> fieldNames(At at) {
+    List<String> names = new ArrayList<>();
+    at.node().fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   // --- values: the variable named after the path wins over the file; ${env:...} is replaced in

@@ -537,4 +537,57 @@ class ExtsvcConfigTest {
     assertThat(ConfigReader.variableName(List.of("services", "Acme Mortgages", "endpoint")))
         .isEqualTo("EXTSVC_SERVICES_ACME_MORTGAGES_ENDPOINT");
   }
+
+  @Test
+  void callbackKeysGiveKeysTheirRolePerServiceAndOperation() throws IOException {
+    Path file = dir.resolve("extsvc.yaml");
+    Files.writeString(
+        file,
+        """
+        services:
+          Jobs:
+            callbackKeys:
+              runJob:
+                status: {final: false}
+                alive: {heartbeat: 1h}
+                done: {final: true}
+        """);
+    var roles = ExtsvcConfig.load(file, ENV).services().get("Jobs").settings().callbackRoles();
+    assertThat(roles.get("runJob"))
+        .containsEntry("status", dev.extsvc.spec.CallbackRole.PROGRESS)
+        .containsEntry(
+            "alive", dev.extsvc.spec.CallbackRole.heartbeat(java.time.Duration.ofHours(1)))
+        .containsEntry("done", dev.extsvc.spec.CallbackRole.FINAL);
+  }
+
+  @Test
+  void aBadCallbackKeyEntryNamesItsLineAndColumn() throws IOException {
+    assertThat(
+            refused(
+                "services:\n  Jobs:\n    callbackKeys:\n      runJob:\n"
+                    + "        alive: {heartbeat: soon}\n"))
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(5);
+              assertThat(e.getMessage()).contains("expected a duration");
+            });
+    assertThat(
+            refused(
+                "services:\n  Jobs:\n    callbackKeys:\n      runJob:\n"
+                    + "        alive: {final: true, heartbeat: 1h}\n"))
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(5);
+              assertThat(e.getMessage()).contains("cannot also be final: true");
+            });
+    assertThat(
+            refused(
+                "services:\n  Jobs:\n    callbackKeys:\n      runJob:\n"
+                    + "        status: {last: false}\n"))
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(5);
+              assertThat(e.getMessage()).contains("unknown key 'last'");
+            });
+  }
 }

@@ -13,8 +13,10 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,6 +51,8 @@ final class CallbackDispatcher implements AutoCloseable {
   private final ScheduledThreadPoolExecutor scheduler;
   private final ExecutorService workers;
   private final AtomicInteger pending = new AtomicInteger();
+  private final @Nullable Scenario scenario;
+  private final Random random;
 
   CallbackDispatcher(
       Duration delay,
@@ -58,6 +62,24 @@ final class CallbackDispatcher implements AutoCloseable {
       CallbackSender sender,
       Consumer<Delivery> record,
       InstantSource clock) {
+    this(delay, rule, payloads, generator, sender, record, clock, null);
+  }
+
+  /**
+   * @param scenario several callbacks per request, when given, for the operations that have its
+   *     keys
+   */
+  CallbackDispatcher(
+      Duration delay,
+      KeyRule rule,
+      @Nullable CallbackPayloads payloads,
+      ExampleGenerator generator,
+      CallbackSender sender,
+      Consumer<Delivery> record,
+      InstantSource clock,
+      @Nullable Scenario scenario) {
+    this.scenario = scenario;
+    this.random = new Random(scenario == null ? 0 : scenario.seed());
     this.delay = delay;
     this.rule = rule;
     this.payloads = payloads;
@@ -94,6 +116,14 @@ final class CallbackDispatcher implements AutoCloseable {
     String opId = op.operation().id();
     List<String> keys = op.operation().callbackKeys();
     String key = recorded.header(MockService.KEY_HEADER);
+    if (key == null && scenario != null && scenario.appliesTo(keys)) {
+      List<Scenario.Planned> plan;
+      synchronized (random) {
+        plan = scenario.plan(keys, random);
+      }
+      dispatchPlan(op, plan, request, requestUrl, answer);
+      return;
+    }
     if (key == null) {
       try {
         key = rule.choose(op.operation(), recorded);
@@ -132,13 +162,70 @@ final class CallbackDispatcher implements AutoCloseable {
     Runnable fire =
         () -> {
           try {
-            record.accept(fire(op, chosen, definitions, request, requestUrl, answer));
+            record.accept(fire(op, chosen, definitions, request, requestUrl, answer, Map.of()));
           } finally {
             pending.decrementAndGet();
           }
         };
     try {
       scheduler.schedule(() -> handOff(fire), delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closing) {
+      pending.decrementAndGet();
+    }
+  }
+
+  /**
+   * Sends a scenario's callbacks for one request one after another, each once its time has come and
+   * the one before was answered.
+   */
+  private void dispatchPlan(
+      MockOperation op,
+      List<Scenario.Planned> plan,
+      RequestParts request,
+      String requestUrl,
+      @Nullable JsonNode answer) {
+    if (pending.incrementAndGet() > MAX_PENDING) {
+      pending.decrementAndGet();
+      record.accept(failed(op.operation().id(), "?", "", "more than " + MAX_PENDING + " pending"));
+      return;
+    }
+    // Each planned callback is one event with an id of its own (its duplicates share it), as a
+    // provider's status updates are: a receiver must not take the second "processing" for a repeat
+    // of the first just because the bodies are alike.
+    String eventIds = UUID.randomUUID().toString();
+    Runnable run =
+        () -> {
+          long start = System.nanoTime();
+          try {
+            for (Scenario.Planned p : plan) {
+              long wait = p.at().toNanos() - (System.nanoTime() - start);
+              if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+              }
+              List<CallbackDefinition> definitions =
+                  op.operation().callbacks().stream().filter(d -> d.key().equals(p.key())).toList();
+              record.accept(
+                  fire(
+                      op,
+                      p.key(),
+                      definitions,
+                      request,
+                      requestUrl,
+                      answer,
+                      Map.of(
+                          Scenario.SEQUENCE_HEADER,
+                          Integer.toString(p.sequence()),
+                          Scenario.EVENT_ID_HEADER,
+                          eventIds + "-" + p.sequence())));
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the mock is closing
+          } finally {
+            pending.decrementAndGet();
+          }
+        };
+    try {
+      scheduler.schedule(() -> handOff(run), delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closing) {
       pending.decrementAndGet();
     }
@@ -159,7 +246,8 @@ final class CallbackDispatcher implements AutoCloseable {
       List<CallbackDefinition> definitions,
       RequestParts request,
       String requestUrl,
-      @Nullable JsonNode answer) {
+      @Nullable JsonNode answer,
+      Map<String, String> extraHeaders) {
     String opId = op.operation().id();
     ExpressionContext context =
         ExpressionContext.ofRequest(requestUrl, op.operation().method(), request);
@@ -184,7 +272,8 @@ final class CallbackDispatcher implements AutoCloseable {
         continue;
       }
       JsonNode body = body(key, def, request, answer);
-      Map<String, String> headers = headers(key, def, request, answer);
+      Map<String, String> headers = new LinkedHashMap<>(headers(key, def, request, answer));
+      headers.putAll(extraHeaders);
       return sender.send(
           opId, key, def.method(), url, headers, body == null ? "" : body.toString());
     }

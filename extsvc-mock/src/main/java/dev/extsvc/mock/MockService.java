@@ -73,6 +73,7 @@ public final class MockService implements AutoCloseable {
   private final Duration retryBackoff;
   private final Duration requestTimeout;
   private final InstantSource clock;
+  private final @Nullable Scenario scenario;
   private final ExampleGenerator generator;
   private final Routes routes;
   private final Map<String, MockOperation> operations;
@@ -97,6 +98,7 @@ public final class MockService implements AutoCloseable {
     this.retryBackoff = b.retryBackoff;
     this.requestTimeout = b.requestTimeout;
     this.clock = b.clock;
+    this.scenario = b.scenario;
     this.generator = ExampleGenerator.forDocument(service.document());
     this.routes = new Routes(service);
     Map<String, MockOperation> ops = new LinkedHashMap<>();
@@ -120,7 +122,7 @@ public final class MockService implements AutoCloseable {
         new CallbackSender(DEFAULT_CONNECT_TIMEOUT, requestTimeout, retries, retryBackoff, clock);
     dispatcher =
         new CallbackDispatcher(
-            callbackDelay, keyRule, payloads, generator, sender, this::record, clock);
+            callbackDelay, keyRule, payloads, generator, sender, this::record, clock, scenario);
     MockRoute route = new MockRoute(routes, operations, answers, dispatcher, this::record, clock);
     server = WebServer.builder().host(host).port(port).routing(r -> r.any(route)).build().start();
     if (!server
@@ -259,6 +261,7 @@ public final class MockService implements AutoCloseable {
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private InstantSource clock = InstantSource.system();
+    private @Nullable Scenario scenario;
 
     private Builder(ServiceDefinition service) {
       this.service = Objects.requireNonNull(service, "service");
@@ -287,6 +290,16 @@ public final class MockService implements AutoCloseable {
         throw new IllegalArgumentException("callbackDelay must not be negative");
       }
       this.callbackDelay = delay;
+      return this;
+    }
+
+    /**
+     * Several callbacks per request (progress updates, then the final one; duplicates, shuffled
+     * order, random delays) for every operation that has a key the scenario names; the key rule
+     * still chooses for the others, and a request's {@value #KEY_HEADER} header overrides both.
+     */
+    public Builder scenario(Scenario scenario) {
+      this.scenario = Objects.requireNonNull(scenario, "scenario");
       return this;
     }
 
@@ -353,6 +366,20 @@ public final class MockService implements AutoCloseable {
     }
 
     public MockService build() {
+      if (scenario != null) {
+        Scenario sc = scenario;
+        for (Scenario.Step step : sc.steps()) {
+          if (service.operations().stream()
+              .noneMatch(op -> op.callbackKeys().contains(step.key()))) {
+            throw new IllegalArgumentException(
+                "scenario step '"
+                    + step.key()
+                    + "': no operation of "
+                    + service.name()
+                    + " has that callback key");
+          }
+        }
+      }
       if (keyRule instanceof KeyRules.Fixed(String key)
           && service.operations().stream().noneMatch(op -> op.callbackKeys().contains(key))) {
         throw new IllegalArgumentException(

@@ -27,6 +27,7 @@ import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.support.SecretNames;
+import dev.extsvc.runtime.timeout.Deadlines;
 import dev.extsvc.runtime.timeout.Sweeper;
 import dev.extsvc.spec.CallbackDefinition;
 import dev.extsvc.spec.Correlation;
@@ -42,6 +43,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,6 +133,7 @@ public final class ExternalServices implements AutoCloseable {
   private final Correlator correlator;
   private final Set<String> signedServices;
   private final Telemetry telemetry;
+  private final Deadlines deadlines;
   private volatile boolean draining;
 
   private ExternalServices(
@@ -147,7 +150,8 @@ public final class ExternalServices implements AutoCloseable {
       AlertMonitor alerts,
       Correlator correlator,
       Set<String> signedServices,
-      Telemetry telemetry) {
+      Telemetry telemetry,
+      Deadlines deadlines) {
     this.correlator = correlator;
     this.signedServices = signedServices;
     this.store = store;
@@ -163,6 +167,7 @@ public final class ExternalServices implements AutoCloseable {
     this.membership = membership;
     this.alerts = alerts;
     this.telemetry = telemetry;
+    this.deadlines = deadlines;
   }
 
   public static Builder builder() {
@@ -323,6 +328,20 @@ public final class ExternalServices implements AutoCloseable {
 
   public List<EventRow> events(UUID invocationId) {
     return store.events(invocationId);
+  }
+
+  /**
+   * Moves a PENDING invocation's deadline later by {@code by}, for a job that needs longer than it
+   * was given; a {@code DEADLINE_EXTENDED} event records the old and the new deadline. The new
+   * deadline may not be further from now than the service's maximum callback timeout.
+   *
+   * @return the new deadline
+   * @throws DeadlineExtensionException for an unknown or final invocation, a duration that is not
+   *     positive, or one that passes the maximum (its {@link DeadlineExtensionException#reason()}
+   *     says which)
+   */
+  public Instant extend(UUID invocationId, Duration by) {
+    return deadlines.extend(invocationId, by, "extended by " + by + " on request");
   }
 
   /** Cancels a PENDING invocation; returns false when it was not pending (or does not exist). */
@@ -1094,7 +1113,22 @@ public final class ExternalServices implements AutoCloseable {
                   specServers,
                   invoker::credentialChecks,
                   registryCheckInterval,
-                  formatAssertions));
+                  formatAssertions,
+                  name -> {
+                    ServiceSettings s = settings.get(name);
+                    return s == null ? Map.of() : s.callbackRoles();
+                  }));
+      Deadlines deadlines =
+          new Deadlines(
+              new Deadlines.Context(
+                  store,
+                  clock,
+                  name -> {
+                    ServiceSettings s = settings.get(name);
+                    return s != null && s.maxCallbackTimeout() != null
+                        ? s.maxCallbackTimeout()
+                        : maxCallbackTimeout;
+                  }));
       CallbackWorker worker =
           new CallbackWorker(
               new CallbackWorker.Context(
@@ -1111,7 +1145,8 @@ public final class ExternalServices implements AutoCloseable {
                   recoveryGrace != null ? recoveryGrace : nodeTimeout,
                   sweepInterval,
                   node,
-                  telemetry),
+                  telemetry,
+                  registry::progressKeys),
               membership.liveness());
       membership.afterReap(worker::takeOver);
       Correlator correlator =
@@ -1135,7 +1170,8 @@ public final class ExternalServices implements AutoCloseable {
                   Map.copyOf(callbackSignatures),
                   () -> stripped.get() + callbackPath,
                   correlator,
-                  telemetry));
+                  telemetry,
+                  deadlines::heartbeat));
       Sweeper sweeper =
           new Sweeper(
               new Sweeper.Context(store, clock, handlers::recreate, sweepInterval, telemetry));
@@ -1172,7 +1208,8 @@ public final class ExternalServices implements AutoCloseable {
               alerts,
               correlator,
               signed,
-              telemetry);
+              telemetry,
+              deadlines);
       if (startSweeper) {
         correlator.start();
         sweeper.start();

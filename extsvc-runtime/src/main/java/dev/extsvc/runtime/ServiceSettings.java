@@ -1,10 +1,14 @@
 package dev.extsvc.runtime;
 
+import dev.extsvc.spec.CallbackRole;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxResponseBytes answers larger than this fail the callout
  * @param allowPrivateNetwork whether this service's endpoint may be a loopback or private address
  *     (an operator who configures {@code http://127.0.0.1:9090} means it)
+ * @param callbackRoles per operation and callback key, a role that overrides the document's ({@code
+ *     x-extsvc-final}, {@code x-extsvc-heartbeat}), for specs the user cannot edit
  */
 public record ServiceSettings(
     String service,
@@ -30,7 +36,8 @@ public record ServiceSettings(
     @Nullable Duration defaultCallbackTimeout,
     @Nullable Duration maxCallbackTimeout,
     long maxResponseBytes,
-    boolean allowPrivateNetwork) {
+    boolean allowPrivateNetwork,
+    Map<String, Map<String, CallbackRole>> callbackRoles) {
 
   /** Answers larger than this fail the callout unless configured otherwise. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 4L * 1024 * 1024;
@@ -79,6 +86,9 @@ public record ServiceSettings(
       throw new IllegalArgumentException(
           "service " + service + ": defaultCallbackTimeout exceeds maxCallbackTimeout");
     }
+    Map<String, Map<String, CallbackRole>> roles = new TreeMap<>();
+    callbackRoles.forEach((op, byKey) -> roles.put(op, Map.copyOf(new TreeMap<>(byKey))));
+    callbackRoles = Collections.unmodifiableMap(roles);
     if (maxResponseBytes < 1) {
       throw new IllegalArgumentException(
           "service " + service + ": maxResponseBytes must be positive");
@@ -111,6 +121,7 @@ public record ServiceSettings(
     private @Nullable Duration maxCallbackTimeout;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private boolean allowPrivateNetwork;
+    private final Map<String, Map<String, CallbackRole>> callbackRoles = new TreeMap<>();
 
     Builder(String service) {
       this.service = service;
@@ -127,6 +138,7 @@ public record ServiceSettings(
       this.maxCallbackTimeout = s.maxCallbackTimeout;
       this.maxResponseBytes = s.maxResponseBytes;
       this.allowPrivateNetwork = s.allowPrivateNetwork;
+      s.callbackRoles.forEach((op, byKey) -> this.callbackRoles.put(op, new TreeMap<>(byKey)));
     }
 
     public Builder endpoint(String baseUrl) {
@@ -180,6 +192,23 @@ public record ServiceSettings(
       return this;
     }
 
+    /**
+     * Gives a callback key of an operation a role, overriding the document's: {@link
+     * CallbackRole#PROGRESS} for a key whose callbacks report progress (the invocation stays
+     * PENDING), {@link CallbackRole#heartbeat(Duration)} for one whose callbacks also move the
+     * deadline, {@link CallbackRole#FINAL} for one that completes it. Registration warns about a
+     * key the document does not declare.
+     */
+    public Builder callbackRole(String operation, String key, CallbackRole role) {
+      Objects.requireNonNull(role, "role");
+      if (operation.isBlank() || key.isBlank()) {
+        throw new IllegalArgumentException(
+            "service " + service + ": a callback role needs an operation and a key");
+      }
+      callbackRoles.computeIfAbsent(operation, o -> new TreeMap<>()).put(key, role);
+      return this;
+    }
+
     public ServiceSettings build() {
       return new ServiceSettings(
           service,
@@ -191,7 +220,8 @@ public record ServiceSettings(
           defaultCallbackTimeout,
           maxCallbackTimeout,
           maxResponseBytes,
-          allowPrivateNetwork);
+          allowPrivateNetwork,
+          callbackRoles);
     }
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.CalloutException;
+import dev.extsvc.runtime.DeadlineExtensionException;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.InvocationResult;
@@ -85,6 +86,7 @@ final class ApiRoutes {
     r.get("/api/invocations", guard(this::listInvocations));
     r.get("/api/invocations/{id}", guard(this::getInvocation));
     r.post("/api/invocations/{id}/cancel", guard(this::cancel));
+    r.post("/api/invocations/{id}/extend", guard(this::extend));
     r.post("/api/callbacks/{id}/replay", guard(this::replay));
     r.get("/api/alerts", guard(this::alerts));
   }
@@ -467,6 +469,36 @@ final class ApiRoutes {
   }
 
   /**
+   * Moves a PENDING invocation's deadline later by {@code {"by":"PT1H"}}: 200 with the invocation
+   * as it now is; 400 with the reason for a missing, malformed or non-positive duration or one past
+   * the maximum callback timeout; 404 for an unknown invocation; 409 for a final one.
+   */
+  private void extend(ServerRequest req, ServerResponse res) throws IOException {
+    UUID id = uuid(req.path().pathParameters().get("id"));
+    JsonNode in = parse(read(req, 64 * 1024));
+    String text = text(in, "by");
+    Duration by;
+    try {
+      by = Duration.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new BadRequest("'by' must be an ISO-8601 duration such as PT1H, was '" + text + "'");
+    }
+    try {
+      services.extend(id, by);
+    } catch (DeadlineExtensionException e) {
+      int status =
+          switch (e.reason()) {
+            case UNKNOWN_INVOCATION -> 404;
+            case FINAL -> 409;
+            case INVALID -> 400;
+          };
+      Http.json(res, status, Json.message(Objects.toString(e.getMessage(), "Not extended")));
+      return;
+    }
+    Http.json(res, 200, invocationJson(services.invocation(id).orElseThrow()).toString());
+  }
+
+  /**
    * Runs a failed or declined callback's handler again: 200 with the answer its sender would get
    * now (which may itself be 404, 408 or 500) and the callback as it then is; 404 for an unknown
    * callback, 409 for a handled one or one being handled.
@@ -521,7 +553,8 @@ final class ApiRoutes {
                 .put("key", c.key())
                 .put("expression", c.expression())
                 .put("method", c.method())
-                .put("awaitable", c.awaitable());
+                .put("awaitable", c.awaitable())
+                .put("role", c.role().describe());
         if (c.target() != null) {
           cb.put("writtenTo", c.target().describe());
         }

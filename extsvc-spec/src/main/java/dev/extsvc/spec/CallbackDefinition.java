@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param correlation the rule that ties such a callback to its invocation by a business value, when
  *     one is declared ({@code x-extsvc-correlation}, or configuration): the callback is then
  *     awaitable at the service's shared address whether or not the runtime owns its URL
+ * @param role whether the key's callbacks complete the invocation or report progress (and move its
+ *     deadline); {@link CallbackRole#FINAL} unless declared
  */
 public record CallbackDefinition(
     String key,
@@ -37,7 +39,8 @@ public record CallbackDefinition(
     @Nullable RequestBody requestBody,
     Map<String, ResponseDefinition> responses,
     @Nullable String description,
-    @Nullable Correlation correlation) {
+    @Nullable Correlation correlation,
+    CallbackRole role) {
 
   public CallbackDefinition {
     parameters = List.copyOf(parameters);
@@ -48,7 +51,7 @@ public record CallbackDefinition(
     }
   }
 
-  /** A definition without a correlation rule. */
+  /** A definition of a final key without a correlation rule. */
   public CallbackDefinition(
       String key,
       String expression,
@@ -75,7 +78,8 @@ public record CallbackDefinition(
         requestBody,
         responses,
         description,
-        null);
+        null,
+        CallbackRole.FINAL);
   }
 
   /** The same definition with this correlation rule (null: none). */
@@ -93,7 +97,27 @@ public record CallbackDefinition(
         requestBody,
         responses,
         description,
-        rule);
+        rule,
+        role);
+  }
+
+  /** The same definition with another role (a configured one overriding the document's). */
+  public CallbackDefinition withRole(CallbackRole newRole) {
+    return new CallbackDefinition(
+        key,
+        expression,
+        template,
+        method,
+        pointer,
+        target,
+        literalSuffix,
+        notAwaitableReason,
+        parameters,
+        requestBody,
+        responses,
+        description,
+        correlation,
+        newRole);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.extsvc.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  * method, each with the place where the runtime writes its URL or the reason it cannot await it.
  */
 final class CallbackReader {
+  static final String FINAL = "x-extsvc-final";
+  static final String HEARTBEAT = "x-extsvc-heartbeat";
+
   private final Refs refs;
   private final ModelParts parts;
   private final Findings findings;
@@ -43,6 +48,7 @@ final class CallbackReader {
       Operation operation, String key, String keyPointer, Refs.Target callback) {
     List<CallbackDefinition> out = new ArrayList<>();
     Correlation correlation = correlation(key, callback);
+    CallbackRole role = role(key, callback);
     for (Map.Entry<String, JsonNode> entry : callback.node().properties()) {
       if (!entry.getKey().startsWith("x-")) {
         out.addAll(
@@ -58,6 +64,7 @@ final class CallbackReader {
     if (correlation != null) {
       out.replaceAll(d -> d.withCorrelation(correlation));
     }
+    out.replaceAll(d -> d.withRole(role));
     if (out.isEmpty()) {
       findings.warning(
           keyPointer, "callback " + key + " declares no operation, so it can never be awaited");
@@ -106,6 +113,60 @@ final class CallbackReader {
       findings.error(pointer, "callback " + key + ": " + e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The key's role from the Callback Object's extensions {@code x-extsvc-final} (a boolean) and
+   * {@code x-extsvc-heartbeat} (an ISO-8601 duration; a heartbeat key is a progress key); a bad
+   * value is an error at its pointer, and the key stays final.
+   */
+  private CallbackRole role(String key, Refs.Target callback) {
+    JsonNode finalNode = callback.node().get(FINAL);
+    JsonNode heartbeatNode = callback.node().get(HEARTBEAT);
+    @Nullable Boolean finalKey = null;
+    if (finalNode != null) {
+      if (!finalNode.isBoolean()) {
+        findings.error(
+            JsonPointers.append(callback.pointer(), FINAL),
+            "callback " + key + ": " + FINAL + " must be true or false, was " + finalNode);
+        return CallbackRole.FINAL;
+      }
+      finalKey = finalNode.booleanValue();
+    }
+    if (heartbeatNode == null) {
+      return finalKey == null || finalKey ? CallbackRole.FINAL : CallbackRole.PROGRESS;
+    }
+    String heartbeatPointer = JsonPointers.append(callback.pointer(), HEARTBEAT);
+    @Nullable Duration every = null;
+    if (heartbeatNode.isTextual()) {
+      try {
+        every = Duration.parse(heartbeatNode.textValue());
+      } catch (DateTimeParseException e) {
+        every = null;
+      }
+    }
+    if (every == null || every.isNegative() || every.isZero()) {
+      findings.error(
+          heartbeatPointer,
+          "callback "
+              + key
+              + ": "
+              + HEARTBEAT
+              + " must be a positive ISO-8601 duration such as \"PT1H\", was "
+              + heartbeatNode);
+      return finalKey == null || finalKey ? CallbackRole.FINAL : CallbackRole.PROGRESS;
+    }
+    if (Boolean.TRUE.equals(finalKey)) {
+      findings.error(
+          heartbeatPointer,
+          "callback "
+              + key
+              + ": a heartbeat key is a progress key, so it cannot also be "
+              + FINAL
+              + ": true");
+      return CallbackRole.FINAL;
+    }
+    return CallbackRole.heartbeat(every);
   }
 
   private List<CallbackDefinition> readExpression(

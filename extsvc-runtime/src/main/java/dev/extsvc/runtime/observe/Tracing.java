@@ -36,6 +36,10 @@ public final class Tracing {
       AttributeKey.stringKey("extsvc.invocation.id");
   public static final AttributeKey<String> KEY = AttributeKey.stringKey("extsvc.callback.key");
   public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("extsvc.outcome");
+
+  /** How many callbacks one handler run was given together (progress keys batch them). */
+  public static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("extsvc.callback.batch");
+
   public static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
   public static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
   public static final AttributeKey<String> URL = AttributeKey.stringKey("url.full");

@@ -12,6 +12,7 @@ import dev.extsvc.runtime.ReceivedCallback;
 import dev.extsvc.runtime.cluster.Liveness;
 import dev.extsvc.runtime.observe.Telemetry;
 import dev.extsvc.runtime.observe.Tracing;
+import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationRow;
@@ -21,6 +22,7 @@ import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import dev.extsvc.runtime.support.Json;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.RequestParts;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,11 +51,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the handler of one stored callback, once: under a lease on its invocation (so no timeout and
  * no other callback of the same invocation interleaves), then records the outcome. Shared by the
- * synchronous answer path, the durable queue, recovery after a crash, and replays.
+ * synchronous answer path, the durable queue, recovery after a crash, and replays. For an operation
+ * with progress keys, one run takes the invocation's waiting callbacks together (a batch, oldest
+ * first) and a callback that finds the invocation held waits for its turn or its place in a batch.
  */
 final class CallbackProcessor {
   private static final Logger log = LoggerFactory.getLogger(CallbackProcessor.class);
   private static final String UNKNOWN = CallbackWorker.UNKNOWN;
+
+  /** The most callbacks one handler run is given. */
+  static final int MAX_BATCH = 100;
+
+  /** How often a callback waiting for its invocation's run to end looks again. */
+  private static final Duration TURN_POLL = Duration.ofMillis(20);
 
   private final Store store;
   private final InstantSource clock;
@@ -64,6 +75,7 @@ final class CallbackProcessor {
   private final ScheduledExecutorService renewals;
   private final Telemetry telemetry;
   private final Liveness liveness;
+  private final CallbackWorker.ProgressKeys progressKeys;
 
   /**
    * Leases of superseded runs that could not be given back then (the store out of reach): given
@@ -118,6 +130,7 @@ final class CallbackProcessor {
     this.renewals = renewals;
     this.telemetry = context.telemetry();
     this.liveness = liveness;
+    this.progressKeys = context.progressKeys();
     liveness.onLapse(this::dropAll);
     long period = WATCHDOG_PERIOD.toMillis();
     watchdog.scheduleAtFixedRate(this::watch, period, period, MILLISECONDS);
@@ -197,7 +210,11 @@ final class CallbackProcessor {
    */
   CallbackResponse processClaimed(
       CallbackRow stored, Lease held, BooleanSupplier retriedByUs, InvocationRow known) {
-    return traced(known, stored, held, retriedByUs);
+    Map<String, CallbackRole> progress = progressKeys.of(known.service(), known.operation());
+    if (progress.isEmpty()) {
+      return traced(known, List.of(stored), held, retriedByUs, progress);
+    }
+    return runInTurn(known, stored, retriedByUs, progress, false, held);
   }
 
   private CallbackResponse process(
@@ -207,7 +224,6 @@ final class CallbackProcessor {
       @Nullable InvocationRow known,
       boolean recovered) {
     UUID id = stored.invocationId();
-    String key = stored.key();
     InvocationRow inv =
         known != null && known.id().equals(id) ? known : store.invocation(id).orElse(null);
     Instant now = clock.instant();
@@ -234,29 +250,152 @@ final class CallbackProcessor {
     if (refused != null) {
       return refused;
     }
-    if (!liveness.trusted()) {
-      // This node cannot show it is alive (its heartbeats have not gone through lately): a lease
-      // it took now would be in doubt from the start.
-      return CallbackResponse.of(
-          503, "This node is catching up, retry later", Map.of("Retry-After", "1"));
-    }
-    Lease held = store.claim(id, stored.id(), nodeId, now, now.plus(lease)).orElse(null);
-    if (held == null) {
-      // Either another callback holds the invocation, or it became final since we read it (a
-      // timeout won). Nothing is written for a claim that failed: recovery polls try again.
-      InvocationRow again = store.invocation(id).orElse(inv);
-      refused = refuseIfFinal(again, stored);
-      return refused != null
-          ? refused
-          : CallbackResponse.of(
+    Map<String, CallbackRole> progress = progressKeys.of(inv.service(), inv.operation());
+    return runInTurn(inv, stored, retriedByUs, progress, recovered, null);
+  }
+
+  /**
+   * Claims the invocation (unless {@code claimed} is a lease taken already) and runs the handler.
+   * For an operation with progress keys the run takes a batch (the invocation's waiting callbacks,
+   * oldest first), and a callback that finds the invocation held waits its turn: the run that holds
+   * it (or the next one) takes it in its batch, or it claims the invocation itself once free; a run
+   * whose batch did not reach it (older callbacks of another key came first) claims again. Recovery
+   * does not wait: it polls again.
+   */
+  private CallbackResponse runInTurn(
+      InvocationRow inv,
+      CallbackRow stored,
+      BooleanSupplier retriedByUs,
+      Map<String, CallbackRole> progress,
+      boolean recovered,
+      @Nullable Lease claimed) {
+    UUID id = inv.id();
+    long waitUntil = System.nanoTime() + (progress.isEmpty() || recovered ? 0 : lease.toNanos());
+    Lease held = claimed;
+    boolean fromInsert = claimed != null;
+    while (true) {
+      if (held == null) {
+        if (!liveness.trusted()) {
+          // This node cannot show it is alive (its heartbeats have not gone through lately): a
+          // lease it took now would be in doubt from the start.
+          return CallbackResponse.of(
+              503, "This node is catching up, retry later", Map.of("Retry-After", "1"));
+        }
+        Instant now = clock.instant();
+        held = store.claim(id, stored.id(), nodeId, now, now.plus(lease)).orElse(null);
+      }
+      if (held == null) {
+        // Either another callback holds the invocation, or it became final since we read it (a
+        // timeout won). Nothing is written for a claim that failed: recovery polls try again.
+        InvocationRow again = store.invocation(id).orElse(inv);
+        CallbackResponse refused = refuseIfFinal(again, stored);
+        if (refused != null) {
+          return refused;
+        }
+        if (!progress.isEmpty()) {
+          CallbackRow current = store.callback(stored.id()).orElse(stored);
+          if (settledElsewhere(stored, current)) {
+            return answerFor(current); // settled in another run's batch
+          }
+        }
+        if (System.nanoTime() - waitUntil >= 0) {
+          return CallbackResponse.of(
               503,
               "Another callback of this invocation is being handled, retry later",
               Map.of("Retry-After", "1"));
+        }
+        try {
+          Thread.sleep(TURN_POLL.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return CallbackResponse.of(503, "Interrupted, retry later", Map.of("Retry-After", "1"));
+        }
+        continue;
+      }
+      List<CallbackRow> batch;
+      if (progress.isEmpty()) {
+        batch = List.of(stored);
+      } else {
+        // Read again under the lease: another run may have taken this callback in its batch
+        // between our failed claim and this one. (Not after the insert's own claim: no other run
+        // could hold the invocation since the callback was stored.)
+        CallbackRow current = fromInsert ? stored : store.callback(stored.id()).orElse(stored);
+        if (settledElsewhere(stored, current)) {
+          store.release(held);
+          return answerFor(current);
+        }
+        batch = batch(current, progress);
+      }
+      Lease batchLease = held.withBatch(batch.stream().map(CallbackRow::id).toList());
+      if (recovered) {
+        recovered(batchLease, stored.key());
+      }
+      // A batch answers several senders, most of whom wait elsewhere: its failure is retried by
+      // the runtime.
+      CallbackResponse answer =
+          traced(inv, batch, batchLease, batch.size() > 1 ? () -> true : retriedByUs, progress);
+      if (batchLease.callbackIds().contains(stored.id())) {
+        return answer;
+      }
+      // The run handled older callbacks of the invocation first; this one comes next.
+      held = null;
+      fromInsert = false;
+      inv = store.invocation(id).orElse(inv);
+      CallbackResponse refused = refuseIfFinal(inv, stored);
+      if (refused != null) {
+        return refused;
+      }
     }
-    if (recovered) {
-      recovered(held, key);
+  }
+
+  /** Whether another run's batch has settled (or tried) this callback since it was read. */
+  private static boolean settledElsewhere(CallbackRow read, CallbackRow current) {
+    return current.attempts() > read.attempts() || current.outcome() == CallbackOutcome.HANDLED;
+  }
+
+  /**
+   * The callbacks one run hands the handler together: the invocation's RECEIVED callbacks (and this
+   * one, which may be a FAILED one run again) oldest first, as far as they share the first one's
+   * key, up to and including the first of a final key (what comes after it is late), at most {@link
+   * #MAX_BATCH}.
+   */
+  private List<CallbackRow> batch(CallbackRow stored, Map<String, CallbackRole> progress) {
+    List<CallbackRow> waiting = new ArrayList<>();
+    waiting.add(stored);
+    for (CallbackRow c : store.callbacks(stored.invocationId())) {
+      if (c.outcome() == CallbackOutcome.RECEIVED && !c.id().equals(stored.id())) {
+        waiting.add(c);
+      }
     }
-    return traced(inv, stored, held, retriedByUs);
+    waiting.sort(Comparator.comparing(CallbackRow::receivedAt).thenComparing(CallbackRow::id));
+    String key = waiting.get(0).key();
+    List<CallbackRow> batch = new ArrayList<>();
+    for (CallbackRow c : waiting) {
+      if (!c.key().equals(key) || batch.size() == MAX_BATCH) {
+        break;
+      }
+      batch.add(c);
+      if (!progress.containsKey(key)) {
+        break; // a final key's callback ends the wait
+      }
+    }
+    return List.copyOf(batch);
+  }
+
+  /** What the sender of a callback settled by another run's batch is answered. */
+  private static CallbackResponse answerFor(CallbackRow settled) {
+    Integer code = settled.answerCode();
+    return switch (settled.outcome()) {
+      case HANDLED -> CallbackResponse.of(200, "Callback handled");
+      case FAILED -> CallbackResponse.of(500, "Callback handler failed");
+      case NOT_HANDLED ->
+          CallbackResponse.of(
+              code == null ? 404 : code,
+              settled.error() == null ? "Callback not handled" : settled.error());
+      case RECEIVED ->
+          CallbackResponse.of(
+              503, "Callback is being handled, retry later", Map.of("Retry-After", "1"));
+    };
   }
 
   /**
@@ -264,12 +403,17 @@ final class CallbackProcessor {
    * sender, else under the stored callout span (durable, retry, recovery, replay; any node).
    */
   private CallbackResponse traced(
-      InvocationRow inv, CallbackRow stored, Lease held, BooleanSupplier retriedByUs) {
-    String key = stored.key();
+      InvocationRow inv,
+      List<CallbackRow> batch,
+      Lease held,
+      BooleanSupplier retriedByUs,
+      Map<String, CallbackRole> progress) {
+    String key = batch.get(0).key();
     Span span = telemetry.tracing().startHandler(inv, key);
-    try (Renewal renewal = new Renewal(held, inv, stored.key());
+    span.setAttribute(Tracing.BATCH_SIZE, (long) batch.size());
+    try (Renewal renewal = new Renewal(held, inv, describe(batch));
         Scope ignored = span.makeCurrent()) {
-      CallbackResponse answer = run(inv, stored, held, renewal, retriedByUs);
+      CallbackResponse answer = run(inv, batch, held, renewal, retriedByUs, progress);
       span.setAttribute(Tracing.STATUS, (long) answer.status());
       if (answer.status() >= 500) {
         span.setStatus(StatusCode.ERROR, answer.body());
@@ -309,19 +453,42 @@ final class CallbackProcessor {
     }
   }
 
-  /** The handler's run under a lease that {@code renewal} keeps. */
+  /** "key", or "3 callbacks of key" for a batch: how events name what a run handled. */
+  private static String describe(List<CallbackRow> batch) {
+    String key = batch.get(0).key();
+    return batch.size() == 1 ? key : batch.size() + " callbacks of " + key;
+  }
+
+  /**
+   * The handler's run over a batch (usually one callback) under a lease that {@code renewal} keeps.
+   * A batch whose last callback is of a final key completes the invocation; one of progress keys
+   * leaves it PENDING.
+   */
   private CallbackResponse run(
       InvocationRow inv,
-      CallbackRow stored,
+      List<CallbackRow> batch,
       Lease held,
       Renewal renewal,
-      BooleanSupplier retriedByUs) {
+      BooleanSupplier retriedByUs,
+      Map<String, CallbackRole> progress) {
     UUID id = inv.id();
+    CallbackRow stored = batch.get(0);
     String key = stored.key();
+    boolean completes = !progress.containsKey(batch.get(batch.size() - 1).key());
+    String what = describe(batch);
+    String stays = completes ? "" : "; progress, the invocation stays PENDING";
     Instant now = clock.instant();
     if (inv.handlerType() == null) {
       try {
-        return complete(inv, stored, held, renewal, List.of(recordedEvent(id, now, key)));
+        NewEvent recorded =
+            batch.size() == 1 && completes
+                ? recordedEvent(id, now, key)
+                : new NewEvent(
+                    id,
+                    now,
+                    EventKind.CALLBACK_RECORDED,
+                    "Callback " + what + " recorded for the caller (no handler)" + stays);
+        return finish(inv, batch, held, renewal, completes, List.of(recorded));
       } catch (Superseded e) {
         return superseded(inv, stored, held, renewal, e.getMessage());
       }
@@ -340,19 +507,24 @@ final class CallbackProcessor {
           retriedByUs,
           "handler " + inv.handlerType() + " could not be re-created: " + summary(e));
     }
-    JsonNode body = stored.body().isBlank() ? null : Json.readTrusted(stored.body());
-    ReceivedCallback callback =
-        new ReceivedCallback(
-            id,
-            key,
-            stored.method(),
-            RequestParts.fromJson(Json.readTrusted(inv.request())),
-            inv.submitTime(),
-            inv.deadline(),
-            inv.status(),
-            stored.receivedAt(),
-            headerMap(stored.headers()),
-            body);
+    List<ReceivedCallback> callbacks = new ArrayList<>();
+    RequestParts request = RequestParts.fromJson(Json.readTrusted(inv.request()));
+    for (CallbackRow c : batch) {
+      JsonNode body = c.body().isBlank() ? null : Json.readTrusted(c.body());
+      callbacks.add(
+          new ReceivedCallback(
+              id,
+              c.key(),
+              c.method(),
+              request,
+              inv.submitTime(),
+              inv.deadline(),
+              inv.status(),
+              c.receivedAt(),
+              headerMap(c.headers()),
+              body));
+    }
+    List<ReceivedCallback> given = List.copyOf(callbacks);
     var call =
         new HandlerTransaction.HandlerCall(
             id,
@@ -380,7 +552,7 @@ final class CallbackProcessor {
               renewal.handlerStarts();
               HandlerLeases.set(renewal);
               try {
-                handler.onCallback(key, List.of(callback));
+                handler.onCallback(key, given);
               } catch (Exception | LinkageError | StackOverflowError e) {
                 handlerFailure[0] = e;
                 throw e;
@@ -391,11 +563,12 @@ final class CallbackProcessor {
               }
             },
             () ->
-                complete(
+                finish(
                     running,
-                    stored,
+                    batch,
                     held,
                     renewal,
+                    completes,
                     List.of(
                         new NewEvent(
                             id,
@@ -404,10 +577,11 @@ final class CallbackProcessor {
                             "Handler "
                                 + running.handlerType()
                                 + " handled "
-                                + key
+                                + what
                                 + " in "
                                 + String.format("%.1f", handlerNanos[0] / 1_000_000.0)
-                                + " ms"))));
+                                + " ms"
+                                + stays))));
         outcome = "handled";
       } catch (Exception | LinkageError | StackOverflowError e) {
         Throwable cause = handlerFailure[0];
@@ -445,7 +619,7 @@ final class CallbackProcessor {
             held,
             renewal,
             retriedByUs,
-            "Handler " + inv.handlerType() + " failed on " + key + ": " + summary(cause));
+            "Handler " + inv.handlerType() + " failed on " + what + ": " + summary(cause));
       }
       return CallbackResponse.of(200, "Callback handled");
     } finally {
@@ -565,8 +739,17 @@ final class CallbackProcessor {
     return new NewEvent(invocationId, at, EventKind.COMPLETED, "Completed by callback " + key);
   }
 
-  private CallbackResponse complete(
-      InvocationRow inv, CallbackRow stored, Lease held, Renewal renewal, List<NewEvent> events) {
+  /**
+   * Records a handled batch: the invocation completed by its final callback, or, for progress
+   * callbacks, left PENDING with the lease given back.
+   */
+  private CallbackResponse finish(
+      InvocationRow inv,
+      List<CallbackRow> batch,
+      Lease held,
+      Renewal renewal,
+      boolean completes,
+      List<NewEvent> events) {
     String lost = renewal.lost();
     if (lost != null) {
       // Recorded as superseded already; the fence may still hold (nobody took the lease yet), but
@@ -574,8 +757,14 @@ final class CallbackProcessor {
       throw new Superseded(lost);
     }
     Instant at = clock.instant();
+    if (!completes) {
+      if (!store.recordProgress(held, at, events)) {
+        throw new Superseded("the lease was taken over before the progress could commit");
+      }
+      return CallbackResponse.of(200, "Callback handled");
+    }
     List<NewEvent> all = new ArrayList<>(events);
-    all.add(completedEvent(inv.id(), at, stored.key()));
+    all.add(completedEvent(inv.id(), at, batch.get(batch.size() - 1).key()));
     if (!store.completeWithCallback(held, at, all)) {
       // Thrown, not returned: inside a handler transaction this rolls the handler's writes back.
       throw new Superseded("the lease was taken over before the completion could commit");

@@ -13,6 +13,7 @@ import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.spec.CallbackRole;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -64,6 +65,7 @@ public final class CallbackWorker implements AutoCloseable {
    * @param pollInterval how often due retries and unfinished callbacks are looked for
    * @param nodeId this runtime's node: leases record it, so that others release them at once should
    *     it die
+   * @param progressKeys which keys of an operation are not final (the registry knows)
    */
   public record Context(
       Store store,
@@ -79,9 +81,10 @@ public final class CallbackWorker implements AutoCloseable {
       Duration recoveryGrace,
       Duration pollInterval,
       String nodeId,
-      Telemetry telemetry) {
+      Telemetry telemetry,
+      ProgressKeys progressKeys) {
 
-    /** Without telemetry: nothing traced or measured. */
+    /** Without telemetry and progress keys: nothing traced or measured, every key final. */
     public Context(
         Store store,
         InstantSource clock,
@@ -110,8 +113,21 @@ public final class CallbackWorker implements AutoCloseable {
           recoveryGrace,
           pollInterval,
           nodeId,
-          Telemetry.NONE);
+          Telemetry.NONE,
+          ProgressKeys.NONE);
     }
+  }
+
+  /**
+   * The progress and heartbeat keys of an operation, by key; empty when every key is final (then
+   * each callback is handled alone and completes its invocation, as always).
+   */
+  @FunctionalInterface
+  public interface ProgressKeys {
+    /** Every key final. */
+    ProgressKeys NONE = (service, operation) -> Map.of();
+
+    Map<String, CallbackRole> of(String service, String operation);
   }
 
   private final Store store;

@@ -33,6 +33,7 @@ import dev.extsvc.runtime.support.SecretNames;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.CallbackRole;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
@@ -117,7 +118,14 @@ public final class CallbackIntake {
       Map<String, CallbackSignature> signatures,
       Supplier<String> callbackUrl,
       Correlator correlator,
-      Telemetry telemetry) {}
+      Telemetry telemetry,
+      Heartbeats heartbeats) {}
+
+  /** What a heartbeat callback asks of the deadlines: move it to its arrival plus the interval. */
+  @FunctionalInterface
+  public interface Heartbeats {
+    @Nullable Instant beat(UUID invocationId, String key, Duration every, Instant at);
+  }
 
   private final Store store;
   private final InstantSource clock;
@@ -129,6 +137,7 @@ public final class CallbackIntake {
   private final Acknowledgements acknowledgements;
   private final Map<String, WebhookSignatures> signatures;
   private final CallbackWorker worker;
+  private final Heartbeats heartbeats;
   private final ObjectMapper untrusted;
   private final UnknownTokenLimiter unknownTokens;
   private final ClientAddresses clients;
@@ -148,6 +157,7 @@ public final class CallbackIntake {
     this.plans = context.plans();
     this.acknowledgements = context.acknowledgements();
     this.worker = context.worker();
+    this.heartbeats = context.heartbeats();
     Map<String, WebhookSignatures> sigs = new HashMap<>();
     context
         .webhookSecrets()
@@ -770,7 +780,10 @@ public final class CallbackIntake {
     boolean durable = acknowledgements.durable(inv.service(), inv.operation());
     // One write before the answer: stored and, when new, either recorded with its invocation
     // completed (no handler, a waiting sender) or its invocation leased to the run below.
-    boolean recordOnly = !durable && inv.handlerType() == null;
+    // A progress key's callback leaves the invocation PENDING: it goes through the processor,
+    // which records it (and the callbacks waiting with it) without completing.
+    CallbackRole role = roleOf(inv, key);
+    boolean recordOnly = !durable && inv.handlerType() == null && role.finalKey();
     CallbackInsert insert =
         recordOnly ? worker.storeAndRecord(row, received) : worker.storeAndClaim(row, received);
     CallbackRow stored = insert.row();
@@ -778,6 +791,17 @@ public final class CallbackIntake {
       storedBytes.stored(utf8Length(bodyText));
       meters.callbackDelay(
           inv.service(), inv.operation(), key, Duration.between(inv.submitTime(), now));
+      Duration heartbeat = role.heartbeat();
+      if (heartbeat != null) {
+        // At arrival, before the handler runs: the sender is alive whatever the handler does.
+        // The callback is stored (and its invocation maybe leased to the run below) by now: a
+        // deadline that could not be moved must not leave that lease to run out unused.
+        try {
+          heartbeats.beat(id, key, heartbeat, now);
+        } catch (RuntimeException e) {
+          log.warn("Invocation {}: heartbeat of {} not applied: {}", id, key, e.toString());
+        }
+      }
       if (recordOnly && stored.outcome() == CallbackOutcome.HANDLED) {
         // completed in the same write as the insert: counted here, as the processor counts its own
         meters.finished(inv.service(), inv.operation(), InvocationStatus.COMPLETED);
@@ -795,6 +819,13 @@ public final class CallbackIntake {
       return CallbackResponse.of(200, "Callback stored");
     }
     return worker.runBounded(stored, inv, insert.lease());
+  }
+
+  private CallbackRole roleOf(InvocationRow inv, String key) {
+    ServicePlan plan = plans.apply(inv.service(), inv.operation());
+    return plan == null
+        ? CallbackRole.FINAL
+        : plan.operation(inv.operation()).map(o -> o.role(key)).orElse(CallbackRole.FINAL);
   }
 
   /**

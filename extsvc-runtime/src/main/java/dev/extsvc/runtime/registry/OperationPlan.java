@@ -2,6 +2,7 @@ package dev.extsvc.runtime.registry;
 
 import dev.extsvc.runtime.support.PayloadValidator;
 import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.InjectionTarget;
 import dev.extsvc.spec.Operation;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ public final class OperationPlan {
   private final Operation operation;
   private final List<Target> targets;
   private final Map<CallbackDefinition, PayloadValidator> validators;
+  private final Map<String, CallbackRole> roles;
 
   /** A place in the request and the keys whose URL goes there. */
   public record Target(InjectionTarget target, List<String> keys) {}
@@ -28,14 +30,22 @@ public final class OperationPlan {
   private OperationPlan(
       Operation operation,
       List<Target> targets,
-      Map<CallbackDefinition, PayloadValidator> validators) {
+      Map<CallbackDefinition, PayloadValidator> validators,
+      Map<String, CallbackRole> roles) {
     this.operation = operation;
     this.targets = targets;
     this.validators = validators;
+    this.roles = roles;
   }
 
+  /**
+   * @param configuredRoles roles configured for this operation's keys, by key; they override the
+   *     document's
+   */
   static OperationPlan compile(
-      Operation operation, Map<CallbackDefinition, PayloadValidator> validators) {
+      Operation operation,
+      Map<CallbackDefinition, PayloadValidator> validators,
+      Map<String, CallbackRole> configuredRoles) {
     Map<String, List<String>> keysByTarget = new LinkedHashMap<>();
     Map<String, InjectionTarget> targetsById = new LinkedHashMap<>();
     for (CallbackDefinition def : operation.callbacks()) {
@@ -62,7 +72,30 @@ public final class OperationPlan {
         own.put(def, v);
       }
     }
-    return new OperationPlan(operation, List.copyOf(targets), Collections.unmodifiableMap(own));
+    // Only the keys that are not final are kept: an operation without any is handled as before,
+    // one callback completing it.
+    Map<String, CallbackRole> roles = new LinkedHashMap<>();
+    for (CallbackDefinition def : operation.callbacks()) {
+      CallbackRole role = configuredRoles.getOrDefault(def.key(), def.role());
+      if (!role.finalKey()) {
+        roles.put(def.key(), role);
+      }
+    }
+    return new OperationPlan(
+        operation,
+        List.copyOf(targets),
+        Collections.unmodifiableMap(own),
+        Collections.unmodifiableMap(roles));
+  }
+
+  /** The role of a callback key: final unless the document or the configuration says otherwise. */
+  public CallbackRole role(String key) {
+    return roles.getOrDefault(key, CallbackRole.FINAL);
+  }
+
+  /** The keys that are not final (progress and heartbeat keys) with their roles; often empty. */
+  public Map<String, CallbackRole> progressKeys() {
+    return roles;
   }
 
   public Operation operation() {

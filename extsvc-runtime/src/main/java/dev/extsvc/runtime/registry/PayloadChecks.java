@@ -134,6 +134,7 @@ public record PayloadChecks(
         def.requestBody(),
         def.responses(),
         def.description(),
-        null); // nor by correlation: its body could not be checked at the shared address either
+        null, // nor by correlation: its body could not be checked at the shared address either
+        def.role());
   }
 }

@@ -5,6 +5,7 @@ import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
@@ -60,6 +61,7 @@ public final class Registry implements AutoCloseable {
    *     server
    * @param formatAssertions whether callback bodies are refused for values that do not match their
    *     schema's {@code format} (else formats are annotations)
+   * @param callbackRoles the callback roles configured for a service, by operation and key
    */
   public record Context(
       Store store,
@@ -69,7 +71,8 @@ public final class Registry implements AutoCloseable {
       boolean specServers,
       CredentialCoverage coverage,
       Duration checkInterval,
-      boolean formatAssertions) {}
+      boolean formatAssertions,
+      Function<String, Map<String, Map<String, CallbackRole>>> callbackRoles) {}
 
   /** A compiled service and the stored document it was compiled from. */
   private record Loaded(ServicePlan plan, String document) {}
@@ -172,12 +175,10 @@ public final class Registry implements AutoCloseable {
             c.expects());
       }
     }
-    if (unmet.isEmpty()) {
-      return registration;
-    }
-    List<Diagnostic> all = new ArrayList<>(registration.report().diagnostics());
-    all.addAll(unmet);
-    return new Registration(definition, new Report(all));
+    List<Diagnostic> roles = unknownRoles(definition);
+    roles.forEach(d -> log.warn("Service {}: {}", definition.name(), d.message()));
+    unmet.addAll(roles);
+    return withMore(registration, definition, unmet);
   }
 
   /**
@@ -322,12 +323,66 @@ public final class Registry implements AutoCloseable {
         : null;
   }
 
+  /**
+   * The progress and heartbeat keys of an operation with their roles; empty when all its keys are
+   * final, or the service or operation is not known (a callback of it then completes it, as
+   * before).
+   */
+  public Map<String, CallbackRole> progressKeys(String service, String operation) {
+    ServicePlan plan = plan(service, operation);
+    return plan == null
+        ? Map.of()
+        : plan.operation(operation).map(OperationPlan::progressKeys).orElse(Map.of());
+  }
+
   private ServicePlan compile(PayloadChecks checks) {
     ServiceDefinition definition = checks.definition();
     return ServicePlan.compile(
         definition,
         checks.validators(),
         context.endpoints().apply(definition.name()),
-        context.specServers());
+        context.specServers(),
+        context.callbackRoles().apply(definition.name()));
+  }
+
+  /**
+   * The configured callback roles that name an operation or key the document does not declare, as
+   * warnings: such a setting does nothing.
+   */
+  private List<Diagnostic> unknownRoles(ServiceDefinition definition) {
+    List<Diagnostic> out = new ArrayList<>();
+    context
+        .callbackRoles()
+        .apply(definition.name())
+        .forEach(
+            (op, byKey) -> {
+              var operation = definition.operation(op).orElse(null);
+              for (String key : byKey.keySet()) {
+                if (operation == null
+                    || operation.callbacks().stream().noneMatch(d -> d.key().equals(key))) {
+                  out.add(
+                      Diagnostic.warning(
+                          operation == null ? "" : operation.pointer(),
+                          "a callback role is configured for "
+                              + (operation == null ? "operation " + op : "key " + key)
+                              + " of service "
+                              + definition.name()
+                              + (operation == null ? "" : " operation " + op)
+                              + ", which the document does not declare; it has no effect"));
+                }
+              }
+            });
+    return out;
+  }
+
+  /** The registration's diagnostics with more added at the end. */
+  private static Registration withMore(
+      Registration registration, ServiceDefinition definition, List<Diagnostic> more) {
+    if (more.isEmpty()) {
+      return registration;
+    }
+    List<Diagnostic> all = new ArrayList<>(registration.report().diagnostics());
+    all.addAll(more);
+    return new Registration(definition, new Report(all));
   }
 }

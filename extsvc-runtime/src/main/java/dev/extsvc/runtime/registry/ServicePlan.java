@@ -3,6 +3,7 @@ package dev.extsvc.runtime.registry;
 import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.support.PayloadValidator;
 import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.ServiceDefinition;
 import dev.extsvc.spec.ServiceSecurity;
@@ -29,15 +30,19 @@ public record ServicePlan(
    * @param specServers whether a service without a configured endpoint may be called at its spec's
    *     first absolute server URL (off by default: a registered document must not choose where the
    *     runtime connects)
+   * @param configuredRoles callback roles configured for the service, by operation and key
    */
   static ServicePlan compile(
       ServiceDefinition definition,
       Map<CallbackDefinition, PayloadValidator> validators,
       @Nullable String configuredEndpoint,
-      boolean specServers) {
+      boolean specServers,
+      Map<String, Map<String, CallbackRole>> configuredRoles) {
     Map<String, OperationPlan> plans = new LinkedHashMap<>();
     for (Operation op : definition.operations()) {
-      plans.put(op.id(), OperationPlan.compile(op, validators));
+      plans.put(
+          op.id(),
+          OperationPlan.compile(op, validators, configuredRoles.getOrDefault(op.id(), Map.of())));
     }
     // an endpoint without a path serves the spec's paths under its first server's base path
     String endpoint =

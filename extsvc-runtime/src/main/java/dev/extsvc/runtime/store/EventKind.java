@@ -37,6 +37,11 @@ public enum EventKind {
    * callback over): its outcome is not recorded.
    */
   HANDLER_SUPERSEDED,
+  /**
+   * A PENDING invocation's deadline was moved later (an extension asked for, or a heartbeat
+   * callback); the message gives the old and the new deadline and why.
+   */
+  DEADLINE_EXTENDED,
   /** The invocation completed. */
   COMPLETED,
   /** The invocation timed out. */

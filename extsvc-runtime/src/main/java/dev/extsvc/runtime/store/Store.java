@@ -212,18 +212,38 @@ public interface Store extends AutoCloseable {
 
   /**
    * Records a handled callback and completes its invocation in one transaction, if the lease is
-   * still held (its fence unchanged): the callback becomes HANDLED with answer 200, and the
-   * invocation moves PENDING → COMPLETED (no change when already final, as when it was cancelled
-   * meanwhile). Returns false, writing nothing, when another claim (or a dead node's release) has
-   * raised the fence since: the run was superseded (or, which a held lease rules out, the callback
-   * is HANDLED already).
+   * still held (its fence unchanged): the callback becomes HANDLED with answer 200 (every callback
+   * of the lease, when it covers a batch), and the invocation moves PENDING → COMPLETED (no change
+   * when already final, as when it was cancelled meanwhile). Returns false, writing nothing, when
+   * another claim (or a dead node's release) has raised the fence since: the run was superseded
+   * (or, which a held lease rules out, the callback is HANDLED already).
    */
   boolean completeWithCallback(Lease lease, Instant at, List<NewEvent> events);
 
   /**
-   * Records the outcome of a leased handler run (declined or failed) and gives the lease back, in
-   * one transaction and only while the lease is held; false, writing nothing, when superseded or
-   * when the callback is HANDLED already (a handled callback is never settled again).
+   * Records a handled batch of progress callbacks and gives the lease back, in one transaction and
+   * only while the lease is held: every callback of the lease becomes HANDLED with answer 200, the
+   * invocation stays PENDING. Returns false, writing nothing, when superseded (or when a callback
+   * of the lease is HANDLED already).
+   */
+  default boolean recordProgress(Lease lease, Instant at, List<NewEvent> events) {
+    throw new UnsupportedOperationException("this store cannot record progress callbacks");
+  }
+
+  /**
+   * Moves a PENDING invocation's deadline from {@code from} to {@code to} and appends the event, in
+   * one transaction; false, writing nothing, when the invocation is not PENDING or its deadline is
+   * no longer {@code from} (another extension or a heartbeat moved it first: read it again).
+   */
+  default boolean moveDeadline(UUID invocationId, Instant from, Instant to, NewEvent event) {
+    throw new UnsupportedOperationException("this store cannot move deadlines");
+  }
+
+  /**
+   * Records the outcome of a leased handler run (declined or failed) for every callback of the
+   * lease and gives the lease back, in one transaction and only while the lease is held; false,
+   * writing nothing, when superseded or when the callback is HANDLED already (a handled callback is
+   * never settled again).
    */
   boolean settleCallback(
       Lease lease, CallbackOutcome outcome, int answerCode, String error, NewEvent event);
@@ -267,10 +287,10 @@ public interface Store extends AutoCloseable {
   void release(Lease lease);
 
   /**
-   * Records a failed handler run of a durable callback: FAILED, answer 500, attempts + 1, the
-   * error, and when to try again; {@code nextAttemptAt} null means retries are given up (the
-   * callback is dead). Releases the lease. Only while the lease is held: false, writing nothing,
-   * when superseded (or when the callback is HANDLED already).
+   * Records a failed handler run of a durable callback (of every callback of the lease): FAILED,
+   * answer 500, attempts + 1, the error, and when to try again; {@code nextAttemptAt} null means
+   * retries are given up (the callback is dead). Releases the lease. Only while the lease is held:
+   * false, writing nothing, when superseded (or when the callback is HANDLED already).
    */
   boolean scheduleRetry(
       Lease lease, @Nullable Instant nextAttemptAt, Instant now, String error, NewEvent event);

@@ -630,11 +630,13 @@ public final class InMemoryStore implements Store {
           if (!holds(lease)) {
             return false;
           }
-          CallbackRow c = existingCallback(lease.callbackId());
-          if (c.outcome() == CallbackOutcome.HANDLED) {
+          if (anyHandled(lease)) {
             return false;
           }
-          put(settled(c, CallbackOutcome.HANDLED, 200, null));
+          lease
+              .callbackIds()
+              .forEach(
+                  id -> put(settled(existingCallback(id), CallbackOutcome.HANDLED, 200, null)));
           boolean moved = move(lease.invocationId(), InvocationStatus.COMPLETED, null, at);
           // As the JDBC store: the log of an invocation that was already final does not claim it
           // completed.
@@ -653,15 +655,71 @@ public final class InMemoryStore implements Store {
           if (!holds(lease)) {
             return false;
           }
-          CallbackRow c = existingCallback(lease.callbackId());
-          if (c.outcome() == CallbackOutcome.HANDLED) {
+          if (anyHandled(lease)) {
             return false;
           }
-          put(settled(c, outcome, answerCode, error));
+          lease
+              .callbackIds()
+              .forEach(id -> put(settled(existingCallback(id), outcome, answerCode, error)));
           releaseLease(lease);
           append(event);
           return true;
         });
+  }
+
+  @Override
+  public boolean recordProgress(Lease lease, Instant at, List<NewEvent> events) {
+    return write(
+        () -> {
+          if (!holds(lease) || anyHandled(lease)) {
+            return false;
+          }
+          lease
+              .callbackIds()
+              .forEach(
+                  id -> put(settled(existingCallback(id), CallbackOutcome.HANDLED, 200, null)));
+          releaseLease(lease);
+          events.forEach(this::append);
+          return true;
+        });
+  }
+
+  @Override
+  public boolean moveDeadline(UUID invocationId, Instant from, Instant to, NewEvent event) {
+    return write(
+        () -> {
+          Invocation i = data.invocations.get(invocationId);
+          if (i == null
+              || i.row.status() != InvocationStatus.PENDING
+              || !i.row.deadline().equals(micros(from))) {
+            return false;
+          }
+          InvocationRow r = i.row;
+          i.row =
+              new InvocationRow(
+                  r.id(),
+                  r.service(),
+                  r.operation(),
+                  r.async(),
+                  r.status(),
+                  r.reason(),
+                  r.handlerType(),
+                  r.handlerState(),
+                  r.request(),
+                  r.syncStatus(),
+                  r.syncHeaders(),
+                  r.syncBody(),
+                  r.submitTime(),
+                  micros(to),
+                  r.finishedAt());
+          append(event);
+          return true;
+        });
+  }
+
+  private boolean anyHandled(Lease lease) {
+    return lease.callbackIds().stream()
+        .anyMatch(id -> existingCallback(id).outcome() == CallbackOutcome.HANDLED);
   }
 
   /** As the JDBC store's callback update: the outcome, attempts + 1, no retry pending. */
@@ -829,26 +887,28 @@ public final class InMemoryStore implements Store {
           if (!holds(lease)) {
             return false;
           }
-          CallbackRow c = existingCallback(lease.callbackId());
-          if (c.outcome() == CallbackOutcome.HANDLED) {
+          if (anyHandled(lease)) {
             return false;
           }
-          put(
-              new CallbackRow(
-                  c.id(),
-                  c.invocationId(),
-                  c.key(),
-                  c.receivedAt(),
-                  c.method(),
-                  c.headers(),
-                  c.body(),
-                  c.dedupKey(),
-                  CallbackOutcome.FAILED,
-                  500,
-                  c.attempts() + 1,
-                  error,
-                  nextAttemptAt == null ? null : micros(nextAttemptAt),
-                  nextAttemptAt == null ? micros(now) : null));
+          for (UUID id : lease.callbackIds()) {
+            CallbackRow c = existingCallback(id);
+            put(
+                new CallbackRow(
+                    c.id(),
+                    c.invocationId(),
+                    c.key(),
+                    c.receivedAt(),
+                    c.method(),
+                    c.headers(),
+                    c.body(),
+                    c.dedupKey(),
+                    CallbackOutcome.FAILED,
+                    500,
+                    c.attempts() + 1,
+                    error,
+                    nextAttemptAt == null ? null : micros(nextAttemptAt),
+                    nextAttemptAt == null ? micros(now) : null));
+          }
           releaseLease(lease);
           append(event);
           return true;

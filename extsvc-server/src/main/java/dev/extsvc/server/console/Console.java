@@ -1,6 +1,7 @@
 package dev.extsvc.server.console;
 
 import dev.extsvc.runtime.CallbackResponse;
+import dev.extsvc.runtime.DeadlineExtensionException;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.store.CallbackRow;
 import dev.extsvc.runtime.store.EventRow;
@@ -112,6 +113,7 @@ public final class Console {
     r.get("/console/invocations", page(this::invocations));
     r.get("/console/invocations/{id}", page(this::invocation));
     r.post("/console/invocations/{id}/cancel", page(this::cancel));
+    r.post("/console/invocations/{id}/extend", page(this::extend));
     r.post("/console/callbacks/{id}/retry", page(this::retry));
     r.get("/console/nodes", page(this::nodesPage));
     r.get("/console/services", page(this::servicesPage));
@@ -391,6 +393,11 @@ public final class Console {
         switch (done) {
           case "cancelled" -> "Invocation cancelled.";
           case "not-pending" -> "The invocation is no longer pending; nothing was cancelled.";
+          case "extended" -> "Deadline extended.";
+          case "extend-final" -> "The invocation is no longer pending; its deadline was not moved.";
+          case "extend-invalid" ->
+              "Not extended: give a positive ISO-8601 duration (PT1H, P1D) that keeps the deadline"
+                  + " within the service's maximum callback timeout from now.";
           case "retry-200" -> "The handler ran again and handled the callback.";
           case "retry-404" -> "The handler ran again and did not handle the callback (404).";
           case "retry-408" -> "Too late: the callback timeout has passed (408).";
@@ -411,7 +418,9 @@ public final class Console {
             steps,
             "/console/invocations/" + inv.id(),
             flash,
-            done.equals("not-pending") || done.matches("retry-(4|5).*")));
+            done.equals("not-pending")
+                || done.startsWith("extend-")
+                || done.matches("retry-(4|5).*")));
   }
 
   private void cancel(ServerRequest req, ServerResponse res) throws IOException {
@@ -427,6 +436,28 @@ public final class Console {
             id, reason.isEmpty() ? "Cancelled from the console" : Format.truncate(reason, 500));
     redirect(
         res, "/console/invocations/" + id + "?done=" + (cancelled ? "cancelled" : "not-pending"));
+  }
+
+  /** The detail page's "Extend deadline" form: {@code by} is an ISO-8601 duration. */
+  private void extend(ServerRequest req, ServerResponse res) throws IOException {
+    UUID id = uuidOrNull(req.path().pathParameters().get("id"));
+    if (id == null || services.invocation(id).isEmpty()) {
+      html(res, 404, "<!doctype html><p>No such invocation.</p>");
+      return;
+    }
+    Map<String, String> form = Forms.read(req, 64 * 1024);
+    String by = form == null ? "" : form.getOrDefault("by", "").trim();
+    String done;
+    try {
+      services.extend(id, Duration.parse(by));
+      done = "extended";
+    } catch (DateTimeParseException e) {
+      done = "extend-invalid";
+    } catch (DeadlineExtensionException e) {
+      done =
+          e.reason() == DeadlineExtensionException.Reason.FINAL ? "extend-final" : "extend-invalid";
+    }
+    redirect(res, "/console/invocations/" + id + "?done=" + done);
   }
 
   private void retry(ServerRequest req, ServerResponse res) {

@@ -167,7 +167,7 @@ final class Format {
       case COMPLETED, HANDLER_OK, CALLBACK_RECORDED -> "ev ev-good";
       case TIMED_OUT, HANDLER_SUPERSEDED -> "ev ev-warn";
       case CANCELLED -> "ev ev-muted";
-      case CALLBACK_RECEIVED, CALLBACK_RETRY, CALLBACK_DUPLICATE -> "ev ev-info";
+      case CALLBACK_RECEIVED, CALLBACK_RETRY, CALLBACK_DUPLICATE, DEADLINE_EXTENDED -> "ev ev-info";
       case SUBMITTED,
           CALLBACK_URL,
           CALLOUT,

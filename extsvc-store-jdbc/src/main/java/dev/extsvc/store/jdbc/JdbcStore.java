@@ -681,11 +681,7 @@ public final class JdbcStore implements Store {
           if (!holds(tx, lease)) {
             return false;
           }
-          if (!settledUnlessHandled(
-              tx,
-              tx.update(
-                  Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, lease.callbackId()),
-              lease.callbackId())) {
+          if (!handledAll(tx, lease)) {
             return false;
           }
           boolean moved =
@@ -701,6 +697,68 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public boolean recordProgress(Lease lease, Instant at, List<NewEvent> events) {
+    return write(
+        tx -> {
+          if (!holds(tx, lease) || !handledAll(tx, lease)) {
+            return false;
+          }
+          releaseHeld(tx, lease);
+          insertEvents(tx, events);
+          return true;
+        });
+  }
+
+  @Override
+  public boolean moveDeadline(UUID invocationId, Instant from, Instant to, NewEvent event) {
+    return write(
+        tx -> {
+          if (tx.update(Sql.MOVE_DEADLINE, to, invocationId, from) != 1) {
+            return false;
+          }
+          insertEvents(tx, List.of(event));
+          return true;
+        });
+  }
+
+  /** Marks every callback of the lease HANDLED (answer 200); false when one is HANDLED already. */
+  private static boolean handledAll(Tx tx, Lease lease) throws SQLException {
+    return settleAll(
+        tx, lease, id -> tx.update(Sql.UPDATE_CALLBACK, CallbackOutcome.HANDLED, 200, null, id));
+  }
+
+  /** One settling update of a callback, conditional on it not being HANDLED. */
+  @FunctionalInterface
+  private interface Settling {
+    int update(UUID callbackId) throws SQLException;
+  }
+
+  /**
+   * Settles every callback of the lease; false, having written none of them, when one is HANDLED
+   * already. A batch is checked before the first update, since work that returns false still
+   * commits what it wrote; a lease of one callback needs no read.
+   */
+  private static boolean settleAll(Tx tx, Lease lease, Settling settling) throws SQLException {
+    List<UUID> ids = lease.callbackIds();
+    if (ids.size() > 1) {
+      for (UUID id : ids) {
+        var row =
+            tx.queryOne(Sql.CALLBACK, Rows::callback, id)
+                .orElseThrow(() -> new IllegalStateException("No callback " + id));
+        if (row.outcome() == CallbackOutcome.HANDLED) {
+          return false;
+        }
+      }
+    }
+    for (UUID id : ids) {
+      if (!settledUnlessHandled(tx, settling.update(id), id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
   public boolean settleCallback(
       Lease lease, CallbackOutcome outcome, int answerCode, String error, NewEvent event) {
     return write(
@@ -708,10 +766,8 @@ public final class JdbcStore implements Store {
           if (!holds(tx, lease)) {
             return false;
           }
-          if (!settledUnlessHandled(
-              tx,
-              tx.update(Sql.UPDATE_CALLBACK, outcome, answerCode, error, lease.callbackId()),
-              lease.callbackId())) {
+          if (!settleAll(
+              tx, lease, id -> tx.update(Sql.UPDATE_CALLBACK, outcome, answerCode, error, id))) {
             return false;
           }
           releaseHeld(tx, lease);
@@ -850,15 +906,16 @@ public final class JdbcStore implements Store {
           if (!holds(tx, lease)) {
             return false;
           }
-          if (!settledUnlessHandled(
+          if (!settleAll(
               tx,
-              tx.update(
-                  Sql.SCHEDULE_RETRY,
-                  error,
-                  nextAttemptAt,
-                  nextAttemptAt == null ? now : null,
-                  lease.callbackId()),
-              lease.callbackId())) {
+              lease,
+              id ->
+                  tx.update(
+                      Sql.SCHEDULE_RETRY,
+                      error,
+                      nextAttemptAt,
+                      nextAttemptAt == null ? now : null,
+                      id))) {
             return false;
           }
           releaseHeld(tx, lease);

@@ -76,6 +76,9 @@ final class Sql {
   static final String RELEASE_NODE_LEASES =
       "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL, claim_node = NULL,"
           + " claim_fence = claim_fence + 1 WHERE claim_node = ?";
+  // Conditional on the deadline read: of two extensions racing, the second reads again.
+  static final String MOVE_DEADLINE =
+      "UPDATE extsvc_invocations SET deadline = ? WHERE id = ? AND status = 'PENDING' AND deadline = ?";
   static final String COUNT_BY_STATUS =
       "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
 

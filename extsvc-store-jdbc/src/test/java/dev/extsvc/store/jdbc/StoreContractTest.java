@@ -1428,6 +1428,90 @@ abstract class StoreContractTest {
   }
 
   /** A lease held until five minutes after {@code now} by a node of this test. */
+  @Test
+  void recordProgressHandlesTheLeasedBatchAndLeavesTheInvocationPendingAndFree() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var first = callback(invocation.id(), "p1");
+    var second = callback(invocation.id(), "p2");
+    store.insertCallback(first, event(invocation.id(), "CALLBACK_RECEIVED"));
+    store.insertCallback(second, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var lease =
+        claim(invocation.id(), second.id(), T0.plusSeconds(1))
+            .withBatch(List.of(first.id(), second.id()));
+
+    assertThat(
+            store.recordProgress(
+                lease, T0.plusSeconds(2), List.of(event(invocation.id(), "HANDLER_OK"))))
+        .isTrue();
+
+    assertThat(store.invocation(invocation.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
+    assertThat(
+            List.of(
+                store.callback(first.id()).orElseThrow(),
+                store.callback(second.id()).orElseThrow()))
+        .allSatisfy(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(CallbackOutcome.HANDLED);
+              assertThat(c.answerCode()).isEqualTo(200);
+            });
+    // the lease was given back: the next callback's run may claim at once
+    var third = callback(invocation.id(), "p3");
+    store.insertCallback(third, event(invocation.id(), "CALLBACK_RECEIVED"));
+    var next = claim(invocation.id(), third.id(), T0.plusSeconds(3));
+    // a batch with a callback handled already is refused whole
+    assertThat(
+            store.recordProgress(
+                next.withBatch(List.of(first.id(), third.id())),
+                T0.plusSeconds(4),
+                List.of(event(invocation.id(), "HANDLER_OK"))))
+        .isFalse();
+    assertThat(store.callback(third.id()).orElseThrow().outcome())
+        .isEqualTo(CallbackOutcome.RECEIVED);
+    // and a superseded run writes nothing
+    store.release(next);
+    var taken = claim(invocation.id(), third.id(), T0.plusSeconds(5));
+    assertThat(store.recordProgress(next, T0.plusSeconds(6), List.of())).isFalse();
+    assertThat(store.completeWithCallback(taken, T0.plusSeconds(6), List.of())).isTrue();
+    assertThat(store.invocation(invocation.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.COMPLETED);
+  }
+
+  @Test
+  void moveDeadlineMovesOnlyAPendingInvocationsDeadlineAsRead() {
+    var invocation = pending("acme", "submitApplication", T0, Duration.ofHours(1));
+    store.createInvocation(invocation, List.of(), List.of());
+    var from = store.invocation(invocation.id()).orElseThrow().deadline();
+    var to = from.plus(Duration.ofHours(2));
+
+    assertThat(
+            store.moveDeadline(
+                invocation.id(), from, to, event(invocation.id(), "DEADLINE_EXTENDED")))
+        .isTrue();
+    assertThat(store.invocation(invocation.id()).orElseThrow().deadline()).isEqualTo(to);
+    // read before another move: refused, nothing written
+    assertThat(
+            store.moveDeadline(
+                invocation.id(),
+                from,
+                to.plusSeconds(1),
+                event(invocation.id(), "DEADLINE_EXTENDED")))
+        .isFalse();
+    assertThat(timeOutDueIds(from.plusSeconds(1), 10)).isEmpty();
+    assertThat(timeOutDueIds(to, 10)).containsExactly(invocation.id());
+    assertThat(
+            store.moveDeadline(
+                invocation.id(),
+                to,
+                to.plusSeconds(60),
+                event(invocation.id(), "DEADLINE_EXTENDED")))
+        .isFalse();
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("DEADLINE_EXTENDED", "TIMED_OUT");
+  }
+
   private Lease claim(UUID invocationId, UUID callbackId, Instant now) {
     return claim(invocationId, callbackId, "node-a", now);
   }
