@@ -108,6 +108,21 @@ final class PostgresDialect extends JdbcDialect {
     return java.util.Map.of("reWriteBatchedInserts", "true");
   }
 
+  /**
+   * Upkeep statements give up after 2 s (1 s waiting for a row lock, such as one a paused node's
+   * open transaction holds on an invocation being reaped), connecting after 2 s, and a socket that
+   * says nothing for 10 s is dropped: a heartbeat or a renewal fails within a heartbeat or two, and
+   * is tried again, rather than hanging behind a lock or a lost network.
+   */
+  @Override
+  java.util.Map<String, String> controlPoolProperties() {
+    return java.util.Map.of(
+        "options", "-c statement_timeout=2000 -c lock_timeout=1000",
+        "connectTimeout", "2",
+        "socketTimeout", "10",
+        "ApplicationName", "extsvc-upkeep");
+  }
+
   /** A typed {@code uuid} parameter: PostgreSQL does not cast text to uuid implicitly. */
   @Override
   void setUuid(PreparedStatement statement, int index, UUID id) throws SQLException {
