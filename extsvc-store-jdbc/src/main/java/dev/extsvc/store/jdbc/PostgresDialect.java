@@ -101,11 +101,12 @@ final class PostgresDialect extends JdbcDialect {
 
   /**
    * A batch of inserts (the events written with the row they describe) sent as one multi-row {@code
-   * INSERT}, not one statement each.
+   * INSERT}, not one statement each; the connections named {@code extsvc} in {@code
+   * pg_stat_activity} (the upkeep pool's are {@code extsvc-upkeep}).
    */
   @Override
   java.util.Map<String, String> poolProperties() {
-    return java.util.Map.of("reWriteBatchedInserts", "true");
+    return java.util.Map.of("reWriteBatchedInserts", "true", "ApplicationName", "extsvc");
   }
 
   /**
