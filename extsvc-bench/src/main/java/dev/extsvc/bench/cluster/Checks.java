@@ -308,7 +308,7 @@ final class Checks {
         "timeouts fired > 5 s late, or not at all",
         late + missed,
         missed > 0 ? "(" + missed + " never)" : "");
-    info("timeout fired minus deadline, s: min / median / p95 / max", distribution(offsets));
+    info("timeout fired minus deadline, s: min / median / p90 / p99 / max", distribution(offsets));
     long invocationsTimedOut =
         all.stream()
             .filter(id -> !timeoutInvocations.contains(id) && "TIMED_OUT".equals(status.get(id)))
@@ -403,7 +403,7 @@ final class Checks {
       }
     }
     info(
-        "runs caught by a pause: time from SIGCONT to their end, s (min / median / p95 / max)",
+        "runs caught by a pause: time from SIGCONT to their end, s (min / median / p90 / p99 / max)",
         distribution(linger));
   }
 
@@ -542,9 +542,9 @@ final class Checks {
         "takeovers after a kill slower than 10 s, or none",
         slow + never,
         never > 0 ? "(" + never + " never)" : "");
-    info("takeover after a kill, s: min / median / p95 / max", distribution(latencies));
+    info("takeover after a kill, s: min / median / p90 / p99 / max", distribution(latencies));
     info(
-        "CALLBACK_RECOVERED events per taken-over callback: min / median / p95 / max",
+        "CALLBACK_RECOVERED events per taken-over callback: min / median / p90 / p99 / max",
         distribution(eventsPer.stream().map(i -> (double) i).toList()));
     long recovered =
         events.values().stream().mapToLong(m -> m.getOrDefault("CALLBACK_RECOVERED", 0)).sum();
@@ -605,12 +605,18 @@ final class Checks {
     }
     List<Double> sorted = values.stream().sorted().toList();
     return String.format(
-        "%.1f / %.1f / %.1f / %.1f (n=%d)",
+        "%.1f / %.1f / %.1f / %.1f / %.1f (n=%d)",
         sorted.get(0),
         sorted.get(sorted.size() / 2),
-        sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.95) - 1)),
+        percentile(sorted, 0.90),
+        percentile(sorted, 0.99),
         sorted.get(sorted.size() - 1),
         sorted.size());
+  }
+
+  /** The nearest-rank percentile of sorted values. */
+  private static double percentile(List<Double> sorted, double p) {
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * p) - 1));
   }
 
   private List<Run> runs() throws SQLException {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,7 +62,9 @@ public final class ClusterSuite {
       int drainSeconds,
       @Nullable Path nodeYaml,
       boolean handlersYaml,
-      long seed) {
+      long seed,
+      int nodeCount,
+      int sigtermAt) {
 
     static Options parse(String[] args) {
       String jdbcUrl = "";
@@ -79,6 +82,8 @@ public final class ClusterSuite {
       Path nodeYaml = null;
       boolean handlersYaml = true;
       long seed = System.currentTimeMillis();
+      int nodeCount = 3;
+      int sigtermAt = 0;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -96,6 +101,9 @@ public final class ClusterSuite {
           case "--drain-seconds" -> drain = Integer.parseInt(args[++i]);
           case "--node-yaml" -> nodeYaml = Path.of(args[++i]);
           case "--seed" -> seed = Long.parseLong(args[++i]);
+          case "--nodes" -> nodeCount = Integer.parseInt(args[++i]);
+          // the rolling-restart check: SIGTERM to the last node this many seconds into the run
+          case "--sigterm-at" -> sigtermAt = Integer.parseInt(args[++i]);
           // for a build whose serve allows the handler's package some other way
           case "--no-handlers-yaml" -> handlersYaml = false;
           default -> throw new IllegalArgumentException("unknown option " + a);
@@ -119,7 +127,9 @@ public final class ClusterSuite {
           drain != null ? drain : quick ? 150 : 300,
           nodeYaml,
           handlersYaml,
-          seed);
+          seed,
+          nodeCount,
+          sigtermAt);
     }
   }
 
@@ -136,6 +146,8 @@ public final class ClusterSuite {
   private final List<UUID> timeoutInvocations = new CopyOnWriteArrayList<>();
   private final List<UUID> lateInvocations = new CopyOnWriteArrayList<>();
   private final AtomicInteger kills = new AtomicInteger();
+  private final List<Double> loadSamples = new CopyOnWriteArrayList<>();
+  private final Map<String, Long> connectionPeaks = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicInteger pauses = new AtomicInteger();
   private final AtomicInteger restarts = new AtomicInteger();
   private final List<Thread> background = new CopyOnWriteArrayList<>();
@@ -194,7 +206,11 @@ public final class ClusterSuite {
           "nodes up: "
               + nodes.stream().map(n -> n.name + "@" + n.port + " clock " + clockName(n)).toList()
               + (handlerMode ? ", suite handler" : ", no handler (recorded callbacks)"));
-      try (JdbcStore store = JdbcStore.postgres(options.jdbcUrl(), options.dbUser(), "");
+      try (JdbcStore store =
+              JdbcStore.postgres(
+                  options.jdbcUrl() + "&ApplicationName=cluster-suite-driver",
+                  options.dbUser(),
+                  "");
           ExternalServices driver =
               ExternalServices.builder()
                   .store(store)
@@ -214,9 +230,24 @@ public final class ClusterSuite {
         Thread faults = Thread.ofVirtual().name("faults").start(() -> faults(runUntil));
         Thread late =
             Thread.ofVirtual().name("late-spec").start(() -> lateSpec(callouts, senders, runUntil));
+        Thread load = Thread.ofVirtual().name("load").start(() -> sampleLoad(runUntil));
+        Thread connections =
+            Thread.ofVirtual().name("connections").start(() -> sampleConnections(runUntil));
+        Thread rolling =
+            Thread.ofVirtual()
+                .name("rolling")
+                .start(
+                    () -> {
+                      if (options.sigtermAt() > 0) {
+                        rollingRestart(senders);
+                      }
+                    });
         producer.join();
         faults.join();
         late.join();
+        load.join();
+        connections.join();
+        rolling.join();
         for (Thread t : background) {
           t.join(Duration.ofSeconds(240));
         }
@@ -252,6 +283,23 @@ public final class ClusterSuite {
       }
     }
     figures.notes().addAll(notes);
+    if (!connectionPeaks.isEmpty()) {
+      figures
+          .notes()
+          .add(
+              "PostgreSQL connections by application_name, peak at one sample (every 1 s, all nodes"
+                  + " together; busy: in a statement or a transaction, LISTEN not counted): "
+                  + new java.util.TreeMap<>(connectionPeaks));
+    }
+    if (!loadSamples.isEmpty()) {
+      figures
+          .notes()
+          .add(
+              "machine's 1-minute load average during the faults ("
+                  + Runtime.getRuntime().availableProcessors()
+                  + " cores), sampled every 5 s: min / median / p90 / p99 / max "
+                  + Checks.distribution(loadSamples));
+    }
     figures
         .notes()
         .add(
@@ -298,12 +346,12 @@ public final class ClusterSuite {
       if (first.awaitUp(http, Duration.ofSeconds(300))) {
         nodes.add(first);
         String[] names = {"node-a", "node-b", "node-c"};
-        for (int i = 1; i < 3; i++) {
+        for (int i = 1; i < options.nodeCount(); i++) {
           Node n = new Node(names[i], ports[i], clocks[i], launch);
           n.start();
           nodes.add(n);
         }
-        for (Node n : nodes.subList(1, 3)) {
+        for (Node n : nodes.subList(1, nodes.size())) {
           if (!n.awaitUp(http, Duration.ofSeconds(300))) {
             throw new IllegalStateException("node " + n.name + " did not start:\n" + n.logTail(30));
           }
@@ -433,6 +481,7 @@ public final class ClusterSuite {
       while (lateWindow && System.nanoTime() < quiet) {
         sleep(200); // the mid-run spec's window: no fault
       }
+      restartExited();
       List<Node> up = nodes.stream().filter(n -> n.state == Node.State.UP).toList();
       long elsewhere = nodes.size() - up.size();
       if (up.isEmpty() || elsewhere >= 2) {
@@ -450,11 +499,184 @@ public final class ClusterSuite {
         }
       }
       Node node = up.get(r.nextInt(up.size()));
-      if (r.nextInt(100) < 60) {
-        kill(node, 1000 + r.nextInt(3000));
-      } else {
-        pause(node, options.pauseSeconds());
+      boolean kill = r.nextInt(100) < 60;
+      long restartAfter = 1000 + r.nextInt(3000);
+      // one fault failing to be injected (a signal that could not be sent, a node gone meanwhile)
+      // must not end the others: noted, and the suite goes on
+      try {
+        if (kill) {
+          kill(node, restartAfter);
+        } else {
+          pause(node, options.pauseSeconds());
+        }
+        log("fault " + (f + 1) + " of " + planned + " injected");
+      } catch (RuntimeException e) {
+        notes.add("fault " + (f + 1) + " not injected: " + e);
+        log("fault " + (f + 1) + " of " + planned + " not injected: " + e);
       }
+    }
+  }
+
+  /**
+   * A node the suite counts as up whose process exited by itself (a crash, not a fault) would
+   * otherwise stay counted up and be "paused" or "killed" to no effect: noted, and started again.
+   */
+  private void restartExited() {
+    for (Node n : nodes) {
+      if (n.state == Node.State.UP && n.exited()) {
+        notes.add("node " + n.name + " exited by itself (not a fault): see its log; restarted");
+        log("node " + n.name + " exited by itself; restarting");
+        n.state = Node.State.DEAD;
+        background.add(Thread.ofVirtual().start(() -> restart(n)));
+      }
+    }
+  }
+
+  /**
+   * The rolling-restart check: SIGTERM to the last node while the senders go on; watches its
+   * readiness (every 50 ms) and its answers until the process exits, then whether it deregistered
+   * and how the handler runs it had in flight ended; then starts it again, as an upgrade would.
+   */
+  private void rollingRestart(Senders senders) {
+    sleep(options.sigtermAt() * 1000L);
+    Node node = nodes.get(nodes.size() - 1);
+    long until = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+    while (node.state != Node.State.UP && System.nanoTime() < until) {
+      sleep(200);
+    }
+    long pid = node.pid();
+    long faultId = recordFault("sigterm", node, null);
+    senders.watch(node.name);
+    long t0 = System.nanoTime();
+    node.terminate();
+    log("SIGTERM " + node.name + " (pid " + pid + ")");
+    Map<String, Long> readyFirstSeen = new java.util.LinkedHashMap<>();
+    long exitedMs = -1;
+    long lastAnswerMs = -1;
+    while (System.nanoTime() - t0 < Duration.ofSeconds(90).toNanos()) {
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      if (node.exited()) {
+        exitedMs = ms;
+        break;
+      }
+      String answer;
+      try {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(node.url() + "/api/health/ready"))
+                    .timeout(Duration.ofSeconds(1))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        answer = r.statusCode() + " " + r.body().strip();
+        lastAnswerMs = ms;
+      } catch (IOException e) {
+        answer = "no answer (" + e.getClass().getSimpleName() + ")";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      readyFirstSeen.putIfAbsent(answer, ms);
+      sleep(50);
+    }
+    senders.unwatch();
+    StringBuilder seen = new StringBuilder();
+    readyFirstSeen.forEach((a, ms) -> seen.append(a).append(" from ").append(ms).append(" ms; "));
+    String deregistered;
+    String runs;
+    try (Connection db = DriverManager.getConnection(options.jdbcUrl())) {
+      try (PreparedStatement s =
+          db.prepareStatement("SELECT count(*) FROM extsvc_nodes WHERE id = ?")) {
+        s.setString(1, node.name);
+        try (var r = s.executeQuery()) {
+          r.next();
+          deregistered = r.getLong(1) == 0 ? "deregistered" : "STILL REGISTERED";
+        }
+      }
+      try (PreparedStatement s =
+          db.prepareStatement(
+              "SELECT coalesce(r.outcome, 'no end'), count(*), count(*) FILTER (WHERE EXISTS (SELECT 1"
+                  + " FROM cluster_runs o WHERE o.invocation_id = r.invocation_id AND o.callback_key ="
+                  + " r.callback_key AND o.node <> r.node AND o.started_at > f.at)),"
+                  + " max(extract(epoch FROM (coalesce(r.ended_at, clock_timestamp()) - f.at)))"
+                  + " FROM cluster_runs r JOIN cluster_faults f ON f.id = ? WHERE r.node = ? AND r.pid"
+                  + " = ? AND r.started_at <= f.at AND (r.ended_at IS NULL OR r.ended_at > f.at)"
+                  + " GROUP BY 1 ORDER BY 1")) {
+        s.setLong(1, faultId);
+        s.setString(2, node.name);
+        s.setLong(3, pid);
+        StringBuilder b = new StringBuilder();
+        try (var r = s.executeQuery()) {
+          while (r.next()) {
+            b.append(
+                String.format(
+                    "%s: %d (run again elsewhere: %d; ended up to %.1f s after SIGTERM); ",
+                    r.getString(1), r.getLong(2), r.getLong(3), r.getDouble(4)));
+          }
+        }
+        runs = b.isEmpty() ? "none" : b.toString();
+      }
+    } catch (SQLException e) {
+      deregistered = "unknown (" + e.getMessage() + ")";
+      runs = "unknown";
+    }
+    String report =
+        "rolling restart: SIGTERM to "
+            + node.name
+            + "; /api/health/ready: "
+            + seen
+            + "last HTTP answer "
+            + lastAnswerMs
+            + " ms, process exited "
+            + exitedMs
+            + " ms after SIGTERM; its answers to callbacks meanwhile: "
+            + senders.watched()
+            + "; after exit: "
+            + deregistered
+            + "; handler runs in flight at SIGTERM by how they ended: "
+            + runs;
+    notes.add(report);
+    log(report);
+    node.state = Node.State.DEAD;
+    restart(node);
+  }
+
+  /**
+   * The database's connections by {@code application_name} every second until the run is over: the
+   * peak open and the peak busy (running a statement, or inside a transaction) at one sample,
+   * summed over the nodes: how much of each pool the load uses.
+   */
+  private void sampleConnections(long until) {
+    String sql =
+        "SELECT application_name, count(*), count(*) FILTER (WHERE state IN ('active', 'idle in"
+            + " transaction') AND query NOT LIKE 'LISTEN%') FROM pg_stat_activity WHERE backend_type"
+            + " = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1";
+    try (Connection db = DriverManager.getConnection(options.jdbcUrl());
+        PreparedStatement s = db.prepareStatement(sql)) {
+      while (System.nanoTime() < until) {
+        try (var r = s.executeQuery()) {
+          while (r.next()) {
+            String app = r.getString(1).isEmpty() ? "(none)" : r.getString(1);
+            connectionPeaks.merge(app + " open", r.getLong(2), Math::max);
+            connectionPeaks.merge(app + " busy", r.getLong(3), Math::max);
+          }
+        }
+        sleep(1000);
+      }
+    } catch (SQLException e) {
+      notes.add("connections not sampled: " + e.getMessage());
+    }
+  }
+
+  /** The machine's 1-minute load average every 5 s until the run is over, from /proc/loadavg. */
+  private void sampleLoad(long until) {
+    while (System.nanoTime() < until) {
+      try {
+        String line = Files.readString(Path.of("/proc/loadavg"));
+        loadSamples.add(Double.parseDouble(line.split(" ")[0]));
+      } catch (IOException | RuntimeException e) {
+        return; // not Linux: no figure
+      }
+      sleep(5000);
     }
   }
 

@@ -177,6 +177,12 @@ final class Node {
     state = State.DEAD;
   }
 
+  /** SIGTERM: the node drains and exits by itself; does not wait. */
+  void terminate() {
+    signal("TERM");
+    state = State.STARTING; // neither up nor a fault's target while it drains
+  }
+
   void pause() {
     signal("STOP");
     state = State.PAUSED;

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Callback senders as real ones behave behind a load balancer: every attempt goes to a node chosen
@@ -45,6 +46,26 @@ final class Senders implements AutoCloseable {
   final List<Outcome> outcomes = new CopyOnWriteArrayList<>();
   final Map<Integer, LongAdder> answers = new ConcurrentHashMap<>(); // -1: no answer
   final LongAdder attempts = new LongAdder();
+
+  private volatile @Nullable String watched;
+  private final Map<String, LongAdder> watchedAnswers = new ConcurrentHashMap<>();
+
+  /** From now on, counts the answers of this node by status and Retry-After. */
+  void watch(String node) {
+    watchedAnswers.clear();
+    watched = node;
+  }
+
+  void unwatch() {
+    watched = null;
+  }
+
+  /** The watched node's answers, "status [Retry-After s]" = count. */
+  Map<String, Long> watched() {
+    Map<String, Long> out = new TreeMap<>();
+    watchedAnswers.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
 
   Senders(List<Node> nodes) {
     this.nodes = nodes;
@@ -79,6 +100,7 @@ final class Senders implements AutoCloseable {
       attempts.increment();
       int status;
       long pause = 200;
+      HttpResponse<String> answer = null;
       try {
         HttpResponse<String> r =
             http.send(
@@ -89,6 +111,7 @@ final class Senders implements AutoCloseable {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
         status = r.statusCode();
+        answer = r;
         pause =
             r.headers()
                 .firstValue("Retry-After")
@@ -101,6 +124,14 @@ final class Senders implements AutoCloseable {
         break;
       }
       answers.computeIfAbsent(status, k -> new LongAdder()).increment();
+      if (node.name.equals(watched)) {
+        String retryAfter = "";
+        if (answer != null) {
+          retryAfter =
+              answer.headers().firstValue("Retry-After").map(v -> " Retry-After " + v).orElse("");
+        }
+        watchedAnswers.computeIfAbsent(status + retryAfter, k -> new LongAdder()).increment();
+      }
       if ((status >= 200 && status < 300) || (status >= 400 && status < 500)) {
         outcomes.add(new Outcome(d, status, node.name, tries));
         return;

@@ -186,10 +186,25 @@ public final class Membership implements AutoCloseable {
           nodeTimeout);
     }
     if (!dead.isEmpty()) {
-      Instant since = now.minus(nodeTimeout);
-      int alive = (int) store.nodes().stream().filter(n -> n.heartbeatAt().isAfter(since)).count();
-      onRemoved.accept(dead, alive);
       afterReap.run();
+      // Counting the nodes left reads through the requests' connections, which load may hold: off
+      // this thread, so that the next heartbeat never waits for it.
+      Instant since = now.minus(nodeTimeout);
+      Thread.ofVirtual()
+          .name("extsvc-nodes-removed")
+          .start(
+              () -> {
+                try {
+                  int alive =
+                      (int)
+                          store.nodes().stream()
+                              .filter(n -> n.heartbeatAt().isAfter(since))
+                              .count();
+                  onRemoved.accept(dead, alive);
+                } catch (RuntimeException e) {
+                  log.warn("Nodes removed, not reported: {}", e.toString());
+                }
+              });
     }
     return dead;
   }

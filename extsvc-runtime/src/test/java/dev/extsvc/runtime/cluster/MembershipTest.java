@@ -56,12 +56,14 @@ class MembershipTest {
     member("node-a");
     member("node-c");
     Membership b = member("node-b");
-    List<String> told = new java.util.ArrayList<>();
+    List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
     b.onNodesRemoved(
         (removed, alive) -> removed.forEach(n -> told.add(n.id() + " alive=" + alive)));
     clock.advance(Duration.ofSeconds(11));
     b.beat();
 
+    // told off the heartbeat's thread (counting the nodes left reads through the requests' pool)
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> told.size() == 2);
     assertThat(told).containsExactlyInAnyOrder("node-a alive=1", "node-c alive=1");
     told.clear();
     b.beat();

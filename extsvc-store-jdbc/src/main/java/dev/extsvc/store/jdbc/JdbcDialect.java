@@ -77,6 +77,15 @@ abstract class JdbcDialect {
     return java.util.Map.of();
   }
 
+  /**
+   * Driver properties of the node's upkeep pool (heartbeats, reaping, lease renewals, {@code
+   * LISTEN}): bounds on every wait, so that a heartbeat that cannot go through fails in time for
+   * the node to know; none by default.
+   */
+  java.util.Map<String, String> controlPoolProperties() {
+    return java.util.Map.of();
+  }
+
   /** Binds a UUID parameter in the column type the migrations declare. */
   abstract void setUuid(PreparedStatement statement, int index, UUID id) throws SQLException;
 

@@ -67,21 +67,52 @@ public final class JdbcStore implements Store {
   /** Connections of the pool the store makes for a server database (PostgreSQL). */
   static final int POOL_SIZE = 10;
 
+  /**
+   * Connections of the node's upkeep pool, kept apart from {@link #POOL_SIZE} so that no request
+   * load can starve them: one held by the {@code LISTEN} for service changes, one for the heartbeat
+   * (with the clock's reading and the reaping of dead nodes, all on the membership's one thread)
+   * and one for lease renewals (on the worker's one renewal thread). Each user is a single thread,
+   * so none waits for another.
+   */
+  static final int CONTROL_POOL_SIZE = 3;
+
+  /**
+   * How long upkeep waits for a connection of its pool: well under the default heartbeat interval,
+   * so a heartbeat that cannot go through fails fast and the node's {@code Liveness} counts it.
+   */
+  static final Duration CONTROL_CONNECTION_TIMEOUT = Duration.ofMillis(1000);
+
   static final String TIMEOUT_REASON = "Callback timeout reached";
 
   /** Events per multi-row insert, four parameters each. */
   static final int EVENTS_PER_STATEMENT = 1000;
 
   private final Database database;
+
+  /**
+   * Where the node's upkeep runs (heartbeats, reaping dead nodes, lease renewals, the shared clock,
+   * the {@code LISTEN}): a small pool of its own with bounded timeouts when the store owns its
+   * pool; else the same database as everything else.
+   */
+  private final Database control;
+
   private final JdbcDialect dialect;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Stopped before the database closes, so no listener outlives its pool. */
   private final List<Watch> watches = new CopyOnWriteArrayList<>();
 
-  private JdbcStore(Database database, JdbcDialect dialect) {
+  private JdbcStore(Database database, Database control, JdbcDialect dialect) {
     this.database = database;
+    this.control = control;
     this.dialect = dialect;
+  }
+
+  /** Both units the store works on: requests, and the node's upkeep. */
+  private record Databases(Database requests, Database control) {
+    static Databases one(Database database) {
+      return new Databases(database, database);
+    }
   }
 
   /**
@@ -96,7 +127,7 @@ public final class JdbcStore implements Store {
       throw new StoreUnavailableException("Cannot create the directory of " + file, e);
     }
     var dialect = SqliteDialect.INSTANCE;
-    return open(dialect, () -> dialect.file(file));
+    return open(dialect, () -> Databases.one(dialect.file(file)));
   }
 
   /**
@@ -119,7 +150,7 @@ public final class JdbcStore implements Store {
         jdbc,
         () -> {
           Migrations.migrate(dataSource, jdbc);
-          return jdbc.database(dataSource, null);
+          return Databases.one(jdbc.database(dataSource, null));
         });
   }
 
@@ -134,35 +165,63 @@ public final class JdbcStore implements Store {
     return create(dataSource, Dialect.of(dataSource));
   }
 
-  /** Over a connection pool of the store's own, which it closes with itself. */
+  /**
+   * Over connection pools of the store's own, which it closes with itself: one for requests and a
+   * small one for the node's upkeep ({@link #CONTROL_POOL_SIZE}), so that heartbeats, reaping and
+   * lease renewals never wait behind callbacks for a connection.
+   */
   private static JdbcStore pooled(Dialect dialect, String jdbcUrl, String user, String password) {
     dialect.requireUrl(jdbcUrl);
     var jdbc = dialect.jdbc();
-    var config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl);
-    config.setUsername(user);
-    config.setPassword(password);
-    config.setPoolName("extsvc-" + dialect.name().toLowerCase(Locale.ROOT));
-    config.setMaximumPoolSize(POOL_SIZE);
-    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    String name = "extsvc-" + dialect.name().toLowerCase(Locale.ROOT);
+    var config = poolConfig(jdbcUrl, user, password, name, POOL_SIZE, CONNECTION_TIMEOUT);
     jdbc.poolProperties().forEach(config::addDataSourceProperty);
+    var controlConfig =
+        poolConfig(
+            jdbcUrl,
+            user,
+            password,
+            name + "-upkeep",
+            CONTROL_POOL_SIZE,
+            CONTROL_CONNECTION_TIMEOUT);
+    controlConfig.setValidationTimeout(CONTROL_CONNECTION_TIMEOUT.toMillis() / 2);
+    jdbc.controlPoolProperties().forEach(controlConfig::addDataSourceProperty);
     return open(
         jdbc,
         () -> {
           var pool = new HikariDataSource(config);
+          HikariDataSource controlPool = null;
           try {
             Migrations.migrate(pool, jdbc);
-            return jdbc.database(pool, pool);
+            controlPool = new HikariDataSource(controlConfig);
+            return new Databases(
+                jdbc.database(pool, pool), new DirectDatabase(controlPool, jdbc, controlPool));
           } catch (RuntimeException e) {
+            if (controlPool != null) {
+              controlPool.close();
+            }
             pool.close();
             throw e;
           }
         });
   }
 
-  private static JdbcStore open(JdbcDialect dialect, Supplier<Database> opener) {
+  private static HikariConfig poolConfig(
+      String jdbcUrl, String user, String password, String name, int size, Duration timeout) {
+    var config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setPoolName(name);
+    config.setMaximumPoolSize(size);
+    config.setConnectionTimeout(timeout.toMillis());
+    return config;
+  }
+
+  private static JdbcStore open(JdbcDialect dialect, Supplier<Databases> opener) {
     try {
-      return new JdbcStore(opener.get(), dialect);
+      Databases databases = opener.get();
+      return new JdbcStore(databases.requests(), databases.control(), dialect);
     } catch (RuntimeException e) {
       throw Errors.onOpen(e, dialect);
     }
@@ -202,13 +261,14 @@ public final class JdbcStore implements Store {
   }
 
   /**
-   * On PostgreSQL, a thread of its own holds one connection (of the pool) to {@code LISTEN} for the
-   * trigger's notifications, reconnecting after a failure; elsewhere nothing is watched.
+   * On PostgreSQL, a thread of its own holds one connection (of the upkeep pool, when the store has
+   * one) to {@code LISTEN} for the trigger's notifications, reconnecting after a failure; elsewhere
+   * nothing is watched.
    */
   @Override
   public Watch watchServices(Runnable changed) {
     ensureOpen();
-    Watch watch = dialect.watchServices(database, changed);
+    Watch watch = dialect.watchServices(control, changed);
     watches.add(watch);
     return () -> {
       watches.remove(watch);
@@ -886,7 +946,7 @@ public final class JdbcStore implements Store {
 
   @Override
   public boolean renew(Lease lease, Instant until) {
-    return write(tx -> tx.update(Sql.RENEW, until, lease.invocationId(), lease.fence()) == 1);
+    return upkeep(tx -> tx.update(Sql.RENEW, until, lease.invocationId(), lease.fence()) == 1);
   }
 
   @Override
@@ -1015,7 +1075,7 @@ public final class JdbcStore implements Store {
 
   @Override
   public void registerNode(NodeRow node) {
-    write(
+    upkeep(
         tx ->
             tx.update(
                 Sql.REGISTER_NODE,
@@ -1028,12 +1088,12 @@ public final class JdbcStore implements Store {
 
   @Override
   public boolean heartbeat(String nodeId, Instant at) {
-    return write(tx -> tx.update(Sql.HEARTBEAT, at, nodeId) == 1);
+    return upkeep(tx -> tx.update(Sql.HEARTBEAT, at, nodeId) == 1);
   }
 
   @Override
   public void removeNode(String nodeId) {
-    write(
+    upkeep(
         tx -> {
           tx.update(Sql.DELETE_NODE, nodeId);
           tx.update(Sql.RELEASE_NODE_LEASES, nodeId);
@@ -1043,7 +1103,7 @@ public final class JdbcStore implements Store {
 
   @Override
   public List<NodeRow> reapNodes(Instant heartbeatBefore, String self) {
-    return write(
+    return upkeep(
         tx -> {
           var reaped = new ArrayList<NodeRow>();
           for (var node : tx.query(Sql.STALE_NODES, Rows::node, heartbeatBefore, self)) {
@@ -1089,7 +1149,7 @@ public final class JdbcStore implements Store {
       throw new UnsupportedOperationException(
           dialect.displayName() + " is used by one process: its time is the process's own");
     }
-    return read(tx -> tx.queryOne(sql, row -> Rows.instant(row.getLong(1)))).orElseThrow();
+    return upkeepRead(tx -> tx.queryOne(sql, row -> Rows.instant(row.getLong(1)))).orElseThrow();
   }
 
   @Override
@@ -1101,8 +1161,33 @@ public final class JdbcStore implements Store {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       watches.forEach(Watch::close);
-      database.close();
+      try {
+        database.close();
+      } finally {
+        if (control != database) {
+          control.close();
+        }
+      }
     }
+  }
+
+  /**
+   * A write of the node's upkeep, on its own pool (when the store has one): not queued behind the
+   * requests' group writes, nor waiting for one of their connections.
+   */
+  private <T extends @Nullable Object> T upkeep(Database.Work<T> work) {
+    ensureOpen();
+    return control.write(work);
+  }
+
+  private <T extends @Nullable Object> T upkeepRead(Database.Work<T> work) {
+    ensureOpen();
+    return control.read(work);
+  }
+
+  /** The requests' data source, for tests that hold its connections. */
+  @Nullable DataSource requestDataSource() {
+    return database.dataSource();
   }
 
   private <T extends @Nullable Object> T write(Database.Work<T> work) {

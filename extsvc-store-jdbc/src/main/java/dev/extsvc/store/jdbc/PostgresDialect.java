@@ -101,11 +101,27 @@ final class PostgresDialect extends JdbcDialect {
 
   /**
    * A batch of inserts (the events written with the row they describe) sent as one multi-row {@code
-   * INSERT}, not one statement each.
+   * INSERT}, not one statement each; the connections named {@code extsvc} in {@code
+   * pg_stat_activity} (the upkeep pool's are {@code extsvc-upkeep}).
    */
   @Override
   java.util.Map<String, String> poolProperties() {
-    return java.util.Map.of("reWriteBatchedInserts", "true");
+    return java.util.Map.of("reWriteBatchedInserts", "true", "ApplicationName", "extsvc");
+  }
+
+  /**
+   * Upkeep statements give up after 2 s (1 s waiting for a row lock, such as one a paused node's
+   * open transaction holds on an invocation being reaped), connecting after 2 s, and a socket that
+   * says nothing for 10 s is dropped: a heartbeat or a renewal fails within a heartbeat or two, and
+   * is tried again, rather than hanging behind a lock or a lost network.
+   */
+  @Override
+  java.util.Map<String, String> controlPoolProperties() {
+    return java.util.Map.of(
+        "options", "-c statement_timeout=2000 -c lock_timeout=1000",
+        "connectTimeout", "2",
+        "socketTimeout", "10",
+        "ApplicationName", "extsvc-upkeep");
   }
 
   /** A typed {@code uuid} parameter: PostgreSQL does not cast text to uuid implicitly. */
