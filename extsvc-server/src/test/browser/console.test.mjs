@@ -173,6 +173,26 @@ test('the nodes view shows this node alive with what it holds', async () => {
   await shot('09a-nodes');
 });
 
+// The demo's applicant Alice (ConsoleDemo: request body applicant.name) got application number A-2001 in the bank's
+// synchronous answer; her invocation is info.completed. Both are found through the list's Search field.
+test('the search field finds the demo\'s invocation by its application number and by the applicant\'s name', async () => {
+  for (const q of ['A-2001', 'Alice', 'alice']) {
+    await page.goto(`${info.url}/console/invocations`);
+    await page.fill('input[name=q]', q);
+    await page.click('.filters button[type=submit]');
+    await page.waitForURL(/[?&]q=/);
+    const ids = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+    assert.deepEqual(ids, [info.completed], `search "${q}": ${ids}`);
+    assert.equal(await page.inputValue('input[name=q]'), q, 'the field keeps what was searched');
+  }
+  await shot('04d-invocations-search');
+  await page.goto(`${info.url}/console/invocations`);
+  await page.fill('input[name=q]', 'Zebedee');
+  await page.click('.filters button[type=submit]');
+  await page.waitForURL(/[?&]q=Zebedee/);
+  assert.equal(await page.locator('tbody tr[data-id]').count(), 0, 'a name nobody sent finds nothing');
+});
+
 test('searching by id opens the invocation', async () => {
   await page.goto(`${info.url}/console/invocations`);
   await page.fill('input[name=id]', info.completed);
@@ -243,6 +263,8 @@ test('the detail page of a pending invocation shows its completion without a rel
   await page.waitForFunction(() => document.getElementById('status')?.textContent.trim() === 'COMPLETED', null, { timeout: 20000 });
   assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'the page was reloaded');
   assert.match(await page.textContent('article.callback'), /applicationOutcomeApproved[\s\S]*HANDLED[\s\S]*420000/);
+  const kinds = await page.locator('#timeline .ev').allTextContents();
+  assert.ok(kinds.includes('CALLBACK_RECEIVED') && kinds.includes('HANDLER_OK') && kinds.includes('COMPLETED'), `timeline: ${kinds}`);
   // final: the page stops asking
   assert.equal(await page.locator('#live[hx-trigger]').count(), 0);
   await shot('08b-invocation-live-completed');

@@ -1,5 +1,6 @@
 package dev.extsvc.bench;
 
+import dev.extsvc.runtime.store.SearchText;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.core.BaseConnection;
 
@@ -17,11 +19,16 @@ import org.postgresql.core.BaseConnection;
  * Loads waiting invocations straight into the store's schema, since a million one-by-one {@code
  * createInvocation} calls would take longer than the figures they are for. The store creates the
  * schema (its migrations) and registers Acme first; then SQLite gets batched prepared inserts and
- * PostgreSQL gets {@code COPY}, one transaction per {@link #CHUNK} invocations. Afterwards SQLite's
- * WAL is checkpointed and PostgreSQL is analysed, as its autovacuum would do.
+ * PostgreSQL gets {@code COPY}, one transaction per {@link #CHUNK} invocations. The search index
+ * ({@code extsvc_search}) gets the words of each request and synchronous answer, as the store
+ * writes them ({@link SearchText#indexedWords}). Afterwards SQLite's WAL is checkpointed and
+ * PostgreSQL is analysed, as its autovacuum would do.
  */
 final class BulkLoader {
   static final int CHUNK = 20_000;
+
+  /** The words of the synchronous answer every row has. */
+  private static final String SYNC_WORDS = SearchText.indexedWords(WaitingRows.SYNC_BODY);
 
   private BulkLoader() {}
 
@@ -70,7 +77,10 @@ final class BulkLoader {
                 "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)");
         PreparedStatement ev =
             c.prepareStatement(
-                "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)");
+        PreparedStatement search =
+            c.prepareStatement(
+                "INSERT INTO extsvc_search (invocation_id, content) VALUES (?, ?)")) {
       for (int i = from; i < to; i++) {
         WaitingRows.Invocation r = rows.invocation(i);
         String id = r.id().toString();
@@ -99,6 +109,11 @@ final class BulkLoader {
           ev.setString(4, e[1]);
           ev.executeUpdate();
         }
+        for (String words : List.of(SearchText.indexedWords(r.request()), SYNC_WORDS)) {
+          search.setString(1, id);
+          search.setString(2, words);
+          search.executeUpdate();
+        }
       }
     }
   }
@@ -108,6 +123,7 @@ final class BulkLoader {
     StringBuilder inv = new StringBuilder(to - from << 10);
     StringBuilder tok = new StringBuilder(to - from << 8);
     StringBuilder ev = new StringBuilder(to - from << 9);
+    StringBuilder search = new StringBuilder(to - from << 7);
     HexFormat hex = HexFormat.of();
     for (int i = from; i < to; i++) {
       WaitingRows.Invocation r = rows.invocation(i);
@@ -138,6 +154,8 @@ final class BulkLoader {
       for (String[] e : WaitingRows.events(r)) {
         line(ev, id, Long.toString(r.submitMicros()), e[0], e[1]);
       }
+      line(search, id, SearchText.indexedWords(r.request()));
+      line(search, id, SYNC_WORDS);
     }
     CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
     try {
@@ -151,6 +169,9 @@ final class BulkLoader {
       copy.copyIn(
           "COPY extsvc_events (invocation_id, at, kind, message) FROM STDIN",
           new StringReader(ev.toString()));
+      copy.copyIn(
+          "COPY extsvc_search (invocation_id, content) FROM STDIN",
+          new StringReader(search.toString()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

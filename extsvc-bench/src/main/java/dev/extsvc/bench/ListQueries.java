@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The console's first pages (50 rows) over the waiting rows of {@link WaitingRows}, one per kind of
- * filter.
+ * filter, and searches of the values.
  */
 final class ListQueries {
   static final int PAGE = 50;
@@ -35,7 +35,16 @@ final class ListQueries {
     q.put(
         "status TIMED_OUT + service Rare Service",
         query(InvocationStatus.TIMED_OUT, WaitingRows.RARE, null, null, null));
+    // Search (InvocationQuery.text): the words of each request and synchronous answer are indexed;
+    // row i's request names "Applicant i" living at "i Main Street, Springfield".
+    q.put("search a rare value: 4242 (1 row)", search("4242"));
+    q.put("search a common word: Springfield (every row)", search("Springfield"));
+    q.put("search a name: Applicant 4242", search("Applicant 4242"));
     return q;
+  }
+
+  private static InvocationQuery search(String text) {
+    return InvocationQuery.all(PAGE).withText(text);
   }
 
   private static InvocationQuery query(

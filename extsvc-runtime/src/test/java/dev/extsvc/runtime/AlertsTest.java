@@ -163,7 +163,7 @@ class AlertsTest {
                             .withNearDeadline(Duration.ofMinutes(10))
                             .withWebhook(webhook())))
             .withAcme();
-    f.submit(new TestHandler("Cy", APPROVED), Duration.ofMinutes(5));
+    f.submit(new TestHandler("Cy", APPROVED), Duration.ofMinutes(8));
 
     f.services.checkAlerts();
 
@@ -171,9 +171,25 @@ class AlertsTest {
         .atMost(Duration.ofSeconds(15))
         .until(() -> f.services.alerts().getFirst().delivery().startsWith("not sent"));
     assertThat(f.services.alerts().getFirst().delivery())
-        .isEqualTo("not sent: HTTP 503 after 3 attempts to the webhook")
+        .startsWith("not sent: HTTP 503 after 3 attempts to the webhook; trying again at ")
         .doesNotContain("secretpart");
     assertThat(hook.posts).hasSize(3);
+
+    // The next round is due 5 minutes later, on the store's record: the same alert, not a new one.
+    hook.status = 200;
+    f.services.checkAlerts();
+    assertThat(hook.posts).as("not due yet").hasSize(3);
+    f.clock.advance(Duration.ofMinutes(5));
+    f.services.checkAlerts();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> f.services.alerts().getFirst().delivery().equals("sent (HTTP 200)"));
+    assertThat(hook.posts)
+        .hasSize(4)
+        .extracting(WebhookReceiver.Post::state)
+        .containsOnly("firing");
+    assertThat(hook.posts.get(3).messageId()).isEqualTo(hook.posts.get(0).messageId());
+    assertThat(f.store.firingAlerts().getFirst().delivery().attempts()).isEqualTo(4);
   }
 
   @Test

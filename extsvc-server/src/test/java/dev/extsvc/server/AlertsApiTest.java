@@ -90,4 +90,67 @@ class AlertsApiTest {
     assertThat(get("/console", 200)).contains("No alert is firing").contains("Resolved lately");
     assertThat(get("/api/alerts?state=loud", 400)).contains("state must be firing or resolved");
   }
+
+  @Test
+  void aWebhookThatRefusesThePostIsShownWithItsErrorByTheApiAndTheOverview() throws Exception {
+    f.close();
+    com.sun.net.httpserver.HttpServer refusing =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    java.util.concurrent.atomic.AtomicInteger posts =
+        new java.util.concurrent.atomic.AtomicInteger();
+    refusing.createContext(
+        "/hook",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          posts.incrementAndGet();
+          exchange.sendResponseHeaders(503, -1);
+          exchange.close();
+        });
+    refusing.start();
+    try {
+      URI hook = URI.create("http://127.0.0.1:" + refusing.getAddress().getPort() + "/hook");
+      f =
+          new Fixture(
+                  dir,
+                  b ->
+                      b.alerts(
+                          AlertRules.NONE
+                              .withNearDeadline(Duration.ofMinutes(10))
+                              .withWebhook(new AlertRules.Webhook(hook, null))))
+              .withAcme();
+      base = "http://127.0.0.1:" + f.server.port();
+      f.services.invoke(
+          Fixture.ACME,
+          "SubmitApplication",
+          RequestParts.fromJson(Json.readTrusted("{\"body\":{\"applicant\":{\"name\":\"Bo\"}}}")),
+          new RecordingHandler("Bo", APPROVED),
+          Duration.ofMinutes(8));
+
+      f.services.checkAlerts();
+
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  Json.readTrusted(get("/api/alerts", 200))
+                      .path("firing")
+                      .path(0)
+                      .path("delivery")
+                      .asText()
+                      .startsWith("not sent"));
+      assertThat(
+              Json.readTrusted(get("/api/alerts", 200))
+                  .path("firing")
+                  .get(0)
+                  .path("delivery")
+                  .asText())
+          .startsWith("not sent: HTTP 503 after 3 attempts to the webhook; trying again at ")
+          .doesNotContain("/hook");
+      assertThat(get("/console", 200)).contains("not sent: HTTP 503 after 3 attempts");
+      assertThat(posts).hasValue(3);
+    } finally {
+      refusing.stop(0);
+    }
+  }
 }

@@ -262,13 +262,17 @@ class ConsoleListTest {
     InvocationResult r = submit("A-1001", Duration.ofHours(1), new RecordingHandler("A", APPROVED));
     String path = "/console/invocations/" + r.invocationId();
 
-    assertThat(page(path)).contains("hx-get=\"" + path + "\"").contains("hx-trigger=\"every 5s\"");
+    assertThat(page(path))
+        .contains("hx-get=\"" + path + "\"")
+        .as("every 5 s, and at once when the tab is shown again (the list does the same)")
+        .contains("hx-trigger=\"every 5s, extsvc:visible from:document\"");
 
     f.postJson(r.callbackUrls().get(APPROVED), APPROVED_BODY);
 
     assertThat(page(path))
         .contains("id=\"status\">COMPLETED")
-        .doesNotContain("hx-trigger=\"every 5s\"");
+        .doesNotContain("hx-trigger=")
+        .doesNotContain("hx-get=");
   }
 
   @Test

@@ -44,50 +44,81 @@ final class AlertPoster {
     this.consoleBase = consoleBase;
   }
 
+  /**
+   * What a round of posts came to.
+   *
+   * @param sent whether the webhook took it (a 2xx answer)
+   * @param attempts how many posts the round made
+   * @param answer the last answer ("HTTP 200", "HTTP 503", an exception's class name)
+   */
+  record Round(boolean sent, int attempts, String answer) {}
+
   /** Posts in the background; {@code done} gets the delivery's description. */
   void post(Alert alert, Consumer<String> done) {
-    byte[] body = AlertText.body(alert, node, consoleBase);
-    String messageId = "alert_" + alert.id() + "_" + (alert.firing() ? "firing" : "resolved");
     Thread.ofVirtual()
         .name("extsvc-alert-post")
-        .start(() -> done.accept(deliver(alert, messageId, body)));
+        .start(() -> done.accept(describe(alert, round(alert))));
   }
 
-  private String deliver(Alert alert, String messageId, byte[] body) {
+  /** Posts in the background; {@code done} gets the round's result. */
+  void postRound(Alert alert, Consumer<Round> done) {
+    Thread.ofVirtual().name("extsvc-alert-post").start(() -> done.accept(round(alert)));
+  }
+
+  /**
+   * Posts the alert's current state, trying again after each of {@link #RETRY_DELAYS} while the
+   * webhook does not take it; on the calling thread.
+   */
+  Round round(Alert alert) {
+    byte[] body = AlertText.body(alert, node, consoleBase);
+    String messageId = "alert_" + alert.id() + "_" + (alert.firing() ? "firing" : "resolved");
     String last = "not tried";
+    int attempts = 0;
     for (int attempt = 0; attempt <= RETRY_DELAYS.size(); attempt++) {
       if (attempt > 0) {
         try {
           Thread.sleep(RETRY_DELAYS.get(attempt - 1));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return "not sent: stopped (" + last + ")";
+          return new Round(false, attempts, "stopped (" + last + ")");
         }
       }
+      attempts++;
       try {
         HttpResponse<Void> response =
             http.send(request(messageId, body), HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() / 100 == 2) {
-          return "sent (HTTP " + response.statusCode() + ")";
+          return new Round(true, attempts, "HTTP " + response.statusCode());
         }
         last = "HTTP " + response.statusCode();
       } catch (IOException | IllegalArgumentException | SecurityException e) {
         last = e.getClass().getSimpleName();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return "not sent: stopped (" + last + ")";
+        return new Round(false, attempts, "stopped (" + last + ")");
       }
     }
-    String what =
-        "not sent: " + last + " after " + (RETRY_DELAYS.size() + 1) + " attempts to the webhook";
     log.warn(
-        "Alert {} ({} {}) {} on {}",
+        "Alert {} ({} {}) not sent: {} after {} attempts to the webhook on {}",
         alert.id(),
         alert.rule().label(),
         alert.firing() ? "firing" : "resolved",
-        what,
+        last,
+        attempts,
         webhook.url().getHost());
-    return what;
+    return new Round(false, attempts, last);
+  }
+
+  /** "sent (HTTP 200)", or "not sent: HTTP 503 after 3 attempts to the webhook". */
+  static String describe(Alert alert, Round round) {
+    if (round.sent()) {
+      return "sent (" + round.answer() + ")";
+    }
+    return "not sent: "
+        + round.answer()
+        + " after "
+        + round.attempts()
+        + " attempts to the webhook";
   }
 
   private HttpRequest request(String messageId, byte[] body) {

@@ -7,8 +7,7 @@ import java.util.UUID;
 /**
  * A rule's condition found holding now.
  *
- * @param local whether only this node can see it (its own store errors, a node it found gone): then
- *     this node posts it, else only the cluster's alerting node does
+ * @param local whether only this node can see it (its own store errors, a node it found gone)
  */
 record Condition(
     Alert.Rule rule, String subject, String summary, List<UUID> invocations, boolean local) {

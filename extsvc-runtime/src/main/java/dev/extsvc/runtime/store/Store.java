@@ -387,6 +387,58 @@ public interface Store extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Fires an alert for the cluster: inserts it as firing unless an alert of the same (rule,
+   * subject) is firing already (a unique constraint decides between nodes racing); true when this
+   * insert won, and then only this node posts it.
+   */
+  default boolean fireAlert(AlertRow alert) {
+    throw new UnsupportedOperationException("this store cannot keep alerts");
+  }
+
+  /** Updates a firing alert's summary and invocations; false when it is not firing (any more). */
+  default boolean updateAlert(UUID id, String summary, List<UUID> invocations) {
+    return false;
+  }
+
+  /**
+   * Resolves a firing alert at {@code at}, seen clear by {@code node}, and sets the delivery of its
+   * resolution; true when this call resolved it (of nodes racing, one does). Resolved alerts other
+   * than the newest {@code keep} are deleted in the same transaction.
+   */
+  default boolean resolveAlert(
+      UUID id, Instant at, String node, AlertRow.Delivery delivery, int keep) {
+    return false;
+  }
+
+  /** The alerts firing now, oldest first. */
+  default List<AlertRow> firingAlerts() {
+    return List.of();
+  }
+
+  /** The resolved alerts, newest first, at most {@code limit}. */
+  default List<AlertRow> resolvedAlerts(int limit) {
+    return List.of();
+  }
+
+  /**
+   * Takes up to {@code limit} alerts whose delivery is due at {@code now} for a round of posts:
+   * moves each one's due time to {@code until} (so no other node takes it meanwhile) and returns
+   * them as they are now, soonest due first. Of nodes asking at once, each alert goes to one.
+   */
+  default List<AlertRow> claimAlertDeliveries(Instant now, Instant until, int limit) {
+    return List.of();
+  }
+
+  /**
+   * Records a round of posts for the alert's state it was for ({@code firing} or resolved); false,
+   * writing nothing, when the alert is no longer in that state (it resolved meanwhile: the
+   * resolution's post is what is due now) or not there.
+   */
+  default boolean recordAlertDelivery(UUID id, boolean firing, AlertRow.Delivery delivery) {
+    return false;
+  }
+
   /** Registers a node (or registers it again, as new): id, host, version, start, heartbeat. */
   void registerNode(NodeRow node);
 

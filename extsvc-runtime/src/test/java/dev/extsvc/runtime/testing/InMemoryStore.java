@@ -1,6 +1,7 @@
 package dev.extsvc.runtime.testing;
 
 import dev.extsvc.runtime.store.ActivityMinute;
+import dev.extsvc.runtime.store.AlertRow;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
@@ -70,6 +71,7 @@ public final class InMemoryStore implements Store {
     final Map<String, NodeRow> nodes = new TreeMap<>();
     final List<Correlated> correlations = new ArrayList<>();
     final Map<UUID, EarlyCallbackRow> early = new LinkedHashMap<>();
+    final Map<UUID, AlertRow> alerts = new LinkedHashMap<>();
     long nextEventId = 1;
     volatile boolean unavailable;
     volatile boolean readOnly;
@@ -1027,6 +1029,175 @@ public final class InMemoryStore implements Store {
   }
 
   // --- nodes ---
+
+  @Override
+  public boolean fireAlert(AlertRow alert) {
+    return write(
+        () -> {
+          boolean firing =
+              data.alerts.values().stream()
+                  .anyMatch(
+                      a ->
+                          a.firing()
+                              && a.rule().equals(alert.rule())
+                              && a.subject().equals(alert.subject()));
+          if (firing || data.alerts.containsKey(alert.id())) {
+            return false;
+          }
+          data.alerts.put(
+              alert.id(),
+              new AlertRow(
+                  alert.id(),
+                  alert.rule(),
+                  alert.subject(),
+                  alert.summary(),
+                  alert.invocations(),
+                  micros(alert.firedAt()),
+                  alert.firedBy(),
+                  null,
+                  null,
+                  micros(alert.delivery())));
+          return true;
+        });
+  }
+
+  @Override
+  public boolean updateAlert(UUID id, String summary, List<UUID> invocations) {
+    return write(
+        () -> {
+          AlertRow a = data.alerts.get(id);
+          if (a == null || !a.firing()) {
+            return false;
+          }
+          data.alerts.put(
+              id,
+              new AlertRow(
+                  id,
+                  a.rule(),
+                  a.subject(),
+                  summary,
+                  invocations,
+                  a.firedAt(),
+                  a.firedBy(),
+                  null,
+                  null,
+                  a.delivery()));
+          return true;
+        });
+  }
+
+  @Override
+  public boolean resolveAlert(
+      UUID id, Instant at, String node, AlertRow.Delivery delivery, int keep) {
+    return write(
+        () -> {
+          AlertRow a = data.alerts.get(id);
+          if (a == null || !a.firing()) {
+            return false;
+          }
+          data.alerts.put(
+              id,
+              new AlertRow(
+                  id,
+                  a.rule(),
+                  a.subject(),
+                  a.summary(),
+                  a.invocations(),
+                  a.firedAt(),
+                  a.firedBy(),
+                  micros(at),
+                  node,
+                  micros(delivery)));
+          resolvedNewestFirst().stream()
+              .skip(Math.max(1, keep))
+              .forEach(old -> data.alerts.remove(old.id()));
+          return true;
+        });
+  }
+
+  @Override
+  public List<AlertRow> firingAlerts() {
+    return read(
+        () ->
+            data.alerts.values().stream()
+                .filter(AlertRow::firing)
+                .sorted(
+                    Comparator.comparing(AlertRow::firedAt).thenComparing(AlertRow::id, BY_TEXT))
+                .toList());
+  }
+
+  @Override
+  public List<AlertRow> resolvedAlerts(int limit) {
+    return read(() -> resolvedNewestFirst().stream().limit(limit).toList());
+  }
+
+  private List<AlertRow> resolvedNewestFirst() {
+    return data.alerts.values().stream()
+        .filter(a -> !a.firing())
+        .sorted(
+            Comparator.comparing((AlertRow a) -> java.util.Objects.requireNonNull(a.resolvedAt()))
+                .thenComparing(AlertRow::id, BY_TEXT)
+                .reversed())
+        .toList();
+  }
+
+  @Override
+  public List<AlertRow> claimAlertDeliveries(Instant now, Instant until, int limit) {
+    return write(
+        () -> {
+          List<AlertRow> due =
+              data.alerts.values().stream()
+                  .filter(a -> a.delivery().due() != null && !a.delivery().due().isAfter(now))
+                  .sorted(
+                      Comparator.comparing((AlertRow a) -> a.delivery().due())
+                          .thenComparing(AlertRow::id, BY_TEXT))
+                  .limit(limit)
+                  .toList();
+          List<AlertRow> claimed = new ArrayList<>();
+          for (AlertRow a : due) {
+            AlertRow.Delivery d = a.delivery();
+            AlertRow taken =
+                withDelivery(
+                    a, new AlertRow.Delivery(d.state(), d.attempts(), d.lastError(), until));
+            data.alerts.put(a.id(), taken);
+            claimed.add(taken);
+          }
+          return claimed;
+        });
+  }
+
+  @Override
+  public boolean recordAlertDelivery(UUID id, boolean firing, AlertRow.Delivery delivery) {
+    return write(
+        () -> {
+          AlertRow a = data.alerts.get(id);
+          if (a == null || a.firing() != firing) {
+            return false;
+          }
+          data.alerts.put(id, withDelivery(a, delivery));
+          return true;
+        });
+  }
+
+  private static AlertRow withDelivery(AlertRow a, AlertRow.Delivery delivery) {
+    return new AlertRow(
+        a.id(),
+        a.rule(),
+        a.subject(),
+        a.summary(),
+        a.invocations(),
+        a.firedAt(),
+        a.firedBy(),
+        a.resolvedAt(),
+        a.resolvedBy(),
+        micros(delivery));
+  }
+
+  private static AlertRow.Delivery micros(AlertRow.Delivery d) {
+    Instant due = d.due();
+    return new AlertRow.Delivery(
+        d.state(), d.attempts(), d.lastError(), due == null ? null : micros(due));
+  }
 
   @Override
   public void registerNode(NodeRow node) {

@@ -3,6 +3,7 @@ package dev.extsvc.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.extsvc.runtime.store.ActivityMinute;
+import dev.extsvc.runtime.store.AlertRow;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
@@ -1071,6 +1072,100 @@ public final class JdbcStore implements Store {
    */
   public boolean writesOnCallingThread() {
     return database.onCallingThread();
+  }
+
+  @Override
+  public boolean fireAlert(AlertRow alert) {
+    AlertRow.Delivery d = alert.delivery();
+    return write(
+        tx ->
+            tx.update(
+                    AlertSql.FIRE,
+                    alert.id(),
+                    alert.rule(),
+                    alert.subject(),
+                    alert.summary(),
+                    AlertSql.invocationsText(alert.invocations()),
+                    alert.firedAt(),
+                    alert.firedBy(),
+                    d.state(),
+                    d.attempts(),
+                    d.lastError(),
+                    d.due())
+                == 1);
+  }
+
+  @Override
+  public boolean updateAlert(UUID id, String summary, List<UUID> invocations) {
+    return write(
+        tx -> tx.update(AlertSql.UPDATE, summary, AlertSql.invocationsText(invocations), id) == 1);
+  }
+
+  @Override
+  public boolean resolveAlert(
+      UUID id, Instant at, String node, AlertRow.Delivery delivery, int keep) {
+    return write(
+        tx -> {
+          boolean resolved =
+              tx.update(
+                      AlertSql.RESOLVE,
+                      at,
+                      node,
+                      delivery.state(),
+                      delivery.attempts(),
+                      delivery.lastError(),
+                      delivery.due(),
+                      id)
+                  == 1;
+          if (resolved) {
+            tx.update(AlertSql.PRUNE, Math.max(1, keep));
+          }
+          return resolved;
+        });
+  }
+
+  @Override
+  public List<AlertRow> firingAlerts() {
+    return read(tx -> tx.query(AlertSql.FIRING, AlertSql::alert));
+  }
+
+  @Override
+  public List<AlertRow> resolvedAlerts(int limit) {
+    return read(tx -> tx.query(AlertSql.RESOLVED, AlertSql::alert, positive(limit)));
+  }
+
+  @Override
+  public List<AlertRow> claimAlertDeliveries(Instant now, Instant until, int limit) {
+    return write(
+        tx -> {
+          var claimed = new ArrayList<AlertRow>();
+          record Due(UUID id, long due) {}
+          for (Due due :
+              tx.query(
+                  AlertSql.DUE,
+                  row -> new Due(Rows.uuid(row, "id"), row.getLong("delivery_due")),
+                  now,
+                  positive(limit))) {
+            if (tx.update(AlertSql.CLAIM, until, due.id(), due.due()) == 1) {
+              tx.queryOne(AlertSql.ONE, AlertSql::alert, due.id()).ifPresent(claimed::add);
+            }
+          }
+          return claimed;
+        });
+  }
+
+  @Override
+  public boolean recordAlertDelivery(UUID id, boolean firing, AlertRow.Delivery delivery) {
+    return write(
+        tx ->
+            tx.update(
+                    firing ? AlertSql.RECORD_FIRING : AlertSql.RECORD_RESOLVED,
+                    delivery.state(),
+                    delivery.attempts(),
+                    delivery.lastError(),
+                    delivery.due(),
+                    id)
+                == 1);
   }
 
   @Override

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.extsvc.runtime.store.ActivityMinute;
+import dev.extsvc.runtime.store.AlertRow;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
@@ -1747,5 +1748,149 @@ abstract class StoreContractTest {
 
   private List<UUID> timeOutDueIds(Instant now, int limit) {
     return store.timeOutDue(now, limit).stream().map(InvocationRow::id).toList();
+  }
+
+  // --- alerts (V17) ---
+
+  private static AlertRow alert(UUID id, String subject, Instant firedAt, Instant due) {
+    return new AlertRow(
+        id,
+        "near-deadline",
+        subject,
+        "1 invocation due in 5 min",
+        List.of(uuid7(), uuid7()),
+        firedAt,
+        "node-a",
+        null,
+        null,
+        new AlertRow.Delivery("sending", 0, null, due));
+  }
+
+  @Test
+  void anAlertFiresOncePerRuleAndSubjectWhileItFiresAndKeepsWhatWasInserted() {
+    AlertRow first = alert(uuid7(), "acme/submit", T0, T0.plusSeconds(120));
+    assertThat(store.fireAlert(first)).isTrue();
+    assertThat(store.fireAlert(alert(uuid7(), "acme/submit", T0.plusSeconds(1), T0)))
+        .as("the same (rule, subject) is firing already")
+        .isFalse();
+    AlertRow other = alert(uuid7(), "acme/other", T0.plusSeconds(2), T0);
+    assertThat(store.fireAlert(other)).isTrue();
+
+    assertThat(store.firingAlerts()).containsExactly(first, other);
+    assertThat(store.updateAlert(first.id(), "2 invocations", List.of())).isTrue();
+    assertThat(store.firingAlerts().getFirst().summary()).isEqualTo("2 invocations");
+    assertThat(store.firingAlerts().getFirst().invocations()).isEmpty();
+
+    assertThat(
+            store.resolveAlert(
+                first.id(),
+                T0.plusSeconds(60),
+                "node-b",
+                new AlertRow.Delivery("sending", 0, null, T0),
+                10))
+        .isTrue();
+    assertThat(
+            store.resolveAlert(
+                first.id(),
+                T0.plusSeconds(61),
+                "node-a",
+                new AlertRow.Delivery("x", 0, null, null),
+                10))
+        .as("resolved once")
+        .isFalse();
+    assertThat(store.updateAlert(first.id(), "late", List.of())).isFalse();
+    assertThat(store.resolvedAlerts(10))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.resolvedAt()).isEqualTo(T0.plusSeconds(60));
+              assertThat(a.resolvedBy()).isEqualTo("node-b");
+              assertThat(a.summary()).isEqualTo("2 invocations");
+            });
+    assertThat(store.fireAlert(alert(uuid7(), "acme/submit", T0.plusSeconds(90), T0)))
+        .as("it may fire again once resolved")
+        .isTrue();
+    assertThat(store.firingAlerts())
+        .extracting(AlertRow::subject)
+        .containsExactly("acme/other", "acme/submit");
+  }
+
+  @Test
+  void ofNodesFiringTheSameAlertAtOnceOneWins() throws Exception {
+    List<Callable<Boolean>> fires = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      AlertRow a = alert(uuid7(), "cluster", T0, T0);
+      fires.add(() -> store.fireAlert(a));
+    }
+    int won = 0;
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Future<Boolean> f : pool.invokeAll(fires)) {
+        won += f.get() ? 1 : 0;
+      }
+    }
+    assertThat(won).isEqualTo(1);
+    assertThat(store.firingAlerts()).hasSize(1);
+  }
+
+  @Test
+  void resolvedAlertsAreListedNewestFirstAndTheOldestBeyondWhatIsKeptAreDeleted() {
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      UUID id = uuid7();
+      ids.add(id);
+      store.fireAlert(alert(id, "s" + i, T0, T0));
+      store.resolveAlert(
+          id, T0.plusSeconds(i + 1), "node-a", new AlertRow.Delivery("sent", 1, null, null), 3);
+    }
+    assertThat(store.resolvedAlerts(10))
+        .extracting(AlertRow::id)
+        .containsExactly(ids.get(3), ids.get(2), ids.get(1));
+    assertThat(store.resolvedAlerts(2))
+        .extracting(AlertRow::id)
+        .containsExactly(ids.get(3), ids.get(2));
+  }
+
+  @Test
+  void aDueDeliveryIsClaimedByOneNodeUntilItsRoundIsRecordedForTheStateItWasFor() {
+    UUID id = uuid7();
+    store.fireAlert(alert(id, "acme/submit", T0, T0.plusSeconds(120)));
+    assertThat(store.claimAlertDeliveries(T0.plusSeconds(60), T0.plusSeconds(180), 10))
+        .as("not due yet")
+        .isEmpty();
+
+    List<AlertRow> claimed =
+        store.claimAlertDeliveries(T0.plusSeconds(120), T0.plusSeconds(240), 10);
+    assertThat(claimed)
+        .singleElement()
+        .satisfies(a -> assertThat(a.delivery().due()).isEqualTo(T0.plusSeconds(240)));
+    assertThat(store.claimAlertDeliveries(T0.plusSeconds(120), T0.plusSeconds(240), 10))
+        .as("taken by the first")
+        .isEmpty();
+
+    AlertRow.Delivery failed =
+        new AlertRow.Delivery("not sent: HTTP 503", 3, "HTTP 503", T0.plusSeconds(420));
+    assertThat(store.recordAlertDelivery(id, false, failed))
+        .as("it is firing, not resolved")
+        .isFalse();
+    assertThat(store.recordAlertDelivery(id, true, failed)).isTrue();
+    assertThat(store.firingAlerts().getFirst().delivery()).isEqualTo(failed);
+
+    store.resolveAlert(
+        id,
+        T0.plusSeconds(300),
+        "node-b",
+        new AlertRow.Delivery("sending", 0, null, T0.plusSeconds(300)),
+        10);
+    assertThat(store.recordAlertDelivery(id, true, new AlertRow.Delivery("sent", 4, null, null)))
+        .as("a late round of the firing post")
+        .isFalse();
+    assertThat(store.claimAlertDeliveries(T0.plusSeconds(500), T0.plusSeconds(620), 10))
+        .singleElement()
+        .satisfies(a -> assertThat(a.firing()).isFalse());
+    AlertRow.Delivery sent = new AlertRow.Delivery("sent (HTTP 200)", 1, null, null);
+    assertThat(store.recordAlertDelivery(id, false, sent)).isTrue();
+    assertThat(store.resolvedAlerts(1).getFirst().delivery()).isEqualTo(sent);
+    assertThat(store.claimAlertDeliveries(T0.plusSeconds(5000), T0.plusSeconds(6000), 10))
+        .isEmpty();
   }
 }
