@@ -55,9 +55,11 @@ final class ServerProbe {
           bringBandDue(db, now, b);
         }
         long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
         int swept = services.sweepNow();
         // sweepNow returns once the batches are committed and every hook has run.
         print("sweep." + b + ".ms", (System.nanoTime() - t0) / 1e6);
+        print("sweep." + b + ".cpuMs", (processCpuNanos() - cpu0) / 1e6);
         print("sweep." + b + ".count", swept);
         print("sweep." + b + ".hooks", BenchHandler.TIMEOUT_HOOKS.size());
         print(
@@ -106,6 +108,12 @@ final class ServerProbe {
       update.executeUpdate();
       c.createStatement().execute("ANALYZE extsvc_invocations");
     }
+  }
+
+  /** CPU time of this whole JVM (every thread, JIT and GC included), nanoseconds. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void memory(String when) throws IOException {
