@@ -165,9 +165,10 @@ final class Report {
             + "shaped like what the runtime writes for Acme: one invocation row, three token rows, five event rows. The "
             + "server then starts in a JVM of its own (`-Xmx1g`) on that store, as `extsvc serve` would; heap and RSS "
             + "are read after `System.gc()`, beside the same server on an empty store. The sweeper (`sweepNow()`, "
-            + "batches of 1,000: one UPDATE claims a batch (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and "
-            + "times it out, its TIMED_OUT events go in multi-row INSERTs in the same transaction, the "
-            + "handlers' timeout hooks run after it commits) then times out "
+            + "batches of 1,000: one UPDATE … RETURNING claims a batch (`FOR UPDATE SKIP LOCKED` on "
+            + "PostgreSQL, whose deadlines are read by the database's clock) and times it out, its "
+            + "TIMED_OUT events go in multi-row INSERTs in the same transaction, the handlers' timeout "
+            + "hooks run after it commits, up to 64 at once on virtual threads) then times out "
             + Stat.number(s.sweep(), 0)
             + " of them at once, "
             + s.runs()
@@ -230,6 +231,26 @@ final class Report {
         figures,
         "sweeper: timeouts per second",
         f -> Stat.number(f.sweptPerRun() / (f.sweepMillis().median() / 1000), 0));
+    row(
+        kinds,
+        figures,
+        "sweeper: CPU of the server JVM per sweep, s",
+        f ->
+            new Stat(
+                    f.sweepCpuMillis().median() / 1000,
+                    f.sweepCpuMillis().min() / 1000,
+                    f.sweepCpuMillis().max() / 1000,
+                    f.sweepCpuMillis().runs())
+                .format(1));
+    boolean targetSizes = s.pending() >= 1_000_000 && s.sweep() >= 100_000;
+    row(
+        kinds,
+        figures,
+        "target (issue 17): 100,000 timed out in ≤ 5 s with 1,000,000 waiting",
+        f ->
+            !targetSizes
+                ? "not judged (smaller trial)"
+                : f.sweepMillis().median() <= 5000 ? "**met**" : "**not met**");
     line();
     line(
         "### The console's list: first page (50 rows) over "

@@ -51,10 +51,15 @@ final class ServerProbe {
       memory("start");
       for (int b = 0; b < bands; b++) {
         clock.set(now.plusSeconds(b * 3600L + 60));
+        if (store.sharedClock()) {
+          bringBandDue(db, now, b);
+        }
         long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
         int swept = services.sweepNow();
         // sweepNow returns once the batches are committed and every hook has run.
         print("sweep." + b + ".ms", (System.nanoTime() - t0) / 1e6);
+        print("sweep." + b + ".cpuMs", (processCpuNanos() - cpu0) / 1e6);
         print("sweep." + b + ".count", swept);
         print("sweep." + b + ".hooks", BenchHandler.TIMEOUT_HOOKS.size());
         print(
@@ -79,6 +84,36 @@ final class ServerProbe {
         }
       }
     }
+  }
+
+  /**
+   * On a store several nodes share (PostgreSQL) the runtime reads the database's clock, not the
+   * probe's: band b's deadlines (now + b hours) are moved back to now, which has passed, before the
+   * sweep is timed.
+   */
+  private static void bringBandDue(Databases.Fresh db, Instant now, int band) throws Exception {
+    if (band == 0) {
+      return;
+    }
+    long nowMicros = now.toEpochMilli() * 1000;
+    long shift = band * 3_600_000_000L;
+    try (var c = db.connect();
+        var update =
+            c.prepareStatement(
+                "UPDATE extsvc_invocations SET deadline = deadline - ?"
+                    + " WHERE status = 'PENDING' AND deadline >= ? AND deadline < ?")) {
+      update.setLong(1, shift);
+      update.setLong(2, nowMicros + shift);
+      update.setLong(3, nowMicros + shift + 3_600_000_000L);
+      update.executeUpdate();
+      c.createStatement().execute("ANALYZE extsvc_invocations");
+    }
+  }
+
+  /** CPU time of this whole JVM (every thread, JIT and GC included), nanoseconds. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void memory(String when) throws IOException {

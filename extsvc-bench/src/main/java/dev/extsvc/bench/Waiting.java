@@ -32,6 +32,7 @@ final class Waiting {
       Map<String, Double> empty,
       Map<String, Double> loaded,
       Stat sweepMillis,
+      Stat sweepCpuMillis,
       int sweptPerRun,
       Map<String, Stat> queryMillis,
       Map<String, Integer> queryRows) {}
@@ -50,6 +51,7 @@ final class Waiting {
     Map<String, Double> loaded =
         probe(db, now, settings.runs(), settings.sweep(), settings.queryRepeats());
     List<Double> sweeps = new ArrayList<>();
+    List<Double> sweepCpu = new ArrayList<>();
     for (int b = 0; b < settings.runs(); b++) {
       int swept = Stat.known(loaded, "sweep." + b + ".count").intValue();
       if (swept != settings.sweep()) {
@@ -77,6 +79,7 @@ final class Waiting {
                 + (long) swept * (b + 1));
       }
       sweeps.add(loaded.get("sweep." + b + ".ms"));
+      sweepCpu.add(loaded.get("sweep." + b + ".cpuMs"));
     }
     Map<String, Stat> queries = new LinkedHashMap<>();
     Map<String, Integer> queryRows = new LinkedHashMap<>();
@@ -95,6 +98,7 @@ final class Waiting {
         empty,
         loaded,
         Stat.of(sweeps),
+        Stat.of(sweepCpu),
         settings.sweep(),
         queries,
         queryRows);

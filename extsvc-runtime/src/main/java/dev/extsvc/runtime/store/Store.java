@@ -261,8 +261,9 @@ public interface Store extends AutoCloseable {
   /**
    * Moves up to {@code limit} PENDING invocations whose deadline is at or before {@code now} to
    * TIMED_OUT, each with a TIMED_OUT event, and returns them as they are now, earliest deadline
-   * first (the sweeper tells their handlers without reading them again). Safe to call from several
-   * nodes at once: each invocation times out once.
+   * first (the sweeper tells their handlers without reading them again). A store may leave out the
+   * large texts the sweeper does not read: the request (empty) and the synchronous answer's headers
+   * and body (null). Safe to call from several nodes at once: each invocation times out once.
    */
   List<InvocationRow> timeOutDue(Instant now, int limit);
 

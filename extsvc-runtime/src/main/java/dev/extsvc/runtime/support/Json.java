@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,9 +22,17 @@ import org.jspecify.annotations.Nullable;
 
 /** The runtime's Jackson configuration, and a bounded parser for untrusted bodies. */
 public final class Json {
+  /**
+   * Jackson's buffers, shared by all threads. Its default pool keeps them per thread, but requests,
+   * handler runs and timeout hooks each run on a new virtual thread, which would allocate fresh
+   * buffers (some KB) for every parse and every write.
+   */
+  private static final RecyclerPool<BufferRecycler> BUFFERS =
+      JsonRecyclerPools.sharedConcurrentDequePool();
+
   /** For trusted JSON (our own store, our own API answers). */
   public static final ObjectMapper MAPPER =
-      JsonMapper.builder()
+      JsonMapper.builder(JsonFactory.builder().recyclerPool(BUFFERS).build())
           .addModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -32,7 +43,7 @@ public final class Json {
    * it has.
    */
   public static final ObjectMapper HANDLER_STATE =
-      JsonMapper.builder()
+      JsonMapper.builder(JsonFactory.builder().recyclerPool(BUFFERS).build())
           .addModule(new JavaTimeModule())
           .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
           .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
@@ -72,6 +83,7 @@ public final class Json {
   public static ObjectMapper untrusted(int maxDepth, int maxNumberLength, int maxStringLength) {
     JsonFactory factory =
         JsonFactory.builder()
+            .recyclerPool(BUFFERS)
             .streamReadConstraints(
                 StreamReadConstraints.builder()
                     .maxNestingDepth(maxDepth)

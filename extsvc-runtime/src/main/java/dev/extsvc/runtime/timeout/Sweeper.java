@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +29,17 @@ public final class Sweeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
 
   /**
-   * Invocations timed out per store transaction. Their hooks run after it commits, one after the
-   * other, before the next batch is claimed: a larger batch saves commits (and on SQLite the single
-   * writer is held longer, so callbacks wait up to one batch).
+   * Invocations timed out per store transaction. Their hooks run after it commits, before the next
+   * batch is claimed: a larger batch saves commits (and on SQLite the single writer is held longer,
+   * so callbacks wait up to one batch).
    */
   static final int BATCH = 1000;
+
+  /**
+   * Timeout hooks of one batch run at once, each on a virtual thread: a hook that calls out (a
+   * reminder, a ticket) waits on its I/O, not on the other hooks of its batch.
+   */
+  static final int HOOK_PARALLELISM = 64;
 
   /** What the sweeper asks of processing: a stored handler re-created, to call its timeout hook. */
   @FunctionalInterface
@@ -60,6 +68,7 @@ public final class Sweeper implements AutoCloseable {
   private final Telemetry telemetry;
   private final ScheduledExecutorService executor;
   private final int batch;
+  private final int hookParallelism;
 
   /** System.nanoTime() of the last sweep that finished, 0 before the first. */
   private volatile long lastSweep;
@@ -67,15 +76,29 @@ public final class Sweeper implements AutoCloseable {
   private volatile boolean started;
 
   public Sweeper(Context context) {
-    this(context, BATCH);
+    this(context, BATCH, HOOK_PARALLELISM);
   }
 
   /** A sweeper that times out at most {@code batch} invocations per store transaction. */
   Sweeper(Context context, int batch) {
+    this(context, batch, HOOK_PARALLELISM);
+  }
+
+  /**
+   * A sweeper that times out at most {@code batch} invocations per store transaction and runs at
+   * most {@code hookParallelism} of their hooks at once (1: one after the other, in deadline
+   * order).
+   */
+  Sweeper(Context context, int batch, int hookParallelism) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be positive, was " + batch);
     }
+    if (hookParallelism < 1) {
+      throw new IllegalArgumentException(
+          "hookParallelism must be positive, was " + hookParallelism);
+    }
     this.batch = batch;
+    this.hookParallelism = hookParallelism;
     this.store = context.store();
     this.clock = context.clock();
     this.handlers = context.handlers();
@@ -122,10 +145,54 @@ public final class Sweeper implements AutoCloseable {
         telemetry.meters().finished(inv.service(), inv.operation(), InvocationStatus.TIMED_OUT);
         telemetry.tracing().timedOut(inv, "Callback timeout reached at " + inv.deadline());
       }
-      timedOut.forEach(this::notifyHandler);
+      runHooks(timedOut);
       if (timedOut.size() < batch) {
         return total;
       }
+    }
+  }
+
+  /**
+   * Runs the hooks of one committed batch, at most {@link #hookParallelism} at once, and returns
+   * when all have run. Waiting is uninterruptible: the batch is TIMED_OUT already, so a hook not
+   * run now would never run (closing the sweeper must not drop them).
+   */
+  private void runHooks(List<InvocationRow> timedOut) {
+    List<InvocationRow> hooked =
+        timedOut.stream().filter(inv -> inv.handlerType() != null).toList();
+    if (hookParallelism == 1 || hooked.size() < 2) {
+      hooked.forEach(this::notifyHandler);
+      return;
+    }
+    Semaphore slots = new Semaphore(hookParallelism);
+    CountDownLatch done = new CountDownLatch(hooked.size());
+    for (InvocationRow inv : hooked) {
+      slots.acquireUninterruptibly();
+      Thread.ofVirtual()
+          .name("extsvc-timeout-hook")
+          .start(
+              () -> {
+                try {
+                  notifyHandler(inv);
+                } catch (RuntimeException e) {
+                  log.error("Timeout hook of invocation {} failed to report", inv.id(), e);
+                } finally {
+                  slots.release();
+                  done.countDown();
+                }
+              });
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,8 +47,17 @@ class SweeperTest {
   final Map<UUID, List<InvocationStatus>> seenByHook = new ConcurrentHashMap<>();
 
   final List<UUID> all = new ArrayList<>();
+
+  /** Hooks one at a time, so that their order can be asserted. */
   Sweeper sweeper =
-      new Sweeper(new Sweeper.Context(store, clock, this::recreate, Duration.ofMinutes(1)), BATCH);
+      new Sweeper(
+          new Sweeper.Context(store, clock, this::recreate, Duration.ofMinutes(1)), BATCH, 1);
+
+  /** Set by a test to make every hook wait for it (with a bound) before it records its run. */
+  volatile CountDownLatch gate = new CountDownLatch(0);
+
+  final AtomicInteger running = new AtomicInteger();
+  final AtomicInteger mostAtOnce = new AtomicInteger();
 
   @AfterEach
   void close() {
@@ -70,6 +82,18 @@ class SweeperTest {
 
     @Override
     public void onTimeout(TimedOutInvocation invocation) {
+      mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+      try {
+        gate.countDown();
+        if (!gate.await(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the other hooks of the gate never came");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } finally {
+        running.decrementAndGet();
+      }
       hooked.add(invocation.invocationId());
       seenByHook.put(
           invocation.invocationId(),
@@ -207,6 +231,49 @@ class SweeperTest {
     // Nothing is retried: the next sweep finds nothing and runs no hook again.
     assertThat(sweeper.sweep()).isZero();
     assertThat(hooked).hasSize(BATCH + 2);
+  }
+
+  @Test
+  void hooksOfOneBatchRunAtOnceUpToTheParallelismEachOnceAndBeforeTheNextBatch() {
+    sweeper.close();
+    sweeper =
+        new Sweeper(
+            new Sweeper.Context(store, clock, this::recreate, Duration.ofMinutes(1)), BATCH, 3);
+    List<UUID> ids = due(2 * BATCH, 4);
+    // Each hook waits until three hooks have started: with one at a time the first would wait
+    // in vain and fail; more than three at once would show in mostAtOnce.
+    gate = new CountDownLatch(3);
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(sweeper.sweep()).isEqualTo(2 * BATCH);
+
+    assertThat(hooked).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(mostAtOnce.get()).isEqualTo(3);
+    assertThat(kinds(ids.get(4))).containsExactly("SUBMITTED", "TIMED_OUT", "HANDLER_FAILED");
+    ids.stream()
+        .filter(id -> !id.equals(ids.get(4)))
+        .forEach(id -> assertThat(kinds(id)).containsExactly("SUBMITTED", "TIMED_OUT"));
+    // Every hook of the first batch saw the second still PENDING: its hooks all ran before the
+    // next batch was claimed.
+    for (UUID id : ids.subList(0, BATCH)) {
+      assertThat(seenByHook.get(id).subList(0, BATCH)).containsOnly(InvocationStatus.TIMED_OUT);
+      assertThat(seenByHook.get(id).subList(BATCH, 2 * BATCH))
+          .containsOnly(InvocationStatus.PENDING);
+    }
+    assertThat(sweeper.sweep()).isZero();
+    assertThat(hooked).hasSize(2 * BATCH);
+  }
+
+  @Test
+  void aHookParallelismBelowOneIsRefused() {
+    assertThatThrownBy(
+            () ->
+                new Sweeper(
+                    new Sweeper.Context(store, clock, this::recreate, Duration.ofMinutes(1)),
+                    BATCH,
+                    0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("hookParallelism");
   }
 
   @Test

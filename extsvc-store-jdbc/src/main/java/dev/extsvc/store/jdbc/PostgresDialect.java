@@ -45,7 +45,7 @@ final class PostgresDialect extends JdbcDialect {
           + " ORDER BY deadline LIMIT ? FOR UPDATE SKIP LOCKED)"
           + " UPDATE extsvc_invocations i SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
           + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING "
-          + Sql.qualified("i", Sql.INVOCATION_COLUMNS);
+          + Sql.qualified("i", Sql.TIMED_OUT_COLUMNS);
 
   // clock_timestamp(), not now(): now() is the transaction's start, which a pooled connection's
   // statement would not notice but a long transaction would.
@@ -161,6 +161,6 @@ final class PostgresDialect extends JdbcDialect {
 
   @Override
   List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason) throws SQLException {
-    return tx.query(TIME_OUT_DUE, Rows::invocation, now, now, limit, now, reason);
+    return tx.query(TIME_OUT_DUE, Rows::timedOut, now, now, limit, now, reason);
   }
 }

@@ -113,6 +113,34 @@ final class Rows {
         row.getString("trace_context"));
   }
 
+  /**
+   * A row of {@link Sql#TIMED_OUT_COLUMNS}, by position (a sweep maps thousands): the request
+   * empty, the synchronous answer's headers and body null.
+   */
+  static InvocationRow timedOut(ResultSet row) throws SQLException {
+    int syncStatus = row.getInt(9);
+    boolean noSyncStatus = row.wasNull();
+    long finished = row.getLong(12);
+    boolean notFinished = row.wasNull();
+    return new InvocationRow(
+        UUID.fromString(row.getString(1)),
+        row.getString(2),
+        row.getString(3),
+        row.getBoolean(4),
+        InvocationStatus.valueOf(row.getString(5)),
+        row.getString(6),
+        row.getString(7),
+        row.getString(8),
+        "",
+        noSyncStatus ? null : syncStatus,
+        null,
+        null,
+        instant(row.getLong(10)),
+        instant(row.getLong(11)),
+        notFinished ? null : instant(finished),
+        row.getString(13));
+  }
+
   static TokenRow token(ResultSet row) throws SQLException {
     return new TokenRow(
         row.getBytes("token_hash"),

@@ -32,6 +32,15 @@ final class Sql {
   static final String INVOCATION_COLUMNS =
       "id, service, operation, async, status, reason, handler_type, handler_state, request,"
           + " sync_status, sync_headers, sync_body, submit_time, deadline, finished_at, trace_context";
+
+  /**
+   * What the sweeper needs of a timed-out invocation: all but the request and the synchronous
+   * answer's headers and body, the large texts it never reads ({@link Rows#timedOut} maps them).
+   */
+  static final String TIMED_OUT_COLUMNS =
+      "id, service, operation, async, status, reason, handler_type, handler_state, sync_status,"
+          + " submit_time, deadline, finished_at, trace_context";
+
   static final String INSERT_INVOCATION =
       "INSERT INTO extsvc_invocations ("
           + INVOCATION_COLUMNS

@@ -54,7 +54,7 @@ final class SqliteDialect extends JdbcDialect {
           + " AND c.next_attempt_at IS NOT NULL)"
           + " ORDER BY deadline LIMIT ?)"
           + " RETURNING "
-          + Sql.INVOCATION_COLUMNS;
+          + Sql.TIMED_OUT_COLUMNS;
 
   private SqliteDialect() {}
 
@@ -138,6 +138,6 @@ final class SqliteDialect extends JdbcDialect {
 
   @Override
   List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason) throws SQLException {
-    return tx.query(TIME_OUT_DUE, Rows::invocation, now, reason, now, now, limit);
+    return tx.query(TIME_OUT_DUE, Rows::timedOut, now, reason, now, now, limit);
   }
 }

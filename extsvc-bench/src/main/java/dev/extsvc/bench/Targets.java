@@ -1,0 +1,149 @@
+package dev.extsvc.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The targets of issue 17 ("the write path at the speed of the database"), each judged met or not
+ * met from this run's figures, as one table at the end of docs/benchmarks.md. A section this run
+ * did not measure leaves its targets out.
+ */
+final class Targets {
+  /** One target: what the issue asks, what this run measured, and whether that meets it. */
+  record Target(String what, String measured, @Nullable Boolean met) {}
+
+  /**
+   * Steady state: the first warm-up window no more than {@link OutsideLoad#RISE} above the last.
+   */
+  static final Duration WARMUP_LIMIT = Duration.ofSeconds(10);
+
+  private final List<Target> targets = new ArrayList<>();
+
+  void outsideLoad(OutsideLoad.Figures f) {
+    double helidon = f.bareHelidon().timed().perSecond();
+    double callout = f.bareCallout().timed().perSecond();
+    for (OutsideLoad.StoreRows s : f.stores()) {
+      double first = s.first().timed().perSecond();
+      double naive = s.naive().timed().perSecond();
+      double invocations = s.invocations().timed().perSecond();
+      if (s.kind() == StoreKind.SQLITE) {
+        add(
+            "callback ingest, first delivery, SQLite ≥ 20 % of bare Helidon",
+            percent(first / helidon), first / helidon >= 0.20);
+        add(
+            "invocations, SQLite ≥ 15 % of the bare callout",
+            percent(invocations / callout), invocations / callout >= 0.15);
+      } else {
+        add(
+            "callback ingest, first delivery, PostgreSQL ≥ 1.5× the naive PostgreSQL baseline",
+            Stat.number(first / naive, 2) + "×",
+            first / naive >= 1.5);
+        add(
+            "callback ingest, first delivery, PostgreSQL ≥ 8 % of bare Helidon",
+            percent(first / helidon), first / helidon >= 0.08);
+        Double pgCpu = s.first().cpuMillis().get(OutsideLoad.POSTGRES);
+        add(
+            "PostgreSQL server CPU per callback ≤ 0.2 ms",
+            pgCpu == null ? "not measured" : Stat.number(pgCpu, 3) + " ms",
+            pgCpu == null ? null : pgCpu <= 0.2);
+        add(
+            "invocations, PostgreSQL ≥ 8 % of the bare callout",
+            percent(invocations / callout), invocations / callout >= 0.08);
+      }
+      Duration steady = steadyWithin(s.invocations().warmup(), f.plan().window());
+      add(
+          "invocations, " + s.kind().label + ": steady state within 10 s",
+          steady == null
+              ? "still rising after "
+                  + s.invocations().warmup().size() * f.plan().window().toSeconds()
+                  + " s ("
+                  + rates(s.invocations().warmup())
+                  + ")"
+              : "within " + steady.toSeconds() + " s (" + rates(s.invocations().warmup()) + ")",
+          steady != null && steady.compareTo(WARMUP_LIMIT) <= 0);
+    }
+  }
+
+  /**
+   * When the rate stopped rising: the end of the window before the first one that rose less than
+   * {@link OutsideLoad#RISE} above its predecessor; null if every window rose.
+   */
+  static @Nullable Duration steadyWithin(List<Double> rates, Duration window) {
+    for (int w = 1; w < rates.size(); w++) {
+      if (rates.get(w) < rates.get(w - 1) * OutsideLoad.RISE) {
+        return window.multipliedBy(w);
+      }
+    }
+    return null;
+  }
+
+  void waiting(Settings s, Map<StoreKind, Waiting.Figures> figures) {
+    boolean full = s.pending() >= 1_000_000 && s.sweep() >= 100_000;
+    figures.forEach(
+        (kind, f) ->
+            add(
+                "sweeper, "
+                    + kind.label
+                    + ": 100,000 due with timeout hooks timed out in ≤ 5 s, 1,000,000 waiting",
+                Stat.number(f.sweepMillis().median() / 1000, 1)
+                    + " s for "
+                    + Stat.number(s.sweep(), 0)
+                    + " of "
+                    + Stat.number(s.pending(), 0)
+                    + (full ? "" : " (a smaller trial: not judged)"),
+                full ? f.sweepMillis().median() <= 5000 : null));
+  }
+
+  void codegen(Codegen.Figures f) {
+    Codegen.ratios(f, Codegen.OURS)
+        .forEach(
+            (spec, ratio) ->
+                add(
+                    "codegen ≥ 4× faster than openapi-generator-cli, whole process, median of "
+                        + f.runs()
+                        + ": "
+                        + spec,
+                    Stat.number(ratio, 1) + "×",
+                    ratio >= 4));
+  }
+
+  private void add(String what, String measured, @Nullable Boolean met) {
+    targets.add(new Target(what, measured, met));
+  }
+
+  List<Target> all() {
+    return List.copyOf(targets);
+  }
+
+  /** The section, empty when nothing was measured. */
+  String markdown() {
+    if (targets.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder();
+    md.append("## Targets of issue 17, judged from this run\n\n");
+    md.append("| target | this run | |\n|---|---|---|\n");
+    for (Target t : targets) {
+      md.append("| ")
+          .append(t.what())
+          .append(" | ")
+          .append(t.measured())
+          .append(" | ")
+          .append(t.met() == null ? "—" : t.met() ? "**met**" : "**not met**")
+          .append(" |\n");
+    }
+    md.append('\n');
+    return md.toString();
+  }
+
+  private static String percent(double share) {
+    return Stat.number(100 * share, 1) + " %";
+  }
+
+  private static String rates(List<Double> rates) {
+    return String.join(" → ", rates.stream().map(r -> Stat.number(r, 0)).toList()) + " /s";
+  }
+}
