@@ -62,8 +62,11 @@ class ProgressCliTest {
     assertThat(configured.out())
         .contains("\"key\" : \"status\"")
         .containsPattern(
-            "\"key\" : \"done\",\\s+\"awaitable\" : true,\\s+\"final\" : false,\\s+\"heartbeat\" : \"PT1H\"")
-        .containsPattern("\"key\" : \"status\",\\s+\"awaitable\" : true,\\s+\"final\" : true");
+            "\"key\" : \"done\",\\s+\"awaitable\" : true,\\s+\"byCorrelation\" : false,"
+                + "\\s+\"final\" : false,\\s+\"heartbeat\" : \"PT1H\"")
+        .containsPattern(
+            "\"key\" : \"status\",\\s+\"awaitable\" : true,\\s+\"byCorrelation\" : false,"
+                + "\\s+\"final\" : true");
   }
 
   @Test
