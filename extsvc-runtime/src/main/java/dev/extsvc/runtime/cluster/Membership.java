@@ -46,6 +46,9 @@ public final class Membership implements AutoCloseable {
       Duration nodeTimeout,
       @Nullable DatabaseClock databaseClock) {}
 
+  /** How long {@link #close()} waits for a heartbeat under way before deregistering. */
+  static final Duration CLOSE_PATIENCE = Duration.ofSeconds(10);
+
   private final Store store;
   private final InstantSource clock;
   private final String nodeId;
@@ -158,6 +161,9 @@ public final class Membership implements AutoCloseable {
    * dead nodes, releases their leases and takes their callbacks over; returns the nodes removed.
    */
   public List<NodeRow> beat() {
+    if (closed.get()) {
+      return List.of(); // deregistered, or about to be: a heartbeat now would register it again
+    }
     long due = System.nanoTime();
     if (liveness.bounded() && due - liveness.trustedUntilNanos() >= 0) {
       liveness.lapse(
@@ -172,6 +178,9 @@ public final class Membership implements AutoCloseable {
     long sent = System.nanoTime();
     Instant now = clock.instant();
     if (!store.heartbeat(nodeId, now)) {
+      if (closed.get()) {
+        return List.of();
+      }
       log.warn("Node {} was not registered (taken for dead while silent?): registering", nodeId);
       store.registerNode(new NodeRow(nodeId, host, version, startedAt, now));
     }
@@ -219,11 +228,23 @@ public final class Membership implements AutoCloseable {
     }
   }
 
-  /** Stops heartbeating and deregisters this node (giving back any lease it still holds). */
+  /**
+   * Stops heartbeating and deregisters this node (giving back any lease it still holds). A
+   * heartbeat under way is waited for first (its statements are bounded): one that went on after
+   * the node was removed would register it again, and others would take the stopped node for dead
+   * only after the node timeout, with an alert.
+   */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       executor.shutdownNow();
+      try {
+        if (!executor.awaitTermination(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn("Node {}: a heartbeat still under way at close", nodeId);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       try {
         store.removeNode(nodeId);
       } catch (RuntimeException e) {

@@ -26,6 +26,56 @@ class MembershipTest {
   }
 
   @Test
+  void aNodeClosedWhileAHeartbeatIsUnderWayStaysDeregistered() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean hold =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    // the heartbeat's statement is slow (a loaded database) while the node is told to stop
+    dev.extsvc.runtime.store.Store slow =
+        (dev.extsvc.runtime.store.Store)
+            java.lang.reflect.Proxy.newProxyInstance(
+                dev.extsvc.runtime.store.Store.class.getClassLoader(),
+                new Class<?>[] {dev.extsvc.runtime.store.Store.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("heartbeat") && hold.get()) {
+                    entered.countDown();
+                    // a JDBC statement does not give way to an interrupt: neither does this one
+                    while (true) {
+                      try {
+                        release.await();
+                        break;
+                      } catch (InterruptedException ignored) {
+                        // as the driver would, go on waiting for the answer
+                      }
+                    }
+                  }
+                  try {
+                    return method.invoke(store, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    Membership a =
+        new Membership(
+            new Membership.Context(
+                slow, clock, "node-a", "1.0", Duration.ofMillis(50), Duration.ofSeconds(10), null));
+    a.register();
+    a.start();
+    hold.set(true);
+    assertThat(entered.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    Thread closing = Thread.ofVirtual().start(a::close);
+    Thread.sleep(200); // close waits for the heartbeat under way
+    release.countDown();
+    closing.join(Duration.ofSeconds(10));
+    Thread.sleep(300); // a heartbeat going on after the removal would have registered it by now
+
+    assertThat(closing.isAlive()).isFalse();
+    assertThat(store.nodes()).as("deregistered, not registered again by the heartbeat").isEmpty();
+  }
+
+  @Test
   void aNodeSilentLongerThanTheTimeoutIsRemovedByAnotherAndItsLeasesReleased() {
     Membership a = member("node-a");
     Membership b = member("node-b");
