@@ -49,6 +49,7 @@ final class CallbackDispatcher implements AutoCloseable {
   private final ScheduledThreadPoolExecutor scheduler;
   private final ExecutorService workers;
   private final AtomicInteger pending = new AtomicInteger();
+  private final @Nullable CorrelatedCallbacks correlated;
 
   CallbackDispatcher(
       Duration delay,
@@ -58,6 +59,23 @@ final class CallbackDispatcher implements AutoCloseable {
       CallbackSender sender,
       Consumer<Delivery> record,
       InstantSource clock) {
+    this(delay, rule, payloads, generator, sender, record, clock, null);
+  }
+
+  /**
+   * @param correlated where and how the callbacks of keys awaited by correlation go, null to send
+   *     them like any other (to the URL their expression names)
+   */
+  CallbackDispatcher(
+      Duration delay,
+      KeyRule rule,
+      @Nullable CallbackPayloads payloads,
+      ExampleGenerator generator,
+      CallbackSender sender,
+      Consumer<Delivery> record,
+      InstantSource clock,
+      @Nullable CorrelatedCallbacks correlated) {
+    this.correlated = correlated;
     this.delay = delay;
     this.rule = rule;
     this.payloads = payloads;
@@ -129,6 +147,15 @@ final class CallbackDispatcher implements AutoCloseable {
               opId, chosen, definitions.get(0).method(), "more than " + MAX_PENDING + " pending"));
       return;
     }
+    if (correlated != null && correlated.beforeAnswer()) {
+      // sent now, on the request's thread: the synchronous answer waits for its answer
+      try {
+        record.accept(fire(op, chosen, definitions, request, requestUrl, answer));
+      } finally {
+        pending.decrementAndGet();
+      }
+      return;
+    }
     Runnable fire =
         () -> {
           try {
@@ -165,6 +192,17 @@ final class CallbackDispatcher implements AutoCloseable {
         ExpressionContext.ofRequest(requestUrl, op.operation().method(), request);
     String reason = "no callback URL";
     for (CallbackDefinition def : definitions) {
+      if (correlated != null && CorrelatedCallbacks.correlated(def)) {
+        return correlated.send(
+            opId,
+            def,
+            requestUrl,
+            op.operation().method(),
+            request,
+            answer,
+            body(key, def, request, answer),
+            headers(key, def, request, answer));
+      }
       if (def.template() == null) {
         reason = "the template '" + def.expression() + "' does not parse";
         continue;
@@ -267,6 +305,11 @@ final class CallbackDispatcher implements AutoCloseable {
     log.warn("Callback {}/{} not sent: {}", opId, key, reason);
     return new Delivery(
         opId, key, method, "", Map.of(), "", -1, null, reason, 0, clock.instant(), null);
+  }
+
+  /** Whether callbacks go out before the synchronous answer (see {@link SharedAddress}). */
+  boolean beforeAnswer() {
+    return correlated != null && correlated.beforeAnswer();
   }
 
   @Override

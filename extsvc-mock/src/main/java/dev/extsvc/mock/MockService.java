@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * Builder#callbackDelay(Duration)}, calls the URL the caller wrote where that key's runtime
  * expression points (a body field, a query parameter, a header).
  *
+ * <p>With a {@link SharedAddress}, the callbacks of keys awaited by correlation go to the
+ * receiver's shared address instead, signed and carrying the invocation's correlation value.
+ *
  * <p>A request header {@value #KEY_HEADER} names the key to use for that one request and overrides
  * the rule; its value {@value #NO_CALLBACK} sends no callback at all (to test timeouts).
  *
@@ -73,6 +76,7 @@ public final class MockService implements AutoCloseable {
   private final Duration retryBackoff;
   private final Duration requestTimeout;
   private final InstantSource clock;
+  private final @Nullable SharedAddress sharedAddress;
   private final ExampleGenerator generator;
   private final Routes routes;
   private final Map<String, MockOperation> operations;
@@ -97,6 +101,7 @@ public final class MockService implements AutoCloseable {
     this.retryBackoff = b.retryBackoff;
     this.requestTimeout = b.requestTimeout;
     this.clock = b.clock;
+    this.sharedAddress = b.sharedAddress;
     this.generator = ExampleGenerator.forDocument(service.document());
     this.routes = new Routes(service);
     Map<String, MockOperation> ops = new LinkedHashMap<>();
@@ -120,7 +125,14 @@ public final class MockService implements AutoCloseable {
         new CallbackSender(DEFAULT_CONNECT_TIMEOUT, requestTimeout, retries, retryBackoff, clock);
     dispatcher =
         new CallbackDispatcher(
-            callbackDelay, keyRule, payloads, generator, sender, this::record, clock);
+            callbackDelay,
+            keyRule,
+            payloads,
+            generator,
+            sender,
+            this::record,
+            clock,
+            sharedAddress == null ? null : new CorrelatedCallbacks(sharedAddress, sender, clock));
     MockRoute route = new MockRoute(routes, operations, answers, dispatcher, this::record, clock);
     server = WebServer.builder().host(host).port(port).routing(r -> r.any(route)).build().start();
     if (!server
@@ -259,6 +271,7 @@ public final class MockService implements AutoCloseable {
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private InstantSource clock = InstantSource.system();
+    private @Nullable SharedAddress sharedAddress;
 
     private Builder(ServiceDefinition service) {
       this.service = Objects.requireNonNull(service, "service");
@@ -349,6 +362,16 @@ public final class MockService implements AutoCloseable {
      */
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sends the callbacks of keys awaited by correlation to the receiver's shared address, signed,
+     * carrying the invocation's value (and, if asked, before the synchronous answer); without it
+     * they go where their expression points, like any other.
+     */
+    public Builder sharedAddress(SharedAddress address) {
+      this.sharedAddress = Objects.requireNonNull(address, "address");
       return this;
     }
 
