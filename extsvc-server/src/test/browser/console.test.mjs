@@ -193,6 +193,23 @@ test('the search field finds the demo\'s invocation by its application number an
   assert.equal(await page.locator('tbody tr[data-id]').count(), 0, 'a name nobody sent finds nothing');
 });
 
+test('the early callbacks view, linked from the overview, lists held and dead ones and replays a dead one', async () => {
+  await page.goto(`${info.url}/console`);
+  assert.match(await page.textContent('.early-link'), /1 held[\s\S]*1 dead/);
+  await page.click('.early-link a[href="/console/early-callbacks"]');
+  await page.waitForURL(`${info.url}/console/early-callbacks`);
+  const dead = page.locator(`tr[data-early="${info.earlyDead}"]`);
+  assert.equal(await dead.getAttribute('data-status'), 'DEAD');
+  assert.match(await dead.textContent(), /Calls[\s\S]*answered[\s\S]*v3:dead-demo[\s\S]*DEAD[\s\S]*dead since/);
+  assert.equal(await page.locator(`tr[data-early="${info.earlyHeld}"]`).getAttribute('data-status'), 'HELD');
+  assert.doesNotMatch(await page.content(), /call\.answered/, 'a body is shown');
+  await shot('09b-early-callbacks');
+  await dead.locator('button').click();
+  await page.waitForURL(/done=replay-202/);
+  assert.equal(await page.locator(`tr[data-early="${info.earlyDead}"]`).getAttribute('data-status'), 'HELD');
+  assert.match(await page.textContent('.flash'), /Held again for/);
+});
+
 test('searching by id opens the invocation', async () => {
   await page.goto(`${info.url}/console/invocations`);
   await page.fill('input[name=id]', info.completed);

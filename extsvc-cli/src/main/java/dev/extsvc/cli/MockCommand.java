@@ -3,12 +3,14 @@ package dev.extsvc.cli;
 import dev.extsvc.mock.KeyRule;
 import dev.extsvc.mock.MockService;
 import dev.extsvc.mock.Scenario;
+import dev.extsvc.mock.SharedAddress;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.ServiceDefinition;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -111,6 +113,38 @@ final class MockCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--shared-address",
+      paramLabel = "URL",
+      description =
+          "send the callbacks of keys awaited by correlation (x-extsvc-correlation) to this shared"
+              + " address, e.g. http://127.0.0.1:8080/callbacks/services/Calls, carrying the"
+              + " invocation's value and signed (--signature)")
+  String sharedAddress;
+
+  @Option(
+      names = "--signature",
+      paramLabel = "SCHEME",
+      description =
+          "how callbacks to the shared address are signed: standard-webhooks, github, stripe,"
+              + " slack, shopify or twilio; the secret comes from the variable named by"
+              + " --signature-secret-env")
+  String signature;
+
+  @Option(
+      names = "--signature-secret-env",
+      paramLabel = "NAME",
+      defaultValue = "EXTSVC_MOCK_SIGNING_SECRET",
+      description = "the variable holding the signing secret (default: ${DEFAULT-VALUE})")
+  String signatureSecretEnv;
+
+  @Option(
+      names = "--callback-before-answer",
+      description =
+          "send each callback to the shared address, and wait for its answer, before the"
+              + " synchronous answer (a provider whose event beats its response)")
+  boolean beforeAnswer;
+
+  @Option(
       names = "--verbose",
       description = "log the mock's INFO and DEBUG lines (default: warnings only)")
   boolean verbose;
@@ -160,6 +194,13 @@ final class MockCommand implements Callable<Integer> {
           .println("error: --retries and --retry-backoff must not be negative");
       return 2;
     }
+    SharedAddress shared;
+    try {
+      shared = sharedAddress(System.getenv());
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 2;
+    }
     ServiceDefinition service = Objects.requireNonNull(r.service(), "registered without errors");
     Scenario plan;
     try {
@@ -176,6 +217,9 @@ final class MockCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("error: " + e.getMessage());
         return 2;
       }
+    }
+    if (shared != null) {
+      builder.sharedAddress(shared);
     }
     MockService mock =
         builder
@@ -235,5 +279,29 @@ final class MockCommand implements Callable<Integer> {
       b.append(", jitter up to ").append(s.jitter().toMillis()).append("ms");
     }
     return b.toString();
+  }
+
+  /** The shared address the options ask for, or null; the secret never appears in a message. */
+  private @Nullable SharedAddress sharedAddress(Map<String, String> env) {
+    if (sharedAddress == null) {
+      if (signature != null || beforeAnswer) {
+        throw new IllegalArgumentException(
+            "--signature and --callback-before-answer go with --shared-address URL");
+      }
+      return null;
+    }
+    if (signature == null) {
+      throw new IllegalArgumentException(
+          "--shared-address needs --signature SCHEME: the receiver's shared address refuses"
+              + " unsigned callbacks");
+    }
+    SharedAddress.Scheme scheme = SharedAddress.Scheme.of(signature);
+    String secret = env.get(signatureSecretEnv);
+    if (secret == null || secret.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--signature " + signature + " needs the secret in the variable " + signatureSecretEnv);
+    }
+    return new SharedAddress(
+        sharedAddress, new SharedAddress.Signing(scheme, secret), beforeAnswer);
   }
 }

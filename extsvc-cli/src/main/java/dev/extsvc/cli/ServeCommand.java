@@ -142,6 +142,15 @@ final class ServeCommand implements Callable<Integer> {
   String recoveryGrace;
 
   @Option(
+      names = "--early-callback-hold",
+      paramLabel = "DURATION",
+      description =
+          "how long a callback that reaches a service's shared address before its invocation"
+              + " records the correlation value is held (answered 202) before it is dead, e.g. 30m"
+              + " (default: callbacks.earlyCallbackHold, else 10m)")
+  String earlyCallbackHold;
+
+  @Option(
       names = "--postgres-url",
       description = "JDBC URL of a PostgreSQL database instead of SQLite")
   String postgresUrl;
@@ -220,7 +229,12 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     ClusterConfig cluster;
+    Duration earlyHold;
     try {
+      earlyHold = option("--early-callback-hold", earlyCallbackHold);
+      if (earlyHold != null && !earlyHold.isPositive()) {
+        throw new IllegalArgumentException("--early-callback-hold: must be positive");
+      }
       cluster =
           file.cluster()
               .with(
@@ -298,6 +312,9 @@ final class ServeCommand implements Callable<Integer> {
       b.nodeId(nodeId);
     }
     cluster.configure(b);
+    if (earlyHold != null) {
+      b.earlyCallbackHold(earlyHold);
+    }
     ExternalServices services;
     try {
       credentials.forEach((name, form) -> b.credential(CredentialOption.parse(name, form, env)));

@@ -68,4 +68,17 @@ class ServeNodeTest {
     assertThat(noDuration.code()).isEqualTo(2);
     assertThat(noDuration.err()).contains("--callback-lease").contains("expected a duration");
   }
+
+  @Test
+  void anEarlyCallbackHoldThatIsNoPositiveDurationIsAUsageError() {
+    CliTest.Run noDuration =
+        CliTest.run("serve", "--early-callback-hold", "soon", "--data", dir.toString());
+    CliTest.Run zero =
+        CliTest.run("serve", "--early-callback-hold", "0s", "--data", dir.toString());
+
+    assertThat(noDuration.code()).isEqualTo(2);
+    assertThat(noDuration.err()).contains("--early-callback-hold").contains("expected a duration");
+    assertThat(zero.code()).isEqualTo(2);
+    assertThat(zero.err()).contains("--early-callback-hold: must be positive");
+  }
 }

@@ -124,9 +124,10 @@ final class ConfigReader {
                     integer(limitsAt.child("maxNestingDepth"), Limits.DEFAULTS.maxNestingDepth()),
                     integer(limitsAt.child("maxNumberLength"), Limits.DEFAULTS.maxNumberLength())));
     At callbacks = root.child("callbacks");
-    keys(callbacks, "defaultTimeout", "maxTimeout", "trustedProxies");
+    keys(callbacks, "defaultTimeout", "maxTimeout", "trustedProxies", "earlyCallbackHold");
     Duration defaultTimeout = duration(callbacks.child("defaultTimeout"));
     Duration maxTimeout = duration(callbacks.child("maxTimeout"));
+    Duration earlyCallbackHold = positiveDuration(callbacks, "earlyCallbackHold");
     SafetyConfig safety = safety(limitsAt, callbacks, root.child("masking"));
     Map<String, Credential> credentials = new LinkedHashMap<>();
     for (String name : names(root.child("credentials"))) {
@@ -158,7 +159,8 @@ final class ConfigReader {
                 handlers,
                 safety,
                 alerts,
-                cluster));
+                cluster,
+                earlyCallbackHold));
   }
 
   /**

@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param safety masking, trusted proxies, storage quotas and the unknown-token limit
  * @param alerts the alert rules and webhook ({@code alerts})
  * @param cluster heartbeats, node timeout, lease and recovery grace of nodes sharing one store
+ * @param earlyCallbackHold how long a callback that reaches a shared address before its invocation
+ *     is held ({@code callbacks.earlyCallbackHold}); null for the runtime's default (10 min)
  */
 public record ExtsvcConfig(
     ServerConfig server,
@@ -37,7 +39,8 @@ public record ExtsvcConfig(
     HandlersConfig handlers,
     SafetyConfig safety,
     AlertRules alerts,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    @Nullable Duration earlyCallbackHold) {
 
   /**
    * Reads a duration as the file writes one: "30s", "5m", "4h", "2d", "500ms" or ISO-8601 such as
@@ -69,7 +72,8 @@ public record ExtsvcConfig(
           HandlersConfig.NONE,
           SafetyConfig.DEFAULTS,
           AlertRules.DEFAULTS,
-          ClusterConfig.DEFAULTS);
+          ClusterConfig.DEFAULTS,
+          null);
 
   /** A configuration without a handlers or safety section. */
   public ExtsvcConfig(
@@ -91,7 +95,8 @@ public record ExtsvcConfig(
         HandlersConfig.NONE,
         SafetyConfig.DEFAULTS,
         AlertRules.DEFAULTS,
-        ClusterConfig.DEFAULTS);
+        ClusterConfig.DEFAULTS,
+        null);
   }
 
   /** A configuration without an alerts section. */
@@ -116,7 +121,36 @@ public record ExtsvcConfig(
         handlers,
         safety,
         AlertRules.DEFAULTS,
-        ClusterConfig.DEFAULTS);
+        ClusterConfig.DEFAULTS,
+        null);
+  }
+
+  /** A configuration without an early callback hold (the runtime's default). */
+  public ExtsvcConfig(
+      ServerConfig server,
+      OutboundConfig outbound,
+      Limits limits,
+      @Nullable Duration defaultCallbackTimeout,
+      @Nullable Duration maxCallbackTimeout,
+      Map<String, Credential> credentials,
+      Map<String, ServiceConfig> services,
+      HandlersConfig handlers,
+      SafetyConfig safety,
+      AlertRules alerts,
+      ClusterConfig cluster) {
+    this(
+        server,
+        outbound,
+        limits,
+        defaultCallbackTimeout,
+        maxCallbackTimeout,
+        credentials,
+        services,
+        handlers,
+        safety,
+        alerts,
+        cluster,
+        null);
   }
 
   public ExtsvcConfig {
@@ -192,6 +226,9 @@ public record ExtsvcConfig(
     }
     if (defaultCallbackTimeout != null) {
       b.defaultCallbackTimeout(defaultCallbackTimeout);
+    }
+    if (earlyCallbackHold != null) {
+      b.earlyCallbackHold(earlyCallbackHold);
     }
     safety.configure(b);
     b.alerts(alerts);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.extsvc.runtime.CallbackSignature;
+import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.runtime.testing.InMemoryStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,5 +128,58 @@ class CorrelationConfigTest {
                         callbackSignature: {scheme: github, secret: plain-secret-in-file}
                     """))
         .hasMessageNotContaining("plain-secret-in-file");
+  }
+
+  @Test
+  void theEarlyCallbackHoldIsReadAndAppliedToTheRuntime() throws IOException {
+    ExtsvcConfig c =
+        load(
+            """
+            callbacks:
+              earlyCallbackHold: 90s
+            """);
+    assertThat(c.earlyCallbackHold()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(ExtsvcConfig.DEFAULTS.earlyCallbackHold()).isNull();
+    try (ExternalServices runtime =
+        c.configure(
+                ExternalServices.builder()
+                    .store(new InMemoryStore())
+                    .publicBaseUrl("http://127.0.0.1:9"))
+            .build()) {
+      assertThat(runtime.earlyCallbackHold()).isEqualTo(Duration.ofSeconds(90));
+    }
+  }
+
+  @Test
+  void aBadEarlyCallbackHoldIsReportedAtItsLineAndColumn() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    """
+                    callbacks:
+                      defaultTimeout: 1h
+                      earlyCallbackHold: soon
+                    """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(":3:3:")
+        .hasMessageContaining("duration");
+    assertThatThrownBy(
+            () ->
+                load(
+                    """
+                    callbacks:
+                      earlyCallbackHold: 0s
+                    """))
+        .hasMessageContaining(":2:")
+        .hasMessageContaining("earlyCallbackHold must be positive");
+    assertThatThrownBy(
+            () ->
+                load(
+                    """
+                    callbacks:
+                      earlyHold: 5m
+                    """))
+        .hasMessageContaining(":2:")
+        .hasMessageContaining("earlyCallbackHold");
   }
 }

@@ -74,7 +74,9 @@ final class CompatibilityReport {
         + ", keys awaitable "
         + outcomes.stream().mapToInt(Outcome::awaitableKeys).sum()
         + ", delivered end to end "
-        + outcomes.stream().mapToInt(Outcome::deliveredKeys).sum();
+        + outcomes.stream().mapToInt(Outcome::deliveredKeys).sum()
+        + ", awaitable by correlation with the configured rules "
+        + outcomes.stream().mapToInt(Outcome::correlatedKeys).sum();
   }
 
   static String render(
@@ -103,6 +105,24 @@ final class CompatibilityReport {
             "Callback keys awaitable: %d; delivered end to end: %d.\n\n",
             all.stream().mapToInt(Outcome::awaitableKeys).sum(),
             all.stream().mapToInt(Outcome::deliveredKeys).sum()));
+    List<Outcome> correlated = all.stream().filter(o -> o.correlatedKeys() > 0).toList();
+    if (!correlated.isEmpty()) {
+      md.append(
+              String.format(
+                  Locale.ROOT,
+                  "Keys not awaitable by their URL that become awaitable by correlation with the"
+                      + " rules given in configuration (`extsvc-corpus/correlations.yaml`, the"
+                      + " `services.NAME.correlation` rules of extsvc.yaml): %d, in %d documents (",
+                  correlated.stream().mapToInt(Outcome::correlatedKeys).sum(),
+                  correlated.size()))
+          .append(
+              String.join(
+                  ", ",
+                  correlated.stream()
+                      .map(o -> o.candidate().name() + " " + o.correlatedKeys())
+                      .toList()))
+          .append(").\n\n");
+    }
     Map<String, Integer> reasons = refusalReasons(all);
     if (!reasons.isEmpty()) {
       md.append(

@@ -1,5 +1,6 @@
 package dev.extsvc.corpus;
 
+import dev.extsvc.spec.CorrelationRule;
 import dev.extsvc.spec.Registrar;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -62,7 +63,8 @@ public final class CorpusCheck {
       long seed,
       int timeoutSeconds,
       String source,
-      List<String> only) {
+      List<String> only,
+      List<CorrelationRule> correlations) {
     static Options parse(String[] args) {
       Path corpus = null;
       Path out = Path.of("docs/compatibility.md");
@@ -71,6 +73,7 @@ public final class CorpusCheck {
       int timeout = DEFAULT_TIMEOUT_SECONDS;
       String source = "the corpus";
       List<String> only = List.of();
+      List<CorrelationRule> correlations = List.of();
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -81,6 +84,8 @@ public final class CorpusCheck {
           case "--timeout" -> timeout = Integer.parseInt(required(args[i], value));
           case "--source" -> source = required(args[i], value);
           case "--only" -> only = List.of(required(args[i], value).split(","));
+          case "--correlations" ->
+              correlations = CorrelationRules.read(Path.of(required(args[i], value)));
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
         i++;
@@ -92,7 +97,7 @@ public final class CorpusCheck {
       if (sample < 0 || timeout <= 0) {
         throw new IllegalArgumentException("--sample must be 0 or more and --timeout positive");
       }
-      return new Options(corpus, out, sample, seed, timeout, source, only);
+      return new Options(corpus, out, sample, seed, timeout, source, only, correlations);
     }
 
     private static String required(String name, @Nullable String value) {
@@ -111,7 +116,7 @@ public final class CorpusCheck {
       log.println("corpus-check: " + e.getMessage());
       log.println(
           "usage: CorpusCheck --corpus DIR [--out FILE] [--sample N] [--seed S] [--timeout SECONDS] [--source TEXT]"
-              + " [--only NAME,...]");
+              + " [--only NAME,...] [--correlations RULES.yaml]");
       return 2;
     }
     if (!Files.isDirectory(options.corpus())) {
@@ -279,7 +284,7 @@ public final class CorpusCheck {
       PrintStream log) {
     List<Outcome> outcomes = new ArrayList<>();
     for (Selection.Candidate c : candidates) {
-      DocumentCheck check = new DocumentCheck(registrar, true);
+      DocumentCheck check = new DocumentCheck(registrar, true, options.correlations());
       long started = System.nanoTime();
       Future<Outcome> future = workers.submit(() -> check.run(c));
       Outcome o = null;

@@ -2,6 +2,8 @@ package dev.extsvc.corpus;
 
 import com.palantir.javapoet.JavaFile;
 import dev.extsvc.codegen.JavaClientGenerator;
+import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.CorrelationRule;
 import dev.extsvc.spec.Diagnostic;
 import dev.extsvc.spec.Operation;
 import dev.extsvc.spec.Registrar;
@@ -20,6 +22,8 @@ final class DocumentCheck {
 
   private final Registrar registrar;
   private final boolean endToEnd;
+  private final List<CorrelationRule> rules;
+  private final Registrar withRules;
   private volatile String stage = "waiting";
   private volatile Outcome.@Nullable Builder current;
   private volatile int awaitableKeys;
@@ -29,8 +33,19 @@ final class DocumentCheck {
    *     mock fires each key's callback at the runtime)
    */
   DocumentCheck(Registrar registrar, boolean endToEnd) {
+    this(registrar, endToEnd, List.of());
+  }
+
+  /**
+   * @param rules correlation rules given in configuration: a document of a service they name is
+   *     registered once more with them, to count the keys they make awaitable by correlation
+   *     (today's counts stay those of the document alone)
+   */
+  DocumentCheck(Registrar registrar, boolean endToEnd, List<CorrelationRule> rules) {
     this.registrar = registrar;
     this.endToEnd = endToEnd;
+    this.rules = List.copyOf(rules);
+    this.withRules = rules.isEmpty() ? registrar : registrar.withCorrelations(rules);
   }
 
   /**
@@ -63,6 +78,12 @@ final class DocumentCheck {
     }
     out.registered = true;
     count(service, out);
+    String name = service.name();
+    if (rules.stream().anyMatch(r -> r.service().equals(name))) {
+      stage = "registering with the configuration's correlation rules";
+      ServiceDefinition correlated = withRules.register(candidate.file(), null).service();
+      out.correlatedKeys = correlated == null ? 0 : correlatedKeys(correlated);
+    }
     awaitableKeys = endToEnd ? out.awaitableKeys : 0;
     stage = "generating";
     start = System.nanoTime();
@@ -107,6 +128,22 @@ final class DocumentCheck {
                     .count();
       }
     }
+  }
+
+  /** The keys not awaitable by their URL that a correlation rule makes awaitable by correlation. */
+  static int correlatedKeys(ServiceDefinition service) {
+    int n = 0;
+    for (Operation op : service.operations()) {
+      for (String key : op.callbackKeys()) {
+        List<CallbackDefinition> defs =
+            op.callbacks().stream().filter(c -> c.key().equals(key)).toList();
+        if (defs.stream().noneMatch(CallbackDefinition::awaitable)
+            && defs.stream().anyMatch(CallbackDefinition::awaitableByCorrelation)) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   static long millisSince(long nanos) {

@@ -12,6 +12,8 @@ import java.util.List;
  * @param deliveredKeys the awaitable keys whose callback, sent by the mock, completed an invocation
  *     of the runtime (the end-to-end part)
  * @param deliveryFailures for each awaitable key not delivered, "operation/key: why"
+ * @param correlatedKeys the keys not awaitable by their URL that a correlation rule of the run's
+ *     configuration makes awaitable by correlation (0 without a rule for the document's service)
  */
 record Outcome(
     Selection.Candidate candidate,
@@ -29,7 +31,8 @@ record Outcome(
     long compileMillis,
     int generatedFiles,
     int deliveredKeys,
-    List<String> deliveryFailures) {
+    List<String> deliveryFailures,
+    int correlatedKeys) {
 
   Outcome {
     errors = List.copyOf(errors);
@@ -79,6 +82,7 @@ record Outcome(
     boolean registered;
     int deliveredKeys;
     List<String> deliveryFailures = List.of();
+    int correlatedKeys;
 
     Builder(Selection.Candidate candidate) {
       this.candidate = candidate;
@@ -101,7 +105,8 @@ record Outcome(
           compileMillis,
           generatedFiles,
           deliveredKeys,
-          deliveryFailures);
+          deliveryFailures,
+          correlatedKeys);
     }
 
     Outcome finish(Result result, String detail) {
@@ -121,7 +126,8 @@ record Outcome(
           compileMillis,
           generatedFiles,
           deliveredKeys,
-          deliveryFailures);
+          deliveryFailures,
+          correlatedKeys);
     }
   }
 }

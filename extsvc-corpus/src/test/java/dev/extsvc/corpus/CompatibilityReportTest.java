@@ -33,7 +33,8 @@ class CompatibilityReportTest {
         30,
         5,
         1,
-        List.of());
+        List.of(),
+        2);
   }
 
   private static Outcome refused(String name, String message) {
@@ -53,7 +54,8 @@ class CompatibilityReportTest {
         0,
         0,
         0,
-        List.of());
+        List.of(),
+        0);
   }
 
   @Test
@@ -73,10 +75,13 @@ class CompatibilityReportTest {
     assertThat(CompatibilityReport.totals(CompatibilityReport.distinct(groups)))
         .isEqualTo(
             "tried 2, registered 1, refused 1, generated 1 (failed 0), compiled 1 (failed 0), hangs 0, crashes 0,"
-                + " keys awaitable 1, delivered end to end 1");
+                + " keys awaitable 1, delivered end to end 1, awaitable by correlation with the"
+                + " configured rules 2");
     assertThat(md)
         .contains("| tried | 2 |")
         .contains("Callback keys awaitable: 1; delivered end to end: 1.")
+        .contains("become awaitable by correlation")
+        .contains("): 2, in 1 documents (a.json 2).")
         .contains("| larger than the size limit (10 MB JSON, 3 MB YAML by default) | 1 |")
         .contains(
             "| a.json | 3 | 1 | 2 | 1 | 1 | 4 | compiled (5 files) | register 10 ms, generate 20 ms, compile 30 ms |")

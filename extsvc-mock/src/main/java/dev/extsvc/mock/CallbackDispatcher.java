@@ -53,6 +53,7 @@ final class CallbackDispatcher implements AutoCloseable {
   private final AtomicInteger pending = new AtomicInteger();
   private final @Nullable Scenario scenario;
   private final Random random;
+  private final @Nullable CorrelatedCallbacks correlated;
 
   CallbackDispatcher(
       Duration delay,
@@ -62,12 +63,14 @@ final class CallbackDispatcher implements AutoCloseable {
       CallbackSender sender,
       Consumer<Delivery> record,
       InstantSource clock) {
-    this(delay, rule, payloads, generator, sender, record, clock, null);
+    this(delay, rule, payloads, generator, sender, record, clock, null, null);
   }
 
   /**
    * @param scenario several callbacks per request, when given, for the operations that have its
    *     keys
+   * @param correlated where and how the callbacks of keys awaited by correlation go, null to send
+   *     them like any other (to the URL their expression names)
    */
   CallbackDispatcher(
       Duration delay,
@@ -77,9 +80,11 @@ final class CallbackDispatcher implements AutoCloseable {
       CallbackSender sender,
       Consumer<Delivery> record,
       InstantSource clock,
-      @Nullable Scenario scenario) {
+      @Nullable Scenario scenario,
+      @Nullable CorrelatedCallbacks correlated) {
     this.scenario = scenario;
     this.random = new Random(scenario == null ? 0 : scenario.seed());
+    this.correlated = correlated;
     this.delay = delay;
     this.rule = rule;
     this.payloads = payloads;
@@ -159,6 +164,15 @@ final class CallbackDispatcher implements AutoCloseable {
               opId, chosen, definitions.get(0).method(), "more than " + MAX_PENDING + " pending"));
       return;
     }
+    if (correlated != null && correlated.beforeAnswer()) {
+      // sent now, on the request's thread: the synchronous answer waits for its answer
+      try {
+        record.accept(fire(op, chosen, definitions, request, requestUrl, answer, Map.of()));
+      } finally {
+        pending.decrementAndGet();
+      }
+      return;
+    }
     Runnable fire =
         () -> {
           try {
@@ -231,6 +245,17 @@ final class CallbackDispatcher implements AutoCloseable {
     }
   }
 
+  /** A scenario's sequence and event id go with a callback to the shared address too. */
+  private static Map<String, String> withExtra(
+      Map<String, String> headers, Map<String, String> extra) {
+    if (extra.isEmpty()) {
+      return headers;
+    }
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.putAll(extra);
+    return all;
+  }
+
   private void handOff(Runnable fire) {
     try {
       workers.execute(fire);
@@ -253,6 +278,17 @@ final class CallbackDispatcher implements AutoCloseable {
         ExpressionContext.ofRequest(requestUrl, op.operation().method(), request);
     String reason = "no callback URL";
     for (CallbackDefinition def : definitions) {
+      if (correlated != null && CorrelatedCallbacks.correlated(def)) {
+        return correlated.send(
+            opId,
+            def,
+            requestUrl,
+            op.operation().method(),
+            request,
+            answer,
+            body(key, def, request, answer),
+            withExtra(headers(key, def, request, answer), extraHeaders));
+      }
       if (def.template() == null) {
         reason = "the template '" + def.expression() + "' does not parse";
         continue;
@@ -356,6 +392,11 @@ final class CallbackDispatcher implements AutoCloseable {
     log.warn("Callback {}/{} not sent: {}", opId, key, reason);
     return new Delivery(
         opId, key, method, "", Map.of(), "", -1, null, reason, 0, clock.instant(), null);
+  }
+
+  /** Whether callbacks go out before the synchronous answer (see {@link SharedAddress}). */
+  boolean beforeAnswer() {
+    return correlated != null && correlated.beforeAnswer();
   }
 
   @Override

@@ -124,6 +124,10 @@ final class MockRoute implements Handler {
     MockOperation op = Objects.requireNonNull(operations.get(found.operation().id()));
     JsonNode chosen = answers == null ? null : answers.answer(op.operation(), parts.copy());
     JsonNode body = chosen != null ? chosen : op.body();
+    boolean early = op.operation().async() && dispatcher.beforeAnswer();
+    if (early) { // a provider whose callback beats its own answer
+      dispatcher.dispatch(op, recorded, parts, requestUrl(req, recorded), body);
+    }
     res.status(op.status());
     if (body == null) {
       res.send();
@@ -133,12 +137,14 @@ final class MockRoute implements Handler {
       res.header("Content-Type", asJson && !type.contains("json") ? "application/json" : type);
       res.send((asJson ? body.toString() : body.asText()).getBytes(StandardCharsets.UTF_8));
     }
-    if (op.operation().async()) {
-      String query = req.query().rawValue();
-      String url =
-          "http://" + req.authority() + recorded.path() + (query.isEmpty() ? "" : "?" + query);
-      dispatcher.dispatch(op, recorded, parts, url, body);
+    if (op.operation().async() && !early) {
+      dispatcher.dispatch(op, recorded, parts, requestUrl(req, recorded), body);
     }
+  }
+
+  private static String requestUrl(ServerRequest req, RecordedRequest recorded) {
+    String query = req.query().rawValue();
+    return "http://" + req.authority() + recorded.path() + (query.isEmpty() ? "" : "?" + query);
   }
 
   private void error(ServerResponse res, int status, String message) {

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * Builder#callbackDelay(Duration)}, calls the URL the caller wrote where that key's runtime
  * expression points (a body field, a query parameter, a header).
  *
+ * <p>With a {@link SharedAddress}, the callbacks of keys awaited by correlation go to the
+ * receiver's shared address instead, signed and carrying the invocation's correlation value.
+ *
  * <p>A request header {@value #KEY_HEADER} names the key to use for that one request and overrides
  * the rule; its value {@value #NO_CALLBACK} sends no callback at all (to test timeouts).
  *
@@ -74,6 +77,7 @@ public final class MockService implements AutoCloseable {
   private final Duration requestTimeout;
   private final InstantSource clock;
   private final @Nullable Scenario scenario;
+  private final @Nullable SharedAddress sharedAddress;
   private final ExampleGenerator generator;
   private final Routes routes;
   private final Map<String, MockOperation> operations;
@@ -99,6 +103,7 @@ public final class MockService implements AutoCloseable {
     this.requestTimeout = b.requestTimeout;
     this.clock = b.clock;
     this.scenario = b.scenario;
+    this.sharedAddress = b.sharedAddress;
     this.generator = ExampleGenerator.forDocument(service.document());
     this.routes = new Routes(service);
     Map<String, MockOperation> ops = new LinkedHashMap<>();
@@ -122,7 +127,15 @@ public final class MockService implements AutoCloseable {
         new CallbackSender(DEFAULT_CONNECT_TIMEOUT, requestTimeout, retries, retryBackoff, clock);
     dispatcher =
         new CallbackDispatcher(
-            callbackDelay, keyRule, payloads, generator, sender, this::record, clock, scenario);
+            callbackDelay,
+            keyRule,
+            payloads,
+            generator,
+            sender,
+            this::record,
+            clock,
+            scenario,
+            sharedAddress == null ? null : new CorrelatedCallbacks(sharedAddress, sender, clock));
     MockRoute route = new MockRoute(routes, operations, answers, dispatcher, this::record, clock);
     server = WebServer.builder().host(host).port(port).routing(r -> r.any(route)).build().start();
     if (!server
@@ -262,6 +275,7 @@ public final class MockService implements AutoCloseable {
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private InstantSource clock = InstantSource.system();
     private @Nullable Scenario scenario;
+    private @Nullable SharedAddress sharedAddress;
 
     private Builder(ServiceDefinition service) {
       this.service = Objects.requireNonNull(service, "service");
@@ -362,6 +376,16 @@ public final class MockService implements AutoCloseable {
      */
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sends the callbacks of keys awaited by correlation to the receiver's shared address, signed,
+     * carrying the invocation's value (and, if asked, before the synchronous answer); without it
+     * they go where their expression points, like any other.
+     */
+    public Builder sharedAddress(SharedAddress address) {
+      this.sharedAddress = Objects.requireNonNull(address, "address");
       return this;
     }
 

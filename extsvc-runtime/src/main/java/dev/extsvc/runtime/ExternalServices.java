@@ -394,6 +394,14 @@ public final class ExternalServices implements AutoCloseable {
   }
 
   /**
+   * How long a callback that reaches a shared address before any invocation holds its value is held
+   * before it is dead ({@link Builder#earlyCallbackHold}).
+   */
+  public Duration earlyCallbackHold() {
+    return correlator.earlyHold();
+  }
+
+  /**
    * Gives up now the early callbacks whose hold has ended (done every sweep interval); how many
    * died.
    */

@@ -9,6 +9,7 @@ import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.CalloutException;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.InvocationResult;
+import dev.extsvc.runtime.store.EarlyCallbackRow;
 import dev.extsvc.spec.RequestParts;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.net.InetAddress;
@@ -20,15 +21,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * Serves the console over sample data: the Acme spec, invocations against a stand-in bank in every
- * status, a handler failure to run again, and a callback full of markup to show it escaped. Used by
- * the browser test ({@code scripts/console-browser-test}) and for a look by hand. Arguments: [info
- * file]; the admin token, if any, comes from EXTSVC_ADMIN_TOKEN. Runs until killed.
+ * status, a handler failure to run again, a callback full of markup to show it escaped, and an
+ * early callback held and one dead. Used by the browser test ({@code scripts/console-browser-test})
+ * and for a look by hand. Arguments: [info file]; the admin token, if any, comes from
+ * EXTSVC_ADMIN_TOKEN. Runs until killed.
  */
 final class ConsoleDemo {
   static final String XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>";
@@ -174,7 +177,38 @@ final class ConsoleDemo {
         && System.nanoTime() < until) {
       Thread.sleep(100);
     }
+
+    // Callbacks of a shared address (correlation) that came before any invocation held their
+    // value, as the shared address stores them: one held, one dead after its hold, to replay.
+    Instant now = services.clock().instant();
+    ids.put(
+        "earlyHeld",
+        early("v3:held-demo", now.minusSeconds(30), now.plus(Duration.ofHours(1))).toString());
+    ids.put(
+        "earlyDead", early("v3:dead-demo", now.minusSeconds(900), now.minusSeconds(1)).toString());
+    services.expireEarlyCallbacks();
     return ids;
+  }
+
+  private UUID early(String value, Instant receivedAt, Instant holdUntil) {
+    return services
+        .store()
+        .holdEarlyCallback(
+            new EarlyCallbackRow(
+                UUID.randomUUID(),
+                "Calls",
+                "dial",
+                "answered",
+                value,
+                receivedAt,
+                "POST",
+                "{\"content-type\":\"application/json\"}",
+                "{\"event\":\"call.answered\",\"data\":{\"call_id\":\"" + value + "\"}}",
+                "demo-" + value,
+                holdUntil,
+                null,
+                null))
+        .id();
   }
 
   private InvocationResult submit(String name, CallbackHandler handler, Duration timeout) {

@@ -293,6 +293,11 @@ public final class Correlator implements AutoCloseable {
     return true;
   }
 
+  /** How long an early callback is held for its invocation before it is dead. */
+  public Duration earlyHold() {
+    return context.earlyHold();
+  }
+
   /** Gives up the held callbacks whose hold ended; how many. */
   public int expire() {
     Instant now = context.clock().instant();

@@ -383,6 +383,17 @@ public interface Store extends AutoCloseable {
     return List.of();
   }
 
+  /**
+   * The early callbacks still held ({@code dead} false) or given up unmatched ({@code dead} true),
+   * newest first: the console's and the API's status filter.
+   */
+  default List<EarlyCallbackRow> earlyCallbacks(boolean dead, int limit) {
+    return earlyCallbacks(Integer.MAX_VALUE).stream()
+        .filter(e -> e.dead() == dead)
+        .limit(limit)
+        .toList();
+  }
+
   /** Holds a dead early callback again until {@code until} (a replay); false when not dead. */
   default boolean holdEarlyCallbackAgain(UUID id, Instant until) {
     return false;

@@ -536,6 +536,14 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
+  public List<EarlyCallbackRow> earlyCallbacks(boolean dead, int limit) {
+    return earlyCallbacks(Integer.MAX_VALUE).stream()
+        .filter(e -> e.dead() == dead)
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
   public boolean holdEarlyCallbackAgain(UUID id, Instant until) {
     return write(
         () -> {

@@ -4,6 +4,7 @@ import dev.extsvc.runtime.CallbackResponse;
 import dev.extsvc.runtime.DeadlineExtensionException;
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EarlyCallbackRow;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationCursor;
 import dev.extsvc.runtime.store.InvocationPage;
@@ -45,9 +46,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Background Operations console at {@code /console}: overview, invocations, one invocation,
- * services. Pages are rendered on the server from precompiled jte templates (HTML-escaped by
- * default) and refresh themselves with htmx. Also guards {@code /api} and {@code /console} with the
- * admin token.
+ * nodes, early callbacks, services. Pages are rendered on the server from precompiled jte templates
+ * (HTML-escaped by default) and refresh themselves with htmx. Also guards {@code /api} and {@code
+ * /console} with the admin token.
  */
 public final class Console {
   private static final Logger log = LoggerFactory.getLogger(Console.class);
@@ -116,6 +117,8 @@ public final class Console {
     r.post("/console/invocations/{id}/extend", page(this::extend));
     r.post("/console/callbacks/{id}/retry", page(this::retry));
     r.get("/console/nodes", page(this::nodesPage));
+    r.get("/console/early-callbacks", page(this::earlyCallbacksPage));
+    r.post("/console/early-callbacks/{id}/replay", page(this::replayEarly));
     r.get("/console/services", page(this::servicesPage));
     r.post("/console/services", page(this::registerService));
   }
@@ -225,7 +228,10 @@ public final class Console {
             services.store().pendingDueBefore(now.plusSeconds(3600), 10),
             services.store().failedCallbacks(10),
             services.alerts(),
-            services.resolvedAlerts().stream().limit(5).toList()));
+            services.resolvedAlerts().stream().limit(5).toList(),
+            new Views.EarlyCounts(
+                services.store().earlyCallbacks(false, Views.EarlyCounts.CAP).size(),
+                services.store().earlyCallbacks(true, Views.EarlyCounts.CAP).size())));
   }
 
   private void invocations(ServerRequest req, ServerResponse res) {
@@ -506,6 +512,65 @@ public final class Console {
     }
     List<NodeLease> orphans = byNode.values().stream().flatMap(List::stream).toList();
     return new Views.Nodes(chrome, now, timeout, nodes, orphans, leases.size() == MAX_LEASES);
+  }
+
+  /** Most early callbacks each list of the page shows. */
+  static final int EARLY_PAGE_SIZE = 100;
+
+  private void earlyCallbacksPage(ServerRequest req, ServerResponse res) {
+    String status = req.query().first("status").orElse("").trim().toLowerCase(Locale.ROOT);
+    String message = null;
+    if (!status.isEmpty() && !status.equals("held") && !status.equals("dead")) {
+      message = "Unknown status " + Format.truncate(status, 40) + "; showing held and dead.";
+      status = "";
+    }
+    List<EarlyCallbackRow> held =
+        status.equals("dead")
+            ? List.of()
+            : services.store().earlyCallbacks(false, EARLY_PAGE_SIZE + 1);
+    List<EarlyCallbackRow> dead =
+        status.equals("held")
+            ? List.of()
+            : services.store().earlyCallbacks(true, EARLY_PAGE_SIZE + 1);
+    String done = req.query().first("done").orElse("");
+    String flash =
+        switch (done) {
+          case "replay-200" -> "Delivered: an invocation holds its value now.";
+          case "replay-202" -> "Held again for " + Format.span(services.earlyCallbackHold()) + ".";
+          case "replay-409" -> "Already delivered; nothing to replay.";
+          case "replay-404" -> "No such early callback.";
+          default -> message;
+        };
+    render(
+        res,
+        200,
+        "early.jte",
+        new Views.EarlyCallbacks(
+            chrome("Early callbacks", "early"),
+            services.clock().instant(),
+            services.earlyCallbackHold(),
+            status,
+            views(held),
+            views(dead),
+            held.size() > EARLY_PAGE_SIZE || dead.size() > EARLY_PAGE_SIZE,
+            flash,
+            message != null || done.equals("replay-404") || done.equals("replay-409")));
+  }
+
+  private static List<Views.EarlyCallbackView> views(List<EarlyCallbackRow> rows) {
+    return rows.stream().limit(EARLY_PAGE_SIZE).map(Views.EarlyCallbackView::of).toList();
+  }
+
+  private void replayEarly(ServerRequest req, ServerResponse res) {
+    UUID id = uuidOrNull(req.path().pathParameters().get("id"));
+    Optional<EarlyCallbackRow> early =
+        id == null ? Optional.empty() : services.store().earlyCallback(id);
+    if (early.isEmpty()) {
+      redirect(res, "/console/early-callbacks?done=replay-404");
+      return;
+    }
+    CallbackResponse answer = services.replay(early.get().id());
+    redirect(res, "/console/early-callbacks?done=replay-" + answer.status());
   }
 
   private void servicesPage(ServerRequest req, ServerResponse res) {

@@ -3,6 +3,7 @@ package dev.extsvc.server.console;
 import dev.extsvc.runtime.Alert;
 import dev.extsvc.runtime.store.ActivityMinute;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EarlyCallbackRow;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationSort;
@@ -39,10 +40,23 @@ final class Views {
       List<InvocationRow> dueSoon,
       List<CallbackRow> failed,
       List<Alert> alerts,
-      List<Alert> resolvedAlerts) {
+      List<Alert> resolvedAlerts,
+      EarlyCounts early) {
 
     String callbacksPerMinute() {
       return String.format(java.util.Locale.ROOT, "%.1f", callbacksLastHour / 60.0);
+    }
+  }
+
+  /**
+   * How many early callbacks are held and dead, counted up to {@link #CAP} each (the overview's
+   * link to the early callbacks view).
+   */
+  record EarlyCounts(int held, int dead) {
+    static final int CAP = 100;
+
+    static String shown(int n) {
+      return n >= CAP ? CAP + "+" : Integer.toString(n);
     }
   }
 
@@ -246,6 +260,56 @@ final class Views {
       List<NodeView> nodes,
       List<NodeLease> orphans,
       boolean truncated) {}
+
+  /**
+   * A callback that reached a shared address before any invocation held its correlation value, as
+   * the early callbacks view and {@code GET /api/early-callbacks} show it: never its headers (a
+   * signature) or body, only what tells it apart.
+   *
+   * @param reason why it waits, or why it is dead
+   */
+  record EarlyCallbackView(EarlyCallbackRow row, String status, String reason) {
+    static final String HELD = "HELD";
+    static final String DEAD = "DEAD";
+
+    static EarlyCallbackView of(EarlyCallbackRow e) {
+      Instant deadAt = e.deadAt();
+      return deadAt != null
+          ? new EarlyCallbackView(
+              e,
+              DEAD,
+              "No invocation recorded "
+                  + e.key()
+                  + "'s correlation value by the end of its hold ("
+                  + Format.iso(e.holdUntil())
+                  + "); dead since "
+                  + Format.iso(deadAt))
+          : new EarlyCallbackView(
+              e,
+              HELD,
+              "No invocation has recorded "
+                  + e.key()
+                  + "'s correlation value yet; held until "
+                  + Format.iso(e.holdUntil()));
+    }
+  }
+
+  /**
+   * The early callbacks page: those held for their invocation and those dead, each newest first.
+   *
+   * @param status the filter: "held", "dead" or "" for both
+   * @param truncated a list has more rows than shown
+   */
+  record EarlyCallbacks(
+      Chrome chrome,
+      Instant now,
+      Duration hold,
+      String status,
+      List<EarlyCallbackView> held,
+      List<EarlyCallbackView> dead,
+      boolean truncated,
+      @Nullable String flash,
+      boolean flashBad) {}
 
   record Step(EventRow event, String sincePrevious, String sinceStart) {}
 

@@ -58,6 +58,16 @@ final class CorrelationSql {
           + EARLY_COLUMNS
           + " FROM extsvc_early_callbacks WHERE delivered_to IS NULL"
           + " ORDER BY received_at DESC, id DESC LIMIT ?";
+  static final String HELD_LIST =
+      "SELECT "
+          + EARLY_COLUMNS
+          + " FROM extsvc_early_callbacks WHERE delivered_to IS NULL AND dead_at IS NULL"
+          + " ORDER BY received_at DESC, id DESC LIMIT ?";
+  static final String DEAD_LIST =
+      "SELECT "
+          + EARLY_COLUMNS
+          + " FROM extsvc_early_callbacks WHERE delivered_to IS NULL AND dead_at IS NOT NULL"
+          + " ORDER BY received_at DESC, id DESC LIMIT ?";
   static final String HOLD_AGAIN =
       "UPDATE extsvc_early_callbacks SET dead_at = NULL, hold_until = ?"
           + " WHERE id = ? AND dead_at IS NOT NULL AND delivered_to IS NULL";

@@ -668,6 +668,8 @@ public final class JdbcStore implements Store {
                   == 1;
           if (inserted) {
             insertEvents(tx, List.of(event));
+            // searchable like any callback body (insertCallback indexes in its transaction too)
+            index(tx, callback.invocationId(), callback.body());
             return Optional.of(new CallbackInsert(callback, false));
           }
           return tx.queryOne(
@@ -703,6 +705,16 @@ public final class JdbcStore implements Store {
   @Override
   public List<EarlyCallbackRow> earlyCallbacks(int limit) {
     return read(tx -> tx.query(CorrelationSql.EARLY_LIST, CorrelationSql::early, limit));
+  }
+
+  @Override
+  public List<EarlyCallbackRow> earlyCallbacks(boolean dead, int limit) {
+    return read(
+        tx ->
+            tx.query(
+                dead ? CorrelationSql.DEAD_LIST : CorrelationSql.HELD_LIST,
+                CorrelationSql::early,
+                limit));
   }
 
   @Override

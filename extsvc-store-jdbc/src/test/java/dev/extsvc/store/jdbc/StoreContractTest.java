@@ -14,6 +14,7 @@ import dev.extsvc.runtime.store.AlertRow;
 import dev.extsvc.runtime.store.CallbackInsert;
 import dev.extsvc.runtime.store.CallbackOutcome;
 import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EarlyCallbackRow;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
 import dev.extsvc.runtime.store.InvocationCursor;
@@ -382,6 +383,79 @@ abstract class StoreContractTest {
     assertThat(store.token(hash.clone()).orElseThrow().suffixes()).isEqualTo(suffixes);
     assertThat(store.tokenWithInvocation(hash.clone()).orElseThrow().token().suffixes())
         .isEqualTo(suffixes);
+  }
+
+  @Test
+  void earlyCallbacksAreListedHeldOrDeadAndOneDeliveredIsSearchableLikeAnyCallbackBody() {
+    var invocation = pending();
+    store.createInvocation(invocation, List.of(), List.of());
+    var matched = early("v3:abc", "e1", T0, T0.plusSeconds(600), "Zanzibar");
+    var waiting = early("v3:def", "e2", T0.plusSeconds(1), T0.plusSeconds(600), "Timbuktu");
+    var unmatched = early("v3:ghi", "e3", T0.plusSeconds(2), T0.plusSeconds(30), "Samarkand");
+    List.of(matched, waiting, unmatched).forEach(store::holdEarlyCallback);
+    assertThat(store.expireEarlyCallbacks(T0.plusSeconds(60), 10))
+        .extracting(EarlyCallbackRow::id)
+        .containsExactly(unmatched.id());
+
+    assertThat(store.earlyCallbacks(false, 10))
+        .extracting(EarlyCallbackRow::id)
+        .as("held, newest first")
+        .containsExactly(waiting.id(), matched.id());
+    assertThat(store.earlyCallbacks(true, 10))
+        .extracting(EarlyCallbackRow::id)
+        .containsExactly(unmatched.id());
+    assertThat(store.earlyCallbacks(false, 1)).hasSize(1);
+    assertThat(store.invocations(InvocationQuery.all(10).withText("Zanzibar"))).isEmpty();
+
+    var delivered =
+        new CallbackRow(
+            uuid7(),
+            invocation.id(),
+            matched.key(),
+            matched.receivedAt(),
+            matched.method(),
+            matched.headers(),
+            matched.body(),
+            matched.dedupKey(),
+            CallbackOutcome.RECEIVED,
+            null,
+            0,
+            null);
+    assertThat(
+            store.deliverEarlyCallback(
+                matched.id(), delivered, event(invocation.id(), "CALLBACK_RECEIVED")))
+        .isPresent();
+
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("zanzibar"))))
+        .as("the delivered body is indexed with the callback")
+        .containsExactly(invocation.id());
+    assertThat(store.invocations(InvocationQuery.all(10).withText("Timbuktu")))
+        .as("a held callback belongs to no invocation yet")
+        .isEmpty();
+    assertThat(store.earlyCallbacks(false, 10))
+        .extracting(EarlyCallbackRow::id)
+        .containsExactly(waiting.id());
+    assertThat(store.earlyCallbacks(10))
+        .extracting(EarlyCallbackRow::id)
+        .containsExactly(unmatched.id(), waiting.id());
+  }
+
+  private static EarlyCallbackRow early(
+      String value, String dedupKey, Instant receivedAt, Instant holdUntil, String city) {
+    return new EarlyCallbackRow(
+        uuid7(),
+        "acme",
+        "submit",
+        "answered",
+        value,
+        receivedAt,
+        "POST",
+        "{\"content-type\":\"application/json\"}",
+        "{\"data\":{\"call_id\":\"" + value + "\",\"city\":\"" + city + "\"}}",
+        dedupKey,
+        holdUntil,
+        null,
+        null);
   }
 
   @Test
