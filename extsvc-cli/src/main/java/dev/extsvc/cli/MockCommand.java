@@ -2,6 +2,8 @@ package dev.extsvc.cli;
 
 import dev.extsvc.mock.KeyRule;
 import dev.extsvc.mock.MockService;
+import dev.extsvc.mock.ProviderFaults;
+import dev.extsvc.mock.RetrySchedule;
 import dev.extsvc.mock.Scenario;
 import dev.extsvc.mock.SharedAddress;
 import dev.extsvc.spec.Registrar;
@@ -145,6 +147,54 @@ final class MockCommand implements Callable<Integer> {
   boolean beforeAnswer;
 
   @Option(
+      names = "--fail-first",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "answer the first N callouts 500, with no callback (default: ${DEFAULT-VALUE})")
+  int failFirst;
+
+  @Option(
+      names = "--fail-share",
+      paramLabel = "SHARE",
+      defaultValue = "0",
+      description =
+          "answer this share (0..1) of the later callouts 500, evenly spread: 0.25 is every fourth"
+              + " (default: ${DEFAULT-VALUE})")
+  double failShare;
+
+  @Option(
+      names = "--late",
+      paramLabel = "DURATION",
+      defaultValue = "0ms",
+      description = "wait this long before a synchronous answer, e.g. 35s (default: none)")
+  Duration late;
+
+  @Option(
+      names = "--late-share",
+      paramLabel = "SHARE",
+      defaultValue = "1",
+      description = "with --late: the share (0..1) of callouts answered late (default: all)")
+  double lateShare;
+
+  @Option(
+      names = "--retry-schedule",
+      paramLabel = "WAITS",
+      description =
+          "resend a callback after any non-2xx answer on this schedule, with the same"
+              + " Idempotency-Key, until a 2xx: 'standard' (Standard Webhooks: 0s,5s,5m,30m,2h,5h,"
+              + "10h,10h) or comma-separated waits, one per attempt; replaces --retries")
+  @Nullable String retrySchedule;
+
+  @Option(
+      names = "--retry-scale",
+      paramLabel = "FACTOR",
+      defaultValue = "1",
+      description =
+          "with --retry-schedule: multiply every wait, e.g. 0.001 turns hours into seconds"
+              + " (default: ${DEFAULT-VALUE})")
+  double retryScale;
+
+  @Option(
       names = "--verbose",
       description = "log the mock's INFO and DEBUG lines (default: warnings only)")
   boolean verbose;
@@ -169,6 +219,36 @@ final class MockCommand implements Callable<Integer> {
       return s;
     }
     return s.withDuplicates(duplicates).withOutOfOrder(outOfOrder, seed).withJitter(jitter);
+  }
+
+  /** The faults the options (or the scenario file) describe. */
+  private ProviderFaults faults() throws java.io.IOException {
+    boolean flags =
+        failFirst != 0
+            || failShare != 0
+            || !late.isZero()
+            || lateShare != 1
+            || retrySchedule != null
+            || retryScale != 1;
+    if (retrySchedule == null && retryScale != 1) {
+      throw new IllegalArgumentException("--retry-scale needs --retry-schedule");
+    }
+    if (scenarioFile != null) {
+      ProviderFaults inFile = ProviderFaults.load(scenarioFile);
+      if (!inFile.none()) {
+        if (flags) {
+          throw new IllegalArgumentException(
+              "the scenario file says faults: give them there or as options, not both");
+        }
+        return inFile;
+      }
+    }
+    return ProviderFaults.NONE
+        .withFailFirst(failFirst)
+        .withFailShare(failShare)
+        .withLate(late, lateShare)
+        .withRetrySchedule(
+            retrySchedule == null ? null : RetrySchedule.parse(retrySchedule, retryScale));
   }
 
   @Override
@@ -203,8 +283,10 @@ final class MockCommand implements Callable<Integer> {
     }
     ServiceDefinition service = Objects.requireNonNull(r.service(), "registered without errors");
     Scenario plan;
+    ProviderFaults faults;
     try {
       plan = scenario();
+      faults = faults();
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
@@ -229,6 +311,7 @@ final class MockCommand implements Callable<Integer> {
             .keyRule(keyRule)
             .retries(retries)
             .retryBackoff(retryBackoff)
+            .faults(faults)
             .outcomeListener(
                 d ->
                     out.printf(
@@ -249,10 +332,35 @@ final class MockCommand implements Callable<Integer> {
         r.service().name(),
         mock.baseUrl(),
         delay,
-        plan == null ? "rule " + rule : "scenario " + describe(plan));
+        (plan == null ? "rule " + rule : "scenario " + describe(plan)) + describe(faults));
     out.flush();
     UntilStopped.await(mock);
     return 0;
+  }
+
+  private static String describe(ProviderFaults f) {
+    StringBuilder b = new StringBuilder();
+    if (f.failFirst() > 0) {
+      b.append(", first ").append(f.failFirst()).append(" callout(s) answered 500");
+    }
+    if (f.failShare() > 0) {
+      b.append(", ").append(f.failShare()).append(" of callouts answered 500");
+    }
+    if (!f.lateBy().isZero()) {
+      b.append(", ")
+          .append(f.lateShare() == 1 ? "answers" : f.lateShare() + " of answers")
+          .append(' ')
+          .append(f.lateBy().toMillis())
+          .append("ms late");
+    }
+    RetrySchedule r = f.retrySchedule();
+    if (r != null) {
+      b.append(", callbacks retried up to ").append(r.attempts()).append(" attempts");
+      if (r.scale() != 1) {
+        b.append(" (waits x").append(r.scale()).append(')');
+      }
+    }
+    return b.toString();
   }
 
   private static String describe(Scenario s) {

@@ -12,11 +12,13 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +39,10 @@ final class MockRoute implements Handler {
   private final Consumer<RecordedRequest> record;
   private final InstantSource clock;
   private final ObjectMapper json = new ObjectMapper();
+  private final ProviderFaults faults;
+
+  /** Callouts so far (requests that matched an operation): the faults choose by this number. */
+  private final AtomicLong callouts = new AtomicLong();
 
   MockRoute(
       Routes routes,
@@ -45,6 +51,18 @@ final class MockRoute implements Handler {
       CallbackDispatcher dispatcher,
       Consumer<RecordedRequest> record,
       InstantSource clock) {
+    this(routes, operations, answers, dispatcher, record, clock, ProviderFaults.NONE);
+  }
+
+  MockRoute(
+      Routes routes,
+      Map<String, MockOperation> operations,
+      @Nullable SyncAnswers answers,
+      CallbackDispatcher dispatcher,
+      Consumer<RecordedRequest> record,
+      InstantSource clock,
+      ProviderFaults faults) {
+    this.faults = faults;
     this.routes = routes;
     this.operations = operations;
     this.answers = answers;
@@ -122,6 +140,22 @@ final class MockRoute implements Handler {
     }
     // The router was built from the same operations.
     MockOperation op = Objects.requireNonNull(operations.get(found.operation().id()));
+    long n = callouts.incrementAndGet();
+    Duration late = faults.lateness(n);
+    if (!late.isZero()) {
+      try {
+        Thread.sleep(late); // a virtual thread: a slow provider costs the mock nothing
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return; // the mock is closing
+      }
+    }
+    if (faults.fails(n)) {
+      // a provider that failed took nothing on: no callback follows
+      error(
+          res, 500, "The mock answers this callout 500, as its scenario says (callout " + n + ")");
+      return;
+    }
     JsonNode chosen = answers == null ? null : answers.answer(op.operation(), parts.copy());
     JsonNode body = chosen != null ? chosen : op.body();
     boolean early = op.operation().async() && dispatcher.beforeAnswer();

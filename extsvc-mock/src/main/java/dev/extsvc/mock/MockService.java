@@ -83,6 +83,8 @@ public final class MockService implements AutoCloseable {
   private final Map<String, MockOperation> operations;
   private final Deque<RecordedRequest> requests = new ArrayDeque<>();
   private final Deque<Delivery> deliveries = new ArrayDeque<>();
+  private final ProviderFaults faults;
+  private final Deque<CallbackAttempt> attempts = new ArrayDeque<>();
 
   private @Nullable WebServer server;
   private @Nullable CallbackSender sender;
@@ -104,6 +106,7 @@ public final class MockService implements AutoCloseable {
     this.clock = b.clock;
     this.scenario = b.scenario;
     this.sharedAddress = b.sharedAddress;
+    this.faults = b.faults;
     this.generator = ExampleGenerator.forDocument(service.document());
     this.routes = new Routes(service);
     Map<String, MockOperation> ops = new LinkedHashMap<>();
@@ -124,7 +127,14 @@ public final class MockService implements AutoCloseable {
           closed ? "the mock is closed" : "the mock is already started");
     }
     sender =
-        new CallbackSender(DEFAULT_CONNECT_TIMEOUT, requestTimeout, retries, retryBackoff, clock);
+        new CallbackSender(
+            DEFAULT_CONNECT_TIMEOUT,
+            requestTimeout,
+            retries,
+            retryBackoff,
+            clock,
+            faults.retrySchedule(),
+            this::record);
     dispatcher =
         new CallbackDispatcher(
             callbackDelay,
@@ -136,7 +146,8 @@ public final class MockService implements AutoCloseable {
             clock,
             scenario,
             sharedAddress == null ? null : new CorrelatedCallbacks(sharedAddress, sender, clock));
-    MockRoute route = new MockRoute(routes, operations, answers, dispatcher, this::record, clock);
+    MockRoute route =
+        new MockRoute(routes, operations, answers, dispatcher, this::record, clock, faults);
     server = WebServer.builder().host(host).port(port).routing(r -> r.any(route)).build().start();
     if (!server
         .isRunning()) { // Helidon logs a bind failure and returns a server without a listener
@@ -163,6 +174,16 @@ public final class MockService implements AutoCloseable {
   public List<Delivery> deliveries() {
     synchronized (deliveries) {
       return List.copyOf(deliveries);
+    }
+  }
+
+  /**
+   * Every HTTP attempt at a callback so far, oldest first: with retries, several per {@link
+   * Delivery}, each with the status it was answered.
+   */
+  public List<CallbackAttempt> attempts() {
+    synchronized (attempts) {
+      return List.copyOf(attempts);
     }
   }
 
@@ -240,6 +261,12 @@ public final class MockService implements AutoCloseable {
     }
   }
 
+  private void record(CallbackAttempt a) {
+    synchronized (attempts) {
+      add(attempts, a);
+    }
+  }
+
   private void record(Delivery d) {
     synchronized (deliveries) {
       add(deliveries, d);
@@ -276,6 +303,7 @@ public final class MockService implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private @Nullable Scenario scenario;
     private @Nullable SharedAddress sharedAddress;
+    private ProviderFaults faults = ProviderFaults.NONE;
 
     private Builder(ServiceDefinition service) {
       this.service = Objects.requireNonNull(service, "service");
@@ -314,6 +342,15 @@ public final class MockService implements AutoCloseable {
      */
     public Builder scenario(Scenario scenario) {
       this.scenario = Objects.requireNonNull(scenario, "scenario");
+      return this;
+    }
+
+    /**
+     * Callouts answered 500 or late, and callbacks retried on a schedule (which then replaces
+     * {@link #retries} and {@link #retryBackoff}); default none.
+     */
+    public Builder faults(ProviderFaults faults) {
+      this.faults = Objects.requireNonNull(faults, "faults");
       return this;
     }
 

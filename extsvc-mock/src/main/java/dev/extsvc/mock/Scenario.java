@@ -133,13 +133,18 @@ public record Scenario(
    * jitter: 300ms
    * seed: 42
    * </pre>
+   *
+   * The file may also say faults ({@link ProviderFaults#load}), which this leaves out.
    */
   public static Scenario load(Path file) throws IOException {
     JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(file + ": a scenario file is a mapping with steps");
     }
-    only(root, file + "", Set.of("steps", "duplicates", "outOfOrder", "jitter", "seed"));
+    Set<String> known =
+        new java.util.HashSet<>(Set.of("steps", "duplicates", "outOfOrder", "jitter", "seed"));
+    known.addAll(ProviderFaults.FILE_KEYS); // read by ProviderFaults.load
+    only(root, file + "", known);
     JsonNode stepsNode = root.path("steps");
     if (!stepsNode.isArray() || stepsNode.isEmpty()) {
       throw new IllegalArgumentException(file + ": steps must be a list of {key, times, every}");
