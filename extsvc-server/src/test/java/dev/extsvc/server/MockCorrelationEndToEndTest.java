@@ -14,6 +14,7 @@ import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.spec.Registrar;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;
+import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -21,6 +22,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -86,6 +88,19 @@ class MockCorrelationEndToEndTest {
 
   @TempDir Path dir;
 
+  /**
+   * The time the mock signs with: the runtime's. That is the test clock on SQLite; on PostgreSQL
+   * the runtime checks a signature's timestamp by the database's clock.
+   */
+  InstantSource senderClock(Fixture f) {
+    return f.clock;
+  }
+
+  /** The store under test; SQLite here, PostgreSQL in the subclass. */
+  JdbcStore store(Path dir) {
+    return JdbcStore.sqlite(dir.resolve("extsvc.db"));
+  }
+
   static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -104,6 +119,7 @@ class MockCorrelationEndToEndTest {
     try (Fixture f =
             new Fixture(
                 dir,
+                store(dir),
                 b ->
                     b.endpoint(SERVICE, "http://127.0.0.1:" + mockPort)
                         .callbackSignature(
@@ -112,7 +128,7 @@ class MockCorrelationEndToEndTest {
             MockService.builder(Registrar.defaults().register(SPEC, null).service())
                 .port(mockPort)
                 .keyRule(KeyRule.fixed("answered"))
-                .clock(f.clock) // the signatures' timestamps: the runtime's (test) time
+                .clock(senderClock(f)) // the signatures' timestamps: the runtime's time
                 .sharedAddress(
                     new SharedAddress(
                         f.server.localUrl() + "/callbacks/services/" + SERVICE,
@@ -165,6 +181,7 @@ class MockCorrelationEndToEndTest {
     try (Fixture f =
             new Fixture(
                 dir,
+                store(dir),
                 b ->
                     b.endpoint(SERVICE, "http://127.0.0.1:" + mockPort)
                         .callbackSignature(
@@ -176,7 +193,7 @@ class MockCorrelationEndToEndTest {
             MockService.builder(Registrar.defaults().register(SPEC, null).service())
                 .port(mockPort)
                 .keyRule(KeyRule.fixed("answered"))
-                .clock(f.clock)
+                .clock(senderClock(f))
                 .retries(0)
                 .sharedAddress(
                     new SharedAddress(
