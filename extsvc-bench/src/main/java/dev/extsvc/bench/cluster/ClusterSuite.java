@@ -157,7 +157,7 @@ public final class ClusterSuite {
   private volatile boolean lateWindow;
   private int lateRegisterStatus;
 
-  private ClusterSuite(Options options) {
+  ClusterSuite(Options options) {
     this.options = options;
     this.random = new Random(options.seed());
   }
@@ -171,7 +171,7 @@ public final class ClusterSuite {
     System.exit(code);
   }
 
-  private int run() throws Exception {
+  int run() throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(options.work());
     Path logs = options.work().resolve("logs");
