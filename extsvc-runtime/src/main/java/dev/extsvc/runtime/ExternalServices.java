@@ -1160,7 +1160,13 @@ public final class ExternalServices implements AutoCloseable {
       Correlator correlator =
           new Correlator(
               new Correlator.Context(
-                  store, clock, registry::plan, worker, earlyCallbackHold, sweepInterval));
+                  store,
+                  clock,
+                  registry::plan,
+                  worker,
+                  earlyCallbackHold,
+                  sweepInterval,
+                  deadlines::heartbeat));
       CallbackIntake intake =
           new CallbackIntake(
               new CallbackIntake.Context(

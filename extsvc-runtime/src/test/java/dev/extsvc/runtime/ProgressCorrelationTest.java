@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,11 @@ class ProgressCorrelationTest {
 
   RuntimeFixture f;
 
+  /** The role configured for the {@code answered} key. */
+  CallbackRole answeredRole() {
+    return CallbackRole.PROGRESS;
+  }
+
   @BeforeEach
   void start() {
     f =
@@ -41,8 +47,7 @@ class ProgressCorrelationTest {
                             CallbackSignature.Scheme.GITHUB, Secret.of(CorrelationTest.SECRET)))
                     .correlate(
                         CALLS, "dial", "hangup", "$request.body#/ref", "$request.header.X-Ref")
-                    .service(
-                        CALLS, s -> s.callbackRole("dial", "answered", CallbackRole.PROGRESS)));
+                    .service(CALLS, s -> s.callbackRole("dial", "answered", answeredRole())));
     f.services = f.restart(b -> b.endpoint(CALLS, f.bank.url()));
     f.register(CorrelationTest.SPEC, null);
   }
@@ -62,6 +67,10 @@ class ProgressCorrelationTest {
   }
 
   UUID dial(String ref) {
+    return dial(ref, null);
+  }
+
+  UUID dial(String ref, @Nullable Duration timeout) {
     return f.services
         .invoke(
             CALLS,
@@ -69,7 +78,7 @@ class ProgressCorrelationTest {
             new RequestParts()
                 .body(RuntimeFixture.json("{\"to\":\"+4915\",\"ref\":\"" + ref + "\"}")),
             null,
-            null)
+            timeout)
         .invocationId();
   }
 

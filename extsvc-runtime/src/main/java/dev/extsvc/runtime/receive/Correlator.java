@@ -18,6 +18,7 @@ import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.support.Json;
 import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.spec.CallbackDefinition;
+import dev.extsvc.spec.CallbackRole;
 import dev.extsvc.spec.Correlation;
 import dev.extsvc.spec.ExpressionContext;
 import dev.extsvc.spec.RequestParts;
@@ -58,6 +59,7 @@ public final class Correlator implements AutoCloseable {
    * @param plans the plan of a registered service having the operation (any operation: null)
    * @param earlyHold how long an early callback is held for its invocation
    * @param interval how often held callbacks past their hold are given up
+   * @param heartbeats moves a deadline for a heartbeat key's callback, as at the callback's arrival
    */
   public record Context(
       Store store,
@@ -65,7 +67,8 @@ public final class Correlator implements AutoCloseable {
       BiFunction<String, @Nullable String, @Nullable ServicePlan> plans,
       CallbackWorker worker,
       Duration earlyHold,
-      Duration interval) {}
+      Duration interval,
+      CallbackIntake.Heartbeats heartbeats) {}
 
   private final Context context;
   private final ScheduledExecutorService expiry =
@@ -288,9 +291,34 @@ public final class Correlator implements AutoCloseable {
       return false; // another node delivered it, or it died meanwhile
     }
     if (!insert.get().duplicate()) {
+      beatIfHeartbeat(inv, early);
       context.worker().submit(insert.get().row());
     }
     return true;
+  }
+
+  /**
+   * A heartbeat key's callback moves the deadline when it is delivered from the hold as when it
+   * arrives directly, counted from its arrival: the sender was alive then.
+   */
+  private void beatIfHeartbeat(InvocationRow inv, EarlyCallbackRow early) {
+    ServicePlan plan = context.plans().apply(inv.service(), inv.operation());
+    CallbackRole role =
+        plan == null
+            ? CallbackRole.FINAL
+            : plan.operation(inv.operation())
+                .map(o -> o.role(early.key()))
+                .orElse(CallbackRole.FINAL);
+    Duration every = role.heartbeat();
+    if (every == null) {
+      return;
+    }
+    try {
+      context.heartbeats().beat(inv.id(), early.key(), every, early.receivedAt());
+    } catch (RuntimeException e) {
+      log.warn(
+          "Invocation {}: heartbeat of {} not applied: {}", inv.id(), early.key(), e.toString());
+    }
   }
 
   /** How long an early callback is held for its invocation before it is dead. */
