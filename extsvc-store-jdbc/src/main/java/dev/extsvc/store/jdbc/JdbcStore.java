@@ -333,6 +333,25 @@ public final class JdbcStore implements Store {
         });
   }
 
+  /** Inserts the callback row; false when its dedup key was already stored (nothing inserted). */
+  private boolean insertCallbackRow(Tx tx, CallbackRow callback) throws SQLException {
+    return tx.update(
+            dialect.insertCallback(),
+            callback.id(),
+            callback.invocationId(),
+            callback.key(),
+            callback.receivedAt(),
+            callback.method(),
+            callback.headers(),
+            callback.body(),
+            callback.dedupKey(),
+            callback.outcome(),
+            callback.answerCode(),
+            callback.attempts(),
+            callback.error())
+        == 1;
+  }
+
   /** Indexes a stored document's words for search, in the transaction that stores it. */
   private static void index(Tx tx, UUID invocationId, @Nullable String json) throws SQLException {
     String words = SearchText.indexedWords(json);
@@ -522,22 +541,7 @@ public final class JdbcStore implements Store {
       }
       return duplicateOf(tx, callback);
     }
-    boolean inserted =
-        tx.update(
-                dialect.insertCallback(),
-                callback.id(),
-                callback.invocationId(),
-                callback.key(),
-                callback.receivedAt(),
-                callback.method(),
-                callback.headers(),
-                callback.body(),
-                callback.dedupKey(),
-                callback.outcome(),
-                callback.answerCode(),
-                callback.attempts(),
-                callback.error())
-            == 1;
+    boolean inserted = insertCallbackRow(tx, callback);
     if (inserted) {
       if (withEvent) {
         insertEvents(tx, List.of(event));
@@ -650,22 +654,7 @@ public final class JdbcStore implements Store {
           if (tx.update(CorrelationSql.TAKE_EARLY, callback.invocationId(), earlyId) != 1) {
             return Optional.<CallbackInsert>empty();
           }
-          boolean inserted =
-              tx.update(
-                      dialect.insertCallback(),
-                      callback.id(),
-                      callback.invocationId(),
-                      callback.key(),
-                      callback.receivedAt(),
-                      callback.method(),
-                      callback.headers(),
-                      callback.body(),
-                      callback.dedupKey(),
-                      callback.outcome(),
-                      callback.answerCode(),
-                      callback.attempts(),
-                      callback.error())
-                  == 1;
+          boolean inserted = insertCallbackRow(tx, callback);
           if (inserted) {
             insertEvents(tx, List.of(event));
             // searchable like any callback body (insertCallback indexes in its transaction too)
