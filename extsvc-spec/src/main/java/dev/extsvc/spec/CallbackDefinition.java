@@ -84,25 +84,15 @@ public record CallbackDefinition(
 
   /** The same definition with this correlation rule (null: none). */
   public CallbackDefinition withCorrelation(@Nullable Correlation rule) {
-    return new CallbackDefinition(
-        key,
-        expression,
-        template,
-        method,
-        pointer,
-        target,
-        literalSuffix,
-        notAwaitableReason,
-        parameters,
-        requestBody,
-        responses,
-        description,
-        rule,
-        role);
+    return with(rule, role);
   }
 
   /** The same definition with another role (a configured one overriding the document's). */
   public CallbackDefinition withRole(CallbackRole newRole) {
+    return with(correlation, newRole);
+  }
+
+  private CallbackDefinition with(@Nullable Correlation newCorrelation, CallbackRole newRole) {
     return new CallbackDefinition(
         key,
         expression,
@@ -116,7 +106,7 @@ public record CallbackDefinition(
         requestBody,
         responses,
         description,
-        correlation,
+        newCorrelation,
         newRole);
   }
 
