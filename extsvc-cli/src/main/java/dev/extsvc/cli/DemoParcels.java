@@ -146,7 +146,7 @@ final class DemoParcels {
         "Waiting for the parcel's callbacks (three updates, a heartbeat, the delivery; each sent"
             + " twice)");
     out.flush();
-    boolean finished = follow.follow(Map.of(id, "parcel"), started);
+    boolean finished = follow.follow(Map.of(id, RECIPIENT), started);
     // the final callback's own copy comes after the invocation completed: wait for it (bounded),
     // so the summary counts every repeat
     Scenario scenario = scenario(Duration.ZERO);

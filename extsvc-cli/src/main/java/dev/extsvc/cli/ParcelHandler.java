@@ -7,6 +7,7 @@ import dev.extsvc.runtime.ReceivedCallback;
 import dev.extsvc.runtime.TimedOutInvocation;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
@@ -36,11 +37,7 @@ final class ParcelHandler implements CallbackHandler {
   public void onCallback(String key, List<ReceivedCallback> callbacks) {
     List<String> sequences =
         callbacks.stream()
-            .map(
-                c ->
-                    "#"
-                        + java.util.Objects.requireNonNullElse(
-                            c.header(Scenario.SEQUENCE_HEADER), "?"))
+            .map(c -> "#" + Objects.requireNonNullElse(c.header(Scenario.SEQUENCE_HEADER), "?"))
             .toList();
     RUNS.add(new Run(key, sequences));
     JsonNode body = callbacks.get(callbacks.size() - 1).body();
