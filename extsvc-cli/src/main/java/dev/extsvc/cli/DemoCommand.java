@@ -43,13 +43,16 @@ import picocli.CommandLine.Spec;
 /**
  * The seed's story in one process: the server on the embedded store, a mock bank, the Acme spec; a
  * handful of mortgage applications whose outcomes arrive by callback after short delays; each step
- * shown as it happens.
+ * shown as it happens. Then a second story ({@link DemoParcels}): one parcel whose mock sends
+ * several callbacks by a scenario (progress, a heartbeat, the final one, duplicates, one out of
+ * order).
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description =
-        "Run the Acme Mortgages story end to end in one process (exit 0 when it all worked).")
+        "Run the Acme Mortgages story, then a parcel tracked by several callbacks, end to end in"
+            + " one process (exit 0 when both worked).")
 final class DemoCommand implements Callable<Integer> {
   private static final String SERVICE = "Acme Mortgages";
   private static final String APPROVED = "applicationOutcomeApproved";
@@ -106,6 +109,7 @@ final class DemoCommand implements Callable<Integer> {
     DemoHandler.OUTCOMES.clear();
     Path dir = data != null ? data : Files.createTempDirectory("extsvc-demo-");
     String document = acmeSpec();
+    String parcelsDocument = DemoParcels.spec();
     int port = this.port == 0 ? Ports.free() : this.port;
     AtomicInteger applicationNumbers = new AtomicInteger(1000);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -126,22 +130,29 @@ final class DemoCommand implements Callable<Integer> {
                   .payloads(DemoCommand::decision)
                   .build()
                   .start();
+          MockService parcels = DemoParcels.startMock(parcelsDocument, delay);
           ExternalServices services =
               ExternalServices.builder()
                   .store(store)
                   .publicBaseUrl("http://127.0.0.1:" + port)
                   .endpoint(SERVICE, bank.baseUrl())
-                  .allowPrivateNetworks(true) // the mock bank runs on loopback, in this process
+                  .endpoint(DemoParcels.SERVICE, parcels.baseUrl())
+                  .allowPrivateNetworks(true) // the mocks run on loopback, in this process
                   .handlerType(DemoHandler.class)
+                  .handlerType(ParcelHandler.class)
                   .meterRegistry(metrics)
                   .build();
           ExtsvcServer server =
               ExtsvcServer.builder(services).port(port).metrics(metrics).build().start()) {
-        out.println("extsvc demo: Acme Mortgages, end to end");
+        out.println("extsvc demo: Acme Mortgages, then Swift Parcels, end to end");
         out.printf("  store   %s (SQLite)%n", dir.resolve("extsvc.db"));
         out.printf(
             "  server  %s  (callbacks at /callbacks/..., REST API at /api)%n", server.localUrl());
-        out.printf("  bank    %s  (mock; calls back after %s)%n%n", bank.baseUrl(), human(delay));
+        out.printf("  bank    %s  (mock; calls back after %s)%n", bank.baseUrl(), human(delay));
+        out.printf(
+            "  parcels %s  (mock; scenario: 3 status updates, a heartbeat, the delivery, %s"
+                + " apart after %s; each sent twice, two swapped)%n%n",
+            parcels.baseUrl(), human(delay.dividedBy(4)), human(delay));
 
         Registration r = services.register(document, null);
         if (!r.ok()) {
@@ -170,6 +181,7 @@ final class DemoCommand implements Callable<Integer> {
                 .now(); // the debug log's times count from here: callbacks may beat the last submit
         out.printf("Submitting %d applications%n", APPLICANTS.size());
         Map<UUID, Applicant> submitted = new LinkedHashMap<>();
+        Map<UUID, String> names = new LinkedHashMap<>();
         for (Applicant a : APPLICANTS) {
           RequestParts request =
               new RequestParts()
@@ -187,6 +199,7 @@ final class DemoCommand implements Callable<Integer> {
               services.invoke(
                   SERVICE, op.id(), request, new DemoHandler(a.name()), Duration.ofMinutes(10));
           submitted.put(result.invocationId(), a);
+          names.put(result.invocationId(), a.name());
           out.printf(
               "  %-6s HTTP %d %s  invocation %s%n",
               a.name(),
@@ -197,7 +210,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("Waiting for the bank's callbacks (each step from the debug log)");
         out.flush();
-        boolean finished = follow(services, submitted, started, out);
+        boolean finished = follow(services, names, started, out);
 
         out.println();
         out.println("Summary");
@@ -213,16 +226,33 @@ final class DemoCommand implements Callable<Integer> {
               "  %-6s %-28s %-28s %s%n",
               e.getValue().name(), e.getValue().outcome(), seen, inv.status());
         }
-        boolean success = finished && good == submitted.size();
+        boolean acmeWorked = finished && good == submitted.size();
         out.println();
         out.println(
-            success
+            acmeWorked
                 ? "All " + good + " applications reached their handlers by callback."
                 : "Only "
                     + good
                     + " of "
                     + submitted.size()
                     + " applications completed as expected.");
+
+        out.println();
+        out.println("Second story: a parcel whose journey comes back as several callbacks");
+        boolean parcelWorked =
+            DemoParcels.run(
+                services,
+                parcels,
+                parcelsDocument,
+                out,
+                (parcelNames, parcelStart) -> follow(services, parcelNames, parcelStart, out));
+        out.println();
+        out.println(
+            parcelWorked
+                ? "The parcel's 3 status updates, its heartbeat and its delivery reached its"
+                    + " handler; the heartbeat moved the deadline; COMPLETED once."
+                : "The parcel story did not end as expected (see the summary above).");
+        boolean success = acmeWorked && parcelWorked;
         if (keepRunning) {
           // the hint only while it holds: the server answers until Ctrl-C
           out.println(
@@ -250,18 +280,18 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Prints new debug-log lines of the invocations until all are final or the timeout passes. */
   private boolean follow(
-      ExternalServices services, Map<UUID, Applicant> submitted, Instant start, PrintWriter out)
+      ExternalServices services, Map<UUID, String> names, Instant start, PrintWriter out)
       throws InterruptedException {
     Map<UUID, Long> lastSeen = new HashMap<>();
     while (true) {
       List<Object[]> fresh = new ArrayList<>();
       boolean allFinal = true;
-      for (Map.Entry<UUID, Applicant> e : submitted.entrySet()) {
+      for (Map.Entry<UUID, String> e : names.entrySet()) {
         for (EventRow ev : services.events(e.getKey())) {
           if (ev.id() > lastSeen.getOrDefault(e.getKey(), 0L)
               && !List.of(EventKind.SUBMITTED, EventKind.CALLBACK_URL, EventKind.CALLOUT)
                   .contains(ev.kind())) {
-            fresh.add(new Object[] {ev, e.getValue().name()});
+            fresh.add(new Object[] {ev, e.getValue()});
           }
           lastSeen.merge(e.getKey(), ev.id(), Math::max);
         }

@@ -63,7 +63,9 @@ final class MockCommand implements Callable<Integer> {
       names = "--retries",
       defaultValue = "3",
       description =
-          "resend a callback answered 5xx or not connected this many times (default: ${DEFAULT-VALUE})")
+          "resend a callback answered 5xx (or 429 with Retry-After) or not connected this many"
+              + " times; a 429/503's Retry-After sets the wait, at most the last backoff"
+              + " (default: ${DEFAULT-VALUE})")
   int retries;
 
   @Option(

@@ -1,12 +1,23 @@
 package dev.extsvc.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.extsvc.runtime.store.CallbackOutcome;
+import dev.extsvc.runtime.store.CallbackRow;
+import dev.extsvc.runtime.store.EventKind;
+import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -188,7 +199,7 @@ class CliTest {
   }
 
   @Test
-  void theDemoRunsTheStoryToTheEndAndExits0() {
+  void theDemoRunsBothStoriesToTheEndAndExits0() {
     Run r = run("demo", "--delay", "PT0.2S", "--data", dir.toString());
 
     assertThat(r.code()).as(r.out() + r.err()).isZero();
@@ -198,5 +209,55 @@ class CliTest {
         .contains("rejected: Debt-to-income ratio too high")
         .contains("error reported by the bank: Proof of income missing for Dave");
     assertThat(dir.resolve("extsvc.db")).exists();
+
+    // the second story: the mock's scenario swaps the first two updates and sends each twice
+    assertThat(r.out())
+        .contains("shipmentStatus     progress (x-extsvc-final: false)")
+        .contains("trackerAlive       heartbeat (x-extsvc-heartbeat: PT2H)")
+        .contains("handler  Erin   status update #2: in transit at Leipzig hub")
+        .contains("handler  Erin   tracker heartbeat #4: battery 87%")
+        .contains("handler  Erin   delivered #5: signed by Erin")
+        .contains("  handler runs  shipmentStatus #2, shipmentStatus #1, shipmentStatus #3,")
+        .contains("  callbacks     5 stored, 5 handled; 5 repeats answered")
+        .contains("  status        COMPLETED (1 COMPLETED event)")
+        .contains(
+            "The parcel's 3 status updates, its heartbeat and its delivery reached its handler")
+        .containsPattern("deadline +moved by the heartbeat from \\S+ to \\S+");
+    assertThat(r.out().indexOf("status update #2"))
+        .as("the handler saw the swapped update first")
+        .isLessThan(r.out().indexOf("status update #1"));
+
+    try (JdbcStore store = JdbcStore.sqlite(dir.resolve("extsvc.db"))) {
+      List<InvocationRow> parcels =
+          store.invocations(InvocationQuery.all(100)).stream()
+              .filter(i -> i.service().equals("Swift Parcels"))
+              .toList();
+      assertThat(parcels).hasSize(1);
+      InvocationRow parcel = parcels.get(0);
+      assertThat(parcel.status()).isEqualTo(InvocationStatus.COMPLETED);
+      assertThat(store.callbacks(parcel.id()))
+          .extracting(CallbackRow::key, CallbackRow::outcome)
+          .containsExactlyInAnyOrder(
+              tuple("shipmentStatus", CallbackOutcome.HANDLED),
+              tuple("shipmentStatus", CallbackOutcome.HANDLED),
+              tuple("shipmentStatus", CallbackOutcome.HANDLED),
+              tuple("trackerAlive", CallbackOutcome.HANDLED),
+              tuple("shipmentDelivered", CallbackOutcome.HANDLED));
+      List<EventRow> events = store.events(parcel.id());
+      assertThat(events).filteredOn(e -> e.kind() == EventKind.COMPLETED).hasSize(1);
+      assertThat(events).filteredOn(e -> e.kind() == EventKind.CALLBACK_DUPLICATE).hasSize(5);
+      assertThat(events)
+          .filteredOn(e -> e.kind() == EventKind.DEADLINE_EXTENDED)
+          .singleElement()
+          .satisfies(e -> assertThat(e.message()).contains("heartbeat callback trackerAlive"));
+      // booked with a 10 min deadline, moved to the heartbeat's arrival + 2 h
+      assertThat(parcel.deadline())
+          .isAfter(parcel.submitTime().plus(Duration.ofHours(2)).minusSeconds(1));
+      assertThat(
+              store.invocations(InvocationQuery.all(100)).stream()
+                  .filter(i -> i.service().equals("Acme Mortgages")))
+          .hasSize(4)
+          .allSatisfy(i -> assertThat(i.status()).isEqualTo(InvocationStatus.COMPLETED));
+    }
   }
 }

@@ -8,6 +8,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -17,9 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one callback over HTTP, retrying 5xx answers and connection errors (or, on a {@link
- * RetrySchedule}, any non-2xx answer), and describes what happened as a {@link Delivery}, each
- * attempt as a {@link CallbackAttempt}. The URL is only ever shown masked.
+ * Sends one callback over HTTP, retrying 5xx answers, 429 answers with {@code Retry-After} and
+ * connection errors (or, on a {@link RetrySchedule}, any non-2xx answer), and describes what
+ * happened as a {@link Delivery}, each attempt as a {@link CallbackAttempt}. A 429 or 503 answer's
+ * {@code Retry-After} replaces the next wait, bounded by the policy's longest. The URL is only ever
+ * shown masked.
  */
 final class CallbackSender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CallbackSender.class);
@@ -122,8 +127,9 @@ final class CallbackSender implements AutoCloseable {
     Instant answeredAt = null;
     String answer = null;
     int maxAttempts = schedule != null ? schedule.attempts() : retries + 1;
+    Duration asked = null; // the receiver's Retry-After, when its last answer carried one
     while (attempts < maxAttempts) {
-      if (!pause(waitBefore(attempts + 1))) {
+      if (!pause(asked != null ? asked : waitBefore(attempts + 1))) {
         error = "interrupted";
         break;
       }
@@ -136,18 +142,22 @@ final class CallbackSender implements AutoCloseable {
         answeredAt = clock.instant();
         error = null;
         attempted(operationId, key, masked, eventId, attempts, attemptAt, status, null);
-        if (schedule != null ? status >= 200 && status < 300 : status < 500) {
+        asked = retryAfter(response);
+        if (schedule != null
+            ? status >= 200 && status < 300
+            : status < 500 && !(status == 429 && asked != null)) {
           break;
         }
         attemptFailed(
-            operationId, key, method, masked, attempts, maxAttempts, "answered " + status);
+            operationId, key, method, masked, attempts, maxAttempts, "answered " + status, asked);
       } catch (IOException e) {
+        asked = null;
         status = -1;
         answer = null;
         error =
             e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         attempted(operationId, key, masked, eventId, attempts, attemptAt, -1, error);
-        attemptFailed(operationId, key, method, masked, attempts, maxAttempts, error);
+        attemptFailed(operationId, key, method, masked, attempts, maxAttempts, error, null);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         status = -1;
@@ -199,7 +209,8 @@ final class CallbackSender implements AutoCloseable {
       String masked,
       int attempt,
       int maxAttempts,
-      String what) {
+      String what,
+      @Nullable Duration asked) {
     if (attempt < maxAttempts) {
       log.warn(
           "Callback {}/{} {} {} attempt {} of {} {}; next attempt in {} ms",
@@ -210,8 +221,62 @@ final class CallbackSender implements AutoCloseable {
           attempt,
           maxAttempts,
           what,
-          waitBefore(attempt + 1).toMillis());
+          (asked != null ? asked : waitBefore(attempt + 1)).toMillis());
     }
+  }
+
+  /**
+   * The wait a 429 or 503 answer asks for in its {@code Retry-After} header (seconds or an HTTP
+   * date), at most {@link #longestWait()}: a receiver that says when to come back is not hammered
+   * sooner, nor waited on for longer than this sender's own policy would; null when the answer asks
+   * for nothing (or says it in a form this does not read), so the policy's next wait applies.
+   */
+  private @Nullable Duration retryAfter(HttpResponse<?> response) {
+    int status = response.statusCode();
+    if (status != 429 && status != 503) {
+      return null;
+    }
+    Duration asked =
+        response
+            .headers()
+            .firstValue("Retry-After")
+            .map(v -> retryAfter(v, Instant.now()))
+            .orElse(null);
+    if (asked == null) {
+      return null;
+    }
+    Duration longest = longestWait();
+    return asked.compareTo(longest) > 0 ? longest : asked;
+  }
+
+  /**
+   * A {@code Retry-After} value as a wait from {@code now}: delta-seconds ({@code 120}) or an HTTP
+   * date ({@code Wed, 21 Oct 2026 07:28:00 GMT}; a past one is no wait); null for anything else.
+   */
+  static @Nullable Duration retryAfter(String value, Instant now) {
+    String v = value.strip();
+    if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return v.length() > 9
+          ? Duration.ofSeconds(999_999_999)
+          : Duration.ofSeconds(Long.parseLong(v));
+    }
+    try {
+      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** The longest wait of this sender's own policy: the schedule's, else the last linear backoff. */
+  private Duration longestWait() {
+    Duration longest = Duration.ZERO;
+    int attempts = schedule != null ? schedule.attempts() : retries + 1;
+    for (int n = 1; n <= attempts; n++) {
+      Duration w = waitBefore(n);
+      longest = w.compareTo(longest) > 0 ? w : longest;
+    }
+    return longest;
   }
 
   private void attempted(

@@ -17,6 +17,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -202,6 +203,70 @@ class ProviderFaultsTest {
     assertThat(mock.deliveries().get(0).succeeded()).isFalse();
     assertThat(mock.deliveries().get(0).attempts()).isEqualTo(3);
     assertThat(mock.attempts()).extracting(CallbackAttempt::status).containsExactly(404, 404, 404);
+  }
+
+  @Test
+  void aRetryAfterOf429WaitsThatLongInsteadOfTheSchedulesNextDelay() throws Exception {
+    receiver.answerRetryAfter(429, "1");
+    // the schedule alone would retry after 10 ms; the receiver asks for 1 s, within the 5 s bound
+    MockService mock =
+        start(ProviderFaults.NONE.withRetrySchedule(RetrySchedule.parse("0ms,10ms,5s", 1)));
+
+    assertThat(submit(mock)).isEqualTo(201);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> mock.deliveries().size() == 1);
+    List<Receiver.Received> got = receiver.received();
+    assertThat(got).hasSize(2);
+    Duration waited = Duration.between(got.get(0).receivedAt(), got.get(1).receivedAt());
+    // a loaded machine sends late, never early
+    assertThat(waited).isBetween(Duration.ofMillis(990), Duration.ofMillis(1000 + 1500));
+    assertThat(mock.attempts())
+        .extracting(CallbackAttempt::attempt, CallbackAttempt::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1, 429),
+            org.assertj.core.groups.Tuple.tuple(2, 200));
+    assertThat(mock.deliveries().get(0).succeeded()).isTrue();
+  }
+
+  @Test
+  void aRetryAfterLongerThanTheSchedulesLongestWaitIsCutToIt() throws Exception {
+    receiver.answerRetryAfter(503, "3600");
+    MockService mock =
+        start(ProviderFaults.NONE.withRetrySchedule(RetrySchedule.parse("0ms,10ms,300ms", 1)));
+
+    submit(mock);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> mock.deliveries().size() == 1);
+    List<Receiver.Received> got = receiver.received();
+    assertThat(got).hasSize(2);
+    assertThat(Duration.between(got.get(0).receivedAt(), got.get(1).receivedAt()))
+        .isBetween(Duration.ofMillis(290), Duration.ofMillis(300 + 1500));
+    assertThat(mock.deliveries().get(0).status()).isEqualTo(200);
+  }
+
+  @Test
+  void withoutAScheduleA429WithRetryAfterIsRetriedAndOneWithoutItIsNot() throws Exception {
+    receiver.answerRetryAfter(429, "0").answer(429);
+    MockService mock = start(ProviderFaults.NONE);
+
+    submit(mock);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> mock.deliveries().size() == 1);
+    Thread.sleep(300); // no third attempt after the plain 429
+    assertThat(mock.attempts()).extracting(CallbackAttempt::status).containsExactly(429, 429);
+    assertThat(mock.deliveries().get(0).succeeded()).isFalse();
+  }
+
+  @Test
+  void retryAfterIsReadAsSecondsOrAnHttpDate() {
+    Instant now = Instant.parse("2026-10-21T07:28:00Z");
+    assertThat(CallbackSender.retryAfter("120", now)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(CallbackSender.retryAfter(" 0 ", now)).isZero();
+    assertThat(CallbackSender.retryAfter("Wed, 21 Oct 2026 07:28:30 GMT", now))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(CallbackSender.retryAfter("Wed, 21 Oct 2026 07:27:00 GMT", now)).isZero();
+    assertThat(CallbackSender.retryAfter("soon", now)).isNull();
+    assertThat(CallbackSender.retryAfter("-5", now)).isNull();
   }
 
   @Test

@@ -29,7 +29,11 @@ final class Receiver implements AutoCloseable {
 
   private final HttpServer server;
   private final List<Received> received = new CopyOnWriteArrayList<>();
-  private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
+
+  /** One planned answer: a status and its headers. */
+  private record Answer(int status, Map<String, String> headers) {}
+
+  private final Queue<Answer> answers = new ConcurrentLinkedQueue<>();
   private volatile int defaultStatus = 200;
 
   Receiver() throws IOException {
@@ -46,7 +50,15 @@ final class Receiver implements AutoCloseable {
 
   /** Answers the next requests with these statuses, then with the default. */
   Receiver answer(Integer... next) {
-    statuses.addAll(List.of(next));
+    for (int status : next) {
+      answers.add(new Answer(status, Map.of()));
+    }
+    return this;
+  }
+
+  /** Answers the next request with this status and a {@code Retry-After} header. */
+  Receiver answerRetryAfter(int status, String retryAfter) {
+    answers.add(new Answer(status, Map.of("Retry-After", retryAfter)));
     return this;
   }
 
@@ -71,8 +83,11 @@ final class Receiver implements AutoCloseable {
             headers,
             body,
             Instant.now()));
-    Integer next = statuses.poll();
-    exchange.sendResponseHeaders(next == null ? defaultStatus : next, -1);
+    Answer next = answers.poll();
+    if (next != null) {
+      next.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+    }
+    exchange.sendResponseHeaders(next == null ? defaultStatus : next.status(), -1);
     exchange.close();
   }
 

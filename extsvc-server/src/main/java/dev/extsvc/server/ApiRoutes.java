@@ -501,7 +501,10 @@ final class ApiRoutes {
   /**
    * Runs a failed or declined callback's handler again: 200 with the answer its sender would get
    * now (which may itself be 404, 408 or 500) and the callback as it then is; 404 for an unknown
-   * callback, 409 for a handled one or one being handled.
+   * callback, 409 for a handled one or one being handled. The id of an early callback (a shared
+   * address's, held or dead) is replayed as {@code POST /api/early-callbacks/{id}/replay} does,
+   * with that endpoint's answer: the console and the API show both kinds of ids, and a caller
+   * should not have to know which table one came from.
    */
   private void replay(ServerRequest req, ServerResponse res) {
     String text = req.path().pathParameters().get("id");
@@ -511,10 +514,18 @@ final class ApiRoutes {
     } catch (IllegalArgumentException e) {
       throw new BadRequest("'" + text + "' is not a callback id");
     }
+    if (services.store().callback(id).isEmpty() && services.store().earlyCallback(id).isPresent()) {
+      res.reroute("/api/early-callbacks/" + id + "/replay"); // one implementation of it
+      return;
+    }
     CallbackResponse answer = services.replay(id);
     Optional<CallbackRow> row = services.store().callback(id);
-    if (row.isEmpty() || answer.status() == 409) {
-      Http.json(res, row.isEmpty() ? 404 : 409, answer.body());
+    if (row.isEmpty()) {
+      Http.json(res, 404, Json.message("No callback or early callback " + id));
+      return;
+    }
+    if (answer.status() == 409) {
+      Http.json(res, 409, answer.body());
       return;
     }
     ObjectNode out =

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The console's early callbacks view and {@code GET /api/early-callbacks}: held and dead callbacks
  * of a shared address with their reason, service, key, correlation value and arrival, never their
- * signature or body; Replay of a dead one from the console and the API, behind the admin token.
+ * signature or body; Replay of a dead one from the console and the API (its own endpoint and the
+ * callbacks' one), behind the admin token.
  */
 class ConsoleEarlyCallbacksTest {
   static final String SIGNATURE = "v1,c2lnbmF0dXJlLW9mLXRoZS1zZW5kZXI=";
@@ -200,6 +201,30 @@ class ConsoleEarlyCallbacksTest {
   }
 
   @Test
+  void theCallbacksReplayEndpointReplaysAnEarlyCallbacksIdAsTheEarlyEndpointDoes() {
+    start(s -> {});
+    EarlyCallbackRow[] rows = holdTwo();
+
+    HttpResponse<String> api = post("/api/callbacks/" + rows[1].id() + "/replay");
+
+    assertThat(api.statusCode()).isEqualTo(200);
+    JsonNode out = Json.readTrusted(api.body());
+    assertThat(out.get("answerCode").asInt()).isEqualTo(202);
+    assertThat(out.at("/earlyCallback/id").asText()).isEqualTo(rows[1].id().toString());
+    assertThat(out.at("/earlyCallback/status").asText()).isEqualTo("HELD");
+    assertThat(api.body()).doesNotContain(SIGNATURE).doesNotContain(BODY_SECRET);
+    EarlyCallbackRow again = f.store.earlyCallback(rows[1].id()).orElseThrow();
+    assertThat(again.held()).isTrue();
+    assertThat(again.holdUntil()).isEqualTo(f.clock.instant().plus(Duration.ofMinutes(7)));
+
+    HttpResponse<String> unknown = post("/api/callbacks/" + UUID.randomUUID() + "/replay");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(Json.readTrusted(unknown.body()).get("message").asText())
+        .startsWith("No callback or early callback ");
+    assertThat(post("/api/callbacks/not-an-id/replay").statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void withAnAdminTokenTheViewTheListAndReplayNeedIt() {
     start(s -> s.adminToken(AdminTokenTest.TOKEN));
     EarlyCallbackRow[] rows = holdTwo();
@@ -207,6 +232,7 @@ class ConsoleEarlyCallbacksTest {
     assertThat(get("/api/early-callbacks").statusCode()).isEqualTo(401);
     assertThat(post("/api/early-callbacks/" + rows[1].id() + "/replay").statusCode())
         .isEqualTo(401);
+    assertThat(post("/api/callbacks/" + rows[1].id() + "/replay").statusCode()).isEqualTo(401);
     assertThat(post("/console/early-callbacks/" + rows[1].id() + "/replay").statusCode())
         .isEqualTo(401);
     assertThat(get("/console/early-callbacks").statusCode()).isEqualTo(401);
@@ -219,5 +245,13 @@ class ConsoleEarlyCallbacksTest {
             "Bearer " + AdminTokenTest.TOKEN);
     assertThat(withToken.statusCode()).isEqualTo(200);
     assertThat(f.store.earlyCallback(rows[1].id()).orElseThrow().held()).isTrue();
+    assertThat(
+            post(
+                    "/api/callbacks/" + rows[0].id() + "/replay",
+                    "Authorization",
+                    "Bearer " + AdminTokenTest.TOKEN)
+                .statusCode())
+        .as("the early callbacks' endpoint, reached through the callbacks' one, with the token")
+        .isEqualTo(200);
   }
 }

@@ -240,7 +240,9 @@ class CorrelationEndToEndTest {
     }
   }
 
-  /** Changes the signature's first hex digit (always to another one: "v1=0" can be the real one). */
+  /**
+   * Changes the signature's first hex digit (always to another one: "v1=0" can be the real one).
+   */
   static String forgeFirstDigit(String header) {
     int at = header.indexOf("v1=") + 3;
     char forged = header.charAt(at) == '0' ? '1' : '0';
