@@ -22,14 +22,17 @@ import java.util.Set;
 public final class Bench {
   static final String USAGE =
       """
-      usage: scripts/bench [--quick | --issue17] [--only wrk,e2e,waiting,codegen,jmh] [--stores sqlite,postgresql]
+      usage: scripts/bench [--quick | --issue17] [--only wrk,wrk-invocations,e2e,waiting,codegen,jmh]
+                           [--stores sqlite,postgresql]
                            [--runs N] [--count N] [--pending N] [--sweep N] [--out FILE]
                            [--corpus DIR] [--openapi-generator JAR] [--codegen-runs N]
         --quick    small sizes, writes extsvc-bench/target/benchmarks-quick.md unless --out is given
         --issue17  what issue 17 asks, in one run: wrk, waiting (1,000,000; --pending 200000 for a
                    trial) and codegen, no JMH; the document ends with the issue's targets judged
         --only     sections to run (default wrk,waiting,codegen,jmh): wrk is the load from wrk in its
-                   own process against servers in their own processes; e2e the older in-process load
+                   own process against servers in their own processes; wrk-invocations only its
+                   POST /api/invocations rows, each on a freshly started server, and the bare
+                   callout; e2e the older in-process load
         --count    timed invocations and callbacks per end-to-end run (full 10000)
         --pending  waiting invocations for the scale figures (full 1000000)
         --sweep    of those, timed out at once per run (full 100000)
@@ -128,6 +131,15 @@ public final class Bench {
         report.section(OutsideReport.of(figures, loadBefore));
         targets.outsideLoad(figures);
         report.write(s.out());
+      }
+      if (only.contains("wrk-invocations")) {
+        progress("outside load (wrk): invocations only");
+        OutsideLoad.Plan plan = s.quick() ? OutsideLoad.Plan.quick() : OutsideLoad.Plan.full();
+        OutsideLoad.InvocationFigures figures =
+            new OutsideLoad(plan, databases, s.work().resolve("wrk")).measureInvocations(stores);
+        report.section(OutsideReport.invocations(figures, loadBefore));
+        targets.invocations(figures);
+        save(report, s.out(), partial);
       }
       if (only.contains("e2e")) {
         endToEnd(s, stores, databases, standIn, report);

@@ -51,20 +51,33 @@ final class OutsideLoad {
    * @param maxWarmup warm-up windows at most (the rate may rise for ever on a busy machine)
    * @param firstGuess callbacks per second expected before anything is measured (sizes the first
    *     batch of pending invocations)
+   * @param invocationWindow length of one warm-up window of {@code POST /api/invocations}: its rate
+   *     per window is the warm-up curve the issue's "steady state within 10 s" is judged on
+   * @param invocationWindows warm-up windows of {@code POST /api/invocations} at least, so that the
+   *     curve is seen past the point it flattens
    */
-  record Plan(Duration window, Duration timed, int maxWarmup, int firstGuess) {
+  record Plan(
+      Duration window,
+      Duration timed,
+      int maxWarmup,
+      int firstGuess,
+      Duration invocationWindow,
+      int invocationWindows) {
     static Plan full() {
-      return new Plan(Duration.ofSeconds(5), Duration.ofSeconds(15), 12, 4000);
+      return new Plan(
+          Duration.ofSeconds(5), Duration.ofSeconds(15), 12, 4000, Duration.ofSeconds(5), 4);
     }
 
     static Plan quick() {
-      return new Plan(Duration.ofSeconds(3), Duration.ofSeconds(5), 3, 2000);
+      return new Plan(
+          Duration.ofSeconds(3), Duration.ofSeconds(5), 3, 2000, Duration.ofSeconds(5), 3);
     }
 
     /** For the build's check that the path works: no figure of it means anything. */
     static Plan tiny() {
       // windows long enough for a cold server on a loaded machine to answer something
-      return new Plan(Duration.ofSeconds(2), Duration.ofSeconds(2), 1, 300);
+      return new Plan(
+          Duration.ofSeconds(2), Duration.ofSeconds(2), 1, 300, Duration.ofSeconds(2), 1);
     }
   }
 
@@ -101,6 +114,15 @@ final class OutsideLoad {
   /** Everything the section reports. */
   record Figures(Plan plan, List<StoreRows> stores, Row bareHelidon, Row bareCallout) {}
 
+  /**
+   * The invocation rows alone ({@code --only wrk-invocations}): each store's {@code extsvc serve}
+   * started fresh for them, so their warm-up is the server's from its start.
+   */
+  record InvocationFigures(Plan plan, List<StoreInvocations> stores, Row bareCallout) {}
+
+  /** One store's invocation row and how many invocations its check counted. */
+  record StoreInvocations(StoreKind kind, Row invocations, long checkedInvocations) {}
+
   /** What one window sends: its mode, paths file and body, and what to learn from what was sent. */
   private interface Load {
     String mode();
@@ -131,34 +153,112 @@ final class OutsideLoad {
   Figures measure(List<StoreKind> stores) {
     int standInPort = EndToEnd.freePort();
     String standInUrl = "http://127.0.0.1:" + standInPort;
-    try (Child standIn =
-        Child.java(
-                "stand-in",
-                logs,
-                List.of(),
-                Map.of(),
-                BareMain.class.getName(),
-                args("standin", standInPort))
-            .awaitListening(standInPort, Duration.ofSeconds(60))) {
+    try (Child standIn = standIn(standInPort)) {
       List<StoreRows> rows = new ArrayList<>();
       AtomicReference<String> sentBody = new AtomicReference<>("");
       for (StoreKind kind : stores) {
         rows.add(store(kind, standInUrl, standIn.pid(), sentBody));
       }
       Row helidon = bare("bare Helidon SE", "helidon", List.of());
-      progress("bare callout stand-in");
-      String query =
-          URLEncoder.encode(
-              "http://127.0.0.1:1/callbacks/" + Tokens.mint(), StandardCharsets.UTF_8);
-      Row callout =
-          measure(
-              "bare callout stand-in",
-              standInUrl,
-              constant(
-                  "callout", "/applications?callbackUrlForErrorCases=" + query, sentBody.get()),
-              Map.of(STAND_IN, () -> ProcCpu.ticks(standIn.pid())));
-      return new Figures(plan, rows, helidon, callout);
+      return new Figures(plan, rows, helidon, bareCallout(standIn, standInUrl, sentBody.get()));
     }
+  }
+
+  /**
+   * The invocation rows only: per store a fresh database and a fresh {@code extsvc serve}, loaded
+   * by {@code POST /api/invocations} from its first request on, then the bare callout.
+   */
+  InvocationFigures measureInvocations(List<StoreKind> stores) {
+    int standInPort = EndToEnd.freePort();
+    String standInUrl = "http://127.0.0.1:" + standInPort;
+    try (Child standIn = standIn(standInPort)) {
+      List<StoreInvocations> rows = new ArrayList<>();
+      AtomicReference<String> sentBody = new AtomicReference<>("");
+      for (StoreKind kind : stores) {
+        rows.add(invocationsOnly(kind, standInUrl, standIn.pid(), sentBody));
+      }
+      return new InvocationFigures(plan, rows, bareCallout(standIn, standInUrl, sentBody.get()));
+    }
+  }
+
+  private Child standIn(int port) {
+    return Child.java(
+            "stand-in", logs, List.of(), Map.of(), BareMain.class.getName(), args("standin", port))
+        .awaitListening(port, Duration.ofSeconds(60));
+  }
+
+  /** wrk straight at the stand-in with what {@code extsvc serve} sends it. */
+  private Row bareCallout(Child standIn, String standInUrl, String sentBody) {
+    progress("bare callout stand-in");
+    String query =
+        URLEncoder.encode("http://127.0.0.1:1/callbacks/" + Tokens.mint(), StandardCharsets.UTF_8);
+    return measure(
+        "bare callout stand-in",
+        standInUrl,
+        constant("callout", "/applications?callbackUrlForErrorCases=" + query, sentBody),
+        Map.of(STAND_IN, () -> ProcCpu.ticks(standIn.pid())));
+  }
+
+  private StoreInvocations invocationsOnly(
+      StoreKind kind, String standInUrl, long standInPid, AtomicReference<String> sentBody) {
+    Databases.Fresh db = fresh(kind, "extsvc");
+    int port = EndToEnd.freePort();
+    String url = "http://127.0.0.1:" + port;
+    Path runsFile = work.resolve("handler-runs-" + kind.name().toLowerCase(java.util.Locale.ROOT));
+    try (JdbcStore store = db.openStore();
+        ExternalServices services = harnessServices(store, url, standInUrl)) {
+      new Pool(services, sentBody).add(1); // what the runtime sends, for the bare callout row
+      try (Child serve = serve(kind, db, port, standInUrl, runsFile)) {
+        Map<String, LongSupplier> cpu = cpu(serve.pid(), kind, standInPid);
+        return invocations(kind, db, url, cpu);
+      }
+    }
+  }
+
+  /** The runtime the harness makes pending invocations with; it registers Acme in the store. */
+  private static ExternalServices harnessServices(JdbcStore store, String url, String standInUrl) {
+    ExternalServices services =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl(url)
+            .endpoint(Specs.ACME, standInUrl)
+            .allowPrivateNetworks(true) // the stand-in listens on loopback
+            .startSweeper(false)
+            .allowHandlerPackage("dev.extsvc.bench")
+            .build();
+    Registration r = services.register(Specs.acme(), null);
+    if (!r.ok()) {
+      services.close();
+      throw new IllegalStateException("Acme spec refused: " + r.report());
+    }
+    return services;
+  }
+
+  /**
+   * {@code POST /api/invocations} in windows of {@link Plan#invocationWindow}, then the check that
+   * every 2xx answer stored one invocation.
+   */
+  private StoreInvocations invocations(
+      StoreKind kind, Databases.Fresh db, String url, Map<String, LongSupplier> cpu) {
+    progress("extsvc on " + kind.label + ": POST /api/invocations");
+    long before = invocationRows(db);
+    Row invocations =
+        measure(
+            "`POST /api/invocations`, " + kind.label,
+            url,
+            constant("invoke", "/api/invocations", invokeRequest()),
+            cpu,
+            plan.invocationWindow(),
+            plan.invocationWindows());
+    long made = invocationRows(db) - before;
+    long answered = answered(invocations);
+    // a request in flight when a window ends may have been stored without its answer counted
+    long windows = invocations.warmup().size() + 1;
+    if (made < answered || made > answered + windows * Wrk.CONNECTIONS) {
+      throw new DeliveryCheck.DeliveryFailure(
+          kind.label + ": " + made + " invocations stored for " + answered + " answered 2xx");
+    }
+    return new StoreInvocations(kind, invocations, made);
   }
 
   private StoreRows store(
@@ -168,26 +268,13 @@ final class OutsideLoad {
     String url = "http://127.0.0.1:" + port;
     Path runsFile = work.resolve("handler-runs-" + kind.name().toLowerCase(java.util.Locale.ROOT));
     try (JdbcStore store = db.openStore();
-        ExternalServices services =
-            ExternalServices.builder()
-                .store(store)
-                .publicBaseUrl(url)
-                .endpoint(Specs.ACME, standInUrl)
-                .allowPrivateNetworks(true) // the stand-in listens on loopback
-                .startSweeper(false)
-                .allowHandlerPackage("dev.extsvc.bench")
-                .build()) {
-      Registration r = services.register(Specs.acme(), null);
-      if (!r.ok()) {
-        throw new IllegalStateException("Acme spec refused: " + r.report());
-      }
+        ExternalServices services = harnessServices(store, url, standInUrl)) {
       Pool pool = new Pool(services, sentBody);
       // the first window's invocations before the server starts; later ones while it idles
       pool.add((int) (plan.firstGuess() * plan.window().toSeconds() * 1.5 + 200));
       Row first;
       Row repeats;
-      Row invocations;
-      long invocationsMade;
+      StoreInvocations invocations;
       try (Child serve = serve(kind, db, port, standInUrl, runsFile)) {
         Map<String, LongSupplier> cpu = cpu(serve.pid(), kind, standInPid);
         progress("extsvc on " + kind.label + ": first deliveries");
@@ -198,32 +285,18 @@ final class OutsideLoad {
         progress("extsvc on " + kind.label + ": repeats");
         Path sentPaths = write("sent-" + kind.name() + ".txt", pool.sent);
         repeats = measure("extsvc repeats, " + kind.label, url, cycle(sentPaths), cpu);
-        progress("extsvc on " + kind.label + ": POST /api/invocations");
-        long before = invocationRows(db);
-        invocations =
-            measure(
-                "`POST /api/invocations`, " + kind.label,
-                url,
-                constant("invoke", "/api/invocations", invokeRequest()),
-                cpu);
-        invocationsMade = invocationRows(db) - before;
-      }
-      long answered = answered(invocations);
-      // a request in flight when a window ends may have been stored without its answer counted
-      long windows = invocations.warmup().size() + 1;
-      if (invocationsMade < answered || invocationsMade > answered + windows * Wrk.CONNECTIONS) {
-        throw new DeliveryCheck.DeliveryFailure(
-            kind.label
-                + ": "
-                + invocationsMade
-                + " invocations stored for "
-                + answered
-                + " answered 2xx");
+        invocations = invocations(kind, db, url, cpu);
       }
       check(db, pool.sent.size(), runsFile, kind);
       Row naive = naive(kind);
       return new StoreRows(
-          kind, first, repeats, invocations, naive, pool.sent.size(), invocationsMade);
+          kind,
+          first,
+          repeats,
+          invocations.invocations(),
+          naive,
+          pool.sent.size(),
+          invocations.checkedInvocations());
     }
   }
 
@@ -269,14 +342,19 @@ final class OutsideLoad {
       args.addAll(List.of("--postgres-url", db.jdbcUrl(), "--postgres-user", "postgres"));
       env.put("EXTSVC_DB_PASSWORD", "postgres");
     }
-    return Child.java(
-            "extsvc-serve-" + kind.name(),
-            logs,
-            List.of("-Dbench.handlerRuns=" + runsFile.toAbsolutePath()),
-            env,
-            "dev.extsvc.cli.Main",
-            args)
+    List<String> jvm = new ArrayList<>(serverJavaOpts());
+    jvm.add("-Dbench.handlerRuns=" + runsFile.toAbsolutePath());
+    return Child.java("extsvc-serve-" + kind.name(), logs, jvm, env, "dev.extsvc.cli.Main", args)
         .awaitHealthy("http://127.0.0.1:" + port + "/api/health", Duration.ofSeconds(120));
+  }
+
+  /**
+   * Extra JVM flags for the {@code extsvc serve} children, from {@code BENCH_SERVER_JAVA_OPTS} (a
+   * JFR recording, say), split at white space.
+   */
+  static List<String> serverJavaOpts() {
+    String opts = System.getenv("BENCH_SERVER_JAVA_OPTS");
+    return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
   }
 
   private Row naive(StoreKind kind) {
@@ -332,15 +410,29 @@ final class OutsideLoad {
 
   /** Warm-up windows until the rate stops rising, then the timed one with the processes' CPU. */
   private Row measure(String subject, String url, Load load, Map<String, LongSupplier> cpu) {
+    return measure(subject, url, load, cpu, plan.window(), 1);
+  }
+
+  /**
+   * As above, with windows of the given length, at least {@code minWindows} of them (and at most
+   * the plan's maximum or that, whichever is more).
+   */
+  private Row measure(
+      String subject,
+      String url,
+      Load load,
+      Map<String, LongSupplier> cpu,
+      Duration windowLength,
+      int minWindows) {
     List<Double> rates = new ArrayList<>();
     long warmupRequests = 0;
     double rate = plan.firstGuess();
-    for (int w = 0; w < plan.maxWarmup(); w++) {
-      Wrk.Result r = window(subject, url, load, plan.window(), rate);
+    for (int w = 0; w < Math.max(plan.maxWarmup(), minWindows); w++) {
+      Wrk.Result r = window(subject, url, load, windowLength, rate);
       rate = r.perSecond();
       rates.add(rate);
       warmupRequests += r.requests();
-      if (w > 0 && rate < rates.get(w - 1) * RISE) {
+      if (w > 0 && w + 1 >= minWindows && rate < rates.get(w - 1) * RISE) {
         break;
       }
     }

@@ -18,6 +18,68 @@ final class OutsideReport {
     return r.md.toString();
   }
 
+  /** The section of a run of the invocation rows alone ({@code --only wrk-invocations}). */
+  static String invocations(OutsideLoad.InvocationFigures f, String loadBefore) {
+    OutsideReport r = new OutsideReport();
+    r.line("## Invocations alone, load from wrk in its own process");
+    r.line();
+    r.line(
+        "As in the invocations table of the full wrk section, but each store's `extsvc serve` is"
+            + " started fresh for this row alone (no callbacks before it), so the rates per window"
+            + " are its warm-up from its first request. Load average before: "
+            + loadBefore
+            + ".");
+    r.line();
+    List<OutsideLoad.Row> rows = new ArrayList<>();
+    f.stores().forEach(s -> rows.add(s.invocations()));
+    r.invocationTable(rows, f.bareCallout(), f.plan());
+    List<String> checked = new ArrayList<>();
+    for (OutsideLoad.StoreInvocations s : f.stores()) {
+      checked.add(s.kind().label + ": " + Stat.number(s.checkedInvocations(), 0) + " invocations");
+    }
+    r.line("Checked after the run: " + String.join("; ", checked) + ".");
+    r.line();
+    return r.md.toString();
+  }
+
+  /**
+   * The invocation rows beside the bare callout, then per row its rate per warm-up window and when
+   * it was steady.
+   */
+  private void invocationTable(
+      List<OutsideLoad.Row> rows, OutsideLoad.Row callout, OutsideLoad.Plan plan) {
+    List<Line> invocations = new ArrayList<>();
+    rows.forEach(row -> invocations.add(new Line(row, callout, null)));
+    invocations.add(new Line(callout, null, null));
+    table(invocations, "/ bare callout", "", true);
+    long seconds = plan.invocationWindow().toSeconds();
+    for (OutsideLoad.Row row : rows) {
+      List<Double> rates = row.warmup();
+      StringBuilder b =
+          new StringBuilder(row.subject() + ", requests/s per " + seconds + " s window");
+      b.append(" of load:");
+      for (int w = 0; w < rates.size(); w++) {
+        b.append(w == 0 ? " " : ", ")
+            .append(w * seconds)
+            .append('–')
+            .append((w + 1) * seconds)
+            .append(" s ")
+            .append(Stat.number(rates.get(w), 0));
+      }
+      java.time.Duration steady = Targets.steadyWithin(rates, plan.invocationWindow());
+      b.append(
+          steady == null
+              ? "; still rising at the end of the warm-up."
+              : "; steady after "
+                  + steady.toSeconds()
+                  + " s (the next window less than "
+                  + Math.round((OutsideLoad.RISE - 1) * 100)
+                  + " % above it).");
+      line("- " + b);
+    }
+    line();
+  }
+
   private void write(OutsideLoad.Figures f, String loadBefore) {
     OutsideLoad.Plan p = f.plan();
     line("## Callback ingest and invocations, load from wrk in its own process");
@@ -99,14 +161,15 @@ final class OutsideReport {
     line(
         "Acme's `SubmitApplication` through the REST API of the same server (validate, persist with its"
             + " tokens, inject three callback URLs, call out to the stand-in, record the answer), beside wrk"
-            + " sending what `extsvc serve` sends straight to the stand-in.");
+            + " sending what `extsvc serve` sends straight to the stand-in. Its warm-up windows are "
+            + p.invocationWindow().toSeconds()
+            + " s each, at least "
+            + p.invocationWindows()
+            + " of them.");
     line();
-    List<Line> invocations = new ArrayList<>();
-    for (OutsideLoad.StoreRows s : f.stores()) {
-      invocations.add(new Line(s.invocations(), f.bareCallout(), null));
-    }
-    invocations.add(new Line(f.bareCallout(), null, null));
-    table(invocations, "/ bare callout", "", true);
+    List<OutsideLoad.Row> invocations = new ArrayList<>();
+    f.stores().forEach(s -> invocations.add(s.invocations()));
+    invocationTable(invocations, f.bareCallout(), p);
 
     List<String> checked = new ArrayList<>();
     for (OutsideLoad.StoreRows s : f.stores()) {

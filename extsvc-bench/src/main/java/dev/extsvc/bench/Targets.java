@@ -53,18 +53,41 @@ final class Targets {
             "invocations, PostgreSQL ≥ 8 % of the bare callout",
             percent(invocations / callout), invocations / callout >= 0.08);
       }
-      Duration steady = steadyWithin(s.invocations().warmup(), f.plan().window());
-      add(
-          "invocations, " + s.kind().label + ": steady state within 10 s",
-          steady == null
-              ? "still rising after "
-                  + s.invocations().warmup().size() * f.plan().window().toSeconds()
-                  + " s ("
-                  + rates(s.invocations().warmup())
-                  + ")"
-              : "within " + steady.toSeconds() + " s (" + rates(s.invocations().warmup()) + ")",
-          steady != null && steady.compareTo(WARMUP_LIMIT) <= 0);
+      steadyState(s.kind(), s.invocations(), f.plan());
     }
+  }
+
+  /** The invocation targets of a run of the invocation rows alone. */
+  void invocations(OutsideLoad.InvocationFigures f) {
+    double callout = f.bareCallout().timed().perSecond();
+    for (OutsideLoad.StoreInvocations s : f.stores()) {
+      double invocations = s.invocations().timed().perSecond();
+      if (s.kind() == StoreKind.SQLITE) {
+        add(
+            "invocations, SQLite ≥ 15 % of the bare callout",
+            percent(invocations / callout), invocations / callout >= 0.15);
+      } else {
+        add(
+            "invocations, PostgreSQL ≥ 8 % of the bare callout",
+            percent(invocations / callout), invocations / callout >= 0.08);
+      }
+      steadyState(s.kind(), s.invocations(), f.plan());
+    }
+  }
+
+  private void steadyState(StoreKind kind, OutsideLoad.Row invocations, OutsideLoad.Plan plan) {
+    Duration window = plan.invocationWindow();
+    Duration steady = steadyWithin(invocations.warmup(), window);
+    add(
+        "invocations, " + kind.label + ": steady state within 10 s",
+        steady == null
+            ? "still rising after "
+                + invocations.warmup().size() * window.toSeconds()
+                + " s ("
+                + rates(invocations.warmup())
+                + ")"
+            : "within " + steady.toSeconds() + " s (" + rates(invocations.warmup()) + ")",
+        steady != null && steady.compareTo(WARMUP_LIMIT) <= 0);
   }
 
   /**

@@ -204,10 +204,12 @@ public final class Invoker {
                   + timeout
                   + ", deadline "
                   + now.plus(timeout)));
+      String prefix = context.publicBaseUrl().get() + context.callbackPath();
+      String[] minted = Tokens.mint(plan.targets().size());
+      int next = 0;
       for (OperationPlan.Target t : plan.targets()) {
-        String token = Tokens.mint();
+        String token = minted[next++];
         byte[] hash = Tokens.hash(token);
-        String prefix = context.publicBaseUrl().get() + context.callbackPath();
         String url = prefix + "/" + token;
         String masked = Tokens.maskedUrl(prefix, hash);
         try {

@@ -27,6 +27,13 @@ import org.jspecify.annotations.Nullable;
  * satisfied. Schemas are compiled once per operation plan.
  */
 public final class RequestValidator {
+  /**
+   * What stands for a token in the callback URLs written before checking: a token's shape (a schema
+   * may constrain the URL), no randomness (none is needed, and minting one per check cost a draw of
+   * the shared SecureRandom).
+   */
+  static final String PLACEHOLDER_TOKEN = "A".repeat(Tokens.LENGTH);
+
   private final Supplier<String> publicBaseUrl;
   private final String callbackPath;
   // keyed by plan identity (OperationPlan has no equals): a re-registered service gets new plans,
@@ -51,7 +58,7 @@ public final class RequestValidator {
     OperationPlan plan = service.requireOperation(operationId);
     RequestParts request = in.copy();
     // a placeholder of a real token's shape where the invocation will write each callback URL
-    String url = publicBaseUrl.get() + callbackPath + "/" + Tokens.mint();
+    String url = publicBaseUrl.get() + callbackPath + "/" + PLACEHOLDER_TOKEN;
     List<RequestProblem> problems = new ArrayList<>();
     for (OperationPlan.Target t : plan.targets()) {
       try {

@@ -20,6 +20,19 @@ class TokensTest {
   }
 
   @Test
+  void tokensMintedTogetherAreWellFormedAndDistinct() {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 2_000; i++) {
+      String[] tokens = Tokens.mint(5);
+      assertThat(tokens).hasSize(5);
+      for (String t : tokens) {
+        assertThat(Tokens.wellFormed(t)).as(t).isTrue();
+        assertThat(seen.add(t)).isTrue();
+      }
+    }
+  }
+
+  @Test
   void shapesOtherThan43Base64UrlCharactersAreRefused() {
     String ok = Tokens.mint();
     assertThat(Tokens.wellFormed(ok.substring(1))).isFalse();

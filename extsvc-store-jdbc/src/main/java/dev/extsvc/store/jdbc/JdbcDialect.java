@@ -157,6 +157,15 @@ abstract class JdbcDialect {
   }
 
   /**
+   * Whether one statement may hold several data-modifying {@code WITH} parts (PostgreSQL): an
+   * invocation's rows, and its answer with its event, then go in one round trip each ({@link
+   * Sql#createInvocation}, {@link Sql#recordSyncAnswer}).
+   */
+  boolean dataModifyingWith() {
+    return false;
+  }
+
+  /**
    * The query of the database server's clock in epoch microseconds, when nodes sharing this
    * database take their time from it; null for a database that one process uses alone (SQLite).
    */

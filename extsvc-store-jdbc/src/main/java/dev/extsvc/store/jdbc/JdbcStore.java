@@ -277,50 +277,65 @@ public final class JdbcStore implements Store {
     };
   }
 
+  /**
+   * The invocation, its tokens, events and search words in one transaction; on PostgreSQL in one
+   * statement ({@link Sql#createInvocation}), one round trip on the group's connection instead of
+   * four. Everything that is not SQL (the tokens' JSON, the request's words, the parameters) is
+   * made here, on the caller's thread, before the work is queued: on SQLite the one writer thread
+   * runs the work, and what it spends on anything but statements every other write waits for.
+   */
   @Override
   public void createInvocation(
       InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
+    @Nullable Object[] row = invocationParams(invocation);
+    @Nullable Object[] tokenParams = tokenParams(tokens);
+    String words = SearchText.indexedWords(invocation.request());
+    if (dialect.dataModifyingWith() && inlineable(invocation, events)) {
+      @Nullable Object[] all =
+          concat(
+              row,
+              tokenParams,
+              words.isEmpty() ? new Object[0] : new Object[] {invocation.id(), words},
+              eventParams(events));
+      String sql = Sql.createInvocation(tokens.size(), events.size(), !words.isEmpty());
+      write(tx -> tx.update(sql, all));
+      return;
+    }
     write(
         tx -> {
-          tx.update(
-              Sql.INSERT_INVOCATION,
-              invocation.id(),
-              invocation.service(),
-              invocation.operation(),
-              invocation.async(),
-              invocation.status(),
-              invocation.reason(),
-              invocation.handlerType(),
-              invocation.handlerState(),
-              invocation.request(),
-              invocation.syncStatus(),
-              invocation.syncHeaders(),
-              invocation.syncBody(),
-              invocation.submitTime(),
-              invocation.deadline(),
-              invocation.finishedAt(),
-              invocation.traceContext());
-          var tokenRows = new ArrayList<@Nullable Object[]>();
-          for (var token : tokens) {
-            tokenRows.add(
-                new Object[] {
-                  token.tokenHash(),
-                  token.invocationId(),
-                  token.target(),
-                  Rows.keysJson(token.keys()),
-                  Rows.suffixesJson(token.suffixes())
-                });
+          tx.update(Sql.INSERT_INVOCATION, row);
+          if (!tokens.isEmpty()) {
+            tx.update(Sql.insertTokens(tokens.size()), tokenParams);
           }
-          tx.batch(Sql.INSERT_TOKEN, tokenRows);
           insertEvents(tx, events);
-          index(tx, invocation.id(), invocation.request());
+          indexWords(tx, invocation.id(), words);
           return null;
         });
   }
 
+  /**
+   * As {@link #createInvocation}: the answer's words are found before the work is queued; on
+   * PostgreSQL the answer, its words and its event are one statement ({@link
+   * Sql#recordSyncAnswer}).
+   */
   @Override
   public void recordSyncAnswer(
       UUID invocationId, int status, String headersJson, @Nullable String body, NewEvent event) {
+    String words = SearchText.indexedWords(body);
+    if (dialect.dataModifyingWith()) {
+      @Nullable Object[] params =
+          concat(
+              new @Nullable Object[] {status, headersJson, body, invocationId},
+              words.isEmpty() ? new Object[0] : new Object[] {words},
+              new Object[] {event.at(), event.kind().name(), event.message()});
+      String sql = Sql.recordSyncAnswer(!words.isEmpty());
+      write(
+          tx -> {
+            requireOne(tx.update(sql, params), "invocation", invocationId);
+            return null;
+          });
+      return;
+    }
     write(
         tx -> {
           requireOne(
@@ -328,9 +343,95 @@ public final class JdbcStore implements Store {
               "invocation",
               invocationId);
           insertEvents(tx, List.of(event));
-          index(tx, invocationId, body);
+          indexWords(tx, invocationId, words);
           return null;
         });
+  }
+
+  /** Events an invocation's one statement carries at most; more go as statements of their own. */
+  static final int MAX_EVENTS_INLINE = 64;
+
+  /**
+   * Whether the invocation's events may go in its one statement. The activity triggers (V9) of the
+   * invocation's row and of its events fire at the statement's end in an order of the database's:
+   * an event later than the submit time could then find no activity row to move forward. Events at
+   * the submit time move nothing (an invocation's own, always), so their order cannot matter.
+   */
+  private static boolean inlineable(InvocationRow invocation, List<NewEvent> events) {
+    if (events.isEmpty() || events.size() > MAX_EVENTS_INLINE) {
+      return false;
+    }
+    for (var event : events) {
+      if (event.at().isAfter(invocation.submitTime())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The parameters of {@link Sql#INSERT_INVOCATION}. */
+  private static @Nullable Object[] invocationParams(InvocationRow invocation) {
+    return new @Nullable Object[] {
+      invocation.id(),
+      invocation.service(),
+      invocation.operation(),
+      invocation.async(),
+      invocation.status(),
+      invocation.reason(),
+      invocation.handlerType(),
+      invocation.handlerState(),
+      invocation.request(),
+      invocation.syncStatus(),
+      invocation.syncHeaders(),
+      invocation.syncBody(),
+      invocation.submitTime(),
+      invocation.deadline(),
+      invocation.finishedAt(),
+      invocation.traceContext()
+    };
+  }
+
+  /** Each event's (invocation_id, at, kind, message), in order. */
+  private static @Nullable Object[] eventParams(List<NewEvent> events) {
+    var params = new @Nullable Object[events.size() * 4];
+    int i = 0;
+    for (var event : events) {
+      params[i++] = event.invocationId();
+      params[i++] = event.at();
+      params[i++] = event.kind().name();
+      params[i++] = event.message();
+    }
+    return params;
+  }
+
+  private static @Nullable Object[] concat(@Nullable Object[]... parts) {
+    int n = 0;
+    for (var part : parts) {
+      n += part.length;
+    }
+    var all = new @Nullable Object[n];
+    int at = 0;
+    for (var part : parts) {
+      System.arraycopy(part, 0, all, at, part.length);
+      at += part.length;
+    }
+    return all;
+  }
+
+  /**
+   * The parameters of an invocation's tokens in one multi-row insert ({@link Sql#insertTokens}).
+   */
+  private static @Nullable Object[] tokenParams(List<TokenRow> tokens) {
+    var params = new @Nullable Object[tokens.size() * 5];
+    int i = 0;
+    for (var token : tokens) {
+      params[i++] = token.tokenHash();
+      params[i++] = token.invocationId();
+      params[i++] = token.target();
+      params[i++] = Rows.keysJson(token.keys());
+      params[i++] = Rows.suffixesJson(token.suffixes());
+    }
+    return params;
   }
 
   /** Inserts the callback row; false when its dedup key was already stored (nothing inserted). */
@@ -354,7 +455,11 @@ public final class JdbcStore implements Store {
 
   /** Indexes a stored document's words for search, in the transaction that stores it. */
   private static void index(Tx tx, UUID invocationId, @Nullable String json) throws SQLException {
-    String words = SearchText.indexedWords(json);
+    indexWords(tx, invocationId, SearchText.indexedWords(json));
+  }
+
+  /** Indexes words found beforehand ({@link SearchText#indexedWords}); none, no row. */
+  private static void indexWords(Tx tx, UUID invocationId, String words) throws SQLException {
     if (!words.isEmpty()) {
       tx.update(Sql.INSERT_SEARCH, invocationId, words);
     }

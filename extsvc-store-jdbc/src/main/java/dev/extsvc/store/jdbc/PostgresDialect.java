@@ -155,6 +155,11 @@ final class PostgresDialect extends JdbcDialect {
   }
 
   @Override
+  boolean dataModifyingWith() {
+    return true;
+  }
+
+  @Override
   String pendingDueBefore() {
     return PENDING_DUE_BEFORE;
   }

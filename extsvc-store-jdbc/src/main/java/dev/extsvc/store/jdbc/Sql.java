@@ -91,9 +91,71 @@ final class Sql {
   static final String COUNT_BY_STATUS =
       "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
 
-  static final String INSERT_TOKEN =
-      "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys, callback_suffixes)"
-          + " VALUES (?, ?, ?, ?, ?)";
+  /** {@link #createInvocation} texts by (tokens, events, search row): a handful in practice. */
+  private static final java.util.concurrent.ConcurrentMap<List<Integer>, String> CREATE_INVOCATION =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * An invocation, its tokens, its search words (when {@code search}) and its events in one
+   * statement of data-modifying {@code WITH} parts (PostgreSQL): the parameters of {@link
+   * #INSERT_INVOCATION}, then 5 per token, then the search row's 2, then 4 per event. Its update
+   * count is the events'. The foreign keys of tokens, words and events are checked at the end of
+   * the statement, when the invocation's row is there.
+   */
+  static String createInvocation(int tokens, int events, boolean search) {
+    return CREATE_INVOCATION.computeIfAbsent(
+        List.of(tokens, events, search ? 1 : 0),
+        k ->
+            "WITH i AS ("
+                + INSERT_INVOCATION
+                + ")"
+                + (tokens == 0 ? "" : ", t AS (" + tokenRows(tokens) + ")")
+                + (search ? ", s AS (" + INSERT_SEARCH + ")" : "")
+                + " "
+                + eventRows(events));
+  }
+
+  /**
+   * The synchronous answer, its search words (when {@code search}) and its event in one statement
+   * (PostgreSQL): the parameters of {@link #RECORD_SYNC_ANSWER}, then the words, then the event's
+   * at, kind and message. Its update count is 1 when the invocation was there, else 0 (and nothing
+   * was written).
+   */
+  static String recordSyncAnswer(boolean search) {
+    return search ? RECORD_SYNC_ANSWER_WITH_SEARCH : RECORD_SYNC_ANSWER_WITH_EVENT;
+  }
+
+  private static final String RECORD_SYNC_ANSWER_WITH_EVENT =
+      "WITH u AS ("
+          + RECORD_SYNC_ANSWER
+          + " RETURNING id)"
+          + " INSERT INTO extsvc_events (invocation_id, at, kind, message) SELECT id, ?, ?, ? FROM u";
+
+  private static final String RECORD_SYNC_ANSWER_WITH_SEARCH =
+      "WITH u AS ("
+          + RECORD_SYNC_ANSWER
+          + " RETURNING id), s AS (INSERT INTO extsvc_search (invocation_id, content) SELECT id, ?"
+          + " FROM u)"
+          + " INSERT INTO extsvc_events (invocation_id, at, kind, message) SELECT id, ?, ?, ? FROM u";
+
+  /** Most invocations mint one to four tokens: their statements are built once. */
+  private static final List<String> INSERT_TOKENS =
+      java.util.stream.IntStream.rangeClosed(1, 4).mapToObj(Sql::tokenRows).toList();
+
+  /**
+   * An insert of {@code rows} tokens, each (token_hash, invocation_id, target, callback_keys,
+   * callback_suffixes), in one statement: an invocation's tokens cost one execution, not one each.
+   */
+  static String insertTokens(int rows) {
+    return rows <= INSERT_TOKENS.size() ? INSERT_TOKENS.get(rows - 1) : tokenRows(rows);
+  }
+
+  private static String tokenRows(int rows) {
+    return "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys,"
+        + " callback_suffixes) VALUES "
+        + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?, ?)"));
+  }
+
   static final String TOKEN =
       "SELECT token_hash, invocation_id, target, callback_keys, callback_suffixes FROM extsvc_callback_tokens"
           + " WHERE token_hash = ?";
