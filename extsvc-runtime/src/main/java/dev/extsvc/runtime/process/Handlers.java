@@ -1,10 +1,12 @@
 package dev.extsvc.runtime.process;
 
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.ExtsvcException;
 import dev.extsvc.runtime.HandlerFactory;
 import dev.extsvc.runtime.support.Json;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,11 +20,40 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Handlers {
   /** The default factory: the stored state read with Jackson into a new instance. */
   public static final HandlerFactory JACKSON_FACTORY =
-      (type, state) -> Json.HANDLER_STATE.readValue(state, type);
+      (type, state) -> Readers.FOR_TYPE.get(type).readValue(state);
+
+  /**
+   * A reader per handler type, made once: the sweeper re-creates thousands of handlers of one type
+   * in a batch, and a reader made per call looks its deserializer up every time.
+   */
+  private static final class Readers {
+    static final ClassValue<ObjectReader> FOR_TYPE =
+        new ClassValue<>() {
+          @Override
+          protected ObjectReader computeValue(Class<?> type) {
+            return Json.HANDLER_STATE.readerFor(type);
+          }
+        };
+
+    private Readers() {}
+  }
+
+  /**
+   * A type already resolved, with the class loader it was resolved through: a thread with another
+   * context class loader resolves again.
+   */
+  private record Resolved(ClassLoader loader, Class<? extends CallbackHandler> type) {}
 
   private final Set<String> allowedTypes = ConcurrentHashMap.newKeySet();
   private final List<String> allowedPackages;
   private final HandlerFactory factory;
+
+  /**
+   * Allowed handler types resolved by name: {@link #recreate} is called per timed-out invocation
+   * and per callback, and a class lookup by name each time costs more than the state it reads. Only
+   * types that passed the checks are kept, and a type stays allowed once it is.
+   */
+  private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
 
   public Handlers(
       Set<Class<? extends CallbackHandler>> types, List<String> packages, HandlerFactory factory) {
@@ -70,13 +101,18 @@ public final class Handlers {
               + " handlers.allowedPackages in extsvc.yaml, or the runtime builder's"
               + " allowHandlerType / handlerType / allowHandlerPackage");
     }
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    Class<?> raw =
-        Class.forName(typeName, false, loader != null ? loader : Handlers.class.getClassLoader());
-    if (!CallbackHandler.class.isAssignableFrom(raw)) {
-      throw new ExtsvcException("stored handler type " + typeName + " is not a CallbackHandler");
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    ClassLoader loader = context != null ? context : Handlers.class.getClassLoader();
+    Resolved known = resolved.get(typeName);
+    if (known == null || known.loader() != loader) {
+      Class<?> raw = Class.forName(typeName, false, loader);
+      if (!CallbackHandler.class.isAssignableFrom(raw)) {
+        throw new ExtsvcException("stored handler type " + typeName + " is not a CallbackHandler");
+      }
+      known = new Resolved(loader, raw.asSubclass(CallbackHandler.class));
+      resolved.put(typeName, known);
     }
-    return factory.create(raw.asSubclass(CallbackHandler.class), state);
+    return factory.create(known.type(), state);
   }
 
   private boolean allowed(String typeName) {

@@ -268,6 +268,15 @@ public interface Store extends AutoCloseable {
   List<InvocationRow> timeOutDue(Instant now, int limit);
 
   /**
+   * How many {@link #timeOutDue} transactions of one sweep may run at once to its benefit: 1 (the
+   * default) for a store that writes one transaction at a time; more for a database server whose
+   * claims skip each other's rows and run on cores of their own.
+   */
+  default int sweepLanes() {
+    return 1;
+  }
+
+  /**
    * Leases a PENDING invocation to one callback's handler run on a node, until {@code until}: the
    * lease with its new fence when taken (it was free or had expired; not re-entrant), else empty.
    * Each claim raises the invocation's fence. While leased, {@link #timeOutDue} skips the

@@ -11,13 +11,17 @@ import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +73,10 @@ public final class Sweeper implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final int batch;
   private final int hookParallelism;
+  private final int lanes;
+
+  /** Hooks running now, of every lane: at most {@link #hookParallelism} at once. */
+  private final Semaphore hookSlots;
 
   /** System.nanoTime() of the last sweep that finished, 0 before the first. */
   private volatile long lastSweep;
@@ -87,9 +95,25 @@ public final class Sweeper implements AutoCloseable {
   /**
    * A sweeper that times out at most {@code batch} invocations per store transaction and runs at
    * most {@code hookParallelism} of their hooks at once (1: one after the other, in deadline
-   * order).
+   * order), in as many lanes as the store {@linkplain Store#sweepLanes() takes with benefit} (one
+   * when the hooks run one after the other).
    */
   Sweeper(Context context, int batch, int hookParallelism) {
+    this(
+        context,
+        batch,
+        hookParallelism,
+        hookParallelism == 1 ? 1 : Math.max(1, context.store().sweepLanes()));
+  }
+
+  /**
+   * As above, with {@code lanes} sweeping at once: each claims, times out and hooks batches of its
+   * own until none is left.
+   */
+  Sweeper(Context context, int batch, int hookParallelism, int lanes) {
+    if (lanes < 1) {
+      throw new IllegalArgumentException("lanes must be positive, was " + lanes);
+    }
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be positive, was " + batch);
     }
@@ -99,6 +123,8 @@ public final class Sweeper implements AutoCloseable {
     }
     this.batch = batch;
     this.hookParallelism = hookParallelism;
+    this.lanes = lanes;
+    this.hookSlots = new Semaphore(hookParallelism);
     this.store = context.store();
     this.clock = context.clock();
     this.handlers = context.handlers();
@@ -131,8 +157,72 @@ public final class Sweeper implements AutoCloseable {
     }
   }
 
-  /** Times out due invocations now; returns how many. */
+  /**
+   * Times out due invocations now; returns how many. With several lanes, each lane's batches keep
+   * the guarantees below; the store keeps the lanes' claims apart, as it keeps those of several
+   * nodes apart.
+   */
   public int sweep() {
+    if (lanes == 1) {
+      return sweepLane();
+    }
+    List<CompletableFuture<Integer>> others = new ArrayList<>();
+    for (int i = 1; i < lanes; i++) {
+      CompletableFuture<Integer> lane = new CompletableFuture<>();
+      Thread.ofVirtual()
+          .name("extsvc-sweeper-lane")
+          .start(
+              () -> {
+                try {
+                  lane.complete(sweepLane());
+                } catch (Throwable t) {
+                  lane.completeExceptionally(t);
+                }
+              });
+      others.add(lane);
+    }
+    int total = 0;
+    @Nullable RuntimeException failure = null;
+    try {
+      total += sweepLane();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    // Every lane is waited for, uninterruptibly, like the hooks: a lane stops on its own after its
+    // current batch's hooks, and its figure counts.
+    boolean interrupted = false;
+    for (CompletableFuture<Integer> lane : others) {
+      while (true) {
+        try {
+          total += lane.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          RuntimeException cause =
+              e.getCause() instanceof RuntimeException r
+                  ? r
+                  : new IllegalStateException("a sweeper lane failed", e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return total;
+  }
+
+  /** Claims, times out and hooks batches until one comes back short; returns how many. */
+  private int sweepLane() {
     int total = 0;
     while (true) {
       // One transaction claims and times out the batch and writes its events (set-based in the
@@ -153,18 +243,19 @@ public final class Sweeper implements AutoCloseable {
   }
 
   /**
-   * Runs the hooks of one committed batch, at most {@link #hookParallelism} at once, and returns
-   * when all have run. Waiting is uninterruptible: the batch is TIMED_OUT already, so a hook not
-   * run now would never run (closing the sweeper must not drop them).
+   * Runs the hooks of one committed batch, at most {@link #hookParallelism} at once (with the other
+   * lanes' hooks), and returns when all have run. Waiting is uninterruptible: the batch is
+   * TIMED_OUT already, so a hook not run now would never run (closing the sweeper must not drop
+   * them).
    */
   private void runHooks(List<InvocationRow> timedOut) {
     List<InvocationRow> hooked =
         timedOut.stream().filter(inv -> inv.handlerType() != null).toList();
-    if (hookParallelism == 1 || hooked.size() < 2) {
+    if (hookParallelism == 1 && lanes == 1) {
       hooked.forEach(this::notifyHandler);
       return;
     }
-    Semaphore slots = new Semaphore(hookParallelism);
+    Semaphore slots = hookSlots;
     CountDownLatch done = new CountDownLatch(hooked.size());
     for (InvocationRow inv : hooked) {
       slots.acquireUninterruptibly();

@@ -265,6 +265,50 @@ class SweeperTest {
   }
 
   @Test
+  void threeLanesTimeOutEveryDueInvocationOnceAndRunEachHookOnceWithinTheSharedParallelism() {
+    sweeper.close();
+    sweeper =
+        new Sweeper(
+            new Sweeper.Context(store, clock, this::recreate, Duration.ofMinutes(1)), BATCH, 2, 3);
+    // Seven and a half batches, one hook failing, and two invocations not due yet.
+    List<UUID> ids = due(7 * BATCH + 2 + 2, 9);
+    // Each hook waits until two have started: two run at once, and never more (mostAtOnce).
+    gate = new CountDownLatch(2);
+    clock.advance(Duration.ofSeconds(7 * BATCH + 2));
+
+    assertThat(sweeper.sweep()).isEqualTo(7 * BATCH + 2);
+
+    assertThat(hooked).doesNotHaveDuplicates().hasSize(7 * BATCH + 2);
+    assertThat(hooked).containsExactlyInAnyOrderElementsOf(ids.subList(0, 7 * BATCH + 2));
+    // The lanes share one bound on the hooks running at once.
+    assertThat(mostAtOnce.get()).isEqualTo(2);
+    assertThat(kinds(ids.get(9))).containsExactly("SUBMITTED", "TIMED_OUT", "HANDLER_FAILED");
+    ids.subList(0, 7 * BATCH + 2).stream()
+        .filter(id -> !id.equals(ids.get(9)))
+        .forEach(id -> assertThat(kinds(id)).containsExactly("SUBMITTED", "TIMED_OUT"));
+    ids.subList(7 * BATCH + 2, ids.size())
+        .forEach(
+            id ->
+                assertThat(store.invocation(id).orElseThrow().status())
+                    .isEqualTo(InvocationStatus.PENDING));
+    assertThat(sweeper.sweep()).isZero();
+    assertThat(hooked).hasSize(7 * BATCH + 2);
+  }
+
+  @Test
+  void aLaneCountBelowOneIsRefused() {
+    assertThatThrownBy(
+            () ->
+                new Sweeper(
+                    new Sweeper.Context(store, clock, this::recreate, Duration.ofMinutes(1)),
+                    BATCH,
+                    2,
+                    0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lanes");
+  }
+
+  @Test
   void aHookParallelismBelowOneIsRefused() {
     assertThatThrownBy(
             () ->

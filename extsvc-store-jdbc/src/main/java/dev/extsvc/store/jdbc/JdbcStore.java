@@ -1012,6 +1012,16 @@ public final class JdbcStore implements Store {
     return read(tx -> tx.query(Sql.EVENTS, Rows::event, invocationId));
   }
 
+  /**
+   * Two on PostgreSQL: a sweep's claims skip each other's rows ({@code FOR UPDATE SKIP LOCKED}),
+   * and the server spends most of a batch updating rows and indexes, which a second backend does on
+   * another core meanwhile. One on SQLite, whose single writer would only queue the second.
+   */
+  @Override
+  public int sweepLanes() {
+    return sharedClock() ? 2 : 1;
+  }
+
   @Override
   public List<InvocationRow> timeOutDue(Instant now, int limit) {
     if (limit < 1) {

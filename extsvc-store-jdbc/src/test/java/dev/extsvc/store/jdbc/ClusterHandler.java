@@ -3,7 +3,11 @@ package dev.extsvc.store.jdbc;
 import dev.extsvc.runtime.CallbackHandler;
 import dev.extsvc.runtime.HandlerLease;
 import dev.extsvc.runtime.ReceivedCallback;
+import dev.extsvc.runtime.TimedOutInvocation;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +31,9 @@ final class ClusterHandler implements CallbackHandler {
   /** System.nanoTime() when the last interruption reached a handler. */
   static volatile long interruptedAtNanos;
 
+  /** Timeout hook runs per invocation, of every node. */
+  static final Map<UUID, Integer> TIMEOUT_HOOKS = new ConcurrentHashMap<>();
+
   static volatile boolean block;
   static volatile CountDownLatch release = new CountDownLatch(0);
   static volatile long runMillis;
@@ -49,6 +56,12 @@ final class ClusterHandler implements CallbackHandler {
     block = false;
     release = new CountDownLatch(1);
     runMillis = 0;
+    TIMEOUT_HOOKS.clear();
+  }
+
+  @Override
+  public void onTimeout(TimedOutInvocation invocation) {
+    TIMEOUT_HOOKS.merge(invocation.invocationId(), 1, Integer::sum);
   }
 
   @Override

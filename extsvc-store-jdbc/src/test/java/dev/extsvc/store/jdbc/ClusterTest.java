@@ -28,10 +28,16 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -313,6 +319,53 @@ class ClusterTest {
         .as("timed out at its deadline by the database's clock")
         .isBetween(timedOut.deadline(), timedOut.deadline().plusSeconds(2));
     assertThat(status(b, answered)).isEqualTo(InvocationStatus.COMPLETED);
+  }
+
+  @Test
+  void twoNodesSweepingAtOnceTimeOutEachInvocationOnceAndRunEachTimeoutHookOnce() throws Exception {
+    Node a = node("node-a", builder -> builder.startSweeper(false));
+    a.services.register(acmeSpec(), null);
+    Node b = node("node-b", builder -> builder.startSweeper(false));
+    List<InvocationResult> submitted =
+        IntStream.range(0, 120).mapToObj(i -> submit(a, Duration.ofSeconds(1))).toList();
+    Instant due =
+        submitted.stream()
+            .map(r -> a.services.invocation(r.invocationId()).orElseThrow().deadline())
+            .max(Comparator.naturalOrder())
+            .orElseThrow();
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.services.clock().instant().isAfter(due));
+
+    // Each node sweeps in its lanes (two on PostgreSQL): four claimers on one table at once.
+    var start = new CountDownLatch(1);
+    try (var sweepers = Executors.newVirtualThreadPerTaskExecutor()) {
+      var onA =
+          sweepers.submit(
+              () -> {
+                start.await();
+                return a.services.sweepNow();
+              });
+      var onB =
+          sweepers.submit(
+              () -> {
+                start.await();
+                return b.services.sweepNow();
+              });
+      start.countDown();
+      assertThat(onA.get(30, TimeUnit.SECONDS) + onB.get(30, TimeUnit.SECONDS)).isEqualTo(120);
+    }
+
+    assertThat(ClusterHandler.TIMEOUT_HOOKS)
+        .hasSize(120)
+        .containsOnlyKeys(submitted.stream().map(InvocationResult::invocationId).toList())
+        .allSatisfy((id, runs) -> assertThat(runs).as("hook runs of %s", id).isEqualTo(1));
+    for (InvocationResult r : submitted) {
+      assertThat(status(a, r)).isEqualTo(InvocationStatus.TIMED_OUT);
+      assertThat(a.services.events(r.invocationId()))
+          .filteredOn(e -> e.kind() == EventKind.TIMED_OUT)
+          .hasSize(1);
+    }
+    assertThat(a.services.sweepNow() + b.services.sweepNow()).isZero();
+    assertThat(ClusterHandler.TIMEOUT_HOOKS.values()).containsOnly(1);
   }
 
   /** A node that looks for dead nodes and unfinished callbacks often. */
