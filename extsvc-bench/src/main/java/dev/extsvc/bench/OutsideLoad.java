@@ -269,13 +269,15 @@ final class OutsideLoad {
       args.addAll(List.of("--postgres-url", db.jdbcUrl(), "--postgres-user", "postgres"));
       env.put("EXTSVC_DB_PASSWORD", "postgres");
     }
+    List<String> jvmFlags = new ArrayList<>();
+    jvmFlags.add("-Dbench.handlerRuns=" + runsFile.toAbsolutePath());
+    // a JFR recording of the server under load, say (scripts/bench's header)
+    String extra = System.getenv("BENCH_SERVE_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      jvmFlags.addAll(List.of(extra.trim().split("\\s+")));
+    }
     return Child.java(
-            "extsvc-serve-" + kind.name(),
-            logs,
-            List.of("-Dbench.handlerRuns=" + runsFile.toAbsolutePath()),
-            env,
-            "dev.extsvc.cli.Main",
-            args)
+            "extsvc-serve-" + kind.name(), logs, jvmFlags, env, "dev.extsvc.cli.Main", args)
         .awaitHealthy("http://127.0.0.1:" + port + "/api/health", Duration.ofSeconds(120));
   }
 
