@@ -152,7 +152,7 @@ public final class CallbackWorker implements AutoCloseable {
             return t;
           });
 
-  private final ScheduledExecutorService renewals = renewalThread();
+  private final ScheduledThreadPoolExecutor renewals = renewalThread();
 
   /**
    * One platform thread for every run's renewals. Each run schedules its renewal and cancels it
@@ -161,6 +161,11 @@ public final class CallbackWorker implements AutoCloseable {
    * time comes (at thousands of callbacks a second, a queue of tens of thousands and the garbage
    * collector's work).
    */
+  /** Lease renewals scheduled and not yet run, for tests. */
+  int queuedRenewals() {
+    return renewals.getQueue().size();
+  }
+
   private static ScheduledThreadPoolExecutor renewalThread() {
     var executor =
         new ScheduledThreadPoolExecutor(
