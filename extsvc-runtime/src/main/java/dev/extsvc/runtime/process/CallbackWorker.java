@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -151,13 +152,32 @@ public final class CallbackWorker implements AutoCloseable {
             return t;
           });
 
-  private final ScheduledExecutorService renewals =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "extsvc-lease-renewal");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledThreadPoolExecutor renewals = renewalThread();
+
+  /**
+   * One platform thread for every run's renewals. Each run schedules its renewal and cancels it
+   * when it ends, mostly long before the first is due (a third of the lease): a cancelled renewal
+   * leaves the queue at once, rather than staying there with its run's invocation row until its
+   * time comes (at thousands of callbacks a second, a queue of tens of thousands and the garbage
+   * collector's work).
+   */
+  /** Lease renewals scheduled and not yet run, for tests. */
+  int queuedRenewals() {
+    return renewals.getQueue().size();
+  }
+
+  private static ScheduledThreadPoolExecutor renewalThread() {
+    var executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "extsvc-lease-renewal");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
 
   /**
    * The lease watchdog's own thread: a renewal stuck on a store that does not answer must not keep

@@ -134,6 +134,23 @@ class CallbackWorkerTest {
     assertThat(order).containsExactly("claim", "appendEvent");
   }
 
+  @Test
+  void aFinishedRunLeavesNoLeaseRenewalQueued() {
+    CallbackRow row = callback(CallbackOutcome.RECEIVED);
+    recoverable(row);
+    stub.answer("claim", a -> Optional.of(new Lease((UUID) a[0], (UUID) a[1], 7)));
+    stub.answer("completeWithCallback", a -> true);
+
+    assertThat(worker().poll()).isEqualTo(1);
+
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> !worker.runningHere(row.id()) && !stub.calls("completeWithCallback").isEmpty());
+    // its renewal was due a third of the lease (2 min) later, and is gone with the run
+    assertThat(worker.queuedRenewals()).isZero();
+  }
+
   /** A stored callback due for recovery, of a PENDING invocation without a handler. */
   private void recoverable(CallbackRow row) {
     stub.answer("dueCallbacks", a -> List.of(row));

@@ -124,6 +124,8 @@ final class GroupWriter implements AutoCloseable {
     if (group.isEmpty()) {
       return;
     }
+    var event = new GroupCommitEvent();
+    event.begin();
     var committed = new ArrayList<Runnable>(group.size());
     int failedAt = -1;
     Throwable failure = null;
@@ -142,6 +144,11 @@ final class GroupWriter implements AutoCloseable {
         }
         if (failure == null) {
           connection.commit();
+          if (event.shouldCommit()) {
+            event.database = dialect.displayName();
+            event.writes = group.size();
+            event.commit();
+          }
         } else {
           rollback(connection, failure);
         }

@@ -166,6 +166,38 @@ abstract class JdbcDialect {
   }
 
   /**
+   * {@link Sql#HOLD} as this database runs it: one row while the fence is unchanged, the row locked
+   * until the commit where other writers could claim it meanwhile. As it is where writes are
+   * serialised already (SQLite's one writer).
+   */
+  String hold() {
+    return Sql.HOLD;
+  }
+
+  /**
+   * As {@link #insertCallbackWithEvent()}, and in the same statement, when the callback is new, the
+   * claim of its invocation ({@link Sql#CLAIM}'s conditions): the callback's parameters, the
+   * event's at, kind and message, then the lease's until, node and now. One row: whether the
+   * callback was inserted (1 or 0) and the fence of the claim (null when none was taken). Null for
+   * a database without data-modifying {@code WITH} (the claim is then a statement of its own).
+   */
+  @Nullable String insertCallbackAndClaim() {
+    return null;
+  }
+
+  /**
+   * The completion of a one-callback lease in one statement, with its {@code events} events (one
+   * {@code COMPLETED} among them written only if the invocation moved): the invocation id and
+   * fence, the callback id, the finish time, then each event's invocation id, at, kind and message.
+   * One row: whether the lease held (1 or 0) and whether the callback was settled HANDLED (1 or 0;
+   * nothing is written unless both). Null for a database that cannot (the statements then run one
+   * by one).
+   */
+  @Nullable String completeOneCallback(int events) {
+    return null;
+  }
+
+  /**
    * The query of the database server's clock in epoch microseconds, when nodes sharing this
    * database take their time from it; null for a database that one process uses alone (SQLite).
    */

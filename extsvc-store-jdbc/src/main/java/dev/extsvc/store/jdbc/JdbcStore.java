@@ -550,6 +550,10 @@ public final class JdbcStore implements Store {
   @Override
   public CallbackInsert insertCallbackAndClaim(
       CallbackRow callback, NewEvent event, String nodeId, Instant until) {
+    var together = dialect.insertCallbackAndClaim();
+    if (together != null) {
+      return write(tx -> insertAndClaim(tx, together, callback, event, nodeId, until));
+    }
     return write(
         tx -> {
           var insert = insert(tx, callback, event);
@@ -561,6 +565,51 @@ public final class JdbcStore implements Store {
                   tx, callback.invocationId(), callback.id(), nodeId, callback.receivedAt(), until);
           return new CallbackInsert(insert.row(), false, lease.orElse(null));
         });
+  }
+
+  /** What {@link JdbcDialect#insertCallbackAndClaim()} answers. */
+  private record InsertedClaim(boolean inserted, @Nullable Long fence) {}
+
+  /** The insert, its event and the claim as one statement of the dialect's. */
+  private CallbackInsert insertAndClaim(
+      Tx tx, String statement, CallbackRow callback, NewEvent event, String nodeId, Instant until)
+      throws SQLException {
+    var result =
+        tx.queryOne(
+                statement,
+                row -> {
+                  boolean inserted = row.getLong(1) == 1;
+                  long fence = row.getLong(2);
+                  return new InsertedClaim(inserted, row.wasNull() ? null : fence);
+                },
+                callback.id(),
+                callback.invocationId(),
+                callback.key(),
+                callback.receivedAt(),
+                callback.method(),
+                callback.headers(),
+                callback.body(),
+                callback.dedupKey(),
+                callback.outcome(),
+                callback.answerCode(),
+                callback.attempts(),
+                callback.error(),
+                event.at(),
+                event.kind().name(),
+                event.message(),
+                until,
+                nodeId,
+                callback.receivedAt())
+            .orElseThrow();
+    if (!result.inserted()) {
+      return duplicateOf(tx, callback);
+    }
+    index(tx, callback.invocationId(), callback.body());
+    Long fence = result.fence();
+    return new CallbackInsert(
+        callback,
+        false,
+        fence == null ? null : new Lease(callback.invocationId(), callback.id(), fence));
   }
 
   /**
@@ -843,6 +892,11 @@ public final class JdbcStore implements Store {
    */
   @Override
   public boolean completeWithCallback(Lease lease, Instant at, List<NewEvent> events) {
+    var oneStatement =
+        lease.callbackIds().size() == 1 ? dialect.completeOneCallback(events.size()) : null;
+    if (oneStatement != null) {
+      return write(tx -> completeOne(tx, oneStatement, lease, at, events));
+    }
     return write(
         tx -> {
           if (!holds(tx, lease)) {
@@ -861,6 +915,34 @@ public final class JdbcStore implements Store {
                   : events.stream().filter(e -> e.kind() != EventKind.COMPLETED).toList());
           return true;
         });
+  }
+
+  /** {@link #completeWithCallback} of a one-callback lease as one statement of the dialect's. */
+  private static boolean completeOne(
+      Tx tx, String statement, Lease lease, Instant at, List<NewEvent> events) throws SQLException {
+    var params = new @Nullable Object[4 + events.size() * 4];
+    params[0] = lease.invocationId();
+    params[1] = lease.fence();
+    params[2] = lease.callbackIds().get(0);
+    params[3] = at;
+    int i = 4;
+    for (var event : events) {
+      params[i++] = event.invocationId();
+      params[i++] = event.at();
+      params[i++] = event.kind().name();
+      params[i++] = event.message();
+    }
+    var held =
+        tx.queryOne(
+                statement,
+                row -> row.getLong(1) == 1 && row.getLong(2) == 1 ? 2 : row.getLong(1) == 1 ? 1 : 0,
+                params)
+            .orElseThrow();
+    if (held == 0) {
+      return false;
+    }
+    // held, but the callback was not settled: HANDLED already (false) or not there (a caller bug)
+    return held == 2 || settledUnlessHandled(tx, 0, lease.callbackIds().get(0));
   }
 
   @Override
@@ -946,8 +1028,8 @@ public final class JdbcStore implements Store {
   /**
    * Whether the lease's fence is unchanged; on PostgreSQL the row stays locked until the commit.
    */
-  private static boolean holds(Tx tx, Lease lease) throws SQLException {
-    return tx.update(Sql.HOLD, lease.invocationId(), lease.fence()) == 1;
+  private boolean holds(Tx tx, Lease lease) throws SQLException {
+    return !tx.query(dialect.hold(), row -> true, lease.invocationId(), lease.fence()).isEmpty();
   }
 
   /**

@@ -154,6 +154,76 @@ final class PostgresDialect extends JdbcDialect {
     return INSERT_CALLBACK_WITH_EVENT;
   }
 
+  /**
+   * The callback, its event and its invocation's claim in one round trip; the claim as {@link
+   * Sql#CLAIM}, taken only when the callback was inserted.
+   */
+  private static final String INSERT_CALLBACK_AND_CLAIM =
+      "WITH c AS ("
+          + Sql.INSERT_CALLBACK
+          + " RETURNING id, invocation_id),"
+          + " e AS (INSERT INTO extsvc_events (invocation_id, at, kind, message)"
+          + " SELECT invocation_id, ?, ?, ? FROM c),"
+          + " l AS (UPDATE extsvc_invocations i SET claim_id = c.id, claim_until = ?, claim_node = ?,"
+          + " claim_fence = i.claim_fence + 1 FROM c WHERE i.id = c.invocation_id"
+          + " AND i.status = 'PENDING' AND (i.claim_id IS NULL OR i.claim_until <= ?)"
+          + " RETURNING i.claim_fence)"
+          + " SELECT (SELECT COUNT(*) FROM c), (SELECT claim_fence FROM l)";
+
+  private static final String HOLD = Sql.HOLD + " FOR UPDATE";
+
+  /** Locked, not updated: a row lock with no new row version. */
+  @Override
+  String hold() {
+    return HOLD;
+  }
+
+  @Override
+  String insertCallbackAndClaim() {
+    return INSERT_CALLBACK_AND_CLAIM;
+  }
+
+  /** Events of a completion written in one statement by {@link #completeOneCallback}, at most. */
+  private static final int COMPLETION_EVENTS = 4;
+
+  private static final List<String> COMPLETE_ONE_CALLBACK =
+      java.util.stream.IntStream.rangeClosed(1, COMPLETION_EVENTS)
+          .mapToObj(PostgresDialect::completeOneCallbackWith)
+          .toList();
+
+  /**
+   * {@link Sql#HOLD}, {@link Sql#UPDATE_CALLBACK} (HANDLED, 200), {@link Sql#FINISH} (COMPLETED)
+   * and the events as one statement: the invocation row locked while the fence holds (a lock, not a
+   * new row version), the callback settled unless HANDLED, the invocation completed if still
+   * PENDING, the events written when the callback was settled (the COMPLETED one only when the
+   * invocation moved).
+   */
+  private static String completeOneCallbackWith(int events) {
+    return "WITH h AS MATERIALIZED (SELECT id, status FROM extsvc_invocations"
+        + " WHERE id = ? AND claim_fence = ? FOR UPDATE),"
+        + " cb AS (UPDATE extsvc_callbacks SET outcome = 'HANDLED', answer_code = 200, error = NULL,"
+        + " attempts = attempts + 1, next_attempt_at = NULL"
+        + " WHERE id = ? AND outcome <> 'HANDLED' AND EXISTS (SELECT 1 FROM h) RETURNING id),"
+        + " f AS (UPDATE extsvc_invocations i SET status = 'COMPLETED', reason = NULL, finished_at = ?,"
+        + " claim_id = NULL, claim_until = NULL, claim_node = NULL"
+        + " FROM h WHERE i.id = h.id AND h.status = 'PENDING' AND i.status = 'PENDING'"
+        + " AND EXISTS (SELECT 1 FROM cb) RETURNING i.id),"
+        + " ev AS (INSERT INTO extsvc_events (invocation_id, at, kind, message)"
+        + " SELECT v.invocation_id, v.at, v.kind, v.message FROM (VALUES "
+        + String.join(
+            ", ", java.util.Collections.nCopies(events, "(?::uuid, ?::bigint, ?::text, ?::text)"))
+        + ") AS v (invocation_id, at, kind, message)"
+        + " WHERE EXISTS (SELECT 1 FROM cb) AND (v.kind <> 'COMPLETED' OR EXISTS (SELECT 1 FROM f)))"
+        + " SELECT (SELECT COUNT(*) FROM h), (SELECT COUNT(*) FROM cb)";
+  }
+
+  @Override
+  @Nullable String completeOneCallback(int events) {
+    return events >= 1 && events <= COMPLETION_EVENTS
+        ? COMPLETE_ONE_CALLBACK.get(events - 1)
+        : null;
+  }
+
   @Override
   boolean dataModifyingWith() {
     return true;

@@ -73,10 +73,11 @@ final class Sql {
   static final String RENEW =
       "UPDATE extsvc_invocations SET claim_until = CASE WHEN status = 'PENDING' THEN ? ELSE claim_until END"
           + " WHERE id = ? AND claim_fence = ?";
-  // Checks the fence and, on PostgreSQL, locks the row until the commit, so that no claim can slip
-  // in between the check and the writes fenced by it (SQLite has one writer already).
+  // Checks the fence; a dialect whose writers run at once locks the row until the commit as well
+  // (JdbcDialect.hold), so that no claim can slip in between the check and the writes fenced by it.
+  // A read, not a no-op update: no new row version, its indexes untouched.
   static final String HOLD =
-      "UPDATE extsvc_invocations SET claim_fence = claim_fence WHERE id = ? AND claim_fence = ?";
+      "SELECT claim_fence FROM extsvc_invocations WHERE id = ? AND claim_fence = ?";
   static final String RELEASE =
       "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL, claim_node = NULL"
           + " WHERE id = ? AND claim_id = ? AND claim_fence = ?";

@@ -74,6 +74,9 @@ final class SqliteDatabase implements Database {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.enforceForeignKeys(true);
     config.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
+    // The store reads no generated keys; the driver would otherwise query last_insert_rowid()
+    // after every INSERT, on the one writer thread (a sixth of its time in a profile under load).
+    config.setGetGeneratedKeys(false);
     var source = new SQLiteDataSource(config);
     source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     return source;

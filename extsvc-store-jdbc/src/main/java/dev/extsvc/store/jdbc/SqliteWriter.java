@@ -92,6 +92,8 @@ final class SqliteWriter implements AutoCloseable {
   }
 
   private void commit(List<Write<?>> group) {
+    var event = new GroupCommitEvent();
+    event.begin();
     var committed = new ArrayList<Runnable>(group.size());
     try (var connection = source.getConnection();
         var control = connection.createStatement()) {
@@ -106,6 +108,11 @@ final class SqliteWriter implements AutoCloseable {
           runInSavepoint(write, tx, control, committed);
         }
         control.execute("COMMIT");
+        if (event.shouldCommit()) {
+          event.database = DIALECT.displayName();
+          event.writes = group.size();
+          event.commit();
+        }
       } catch (Throwable e) {
         // Never hand the connection back inside a transaction: every later BEGIN would fail.
         rollback(control, e);

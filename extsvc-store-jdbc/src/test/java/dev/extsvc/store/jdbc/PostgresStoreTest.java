@@ -1,20 +1,31 @@
 package dev.extsvc.store.jdbc;
 
 import static dev.extsvc.store.jdbc.Fixtures.T0;
+import static dev.extsvc.store.jdbc.Fixtures.callback;
+import static dev.extsvc.store.jdbc.Fixtures.event;
+import static dev.extsvc.store.jdbc.Fixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.extsvc.runtime.store.EventKind;
+import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +137,80 @@ class PostgresStoreTest extends StoreContractTest {
       recognised.saveService(new ServiceRow("acme", "1", "{}", T0));
       assertThat(store.services()).extracting(ServiceRow::name).containsExactly("acme");
       assertThat(recognised.writesOnCallingThread()).isTrue();
+    }
+  }
+
+  @Test
+  void aFirstDeliveryIsOneStatementToStoreAndLeaseItAndOneToCompleteIt() {
+    var statements = new AtomicInteger();
+    var source = counting(pool(url(postgres, schema), "postgres"), statements);
+    try (var counted = JdbcStore.create(source, Dialect.POSTGRESQL)) {
+      var invocation = pending();
+      counted.createInvocation(invocation, List.of(), List.of());
+      var row = callback(invocation.id(), "d1");
+
+      statements.set(0);
+      var insert =
+          counted.insertCallbackAndClaim(
+              row, event(invocation.id(), "CALLBACK_RECEIVED"), "node-a", T0.plusSeconds(90));
+      assertThat(statements).as("callback, event and lease (search words apart)").hasValue(1);
+
+      statements.set(0);
+      var completed =
+          counted.completeWithCallback(
+              insert.lease(),
+              T0.plusSeconds(62),
+              List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED")));
+      assertThat(statements).as("fence, callback, invocation and events").hasValue(1);
+
+      assertThat(completed).isTrue();
+      assertThat(store.invocation(invocation.id()))
+          .get()
+          .extracting(InvocationRow::status)
+          .isEqualTo(InvocationStatus.COMPLETED);
+      assertThat(store.callbacks(invocation.id()))
+          .singleElement()
+          .satisfies(c -> assertThat(c.outcome().name()).isEqualTo("HANDLED"));
+      assertThat(store.events(invocation.id()))
+          .extracting(EventRow::kind)
+          .containsExactly(EventKind.CALLBACK_RECEIVED, EventKind.HANDLER_OK, EventKind.COMPLETED);
+    }
+  }
+
+  /**
+   * The source, counting the statements prepared on its connections (search index writes apart).
+   */
+  private static DataSource counting(DataSource source, AtomicInteger statements) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            PostgresStoreTest.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              Object result = invoke(source, method, args);
+              return result instanceof Connection c ? countingConnection(c, statements) : result;
+            });
+  }
+
+  private static Connection countingConnection(Connection connection, AtomicInteger statements) {
+    return (Connection)
+        Proxy.newProxyInstance(
+            PostgresStoreTest.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("prepareStatement")
+                  && !((String) args[0]).contains("extsvc_search")) {
+                statements.incrementAndGet();
+              }
+              return invoke(connection, method, args);
+            });
+  }
+
+  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args)
+      throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 
