@@ -42,8 +42,7 @@ class FastPathTest {
             List.of("check"))) {
       StringWriter out = new StringWriter();
       Integer code =
-          FastPath.run(
-              new PrintWriter(out), new PrintWriter(out), args.toArray(String[]::new));
+          FastPath.run(new PrintWriter(out), new PrintWriter(out), args.toArray(String[]::new));
       assertThat(code).as("%s", args).isNull();
       assertThat(out.toString()).as("%s", args).isEmpty();
     }
@@ -59,7 +58,13 @@ class FastPathTest {
     // "--" ends the options: a command line FastPath leaves to picocli
     CliTest.Run viaPicocli =
         CliTest.run(
-            "generate", "--package", "com.example.acme", "--output", picocli.toString(), "--", ACME);
+            "generate",
+            "--package",
+            "com.example.acme",
+            "--output",
+            picocli.toString(),
+            "--",
+            ACME);
 
     assertThat(viaFastPath.code()).isZero();
     assertThat(viaPicocli.code()).isZero();
@@ -77,11 +82,11 @@ class FastPathTest {
             List.of("--format", "json"),
             List.of("--all-operations", "--name", "Acme"),
             List.of("--format=text"))) {
-      String[] fast = Stream.concat(Stream.of("check"), Stream.concat(options.stream(), Stream.of(ACME))).toArray(String[]::new);
+      String[] fast =
+          Stream.concat(Stream.of("check"), Stream.concat(options.stream(), Stream.of(ACME)))
+              .toArray(String[]::new);
       String[] picocli =
-          Stream.concat(
-                  Stream.of("check"),
-                  Stream.concat(options.stream(), Stream.of("--", ACME)))
+          Stream.concat(Stream.of("check"), Stream.concat(options.stream(), Stream.of("--", ACME)))
               .toArray(String[]::new);
 
       CliTest.Run a = CliTest.run(fast);
