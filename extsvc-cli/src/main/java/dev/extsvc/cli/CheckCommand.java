@@ -47,7 +47,7 @@ final class CheckCommand implements Callable<Integer> {
   Path file;
 
   @Option(names = "--name", description = "service name (default: info.title)")
-  String name;
+  @Nullable String name;
 
   @Option(names = "--format", defaultValue = "text", description = "text or json")
   String format;
@@ -114,7 +114,26 @@ final class CheckCommand implements Callable<Integer> {
               ? List.of()
               : sc.settings().credentials().stream().map(n -> c.credentials().get(n)).toList();
     }
-    PrintWriter out = spec.commandLine().getOut();
+    return print(r, spec.commandLine().getOut());
+  }
+
+  /**
+   * Registers the spec with the default limits and no configuration, and prints the report: the
+   * command as {@link FastPath} runs it, its options already checked.
+   */
+  static int run(
+      Path file, @Nullable String name, String format, boolean allOperations, PrintWriter out) {
+    CheckCommand command = new CheckCommand();
+    command.file = file;
+    command.name = name;
+    command.format = format;
+    command.allOperations = allOperations;
+    Registration r =
+        ExternalServices.checkCallbackSchemas(Registrar.defaults().register(file, name), false);
+    return command.print(r, out);
+  }
+
+  private int print(Registration r, PrintWriter out) {
     if (format.equals("json")) {
       out.println(json(r).toPrettyString());
     } else {

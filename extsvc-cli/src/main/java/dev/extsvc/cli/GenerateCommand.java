@@ -1,6 +1,7 @@
 package dev.extsvc.cli;
 
 import dev.extsvc.codegen.JavaClientGenerator;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,9 +31,14 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    int code = JavaClientGenerator.generate(file, packageName, output, spec.commandLine().getErr());
+    return run(file, packageName, output, spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /** The command itself, for picocli and for {@link FastPath}. */
+  static int run(Path file, String packageName, Path output, PrintWriter out, PrintWriter err) {
+    int code = JavaClientGenerator.generate(file, packageName, output, err);
     if (code == 0) {
-      spec.commandLine().getOut().println("generated into " + output);
+      out.println("generated into " + output);
     }
     return code;
   }

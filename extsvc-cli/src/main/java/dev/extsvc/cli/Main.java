@@ -48,6 +48,10 @@ public final class Main {
   }
 
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    Integer fast = FastPath.run(out, err, args);
+    if (fast != null) {
+      return fast;
+    }
     CommandLine cli = new CommandLine(new Main());
     // Durations read as extsvc.yaml writes them (4h, 30s, PT4H), by the configuration's own reader.
     cli.registerConverter(Duration.class, ExtsvcConfig::duration);

@@ -26,6 +26,18 @@ final class DocumentRegistration {
 
   /** The service, or null when the document cannot be read at all (the findings say why). */
   @Nullable ServiceDefinition run(String text, @Nullable String serviceName) {
+    // swagger-parser's check runs beside the rest (on the other core); its findings go where it
+    // used to run, after the references' (a slot), so that the report is the same.
+    ParserMessages.Check check = ParserMessages.Check.start();
+    try {
+      return run(text, serviceName, check);
+    } finally {
+      check.cancel(); // its thread ends when the document was not read
+    }
+  }
+
+  private @Nullable ServiceDefinition run(
+      String text, @Nullable String serviceName, ParserMessages.Check check) {
     SourceDocument document = SourceDocument.read(text, maxJsonBytes, maxYamlBytes, findings);
     if (document == null) {
       return null;
@@ -36,9 +48,10 @@ final class DocumentRegistration {
     if (version == null) {
       return null;
     }
+    check.check(root);
     Refs refs = new Refs(root, findings);
     boolean refsResolve = refs.checkAll();
-    ParserMessages.report(root, !refsResolve, findings);
+    Findings.Slot parserFindings = findings.reserve();
     List<Operation> operations = new OperationReader(root, refs, findings).read();
     if (operations.isEmpty()) {
       findings.warning("/paths", "the document declares no operations");
@@ -51,8 +64,12 @@ final class DocumentRegistration {
             : title != null ? title : "unnamed";
     String infoVersion = info.path("version").asText("");
     operations = Correlations.apply(name, operations, correlations, findings);
+    ComponentSchemas components = ComponentSchemas.of(root);
+    Findings parsed = new Findings();
+    check.report(root, !refsResolve, parsed);
+    findings.fill(parserFindings, parsed);
     return new ServiceDefinition(
-        name, infoVersion, version, servers(root), operations, text, ComponentSchemas.of(root));
+        name, infoVersion, version, servers(root), operations, text, components);
   }
 
   /**

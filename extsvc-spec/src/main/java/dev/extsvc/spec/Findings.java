@@ -28,7 +28,53 @@ final class Findings {
 
   /** Takes back the findings that a later step shows were not problems after all. */
   void removeIf(java.util.function.Predicate<Diagnostic> withdrawn) {
-    diagnostics.removeIf(withdrawn);
+    List<Diagnostic> kept = new ArrayList<>(diagnostics.size());
+    for (int i = 0; i < diagnostics.size(); i++) {
+      Diagnostic d = diagnostics.get(i);
+      if (!withdrawn.test(d)) {
+        kept.add(d);
+        continue;
+      }
+      for (Slot slot : slots) {
+        if (slot.position > kept.size()) {
+          slot.position--; // a slot stays between the same findings
+        }
+      }
+    }
+    diagnostics.clear();
+    diagnostics.addAll(kept);
+  }
+
+  /**
+   * A place among the findings for those of a step that finishes later (on another thread): they
+   * are reported as if the step had run here.
+   */
+  static final class Slot {
+    private int position;
+
+    private Slot(int position) {
+      this.position = position;
+    }
+  }
+
+  private final List<Slot> slots = new ArrayList<>();
+
+  /** Keeps the current place for findings that come later ({@link #fill}). */
+  Slot reserve() {
+    Slot slot = new Slot(diagnostics.size());
+    slots.add(slot);
+    return slot;
+  }
+
+  /** Puts the findings of a later step where its slot was reserved. */
+  void fill(Slot slot, Findings later) {
+    slots.remove(slot);
+    diagnostics.addAll(slot.position, later.diagnostics);
+    for (Slot other : slots) {
+      if (other.position >= slot.position) {
+        other.position += later.diagnostics.size();
+      }
+    }
   }
 
   void locate(SourceMap map) {

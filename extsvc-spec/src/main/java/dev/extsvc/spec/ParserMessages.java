@@ -6,8 +6,12 @@ import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * swagger-parser's structural validation, turned into diagnostics with the best pointer its
@@ -25,26 +29,90 @@ final class ParserMessages {
   private ParserMessages() {}
 
   /**
-   * Adds swagger-parser's findings.
-   *
-   * @param refsBroken whether some {@code $ref} is broken: then messages about places that do not
-   *     exist are taken for echoes of it and left out
+   * swagger-parser's check of one document, on a thread of its own: it costs as much as the rest of
+   * the registration (its first use in a process more: its classes and mappers are set up then),
+   * and nothing else waits for it until the findings are put together. The thread starts at once,
+   * sets swagger-parser up while the document is being read, then checks a copy of the tree ({@link
+   * #check}) so that the registration's own reading of the tree is never disturbed.
    */
-  static void report(JsonNode root, boolean refsBroken, Findings findings) {
-    boolean responsesOptional = root.path("openapi").asText().startsWith("3.1");
+  static final class Check {
+    private final CompletableFuture<@Nullable JsonNode> tree = new CompletableFuture<>();
+    private final FutureTask<@Nullable List<String>> messages =
+        new FutureTask<>(
+            () -> {
+              // Its classes and mappers are set up while the document is being parsed.
+              OpenAPIV3Parser parser = new OpenAPIV3Parser();
+              JsonNode root = tree.join();
+              return root == null ? null : messages(parser, root.deepCopy());
+            });
+
+    private Check() {}
+
+    /** Starts the check's thread; {@link #check} gives it the document. */
+    static Check start() {
+      Check check = new Check();
+      Thread thread = new Thread(check.messages, "extsvc-spec-check");
+      thread.setDaemon(true); // a registration that failed before asking for the result ends
+      thread.start();
+      return check;
+    }
+
+    /** Checks this tree (read only; the check reads its own copy). */
+    void check(JsonNode root) {
+      tree.complete(root);
+    }
+
+    /** Ends the check unused: the document was not read. */
+    void cancel() {
+      tree.complete(null);
+    }
+
+    /**
+     * Adds swagger-parser's findings to {@code findings}, waiting for them if need be. An error
+     * that is no exception (a stack overflow) is thrown here, on the registration's thread, as if
+     * the check had run there.
+     *
+     * @param refsBroken whether some {@code $ref} is broken: then messages about places that do not
+     *     exist are taken for echoes of it and left out
+     */
+    void report(JsonNode root, boolean refsBroken, Findings findings) {
+      List<String> found;
+      try {
+        found = messages.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        findings.warning("", "swagger-parser could not check the document: " + e);
+        return;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException failure) {
+          findings.warning("", "swagger-parser could not check the document: " + failure);
+          return;
+        }
+        if (cause instanceof Error error) {
+          throw error;
+        }
+        throw new IllegalStateException(cause);
+      }
+      add(found, root, refsBroken, findings);
+    }
+  }
+
+  private static List<String> messages(OpenAPIV3Parser parser, JsonNode root) {
     ParseOptions options = new ParseOptions();
     // resolving would fetch external references over the network; Refs does the local ones
     options.setResolve(false);
-    SwaggerParseResult result;
-    try {
-      // the tree registration already read: parsing the text again cost as much as the checks
-      result = new OpenAPIV3Parser().parseJsonNode(null, root, options);
-    } catch (RuntimeException e) {
-      findings.warning("", "swagger-parser could not check the document: " + e);
+    // the tree registration already read: parsing the text again cost as much as the checks
+    SwaggerParseResult result = parser.parseJsonNode(null, root, options);
+    return result == null || result.getMessages() == null ? List.of() : result.getMessages();
+  }
+
+  private static void add(
+      @Nullable List<String> messages, JsonNode root, boolean refsBroken, Findings findings) {
+    if (messages == null) {
       return;
     }
-    List<String> messages =
-        result == null || result.getMessages() == null ? List.of() : result.getMessages();
+    boolean responsesOptional = root.path("openapi").asText().startsWith("3.1");
     for (String message : messages) {
       add(message, root, refsBroken, responsesOptional, findings);
     }
