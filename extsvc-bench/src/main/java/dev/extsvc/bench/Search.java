@@ -51,7 +51,7 @@ final class Search {
             (name, q) -> {
               long start = System.nanoTime();
               store.invocationPage(q);
-              times.get(name).add((System.nanoTime() - start) / 1e6);
+              Stat.known(times, name).add((System.nanoTime() - start) / 1e6);
             });
       }
     }

@@ -81,10 +81,15 @@ final class PostgresDialect extends JdbcDialect {
         + " WHERE words @@ plainto_tsquery('simple', ?) LIMIT ?) m";
   }
 
+  /**
+   * The matches gathered first (an array, computed once through the GIN index), then looked up by
+   * primary key: as a plain IN, PostgreSQL, which cannot tell how rare a word is when another word
+   * of the search is in every document, walked the documents' primary key checking each.
+   */
   @Override
   String searchAmongMatches() {
-    return "i.id IN (SELECT invocation_id FROM extsvc_search_docs"
-        + " WHERE words @@ plainto_tsquery('simple', ?))";
+    return "i.id = ANY (ARRAY(SELECT invocation_id FROM extsvc_search_docs"
+        + " WHERE words @@ plainto_tsquery('simple', ?)))";
   }
 
   /**

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +146,17 @@ class PostgresStoreTest extends StoreContractTest {
     try (var connection = postgres.getPostgresDatabase().getConnection();
         var statement = connection.createStatement()) {
       statement.execute(sql);
+    }
+  }
+
+  @Test
+  void aStoreIndexedOneRowPerDocumentIsSearchedAlikeAfterV18() throws Exception {
+    String v17 = "test_v17_" + SCHEMAS.incrementAndGet();
+    execute("CREATE SCHEMA " + v17);
+    UUID id =
+        SearchUpgrade.atV17(url(postgres, v17), "postgres", "postgres", "db/migration/postgresql");
+    try (var upgraded = JdbcStore.postgres(url(postgres, v17), "postgres", "postgres")) {
+      SearchUpgrade.assertSearchable(upgraded, id);
     }
   }
 
