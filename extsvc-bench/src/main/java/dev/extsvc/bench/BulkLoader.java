@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.core.BaseConnection;
 
@@ -20,15 +19,14 @@ import org.postgresql.core.BaseConnection;
  * createInvocation} calls would take longer than the figures they are for. The store creates the
  * schema (its migrations) and registers Acme first; then SQLite gets batched prepared inserts and
  * PostgreSQL gets {@code COPY}, one transaction per {@link #CHUNK} invocations. The search index
- * ({@code extsvc_search}) gets the words of each request and synchronous answer, as the store
- * writes them ({@link SearchText#indexedWords}). Afterwards SQLite's WAL is checkpointed and
- * PostgreSQL is analysed, as its autovacuum would do.
+ * gets one document per invocation with the words of its request and synchronous answer, as the
+ * store writes them ({@link SearchText#indexedWords}; on SQLite a key in {@code
+ * extsvc_search_keys}, the row's number, and the document under it in {@code extsvc_search_docs};
+ * on PostgreSQL the document in {@code extsvc_search_docs}). Afterwards SQLite's WAL is
+ * checkpointed and PostgreSQL is analysed, as its autovacuum would do.
  */
 final class BulkLoader {
   static final int CHUNK = 20_000;
-
-  /** The words of the synchronous answer every row has. */
-  private static final String SYNC_WORDS = SearchText.indexedWords(WaitingRows.SYNC_BODY);
 
   private BulkLoader() {}
 
@@ -78,9 +76,11 @@ final class BulkLoader {
         PreparedStatement ev =
             c.prepareStatement(
                 "INSERT INTO extsvc_events (invocation_id, at, kind, message) VALUES (?, ?, ?, ?)");
-        PreparedStatement search =
+        PreparedStatement key =
             c.prepareStatement(
-                "INSERT INTO extsvc_search (invocation_id, content) VALUES (?, ?)")) {
+                "INSERT INTO extsvc_search_keys (key, invocation_id) VALUES (?, ?)");
+        PreparedStatement doc =
+            c.prepareStatement("INSERT INTO extsvc_search_docs (rowid, content) VALUES (?, ?)")) {
       for (int i = from; i < to; i++) {
         WaitingRows.Invocation r = rows.invocation(i);
         String id = r.id().toString();
@@ -91,7 +91,7 @@ final class BulkLoader {
         inv.setString(5, r.handlerState());
         inv.setString(6, r.request());
         inv.setString(7, WaitingRows.SYNC_HEADERS);
-        inv.setString(8, WaitingRows.SYNC_BODY);
+        inv.setString(8, WaitingRows.syncBody(i));
         inv.setLong(9, r.submitMicros());
         inv.setLong(10, r.deadlineMicros());
         inv.executeUpdate();
@@ -109,11 +109,12 @@ final class BulkLoader {
           ev.setString(4, e[1]);
           ev.executeUpdate();
         }
-        for (String words : List.of(SearchText.indexedWords(r.request()), SYNC_WORDS)) {
-          search.setString(1, id);
-          search.setString(2, words);
-          search.executeUpdate();
-        }
+        key.setLong(1, i + 1L);
+        key.setString(2, id);
+        key.executeUpdate();
+        doc.setLong(1, i + 1L);
+        doc.setString(2, words(r, i));
+        doc.executeUpdate();
       }
     }
   }
@@ -140,7 +141,7 @@ final class BulkLoader {
           r.request(),
           "201",
           WaitingRows.SYNC_HEADERS,
-          WaitingRows.SYNC_BODY,
+          WaitingRows.syncBody(i),
           Long.toString(r.submitMicros()),
           Long.toString(r.deadlineMicros()));
       for (int t = 0; t < WaitingRows.TARGETS.size(); t++) {
@@ -154,8 +155,7 @@ final class BulkLoader {
       for (String[] e : WaitingRows.events(r)) {
         line(ev, id, Long.toString(r.submitMicros()), e[0], e[1]);
       }
-      line(search, id, SearchText.indexedWords(r.request()));
-      line(search, id, SYNC_WORDS);
+      line(search, id, words(r, i));
     }
     CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
     try {
@@ -170,11 +170,18 @@ final class BulkLoader {
           "COPY extsvc_events (invocation_id, at, kind, message) FROM STDIN",
           new StringReader(ev.toString()));
       copy.copyIn(
-          "COPY extsvc_search (invocation_id, content) FROM STDIN",
+          "COPY extsvc_search_docs (invocation_id, content) FROM STDIN",
           new StringReader(search.toString()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The invocation's search document, as the store appends the answer's words to the request's. */
+  private static String words(WaitingRows.Invocation r, int i) {
+    return SearchText.indexedWords(r.request())
+        + " "
+        + SearchText.indexedWords(WaitingRows.syncBody(i));
   }
 
   /** One line of COPY's text format: tab-separated, with backslash, tab and line breaks escaped. */

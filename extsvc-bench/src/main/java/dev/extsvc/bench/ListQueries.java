@@ -35,11 +35,37 @@ final class ListQueries {
     q.put(
         "status TIMED_OUT + service Rare Service",
         query(InvocationStatus.TIMED_OUT, WaitingRows.RARE, null, null, null));
-    // Search (InvocationQuery.text): the words of each request and synchronous answer are indexed;
-    // row i's request names "Applicant i" living at "i Main Street, Springfield".
-    q.put("search a rare value: 4242 (1 row)", search("4242"));
+    q.putAll(searches(false));
+    return q;
+  }
+
+  /**
+   * Searches of the values (InvocationQuery.text): row i's request names its applicant ({@link
+   * WaitingRows#name}) living at "i Main Street, Springfield", its answer its application number
+   * ACME-i. With {@code filtered}, also searches combined with the list's other filters.
+   */
+  static Map<String, InvocationQuery> searches(boolean filtered) {
+    Map<String, InvocationQuery> q = new LinkedHashMap<>();
+    q.put("search a rare value: ACME-4242 (1 row)", search("ACME-4242"));
     q.put("search a common word: Springfield (every row)", search("Springfield"));
-    q.put("search a name: Applicant 4242", search("Applicant 4242"));
+    q.put("search a name: Ada Lovelace (1 row in 3,000)", search("Ada Lovelace"));
+    if (filtered) {
+      q.put("search a first name: Ada (1 row in 50)", search("Ada"));
+      q.put(
+          "search Springfield + service Rare Service (0.1 %)",
+          search("Springfield").withService(WaitingRows.RARE));
+      q.put(
+          "search Springfield + service Payments (30 %)",
+          search("Springfield").withService(WaitingRows.PAYMENTS));
+      q.put(
+          "search Ada Lovelace + status PENDING (every row)",
+          search("Ada Lovelace").withStatus(InvocationStatus.PENDING));
+      q.put(
+          "search ACME-4242 + service Acme Mortgages", search("ACME-4242").withService(Specs.ACME));
+      q.put(
+          "search Springfield + status COMPLETED (no rows)",
+          search("Springfield").withStatus(InvocationStatus.COMPLETED));
+    }
     return q;
   }
 

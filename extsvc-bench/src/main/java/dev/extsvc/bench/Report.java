@@ -286,6 +286,88 @@ final class Report {
     line();
   }
 
+  void search(Settings s, Map<StoreKind, Search.Figures> figures) {
+    if (figures.isEmpty()) {
+      return;
+    }
+    List<StoreKind> kinds = List.copyOf(figures.keySet());
+    line("## Search over " + Stat.number(s.pending(), 0) + " invocations");
+    line();
+    line(
+        "The console's first page ("
+            + ListQueries.PAGE
+            + " rows, newest first) of a search, `JdbcStore.invocationPage(InvocationQuery)` in the"
+            + " harness's JVM, on a store bulk-loaded with "
+            + Stat.number(s.pending(), 0)
+            + " waiting invocations whose requests (an applicant's name among 3,000, an address in"
+            + " Springfield) and synchronous answers (the application number ACME-i) are indexed as"
+            + " the store indexes them, one search document per invocation. One untimed run of each"
+            + " query, then "
+            + Search.REPEATS
+            + " timed, interleaved; milliseconds. Target (issue 20): the first page under 100 ms on"
+            + " both stores over 1,000,000 invocations.");
+    line();
+    StringBuilder h = new StringBuilder("| search | rows |");
+    StringBuilder u = new StringBuilder("|---|---:|");
+    for (StoreKind k : kinds) {
+      h.append(' ').append(k.label).append(" ms |");
+      u.append("---:|");
+    }
+    line(h.toString());
+    line(u.toString());
+    Search.Figures first = Stat.known(figures, kinds.get(0));
+    for (String name : first.millis().keySet()) {
+      StringBuilder r = new StringBuilder("| " + name + " | " + first.rows().get(name) + " |");
+      for (StoreKind k : kinds) {
+        Stat t = Stat.known(Stat.known(figures, k).millis(), name);
+        r.append(' ')
+            .append(t.format(t.median() < 10 ? 2 : 0))
+            .append(t.median() >= 100 ? " **over 100**" : "")
+            .append(" |");
+      }
+      line(r.toString());
+    }
+    StringBuilder load = new StringBuilder("| bulk load, s | |");
+    StringBuilder target =
+        new StringBuilder(
+            "| target (issue 20): every first page < 100 ms over 1,000,000 invocations | |");
+    for (StoreKind k : kinds) {
+      Search.Figures f = Stat.known(figures, k);
+      load.append(' ').append(Stat.number(f.loadSeconds(), 0)).append(" |");
+      boolean met = f.millis().values().stream().allMatch(t -> t.median() < 100);
+      target
+          .append(' ')
+          .append(
+              s.pending() < 1_000_000
+                  ? "not judged (smaller trial)"
+                  : met ? "**met**" : "**not met**")
+          .append(" |");
+    }
+    line(load.toString());
+    line(target.toString());
+    line();
+    line(
+        "The plan of each (the store's search plan: MATCHES sorts the matches the full-text index"
+            + " finds, EACH_ROW walks the list and checks each row's document; then the database's"
+            + " EXPLAIN):");
+    line();
+    for (StoreKind k : kinds) {
+      Search.Figures f = Stat.known(figures, k);
+      f.plans()
+          .forEach(
+              (name, plan) ->
+                  line(
+                      "- "
+                          + k.label
+                          + ", "
+                          + name
+                          + ": `"
+                          + String.join(" / ", plan.stream().map(String::strip).toList())
+                          + "`"));
+    }
+    line();
+  }
+
   void codegen(Codegen.Figures f) {
     line("## Code generation and CLI start");
     line();

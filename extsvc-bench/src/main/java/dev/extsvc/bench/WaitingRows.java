@@ -36,7 +36,139 @@ final class WaitingRows {
           "[\"applicationError\"]");
   static final String SYNC_HEADERS =
       "{\"content-length\":[\"30\"],\"content-type\":[\"application/json\"],\"date\":[\"Mon, 01 Jun 2026 10:00:00 GMT\"]}";
-  static final String SYNC_BODY = "{\"applicationNumber\":\"A-1001\"}";
+
+  /**
+   * Applicants' names: row i's is first name {@code i % 50} and last name {@code (i / 50) % 60}, so
+   * that each of the 3,000 names is one row in 3,000 (a few hundred in a million); row 0's is Ada
+   * Lovelace.
+   */
+  static final List<String> FIRST_NAMES =
+      List.of(
+          "Ada",
+          "Alan",
+          "Grace",
+          "Edsger",
+          "Barbara",
+          "Donald",
+          "Frances",
+          "John",
+          "Margaret",
+          "Dennis",
+          "Radia",
+          "Ken",
+          "Hedy",
+          "Tim",
+          "Sophie",
+          "Linus",
+          "Katherine",
+          "Claude",
+          "Mary",
+          "Niklaus",
+          "Anita",
+          "Bjarne",
+          "Adele",
+          "Guido",
+          "Jean",
+          "James",
+          "Karen",
+          "Leslie",
+          "Lynn",
+          "Martin",
+          "Shafi",
+          "Robin",
+          "Carol",
+          "Butler",
+          "Fran",
+          "Edgar",
+          "Evelyn",
+          "Peter",
+          "Ruth",
+          "Tony",
+          "Joan",
+          "Brian",
+          "Hannah",
+          "Ivan",
+          "Irene",
+          "Charles",
+          "Marian",
+          "Seymour",
+          "Sister",
+          "Vint");
+
+  static final List<String> LAST_NAMES =
+      List.of(
+          "Lovelace",
+          "Turing",
+          "Hopper",
+          "Dijkstra",
+          "Liskov",
+          "Knuth",
+          "Allen",
+          "McCarthy",
+          "Hamilton",
+          "Ritchie",
+          "Perlman",
+          "Thompson",
+          "Lamarr",
+          "Berners",
+          "Wilson",
+          "Torvalds",
+          "Johnson",
+          "Shannon",
+          "Keller",
+          "Wirth",
+          "Borg",
+          "Stroustrup",
+          "Goldberg",
+          "Rossum",
+          "Sammet",
+          "Gosling",
+          "Jones",
+          "Lamport",
+          "Conway",
+          "Fowler",
+          "Goldwasser",
+          "Milner",
+          "Shaw",
+          "Lampson",
+          "Bilas",
+          "Codd",
+          "Boyd",
+          "Naur",
+          "Teitelman",
+          "Hoare",
+          "Clarke",
+          "Kernighan",
+          "Fry",
+          "Sutherland",
+          "Greif",
+          "Babbage",
+          "Croak",
+          "Papert",
+          "Keller",
+          "Cerf",
+          "Kay",
+          "Engelbart",
+          "Bartik",
+          "Goldstine",
+          "Spence",
+          "Estrin",
+          "Feigenbaum",
+          "Rees",
+          "Sussman",
+          "Steele");
+
+  /** The applicant of row i (see {@link #FIRST_NAMES}). */
+  static String name(int i) {
+    return FIRST_NAMES.get(i % FIRST_NAMES.size())
+        + " "
+        + LAST_NAMES.get((i / FIRST_NAMES.size()) % LAST_NAMES.size());
+  }
+
+  /** The synchronous answer of row i: its own application number, ACME-i. */
+  static String syncBody(int i) {
+    return "{\"applicationNumber\":\"ACME-" + i + "\"}";
+  }
 
   /**
    * One invocation's values in schema order; instants as epoch microseconds, as the store keeps
@@ -111,7 +243,7 @@ final class WaitingRows {
                 : Specs.SUBMIT;
     String request =
         requestTemplate
-            .replace("Applicant -1", "Applicant " + i)
+            .replace("Applicant -1", name(i))
             .replace("-1 Main", i + " Main")
             .replace("#0#", prefix())
             .replace("#1#", prefix())

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
  * InvocationPage#previous()} of the page before), null for the first page. Build one with {@link
  * #all(int)} and the {@code with…} methods, so that a new filter is one more method.
  *
- * @param text words every result's stored request, synchronous answer or a callback body holds (see
- *     {@link SearchText}); null for no search
+ * @param text words every result's stored request, synchronous answer and callback bodies hold
+ *     between them (see {@link SearchText}); null for no search
  */
 public record InvocationQuery(
     @Nullable InvocationStatus status,
@@ -116,8 +116,9 @@ public record InvocationQuery(
   }
 
   /**
-   * The same query, keeping only invocations whose stored request, synchronous answer or a callback
-   * body holds every word of {@code search} (see {@link SearchText}); null for no search.
+   * The same query, keeping only invocations whose stored request, synchronous answer and callback
+   * bodies hold every word of {@code search} between them (see {@link SearchText}); null for no
+   * search.
    */
   public InvocationQuery withText(@Nullable String search) {
     return new InvocationQuery(

@@ -77,7 +77,8 @@ public final class SearchText {
 
   /**
    * The words of a search, as every store matches them: letters and digits, lower case; a value
-   * matches when one stored document (the request, the answer, a callback) holds every word.
+   * matches an invocation when its stored documents (the request, the answer, the callbacks) hold
+   * every word between them.
    */
   public static List<String> words(String text) {
     List<String> words = new ArrayList<>();

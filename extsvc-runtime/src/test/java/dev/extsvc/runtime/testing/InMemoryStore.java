@@ -333,16 +333,15 @@ public final class InMemoryStore implements Store {
   }
 
   /**
-   * Whether one stored document of the invocation (request, answer, a callback) holds the words.
+   * Whether the invocation's stored documents (request, answer, callbacks) hold the words between
+   * them, as the JDBC stores' one search document per invocation does.
    */
   private boolean found(InvocationRow r, String search) {
-    return SearchText.matches(SearchText.of(r.request()), search)
-        || SearchText.matches(SearchText.of(r.syncBody()), search)
-        || data.callbacks.values().stream()
-            .anyMatch(
-                c ->
-                    c.invocationId().equals(r.id())
-                        && SearchText.matches(SearchText.of(c.body()), search));
+    var indexed = new StringBuilder(SearchText.of(r.request())).append(SearchText.of(r.syncBody()));
+    data.callbacks.values().stream()
+        .filter(c -> c.invocationId().equals(r.id()))
+        .forEach(c -> indexed.append(SearchText.of(c.body())));
+    return SearchText.matches(indexed.toString(), search);
   }
 
   @Override

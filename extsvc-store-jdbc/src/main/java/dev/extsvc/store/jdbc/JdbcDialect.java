@@ -211,11 +211,42 @@ abstract class JdbcDialect {
    */
   abstract String pendingDueBefore();
 
-  /** The condition on {@code extsvc_search} rows holding every word of the one parameter. */
-  abstract String searchMatch();
+  /**
+   * How many invocations' search documents hold every word of the first parameter, counting no
+   * further than the second (one column).
+   */
+  abstract String searchCount();
 
-  /** The parameter of {@link #searchMatch()} for these words (letters and digits only). */
+  /**
+   * The list's condition for a search that few invocations match: {@code i.id} among those whose
+   * document holds every word of the one parameter, found through the full-text index.
+   */
+  abstract String searchAmongMatches();
+
+  /**
+   * The list's condition for a search that many invocations match: the one document of the row
+   * {@code i} at hand, looked up by its key, holds every word of the one parameter. Written so that
+   * the database checks it row by row as it walks the list in its order.
+   */
+  abstract String searchEachRow();
+
+  /** What makes a query answer its plan instead of its rows. */
+  String explain() {
+    return "EXPLAIN ";
+  }
+
+  /** The parameter of the search conditions for these words (letters and digits only). */
   abstract String searchTerms(List<String> words);
+
+  /**
+   * Appends words to an invocation's search document (writing it when the invocation has none yet),
+   * in the caller's transaction. A document stops growing at {@link Sql#SEARCH_DOCUMENT_CAP}
+   * characters.
+   */
+  abstract void appendSearch(Tx tx, UUID invocationId, String words) throws SQLException;
+
+  /** Writes a new invocation's search document, in the caller's transaction. */
+  abstract void insertSearch(Tx tx, UUID invocationId, String words) throws SQLException;
 
   /**
    * Moves at most {@code limit} PENDING invocations whose deadline is not after {@code now} to

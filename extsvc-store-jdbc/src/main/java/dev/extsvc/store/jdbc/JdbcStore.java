@@ -308,7 +308,9 @@ public final class JdbcStore implements Store {
             tx.update(Sql.insertTokens(tokens.size()), tokenParams);
           }
           insertEvents(tx, events);
-          indexWords(tx, invocation.id(), words);
+          if (!words.isEmpty()) {
+            dialect.insertSearch(tx, invocation.id(), words);
+          }
           return null;
         });
   }
@@ -453,15 +455,18 @@ public final class JdbcStore implements Store {
         == 1;
   }
 
-  /** Indexes a stored document's words for search, in the transaction that stores it. */
-  private static void index(Tx tx, UUID invocationId, @Nullable String json) throws SQLException {
+  /**
+   * Indexes a stored document's words for search, in the transaction that stores it: appended to
+   * the invocation's one search document.
+   */
+  private void index(Tx tx, UUID invocationId, @Nullable String json) throws SQLException {
     indexWords(tx, invocationId, SearchText.indexedWords(json));
   }
 
-  /** Indexes words found beforehand ({@link SearchText#indexedWords}); none, no row. */
-  private static void indexWords(Tx tx, UUID invocationId, String words) throws SQLException {
+  /** As {@link #index}, with words found beforehand ({@link SearchText#indexedWords}). */
+  private void indexWords(Tx tx, UUID invocationId, String words) throws SQLException {
     if (!words.isEmpty()) {
-      tx.update(Sql.INSERT_SEARCH, invocationId, words);
+      dialect.appendSearch(tx, invocationId, words);
     }
   }
 
@@ -493,19 +498,70 @@ public final class JdbcStore implements Store {
 
   @Override
   public InvocationPage invocationPage(InvocationQuery query) {
+    return invocationPage(query, null);
+  }
+
+  /**
+   * The page, a search found by the plan given, or by the one its count of matches picks when null
+   * ({@link Sql#SEARCH_MATCHES_UP_TO}).
+   */
+  InvocationPage invocationPage(InvocationQuery query, Sql.@Nullable SearchPlan plan) {
     record Walked(InvocationRow row, Instant lastActivity) {}
-    var statement = Sql.invocations(query, dialect);
+    String text = query.text();
     var walked =
         read(
-            tx ->
-                tx.query(
-                    statement.sql(),
-                    row -> new Walked(Rows.invocation(row), Rows.instant(row.getLong("at"))),
-                    statement.params().toArray()));
+            tx -> {
+              Sql.SearchPlan chosen = plan;
+              if (chosen == null) {
+                chosen = text == null ? Sql.SearchPlan.MATCHES : searchPlan(tx, text);
+              }
+              var statement = Sql.invocations(query, dialect, chosen);
+              return tx.query(
+                  statement.sql(),
+                  row -> new Walked(Rows.invocation(row), Rows.instant(row.getLong("at"))),
+                  statement.params().toArray());
+            });
     var activity = new HashMap<UUID, Instant>();
     walked.forEach(w -> activity.put(w.row().id(), w.lastActivity()));
     return InvocationPage.of(
         query, walked.stream().map(Walked::row).toList(), r -> activity.get(r.id()));
+  }
+
+  /**
+   * The database's plan for the list query of {@link #invocationPage(InvocationQuery)} (SQLite's
+   * {@code EXPLAIN QUERY PLAN}, PostgreSQL's {@code EXPLAIN}), one line each, after the search plan
+   * picked for it: for the benchmark harness and for looking into a slow search.
+   */
+  public List<String> explainInvocationPage(InvocationQuery query) {
+    return read(
+        tx -> {
+          String text = query.text();
+          var lines = new ArrayList<String>();
+          Sql.SearchPlan plan = Sql.SearchPlan.MATCHES;
+          if (text != null) {
+            plan = searchPlan(tx, text);
+            lines.add("search plan: " + plan);
+          }
+          var statement = Sql.invocations(query, dialect, plan);
+          lines.addAll(
+              tx.query(
+                  dialect.explain() + statement.sql(),
+                  row -> row.getString(row.getMetaData().getColumnCount()),
+                  statement.params().toArray()));
+          return lines;
+        });
+  }
+
+  /** Sorting the matches for few, walking the list for many: a count that stops past the line. */
+  private Sql.SearchPlan searchPlan(Tx tx, String text) throws SQLException {
+    long matches =
+        tx.queryOne(
+                dialect.searchCount(),
+                row -> row.getLong(1),
+                dialect.searchTerms(SearchText.words(text)),
+                Sql.SEARCH_MATCHES_UP_TO + 1)
+            .orElse(0L);
+    return matches > Sql.SEARCH_MATCHES_UP_TO ? Sql.SearchPlan.EACH_ROW : Sql.SearchPlan.MATCHES;
   }
 
   @Override

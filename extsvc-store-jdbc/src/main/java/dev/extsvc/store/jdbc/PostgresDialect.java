@@ -76,8 +76,44 @@ final class PostgresDialect extends JdbcDialect {
   }
 
   @Override
-  String searchMatch() {
-    return "words @@ plainto_tsquery('simple', ?)";
+  String searchCount() {
+    return "SELECT count(*) FROM (SELECT 1 FROM extsvc_search_docs"
+        + " WHERE words @@ plainto_tsquery('simple', ?) LIMIT ?) m";
+  }
+
+  /**
+   * The matches gathered first (an array, computed once through the GIN index), then looked up by
+   * primary key: as a plain IN, PostgreSQL, which cannot tell how rare a word is when another word
+   * of the search is in every document, walked the documents' primary key checking each.
+   */
+  @Override
+  String searchAmongMatches() {
+    return "i.id = ANY (ARRAY(SELECT invocation_id FROM extsvc_search_docs"
+        + " WHERE words @@ plainto_tsquery('simple', ?)))";
+  }
+
+  /**
+   * A scalar subquery, which PostgreSQL runs for each row it walks (its primary key), where an
+   * EXISTS would be planned as a join over every match.
+   */
+  @Override
+  String searchEachRow() {
+    return "(SELECT s.words FROM extsvc_search_docs s WHERE s.invocation_id = i.id)"
+        + " @@ plainto_tsquery('simple', ?)";
+  }
+
+  private static final String UPSERT_SEARCH =
+      "INSERT INTO extsvc_search_docs AS d (invocation_id, content) VALUES (?, ?)"
+          + Sql.APPEND_ON_CONFLICT;
+
+  @Override
+  void appendSearch(Tx tx, UUID invocationId, String words) throws SQLException {
+    tx.update(UPSERT_SEARCH, invocationId, words);
+  }
+
+  @Override
+  void insertSearch(Tx tx, UUID invocationId, String words) throws SQLException {
+    tx.update(UPSERT_SEARCH, invocationId, words);
   }
 
   @Override

@@ -16,10 +16,14 @@ import org.flywaydb.core.api.migration.Context;
 public abstract class SearchBackfill extends BaseJavaMigration {
   private static final int BATCH = 500;
 
+  /** The index as V15 made it, one row per document (V18 gathers them per invocation). */
+  private static final String INSERT_SEARCH =
+      "INSERT INTO extsvc_search (invocation_id, content) VALUES (?, ?)";
+
   @Override
   public void migrate(Context context) throws SQLException {
     Connection c = context.getConnection();
-    try (PreparedStatement insert = c.prepareStatement(Sql.INSERT_SEARCH)) {
+    try (PreparedStatement insert = c.prepareStatement(INSERT_SEARCH)) {
       int pending = 0;
       try (PreparedStatement read =
               c.prepareStatement("SELECT id, request, sync_body FROM extsvc_invocations");

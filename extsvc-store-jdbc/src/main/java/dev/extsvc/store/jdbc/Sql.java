@@ -47,8 +47,29 @@ final class Sql {
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   static final String INVOCATION =
       "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations WHERE id = ?";
-  static final String INSERT_SEARCH =
-      "INSERT INTO extsvc_search (invocation_id, content) VALUES (?, ?)";
+
+  /**
+   * An invocation's search document takes no more words after this many characters (a callback
+   * sender repeating itself would otherwise make every append rewrite a longer one).
+   */
+  static final int SEARCH_DOCUMENT_CAP = 65_536;
+
+  /**
+   * Above this many matching invocations a search walks the list in its order and checks each row
+   * ({@link SearchPlan#EACH_ROW}); up to it, it sorts the matches ({@link SearchPlan#MATCHES}).
+   * Sorting costs per match, walking per row until a page is found (the rows walked are about the
+   * page times the share of invocations that match): at this count both take a few milliseconds.
+   */
+  static final int SEARCH_MATCHES_UP_TO = 20_000;
+
+  /** How the list finds the rows of a search. */
+  enum SearchPlan {
+    /** Every match through the full-text index, then sorted: for few matches. */
+    MATCHES,
+    /** The list in its order, each row checked through its document's key: for many matches. */
+    EACH_ROW
+  }
+
   static final String RECORD_SYNC_ANSWER =
       "UPDATE extsvc_invocations SET sync_status = ?, sync_headers = ?, sync_body = ? WHERE id = ?";
   // The status condition is what makes the final state unique: of two racing finishers, one updates
@@ -96,6 +117,19 @@ final class Sql {
   private static final java.util.concurrent.ConcurrentMap<List<Integer>, String> CREATE_INVOCATION =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** A new invocation's search document (PostgreSQL): its id and words. */
+  private static final String INSERT_SEARCH_DOCUMENT =
+      "INSERT INTO extsvc_search_docs (invocation_id, content) VALUES (?, ?)";
+
+  /**
+   * What turns an insert into {@code extsvc_search_docs AS d} into an append to the invocation's
+   * document when it has one (PostgreSQL), until the document reaches {@link #SEARCH_DOCUMENT_CAP}.
+   */
+  static final String APPEND_ON_CONFLICT =
+      " ON CONFLICT (invocation_id) DO UPDATE SET content = CASE WHEN length(d.content) < "
+          + SEARCH_DOCUMENT_CAP
+          + " THEN d.content || ' ' || excluded.content ELSE d.content END";
+
   /**
    * An invocation, its tokens, its search words (when {@code search}) and its events in one
    * statement of data-modifying {@code WITH} parts (PostgreSQL): the parameters of {@link
@@ -111,7 +145,7 @@ final class Sql {
                 + INSERT_INVOCATION
                 + ")"
                 + (tokens == 0 ? "" : ", t AS (" + tokenRows(tokens) + ")")
-                + (search ? ", s AS (" + INSERT_SEARCH + ")" : "")
+                + (search ? ", s AS (" + INSERT_SEARCH_DOCUMENT + ")" : "")
                 + " "
                 + eventRows(events));
   }
@@ -135,8 +169,10 @@ final class Sql {
   private static final String RECORD_SYNC_ANSWER_WITH_SEARCH =
       "WITH u AS ("
           + RECORD_SYNC_ANSWER
-          + " RETURNING id), s AS (INSERT INTO extsvc_search (invocation_id, content) SELECT id, ?"
-          + " FROM u)"
+          + " RETURNING id), s AS (INSERT INTO extsvc_search_docs AS d (invocation_id, content)"
+          + " SELECT id, ? FROM u"
+          + APPEND_ON_CONFLICT
+          + ")"
           + " INSERT INTO extsvc_events (invocation_id, at, kind, message) SELECT id, ?, ?, ? FROM u";
 
   /** Most invocations mint one to four tokens: their statements are built once. */
@@ -300,9 +336,10 @@ final class Sql {
    * The console's list: optional filters, in the query's order (its column, then the id the same
    * way), keyset-paged from the query's place, one row more than the page (to tell whether there is
    * more). The last-activity time is the last column, for the page's places. A previous page is
-   * walked backwards (every comparison and direction turned), and turned round by the caller.
+   * walked backwards (every comparison and direction turned), and turned round by the caller. A
+   * search ({@link InvocationQuery#text()}) finds its rows by the plan given.
    */
-  static Query invocations(InvocationQuery query, JdbcDialect dialect) {
+  static Query invocations(InvocationQuery query, JdbcDialect dialect, SearchPlan plan) {
     var conditions = new ArrayList<String>();
     var params = new ArrayList<@Nullable Object>();
     if (query.status() != null) {
@@ -357,7 +394,7 @@ final class Sql {
     String text = query.text();
     if (text != null) {
       conditions.add(
-          "i.id IN (SELECT invocation_id FROM extsvc_search WHERE " + dialect.searchMatch() + ")");
+          plan == SearchPlan.MATCHES ? dialect.searchAmongMatches() : dialect.searchEachRow());
       params.add(dialect.searchTerms(SearchText.words(text)));
     }
     var sql =

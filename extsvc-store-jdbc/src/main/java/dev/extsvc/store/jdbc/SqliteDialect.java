@@ -74,8 +74,53 @@ final class SqliteDialect extends JdbcDialect {
   }
 
   @Override
-  String searchMatch() {
-    return "extsvc_search MATCH ?";
+  String searchCount() {
+    return "SELECT count(*) FROM (SELECT 1 FROM extsvc_search_docs"
+        + " WHERE extsvc_search_docs MATCH ? LIMIT ?)";
+  }
+
+  @Override
+  String searchAmongMatches() {
+    return "i.id IN (SELECT k.invocation_id FROM extsvc_search_docs"
+        + " JOIN extsvc_search_keys k ON k.key = extsvc_search_docs.rowid"
+        + " WHERE extsvc_search_docs MATCH ?)";
+  }
+
+  @Override
+  String explain() {
+    return "EXPLAIN QUERY PLAN ";
+  }
+
+  /** FTS5 answers a MATCH for one rowid by seeking in each word's list, not reading it all. */
+  @Override
+  String searchEachRow() {
+    return "EXISTS (SELECT 1 FROM extsvc_search_docs WHERE extsvc_search_docs MATCH ?"
+        + " AND rowid = (SELECT k.key FROM extsvc_search_keys k WHERE k.invocation_id = i.id))";
+  }
+
+  private static final String APPEND_SEARCH =
+      "UPDATE extsvc_search_docs SET content = CASE WHEN length(content) < "
+          + Sql.SEARCH_DOCUMENT_CAP
+          + " THEN content || ' ' || ? ELSE content END"
+          + " WHERE rowid = (SELECT key FROM extsvc_search_keys WHERE invocation_id = ?)";
+  private static final String INSERT_SEARCH_KEY =
+      "INSERT INTO extsvc_search_keys (invocation_id) VALUES (?)";
+  private static final String INSERT_SEARCH_DOC =
+      "INSERT INTO extsvc_search_docs (rowid, content)"
+          + " SELECT key, ? FROM extsvc_search_keys WHERE invocation_id = ?";
+
+  @Override
+  void appendSearch(Tx tx, UUID invocationId, String words) throws SQLException {
+    if (tx.update(APPEND_SEARCH, words, invocationId) == 0) {
+      insertSearch(tx, invocationId, words);
+    }
+  }
+
+  /** A key for the invocation, then the document under it: FTS5 rows have integer keys. */
+  @Override
+  void insertSearch(Tx tx, UUID invocationId, String words) throws SQLException {
+    tx.update(INSERT_SEARCH_KEY, invocationId);
+    tx.update(INSERT_SEARCH_DOC, words, invocationId);
   }
 
   /** Each word a quoted FTS5 string: words are letters and digits, so nothing needs escaping. */

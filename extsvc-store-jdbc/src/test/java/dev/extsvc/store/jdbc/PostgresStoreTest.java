@@ -24,6 +24,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -230,6 +231,17 @@ class PostgresStoreTest extends StoreContractTest {
     try (var connection = postgres.getPostgresDatabase().getConnection();
         var statement = connection.createStatement()) {
       statement.execute(sql);
+    }
+  }
+
+  @Test
+  void aStoreIndexedOneRowPerDocumentIsSearchedAlikeAfterV18() throws Exception {
+    String v17 = "test_v17_" + SCHEMAS.incrementAndGet();
+    execute("CREATE SCHEMA " + v17);
+    UUID id =
+        SearchUpgrade.atV17(url(postgres, v17), "postgres", "postgres", "db/migration/postgresql");
+    try (var upgraded = JdbcStore.postgres(url(postgres, v17), "postgres", "postgres")) {
+      SearchUpgrade.assertSearchable(upgraded, id);
     }
   }
 

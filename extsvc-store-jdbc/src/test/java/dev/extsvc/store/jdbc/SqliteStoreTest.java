@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.extsvc.runtime.store.Store;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
@@ -40,6 +41,15 @@ class SqliteStoreTest extends StoreContractTest {
     var source = new SQLiteDataSource(config);
     source.setUrl("jdbc:sqlite:" + file);
     return JdbcStore.create(source, Dialect.SQLITE);
+  }
+
+  @Test
+  void aStoreIndexedOneRowPerDocumentIsSearchedAlikeAfterV18() throws Exception {
+    var file = directory.resolve("v17.db");
+    UUID id = SearchUpgrade.atV17("jdbc:sqlite:" + file, null, null, "db/migration/sqlite");
+    try (var upgraded = JdbcStore.sqlite(file)) {
+      SearchUpgrade.assertSearchable(upgraded, id);
+    }
   }
 
   @Test

@@ -27,6 +27,7 @@ import dev.extsvc.runtime.store.Lease;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.NodeLease;
 import dev.extsvc.runtime.store.NodeRow;
+import dev.extsvc.runtime.store.SearchText;
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.Store;
 import dev.extsvc.runtime.store.StoreUnavailableException;
@@ -45,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -138,6 +140,82 @@ abstract class StoreContractTest {
                         .withText("lovelace"))))
         .hasSize(2);
     assertThat(store.invocations(InvocationQuery.all(10).withText(" - "))).hasSize(2);
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("ada approved"))))
+        .as("words from the request and from a callback, together")
+        .containsExactly(ada.id());
+  }
+
+  @Test
+  void bothSearchPlansGiveTheFirstPagesThatThePlainListFilteredByTheWordsGives() {
+    Assumptions.assumeTrue(store instanceof JdbcStore, "the search plans are the JDBC stores'");
+    var jdbc = (JdbcStore) store;
+    var indexed = new java.util.HashMap<UUID, String>();
+    for (int i = 0; i < 40; i++) {
+      var row =
+          withRequest(
+              Fixtures.pending(
+                  i % 2 == 0 ? "acme" : "payments",
+                  "submitApplication",
+                  T0.plusSeconds(i),
+                  Duration.ofHours(24)),
+              "{\"body\":{\"applicant\":{\"name\":\""
+                  + (i % 3 == 0 ? "Ada Lovelace" : "Grace Hopper")
+                  + "\"},\"reference\":\"ACME-"
+                  + i
+                  + "\",\"city\":\"Springfield\"}}");
+      if (i % 4 == 0) {
+        row = withStatus(row, InvocationStatus.COMPLETED);
+      }
+      store.createInvocation(row, List.of(), List.of());
+      var text = new StringBuilder(SearchText.of(row.request()));
+      if (i % 5 == 0) {
+        String answer = "{\"applicationNumber\":\"A-" + i + "\",\"note\":\"fast track\"}";
+        store.recordSyncAnswer(row.id(), 201, "{}", answer, event(row.id(), "CALLOUT"));
+        text.append(SearchText.of(answer));
+      }
+      if (i % 2 == 0) {
+        var cb = callback(row.id(), "d" + i);
+        store.insertCallback(cb, event(row.id(), "CALLBACK_RECEIVED"));
+        text.append(SearchText.of(cb.body()));
+      }
+      indexed.put(row.id(), text.toString());
+    }
+    var queries =
+        List.of(
+            InvocationQuery.all(4).withText("springfield"),
+            InvocationQuery.all(4).withText("ACME-17"),
+            InvocationQuery.all(4).withText("lovelace"),
+            InvocationQuery.all(4).withText("lovelace approved"),
+            InvocationQuery.all(4).withText("fast track springfield"),
+            InvocationQuery.all(4).withText("lovelace").withService("payments"),
+            InvocationQuery.all(4).withText("springfield").withStatus(InvocationStatus.COMPLETED),
+            InvocationQuery.all(4)
+                .withText("hopper")
+                .withSort(new InvocationSort(InvocationSort.Column.SERVICE, false)),
+            InvocationQuery.all(4).withText("nobody"));
+    for (var query : queries) {
+      var plain =
+          store.invocationPage(query.withText(null).withLimit(100)).rows().stream()
+              .filter(r -> SearchText.matches(indexed.get(r.id()), query.text()))
+              .map(InvocationRow::id)
+              .toList();
+      for (var plan : java.util.Arrays.asList(Sql.SearchPlan.values())) {
+        var first = jdbc.invocationPage(query, plan);
+        assertThat(first.rows())
+            .extracting(InvocationRow::id)
+            .as(plan + ": " + query)
+            .containsExactlyElementsOf(plain.subList(0, Math.min(4, plain.size())));
+        if (first.next() != null) {
+          assertThat(jdbc.invocationPage(query.withPage(first.next()), plan).rows())
+              .extracting(InvocationRow::id)
+              .as(plan + ", the next page: " + query)
+              .containsExactlyElementsOf(plain.subList(4, Math.min(8, plain.size())));
+        }
+      }
+      assertThat(store.invocationPage(query).rows())
+          .extracting(InvocationRow::id)
+          .containsExactlyElementsOf(plain.subList(0, Math.min(4, plain.size())));
+    }
   }
 
   private static List<UUID> ids(List<InvocationRow> rows) {
