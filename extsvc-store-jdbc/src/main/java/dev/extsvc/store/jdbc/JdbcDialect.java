@@ -156,6 +156,11 @@ abstract class JdbcDialect {
     return null;
   }
 
+  /** Above this many matches a search walks the list ({@link Sql#SEARCH_MATCHES_UP_TO}). */
+  int searchMatchesUpTo() {
+    return Sql.SEARCH_MATCHES_UP_TO;
+  }
+
   /**
    * Whether one statement may hold several data-modifying {@code WITH} parts (PostgreSQL): an
    * invocation's rows, and its answer with its event, then go in one round trip each ({@link

@@ -503,7 +503,7 @@ public final class JdbcStore implements Store {
 
   /**
    * The page, a search found by the plan given, or by the one its count of matches picks when null
-   * ({@link Sql#SEARCH_MATCHES_UP_TO}).
+   * ({@link JdbcDialect#searchMatchesUpTo()}).
    */
   InvocationPage invocationPage(InvocationQuery query, Sql.@Nullable SearchPlan plan) {
     record Walked(InvocationRow row, Instant lastActivity) {}
@@ -554,14 +554,15 @@ public final class JdbcStore implements Store {
 
   /** Sorting the matches for few, walking the list for many: a count that stops past the line. */
   private Sql.SearchPlan searchPlan(Tx tx, String text) throws SQLException {
+    int upTo = dialect.searchMatchesUpTo();
     long matches =
         tx.queryOne(
                 dialect.searchCount(),
                 row -> row.getLong(1),
                 dialect.searchTerms(SearchText.words(text)),
-                Sql.SEARCH_MATCHES_UP_TO + 1)
+                upTo + 1)
             .orElse(0L);
-    return matches > Sql.SEARCH_MATCHES_UP_TO ? Sql.SearchPlan.EACH_ROW : Sql.SearchPlan.MATCHES;
+    return matches > upTo ? Sql.SearchPlan.EACH_ROW : Sql.SearchPlan.MATCHES;
   }
 
   @Override

@@ -102,6 +102,15 @@ final class PostgresDialect extends JdbcDialect {
         + " @@ plainto_tsquery('simple', ?)";
   }
 
+  /**
+   * Lower than SQLite's: at 1,000,000 invocations PostgreSQL took about 75 ms to count 20,000
+   * matches and 330 ms to sort them, where a walk of the list checks a row in tens of microseconds.
+   */
+  @Override
+  int searchMatchesUpTo() {
+    return 5_000;
+  }
+
   private static final String UPSERT_SEARCH =
       "INSERT INTO extsvc_search_docs AS d (invocation_id, content) VALUES (?, ?)"
           + Sql.APPEND_ON_CONFLICT;
