@@ -131,7 +131,7 @@ public final class Bench {
             new OutsideLoad(plan, databases, s.work().resolve("wrk")).measure(stores);
         report.section(OutsideReport.of(figures, loadBefore));
         targets.outsideLoad(figures);
-        report.write(s.out());
+        save(report, s.out(), partial); // --only wrk keeps the other sections
       }
       if (only.contains("wrk-invocations")) {
         progress("outside load (wrk): invocations only");
