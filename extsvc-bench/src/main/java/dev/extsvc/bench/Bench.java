@@ -122,13 +122,17 @@ public final class Bench {
     Report report = new Report(s, machine, command, loadBefore);
     Targets targets = new Targets();
     Databases.deleteTree(s.work());
+    // The measured processes' output, kept after the run (the work directory is not): a failure
+    // message points here.
+    Path logs = s.work().resolveSibling("bench-logs");
+    Databases.deleteTree(logs);
     try (Databases databases = new Databases(s.work());
         StandIn standIn = new StandIn()) {
       if (only.contains("wrk")) {
         progress("outside load (wrk)");
         OutsideLoad.Plan plan = s.quick() ? OutsideLoad.Plan.quick() : OutsideLoad.Plan.full();
         OutsideLoad.Figures figures =
-            new OutsideLoad(plan, databases, s.work().resolve("wrk")).measure(stores);
+            new OutsideLoad(plan, databases, s.work().resolve("wrk"), logs).measure(stores);
         report.section(OutsideReport.of(figures, loadBefore));
         targets.outsideLoad(figures);
         save(report, s.out(), partial); // --only wrk keeps the other sections
@@ -137,7 +141,8 @@ public final class Bench {
         progress("outside load (wrk): invocations only");
         OutsideLoad.Plan plan = s.quick() ? OutsideLoad.Plan.quick() : OutsideLoad.Plan.full();
         OutsideLoad.InvocationFigures figures =
-            new OutsideLoad(plan, databases, s.work().resolve("wrk")).measureInvocations(stores);
+            new OutsideLoad(plan, databases, s.work().resolve("wrk"), logs)
+                .measureInvocations(stores);
         report.section(OutsideReport.invocations(figures, loadBefore));
         targets.invocations(figures);
         save(report, s.out(), partial);

@@ -141,11 +141,15 @@ final class OutsideLoad {
   private final Path callbackBody;
   private final Path logs;
 
-  OutsideLoad(Plan plan, Databases databases, Path work) {
+  /**
+   * @param logs where the measured processes write their output: outside the work directory, which
+   *     the harness deletes at the end, so that a failed run's logs are still there to read
+   */
+  OutsideLoad(Plan plan, Databases databases, Path work, Path logs) {
     this.plan = plan;
     this.databases = databases;
     this.work = work;
-    this.logs = work.resolve("logs");
+    this.logs = logs;
     this.wrk = Wrk.prepare(work);
     this.callbackBody = writeBody("callback-body.json", callbackBody());
   }

@@ -22,7 +22,8 @@ class OutsideLoadTest {
     OutsideLoad.Figures figures;
     try (Databases databases = new Databases(dir.resolve("db"))) {
       figures =
-          new OutsideLoad(OutsideLoad.Plan.tiny(), databases, dir.resolve("wrk"))
+          new OutsideLoad(
+                  OutsideLoad.Plan.tiny(), databases, dir.resolve("wrk"), dir.resolve("logs"))
               .measure(List.of(StoreKind.SQLITE));
     }
 
