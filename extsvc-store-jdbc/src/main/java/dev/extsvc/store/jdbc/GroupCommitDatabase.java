@@ -1,8 +1,11 @@
 package dev.extsvc.store.jdbc;
 
+import dev.extsvc.runtime.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -23,10 +26,23 @@ final class GroupCommitDatabase implements Database {
   private final GroupWriter writer;
   private final JdbcDialect dialect;
 
-  GroupCommitDatabase(DataSource source, JdbcDialect dialect, AutoCloseable owned) {
+  /**
+   * Reads in the order they came, at most the pool less the writers' connections at once. The
+   * pool's own wait lets a newcomer take a connection just returned before those already waiting,
+   * so under a burst of callbacks a read could wait past the pool's timeout while later ones went
+   * through (answered 503), and the writers queued behind reads for their connections.
+   */
+  private final Semaphore reads;
+
+  private final Duration readWait;
+
+  GroupCommitDatabase(
+      DataSource source, JdbcDialect dialect, AutoCloseable owned, int poolSize, Duration wait) {
     this.direct = new DirectDatabase(source, dialect, owned);
     this.dialect = dialect;
     this.writer = new GroupWriter(source, dialect, dialect.newStatementCache(), WRITERS);
+    this.reads = new Semaphore(Math.max(1, poolSize - WRITERS), true);
+    this.readWait = wait;
   }
 
   @Override
@@ -36,7 +52,25 @@ final class GroupCommitDatabase implements Database {
 
   @Override
   public <T extends @Nullable Object> T read(Work<T> work) {
-    return direct.read(work);
+    boolean admitted;
+    try {
+      admitted = reads.tryAcquire(readWait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("Interrupted while waiting for a store connection", e);
+    }
+    if (!admitted) {
+      throw new StoreUnavailableException(
+          "The store is unavailable: no connection for a read within "
+              + readWait.toMillis()
+              + " ms",
+          new java.sql.SQLTransientConnectionException("read queue timed out"));
+    }
+    try {
+      return direct.read(work);
+    } finally {
+      reads.release();
+    }
   }
 
   @Override

@@ -140,7 +140,8 @@ final class PostgresDialect extends JdbcDialect {
     // Writes share commits only over the store's own pool: an application's data source may hand a
     // write the caller's transaction to join (the Spring starter), which a writer thread cannot.
     return owned != null
-        ? new GroupCommitDatabase(source, this, owned)
+        ? new GroupCommitDatabase(
+            source, this, owned, JdbcStore.POOL_SIZE, JdbcStore.CONNECTION_TIMEOUT)
         : new DirectDatabase(source, this, null);
   }
 

@@ -151,6 +151,56 @@ class GroupWriterTest {
     }
   }
 
+  @Test
+  void aReadBeyondThePoolLessTheWritersWaitsThenGivesUpAsUnavailableWhileWritesGoOn()
+      throws Exception {
+    // Room for one read: the pool of four less the three writers' connections.
+    var database =
+        new GroupCommitDatabase(
+            source,
+            PostgresDialect.INSTANCE,
+            () -> {},
+            GroupCommitDatabase.WRITERS + 1,
+            java.time.Duration.ofMillis(300));
+    try (database) {
+      var holding = new CountDownLatch(1);
+      var release = new CountDownLatch(1);
+      var first =
+          CompletableFuture.supplyAsync(
+              () ->
+                  database.read(
+                      tx -> {
+                        holding.countDown();
+                        await(release);
+                        return currentTransaction(tx);
+                      }));
+      assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> database.read(GroupWriterTest::currentTransaction))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("no connection for a read within 300 ms");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(250);
+      // a write does not queue behind the read holding the only read slot
+      int saved = database.write(tx -> saveService(tx, "beside-a-read"));
+      assertThat(saved).isEqualTo(1);
+
+      release.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      assertThat(database.read(GroupWriterTest::currentTransaction)).isPositive();
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static long saveAndTellTransaction(Tx tx, String name) throws SQLException {
     saveService(tx, name);
     return currentTransaction(tx);
