@@ -158,6 +158,33 @@ class RequestValidationTest {
   }
 
   @Test
+  void aParameterValueCheckedAgainGetsTheSameAnswerEveryTime() {
+    f.register(QUOTES, null);
+    RequestParts base =
+        new RequestParts()
+            .pathParam("symbol", "ACME")
+            .query("currency", "EUR")
+            .header("x-trace", "t");
+    RequestParts zero = base.copy().query("limit", "0");
+    RequestParts ten = base.copy().query("limit", "10");
+
+    for (RequestParts request : List.of(zero, zero, ten, ten, zero)) {
+      List<RequestProblem> problems = f.services.validateRequest("Quotes", "getQuote", request);
+      if (request == ten) {
+        assertThat(problems).isEmpty();
+      } else {
+        assertThat(problems)
+            .singleElement()
+            .satisfies(
+                p -> {
+                  assertThat(p.pointer()).isEqualTo("/query/limit");
+                  assertThat(p.message()).contains("1");
+                });
+      }
+    }
+  }
+
+  @Test
   void anUnknownOperationIsRefusedByName() {
     assertThatThrownBy(() -> f.services.validateRequest(ACME, "Nope", new RequestParts()))
         .isInstanceOf(ExtsvcException.class)

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -41,9 +42,19 @@ public final class RequestValidator {
   private final Map<OperationPlan, Compiled> compiled =
       Collections.synchronizedMap(new WeakHashMap<>());
 
-  /** The operation's schemas, compiled; a name absent from {@code parameters} has no schema. */
+  /**
+   * The operation's schemas, compiled; a name absent from {@code parameters} has no schema. {@code
+   * lastChecked} holds, per parameter, the last value checked and the validator's messages for it:
+   * the callback URL written into a parameter is the same placeholder in every request, and parsing
+   * it again for the schema was a fifth of the check.
+   */
   private record Compiled(
-      @Nullable PayloadValidator body, Map<Parameter, PayloadValidator> parameters) {}
+      @Nullable PayloadValidator body,
+      Map<Parameter, PayloadValidator> parameters,
+      Map<Parameter, Checked> lastChecked) {}
+
+  /** A parameter's value and what its schema said of it. */
+  private record Checked(String value, List<String> messages) {}
 
   /**
    * @param publicBaseUrl as the invoke stage reads it, without a trailing slash
@@ -75,7 +86,7 @@ public final class RequestValidator {
             plan, p -> compile(p.operation(), service.definition().openApiVersion()));
     Operation op = plan.operation();
     for (Parameter p : op.parameters()) {
-      checkParameter(p, request, schemas.parameters().get(p), problems);
+      checkParameter(p, request, schemas, problems);
     }
     RequestBody declared = op.requestBody();
     JsonNode body = request.body();
@@ -99,14 +110,11 @@ public final class RequestValidator {
         parameters.put(p, PayloadValidator.compile(p.schema(), openApiVersion));
       }
     }
-    return new Compiled(body, Map.copyOf(parameters));
+    return new Compiled(body, Map.copyOf(parameters), new ConcurrentHashMap<>());
   }
 
   private static void checkParameter(
-      Parameter p,
-      RequestParts request,
-      @Nullable PayloadValidator schema,
-      List<RequestProblem> problems) {
+      Parameter p, RequestParts request, Compiled schemas, List<RequestProblem> problems) {
     @Nullable List<String> values =
         switch (p.in()) {
           case PATH -> present(request.path().get(p.name()));
@@ -126,12 +134,20 @@ public final class RequestValidator {
       }
       return;
     }
+    PayloadValidator schema = schemas.parameters().get(p);
     if (schema == null) {
       return;
     }
     for (String value : values) {
-      JsonNode typed = typed(value, p.schema());
-      schema.validate(typed.toString()).forEach(m -> problems.add(located(pointer, m)));
+      Checked last = schemas.lastChecked().get(p);
+      List<String> messages;
+      if (last != null && last.value().equals(value)) {
+        messages = last.messages(); // the same text, the same schema: the same answer
+      } else {
+        messages = schema.validate(typed(value, p.schema()).toString());
+        schemas.lastChecked().put(p, new Checked(value, messages));
+      }
+      messages.forEach(m -> problems.add(located(pointer, m)));
     }
   }
 

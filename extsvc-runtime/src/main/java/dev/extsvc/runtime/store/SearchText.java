@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,10 @@ public final class SearchText {
   static final int MAX_TEXT = 8192;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  // Compiled once: String.split compiles a pattern like this one (not a single character) on every
+  // call, and every stored request, answer and callback body is split here.
+  private static final Pattern NOT_A_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
 
   private SearchText() {}
 
@@ -82,7 +87,7 @@ public final class SearchText {
    */
   public static List<String> words(String text) {
     List<String> words = new ArrayList<>();
-    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+    for (String w : NOT_A_WORD.split(text.toLowerCase(Locale.ROOT))) {
       if (!w.isEmpty()) {
         words.add(w);
       }
