@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,9 @@ public final class SearchText {
   static final int MAX_TEXT = 8192;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What separates words: anything but letters and digits (compiled once, not per document). */
+  private static final Pattern SEPARATORS = Pattern.compile("[^\\p{L}\\p{N}]+");
 
   private SearchText() {}
 
@@ -82,7 +86,7 @@ public final class SearchText {
    */
   public static List<String> words(String text) {
     List<String> words = new ArrayList<>();
-    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+    for (String w : SEPARATORS.split(text.toLowerCase(Locale.ROOT))) {
       if (!w.isEmpty()) {
         words.add(w);
       }
