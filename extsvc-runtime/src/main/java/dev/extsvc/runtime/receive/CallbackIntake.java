@@ -2,6 +2,7 @@ package dev.extsvc.runtime.receive;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.extsvc.runtime.CallbackRequest;
@@ -1165,7 +1166,12 @@ public final class CallbackIntake {
     return HexFormat.of().formatHex(Tokens.sha256(material.getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** The sender's headers as stored with its callback, secret ones masked. */
+  /**
+   * The sender's headers as stored with its callback, secret ones masked: a JSON object of strings
+   * by lower-case name, in name order. Written here as Jackson writes such a map (the same escapes,
+   * {@link JsonStringEncoder}), without a serializer per callback: that was about 5 % of a first
+   * delivery's samples in JFR.
+   */
   static String headersJson(CallbackRequest request, SecretNames secretNames) {
     Map<String, String> kept = new TreeMap<>();
     request
@@ -1175,7 +1181,19 @@ public final class CallbackIntake {
               String lower = name.toLowerCase(Locale.ROOT);
               kept.put(lower, secretNames.shown(lower, String.join(", ", values)));
             });
-    return Json.write(kept);
+    JsonStringEncoder quote = JsonStringEncoder.getInstance();
+    StringBuilder json = new StringBuilder(48 * kept.size() + 2).append('{');
+    for (Map.Entry<String, String> header : kept.entrySet()) {
+      if (json.length() > 1) {
+        json.append(',');
+      }
+      json.append('"');
+      quote.quoteAsString(header.getKey(), json);
+      json.append("\":\"");
+      quote.quoteAsString(header.getValue(), json);
+      json.append('"');
+    }
+    return json.append('}').toString();
   }
 
   private static String describe(JsonProcessingException e) {

@@ -2,13 +2,40 @@ package dev.extsvc.runtime.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class TokensTest {
+  @Test
+  void sha256IsTheStandardHashEachTimeAndOnEveryThread() throws InterruptedException {
+    byte[] abc = "abc".getBytes(StandardCharsets.US_ASCII);
+    String expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    assertThat(HexFormat.of().formatHex(Tokens.sha256(abc))).isEqualTo(expected);
+    assertThat(HexFormat.of().formatHex(Tokens.sha256(new byte[0])))
+        .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    var results = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+    var threads = new java.util.ArrayList<Thread>();
+    for (int i = 0; i < 8; i++) {
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    for (int j = 0; j < 1_000; j++) {
+                      results.add(HexFormat.of().formatHex(Tokens.sha256(abc)));
+                    }
+                  }));
+    }
+    for (var thread : threads) {
+      thread.join(10_000);
+    }
+    assertThat(results).containsExactly(expected);
+  }
+
   @Test
   void mintedTokensAreWellFormedAndDistinct() {
     Set<String> seen = new HashSet<>();

@@ -149,10 +149,11 @@ abstract class JdbcDialect {
   /**
    * As {@link #insertCallback()}, and in the same statement, when the callback is new, its event:
    * the callback's parameters, then the event's at, kind and message; the update count is 1 when
-   * the callback was inserted. Null for a database without data-modifying {@code WITH} (the event
-   * is then a statement of its own).
+   * the callback was inserted. With {@code search}, also the append of the body's words to the
+   * invocation's search document, its words the last parameter. Null for a database without
+   * data-modifying {@code WITH} (the event and the words are then statements of their own).
    */
-  @Nullable String insertCallbackWithEvent() {
+  @Nullable String insertCallbackWithEvent(boolean search) {
     return null;
   }
 
@@ -183,10 +184,12 @@ abstract class JdbcDialect {
    * As {@link #insertCallbackWithEvent()}, and in the same statement, when the callback is new, the
    * claim of its invocation ({@link Sql#CLAIM}'s conditions): the callback's parameters, the
    * event's at, kind and message, then the lease's until, node and now. One row: whether the
-   * callback was inserted (1 or 0) and the fence of the claim (null when none was taken). Null for
-   * a database without data-modifying {@code WITH} (the claim is then a statement of its own).
+   * callback was inserted (1 or 0) and the fence of the claim (null when none was taken). With
+   * {@code search}, also the append of the body's words to the invocation's search document, its
+   * words the last parameter. Null for a database without data-modifying {@code WITH} (the claim
+   * and the words are then statements of their own).
    */
-  @Nullable String insertCallbackAndClaim() {
+  @Nullable String insertCallbackAndClaim(boolean search) {
     return null;
   }
 

@@ -457,13 +457,9 @@ public final class JdbcStore implements Store {
 
   /**
    * Indexes a stored document's words for search, in the transaction that stores it: appended to
-   * the invocation's one search document.
+   * the invocation's one search document. The words ({@link SearchText#indexedWords}, a JSON parse)
+   * are found before the write is queued, off the writer's thread.
    */
-  private void index(Tx tx, UUID invocationId, @Nullable String json) throws SQLException {
-    indexWords(tx, invocationId, SearchText.indexedWords(json));
-  }
-
-  /** As {@link #index}, with words found beforehand ({@link SearchText#indexedWords}). */
   private void indexWords(Tx tx, UUID invocationId, String words) throws SQLException {
     if (!words.isEmpty()) {
       dialect.appendSearch(tx, invocationId, words);
@@ -600,20 +596,26 @@ public final class JdbcStore implements Store {
 
   @Override
   public CallbackInsert insertCallback(CallbackRow callback, NewEvent event) {
-    return write(tx -> insert(tx, callback, event));
+    String words = SearchText.indexedWords(callback.body());
+    return write(tx -> insert(tx, callback, words, event));
   }
 
-  /** The insert and, when the callback is new, the claim: one transaction, one commit. */
+  /**
+   * The insert and, when the callback is new, the claim: one transaction, one commit. The body's
+   * search words are found here, on the caller's thread, before the work is queued (as {@link
+   * #createInvocation}): on SQLite the one writer thread runs statements only.
+   */
   @Override
   public CallbackInsert insertCallbackAndClaim(
       CallbackRow callback, NewEvent event, String nodeId, Instant until) {
-    var together = dialect.insertCallbackAndClaim();
+    String words = SearchText.indexedWords(callback.body());
+    var together = dialect.insertCallbackAndClaim(!words.isEmpty());
     if (together != null) {
-      return write(tx -> insertAndClaim(tx, together, callback, event, nodeId, until));
+      return write(tx -> insertAndClaim(tx, together, callback, words, event, nodeId, until));
     }
     return write(
         tx -> {
-          var insert = insert(tx, callback, event);
+          var insert = insert(tx, callback, words, event);
           if (insert.duplicate()) {
             return insert;
           }
@@ -627,10 +629,40 @@ public final class JdbcStore implements Store {
   /** What {@link JdbcDialect#insertCallbackAndClaim()} answers. */
   private record InsertedClaim(boolean inserted, @Nullable Long fence) {}
 
-  /** The insert, its event and the claim as one statement of the dialect's. */
+  /**
+   * The insert, its event, the claim and (when there are {@code words}) the append of the body's
+   * words to the invocation's search document as one statement of the dialect's.
+   */
   private CallbackInsert insertAndClaim(
-      Tx tx, String statement, CallbackRow callback, NewEvent event, String nodeId, Instant until)
+      Tx tx,
+      String statement,
+      CallbackRow callback,
+      String words,
+      NewEvent event,
+      String nodeId,
+      Instant until)
       throws SQLException {
+    var params =
+        new @Nullable Object[] {
+          callback.id(),
+          callback.invocationId(),
+          callback.key(),
+          callback.receivedAt(),
+          callback.method(),
+          callback.headers(),
+          callback.body(),
+          callback.dedupKey(),
+          callback.outcome(),
+          callback.answerCode(),
+          callback.attempts(),
+          callback.error(),
+          event.at(),
+          event.kind().name(),
+          event.message(),
+          until,
+          nodeId,
+          callback.receivedAt()
+        };
     var result =
         tx.queryOne(
                 statement,
@@ -639,29 +671,11 @@ public final class JdbcStore implements Store {
                   long fence = row.getLong(2);
                   return new InsertedClaim(inserted, row.wasNull() ? null : fence);
                 },
-                callback.id(),
-                callback.invocationId(),
-                callback.key(),
-                callback.receivedAt(),
-                callback.method(),
-                callback.headers(),
-                callback.body(),
-                callback.dedupKey(),
-                callback.outcome(),
-                callback.answerCode(),
-                callback.attempts(),
-                callback.error(),
-                event.at(),
-                event.kind().name(),
-                event.message(),
-                until,
-                nodeId,
-                callback.receivedAt())
+                words.isEmpty() ? params : concat(params, new Object[] {words}))
             .orElseThrow();
     if (!result.inserted()) {
       return duplicateOf(tx, callback);
     }
-    index(tx, callback.invocationId(), callback.body());
     Long fence = result.fence();
     return new CallbackInsert(
         callback,
@@ -680,9 +694,10 @@ public final class JdbcStore implements Store {
       String nodeId,
       Instant until,
       List<NewEvent> completion) {
+    String words = SearchText.indexedWords(callback.body());
     return write(
         tx -> {
-          var insert = insert(tx, callback, event, false);
+          var insert = insert(tx, callback, words, event, false);
           if (insert.duplicate()) {
             return insert;
           }
@@ -718,36 +733,40 @@ public final class JdbcStore implements Store {
         });
   }
 
-  private CallbackInsert insert(Tx tx, CallbackRow callback, NewEvent event) throws SQLException {
-    return insert(tx, callback, event, true);
+  private CallbackInsert insert(Tx tx, CallbackRow callback, String words, NewEvent event)
+      throws SQLException {
+    return insert(tx, callback, words, event, true);
   }
 
   /**
+   * @param words the body's search words ({@link SearchText#indexedWords}), found before the write
    * @param withEvent whether the event is written here; else the caller writes it with others
    */
-  private CallbackInsert insert(Tx tx, CallbackRow callback, NewEvent event, boolean withEvent)
+  private CallbackInsert insert(
+      Tx tx, CallbackRow callback, String words, NewEvent event, boolean withEvent)
       throws SQLException {
-    var together = withEvent ? dialect.insertCallbackWithEvent() : null;
+    var together = withEvent ? dialect.insertCallbackWithEvent(!words.isEmpty()) : null;
     if (together != null) {
-      if (tx.update(
-              together,
-              callback.id(),
-              callback.invocationId(),
-              callback.key(),
-              callback.receivedAt(),
-              callback.method(),
-              callback.headers(),
-              callback.body(),
-              callback.dedupKey(),
-              callback.outcome(),
-              callback.answerCode(),
-              callback.attempts(),
-              callback.error(),
-              event.at(),
-              event.kind().name(),
-              event.message())
+      var params =
+          new @Nullable Object[] {
+            callback.id(),
+            callback.invocationId(),
+            callback.key(),
+            callback.receivedAt(),
+            callback.method(),
+            callback.headers(),
+            callback.body(),
+            callback.dedupKey(),
+            callback.outcome(),
+            callback.answerCode(),
+            callback.attempts(),
+            callback.error(),
+            event.at(),
+            event.kind().name(),
+            event.message()
+          };
+      if (tx.update(together, words.isEmpty() ? params : concat(params, new Object[] {words}))
           == 1) {
-        index(tx, callback.invocationId(), callback.body());
         return new CallbackInsert(callback, false);
       }
       return duplicateOf(tx, callback);
@@ -757,7 +776,7 @@ public final class JdbcStore implements Store {
       if (withEvent) {
         insertEvents(tx, List.of(event));
       }
-      index(tx, callback.invocationId(), callback.body());
+      indexWords(tx, callback.invocationId(), words);
       return new CallbackInsert(callback, false);
     }
     return duplicateOf(tx, callback);
@@ -860,6 +879,7 @@ public final class JdbcStore implements Store {
   @Override
   public Optional<CallbackInsert> deliverEarlyCallback(
       UUID earlyId, CallbackRow callback, NewEvent event) {
+    String words = SearchText.indexedWords(callback.body());
     return write(
         tx -> {
           if (tx.update(CorrelationSql.TAKE_EARLY, callback.invocationId(), earlyId) != 1) {
@@ -869,7 +889,7 @@ public final class JdbcStore implements Store {
           if (inserted) {
             insertEvents(tx, List.of(event));
             // searchable like any callback body (insertCallback indexes in its transaction too)
-            index(tx, callback.invocationId(), callback.body());
+            indexWords(tx, callback.invocationId(), words);
             return Optional.of(new CallbackInsert(callback, false));
           }
           return tx.queryOne(

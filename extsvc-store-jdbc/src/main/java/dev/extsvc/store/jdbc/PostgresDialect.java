@@ -195,16 +195,37 @@ final class PostgresDialect extends JdbcDialect {
           + " RETURNING invocation_id)"
           + " INSERT INTO extsvc_events (invocation_id, at, kind, message) SELECT invocation_id, ?, ?, ? FROM c";
 
+  /**
+   * The body's words appended to its invocation's search document, only when the callback was
+   * inserted (a part of a statement whose {@code c} returns the callback's invocation_id).
+   */
+  private static final String APPEND_CALLBACK_WORDS =
+      "INSERT INTO extsvc_search_docs AS d (invocation_id, content) SELECT invocation_id, ? FROM c"
+          + Sql.APPEND_ON_CONFLICT;
+
+  /**
+   * As {@link #INSERT_CALLBACK_WITH_EVENT}, and the body's words: the event becomes a part of the
+   * statement and the words its last, so that they are the last parameter; its update count, the
+   * search document's row, is 1 when the callback was inserted, as the event's.
+   */
+  private static final String INSERT_CALLBACK_WITH_EVENT_AND_WORDS =
+      "WITH c AS ("
+          + Sql.INSERT_CALLBACK
+          + " RETURNING invocation_id),"
+          + " e AS (INSERT INTO extsvc_events (invocation_id, at, kind, message)"
+          + " SELECT invocation_id, ?, ?, ? FROM c) "
+          + APPEND_CALLBACK_WORDS;
+
   @Override
-  String insertCallbackWithEvent() {
-    return INSERT_CALLBACK_WITH_EVENT;
+  String insertCallbackWithEvent(boolean search) {
+    return search ? INSERT_CALLBACK_WITH_EVENT_AND_WORDS : INSERT_CALLBACK_WITH_EVENT;
   }
 
   /**
    * The callback, its event and its invocation's claim in one round trip; the claim as {@link
    * Sql#CLAIM}, taken only when the callback was inserted.
    */
-  private static final String INSERT_CALLBACK_AND_CLAIM =
+  private static final String CALLBACK_EVENT_CLAIM =
       "WITH c AS ("
           + Sql.INSERT_CALLBACK
           + " RETURNING id, invocation_id),"
@@ -213,8 +234,19 @@ final class PostgresDialect extends JdbcDialect {
           + " l AS (UPDATE extsvc_invocations i SET claim_id = c.id, claim_until = ?, claim_node = ?,"
           + " claim_fence = i.claim_fence + 1 FROM c WHERE i.id = c.invocation_id"
           + " AND i.status = 'PENDING' AND (i.claim_id IS NULL OR i.claim_until <= ?)"
-          + " RETURNING i.claim_fence)"
-          + " SELECT (SELECT COUNT(*) FROM c), (SELECT claim_fence FROM l)";
+          + " RETURNING i.claim_fence)";
+
+  private static final String INSERTED_AND_FENCE =
+      " SELECT (SELECT COUNT(*) FROM c), (SELECT claim_fence FROM l)";
+
+  private static final String INSERT_CALLBACK_AND_CLAIM = CALLBACK_EVENT_CLAIM + INSERTED_AND_FENCE;
+
+  /**
+   * As {@link #INSERT_CALLBACK_AND_CLAIM}, and the body's words appended to the invocation's search
+   * document when the callback was inserted: one statement where there were two.
+   */
+  private static final String INSERT_CALLBACK_AND_CLAIM_AND_WORDS =
+      CALLBACK_EVENT_CLAIM + ", s AS (" + APPEND_CALLBACK_WORDS + ")" + INSERTED_AND_FENCE;
 
   private static final String HOLD = Sql.HOLD + " FOR UPDATE";
 
@@ -225,8 +257,8 @@ final class PostgresDialect extends JdbcDialect {
   }
 
   @Override
-  String insertCallbackAndClaim() {
-    return INSERT_CALLBACK_AND_CLAIM;
+  String insertCallbackAndClaim(boolean search) {
+    return search ? INSERT_CALLBACK_AND_CLAIM_AND_WORDS : INSERT_CALLBACK_AND_CLAIM;
   }
 
   /** Events of a completion written in one statement by {@link #completeOneCallback}, at most. */

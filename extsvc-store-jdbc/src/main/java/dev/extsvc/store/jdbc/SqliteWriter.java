@@ -105,7 +105,7 @@ final class SqliteWriter implements AutoCloseable {
       try {
         var tx = new Tx(connection, DIALECT, statements);
         for (var write : group) {
-          runInSavepoint(write, tx, control, committed);
+          runInSavepoint(write, tx, committed);
         }
         control.execute("COMMIT");
         if (event.shouldCommit()) {
@@ -127,18 +127,28 @@ final class SqliteWriter implements AutoCloseable {
     committed.forEach(Runnable::run);
   }
 
+  /**
+   * The savepoint statements are prepared once per connection ({@link StatementCache}, through the
+   * write's {@link Tx}), not compiled anew for every write: a CPU profile of callback ingest put
+   * about 6 % of the writer thread's time in compiling them.
+   */
+  private static final String SAVEPOINT = "SAVEPOINT write";
+
+  private static final String RELEASE = "RELEASE write";
+  private static final String ROLLBACK_TO = "ROLLBACK TO write";
+
   private static <T extends @Nullable Object> void runInSavepoint(
-      Write<T> write, Tx tx, Statement control, List<Runnable> committed) throws SQLException {
-    control.execute("SAVEPOINT write");
+      Write<T> write, Tx tx, List<Runnable> committed) throws SQLException {
+    tx.update(SAVEPOINT);
     T result;
     try {
       result = write.work().run(tx);
     } catch (SQLException | RuntimeException e) {
-      undo(control, e);
+      undo(tx, e);
       write.fail(e instanceof SQLException sql ? Errors.translate(sql, DIALECT) : e);
       return;
     }
-    control.execute("RELEASE write");
+    tx.update(RELEASE);
     committed.add(() -> write.result().complete(result));
   }
 
@@ -146,10 +156,10 @@ final class SqliteWriter implements AutoCloseable {
    * Undoes one write alone. If even that fails, SQLite dropped the whole transaction (I/O error,
    * full disk), and the group fails with the write's own failure, which says why.
    */
-  private static void undo(Statement control, Exception failure) throws SQLException {
+  private static void undo(Tx tx, Exception failure) throws SQLException {
     try {
-      control.execute("ROLLBACK TO write");
-      control.execute("RELEASE write");
+      tx.update(ROLLBACK_TO);
+      tx.update(RELEASE);
     } catch (SQLException broken) {
       if (failure instanceof SQLException cause) {
         cause.addSuppressed(broken);

@@ -101,6 +101,36 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void aCallbackStoredWithItsClaimOrItsCompletionIsSearchableByItsBody() {
+    var claimed = pending();
+    var completed = pending();
+    store.createInvocation(claimed, List.of(), List.of());
+    store.createInvocation(completed, List.of(), List.of());
+
+    store.insertCallbackAndClaim(
+        callback(claimed.id(), "d1"),
+        event(claimed.id(), "CALLBACK_RECEIVED"),
+        "node-a",
+        T0.plusSeconds(90));
+    var repeat =
+        store.insertCallbackAndClaim(
+            callback(claimed.id(), "d1"),
+            event(claimed.id(), "CALLBACK_RECEIVED"),
+            "node-a",
+            T0.plusSeconds(90));
+    store.insertCallbackAndComplete(
+        callback(completed.id(), "d2"),
+        event(completed.id(), "CALLBACK_RECEIVED"),
+        "node-a",
+        T0.plusSeconds(90),
+        List.of(event(completed.id(), "COMPLETED")));
+
+    assertThat(repeat.duplicate()).isTrue();
+    assertThat(ids(store.invocations(InvocationQuery.all(10).withText("approved"))))
+        .containsExactlyInAnyOrder(claimed.id(), completed.id());
+  }
+
+  @Test
   void aSearchFindsInvocationsByTheValuesOfTheirRequestAnswerAndCallbacksButNeverBySecretsOrUrls() {
     var ada =
         withRequest(
