@@ -436,23 +436,33 @@ public final class JdbcStore implements Store {
     return params;
   }
 
+  /**
+   * A callback row's twelve columns in the order of {@link Sql#INSERT_CALLBACK}, then {@code more}:
+   * the parameters of every statement that inserts a callback.
+   */
+  private static @Nullable Object[] callbackColumns(
+      CallbackRow callback, @Nullable Object... more) {
+    return concat(
+        new @Nullable Object[] {
+          callback.id(),
+          callback.invocationId(),
+          callback.key(),
+          callback.receivedAt(),
+          callback.method(),
+          callback.headers(),
+          callback.body(),
+          callback.dedupKey(),
+          callback.outcome(),
+          callback.answerCode(),
+          callback.attempts(),
+          callback.error()
+        },
+        more);
+  }
+
   /** Inserts the callback row; false when its dedup key was already stored (nothing inserted). */
   private boolean insertCallbackRow(Tx tx, CallbackRow callback) throws SQLException {
-    return tx.update(
-            dialect.insertCallback(),
-            callback.id(),
-            callback.invocationId(),
-            callback.key(),
-            callback.receivedAt(),
-            callback.method(),
-            callback.headers(),
-            callback.body(),
-            callback.dedupKey(),
-            callback.outcome(),
-            callback.answerCode(),
-            callback.attempts(),
-            callback.error())
-        == 1;
+    return tx.update(dialect.insertCallback(), callbackColumns(callback)) == 1;
   }
 
   /**
@@ -643,26 +653,14 @@ public final class JdbcStore implements Store {
       Instant until)
       throws SQLException {
     var params =
-        new @Nullable Object[] {
-          callback.id(),
-          callback.invocationId(),
-          callback.key(),
-          callback.receivedAt(),
-          callback.method(),
-          callback.headers(),
-          callback.body(),
-          callback.dedupKey(),
-          callback.outcome(),
-          callback.answerCode(),
-          callback.attempts(),
-          callback.error(),
-          event.at(),
-          event.kind().name(),
-          event.message(),
-          until,
-          nodeId,
-          callback.receivedAt()
-        };
+        callbackColumns(
+            callback,
+            event.at(),
+            event.kind().name(),
+            event.message(),
+            until,
+            nodeId,
+            callback.receivedAt());
     var result =
         tx.queryOne(
                 statement,
@@ -747,24 +745,7 @@ public final class JdbcStore implements Store {
       throws SQLException {
     var together = withEvent ? dialect.insertCallbackWithEvent(!words.isEmpty()) : null;
     if (together != null) {
-      var params =
-          new @Nullable Object[] {
-            callback.id(),
-            callback.invocationId(),
-            callback.key(),
-            callback.receivedAt(),
-            callback.method(),
-            callback.headers(),
-            callback.body(),
-            callback.dedupKey(),
-            callback.outcome(),
-            callback.answerCode(),
-            callback.attempts(),
-            callback.error(),
-            event.at(),
-            event.kind().name(),
-            event.message()
-          };
+      var params = callbackColumns(callback, event.at(), event.kind().name(), event.message());
       if (tx.update(together, words.isEmpty() ? params : concat(params, new Object[] {words}))
           == 1) {
         return new CallbackInsert(callback, false);
