@@ -39,6 +39,7 @@ final class SqliteWriter implements AutoCloseable {
 
   private final DataSource source;
   private final StatementCache statements;
+  private final Runnable afterCommit;
   private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
   // A lock rather than synchronized: callers are virtual threads, which a monitor pins on Java 21.
   private final ReentrantLock accepting = new ReentrantLock();
@@ -46,8 +47,16 @@ final class SqliteWriter implements AutoCloseable {
   private boolean closed;
 
   SqliteWriter(DataSource source, StatementCache statements) {
+    this(source, statements, () -> {});
+  }
+
+  /**
+   * @param afterCommit told of each commit, on the writer thread: must not wait
+   */
+  SqliteWriter(DataSource source, StatementCache statements, Runnable afterCommit) {
     this.source = source;
     this.statements = statements;
+    this.afterCommit = afterCommit;
     this.thread = Thread.ofPlatform().name("extsvc-sqlite-writer").daemon(true).start(this::loop);
   }
 
@@ -108,6 +117,7 @@ final class SqliteWriter implements AutoCloseable {
           runInSavepoint(write, tx, committed);
         }
         control.execute("COMMIT");
+        afterCommit.run();
         if (event.shouldCommit()) {
           event.database = DIALECT.displayName();
           event.writes = group.size();

@@ -3,10 +3,14 @@ package dev.extsvc.store.jdbc;
 import static dev.extsvc.store.jdbc.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.extsvc.runtime.store.ServiceRow;
 import dev.extsvc.runtime.store.StoreUnavailableException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -128,6 +132,33 @@ class SqliteDatabaseTest {
       }
       store.saveService(new ServiceRow("acme", "1", "{}", T0));
       assertThat(store.services()).hasSize(1);
+    }
+  }
+
+  @Test
+  void theWriterOnlyAppendsToTheLogAndAThreadOfItsOwnCopiesItBackIntoTheFile() throws Exception {
+    var file = directory.resolve("checkpoint.db");
+    JdbcStore.sqlite(file).close();
+    long migrated = Files.size(file);
+    String wide = "{\"pad\":\"" + "x".repeat(8_000) + "\"}";
+
+    try (var database = SqliteDatabase.open(file)) {
+      var pragmas =
+          database.write(
+              tx ->
+                  List.of(
+                      tx.queryOne("PRAGMA wal_autocheckpoint", row -> row.getLong(1)).orElseThrow(),
+                      tx.queryOne("PRAGMA cache_size", row -> row.getLong(1)).orElseThrow()));
+      assertThat(pragmas).containsExactly(0L, (long) -SqliteDatabase.WRITER_CACHE_KIB);
+      for (int i = 0; i < 600; i++) { // about 1,800 pages of log, past SQLite's 1,000
+        String name = "s" + i;
+        database.write(tx -> tx.update(Sql.SAVE_SERVICE, name, "1", wide, T0));
+      }
+
+      // Only a checkpoint writes to the file itself; the writer never runs one.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(Files.size(file)).isGreaterThan(migrated + 4_000_000));
     }
   }
 
