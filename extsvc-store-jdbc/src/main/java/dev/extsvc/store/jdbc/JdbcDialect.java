@@ -257,6 +257,22 @@ abstract class JdbcDialect {
   abstract void insertSearch(Tx tx, UUID invocationId, String words) throws SQLException;
 
   /**
+   * Whether {@link #appendSearch} and {@link #insertSearch} only queue the words, for {@link
+   * #indexPendingSearch} to move into the documents later (SQLite).
+   */
+  boolean indexesSearchLater() {
+    return false;
+  }
+
+  /**
+   * Moves up to {@code limit} queued words into their documents, in the caller's write transaction,
+   * and returns how many it moved: fewer than {@code limit} when none are left.
+   */
+  int indexPendingSearch(Tx tx, int limit) throws SQLException {
+    return 0;
+  }
+
+  /**
    * Moves at most {@code limit} PENDING invocations whose deadline is not after {@code now} to
    * TIMED_OUT, skipping those leased by a running handler or holding a durable retry, and returns
    * them as changed; in the caller's write transaction. Where several stores share the database, an

@@ -103,10 +103,16 @@ public final class JdbcStore implements Store {
   /** Stopped before the database closes, so no listener outlives its pool. */
   private final List<Watch> watches = new CopyOnWriteArrayList<>();
 
-  private JdbcStore(Database database, Database control, JdbcDialect dialect) {
+  /** Where the dialect queues search words: what moves them into the documents. */
+  private final @Nullable SearchIndexer indexer;
+
+  private JdbcStore(
+      Database database, Database control, JdbcDialect dialect, Duration searchIndexing) {
     this.database = database;
     this.control = control;
     this.dialect = dialect;
+    this.indexer =
+        dialect.indexesSearchLater() ? new SearchIndexer(database, dialect, searchIndexing) : null;
   }
 
   /** Both units the store works on: requests, and the node's upkeep. */
@@ -121,6 +127,13 @@ public final class JdbcStore implements Store {
    * missing.
    */
   public static JdbcStore sqlite(Path databaseFile) {
+    return sqlite(databaseFile, SearchIndexer.PERIOD);
+  }
+
+  /**
+   * @param searchIndexing how often queued search words move into the documents (tests: rarely)
+   */
+  static JdbcStore sqlite(Path databaseFile, Duration searchIndexing) {
     var file = databaseFile.toAbsolutePath();
     try {
       Files.createDirectories(file.getParent());
@@ -128,7 +141,7 @@ public final class JdbcStore implements Store {
       throw new StoreUnavailableException("Cannot create the directory of " + file, e);
     }
     var dialect = SqliteDialect.INSTANCE;
-    return open(dialect, () -> Databases.one(dialect.file(file)));
+    return open(dialect, () -> Databases.one(dialect.file(file)), searchIndexing);
   }
 
   /**
@@ -220,9 +233,14 @@ public final class JdbcStore implements Store {
   }
 
   private static JdbcStore open(JdbcDialect dialect, Supplier<Databases> opener) {
+    return open(dialect, opener, SearchIndexer.PERIOD);
+  }
+
+  private static JdbcStore open(
+      JdbcDialect dialect, Supplier<Databases> opener, Duration searchIndexing) {
     try {
       Databases databases = opener.get();
-      return new JdbcStore(databases.requests(), databases.control(), dialect);
+      return new JdbcStore(databases.requests(), databases.control(), dialect, searchIndexing);
     } catch (RuntimeException e) {
       throw Errors.onOpen(e, dialect);
     }
@@ -514,6 +532,7 @@ public final class JdbcStore implements Store {
   InvocationPage invocationPage(InvocationQuery query, Sql.@Nullable SearchPlan plan) {
     record Walked(InvocationRow row, Instant lastActivity) {}
     String text = query.text();
+    indexQueuedWords(text);
     var walked =
         read(
             tx -> {
@@ -533,15 +552,23 @@ public final class JdbcStore implements Store {
         query, walked.stream().map(Walked::row).toList(), r -> activity.get(r.id()));
   }
 
+  /** A search finds every committed word: those still queued are indexed first. */
+  private void indexQueuedWords(@Nullable String text) {
+    if (text != null && indexer != null) {
+      SearchIndexer.indexAll(database, dialect);
+    }
+  }
+
   /**
    * The database's plan for the list query of {@link #invocationPage(InvocationQuery)} (SQLite's
    * {@code EXPLAIN QUERY PLAN}, PostgreSQL's {@code EXPLAIN}), one line each, after the search plan
    * picked for it: for the benchmark harness and for looking into a slow search.
    */
   public List<String> explainInvocationPage(InvocationQuery query) {
+    String text = query.text();
+    indexQueuedWords(text);
     return read(
         tx -> {
-          String text = query.text();
           var lines = new ArrayList<String>();
           Sql.SearchPlan plan = Sql.SearchPlan.MATCHES;
           if (text != null) {
@@ -1512,6 +1539,9 @@ public final class JdbcStore implements Store {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       watches.forEach(Watch::close);
+      if (indexer != null) {
+        indexer.close();
+      }
       try {
         database.close();
       } finally {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -98,6 +99,12 @@ final class SqliteDialect extends JdbcDialect {
         + " AND rowid = (SELECT k.key FROM extsvc_search_keys k WHERE k.invocation_id = i.id))";
   }
 
+  private static final String QUEUE_SEARCH =
+      "INSERT INTO extsvc_search_pending (invocation_id, words) VALUES (?, ?)";
+  private static final String PENDING_SEARCH =
+      "SELECT seq, invocation_id, words FROM extsvc_search_pending ORDER BY seq LIMIT ?";
+  private static final String DROP_PENDING_SEARCH =
+      "DELETE FROM extsvc_search_pending WHERE seq <= ?";
   private static final String APPEND_SEARCH =
       "UPDATE extsvc_search_docs SET content = CASE WHEN length(content) < "
           + Sql.SEARCH_DOCUMENT_CAP
@@ -109,18 +116,60 @@ final class SqliteDialect extends JdbcDialect {
       "INSERT INTO extsvc_search_docs (rowid, content)"
           + " SELECT key, ? FROM extsvc_search_keys WHERE invocation_id = ?";
 
+  /** Queued: a row at the end of {@code extsvc_search_pending} (V20). */
   @Override
   void appendSearch(Tx tx, UUID invocationId, String words) throws SQLException {
-    if (tx.update(APPEND_SEARCH, words, invocationId) == 0) {
-      insertSearch(tx, invocationId, words);
-    }
+    tx.update(QUEUE_SEARCH, invocationId, words);
   }
 
-  /** A key for the invocation, then the document under it: FTS5 rows have integer keys. */
+  /** Queued as {@link #appendSearch}: the document is written with the first words it gets. */
   @Override
   void insertSearch(Tx tx, UUID invocationId, String words) throws SQLException {
-    tx.update(INSERT_SEARCH_KEY, invocationId);
-    tx.update(INSERT_SEARCH_DOC, words, invocationId);
+    tx.update(QUEUE_SEARCH, invocationId, words);
+  }
+
+  @Override
+  boolean indexesSearchLater() {
+    return true;
+  }
+
+  /**
+   * The queued words of each invocation, in the order they came, joined and appended to its
+   * document with one update (or written as its new document under a new key: FTS5 rows have
+   * integer keys). A document below {@link Sql#SEARCH_DOCUMENT_CAP} takes one batch whole, at most
+   * the cap's worth of words.
+   */
+  @Override
+  int indexPendingSearch(Tx tx, int limit) throws SQLException {
+    record Pending(long seq, UUID invocationId, String words) {}
+    var pending =
+        tx.query(
+            PENDING_SEARCH,
+            row ->
+                new Pending(
+                    row.getLong("seq"), Rows.uuid(row, "invocation_id"), row.getString("words")),
+            limit);
+    if (pending.isEmpty()) {
+      return 0;
+    }
+    var byInvocation = new LinkedHashMap<UUID, StringBuilder>();
+    for (var p : pending) {
+      var words = byInvocation.get(p.invocationId());
+      if (words == null) {
+        byInvocation.put(p.invocationId(), new StringBuilder(p.words()));
+      } else if (words.length() < Sql.SEARCH_DOCUMENT_CAP) {
+        words.append(' ').append(p.words());
+      }
+    }
+    for (var entry : byInvocation.entrySet()) {
+      String words = entry.getValue().toString();
+      if (tx.update(APPEND_SEARCH, words, entry.getKey()) == 0) {
+        tx.update(INSERT_SEARCH_KEY, entry.getKey());
+        tx.update(INSERT_SEARCH_DOC, words, entry.getKey());
+      }
+    }
+    tx.update(DROP_PENDING_SEARCH, pending.getLast().seq());
+    return pending.size();
   }
 
   /** Each word a quoted FTS5 string: words are letters and digits, so nothing needs escaping. */

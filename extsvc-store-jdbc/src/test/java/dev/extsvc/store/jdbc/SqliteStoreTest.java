@@ -1,10 +1,18 @@
 package dev.extsvc.store.jdbc;
 
+import static dev.extsvc.store.jdbc.Fixtures.callback;
+import static dev.extsvc.store.jdbc.Fixtures.event;
+import static dev.extsvc.store.jdbc.Fixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.extsvc.runtime.store.InvocationQuery;
+import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.Store;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +75,59 @@ class SqliteStoreTest extends StoreContractTest {
       assertThat(pragma(statement, "foreign_keys")).isEqualTo("1");
       assertThat(pragma(statement, "busy_timeout"))
           .isEqualTo(String.valueOf(SqliteDatabase.BUSY_TIMEOUT.toMillis()));
+    }
+  }
+
+  @Test
+  void searchWordsWaitInAQueueThatEverySearchEmptiesFirstAndTheIndexerEmptiesWithinAPeriod()
+      throws Exception {
+    store.close();
+    var ada = pending();
+    var bob = pending();
+    try (var rarely = JdbcStore.sqlite(file(), Duration.ofHours(1))) {
+      rarely.createInvocation(ada, List.of(), List.of());
+      rarely.createInvocation(bob, List.of(), List.of());
+      rarely.insertCallback(callback(ada.id(), "d1"), event(ada.id(), "CALLBACK_RECEIVED"));
+
+      assertThat(count("SELECT count(*) FROM extsvc_search_pending")).isPositive();
+      assertThat(indexed("approved")).as("not in a document yet").isZero();
+      assertThat(rarely.invocations(InvocationQuery.all(10).withText("approved")))
+          .extracting(InvocationRow::id)
+          .containsExactly(ada.id());
+      assertThat(count("SELECT count(*) FROM extsvc_search_pending")).isZero();
+      assertThat(indexed("approved")).isOne();
+    }
+
+    try (var reopened = JdbcStore.sqlite(file())) {
+      reopened.insertCallback(callback(ada.id(), "d2"), event(ada.id(), "CALLBACK_RECEIVED"));
+      reopened.insertCallback(callback(bob.id(), "d3"), event(bob.id(), "CALLBACK_RECEIVED"));
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                assertThat(count("SELECT count(*) FROM extsvc_search_pending")).isZero();
+                assertThat(indexed("approved")).isEqualTo(2);
+              });
+      assertThat(count("SELECT count(*) FROM extsvc_search_keys"))
+          .as("one document each")
+          .isEqualTo(2);
+    }
+  }
+
+  private long indexed(String word) throws SQLException {
+    return count(
+        "SELECT count(*) FROM extsvc_search_docs WHERE extsvc_search_docs MATCH '\""
+            + word
+            + "\"'");
+  }
+
+  private long count(String sql) throws SQLException {
+    try (var connection = SqliteDatabase.dataSource(file()).getConnection();
+        var statement = connection.createStatement();
+        var result = statement.executeQuery(sql)) {
+      result.next();
+      return result.getLong(1);
     }
   }
 

@@ -1,0 +1,63 @@
+package dev.extsvc.store.jdbc;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves the words that writes queued ({@link JdbcDialect#indexesSearchLater()}) into the search
+ * documents, once a {@link #PERIOD}, in batches of {@link #BATCH}: one FTS5 segment for a second of
+ * callbacks rather than one per group commit, and one rewrite of a document for all of its words.
+ * Searches do not wait for it: they move what is left themselves ({@link #indexAll}) first.
+ */
+final class SearchIndexer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SearchIndexer.class);
+
+  static final Duration PERIOD = Duration.ofSeconds(1);
+
+  /** Queued rows per write: bounds how long one batch holds the writer. */
+  static final int BATCH = 5_000;
+
+  private final Database database;
+  private final JdbcDialect dialect;
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("extsvc-search-indexer").daemon(true).factory());
+
+  SearchIndexer(Database database, JdbcDialect dialect, Duration period) {
+    this.database = database;
+    this.dialect = dialect;
+    // The first round one period in, as every other: words queued before a restart wait no longer.
+    executor.scheduleWithFixedDelay(
+        this::indexQuietly, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Everything queued so far, in batches: what a search runs before it reads. */
+  static void indexAll(Database database, JdbcDialect dialect) {
+    while (database.write(tx -> dialect.indexPendingSearch(tx, BATCH)) == BATCH) {
+      // the next batch
+    }
+  }
+
+  private void indexQuietly() {
+    try {
+      indexAll(database, dialect);
+    } catch (RuntimeException e) {
+      // The words stay queued, durable, for the next round or the next search.
+      LOG.warn("Search indexing failed, will retry: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    executor.shutdown();
+    try {
+      executor.awaitTermination(SqliteDatabase.SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
