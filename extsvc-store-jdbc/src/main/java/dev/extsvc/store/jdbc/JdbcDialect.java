@@ -264,11 +264,17 @@ abstract class JdbcDialect {
     return false;
   }
 
+  /** The position of the last words queued so far; 0 when none are. */
+  long lastQueuedSearch(Tx tx) throws SQLException {
+    return 0;
+  }
+
   /**
-   * Moves up to {@code limit} queued words into their documents, in the caller's write transaction,
-   * and returns how many it moved: fewer than {@code limit} when none are left.
+   * Moves up to {@code limit} of the words queued up to position {@code last} into their documents,
+   * in the caller's write transaction, and returns how many it moved: fewer than {@code limit} when
+   * none of those are left.
    */
-  int indexPendingSearch(Tx tx, int limit) throws SQLException {
+  int indexPendingSearch(Tx tx, int limit, long last) throws SQLException {
     return 0;
   }
 

@@ -35,9 +35,16 @@ final class SearchIndexer implements AutoCloseable {
         this::indexQuietly, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Everything queued so far, in batches: what a search runs before it reads. */
+  /**
+   * Everything queued before the call, in batches: what a search runs before it reads. Words queued
+   * meanwhile wait for the next call, so that under load this ends.
+   */
   static void indexAll(Database database, JdbcDialect dialect) {
-    while (database.write(tx -> dialect.indexPendingSearch(tx, BATCH)) == BATCH) {
+    long last = database.read(dialect::lastQueuedSearch);
+    if (last == 0) {
+      return; // nothing queued: no write, so an idle store stays idle
+    }
+    while (database.write(tx -> dialect.indexPendingSearch(tx, BATCH, last)) == BATCH) {
       // the next batch
     }
   }

@@ -102,7 +102,10 @@ final class SqliteDialect extends JdbcDialect {
   private static final String QUEUE_SEARCH =
       "INSERT INTO extsvc_search_pending (invocation_id, words) VALUES (?, ?)";
   private static final String PENDING_SEARCH =
-      "SELECT seq, invocation_id, words FROM extsvc_search_pending ORDER BY seq LIMIT ?";
+      "SELECT seq, invocation_id, words FROM extsvc_search_pending WHERE seq <= ?"
+          + " ORDER BY seq LIMIT ?";
+  private static final String LAST_QUEUED_SEARCH =
+      "SELECT coalesce(max(seq), 0) FROM extsvc_search_pending";
   private static final String DROP_PENDING_SEARCH =
       "DELETE FROM extsvc_search_pending WHERE seq <= ?";
   private static final String APPEND_SEARCH =
@@ -140,7 +143,12 @@ final class SqliteDialect extends JdbcDialect {
    * the cap's worth of words.
    */
   @Override
-  int indexPendingSearch(Tx tx, int limit) throws SQLException {
+  long lastQueuedSearch(Tx tx) throws SQLException {
+    return tx.queryOne(LAST_QUEUED_SEARCH, row -> row.getLong(1)).orElse(0L);
+  }
+
+  @Override
+  int indexPendingSearch(Tx tx, int limit, long last) throws SQLException {
     record Pending(long seq, UUID invocationId, String words) {}
     var pending =
         tx.query(
@@ -148,6 +156,7 @@ final class SqliteDialect extends JdbcDialect {
             row ->
                 new Pending(
                     row.getLong("seq"), Rows.uuid(row, "invocation_id"), row.getString("words")),
+            last,
             limit);
     if (pending.isEmpty()) {
       return 0;
