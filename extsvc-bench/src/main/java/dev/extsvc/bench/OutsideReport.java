@@ -66,15 +66,16 @@ final class OutsideReport {
             .append(" s ")
             .append(Stat.number(rates.get(w), 0));
       }
-      java.time.Duration steady = Targets.steadyWithin(rates, plan.invocationWindow());
+      java.time.Duration steady =
+          Targets.steadyWithin(rates, row.timed().perSecond(), plan.invocationWindow());
       b.append(
           steady == null
               ? "; still rising at the end of the warm-up."
               : "; steady after "
                   + steady.toSeconds()
-                  + " s (the next window less than "
+                  + " s (no later window, nor the timed run, "
                   + Math.round((OutsideLoad.RISE - 1) * 100)
-                  + " % above it).");
+                  + " % or more above it).");
       line("- " + b);
     }
     line();

@@ -15,9 +15,7 @@ final class Targets {
   /** One target: what the issue asks, what this run measured, and whether that meets it. */
   record Target(String what, String measured, @Nullable Boolean met) {}
 
-  /**
-   * Steady state: the first warm-up window no more than {@link OutsideLoad#RISE} above the last.
-   */
+  /** The issue's limit for reaching the steady state ({@link #steadyWithin}). */
   static final Duration WARMUP_LIMIT = Duration.ofSeconds(10);
 
   private final List<Target> targets = new ArrayList<>();
@@ -77,7 +75,7 @@ final class Targets {
 
   private void steadyState(StoreKind kind, OutsideLoad.Row invocations, OutsideLoad.Plan plan) {
     Duration window = plan.invocationWindow();
-    Duration steady = steadyWithin(invocations.warmup(), window);
+    Duration steady = steadyWithin(invocations.warmup(), invocations.timed().perSecond(), window);
     add(
         "invocations, " + kind.label + ": steady state within 10 s",
         steady == null
@@ -91,13 +89,19 @@ final class Targets {
   }
 
   /**
-   * When the rate stopped rising: the end of the window before the first one that rose less than
-   * {@link OutsideLoad#RISE} above its predecessor; null if every window rose.
+   * When the rate stopped rising: the end of the first warm-up window above which no later window,
+   * nor the timed run, rose by {@link OutsideLoad#RISE} or more; null if there is none. A pause in
+   * the rise (a window barely above the one before, then a climb again) is not a steady state.
    */
-  static @Nullable Duration steadyWithin(List<Double> rates, Duration window) {
-    for (int w = 1; w < rates.size(); w++) {
-      if (rates.get(w) < rates.get(w - 1) * OutsideLoad.RISE) {
-        return window.multipliedBy(w);
+  static @Nullable Duration steadyWithin(List<Double> rates, double timed, Duration window) {
+    for (int w = 0; w < rates.size(); w++) {
+      double limit = rates.get(w) * OutsideLoad.RISE;
+      boolean held = timed < limit;
+      for (int later = w + 1; held && later < rates.size(); later++) {
+        held = rates.get(later) < limit;
+      }
+      if (held) {
+        return window.multipliedBy(w + 1);
       }
     }
     return null;

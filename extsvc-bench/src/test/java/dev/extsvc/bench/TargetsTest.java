@@ -12,19 +12,31 @@ class TargetsTest {
 
   @Test
   void aRateThatStopsRisingAtTheFourthWindowWasSteadyAfterFifteenSeconds() {
-    assertThat(Targets.steadyWithin(List.of(542.0, 1576.0, 2572.0, 2600.0), WINDOW))
+    assertThat(Targets.steadyWithin(List.of(542.0, 1576.0, 2572.0, 2600.0), 2610, WINDOW))
         .isEqualTo(Duration.ofSeconds(15));
   }
 
   @Test
   void aSecondWindowNoFasterThanTheFirstMeansSteadyWithinTheFirstWindow() {
-    assertThat(Targets.steadyWithin(List.of(1000.0, 1020.0), WINDOW))
+    assertThat(Targets.steadyWithin(List.of(1000.0, 1020.0), 1010, WINDOW))
         .isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
   void aRateStillRisingInTheLastWindowHasNoSteadyState() {
-    assertThat(Targets.steadyWithin(List.of(100.0, 200.0, 400.0), WINDOW)).isNull();
+    assertThat(Targets.steadyWithin(List.of(100.0, 200.0, 400.0), 800, WINDOW)).isNull();
+  }
+
+  @Test
+  void aPauseInTheRiseIsNotTheSteadyState() {
+    // SQLite's invocations in one run: +4 % from 5 to 10 s, then up by 30 % until 30 s
+    var rates = List.of(647.0, 996.0, 1039.0, 1141.0, 1250.0, 1348.0, 1204.0);
+    assertThat(Targets.steadyWithin(rates, 1187, WINDOW)).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aTimedRunFasterThanEveryWarmUpWindowMeansTheWarmUpNeverEnded() {
+    assertThat(Targets.steadyWithin(List.of(900.0, 1000.0, 1010.0), 1200, WINDOW)).isNull();
   }
 
   @Test
