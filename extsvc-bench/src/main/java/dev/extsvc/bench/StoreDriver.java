@@ -7,7 +7,6 @@ import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.TokenRow;
-import dev.extsvc.runtime.support.UuidV7;
 import dev.extsvc.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -108,7 +107,7 @@ final class StoreDriver {
     var pending = new ArrayList<Future<?>>();
     var random = new Random(2);
     for (int i = 0; i < count; i++) {
-      UUID id = UuidV7.at(now);
+      UUID id = timeOrdered(now, random);
       ids.add(id);
       byte[] tokenHash = new byte[32];
       random.nextBytes(tokenHash);
@@ -200,6 +199,13 @@ final class StoreDriver {
         List.of(
             new NewEvent(id, at, EventKind.HANDLER_OK, "handled"),
             new NewEvent(id, at, EventKind.COMPLETED, "completed")));
+  }
+
+  /** A version-7 UUID as the runtime makes them: milliseconds first, so ids arrive in key order. */
+  private static UUID timeOrdered(Instant at, Random random) {
+    long high = (at.toEpochMilli() << 16) | 0x7000L | (random.nextInt() & 0x0fffL);
+    long low = (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+    return new UUID(high, low);
   }
 
   private static void awaitAll(List<Future<?>> futures)
