@@ -1,15 +1,10 @@
 package dev.extsvc.codegen;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.extsvc.spec.ComponentSchemas;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,30 +86,36 @@ final class Components {
 
   /**
    * The structure of a schema, without what parsers are free to add, drop or rewrite (descriptions,
-   * examples, nullable spellings, an implied "type": "object", allOf merged or not), as a digest:
-   * equal for equal structures, and computed from the digests of the parts, so shared parts are
-   * read once.
+   * examples, nullable spellings, an implied "type": "object", allOf merged or not), as a short
+   * key: equal exactly for equal structures. A structure is written with its subschemas' keys in
+   * their place and numbered on first sight, so shared parts are read once and a key stays a few
+   * characters however deep the schema.
    */
   String fingerprint(JsonNode schema) {
     String known = fingerprints.get(schema);
     if (known != null) {
       return known;
     }
-    String digest = digest(structure(schema).toString());
-    fingerprints.put(schema, digest);
-    return digest;
+    String structure = structure(schema);
+    String key = keys.computeIfAbsent(structure, k -> "#" + keys.size());
+    fingerprints.put(schema, key);
+    return key;
   }
 
+  /** Structures written out by {@link #structure}, each with its key. */
+  private final Map<String, String> keys = new HashMap<>();
+
   /**
-   * The schema's own structural keywords, with the fingerprints of its subschemas in their place.
+   * The schema's own structural keywords, with the keys of its subschemas in their place. Names and
+   * values are written with their length first, so that no text inside them can look like the
+   * writing around them.
    */
-  private JsonNode structure(JsonNode schema) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
+  private String structure(JsonNode schema) {
     if (!schema.isObject()) {
-      return schema;
+      return "v" + text(schema.toString());
     }
     ObjectNode merged = Schemas.mergeAllOf(schema);
-    ObjectNode out = f.objectNode();
+    StringBuilder out = new StringBuilder(64);
     TreeSet<String> types = new TreeSet<>();
     JsonNode type = merged.path("type");
     if (type.isTextual()) {
@@ -127,53 +128,50 @@ final class Components {
       types.remove("object");
     }
     if (!types.isEmpty()) {
-      ArrayNode t = out.putArray("type");
-      types.forEach(t::add);
+      out.append('t');
+      types.forEach(t -> out.append(text(t)));
     }
     for (String key : new String[] {"format", "enum", "const", "$ref"}) {
-      if (merged.has(key)) {
-        out.set(key, merged.get(key));
+      JsonNode value = merged.get(key);
+      if (value != null) {
+        out.append(key.charAt(0)).append(text(value.toString()));
       }
     }
     JsonNode properties = merged.path("properties");
     if (properties.isObject()) {
-      ObjectNode p = out.putObject("properties");
       TreeSet<String> names = new TreeSet<>();
       properties.fieldNames().forEachRemaining(names::add);
-      names.forEach(n -> p.put(n, fingerprint(properties.get(n))));
+      out.append('p').append(names.size()).append(':');
+      names.forEach(n -> out.append(text(n)).append(fingerprint(properties.get(n))));
     }
     JsonNode required = merged.path("required");
     if (required.isArray() && !required.isEmpty()) {
       TreeSet<String> names = new TreeSet<>();
       required.forEach(r -> names.add(r.asText()));
-      ArrayNode r = out.putArray("required");
-      names.forEach(r::add);
+      out.append('r').append(names.size()).append(':');
+      names.forEach(n -> out.append(text(n)));
     }
     if (merged.has("items")) {
-      out.put("items", fingerprint(merged.get("items")));
+      out.append('i').append(fingerprint(merged.get("items")));
     }
     if (merged.has("additionalProperties")) {
-      out.put("additionalProperties", fingerprint(merged.get("additionalProperties")));
+      out.append('A').append(fingerprint(merged.get("additionalProperties")));
     }
     for (String key : new String[] {"oneOf", "anyOf"}) {
       if (merged.path(key).isArray()) {
-        ArrayNode alternatives = out.putArray(key);
-        merged.get(key).forEach(a -> alternatives.add(fingerprint(a)));
+        out.append(key.charAt(0)).append(merged.get(key).size()).append(':');
+        merged.get(key).forEach(a -> out.append(fingerprint(a)));
       }
     }
-    if (merged.path("discriminator").has("propertyName")) {
-      out.set("discriminator", merged.path("discriminator").path("propertyName"));
+    JsonNode discriminator = merged.path("discriminator").path("propertyName");
+    if (!discriminator.isMissingNode()) {
+      out.append('d').append(text(discriminator.toString()));
     }
-    return out;
+    return out.toString();
   }
 
-  private static String digest(String text) {
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return Base64.getEncoder().withoutPadding().encodeToString(hash);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+  /** "abc" → "3:abc". */
+  private static String text(String s) {
+    return s.length() + ":" + s;
   }
 }
