@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.lang.model.SourceVersion;
 import org.jspecify.annotations.Nullable;
 
@@ -44,7 +45,10 @@ public final class JavaClientGenerator {
    * @return the files written, in the order of {@link #generate(ServiceDefinition, String)}
    */
   public static List<Path> writeTo(ServiceDefinition service, String packageName, Path outputDir) {
-    List<JavaFile> files = generate(service, packageName);
+    return write(generate(service, packageName), outputDir);
+  }
+
+  private static List<Path> write(List<JavaFile> files, Path outputDir) {
     // Emitting the source text (JavaPoet's two passes: imports, then text) is most of the time and
     // each file stands alone: in parallel, written in one piece. Failures are reported in file
     // order.
@@ -96,7 +100,12 @@ public final class JavaClientGenerator {
       err.flush();
       return 2;
     }
-    Registration registration = Registrar.defaults().register(spec, null);
+    // The client is generated while swagger-parser's check of the document finishes on the other
+    // thread, and written only once the registration turns out to have no error.
+    var early = new AtomicReference<@Nullable Generated>();
+    Registration registration =
+        Registrar.defaults()
+            .register(spec, null, service -> early.set(Generated.of(service, packageName)));
     for (Diagnostic d : registration.report().diagnostics()) {
       err.println(spec + ": " + d);
     }
@@ -111,7 +120,8 @@ public final class JavaClientGenerator {
       return 1;
     }
     try {
-      writeTo(service, packageName, outputDir);
+      Generated generated = early.get();
+      write(generated != null ? generated.files() : generate(service, packageName), outputDir);
     } catch (UncheckedIOException e) {
       err.println(
           e.getMessage()
@@ -123,6 +133,27 @@ public final class JavaClientGenerator {
     }
     err.flush();
     return 0;
+  }
+
+  /**
+   * A client generated ahead of knowing whether it is wanted: its files, or what generating them
+   * threw, thrown again only when they are asked for.
+   */
+  private record Generated(@Nullable List<JavaFile> generated, @Nullable RuntimeException failure) {
+    static Generated of(ServiceDefinition service, String packageName) {
+      try {
+        return new Generated(generate(service, packageName), null);
+      } catch (RuntimeException e) {
+        return new Generated(null, e);
+      }
+    }
+
+    List<JavaFile> files() {
+      if (failure != null) {
+        throw failure;
+      }
+      return Objects.requireNonNull(generated);
+    }
   }
 
   static boolean isPackageName(String name) {

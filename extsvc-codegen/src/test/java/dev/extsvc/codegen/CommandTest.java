@@ -43,6 +43,27 @@ class CommandTest {
   }
 
   @Test
+  void anErrorOnlySwaggerParserFindsStillWritesNoFile(@TempDir Path specs) throws Exception {
+    // The client is generated while swagger-parser's check runs; its error (no info.version)
+    // comes after that and must still keep every file from being written.
+    Path spec =
+        Files.writeString(
+            specs.resolve("no-version.yaml"),
+            """
+            openapi: 3.0.3
+            info: {title: No Version}
+            paths:
+              /a:
+                get:
+                  responses:
+                    '200': {description: ok}
+            """);
+    assertThat(generate(spec, "p")).isEqualTo(1);
+    assertThat(err.toString()).contains("info.version is missing").contains("not generated");
+    assertThat(out).isEmptyDirectory();
+  }
+
+  @Test
   void aMissingFileIsReportedNotThrown() {
     assertThat(generate(out.resolve("nope.yaml"), "p")).isEqualTo(1);
     assertThat(err.toString()).contains("nope.yaml").doesNotContain("\tat ");

@@ -3,6 +3,7 @@ package dev.extsvc.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,18 +27,31 @@ final class DocumentRegistration {
 
   /** The service, or null when the document cannot be read at all (the findings say why). */
   @Nullable ServiceDefinition run(String text, @Nullable String serviceName) {
+    return run(text, serviceName, service -> {});
+  }
+
+  /**
+   * As {@link #run(String, String)}, and hands the service to {@code meanwhile} before waiting for
+   * swagger-parser's check, when nothing found so far is an error: the caller works on it while the
+   * check finishes, and must drop that work if the findings end with an error.
+   */
+  @Nullable ServiceDefinition run(
+      String text, @Nullable String serviceName, Consumer<ServiceDefinition> meanwhile) {
     // swagger-parser's check runs beside the rest (on the other core); its findings go where it
     // used to run, after the references' (a slot), so that the report is the same.
     ParserMessages.Check check = ParserMessages.Check.start();
     try {
-      return run(text, serviceName, check);
+      return run(text, serviceName, check, meanwhile);
     } finally {
       check.cancel(); // its thread ends when the document was not read
     }
   }
 
   private @Nullable ServiceDefinition run(
-      String text, @Nullable String serviceName, ParserMessages.Check check) {
+      String text,
+      @Nullable String serviceName,
+      ParserMessages.Check check,
+      Consumer<ServiceDefinition> meanwhile) {
     SourceDocument document = SourceDocument.read(text, maxJsonBytes, maxYamlBytes, findings);
     if (document == null) {
       return null;
@@ -65,11 +79,16 @@ final class DocumentRegistration {
     String infoVersion = info.path("version").asText("");
     operations = Correlations.apply(name, operations, correlations, findings);
     ComponentSchemas components = ComponentSchemas.of(root);
+    var service =
+        new ServiceDefinition(
+            name, infoVersion, version, servers(root), operations, text, components);
+    if (!findings.hasErrors()) {
+      meanwhile.accept(service);
+    }
     Findings parsed = new Findings();
     check.report(root, !refsResolve, parsed);
     findings.fill(parserFindings, parsed);
-    return new ServiceDefinition(
-        name, infoVersion, version, servers(root), operations, text, components);
+    return service;
   }
 
   /**

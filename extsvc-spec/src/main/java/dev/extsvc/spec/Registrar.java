@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,11 +60,16 @@ public final class Registrar {
    * @param serviceName the name to give the service, or null to take {@code info.title}
    */
   public Registration register(String document, @Nullable String serviceName) {
+    return register(document, serviceName, service -> {});
+  }
+
+  private Registration register(
+      String document, @Nullable String serviceName, Consumer<ServiceDefinition> meanwhile) {
     DocumentRegistration registration =
         new DocumentRegistration(maxJsonBytes, maxYamlBytes, correlations);
     ServiceDefinition service = null;
     try {
-      service = registration.run(document, serviceName);
+      service = registration.run(document, serviceName, meanwhile);
     } catch (RuntimeException | StackOverflowError e) {
       // a bad document must never escape as an exception; this is a bug in extsvc, said so plainly
       registration
@@ -76,12 +82,25 @@ public final class Registrar {
 
   /** Registers a document from a file; an unreadable file is reported, not thrown. */
   public Registration register(Path file, @Nullable String serviceName) {
+    return register(file, serviceName, service -> {});
+  }
+
+  /**
+   * Registers a document from a file as {@link #register(Path, String)} does, and meanwhile hands
+   * the service to {@code meanwhile}: swagger-parser's structural check takes as long as the rest
+   * of a registration, on a thread of its own, and this is work (such as generating a client) that
+   * need not wait for it. {@code meanwhile} runs at most once, on the calling thread, only when
+   * nothing found before it is an error; its work counts only if the returned registration {@link
+   * Registration#ok() is ok}, since the check may still find an error.
+   */
+  public Registration register(
+      Path file, @Nullable String serviceName, Consumer<ServiceDefinition> meanwhile) {
     String failure = DocumentFiles.tooLargeOrUnreadable(file, maxJsonBytes, maxYamlBytes);
     if (failure != null) {
       return new Registration(null, new Report(List.of(Diagnostic.error("", failure))));
     }
     try {
-      return register(Files.readString(file, StandardCharsets.UTF_8), serviceName);
+      return register(Files.readString(file, StandardCharsets.UTF_8), serviceName, meanwhile);
     } catch (IOException | UncheckedIOException e) {
       return new Registration(
           null,
