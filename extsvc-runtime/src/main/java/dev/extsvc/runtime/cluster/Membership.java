@@ -49,6 +49,15 @@ public final class Membership implements AutoCloseable {
   /** How long {@link #close()} waits for a heartbeat under way before deregistering. */
   static final Duration CLOSE_PATIENCE = Duration.ofSeconds(10);
 
+  /**
+   * How long {@link #close()} waits for the store to deregister the node. A store that does not
+   * answer (its database already stopped, a pool waiting out its connection timeout) must not hold
+   * up the application's shutdown; the others then take the node for dead after the node timeout.
+   */
+  static final Duration DEREGISTER_PATIENCE = Duration.ofSeconds(5);
+
+  private volatile Duration deregisterPatience = DEREGISTER_PATIENCE;
+
   private final Store store;
   private final InstantSource clock;
   private final String nodeId;
@@ -245,12 +254,36 @@ public final class Membership implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      Thread removal =
+          Thread.ofVirtual()
+              .name("extsvc-deregister")
+              .start(
+                  () -> {
+                    try {
+                      store.removeNode(nodeId);
+                    } catch (RuntimeException e) {
+                      log.warn(
+                          "Node {} not deregistered ({}); others will take it for dead",
+                          nodeId,
+                          e.toString());
+                    }
+                  });
       try {
-        store.removeNode(nodeId);
-      } catch (RuntimeException e) {
-        log.warn(
-            "Node {} not deregistered ({}); others will take it for dead", nodeId, e.toString());
+        if (!removal.join(deregisterPatience)) {
+          log.warn(
+              "Node {} not deregistered: the store did not answer within {}; others will take it"
+                  + " for dead",
+              nodeId,
+              deregisterPatience);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** A shorter wait for deregistering than {@link #DEREGISTER_PATIENCE} (tests). */
+  void deregisterPatience(Duration patience) {
+    this.deregisterPatience = patience;
   }
 }

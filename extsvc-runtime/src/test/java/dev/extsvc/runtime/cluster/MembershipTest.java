@@ -76,6 +76,46 @@ class MembershipTest {
   }
 
   @Test
+  void closeDoesNotWaitForAStoreThatNoLongerAnswers() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean asked =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stopping =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    // the database is gone at shutdown: the pool would wait out its connection timeout (30 s)
+    dev.extsvc.runtime.store.Store gone =
+        (dev.extsvc.runtime.store.Store)
+            java.lang.reflect.Proxy.newProxyInstance(
+                dev.extsvc.runtime.store.Store.class.getClassLoader(),
+                new Class<?>[] {dev.extsvc.runtime.store.Store.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("removeNode") && stopping.get()) {
+                    asked.set(true);
+                    release.await();
+                  }
+                  try {
+                    return method.invoke(store, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    Membership a =
+        new Membership(
+            new Membership.Context(
+                gone, clock, "node-a", "1.0", Duration.ofSeconds(2), Duration.ofSeconds(10), null));
+    a.register();
+    a.deregisterPatience(Duration.ofMillis(300));
+    stopping.set(true);
+
+    Thread closing = Thread.ofVirtual().start(a::close);
+    boolean closed = closing.join(Duration.ofSeconds(5));
+    release.countDown();
+
+    assertThat(asked).as("deregistering was tried").isTrue();
+    assertThat(closed).as("close returned without the store's answer").isTrue();
+  }
+
+  @Test
   void aNodeSilentLongerThanTheTimeoutIsRemovedByAnotherAndItsLeasesReleased() {
     Membership a = member("node-a");
     Membership b = member("node-b");
