@@ -25,6 +25,29 @@ class MembershipTest {
     return m;
   }
 
+  /** What runs before each call of one of the store's methods, as long as it likes. */
+  interface Delay {
+    void before() throws Exception;
+  }
+
+  /** The in-memory store, with {@code delay} before each call of the method named. */
+  dev.extsvc.runtime.store.Store storeDelaying(String methodName, Delay delay) {
+    return (dev.extsvc.runtime.store.Store)
+        java.lang.reflect.Proxy.newProxyInstance(
+            dev.extsvc.runtime.store.Store.class.getClassLoader(),
+            new Class<?>[] {dev.extsvc.runtime.store.Store.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals(methodName)) {
+                delay.before();
+              }
+              try {
+                return method.invoke(store, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
   @Test
   void aNodeClosedWhileAHeartbeatIsUnderWayStaysDeregistered() throws Exception {
     java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
@@ -33,29 +56,22 @@ class MembershipTest {
         new java.util.concurrent.atomic.AtomicBoolean();
     // the heartbeat's statement is slow (a loaded database) while the node is told to stop
     dev.extsvc.runtime.store.Store slow =
-        (dev.extsvc.runtime.store.Store)
-            java.lang.reflect.Proxy.newProxyInstance(
-                dev.extsvc.runtime.store.Store.class.getClassLoader(),
-                new Class<?>[] {dev.extsvc.runtime.store.Store.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("heartbeat") && hold.get()) {
-                    entered.countDown();
-                    // a JDBC statement does not give way to an interrupt: neither does this one
-                    while (true) {
-                      try {
-                        release.await();
-                        break;
-                      } catch (InterruptedException ignored) {
-                        // as the driver would, go on waiting for the answer
-                      }
-                    }
-                  }
+        storeDelaying(
+            "heartbeat",
+            () -> {
+              if (hold.get()) {
+                entered.countDown();
+                // a JDBC statement does not give way to an interrupt: neither does this one
+                while (true) {
                   try {
-                    return method.invoke(store, args);
-                  } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
+                    release.await();
+                    break;
+                  } catch (InterruptedException ignored) {
+                    // as the driver would, go on waiting for the answer
                   }
-                });
+                }
+              }
+            });
     Membership a =
         new Membership(
             new Membership.Context(
@@ -84,21 +100,14 @@ class MembershipTest {
         new java.util.concurrent.atomic.AtomicBoolean();
     // the database is gone at shutdown: the pool would wait out its connection timeout (30 s)
     dev.extsvc.runtime.store.Store gone =
-        (dev.extsvc.runtime.store.Store)
-            java.lang.reflect.Proxy.newProxyInstance(
-                dev.extsvc.runtime.store.Store.class.getClassLoader(),
-                new Class<?>[] {dev.extsvc.runtime.store.Store.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("removeNode") && stopping.get()) {
-                    asked.set(true);
-                    release.await();
-                  }
-                  try {
-                    return method.invoke(store, args);
-                  } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        storeDelaying(
+            "removeNode",
+            () -> {
+              if (stopping.get()) {
+                asked.set(true);
+                release.await();
+              }
+            });
     Membership a =
         new Membership(
             new Membership.Context(
