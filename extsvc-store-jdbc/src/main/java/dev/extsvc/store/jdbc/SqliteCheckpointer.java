@@ -38,6 +38,9 @@ final class SqliteCheckpointer implements AutoCloseable {
 
   private static final Duration GATHER = Duration.ofMillis(100);
 
+  /** The longest wait before trying again after checkpoints failed (the wait doubles up to it). */
+  static final Duration RETRY_LIMIT = Duration.ofSeconds(30);
+
   private final DataSource source;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
@@ -46,8 +49,16 @@ final class SqliteCheckpointer implements AutoCloseable {
   private long checkpointedAt;
   private boolean closed;
 
+  /** The first wait before trying again after checkpoints failed. */
+  private final Duration firstRetry;
+
   SqliteCheckpointer(DataSource source) {
+    this(source, Duration.ofSeconds(1));
+  }
+
+  SqliteCheckpointer(DataSource source, Duration firstRetry) {
     this.source = source;
+    this.firstRetry = firstRetry;
     this.thread =
         Thread.ofPlatform().name("extsvc-sqlite-checkpointer").daemon(true).start(this::loop);
   }
@@ -63,23 +74,78 @@ final class SqliteCheckpointer implements AutoCloseable {
     }
   }
 
+  /**
+   * Checkpoints until closed. A failure (an I/O error, a full disk) leaves the writer's commits
+   * durable in the log, which only grows meanwhile: the loop says so once, tries again on a new
+   * connection after a wait that doubles up to {@link #RETRY_LIMIT}, and says when checkpoints
+   * resumed.
+   */
   private void loop() {
-    try (Connection connection = source.getConnection();
-        var statement = connection.createStatement()) {
-      while (awaitCommits()) {
-        int logPages = checkpoint(statement, "PASSIVE");
-        if (logPages >= RESTART_PAGES) {
-          checkpoint(statement, "RESTART");
-        } else if (logPages < CHECKPOINT_PAGES && !pause()) {
+    Duration retry = firstRetry;
+    boolean failing = false;
+    while (!isClosed()) {
+      try (Connection connection = source.getConnection();
+          var statement = connection.createStatement()) {
+        // A first checkpoint proves the connection works, whatever was committed meanwhile.
+        checkpoint(statement, "PASSIVE");
+        if (failing) {
+          LOG.warn("SQLite checkpoints resumed");
+          failing = false;
+          retry = firstRetry;
+        }
+        checkpointWhileCommitting(statement);
+        return;
+      } catch (SQLException e) {
+        if (!failing) {
+          LOG.warn(
+              "SQLite checkpoints failed: {}; the log grows until they resume (trying again"
+                  + " every {} at most)",
+              Errors.translate(e, SqliteDialect.INSTANCE).getMessage(),
+              RETRY_LIMIT);
+          failing = true;
+        }
+        if (!waitBeforeRetry(retry)) {
           return;
         }
+        retry =
+            retry.multipliedBy(2).compareTo(RETRY_LIMIT) > 0 ? RETRY_LIMIT : retry.multipliedBy(2);
       }
-    } catch (SQLException e) {
-      // The writer's commits stay durable in the log, and SQLite checkpoints when the last
-      // connection closes; the log only grows until then.
-      LOG.warn(
-          "SQLite checkpoints stopped: {}",
-          Errors.translate(e, SqliteDialect.INSTANCE).getMessage());
+    }
+  }
+
+  private void checkpointWhileCommitting(Statement statement) throws SQLException {
+    while (awaitCommits()) {
+      int logPages = checkpoint(statement, "PASSIVE");
+      if (logPages >= RESTART_PAGES) {
+        checkpoint(statement, "RESTART");
+      } else if (logPages < CHECKPOINT_PAGES && !pause()) {
+        return;
+      }
+    }
+  }
+
+  private boolean isClosed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits before the next try after a failure; false once closed. */
+  private boolean waitBeforeRetry(Duration wait) {
+    lock.lock();
+    try {
+      long left = wait.toNanos();
+      while (!closed && left > 0) {
+        left = work.awaitNanos(left);
+      }
+      return !closed;
+    } catch (InterruptedException e) {
+      return false;
+    } finally {
+      lock.unlock();
     }
   }
 
