@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -91,9 +92,31 @@ public final class Registrar {
    * of a registration, on a thread of its own, and this is work (such as generating a client) that
    * need not wait for it. {@code meanwhile} runs at most once, on the calling thread, only when
    * nothing found before it is an error; its work counts only if the returned registration {@link
-   * Registration#ok() is ok}, since the check may still find an error.
+   * Registration#ok() is ok}, since the check may still find an error. What it throws is thrown
+   * from here once the registration is done, not taken for a fault of the document.
    */
   public Registration register(
+      Path file, @Nullable String serviceName, Consumer<ServiceDefinition> meanwhile) {
+    var thrown = new AtomicReference<@Nullable RuntimeException>();
+    Registration registration =
+        registerFile(
+            file,
+            serviceName,
+            service -> {
+              try {
+                meanwhile.accept(service);
+              } catch (RuntimeException e) {
+                thrown.set(e);
+              }
+            });
+    RuntimeException failure = thrown.get();
+    if (failure != null) {
+      throw failure;
+    }
+    return registration;
+  }
+
+  private Registration registerFile(
       Path file, @Nullable String serviceName, Consumer<ServiceDefinition> meanwhile) {
     String failure = DocumentFiles.tooLargeOrUnreadable(file, maxJsonBytes, maxYamlBytes);
     if (failure != null) {

@@ -1,6 +1,7 @@
 package dev.extsvc.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,6 +70,22 @@ class RegistrarMeanwhileTest {
     assertThat(r.ok()).isFalse();
     assertThat(r.report().errors())
         .anySatisfy(d -> assertThat(d.message()).contains("info.version is missing"));
+  }
+
+  @Test
+  void whatTheWorkThrowsIsThrownToTheCallerNotReportedAsTheDocumentsFault() throws IOException {
+    Path valid = file(VALID);
+    assertThatThrownBy(
+            () ->
+                Registrar.defaults()
+                    .register(
+                        valid,
+                        null,
+                        service -> {
+                          throw new IllegalStateException("the caller's own bug");
+                        }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the caller's own bug");
   }
 
   private Path file(String text) throws IOException {
