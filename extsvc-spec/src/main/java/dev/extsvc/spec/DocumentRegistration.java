@@ -25,15 +25,11 @@ final class DocumentRegistration {
     return findings;
   }
 
-  /** The service, or null when the document cannot be read at all (the findings say why). */
-  @Nullable ServiceDefinition run(String text, @Nullable String serviceName) {
-    return run(text, serviceName, service -> {});
-  }
-
   /**
-   * As {@link #run(String, String)}, and hands the service to {@code meanwhile} before waiting for
-   * swagger-parser's check, when nothing found so far is an error: the caller works on it while the
-   * check finishes, and must drop that work if the findings end with an error.
+   * The service, or null when the document cannot be read at all (the findings say why). Hands the
+   * service to {@code meanwhile} before waiting for swagger-parser's check, when nothing found so
+   * far is an error: the caller works on it while the check finishes, and must drop that work if
+   * the findings end with an error.
    */
   @Nullable ServiceDefinition run(
       String text, @Nullable String serviceName, Consumer<ServiceDefinition> meanwhile) {

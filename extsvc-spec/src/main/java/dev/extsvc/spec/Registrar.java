@@ -83,7 +83,7 @@ public final class Registrar {
 
   /** Registers a document from a file; an unreadable file is reported, not thrown. */
   public Registration register(Path file, @Nullable String serviceName) {
-    return register(file, serviceName, service -> {});
+    return registerFile(file, serviceName, service -> {});
   }
 
   /**
