@@ -107,8 +107,8 @@ final class SqliteCheckpointer implements AutoCloseable {
         if (!waitBeforeRetry(retry)) {
           return;
         }
-        retry =
-            retry.multipliedBy(2).compareTo(RETRY_LIMIT) > 0 ? RETRY_LIMIT : retry.multipliedBy(2);
+        Duration doubled = retry.multipliedBy(2);
+        retry = doubled.compareTo(RETRY_LIMIT) < 0 ? doubled : RETRY_LIMIT;
       }
     }
   }
