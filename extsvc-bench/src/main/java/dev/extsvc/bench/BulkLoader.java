@@ -68,8 +68,11 @@ final class BulkLoader {
     try (PreparedStatement inv =
             c.prepareStatement(
                 "INSERT INTO extsvc_invocations (id, service, operation, async,"
-                    + " status, handler_type, handler_state, request, sync_status, sync_headers, sync_body, submit_time,"
-                    + " deadline) VALUES (?, ?, ?, 1, 'PENDING', ?, ?, ?, 201, ?, ?, ?, ?)");
+                    + " handler_type, handler_state, request, sync_status, sync_headers, sync_body, submit_time)"
+                    + " VALUES (?, ?, ?, 1, ?, ?, ?, 201, ?, ?, ?)");
+        PreparedStatement state =
+            c.prepareStatement(
+                "INSERT INTO extsvc_invocation_state (id, status, deadline) VALUES (?, 'PENDING', ?)");
         PreparedStatement tok =
             c.prepareStatement(
                 "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)");
@@ -93,8 +96,10 @@ final class BulkLoader {
         inv.setString(7, WaitingRows.SYNC_HEADERS);
         inv.setString(8, WaitingRows.syncBody(i));
         inv.setLong(9, r.submitMicros());
-        inv.setLong(10, r.deadlineMicros());
         inv.executeUpdate();
+        state.setString(1, id);
+        state.setLong(2, r.deadlineMicros());
+        state.executeUpdate();
         for (int t = 0; t < WaitingRows.TARGETS.size(); t++) {
           tok.setBytes(1, rows.tokenHash());
           tok.setString(2, id);
@@ -122,6 +127,7 @@ final class BulkLoader {
   private static void postgresChunk(Connection c, WaitingRows rows, int from, int to)
       throws SQLException {
     StringBuilder inv = new StringBuilder(to - from << 10);
+    StringBuilder state = new StringBuilder(to - from << 6);
     StringBuilder tok = new StringBuilder(to - from << 8);
     StringBuilder ev = new StringBuilder(to - from << 9);
     StringBuilder search = new StringBuilder(to - from << 7);
@@ -135,15 +141,14 @@ final class BulkLoader {
           r.service(),
           r.operation(),
           "t",
-          "PENDING",
           WaitingRows.HANDLER,
           r.handlerState(),
           r.request(),
           "201",
           WaitingRows.SYNC_HEADERS,
           WaitingRows.syncBody(i),
-          Long.toString(r.submitMicros()),
-          Long.toString(r.deadlineMicros()));
+          Long.toString(r.submitMicros()));
+      line(state, id, "PENDING", Long.toString(r.deadlineMicros()));
       for (int t = 0; t < WaitingRows.TARGETS.size(); t++) {
         line(
             tok,
@@ -160,9 +165,12 @@ final class BulkLoader {
     CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
     try {
       copy.copyIn(
-          "COPY extsvc_invocations (id, service, operation, async, status, handler_type, handler_state,"
-              + " request, sync_status, sync_headers, sync_body, submit_time, deadline) FROM STDIN",
+          "COPY extsvc_invocations (id, service, operation, async, handler_type, handler_state,"
+              + " request, sync_status, sync_headers, sync_body, submit_time) FROM STDIN",
           new StringReader(inv.toString()));
+      copy.copyIn(
+          "COPY extsvc_invocation_state (id, status, deadline) FROM STDIN",
+          new StringReader(state.toString()));
       copy.copyIn(
           "COPY extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) FROM STDIN",
           new StringReader(tok.toString()));

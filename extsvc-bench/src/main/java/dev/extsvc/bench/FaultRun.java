@@ -249,7 +249,7 @@ final class FaultRun {
       // still work)
       if (c != null) {
         figures.timedOutDuringOutage(
-            count(c, "SELECT COUNT(*) FROM extsvc_invocations WHERE status = 'TIMED_OUT'"));
+            count(c, "SELECT COUNT(*) FROM extsvc_invocation_state WHERE status = 'TIMED_OUT'"));
       }
     }
     if (kind == StoreKind.SQLITE) {
@@ -281,7 +281,7 @@ final class FaultRun {
       while (System.nanoTime() < limit
           && count(
                   c,
-                  "SELECT COUNT(*) FROM extsvc_invocations WHERE status = 'PENDING'"
+                  "SELECT COUNT(*) FROM extsvc_invocation_state WHERE status = 'PENDING'"
                       + " OR id IN (SELECT invocation_id FROM extsvc_callbacks WHERE outcome = 'RECEIVED')")
               > 0) {
         Thread.sleep(200);
@@ -293,7 +293,8 @@ final class FaultRun {
   private void verify(FaultFigures.Builder f, Map<Integer, FaultPoint> killedAt, int last)
       throws SQLException {
     try (Connection c = connect()) {
-      f.statuses(groupCount(c, "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status"));
+      f.statuses(
+          groupCount(c, "SELECT status, COUNT(*) FROM extsvc_invocation_state GROUP BY status"));
       f.outcomes(groupCount(c, "SELECT outcome, COUNT(*) FROM extsvc_callbacks GROUP BY outcome"));
       f.callbackRowsDoubled(
           count(
@@ -309,7 +310,7 @@ final class FaultRun {
       f.finalStateMismatch(
           count(
               c,
-              "SELECT COUNT(*) FROM extsvc_invocations i WHERE NOT EXISTS (SELECT 1 FROM"
+              "SELECT COUNT(*) FROM extsvc_invocation_state i WHERE NOT EXISTS (SELECT 1 FROM"
                   + " extsvc_events e WHERE e.invocation_id = i.id AND e.kind = i.status)"));
       f.receivedEventsDoubled(
           count(
@@ -322,7 +323,7 @@ final class FaultRun {
       Set<String> handled =
           strings(
               c,
-              "SELECT i.id FROM extsvc_invocations i WHERE i.status = 'COMPLETED'"
+              "SELECT i.id FROM extsvc_invocation_state i WHERE i.status = 'COMPLETED'"
                   + " AND EXISTS (SELECT 1 FROM extsvc_callbacks cb WHERE cb.invocation_id = i.id AND cb.outcome = 'HANDLED')");
       try (Connection j =
           DriverManager.getConnection(

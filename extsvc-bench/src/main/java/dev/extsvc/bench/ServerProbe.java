@@ -100,13 +100,13 @@ final class ServerProbe {
     try (var c = db.connect();
         var update =
             c.prepareStatement(
-                "UPDATE extsvc_invocations SET deadline = deadline - ?"
+                "UPDATE extsvc_invocation_state SET deadline = deadline - ?"
                     + " WHERE status = 'PENDING' AND deadline >= ? AND deadline < ?")) {
       update.setLong(1, shift);
       update.setLong(2, nowMicros + shift);
       update.setLong(3, nowMicros + shift + 3_600_000_000L);
       update.executeUpdate();
-      c.createStatement().execute("ANALYZE extsvc_invocations");
+      c.createStatement().execute("ANALYZE extsvc_invocation_state");
     }
   }
 

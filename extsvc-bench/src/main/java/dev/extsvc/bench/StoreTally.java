@@ -28,7 +28,7 @@ record StoreTally(
 
   static StoreTally read(Connection c) throws SQLException {
     return new StoreTally(
-        counts(c, "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status"),
+        counts(c, "SELECT status, COUNT(*) FROM extsvc_invocation_state GROUP BY status"),
         counts(c, "SELECT outcome, COUNT(*) FROM extsvc_callbacks GROUP BY outcome"),
         single(
             c,

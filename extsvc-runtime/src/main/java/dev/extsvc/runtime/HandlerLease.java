@@ -23,7 +23,7 @@ import java.util.UUID;
  * <p>{@link #held()} reads the monotonic clock and a flag: cheap enough before every effect. A stop
  * of the process between the check and the effect is still possible; a handler writing to the
  * store's database can close that gap by fencing its write with {@link #fence()} (write only while
- * {@code extsvc_invocations.claim_fence} equals it, with the row locked).
+ * {@code extsvc_invocation_state.claim_fence} equals it, with the row locked).
  */
 public interface HandlerLease {
 

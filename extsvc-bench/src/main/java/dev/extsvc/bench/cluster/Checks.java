@@ -172,7 +172,7 @@ final class Checks {
     Map<UUID, String> status = new HashMap<>();
     Map<UUID, Long> deadline = new HashMap<>();
     try (Statement s = db.createStatement();
-        ResultSet r = s.executeQuery("SELECT id, status, deadline FROM extsvc_invocations")) {
+        ResultSet r = s.executeQuery("SELECT id, status, deadline FROM extsvc_invocation_state")) {
       while (r.next()) {
         status.put(r.getObject(1, UUID.class), r.getString(2));
         deadline.put(r.getObject(1, UUID.class), r.getLong(3));

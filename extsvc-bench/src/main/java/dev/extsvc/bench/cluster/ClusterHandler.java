@@ -92,7 +92,7 @@ public final class ClusterHandler implements CallbackHandler {
     try (PreparedStatement s =
         conn.prepareStatement(
             "INSERT INTO cluster_effects (run_id, at) SELECT ?, clock_timestamp() FROM"
-                + " extsvc_invocations WHERE id = ? AND claim_fence = ? FOR SHARE")) {
+                + " extsvc_invocation_state WHERE id = ? AND claim_fence = ? FOR SHARE")) {
       s.setLong(1, run);
       s.setObject(2, invocation);
       s.setLong(3, lease.fence());

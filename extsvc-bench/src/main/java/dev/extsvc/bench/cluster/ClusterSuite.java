@@ -923,7 +923,7 @@ public final class ClusterSuite {
         var r =
             s.executeQuery(
                 "SELECT (SELECT count(*) FROM extsvc_callbacks WHERE outcome = 'RECEIVED'),"
-                    + " (SELECT count(*) FROM extsvc_invocations WHERE status = 'PENDING' AND"
+                    + " (SELECT count(*) FROM extsvc_invocation_state WHERE status = 'PENDING' AND"
                     + " deadline + 10000000 > (extract(epoch FROM clock_timestamp()) * 1e6)::bigint"
                     + " AND deadline < (extract(epoch FROM clock_timestamp()) * 1e6)::bigint +"
                     + " 600000000)"); // deadlines are epoch microseconds
@@ -971,9 +971,9 @@ public final class ClusterSuite {
               + " TG_OP = 'INSERT' OR NEW.outcome IS DISTINCT FROM OLD.outcome THEN INSERT INTO"
               + " cluster_callback_log (callback_id, invocation_id, outcome) VALUES (NEW.id,"
               + " NEW.invocation_id, NEW.outcome); END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
-      s.execute("DROP TRIGGER IF EXISTS cluster_status ON extsvc_invocations");
+      s.execute("DROP TRIGGER IF EXISTS cluster_status ON extsvc_invocation_state");
       s.execute(
-          "CREATE TRIGGER cluster_status AFTER INSERT OR UPDATE ON extsvc_invocations FOR EACH"
+          "CREATE TRIGGER cluster_status AFTER INSERT OR UPDATE ON extsvc_invocation_state FOR EACH"
               + " ROW EXECUTE FUNCTION cluster_log_status()");
       s.execute("DROP TRIGGER IF EXISTS cluster_callback ON extsvc_callbacks");
       s.execute(

@@ -17,11 +17,12 @@ final class CorrelationSql {
   // then the others, newest first (a repeat of a handled callback is answered by its invocation).
   static final String INVOCATIONS_BY_VALUE =
       "SELECT "
-          + Sql.qualified("i", Sql.INVOCATION_COLUMNS)
+          + Sql.INVOCATION_COLUMNS
           + " FROM extsvc_correlations c JOIN extsvc_invocations i ON i.id = c.invocation_id"
+          + " JOIN extsvc_invocation_state s ON s.id = i.id"
           + " WHERE c.service = ? AND c.operation = ? AND c.callback_key = ? AND c.value = ?"
-          + " ORDER BY CASE WHEN i.status = 'PENDING' THEN 0 ELSE 1 END,"
-          + " CASE WHEN i.status = 'PENDING' THEN i.submit_time ELSE -i.submit_time END"
+          + " ORDER BY CASE WHEN s.status = 'PENDING' THEN 0 ELSE 1 END,"
+          + " CASE WHEN s.status = 'PENDING' THEN i.submit_time ELSE -i.submit_time END"
           + " LIMIT ?";
 
   static final String EARLY_COLUMNS =

@@ -306,12 +306,14 @@ public final class JdbcStore implements Store {
   public void createInvocation(
       InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
     @Nullable Object[] row = invocationParams(invocation);
+    @Nullable Object[] state = stateParams(invocation);
     @Nullable Object[] tokenParams = tokenParams(tokens);
     String words = SearchText.indexedWords(invocation.request());
     if (dialect.dataModifyingWith() && inlineable(invocation, events)) {
       @Nullable Object[] all =
           concat(
               row,
+              state,
               tokenParams,
               words.isEmpty() ? new Object[0] : new Object[] {invocation.id(), words},
               eventParams(events));
@@ -322,6 +324,7 @@ public final class JdbcStore implements Store {
     write(
         tx -> {
           tx.update(Sql.INSERT_INVOCATION, row);
+          tx.update(Sql.INSERT_STATE, state);
           if (!tokens.isEmpty()) {
             tx.update(Sql.insertTokens(tokens.size()), tokenParams);
           }
@@ -396,8 +399,6 @@ public final class JdbcStore implements Store {
       invocation.service(),
       invocation.operation(),
       invocation.async(),
-      invocation.status(),
-      invocation.reason(),
       invocation.handlerType(),
       invocation.handlerState(),
       invocation.request(),
@@ -405,9 +406,18 @@ public final class JdbcStore implements Store {
       invocation.syncHeaders(),
       invocation.syncBody(),
       invocation.submitTime(),
-      invocation.deadline(),
-      invocation.finishedAt(),
       invocation.traceContext()
+    };
+  }
+
+  /** The parameters of {@link Sql#INSERT_STATE}. */
+  private static @Nullable Object[] stateParams(InvocationRow invocation) {
+    return new @Nullable Object[] {
+      invocation.id(),
+      invocation.status(),
+      invocation.reason(),
+      invocation.deadline(),
+      invocation.finishedAt()
     };
   }
 

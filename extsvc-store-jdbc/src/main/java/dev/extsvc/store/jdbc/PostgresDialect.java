@@ -31,21 +31,23 @@ final class PostgresDialect extends JdbcDialect {
   private static final String PENDING_DUE_BEFORE =
       "SELECT "
           + Sql.INVOCATION_COLUMNS
-          + " FROM extsvc_invocations"
-          + " WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+          + " FROM "
+          + Sql.INVOCATION_TABLES
+          + " WHERE s.status = 'PENDING' AND s.deadline < ? ORDER BY s.deadline LIMIT ?";
 
   // Several sweepers may run at once: rows another one holds are skipped, not waited for. The CTE
   // is evaluated
   // once: a semi-join could re-run a LIMIT ... SKIP LOCKED subquery and see other rows.
   private static final String TIME_OUT_DUE =
-      "WITH due AS (SELECT id FROM extsvc_invocations WHERE status = 'PENDING' AND deadline <= ?"
+      "WITH due AS (SELECT id FROM extsvc_invocation_state WHERE status = 'PENDING' AND deadline <= ?"
           + " AND (claim_until IS NULL OR claim_until <= ?)"
-          + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
+          + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocation_state.id"
           + " AND c.next_attempt_at IS NOT NULL)"
           + " ORDER BY deadline LIMIT ? FOR UPDATE SKIP LOCKED)"
-          + " UPDATE extsvc_invocations i SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
-          + " FROM due WHERE i.id = due.id AND i.status = 'PENDING' RETURNING "
-          + Sql.qualified("i", Sql.TIMED_OUT_COLUMNS);
+          + " UPDATE extsvc_invocation_state s SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
+          + " FROM due JOIN extsvc_invocations i ON i.id = due.id"
+          + " WHERE s.id = due.id AND s.status = 'PENDING' RETURNING "
+          + Sql.TIMED_OUT_COLUMNS;
 
   // clock_timestamp(), not now(): now() is the transaction's start, which a pooled connection's
   // statement would not notice but a long transaction would.
@@ -231,7 +233,7 @@ final class PostgresDialect extends JdbcDialect {
           + " RETURNING id, invocation_id),"
           + " e AS (INSERT INTO extsvc_events (invocation_id, at, kind, message)"
           + " SELECT invocation_id, ?, ?, ? FROM c),"
-          + " l AS (UPDATE extsvc_invocations i SET claim_id = c.id, claim_until = ?, claim_node = ?,"
+          + " l AS (UPDATE extsvc_invocation_state i SET claim_id = c.id, claim_until = ?, claim_node = ?,"
           + " claim_fence = i.claim_fence + 1 FROM c WHERE i.id = c.invocation_id"
           + " AND i.status = 'PENDING' AND (i.claim_id IS NULL OR i.claim_until <= ?)"
           + " RETURNING i.claim_fence)";
@@ -277,12 +279,12 @@ final class PostgresDialect extends JdbcDialect {
    * invocation moved).
    */
   private static String completeOneCallbackWith(int events) {
-    return "WITH h AS MATERIALIZED (SELECT id, status FROM extsvc_invocations"
+    return "WITH h AS MATERIALIZED (SELECT id, status FROM extsvc_invocation_state"
         + " WHERE id = ? AND claim_fence = ? FOR UPDATE),"
         + " cb AS (UPDATE extsvc_callbacks SET outcome = 'HANDLED', answer_code = 200, error = NULL,"
         + " attempts = attempts + 1, next_attempt_at = NULL"
         + " WHERE id = ? AND outcome <> 'HANDLED' AND EXISTS (SELECT 1 FROM h) RETURNING id),"
-        + " f AS (UPDATE extsvc_invocations i SET status = 'COMPLETED', reason = NULL, finished_at = ?,"
+        + " f AS (UPDATE extsvc_invocation_state i SET status = 'COMPLETED', reason = NULL, finished_at = ?,"
         + " claim_id = NULL, claim_until = NULL, claim_node = NULL"
         + " FROM h WHERE i.id = h.id AND h.status = 'PENDING' AND i.status = 'PENDING'"
         + " AND EXISTS (SELECT 1 FROM cb) RETURNING i.id),"

@@ -29,24 +29,40 @@ final class Sql {
   /** Moved by triggers on extsvc_services (V5). */
   static final String SERVICES_VERSION = "SELECT version FROM extsvc_services_version WHERE id = 1";
 
+  /**
+   * An invocation as {@link Rows#invocation} reads it, from {@link #INVOCATION_TABLES}: the row
+   * written once ({@code i}) and its state ({@code s}, V21), which claims, completions and timeouts
+   * change.
+   */
   static final String INVOCATION_COLUMNS =
-      "id, service, operation, async, status, reason, handler_type, handler_state, request,"
-          + " sync_status, sync_headers, sync_body, submit_time, deadline, finished_at, trace_context";
+      "i.id, i.service, i.operation, i.async, s.status, s.reason, i.handler_type, i.handler_state,"
+          + " i.request, i.sync_status, i.sync_headers, i.sync_body, i.submit_time, s.deadline,"
+          + " s.finished_at, i.trace_context";
+
+  /** An invocation's two rows, {@code i} and {@code s}. */
+  static final String INVOCATION_TABLES =
+      "extsvc_invocations i JOIN extsvc_invocation_state s ON s.id = i.id";
 
   /**
    * What the sweeper needs of a timed-out invocation: all but the request and the synchronous
    * answer's headers and body, the large texts it never reads ({@link Rows#timedOut} maps them).
    */
   static final String TIMED_OUT_COLUMNS =
-      "id, service, operation, async, status, reason, handler_type, handler_state, sync_status,"
-          + " submit_time, deadline, finished_at, trace_context";
+      "i.id, i.service, i.operation, i.async, s.status, s.reason, i.handler_type, i.handler_state,"
+          + " i.sync_status, i.submit_time, s.deadline, s.finished_at, i.trace_context";
 
+  /** The invocation's row without its state: {@link #INSERT_STATE} follows it. */
   static final String INSERT_INVOCATION =
-      "INSERT INTO extsvc_invocations ("
-          + INVOCATION_COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      "INSERT INTO extsvc_invocations (id, service, operation, async, handler_type, handler_state,"
+          + " request, sync_status, sync_headers, sync_body, submit_time, trace_context)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  static final String INSERT_STATE =
+      "INSERT INTO extsvc_invocation_state (id, status, reason, deadline, finished_at)"
+          + " VALUES (?, ?, ?, ?, ?)";
+
   static final String INVOCATION =
-      "SELECT " + INVOCATION_COLUMNS + " FROM extsvc_invocations WHERE id = ?";
+      "SELECT " + INVOCATION_COLUMNS + " FROM " + INVOCATION_TABLES + " WHERE i.id = ?";
 
   /**
    * An invocation's search document takes no more words after this many characters (a callback
@@ -75,43 +91,43 @@ final class Sql {
   // The status condition is what makes the final state unique: of two racing finishers, one updates
   // no row.
   static final String FINISH =
-      "UPDATE extsvc_invocations SET status = ?, reason = ?, finished_at = ?, claim_id = NULL, claim_until = NULL,"
+      "UPDATE extsvc_invocation_state SET status = ?, reason = ?, finished_at = ?, claim_id = NULL, claim_until = NULL,"
           + " claim_node = NULL WHERE id = ? AND status = 'PENDING'";
   // A lease is taken only from a PENDING invocation that nobody holds (or whose holder's lease ran
   // out): not re-entrant, so two nodes recovering the same callback cannot both run its handler.
   // Each claim raises the fence, which every write of the run that follows is checked against.
   static final String CLAIM =
-      "UPDATE extsvc_invocations SET claim_id = ?, claim_until = ?, claim_node = ?, claim_fence = claim_fence + 1"
+      "UPDATE extsvc_invocation_state SET claim_id = ?, claim_until = ?, claim_node = ?, claim_fence = claim_fence + 1"
           + " WHERE id = ? AND status = 'PENDING' AND (claim_id IS NULL OR claim_until <= ?) RETURNING claim_fence";
   // A claim and a completion at once, for a callback recorded without a handler: only a PENDING
   // invocation nobody holds moves; the fence is raised as a claim raises it.
   static final String COMPLETE_IF_FREE =
-      "UPDATE extsvc_invocations SET status = 'COMPLETED', reason = NULL, finished_at = ?, claim_id = NULL,"
+      "UPDATE extsvc_invocation_state SET status = 'COMPLETED', reason = NULL, finished_at = ?, claim_id = NULL,"
           + " claim_until = NULL, claim_node = NULL, claim_fence = claim_fence + 1"
           + " WHERE id = ? AND status = 'PENDING' AND (claim_id IS NULL OR claim_until <= ?)";
   // Held while the fence is unchanged; an invocation cancelled meanwhile keeps its (cleared) lease
   // as it is, since nobody can claim a final invocation.
   static final String RENEW =
-      "UPDATE extsvc_invocations SET claim_until = CASE WHEN status = 'PENDING' THEN ? ELSE claim_until END"
+      "UPDATE extsvc_invocation_state SET claim_until = CASE WHEN status = 'PENDING' THEN ? ELSE claim_until END"
           + " WHERE id = ? AND claim_fence = ?";
   // Checks the fence; a dialect whose writers run at once locks the row until the commit as well
   // (JdbcDialect.hold), so that no claim can slip in between the check and the writes fenced by it.
   // A read, not a no-op update: no new row version, its indexes untouched.
   static final String HOLD =
-      "SELECT claim_fence FROM extsvc_invocations WHERE id = ? AND claim_fence = ?";
+      "SELECT claim_fence FROM extsvc_invocation_state WHERE id = ? AND claim_fence = ?";
   static final String RELEASE =
-      "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL, claim_node = NULL"
+      "UPDATE extsvc_invocation_state SET claim_id = NULL, claim_until = NULL, claim_node = NULL"
           + " WHERE id = ? AND claim_id = ? AND claim_fence = ?";
   // A dead node's leases: released at once, the fences raised so that its runs, should it come
   // back, are superseded.
   static final String RELEASE_NODE_LEASES =
-      "UPDATE extsvc_invocations SET claim_id = NULL, claim_until = NULL, claim_node = NULL,"
+      "UPDATE extsvc_invocation_state SET claim_id = NULL, claim_until = NULL, claim_node = NULL,"
           + " claim_fence = claim_fence + 1 WHERE claim_node = ?";
   // Conditional on the deadline read: of two extensions racing, the second reads again.
   static final String MOVE_DEADLINE =
-      "UPDATE extsvc_invocations SET deadline = ? WHERE id = ? AND status = 'PENDING' AND deadline = ?";
+      "UPDATE extsvc_invocation_state SET deadline = ? WHERE id = ? AND status = 'PENDING' AND deadline = ?";
   static final String COUNT_BY_STATUS =
-      "SELECT status, COUNT(*) FROM extsvc_invocations GROUP BY status";
+      "SELECT status, COUNT(*) FROM extsvc_invocation_state GROUP BY status";
 
   /** {@link #createInvocation} texts by (tokens, events, search row): a handful in practice. */
   private static final java.util.concurrent.ConcurrentMap<List<Integer>, String> CREATE_INVOCATION =
@@ -133,9 +149,9 @@ final class Sql {
   /**
    * An invocation, its tokens, its search words (when {@code search}) and its events in one
    * statement of data-modifying {@code WITH} parts (PostgreSQL): the parameters of {@link
-   * #INSERT_INVOCATION}, then 5 per token, then the search row's 2, then 4 per event. Its update
-   * count is the events'. The foreign keys of tokens, words and events are checked at the end of
-   * the statement, when the invocation's row is there.
+   * #INSERT_INVOCATION}, then of {@link #INSERT_STATE}, then 5 per token, then the search row's 2,
+   * then 4 per event. Its update count is the events'. The foreign keys of tokens, words and events
+   * are checked at the end of the statement, when the invocation's row is there.
    */
   static String createInvocation(int tokens, int events, boolean search) {
     return CREATE_INVOCATION.computeIfAbsent(
@@ -143,6 +159,8 @@ final class Sql {
         k ->
             "WITH i AS ("
                 + INSERT_INVOCATION
+                + "), st AS ("
+                + INSERT_STATE
                 + ")"
                 + (tokens == 0 ? "" : ", t AS (" + tokenRows(tokens) + ")")
                 + (search ? ", s AS (" + INSERT_SEARCH_DOCUMENT + ")" : "")
@@ -199,12 +217,13 @@ final class Sql {
 
   static final String TOKEN_WITH_INVOCATION =
       "SELECT t.token_hash, t.invocation_id, t.target, t.callback_keys, t.callback_suffixes, "
-          + qualified("i", INVOCATION_COLUMNS)
+          + INVOCATION_COLUMNS
           // the per-invocation quota's count, through the (invocation_id, dedup_key) index
           + ", (SELECT COUNT(*) FROM extsvc_callbacks c WHERE c.invocation_id = t.invocation_id)"
           + " AS stored_callbacks"
           + " FROM extsvc_callback_tokens t"
-          + " JOIN extsvc_invocations i ON i.id = t.invocation_id WHERE t.token_hash = ?";
+          + " JOIN extsvc_invocations i ON i.id = t.invocation_id JOIN extsvc_invocation_state s ON s.id = i.id"
+          + " WHERE t.token_hash = ?";
 
   static final String CALLBACK_INSERT_COLUMNS =
       "id, invocation_id, callback_key, received_at, method, headers, body, dedup_key, outcome, answer_code,"
@@ -247,8 +266,8 @@ final class Sql {
       "SELECT * FROM (SELECT "
           + CALLBACK_COLUMNS
           + " FROM extsvc_callbacks WHERE outcome = 'RECEIVED'"
-          + " AND received_at < ? AND NOT EXISTS (SELECT 1 FROM extsvc_invocations i"
-          + " WHERE i.id = extsvc_callbacks.invocation_id AND i.claim_id IS NOT NULL AND i.claim_until > ?)"
+          + " AND received_at < ? AND NOT EXISTS (SELECT 1 FROM extsvc_invocation_state s"
+          + " WHERE s.id = extsvc_callbacks.invocation_id AND s.claim_id IS NOT NULL AND s.claim_until > ?)"
           + " UNION SELECT "
           + CALLBACK_COLUMNS
           + " FROM extsvc_callbacks"
@@ -343,7 +362,7 @@ final class Sql {
     var conditions = new ArrayList<String>();
     var params = new ArrayList<@Nullable Object>();
     if (query.status() != null) {
-      conditions.add("i.status = ?");
+      conditions.add("s.status = ?");
       params.add(query.status());
     }
     if (query.service() != null) {
@@ -373,13 +392,11 @@ final class Sql {
     boolean descending = query.sort().descending() != (at != null && at.before());
     String column = sortColumn(query.sort().column());
     String direction = descending ? " DESC" : "";
-    // the same id, from the table whose index walks the order
-    String id =
-        query.sort().column() == InvocationSort.Column.LAST_ACTIVITY ? "a.invocation_id" : "i.id";
+    String id = orderId(query);
     if (at != null) {
       String after = descending ? " < " : " > ";
       if (column == null) {
-        conditions.add("i.id" + after + "?");
+        conditions.add(id + after + "?");
       } else {
         // a row value, so that both databases walk the (column, id) index from the place
         conditions.add("(" + column + ", " + id + ")" + after + "(?, ?)");
@@ -399,8 +416,9 @@ final class Sql {
     }
     var sql =
         new StringBuilder("SELECT ")
-            .append(qualified("i", INVOCATION_COLUMNS))
-            .append(", a.at FROM extsvc_invocations i")
+            .append(INVOCATION_COLUMNS)
+            .append(", a.at FROM ")
+            .append(INVOCATION_TABLES)
             // every invocation has its activity row (a trigger writes it with the invocation)
             .append(" JOIN extsvc_activity a ON a.invocation_id = i.id");
     if (!conditions.isEmpty()) {
@@ -422,14 +440,30 @@ final class Sql {
       case LAST_ACTIVITY -> "a.at";
       case SERVICE -> "i.service";
       case OPERATION -> "i.operation";
-      case STATUS -> "i.status";
-      case DEADLINE -> "i.deadline";
+      case STATUS -> "s.status";
+      case DEADLINE -> "s.deadline";
+    };
+  }
+
+  /**
+   * The id the list orders by after its column: the same value in every table, named from the table
+   * whose (column, id) index walks the order, so that SQLite sees the index's order in it.
+   */
+  private static String orderId(InvocationQuery query) {
+    return switch (query.sort().column()) {
+      case LAST_ACTIVITY -> "a.invocation_id";
+      case STATUS, DEADLINE -> "s.id";
+      case SUBMITTED ->
+          query.status() != null && query.service() == null && query.operation() == null
+              ? "s.id"
+              : "i.id";
+      case SERVICE, OPERATION -> "i.id";
     };
   }
 
   /** The leases held now, by node then soonest expiry (the partial index on claim_node). */
   static final String LEASES =
-      "SELECT claim_node, id, claim_id, claim_until FROM extsvc_invocations"
+      "SELECT claim_node, id, claim_id, claim_until FROM extsvc_invocation_state"
           + " WHERE claim_node IS NOT NULL AND claim_id IS NOT NULL AND claim_until IS NOT NULL"
           + " ORDER BY claim_node, claim_until, id LIMIT ?";
 }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConnection;
@@ -43,19 +44,29 @@ final class SqliteDialect extends JdbcDialect {
   private static final String PENDING_DUE_BEFORE =
       "SELECT "
           + Sql.INVOCATION_COLUMNS
-          + " FROM extsvc_invocations"
-          + " INDEXED BY extsvc_invocations_due WHERE status = 'PENDING' AND deadline < ? ORDER BY deadline LIMIT ?";
+          + " FROM extsvc_invocation_state s INDEXED BY extsvc_invocation_state_due"
+          + " JOIN extsvc_invocations i ON i.id = s.id"
+          + " WHERE s.status = 'PENDING' AND s.deadline < ? ORDER BY s.deadline LIMIT ?";
 
-  // A single writer makes the plain subquery exclusive already; INDEXED BY as above.
+  // A single writer makes the plain subquery exclusive already; INDEXED BY as above. SQLite's
+  // RETURNING names only the table updated: the rest of each row is read after, by TIMED_OUT.
   private static final String TIME_OUT_DUE =
-      "UPDATE extsvc_invocations SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
-          + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocations INDEXED BY extsvc_invocations_due"
+      "UPDATE extsvc_invocation_state SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
+          + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocation_state"
+          + " INDEXED BY extsvc_invocation_state_due"
           + " WHERE status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
-          + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocations.id"
-          + " AND c.next_attempt_at IS NOT NULL)"
+          + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c"
+          + " WHERE c.invocation_id = extsvc_invocation_state.id AND c.next_attempt_at IS NOT NULL)"
           + " ORDER BY deadline LIMIT ?)"
-          + " RETURNING "
-          + Sql.TIMED_OUT_COLUMNS;
+          + " RETURNING id";
+
+  /** The invocations whose ids are in the one parameter, a JSON array. */
+  private static final String TIMED_OUT =
+      "SELECT "
+          + Sql.TIMED_OUT_COLUMNS
+          + " FROM "
+          + Sql.INVOCATION_TABLES
+          + " WHERE s.id IN (SELECT value FROM json_each(?))";
 
   private SqliteDialect() {}
 
@@ -241,6 +252,13 @@ final class SqliteDialect extends JdbcDialect {
 
   @Override
   List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason) throws SQLException {
-    return tx.query(TIME_OUT_DUE, Rows::timedOut, now, reason, now, now, limit);
+    List<String> ids =
+        tx.query(TIME_OUT_DUE, row -> row.getString(1), now, reason, now, now, limit);
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    // UUIDs need no escaping in a JSON string
+    String array = ids.stream().collect(Collectors.joining("\",\"", "[\"", "\"]"));
+    return tx.query(TIMED_OUT, Rows::timedOut, array);
   }
 }

@@ -246,6 +246,18 @@ class PostgresStoreTest extends StoreContractTest {
     }
   }
 
+  @Test
+  void anInvocationsStatusDeadlineAndLeaseWrittenBeforeV21AreItsStateAfter() throws Exception {
+    String v19 = "test_v19_" + SCHEMAS.incrementAndGet();
+    execute("CREATE SCHEMA " + v19);
+    var written =
+        StateUpgrade.beforeV21(
+            url(postgres, v19), "postgres", "postgres", "db/migration/postgresql", "19");
+    try (var upgraded = JdbcStore.postgres(url(postgres, v19), "postgres", "postgres")) {
+      StateUpgrade.assertStateKept(upgraded, written);
+    }
+  }
+
   private static String url(EmbeddedPostgres server, String schema) {
     return "jdbc:postgresql://localhost:" + server.getPort() + "/postgres?currentSchema=" + schema;
   }

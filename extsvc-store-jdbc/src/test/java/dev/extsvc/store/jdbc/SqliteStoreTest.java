@@ -61,6 +61,16 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   @Test
+  void anInvocationsStatusDeadlineAndLeaseWrittenBeforeV21AreItsStateAfter() throws Exception {
+    var file = directory.resolve("v20.db");
+    var written =
+        StateUpgrade.beforeV21("jdbc:sqlite:" + file, null, null, "db/migration/sqlite", "20");
+    try (var upgraded = JdbcStore.sqlite(file)) {
+      StateUpgrade.assertStateKept(upgraded, written);
+    }
+  }
+
+  @Test
   void oneProcessUsesTheFileSoItsTimeIsTheProcesssOwn() {
     assertThat(store.sharedClock()).isFalse();
   }

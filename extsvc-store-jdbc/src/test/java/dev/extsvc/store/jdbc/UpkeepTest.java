@@ -202,7 +202,8 @@ class UpkeepTest {
   private String claimNode(UUID invocation) throws SQLException {
     try (var connection = DriverManager.getConnection(url, "postgres", "postgres");
         var statement =
-            connection.prepareStatement("SELECT claim_node FROM extsvc_invocations WHERE id = ?")) {
+            connection.prepareStatement(
+                "SELECT claim_node FROM extsvc_invocation_state WHERE id = ?")) {
       statement.setObject(1, invocation);
       try (var rs = statement.executeQuery()) {
         rs.next();
