@@ -31,10 +31,10 @@ class BuilderStartTest {
       Thread.sleep(200);
 
       assertThat(services.sweeperAlive()).isFalse();
-      assertThat(stub.calls("timeOutDue")).isEmpty();
+      assertThat(stub.calls("dueInvocations")).isEmpty();
       assertThat(stub.calls("dueCallbacks")).isEmpty();
       assertThat(services.sweepNow()).isZero();
-      assertThat(stub.calls("timeOutDue")).hasSize(1);
+      assertThat(stub.calls("dueInvocations")).hasSize(1);
     }
   }
 

@@ -24,7 +24,7 @@ INSERT INTO extsvc_invocation_state
 -- PENDING rows by deadline, and the leases by node.
 CREATE INDEX extsvc_invocation_state_status ON extsvc_invocation_state (status, id);
 CREATE INDEX extsvc_invocation_state_deadline ON extsvc_invocation_state (deadline, id);
-CREATE INDEX extsvc_invocation_state_due ON extsvc_invocation_state (deadline) WHERE status = 'PENDING';
+CREATE INDEX extsvc_invocation_state_due ON extsvc_invocation_state (deadline, id) WHERE status = 'PENDING';
 CREATE INDEX extsvc_invocation_state_claim_node ON extsvc_invocation_state (claim_node) WHERE claim_node IS NOT NULL;
 
 -- SQLite drops a column only once no index names it.

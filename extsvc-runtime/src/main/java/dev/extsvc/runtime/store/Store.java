@@ -259,16 +259,35 @@ public interface Store extends AutoCloseable {
   List<EventRow> events(UUID invocationId);
 
   /**
-   * Moves up to {@code limit} PENDING invocations whose deadline is at or before {@code now} to
-   * TIMED_OUT, each with a TIMED_OUT event, and returns them as they are now, earliest deadline
-   * first (the sweeper tells their handlers without reading them again). A store may leave out the
-   * large texts the sweeper does not read: the request (empty) and the synchronous answer's headers
-   * and body (null). Safe to call from several nodes at once: each invocation times out once.
+   * The ids of the {@code limit} PENDING invocations with the earliest deadlines at or before
+   * {@code now}, in the store's order of their rows (for a database, its order of the ids), leased
+   * ones and those holding a durable retry included: read without locks and without touching the
+   * rows. The sweeper times them out in that order ({@link #timeOut}), so that each batch of a
+   * large backlog writes neighbouring rows and index entries instead of a page each.
    */
-  List<InvocationRow> timeOutDue(Instant now, int limit);
+  List<UUID> dueInvocations(Instant now, int limit);
 
   /**
-   * How many {@link #timeOutDue} transactions of one sweep may run at once to its benefit: 1 (the
+   * Moves those of {@code ids} that are PENDING with a deadline at or before {@code now}, not
+   * leased by a running handler and holding no durable retry, to TIMED_OUT, each with a TIMED_OUT
+   * event, in one transaction, and returns them as they are now, earliest deadline first (the
+   * sweeper tells their handlers without reading them again). A store may leave out the large texts
+   * the sweeper does not read: the request (empty) and the synchronous answer's headers and body
+   * (null). Safe to call from several nodes at once: each invocation times out once, and rows
+   * another node is timing out are skipped, not waited for.
+   */
+  List<InvocationRow> timeOut(List<UUID> ids, Instant now);
+
+  /**
+   * Times out what {@link #timeOut} takes of the {@code limit} earliest-due invocations ({@link
+   * #dueInvocations}); fewer when some of those are leased or taken by another node meanwhile.
+   */
+  default List<InvocationRow> timeOutDue(Instant now, int limit) {
+    return timeOut(dueInvocations(now, limit), now);
+  }
+
+  /**
+   * How many {@link #timeOut} transactions of one sweep may run at once to its benefit: 1 (the
    * default) for a store that writes one transaction at a time; more for a database server whose
    * claims skip each other's rows and run on cores of their own.
    */

@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -38,6 +40,12 @@ public final class Sweeper implements AutoCloseable {
    * so callbacks wait up to one batch).
    */
   static final int BATCH = 1000;
+
+  /**
+   * Due invocations read at once, the earliest deadlines, then timed out in batches in the order of
+   * their rows: a backlog this large is written a neighbourhood at a time. The ids alone, a few MB.
+   */
+  static final int DUE_READ = 100_000;
 
   /**
    * Timeout hooks of one batch run at once, each on a virtual thread: a hook that calls out (a
@@ -74,6 +82,7 @@ public final class Sweeper implements AutoCloseable {
   private final int batch;
   private final int hookParallelism;
   private final int lanes;
+  private final int dueRead;
 
   /** Hooks running now, of every lane: at most {@link #hookParallelism} at once. */
   private final Semaphore hookSlots;
@@ -111,6 +120,14 @@ public final class Sweeper implements AutoCloseable {
    * own until none is left.
    */
   Sweeper(Context context, int batch, int hookParallelism, int lanes) {
+    this(context, batch, hookParallelism, lanes, DUE_READ);
+  }
+
+  /** As above, reading at most {@code dueRead} due invocations at once. */
+  Sweeper(Context context, int batch, int hookParallelism, int lanes, int dueRead) {
+    if (dueRead < 1) {
+      throw new IllegalArgumentException("dueRead must be positive, was " + dueRead);
+    }
     if (lanes < 1) {
       throw new IllegalArgumentException("lanes must be positive, was " + lanes);
     }
@@ -122,6 +139,7 @@ public final class Sweeper implements AutoCloseable {
           "hookParallelism must be positive, was " + hookParallelism);
     }
     this.batch = batch;
+    this.dueRead = dueRead;
     this.hookParallelism = hookParallelism;
     this.lanes = lanes;
     this.hookSlots = new Semaphore(hookParallelism);
@@ -158,13 +176,37 @@ public final class Sweeper implements AutoCloseable {
   }
 
   /**
-   * Times out due invocations now; returns how many. With several lanes, each lane's batches keep
-   * the guarantees below; the store keeps the lanes' claims apart, as it keeps those of several
-   * nodes apart.
+   * Times out due invocations now; returns how many. Reads the earliest-due ids ({@link
+   * Store#dueInvocations}, up to {@link #DUE_READ}), times them out in batches in the store's order
+   * of their rows, and reads again while a full read timed something out. With several lanes, the
+   * lanes take the batches of one read in turn, each batch keeping the guarantees below; the store
+   * keeps the lanes' claims apart, as it keeps those of several nodes apart.
    */
   public int sweep() {
+    int total = 0;
+    while (true) {
+      List<UUID> due = store.dueInvocations(clock.instant(), dueRead);
+      if (due.isEmpty()) {
+        return total;
+      }
+      var batches = new ConcurrentLinkedQueue<List<UUID>>();
+      for (int from = 0; from < due.size(); from += batch) {
+        batches.add(due.subList(from, Math.min(due.size(), from + batch)));
+      }
+      int moved = sweepLanes(batches);
+      total += moved;
+      // Short: every due invocation was read. Nothing moved: all that were read are leased or
+      // retried, and are looked at again next interval.
+      if (due.size() < dueRead || moved == 0) {
+        return total;
+      }
+    }
+  }
+
+  /** Times out and hooks the batches in {@link #lanes} lanes; returns how many timed out. */
+  private int sweepLanes(Queue<List<UUID>> batches) {
     if (lanes == 1) {
-      return sweepLane();
+      return sweepLane(batches);
     }
     List<CompletableFuture<Integer>> others = new ArrayList<>();
     for (int i = 1; i < lanes; i++) {
@@ -174,7 +216,7 @@ public final class Sweeper implements AutoCloseable {
           .start(
               () -> {
                 try {
-                  lane.complete(sweepLane());
+                  lane.complete(sweepLane(batches));
                 } catch (Throwable t) {
                   lane.completeExceptionally(t);
                 }
@@ -184,7 +226,7 @@ public final class Sweeper implements AutoCloseable {
     int total = 0;
     @Nullable RuntimeException failure = null;
     try {
-      total += sweepLane();
+      total += sweepLane(batches);
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -221,25 +263,23 @@ public final class Sweeper implements AutoCloseable {
     return total;
   }
 
-  /** Claims, times out and hooks batches until one comes back short; returns how many. */
-  private int sweepLane() {
+  /** Times out and hooks batches until none is left; returns how many timed out. */
+  private int sweepLane(Queue<List<UUID>> batches) {
     int total = 0;
-    while (true) {
-      // One transaction claims and times out the batch and writes its events (set-based in the
-      // store, not a statement per invocation); the hooks run once it has committed, so a hook
-      // never sees its invocation still PENDING
-      // and a crash before a hook leaves the invocation TIMED_OUT (hooks run at most once).
-      List<InvocationRow> timedOut = store.timeOutDue(clock.instant(), batch);
+    for (List<UUID> ids = batches.poll(); ids != null; ids = batches.poll()) {
+      // One transaction times out the batch and writes its events (set-based in the store, not a
+      // statement per invocation); the hooks run once it has committed, so a hook never sees its
+      // invocation still PENDING and a crash before a hook leaves the invocation TIMED_OUT (hooks
+      // run at most once).
+      List<InvocationRow> timedOut = store.timeOut(ids, clock.instant());
       total += timedOut.size();
       for (InvocationRow inv : timedOut) {
         telemetry.meters().finished(inv.service(), inv.operation(), InvocationStatus.TIMED_OUT);
         telemetry.tracing().timedOut(inv, "Callback timeout reached at " + inv.deadline());
       }
       runHooks(timedOut);
-      if (timedOut.size() < batch) {
-        return total;
-      }
     }
+    return total;
   }
 
   /**

@@ -813,13 +813,34 @@ public final class InMemoryStore implements Store {
   // --- timeouts, leases, retries ---
 
   @Override
-  public List<InvocationRow> timeOutDue(Instant now, int limit) {
+  public List<UUID> dueInvocations(Instant now, int limit) {
     positive(limit);
+    Instant at = micros(now);
+    return read(
+        () ->
+            data.invocations.values().stream()
+                .filter(
+                    i ->
+                        i.row.status() == InvocationStatus.PENDING && !i.row.deadline().isAfter(at))
+                .sorted(
+                    Comparator.comparing((Invocation i) -> i.row.deadline())
+                        .thenComparing(i -> i.row.id(), BY_TEXT))
+                .limit(limit)
+                .map(i -> i.row.id())
+                .sorted(BY_TEXT)
+                .toList());
+  }
+
+  @Override
+  public List<InvocationRow> timeOut(List<UUID> ids, Instant now) {
     Instant at = micros(now);
     return write(
         () -> {
           List<Invocation> due =
-              data.invocations.values().stream()
+              ids.stream()
+                  .map(data.invocations::get)
+                  .filter(java.util.Objects::nonNull)
+                  .distinct()
                   .filter(
                       i ->
                           i.row.status() == InvocationStatus.PENDING
@@ -829,7 +850,6 @@ public final class InMemoryStore implements Store {
                   .sorted(
                       Comparator.comparing((Invocation i) -> i.row.deadline())
                           .thenComparing(i -> i.row.id(), BY_TEXT))
-                  .limit(limit)
                   .toList();
           List<InvocationRow> timedOut = new ArrayList<>();
           for (Invocation i : due) {

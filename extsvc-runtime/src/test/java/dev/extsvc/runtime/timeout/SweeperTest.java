@@ -296,6 +296,66 @@ class SweeperTest {
   }
 
   @Test
+  void aBacklogIsTimedOutBatchByBatchInTheOrderOfItsIdsEachBatchInDeadlineOrder() {
+    List<UUID> ids = due(2 * BATCH);
+    Instant now = clock.instant();
+    // deadlines turned round: the last id is due first
+    for (int i = 0; i < ids.size(); i++) {
+      Instant from = now.plusSeconds(1 + i);
+      Instant to = now.plusSeconds(ids.size() - i).plusMillis(500);
+      assertThat(
+              store.moveDeadline(
+                  ids.get(i),
+                  from,
+                  to,
+                  new NewEvent(ids.get(i), now, EventKind.DEADLINE_EXTENDED, "moved")))
+          .isTrue();
+    }
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(sweeper.sweep()).isEqualTo(2 * BATCH);
+
+    List<UUID> expected = new ArrayList<>(ids.subList(0, BATCH).reversed());
+    expected.addAll(ids.subList(BATCH, 2 * BATCH).reversed());
+    assertThat(hooked).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aBacklogLargerThanOneReadIsReadAgainUntilEveryDueInvocationTimedOutOnce() {
+    sweeper.close();
+    sweeper =
+        new Sweeper(
+            new Sweeper.Context(store, clock, this::recreate, Duration.ofMinutes(1)),
+            BATCH,
+            1,
+            1,
+            2 * BATCH);
+    List<UUID> ids = due(5 * BATCH + 1);
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(sweeper.sweep()).isEqualTo(5 * BATCH + 1);
+
+    assertThat(hooked).containsExactlyElementsOf(ids);
+    assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, 5L * BATCH + 1);
+  }
+
+  @Test
+  void aSweepWhoseWholeReadIsLeasedEndsAndLeavesThemPending() {
+    List<UUID> ids = due(3);
+    Instant now = clock.instant();
+    for (UUID id : ids) {
+      assertThat(store.claim(id, UUID.randomUUID(), "node-a", now, now.plus(Duration.ofHours(1))))
+          .isPresent();
+    }
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(sweeper.sweep()).isZero();
+
+    assertThat(hooked).isEmpty();
+    assertThat(store.countByStatus()).containsEntry(InvocationStatus.PENDING, 3L);
+  }
+
+  @Test
   void aLaneCountBelowOneIsRefused() {
     assertThatThrownBy(
             () ->

@@ -279,12 +279,19 @@ abstract class JdbcDialect {
   }
 
   /**
-   * Moves at most {@code limit} PENDING invocations whose deadline is not after {@code now} to
-   * TIMED_OUT, skipping those leased by a running handler or holding a durable retry, and returns
-   * them as changed; in the caller's write transaction. Where several stores share the database, an
-   * invocation is claimed by exactly one.
+   * The ids of the PENDING invocations whose deadline is not after the first parameter, the
+   * earliest deadlines up to the second, in the order of the ids (one column).
    */
-  abstract List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason)
+  abstract String dueInvocations();
+
+  /**
+   * Moves those of {@code ids} that are PENDING with a deadline not after {@code now} to TIMED_OUT,
+   * skipping those leased by a running handler or holding a durable retry, and returns them as
+   * changed ({@link Sql#TIMED_OUT_COLUMNS}); in the caller's write transaction. Where several
+   * stores share the database, an invocation is claimed by exactly one, and rows another holds are
+   * skipped.
+   */
+  abstract List<InvocationRow> timeOut(Tx tx, List<UUID> ids, Instant now, String reason)
       throws SQLException;
 
   /**

@@ -1200,17 +1200,34 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public List<InvocationRow> timeOutDue(Instant now, int limit) {
+  public List<UUID> dueInvocations(Instant now, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+    return read(tx -> tx.query(dialect.dueInvocations(), row -> Rows.uuid(row, "id"), now, limit));
+  }
+
+  /**
+   * One transaction: the update of the rows still due (one statement) and their events (multi-row
+   * inserts), written in the order of the ids, as the rows are.
+   */
+  @Override
+  public List<InvocationRow> timeOut(List<UUID> ids, Instant now) {
+    if (ids.isEmpty()) {
+      return List.of();
     }
     var due =
         write(
             tx -> {
-              var claimed = dialect.timeOutDue(tx, now, limit, TIMEOUT_REASON);
+              var claimed = dialect.timeOut(tx, ids, now, TIMEOUT_REASON);
+              var place = new HashMap<UUID, Integer>(ids.size() * 2);
+              for (int i = 0; i < ids.size(); i++) {
+                place.putIfAbsent(ids.get(i), i);
+              }
               insertEventsMultiRow(
                   tx,
                   claimed.stream()
+                      .sorted(Comparator.comparing((InvocationRow row) -> place.get(row.id())))
                       .map(
                           row ->
                               new NewEvent(

@@ -35,15 +35,19 @@ final class PostgresDialect extends JdbcDialect {
           + Sql.INVOCATION_TABLES
           + " WHERE s.status = 'PENDING' AND s.deadline < ? ORDER BY s.deadline LIMIT ?";
 
-  // Several sweepers may run at once: rows another one holds are skipped, not waited for. The CTE
-  // is evaluated
-  // once: a semi-join could re-run a LIMIT ... SKIP LOCKED subquery and see other rows.
-  private static final String TIME_OUT_DUE =
-      "WITH due AS (SELECT id FROM extsvc_invocation_state WHERE status = 'PENDING' AND deadline <= ?"
-          + " AND (claim_until IS NULL OR claim_until <= ?)"
+  // From the due index alone, which holds the id.
+  private static final String DUE_INVOCATIONS =
+      "SELECT id FROM (SELECT id FROM extsvc_invocation_state WHERE status = 'PENDING' AND deadline <= ?"
+          + " ORDER BY deadline LIMIT ?) d ORDER BY id";
+
+  // The ids are one parameter, an array literal. Several sweepers may run at once: rows another
+  // one holds are skipped, not waited for. The CTE is evaluated once.
+  private static final String TIME_OUT =
+      "WITH due AS (SELECT id FROM extsvc_invocation_state WHERE id = ANY (?::uuid[])"
+          + " AND status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
           + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c WHERE c.invocation_id = extsvc_invocation_state.id"
           + " AND c.next_attempt_at IS NOT NULL)"
-          + " ORDER BY deadline LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + " ORDER BY id FOR UPDATE SKIP LOCKED)"
           + " UPDATE extsvc_invocation_state s SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
           + " FROM due JOIN extsvc_invocations i ON i.id = due.id"
           + " WHERE s.id = due.id AND s.status = 'PENDING' RETURNING "
@@ -315,7 +319,17 @@ final class PostgresDialect extends JdbcDialect {
   }
 
   @Override
-  List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason) throws SQLException {
-    return tx.query(TIME_OUT_DUE, Rows::timedOut, now, now, limit, now, reason);
+  String dueInvocations() {
+    return DUE_INVOCATIONS;
+  }
+
+  @Override
+  List<InvocationRow> timeOut(Tx tx, List<UUID> ids, Instant now, String reason)
+      throws SQLException {
+    String array =
+        ids.stream()
+            .map(UUID::toString)
+            .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+    return tx.query(TIME_OUT, Rows::timedOut, array, now, now, now, reason);
   }
 }

@@ -48,16 +48,20 @@ final class SqliteDialect extends JdbcDialect {
           + " JOIN extsvc_invocations i ON i.id = s.id"
           + " WHERE s.status = 'PENDING' AND s.deadline < ? ORDER BY s.deadline LIMIT ?";
 
-  // A single writer makes the plain subquery exclusive already; INDEXED BY as above. SQLite's
-  // RETURNING names only the table updated: the rest of each row is read after, by TIMED_OUT.
-  private static final String TIME_OUT_DUE =
+  // From the due index alone (it holds the key); INDEXED BY as above.
+  private static final String DUE_INVOCATIONS =
+      "SELECT id FROM (SELECT id FROM extsvc_invocation_state INDEXED BY extsvc_invocation_state_due"
+          + " WHERE status = 'PENDING' AND deadline <= ? ORDER BY deadline LIMIT ?) ORDER BY id";
+
+  // The ids are one parameter, a JSON array. A single writer makes the update exclusive already.
+  // SQLite's RETURNING names only the table updated: the rest of each row is read after, by
+  // TIMED_OUT.
+  private static final String TIME_OUT =
       "UPDATE extsvc_invocation_state SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
-          + " WHERE status = 'PENDING' AND id IN (SELECT id FROM extsvc_invocation_state"
-          + " INDEXED BY extsvc_invocation_state_due"
-          + " WHERE status = 'PENDING' AND deadline <= ? AND (claim_until IS NULL OR claim_until <= ?)"
+          + " WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING' AND deadline <= ?"
+          + " AND (claim_until IS NULL OR claim_until <= ?)"
           + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c"
           + " WHERE c.invocation_id = extsvc_invocation_state.id AND c.next_attempt_at IS NOT NULL)"
-          + " ORDER BY deadline LIMIT ?)"
           + " RETURNING id";
 
   /** The invocations whose ids are in the one parameter, a JSON array. */
@@ -251,14 +255,20 @@ final class SqliteDialect extends JdbcDialect {
   }
 
   @Override
-  List<InvocationRow> timeOutDue(Tx tx, Instant now, int limit, String reason) throws SQLException {
-    List<String> ids =
-        tx.query(TIME_OUT_DUE, row -> row.getString(1), now, reason, now, now, limit);
-    if (ids.isEmpty()) {
-      return List.of();
-    }
-    // UUIDs need no escaping in a JSON string
-    String array = ids.stream().collect(Collectors.joining("\",\"", "[\"", "\"]"));
-    return tx.query(TIMED_OUT, Rows::timedOut, array);
+  String dueInvocations() {
+    return DUE_INVOCATIONS;
+  }
+
+  @Override
+  List<InvocationRow> timeOut(Tx tx, List<UUID> ids, Instant now, String reason)
+      throws SQLException {
+    List<String> moved =
+        tx.query(TIME_OUT, row -> row.getString(1), now, reason, jsonArray(ids), now, now);
+    return moved.isEmpty() ? List.of() : tx.query(TIMED_OUT, Rows::timedOut, jsonArray(moved));
+  }
+
+  /** Ids as a JSON array of strings: their text needs no escaping. */
+  private static String jsonArray(List<?> ids) {
+    return ids.stream().map(Object::toString).collect(Collectors.joining("\",\"", "[\"", "\"]"));
   }
 }

@@ -902,6 +902,72 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void dueInvocationsAreTheEarliestDueUpToTheLimitLeasedOnesTooInTheOrderOfTheirIds() {
+    var now = T0.plusSeconds(100);
+    var due =
+        IntStream.range(0, 6)
+            .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(95 + i)))
+            .toList();
+    var notYet = pending("acme", "op", T0, Duration.ofSeconds(101));
+    var finished =
+        withStatus(pending("acme", "op", T0, Duration.ofSeconds(1)), InvocationStatus.COMPLETED);
+    for (var row : due) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+    store.createInvocation(notYet, List.of(), List.of());
+    store.createInvocation(finished, List.of(), List.of());
+    assertThat(store.claim(due.get(1).id(), UUID.randomUUID(), "node-a", T0, now.plusSeconds(60)))
+        .isPresent();
+
+    var earliestFive = due.subList(0, 5).stream().map(InvocationRow::id).toList();
+    assertThat(store.dueInvocations(now, 5))
+        .containsExactlyElementsOf(
+            earliestFive.stream().sorted(Comparator.comparing(UUID::toString)).toList());
+    assertThat(store.dueInvocations(now, 100)).hasSize(6).doesNotContain(notYet.id());
+  }
+
+  @Test
+  void timeOutMovesOnlyThoseOfItsIdsStillDueFreeAndPendingEachOnceEarliestDeadlineFirst() {
+    var now = T0.plusSeconds(100);
+    var due =
+        IntStream.range(0, 4)
+            .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(99 - i)))
+            .toList();
+    var notYet = pending("acme", "op", T0, Duration.ofSeconds(101));
+    for (var row : due) {
+      store.createInvocation(row, List.of(), List.of());
+    }
+    store.createInvocation(notYet, List.of(), List.of());
+    var leased = due.get(0).id();
+    assertThat(store.claim(leased, UUID.randomUUID(), "node-a", T0, now.plusSeconds(60)))
+        .isPresent();
+    var ids = new ArrayList<UUID>();
+    due.forEach(row -> ids.add(row.id()));
+    ids.add(notYet.id());
+    ids.add(UUID.randomUUID()); // no such invocation
+
+    var timedOut = store.timeOut(ids, now);
+
+    assertThat(timedOut)
+        .extracting(InvocationRow::id)
+        .containsExactly(due.get(3).id(), due.get(2).id(), due.get(1).id());
+    assertThat(timedOut)
+        .allSatisfy(
+            row -> {
+              assertThat(row.status()).isEqualTo(InvocationStatus.TIMED_OUT);
+              assertThat(row.finishedAt()).isEqualTo(now);
+            });
+    assertThat(store.events(due.get(3).id()))
+        .extracting(EventRow::kind)
+        .containsExactly(EventKind.TIMED_OUT);
+    assertThat(store.timeOut(ids, now)).isEmpty();
+    assertThat(store.invocation(leased).orElseThrow().status()).isEqualTo(InvocationStatus.PENDING);
+    assertThat(store.invocation(notYet.id()).orElseThrow().status())
+        .isEqualTo(InvocationStatus.PENDING);
+    assertThat(store.timeOut(List.of(), now)).isEmpty();
+  }
+
+  @Test
   void twoConcurrentSweepersTimeOutEachInvocationOnce() throws Exception {
     var invocations =
         IntStream.range(0, 200)
