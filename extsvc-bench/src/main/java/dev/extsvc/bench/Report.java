@@ -162,11 +162,13 @@ final class Report {
             + "SQLite, COPY on PostgreSQL, one transaction per "
             + Stat.number(BulkLoader.CHUNK, 0)
             + " invocations), "
-            + "shaped like what the runtime writes for Acme: one invocation row, three token rows, five event rows. The "
+            + "shaped like what the runtime writes for Acme: one invocation row and its state row, three token rows,"
+            + " five event rows; the due ones spread evenly over the submit order, their deadlines in no order of it. The "
             + "server then starts in a JVM of its own (`-Xmx1g`) on that store, as `extsvc serve` would; heap and RSS "
             + "are read after `System.gc()`, beside the same server on an empty store. The sweeper (`sweepNow()`, "
-            + "batches of 1,000: one UPDATE … RETURNING claims a batch (`FOR UPDATE SKIP LOCKED` on "
-            + "PostgreSQL, whose deadlines are read by the database's clock) and times it out, its "
+            + "the ids of up to 100,000 earliest-due invocations read from the due index, then batches of 1,000 in"
+            + " the order of the ids: one UPDATE … RETURNING takes those still due and free (`FOR UPDATE SKIP LOCKED`"
+            + " on PostgreSQL, whose deadlines are read by the database's clock) and times them out, their "
             + "TIMED_OUT events go in multi-row INSERTs in the same transaction, the handlers' timeout "
             + "hooks run after it commits, up to 64 at once on virtual threads) then times out "
             + Stat.number(s.sweep(), 0)
