@@ -162,6 +162,10 @@ public final class Bench {
         save(report, s.out(), partial); // a later section that fails leaves what was measured
       }
       if (only.contains("waiting")) {
+        // the wrk section's stores are not needed any more: nothing of theirs may still be
+        // vacuumed or written back while the sweeper is timed
+        databases.settle();
+        Databases.deleteTree(s.work().resolve("wrk"));
         Map<StoreKind, Waiting.Figures> waiting = new EnumMap<>(StoreKind.class);
         for (StoreKind kind : stores) {
           progress("waiting: " + kind.label + ", " + s.pending() + " invocations");

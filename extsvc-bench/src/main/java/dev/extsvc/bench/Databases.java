@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
 final class Databases implements AutoCloseable {
   private final Path work;
   private final AtomicInteger counter = new AtomicInteger();
+
+  /** PostgreSQL databases bench_1 to bench_dropped are gone ({@link #settle()}). */
+  private int dropped;
+
   private @Nullable EmbeddedPostgres postgres;
 
   Databases(Path work) {
@@ -120,6 +124,51 @@ final class Databases implements AutoCloseable {
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       }
+    }
+  }
+
+  /**
+   * Ends what earlier sections left running in the background, before a section is timed: drops
+   * every PostgreSQL database made so far (autovacuum would go on working through them), then
+   * {@link #writeBack()}.
+   */
+  void settle() {
+    if (postgres != null) {
+      try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+        for (int n = dropped + 1; n <= counter.get(); n++) {
+          c.createStatement().execute("DROP DATABASE IF EXISTS bench_" + n + " WITH (FORCE)");
+        }
+        dropped = counter.get();
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot drop the embedded PostgreSQL's databases", e);
+      }
+    }
+    writeBack();
+  }
+
+  /**
+   * Checkpoints PostgreSQL (when started) and has the kernel write every dirty page out ({@code
+   * sync}): a store just bulk-loaded is otherwise still being written back while its probe runs,
+   * which the runtime never meets in service.
+   */
+  void writeBack() {
+    if (postgres != null) {
+      try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+        c.createStatement().execute("CHECKPOINT");
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot checkpoint the embedded PostgreSQL", e);
+      }
+    }
+    sync();
+  }
+
+  private static void sync() {
+    try {
+      new ProcessBuilder("sync").inheritIO().start().waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run sync", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

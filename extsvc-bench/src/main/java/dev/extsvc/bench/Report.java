@@ -164,6 +164,8 @@ final class Report {
             + " invocations), "
             + "shaped like what the runtime writes for Acme: one invocation row and its state row, three token rows,"
             + " five event rows; the due ones spread evenly over the submit order, their deadlines in no order of it. The "
+            + "load is then written back (PostgreSQL's `CHECKPOINT`, then `sync`; the earlier sections' databases are"
+            + " dropped first), so that no write-back of the harness's own runs beside the probe. The "
             + "server then starts in a JVM of its own (`-Xmx1g`) on that store, as `extsvc serve` would; heap and RSS "
             + "are read after `System.gc()`, beside the same server on an empty store. The sweeper (`sweepNow()`, "
             + "the ids of up to 100,000 earliest-due invocations read from the due index, then batches of 1,000 in"

@@ -870,11 +870,8 @@ abstract class StoreContractTest {
     var notYet = pending("acme", "op", T0, Duration.ofSeconds(101));
     var finished =
         withStatus(pending("acme", "op", T0, Duration.ofSeconds(1)), InvocationStatus.COMPLETED);
-    for (var row : due) {
-      store.createInvocation(row, List.of(), List.of());
-    }
-    store.createInvocation(notYet, List.of(), List.of());
-    store.createInvocation(finished, List.of(), List.of());
+    createAll(due);
+    createAll(List.of(notYet, finished));
 
     var first = timeOutDueIds(now, 3);
     var second = timeOutDueIds(now, 3);
@@ -911,11 +908,8 @@ abstract class StoreContractTest {
     var notYet = pending("acme", "op", T0, Duration.ofSeconds(101));
     var finished =
         withStatus(pending("acme", "op", T0, Duration.ofSeconds(1)), InvocationStatus.COMPLETED);
-    for (var row : due) {
-      store.createInvocation(row, List.of(), List.of());
-    }
-    store.createInvocation(notYet, List.of(), List.of());
-    store.createInvocation(finished, List.of(), List.of());
+    createAll(due);
+    createAll(List.of(notYet, finished));
     assertThat(store.claim(due.get(1).id(), UUID.randomUUID(), "node-a", T0, now.plusSeconds(60)))
         .isPresent();
 
@@ -934,10 +928,8 @@ abstract class StoreContractTest {
             .mapToObj(i -> pending("acme", "op", T0, Duration.ofSeconds(99 - i)))
             .toList();
     var notYet = pending("acme", "op", T0, Duration.ofSeconds(101));
-    for (var row : due) {
-      store.createInvocation(row, List.of(), List.of());
-    }
-    store.createInvocation(notYet, List.of(), List.of());
+    createAll(due);
+    createAll(List.of(notYet));
     var leased = due.get(0).id();
     assertThat(store.claim(leased, UUID.randomUUID(), "node-a", T0, now.plusSeconds(60)))
         .isPresent();
@@ -1992,6 +1984,11 @@ abstract class StoreContractTest {
     }
     assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, 301L);
     assertThat(timeOutDueIds(now, 1000)).isEmpty();
+  }
+
+  /** Each row an invocation of its own, without tokens or events. */
+  private void createAll(List<InvocationRow> rows) {
+    rows.forEach(row -> store.createInvocation(row, List.of(), List.of()));
   }
 
   private List<UUID> timeOutDueIds(Instant now, int limit) {
