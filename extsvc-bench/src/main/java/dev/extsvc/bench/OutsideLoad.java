@@ -161,8 +161,11 @@ final class OutsideLoad {
       List<StoreRows> rows = new ArrayList<>();
       AtomicReference<String> sentBody = new AtomicReference<>("");
       for (StoreKind kind : stores) {
+        // what the store before left behind (autovacuum, write-back) must not run beside this one
+        databases.settle();
         rows.add(store(kind, standInUrl, standIn.pid(), sentBody));
       }
+      databases.settle();
       Row helidon = bare("bare Helidon SE", "helidon", List.of());
       return new Figures(plan, rows, helidon, bareCallout(standIn, standInUrl, sentBody.get()));
     }
@@ -179,6 +182,7 @@ final class OutsideLoad {
       List<StoreInvocations> rows = new ArrayList<>();
       AtomicReference<String> sentBody = new AtomicReference<>("");
       for (StoreKind kind : stores) {
+        databases.settle();
         rows.add(invocationsOnly(kind, standInUrl, standIn.pid(), sentBody));
       }
       return new InvocationFigures(plan, rows, bareCallout(standIn, standInUrl, sentBody.get()));
@@ -292,6 +296,7 @@ final class OutsideLoad {
         invocations = invocations(kind, db, url, cpu);
       }
       check(db, pool.sent.size(), runsFile, kind);
+      databases.settle();
       Row naive = naive(kind);
       return new StoreRows(
           kind,

@@ -125,7 +125,9 @@ final class OutsideReport {
             + " difference of utime + stime in /proc/PID/stat over the timed window divided by the requests"
             + " answered in it: the server's JVM, PostgreSQL (the postmaster and all its children: backends,"
             + " WAL writer, checkpointer), the callout stand-in's JVM and wrk itself. Ratios are of requests/s"
-            + " in this run.");
+            + " in this run. Before each store's rows, its naive baseline and bare Helidon, the databases"
+            + " of the rows before are dropped, PostgreSQL checkpointed and every dirty page written out (`sync`), so that"
+            + " their autovacuum and write-back do not run beside the next server.");
     line();
     line(
         "**The machine is shared**: other builds ran beside this run (load average before: "
