@@ -336,13 +336,6 @@ final class Sql {
         + ") GROUP BY invocation_id)";
   }
 
-  /** The columns, each prefixed with the table alias: {@code i.id, i.service, ...}. */
-  static String qualified(String alias, String columns) {
-    return java.util.Arrays.stream(columns.split(","))
-        .map(c -> alias + "." + c.strip())
-        .collect(java.util.stream.Collectors.joining(", "));
-  }
-
   /** The smallest UUIDv7 of a millisecond. */
   static java.util.UUID firstIdAt(long epochMillis) {
     return new java.util.UUID((epochMillis << 16) | 0x7000L, 0x8000000000000000L);
