@@ -25,6 +25,14 @@ interface Database extends AutoCloseable {
    */
   <T extends @Nullable Object> T write(Work<T> work);
 
+  /**
+   * As {@link #write}, in a transaction of its own, never committed in a group with other writes:
+   * for work that may wait on a lock held by another node, which would hold the group's writes too.
+   */
+  default <T extends @Nullable Object> T writeAlone(Work<T> work) {
+    return write(work);
+  }
+
   /** Runs read-only work, each statement seeing committed data. */
   <T extends @Nullable Object> T read(Work<T> work);
 

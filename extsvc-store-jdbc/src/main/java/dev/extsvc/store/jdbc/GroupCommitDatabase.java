@@ -50,8 +50,18 @@ final class GroupCommitDatabase implements Database {
     return await(writer.submit(work));
   }
 
+  /** On the caller's thread and a connection of the reads' share, as a read. */
+  @Override
+  public <T extends @Nullable Object> T writeAlone(Work<T> work) {
+    return admitted(() -> direct.write(work));
+  }
+
   @Override
   public <T extends @Nullable Object> T read(Work<T> work) {
+    return admitted(() -> direct.read(work));
+  }
+
+  private <T extends @Nullable Object> T admitted(java.util.function.Supplier<T> work) {
     boolean admitted;
     try {
       admitted = reads.tryAcquire(readWait.toMillis(), TimeUnit.MILLISECONDS);
@@ -67,7 +77,7 @@ final class GroupCommitDatabase implements Database {
           new java.sql.SQLTransientConnectionException("read queue timed out"));
     }
     try {
-      return direct.read(work);
+      return work.get();
     } finally {
       reads.release();
     }

@@ -159,13 +159,21 @@ public final class JdbcStore implements Store {
    * serialised by the store.
    */
   public static JdbcStore create(DataSource dataSource, Dialect dialect) {
+    return create(dataSource, dialect, SearchIndexer.PERIOD);
+  }
+
+  /**
+   * @param searchIndexing how often queued search words move into the documents (tests: rarely)
+   */
+  static JdbcStore create(DataSource dataSource, Dialect dialect, Duration searchIndexing) {
     var jdbc = dialect.jdbc();
     return open(
         jdbc,
         () -> {
           Migrations.migrate(dataSource, jdbc);
           return Databases.one(jdbc.database(dataSource, null));
-        });
+        },
+        searchIndexing);
   }
 
   /**

@@ -117,18 +117,63 @@ final class PostgresDialect extends JdbcDialect {
     return 5_000;
   }
 
-  private static final String UPSERT_SEARCH =
-      "INSERT INTO extsvc_search_docs AS d (invocation_id, content) VALUES (?, ?)"
-          + Sql.APPEND_ON_CONFLICT;
-
+  /** Queued: a row of {@code extsvc_search_pending} (V22), as on SQLite. */
   @Override
   void appendSearch(Tx tx, UUID invocationId, String words) throws SQLException {
-    tx.update(UPSERT_SEARCH, invocationId, words);
+    tx.update(Sql.QUEUE_SEARCH, invocationId, words);
+  }
+
+  /** Queued as {@link #appendSearch}: the document is written with the first words it gets. */
+  @Override
+  void insertSearch(Tx tx, UUID invocationId, String words) throws SQLException {
+    tx.update(Sql.QUEUE_SEARCH, invocationId, words);
   }
 
   @Override
-  void insertSearch(Tx tx, UUID invocationId, String words) throws SQLException {
-    tx.update(UPSERT_SEARCH, invocationId, words);
+  boolean indexesSearchLater() {
+    return true;
+  }
+
+  private static final String LAST_QUEUED_SEARCH =
+      "SELECT coalesce(max(seq), 0) FROM extsvc_search_pending";
+
+  /**
+   * One mover at a time across nodes, until its transaction ends: a second one waits, then finds
+   * the rows gone. Without it two could read the same rows and append their words twice. The key is
+   * fixed: it only needs to differ from other advisory locks of the database, and extsvc takes
+   * none.
+   */
+  private static final String LOCK_SEARCH_MOVER = "SELECT pg_advisory_xact_lock(7305206611723591)";
+
+  /**
+   * Up to a limit of the words queued up to a position, taken off the queue, joined per invocation
+   * in the order they came and written with one upsert per document (appended as by {@link
+   * Sql#APPEND_ON_CONFLICT}, or a new document), in the order of the ids. Answers how many rows it
+   * took. Words of an invocation that is gone are dropped with their rows.
+   */
+  private static final String MOVE_PENDING_SEARCH =
+      "WITH moved AS (DELETE FROM extsvc_search_pending WHERE seq IN"
+          + " (SELECT seq FROM extsvc_search_pending WHERE seq <= ? ORDER BY seq LIMIT ?)"
+          + " RETURNING seq, invocation_id, words),"
+          + " joined AS (SELECT invocation_id, string_agg(words, ' ' ORDER BY seq) AS words"
+          + " FROM moved GROUP BY invocation_id),"
+          + " docs AS (INSERT INTO extsvc_search_docs AS d (invocation_id, content)"
+          + " SELECT j.invocation_id, j.words FROM joined j"
+          + " WHERE EXISTS (SELECT 1 FROM extsvc_invocations i WHERE i.id = j.invocation_id)"
+          + " ORDER BY j.invocation_id"
+          + Sql.APPEND_ON_CONFLICT
+          + ")"
+          + " SELECT count(*) FROM moved";
+
+  @Override
+  long lastQueuedSearch(Tx tx) throws SQLException {
+    return tx.queryOne(LAST_QUEUED_SEARCH, row -> row.getLong(1)).orElse(0L);
+  }
+
+  @Override
+  int indexPendingSearch(Tx tx, int limit, long last) throws SQLException {
+    tx.queryOne(LOCK_SEARCH_MOVER, row -> 1);
+    return tx.queryOne(MOVE_PENDING_SEARCH, row -> row.getInt(1), last, limit).orElse(0);
   }
 
   @Override
@@ -202,17 +247,16 @@ final class PostgresDialect extends JdbcDialect {
           + " INSERT INTO extsvc_events (invocation_id, at, kind, message) SELECT invocation_id, ?, ?, ? FROM c";
 
   /**
-   * The body's words appended to its invocation's search document, only when the callback was
+   * The body's words queued for its invocation's search document, only when the callback was
    * inserted (a part of a statement whose {@code c} returns the callback's invocation_id).
    */
   private static final String APPEND_CALLBACK_WORDS =
-      "INSERT INTO extsvc_search_docs AS d (invocation_id, content) SELECT invocation_id, ? FROM c"
-          + Sql.APPEND_ON_CONFLICT;
+      "INSERT INTO extsvc_search_pending (invocation_id, words) SELECT invocation_id, ? FROM c";
 
   /**
    * As {@link #INSERT_CALLBACK_WITH_EVENT}, and the body's words: the event becomes a part of the
    * statement and the words its last, so that they are the last parameter; its update count, the
-   * search document's row, is 1 when the callback was inserted, as the event's.
+   * queued words' row, is 1 when the callback was inserted, as the event's.
    */
   private static final String INSERT_CALLBACK_WITH_EVENT_AND_WORDS =
       "WITH c AS ("

@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves the words that writes queued ({@link JdbcDialect#indexesSearchLater()}) into the search
- * documents, once a {@link #PERIOD}, in batches of {@link #BATCH}: one FTS5 segment for a second of
- * callbacks rather than one per group commit, and one rewrite of a document for all of its words.
+ * documents, once a {@link #PERIOD}, in batches of {@link #BATCH}: one rewrite of a document for
+ * all of its words of the period (on SQLite, one FTS5 segment for a second of callbacks rather than
+ * one per group commit; on PostgreSQL, one new version of the document and of its GIN entries).
  * Searches do not wait for it: they move what is left themselves ({@link #indexAll}) first.
  */
 final class SearchIndexer implements AutoCloseable {
@@ -44,7 +45,8 @@ final class SearchIndexer implements AutoCloseable {
     if (last == 0) {
       return; // nothing queued: no write, so an idle store stays idle
     }
-    while (database.write(tx -> dialect.indexPendingSearch(tx, BATCH, last)) == BATCH) {
+    // Alone: on PostgreSQL a batch may wait for another node's mover (its advisory lock).
+    while (database.writeAlone(tx -> dialect.indexPendingSearch(tx, BATCH, last)) == BATCH) {
       // the next batch
     }
   }

@@ -133,9 +133,12 @@ final class Sql {
   private static final java.util.concurrent.ConcurrentMap<List<Integer>, String> CREATE_INVOCATION =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** A new invocation's search document (PostgreSQL): its id and words. */
-  private static final String INSERT_SEARCH_DOCUMENT =
-      "INSERT INTO extsvc_search_docs (invocation_id, content) VALUES (?, ?)";
+  /**
+   * Words queued for an invocation's search document (PostgreSQL, V22): its id and words, moved
+   * into the document later ({@link JdbcDialect#indexPendingSearch}).
+   */
+  static final String QUEUE_SEARCH =
+      "INSERT INTO extsvc_search_pending (invocation_id, words) VALUES (?, ?)";
 
   /**
    * What turns an insert into {@code extsvc_search_docs AS d} into an append to the invocation's
@@ -163,7 +166,7 @@ final class Sql {
                 + INSERT_STATE
                 + ")"
                 + (tokens == 0 ? "" : ", t AS (" + tokenRows(tokens) + ")")
-                + (search ? ", s AS (" + INSERT_SEARCH_DOCUMENT + ")" : "")
+                + (search ? ", s AS (" + QUEUE_SEARCH + ")" : "")
                 + " "
                 + eventRows(events));
   }
@@ -187,10 +190,8 @@ final class Sql {
   private static final String RECORD_SYNC_ANSWER_WITH_SEARCH =
       "WITH u AS ("
           + RECORD_SYNC_ANSWER
-          + " RETURNING id), s AS (INSERT INTO extsvc_search_docs AS d (invocation_id, content)"
-          + " SELECT id, ? FROM u"
-          + APPEND_ON_CONFLICT
-          + ")"
+          + " RETURNING id), s AS (INSERT INTO extsvc_search_pending (invocation_id, words)"
+          + " SELECT id, ? FROM u)"
           + " INSERT INTO extsvc_events (invocation_id, at, kind, message) SELECT id, ?, ?, ? FROM u";
 
   /** Most invocations mint one to four tokens: their statements are built once. */

@@ -6,11 +6,13 @@ import static dev.extsvc.store.jdbc.Fixtures.event;
 import static dev.extsvc.store.jdbc.Fixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.EventRow;
+import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
 import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.ServiceRow;
@@ -22,6 +24,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -145,7 +148,8 @@ class PostgresStoreTest extends StoreContractTest {
   void aFirstDeliveryIsOneStatementToStoreAndLeaseItAndOneToCompleteIt() {
     var statements = new AtomicInteger();
     var source = counting(pool(url(postgres, schema), "postgres"), statements);
-    try (var counted = JdbcStore.create(source, Dialect.POSTGRESQL)) {
+    // The indexer rarely: its moves of queued words would count as this test's statements.
+    try (var counted = JdbcStore.create(source, Dialect.POSTGRESQL, Duration.ofHours(1))) {
       var invocation = pending();
       counted.createInvocation(invocation, List.of(), List.of());
       var row = callback(invocation.id(), "d1");
@@ -175,6 +179,102 @@ class PostgresStoreTest extends StoreContractTest {
       assertThat(store.events(invocation.id()))
           .extracting(EventRow::kind)
           .containsExactly(EventKind.CALLBACK_RECEIVED, EventKind.HANDLER_OK, EventKind.COMPLETED);
+    }
+  }
+
+  @Test
+  void searchWordsWaitInAQueueThatEverySearchEmptiesFirstAndTheIndexerEmptiesWithinAPeriod()
+      throws Exception {
+    var ada = pending();
+    var bob = pending();
+    var url = url(postgres, schema);
+    try (var rarely =
+        JdbcStore.create(pool(url, "postgres"), Dialect.POSTGRESQL, Duration.ofHours(1))) {
+      rarely.createInvocation(ada, List.of(), List.of());
+      rarely.createInvocation(bob, List.of(), List.of());
+      rarely.insertCallbackAndClaim(
+          callback(ada.id(), "d1"),
+          event(ada.id(), "CALLBACK_RECEIVED"),
+          "node-a",
+          T0.plusSeconds(90));
+
+      assertThat(count("SELECT count(*) FROM extsvc_search_pending")).isPositive();
+      assertThat(documentsWith("approved")).as("not in a document yet").isZero();
+      assertThat(rarely.invocations(InvocationQuery.all(10).withText("approved")))
+          .extracting(InvocationRow::id)
+          .containsExactly(ada.id());
+      assertThat(count("SELECT count(*) FROM extsvc_search_pending")).isZero();
+      assertThat(documentsWith("approved")).isOne();
+    }
+
+    store.insertCallback(callback(ada.id(), "d2"), event(ada.id(), "CALLBACK_RECEIVED"));
+    store.insertCallback(callback(bob.id(), "d3"), event(bob.id(), "CALLBACK_RECEIVED"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(count("SELECT count(*) FROM extsvc_search_pending")).isZero();
+              assertThat(documentsWith("approved")).isEqualTo(2);
+            });
+    assertThat(count("SELECT count(*) FROM extsvc_search_docs"))
+        .as("one document each")
+        .isEqualTo(2);
+    assertThat(
+            count(
+                "SELECT count(*) FROM extsvc_search_docs WHERE invocation_id = '"
+                    + ada.id()
+                    + "' AND content LIKE '%approved%approved%'"))
+        .as("both callbacks' words in ada's document")
+        .isOne();
+  }
+
+  /**
+   * Another node moving queued words holds the movers' lock: a search waits for it, then moves what
+   * is left, so that it finds every word committed before it began even while the other node's
+   * batch was in flight.
+   */
+  @Test
+  void aSearchWaitsForAnotherNodesMoverAndThenFindsEveryWord() throws Exception {
+    var ada = pending();
+    var url = url(postgres, schema);
+    try (var rarely =
+            JdbcStore.create(pool(url, "postgres"), Dialect.POSTGRESQL, Duration.ofHours(1));
+        var otherNode = pool(url, "postgres").getConnection()) {
+      rarely.createInvocation(ada, List.of(), List.of());
+      rarely.insertCallback(callback(ada.id(), "d1"), event(ada.id(), "CALLBACK_RECEIVED"));
+      otherNode.setAutoCommit(false);
+      try (var lock = otherNode.createStatement()) {
+        lock.execute("SELECT pg_advisory_xact_lock(7305206611723591)");
+      }
+
+      var search =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> rarely.invocations(InvocationQuery.all(10).withText("approved")));
+      Thread.sleep(300);
+      assertThat(search).as("waiting for the other node's mover").isNotDone();
+      otherNode.commit();
+
+      assertThat(search.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .extracting(InvocationRow::id)
+          .containsExactly(ada.id());
+      assertThat(count("SELECT count(*) FROM extsvc_search_pending")).isZero();
+    }
+  }
+
+  private long documentsWith(String word) throws SQLException {
+    return count(
+        "SELECT count(*) FROM extsvc_search_docs WHERE words @@ plainto_tsquery('simple', '"
+            + word
+            + "')");
+  }
+
+  private long count(String sql) throws SQLException {
+    try (var connection =
+            java.sql.DriverManager.getConnection(url(postgres, schema), "postgres", "postgres");
+        var statement = connection.createStatement();
+        var result = statement.executeQuery(sql)) {
+      result.next();
+      return result.getLong(1);
     }
   }
 
