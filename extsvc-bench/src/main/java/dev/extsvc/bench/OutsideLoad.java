@@ -2,6 +2,7 @@ package dev.extsvc.bench;
 
 import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.InvocationResult;
+import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.support.Tokens;
 import dev.extsvc.spec.Registration;
 import dev.extsvc.spec.RequestParts;
@@ -215,7 +216,8 @@ final class OutsideLoad {
     Path runsFile = work.resolve("handler-runs-" + kind.name().toLowerCase(java.util.Locale.ROOT));
     try (JdbcStore store = db.openStore();
         ExternalServices services = harnessServices(store, url, standInUrl)) {
-      new Pool(services, sentBody).add(1); // what the runtime sends, for the bare callout row
+      new Pool(services, sentBody, () -> {})
+          .add(1); // what the runtime sends, for the bare callout row
       try (Child serve = serve(kind, db, port, standInUrl, runsFile)) {
         Map<String, LongSupplier> cpu = cpu(serve.pid(), kind, standInPid);
         return invocations(kind, db, url, cpu);
@@ -240,6 +242,24 @@ final class OutsideLoad {
       throw new IllegalStateException("Acme spec refused: " + r.report());
     }
     return services;
+  }
+
+  /**
+   * After the harness made pending invocations (its own writes, not the load's): their search words
+   * indexed (a search empties the queue), on PostgreSQL their tables vacuumed and analysed, then
+   * everything written back, so that none of this work runs in the windows measured next.
+   */
+  private void quiesce(JdbcStore store, Databases.Fresh db) {
+    store.invocations(InvocationQuery.all(1).withText("quiesce"));
+    if (db.kind() == StoreKind.POSTGRESQL) {
+      try (Connection c = db.connect();
+          var statement = c.createStatement()) {
+        statement.execute("VACUUM (ANALYZE)");
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot vacuum " + db.jdbcUrl(), e);
+      }
+    }
+    databases.writeBack();
   }
 
   /**
@@ -277,7 +297,7 @@ final class OutsideLoad {
     Path runsFile = work.resolve("handler-runs-" + kind.name().toLowerCase(java.util.Locale.ROOT));
     try (JdbcStore store = db.openStore();
         ExternalServices services = harnessServices(store, url, standInUrl)) {
-      Pool pool = new Pool(services, sentBody);
+      Pool pool = new Pool(services, sentBody, () -> quiesce(store, db));
       // the first window's invocations before the server starts; later ones while it idles
       pool.add((int) (plan.firstGuess() * plan.window().toSeconds() * 1.5 + 200));
       Row first;
@@ -552,15 +572,18 @@ final class OutsideLoad {
   private final class Pool implements Load {
     private final ExternalServices services;
     private final AtomicReference<String> sentBody;
+    private final Runnable afterAdd;
     private List<String> unsent = new ArrayList<>();
     private List<String> offered = List.of();
     final List<String> sent = new ArrayList<>();
     private int made;
     private int files;
 
-    Pool(ExternalServices services, AtomicReference<String> sentBody) {
+    /** {@code afterAdd} runs after each batch of invocations the pool makes. */
+    Pool(ExternalServices services, AtomicReference<String> sentBody, Runnable afterAdd) {
       this.services = services;
       this.sentBody = sentBody;
+      this.afterAdd = afterAdd;
     }
 
     @Override
@@ -599,6 +622,7 @@ final class OutsideLoad {
               }));
       made += n;
       unsent.addAll(List.of(paths));
+      afterAdd.run();
     }
 
     @Override

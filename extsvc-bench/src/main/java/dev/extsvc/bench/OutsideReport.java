@@ -106,7 +106,10 @@ final class OutsideReport {
     line(
         "First deliveries go to pending Acme invocations made beforehand through `ExternalServices.invoke`"
             + " on the same store (real tokens, the harness's handler, stored as type + state and re-created"
-            + " by the server): wrk sends each callback URL once. Afterwards every URL wrk sent is sent once more"
+            + " by the server), between windows as a window needs more; after each such batch, before the next"
+            + " window, the batch's search words are indexed (a search through the store), PostgreSQL's tables"
+            + " vacuumed and analysed (`VACUUM (ANALYZE)`) and everything written back, so that the"
+            + " harness's own writes leave no work to run in the windows: wrk sends each callback URL once. Afterwards every URL wrk sent is sent once more"
             + " from the harness and must answer 2xx, then the store is read with plain SQL: every callback"
             + " stored once, HANDLED, its invocation COMPLETED, the handler run once (counted in the server"
             + " process); `POST /api/invocations` must have stored one invocation per 2xx answer. The run fails"
