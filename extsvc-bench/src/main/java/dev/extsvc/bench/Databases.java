@@ -68,13 +68,18 @@ final class Databases implements AutoCloseable {
       try {
         // Zonky turns synchronous_commit off for speed; a callback must be durable before its 200,
         // so back on.
-        postgres =
+        var builder =
             EmbeddedPostgres.builder()
                 .setDataDirectory(work.resolve("postgres"))
                 .setCleanDataDirectory(true)
                 .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("max_wal_size", "4GB")
-                .start();
+                .setServerConfig("max_wal_size", "4GB");
+        if (StatementStats.wanted()) {
+          builder
+              .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+              .setServerConfig("pg_stat_statements.track", "all");
+        }
+        postgres = builder.start();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
       }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The figures as users would see them: every server in a process of its own ({@code extsvc serve}
@@ -142,6 +143,9 @@ final class OutsideLoad {
   private final Path callbackBody;
   private final Path logs;
 
+  /** PostgreSQL's statements of each timed window of the store being measured, when asked for. */
+  private @Nullable StatementStats statements;
+
   /**
    * @param logs where the measured processes write their output: outside the work directory, which
    *     the harness deletes at the end, so that a failed run's logs are still there to read
@@ -246,20 +250,51 @@ final class OutsideLoad {
 
   /**
    * After the harness made pending invocations (its own writes, not the load's): their search words
-   * indexed (a search empties the queue), on PostgreSQL their tables vacuumed and analysed, then
-   * everything written back, so that none of this work runs in the windows measured next.
+   * indexed, on PostgreSQL their tables vacuumed and analysed, then everything written back, so
+   * that none of this work runs in the windows measured next.
    */
   private void quiesce(JdbcStore store, Databases.Fresh db) {
-    store.invocations(InvocationQuery.all(1).withText("quiesce"));
     if (db.kind() == StoreKind.POSTGRESQL) {
+      store.invocations(InvocationQuery.all(1).withText("quiesce")); // a search empties the queue
       try (Connection c = db.connect();
           var statement = c.createStatement()) {
         statement.execute("VACUUM (ANALYZE)");
       } catch (SQLException e) {
         throw new IllegalStateException("cannot vacuum " + db.jdbcUrl(), e);
       }
+    } else {
+      // Not by a search of the harness's: its process would hold SQLite's one write lock through
+      // every batch, and the server's heartbeats wait for that lock (a run failed so). The stores'
+      // own indexers move the words a batch at a time, between other writes.
+      awaitSearchQueued(db, 0);
     }
     databases.writeBack();
+  }
+
+  /** Waits (at most 5 minutes) until at most {@code left} rows wait in the search queue. */
+  private static void awaitSearchQueued(Databases.Fresh db, long left) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    long queued = Long.MAX_VALUE;
+    while (System.nanoTime() < deadline) {
+      try (Connection c = db.connect();
+          var statement = c.createStatement();
+          ResultSet r = statement.executeQuery("SELECT count(*) FROM extsvc_search_pending")) {
+        r.next();
+        queued = r.getLong(1);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot count the search queue of " + db.jdbcUrl(), e);
+      }
+      if (queued <= left) {
+        return;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while the search queue emptied", e);
+      }
+    }
+    throw new IllegalStateException(queued + " rows still in the search queue after 5 minutes");
   }
 
   /**
@@ -295,6 +330,7 @@ final class OutsideLoad {
     int port = EndToEnd.freePort();
     String url = "http://127.0.0.1:" + port;
     Path runsFile = work.resolve("handler-runs-" + kind.name().toLowerCase(java.util.Locale.ROOT));
+    statements = StatementStats.of(db);
     try (JdbcStore store = db.openStore();
         ExternalServices services = harnessServices(store, url, standInUrl)) {
       Pool pool = new Pool(services, sentBody, () -> quiesce(store, db));
@@ -315,6 +351,7 @@ final class OutsideLoad {
         repeats = measure("extsvc repeats, " + kind.label, url, cycle(sentPaths), cpu);
         invocations = invocations(kind, db, url, cpu);
       }
+      statements = null;
       check(db, pool.sent.size(), runsFile, kind);
       databases.settle();
       Row naive = naive(kind);
@@ -465,9 +502,16 @@ final class OutsideLoad {
         break;
       }
     }
+    StatementStats stats = statements;
+    if (stats != null) {
+      stats.reset();
+    }
     Map<String, Long> before = new LinkedHashMap<>();
     cpu.forEach((k, v) -> before.put(k, v.getAsLong()));
     Wrk.Result timed = window(subject, url, load, plan.timed(), rate);
+    if (stats != null) {
+      stats.write(subject, timed.requests());
+    }
     Map<String, Double> millis = new LinkedHashMap<>();
     cpu.forEach(
         (k, v) ->
