@@ -503,12 +503,23 @@ final class OutsideLoad {
       }
     }
     StatementStats stats = statements;
-    if (stats != null) {
-      stats.reset();
-    }
     Map<String, Long> before = new LinkedHashMap<>();
-    cpu.forEach((k, v) -> before.put(k, v.getAsLong()));
-    Wrk.Result timed = window(subject, url, load, plan.timed(), rate);
+    // From the moment wrk starts: the pending invocations the window needs are made before, by the
+    // harness on the same database, and their CPU is not the server's.
+    Wrk.Result timed =
+        window(
+            subject,
+            url,
+            load,
+            plan.timed(),
+            rate,
+            () -> {
+              if (stats != null) {
+                stats.reset();
+              }
+              before.clear();
+              cpu.forEach((k, v) -> before.put(k, v.getAsLong()));
+            });
     if (stats != null) {
       stats.write(subject, timed.requests());
     }
@@ -536,9 +547,19 @@ final class OutsideLoad {
 
   /** One window; measured again (at most twice) when a "once" load ran out of paths. */
   private Wrk.Result window(String subject, String url, Load load, Duration length, double rate) {
+    return window(subject, url, load, length, rate, () -> {});
+  }
+
+  /**
+   * As above; {@code atStart} runs right before wrk starts, once the load's paths are ready (and
+   * the invocations they needed made), before each try.
+   */
+  private Wrk.Result window(
+      String subject, String url, Load load, Duration length, double rate, Runnable atStart) {
     double expected = rate;
     for (int attempt = 0; ; attempt++) {
       Path paths = load.paths(expected, length);
+      atStart.run();
       Wrk.Result r = wrk.run(url, load.mode(), paths, load.body(), length);
       load.sent(r);
       if (r.non2xx() > 0 || r.socketErrors() > 0) {

@@ -126,7 +126,8 @@ final class OutsideReport {
             + " windows; the rates are in the warm-up column), then one timed window of "
             + p.timed().toSeconds()
             + " s. Latencies are wrk's distribution over the timed window. CPU per request is the"
-            + " difference of utime + stime in /proc/PID/stat over the timed window divided by the requests"
+            + " difference of utime + stime in /proc/PID/stat over the timed window (from the moment wrk"
+            + " starts, after the harness made the invocations it needs) divided by the requests"
             + " answered in it: the server's JVM, PostgreSQL (the postmaster and all its children: backends,"
             + " WAL writer, checkpointer), the callout stand-in's JVM and wrk itself. Ratios are of requests/s"
             + " in this run. Before each store's rows, its naive baseline and bare Helidon, the databases"
