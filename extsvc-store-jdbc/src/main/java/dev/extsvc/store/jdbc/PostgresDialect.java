@@ -138,10 +138,11 @@ final class PostgresDialect extends JdbcDialect {
       "SELECT coalesce(max(seq), 0) FROM extsvc_search_pending";
 
   /**
-   * One mover at a time across nodes, until its transaction ends: a second one waits, then finds
-   * the rows gone. Without it two could read the same rows and append their words twice. The key is
-   * fixed: it only needs to differ from other advisory locks of the database, and extsvc takes
-   * none.
+   * One mover at a time across nodes, until its transaction ends: a second one waits, then reads
+   * what is left. Without it a search's mover could pick rows another node's mover holds, find them
+   * gone once that commits, and stop short with later rows still queued: the search would miss
+   * their words. The key is fixed: it only needs to differ from other advisory locks of the
+   * database, and extsvc takes none.
    */
   private static final String LOCK_SEARCH_MOVER = "SELECT pg_advisory_xact_lock(7305206611723591)";
 

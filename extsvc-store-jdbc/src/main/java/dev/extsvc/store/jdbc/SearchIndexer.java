@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * documents, once a {@link #PERIOD}, in batches of {@link #BATCH}: one rewrite of a document for
  * all of its words of the period (on SQLite, one FTS5 segment for a second of callbacks rather than
  * one per group commit; on PostgreSQL, one new version of the document and of its GIN entries).
- * Searches do not wait for it: they move what is left themselves ({@link #indexAll}) first.
+ * Searches do not wait for its period: they move what is left themselves ({@link #indexAll}) first
+ * (on PostgreSQL after any move in flight on another node).
  */
 final class SearchIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SearchIndexer.class);
