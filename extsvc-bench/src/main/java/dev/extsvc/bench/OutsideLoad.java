@@ -266,26 +266,18 @@ final class OutsideLoad {
       // Not by a search of the harness's: its process would hold SQLite's one write lock through
       // every batch, and the server's heartbeats wait for that lock (a run failed so). The stores'
       // own indexers move the words a batch at a time, between other writes.
-      awaitSearchQueued(db, 0);
+      awaitSearchQueueEmpty(db);
     }
     databases.writeBack();
   }
 
-  /** Waits (at most 5 minutes) until at most {@code left} rows wait in the search queue. */
-  private static void awaitSearchQueued(Databases.Fresh db, long left) {
+  /** Waits (at most 5 minutes) until the search queue is empty. */
+  private static void awaitSearchQueueEmpty(Databases.Fresh db) {
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    long queued = Long.MAX_VALUE;
-    while (System.nanoTime() < deadline) {
-      try (Connection c = db.connect();
-          var statement = c.createStatement();
-          ResultSet r = statement.executeQuery("SELECT count(*) FROM extsvc_search_pending")) {
-        r.next();
-        queued = r.getLong(1);
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot count the search queue of " + db.jdbcUrl(), e);
-      }
-      if (queued <= left) {
-        return;
+    long queued;
+    while ((queued = rows(db, "extsvc_search_pending")) > 0) {
+      if (System.nanoTime() >= deadline) {
+        throw new IllegalStateException(queued + " rows still in the search queue after 5 minutes");
       }
       try {
         Thread.sleep(200);
@@ -294,7 +286,6 @@ final class OutsideLoad {
         throw new IllegalStateException("interrupted while the search queue emptied", e);
       }
     }
-    throw new IllegalStateException(queued + " rows still in the search queue after 5 minutes");
   }
 
   /**
@@ -771,13 +762,16 @@ final class OutsideLoad {
   }
 
   private static long invocationRows(Databases.Fresh db) {
+    return rows(db, "extsvc_invocations");
+  }
+
+  private static long rows(Databases.Fresh db, String table) {
     try (Connection c = db.connect();
-        ResultSet rs =
-            c.createStatement().executeQuery("SELECT COUNT(*) FROM extsvc_invocations")) {
+        ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot count invocations in " + db.jdbcUrl(), e);
+      throw new IllegalStateException("cannot count " + table + " in " + db.jdbcUrl(), e);
     }
   }
 
