@@ -177,7 +177,10 @@ final class Report {
             + " of them at once, "
             + s.runs()
             + " times; each time is until all of them are TIMED_OUT and every hook has run, and is"
-            + " checked: each hook ran exactly once and the store holds them all TIMED_OUT.");
+            + " checked: each hook ran exactly once and the store holds them all TIMED_OUT. The bytes written"
+            + " per timed-out invocation are, on SQLite, what the server process handed to the kernel during"
+            + " the sweep (its log's frames and the checkpoints' copies into the database file) and, on"
+            + " PostgreSQL, the WAL the server generated (`pg_stat_wal`).");
     line();
     StringBuilder header = new StringBuilder("| |");
     StringBuilder rule = new StringBuilder("|---|");
@@ -246,6 +249,12 @@ final class Report {
                     f.sweepCpuMillis().max() / 1000,
                     f.sweepCpuMillis().runs())
                 .format(1));
+    row(
+        kinds,
+        figures,
+        "sweeper: bytes written per timed-out invocation (SQLite: log and checkpoints;"
+            + " PostgreSQL: WAL)",
+        f -> Stat.number(f.sweepWrittenBytes().median() / f.sweptPerRun(), 0));
     boolean targetSizes = s.pending() >= 1_000_000 && s.sweep() >= 100_000;
     row(
         kinds,

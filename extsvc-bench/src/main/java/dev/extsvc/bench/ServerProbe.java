@@ -56,10 +56,12 @@ final class ServerProbe {
         }
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
+        long written0 = writtenBytes(db);
         int swept = services.sweepNow();
         // sweepNow returns once the batches are committed and every hook has run.
         print("sweep." + b + ".ms", (System.nanoTime() - t0) / 1e6);
         print("sweep." + b + ".cpuMs", (processCpuNanos() - cpu0) / 1e6);
+        print("sweep." + b + ".writtenBytes", writtenBytes(db) - written0);
         print("sweep." + b + ".count", swept);
         print("sweep." + b + ".hooks", BenchHandler.TIMEOUT_HOOKS.size());
         print(
@@ -107,6 +109,27 @@ final class ServerProbe {
       update.setLong(3, nowMicros + shift + 3_600_000_000L);
       update.executeUpdate();
       c.createStatement().execute("ANALYZE extsvc_invocation_state");
+    }
+  }
+
+  /**
+   * What the store has written so far, bytes: on SQLite what this process handed to write(2)
+   * ({@code wchar} in /proc/self/io: the log's frames and the checkpoints' copies, whether or not
+   * the kernel has written them out yet); on PostgreSQL the WAL the server generated ({@code
+   * pg_stat_wal}, the whole cluster, in which only the sweep runs meanwhile).
+   */
+  private static long writtenBytes(Databases.Fresh db) throws Exception {
+    if (db.kind() == StoreKind.SQLITE) {
+      return Files.readAllLines(Path.of("/proc/self/io")).stream()
+          .filter(l -> l.startsWith("wchar:"))
+          .mapToLong(l -> Long.parseLong(l.substring("wchar:".length()).trim()))
+          .findFirst()
+          .orElseThrow();
+    }
+    try (var c = db.connect();
+        var rows = c.createStatement().executeQuery("SELECT wal_bytes FROM pg_stat_wal")) {
+      rows.next();
+      return rows.getBigDecimal(1).longValueExact();
     }
   }
 

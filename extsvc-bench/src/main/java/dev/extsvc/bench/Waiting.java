@@ -33,6 +33,7 @@ final class Waiting {
       Map<String, Double> loaded,
       Stat sweepMillis,
       Stat sweepCpuMillis,
+      Stat sweepWrittenBytes,
       int sweptPerRun,
       Map<String, Stat> queryMillis,
       Map<String, Integer> queryRows) {}
@@ -54,6 +55,7 @@ final class Waiting {
         probe(db, now, settings.runs(), settings.sweep(), settings.queryRepeats());
     List<Double> sweeps = new ArrayList<>();
     List<Double> sweepCpu = new ArrayList<>();
+    List<Double> sweepWritten = new ArrayList<>();
     for (int b = 0; b < settings.runs(); b++) {
       int swept = Stat.known(loaded, "sweep." + b + ".count").intValue();
       if (swept != settings.sweep()) {
@@ -82,6 +84,7 @@ final class Waiting {
       }
       sweeps.add(loaded.get("sweep." + b + ".ms"));
       sweepCpu.add(loaded.get("sweep." + b + ".cpuMs"));
+      sweepWritten.add(Stat.known(loaded, "sweep." + b + ".writtenBytes"));
     }
     Map<String, Stat> queries = new LinkedHashMap<>();
     Map<String, Integer> queryRows = new LinkedHashMap<>();
@@ -101,6 +104,7 @@ final class Waiting {
         loaded,
         Stat.of(sweeps),
         Stat.of(sweepCpu),
+        Stat.of(sweepWritten),
         settings.sweep(),
         queries,
         queryRows);
