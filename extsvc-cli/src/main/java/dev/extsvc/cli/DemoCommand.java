@@ -28,11 +28,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -282,18 +283,19 @@ final class DemoCommand implements Callable<Integer> {
   private boolean follow(
       ExternalServices services, Map<UUID, String> names, Instant start, PrintWriter out)
       throws InterruptedException {
-    Map<UUID, Long> lastSeen = new HashMap<>();
+    // Seen by id and kind: a timeout's event, read from the invocation's state, shares the id of
+    // the event before it.
+    Set<String> seen = new HashSet<>();
     while (true) {
       List<Object[]> fresh = new ArrayList<>();
       boolean allFinal = true;
       for (Map.Entry<UUID, String> e : names.entrySet()) {
         for (EventRow ev : services.events(e.getKey())) {
-          if (ev.id() > lastSeen.getOrDefault(e.getKey(), 0L)
+          if (seen.add(e.getKey() + "/" + ev.id() + "/" + ev.kind())
               && !List.of(EventKind.SUBMITTED, EventKind.CALLBACK_URL, EventKind.CALLOUT)
                   .contains(ev.kind())) {
             fresh.add(new Object[] {ev, e.getValue()});
           }
-          lastSeen.merge(e.getKey(), ev.id(), Math::max);
         }
         allFinal &= services.invocation(e.getKey()).orElseThrow().status().isFinal();
       }

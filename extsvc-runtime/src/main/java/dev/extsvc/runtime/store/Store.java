@@ -270,11 +270,14 @@ public interface Store extends AutoCloseable {
   /**
    * Moves those of {@code ids} that are PENDING with a deadline at or before {@code now}, not
    * leased by a running handler and holding no durable retry, to TIMED_OUT, each with a TIMED_OUT
-   * event, in one transaction, and returns them as they are now, earliest deadline first (the
-   * sweeper tells their handlers without reading them again). A store may leave out the large texts
-   * the sweeper does not read: the request (empty) and the synchronous answer's headers and body
-   * (null). Safe to call from several nodes at once: each invocation times out once, and rows
-   * another node is timing out are skipped, not waited for.
+   * event at {@code now} saying "Callback timeout reached at" its deadline (which a store may keep
+   * in the invocation's state rather than in a row of its own, as long as {@link #events} and
+   * {@link #lastEvents} show it and it moves the invocation's last activity), in one transaction,
+   * and returns them as they are now, earliest deadline first (the sweeper tells their handlers
+   * without reading them again). A store may leave out the large texts the sweeper does not read:
+   * the request (empty) and the synchronous answer's headers and body (null). Safe to call from
+   * several nodes at once: each invocation times out once, and rows another node is timing out are
+   * skipped, not waited for.
    */
   List<InvocationRow> timeOut(List<UUID> ids, Instant now);
 

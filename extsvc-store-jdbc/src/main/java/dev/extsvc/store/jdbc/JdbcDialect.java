@@ -295,6 +295,13 @@ abstract class JdbcDialect {
       throws SQLException;
 
   /**
+   * Moves the last activity of the invocations {@code ids} to {@code at}, never back; in the
+   * caller's write transaction. A timeout writes no event row (its event is read from the state
+   * row), so the activity an event row would have moved is moved here.
+   */
+  abstract void touchActivity(Tx tx, List<UUID> ids, Instant at) throws SQLException;
+
+  /**
    * The first names after {@code jdbc:}, lower case: {@code [tc, postgresql]} for {@code
    * jdbc:tc:postgresql:15:///db}. It stops at the first part that is not a plain name, before any
    * host, path or password, so that the names can be shown in a message; empty when it is no JDBC

@@ -371,10 +371,21 @@ final class PostgresDialect extends JdbcDialect {
   @Override
   List<InvocationRow> timeOut(Tx tx, List<UUID> ids, Instant now, String reason)
       throws SQLException {
-    String array =
-        ids.stream()
-            .map(UUID::toString)
-            .collect(java.util.stream.Collectors.joining(",", "{", "}"));
-    return tx.query(TIME_OUT, Rows::timedOut, array, now, now, now, reason);
+    return tx.query(TIME_OUT, Rows::timedOut, uuidArray(ids), now, now, now, reason);
+  }
+
+  private static final String TOUCH_ACTIVITY =
+      "UPDATE extsvc_activity SET at = ? WHERE invocation_id = ANY (?::uuid[]) AND at < ?";
+
+  @Override
+  void touchActivity(Tx tx, List<UUID> ids, Instant at) throws SQLException {
+    tx.update(TOUCH_ACTIVITY, at, uuidArray(ids), at);
+  }
+
+  /** Ids as one array literal. */
+  private static String uuidArray(List<UUID> ids) {
+    return ids.stream()
+        .map(UUID::toString)
+        .collect(java.util.stream.Collectors.joining(",", "{", "}"));
   }
 }

@@ -296,6 +296,17 @@ final class Sql {
   static final String EVENTS =
       "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE invocation_id = ? ORDER BY id";
 
+  /** A timed-out invocation's finish and deadline, from which its TIMED_OUT event is read. */
+  static final String TIMEOUT =
+      "SELECT id, finished_at, deadline FROM extsvc_invocation_state WHERE id = ? AND status = 'TIMED_OUT'";
+
+  /** As {@link #TIMEOUT}, for each of the invocations named. */
+  static String timeouts(int invocations) {
+    return "SELECT id, finished_at, deadline FROM extsvc_invocation_state WHERE status = 'TIMED_OUT' AND id IN ("
+        + String.join(", ", java.util.Collections.nCopies(invocations, "?"))
+        + ")";
+  }
+
   static final String FAILED_CALLBACKS =
       "SELECT "
           + CALLBACK_COLUMNS

@@ -72,6 +72,10 @@ final class SqliteDialect extends JdbcDialect {
           + Sql.INVOCATION_TABLES
           + " WHERE s.id IN (SELECT value FROM json_each(?))";
 
+  private static final String TOUCH_ACTIVITY =
+      "UPDATE extsvc_activity SET at = ? WHERE invocation_id IN (SELECT value FROM json_each(?))"
+          + " AND at < ?";
+
   private SqliteDialect() {}
 
   @Override
@@ -265,6 +269,11 @@ final class SqliteDialect extends JdbcDialect {
     List<String> moved =
         tx.query(TIME_OUT, row -> row.getString(1), now, reason, jsonArray(ids), now, now);
     return moved.isEmpty() ? List.of() : tx.query(TIMED_OUT, Rows::timedOut, jsonArray(moved));
+  }
+
+  @Override
+  void touchActivity(Tx tx, List<UUID> ids, Instant at) throws SQLException {
+    tx.update(TOUCH_ACTIVITY, at, jsonArray(ids), at);
   }
 
   /** Ids as a JSON array of strings: their text needs no escaping. */

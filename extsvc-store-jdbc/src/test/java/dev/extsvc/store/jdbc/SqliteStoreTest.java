@@ -71,6 +71,27 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   @Test
+  void aTimeoutWritesNoEventRowYetItsEventIsRead() throws Exception {
+    var invocation = pending("acme", "op", Fixtures.T0, Duration.ofSeconds(60));
+    store.createInvocation(invocation, List.of(), List.of());
+    var now = Fixtures.T0.plusSeconds(61);
+
+    assertThat(store.timeOut(List.of(invocation.id()), now)).hasSize(1);
+
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file());
+        var rows =
+            connection
+                .createStatement()
+                .executeQuery("SELECT COUNT(*) FROM extsvc_events WHERE kind = 'TIMED_OUT'")) {
+      rows.next();
+      assertThat(rows.getInt(1)).isZero();
+    }
+    assertThat(store.events(invocation.id()))
+        .extracting(e -> e.kind().name())
+        .containsExactly("TIMED_OUT");
+  }
+
+  @Test
   void oneProcessUsesTheFileSoItsTimeIsTheProcesssOwn() {
     assertThat(store.sharedClock()).isFalse();
   }

@@ -787,7 +787,11 @@ abstract class StoreContractTest {
             store.completeWithCallback(
                 lease,
                 at,
-                List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED"))))
+                List.of(
+                    new NewEvent(
+                        invocation.id(), T0.plusSeconds(3), EventKind.HANDLER_OK, "handler ok"),
+                    new NewEvent(
+                        invocation.id(), T0.plusSeconds(3), EventKind.COMPLETED, "completed"))))
         .isTrue();
 
     var stored = store.invocation(invocation.id()).orElseThrow();
@@ -818,7 +822,11 @@ abstract class StoreContractTest {
             store.completeWithCallback(
                 lease,
                 T0.plusSeconds(3),
-                List.of(event(invocation.id(), "HANDLER_OK"), event(invocation.id(), "COMPLETED"))))
+                List.of(
+                    new NewEvent(
+                        invocation.id(), T0.plusSeconds(3), EventKind.HANDLER_OK, "handler ok"),
+                    new NewEvent(
+                        invocation.id(), T0.plusSeconds(3), EventKind.COMPLETED, "completed"))))
         .isTrue();
 
     assertThat(store.invocation(invocation.id()).orElseThrow().status())
@@ -858,6 +866,44 @@ abstract class StoreContractTest {
     assertThatThrownBy(
             () -> store.recordSyncAnswer(uuid7(), 200, "{}", "", event(invocation.id(), "CALLOUT")))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aTimeoutsEventIsReadInItsPlaceAndMovesTheLastActivity() {
+    var now = T0.plusSeconds(100);
+    var deadline = T0.plusSeconds(60);
+    var timesOut = pending("acme", "op", T0, Duration.ofSeconds(60));
+    var waits = pending("acme", "op", T0.plusMillis(1), Duration.ofHours(1));
+    createAll(List.of(timesOut, waits));
+    store.appendEvent(new NewEvent(timesOut.id(), T0.plusSeconds(1), EventKind.CALLOUT, "called"));
+    store.appendEvent(new NewEvent(waits.id(), T0.plusSeconds(50), EventKind.CALLOUT, "called"));
+    var byActivity =
+        InvocationQuery.all(10)
+            .withSort(new InvocationSort(InvocationSort.Column.LAST_ACTIVITY, true));
+    assertThat(ids(byActivity)).containsExactly(waits.id(), timesOut.id());
+
+    assertThat(store.timeOut(List.of(timesOut.id()), now)).hasSize(1);
+
+    var timedOut =
+        new NewEvent(
+            timesOut.id(), now, EventKind.TIMED_OUT, "Callback timeout reached at " + deadline);
+    assertThat(store.events(timesOut.id()))
+        .extracting(e -> new NewEvent(e.invocationId(), e.at(), e.kind(), e.message()))
+        .containsExactly(
+            new NewEvent(timesOut.id(), T0.plusSeconds(1), EventKind.CALLOUT, "called"), timedOut);
+    assertThat(store.lastEvents(List.of(timesOut.id(), waits.id())).get(timesOut.id()))
+        .extracting(EventRow::kind, EventRow::at, EventRow::message)
+        .containsExactly(EventKind.TIMED_OUT, now, timedOut.message());
+    assertThat(ids(byActivity)).containsExactly(timesOut.id(), waits.id());
+
+    // A hook that fails afterwards: its event comes after the timeout's, and is the last.
+    store.appendEvent(
+        new NewEvent(timesOut.id(), now.plusSeconds(1), EventKind.HANDLER_FAILED, "hook failed"));
+    assertThat(store.events(timesOut.id()))
+        .extracting(EventRow::kind)
+        .containsExactly(EventKind.CALLOUT, EventKind.TIMED_OUT, EventKind.HANDLER_FAILED);
+    assertThat(store.lastEvents(List.of(timesOut.id())).get(timesOut.id()).kind())
+        .isEqualTo(EventKind.HANDLER_FAILED);
   }
 
   @Test
