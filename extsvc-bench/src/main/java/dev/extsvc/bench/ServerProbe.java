@@ -120,11 +120,7 @@ final class ServerProbe {
    */
   private static long writtenBytes(Databases.Fresh db) throws Exception {
     if (db.kind() == StoreKind.SQLITE) {
-      return Files.readAllLines(Path.of("/proc/self/io")).stream()
-          .filter(l -> l.startsWith("wchar:"))
-          .mapToLong(l -> Long.parseLong(l.substring("wchar:".length()).trim()))
-          .findFirst()
-          .orElseThrow();
+      return procField("io", "wchar:").orElseThrow();
     }
     try (var c = db.connect();
         var rows = c.createStatement().executeQuery("SELECT wal_bytes FROM pg_stat_wal")) {
@@ -146,13 +142,16 @@ final class ServerProbe {
     print(
         when + ".heapMiB",
         ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0);
-    long rssKb =
-        Files.readAllLines(Path.of("/proc/self/status")).stream()
-            .filter(l -> l.startsWith("VmRSS:"))
-            .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-            .findFirst()
-            .orElse(-1);
+    long rssKb = procField("status", "VmRSS:").orElse(-1);
     print(when + ".rssMiB", rssKb / 1024.0);
+  }
+
+  /** The number on the line of /proc/self/{@code file} that starts with {@code key}. */
+  private static java.util.OptionalLong procField(String file, String key) throws IOException {
+    return Files.readAllLines(Path.of("/proc/self", file)).stream()
+        .filter(l -> l.startsWith(key))
+        .mapToLong(l -> Long.parseLong(l.substring(key.length()).replaceAll("[^0-9]", "")))
+        .findFirst();
   }
 
   private static void print(String key, double value) {

@@ -1197,8 +1197,11 @@ public final class JdbcStore implements Store {
     return read(
         tx -> {
           var rows = tx.query(Sql.EVENTS, Rows::event, invocationId);
+          if (rows.stream().anyMatch(e -> e.kind() == EventKind.TIMED_OUT)) {
+            return rows;
+          }
           var timeout = tx.queryOne(Sql.TIMEOUT, JdbcStore::timeout, invocationId);
-          if (timeout.isEmpty() || rows.stream().anyMatch(e -> e.kind() == EventKind.TIMED_OUT)) {
+          if (timeout.isEmpty()) {
             return rows;
           }
           // The event the timeout wrote no row for, after the events written before it.

@@ -303,8 +303,13 @@ final class Sql {
   /** As {@link #TIMEOUT}, for each of the invocations named. */
   static String timeouts(int invocations) {
     return "SELECT id, finished_at, deadline FROM extsvc_invocation_state WHERE status = 'TIMED_OUT' AND id IN ("
-        + String.join(", ", java.util.Collections.nCopies(invocations, "?"))
+        + parameters(invocations)
         + ")";
+  }
+
+  /** {@code n} parameters for an IN list: {@code ?, ?, ?}. */
+  private static String parameters(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
   }
 
   static final String FAILED_CALLBACKS =
@@ -344,7 +349,7 @@ final class Sql {
   static String lastEvents(int invocations) {
     return "SELECT id, invocation_id, at, kind, message FROM extsvc_events WHERE id IN (SELECT MAX(id)"
         + " FROM extsvc_events WHERE invocation_id IN ("
-        + String.join(", ", java.util.Collections.nCopies(invocations, "?"))
+        + parameters(invocations)
         + ") GROUP BY invocation_id)";
   }
 
