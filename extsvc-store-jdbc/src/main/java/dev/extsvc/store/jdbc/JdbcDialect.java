@@ -286,13 +286,26 @@ abstract class JdbcDialect {
 
   /**
    * Moves those of {@code ids} that are PENDING with a deadline not after {@code now} to TIMED_OUT,
-   * skipping those leased by a running handler or holding a durable retry, and returns them as
-   * changed ({@link Sql#TIMED_OUT_COLUMNS}); in the caller's write transaction. Where several
-   * stores share the database, an invocation is claimed by exactly one, and rows another holds are
-   * skipped.
+   * skipping those leased by a running handler or holding a durable retry; in the caller's write
+   * transaction. Where several stores share the database, an invocation is claimed by exactly one,
+   * and rows another holds are skipped.
    */
-  abstract List<InvocationRow> timeOut(Tx tx, List<UUID> ids, Instant now, String reason)
-      throws SQLException;
+  abstract TimedOut timeOut(Tx tx, List<UUID> ids, Instant now, String reason) throws SQLException;
+
+  /**
+   * What {@link #timeOut} moved: the ids, and their rows as changed ({@link Sql#TIMED_OUT_COLUMNS})
+   * where the update could return them, else null and {@link #timedOut} reads them once the update
+   * committed.
+   */
+  record TimedOut(List<UUID> ids, @Nullable List<InvocationRow> rows) {}
+
+  /**
+   * The timed-out invocations {@code ids} ({@link Sql#TIMED_OUT_COLUMNS}), for a dialect whose
+   * {@link #timeOut} returns no rows; in a read transaction.
+   */
+  List<InvocationRow> timedOut(Tx tx, List<UUID> ids) throws SQLException {
+    throw new UnsupportedOperationException(displayName() + " returns timed-out rows from timeOut");
+  }
 
   /**
    * Moves the last activity of the invocations {@code ids} to {@code at}, never back; in the

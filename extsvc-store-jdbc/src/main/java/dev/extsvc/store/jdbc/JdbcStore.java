@@ -1234,13 +1234,15 @@ public final class JdbcStore implements Store {
   }
 
   /**
-   * Two on PostgreSQL: a sweep's claims skip each other's rows ({@code FOR UPDATE SKIP LOCKED}),
+   * Two. On PostgreSQL a sweep's claims skip each other's rows ({@code FOR UPDATE SKIP LOCKED}),
    * and the server spends most of a batch updating rows and indexes, which a second backend does on
-   * another core meanwhile. One on SQLite, whose single writer would only queue the second.
+   * another core meanwhile. On SQLite the single writer updates one lane's batch while the other
+   * lane reads the rows it timed out and runs their hooks ({@link #timedOutRows}): 100,000 of
+   * 1,000,000 waiting took 8.5 s against 11.4 s in one lane.
    */
   @Override
   public int sweepLanes() {
-    return sharedClock() ? 2 : 1;
+    return 2;
   }
 
   @Override
@@ -1263,16 +1265,30 @@ public final class JdbcStore implements Store {
     if (ids.isEmpty()) {
       return List.of();
     }
-    var due =
+    var moved =
         write(
             tx -> {
               var claimed = dialect.timeOut(tx, ids, now, TIMEOUT_REASON);
-              if (!claimed.isEmpty()) {
-                dialect.touchActivity(tx, claimed.stream().map(InvocationRow::id).toList(), now);
+              if (!claimed.ids().isEmpty()) {
+                dialect.touchActivity(tx, claimed.ids(), now);
               }
               return claimed;
             });
+    List<InvocationRow> due = moved.rows();
+    if (due == null) {
+      due = moved.ids().isEmpty() ? List.of() : timedOutRows(moved.ids());
+    }
     return due.stream().sorted(Comparator.comparing(InvocationRow::deadline)).toList();
+  }
+
+  /**
+   * The rows of invocations {@link #timeOut} moved, read after its commit rather than inside it:
+   * the single writer of SQLite does not wait for the read, and these columns of a TIMED_OUT
+   * invocation change no more. Should the read fail, the invocations stay TIMED_OUT without their
+   * hooks, as after a crash between the commit and the hooks (hooks run at most once).
+   */
+  private List<InvocationRow> timedOutRows(List<UUID> ids) {
+    return read(tx -> dialect.timedOut(tx, ids));
   }
 
   @Override

@@ -369,9 +369,9 @@ final class PostgresDialect extends JdbcDialect {
   }
 
   @Override
-  List<InvocationRow> timeOut(Tx tx, List<UUID> ids, Instant now, String reason)
-      throws SQLException {
-    return tx.query(TIME_OUT, Rows::timedOut, uuidArray(ids), now, now, now, reason);
+  TimedOut timeOut(Tx tx, List<UUID> ids, Instant now, String reason) throws SQLException {
+    var rows = tx.query(TIME_OUT, Rows::timedOut, uuidArray(ids), now, now, now, reason);
+    return new TimedOut(rows.stream().map(InvocationRow::id).toList(), rows);
   }
 
   private static final String TOUCH_ACTIVITY =

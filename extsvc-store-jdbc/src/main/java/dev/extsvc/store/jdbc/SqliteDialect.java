@@ -264,11 +264,15 @@ final class SqliteDialect extends JdbcDialect {
   }
 
   @Override
-  List<InvocationRow> timeOut(Tx tx, List<UUID> ids, Instant now, String reason)
-      throws SQLException {
-    List<String> moved =
-        tx.query(TIME_OUT, row -> row.getString(1), now, reason, jsonArray(ids), now, now);
-    return moved.isEmpty() ? List.of() : tx.query(TIMED_OUT, Rows::timedOut, jsonArray(moved));
+  TimedOut timeOut(Tx tx, List<UUID> ids, Instant now, String reason) throws SQLException {
+    List<UUID> moved =
+        tx.query(TIME_OUT, row -> Rows.uuid(row, "id"), now, reason, jsonArray(ids), now, now);
+    return new TimedOut(moved, null);
+  }
+
+  @Override
+  List<InvocationRow> timedOut(Tx tx, List<UUID> ids) throws SQLException {
+    return tx.query(TIMED_OUT, Rows::timedOut, jsonArray(ids));
   }
 
   @Override
