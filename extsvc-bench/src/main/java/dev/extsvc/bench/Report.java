@@ -172,8 +172,9 @@ final class Report {
             + " the order of the ids: one UPDATE … RETURNING takes those still due and free (`FOR UPDATE SKIP LOCKED`"
             + " on PostgreSQL, whose deadlines are read by the database's clock) and times them out, a second"
             + " UPDATE moves their last activity in the same transaction (their TIMED_OUT events are read"
-            + " from the state rows, no event row is written), the handlers' timeout "
-            + "hooks run after it commits, up to 64 at once on virtual threads) then times out "
+            + " from the state rows, no event row is written; SQLite reads the rows after the commit), the"
+            + " handlers' timeout hooks run after it commits, up to 64 at once on virtual threads, two lanes"
+            + " taking the batches in turn) then times out "
             + Stat.number(s.sweep(), 0)
             + " of them at once, "
             + s.runs()

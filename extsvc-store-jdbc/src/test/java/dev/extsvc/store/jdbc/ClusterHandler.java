@@ -34,6 +34,9 @@ final class ClusterHandler implements CallbackHandler {
   /** Timeout hook runs per invocation, of every node. */
   static final Map<UUID, Integer> TIMEOUT_HOOKS = new ConcurrentHashMap<>();
 
+  /** The invocation each timeout hook was told of, as "service operation name". */
+  static final Map<UUID, String> TIMED_OUT = new ConcurrentHashMap<>();
+
   static volatile boolean block;
   static volatile CountDownLatch release = new CountDownLatch(0);
   static volatile long runMillis;
@@ -57,11 +60,15 @@ final class ClusterHandler implements CallbackHandler {
     release = new CountDownLatch(1);
     runMillis = 0;
     TIMEOUT_HOOKS.clear();
+    TIMED_OUT.clear();
   }
 
   @Override
   public void onTimeout(TimedOutInvocation invocation) {
     TIMEOUT_HOOKS.merge(invocation.invocationId(), 1, Integer::sum);
+    TIMED_OUT.put(
+        invocation.invocationId(),
+        invocation.service() + " " + invocation.operation() + " " + name);
   }
 
   @Override

@@ -6,13 +6,17 @@ import static dev.extsvc.store.jdbc.Fixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.extsvc.runtime.ExternalServices;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationStatus;
 import dev.extsvc.runtime.store.Store;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +72,55 @@ class SqliteStoreTest extends StoreContractTest {
     try (var upgraded = JdbcStore.sqlite(file)) {
       StateUpgrade.assertStateKept(upgraded, written);
     }
+  }
+
+  /**
+   * SQLite's timeout returns the ids from the writer and reads the rows after the commit; the
+   * sweeper's two lanes take the batches in turn.
+   */
+  @Test
+  void theSweepersTwoLanesTimeOutABacklogOfSeveralBatchesAndHookEachOnceWithItsOwnRow() {
+    ClusterHandler.reset();
+    Map<UUID, String> expected = new HashMap<>();
+    for (int i = 0; i < 2_500; i++) {
+      var base = pending("service-" + i % 7, "op-" + i % 3, Fixtures.T0, Duration.ofSeconds(60));
+      var row =
+          new InvocationRow(
+              base.id(),
+              base.service(),
+              base.operation(),
+              true,
+              InvocationStatus.PENDING,
+              null,
+              ClusterHandler.class.getName(),
+              "{\"name\":\"n" + i + "\"}",
+              base.request(),
+              null,
+              null,
+              null,
+              base.submitTime(),
+              base.deadline(),
+              null);
+      store.createInvocation(row, List.of(), List.of());
+      expected.put(row.id(), row.service() + " " + row.operation() + " n" + i);
+    }
+    assertThat(store.sweepLanes()).isEqualTo(2);
+
+    try (var services =
+        ExternalServices.builder()
+            .store(store)
+            .publicBaseUrl("https://hooks.example.test")
+            .clock(() -> Fixtures.T0.plusSeconds(61))
+            .handlerType(ClusterHandler.class)
+            .startSweeper(false)
+            .build()) {
+      assertThat(services.sweepNow()).isEqualTo(2_500);
+      assertThat(services.sweepNow()).isZero();
+    }
+
+    assertThat(ClusterHandler.TIMEOUT_HOOKS.values()).hasSize(2_500).containsOnly(1);
+    assertThat(ClusterHandler.TIMED_OUT).isEqualTo(expected);
+    assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, 2_500L);
   }
 
   @Test
