@@ -68,6 +68,26 @@ final class Fixtures {
         null);
   }
 
+  /** The row with a handler of {@code type} whose state is {@code state}. */
+  static InvocationRow withHandler(InvocationRow row, String type, String state) {
+    return new InvocationRow(
+        row.id(),
+        row.service(),
+        row.operation(),
+        row.async(),
+        row.status(),
+        row.reason(),
+        type,
+        state,
+        row.request(),
+        row.syncStatus(),
+        row.syncHeaders(),
+        row.syncBody(),
+        row.submitTime(),
+        row.deadline(),
+        row.finishedAt());
+  }
+
   static InvocationRow pending() {
     return pending("acme", "submitApplication", T0, Duration.ofHours(24));
   }

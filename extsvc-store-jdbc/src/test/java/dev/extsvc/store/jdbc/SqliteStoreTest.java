@@ -83,24 +83,11 @@ class SqliteStoreTest extends StoreContractTest {
     ClusterHandler.reset();
     Map<UUID, String> expected = new HashMap<>();
     for (int i = 0; i < 2_500; i++) {
-      var base = pending("service-" + i % 7, "op-" + i % 3, Fixtures.T0, Duration.ofSeconds(60));
       var row =
-          new InvocationRow(
-              base.id(),
-              base.service(),
-              base.operation(),
-              true,
-              InvocationStatus.PENDING,
-              null,
+          Fixtures.withHandler(
+              pending("service-" + i % 7, "op-" + i % 3, Fixtures.T0, Duration.ofSeconds(60)),
               ClusterHandler.class.getName(),
-              "{\"name\":\"n" + i + "\"}",
-              base.request(),
-              null,
-              null,
-              null,
-              base.submitTime(),
-              base.deadline(),
-              null);
+              "{\"name\":\"n" + i + "\"}");
       store.createInvocation(row, List.of(), List.of());
       expected.put(row.id(), row.service() + " " + row.operation() + " n" + i);
     }
