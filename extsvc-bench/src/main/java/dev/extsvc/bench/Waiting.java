@@ -120,6 +120,11 @@ final class Waiting {
     String where = db.file() != null ? db.file().toAbsolutePath().toString() : db.jdbcUrl();
     List<String> command =
         new ArrayList<>(List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED"));
+    String extra = System.getProperty("bench.probeJavaOpts");
+    if (extra != null && !extra.isBlank()) {
+      // comma-separated: scripts/bench splits BENCH_JAVA_OPTS at spaces
+      command.addAll(List.of(extra.trim().split(",")));
+    }
     String jfr = System.getProperty("bench.jfr");
     if (jfr != null && bands > 0) {
       // The probe is where the sweeper runs: record it there, as IngestProfile does for the
