@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /** Rows for store tests: UUIDv7 ids in creation order, instants with microsecond detail. */
 final class Fixtures {
@@ -70,22 +71,7 @@ final class Fixtures {
 
   /** The row with a handler of {@code type} whose state is {@code state}. */
   static InvocationRow withHandler(InvocationRow row, String type, String state) {
-    return new InvocationRow(
-        row.id(),
-        row.service(),
-        row.operation(),
-        row.async(),
-        row.status(),
-        row.reason(),
-        type,
-        state,
-        row.request(),
-        row.syncStatus(),
-        row.syncHeaders(),
-        row.syncBody(),
-        row.submitTime(),
-        row.deadline(),
-        row.finishedAt());
+    return copy(row, row.status(), type, state, row.finishedAt());
   }
 
   static InvocationRow pending() {
@@ -93,6 +79,20 @@ final class Fixtures {
   }
 
   static InvocationRow withStatus(InvocationRow row, InvocationStatus status) {
+    return copy(
+        row,
+        status,
+        row.handlerType(),
+        row.handlerState(),
+        status.isFinal() ? row.submitTime() : null);
+  }
+
+  private static InvocationRow copy(
+      InvocationRow row,
+      InvocationStatus status,
+      @Nullable String handlerType,
+      @Nullable String handlerState,
+      @Nullable Instant finishedAt) {
     return new InvocationRow(
         row.id(),
         row.service(),
@@ -100,15 +100,15 @@ final class Fixtures {
         row.async(),
         status,
         row.reason(),
-        row.handlerType(),
-        row.handlerState(),
+        handlerType,
+        handlerState,
         row.request(),
         row.syncStatus(),
         row.syncHeaders(),
         row.syncBody(),
         row.submitTime(),
         row.deadline(),
-        status.isFinal() ? row.submitTime() : null);
+        finishedAt);
   }
 
   static CallbackRow callback(UUID invocationId, String dedupKey) {
