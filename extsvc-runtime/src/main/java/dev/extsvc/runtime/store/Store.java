@@ -290,9 +290,10 @@ public interface Store extends AutoCloseable {
   }
 
   /**
-   * How many {@link #timeOut} transactions of one sweep may run at once to its benefit: 1 (the
-   * default) for a store that writes one transaction at a time; more for a database server whose
-   * claims skip each other's rows and run on cores of their own.
+   * How many {@link #timeOut} calls of one sweep may run at once to its benefit: 1 (the default)
+   * when nothing of one could overlap another; more for a database server whose claims skip each
+   * other's rows and run on cores of their own, or for a single writer that updates one lane's
+   * batch while another lane reads its rows and runs its hooks.
    */
   default int sweepLanes() {
     return 1;

@@ -267,7 +267,7 @@ public final class Sweeper implements AutoCloseable {
   private int sweepLane(Queue<List<UUID>> batches) {
     int total = 0;
     for (List<UUID> ids = batches.poll(); ids != null; ids = batches.poll()) {
-      // One transaction times out the batch and writes its events (set-based in the store, not a
+      // One transaction times out the batch with its events (set-based in the store, not a
       // statement per invocation); the hooks run once it has committed, so a hook never sees its
       // invocation still PENDING and a crash before a hook leaves the invocation TIMED_OUT (hooks
       // run at most once).
