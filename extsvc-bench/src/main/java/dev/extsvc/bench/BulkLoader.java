@@ -72,7 +72,8 @@ final class BulkLoader {
                     + " VALUES (?, ?, ?, 1, ?, ?, ?, 201, ?, ?, ?)");
         PreparedStatement state =
             c.prepareStatement(
-                "INSERT INTO extsvc_invocation_state (id, status, deadline) VALUES (?, 'PENDING', ?)");
+                "INSERT INTO extsvc_invocation_state (id, status, deadline, at)"
+                    + " VALUES (?, 'PENDING', ?, ?)");
         PreparedStatement tok =
             c.prepareStatement(
                 "INSERT INTO extsvc_callback_tokens (token_hash, invocation_id, target, callback_keys) VALUES (?, ?, ?, ?)");
@@ -99,6 +100,7 @@ final class BulkLoader {
         inv.executeUpdate();
         state.setString(1, id);
         state.setLong(2, r.deadlineMicros());
+        state.setLong(3, r.submitMicros()); // the last activity until the events move it (V22)
         state.executeUpdate();
         for (int t = 0; t < WaitingRows.TARGETS.size(); t++) {
           tok.setBytes(1, rows.tokenHash());

@@ -170,9 +170,10 @@ final class Report {
             + "are read after `System.gc()`, beside the same server on an empty store. The sweeper (`sweepNow()`, "
             + "the ids of up to 100,000 earliest-due invocations read from the due index, then batches of 1,000 in"
             + " the order of the ids: one UPDATE … RETURNING takes those still due and free (`FOR UPDATE SKIP LOCKED`"
-            + " on PostgreSQL, whose deadlines are read by the database's clock) and times them out, a second"
-            + " UPDATE moves their last activity in the same transaction (their TIMED_OUT events are read"
-            + " from the state rows, no event row is written; SQLite reads the rows after the commit), the"
+            + " on PostgreSQL, whose deadlines are read by the database's clock) and times them out, and"
+            + " their last activity moves in the same transaction (on PostgreSQL a second UPDATE, on SQLite"
+            + " the same one, whose state rows hold it; their TIMED_OUT events are read from the state rows,"
+            + " no event row is written; SQLite reads the rows after the commit), the"
             + " handlers' timeout hooks run after it commits, up to 64 at once on virtual threads, two lanes"
             + " taking the batches in turn) then times out "
             + Stat.number(s.sweep(), 0)

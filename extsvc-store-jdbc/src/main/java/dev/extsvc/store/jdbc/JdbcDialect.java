@@ -288,7 +288,9 @@ abstract class JdbcDialect {
    * Moves those of {@code ids} that are PENDING with a deadline not after {@code now} to TIMED_OUT,
    * skipping those leased by a running handler or holding a durable retry; in the caller's write
    * transaction. Where several stores share the database, an invocation is claimed by exactly one,
-   * and rows another holds are skipped.
+   * and rows another holds are skipped. Their last activity moves to {@code now}, never back: a
+   * timeout writes no event row (its event is read from the state row), so the activity an event
+   * row would have moved is moved here.
    */
   abstract TimedOut timeOut(Tx tx, List<UUID> ids, Instant now, String reason) throws SQLException;
 
@@ -308,11 +310,13 @@ abstract class JdbcDialect {
   }
 
   /**
-   * Moves the last activity of the invocations {@code ids} to {@code at}, never back; in the
-   * caller's write transaction. A timeout writes no event row (its event is read from the state
-   * row), so the activity an event row would have moved is moved here.
+   * Whether the state row holds the last activity (SQLite, V22), written with the row ({@link
+   * Sql#INSERT_STATE_WITH_ACTIVITY}); else a table of its own holds it, its row written by a
+   * trigger on the invocation's insert (PostgreSQL).
    */
-  abstract void touchActivity(Tx tx, List<UUID> ids, Instant at) throws SQLException;
+  boolean activityInState() {
+    return false;
+  }
 
   /**
    * The first names after {@code jdbc:}, lower case: {@code [tc, postgresql]} for {@code

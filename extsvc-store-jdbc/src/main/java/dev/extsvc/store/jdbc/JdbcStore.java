@@ -33,6 +33,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -314,7 +315,7 @@ public final class JdbcStore implements Store {
   public void createInvocation(
       InvocationRow invocation, List<TokenRow> tokens, List<NewEvent> events) {
     @Nullable Object[] row = invocationParams(invocation);
-    @Nullable Object[] state = stateParams(invocation);
+    @Nullable Object[] state = stateParams(invocation, dialect.activityInState());
     @Nullable Object[] tokenParams = tokenParams(tokens);
     String words = SearchText.indexedWords(invocation.request());
     if (dialect.dataModifyingWith() && inlineable(invocation, events)) {
@@ -332,7 +333,8 @@ public final class JdbcStore implements Store {
     write(
         tx -> {
           tx.update(Sql.INSERT_INVOCATION, row);
-          tx.update(Sql.INSERT_STATE, state);
+          tx.update(
+              dialect.activityInState() ? Sql.INSERT_STATE_WITH_ACTIVITY : Sql.INSERT_STATE, state);
           if (!tokens.isEmpty()) {
             tx.update(Sql.insertTokens(tokens.size()), tokenParams);
           }
@@ -418,15 +420,21 @@ public final class JdbcStore implements Store {
     };
   }
 
-  /** The parameters of {@link Sql#INSERT_STATE}. */
-  private static @Nullable Object[] stateParams(InvocationRow invocation) {
-    return new @Nullable Object[] {
-      invocation.id(),
-      invocation.status(),
-      invocation.reason(),
-      invocation.deadline(),
-      invocation.finishedAt()
-    };
+  /**
+   * The parameters of {@link Sql#INSERT_STATE}, and with {@code activity} of {@link
+   * Sql#INSERT_STATE_WITH_ACTIVITY}.
+   */
+  private static @Nullable Object[] stateParams(InvocationRow invocation, boolean activity) {
+    var state =
+        new @Nullable Object[] {
+          invocation.id(),
+          invocation.status(),
+          invocation.reason(),
+          invocation.deadline(),
+          invocation.finishedAt(),
+          invocation.submitTime()
+        };
+    return activity ? state : Arrays.copyOf(state, 5);
   }
 
   /** Each event's (invocation_id, at, kind, message), in order. */
@@ -1265,15 +1273,7 @@ public final class JdbcStore implements Store {
     if (ids.isEmpty()) {
       return List.of();
     }
-    var moved =
-        write(
-            tx -> {
-              var claimed = dialect.timeOut(tx, ids, now, TIMEOUT_REASON);
-              if (!claimed.ids().isEmpty()) {
-                dialect.touchActivity(tx, claimed.ids(), now);
-              }
-              return claimed;
-            });
+    var moved = write(tx -> dialect.timeOut(tx, ids, now, TIMEOUT_REASON));
     List<InvocationRow> due = moved.rows();
     if (due == null) {
       due = moved.ids().isEmpty() ? List.of() : timedOutRows(moved.ids());

@@ -371,16 +371,15 @@ final class PostgresDialect extends JdbcDialect {
   @Override
   TimedOut timeOut(Tx tx, List<UUID> ids, Instant now, String reason) throws SQLException {
     var rows = tx.query(TIME_OUT, Rows::timedOut, uuidArray(ids), now, now, now, reason);
-    return new TimedOut(rows.stream().map(InvocationRow::id).toList(), rows);
+    var moved = rows.stream().map(InvocationRow::id).toList();
+    if (!moved.isEmpty()) {
+      tx.update(TOUCH_ACTIVITY, now, uuidArray(moved), now);
+    }
+    return new TimedOut(moved, rows);
   }
 
   private static final String TOUCH_ACTIVITY =
       "UPDATE extsvc_activity SET at = ? WHERE invocation_id = ANY (?::uuid[]) AND at < ?";
-
-  @Override
-  void touchActivity(Tx tx, List<UUID> ids, Instant at) throws SQLException {
-    tx.update(TOUCH_ACTIVITY, at, uuidArray(ids), at);
-  }
 
   /** Ids as one array literal. */
   private static String uuidArray(List<UUID> ids) {

@@ -61,6 +61,14 @@ final class Sql {
       "INSERT INTO extsvc_invocation_state (id, status, reason, deadline, finished_at)"
           + " VALUES (?, ?, ?, ?, ?)";
 
+  /**
+   * As {@link #INSERT_STATE}, then the first last-activity time (the submit time), where the state
+   * row holds it ({@link JdbcDialect#activityInState}).
+   */
+  static final String INSERT_STATE_WITH_ACTIVITY =
+      "INSERT INTO extsvc_invocation_state (id, status, reason, deadline, finished_at, at)"
+          + " VALUES (?, ?, ?, ?, ?, ?)";
+
   static final String INVOCATION =
       "SELECT " + INVOCATION_COLUMNS + " FROM " + INVOCATION_TABLES + " WHERE i.id = ?";
 
@@ -429,7 +437,8 @@ final class Sql {
             .append(INVOCATION_COLUMNS)
             .append(", a.at FROM ")
             .append(INVOCATION_TABLES)
-            // every invocation has its activity row (a trigger writes it with the invocation)
+            // every invocation has its last activity: a row a trigger writes with the invocation
+            // (PostgreSQL), or its state row seen through a view (SQLite)
             .append(" JOIN extsvc_activity a ON a.invocation_id = i.id");
     if (!conditions.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", conditions));

@@ -55,9 +55,10 @@ final class SqliteDialect extends JdbcDialect {
 
   // The ids are one parameter, a JSON array. A single writer makes the update exclusive already.
   // SQLite's RETURNING names only the table updated: the rest of each row is read after, by
-  // TIMED_OUT.
+  // TIMED_OUT. The state row holds the last activity (V22), moved in the same statement.
   private static final String TIME_OUT =
-      "UPDATE extsvc_invocation_state SET status = 'TIMED_OUT', finished_at = ?, reason = ?"
+      "UPDATE extsvc_invocation_state SET status = 'TIMED_OUT', finished_at = ?, reason = ?,"
+          + " at = max(at, ?)"
           + " WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING' AND deadline <= ?"
           + " AND (claim_until IS NULL OR claim_until <= ?)"
           + " AND NOT EXISTS (SELECT 1 FROM extsvc_callbacks c"
@@ -71,10 +72,6 @@ final class SqliteDialect extends JdbcDialect {
           + " FROM "
           + Sql.INVOCATION_TABLES
           + " WHERE s.id IN (SELECT value FROM json_each(?))";
-
-  private static final String TOUCH_ACTIVITY =
-      "UPDATE extsvc_activity SET at = ? WHERE invocation_id IN (SELECT value FROM json_each(?))"
-          + " AND at < ?";
 
   private SqliteDialect() {}
 
@@ -266,7 +263,7 @@ final class SqliteDialect extends JdbcDialect {
   @Override
   TimedOut timeOut(Tx tx, List<UUID> ids, Instant now, String reason) throws SQLException {
     List<UUID> moved =
-        tx.query(TIME_OUT, row -> Rows.uuid(row, "id"), now, reason, jsonArray(ids), now, now);
+        tx.query(TIME_OUT, row -> Rows.uuid(row, "id"), now, reason, now, jsonArray(ids), now, now);
     return new TimedOut(moved, null);
   }
 
@@ -275,9 +272,10 @@ final class SqliteDialect extends JdbcDialect {
     return tx.query(TIMED_OUT, Rows::timedOut, jsonArray(ids));
   }
 
+  /** V22: one UPDATE of a timeout moves status and activity together ({@link #TIME_OUT}). */
   @Override
-  void touchActivity(Tx tx, List<UUID> ids, Instant at) throws SQLException {
-    tx.update(TOUCH_ACTIVITY, at, jsonArray(ids), at);
+  boolean activityInState() {
+    return true;
   }
 
   /** Ids as a JSON array of strings: their text needs no escaping. */

@@ -1,5 +1,6 @@
 package dev.extsvc.store.jdbc;
 
+import static dev.extsvc.store.jdbc.Fixtures.T0;
 import static dev.extsvc.store.jdbc.Fixtures.callback;
 import static dev.extsvc.store.jdbc.Fixtures.event;
 import static dev.extsvc.store.jdbc.Fixtures.pending;
@@ -7,17 +8,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.extsvc.runtime.ExternalServices;
+import dev.extsvc.runtime.store.EventKind;
 import dev.extsvc.runtime.store.InvocationQuery;
 import dev.extsvc.runtime.store.InvocationRow;
+import dev.extsvc.runtime.store.InvocationSort;
 import dev.extsvc.runtime.store.InvocationStatus;
+import dev.extsvc.runtime.store.NewEvent;
 import dev.extsvc.runtime.store.Store;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
@@ -72,6 +79,94 @@ class SqliteStoreTest extends StoreContractTest {
     try (var upgraded = JdbcStore.sqlite(file)) {
       StateUpgrade.assertStateKept(upgraded, written);
     }
+  }
+
+  /**
+   * V22 moves each invocation's last activity from its table into the state row: the list's order
+   * by it is the one written before, and later events and a timeout move it as they did.
+   */
+  @Test
+  void theLastActivityWrittenBeforeV22OrdersTheListAfterAndStillMoves() throws Exception {
+    var file = directory.resolve("v21.db");
+    String url = "jdbc:sqlite:" + file;
+    Flyway.configure(getClass().getClassLoader())
+        .dataSource(url, null, null)
+        .locations("classpath:db/migration/sqlite")
+        .table(Migrations.HISTORY_TABLE)
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .target("21")
+        .load()
+        .migrate();
+    // submitted a, b, c in that order; an event of a's at +30 s and of b's at +60 s (V9's trigger)
+    UUID a = Fixtures.uuid7At(T0);
+    UUID b = Fixtures.uuid7At(T0.plusMillis(1));
+    UUID c = Fixtures.uuid7At(T0.plusMillis(2));
+    try (var connection = DriverManager.getConnection(url);
+        var invocation =
+            connection.prepareStatement(
+                "INSERT INTO extsvc_invocations (id, service, operation, async, request,"
+                    + " submit_time) VALUES (?, 'acme', 'submit', 1, '{}', ?)");
+        var state =
+            connection.prepareStatement(
+                "INSERT INTO extsvc_invocation_state (id, status, deadline)"
+                    + " VALUES (?, 'PENDING', ?)");
+        var event =
+            connection.prepareStatement(
+                "INSERT INTO extsvc_events (invocation_id, at, kind, message)"
+                    + " VALUES (?, ?, 'CALLOUT', 'called out')")) {
+      int n = 0;
+      for (UUID id : List.of(a, b, c)) {
+        invocation.setString(1, id.toString());
+        invocation.setLong(2, micros(T0.plusMillis(n++)));
+        invocation.executeUpdate();
+        state.setString(1, id.toString());
+        state.setLong(2, micros(T0.plus(Duration.ofHours(1))));
+        state.executeUpdate();
+      }
+      event.setString(1, a.toString());
+      event.setLong(2, micros(T0.plusSeconds(30)));
+      event.executeUpdate();
+      event.setString(1, b.toString());
+      event.setLong(2, micros(T0.plusSeconds(60)));
+      event.executeUpdate();
+    }
+    var byActivity =
+        InvocationQuery.all(10)
+            .withSort(new InvocationSort(InvocationSort.Column.LAST_ACTIVITY, true));
+    try (var upgraded = JdbcStore.sqlite(file)) {
+      assertThat(ids(upgraded.invocations(byActivity))).containsExactly(b, a, c);
+
+      // an event moves c's activity first; an older one moves nothing
+      upgraded.appendEvent(new NewEvent(c, T0.plusSeconds(90), EventKind.CALLOUT, "called out"));
+      upgraded.appendEvent(new NewEvent(b, T0.plusSeconds(5), EventKind.CALLOUT, "called out"));
+      assertThat(ids(upgraded.invocations(byActivity))).containsExactly(c, b, a);
+
+      // a timeout moves a's activity to the sweep's time, with its status, in one statement
+      Instant sweep = T0.plus(Duration.ofHours(2));
+      assertThat(upgraded.timeOut(List.of(a), sweep))
+          .extracting(InvocationRow::id)
+          .containsExactly(a);
+      assertThat(ids(upgraded.invocations(byActivity))).containsExactly(a, c, b);
+      var page = upgraded.invocationPage(byActivity.withLimit(1));
+      assertThat(page.next()).isNotNull();
+      assertThat(ids(upgraded.invocations(byActivity.withLimit(1).withPage(page.next()))))
+          .containsExactly(c);
+
+      // an invocation written now starts at its submit time: after a, before the rest
+      InvocationRow later =
+          Fixtures.pending("acme", "submit", T0.plusSeconds(120), Duration.ofHours(1));
+      upgraded.createInvocation(later, List.of(), List.of());
+      assertThat(ids(upgraded.invocations(byActivity))).containsExactly(a, later.id(), c, b);
+    }
+  }
+
+  private static List<UUID> ids(List<InvocationRow> rows) {
+    return rows.stream().map(InvocationRow::id).toList();
+  }
+
+  private static long micros(Instant at) {
+    return at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
   }
 
   /**
