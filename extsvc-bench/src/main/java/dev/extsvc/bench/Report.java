@@ -168,7 +168,7 @@ final class Report {
             + " dropped first), so that no write-back of the harness's own runs beside the probe. The "
             + "server then starts in a JVM of its own (`-Xmx1g`) on that store, as `extsvc serve` would; heap and RSS "
             + "are read after `System.gc()`, beside the same server on an empty store. The sweeper (`sweepNow()`, "
-            + "the ids of up to 100,000 earliest-due invocations read from the due index, then batches of 1,000 in"
+            + "the ids of up to 100,000 earliest-due invocations read from the due index, then batches of 4,000 in"
             + " the order of the ids: one UPDATE … RETURNING takes those still due and free (`FOR UPDATE SKIP LOCKED`"
             + " on PostgreSQL, whose deadlines are read by the database's clock) and times them out, and"
             + " their last activity moves in the same transaction (on PostgreSQL a second UPDATE, on SQLite"

@@ -36,10 +36,13 @@ public final class Sweeper implements AutoCloseable {
 
   /**
    * Invocations timed out per store transaction. Their hooks run after it commits, before the next
-   * batch is claimed: a larger batch saves commits (and on SQLite the single writer is held longer,
-   * so callbacks wait up to one batch).
+   * batch is claimed. A larger batch saves commits, and the index pages a batch writes whatever its
+   * size (the new entries at the end of an index, the due index's places): 100,000 of 1,000,000
+   * waiting wrote ~12,350 bytes per timeout in batches of 1,000 on SQLite, ~6,360 in batches of
+   * 4,000, and took 4.3 s against 3.0 s. On SQLite the single writer is held for one batch's
+   * transaction, which a callback arriving meanwhile waits for.
    */
-  static final int BATCH = 1000;
+  static final int BATCH = 4000;
 
   /**
    * Due invocations read at once, the earliest deadlines, then timed out in batches in the order of

@@ -20,10 +20,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,18 +175,29 @@ class SqliteStoreTest extends StoreContractTest {
    * sweeper's two lanes take the batches in turn.
    */
   @Test
-  void theSweepersTwoLanesTimeOutABacklogOfSeveralBatchesAndHookEachOnceWithItsOwnRow() {
+  void theSweepersTwoLanesTimeOutABacklogOfSeveralBatchesAndHookEachOnceWithItsOwnRow()
+      throws Exception {
     ClusterHandler.reset();
-    Map<UUID, String> expected = new HashMap<>();
-    for (int i = 0; i < 2_500; i++) {
-      var row =
-          Fixtures.withHandler(
-              pending("service-" + i % 7, "op-" + i % 3, Fixtures.T0, Duration.ofSeconds(60)),
-              ClusterHandler.class.getName(),
-              "{\"name\":\"n" + i + "\"}");
-      store.createInvocation(row, List.of(), List.of());
-      expected.put(row.id(), row.service() + " " + row.operation() + " n" + i);
+    Map<UUID, String> expected = new ConcurrentHashMap<>();
+    // three batches of the sweeper's 4,000, written at once so that the writer groups them
+    try (var writers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < BACKLOG; i++) {
+        int n = i;
+        writers.submit(
+            () -> {
+              var row =
+                  Fixtures.withHandler(
+                      pending(
+                          "service-" + n % 7, "op-" + n % 3, Fixtures.T0, Duration.ofSeconds(60)),
+                      ClusterHandler.class.getName(),
+                      "{\"name\":\"n" + n + "\"}");
+              store.createInvocation(row, List.of(), List.of());
+              expected.put(row.id(), row.service() + " " + row.operation() + " n" + n);
+              return null;
+            });
+      }
     }
+    assertThat(expected).hasSize(BACKLOG);
     assertThat(store.sweepLanes()).isEqualTo(2);
 
     try (var services =
@@ -196,14 +208,16 @@ class SqliteStoreTest extends StoreContractTest {
             .handlerType(ClusterHandler.class)
             .startSweeper(false)
             .build()) {
-      assertThat(services.sweepNow()).isEqualTo(2_500);
+      assertThat(services.sweepNow()).isEqualTo(BACKLOG);
       assertThat(services.sweepNow()).isZero();
     }
 
-    assertThat(ClusterHandler.TIMEOUT_HOOKS.values()).hasSize(2_500).containsOnly(1);
+    assertThat(ClusterHandler.TIMEOUT_HOOKS.values()).hasSize(BACKLOG).containsOnly(1);
     assertThat(ClusterHandler.TIMED_OUT).isEqualTo(expected);
-    assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, 2_500L);
+    assertThat(store.countByStatus()).containsEntry(InvocationStatus.TIMED_OUT, (long) BACKLOG);
   }
+
+  private static final int BACKLOG = 10_000;
 
   @Test
   void aTimeoutWritesNoEventRowYetItsEventIsRead() throws Exception {
