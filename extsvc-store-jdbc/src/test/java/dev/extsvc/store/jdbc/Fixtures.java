@@ -28,6 +28,11 @@ final class Fixtures {
    * A version 7 UUID of the submit time's millisecond, as the runtime makes them; within one
    * millisecond, ids sort by creation.
    */
+  /** An instant as the stores write it: microseconds since the epoch. */
+  static long micros(Instant at) {
+    return at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
+  }
+
   static UUID uuid7At(Instant submitTime) {
     long msb = (submitTime.toEpochMilli() << 16) | 0x7000L;
     long lsb =

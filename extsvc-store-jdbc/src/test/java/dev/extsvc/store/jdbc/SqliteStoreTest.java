@@ -119,17 +119,17 @@ class SqliteStoreTest extends StoreContractTest {
       int n = 0;
       for (UUID id : List.of(a, b, c)) {
         invocation.setString(1, id.toString());
-        invocation.setLong(2, micros(T0.plusMillis(n++)));
+        invocation.setLong(2, Fixtures.micros(T0.plusMillis(n++)));
         invocation.executeUpdate();
         state.setString(1, id.toString());
-        state.setLong(2, micros(T0.plus(Duration.ofHours(1))));
+        state.setLong(2, Fixtures.micros(T0.plus(Duration.ofHours(1))));
         state.executeUpdate();
       }
       event.setString(1, a.toString());
-      event.setLong(2, micros(T0.plusSeconds(30)));
+      event.setLong(2, Fixtures.micros(T0.plusSeconds(30)));
       event.executeUpdate();
       event.setString(1, b.toString());
-      event.setLong(2, micros(T0.plusSeconds(60)));
+      event.setLong(2, Fixtures.micros(T0.plusSeconds(60)));
       event.executeUpdate();
     }
     var byActivity =
@@ -166,10 +166,6 @@ class SqliteStoreTest extends StoreContractTest {
     return rows.stream().map(InvocationRow::id).toList();
   }
 
-  private static long micros(Instant at) {
-    return at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
-  }
-
   /**
    * SQLite's timeout returns the ids from the writer and reads the rows after the commit; the
    * sweeper's two lanes take the batches in turn.
@@ -187,8 +183,7 @@ class SqliteStoreTest extends StoreContractTest {
             () -> {
               var row =
                   Fixtures.withHandler(
-                      pending(
-                          "service-" + n % 7, "op-" + n % 3, Fixtures.T0, Duration.ofSeconds(60)),
+                      pending("service-" + n % 7, "op-" + n % 3, T0, Duration.ofSeconds(60)),
                       ClusterHandler.class.getName(),
                       "{\"name\":\"n" + n + "\"}");
               store.createInvocation(row, List.of(), List.of());

@@ -60,7 +60,7 @@ final class StateUpgrade {
           null,
           null,
           written.claim(),
-          micros(CLAIMED_UNTIL),
+          Fixtures.micros(CLAIMED_UNTIL),
           3L,
           "node-a"
         },
@@ -68,7 +68,7 @@ final class StateUpgrade {
           written.timedOut(),
           "TIMED_OUT",
           "no callback in time",
-          micros(FINISHED),
+          Fixtures.micros(FINISHED),
           null,
           null,
           1L,
@@ -80,8 +80,8 @@ final class StateUpgrade {
         insert.setObject(2, async);
         insert.setString(3, (String) row[1]);
         insert.setObject(4, row[2]);
-        insert.setLong(5, micros(T0));
-        insert.setLong(6, micros(DEADLINE));
+        insert.setLong(5, Fixtures.micros(T0));
+        insert.setLong(6, Fixtures.micros(DEADLINE));
         insert.setObject(7, row[3]);
         insert.setObject(8, row[4] == null ? null : key(row[4], sqlite));
         insert.setObject(9, row[5]);
@@ -143,9 +143,5 @@ final class StateUpgrade {
 
   private static Object key(Object id, boolean sqlite) {
     return sqlite ? id.toString() : id;
-  }
-
-  private static long micros(Instant at) {
-    return at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
   }
 }
