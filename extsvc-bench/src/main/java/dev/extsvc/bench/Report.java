@@ -389,7 +389,7 @@ final class Report {
     line();
     line(
         "Whole processes, as users run them: `./extsvc generate SPEC --package ... --output DIR` (the"
-            + " launcher: C1 only and the serial collector for this short run, and the JDK's ahead-of-time"
+            + " launcher: C1 only and the parallel collector for this short run, and the JDK's ahead-of-time"
             + " class cache, built once beforehand from a training run of `check` and `generate`), the same"
             + " with `EXTSVC_AOT=off`, and openapi-generator-cli `generate -g java` (its jar from Maven"
             + " Central) on the same JDK. "
