@@ -258,14 +258,14 @@ public final class Invoker {
     }
     mask(shown); // the caller's own secrets go out with the callout only, never into the store
     Outbound.Draft draft = draft(service.endpoint(), op, sent);
-    outbound.checkDestination(service.endpoint(), URI.create(draft.url()));
+    outbound.checkDestination(service.endpoint(), draft.uri());
     // The callout's span: its context goes out as traceparent and is stored with the invocation,
     // the parent of its callbacks' spans whenever and wherever they arrive.
     Span span =
         context
             .telemetry()
             .tracing()
-            .startCallout(serviceName, operationId, op.method(), redact(URI.create(draft.url())));
+            .startCallout(serviceName, operationId, op.method(), redact(draft.uri()));
     try (Scope ignored = span.makeCurrent()) {
       context.telemetry().tracing().inject(span, draft.headers());
       span.setAttribute(Tracing.INVOCATION, id.toString());
@@ -556,8 +556,9 @@ public final class Invoker {
         sep = "&";
       }
     }
+    URI uri;
     try {
-      URI.create(url.toString());
+      uri = URI.create(url.toString());
     } catch (IllegalArgumentException e) {
       throw new ExtsvcException(
           "cannot build the URL for operation " + op.id() + ": " + e.getMessage(), e);
@@ -586,7 +587,7 @@ public final class Invoker {
     if (parts.body() != null && !headers.containsKey("Content-Type")) {
       headers.put("Content-Type", contentType);
     }
-    return new Outbound.Draft(url.toString(), op.method(), headers, body);
+    return new Outbound.Draft(url.toString(), uri, op.method(), headers, body);
   }
 
   private static String encode(String s) {

@@ -54,7 +54,11 @@ final class Outbound {
    * A request before credentials are added: they are added again, with a new token, after a 401.
    */
   record Draft(
-      String url, String method, Map<String, String> headers, HttpRequest.BodyPublisher body) {}
+      String url,
+      URI uri,
+      String method,
+      Map<String, String> headers,
+      HttpRequest.BodyPublisher body) {}
 
   /**
    * A request ready to send, and the OAuth tokens it carries (to forget them if the service answers
@@ -291,7 +295,8 @@ final class Outbound {
         }
       }
     }
-    URI target = URI.create(url.toString());
+    // Parsed once when drafted, again only when a credential added to the query.
+    URI target = url.length() == draft.url().length() ? draft.uri() : URI.create(url.toString());
     HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(readTimeout);
     if ("http".equalsIgnoreCase(target.getScheme())) {
       // Over plain HTTP the client would ask for an h2c upgrade (Upgrade, HTTP2-Settings headers),
