@@ -66,8 +66,14 @@ final class OutsideLoad {
       Duration invocationWindow,
       int invocationWindows) {
     static Plan full() {
+      // -Dbench.invocationWindows=N: a longer warm-up, to compare the steady state of two builds
       return new Plan(
-          Duration.ofSeconds(5), Duration.ofSeconds(15), 12, 4000, Duration.ofSeconds(5), 4);
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(15),
+          12,
+          4000,
+          Duration.ofSeconds(5),
+          Integer.getInteger("bench.invocationWindows", 4));
     }
 
     static Plan quick() {
