@@ -503,7 +503,11 @@ final class Report {
       kept.forEach(
           (heading, text) -> {
             if (!heading.isEmpty()) {
-              merged.append(ours.getOrDefault(heading, text));
+              String mine = ours.get(heading);
+              merged.append(
+                  mine == null
+                      ? text
+                      : heading.equals(Targets.HEADING) ? Targets.withKeptRows(mine, text) : mine);
               if (merged.charAt(merged.length() - 2) != '\n') {
                 merged.append('\n'); // a kept last section lost its blank line to the footer's trim
               }

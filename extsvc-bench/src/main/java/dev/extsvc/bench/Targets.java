@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The targets of issue 17 ("the write path at the speed of the database"), each judged met or not
- * met from this run's figures, as one table at the end of docs/benchmarks.md. A section this run
- * did not measure leaves its targets out.
+ * met from this run's figures, as one table at the end of docs/benchmarks.md. When this run wrote
+ * only some sections into the document, the targets of the others are kept from the run before
+ * ({@link #withKeptRows}).
  */
 final class Targets {
   /** One target: what the issue asks, what this run measured, and whether that meets it. */
@@ -146,12 +147,66 @@ final class Targets {
   }
 
   /** The section, empty when nothing was measured. */
+  static final String HEADING = "## Targets of issue 17, judged from this run";
+
+  /** What a target's figure says when it comes from a run before, not this one. */
+  static final String KEPT = "run before: ";
+
+  /**
+   * This run's targets section with the rows of an earlier one ({@code kept}) that this run did not
+   * judge, their figures marked as kept: a run of some sections only would otherwise drop the
+   * verdicts of the others from the document, whose sections it keeps.
+   */
+  static String withKeptRows(String ours, String kept) {
+    List<String> lines = new ArrayList<>(List.of(ours.split("\n", -1)));
+    java.util.Set<String> judged = new java.util.HashSet<>();
+    int end = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      String target = target(lines.get(i));
+      if (target != null) {
+        judged.add(target);
+        end = i + 1;
+      }
+    }
+    if (end < 0) {
+      return ours;
+    }
+    List<String> added = new ArrayList<>();
+    for (String line : kept.split("\n", -1)) {
+      String target = target(line);
+      if (target != null && !judged.contains(target)) {
+        String measured = line.substring(2 + target.length() + 3);
+        added.add("| " + target + " | " + (measured.startsWith(KEPT) ? "" : KEPT) + measured);
+      }
+    }
+    if (added.isEmpty()) {
+      return ours;
+    }
+    added.add("");
+    added.add(
+        "A figure marked \""
+            + KEPT.strip()
+            + "\" comes from the run that wrote the section it belongs to, which this command did"
+            + " not run.");
+    lines.addAll(end, added);
+    return String.join("\n", lines);
+  }
+
+  /** The target a row of the table names, or null for any other line. */
+  private static @Nullable String target(String line) {
+    if (!line.startsWith("| ") || line.startsWith("| target |")) {
+      return null;
+    }
+    int cell = line.indexOf(" | ", 2);
+    return cell < 0 ? null : line.substring(2, cell);
+  }
+
   String markdown() {
     if (targets.isEmpty()) {
       return "";
     }
     StringBuilder md = new StringBuilder();
-    md.append("## Targets of issue 17, judged from this run\n\n");
+    md.append(HEADING).append("\n\n");
     md.append("| target | this run | |\n|---|---|---|\n");
     for (Target t : targets) {
       md.append("| ")

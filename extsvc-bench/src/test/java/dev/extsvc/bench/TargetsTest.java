@@ -40,6 +40,41 @@ class TargetsTest {
   }
 
   @Test
+  void aRunOfSomeSectionsKeepsTheVerdictsOfTheOthersMarkedAsKept() {
+    String kept =
+        Targets.HEADING
+            + "\n\n| target | this run | |\n|---|---|---|\n"
+            + "| sweeper, SQLite: 100,000 in ≤ 5 s | 5.9 s | **not met** |\n"
+            + "| codegen: Acme | 5.4× | **met** |\n"
+            + "| invocations, SQLite ≥ 15 % | run before: 3.2 % | **not met** |\n\n"
+            + "Load average after: 1 2 3.\n";
+    String ours =
+        Targets.HEADING
+            + "\n\n| target | this run | |\n|---|---|---|\n"
+            + "| codegen: Acme | 7.0× | **met** |\n\n"
+            + "Load average after: 4 5 6.\n";
+
+    String merged = Targets.withKeptRows(ours, kept);
+
+    assertThat(merged)
+        .contains("| codegen: Acme | 7.0× | **met** |\n")
+        .doesNotContain("5.4×")
+        .contains("| sweeper, SQLite: 100,000 in ≤ 5 s | run before: 5.9 s | **not met** |\n")
+        .contains("| invocations, SQLite ≥ 15 % | run before: 3.2 % | **not met** |\n")
+        .doesNotContain("run before: run before")
+        .contains("Load average after: 4 5 6.")
+        .doesNotContain("1 2 3");
+    assertThat(merged.indexOf("run before: 5.9 s")).isLessThan(merged.indexOf("Load average"));
+  }
+
+  @Test
+  void aRunThatJudgedEveryTargetKeepsNothing() {
+    String ours =
+        Targets.HEADING + "\n\n| target | this run | |\n|---|---|---|\n| a | 1 | **met** |\n";
+    assertThat(Targets.withKeptRows(ours, ours)).isEqualTo(ours);
+  }
+
+  @Test
   void nothingMeasuredWritesNoSection() {
     assertThat(new Targets().markdown()).isEmpty();
   }
