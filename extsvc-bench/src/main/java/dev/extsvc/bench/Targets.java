@@ -2,8 +2,10 @@ package dev.extsvc.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -146,7 +148,6 @@ final class Targets {
     return List.copyOf(targets);
   }
 
-  /** The section, empty when nothing was measured. */
   static final String HEADING = "## Targets of issue 17, judged from this run";
 
   /** What a target's figure says when it comes from a run before, not this one. */
@@ -159,7 +160,7 @@ final class Targets {
    */
   static String withKeptRows(String ours, String kept) {
     List<String> lines = new ArrayList<>(List.of(ours.split("\n", -1)));
-    java.util.Set<String> judged = new java.util.HashSet<>();
+    Set<String> judged = new HashSet<>();
     int end = -1;
     for (int i = 0; i < lines.size(); i++) {
       String target = target(lines.get(i));
@@ -201,6 +202,7 @@ final class Targets {
     return cell < 0 ? null : line.substring(2, cell);
   }
 
+  /** The section, empty when nothing was measured. */
   String markdown() {
     if (targets.isEmpty()) {
       return "";
