@@ -255,6 +255,19 @@ test('a failed callback runs again from the detail page', async () => {
   assert.ok((await page.locator('#timeline .ev').allTextContents()).includes('CALLBACK_RETRY'));
 });
 
+test('a refresh of a pending invocation keeps what is typed in its forms', async () => {
+  await page.goto(`${info.url}/console/invocations/${info.pending}`);
+  await page.evaluate(() => { document.getElementById('live').beforeTheRefresh = true; });
+  await page.fill('input[name=reason]', 'Typed before the refresh');
+  const refreshed = page.waitForResponse((r) => r.request().headers()['hx-request'] === 'true');
+  await page.evaluate(() => document.dispatchEvent(new CustomEvent('extsvc:visible')));
+  await refreshed;
+  // the section was replaced by the server's copy, and the form in it was kept as it was
+  await page.waitForFunction(() => document.getElementById('live').beforeTheRefresh === undefined);
+  assert.equal(await page.inputValue('input[name=reason]'), 'Typed before the refresh');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'reason');
+});
+
 test('cancel moves a pending invocation to CANCELLED', async () => {
   await page.goto(`${info.url}/console/invocations/${info.pending}`);
   assert.equal((await page.textContent('#status')).trim(), 'PENDING');
