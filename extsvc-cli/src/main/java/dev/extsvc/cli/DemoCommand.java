@@ -319,7 +319,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** The bank's decision for each key, with numbers that look like a bank's. */
-  private static JsonNode decision(String key, CallbackDefinition def, RequestParts request) {
+  static JsonNode decision(String key, CallbackDefinition def, RequestParts request) {
     String name = request.body() == null ? "?" : request.body().at("/applicant/name").asText("?");
     ObjectNode body = Json.MAPPER.createObjectNode().put("applicationNumber", "?");
     return switch (key) {

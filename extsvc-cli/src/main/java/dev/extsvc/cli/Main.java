@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       MockCommand.class,
       DemoCommand.class,
       AotTrainingCommand.class,
+      AotServeTrainingCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
