@@ -45,6 +45,14 @@ final class Child implements AutoCloseable {
     command.addAll(jvmFlags);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(args);
+    return command(name, logDir, command, env);
+  }
+
+  /**
+   * Starts {@code command} (a script that ends by exec'ing its JVM, so that the pid is the JVM's);
+   * does not wait for it to listen.
+   */
+  static Child command(String name, Path logDir, List<String> command, Map<String, String> env) {
     Path log = logDir.resolve(name.replaceAll("[^A-Za-z0-9.-]+", "-") + ".log");
     try {
       Files.createDirectories(logDir);

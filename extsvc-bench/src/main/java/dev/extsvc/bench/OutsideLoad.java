@@ -64,7 +64,8 @@ final class OutsideLoad {
       int maxWarmup,
       int firstGuess,
       Duration invocationWindow,
-      int invocationWindows) {
+      int invocationWindows,
+      boolean aotCache) {
     static Plan full() {
       // -Dbench.invocationWindows=N: a longer warm-up, to compare the steady state of two builds
       return new Plan(
@@ -73,19 +74,22 @@ final class OutsideLoad {
           12,
           4000,
           Duration.ofSeconds(5),
-          Integer.getInteger("bench.invocationWindows", 4));
+          Integer.getInteger("bench.invocationWindows", 4),
+          true);
     }
 
     static Plan quick() {
       return new Plan(
-          Duration.ofSeconds(3), Duration.ofSeconds(5), 3, 2000, Duration.ofSeconds(5), 3);
+          Duration.ofSeconds(3), Duration.ofSeconds(5), 3, 2000, Duration.ofSeconds(5), 3, true);
     }
 
     /** For the build's check that the path works: no figure of it means anything. */
     static Plan tiny() {
-      // windows long enough for a cold server on a loaded machine to answer something
+      // windows long enough for a cold server on a loaded machine to answer something; no AOT
+      // cache:
+      // its training run (half a minute of CPU) is the CLI's test's to check
       return new Plan(
-          Duration.ofSeconds(2), Duration.ofSeconds(2), 1, 300, Duration.ofSeconds(2), 1);
+          Duration.ofSeconds(2), Duration.ofSeconds(2), 1, 300, Duration.ofSeconds(2), 1, false);
     }
   }
 
@@ -411,8 +415,43 @@ final class OutsideLoad {
     }
     List<String> jvm = new ArrayList<>(serverJavaOpts());
     jvm.add("-Dbench.handlerRuns=" + runsFile.toAbsolutePath());
-    return Child.java("extsvc-serve-" + kind.name(), logs, jvm, env, "dev.extsvc.cli.Main", args)
-        .awaitHealthy("http://127.0.0.1:" + port + "/api/health", Duration.ofSeconds(120));
+    // As users start it: the launcher, on the harness's JDK, with its ahead-of-time cache of serve
+    // (built before the first start; none in the build's tiny run), the harness's handler on the
+    // class
+    // path.
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("EXTSVC_AOT", plan.aotCache() ? "wait" : "off");
+    env.put("EXTSVC_CACHE_DIR", work.resolve("aot-cache").toString());
+    env.put("EXTSVC_CLASSPATH", handlerClassPath());
+    env.put("EXTSVC_JAVA_OPTS", String.join(" ", jvm));
+    List<String> command = new ArrayList<>(List.of(launcher().toString()));
+    command.addAll(args);
+    return Child.command("extsvc-serve-" + kind.name(), logs, command, env)
+        .awaitHealthy("http://127.0.0.1:" + port + "/api/health", Duration.ofSeconds(300));
+  }
+
+  /**
+   * {@code ./extsvc} of this repository: scripts/bench runs from its root, the build's test from
+   * the module's directory.
+   */
+  private static Path launcher() {
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path launcher = d.resolve("extsvc");
+      if (Files.isRegularFile(launcher) && Files.isRegularFile(d.resolve("mvnw"))) {
+        return launcher;
+      }
+    }
+    throw new IllegalStateException("no ./extsvc launcher above " + Path.of("").toAbsolutePath());
+  }
+
+  /** Where the harness's handler class is: all that serve needs beside extsvc's own jar. */
+  private static String handlerClassPath() {
+    try {
+      return Path.of(BenchHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("the harness's classes are not in a file", e);
+    }
   }
 
   /**
