@@ -4,7 +4,6 @@ import dev.extsvc.mock.KeyRule;
 import dev.extsvc.mock.MockService;
 import dev.extsvc.spec.Registrar;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,14 +47,7 @@ final class AotServeTrainingCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Files.createDirectories(dir);
-    Path spec = dir.resolve("acme-mortgages.json");
-    try (InputStream in =
-        Objects.requireNonNull(
-            AotServeTrainingCommand.class.getResourceAsStream("acme-mortgages.json"),
-            "acme-mortgages.json is bundled with the CLI")) {
-      Files.copy(in, spec, StandardCopyOption.REPLACE_EXISTING);
-    }
+    Path spec = AotTrainingCommand.bundledSpec(dir);
     int port = Ports.free();
     String base = "http://127.0.0.1:" + port;
     AtomicInteger numbers = new AtomicInteger();

@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,14 +28,7 @@ final class AotTrainingCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Files.createDirectories(dir);
-    Path spec = dir.resolve("acme-mortgages.json");
-    try (InputStream in =
-        Objects.requireNonNull(
-            AotTrainingCommand.class.getResourceAsStream("acme-mortgages.json"),
-            "acme-mortgages.json is bundled with the CLI")) {
-      Files.copy(in, spec, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
+    Path spec = bundledSpec(dir);
     String file = spec.toString();
     String out = dir.resolve("src").toString();
     int worst = 0;
@@ -53,5 +47,18 @@ final class AotTrainingCommand implements Callable<Integer> {
       }
     }
     return worst;
+  }
+
+  /** The bundled Acme spec, copied into {@code dir} (created when missing) for a training run. */
+  static Path bundledSpec(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path spec = dir.resolve("acme-mortgages.json");
+    try (InputStream in =
+        Objects.requireNonNull(
+            AotTrainingCommand.class.getResourceAsStream("acme-mortgages.json"),
+            "acme-mortgages.json is bundled with the CLI")) {
+      Files.copy(in, spec, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return spec;
   }
 }
