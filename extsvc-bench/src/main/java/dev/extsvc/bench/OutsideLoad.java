@@ -50,6 +50,9 @@ final class OutsideLoad {
    *
    * @param window length of one warm-up window
    * @param timed length of the timed window
+   * @param minWarmup warm-up windows at least: a fresh server's JIT compiles for half a minute
+   *     under this load on 2 cores, and a pause in its rise (two windows within 5 %) midway ended
+   *     the warm-up of PostgreSQL's first deliveries after 15 s at half their later rate
    * @param maxWarmup warm-up windows at most (the rate may rise for ever on a busy machine)
    * @param firstGuess callbacks per second expected before anything is measured (sizes the first
    *     batch of pending invocations)
@@ -61,6 +64,7 @@ final class OutsideLoad {
   record Plan(
       Duration window,
       Duration timed,
+      int minWarmup,
       int maxWarmup,
       int firstGuess,
       Duration invocationWindow,
@@ -71,25 +75,25 @@ final class OutsideLoad {
       return new Plan(
           Duration.ofSeconds(5),
           Duration.ofSeconds(15),
+          6,
           12,
           4000,
           Duration.ofSeconds(5),
-          Integer.getInteger("bench.invocationWindows", 4),
+          Integer.getInteger("bench.invocationWindows", 6),
           true);
     }
 
     static Plan quick() {
       return new Plan(
-          Duration.ofSeconds(3), Duration.ofSeconds(5), 3, 2000, Duration.ofSeconds(5), 3, true);
+          Duration.ofSeconds(3), Duration.ofSeconds(5), 1, 3, 2000, Duration.ofSeconds(5), 3, true);
     }
 
     /** For the build's check that the path works: no figure of it means anything. */
     static Plan tiny() {
       // windows long enough for a cold server on a loaded machine to answer something; no AOT
-      // cache:
-      // its training run (half a minute of CPU) is the CLI's test's to check
+      // cache: its training run (half a minute of CPU) is the CLI's test's to check
       return new Plan(
-          Duration.ofSeconds(2), Duration.ofSeconds(2), 1, 300, Duration.ofSeconds(2), 1, false);
+          Duration.ofSeconds(2), Duration.ofSeconds(2), 1, 1, 300, Duration.ofSeconds(2), 1, false);
     }
   }
 
@@ -516,7 +520,7 @@ final class OutsideLoad {
 
   /** Warm-up windows until the rate stops rising, then the timed one with the processes' CPU. */
   private Row measure(String subject, String url, Load load, Map<String, LongSupplier> cpu) {
-    return measure(subject, url, load, cpu, plan.window(), 1);
+    return measure(subject, url, load, cpu, plan.window(), plan.minWarmup());
   }
 
   /**

@@ -123,7 +123,10 @@ final class OutsideReport {
     line(
         "Warm-up: consecutive windows of "
             + p.window().toSeconds()
-            + " s on the same server until a window's rate is less than "
+            + " s on the same server, at least "
+            + p.minWarmup()
+            + " of them (a fresh server's JIT compiles for about half a minute under this load), until a"
+            + " window's rate is less than "
             + Math.round((OutsideLoad.RISE - 1) * 100)
             + " % above the one before (at most "
             + p.maxWarmup()
