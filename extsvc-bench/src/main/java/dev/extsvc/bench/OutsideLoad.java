@@ -71,7 +71,8 @@ final class OutsideLoad {
       int invocationWindows,
       boolean aotCache) {
     static Plan full() {
-      // -Dbench.invocationWindows=N: a longer warm-up, to compare the steady state of two builds
+      // -Dbench.invocationWindows=N: a longer warm-up, to compare the steady state of two builds;
+      // -Dbench.serveAot=false: serve without the launcher's AOT cache, to compare the two
       return new Plan(
           Duration.ofSeconds(5),
           Duration.ofSeconds(15),
@@ -80,7 +81,7 @@ final class OutsideLoad {
           4000,
           Duration.ofSeconds(5),
           Integer.getInteger("bench.invocationWindows", 6),
-          true);
+          !"false".equals(System.getProperty("bench.serveAot")));
     }
 
     static Plan quick() {
@@ -420,9 +421,8 @@ final class OutsideLoad {
     List<String> jvm = new ArrayList<>(serverJavaOpts());
     jvm.add("-Dbench.handlerRuns=" + runsFile.toAbsolutePath());
     // As users start it: the launcher, on the harness's JDK, with its ahead-of-time cache of serve
-    // (built before the first start; none in the build's tiny run), the harness's handler on the
-    // class
-    // path.
+    // (built before the first start; none in the build's tiny run, nor with
+    // -Dbench.serveAot=false), the harness's handler on the class path.
     env.put("JAVA_HOME", System.getProperty("java.home"));
     env.put("EXTSVC_AOT", plan.aotCache() ? "wait" : "off");
     env.put("EXTSVC_CACHE_DIR", work.resolve("aot-cache").toString());

@@ -89,10 +89,14 @@ final class OutsideReport {
         "Every server runs in a JVM of its own, started by the harness with the JDK it runs on and"
             + " stopped by its pid: `extsvc serve` on SQLite and on PostgreSQL, started as users"
             + " start it, by the launcher (`./extsvc serve`, the harness's handler class in"
-            + " `EXTSVC_CLASSPATH`, with the JDK's ahead-of-time cache the launcher builds for `serve`"
-            + " once, before its first start, from a training run of a few seconds of invocations and"
-            + " callbacks on a scratch SQLite store; from JDK 25 on the cache also holds the methods'"
-            + " profiles of that run; PostgreSQL is the embedded one the harness starts, `synchronous_commit` on), bare Helidon SE"
+            + " `EXTSVC_CLASSPATH`, "
+            + (p.aotCache()
+                ? "with the JDK's ahead-of-time cache the launcher builds for `serve` once, before"
+                    + " its first start, from a training run of 20 s of invocations and callbacks on a"
+                    + " scratch SQLite store; from JDK 25 on the cache also holds the methods' profiles"
+                    + " of that run"
+                : "without the launcher's ahead-of-time cache: `EXTSVC_AOT=off`")
+            + "; PostgreSQL is the embedded one the harness starts, `synchronous_commit` on), bare Helidon SE"
             + " (reads the body, answers 200), the naive durable baseline on the same store (one INSERT and"
             + " one COMMIT per request; SQLite in WAL mode with `synchronous=FULL` through one connection,"
             + " PostgreSQL through a pool of "
