@@ -52,7 +52,8 @@ final class OutsideLoad {
    * @param timed length of the timed window
    * @param minWarmup warm-up windows at least: a fresh server's JIT compiles for half a minute
    *     under this load on 2 cores, and a pause in its rise (two windows within 5 %) midway ended
-   *     the warm-up of PostgreSQL's first deliveries after 15 s at half their later rate
+   *     the warm-up of PostgreSQL's first deliveries after 15 s, where the run before had risen for
+   *     35 s
    * @param maxWarmup warm-up windows at most (the rate may rise for ever on a busy machine)
    * @param firstGuess callbacks per second expected before anything is measured (sizes the first
    *     batch of pending invocations)
@@ -72,7 +73,7 @@ final class OutsideLoad {
       boolean aotCache) {
     static Plan full() {
       // -Dbench.invocationWindows=N: a longer warm-up, to compare the steady state of two builds;
-      // -Dbench.serveAot=false: serve without the launcher's AOT cache, to compare the two
+      // -Dbench.serveAot=true: serve with the launcher's opt-in AOT cache, to compare the two
       return new Plan(
           Duration.ofSeconds(5),
           Duration.ofSeconds(15),
@@ -81,12 +82,19 @@ final class OutsideLoad {
           4000,
           Duration.ofSeconds(5),
           Integer.getInteger("bench.invocationWindows", 6),
-          !"false".equals(System.getProperty("bench.serveAot")));
+          Boolean.getBoolean("bench.serveAot"));
     }
 
     static Plan quick() {
       return new Plan(
-          Duration.ofSeconds(3), Duration.ofSeconds(5), 1, 3, 2000, Duration.ofSeconds(5), 3, true);
+          Duration.ofSeconds(3),
+          Duration.ofSeconds(5),
+          1,
+          3,
+          2000,
+          Duration.ofSeconds(5),
+          3,
+          Boolean.getBoolean("bench.serveAot"));
     }
 
     /** For the build's check that the path works: no figure of it means anything. */
@@ -420,11 +428,14 @@ final class OutsideLoad {
     }
     List<String> jvm = new ArrayList<>(serverJavaOpts());
     jvm.add("-Dbench.handlerRuns=" + runsFile.toAbsolutePath());
-    // As users start it: the launcher, on the harness's JDK, with its ahead-of-time cache of serve
-    // (built before the first start; none in the build's tiny run, nor with
-    // -Dbench.serveAot=false), the harness's handler on the class path.
+    // As users start it: the launcher, on the harness's JDK, the harness's handler on the class
+    // path; with -Dbench.serveAot=true, with the launcher's opt-in AOT cache of serve, built before
+    // the first start.
     env.put("JAVA_HOME", System.getProperty("java.home"));
     env.put("EXTSVC_AOT", plan.aotCache() ? "wait" : "off");
+    if (plan.aotCache()) {
+      env.put("EXTSVC_SERVE_AOT", "on");
+    }
     env.put("EXTSVC_CACHE_DIR", work.resolve("aot-cache").toString());
     env.put("EXTSVC_CLASSPATH", handlerClassPath());
     env.put("EXTSVC_JAVA_OPTS", String.join(" ", jvm));

@@ -91,7 +91,8 @@ final class OutsideReport {
             + " start it, by the launcher (`./extsvc serve`, the harness's handler class in"
             + " `EXTSVC_CLASSPATH`, "
             + (p.aotCache()
-                ? "with the JDK's ahead-of-time cache the launcher builds for `serve` once, before"
+                ? "with the JDK's ahead-of-time cache the launcher builds for `serve` when asked"
+                    + " (`EXTSVC_SERVE_AOT=on`), once, before"
                     + " its first start, from a training run of 20 s of invocations and callbacks on a"
                     + " scratch SQLite store; from JDK 25 on the cache also holds the methods' profiles"
                     + " of that run"
