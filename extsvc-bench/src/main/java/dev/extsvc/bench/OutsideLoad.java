@@ -432,9 +432,11 @@ final class OutsideLoad {
     // path; with -Dbench.serveAot=true, with the launcher's opt-in AOT cache of serve, built before
     // the first start.
     env.put("JAVA_HOME", System.getProperty("java.home"));
-    env.put("EXTSVC_AOT", plan.aotCache() ? "wait" : "off");
     if (plan.aotCache()) {
       env.put("EXTSVC_SERVE_AOT", "on");
+      env.put("EXTSVC_AOT", "wait");
+    } else {
+      env.put("EXTSVC_AOT", "off");
     }
     env.put("EXTSVC_CACHE_DIR", work.resolve("aot-cache").toString());
     env.put("EXTSVC_CLASSPATH", handlerClassPath());
